@@ -1,0 +1,176 @@
+import type { Socket } from 'node:net';
+import type { Document } from 'bson';
+import type { CommandExecutor } from '../contract.ts';
+import { OP_MSG, OP_QUERY } from './constants.ts';
+import { ProtocolError } from './errors.ts';
+import { FrameReader } from './frame-reader.ts';
+import { handshakeReply, isHandshake } from './handshake.ts';
+import { debugLog } from './log.ts';
+import { encodeOpMsg, parseOpMsg } from './op-msg.ts';
+import { encodeOpQueryReply, parseOpQuery } from './op-query.ts';
+import { commandError, type WireRequest } from './request.ts';
+
+/** Frames waiting behind a slow command before we stop reading the socket. */
+const PAUSE_AT_QUEUED_FRAMES = 16;
+
+export interface ConnectionOptions {
+  socket: Socket;
+  connectionId: number;
+  executor: CommandExecutor;
+  /** Server-wide counter, so our requestIDs increase across connections. */
+  nextRequestId: () => number;
+}
+
+/**
+ * One client connection. Requests run strictly one after another, as in
+ * mongod, so replies leave in request order even if the driver pipelines.
+ * Nothing a client sends can throw out of here: bad bytes close this
+ * connection, failing commands become error replies.
+ */
+export class WireConnection {
+  private readonly reader = new FrameReader();
+  private readonly queue: Buffer[] = [];
+  private processing = false;
+  private closed = false;
+
+  constructor(private readonly options: ConnectionOptions) {
+    const { socket } = options;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.onData(chunk));
+    // ECONNRESET and friends: 'close' follows, which does the cleanup.
+    socket.on('error', (error) => debugLog(`connection ${options.connectionId}: ${error.message}`));
+    socket.on('close', () => this.onClose());
+  }
+
+  private onData(chunk: Buffer): void {
+    if (this.closed) return;
+    let frames: Buffer[];
+    try {
+      frames = this.reader.push(chunk);
+    } catch (error) {
+      this.abort(error);
+      return;
+    }
+    if (frames.length === 0) return;
+    this.queue.push(...frames);
+    if (this.queue.length >= PAUSE_AT_QUEUED_FRAMES) this.options.socket.pause();
+    if (!this.processing) void this.drain();
+  }
+
+  private async drain(): Promise<void> {
+    this.processing = true;
+    const { socket } = this.options;
+    try {
+      while (this.queue.length > 0 && !this.closed) {
+        await this.handle(this.queue.shift()!);
+        // A client that sends but never reads must not make us buffer replies without bound.
+        if (socket.writableNeedDrain && !this.closed) await this.waitForDrain();
+        if (socket.isPaused() && this.queue.length < PAUSE_AT_QUEUED_FRAMES / 2) socket.resume();
+      }
+    } catch (error) {
+      // handle() catches everything; this is a last line of defence for the process.
+      this.abort(error);
+    } finally {
+      this.processing = false;
+    }
+  }
+
+  private async handle(frame: Buffer): Promise<void> {
+    let request: WireRequest;
+    try {
+      const opCode = frame.readInt32LE(12);
+      if (opCode === OP_MSG) request = parseOpMsg(frame);
+      else if (opCode === OP_QUERY) request = parseOpQuery(frame);
+      else throw new ProtocolError(`unsupported opcode ${opCode}`);
+    } catch (error) {
+      this.abort(error);
+      return;
+    }
+    const reply = await this.execute(request);
+    if (request.moreToCome || this.closed) return;
+    this.send(request, reply);
+  }
+
+  private async execute(request: WireRequest): Promise<Document> {
+    if (request.rejection) return request.rejection;
+    const { connectionId, executor } = this.options;
+    if (isHandshake(request.body)) return handshakeReply(request.body, connectionId);
+    try {
+      const reply: unknown = await executor.run(request.dbName, request.body, { connectionId });
+      // BSON.serialize would turn undefined into {} and the driver would take that as success.
+      if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) {
+        return internalError(
+          `executor returned ${reply === null ? 'null' : typeof reply} instead of a document`,
+        );
+      }
+      return reply as Document;
+    } catch (error) {
+      // The contract says run() never rejects; if it does anyway, the client gets an error and we keep serving.
+      debugLog(`connection ${connectionId}: executor threw: ${(error as Error)?.stack ?? error}`);
+      return internalError(`executor failed: ${errorMessage(error)}`);
+    }
+  }
+
+  private send(request: WireRequest, reply: Document): void {
+    const encode = request.opCode === OP_QUERY ? encodeOpQueryReply : encodeOpMsg;
+    const requestId = this.options.nextRequestId();
+    let buffers: [Buffer, Uint8Array];
+    try {
+      buffers = encode(requestId, request.requestID, reply);
+    } catch (error) {
+      // E.g. a reply over the serializer's 17 MB buffer, or something that is not a document.
+      buffers = encode(
+        requestId,
+        request.requestID,
+        internalError(`cannot encode reply: ${errorMessage(error)}`),
+      );
+    }
+    const { socket } = this.options;
+    // The client may have half-closed while the command ran; writing would only raise an error.
+    if (!socket.writable) return;
+    socket.cork();
+    socket.write(buffers[0]);
+    socket.write(buffers[1]);
+    socket.uncork();
+  }
+
+  private waitForDrain(): Promise<void> {
+    const { socket } = this.options;
+    return new Promise((resolve) => {
+      const done = () => {
+        socket.off('drain', done);
+        socket.off('close', done);
+        resolve();
+      };
+      socket.on('drain', done);
+      socket.on('close', done);
+    });
+  }
+
+  private abort(reason: unknown): void {
+    if (this.closed) return;
+    debugLog(`closing connection ${this.options.connectionId}: ${errorMessage(reason)}`);
+    this.closed = true;
+    this.queue.length = 0;
+    this.options.socket.destroy();
+  }
+
+  private onClose(): void {
+    this.closed = true;
+    this.queue.length = 0;
+    const { connectionId, executor } = this.options;
+    try {
+      executor.connectionClosed?.(connectionId);
+    } catch (error) {
+      debugLog(`connectionClosed(${connectionId}) threw: ${errorMessage(error)}`);
+    }
+  }
+}
+
+function internalError(errmsg: string): Document {
+  return commandError(1, 'InternalError', errmsg);
+}
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

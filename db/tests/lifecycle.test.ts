@@ -1,0 +1,119 @@
+import { describe, it, expect } from 'vitest';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import mongoose from 'mongoose';
+import { connectDatabase, databaseKind } from '../connect.server.ts';
+import { startEmbeddedServer } from '../embedded/index.ts';
+import { fakeExecutor } from './wire-helpers.ts';
+
+const fixture = fileURLToPath(new URL('./fixtures/serve-fake.ts', import.meta.url));
+
+/** Runs the fixture; resolves with its exit code and how long it lived after printing "ready". */
+function runFixture(
+  mode: 'signal' | 'close',
+  signal?: NodeJS.Signals,
+): Promise<{ code: number | null; afterReadyMs: number }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, mode], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let readyAt = 0;
+    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      if (!readyAt && chunk.toString().includes('ready')) {
+        readyAt = Date.now();
+        if (signal) child.kill(signal);
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      clearTimeout(killer);
+      resolve({ code, afterReadyMs: readyAt ? Date.now() - readyAt : -1 });
+    });
+  });
+}
+
+describe('process lifecycle', () => {
+  it('exits on its own once the driver and the server are closed', async () => {
+    const { code, afterReadyMs } = await runFixture('close');
+    expect(code).toBe(0);
+    expect(afterReadyMs).toBeGreaterThanOrEqual(0);
+    expect(afterReadyMs).toBeLessThan(3000);
+  }, 30_000);
+
+  it.each(['SIGTERM', 'SIGINT'] as const)(
+    'closes and exits promptly on %s',
+    async (signal) => {
+      const { code, afterReadyMs } = await runFixture('signal', signal);
+      expect(code).toBe(0);
+      expect(afterReadyMs).toBeLessThan(3000);
+    },
+    30_000,
+  );
+});
+
+describe('connectDatabase', () => {
+  it('uses the given uri as an external database, once, and closes cleanly', async () => {
+    const executor = fakeExecutor();
+    const server = await startEmbeddedServer({ executor });
+    try {
+      expect(databaseKind()).toBeNull();
+      const first = connectDatabase({ uri: server.uri, dbName: 'things' });
+      const second = connectDatabase();
+      expect(second).toBe(first);
+      const handle = await first;
+      expect(handle).toBe(await second);
+      expect(handle.kind).toBe('external');
+      expect(handle.uri).toBe(server.uri);
+      expect(databaseKind()).toBe('external');
+      expect(mongoose.get('sanitizeFilter')).toBe(true);
+      expect(mongoose.get('strictQuery')).toBe(true);
+      expect(await mongoose.connection.db!.command({ ping: 1 })).toEqual({ ok: 1 });
+      expect(executor.calls.at(-1)!.dbName).toBe('things');
+      await handle.close();
+      await handle.close();
+      expect(databaseKind()).toBeNull();
+      expect(mongoose.connection.readyState).toBe(0);
+      // Closed handles are forgotten, so the app (or a test) can connect again.
+      const again = await connectDatabase({ uri: server.uri });
+      expect(again).not.toBe(handle);
+      await again.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('does not cache a failed connection', async () => {
+    const executor = fakeExecutor();
+    const server = await startEmbeddedServer({ executor });
+    const uri = server.uri;
+    await server.close();
+    await expect(connectDatabase({ uri: `${uri}?serverSelectionTimeoutMS=300` })).rejects.toThrow();
+    expect(databaseKind()).toBeNull();
+  });
+});
+
+describe('npm run db flag validation', () => {
+  const cli = fileURLToPath(new URL('../cli.ts', import.meta.url));
+  it.each([
+    [['--port', 'abc'], /invalid port 'abc'/],
+    [['--port', '70000'], /invalid port '70000'/],
+    [['--port', '-1'], /invalid port|ambiguous|argument/i],
+    [['--memory', '--data-dir', 'x'], /cannot be used together/],
+    [['--frobnicate'], /Unknown option/],
+  ])(
+    'rejects %j with exit code 2 and a clear message',
+    async (args, message) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+      expect(code).toBe(2);
+      expect(stderr).toMatch(message);
+      expect(stderr).toContain('usage: npm run db');
+    },
+    30_000,
+  );
+});
