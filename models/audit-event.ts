@@ -1,0 +1,45 @@
+/**
+ * Append-only log of decisions and sensitive reads. Nothing updates or deletes
+ * these documents; the hooks below refuse it at the model level as a guard
+ * against accidental use (the database user should also lack the right).
+ */
+import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+
+export const auditEventSchema = new Schema(
+  {
+    at: { type: Date, required: true, default: () => new Date() },
+    actorId: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    action: { type: String, required: true },
+    entity: { type: String, required: true },
+    entityId: { type: Schema.Types.ObjectId, default: null },
+    // Unit the event concerns, so scoped users can read their own subtree's log.
+    unitId: { type: Schema.Types.ObjectId, ref: 'Unit', default: null },
+    details: { type: Schema.Types.Mixed },
+  },
+  { versionKey: false },
+);
+
+auditEventSchema.index({ entity: 1, entityId: 1, at: -1 });
+auditEventSchema.index({ unitId: 1, at: -1 });
+auditEventSchema.index({ actorId: 1, at: -1 });
+
+function refuse(): never {
+  throw new Error('AuditEvent is append-only');
+}
+for (const op of [
+  'updateOne',
+  'updateMany',
+  'findOneAndUpdate',
+  'replaceOne',
+  'deleteOne',
+  'deleteMany',
+  'findOneAndDelete',
+] as const) {
+  auditEventSchema.pre(op, refuse);
+}
+
+export type AuditEventFields = InferSchemaType<typeof auditEventSchema>;
+
+export const AuditEvent: Model<AuditEventFields> =
+  (mongoose.models.AuditEvent as Model<AuditEventFields> | undefined) ??
+  model<AuditEventFields>('AuditEvent', auditEventSchema);

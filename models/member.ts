@@ -1,0 +1,216 @@
+/**
+ * A Union member (đoàn viên) and everything the pipeline needs about them.
+ * Bounded arrays are embedded, so one member is one document and each stage
+ * change is one atomic update (no transactions needed; see embedded-mongo.md).
+ *
+ * Sensitive fields (Law 91/2025): ethnicity, religion and citizen ID. The
+ * citizen ID is `select: false`; ethnicity and religion are masked by the
+ * loaders and every read of them is audited. Relatives' details and ID-card
+ * images are never stored: the dossier only tracks dates and statuses.
+ */
+import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { ALL_STAGES } from '../app/domain/stages.ts';
+import { memberSearchKey, nameSortKey } from '../app/domain/text.ts';
+import { SCHOOL_KINDS } from './unit.ts';
+
+export const GENDERS = ['male', 'female', 'other'] as const;
+export const UNION_RATING_LEVELS = ['excellent', 'good', 'complete', 'incomplete'] as const;
+export const THPT_RATINGS = ['tot', 'kha', 'dat', 'chua_dat'] as const;
+export const AWARD_KINDS = ['giay_khen', 'bang_khen', 'title'] as const;
+export const AWARD_LEVELS = ['school', 'province', 'central'] as const;
+
+export const unionRatingSchema = new Schema(
+  {
+    year: { type: String, required: true, match: /^\d{4}-\d{4}$/ },
+    level: { type: String, required: true, enum: UNION_RATING_LEVELS },
+  },
+  { _id: false },
+);
+
+export const academicTermSchema = new Schema(
+  {
+    year: { type: String, required: true, match: /^\d{4}-\d{4}$/ },
+    term: { type: Number, required: true, enum: [1, 2, 3] },
+    scale: { type: Number, required: true, enum: [4, 10] },
+    gpa: { type: Number, min: 0, max: 10 },
+    // Universities and colleges: điểm rèn luyện 0-100.
+    conductScore: { type: Number, min: 0, max: 100 },
+    // THPT (Thông tư 22/2021): conduct and study results.
+    conductRating: { type: String, enum: THPT_RATINGS },
+    studyRating: { type: String, enum: THPT_RATINGS },
+  },
+  { _id: false },
+);
+
+// Awards and activities keep their _id: students submit them and staff verify
+// them one by one, so each needs a stable handle.
+export const awardSchema = new Schema({
+  title: { type: String, required: true, trim: true },
+  kind: { type: String, required: true, enum: AWARD_KINDS },
+  level: { type: String, required: true, enum: AWARD_LEVELS },
+  date: { type: Date },
+  decisionNo: { type: String, trim: true },
+  issuer: { type: String, trim: true },
+  verified: { type: Boolean, default: false },
+});
+
+export const activitySchema = new Schema({
+  campaign: { type: String, required: true, trim: true },
+  role: { type: String, trim: true },
+  days: { type: Number, min: 0 },
+  hours: { type: Number, min: 0 },
+  startDate: { type: Date },
+  endDate: { type: Date },
+  verifiedBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+  verifiedAt: { type: Date },
+});
+
+export const historyEntrySchema = new Schema(
+  {
+    stage: { type: String, required: true, enum: ALL_STAGES },
+    at: { type: Date, required: true },
+    by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    note: { type: String },
+    // Reference document (resolution, decision…) behind the change.
+    refNo: { type: String },
+    refDate: { type: Date },
+  },
+  { _id: false },
+);
+
+export const pipelineSchema = new Schema(
+  {
+    stage: { type: String, required: true, enum: ALL_STAGES, default: 'member' },
+    stageSince: { type: Date },
+    history: { type: [historyEntrySchema], default: [] },
+    // Awareness-class certificate: valid 60 months from issue.
+    certificate: {
+      number: String,
+      issuer: String,
+      issuedAt: Date,
+      expiresAt: Date,
+    },
+    // Official Party member the chi bộ assigns to help the candidate.
+    helperName: { type: String },
+    // Outstanding-member list voted by the school Union executive.
+    unionResolution: { number: String, date: Date },
+    application: { receivedAt: Date },
+    personalHistory: {
+      receivedAt: Date,
+      verification: { type: String, enum: ['pending', 'verified', 'issues'] },
+      verifiedAt: Date,
+    },
+    introducers: {
+      type: [
+        new Schema(
+          {
+            name: { type: String, required: true },
+            official: { type: Boolean, default: true },
+            monthsTogether: { type: Number, min: 0 },
+            // 'union' = introduced by the grassroots Union executive's resolution (4-KNĐ).
+            kind: { type: String, enum: ['party_member', 'union'], default: 'party_member' },
+            refNo: String,
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    opinions: {
+      type: [new Schema({ source: String, date: Date, summary: String }, { _id: false })],
+      default: undefined,
+    },
+    branchVote: {
+      meetingDate: Date,
+      yes: Number,
+      no: Number,
+      officialMemberCount: Number,
+      resolutionNo: String,
+    },
+    committeeResolution: { number: String, date: Date },
+    decision: { number: String, date: Date, issuer: String },
+    ceremonyDate: { type: Date },
+    probation: { start: Date, end: Date },
+    officialDate: { type: Date },
+    // Shown to the student when the record is sent back.
+    returnReason: { type: String },
+  },
+  { _id: false },
+);
+
+export const memberSchema = new Schema(
+  {
+    fullName: { type: String, required: true, trim: true },
+    searchKey: { type: String, required: true },
+    nameSortKey: { type: String, required: true },
+    dateOfBirth: { type: Date, required: true },
+    gender: { type: String, required: true, enum: GENDERS },
+    studentCode: { type: String, required: true, trim: true },
+    email: { type: String, trim: true, lowercase: true },
+    phone: { type: String, trim: true },
+    ethnicity: { type: String },
+    religion: { type: String },
+    citizenId: { type: String, select: false },
+    schoolId: { type: Schema.Types.ObjectId, ref: 'Unit', required: true },
+    branchId: { type: Schema.Types.ObjectId, ref: 'Unit' },
+    partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit', default: null },
+    // Unit ids from the province down to the branch: scope filters are `{ ancestors: unitId }`.
+    ancestors: { type: [Schema.Types.ObjectId], default: [] },
+    schoolKind: { type: String, required: true, enum: SCHOOL_KINDS },
+    schoolYear: { type: String, match: /^\d{4}-\d{4}$/ },
+    cohort: { type: Number },
+    union: { joinedAt: Date, cardNumber: String },
+    unionRatings: { type: [unionRatingSchema], default: [] },
+    academicTerms: { type: [academicTermSchema], default: [] },
+    awards: { type: [awardSchema], default: [] },
+    activities: { type: [activitySchema], default: [] },
+    consent: { version: String, givenAt: Date, withdrawnAt: Date, guardianName: String },
+    pipeline: { type: pipelineSchema, required: true, default: () => ({}) },
+  },
+  { timestamps: true, optimisticConcurrency: true },
+);
+
+// Derived keys are recomputed on every validated save, so they never drift from
+// the name. Bulk writes that skip validation (the seed, imports) set them too.
+memberSchema.pre('validate', function () {
+  if (this.fullName) {
+    this.searchKey = memberSearchKey(this.fullName, this.studentCode ?? '');
+    this.nameSortKey = nameSortKey(this.fullName);
+  }
+});
+
+// Same for query updates that rename someone (an edit form using findOneAndUpdate).
+memberSchema.pre(['updateOne', 'findOneAndUpdate'], async function () {
+  const update = this.getUpdate() as Record<string, unknown> | null;
+  if (!update || Array.isArray(update)) return;
+  const set = (update.$set ?? update) as Record<string, unknown>;
+  const fullName = set.fullName;
+  if (typeof fullName !== 'string') return;
+  let studentCode = set.studentCode;
+  if (typeof studentCode !== 'string') {
+    const current = await this.model
+      .findOne(this.getFilter())
+      .select('studentCode')
+      .lean<{ studentCode?: string }>();
+    studentCode = current?.studentCode ?? '';
+  }
+  this.set({
+    searchKey: memberSearchKey(fullName, studentCode as string),
+    nameSortKey: nameSortKey(fullName),
+  });
+});
+
+memberSchema.index({ schoolId: 1, studentCode: 1 }, { unique: true });
+// Member list: scope + stage filter sorted by name; scope sorted by name.
+memberSchema.index({ ancestors: 1, 'pipeline.stage': 1, nameSortKey: 1 });
+memberSchema.index({ ancestors: 1, nameSortKey: 1 });
+// Name search by prefix (anchored regex on the diacritic-free key).
+memberSchema.index({ searchKey: 1 });
+
+export type MemberFields = InferSchemaType<typeof memberSchema>;
+export type MemberDocument = mongoose.HydratedDocument<MemberFields>;
+
+export { memberSearchKey };
+
+export const Member: Model<MemberFields> =
+  (mongoose.models.Member as Model<MemberFields> | undefined) ?? model<MemberFields>('Member', memberSchema);

@@ -1,0 +1,46 @@
+/**
+ * One tree of organisational units: the provincial Union, schools, faculties,
+ * class branches (chi đoàn) and student Party cells (chi bộ). Scoped queries
+ * use `ancestors` (root first, excluding the unit itself): "everything under X"
+ * is `{ $or: [{ _id: X }, { ancestors: X }] }`, one index lookup.
+ * Units are never deleted: merged or renamed ones stay with `active: false`.
+ */
+import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+
+export const UNIT_KINDS = ['province', 'school', 'faculty', 'branch', 'party_cell'] as const;
+export const SCHOOL_KINDS = ['university', 'college', 'high_school'] as const;
+export type UnitKind = (typeof UNIT_KINDS)[number];
+export type SchoolKind = (typeof SCHOOL_KINDS)[number];
+
+export const unitSchema = new Schema(
+  {
+    name: { type: String, required: true, trim: true },
+    shortName: { type: String, trim: true },
+    code: { type: String, required: true, trim: true },
+    kind: { type: String, required: true, enum: UNIT_KINDS },
+    // Set on schools and copied to every unit below, so lists filter without a join.
+    schoolKind: { type: String, enum: SCHOOL_KINDS },
+    parentId: { type: Schema.Types.ObjectId, ref: 'Unit', default: null },
+    ancestors: { type: [Schema.Types.ObjectId], default: [] },
+    // The school a unit belongs to (itself for a school); null above school level.
+    schoolId: { type: Schema.Types.ObjectId, ref: 'Unit', default: null },
+    active: { type: Boolean, required: true, default: true },
+    validFrom: { type: Date },
+    validTo: { type: Date },
+    legacyNote: { type: String },
+    // Party cells: official members, the denominator of the 2/3 vote rule.
+    officialMemberCount: { type: Number, min: 0 },
+  },
+  { timestamps: true, optimisticConcurrency: true },
+);
+
+unitSchema.index({ code: 1 }, { unique: true });
+unitSchema.index({ ancestors: 1, kind: 1 });
+unitSchema.index({ parentId: 1 });
+unitSchema.index({ kind: 1, active: 1 });
+
+export type UnitFields = InferSchemaType<typeof unitSchema>;
+export type UnitDocument = mongoose.HydratedDocument<UnitFields>;
+
+export const Unit: Model<UnitFields> =
+  (mongoose.models.Unit as Model<UnitFields> | undefined) ?? model<UnitFields>('Unit', unitSchema);

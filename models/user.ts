@@ -1,0 +1,37 @@
+/**
+ * Accounts. The scope of a user is `unitId` and everything below it; students
+ * are tied to their own record through `memberId`. Hashes are in `Password`.
+ */
+import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+
+export const ROLES = ['admin', 'province_union', 'school_union', 'school_party', 'student'] as const;
+export type Role = (typeof ROLES)[number];
+export const LOCALES = ['vi', 'en'] as const;
+
+export const userSchema = new Schema(
+  {
+    email: { type: String, required: true, trim: true, lowercase: true },
+    name: { type: String, required: true, trim: true },
+    role: { type: String, required: true, enum: ROLES },
+    unitId: { type: Schema.Types.ObjectId, ref: 'Unit', required: true },
+    memberId: { type: Schema.Types.ObjectId, ref: 'Member', default: null },
+    active: { type: Boolean, required: true, default: true },
+    locale: { type: String, enum: LOCALES, default: 'vi' },
+    // Sessions issued before this instant are rejected.
+    passwordChangedAt: { type: Date },
+  },
+  { timestamps: true, optimisticConcurrency: true },
+);
+
+userSchema.index({ email: 1 }, { unique: true });
+userSchema.index({ unitId: 1, role: 1 });
+// A member record has at most one student account.
+userSchema.index(
+  { memberId: 1 },
+  { unique: true, partialFilterExpression: { memberId: { $type: 'objectId' } } },
+);
+
+export type UserFields = InferSchemaType<typeof userSchema>;
+
+export const User: Model<UserFields> =
+  (mongoose.models.User as Model<UserFields> | undefined) ?? model<UserFields>('User', userSchema);
