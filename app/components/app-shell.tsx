@@ -1,0 +1,158 @@
+import { Form, Link, NavLink, useLocation } from '@remix-run/react';
+import { useEffect, useState, type ReactNode } from 'react';
+import { LOCALES, type Locale, type MessageKey } from '~/i18n';
+import { useLocale, useT } from '~/i18n/use-t';
+import { can, ROLE_HOME, type Role } from '~/utils/permissions';
+
+export interface ShellUser {
+  name: string;
+  role: Role;
+}
+
+interface NavItem {
+  to: string;
+  label: MessageKey;
+  show: (role: Role) => boolean;
+  end?: boolean;
+}
+
+// Only links the role may use; the server enforces the same rules again.
+const NAV: NavItem[] = [
+  { to: '/admin/units', label: 'nav.units', show: (role) => can(role, 'unit:read') },
+  { to: '/admin/users', label: 'nav.users', show: (role) => can(role, 'user:manage') },
+  { to: '/me', label: 'nav.myRecord', show: (role) => can(role, 'self:read') },
+];
+
+export function AppShell({
+  user,
+  toast,
+  children,
+}: {
+  user: ShellUser | null;
+  toast: MessageKey | null;
+  children: ReactNode;
+}) {
+  const t = useT();
+  const [menuOpen, setMenuOpen] = useState(false);
+  // Before hydration (or without JavaScript) the menu stays open: the toggle needs JS.
+  const [hydrated, setHydrated] = useState(false);
+  const location = useLocation();
+  useEffect(() => setHydrated(true), []);
+  useEffect(() => setMenuOpen(false), [location.pathname]);
+
+  const home = user ? ROLE_HOME[user.role] : '/';
+  const items = user
+    ? [{ to: home, label: 'nav.home' as const, show: () => true, end: true }, ...NAV].filter(
+        // A student's home is their record: one link, not two to the same page.
+        (i) => i.show(user.role) && (i.to !== home || i.label === 'nav.home'),
+      )
+    : [];
+
+  return (
+    <>
+      <a href="#main" className="skip-link">
+        {t('shell.skipToContent')}
+      </a>
+      <header className="site-header">
+        <div className="header-bar">
+          <Link to="/" className="brand">
+            {t('app.name')}
+          </Link>
+          {user && hydrated ? (
+            <button
+              type="button"
+              className="menu-button"
+              aria-expanded={menuOpen}
+              aria-controls="site-menu"
+              onClick={() => setMenuOpen((open) => !open)}
+            >
+              {t('shell.menu')}
+            </button>
+          ) : null}
+        </div>
+        <div
+          id="site-menu"
+          className="header-menu"
+          data-collapsed={(user && hydrated && !menuOpen) || undefined}
+        >
+          {user ? (
+            <nav aria-label={t('shell.mainNav')}>
+              <ul className="nav-list">
+                {items.map((item) => (
+                  <li key={item.to}>
+                    <NavLink to={item.to} end={item.end}>
+                      {t(item.label)}
+                    </NavLink>
+                  </li>
+                ))}
+              </ul>
+            </nav>
+          ) : null}
+          <div className="header-tools">
+            <LanguageSwitch />
+            {user ? (
+              <>
+                <span className="user-name">
+                  {user.name} <span className="user-role">({t(`role.${user.role}`)})</span>
+                </span>
+                <Form method="post" action="/logout">
+                  <button type="submit" className="button-secondary">
+                    {t('shell.signOut')}
+                  </button>
+                </Form>
+              </>
+            ) : null}
+          </div>
+        </div>
+      </header>
+      <main id="main" tabIndex={-1}>
+        {toast ? <Toast message={toast} /> : null}
+        {children}
+      </main>
+      <footer className="site-footer">
+        <p>{t('app.footer')}</p>
+      </footer>
+    </>
+  );
+}
+
+function LanguageSwitch() {
+  const t = useT();
+  const locale = useLocale();
+  const location = useLocation();
+  return (
+    <Form
+      method="post"
+      action="/settings/locale"
+      className="language-switch"
+      aria-label={t('shell.switchLanguage')}
+    >
+      <input type="hidden" name="redirectTo" value={location.pathname + location.search} />
+      {LOCALES.filter((l: Locale) => l !== locale).map((l) => (
+        <button key={l} type="submit" name="locale" value={l} lang={l} className="button-link">
+          {t(`locale.${l}`)}
+        </button>
+      ))}
+    </Form>
+  );
+}
+
+function Toast({ message }: { message: MessageKey }) {
+  const t = useT();
+  const [open, setOpen] = useState(true);
+  useEffect(() => setOpen(true), [message]);
+  if (!open) return null;
+  return (
+    <div className="toast" role="status" data-testid="toast">
+      <span>{t(message)}</span>
+      <button
+        type="button"
+        className="button-link"
+        onClick={() => setOpen(false)}
+        aria-label={t('shell.dismiss')}
+      >
+        ×
+      </button>
+    </div>
+  );
+}

@@ -1,0 +1,25 @@
+import { useRouteLoaderData } from '@remix-run/react';
+import { useMemo } from 'react';
+import { createT, DEFAULT_LOCALE, formatDate, formatNumber, isLocale, type Locale } from './index';
+
+/** The locale the root loader chose; Vietnamese when the root loader has no data (e.g. its own error). */
+export function useLocale(): Locale {
+  const data = useRouteLoaderData('root') as { locale?: unknown } | undefined;
+  return isLocale(data?.locale) ? data.locale : DEFAULT_LOCALE;
+}
+
+export function useT() {
+  const locale = useLocale();
+  return useMemo(() => createT(locale), [locale]);
+}
+
+export function useFormatters() {
+  const locale = useLocale();
+  return useMemo(
+    () => ({
+      date: (value: Date | string | number | null | undefined) => formatDate(value, locale),
+      number: (value: number) => formatNumber(value, locale),
+    }),
+    [locale],
+  );
+}

@@ -1,0 +1,63 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from '@remix-run/react';
+import type { ReactNode } from 'react';
+import { AppShell } from '~/components/app-shell';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { DEFAULT_LOCALE, isMessageKey, translate, type MessageKey } from '~/i18n';
+import appStyles from '~/styles/app.css?url';
+import { getOptionalUser } from '~/utils/auth.server';
+import { getLocale } from '~/utils/locale.server';
+import { useNonce } from '~/utils/nonce-provider';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: appStyles },
+  // No icon yet; an empty data URL stops the browser's /favicon.ico request (a 404).
+  { rel: 'icon', href: 'data:,' },
+];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const [user, locale] = await Promise.all([getOptionalUser(request), getLocale(request)]);
+  // Success messages arrive as `?ok=<name>` after a redirect; only catalogue keys are shown.
+  const ok = new URL(request.url).searchParams.get('ok');
+  const toastKey = ok ? `toast.${ok}` : null;
+  return {
+    locale,
+    user: user ? { name: user.name, role: user.role } : null,
+    toast: isMessageKey(toastKey) ? (toastKey as MessageKey) : null,
+  };
+}
+
+export const meta: MetaFunction<typeof loader> = ({ data }) => [
+  { title: translate(data?.locale ?? DEFAULT_LOCALE, 'app.name') },
+];
+
+export function Layout({ children }: { children: ReactNode }) {
+  const data = useRouteLoaderData<typeof loader>('root');
+  const nonce = useNonce();
+  return (
+    <html lang={data?.locale ?? DEFAULT_LOCALE}>
+      <head>
+        <meta charSet="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <meta name="color-scheme" content="light" />
+        <Meta />
+        <Links />
+      </head>
+      <body>
+        <AppShell user={data?.user ?? null} toast={data?.toast ?? null}>
+          {children}
+        </AppShell>
+        <ScrollRestoration nonce={nonce} />
+        <Scripts nonce={nonce} />
+      </body>
+    </html>
+  );
+}
+
+export default function App() {
+  return <Outlet />;
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

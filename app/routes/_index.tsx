@@ -1,0 +1,8 @@
+import { redirect, type LoaderFunctionArgs } from '@remix-run/node';
+import { getOptionalUser } from '~/utils/auth.server';
+import { ROLE_HOME } from '~/utils/permissions';
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await getOptionalUser(request);
+  throw redirect(user ? ROLE_HOME[user.role] : '/login');
+}

@@ -1,0 +1,33 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { ScopeHome } from '~/components/scope-home';
+import { scopeSummary } from '~/utils/home.server';
+import { pageTitle } from '~/utils/meta';
+import { requireUser } from '~/utils/permissions.server';
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { permission: 'user:manage' });
+  return { userName: user.name, summary: await scopeSummary(user) };
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'home.adminTitle');
+
+export default function AdminHome() {
+  const { userName, summary } = useLoaderData<typeof loader>();
+  return (
+    <ScopeHome
+      title="home.adminTitle"
+      userName={userName}
+      summary={summary}
+      links={[
+        { to: '/admin/units', label: 'home.manageUnits' },
+        { to: '/admin/users', label: 'home.manageUsers' },
+      ]}
+    />
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,99 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { UnitEditor } from '~/components/unit-editor';
+import { useT } from '~/i18n/use-t';
+import { pageTitle } from '~/utils/meta';
+import { can } from '~/utils/permissions';
+import { requireUser } from '~/utils/permissions.server';
+import { getUnit, parentOptions, parseIdParam, saveUnit, setUnitActive } from '~/utils/units.server';
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const id = parseIdParam(params.id);
+  const user = await requireUser(request, { permission: 'unit:read', unitId: id });
+  const canManage = can(user.role, 'unit:manage');
+  const [unit, parents] = await Promise.all([getUnit(user, id), canManage ? parentOptions(user) : []]);
+  // Read-only viewers still see the current parent's name in the picker.
+  const parentList =
+    canManage || !unit.values.parentId
+      ? parents
+      : [{ id: unit.values.parentId, label: unit.path[unit.path.length - 1] ?? '', depth: 0 }];
+  return { unit, parents: parentList, canManage };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const id = parseIdParam(params.id);
+  const user = await requireUser(request, { permission: 'unit:manage', unitId: id });
+  const formData = await request.formData();
+  const intent = formData.get('intent');
+  switch (intent) {
+    case 'save':
+      return saveUnit(user, formData, id);
+    case 'deactivate':
+      return setUnitActive(user, id, false);
+    case 'activate':
+      return setUnitActive(user, id, true);
+    default:
+      throw new Response('Unknown intent', { status: 400 });
+  }
+}
+
+export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
+  pageTitle(matches, 'units.editTitle', { name: data?.unit.name ?? '' });
+
+export default function UnitPage() {
+  const { unit, parents, canManage } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useT();
+  return (
+    <>
+      <p>
+        <Link to="/admin/units">{t('units.back')}</Link>
+      </p>
+      <h1>{t('units.editTitle', { name: unit.name })}</h1>
+      {unit.path.length ? (
+        <p className="muted">
+          {t('units.path')}: {unit.path.join(' › ')}
+        </p>
+      ) : null}
+      <p>
+        <span
+          className={`badge ${unit.active ? 'badge-active' : 'badge-inactive'}`}
+          data-testid="unit-status"
+        >
+          {unit.active ? t('units.active') : t('units.inactive')}
+        </span>
+      </p>
+      {canManage ? null : <p className="panel">{t('units.readOnly')}</p>}
+      <UnitEditor
+        key={unit.id}
+        mode="edit"
+        readOnly={!canManage}
+        values={actionData?.values ?? unit.values}
+        parents={parents}
+        errors={actionData?.fieldErrors}
+      />
+      {canManage ? (
+        <section className="panel" aria-labelledby="unit-status-title">
+          <h2 id="unit-status-title">{t('units.status')}</h2>
+          <p className="field-hint">{t('units.deactivateHint')}</p>
+          <Form method="post">
+            {unit.active ? (
+              <button type="submit" name="intent" value="deactivate" className="button-danger">
+                {t('units.deactivate')}
+              </button>
+            ) : (
+              <button type="submit" name="intent" value="activate" className="button-secondary">
+                {t('units.activate')}
+              </button>
+            )}
+          </Form>
+        </section>
+      ) : null}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,118 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { UNIT_KIND_VALUES } from '~/components/unit-editor';
+import { useFormatters, useT } from '~/i18n/use-t';
+import { pageTitle } from '~/utils/meta';
+import { can } from '~/utils/permissions';
+import { requireUser } from '~/utils/permissions.server';
+import { listUnits, UnitListQuerySchema } from '~/utils/units.server';
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { permission: 'unit:read' });
+  const query = UnitListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return { query, canManage: can(user.role, 'unit:manage'), ...(await listUnits(user, query)) };
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'units.title');
+
+export default function UnitsPage() {
+  const { query, canManage, rows, rowCount, page, pages } = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormatters();
+  const [searchParams] = useSearchParams();
+  const pageLink = (p: number) => {
+    const next = new URLSearchParams(searchParams);
+    next.set('page', String(p));
+    next.delete('ok');
+    return `?${next}`;
+  };
+
+  return (
+    <>
+      <h1>{t('units.title')}</h1>
+      {canManage ? (
+        <p>
+          <Link className="button" to="/admin/units/new">
+            {t('units.new')}
+          </Link>
+        </p>
+      ) : null}
+      <Form method="get" className="filters" role="search">
+        <div className="field">
+          <label htmlFor="units-q">{t('units.search')}</label>
+          <input id="units-q" type="search" name="q" defaultValue={query.q} maxLength={100} />
+        </div>
+        <div className="field">
+          <label htmlFor="units-kind">{t('units.kindFilter')}</label>
+          <select id="units-kind" name="kind" defaultValue={query.kind ?? ''}>
+            <option value="">{t('units.all')}</option>
+            {UNIT_KIND_VALUES.map((k) => (
+              <option key={k} value={k}>
+                {t(`unitKind.${k}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="units-status">{t('units.activeFilter')}</label>
+          <select id="units-status" name="status" defaultValue={query.status}>
+            <option value="all">{t('units.all')}</option>
+            <option value="active">{t('units.activeOnly')}</option>
+            <option value="inactive">{t('units.inactiveOnly')}</option>
+          </select>
+        </div>
+        <button type="submit">{t('units.filter')}</button>
+      </Form>
+
+      <p aria-live="polite" data-testid="unit-count">
+        {t('units.count', { count: fmt.number(rowCount) })}
+      </p>
+      {rows.length ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('units.name')}</th>
+                <th scope="col">{t('units.code')}</th>
+                <th scope="col">{t('units.kind')}</th>
+                <th scope="col">{t('units.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    <span className="tree-name" data-depth={Math.min(u.depth, 6)}>
+                      <Link to={`/admin/units/${u.id}`}>{u.name}</Link>
+                    </span>
+                  </td>
+                  <td>{u.code}</td>
+                  <td>{t(`unitKind.${u.kind as (typeof UNIT_KIND_VALUES)[number]}`)}</td>
+                  <td>
+                    <span className={`badge ${u.active ? 'badge-active' : 'badge-inactive'}`}>
+                      {u.active ? t('units.active') : t('units.inactive')}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p>{t('units.empty')}</p>
+      )}
+      {pages > 1 ? (
+        <nav className="pager" aria-label={t('units.page', { page, pages })}>
+          {page > 1 ? <Link to={pageLink(page - 1)}>{t('units.previous')}</Link> : null}
+          <span>{t('units.page', { page, pages })}</span>
+          {page < pages ? <Link to={pageLink(page + 1)}>{t('units.next')}</Link> : null}
+        </nav>
+      ) : null}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

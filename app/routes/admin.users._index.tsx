@@ -1,0 +1,111 @@
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { useFormatters, useT } from '~/i18n/use-t';
+import { pageTitle } from '~/utils/meta';
+import { ROLES } from '~/utils/permissions';
+import { requireUser } from '~/utils/permissions.server';
+import { listUsers, UserListQuerySchema } from '~/utils/users.server';
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { permission: 'user:manage' });
+  const query = UserListQuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  return { query, ...(await listUsers(query)) };
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'users.title');
+
+export default function UsersPage() {
+  const { query, rows, rowCount, page, pages } = useLoaderData<typeof loader>();
+  const t = useT();
+  const fmt = useFormatters();
+  const [searchParams] = useSearchParams();
+  const pageLink = (p: number) => {
+    const next = new URLSearchParams(searchParams);
+    next.set('page', String(p));
+    next.delete('ok');
+    return `?${next}`;
+  };
+  return (
+    <>
+      <h1>{t('users.title')}</h1>
+      <p>
+        <Link className="button" to="/admin/users/new">
+          {t('users.new')}
+        </Link>
+      </p>
+      <Form method="get" className="filters" role="search">
+        <div className="field">
+          <label htmlFor="users-q">{t('users.search')}</label>
+          <input id="users-q" type="search" name="q" defaultValue={query.q} maxLength={100} />
+        </div>
+        <div className="field">
+          <label htmlFor="users-role">{t('users.roleFilter')}</label>
+          <select id="users-role" name="role" defaultValue={query.role ?? ''}>
+            <option value="">{t('units.all')}</option>
+            {ROLES.map((r) => (
+              <option key={r} value={r}>
+                {t(`role.${r}`)}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="users-status">{t('units.activeFilter')}</label>
+          <select id="users-status" name="status" defaultValue={query.status}>
+            <option value="all">{t('units.all')}</option>
+            <option value="active">{t('units.activeOnly')}</option>
+            <option value="inactive">{t('units.inactiveOnly')}</option>
+          </select>
+        </div>
+        <button type="submit">{t('units.filter')}</button>
+      </Form>
+      <p aria-live="polite">{t('users.count', { count: fmt.number(rowCount) })}</p>
+      {rows.length ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('users.name')}</th>
+                <th scope="col">{t('users.email')}</th>
+                <th scope="col">{t('users.role')}</th>
+                <th scope="col">{t('users.unit')}</th>
+                <th scope="col">{t('users.status')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((u) => (
+                <tr key={u.id}>
+                  <td>
+                    <Link to={`/admin/users/${u.id}`}>{u.name}</Link>
+                  </td>
+                  <td>{u.email}</td>
+                  <td>{t(`role.${u.role}`)}</td>
+                  <td>{u.unit}</td>
+                  <td>
+                    <span className={`badge ${u.active ? 'badge-active' : 'badge-inactive'}`}>
+                      {u.active ? t('units.active') : t('units.inactive')}
+                    </span>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p>{t('users.empty')}</p>
+      )}
+      {pages > 1 ? (
+        <nav className="pager" aria-label={t('units.page', { page, pages })}>
+          {page > 1 ? <Link to={pageLink(page - 1)}>{t('units.previous')}</Link> : null}
+          <span>{t('units.page', { page, pages })}</span>
+          {page < pages ? <Link to={pageLink(page + 1)}>{t('units.next')}</Link> : null}
+        </nav>
+      ) : null}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

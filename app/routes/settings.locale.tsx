@@ -1,0 +1,22 @@
+import { redirect, type ActionFunctionArgs } from '@remix-run/node';
+import { Types } from 'mongoose';
+import { isLocale } from '~/i18n';
+import { setUserLocale } from '~/utils/account.server';
+import { getOptionalUser } from '~/utils/auth.server';
+import { localeCookie } from '~/utils/locale.server';
+import { safeRedirect } from '~/utils/safe-redirect';
+
+export async function loader() {
+  throw redirect('/');
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const locale = form.get('locale');
+  if (!isLocale(locale)) throw new Response('Bad locale', { status: 400 });
+  const user = await getOptionalUser(request);
+  if (user) await setUserLocale(new Types.ObjectId(user.id), locale);
+  throw redirect(safeRedirect(form.get('redirectTo'), '/'), {
+    headers: { 'Set-Cookie': await localeCookie.serialize(locale) },
+  });
+}

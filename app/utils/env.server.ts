@@ -1,0 +1,52 @@
+/**
+ * The environment, parsed once with zod at start-up. Nothing else reads process.env,
+ * so a typo or a missing production secret fails fast instead of mid-request.
+ */
+import { z } from 'zod';
+
+const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me';
+
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  MONGODB_URI: z.string().min(1).optional(),
+  DATA_DIR: z.string().min(1).optional(),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  SESSION_SECRET: z.string().min(1).optional(),
+  SEED_MEMBERS: z.coerce.number().int().min(0).max(1_000_000).default(5000),
+});
+
+export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };
+
+function parseEnv(): Env {
+  const parsed = EnvSchema.safeParse({
+    ...process.env,
+    // An empty variable means "unset" (common in .env files and CI).
+    MONGODB_URI: process.env.MONGODB_URI || undefined,
+    DATA_DIR: process.env.DATA_DIR || undefined,
+    SESSION_SECRET: process.env.SESSION_SECRET || undefined,
+  });
+  if (!parsed.success) {
+    throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);
+  }
+  const env = parsed.data;
+  if (!env.SESSION_SECRET) {
+    if (env.NODE_ENV === 'production') {
+      throw new Error('SESSION_SECRET is required when NODE_ENV=production');
+    }
+    if (env.NODE_ENV === 'development') {
+      console.warn('[env] SESSION_SECRET not set: using an insecure development default');
+    }
+  }
+  return { ...env, SESSION_SECRET: env.SESSION_SECRET ?? DEV_SESSION_SECRET };
+}
+
+let cached: Env | undefined;
+
+/** Parsed lazily so server.ts can set NODE_ENV before the first read. */
+export function getEnv(): Env {
+  cached ??= parseEnv();
+  return cached;
+}
+
+export const isProduction = () => getEnv().NODE_ENV === 'production';

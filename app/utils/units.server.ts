@@ -1,0 +1,296 @@
+/**
+ * Unit administration: tree listing, the parent picker and the one save action the
+ * new and edit pages share. A unit's `ancestors`, `schoolId` and `schoolKind` are
+ * always computed here from its parent, never taken from the form.
+ */
+import { data, redirect } from '@remix-run/node';
+import mongoose, { Types } from 'mongoose';
+import { z } from 'zod';
+import { Member } from '../../models/member';
+import { Unit } from '../../models/unit';
+import { compareVietnamese, searchKey } from '~/domain/text';
+import type { MessageKey } from '~/i18n';
+import {
+  PARENT_KINDS,
+  UNIT_KIND_VALUES,
+  UnitSchema,
+  type ParentOption,
+  type UnitFormValues,
+  type UnitInput,
+  type UnitKindValue,
+} from '~/components/unit-editor';
+import type { AuthUser } from './auth.server';
+import { formDataToObject, isObjectIdString } from './misc';
+import { unitScopeFilter } from './permissions.server';
+import { fieldErrorsOf, type FieldErrors } from './validation';
+
+export const UNITS_PAGE_SIZE = 100;
+
+export const UnitListQuerySchema = z.object({
+  q: z.string().trim().max(100).catch(''),
+  kind: z.enum(UNIT_KIND_VALUES).optional().catch(undefined),
+  status: z.enum(['all', 'active', 'inactive']).catch('all'),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+});
+export type UnitListQuery = z.infer<typeof UnitListQuerySchema>;
+
+export const IdParamSchema = z.string().regex(/^[0-9a-f]{24}$/i);
+
+/** A bad id is a 404, not a cast error. */
+export function parseIdParam(value: string | undefined): Types.ObjectId {
+  const parsed = IdParamSchema.safeParse(value);
+  if (!parsed.success) throw new Response('Not found', { status: 404 });
+  return new Types.ObjectId(parsed.data);
+}
+
+interface TreeUnit {
+  _id: Types.ObjectId;
+  name: string;
+  shortName?: string | null;
+  code: string;
+  kind: string;
+  active: boolean;
+  parentId?: Types.ObjectId | null;
+  ancestors: Types.ObjectId[];
+}
+
+/** Depth-first order, siblings by Vietnamese name; depth relative to the shallowest unit shown. */
+function treeOrder<T extends TreeUnit>(units: T[]): (T & { depth: number })[] {
+  const ids = new Set(units.map((u) => String(u._id)));
+  const children = new Map<string, T[]>();
+  const roots: T[] = [];
+  for (const u of units) {
+    const parent = u.parentId ? String(u.parentId) : null;
+    if (parent && ids.has(parent)) {
+      const list = children.get(parent) ?? [];
+      list.push(u);
+      children.set(parent, list);
+    } else roots.push(u);
+  }
+  const byName = (a: T, b: T) => compareVietnamese(a.name, b.name);
+  const minDepth = Math.min(...units.map((u) => u.ancestors.length));
+  const out: (T & { depth: number })[] = [];
+  const visit = (u: T) => {
+    out.push({ ...u, depth: u.ancestors.length - minDepth });
+    for (const c of (children.get(String(u._id)) ?? []).sort(byName)) visit(c);
+  };
+  // Current roots before legacy ones (e.g. pre-merger provinces kept inactive).
+  roots.sort((a, b) => Number(b.active) - Number(a.active) || byName(a, b)).forEach(visit);
+  return out;
+}
+
+async function unitsInScope(user: AuthUser, extra: Record<string, unknown> = {}) {
+  return Unit.find({ ...unitScopeFilter(user), ...extra })
+    .select({ name: 1, shortName: 1, code: 1, kind: 1, active: 1, parentId: 1, ancestors: 1, schoolKind: 1 })
+    .lean<(TreeUnit & { schoolKind?: string | null })[]>();
+}
+
+/**
+ * The unit list. A province has hundreds of units, not millions, so the scoped set
+ * is read once and searched in memory: that gives diacritic-insensitive search and
+ * tree order without a search-key field on units.
+ */
+export async function listUnits(user: AuthUser, query: UnitListQuery) {
+  const all = treeOrder(await unitsInScope(user));
+  const needle = searchKey(query.q);
+  const rows = all.filter(
+    (u) =>
+      (!query.kind || u.kind === query.kind) &&
+      (query.status === 'all' || u.active === (query.status === 'active')) &&
+      (!needle || searchKey(`${u.name} ${u.shortName ?? ''} ${u.code}`).includes(needle)),
+  );
+  const pages = Math.max(1, Math.ceil(rows.length / UNITS_PAGE_SIZE));
+  const page = Math.min(query.page, pages);
+  return {
+    rowCount: rows.length,
+    page,
+    pages,
+    rows: rows.slice((page - 1) * UNITS_PAGE_SIZE, page * UNITS_PAGE_SIZE).map((u) => ({
+      id: String(u._id),
+      name: u.name,
+      code: u.code,
+      kind: u.kind,
+      active: u.active,
+      depth: u.depth,
+    })),
+  };
+}
+
+/** Active units of the given kinds in the user's scope, in tree order, for pickers. */
+export async function unitOptions(user: AuthUser, kinds: readonly UnitKindValue[]): Promise<ParentOption[]> {
+  const units = await unitsInScope(user, { kind: mongoose.trusted({ $in: [...kinds] }), active: true });
+  return treeOrder(units).map((u) => ({ id: String(u._id), label: `${u.name} (${u.code})`, depth: u.depth }));
+}
+
+/** Units that can hold others. */
+export const parentOptions = (user: AuthUser) => unitOptions(user, ['province', 'school', 'faculty']);
+
+export async function getUnit(user: AuthUser, id: Types.ObjectId) {
+  const unit = await Unit.findOne({ _id: id, ...unitScopeFilter(user) })
+    .select({
+      name: 1,
+      shortName: 1,
+      code: 1,
+      kind: 1,
+      schoolKind: 1,
+      parentId: 1,
+      ancestors: 1,
+      active: 1,
+      validFrom: 1,
+      validTo: 1,
+      legacyNote: 1,
+      officialMemberCount: 1,
+    })
+    .lean();
+  if (!unit) throw new Response('Not found', { status: 404 });
+  const path = unit.ancestors.length
+    ? await Unit.find({ _id: mongoose.trusted({ $in: unit.ancestors }) })
+        .select({ name: 1 })
+        .lean()
+    : [];
+  const nameOf = new Map(path.map((p) => [String(p._id), p.name]));
+  return {
+    id: String(unit._id),
+    active: unit.active,
+    kind: unit.kind,
+    name: unit.name,
+    path: unit.ancestors.map((a) => nameOf.get(String(a)) ?? '?'),
+    values: {
+      name: unit.name,
+      shortName: unit.shortName ?? '',
+      code: unit.code,
+      kind: unit.kind,
+      schoolKind: unit.schoolKind ?? '',
+      parentId: unit.parentId ? String(unit.parentId) : '',
+      validFrom: isoDay(unit.validFrom),
+      validTo: isoDay(unit.validTo),
+      legacyNote: unit.legacyNote ?? '',
+      officialMemberCount: unit.officialMemberCount == null ? '' : String(unit.officialMemberCount),
+    } satisfies UnitFormValues,
+  };
+}
+
+const isoDay = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
+
+function invalid(fieldErrors: FieldErrors, values: UnitFormValues, status = 400) {
+  return data({ fieldErrors, values, formError: null as MessageKey | null }, { status });
+}
+
+const isDuplicateKey = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+
+/**
+ * Creates (existingId undefined) or updates a unit. Returns a 400/409 `data()` with
+ * the submission and per-field messages, or throws a redirect with a toast.
+ */
+export async function saveUnit(user: AuthUser, formData: FormData, existingId?: Types.ObjectId) {
+  const submitted = formDataToObject(formData) as UnitFormValues;
+
+  let existing: {
+    _id: Types.ObjectId;
+    kind: string;
+    parentId?: Types.ObjectId | null;
+    schoolKind?: string | null;
+  } | null = null;
+  if (existingId) {
+    existing = await Unit.findOne({ _id: existingId, ...unitScopeFilter(user) })
+      .select({ kind: 1, parentId: 1, schoolKind: 1 })
+      .lean();
+    if (!existing) throw new Response('Not found', { status: 404 });
+    // The kind is fixed at creation (the editor disables it); a forged change is ignored.
+    submitted.kind = existing.kind;
+  }
+
+  const parsed = UnitSchema.safeParse(submitted);
+  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), submitted);
+  const input: UnitInput = parsed.data;
+
+  const id = existingId ?? new Types.ObjectId();
+  let ancestors: Types.ObjectId[] = [];
+  let schoolId: Types.ObjectId | null = input.kind === 'school' ? id : null;
+  let schoolKind = input.kind === 'school' ? input.schoolKind : undefined;
+
+  if (input.kind !== 'province') {
+    if (!isObjectIdString(input.parentId))
+      return invalid({ parentId: ['validation.parentRequired'] }, submitted);
+    const parent = await Unit.findOne({ _id: new Types.ObjectId(input.parentId), ...unitScopeFilter(user) })
+      .select({ kind: 1, ancestors: 1, schoolId: 1, schoolKind: 1 })
+      .lean();
+    if (!parent || !PARENT_KINDS[input.kind].includes(parent.kind as UnitKindValue)) {
+      return invalid({ parentId: ['validation.parentInvalid'] }, submitted);
+    }
+    if (parent._id.equals(id) || parent.ancestors.some((a) => a.equals(id))) {
+      return invalid({ parentId: ['validation.parentCycle'] }, submitted);
+    }
+    ancestors = [...parent.ancestors, parent._id];
+    if (input.kind !== 'school') {
+      schoolId = parent.kind === 'school' ? parent._id : (parent.schoolId ?? null);
+      schoolKind = (parent.schoolKind ?? undefined) as typeof schoolKind;
+    }
+  } else if (user.role !== 'admin') {
+    return invalid({ kind: ['validation.invalidChoice'] }, submitted, 403);
+  }
+
+  if (existing) {
+    const moved = String(existing.parentId ?? '') !== String(input.parentId ?? '');
+    // Members and sub-units copy their ancestors; moving a populated unit would strand them.
+    if (moved && ((await Unit.exists({ parentId: id })) || (await Member.exists({ ancestors: id })))) {
+      return invalid({ parentId: ['validation.cannotMove'] }, submitted);
+    }
+  }
+
+  if (await Unit.exists({ code: input.code, _id: mongoose.trusted({ $ne: id }) })) {
+    return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
+  }
+
+  const fields = {
+    name: input.name,
+    shortName: input.shortName,
+    code: input.code,
+    kind: input.kind,
+    schoolKind,
+    parentId: input.kind === 'province' ? null : new Types.ObjectId(input.parentId),
+    ancestors,
+    schoolId,
+    validFrom: input.validFrom ? new Date(`${input.validFrom}T00:00:00Z`) : undefined,
+    validTo: input.validTo ? new Date(`${input.validTo}T00:00:00Z`) : undefined,
+    legacyNote: input.legacyNote,
+    officialMemberCount: input.kind === 'party_cell' ? input.officialMemberCount : undefined,
+  };
+
+  try {
+    if (existing) {
+      const unset = Object.fromEntries(
+        Object.entries(fields)
+          .filter(([, v]) => v === undefined)
+          .map(([k]) => [k, 1]),
+      );
+      const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
+      await Unit.updateOne(
+        { _id: id },
+        { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
+      );
+      // A school's kind is copied to its units and members so lists filter without a join.
+      if (input.kind === 'school' && existing.schoolKind !== schoolKind) {
+        await Unit.updateMany({ ancestors: id }, { $set: { schoolKind } });
+        await Member.updateMany({ schoolId: id }, { $set: { schoolKind } });
+      }
+    } else {
+      await Unit.create({ _id: id, ...fields, active: true });
+    }
+  } catch (error) {
+    if (isDuplicateKey(error)) return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
+    throw error;
+  }
+
+  throw redirect(existing ? `/admin/units/${id}?ok=unitSaved` : `/admin/units/${id}?ok=unitCreated`);
+}
+
+export async function setUnitActive(user: AuthUser, id: Types.ObjectId, active: boolean) {
+  const update = active
+    ? { $set: { active: true }, $unset: { validTo: 1 } }
+    : { $set: { active: false, validTo: new Date() } };
+  const result = await Unit.updateOne({ _id: id, ...unitScopeFilter(user) }, update);
+  if (result.matchedCount === 0) throw new Response('Not found', { status: 404 });
+  throw redirect(`/admin/units/${id}?ok=${active ? 'unitActivated' : 'unitDeactivated'}`);
+}

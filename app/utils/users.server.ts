@@ -1,0 +1,204 @@
+/**
+ * Account administration (admin only): list, create, edit, deactivate, reset password.
+ * Password hashes live in their own collection; resetting one or deactivating an
+ * account deletes its sessions so the change takes effect at once.
+ */
+import { data, redirect } from '@remix-run/node';
+import mongoose, { Types } from 'mongoose';
+import { z } from 'zod';
+import { Member } from '../../models/member';
+import { Password } from '../../models/password';
+import { Unit } from '../../models/unit';
+import { User } from '../../models/user';
+import { searchKey } from '~/domain/text';
+import type { UnitKindValue } from '~/components/unit-editor';
+import {
+  CreateUserSchema,
+  EditUserSchema,
+  ResetPasswordSchema,
+  type UserFormValues,
+} from '~/components/user-editor';
+import type { AuthUser } from './auth.server';
+import { formDataToObject } from './misc';
+import { hashPassword } from './password.server';
+import { ROLES, type Role } from './permissions';
+import { unitScopeFilter } from './permissions.server';
+import { destroyUserSessions } from './session.server';
+import { fieldErrorsOf, type FieldErrors } from './validation';
+
+export const USERS_PAGE_SIZE = 50;
+
+export const UserListQuerySchema = z.object({
+  q: z.string().trim().max(100).catch(''),
+  role: z.enum(ROLES).optional().catch(undefined),
+  status: z.enum(['all', 'active', 'inactive']).catch('all'),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+});
+export type UserListQuery = z.infer<typeof UserListQuerySchema>;
+
+/** The kind of unit each role's scope must be. */
+export const ROLE_UNIT_KINDS: Record<Role, readonly UnitKindValue[]> = {
+  admin: ['province'],
+  province_union: ['province'],
+  school_union: ['school'],
+  school_party: ['school'],
+  student: ['school'],
+};
+
+/** Accounts are few (staff plus students who sign in), so search runs in memory, diacritic-insensitive. */
+export async function listUsers(query: UserListQuery) {
+  const filter: Record<string, unknown> = {};
+  if (query.role) filter.role = query.role;
+  if (query.status !== 'all') filter.active = query.status === 'active';
+  const users = await User.find(filter)
+    .select({ email: 1, name: 1, role: 1, unitId: 1, active: 1 })
+    .sort({ email: 1 })
+    .lean();
+  const needle = searchKey(query.q);
+  const rows = needle ? users.filter((u) => searchKey(`${u.name} ${u.email}`).includes(needle)) : users;
+  const pages = Math.max(1, Math.ceil(rows.length / USERS_PAGE_SIZE));
+  const page = Math.min(query.page, pages);
+  const slice = rows.slice((page - 1) * USERS_PAGE_SIZE, page * USERS_PAGE_SIZE);
+  const units = await Unit.find({ _id: mongoose.trusted({ $in: slice.map((u) => u.unitId) }) })
+    .select({ name: 1 })
+    .lean();
+  const unitName = new Map(units.map((u) => [String(u._id), u.name]));
+  return {
+    rowCount: rows.length,
+    page,
+    pages,
+    rows: slice.map((u) => ({
+      id: String(u._id),
+      email: u.email,
+      name: u.name,
+      role: u.role as Role,
+      unit: unitName.get(String(u.unitId)) ?? '',
+      active: u.active,
+    })),
+  };
+}
+
+export async function getUserForEdit(id: Types.ObjectId) {
+  const user = await User.findOne({ _id: id })
+    .select({ email: 1, name: 1, role: 1, unitId: 1, memberId: 1, active: 1 })
+    .lean();
+  if (!user) throw new Response('Not found', { status: 404 });
+  const member = user.memberId
+    ? await Member.findOne({ _id: user.memberId }).select({ studentCode: 1 }).lean()
+    : null;
+  return {
+    id: String(user._id),
+    name: user.name,
+    active: user.active,
+    values: {
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      unitId: String(user.unitId),
+      studentCode: member?.studentCode ?? '',
+    } satisfies UserFormValues,
+  };
+}
+
+type FormName = 'save' | 'resetPassword' | 'status';
+
+/** `form` tells the edit page which of its three forms the errors belong to. */
+function invalid(
+  fieldErrors: FieldErrors,
+  values: UserFormValues | undefined,
+  status = 400,
+  form: FormName = 'save',
+) {
+  return data({ form, fieldErrors, values }, { status });
+}
+
+function duplicateField(error: unknown): 'email' | 'memberId' | null {
+  if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== 11000)
+    return null;
+  const pattern = (error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {};
+  return 'memberId' in pattern ? 'memberId' : 'email';
+}
+
+export async function saveUser(admin: AuthUser, formData: FormData, existingId?: Types.ObjectId) {
+  const submitted = formDataToObject(formData);
+  const { password: _password, ...echo } = submitted;
+  const values = echo as UserFormValues; // never send a password back to the page
+  const parsed = (existingId ? EditUserSchema : CreateUserSchema).safeParse(submitted);
+  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), values);
+  const input = parsed.data;
+
+  if (existingId && !(await User.exists({ _id: existingId })))
+    throw new Response('Not found', { status: 404 });
+
+  const unit = await Unit.findOne({
+    _id: new Types.ObjectId(input.unitId),
+    ...unitScopeFilter(admin),
+    active: true,
+  })
+    .select({ kind: 1 })
+    .lean();
+  if (!unit) return invalid({ unitId: ['validation.unitRequired'] }, values);
+  if (!ROLE_UNIT_KINDS[input.role].includes(unit.kind as UnitKindValue)) {
+    return invalid({ unitId: ['validation.unitKindForRole'] }, values);
+  }
+
+  let memberId: Types.ObjectId | null = null;
+  if (input.role === 'student') {
+    const member = await Member.findOne({ schoolId: unit._id, studentCode: input.studentCode })
+      .select({ _id: 1 })
+      .lean();
+    if (!member) return invalid({ studentCode: ['validation.memberNotFound'] }, values);
+    memberId = member._id;
+  }
+
+  const email = input.email.toLowerCase();
+  if (await User.exists({ email, _id: mongoose.trusted({ $ne: existingId ?? new Types.ObjectId() }) })) {
+    return invalid({ email: ['validation.emailTaken'] }, values, 409);
+  }
+
+  const fields = { email, name: input.name, role: input.role, unitId: unit._id, memberId };
+  let id = existingId;
+  try {
+    if (existingId) {
+      await User.updateOne({ _id: existingId }, { $set: fields });
+    } else {
+      const hash = await hashPassword(String((input as Record<string, unknown>).password));
+      const created = await User.create({ ...fields, active: true, locale: 'vi' });
+      id = created._id;
+      await Password.create({ userId: created._id, hash });
+    }
+  } catch (error) {
+    const field = duplicateField(error);
+    if (field === 'email') return invalid({ email: ['validation.emailTaken'] }, values, 409);
+    if (field === 'memberId') return invalid({ studentCode: ['validation.memberTaken'] }, values, 409);
+    throw error;
+  }
+  // A changed role or scope must not keep running on sessions issued for the old one.
+  if (existingId) await destroyUserSessionsIfNotSelf(admin, existingId);
+  throw redirect(`/admin/users/${id}?ok=${existingId ? 'userSaved' : 'userCreated'}`);
+}
+
+async function destroyUserSessionsIfNotSelf(admin: AuthUser, id: Types.ObjectId) {
+  if (admin.id !== String(id)) await destroyUserSessions(id);
+}
+
+export async function resetPassword(id: Types.ObjectId, formData: FormData) {
+  const parsed = ResetPasswordSchema.safeParse(formDataToObject(formData));
+  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), undefined, 400, 'resetPassword');
+  if (!(await User.exists({ _id: id }))) throw new Response('Not found', { status: 404 });
+  const hash = await hashPassword(parsed.data.newPassword);
+  await Password.updateOne({ userId: id }, { $set: { hash } }, { upsert: true });
+  await User.updateOne({ _id: id }, { $set: { passwordChangedAt: new Date() } });
+  await destroyUserSessions(id);
+  throw redirect(`/admin/users/${id}?ok=passwordReset`);
+}
+
+export async function setUserActive(admin: AuthUser, id: Types.ObjectId, active: boolean) {
+  if (!active && admin.id === String(id)) {
+    return invalid({ _form: ['validation.selfDeactivate'] }, undefined, 400, 'status');
+  }
+  const result = await User.updateOne({ _id: id }, { $set: { active } });
+  if (result.matchedCount === 0) throw new Response('Not found', { status: 404 });
+  if (!active) await destroyUserSessions(id);
+  throw redirect(`/admin/users/${id}?ok=${active ? 'userActivated' : 'userDeactivated'}`);
+}

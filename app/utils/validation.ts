@@ -1,0 +1,33 @@
+/**
+ * Turns zod results into per-field catalogue keys. Schemas use catalogue keys as
+ * their messages, so the browser and the server show the same text in the chosen
+ * language; anything else zod says (a missing or mistyped field) maps to a generic key.
+ */
+import type { z } from 'zod';
+import { isMessageKey, type MessageKey } from '~/i18n';
+
+export type FieldErrors = Partial<Record<string, MessageKey[]>>;
+
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const out: Record<string, MessageKey[]> = {};
+  for (const issue of error.issues) {
+    const field = issue.path.length ? String(issue.path[0]) : '_form';
+    const key: MessageKey = isMessageKey(issue.message)
+      ? issue.message
+      : issue.code === 'invalid_type'
+        ? 'validation.required'
+        : 'validation.invalidChoice';
+    // One message per field, the first rule broken: "required" says it all for an empty code.
+    if (!out[field]) out[field] = [key];
+  }
+  return out;
+}
+
+/** Client-side check before submitting: returns errors, or null when the form may go. */
+export function validateForm<T extends z.ZodType>(schema: T, form: HTMLFormElement): FieldErrors | null {
+  const values: Record<string, string> = {};
+  for (const [key, value] of new FormData(form))
+    if (typeof value === 'string' && !(key in values)) values[key] = value;
+  const result = schema.safeParse(values);
+  return result.success ? null : fieldErrorsOf(result.error);
+}

@@ -1,0 +1,239 @@
+/**
+ * The app server: Express + Remix, run with `node --import tsx server.ts [--dev]`.
+ *
+ * Order matters: NODE_ENV is fixed from the command line before any module reads
+ * the environment, then the database is connected (and seeded when empty) before
+ * the first request is accepted, so no request ever sees a half-started app.
+ */
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const DEV = process.argv.includes('--dev');
+// Set here rather than in package.json so `npm start` behaves the same on Windows.
+process.env.NODE_ENV = DEV ? 'development' : process.env.NODE_ENV === 'test' ? 'test' : 'production';
+
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
+const BUILD_DIR = path.join(ROOT, 'build');
+const SERVER_BUILD = path.join(BUILD_DIR, 'server', 'index.js');
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
+
+/** Newest modification time under the given paths (files or folders). */
+function newestMtime(paths: string[]): number {
+  let newest = 0;
+  const visit = (p: string) => {
+    if (!existsSync(p)) return;
+    const stat = statSync(p);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(p))
+        if (entry !== 'node_modules' && entry !== 'tests') visit(path.join(p, entry));
+    } else newest = Math.max(newest, stat.mtimeMs);
+  };
+  paths.forEach(visit);
+  return newest;
+}
+
+/** `npm start` builds first when build/ is missing or older than what goes into it. */
+function ensureFreshBuild() {
+  const sources = ['app', 'models', 'public', 'vite.config.ts', 'package.json', 'tsconfig.json'].map((p) =>
+    path.join(ROOT, p),
+  );
+  const built = existsSync(SERVER_BUILD) ? statSync(SERVER_BUILD).mtimeMs : 0;
+  if (built > newestMtime(sources)) return;
+  console.error(
+    built ? '[start] build/ is older than the sources: rebuilding…' : '[start] no build/ yet: building…',
+  );
+  const result = spawnSync('npx', ['remix', 'vite:build'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  if (result.status !== 0) {
+    console.error('[start] build failed');
+    process.exit(result.status ?? 1);
+  }
+}
+
+/**
+ * Production requires SESSION_SECRET. A demo served only on this machine gets a
+ * random secret kept beside the data, so `npm start` works out of the box without
+ * ever falling back to a known default.
+ */
+function ensureSessionSecret() {
+  if (process.env.NODE_ENV !== 'production' || process.env.SESSION_SECRET) return;
+  const host = process.env.HOST || '127.0.0.1';
+  if (!LOOPBACK.has(host)) return; // env.server.ts then refuses to start, as it should
+  const dir = path.resolve(
+    ROOT,
+    process.env.DATA_DIR ? path.dirname(path.resolve(process.env.DATA_DIR)) : '.data',
+  );
+  const file = path.join(dir, 'session-secret');
+  if (!existsSync(file)) {
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
+  }
+  process.env.SESSION_SECRET = readFileSync(file, 'utf8').trim();
+  console.warn(
+    `[env] SESSION_SECRET not set: using the local secret in ${path.relative(ROOT, file)} (loopback only)`,
+  );
+}
+
+const DEMO_LOGINS = [
+  ['admin@demo.vn', 'admin', 'everything'],
+  ['tinhdoan@demo.vn', 'province_union', 'Quảng Ngãi'],
+  ['doantruong.pvd@demo.vn', 'school_union', 'Trường Đại học Phạm Văn Đồng'],
+  ['danguy.pvd@demo.vn', 'school_party', 'Trường Đại học Phạm Văn Đồng'],
+  ['sinhvien@demo.vn', 'student', 'one student of that school'],
+];
+
+async function main() {
+  if (!DEV) ensureFreshBuild();
+  ensureSessionSecret();
+
+  const { getEnv } = await import('./app/utils/env.server.ts');
+  const env = getEnv();
+
+  const { connectDatabase, installShutdownHandlers } = await import('./db/connect.server.ts');
+  const db = await connectDatabase();
+  console.error(`[db] ${db.kind} database connected`);
+
+  // Installed before seeding so Ctrl+C during a long seed still closes the database cleanly.
+  const running: { server?: Server } = {};
+  installShutdownHandlers(async () => {
+    console.error('[server] shutting down');
+    const http = running.server;
+    if (http) {
+      // Stop accepting; let in-flight requests finish briefly, then cut what is left.
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeIdleConnections();
+      const grace = setTimeout(() => http.closeAllConnections(), 3_000);
+      await closed;
+      clearTimeout(grace);
+    }
+    await db.close();
+  });
+
+  const { isDatabaseEmpty, seedDatabase } = await import('./seed/seed.server.ts');
+  if (await isDatabaseEmpty()) {
+    console.error(`[seed] empty database: seeding the demo province with ${env.SEED_MEMBERS} members…`);
+    const started = Date.now();
+    let lastLine = '';
+    await seedDatabase({
+      members: env.SEED_MEMBERS,
+      seed: 1,
+      onProgress: ({ phase, done, total }) => {
+        // One line per phase and per tenth of it, not one per batch.
+        const tenth = total ? Math.floor((done / total) * 10) : 10;
+        const line = `${phase} ${tenth * 10}%`;
+        if (line !== lastLine) process.stderr.write(`[seed] ${phase} ${done}/${total}\n`);
+        lastLine = line;
+      },
+    });
+    console.error(`[seed] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  }
+
+  const [
+    { default: express },
+    { default: compression },
+    { default: helmet },
+    { default: morgan },
+    { createRequestHandler },
+  ] = await Promise.all([
+    import('express'),
+    import('compression'),
+    import('helmet'),
+    import('morgan'),
+    import('@remix-run/express'),
+  ]);
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  // A fresh nonce per request: only scripts carrying it may run (see entry.server.tsx).
+  app.use((_req, res, next) => {
+    res.locals.cspNonce = randomBytes(16).toString('base64');
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: true,
+        directives: {
+          'default-src': ["'self'"],
+          'script-src': [
+            "'self'",
+            (_req, res) => `'nonce-${(res as unknown as { locals: { cspNonce: string } }).locals.cspNonce}'`,
+          ],
+          // Vite injects CSS through JS in development.
+          'style-src': DEV ? ["'self'", "'unsafe-inline'"] : ["'self'"],
+          'connect-src': DEV ? ["'self'", 'ws:'] : ["'self'"],
+          'img-src': ["'self'", 'data:'],
+          'frame-ancestors': ["'none'"],
+          'form-action': ["'self'"],
+          // The app is also served over plain http on 127.0.0.1; upgrading would break it.
+          'upgrade-insecure-requests': null,
+        },
+      },
+      crossOriginEmbedderPolicy: false,
+      // Old browsers ignore frame-ancestors; DENY matches it.
+      xFrameOptions: { action: 'deny' },
+      referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
+      strictTransportSecurity:
+        env.NODE_ENV === 'production' ? { maxAge: 63072000, includeSubDomains: true } : false,
+    }),
+  );
+  app.use(compression());
+  app.use(morgan('short', { skip: (req) => (req.url ?? '').startsWith('/assets') }));
+
+  let build: Parameters<typeof createRequestHandler>[0]['build'];
+  if (DEV) {
+    const vite = await import('vite');
+    const viteServer = await vite.createServer({ server: { middlewareMode: true } });
+    app.use(viteServer.middlewares);
+    build = () => viteServer.ssrLoadModule('virtual:remix/server-build') as never;
+  } else {
+    // Fingerprinted assets never change; everything else in public/ may.
+    app.use(
+      '/assets',
+      express.static(path.join(BUILD_DIR, 'client', 'assets'), { immutable: true, maxAge: '1y' }),
+    );
+    app.use(express.static(path.join(BUILD_DIR, 'client'), { maxAge: '1h' }));
+    build = await import(pathToFileURL(SERVER_BUILD).href);
+  }
+
+  app.all(
+    '*',
+    createRequestHandler({
+      build,
+      mode: env.NODE_ENV,
+      getLoadContext: (req, res) => ({
+        cspNonce: res.locals.cspNonce as string,
+        clientIp: req.ip ?? req.socket.remoteAddress ?? '',
+        dbKind: db.kind,
+      }),
+    }),
+  );
+
+  const server = await new Promise<Server>((resolve) => {
+    const s = app.listen(env.PORT, env.HOST, () => resolve(s));
+  });
+  running.server = server;
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : env.PORT;
+  const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
+  console.log(`\n  Đoàn viên ưu tú – Quảng Ngãi (${env.NODE_ENV}, ${db.kind} database)\n  ${url}\n`);
+  console.log('  Demo logins (password demo1234):');
+  for (const [email, role, scope] of DEMO_LOGINS)
+    console.log(`    ${email.padEnd(24)} ${role.padEnd(15)} ${scope}`);
+  console.log('');
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
