@@ -1,0 +1,51 @@
+import { expect, test } from '@playwright/test';
+import { DEMO_ACCOUNTS, expectAccessible, signIn } from './fixtures.ts';
+
+test('the sign-in page is accessible and refuses a wrong password with one message', async ({ page }) => {
+  await page.goto('/');
+  await expect(page).toHaveURL(/\/login/);
+  await expectAccessible(page);
+
+  await signIn(page, 'tinhdoan@demo.vn', 'wrong-password');
+  await expect(page.getByText('Email hoặc mật khẩu không đúng.')).toBeVisible();
+  await signIn(page, 'nobody@demo.vn', 'wrong-password');
+  await expect(page.getByText('Email hoặc mật khẩu không đúng.')).toBeVisible();
+
+  // Empty fields get messages beside them, not a server error.
+  await page.goto('/login');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await expect(page.getByText('Vui lòng nhập mật khẩu.')).toBeVisible();
+});
+
+for (const account of DEMO_ACCOUNTS) {
+  test(`${account.role} signs in, lands on its home, and signs out`, async ({ page }) => {
+    await signIn(page, account.email);
+    await expect(page).toHaveURL(new RegExp(`${account.home}$`));
+    await expect(page.getByRole('main')).toBeVisible();
+    await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+    await expectAccessible(page);
+    await page.screenshot({ path: `test-results/home-${account.role}-1280.png`, fullPage: true });
+
+    await page.getByRole('button', { name: 'Đăng xuất' }).first().click();
+    await expect(page).toHaveURL(/\/login/);
+    await page.goto(account.home);
+    await expect(page).toHaveURL(/\/login/);
+  });
+}
+
+test('unknown pages get a friendly 404', async ({ page }) => {
+  const response = await page.goto('/khong-co-trang-nay');
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
+  await expectAccessible(page);
+});
+
+test('the home works at phone width', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signIn(page, 'doantruong.pvd@demo.vn');
+  await expect(page).toHaveURL(/\/school$/);
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/school-home-360.png', fullPage: true });
+  await expectAccessible(page);
+});
