@@ -1,0 +1,369 @@
+/**
+ * Export of the member table as the user sees it (issue "Member records", item 7).
+ *
+ * Streams: a lean cursor with a projection feeds either a CSV text stream or
+ * exceljs's streaming xlsx writer, so a province-wide export of tens of thousands
+ * of members never sits in memory as documents or as a whole workbook.
+ *
+ * The Vietnamese headers are the import headers, so an exported file can be
+ * corrected in Excel and imported back. Sensitive fields (Law 91/2025:
+ * ethnicity, religion, citizen ID) are only written when the caller says the
+ * user may see them (`includeSensitive`); the caller audits that access, using
+ * the `columns` returned.
+ */
+import { PassThrough, Readable } from 'node:stream';
+import ExcelJS from 'exceljs';
+import mongoose, { Types, type QueryFilter } from 'mongoose';
+import { STAGE_LABELS, type Stage } from '~/domain/stages.ts';
+import { Member, type MemberFields } from '../../models/member.ts';
+import { Unit } from '../../models/unit.ts';
+
+export const EXPORT_COLUMNS = [
+  'studentCode',
+  'fullName',
+  'dateOfBirth',
+  'gender',
+  'email',
+  'phone',
+  'branch',
+  'unionJoinedAt',
+  'unionCardNumber',
+  'school',
+  'stage',
+  'stageSince',
+  'schoolYear',
+  'cohort',
+  'ethnicity',
+  'religion',
+  'citizenId',
+] as const;
+export type ExportColumn = (typeof EXPORT_COLUMNS)[number];
+export const SENSITIVE_EXPORT_COLUMNS: readonly ExportColumn[] = ['ethnicity', 'religion', 'citizenId'];
+
+type Locale = 'vi' | 'en';
+type CellOut = string | number | Date | null;
+
+interface ColumnSpec {
+  header: Record<Locale, string>;
+  /** Paths the column reads (projection). */
+  fields: string[];
+  kind: 'text' | 'date' | 'number';
+  width: number;
+}
+
+const COLUMN_SPECS: Record<ExportColumn, ColumnSpec> = {
+  studentCode: {
+    header: { vi: 'Mã sinh viên/học sinh', en: 'Student code' },
+    fields: ['studentCode'],
+    kind: 'text',
+    width: 16,
+  },
+  fullName: { header: { vi: 'Họ và tên', en: 'Full name' }, fields: ['fullName'], kind: 'text', width: 28 },
+  dateOfBirth: {
+    header: { vi: 'Ngày sinh', en: 'Date of birth' },
+    fields: ['dateOfBirth'],
+    kind: 'date',
+    width: 12,
+  },
+  gender: { header: { vi: 'Giới tính', en: 'Gender' }, fields: ['gender'], kind: 'text', width: 10 },
+  email: { header: { vi: 'Email', en: 'Email' }, fields: ['email'], kind: 'text', width: 30 },
+  phone: { header: { vi: 'Số điện thoại', en: 'Phone' }, fields: ['phone'], kind: 'text', width: 14 },
+  branch: { header: { vi: 'Chi đoàn', en: 'Union branch' }, fields: ['branchId'], kind: 'text', width: 30 },
+  unionJoinedAt: {
+    header: { vi: 'Ngày vào Đoàn', en: 'Union join date' },
+    fields: ['union.joinedAt'],
+    kind: 'date',
+    width: 14,
+  },
+  unionCardNumber: {
+    header: { vi: 'Số thẻ đoàn viên', en: 'Union card no.' },
+    fields: ['union.cardNumber'],
+    kind: 'text',
+    width: 16,
+  },
+  school: { header: { vi: 'Trường', en: 'School' }, fields: ['schoolId'], kind: 'text', width: 34 },
+  stage: { header: { vi: 'Giai đoạn', en: 'Stage' }, fields: ['pipeline.stage'], kind: 'text', width: 24 },
+  stageSince: {
+    header: { vi: 'Từ ngày', en: 'Stage since' },
+    fields: ['pipeline.stageSince'],
+    kind: 'date',
+    width: 12,
+  },
+  schoolYear: {
+    header: { vi: 'Năm học', en: 'School year' },
+    fields: ['schoolYear'],
+    kind: 'text',
+    width: 11,
+  },
+  cohort: { header: { vi: 'Khóa', en: 'Cohort' }, fields: ['cohort'], kind: 'number', width: 8 },
+  ethnicity: { header: { vi: 'Dân tộc', en: 'Ethnicity' }, fields: ['ethnicity'], kind: 'text', width: 12 },
+  religion: { header: { vi: 'Tôn giáo', en: 'Religion' }, fields: ['religion'], kind: 'text', width: 12 },
+  citizenId: { header: { vi: 'Số CCCD', en: 'Citizen ID' }, fields: ['citizenId'], kind: 'text', width: 15 },
+};
+
+const GENDER_LABELS: Record<Locale, Record<string, string>> = {
+  vi: { male: 'Nam', female: 'Nữ', other: 'Khác' },
+  en: { male: 'Male', female: 'Female', other: 'Other' },
+};
+
+/** The default view: everything except sensitive fields. */
+export const DEFAULT_EXPORT_COLUMNS: readonly ExportColumn[] = EXPORT_COLUMNS.filter(
+  (c) => !SENSITIVE_EXPORT_COLUMNS.includes(c),
+);
+
+export interface ExportOptions {
+  /** Already scoped by the caller (e.g. `{ ancestors: unitId, 'pipeline.stage': … }`); operators wrapped in `mongoose.trusted`. */
+  filter: QueryFilter<MemberFields>;
+  /** Whitelisted by the caller; `_id` is appended so equal keys keep a stable order. Default: name order. */
+  sort?: Record<string, 1 | -1>;
+  format: 'xlsx' | 'csv';
+  locale?: Locale;
+  columns?: readonly ExportColumn[];
+  /** Only when the user may see ethnicity, religion and citizen ID; otherwise those columns are dropped. */
+  includeSensitive?: boolean;
+  /** For the file name (tests). */
+  now?: Date;
+}
+
+export interface ExportResult {
+  body: Readable;
+  contentType: string;
+  filename: string;
+  /** Columns actually written (sensitive ones removed unless allowed): what to audit. */
+  columns: ExportColumn[];
+}
+
+export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
+export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const CURSOR_BATCH = 500;
+const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
+
+/** dd/mm/yyyy in Vietnam's time zone (UTC+7, no daylight saving), like the rest of the app. */
+export function formatDateVn(date: Date): string {
+  const d = new Date(date.getTime() + VN_OFFSET_MS);
+  return `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+}
+
+/** `doan-vien-2026-11-27.xlsx`, dated in Vietnam's time zone. */
+export function exportFilename(format: 'xlsx' | 'csv', now = new Date()): string {
+  const d = new Date(now.getTime() + VN_OFFSET_MS);
+  const ymd = `${d.getUTCFullYear()}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
+  return `doan-vien-${ymd}.${format}`;
+}
+
+function resolveColumns(options: ExportOptions): ExportColumn[] {
+  const requested = options.columns?.length ? options.columns : DEFAULT_EXPORT_COLUMNS;
+  const known = requested.filter((c, i) => EXPORT_COLUMNS.includes(c) && requested.indexOf(c) === i);
+  return options.includeSensitive ? known : known.filter((c) => !SENSITIVE_EXPORT_COLUMNS.includes(c));
+}
+
+type LeanMember = Record<string, unknown> & {
+  _id: Types.ObjectId;
+  branchId?: Types.ObjectId;
+  schoolId?: Types.ObjectId;
+  union?: { joinedAt?: Date; cardNumber?: string };
+  pipeline?: { stage?: string; stageSince?: Date };
+};
+
+/**
+ * Rows of the export in table order, a batch at a time. Unit names (branch,
+ * school) are looked up once per batch for ids not seen before, so there is
+ * no join and no per-row query.
+ */
+async function* exportRows(
+  options: ExportOptions,
+  columns: ExportColumn[],
+  locale: Locale,
+): AsyncGenerator<CellOut[][]> {
+  const projection: Record<string, 1> = {};
+  for (const c of columns) for (const f of COLUMN_SPECS[c].fields) projection[f] = 1;
+  const sort = { ...(options.sort ?? { nameSortKey: 1 }), _id: 1 as const };
+  const cursor = Member.find(options.filter)
+    .select(projection)
+    .sort(sort)
+    .lean()
+    .cursor({ batchSize: CURSOR_BATCH });
+  const unitNames = new Map<string, string>();
+  const needsUnits = columns.includes('branch') || columns.includes('school');
+  let batch: LeanMember[] = [];
+
+  const flush = async (): Promise<CellOut[][]> => {
+    if (needsUnits) {
+      const missing = new Set<string>();
+      for (const m of batch) {
+        for (const id of [m.branchId, m.schoolId])
+          if (id && !unitNames.has(String(id))) missing.add(String(id));
+      }
+      if (missing.size) {
+        const ids = [...missing].map((id) => new Types.ObjectId(id));
+        const units = await Unit.find({ _id: mongoose.trusted({ $in: ids }) })
+          .select({ name: 1 })
+          .lean();
+        for (const u of units) unitNames.set(String(u._id), u.name);
+        for (const id of missing) if (!unitNames.has(id)) unitNames.set(id, '');
+      }
+    }
+    const rows = batch.map((m) => columns.map((c) => cellOf(m, c, locale, unitNames)));
+    batch = [];
+    return rows;
+  };
+
+  try {
+    for await (const doc of cursor) {
+      batch.push(doc as unknown as LeanMember);
+      if (batch.length >= CURSOR_BATCH) yield await flush();
+    }
+    if (batch.length) yield await flush();
+  } finally {
+    await cursor.close().catch(() => undefined);
+  }
+}
+
+function cellOf(
+  m: LeanMember,
+  column: ExportColumn,
+  locale: Locale,
+  unitNames: Map<string, string>,
+): CellOut {
+  switch (column) {
+    case 'gender':
+      return typeof m.gender === 'string' ? (GENDER_LABELS[locale][m.gender] ?? m.gender) : null;
+    case 'branch':
+      return m.branchId ? (unitNames.get(String(m.branchId)) ?? '') : null;
+    case 'school':
+      return m.schoolId ? (unitNames.get(String(m.schoolId)) ?? '') : null;
+    case 'unionJoinedAt':
+      return m.union?.joinedAt ?? null;
+    case 'unionCardNumber':
+      return m.union?.cardNumber ?? null;
+    case 'stage': {
+      const stage = m.pipeline?.stage as Stage | undefined;
+      return stage ? (STAGE_LABELS[stage]?.[locale] ?? stage) : null;
+    }
+    case 'stageSince':
+      return m.pipeline?.stageSince ?? null;
+    default: {
+      const value = m[column];
+      return value instanceof Date || typeof value === 'number' || typeof value === 'string' ? value : null;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------
+// CSV
+
+/**
+ * RFC 4180 field. Text starting with = + - @ (or a tab/CR) is prefixed with an
+ * apostrophe: Excel would otherwise run it as a formula (CSV injection), and a
+ * name or an email typed by a student is untrusted input.
+ */
+export function csvField(value: CellOut, kind: ColumnSpec['kind']): string {
+  if (value === null || value === undefined) return '';
+  let text: string;
+  if (value instanceof Date) text = formatDateVn(value);
+  else if (typeof value === 'number') text = String(value);
+  else text = kind === 'text' && /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n;]/.test(text) || /^\s|\s$/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+function csvStream(
+  header: string[],
+  kinds: ColumnSpec['kind'][],
+  rows: AsyncGenerator<CellOut[][]>,
+): Readable {
+  async function* lines(): AsyncGenerator<string> {
+    // The BOM makes Excel read the file as UTF-8, so Vietnamese diacritics survive.
+    yield '\uFEFF' + header.map((h) => csvField(h, 'text')).join(',') + '\r\n';
+    for await (const batch of rows) {
+      yield batch.map((r) => r.map((v, i) => csvField(v, kinds[i])).join(',') + '\r\n').join('');
+    }
+  }
+  return Readable.from(lines(), { objectMode: false });
+}
+
+// ---------------------------------------------------------------------------
+// xlsx
+
+function xlsxStream(
+  header: string[],
+  specs: ColumnSpec[],
+  sheetName: string,
+  rows: AsyncGenerator<CellOut[][]>,
+): Readable {
+  const out = new PassThrough();
+  // Streaming writer: rows are zipped as they come instead of a whole workbook in memory.
+  // Inline strings (no shared-string table) keep memory flat at the cost of a slightly larger file.
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: out,
+    useStyles: true,
+    useSharedStrings: false,
+  });
+  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = specs.map((spec, i) => ({
+    header: header[i],
+    width: spec.width,
+    style: spec.kind === 'date' ? { numFmt: 'dd/mm/yyyy' } : spec.kind === 'text' ? { numFmt: '@' } : {},
+  }));
+  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).commit();
+  (async () => {
+    for await (const batch of rows) {
+      for (const row of batch) sheet.addRow(row.map(toExcelDate)).commit();
+    }
+    sheet.commit();
+    await workbook.commit();
+  })().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
+  return out;
+}
+
+/**
+ * Dates without a time are stored as UTC midnight, which Excel shows as the
+ * right day; dates with a time (stage changes) are shifted to Vietnam's day first.
+ */
+function toExcelDate(value: CellOut): CellOut {
+  if (!(value instanceof Date)) return value;
+  const d = new Date(value.getTime() + VN_OFFSET_MS);
+  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+}
+
+/**
+ * Streams the members matching `filter` (already scoped by the caller) as CSV
+ * or xlsx. Errors from the database surface as an error on the returned stream.
+ */
+export function exportMembers(options: ExportOptions): ExportResult {
+  const locale: Locale = options.locale ?? 'vi';
+  const columns = resolveColumns(options);
+  const specs = columns.map((c) => COLUMN_SPECS[c]);
+  const header = specs.map((s) => s.header[locale]);
+  const rows = exportRows(options, columns, locale);
+  const filename = exportFilename(options.format, options.now);
+  if (options.format === 'csv') {
+    return {
+      body: csvStream(
+        header,
+        specs.map((s) => s.kind),
+        rows,
+      ),
+      contentType: CSV_CONTENT_TYPE,
+      filename,
+      columns,
+    };
+  }
+  const sheetName = locale === 'vi' ? 'Đoàn viên' : 'Members';
+  return {
+    body: xlsxStream(header, specs, sheetName, rows),
+    contentType: XLSX_CONTENT_TYPE,
+    filename,
+    columns,
+  };
+}
+
+/** Convenience for small exports and tests: the whole file in memory. */
+export async function exportMembersToBuffer(
+  options: ExportOptions,
+): Promise<Omit<ExportResult, 'body'> & { body: Buffer }> {
+  const result = exportMembers(options);
+  const chunks: Buffer[] = [];
+  for await (const chunk of result.body) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk));
+  return { ...result, body: Buffer.concat(chunks) };
+}

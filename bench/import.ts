@@ -1,0 +1,201 @@
+/**
+ * Import benchmark (design.md: "import of a 5,000-row .xlsx, validated,
+ * idempotent ≤ 10 s"). Builds a members .xlsx, then times dryRun + commitImport
+ * into an in-memory embedded database, twice: the second run must create nothing.
+ * Then the same for one term of academic results.
+ *
+ *   node --import tsx bench/import.ts [--rows 5000]
+ */
+import { performance } from 'node:perf_hooks';
+import { cpus, loadavg } from 'node:os';
+import ExcelJS from 'exceljs';
+import mongoose, { Types } from 'mongoose';
+import { connectDatabase } from '../db/connect.server.ts';
+import { commitImport, dryRun, type ImportKind } from '../app/utils/member-import.server.ts';
+import { Member } from '../models/member.ts';
+import { Unit } from '../models/unit.ts';
+
+const args = new Map<string, string>();
+for (let i = 2; i < process.argv.length; i += 2)
+  args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
+const ROWS = Number(args.get('rows') ?? 5_000);
+const BRANCHES = 40;
+const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ'];
+const MIDDLE = ['Thị', 'Văn', 'Ngọc', 'Hoàng', 'Minh', 'Thanh'];
+const GIVEN = [
+  'Ánh',
+  'Bình',
+  'Châu',
+  'Dũng',
+  'Đức',
+  'Giang',
+  'Hà',
+  'Khánh',
+  'Linh',
+  'Nhung',
+  'Phúc',
+  'Quân',
+  'Tâm',
+  'Uyên',
+  'Vy',
+];
+
+async function membersXlsx(rows: number): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Đoàn viên');
+  ws.addRow([
+    'Mã sinh viên/học sinh',
+    'Họ và tên',
+    'Ngày sinh',
+    'Giới tính',
+    'Email',
+    'Số điện thoại',
+    'Chi đoàn',
+    'Ngày vào Đoàn',
+    'Số thẻ đoàn viên',
+    'Dân tộc',
+    'Tôn giáo',
+    'Số CCCD',
+  ]);
+  for (let i = 0; i < rows; i++) {
+    ws.addRow([
+      `22${String(i).padStart(8, '0')}`,
+      `${FAMILY[i % 10]} ${MIDDLE[i % 6]} ${GIVEN[i % 15]}`,
+      // Half typed text, half real Excel date cells, as real files mix them.
+      i % 2
+        ? `${String((i % 28) + 1).padStart(2, '0')}/${String((i % 12) + 1).padStart(2, '0')}/2005`
+        : new Date(Date.UTC(2005, i % 12, (i % 28) + 1)),
+      i % 2 ? 'Nữ' : 'Nam',
+      `sv${i}@pvd.edu.vn`,
+      `09${String(i).padStart(8, '0')}`,
+      `BENCH-B${i % BRANCHES}`,
+      '26/03/2021',
+      `TD${i}`,
+      'Kinh',
+      'Không',
+      `0512050${String(i).padStart(5, '0')}`,
+    ]);
+  }
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+async function resultsXlsx(rows: number): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Kết quả học tập');
+  ws.addRow(['Mã sinh viên/học sinh', 'Năm học', 'Học kỳ', 'Thang điểm', 'Điểm TB', 'Điểm rèn luyện']);
+  for (let i = 0; i < rows; i++)
+    ws.addRow([
+      `22${String(i).padStart(8, '0')}`,
+      '2024-2025',
+      1,
+      4,
+      Math.round((2 + (i % 200) / 100) * 100) / 100,
+      60 + (i % 40),
+    ]);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+const ms = (n: number) => `${Math.round(n).toLocaleString('en')} ms`;
+const mb = () => Math.round(process.memoryUsage().rss / 1024 / 1024);
+
+/** Wall time, plus CPU time of this process (app and embedded server share it): the machine is often shared, and CPU time says what the import itself costs. */
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
+  const t = performance.now();
+  const cpu = process.cpuUsage();
+  const value = await fn();
+  const used = process.cpuUsage(cpu);
+  return [value, performance.now() - t, (used.user + used.system) / 1000];
+}
+
+async function main() {
+  const handle = await connectDatabase({ dataDir: null, dbName: 'bench-import' });
+  try {
+    await Member.syncIndexes();
+    const province = new Types.ObjectId();
+    const school = new Types.ObjectId();
+    await Unit.create([
+      { _id: province, name: 'Tỉnh đoàn (bench)', code: 'BENCH-QN', kind: 'province' },
+      {
+        _id: school,
+        name: 'Trường (bench)',
+        code: 'BENCH-S',
+        kind: 'school',
+        ancestors: [province],
+        schoolKind: 'university',
+        schoolId: school,
+      },
+      ...Array.from({ length: BRANCHES }, (_, b) => ({
+        name: `Chi đoàn bench ${b}`,
+        code: `BENCH-B${b}`,
+        kind: 'branch' as const,
+        parentId: school,
+        ancestors: [province, school],
+        schoolKind: 'university' as const,
+        schoolId: school,
+      })),
+    ]);
+
+    const t = performance.now();
+    const members = await membersXlsx(ROWS);
+    const results = await resultsXlsx(ROWS);
+    console.log(
+      `Built ${ROWS} rows: members .xlsx ${(members.length / 1024).toFixed(0)} KB, results .xlsx ${(results.length / 1024).toFixed(0)} KB in ${ms(performance.now() - t)}`,
+    );
+
+    const lines: string[] = [];
+    let failed = false;
+    const run = async (label: string, kind: ImportKind, buffer: Buffer, expectCreate: number) => {
+      const input = { kind, schoolId: school, buffer, filename: `${kind}.xlsx` };
+      const [dry, dryMs, dryCpu] = await timed(() => dryRun(input));
+      let batches = 0;
+      const [commit, commitMs, commitCpu] = await timed(() =>
+        commitImport({ ...input, onProgress: () => batches++ }),
+      );
+      const ok = dry.ok && commit.ok && commit.summary.toCreate === expectCreate;
+      failed ||= !ok || dryMs + commitMs > 10_000;
+      lines.push(
+        `| ${label} | ${ms(dryMs)} | ${ms(commitMs)} | **${ms(dryMs + commitMs)}** | ${ms(dryCpu + commitCpu)} | ${commit.summary.toCreate} / ${commit.summary.toUpdate} / ${commit.summary.unchanged} | ${commit.written} | ${mb()} MB |`,
+      );
+      if (!ok)
+        console.error(
+          label,
+          JSON.stringify({ dry: dry.summary, commit: commit.summary, problems: commit.problems.slice(0, 5) }),
+        );
+    };
+
+    await run(`members, first import (${ROWS} rows)`, 'members', members, ROWS);
+    await run('members, same file again', 'members', members, 0);
+    await run(`results, first import (${ROWS} terms)`, 'results', results, ROWS);
+    await run('results, same file again', 'results', results, 0);
+
+    const count = await Member.countDocuments({ schoolId: school });
+    const terms = await Member.countDocuments({
+      schoolId: school,
+      'academicTerms.0': mongoose.trusted({ $exists: true }),
+    });
+    console.log(
+      `\nImport benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, embedded server in memory\n`,
+    );
+    console.log(
+      `Load average at the end: ${loadavg()
+        .map((n) => n.toFixed(1))
+        .join(' ')}\n`,
+    );
+    console.log(
+      '| run | dry run | commit (re-validates + writes) | total (wall) | total CPU | created / updated / unchanged | written | RSS |',
+    );
+    console.log('|---|---|---|---|---|---|---|---|');
+    for (const line of lines) console.log(line);
+    console.log(
+      `\nMembers in the school: ${count} (expected ${ROWS}); members with a term: ${terms}. Target: total ≤ 10 s per run.`,
+    );
+    if (count !== ROWS || failed) process.exitCode = 1;
+  } finally {
+    await handle.close();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -1,0 +1,537 @@
+/**
+ * Import against the embedded database: the dry run writes nothing, a commit
+ * creates, a re-import updates without duplicates, results upsert terms, and a
+ * file with one bad row writes nothing at all.
+ */
+import ExcelJS from 'exceljs';
+import fc from 'fast-check';
+import mongoose, { Types } from 'mongoose';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { commitImport, dryRun } from '../../app/utils/member-import.server.ts';
+import { memberSearchKey, nameSortKey } from '../../app/domain/text.ts';
+import { Member } from '../../models/member.ts';
+import { Unit } from '../../models/unit.ts';
+
+const MEMBER_HEADER = [
+  'Mã sinh viên/học sinh',
+  'Họ và tên',
+  'Ngày sinh',
+  'Giới tính',
+  'Email',
+  'Số điện thoại',
+  'Chi đoàn',
+  'Ngày vào Đoàn',
+  'Số thẻ đoàn viên',
+  'Dân tộc',
+  'Tôn giáo',
+  'Số CCCD',
+];
+const RESULT_HEADER = [
+  'Mã sinh viên/học sinh',
+  'Năm học',
+  'Học kỳ',
+  'Thang điểm',
+  'Điểm TB',
+  'Điểm rèn luyện',
+];
+
+async function xlsx(rows: unknown[][]): Promise<Buffer> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Đoàn viên');
+  for (const r of rows) ws.addRow(r);
+  return Buffer.from(await wb.xlsx.writeBuffer());
+}
+
+let province: Types.ObjectId;
+let school: Types.ObjectId;
+let faculty: Types.ObjectId;
+let branchA: Types.ObjectId;
+let branchB: Types.ObjectId;
+let otherSchool: Types.ObjectId;
+
+beforeEach(async () => {
+  await mongoose.connection.dropDatabase();
+  await Member.syncIndexes();
+  province = new Types.ObjectId();
+  school = new Types.ObjectId();
+  faculty = new Types.ObjectId();
+  branchA = new Types.ObjectId();
+  branchB = new Types.ObjectId();
+  otherSchool = new Types.ObjectId();
+  const under = { schoolKind: 'university' as const, schoolId: school };
+  await Unit.create([
+    { _id: province, name: 'Tỉnh đoàn Quảng Ngãi', code: 'QN', kind: 'province' },
+    {
+      _id: school,
+      name: 'Trường Đại học Phạm Văn Đồng',
+      code: 'PVD',
+      kind: 'school',
+      parentId: province,
+      ancestors: [province],
+      ...under,
+    },
+    {
+      _id: faculty,
+      name: 'Liên chi đoàn Khoa Sư phạm',
+      code: 'PVD-SP',
+      kind: 'faculty',
+      parentId: school,
+      ancestors: [province, school],
+      ...under,
+    },
+    {
+      _id: branchA,
+      name: 'Chi đoàn K21 Sư phạm Toán',
+      shortName: 'K21 SPT',
+      code: 'PVD-SP-TOAN-K21',
+      kind: 'branch',
+      parentId: faculty,
+      ancestors: [province, school, faculty],
+      ...under,
+    },
+    {
+      _id: branchB,
+      name: 'Chi đoàn K22 Sư phạm Văn',
+      shortName: 'K22 SPV',
+      code: 'PVD-SP-VAN-K22',
+      kind: 'branch',
+      parentId: faculty,
+      ancestors: [province, school, faculty],
+      ...under,
+    },
+    {
+      _id: otherSchool,
+      name: 'Trường THPT Trần Quốc Tuấn',
+      code: 'TQT',
+      kind: 'school',
+      parentId: province,
+      ancestors: [province],
+      schoolKind: 'high_school',
+      schoolId: null,
+    },
+  ]);
+});
+
+function memberRows(n: number, start = 1): unknown[][] {
+  return Array.from({ length: n }, (_, k) => {
+    const i = start + k;
+    return [
+      `21010${String(i).padStart(5, '0')}`,
+      ['Nguyễn Thị Ánh', 'Trần Văn Bình', 'Lê Hoàng Đức', 'Phạm Ngọc Ấn'][i % 4] +
+        ` ${String.fromCharCode(65 + (i % 26))}`,
+      `${String((i % 28) + 1).padStart(2, '0')}/0${(i % 9) + 1}/2005`,
+      i % 2 ? 'Nữ' : 'Nam',
+      `sv${i}@pvd.edu.vn`,
+      `09${String(i).padStart(8, '0')}`,
+      i % 3 ? 'K21 Sư phạm Toán' : 'PVD-SP-VAN-K22',
+      '26/03/2020',
+      `TD${i}`,
+      'Kinh',
+      'Không',
+      `0512050${String(i).padStart(5, '0')}`,
+    ];
+  });
+}
+
+describe('members import', () => {
+  it('dry run reports what would happen and writes nothing', async () => {
+    const buffer = await xlsx([MEMBER_HEADER, ...memberRows(30)]);
+    const report = await dryRun({ kind: 'members', schoolId: school, buffer, filename: 'ds.xlsx' });
+    expect(report).toEqual({
+      ok: true,
+      problems: [],
+      summary: { rows: 30, toCreate: 30, toUpdate: 0, unchanged: 0 },
+    });
+    expect(await Member.countDocuments()).toBe(0);
+  });
+
+  it('commit creates members with derived fields; re-import changes nothing; edits update in place', async () => {
+    const rows = memberRows(25);
+    const buffer = await xlsx([MEMBER_HEADER, ...rows]);
+    const progress: [number, number][] = [];
+    const first = await commitImport({
+      kind: 'members',
+      schoolId: String(school),
+      buffer,
+      filename: 'ds.xlsx',
+      batchSize: 10,
+      onProgress: (done, total) => progress.push([done, total]),
+    });
+    expect(first).toMatchObject({
+      ok: true,
+      written: 25,
+      summary: { rows: 25, toCreate: 25, toUpdate: 0, unchanged: 0 },
+    });
+    expect(progress).toEqual([
+      [0, 25],
+      [10, 25],
+      [20, 25],
+      [25, 25],
+    ]);
+    expect(await Member.countDocuments({ schoolId: school })).toBe(25);
+
+    const m = await Member.findOne({ studentCode: '2101000001' }).select('+citizenId').lean();
+    expect(m).toMatchObject({
+      fullName: rows[0][1],
+      searchKey: memberSearchKey(String(rows[0][1]), '2101000001'),
+      nameSortKey: nameSortKey(String(rows[0][1])),
+      gender: 'female',
+      schoolKind: 'university',
+      email: 'sv1@pvd.edu.vn',
+      phone: '0900000001',
+      union: { joinedAt: new Date(Date.UTC(2020, 2, 26)), cardNumber: 'TD1' },
+      citizenId: '051205000001',
+      pipeline: { stage: 'member' },
+    });
+    expect(m!.dateOfBirth).toEqual(new Date(Date.UTC(2005, 1, 2)));
+    expect(String(m!.branchId)).toBe(String(branchA));
+    expect(m!.ancestors.map(String)).toEqual([province, school, faculty, branchA].map(String));
+    expect(m!.pipeline.history).toHaveLength(1);
+    expect(m!.createdAt).toBeInstanceOf(Date);
+    const byCode = await Member.findOne({ studentCode: '2101000003' }).lean();
+    expect(String(byCode!.branchId)).toBe(String(branchB)); // matched by branch code
+    // The documents pass the model's own validation and carry every default mongoose would set.
+    const doc = await Member.findById(m!._id);
+    await expect(doc!.validate()).resolves.toBeUndefined();
+    const viaMongoose = await Member.create({
+      fullName: 'Mẫu Văn Đối Chiếu',
+      studentCode: 'REF-1',
+      dateOfBirth: new Date(),
+      gender: 'male',
+      schoolId: otherSchool,
+      schoolKind: 'high_school',
+    });
+    const refKeys = Object.keys((await Member.collection.findOne({ _id: viaMongoose._id }))!);
+    const importedKeys = Object.keys((await Member.collection.findOne({ _id: m!._id }))!);
+    expect(importedKeys).toEqual(expect.arrayContaining(refKeys));
+    expect(m!.createdAt!.getTime()).toBe(m!.updatedAt!.getTime());
+    await Member.deleteOne({ _id: viaMongoose._id });
+
+    // Same file again: nothing to create or update, nothing written.
+    const again = await commitImport({ kind: 'members', schoolId: school, buffer, filename: 'ds.xlsx' });
+    expect(again).toMatchObject({
+      ok: true,
+      written: 0,
+      summary: { toCreate: 0, toUpdate: 0, unchanged: 25 },
+    });
+    expect(await Member.countDocuments()).toBe(25);
+
+    // Edited file (as CSV this time): one name changed, one row moved branch, two new rows, a sparse row.
+    const edited = rows.map((r) => [...r]);
+    edited[4][1] = 'Võ Thị Hồng Nhung';
+    edited[5][6] = 'PVD-SP-TOAN-K21';
+    const sparse = ['2101000007', rows[6][1], '', '', '', '', '', '', '', '', '', ''];
+    edited[6] = sparse;
+    const csvText =
+      '\uFEFF' +
+      [MEMBER_HEADER, ...edited, ...memberRows(2, 26)]
+        .map((r) => r.map((v) => `"${String(v).replace(/"/g, '""')}"`).join(';'))
+        .join('\r\n');
+    const before = await Member.findOne({ studentCode: '2101000007' }).select('+citizenId').lean();
+    const update = await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: Buffer.from(csvText),
+      filename: 'ds.csv',
+    });
+    expect(update).toMatchObject({
+      ok: true,
+      summary: { rows: 27, toCreate: 2, toUpdate: 2, unchanged: 23 },
+    });
+    expect(await Member.countDocuments()).toBe(27);
+    const renamed = await Member.findOne({ studentCode: '2101000005' }).lean();
+    expect(renamed).toMatchObject({
+      fullName: 'Võ Thị Hồng Nhung',
+      searchKey: 'vo thi hong nhung 2101000005',
+    });
+    const moved = await Member.findOne({ studentCode: '2101000006' }).lean();
+    expect(String(moved!.branchId)).toBe(String(branchA));
+    expect(moved!.ancestors.map(String)).toContain(String(branchA));
+    // Empty cells erased nothing.
+    const after = await Member.findOne({ studentCode: '2101000007' }).select('+citizenId').lean();
+    expect(after).toMatchObject({ email: before!.email, citizenId: before!.citizenId, phone: before!.phone });
+  });
+
+  it('a file with one bad row writes nothing at all, and lists every problem', async () => {
+    const rows = memberRows(40);
+    rows[17][2] = '31/02/2005';
+    rows[20][6] = 'Chi đoàn không có';
+    rows[30][3] = 'nam giới';
+    rows[30][6] = 'K99';
+    const buffer = await xlsx([MEMBER_HEADER, ...rows]);
+    const report = await commitImport({ kind: 'members', schoolId: school, buffer, filename: 'ds.xlsx' });
+    expect(report.ok).toBe(false);
+    expect(report.written).toBe(0);
+    expect(report.problems).toEqual([
+      { row: 19, column: 'Ngày sinh', code: 'date_invalid', value: '31/02/2005' },
+      { row: 22, column: 'Chi đoàn', code: 'branch_not_found', value: 'Chi đoàn không có' },
+      // A row that fails the schema is still checked against the database.
+      { row: 32, column: 'Giới tính', code: 'gender_invalid', value: 'nam giới' },
+      { row: 32, column: 'Chi đoàn', code: 'branch_not_found', value: 'K99' },
+    ]);
+    expect(await Member.countDocuments()).toBe(0);
+  });
+
+  it('needs date of birth, gender and branch only for new members; branches of another school are unknown', async () => {
+    await Unit.create({
+      name: 'Chi đoàn 12A1',
+      code: 'TQT-12A1',
+      kind: 'branch',
+      parentId: otherSchool,
+      ancestors: [province, otherSchool],
+      schoolId: otherSchool,
+      schoolKind: 'high_school',
+    });
+    const buffer = await xlsx([
+      ['Mã SV', 'Họ tên', 'Chi đoàn'],
+      ['X1', 'Ngô Văn Lâm', 'TQT-12A1'],
+      ['X2', 'Ngô Văn Lâm', ''],
+    ]);
+    const report = await dryRun({ kind: 'members', schoolId: school, buffer, filename: 'a.xlsx' });
+    expect(report.problems).toEqual([
+      { row: 2, column: 'Ngày sinh', code: 'required_for_new' },
+      { row: 2, column: 'Giới tính', code: 'required_for_new' },
+      { row: 2, column: 'Chi đoàn', code: 'branch_not_found', value: 'TQT-12A1' },
+      { row: 3, column: 'Ngày sinh', code: 'required_for_new' },
+      { row: 3, column: 'Giới tính', code: 'required_for_new' },
+      { row: 3, column: 'Chi đoàn', code: 'required_for_new' },
+    ]);
+  });
+
+  it('reports an unknown school and a non-spreadsheet as problems, not exceptions', async () => {
+    const buffer = await xlsx([MEMBER_HEADER, ...memberRows(1)]);
+    expect(
+      await dryRun({ kind: 'members', schoolId: new Types.ObjectId(), buffer, filename: 'a.xlsx' }),
+    ).toMatchObject({
+      ok: false,
+      problems: [{ code: 'school_not_found' }],
+    });
+    expect(
+      await dryRun({ kind: 'members', schoolId: 'not-an-id', buffer, filename: 'a.xlsx' }),
+    ).toMatchObject({
+      problems: [{ code: 'school_not_found' }],
+    });
+    expect(
+      await commitImport({
+        kind: 'members',
+        schoolId: school,
+        buffer: Buffer.from('%PDF-1.4 \x00\x01'),
+        filename: 'a.pdf',
+      }),
+    ).toMatchObject({
+      ok: false,
+      written: 0,
+      problems: [{ code: 'not_spreadsheet' }],
+    });
+  });
+});
+
+describe('hostile files', () => {
+  it('dry run and commit report random and damaged files without throwing or writing', async () => {
+    const good = await xlsx([MEMBER_HEADER, ...memberRows(20)]);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 2000 }).map((a) => Buffer.from(a)),
+          fc.integer({ min: 0, max: good.length - 1 }).map((n) => good.subarray(0, n)),
+          fc
+            .array(fc.tuple(fc.integer({ min: 0, max: good.length - 1 }), fc.integer({ min: 0, max: 255 })), {
+              minLength: 1,
+              maxLength: 6,
+            })
+            .map((edits) => {
+              const copy = Buffer.from(good);
+              for (const [at, byte] of edits) copy[at] = byte;
+              return copy;
+            }),
+        ),
+        fc.constantFrom('members' as const, 'results' as const),
+        async (buffer, kind) => {
+          const report = await commitImport({ kind, schoolId: school, buffer, filename: 'x.xlsx' });
+          expect(typeof report.ok).toBe('boolean');
+          if (!report.ok) expect(report.problems.length).toBeGreaterThan(0);
+        },
+      ),
+      { numRuns: 40 },
+    );
+    // A damaged copy of a good file may still read fine and import; nothing else may be written.
+    expect(await Member.countDocuments({ schoolId: mongoose.trusted({ $ne: school }) })).toBe(0);
+  }, 60_000);
+});
+
+describe('write failures', () => {
+  it('a database error while writing is a report, not an exception', async () => {
+    const buffer = await xlsx([MEMBER_HEADER, ...memberRows(30)]);
+    const spy = vi.spyOn(Member.collection, 'bulkWrite').mockImplementationOnce(async () => {
+      throw new Error('disk full');
+    });
+    try {
+      const report = await commitImport({ kind: 'members', schoolId: school, buffer, filename: 'a.xlsx' });
+      expect(report).toMatchObject({
+        ok: false,
+        written: 0,
+        problems: [{ code: 'write_failed', params: { done: 0 } }],
+      });
+    } finally {
+      spy.mockRestore();
+    }
+    // Importing again completes the job.
+    expect(
+      await commitImport({ kind: 'members', schoolId: school, buffer, filename: 'a.xlsx' }),
+    ).toMatchObject({ ok: true, written: 30 });
+  });
+});
+
+describe('results import', () => {
+  beforeEach(async () => {
+    await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...memberRows(5)]),
+      filename: 'ds.xlsx',
+    });
+  });
+
+  it('upserts terms by (year, term): re-import updates instead of duplicating', async () => {
+    const rows = [
+      RESULT_HEADER,
+      ['2101000001', '2024-2025', 1, 4, 3.45, 85],
+      ['2101000001', '2024-2025', 2, 4, 3.6, 90],
+      ['2101000002', '2024-2025', 1, 10, '8,2', 78],
+    ];
+    const first = await dryRun({
+      kind: 'results',
+      schoolId: school,
+      buffer: await xlsx(rows),
+      filename: 'kq.xlsx',
+    });
+    expect(first).toEqual({
+      ok: true,
+      problems: [],
+      summary: { rows: 3, toCreate: 3, toUpdate: 0, unchanged: 0 },
+    });
+    expect((await Member.findOne({ studentCode: '2101000001' }).lean())!.academicTerms).toEqual([]);
+
+    const commit = await commitImport({
+      kind: 'results',
+      schoolId: school,
+      buffer: await xlsx(rows),
+      filename: 'kq.xlsx',
+    });
+    expect(commit).toMatchObject({ ok: true, written: 3 });
+    const m1 = await Member.findOne({ studentCode: '2101000001' }).lean();
+    expect(m1!.academicTerms).toEqual([
+      { year: '2024-2025', term: 1, scale: 4, gpa: 3.45, conductScore: 85 },
+      { year: '2024-2025', term: 2, scale: 4, gpa: 3.6, conductScore: 90 },
+    ]);
+
+    const again = await commitImport({
+      kind: 'results',
+      schoolId: school,
+      buffer: await xlsx(rows),
+      filename: 'kq.xlsx',
+    });
+    expect(again).toMatchObject({
+      ok: true,
+      written: 0,
+      summary: { toCreate: 0, toUpdate: 0, unchanged: 3 },
+    });
+
+    // A corrected GPA updates the term in place; a new term is added.
+    const corrected = [
+      RESULT_HEADER,
+      ['2101000001', '2024-2025', 1, 4, 3.5, ''],
+      ['2101000001', '2025-2026', 1, 4, 3.1, 80],
+    ];
+    const fix = await commitImport({
+      kind: 'results',
+      schoolId: school,
+      buffer: await xlsx(corrected),
+      filename: 'kq.xlsx',
+    });
+    expect(fix).toMatchObject({ ok: true, summary: { toCreate: 1, toUpdate: 1, unchanged: 0 } });
+    const m1b = await Member.findOne({ studentCode: '2101000001' }).lean();
+    expect(m1b!.academicTerms).toEqual([
+      { year: '2024-2025', term: 1, scale: 4, gpa: 3.5, conductScore: 85 },
+      { year: '2024-2025', term: 2, scale: 4, gpa: 3.6, conductScore: 90 },
+      { year: '2025-2026', term: 1, scale: 4, gpa: 3.1, conductScore: 80 },
+    ]);
+  });
+
+  it('THPT schools import conduct and study ratings', async () => {
+    await Unit.create({
+      name: 'Chi đoàn 12A1',
+      code: 'TQT-12A1',
+      kind: 'branch',
+      parentId: otherSchool,
+      ancestors: [province, otherSchool],
+      schoolId: otherSchool,
+      schoolKind: 'high_school',
+    });
+    const members = await xlsx([
+      ['Mã học sinh', 'Họ và tên', 'Ngày sinh', 'Giới tính', 'Chi đoàn'],
+      ['HS01', 'Võ Thị Mai', '12/12/2008', 'Nữ', '12A1'],
+    ]);
+    expect(
+      await commitImport({ kind: 'members', schoolId: otherSchool, buffer: members, filename: 'hs.xlsx' }),
+    ).toMatchObject({ ok: true, written: 1 });
+    const results = await xlsx([
+      ['Mã học sinh', 'Năm học', 'Học kỳ', 'Hạnh kiểm', 'Học lực', 'Điểm rèn luyện'],
+      ['HS01', '2025-2026', '1', 'Tốt', 'chưa đạt', ''],
+      ['HS01', '2025-2026', '2', 'Khá', 'Đạt', 90],
+    ]);
+    const wrong = await dryRun({
+      kind: 'results',
+      schoolId: otherSchool,
+      buffer: results,
+      filename: 'kq.xlsx',
+    });
+    expect(wrong.problems).toEqual([
+      {
+        row: 3,
+        column: 'Điểm rèn luyện',
+        code: 'not_for_school_kind',
+        value: '90',
+        params: { schoolKind: 'high_school' },
+      },
+    ]);
+    const fixed = await xlsx([
+      ['Mã học sinh', 'Năm học', 'Học kỳ', 'Hạnh kiểm', 'Học lực'],
+      ['HS01', '2025-2026', '1', 'Tốt', 'chưa đạt'],
+    ]);
+    expect(
+      await commitImport({ kind: 'results', schoolId: otherSchool, buffer: fixed, filename: 'kq.xlsx' }),
+    ).toMatchObject({ ok: true, written: 1 });
+    const m = await Member.findOne({ schoolId: otherSchool, studentCode: 'HS01' }).lean();
+    expect(m!.academicTerms).toEqual([
+      { year: '2025-2026', term: 1, scale: 10, conductRating: 'tot', studyRating: 'chua_dat' },
+    ]);
+  });
+
+  it('refuses unknown members and THPT columns for a university, writing nothing', async () => {
+    const rows = [
+      [...RESULT_HEADER, 'Kết quả học tập'],
+      ['2101000001', '2024-2025', 1, 4, 3.45, 85, ''],
+      ['9999', '2024-2025', 1, 4, 3.0, 80, ''],
+      ['2101000002', '2024-2025', 1, 4, 3.0, 80, 'Tốt'],
+    ];
+    const report = await commitImport({
+      kind: 'results',
+      schoolId: school,
+      buffer: await xlsx(rows),
+      filename: 'kq.xlsx',
+    });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      { row: 3, column: 'Mã sinh viên/học sinh', code: 'member_not_found', value: '9999' },
+      {
+        row: 4,
+        column: 'Kết quả học tập',
+        code: 'not_for_school_kind',
+        value: 'Tốt',
+        params: { schoolKind: 'university' },
+      },
+    ]);
+    expect((await Member.findOne({ studentCode: '2101000001' }).lean())!.academicTerms).toEqual([]);
+  });
+});
