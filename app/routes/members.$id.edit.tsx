@@ -1,0 +1,91 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { useActionData, useLoaderData } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { MemberEditor, type MemberFormValues } from '~/components/member-editor';
+import {
+  ActivitiesSection,
+  AwardsSection,
+  RatingsSection,
+  RECORD_KINDS,
+  TermsSection,
+  type RecordFailure,
+  type RecordKind,
+} from '~/components/member-records';
+import type { MessageKey } from '~/i18n';
+import { useT } from '~/i18n/use-t';
+import type { FieldErrors } from '~/utils/validation';
+import { can } from '~/utils/permissions';
+import { pageTitle } from '~/utils/meta';
+import { editorOptions, getMemberForEdit, saveMember } from '~/utils/member-edit.server';
+import { parseMemberId } from '~/utils/member-profile.server';
+import { changeRecord } from '~/utils/member-records.server';
+import { requireUser } from '~/utils/permissions.server';
+
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { permission: 'member:write' });
+  const member = await getMemberForEdit(user, parseMemberId(params.id));
+  const options = await editorOptions(user, member.schoolId);
+  return {
+    member: { ...member, schoolId: String(member.schoolId) },
+    ...options,
+    canSensitive: can(user.role, 'sensitive:read'),
+  };
+}
+
+export async function action({ request, params }: ActionFunctionArgs) {
+  const user = await requireUser(request, { permission: 'member:write' });
+  const id = parseMemberId(params.id);
+  const formData = await request.formData();
+  const intent = String(formData.get('intent') ?? '');
+  if (intent === 'save') return saveMember(user, formData, id);
+  // Sub-records: "<kind>.save" or "<kind>.remove".
+  const [kind, op] = intent.split('.');
+  if ((RECORD_KINDS as readonly string[]).includes(kind) && (op === 'save' || op === 'remove')) {
+    return changeRecord(user, id, kind as RecordKind, op, formData);
+  }
+  throw new Response('Unknown intent', { status: 400 });
+}
+
+export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
+  pageTitle(matches, 'member.editTitle', { name: data?.member.values.fullName ?? '' });
+
+type IdentityResult = { fieldErrors: FieldErrors; values: MemberFormValues; formError: MessageKey | null };
+
+export default function EditMember() {
+  const { member, schools, branches, canSensitive } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as IdentityResult | RecordFailure | undefined;
+  const t = useT();
+  const recordFailure = actionData && 'record' in actionData ? (actionData as RecordFailure) : null;
+  const identity = actionData && !('record' in actionData) ? (actionData as IdentityResult) : null;
+  return (
+    <>
+      <h2 className="visually-hidden">{t('member.editTitle', { name: member.values.fullName ?? '' })}</h2>
+      <MemberEditor
+        mode="edit"
+        // The form always carries the version now stored: after a conflict, saving again
+        // deliberately replaces the other person's change with the values still shown.
+        version={member.version}
+        values={identity?.values ?? member.values}
+        schools={schools}
+        branches={branches}
+        canSensitive={canSensitive}
+        sensitiveHints={member.sensitiveHints}
+        errors={identity?.fieldErrors}
+        formError={identity?.formError}
+      />
+      <TermsSection
+        items={member.terms}
+        version={member.version}
+        failure={recordFailure}
+        highSchool={member.highSchool}
+      />
+      <AwardsSection items={member.awards} version={member.version} failure={recordFailure} />
+      <ActivitiesSection items={member.activities} version={member.version} failure={recordFailure} />
+      <RatingsSection items={member.ratings} version={member.version} failure={recordFailure} />
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

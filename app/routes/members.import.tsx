@@ -1,0 +1,453 @@
+/**
+ * Spreadsheet import of members or academic results, in two steps: upload → dry run
+ * (summary and every problem by row and column, nothing written) → commit of the same
+ * file, kept server-side under a token (app/utils/member-import-jobs.server.ts), as a
+ * background job whose progress this page polls through its own loader.
+ */
+import {
+  data,
+  redirect,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  MaxPartSizeExceededError,
+  type ActionFunctionArgs,
+  type LinksFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
+import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react';
+import { useEffect, useRef, useState } from 'react';
+import { z } from 'zod';
+import { FormError, SelectField } from '~/components/forms';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { importProblemMessage } from '~/domain/import-messages';
+import {
+  FILE_PROBLEM_CODES,
+  IMPORT_KINDS,
+  MAX_FILE_BYTES,
+  type ImportKind,
+  type ImportProblem,
+} from '~/domain/member-import';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import memberStyles from '~/styles/members.css?url';
+import { editorOptions } from '~/utils/member-edit.server';
+import { getUpload, putUpload, startCommit, type StoredUpload } from '~/utils/member-import-jobs.server';
+import { dryRun } from '~/utils/member-import.server';
+import { pageTitle } from '~/utils/meta';
+import { requireUser } from '~/utils/permissions.server';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
+
+const PROBLEMS_PER_PAGE = 200;
+
+const QuerySchema = z.object({
+  token: z.string().max(64).optional().catch(undefined),
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  expired: z.string().optional().catch(undefined),
+});
+
+function uploadView(upload: StoredUpload, page: number) {
+  const pages = Math.max(1, Math.ceil(upload.problems.length / PROBLEMS_PER_PAGE));
+  const current = Math.min(page, pages);
+  return {
+    token: upload.token,
+    kind: upload.kind,
+    filename: upload.filename,
+    schoolName: upload.schoolName,
+    ok: upload.ok,
+    summary: upload.summary,
+    problemCount: upload.problems.length,
+    problems: upload.problems.slice((current - 1) * PROBLEMS_PER_PAGE, current * PROBLEMS_PER_PAGE),
+    page: current,
+    pages,
+    canCommit: upload.ok && !!upload.buffer && !upload.job,
+    job: upload.job,
+  };
+}
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { permission: 'member:import' });
+  const query = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
+  const { schools } = await editorOptions(user);
+  const upload = query.token ? getUpload(query.token, user) : null;
+  return {
+    schools,
+    maxMb: MAX_FILE_BYTES / 1024 / 1024,
+    upload: upload ? uploadView(upload, query.page) : null,
+    expired: (!!query.token && !upload) || !!query.expired,
+  };
+}
+
+type FileFailure = {
+  problems: ImportProblem[];
+  kind: ImportKind | null;
+  formError: 'import.noFile' | 'import.noSchool' | null;
+};
+
+function fileFailure(
+  problems: ImportProblem[],
+  kind: ImportKind | null,
+  status: number,
+  formError: FileFailure['formError'] = null,
+) {
+  return data({ problems, kind, formError } satisfies FileFailure, { status });
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request, { permission: 'member:import' });
+  const contentType = request.headers.get('Content-Type') ?? '';
+  if (!contentType.startsWith('multipart/form-data')) {
+    const formData = await request.formData();
+    if (formData.get('intent') !== 'commit') throw new Response('Unknown intent', { status: 400 });
+    const upload = getUpload(String(formData.get('token') ?? ''), user);
+    if (!upload) throw redirect('/members/import?expired=1');
+    startCommit(upload, user);
+    throw redirect(`/members/import?token=${upload.token}`);
+  }
+
+  // A body far larger than the limit is refused before reading it.
+  const tooLarge = () =>
+    fileFailure([{ code: 'file_too_large', params: { maxMb: MAX_FILE_BYTES / 1024 / 1024 } }], null, 413);
+  const length = Number(request.headers.get('Content-Length') ?? 0);
+  if (length > MAX_FILE_BYTES + 1024 * 1024) return tooLarge();
+  let formData: FormData;
+  try {
+    formData = await unstable_parseMultipartFormData(
+      request,
+      unstable_createMemoryUploadHandler({ maxPartSize: MAX_FILE_BYTES }),
+    );
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) return tooLarge();
+    // A truncated or malformed multipart body is the client's problem, not a 500.
+    throw new Response('Bad request', { status: 400 });
+  }
+  if (formData.get('intent') !== 'upload') throw new Response('Unknown intent', { status: 400 });
+  const kindValue = formData.get('kind');
+  const kind = (IMPORT_KINDS as readonly unknown[]).includes(kindValue) ? (kindValue as ImportKind) : null;
+  if (!kind) throw new Response('Bad request', { status: 400 });
+
+  const { schools } = await editorOptions(user);
+  const schoolValue = String(formData.get('schoolId') ?? '') || (schools.length === 1 ? schools[0].id : '');
+  const school = schools.find((s) => s.id === schoolValue);
+  if (!school) return fileFailure([], kind, 400, 'import.noSchool');
+
+  const file = formData.get('file');
+  if (!(file instanceof Blob) || file.size === 0) {
+    return fileFailure([], kind, 400, 'import.noFile');
+  }
+  const filename = (file as File).name || 'upload';
+  const buffer = Buffer.from(await file.arrayBuffer());
+  const report = await dryRun({ kind, schoolId: school.id, buffer, filename });
+  // Problems with the whole file (not a spreadsheet, wrong headers): nothing to review.
+  const fileLevel = (p: ImportProblem) => (FILE_PROBLEM_CODES as readonly string[]).includes(p.code);
+  if (!report.ok && report.problems.every(fileLevel)) {
+    return fileFailure(report.problems, kind, 400);
+  }
+  const token = putUpload({
+    userId: user.id,
+    schoolId: school.id,
+    schoolName: school.label,
+    kind,
+    filename,
+    buffer,
+    ok: report.ok,
+    summary: report.summary,
+    problems: report.problems,
+  });
+  throw redirect(`/members/import?token=${token}`);
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'import.title');
+
+export default function ImportPage() {
+  const { schools, maxMb, upload, expired } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useT();
+  const navigation = useNavigation();
+  const uploading = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'upload';
+  const [kind, setKind] = useState<ImportKind>(actionData?.kind ?? upload?.kind ?? 'members');
+
+  return (
+    <>
+      <p>
+        <Link to="/members">{t('member.backToList')}</Link>
+      </p>
+      <h1>{t('import.title')}</h1>
+      <p className="muted">{t('import.intro')}</p>
+
+      {upload ? (
+        <Report upload={upload} />
+      ) : (
+        <>
+          {expired ? <FormError message="import.expired" /> : null}
+          <Form
+            method="post"
+            encType="multipart/form-data"
+            className="form"
+            aria-labelledby="import-upload-title"
+          >
+            <h2 id="import-upload-title">{t('import.step1')}</h2>
+            <input type="hidden" name="intent" value="upload" />
+            <fieldset className="fieldset-plain">
+              <legend className="field-legend">{t('import.kind')}</legend>
+              {IMPORT_KINDS.map((k) => (
+                <label key={k} className="checkbox">
+                  <input
+                    type="radio"
+                    name="kind"
+                    value={k}
+                    checked={kind === k}
+                    onChange={() => setKind(k)}
+                  />
+                  {t(`import.kind.${k}`)}
+                </label>
+              ))}
+            </fieldset>
+            {schools.length > 1 ? (
+              <SelectField
+                label={t('member.school')}
+                selectProps={{ name: 'schoolId', required: true, defaultValue: '' }}
+              >
+                <option value="">{t('member.choose')}</option>
+                {schools.map((s) => (
+                  <option key={s.id} value={s.id}>
+                    {s.label}
+                  </option>
+                ))}
+              </SelectField>
+            ) : (
+              <p className="muted">
+                {t('member.school')}: {schools[0]?.label ?? '—'}
+              </p>
+            )}
+            <div className="field">
+              <label htmlFor="import-file">{t('import.file')}</label>
+              <p id="import-file-hint" className="field-hint">
+                {t('import.fileHint', { maxMb })}
+              </p>
+              <input
+                id="import-file"
+                type="file"
+                name="file"
+                required
+                accept=".xlsx,.csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet,text/csv"
+                aria-describedby="import-file-hint"
+              />
+            </div>
+            <div aria-live="polite">
+              {actionData?.formError ? <FormError message={actionData.formError} /> : null}
+              {actionData?.problems.length ? <FileProblems problems={actionData.problems} /> : null}
+            </div>
+            <div className="form-actions">
+              <button type="submit" disabled={uploading}>
+                {uploading ? t('import.checking') : t('import.check')}
+              </button>
+            </div>
+          </Form>
+          <section aria-labelledby="import-templates-title" className="panel">
+            <h2 id="import-templates-title">{t('import.templates')}</h2>
+            <ul className="link-list">
+              {IMPORT_KINDS.map((k) => (
+                <li key={k}>
+                  <a href={`/members/import/template?kind=${k}`} download>
+                    {t(`import.template.${k}`)}
+                  </a>
+                </li>
+              ))}
+            </ul>
+          </section>
+        </>
+      )}
+    </>
+  );
+}
+
+function FileProblems({ problems }: { problems: ImportProblem[] }) {
+  const locale = useLocale();
+  const t = useT();
+  return (
+    <div className="form-error" role="alert" data-testid="file-problems">
+      <p>{t('import.fileRefused')}</p>
+      <ul>
+        {problems.map((p, i) => (
+          <li key={i}>{importProblemMessage(p, locale)}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+type UploadView = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['upload']>;
+
+function Report({ upload }: { upload: UploadView }) {
+  const t = useT();
+  const locale = useLocale();
+  const { number } = useFormatters();
+  const navigation = useNavigation();
+  const committing = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'commit';
+  const job = useJobProgress(upload.token, upload.job);
+  const s = upload.summary;
+  return (
+    <section aria-labelledby="import-report-title">
+      <h2 id="import-report-title">{t('import.reportTitle')}</h2>
+      <p>
+        {t('import.reportFor', { file: upload.filename, school: upload.schoolName })} ·{' '}
+        {t(`import.kind.${upload.kind}`)}
+      </p>
+      <ul className="stats" data-testid="import-summary">
+        <li>
+          <span className="stat-value">{number(s.rows)}</span> {t('import.rows')}
+        </li>
+        <li>
+          <span className="stat-value">{number(s.toCreate)}</span> {t('import.toCreate')}
+        </li>
+        <li>
+          <span className="stat-value">{number(s.toUpdate)}</span> {t('import.toUpdate')}
+        </li>
+        <li>
+          <span className="stat-value">{number(s.unchanged)}</span> {t('import.unchanged')}
+        </li>
+      </ul>
+
+      {upload.problemCount ? (
+        <>
+          <div className="form-error" role="alert">
+            {t('import.problemsIntro', { count: number(upload.problemCount) })}
+          </div>
+          <div className="table-wrap">
+            <table data-testid="import-problems">
+              <caption className="visually-hidden">{t('import.problems')}</caption>
+              <thead>
+                <tr>
+                  <th scope="col" className="num">
+                    {t('import.row')}
+                  </th>
+                  <th scope="col">{t('import.column')}</th>
+                  <th scope="col">{t('import.value')}</th>
+                  <th scope="col">{t('import.message')}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {upload.problems.map((p, i) => (
+                  <tr key={i}>
+                    <td className="num">{p.row ?? '—'}</td>
+                    <td>{p.column ?? '—'}</td>
+                    <td>{p.value ?? ''}</td>
+                    <td>{importProblemMessage(p, locale)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {upload.pages > 1 ? (
+            <nav className="pager" aria-label={t('import.problemPages')}>
+              {upload.page > 1 ? (
+                <Link to={`?token=${upload.token}&page=${upload.page - 1}`}>{t('units.previous')}</Link>
+              ) : null}
+              <span>{t('units.page', { page: upload.page, pages: upload.pages })}</span>
+              {upload.page < upload.pages ? (
+                <Link to={`?token=${upload.token}&page=${upload.page + 1}`}>{t('units.next')}</Link>
+              ) : null}
+            </nav>
+          ) : null}
+        </>
+      ) : null}
+
+      {upload.ok && !job ? (
+        <div className="panel">
+          <p>{t('import.readyToCommit')}</p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="commit" />
+            <input type="hidden" name="token" value={upload.token} />
+            <button type="submit" disabled={committing || !upload.canCommit}>
+              {t('import.commit')}
+            </button>
+          </Form>
+        </div>
+      ) : null}
+
+      {job ? <JobStatus job={job} /> : null}
+
+      <p>
+        <Link to="/members/import">{t('import.another')}</Link>
+      </p>
+    </section>
+  );
+}
+
+type JobView = NonNullable<UploadView['job']>;
+
+/** Polls the page's own loader (through a fetcher) every second while the job runs. */
+function useJobProgress(token: string, initial: JobView | null): JobView | null {
+  const fetcher = useFetcher<typeof loader>();
+  const job = fetcher.data?.upload?.job ?? initial;
+  const running = !!job && (job.state === 'checking' || job.state === 'writing');
+  // The fetcher object changes every render; the interval reads the current one.
+  const latest = useRef(fetcher);
+  latest.current = fetcher;
+  useEffect(() => {
+    if (!running) return;
+    const timer = setInterval(() => {
+      if (latest.current.state === 'idle') latest.current.load(`/members/import?token=${token}`);
+    }, 1000);
+    return () => clearInterval(timer);
+  }, [running, token]);
+  return job;
+}
+
+function JobStatus({ job }: { job: JobView }) {
+  const t = useT();
+  const locale = useLocale();
+  const { number } = useFormatters();
+  if (job.state === 'checking' || job.state === 'writing') {
+    return (
+      <div className="panel" role="status" aria-live="polite" data-testid="import-progress">
+        <p>
+          {job.state === 'checking'
+            ? t('import.rechecking')
+            : t('import.writing', { done: number(job.done), total: number(job.total) })}
+        </p>
+        <progress
+          max={job.total || 1}
+          value={job.state === 'checking' ? undefined : job.done}
+          aria-label={t('import.progress')}
+        />
+      </div>
+    );
+  }
+  if (job.state === 'failed') {
+    return (
+      <div className="form-error" role="alert" data-testid="import-failed">
+        <p>{t('import.failed')}</p>
+        <ul>
+          {job.problems.map((p, i) => (
+            <li key={i}>{importProblemMessage(p, locale)}</li>
+          ))}
+        </ul>
+      </div>
+    );
+  }
+  return (
+    <div className="panel" role="status" data-testid="import-done">
+      <p className="import-done">{t('import.done', { written: number(job.written) })}</p>
+      {job.members.length ? (
+        <>
+          <h3>{t('import.importedMembers')}</h3>
+          <ul className="link-list">
+            {job.members.map((m) => (
+              <li key={m.id}>
+                <Link to={`/members/${m.id}`}>
+                  {m.fullName} ({m.studentCode})
+                </Link>
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,225 @@
+/**
+ * The import page end to end through its loader and action: a file with errors gets
+ * a report by row and column and writes nothing; a clean file is dry-run, then
+ * committed from the server-side store and its rows exist; a file that is not a
+ * spreadsheet, has wrong headers or is too large gets a clear message, never a 500.
+ */
+import ExcelJS from 'exceljs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../models/audit-event.ts';
+import { Member } from '../../models/member.ts';
+import { Unit } from '../../models/unit.ts';
+import { seedDatabase } from '../../seed/seed.server.ts';
+import { action, loader } from '~/routes/members.import';
+import { loader as templateLoader } from '~/routes/members.import.template';
+import { waitForJob } from '~/utils/member-import-jobs.server';
+import { signIn } from '../fixtures/auth.ts';
+import { BASE, call, get, post } from '../fixtures/remix.ts';
+
+let union: string;
+let party: string;
+let admin: string;
+let schoolId: string;
+let branchName: string;
+
+beforeAll(async () => {
+  await seedDatabase({ members: 30, seed: 1, reset: true });
+  [union, party, admin] = await Promise.all(
+    ['doantruong.pvd@demo.vn', 'danguy.pvd@demo.vn', 'admin@demo.vn'].map((e) => signIn(e)),
+  );
+  const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
+  schoolId = String(pvd._id);
+  branchName = (await Unit.findOne({ kind: 'branch', ancestors: pvd._id, active: true }).lean())!.code;
+});
+
+function upload(
+  file: Blob | null,
+  filename: string,
+  fields: Record<string, string>,
+  cookie = union,
+): Request {
+  const form = new FormData();
+  for (const [k, v] of Object.entries(fields)) form.set(k, v);
+  if (file) form.set('file', file, filename);
+  return new Request(`${BASE}/members/import`, { method: 'POST', body: form, headers: { Cookie: cookie } });
+}
+
+async function xlsx(rows: unknown[][]): Promise<Blob> {
+  const wb = new ExcelJS.Workbook();
+  const ws = wb.addWorksheet('Đoàn viên');
+  for (const r of rows) ws.addRow(r);
+  return new Blob([new Uint8Array(await wb.xlsx.writeBuffer())]);
+}
+
+const HEADER = ['Mã sinh viên/học sinh', 'Họ và tên', 'Ngày sinh', 'Giới tính', 'Chi đoàn', 'Ngày vào Đoàn'];
+const tokenOf = (location: string | null) => new URL(location!, BASE).searchParams.get('token')!;
+const report = (token: string, cookie = union) => call(loader, get(`/members/import?token=${token}`, cookie));
+
+describe('uploading', () => {
+  it('reports every problem by row and column and writes nothing', async () => {
+    const before = await Member.countDocuments();
+    const file = await xlsx([
+      HEADER,
+      ['IMP0001', 'Lê Văn Một', '31/02/2005', 'Nam', branchName, '26/03/2020'],
+      ['IMP0002', 'Trần Thị Hai', '01/02/2005', 'Bê đê', 'Không có chi đoàn này', ''],
+      ['IMP0001', 'Lê Văn Ba', '01/03/2005', 'Nam', '', ''],
+    ]);
+    const res = await call(action, upload(file, 'loi.xlsx', { intent: 'upload', kind: 'members' }));
+    expect(res.status).toBe(302);
+    const page = await report(tokenOf(res.location));
+    expect(page.status).toBe(200);
+    const u = page.data.upload;
+    expect(u.ok).toBe(false);
+    expect(u.canCommit).toBe(false);
+    const found = u.problems.map((p: { row: number; column?: string; code: string }) => [
+      p.row,
+      p.column,
+      p.code,
+    ]);
+    expect(found).toEqual(
+      expect.arrayContaining([
+        [2, 'Ngày sinh', 'date_invalid'],
+        [3, 'Giới tính', 'gender_invalid'],
+        [3, 'Chi đoàn', 'branch_not_found'],
+        [4, 'Mã sinh viên/học sinh', 'duplicate_code'],
+      ]),
+    );
+    expect(await Member.countDocuments()).toBe(before);
+    // A report cannot be committed.
+    const commit = await call(action, post('/members/import', { intent: 'commit', token: u.token }, union));
+    expect(commit.status).toBe(302);
+    expect(await Member.countDocuments()).toBe(before);
+  });
+
+  it('dry-runs a clean file, then commits it from the store, and the rows exist', async () => {
+    const before = await Member.countDocuments();
+    const csv = [
+      HEADER.join(','),
+      `IMP1001,Nguyễn Văn Nhập,05/09/2005,Nam,${branchName},26/03/2020`,
+      `IMP1002,Phạm Thị Tệp,17/11/2005,Nữ,${branchName},`,
+    ].join('\n');
+    const res = await call(
+      action,
+      upload(new Blob([csv], { type: 'text/csv' }), 'sach.csv', { intent: 'upload', kind: 'members' }),
+    );
+    expect(res.status).toBe(302);
+    const token = tokenOf(res.location);
+    let page = await report(token);
+    expect(page.data.upload).toMatchObject({
+      ok: true,
+      canCommit: true,
+      problemCount: 0,
+      summary: { rows: 2, toCreate: 2, toUpdate: 0, unchanged: 0 },
+    });
+    expect(await Member.countDocuments()).toBe(before);
+
+    // Someone else's token is not theirs to commit.
+    expect((await report(token, admin)).data.upload).toBeNull();
+
+    const commit = await call(action, post('/members/import', { intent: 'commit', token }, union));
+    expect(commit.status).toBe(302);
+    expect(commit.location).toBe(`/members/import?token=${token}`);
+    const job = await waitForJob(token);
+    expect(job?.state).toBe('done');
+    expect(job?.written).toBe(2);
+    expect(await Member.countDocuments()).toBe(before + 2);
+    const m = (await Member.findOne({ studentCode: 'IMP1001' }).lean())!;
+    expect(String(m.schoolId)).toBe(schoolId);
+    expect(m.fullName).toBe('Nguyễn Văn Nhập');
+    const event = await AuditEvent.findOne({ action: 'member.import', unitId: m.schoolId }).lean();
+    expect(event?.details).toMatchObject({ kind: 'members', filename: 'sach.csv', written: 2 });
+
+    page = await report(token);
+    expect(page.data.upload.job.state).toBe('done');
+    expect(page.data.upload.job.members.map((x: { studentCode: string }) => x.studentCode)).toEqual([
+      'IMP1001',
+      'IMP1002',
+    ]);
+    expect(page.data.upload.canCommit).toBe(false);
+    // Committing again does nothing more.
+    await call(action, post('/members/import', { intent: 'commit', token }, union));
+    expect(await Member.countDocuments()).toBe(before + 2);
+  });
+
+  it('imports academic results for existing members', async () => {
+    const csv = [
+      'Mã sinh viên/học sinh,Năm học,Học kỳ,Thang điểm,Điểm TB,Điểm rèn luyện',
+      'IMP1001,2024-2025,1,4,"3,4",88',
+    ].join('\n');
+    const res = await call(action, upload(new Blob([csv]), 'kq.csv', { intent: 'upload', kind: 'results' }));
+    expect(res.status).toBe(302);
+    const token = tokenOf(res.location);
+    expect((await report(token)).data.upload.summary.toCreate).toBe(1);
+    await call(action, post('/members/import', { intent: 'commit', token }, union));
+    expect((await waitForJob(token))?.state).toBe('done');
+    const m = (await Member.findOne({ studentCode: 'IMP1001' }).lean())!;
+    expect(m.academicTerms).toMatchObject([
+      { year: '2024-2025', term: 1, scale: 4, gpa: 3.4, conductScore: 88 },
+    ]);
+  });
+
+  it('answers a file that is not a spreadsheet with a clear message and writes nothing', async () => {
+    const before = await Member.countDocuments();
+    const junk = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0, 0, 0, 255])]);
+    const res = await call(action, upload(junk, 'anh.xlsx', { intent: 'upload', kind: 'members' }));
+    expect(res.status).toBe(400);
+    expect(res.data.problems.map((p: { code: string }) => p.code)).toEqual(['not_spreadsheet']);
+    expect(await Member.countDocuments()).toBe(before);
+  });
+
+  it('answers wrong headers with the missing columns', async () => {
+    const res = await call(
+      action,
+      upload(
+        await xlsx([
+          ['Tên', 'Lớp'],
+          ['A', 'B'],
+        ]),
+        'sai.xlsx',
+        { intent: 'upload', kind: 'members' },
+      ),
+    );
+    expect(res.status).toBe(400);
+    expect(res.data.problems[0].code).toBe('missing_header');
+  });
+
+  it('answers a file over the size limit with 413 and a message, not a 500', async () => {
+    const big = new Blob([new Uint8Array(10 * 1024 * 1024 + 10)]);
+    const res = await call(action, upload(big, 'lon.csv', { intent: 'upload', kind: 'members' }));
+    expect(res.status).toBe(413);
+    expect(res.data.problems[0].code).toBe('file_too_large');
+  });
+
+  it('asks for a file when none was chosen', async () => {
+    const res = await call(action, upload(null, '', { intent: 'upload', kind: 'members' }));
+    expect(res.status).toBe(400);
+    expect(res.data.formError).toBe('import.noFile');
+  });
+
+  it('refuses roles without member:import', async () => {
+    expect((await call(loader, get('/members/import', party))).status).toBe(403);
+    const csv = [HEADER.join(','), `IMP2001,Ai Đó,01/01/2005,Nam,${branchName},`].join('\n');
+    expect(
+      (await call(action, upload(new Blob([csv]), 'a.csv', { intent: 'upload', kind: 'members' }, party)))
+        .status,
+    ).toBe(403);
+  });
+
+  it('answers 400 to an unknown intent', async () => {
+    expect((await call(action, post('/members/import', { intent: 'drop' }, union))).status).toBe(400);
+  });
+});
+
+describe('templates', () => {
+  it('serves both .xlsx templates and 404s an unknown kind', async () => {
+    for (const kind of ['members', 'results']) {
+      const req = get(`/members/import/template?kind=${kind}`, union);
+      const res = (await templateLoader({ request: req, params: {}, context: {} as never })) as Response;
+      expect(res.status).toBe(200);
+      expect(res.headers.get('Content-Disposition')).toContain('attachment');
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b]);
+    }
+    expect((await call(templateLoader, get('/members/import/template?kind=x', union))).status).toBe(404);
+  });
+});
