@@ -1,0 +1,33 @@
+/** Public face of the admission state machine; see transitions.ts for who may do what. */
+export * from './types.ts';
+export * from './schemas.ts';
+export {
+  MIN_AGE_MONTHS,
+  MAX_AGE_MONTHS,
+  UNION_AGE_MAX_MONTHS,
+  INTRODUCER_MIN_MONTHS,
+  MAX_FAILED_OFFICIAL_VOTES,
+  voteThreshold,
+  votePasses,
+  ageMonthsOn,
+  isUnionAgeOn,
+} from './rules.ts';
+export {
+  TRANSITIONS,
+  TRANSITION_IDS,
+  findTransition,
+  stageBeforeReturn,
+  failedOfficialVotes,
+  type Transition,
+  type TransitionId,
+} from './transitions.ts';
+export {
+  checkTransition,
+  allowedTransitions,
+  nextActor,
+  nextTransition,
+  isReadyForNextStep,
+  type AllowedTransition,
+  type CheckOptions,
+  type Readiness,
+} from './machine.ts';

@@ -1,0 +1,276 @@
+/**
+ * The admission state machine's API. Pure: the caller loads the member and the
+ * holiday calendar, calls `checkTransition`, and applies `update` with one
+ * `updateOne({ _id, 'pipeline.stage': update.expectedStage }, { $set: update.set,
+ * $push: update.push })`, so a concurrent change of stage makes it match nothing.
+ *
+ * Decisions:
+ * - Every failing reason is returned at once (stage, role, input, rules,
+ *   separation of duties), so a form shows all problems in one round. Rules
+ *   that need the step's date are skipped only when that date itself is invalid.
+ * - stageSince is the day the event happened (the meeting, the decision), not
+ *   the day it was typed in: "days in stage" and legal clocks count from it.
+ *   The history entry keeps both: `at` (when recorded) and `refDate`.
+ * - Dates are written as midnight UTC of the Vietnam calendar day.
+ */
+import { dayNumber, type DateLike } from '../criteria/calendar.ts';
+import { isExitStage, type Stage } from '../stages.ts';
+import type { WorkingCalendar } from '../working-days.ts';
+import { DayField, FIELD_LABELS } from './schemas.ts';
+import { MAX_FAILED_OFFICIAL_VOTES, reason } from './rules.ts';
+import {
+  TRANSITIONS,
+  dayToDate,
+  failedOfficialVotes,
+  findTransition,
+  rolesOf,
+  stageBeforeReturn,
+  type RuleContext,
+  type Transition,
+  type TransitionId,
+} from './transitions.ts';
+import { firstPassingOfficialVote } from '../deadlines.ts';
+import type {
+  Actor,
+  CheckResult,
+  NextActor,
+  PipelineMember,
+  PipelineRecord,
+  PipelineUpdate,
+  Reason,
+  Role,
+  Text,
+} from './types.ts';
+
+export interface CheckOptions {
+  /** Needed for the deadline rules (extension reason, late warnings); without it they are skipped. */
+  calendar?: WorkingCalendar;
+}
+
+function recordOf(member: PipelineMember): PipelineRecord {
+  return member.pipeline ?? { stage: 'member' };
+}
+
+function targetOf(t: Transition, p: PipelineRecord): Stage | undefined {
+  if (t.to === 'same') return p.stage as Stage;
+  if (t.to === 'previous') return stageBeforeReturn(p);
+  return t.to;
+}
+
+function fieldLabel(path: string): Text {
+  const key =
+    path
+      .split('.')
+      .filter((s) => !/^\d+$/.test(s))
+      .pop() ?? path;
+  return FIELD_LABELS[key] ?? { vi: path, en: path };
+}
+
+export function checkTransition(
+  member: PipelineMember,
+  transitionId: TransitionId | string,
+  input: unknown,
+  actor: Actor,
+  asOf: DateLike,
+  options: CheckOptions = {},
+): CheckResult {
+  const p = recordOf(member);
+  const stage = p.stage;
+  const t = findTransition(transitionId, stage);
+  if (!t) {
+    return {
+      ok: false,
+      reasons: [
+        reason('unknown_transition', `Không có bước "${transitionId}"`, `Unknown step "${transitionId}"`),
+      ],
+    };
+  }
+  const today = dayNumber(asOf);
+  const reasons: Reason[] = [];
+  const ctx: RuleContext = { member, p, today, calendar: options.calendar, actor };
+
+  if (!t.from.includes(stage as Stage)) {
+    reasons.push(
+      reason(
+        'wrong_stage',
+        `Không thể "${t.label.vi}" ở bước hiện tại (${stage})`,
+        `"${t.label.en}" is not possible at the current stage (${stage})`,
+      ),
+    );
+  }
+  if (!rolesOf(t, p).includes(actor.role)) {
+    reasons.push(
+      reason(
+        'role_not_allowed',
+        `Vai trò của bạn không được "${t.label.vi}"`,
+        `Your role may not "${t.label.en}"`,
+      ),
+    );
+  }
+
+  const parsed = t.schema.safeParse(input ?? {});
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      const path = issue.path.map(String).join('.');
+      const label = fieldLabel(path);
+      reasons.push(
+        reason(
+          'invalid_input',
+          `${label.vi}: thiếu hoặc không hợp lệ`,
+          `${label.en}: missing or invalid`,
+          path || undefined,
+        ),
+      );
+    }
+  }
+  const data = parsed.success ? (parsed.data as Record<string, unknown>) : undefined;
+
+  // The step's own date: from the parsed input, or leniently from the raw one when another field failed.
+  let day: number = today;
+  if (t.dateField) {
+    const raw = data ? data[t.dateField] : undefined;
+    if (typeof raw === 'number') day = raw;
+    else if (!data) {
+      const loose = DayField.safeParse((input as Record<string, unknown> | null | undefined)?.[t.dateField]);
+      day = loose.success ? loose.data : NaN;
+    }
+  }
+  if (!Number.isNaN(day) && t.memberRules) reasons.push(...t.memberRules(ctx, day, data));
+  if (data && t.inputRules) reasons.push(...t.inputRules(ctx, data));
+  if (t.dutyRules) reasons.push(...t.dutyRules({ ...ctx, actor }));
+
+  const to = targetOf(t, p);
+  if (reasons.length > 0 || !data || !to) return { ok: false, reasons };
+
+  const applied = t.apply(ctx, data);
+  const warnings = t.warnings ? t.warnings(ctx, data) : [];
+  const stageChanged = to !== stage;
+  const eventDay = applied.refDay ?? today;
+  const stageSince = stageChanged ? dayToDate(eventDay) : p.stageSince ? new Date(p.stageSince) : null;
+  const history: PipelineUpdate['history'] = {
+    stage: to,
+    at: asOf instanceof Date ? asOf : new Date(asOf),
+    by: actor.id,
+    ...(applied.note ? { note: applied.note } : {}),
+    ...(applied.refNo ? { refNo: applied.refNo } : {}),
+    ...(applied.refDay !== undefined ? { refDate: dayToDate(applied.refDay) } : {}),
+  };
+  const set: Record<string, unknown> = { ...applied.set };
+  if (stageChanged) {
+    set['pipeline.stage'] = to;
+    set['pipeline.stageSince'] = stageSince;
+  }
+  const update: PipelineUpdate = {
+    expectedStage: stage as Stage,
+    stage: to,
+    stageChanged,
+    stageSince,
+    history,
+    set,
+    push: { ...applied.push, 'pipeline.history': history },
+    warnings,
+    ...(applied.escalate ? { escalate: true } : {}),
+  };
+  return { ok: true, update };
+}
+
+export interface AllowedTransition {
+  id: TransitionId;
+  from: Stage;
+  to: Stage;
+  label: Text;
+  schema: Transition['schema'];
+}
+
+/** What `role` may do with this member now (stage, role and availability; rules are checked on submit). */
+export function allowedTransitions(member: PipelineMember, role: Role): AllowedTransition[] {
+  const p = recordOf(member);
+  const out: AllowedTransition[] = [];
+  for (const t of TRANSITIONS) {
+    if (!t.from.includes(p.stage as Stage)) continue;
+    if (!rolesOf(t, p).includes(role)) continue;
+    if (t.available && !t.available(p)) continue;
+    const to = targetOf(t, p);
+    if (!to) continue;
+    out.push({ id: t.id, from: p.stage as Stage, to, label: t.label, schema: t.schema });
+  }
+  return out;
+}
+
+const NEXT_ACTOR: Record<Stage, NextActor | null> = {
+  member: 'school_union', // selects outstanding members
+  outstanding: 'school_party', // sends them to the awareness class
+  awareness_class: 'student', // writes the application (1-KNĐ) and personal history (2-KNĐ)
+  dossier: 'school_union', // the Union's introduction resolution (4-KNĐ) comes next for most candidates
+  introduced: 'school_party', // chi bộ vote
+  branch_vote: 'school_party', // committee review
+  committee_review: 'school_party', // admission decision
+  decision: 'school_party', // ceremony
+  probation: 'school_party', // official-status vote and decision
+  official: null,
+  returned: 'student', // improves the record
+  not_admitted: null,
+  withdrawn: null,
+  struck_off: null,
+  transferred: null,
+  aged_out: null,
+};
+
+/**
+ * Who must act next at a stage; null once the pipeline has ended. No stage waits
+ * on province_union by law: it reviews and may return records at any time.
+ */
+export function nextActor(stage: Stage): NextActor | null {
+  return NEXT_ACTOR[stage] ?? null;
+}
+
+const NEXT_STEP: Partial<Record<Stage, TransitionId>> = {
+  member: 'select_outstanding',
+  outstanding: 'record_awareness_class',
+  awareness_class: 'open_dossier',
+  dossier: 'record_introduction',
+  introduced: 'record_branch_vote',
+  branch_vote: 'record_committee_review',
+  committee_review: 'record_decision',
+  decision: 'record_ceremony',
+};
+
+/** The forward step a member waits for, if any. */
+export function nextTransition(member: PipelineMember): TransitionId | undefined {
+  const p = recordOf(member);
+  if (p.stage === 'probation') {
+    const done = !!firstPassingOfficialVote(p) || failedOfficialVotes(p) >= MAX_FAILED_OFFICIAL_VOTES;
+    return done ? 'recognise_official' : 'record_official_vote';
+  }
+  return NEXT_STEP[p.stage as Stage];
+}
+
+export interface Readiness {
+  ready: boolean;
+  transition?: TransitionId;
+  /** What still blocks the next step; empty when ready. */
+  reasons: Reason[];
+}
+
+/**
+ * For the bulk "ready" queue: every rule of the next forward step that the data
+ * on file can answer already holds on `asOf` (taken as the step's date). The
+ * documents the step itself creates (vote counts, decision number) are not
+ * required, and selecting outstanding members also needs the criteria engine's
+ * verdict, which the caller combines. Returned and ended records are never ready.
+ */
+export function isReadyForNextStep(
+  member: PipelineMember,
+  calendar: WorkingCalendar,
+  asOf: DateLike,
+): Readiness {
+  const p = recordOf(member);
+  if (isExitStage(p.stage)) return { ready: false, reasons: [] };
+  const id = nextTransition(member);
+  if (!id) return { ready: false, reasons: [] };
+  const t = findTransition(id, p.stage)!;
+  const today = dayNumber(asOf);
+  const ctx: RuleContext = { member, p, today, calendar };
+  const reasons = t.memberRules ? t.memberRules(ctx, today, undefined) : [];
+  return { ready: reasons.length === 0, transition: id, reasons };
+}

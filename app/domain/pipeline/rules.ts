@@ -1,0 +1,293 @@
+/**
+ * The hard rules of domain.md §3, each returning every reason it finds (never
+ * just the first), with bilingual messages. Days are Vietnam calendar day
+ * numbers (criteria/calendar.ts); months are whole months (BLDS 2015 art. 148).
+ *
+ * Decisions:
+ * - Age 18 to 60 in whole months on the chi bộ meeting date: ≥ 216 and ≤ 720
+ *   months, the same reading as the criteria engine (60 years and 11 days
+ *   passes, 60 years and 1 month does not).
+ * - Union age at the meeting: ≤ 30 in the same reading, ≤ 360 whole months.
+ * - Certificate valid through its last day, issue + 60 months
+ *   (`certificateLastValidDay`, shared with the criteria engine).
+ * - Vote threshold: yes ≥ ceil(2/3 × official members of the chi bộ), computed
+ *   in integers (ceil(2n/3)) so 9 → 6 and 10 → 7 without float surprises.
+ */
+import { certificateLastValidDay } from '../criteria/engine.ts';
+import {
+  calendarDay,
+  dayNumber,
+  formatDay,
+  fromDayNumber,
+  wholeMonthsBetween,
+} from '../criteria/calendar.ts';
+import type { PipelineIntroducer, PipelineMember, PipelineVote, Reason, ReasonCode, Text } from './types.ts';
+
+export const MIN_AGE_MONTHS = 18 * 12;
+export const MAX_AGE_MONTHS = 60 * 12;
+export const UNION_AGE_MAX_MONTHS = 30 * 12;
+export const INTRODUCER_MIN_MONTHS = 12;
+export const MAX_FAILED_OFFICIAL_VOTES = 3;
+
+export function reason(code: ReasonCode, vi: string, en: string, field?: string): Reason {
+  return field ? { code, field, message: { vi, en } } : { code, message: { vi, en } };
+}
+
+export function text(vi: string, en: string): Text {
+  return { vi, en };
+}
+
+/** ceil(2/3 × officialMembers) in integers. */
+export function voteThreshold(officialMembers: number): number {
+  return Math.ceil((2 * officialMembers) / 3);
+}
+
+/** Age in whole months on `day`, or NaN without a date of birth. */
+export function ageMonthsOn(member: PipelineMember, day: number): number {
+  const birth = calendarDay(member.dateOfBirth);
+  if (!birth) return NaN;
+  return wholeMonthsBetween(birth, fromDayNumber(day));
+}
+
+export function isUnionAgeOn(member: PipelineMember, day: number): boolean {
+  const months = ageMonthsOn(member, day);
+  return !Number.isNaN(months) && months <= UNION_AGE_MAX_MONTHS;
+}
+
+const yearsMonths = (months: number) => ({ y: Math.floor(months / 12), m: months % 12 });
+
+export function checkAge(member: PipelineMember, day: number, field?: string): Reason[] {
+  const months = ageMonthsOn(member, day);
+  const on = formatDay(day);
+  if (Number.isNaN(months)) {
+    return [reason('age_missing', 'Chưa có ngày sinh', 'Date of birth missing', field)];
+  }
+  const { y, m } = yearsMonths(Math.max(0, months));
+  if (months < MIN_AGE_MONTHS) {
+    return [
+      reason(
+        'age_below_min',
+        `Chưa đủ 18 tuổi vào ngày ${on} (${y} năm ${m} tháng)`,
+        `Under 18 on ${on} (${y} y ${m} m)`,
+        field,
+      ),
+    ];
+  }
+  if (months > MAX_AGE_MONTHS) {
+    return [
+      reason(
+        'age_above_max',
+        `Quá 60 tuổi vào ngày ${on} (${y} năm ${m} tháng)`,
+        `Over 60 on ${on} (${y} y ${m} m)`,
+        field,
+      ),
+    ];
+  }
+  return [];
+}
+
+export function checkCertificate(member: PipelineMember, day: number, field?: string): Reason[] {
+  const cert = member.pipeline?.certificate;
+  const last = certificateLastValidDay(cert);
+  const on = formatDay(day);
+  if (Number.isNaN(last)) {
+    return [
+      reason(
+        'certificate_missing',
+        'Chưa có giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng',
+        'No Party awareness class certificate',
+        field,
+      ),
+    ];
+  }
+  const issued = dayNumber(cert?.issuedAt);
+  if (issued > day) {
+    return [
+      reason(
+        'certificate_not_yet_issued',
+        `Giấy chứng nhận cấp ngày ${formatDay(issued)}, sau ngày ${on}`,
+        `Certificate issued ${formatDay(issued)}, after ${on}`,
+        field,
+      ),
+    ];
+  }
+  if (last < day) {
+    return [
+      reason(
+        'certificate_expired',
+        `Giấy chứng nhận nhận thức về Đảng hết hạn ngày ${formatDay(last)}, trước ngày ${on}`,
+        `Party awareness certificate expired on ${formatDay(last)}, before ${on}`,
+        field,
+      ),
+    ];
+  }
+  return [];
+}
+
+/** The dossier the chi bộ needs on the table: application and verified personal history. */
+export function checkDossier(member: PipelineMember, day: number): Reason[] {
+  const p = member.pipeline;
+  const out: Reason[] = [];
+  const received = dayNumber(p?.application?.receivedAt);
+  if (Number.isNaN(received) || received > day) {
+    out.push(
+      reason('dossier_incomplete', 'Chưa có đơn xin vào Đảng (1-KNĐ)', 'No application letter (1-KNĐ)'),
+    );
+  }
+  const verified = dayNumber(p?.personalHistory?.verifiedAt);
+  if (p?.personalHistory?.verification !== 'verified' || Number.isNaN(verified) || verified > day) {
+    out.push(
+      reason(
+        'dossier_incomplete',
+        'Lý lịch (2-KNĐ) chưa được thẩm tra, kết luận',
+        'Personal history (2-KNĐ) not verified yet',
+      ),
+    );
+  }
+  return out;
+}
+
+/**
+ * Introducers (Charter art. 4; Quy định 232): each party-member introducer is
+ * official and has worked or studied with the candidate ≥ 12 months; a Union
+ * introducer is the grassroots Union executive's resolution (4-KNĐ, needs its
+ * number). Union-age candidate: the Union resolution plus one official member;
+ * otherwise two official members.
+ */
+export function checkIntroducers(
+  introducers: readonly PipelineIntroducer[] | null | undefined,
+  unionAge: boolean,
+  field = 'introducers',
+): Reason[] {
+  const list = introducers ?? [];
+  const out: Reason[] = [];
+  if (list.length === 0) {
+    return [reason('introducers_missing', 'Chưa có người giới thiệu', 'No introducers recorded', field)];
+  }
+  let members = 0;
+  let unions = 0;
+  list.forEach((intro, i) => {
+    const at = `${field}.${i}`;
+    if (intro.kind === 'union') {
+      unions++;
+      if (!intro.refNo?.trim()) {
+        out.push(
+          reason(
+            'introducer_union_resolution',
+            'Giới thiệu của Đoàn cần số nghị quyết của Ban Chấp hành Đoàn cơ sở (4-KNĐ)',
+            'A Union introduction needs the number of the Union executive resolution (4-KNĐ)',
+            `${at}.refNo`,
+          ),
+        );
+      }
+      return;
+    }
+    members++;
+    if (intro.official !== true) {
+      out.push(
+        reason(
+          'introducer_not_official',
+          `${intro.name} chưa là đảng viên chính thức`,
+          `${intro.name} is not an official Party member`,
+          `${at}.official`,
+        ),
+      );
+    }
+    const months = intro.monthsTogether;
+    if (typeof months !== 'number' || !(months >= INTRODUCER_MIN_MONTHS)) {
+      out.push(
+        reason(
+          'introducer_months',
+          `${intro.name} mới công tác/học tập cùng ${months ?? 0} tháng (cần ít nhất ${INTRODUCER_MIN_MONTHS})`,
+          `${intro.name} has worked or studied with the candidate ${months ?? 0} months (at least ${INTRODUCER_MIN_MONTHS} needed)`,
+          `${at}.monthsTogether`,
+        ),
+      );
+    }
+  });
+  const composed = unionAge ? unions === 1 && members === 1 : unions === 0 && members === 2;
+  if (!composed) {
+    out.push(
+      unionAge
+        ? reason(
+            'introducers_composition',
+            'Người trong độ tuổi đoàn cần nghị quyết giới thiệu của Ban Chấp hành Đoàn (4-KNĐ) và một đảng viên chính thức',
+            'A candidate of Union age needs the Union executive resolution (4-KNĐ) and one official Party member',
+            field,
+          )
+        : reason(
+            'introducers_composition',
+            'Người ngoài độ tuổi đoàn cần hai đảng viên chính thức giới thiệu',
+            'A candidate past Union age needs two official Party members as introducers',
+            field,
+          ),
+    );
+  }
+  return out;
+}
+
+/** Counts consistent with the chi bộ's size. */
+export function checkVoteCounts(vote: PipelineVote): Reason[] {
+  const { yes, no, officialMemberCount: n } = vote;
+  if (typeof yes !== 'number' || typeof n !== 'number') return [];
+  if (yes + (no ?? 0) > n) {
+    return [
+      reason(
+        'vote_counts',
+        `Số phiếu (${yes} tán thành, ${no ?? 0} không tán thành) vượt số đảng viên chính thức (${n})`,
+        `Votes (${yes} yes, ${no ?? 0} no) exceed the official members (${n})`,
+        'yes',
+      ),
+    ];
+  }
+  return [];
+}
+
+export function votePasses(vote: PipelineVote | null | undefined): boolean {
+  return (
+    typeof vote?.yes === 'number' &&
+    typeof vote.officialMemberCount === 'number' &&
+    vote.officialMemberCount > 0 &&
+    vote.yes >= voteThreshold(vote.officialMemberCount)
+  );
+}
+
+export function checkVoteThreshold(vote: PipelineVote): Reason[] {
+  const { yes, officialMemberCount: n } = vote;
+  if (typeof yes !== 'number' || typeof n !== 'number') return [];
+  const need = voteThreshold(n);
+  if (yes >= need) return [];
+  return [
+    reason(
+      'vote_threshold',
+      `${yes}/${n} đảng viên chính thức tán thành, cần ít nhất ${need} (2/3 số đảng viên chính thức của chi bộ)`,
+      `${yes}/${n} official members voted yes; at least ${need} needed (2/3 of the chi bộ's official members)`,
+      'yes',
+    ),
+  ];
+}
+
+export function checkNotFuture(day: number, asOf: number, field: string): Reason[] {
+  if (day <= asOf) return [];
+  return [
+    reason(
+      'date_in_future',
+      `Ngày ${formatDay(day)} sau ngày hôm nay (${formatDay(asOf)})`,
+      `${formatDay(day)} is after today (${formatDay(asOf)})`,
+      field,
+    ),
+  ];
+}
+
+/** `day` must not be before `earliest` (the previous document of the chain). */
+export function checkNotBefore(day: number, earliest: number, field: string, what: Text): Reason[] {
+  if (Number.isNaN(earliest) || day >= earliest) return [];
+  return [
+    reason(
+      'date_out_of_order',
+      `Ngày ${formatDay(day)} trước ${what.vi} (${formatDay(earliest)})`,
+      `${formatDay(day)} is before ${what.en} (${formatDay(earliest)})`,
+      field,
+    ),
+  ];
+}

@@ -1,0 +1,918 @@
+import { describe, expect, it } from 'vitest';
+import type { MemberFields } from '../../models/member.ts';
+import type { SeedMember } from '../../seed/generate.ts';
+import { HOLIDAYS } from '../../seed/data.ts';
+import { EXIT_STAGES, PIPELINE_STAGES, type Stage } from '../../app/domain/stages.ts';
+import { ROLES, type Role } from '../../app/utils/permissions.ts';
+import { createWorkingCalendar } from '../../app/domain/working-days.ts';
+import {
+  TRANSITIONS,
+  allowedTransitions,
+  checkTransition,
+  isReadyForNextStep,
+  nextActor,
+  nextTransition,
+  voteThreshold,
+  type Actor,
+  type CheckResult,
+  type PipelineMember,
+  type PipelineRecord,
+  type PipelineUpdate,
+  type ReasonCode,
+} from '../../app/domain/pipeline/index.ts';
+
+// Both document shapes must fit the machine's member type without conversion.
+const _lean: PipelineMember = {} as MemberFields;
+const _seed: PipelineMember = {} as SeedMember;
+void _lean;
+void _seed;
+
+const calendar = createWorkingCalendar({ holidays: HOLIDAYS.map((h) => h.date) });
+const ASOF = new Date('2026-11-27T03:00:00Z');
+const d = (iso: string) => new Date(`${iso}T00:00:00Z`);
+const actor = (role: Role, id = `${role}-1`): Actor => ({ id, role });
+
+/** A consistent record that has reached `stage` (dates of each step as in the seed's chains). */
+function memberAt(
+  stage: Stage,
+  overrides: Partial<PipelineRecord> = {},
+  dateOfBirth = '2005-05-20',
+): PipelineMember {
+  const p: PipelineRecord = { stage, stageSince: d('2024-09-01'), history: [] };
+  const history: NonNullable<PipelineRecord['history']>[number][] = [
+    { stage: 'member', at: d('2024-09-01'), by: 'union-clerk' },
+  ];
+  const forward = (EXIT_STAGES as readonly string[]).includes(stage) ? 'dossier' : stage;
+  const upTo = (s: Stage) => PIPELINE_STAGES.indexOf(s as never) <= PIPELINE_STAGES.indexOf(forward as never);
+  if (upTo('outstanding')) {
+    p.unionResolution = { number: '12-NQ/ĐTN', date: d('2024-10-01') };
+    history.push({ stage: 'outstanding', at: d('2024-10-01'), by: 'union-clerk', refDate: d('2024-10-01') });
+  }
+  if (upTo('awareness_class')) {
+    p.certificate = {
+      number: '101/GCN',
+      issuer: 'Trường Chính trị tỉnh Quảng Ngãi',
+      issuedAt: d('2024-12-15'),
+    };
+    history.push({ stage: 'awareness_class', at: d('2024-12-15'), by: 'party-clerk' });
+  }
+  if (upTo('dossier')) {
+    p.application = { receivedAt: d('2025-03-01') };
+    p.personalHistory = {
+      receivedAt: d('2025-03-03'),
+      verification: 'verified',
+      verifiedAt: d('2025-03-20'),
+    };
+    history.push({ stage: 'dossier', at: d('2025-03-01'), by: 'party-clerk' });
+  }
+  if (upTo('introduced')) {
+    p.introducers = [
+      { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '30-NQ/ĐTN' },
+      { name: 'Nguyễn Văn An', kind: 'party_member', official: true, monthsTogether: 20 },
+    ];
+    history.push({ stage: 'introduced', at: d('2025-04-01'), by: 'union-clerk' });
+  }
+  if (upTo('branch_vote')) {
+    p.branchVote = {
+      meetingDate: d('2025-05-06'),
+      yes: 7,
+      no: 1,
+      officialMemberCount: 9,
+      resolutionNo: '5-NQ/CB',
+    };
+    history.push({ stage: 'branch_vote', at: d('2025-05-06'), by: 'voter' });
+  }
+  if (upTo('committee_review')) {
+    p.committeeResolution = { number: '40-NQ/ĐU', date: d('2025-05-20') };
+    history.push({ stage: 'committee_review', at: d('2025-05-20'), by: 'reviewer' });
+  }
+  if (upTo('decision')) {
+    p.decision = { number: '77-QĐ/ĐU', date: d('2025-06-10'), issuer: 'Đảng ủy trường' };
+    history.push({ stage: 'decision', at: d('2025-06-10'), by: 'decider' });
+  }
+  if (upTo('probation')) {
+    p.ceremonyDate = d('2025-06-25');
+    p.probation = { start: d('2025-06-25'), end: d('2026-06-25') };
+    history.push({ stage: 'probation', at: d('2025-06-25'), by: 'party-clerk' });
+  }
+  if (upTo('official')) {
+    p.officialDate = d('2026-06-25');
+    history.push({ stage: 'official', at: d('2026-07-20'), by: 'decider-2' });
+  }
+  if (stage !== forward) history.push({ stage, at: d('2025-03-10'), by: 'party-clerk', note: 'x' });
+  p.history = history;
+  return { dateOfBirth: d(dateOfBirth), pipeline: { ...p, ...overrides } };
+}
+
+const VOTE = { meetingDate: '2025-05-06', yes: 7, no: 1, officialMemberCount: 9, resolutionNo: '5-NQ/CB' };
+const PASSING_OFFICIAL = {
+  meetingDate: d('2026-07-01'),
+  yes: 8,
+  no: 0,
+  officialMemberCount: 9,
+  by: 'voter-2',
+};
+
+function codes(result: CheckResult): ReasonCode[] {
+  return result.ok ? [] : result.reasons.map((r) => r.code);
+}
+function updateOf(result: CheckResult): PipelineUpdate {
+  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.reasons.map((r) => r.message.en))}`);
+  return result.update;
+}
+
+/** One valid case per transition (and per start stage where roles differ by side). */
+const CASES: { name: string; member: PipelineMember; id: string; input: unknown; roles: Role[] }[] = [
+  {
+    name: 'select_outstanding',
+    member: memberAt('member'),
+    id: 'select_outstanding',
+    input: { resolutionNo: '12-NQ/ĐTN', resolutionDate: '2024-10-01', helperName: 'Trần Thị Bình' },
+    roles: ['school_union', 'admin'],
+  },
+  {
+    name: 'record_awareness_class',
+    member: memberAt('outstanding'),
+    id: 'record_awareness_class',
+    input: { certificateNo: '101/GCN', issuer: 'Trường Chính trị tỉnh', issuedAt: '2024-12-15' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'open_dossier',
+    member: memberAt('awareness_class'),
+    id: 'open_dossier',
+    input: { applicationReceivedAt: '2025-03-01', verification: 'verified', verifiedAt: '2025-03-20' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'record_introduction',
+    member: memberAt('dossier'),
+    id: 'record_introduction',
+    input: {
+      introducedAt: '2025-04-01',
+      introducers: [
+        { name: 'Ban Chấp hành Đoàn trường', kind: 'union', refNo: '30-NQ/ĐTN' },
+        { name: 'Nguyễn Văn An', kind: 'party_member', official: 'on', monthsTogether: '20' },
+      ],
+    },
+    roles: ['school_union', 'school_party', 'admin'],
+  },
+  {
+    name: 'record_branch_vote',
+    member: memberAt('introduced'),
+    id: 'record_branch_vote',
+    input: VOTE,
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'record_committee_review',
+    member: memberAt('branch_vote'),
+    id: 'record_committee_review',
+    input: { resolutionNo: '40-NQ/ĐU', resolutionDate: '2025-05-20' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'record_decision',
+    member: memberAt('committee_review'),
+    id: 'record_decision',
+    input: { decisionNo: '77-QĐ/ĐU', decisionDate: '2025-06-10', issuer: 'Đảng ủy trường' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'record_ceremony',
+    member: memberAt('decision'),
+    id: 'record_ceremony',
+    input: { ceremonyDate: '2025-06-25' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'record_official_vote',
+    member: memberAt('probation'),
+    id: 'record_official_vote',
+    input: { ...VOTE, meetingDate: '2026-07-01' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'recognise_official',
+    member: memberAt('probation', { officialVotes: [PASSING_OFFICIAL] }),
+    id: 'recognise_official',
+    input: { decisionNo: '90-QĐ/ĐU', decisionDate: '2026-07-20', issuer: 'Đảng ủy trường' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'request_extension',
+    member: memberAt('branch_vote'),
+    id: 'request_extension',
+    input: { reason: 'Chờ kết quả thẩm tra bổ sung' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'return_for_improvement (Union side)',
+    member: memberAt('outstanding'),
+    id: 'return_for_improvement',
+    input: { reason: 'Thiếu minh chứng hoạt động tình nguyện' },
+    roles: ['school_union', 'province_union', 'admin'],
+  },
+  {
+    name: 'return_for_improvement (Party side)',
+    member: memberAt('dossier'),
+    id: 'return_for_improvement',
+    input: { reason: 'Lý lịch cần bổ sung' },
+    roles: ['school_party', 'province_union', 'admin'],
+  },
+  {
+    name: 'resume (returned from dossier)',
+    member: memberAt('returned'),
+    id: 'resume',
+    input: {},
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'not_admitted',
+    member: memberAt('introduced'),
+    id: 'not_admitted',
+    input: { reason: 'Không đủ 2/3' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'withdraw (Union side)',
+    member: memberAt('member'),
+    id: 'withdraw',
+    input: { reason: 'Xin rút' },
+    roles: ['school_union', 'admin'],
+  },
+  {
+    name: 'withdraw (Party side)',
+    member: memberAt('decision'),
+    id: 'withdraw',
+    input: { reason: 'Xin rút' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'strike_off',
+    member: memberAt('probation'),
+    id: 'strike_off',
+    input: { reason: 'Vi phạm tư cách' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'transfer',
+    member: memberAt('probation'),
+    id: 'transfer',
+    input: { reason: 'Tốt nghiệp' },
+    roles: ['school_party', 'admin'],
+  },
+  {
+    name: 'age_out',
+    member: memberAt('member', {}, '1995-01-10'),
+    id: 'age_out',
+    input: { reason: 'Hết tuổi đoàn', refDate: '2026-11-20' },
+    roles: ['school_union', 'admin'],
+  },
+];
+
+describe('roles: each transition allowed or refused per role', () => {
+  const rows = CASES.flatMap((c) => ROLES.map((role) => ({ ...c, role, allowed: c.roles.includes(role) })));
+  it.each(rows)('$name by $role → allowed: $allowed', ({ member, id, input, role, allowed }) => {
+    const result = checkTransition(member, id, input, actor(role), ASOF, { calendar });
+    if (allowed) {
+      expect(codes(result)).toEqual([]);
+      expect(allowedTransitions(member, role).map((t) => t.id)).toContain(id);
+    } else {
+      expect(codes(result)).toEqual(['role_not_allowed']);
+      expect(allowedTransitions(member, role).map((t) => t.id)).not.toContain(id);
+    }
+  });
+
+  it('the student may do nothing', () => {
+    for (const stage of [...PIPELINE_STAGES, ...EXIT_STAGES]) {
+      expect(allowedTransitions(memberAt(stage), 'student')).toEqual([]);
+    }
+  });
+});
+
+describe('chi bộ vote: hard rules on the meeting date', () => {
+  const vote = (meetingDate: string, extra: object = {}) => ({ ...VOTE, meetingDate, ...extra });
+  const party = actor('school_party');
+
+  it.each([
+    ['the day before the meeting', '2008-03-09', true],
+    ['the day of the meeting', '2008-03-10', true],
+    ['the day after the meeting', '2008-03-11', false],
+  ])('18th birthday %s', (_label, dob, ok) => {
+    const m = memberAt('introduced', {}, dob);
+    const result = checkTransition(m, 'record_branch_vote', vote('2026-03-10'), party, ASOF);
+    expect(codes(result)).toEqual(ok ? [] : ['age_below_min']);
+  });
+
+  it('60 years and 1 month is refused, 60 years and 20 days passes', () => {
+    const twoMembers = {
+      introducers: [
+        { name: 'A', kind: 'party_member', official: true, monthsTogether: 24 },
+        { name: 'B', kind: 'party_member', official: true, monthsTogether: 24 },
+      ],
+    };
+    const old = memberAt('introduced', twoMembers, '1966-02-10');
+    expect(codes(checkTransition(old, 'record_branch_vote', vote('2026-03-10'), party, ASOF))).toEqual([
+      'age_above_max',
+    ]);
+    expect(codes(checkTransition(old, 'record_branch_vote', vote('2026-03-02'), party, ASOF))).toEqual([]);
+  });
+
+  it('a certificate expiring on the meeting day is valid; one that expired the day before is not', () => {
+    // Issued 10/03/2021: valid through 10/03/2026.
+    const m = memberAt('introduced', {
+      certificate: { number: '1', issuer: 'x', issuedAt: d('2021-03-10') },
+    });
+    expect(codes(checkTransition(m, 'record_branch_vote', vote('2026-03-10'), party, ASOF))).toEqual([]);
+    expect(codes(checkTransition(m, 'record_branch_vote', vote('2026-03-11'), party, ASOF))).toEqual([
+      'certificate_expired',
+    ]);
+  });
+
+  it('a certificate issued after the meeting does not count', () => {
+    const m = memberAt('introduced', {
+      certificate: { number: '1', issuer: 'x', issuedAt: d('2025-05-07') },
+    });
+    expect(codes(checkTransition(m, 'record_branch_vote', VOTE, party, ASOF))).toEqual([
+      'certificate_not_yet_issued',
+    ]);
+  });
+
+  it.each([
+    [9, 6, true],
+    [9, 5, false],
+    [10, 7, true],
+    [10, 6, false],
+    [3, 2, true],
+    [1, 1, true],
+  ])('2/3 of the official members (%i official, %i yes → %s), not of those present', (n, yes, ok) => {
+    const result = checkTransition(
+      memberAt('introduced'),
+      'record_branch_vote',
+      vote('2025-05-06', { yes, no: 0, officialMemberCount: n }),
+      party,
+      ASOF,
+    );
+    expect(codes(result)).toEqual(ok ? [] : ['vote_threshold']);
+  });
+
+  it('voteThreshold is ceil(2n/3) in integers', () => {
+    expect([1, 2, 3, 9, 10, 11, 12, 15, 30].map(voteThreshold)).toEqual([1, 2, 2, 6, 7, 8, 8, 10, 20]);
+  });
+
+  it('votes cannot exceed the official members', () => {
+    const result = checkTransition(
+      memberAt('introduced'),
+      'record_branch_vote',
+      vote('2025-05-06', { yes: 7, no: 3 }),
+      party,
+      ASOF,
+    );
+    expect(codes(result)).toEqual(['vote_counts']);
+  });
+
+  it('an introducer with 11 months together is refused; 12 passes', () => {
+    const withMonths = (months: number) =>
+      memberAt('introduced', {
+        introducers: [
+          { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '30-NQ/ĐTN' },
+          { name: 'Nguyễn Văn An', kind: 'party_member', official: true, monthsTogether: months },
+        ],
+      });
+    const refused = checkTransition(withMonths(11), 'record_branch_vote', VOTE, party, ASOF);
+    expect(codes(refused)).toEqual(['introducer_months']);
+    expect(refused.ok ? null : refused.reasons[0].field).toBe('introducers.1.monthsTogether');
+    expect(codes(checkTransition(withMonths(12), 'record_branch_vote', VOTE, party, ASOF))).toEqual([]);
+  });
+
+  it('a probationary (not official) introducer is refused', () => {
+    const m = memberAt('introduced', {
+      introducers: [
+        { name: 'Đoàn', kind: 'union', official: true, refNo: '30' },
+        { name: 'B', kind: 'party_member', official: false, monthsTogether: 24 },
+      ],
+    });
+    expect(codes(checkTransition(m, 'record_branch_vote', VOTE, party, ASOF))).toEqual([
+      'introducer_not_official',
+    ]);
+  });
+
+  describe('Union-age path', () => {
+    const unionPlusOne = [
+      { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '30-NQ/ĐTN' },
+      { name: 'A', kind: 'party_member', official: true, monthsTogether: 24 },
+    ];
+    const twoMembers = [
+      { name: 'A', kind: 'party_member', official: true, monthsTogether: 24 },
+      { name: 'B', kind: 'party_member', official: true, monthsTogether: 24 },
+    ];
+    it.each([
+      ['≤ 30 with the Union resolution + 1 member', '2000-01-10', unionPlusOne, []],
+      [
+        '≤ 30 with two members (Union resolution missing)',
+        '2000-01-10',
+        twoMembers,
+        ['introducers_composition'],
+      ],
+      ['exactly 30 years 0 months: still Union age', '1995-05-06', unionPlusOne, []],
+      ['30 years 1 month: two members needed', '1995-04-06', unionPlusOne, ['introducers_composition']],
+      ['30 years 1 month with two members', '1995-04-06', twoMembers, []],
+    ])('%s', (_label, dob, introducers, expected) => {
+      const m = memberAt('introduced', { introducers }, dob);
+      expect(codes(checkTransition(m, 'record_branch_vote', VOTE, party, ASOF))).toEqual(expected);
+    });
+
+    it('a Union introduction needs its resolution number', () => {
+      const m = memberAt('introduced', {
+        introducers: [{ name: 'Đoàn', kind: 'union', official: true }, unionPlusOne[1]],
+      });
+      expect(codes(checkTransition(m, 'record_branch_vote', VOTE, party, ASOF))).toEqual([
+        'introducer_union_resolution',
+      ]);
+    });
+
+    it('record_introduction checks the same rules on the introduction date', () => {
+      const input = { introducedAt: '2025-04-01', introducers: twoMembers };
+      expect(
+        codes(
+          checkTransition(memberAt('dossier'), 'record_introduction', input, actor('school_union'), ASOF),
+        ),
+      ).toEqual(['introducers_composition']);
+    });
+  });
+
+  it('returns every failing reason together, never just the first', () => {
+    const m = memberAt(
+      'introduced',
+      {
+        certificate: { number: '1', issuer: 'x', issuedAt: d('2020-01-01') },
+        personalHistory: { receivedAt: d('2025-03-03'), verification: 'pending' },
+        introducers: [
+          { name: 'Đoàn', kind: 'union', official: true, refNo: '30' },
+          { name: 'A', kind: 'party_member', official: false, monthsTogether: 11 },
+        ],
+      },
+      '2008-06-01',
+    );
+    const result = checkTransition(
+      m,
+      'record_branch_vote',
+      vote('2026-03-10', { yes: 5 }),
+      actor('school_union'),
+      ASOF,
+    );
+    expect(codes(result).sort()).toEqual(
+      [
+        'role_not_allowed',
+        'age_below_min',
+        'certificate_expired',
+        'dossier_incomplete',
+        'introducer_not_official',
+        'introducer_months',
+        'vote_threshold',
+      ].sort(),
+    );
+    // Every reason speaks both languages.
+    if (!result.ok) for (const r of result.reasons) expect(r.message.vi && r.message.en).toBeTruthy();
+  });
+
+  it('input errors come with their field and alongside the rule failures', () => {
+    const m = memberAt('introduced', {}, '2008-06-01');
+    const result = checkTransition(
+      m,
+      'record_branch_vote',
+      { meetingDate: '2026-03-10', yes: 'many', officialMemberCount: '' },
+      actor('school_party'),
+      ASOF,
+    );
+    expect(result.ok).toBe(false);
+    if (!result.ok) {
+      expect(
+        result.reasons
+          .filter((r) => r.code === 'invalid_input')
+          .map((r) => r.field)
+          .sort(),
+      ).toEqual(['officialMemberCount', 'yes']);
+      expect(codes(result)).toContain('age_below_min');
+    }
+  });
+
+  it('rejects impossible and future dates', () => {
+    const bad = checkTransition(
+      memberAt('introduced'),
+      'record_branch_vote',
+      vote('2025-02-30'),
+      party,
+      ASOF,
+    );
+    expect(bad.ok ? [] : bad.reasons.map((r) => [r.code, r.field])).toEqual([
+      ['invalid_input', 'meetingDate'],
+    ]);
+    expect(
+      codes(checkTransition(memberAt('introduced'), 'record_branch_vote', vote('2026-11-28'), party, ASOF)),
+    ).toEqual(['date_in_future']);
+  });
+});
+
+describe('the update', () => {
+  it('describes one atomic write: stage, stageSince, history entry and fields', () => {
+    const result = checkTransition(
+      memberAt('introduced'),
+      'record_branch_vote',
+      VOTE,
+      actor('school_party', 'u42'),
+      ASOF,
+    );
+    const u = updateOf(result);
+    expect(u.expectedStage).toBe('introduced');
+    expect(u.stage).toBe('branch_vote');
+    expect(u.stageChanged).toBe(true);
+    // stageSince is the meeting day, not the day it was typed in.
+    expect(u.stageSince).toEqual(d('2025-05-06'));
+    expect(u.history).toMatchObject({
+      stage: 'branch_vote',
+      at: ASOF,
+      by: 'u42',
+      refNo: '5-NQ/CB',
+      refDate: d('2025-05-06'),
+    });
+    expect(u.history.note).toContain('7/9');
+    expect(u.set).toMatchObject({
+      'pipeline.stage': 'branch_vote',
+      'pipeline.stageSince': d('2025-05-06'),
+      'pipeline.branchVote': {
+        meetingDate: d('2025-05-06'),
+        yes: 7,
+        no: 1,
+        officialMemberCount: 9,
+        resolutionNo: '5-NQ/CB',
+      },
+    });
+    expect(u.push['pipeline.history']).toBe(u.history);
+  });
+
+  it('stores calendar days as UTC midnight, whatever instant the browser sent', () => {
+    const u = updateOf(
+      checkTransition(
+        memberAt('outstanding'),
+        'record_awareness_class',
+        { certificateNo: '1', issuer: 'x', issuedAt: '2024-12-14T17:00:00.000Z' },
+        actor('school_party'),
+        ASOF,
+      ),
+    );
+    expect(u.set['pipeline.certificate']).toEqual({
+      number: '1',
+      issuer: 'x',
+      issuedAt: d('2024-12-15'),
+      expiresAt: d('2029-12-15'),
+    });
+  });
+
+  it('the ceremony starts 12 months of probation', () => {
+    const u = updateOf(
+      checkTransition(
+        memberAt('decision'),
+        'record_ceremony',
+        { ceremonyDate: '2025-06-25' },
+        actor('school_party'),
+        ASOF,
+      ),
+    );
+    expect(u.set['pipeline.probation']).toEqual({ start: d('2025-06-25'), end: d('2026-06-25') });
+  });
+
+  it('the official date is the end of probation even when the decision is late', () => {
+    const m = memberAt('probation', { officialVotes: [PASSING_OFFICIAL] });
+    const u = updateOf(
+      checkTransition(
+        m,
+        'recognise_official',
+        { decisionNo: '9', decisionDate: '2026-10-01', issuer: 'ĐU', extensionReason: 'Chờ ý kiến' },
+        actor('school_party'),
+        ASOF,
+        { calendar },
+      ),
+    );
+    expect(u.set['pipeline.officialDate']).toEqual(d('2026-06-25'));
+    expect(u.warnings.map((w) => w.code)).toEqual(['late']);
+  });
+});
+
+describe('separation of duties', () => {
+  const input = { decisionNo: '77-QĐ/ĐU', decisionDate: '2025-06-10', issuer: 'Đảng ủy trường' };
+  it.each([
+    ['who recorded the chi bộ vote', 'voter', false],
+    ['who recorded the committee review', 'reviewer', false],
+    ['anyone else', 'someone-else', true],
+  ])('the admission decision by %s → allowed: %s', (_l, id, ok) => {
+    const result = checkTransition(
+      memberAt('committee_review'),
+      'record_decision',
+      input,
+      actor('school_party', id),
+      ASOF,
+    );
+    expect(codes(result)).toEqual(ok ? [] : ['separation_of_duties']);
+  });
+
+  it('applies to admins too', () => {
+    const result = checkTransition(
+      memberAt('committee_review'),
+      'record_decision',
+      input,
+      actor('admin', 'voter'),
+      ASOF,
+    );
+    expect(codes(result)).toEqual(['separation_of_duties']);
+  });
+
+  it('whoever recorded the passing official vote may not record the official decision', () => {
+    const m = memberAt('probation', { officialVotes: [PASSING_OFFICIAL] });
+    const i = { decisionNo: '9', decisionDate: '2026-07-20', issuer: 'ĐU' };
+    expect(
+      codes(checkTransition(m, 'recognise_official', i, actor('school_party', 'voter-2'), ASOF)),
+    ).toEqual(['separation_of_duties']);
+    expect(codes(checkTransition(m, 'recognise_official', i, actor('school_party', 'other'), ASOF))).toEqual(
+      [],
+    );
+  });
+
+  it('history ids compare as strings (ObjectId-like values)', () => {
+    const objectIdLike = { toString: () => 'abc123' };
+    const m = memberAt('committee_review');
+    m.pipeline!.history = m.pipeline!.history!.map((h) =>
+      h.stage === 'branch_vote' ? { ...h, by: objectIdLike } : h,
+    );
+    expect(
+      codes(checkTransition(m, 'record_decision', input, actor('school_party', 'abc123'), ASOF)),
+    ).toEqual(['separation_of_duties']);
+  });
+});
+
+describe('deadline rules with the working calendar', () => {
+  const decide = (decisionDate: string, extra: object = {}, onFile: Partial<PipelineRecord> = {}) =>
+    checkTransition(
+      memberAt('committee_review', onFile),
+      'record_decision',
+      { decisionNo: '1', decisionDate, issuer: 'ĐU', ...extra },
+      actor('school_party'),
+      ASOF,
+      { calendar },
+    );
+  // Meeting Tue 06/05/2025 + 60 working days = Tue 29/07/2025; + 90 = Thu 11/09/2025 (1/9 and 2/9 off).
+  it('a decision within 60 working days needs nothing more', () => {
+    expect(calendar.addWorkingDays('2025-05-06', 60)).toBe('2025-07-29');
+    expect(codes(decide('2025-07-29'))).toEqual([]);
+  });
+  it('after 60 working days a reason is required (in the form or on file)', () => {
+    expect(codes(decide('2025-07-30'))).toEqual(['extension_reason_required']);
+    expect(codes(decide('2025-07-30', { extensionReason: 'Chờ thẩm tra' }))).toEqual([]);
+    expect(codes(decide('2025-07-30', {}, { decisionExtensionReason: 'Chờ thẩm tra' }))).toEqual([]);
+  });
+  it('after 90 working days the decision is still recorded, with a warning', () => {
+    expect(calendar.addWorkingDays('2025-05-06', 90)).toBe('2025-09-11');
+    const u = updateOf(decide('2025-09-12', { extensionReason: 'Chờ thẩm tra' }));
+    expect(u.warnings.map((w) => w.code)).toEqual(['late']);
+    expect(updateOf(decide('2025-09-11', { extensionReason: 'x' })).warnings).toEqual([]);
+  });
+  it('a late ceremony is a warning', () => {
+    const late = updateOf(
+      checkTransition(
+        memberAt('decision'),
+        'record_ceremony',
+        { ceremonyDate: '2025-08-25' },
+        actor('school_party'),
+        ASOF,
+        { calendar },
+      ),
+    );
+    expect(late.warnings.map((w) => w.code)).toEqual(['late']);
+  });
+  it('the extension reason is recorded without changing stage', () => {
+    const u = updateOf(
+      checkTransition(
+        memberAt('branch_vote'),
+        'request_extension',
+        { reason: 'Chờ thẩm tra' },
+        actor('school_party'),
+        ASOF,
+      ),
+    );
+    expect(u.stageChanged).toBe(false);
+    expect(u.set).toEqual({ 'pipeline.decisionExtensionReason': 'Chờ thẩm tra' });
+    expect(u.stageSince).toEqual(d('2024-09-01'));
+    const again = memberAt('branch_vote', { decisionExtensionReason: 'x' });
+    expect(allowedTransitions(again, 'school_party').map((t) => t.id)).not.toContain('request_extension');
+    expect(
+      codes(checkTransition(again, 'request_extension', { reason: 'y' }, actor('school_party'), ASOF)),
+    ).toEqual(['already_recorded']);
+  });
+});
+
+describe('official membership', () => {
+  const failing = { meetingDate: '2026-07-01', yes: 5, no: 4, officialMemberCount: 9 };
+  const party = actor('school_party');
+
+  it('the vote waits for the end of probation', () => {
+    const result = checkTransition(
+      memberAt('probation'),
+      'record_official_vote',
+      { ...failing, meetingDate: '2026-06-24' },
+      party,
+      ASOF,
+    );
+    expect(codes(result)).toEqual(['probation_not_ended']);
+  });
+
+  it('failed votes are recorded; the third sends the case up; no fourth', () => {
+    let m = memberAt('probation');
+    for (let n = 1; n <= 3; n++) {
+      const u = updateOf(checkTransition(m, 'record_official_vote', failing, party, ASOF));
+      expect(u.stageChanged).toBe(false);
+      expect(u.escalate ?? false).toBe(n === 3);
+      m = memberAt('probation', {
+        officialVotes: [...(m.pipeline!.officialVotes ?? []), u.push['pipeline.officialVotes'] as never],
+      });
+    }
+    expect(codes(checkTransition(m, 'record_official_vote', failing, party, ASOF))).toEqual(['escalated']);
+    expect(allowedTransitions(m, 'school_party').map((t) => t.id)).not.toContain('record_official_vote');
+    // The higher committee's decision can then be recorded.
+    expect(nextTransition(m)).toBe('recognise_official');
+    expect(
+      codes(
+        checkTransition(
+          m,
+          'recognise_official',
+          { decisionNo: '1', decisionDate: '2026-09-01', issuer: 'Huyện ủy' },
+          party,
+          ASOF,
+        ),
+      ),
+    ).toEqual([]);
+  });
+
+  it('the official decision needs a passing vote (same 2/3 rule)', () => {
+    const i = { decisionNo: '1', decisionDate: '2026-07-20', issuer: 'ĐU' };
+    expect(codes(checkTransition(memberAt('probation'), 'recognise_official', i, party, ASOF))).toEqual([
+      'official_vote_missing',
+    ]);
+    const failed = memberAt('probation', { officialVotes: [{ ...failing, meetingDate: d('2026-07-01') }] });
+    expect(codes(checkTransition(failed, 'recognise_official', i, party, ASOF))).toEqual(['vote_threshold']);
+    const six = memberAt('probation', {
+      officialVotes: [{ meetingDate: d('2026-07-01'), yes: 6, no: 3, officialMemberCount: 9, by: 'v' }],
+    });
+    expect(codes(checkTransition(six, 'recognise_official', i, party, ASOF))).toEqual([]);
+  });
+});
+
+describe('exits', () => {
+  const nonFinal: Stage[] = [...PIPELINE_STAGES.filter((s) => s !== 'official'), 'returned'];
+  it.each(nonFinal)('there is an exit from %s', (stage) => {
+    const exits = allowedTransitions(memberAt(stage, {}, '1990-01-01'), 'admin').filter((t) =>
+      (EXIT_STAGES as readonly string[]).includes(t.to),
+    );
+    expect(exits.length).toBeGreaterThan(0);
+    const result = checkTransition(
+      memberAt(stage),
+      exits.find((t) => t.id !== 'age_out')!.id,
+      { reason: 'Lý do' },
+      actor('admin'),
+      ASOF,
+    );
+    expect(result.ok).toBe(true);
+  });
+
+  it('nothing leaves official', () => {
+    for (const role of ROLES) expect(allowedTransitions(memberAt('official'), role)).toEqual([]);
+    for (const id of ['withdraw', 'transfer', 'strike_off', 'return_for_improvement']) {
+      expect(
+        codes(checkTransition(memberAt('official'), id, { reason: 'x' }, actor('admin'), ASOF)),
+      ).toContain('wrong_stage');
+    }
+  });
+
+  it.each(EXIT_STAGES.filter((s) => s !== 'returned'))('%s is final', (stage) => {
+    expect(allowedTransitions(memberAt(stage), 'admin')).toEqual([]);
+  });
+
+  it('every transition in the table starts from a non-final stage', () => {
+    for (const t of TRANSITIONS) for (const from of t.from) expect(nonFinal).toContain(from);
+  });
+
+  it('a reason is required, and the returned reason is kept for the student', () => {
+    expect(
+      codes(
+        checkTransition(memberAt('dossier'), 'return_for_improvement', {}, actor('province_union'), ASOF),
+      ),
+    ).toEqual(['invalid_input']);
+    const u = updateOf(
+      checkTransition(
+        memberAt('dossier'),
+        'return_for_improvement',
+        { reason: 'Bổ sung lý lịch' },
+        actor('province_union'),
+        ASOF,
+      ),
+    );
+    expect(u.stage).toBe('returned');
+    expect(u.set['pipeline.returnReason']).toBe('Bổ sung lý lịch');
+    expect(u.history.note).toBe('Bổ sung lý lịch');
+  });
+
+  it('resume goes back to the stage the record was returned from', () => {
+    const u = updateOf(checkTransition(memberAt('returned'), 'resume', {}, actor('school_party'), ASOF));
+    expect(u.stage).toBe('dossier');
+    expect(u.set['pipeline.returnReason']).toBeNull();
+  });
+
+  it('ageing out needs the member to be 30', () => {
+    const young = memberAt('member');
+    expect(codes(checkTransition(young, 'age_out', { reason: 'x' }, actor('school_union'), ASOF))).toEqual([
+      'not_aged_out',
+    ]);
+  });
+
+  it('a province reviewer cannot return a record once the decision exists', () => {
+    expect(
+      codes(
+        checkTransition(
+          memberAt('decision'),
+          'return_for_improvement',
+          { reason: 'x' },
+          actor('province_union'),
+          ASOF,
+        ),
+      ),
+    ).toContain('wrong_stage');
+  });
+});
+
+describe('wrong stage and unknown steps', () => {
+  it('refuses a step from the wrong stage, with the other reasons too', () => {
+    const result = checkTransition(memberAt('member'), 'record_branch_vote', VOTE, actor('student'), ASOF);
+    expect(codes(result)).toEqual(expect.arrayContaining(['wrong_stage', 'role_not_allowed']));
+  });
+  it('refuses unknown steps', () => {
+    expect(codes(checkTransition(memberAt('member'), 'teleport', {}, actor('admin'), ASOF))).toEqual([
+      'unknown_transition',
+    ]);
+  });
+  it('a member without a pipeline is a plain member', () => {
+    expect(allowedTransitions({ dateOfBirth: d('2005-01-01') }, 'school_union').map((t) => t.id)).toContain(
+      'select_outstanding',
+    );
+  });
+});
+
+describe('nextActor', () => {
+  it.each([
+    ['member', 'school_union'],
+    ['outstanding', 'school_party'],
+    ['awareness_class', 'student'],
+    ['dossier', 'school_union'],
+    ['introduced', 'school_party'],
+    ['committee_review', 'school_party'],
+    ['probation', 'school_party'],
+    ['returned', 'student'],
+    ['official', null],
+    ['withdrawn', null],
+  ] as const)('%s → %s', (stage, who) => {
+    expect(nextActor(stage)).toBe(who);
+  });
+});
+
+describe('isReadyForNextStep', () => {
+  it('an introduced candidate with everything on file is ready for the vote', () => {
+    expect(isReadyForNextStep(memberAt('introduced'), calendar, '2025-05-06')).toEqual({
+      ready: true,
+      transition: 'record_branch_vote',
+      reasons: [],
+    });
+  });
+  it('lists what blocks: expired certificate and an unverified dossier', () => {
+    const m = memberAt('introduced', { personalHistory: { verification: 'pending' } });
+    const r = isReadyForNextStep(m, calendar, '2030-01-01');
+    expect(r.ready).toBe(false);
+    expect(r.reasons.map((x) => x.code).sort()).toEqual(['certificate_expired', 'dossier_incomplete']);
+  });
+  it('probation is ready for the vote only once it has ended', () => {
+    expect(isReadyForNextStep(memberAt('probation'), calendar, '2026-06-24').ready).toBe(false);
+    expect(isReadyForNextStep(memberAt('probation'), calendar, '2026-06-25')).toMatchObject({
+      ready: true,
+      transition: 'record_official_vote',
+    });
+  });
+  it('a decision past 60 working days without a reason on file is not ready', () => {
+    expect(isReadyForNextStep(memberAt('committee_review'), calendar, '2025-07-01').ready).toBe(true);
+    expect(
+      isReadyForNextStep(memberAt('committee_review'), calendar, '2025-07-30').reasons.map((r) => r.code),
+    ).toEqual(['extension_reason_required']);
+  });
+  it('ended and returned records are never ready', () => {
+    expect(isReadyForNextStep(memberAt('official'), calendar, ASOF).ready).toBe(false);
+    expect(isReadyForNextStep(memberAt('returned'), calendar, ASOF).ready).toBe(false);
+    expect(isReadyForNextStep(memberAt('withdrawn'), calendar, ASOF).ready).toBe(false);
+  });
+});
