@@ -1,0 +1,203 @@
+/**
+ * One collection: documents in insertion order (a Map keyed by the canonical
+ * `_id` key, which doubles as the `_id_` index) plus secondary indexes.
+ *
+ * Stored documents are never mutated: updates build a new object and swap it in.
+ * That lets cursors and background snapshots hold plain references safely.
+ */
+import type { CollationSpec } from 'mingo/types';
+import { type Doc, isPlainObject, keyOf } from './bsonutil.ts';
+import { err } from './errors.ts';
+import { Index, type IndexSpec, indexOptionsEqual, postingIds, postingSize } from './indexes.ts';
+import { compileFilter } from './mingo.ts';
+
+export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/**
+ * Equality constraints a filter imposes on top-level paths: `{f: v}`,
+ * `{f: {$eq: v}}`, `{f: {$in: [...]}}`, also inside `$and`. Any one of them
+ * gives a superset of the matches, which mingo then filters exactly.
+ */
+function equalityConstraints(filter: Doc, out: Map<string, unknown[]>): void {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) {
+      for (const sub of v) if (isPlainObject(sub)) equalityConstraints(sub, out);
+      continue;
+    }
+    if (k.startsWith('$') || out.has(k)) continue;
+    const usable = (x: unknown) =>
+      !(x instanceof RegExp) && !Array.isArray(x) && !(x && (x as Doc)._bsontype === 'BSONRegExp');
+    if (isPlainObject(v)) {
+      const ks = Object.keys(v);
+      if (ks.length > 0 && ks[0].startsWith('$')) {
+        if ('$eq' in v && usable(v.$eq)) out.set(k, [v.$eq]);
+        else if (Array.isArray(v.$in) && v.$in.every(usable)) out.set(k, v.$in as unknown[]);
+        continue;
+      }
+    }
+    if (usable(v)) out.set(k, [v]);
+  }
+}
+
+export class Collection {
+  readonly docs = new Map<string, Doc>();
+  /** Secondary indexes by name (the `_id_` index is `docs` itself). */
+  readonly indexes = new Map<string, Index>();
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Doc = {},
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((i) => i.spec)];
+  }
+
+  private idDupError(doc: Doc) {
+    const idx = new Index(ID_INDEX_SPEC);
+    return idx.dupError(this.ns, [doc._id]);
+  }
+
+  /** Inserts a private, already-validated document with an `_id`. */
+  insert(doc: Doc): void {
+    const id = keyOf(doc._id);
+    if (this.docs.has(id)) throw this.idDupError(doc);
+    const keyed: [Index, Map<string, unknown[]> | null][] = [];
+    for (const ix of this.indexes.values()) {
+      const keys = ix.keysOf(doc);
+      ix.checkUnique(this.ns, id, keys);
+      keyed.push([ix, keys]);
+    }
+    for (const [ix, keys] of keyed) ix.add(id, keys);
+    this.docs.set(id, doc);
+  }
+
+  /** Swaps in a new version of a document (same `_id`), keeping indexes consistent. */
+  replace(oldDoc: Doc, newDoc: Doc): void {
+    const id = keyOf(oldDoc._id);
+    const changes: [Index, Map<string, unknown[]> | null, Map<string, unknown[]> | null][] = [];
+    for (const ix of this.indexes.values()) {
+      const newKeys = ix.keysOf(newDoc);
+      ix.checkUnique(this.ns, id, newKeys);
+      changes.push([ix, ix.keysOf(oldDoc), newKeys]);
+    }
+    for (const [ix, oldKeys, newKeys] of changes) {
+      ix.remove(id, oldKeys);
+      ix.add(id, newKeys);
+    }
+    this.docs.set(id, newDoc);
+  }
+
+  remove(doc: Doc): void {
+    const id = keyOf(doc._id);
+    for (const ix of this.indexes.values()) ix.remove(id, ix.keysOf(doc));
+    this.docs.delete(id);
+  }
+
+  /**
+   * Documents that may match `filter`: the smallest index posting list among the
+   * filter's equality constraints, or every document.
+   */
+  candidates(filter: Doc, collation?: CollationSpec): Iterable<Doc> {
+    // Collation changes string equality (strength 1/2), which index keys ignore.
+    if (collation || Object.keys(filter).length === 0) return this.docs.values();
+    const eq = new Map<string, unknown[]>();
+    equalityConstraints(filter, eq);
+    if (eq.size === 0) return this.docs.values();
+    const ids = eq.get('_id');
+    if (ids) {
+      const out: Doc[] = [];
+      const seen = new Set<string>();
+      for (const v of ids) {
+        const k = keyOf(v);
+        const d = this.docs.get(k);
+        if (d && !seen.has(k)) {
+          seen.add(k);
+          out.push(d);
+        }
+      }
+      return out;
+    }
+    let best: { ix: Index; values: unknown[]; size: number } | undefined;
+    for (const ix of this.indexes.values()) {
+      const values = eq.get(ix.fields[0]);
+      if (!values) continue;
+      if (!ix.complete && values.some((v) => v === null || v === undefined)) continue;
+      if (ix.spec.partialFilterExpression) continue;
+      let size = 0;
+      for (const v of values) size += postingSize(ix.lookup(v));
+      if (!best || size < best.size) best = { ix, values, size };
+    }
+    if (!best) return this.docs.values();
+    const out: Doc[] = [];
+    const seen = new Set<string>();
+    for (const v of best.values) {
+      for (const id of postingIds(best.ix.lookup(v))) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const d = this.docs.get(id);
+        if (d) out.push(d);
+      }
+    }
+    return out;
+  }
+
+  /** Matching stored documents (references: never hand them out without cloning). */
+  match(filter: Doc, collation?: CollationSpec, limit = Infinity): Doc[] {
+    const q = compileFilter(filter, collation);
+    const out: Doc[] = [];
+    if (limit <= 0) return out;
+    for (const d of this.candidates(filter, collation)) {
+      if (q.test(d)) {
+        out.push(d);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds an index. Returns false if an identical index exists. Builds on a side
+   * structure first so a duplicate in existing data leaves no index behind.
+   */
+  createIndex(spec: IndexSpec): boolean {
+    const keyStr = JSON.stringify(spec.key);
+    for (const existing of this.indexSpecs()) {
+      const sameKey = JSON.stringify(existing.key) === keyStr;
+      if (existing.name === spec.name) {
+        if (sameKey && indexOptionsEqual(existing, spec)) return false;
+        if (!sameKey)
+          throw err(
+            86,
+            `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing)}`,
+          );
+        throw err(
+          85,
+          `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing)}`,
+        );
+      }
+      if (
+        sameKey &&
+        JSON.stringify(existing.partialFilterExpression ?? null) ===
+          JSON.stringify(spec.partialFilterExpression ?? null) &&
+        JSON.stringify(existing.collation ?? null) === JSON.stringify(spec.collation ?? null)
+      ) {
+        if (existing.name === '_id_' && !spec.unique) return false;
+        throw err(85, `Index already exists with a different name: ${existing.name}`);
+      }
+    }
+    const ix = new Index(spec);
+    for (const [id, doc] of this.docs) {
+      const keys = ix.keysOf(doc);
+      ix.checkUnique(this.ns, id, keys);
+      ix.add(id, keys);
+    }
+    this.indexes.set(spec.name, ix);
+    return true;
+  }
+}

@@ -1,0 +1,52 @@
+import type { Document } from 'bson';
+import type { CursorManager } from '../cursors.ts';
+import type { Store } from '../store.ts';
+import { err } from '../errors.ts';
+import { validateCollectionName } from '../store.ts';
+
+export interface Ctx {
+  store: Store;
+  cursors: CursorManager;
+  db: string;
+  body: Document;
+  connectionId: number;
+  startedAt: number;
+}
+
+/** Handlers are synchronous: a command's in-memory effect is atomic w.r.t. others. */
+export type Handler = (ctx: Ctx) => Document;
+
+/** The collection named by the command's first field. */
+export function collectionArg(ctx: Ctx): string {
+  const name = Object.keys(ctx.body)[0];
+  const v = ctx.body[name];
+  if (typeof v !== 'string')
+    throw err(
+      73,
+      `collection name has invalid type ${v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v}`,
+    );
+  return validateCollectionName(v);
+}
+
+export function asNumber(v: unknown, field: string, def: number): number {
+  if (v === undefined || v === null) return def;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'object' && typeof (v as { valueOf(): unknown }).valueOf() === 'number')
+    return (v as { valueOf(): number }).valueOf();
+  if (typeof v === 'object' && 'toNumber' in (v as object)) return (v as { toNumber(): number }).toNumber();
+  throw err(
+    14,
+    `BSON field '${field}' is the wrong type '${typeof v}', expected types '[long, int, decimal, double]'`,
+  );
+}
+
+export function asObject(v: unknown, field: string, def: Document = {}): Document {
+  if (v === undefined || v === null) return def;
+  if (typeof v !== 'object' || Array.isArray(v))
+    throw err(
+      14,
+      `BSON field '${field}' is the wrong type '${Array.isArray(v) ? 'array' : typeof v}', expected type 'object'`,
+    );
+  return v as Document;
+}

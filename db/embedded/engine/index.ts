@@ -1,0 +1,241 @@
+/**
+ * The engine of the embedded MongoDB-compatible server: executes commands
+ * against in-memory collections, journaling every write (when given a data
+ * directory) before acknowledging it. See README.md in this folder.
+ */
+import type { Document } from 'bson';
+import type { CommandContext, CommandExecutor } from '../contract.ts';
+import { CursorManager } from './cursors.ts';
+import { err, errorReply } from './errors.ts';
+import { Journal, recover, writeSnapshot } from './journal.ts';
+import { Store } from './store.ts';
+import type { Ctx, Handler } from './commands/types.ts';
+import * as admin from './commands/admin.ts';
+import * as crud from './commands/crud.ts';
+import { aggregate } from './commands/aggregate.ts';
+import * as ix from './commands/indexes.ts';
+import { startTtlMonitor } from './ttl.ts';
+
+const COMMANDS: Record<string, Handler> = {
+  ping: admin.ping,
+  buildInfo: admin.buildInfo,
+  buildinfo: admin.buildInfo,
+  hello: admin.hello,
+  isMaster: admin.hello,
+  ismaster: admin.hello,
+  insert: crud.insert,
+  find: crud.find,
+  getMore: crud.getMore,
+  killCursors: crud.killCursors,
+  update: crud.update,
+  delete: crud.del,
+  findAndModify: crud.findAndModify,
+  findandmodify: crud.findAndModify,
+  aggregate,
+  count: crud.count,
+  distinct: crud.distinct,
+  createIndexes: ix.createIndexes,
+  listIndexes: ix.listIndexes,
+  dropIndexes: ix.dropIndexes,
+  deleteIndexes: ix.dropIndexes,
+  listCollections: admin.listCollections,
+  create: admin.create,
+  drop: admin.drop,
+  dropDatabase: admin.dropDatabase,
+  listDatabases: admin.listDatabases,
+  endSessions: admin.ok,
+  killSessions: admin.ok,
+  killAllSessions: admin.ok,
+  refreshSessions: admin.ok,
+  startSession: admin.startSession,
+  abortTransaction: admin.noTransactions,
+  commitTransaction: admin.noTransactions,
+  getLastError: admin.getLastError,
+  getlasterror: admin.getLastError,
+  serverStatus: admin.serverStatus,
+  connectionStatus: admin.connectionStatus,
+  getParameter: admin.getParameter,
+  hostInfo: admin.hostInfo,
+  whatsmyuri: admin.whatsmyuri,
+  dbStats: admin.dbStats,
+  getCmdLineOpts: () => ({ argv: [], parsed: {}, ok: 1 }),
+  getFreeMonitoringStatus: () => ({ state: 'disabled', ok: 1 }),
+};
+
+/** Compact when the journal outgrows this many times the snapshot (and this floor). */
+const COMPACT_RATIO = 4;
+const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
+const COMPACT_IDLE_MS = 1000;
+
+export interface EngineOptions {
+  dataDir?: string;
+  /** Tests: compact when the journal exceeds this many bytes (default 64 MiB floor). */
+  compactMinBytes?: number;
+}
+
+export class Engine implements CommandExecutor {
+  readonly store: Store;
+  readonly cursors = new CursorManager();
+  private journal?: Journal;
+  private snapshotBytes = 0;
+  private compacting: Promise<void> | null = null;
+  private compactTimer?: NodeJS.Timeout;
+  private lastWriteAt = 0;
+  private closed = false;
+  private readonly startedAt = Date.now();
+  private stopTtl: () => void;
+  /** Figures from the last start-up, for logs and measure.ts. */
+  recovery?: { ms: number; documents: number; journalRecords: number; truncatedBytes: number };
+
+  private constructor(readonly options: EngineOptions) {
+    this.store = new Store(!!options.dataDir);
+    this.stopTtl = startTtlMonitor(this);
+  }
+
+  static async create(options: EngineOptions): Promise<Engine> {
+    const e = new Engine(options);
+    if (options.dataDir) await e.open(options.dataDir);
+    return e;
+  }
+
+  private async open(dir: string): Promise<void> {
+    const t0 = performance.now();
+    let replayErrors = 0;
+    const rec = await recover(dir, (r) => {
+      try {
+        this.store.apply(r);
+      } catch (e) {
+        // A record that no longer applies (should not happen) must not make the data unreadable.
+        replayErrors++;
+        if (replayErrors <= 5)
+          console.warn('[embedded engine] skipped journal record:', (e as Error).message);
+      }
+    });
+    this.store.takePending();
+    let generation = rec.generation;
+    if (rec.journalRecords > 0 || rec.truncatedBytes > 0 || rec.snapshotBytes === 0) {
+      // Fold the journal into a fresh snapshot so start-up stays fast and a torn tail is gone.
+      generation += 1;
+      this.snapshotBytes = await writeSnapshot(dir, generation, this.store.snapshotChunks());
+    } else this.snapshotBytes = rec.snapshotBytes;
+    this.journal = Journal.open(dir, generation);
+    let documents = 0;
+    for (const colls of this.store.dbs.values()) for (const c of colls.values()) documents += c.docs.size;
+    this.recovery = {
+      ms: performance.now() - t0,
+      documents,
+      journalRecords: rec.journalRecords,
+      truncatedBytes: rec.truncatedBytes,
+    };
+  }
+
+  async run(dbName: string, command: Document, ctx: CommandContext): Promise<Document> {
+    if (this.closed)
+      return { ok: 0, errmsg: 'The server is shutting down', code: 11600, codeName: 'InterruptedAtShutdown' };
+    const name = Object.keys(command)[0];
+    let reply: Document;
+    try {
+      if (name === undefined) throw err(59, "no such command: ''");
+      if (command.txnNumber !== undefined || command.startTransaction || command.autocommit === false)
+        throw err(20, 'Transaction numbers are only allowed on a replica set member or mongos');
+      const handler = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+      if (!handler) throw err(59, `no such command: '${name}'`);
+      if (typeof dbName !== 'string' || dbName === '' || /[/\\. "$\0]/.test(dbName))
+        throw err(73, `Invalid database name: '${dbName}'`);
+      const c: Ctx = {
+        store: this.store,
+        cursors: this.cursors,
+        db: dbName,
+        body: command,
+        connectionId: ctx.connectionId,
+        startedAt: this.startedAt,
+      };
+      reply = handler(c);
+    } catch (e) {
+      reply = errorReply(e);
+    }
+    // Records of whatever was applied (also on partial failure) are made durable first.
+    const records = this.store.takePending();
+    if (records.length && this.journal) {
+      try {
+        await this.journal.append(records);
+      } catch (e) {
+        return {
+          ok: 0,
+          errmsg: `journal write failed: ${(e as Error).message}`,
+          code: 1,
+          codeName: 'InternalError',
+        };
+      }
+      this.maybeCompact();
+    }
+    return reply;
+  }
+
+  /** Makes records produced outside `run` (TTL deletions) durable. */
+  async flushPending(): Promise<void> {
+    const records = this.store.takePending();
+    if (records.length && this.journal && !this.closed) await this.journal.append(records);
+  }
+
+  connectionClosed(connectionId: number): void {
+    this.cursors.connectionClosed(connectionId);
+  }
+
+  /**
+   * Compaction re-serializes every document, so it waits for a quiet moment
+   * (no write for COMPACT_IDLE_MS) instead of competing with a bulk load, unless
+   * the journal has grown far past the threshold.
+   */
+  private maybeCompact(): void {
+    this.lastWriteAt = Date.now();
+    const j = this.journal;
+    if (!j || this.compacting || this.closed || this.compactTimer) return;
+    const threshold = Math.max(
+      this.snapshotBytes * COMPACT_RATIO,
+      this.options.compactMinBytes ?? COMPACT_MIN_BYTES,
+    );
+    if (j.bytes < threshold) return;
+    const check = () => {
+      this.compactTimer = undefined;
+      if (this.closed || this.compacting) return;
+      if (Date.now() - this.lastWriteAt < COMPACT_IDLE_MS && j.bytes < threshold * 4) {
+        this.compactTimer = setTimeout(check, COMPACT_IDLE_MS);
+        this.compactTimer.unref();
+        return;
+      }
+      this.compacting = this.compact().finally(() => (this.compacting = null));
+    };
+    this.compactTimer = setTimeout(check, COMPACT_IDLE_MS);
+    this.compactTimer.unref();
+  }
+
+  /**
+   * Background compaction: rotate the journal and capture document references at
+   * the same instant, then write the snapshot in chunks between other work.
+   */
+  async compact(): Promise<void> {
+    const j = this.journal;
+    if (!j || !this.options.dataDir) return;
+    try {
+      const { generation, captured } = await j.rotate(() => this.store.snapshotChunks());
+      this.snapshotBytes = await writeSnapshot(this.options.dataDir, generation, captured);
+    } catch (e) {
+      console.warn('[embedded engine] compaction failed (journal still complete):', (e as Error).message);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.stopTtl();
+    clearTimeout(this.compactTimer);
+    this.cursors.close();
+    if (this.compacting) await this.compacting;
+    await this.journal?.close();
+  }
+}
+
+export async function createEngine(options: EngineOptions = {}): Promise<CommandExecutor & Engine> {
+  return Engine.create(options);
+}

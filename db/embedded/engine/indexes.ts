@@ -1,0 +1,275 @@
+/**
+ * Secondary indexes: a Map from the canonical key string of the indexed value(s)
+ * to the document(s) holding it. Serves two purposes:
+ *  - unique constraints with MongoDB semantics (multikey: every array element is
+ *    a key; a missing field is null unless `sparse`; `partialFilterExpression`
+ *    limits which documents are indexed; compound keys are the cartesian product);
+ *  - equality lookups (`{email: x}`, `{a: {$in: [...]}}`, leading field of a
+ *    compound index) so such queries do not scan the collection.
+ * Documents are referenced by their `_id` key string (see keyOf), so an entry is a
+ * short string, or a Set only when several documents share a key.
+ */
+import type { Doc } from './bsonutil.ts';
+import { formatValue, isPlainObject, keyOf } from './bsonutil.ts';
+import { err } from './errors.ts';
+import { compileFilter } from './mingo.ts';
+
+/** Sentinel for "field absent", distinct from an explicit null (matters for sparse). */
+const MISSING = Symbol('missing');
+/** An empty array indexes as `undefined` in MongoDB (distinct from null). */
+const EMPTY_ARRAY = Symbol('emptyArray');
+
+type Posting = string | Set<string>;
+
+function addPosting(map: Map<string, Posting>, key: string, id: string): void {
+  const cur = map.get(key);
+  if (cur === undefined) map.set(key, id);
+  else if (typeof cur === 'string') {
+    if (cur !== id) map.set(key, new Set([cur, id]));
+  } else cur.add(id);
+}
+
+function removePosting(map: Map<string, Posting>, key: string, id: string): void {
+  const cur = map.get(key);
+  if (cur === undefined) return;
+  if (typeof cur === 'string') {
+    if (cur === id) map.delete(key);
+  } else {
+    cur.delete(id);
+    if (cur.size === 1) map.set(key, cur.values().next().value as string);
+    else if (cur.size === 0) map.delete(key);
+  }
+}
+
+export function postingIds(p: Posting | undefined): Iterable<string> {
+  if (p === undefined) return [];
+  return typeof p === 'string' ? [p] : p;
+}
+
+export function postingSize(p: Posting | undefined): number {
+  return p === undefined ? 0 : typeof p === 'string' ? 1 : p.size;
+}
+
+/** All values a dotted path yields in a document, expanding arrays (multikey). */
+function extract(v: unknown, parts: string[], i: number, out: unknown[]): void {
+  if (i === parts.length) {
+    if (Array.isArray(v)) {
+      if (v.length === 0) out.push(EMPTY_ARRAY);
+      else for (const e of v) out.push(e);
+    } else out.push(v === undefined ? MISSING : v);
+    return;
+  }
+  if (Array.isArray(v)) {
+    const p = parts[i];
+    if (/^\d+$/.test(p) && Number(p) < v.length) {
+      extract(v[Number(p)], parts, i + 1, out);
+      return;
+    }
+    if (v.length === 0) {
+      out.push(MISSING);
+      return;
+    }
+    for (const e of v) {
+      if (isPlainObject(e)) extract(e[p], parts, i + 1, out);
+      else out.push(MISSING);
+    }
+    return;
+  }
+  if (isPlainObject(v)) extract(v[parts[i]], parts, i + 1, out);
+  else out.push(MISSING);
+}
+
+export interface IndexSpec {
+  key: Doc;
+  name: string;
+  unique?: boolean;
+  sparse?: boolean;
+  partialFilterExpression?: Doc;
+  expireAfterSeconds?: number;
+  [k: string]: unknown;
+}
+
+export function defaultIndexName(key: Doc): string {
+  return Object.entries(key)
+    .map(([k, v]) => `${k}_${v}`)
+    .join('_');
+}
+
+/** Options that make two specs with the same key different indexes (85 if they differ). */
+export function indexOptionsEqual(a: IndexSpec, b: IndexSpec): boolean {
+  const norm = (s: IndexSpec) =>
+    JSON.stringify([
+      !!s.unique,
+      !!s.sparse,
+      s.partialFilterExpression ?? null,
+      s.expireAfterSeconds ?? null,
+      s.collation ?? null,
+    ]);
+  return norm(a) === norm(b);
+}
+
+export function validateIndexSpec(raw: unknown): IndexSpec {
+  if (!isPlainObject(raw)) throw err(9, 'index specification must be an object');
+  const key = raw.key;
+  if (!isPlainObject(key) || Object.keys(key).length === 0) throw err(67, 'Index keys cannot be empty.');
+  for (const [f, dir] of Object.entries(key)) {
+    if (f === '' || f.startsWith('$'))
+      throw err(67, `Index key contains an illegal field name: field name starts with '$'.`);
+    if (
+      dir === 'text' ||
+      dir === '2d' ||
+      dir === '2dsphere' ||
+      dir === 'geoHaystack' ||
+      dir === 'wildcard' ||
+      f.includes('$**')
+    )
+      throw err(67, `Index type '${String(dir)}' is not supported by the embedded server`);
+    if (!(dir === 1 || dir === -1 || dir === 'hashed' || (typeof dir === 'number' && dir !== 0)))
+      throw err(
+        67,
+        `Values in the index key pattern can contain only non-zero numbers or the strings "hashed"; found ${formatValue(dir)}`,
+      );
+  }
+  const name = typeof raw.name === 'string' && raw.name ? raw.name : defaultIndexName(key);
+  if (raw.partialFilterExpression !== undefined && !isPlainObject(raw.partialFilterExpression))
+    throw err(2, 'partialFilterExpression must be an object');
+  if (raw.partialFilterExpression && raw.sparse)
+    throw err(67, 'cannot mix "partialFilterExpression" and "sparse" options');
+  const spec: IndexSpec = { v: 2, key, name };
+  for (const [k, v] of Object.entries(raw)) {
+    if (k === 'key' || k === 'name' || k === 'v' || k === 'ns' || k === 'background') continue;
+    if ((k === 'unique' || k === 'sparse') && !v) continue;
+    spec[k] = v;
+  }
+  if (name === '_id_' && !(Object.keys(key).length === 1 && key._id !== undefined))
+    throw err(67, "The index name '_id_' is reserved for the _id index");
+  return spec;
+}
+
+export interface DupInfo {
+  keyPattern: Doc;
+  keyValue: Doc;
+}
+
+export class Index {
+  readonly fields: string[];
+  private readonly paths: string[][];
+  private readonly partial?: { test(d: Doc): boolean };
+  /** full key → doc id(s) */
+  readonly map = new Map<string, Posting>();
+  /** leading-field key → doc id(s); only for compound indexes, for prefix lookups */
+  readonly lead?: Map<string, Posting>;
+
+  constructor(readonly spec: IndexSpec) {
+    this.fields = Object.keys(spec.key);
+    this.paths = this.fields.map((f) => f.split('.'));
+    if (spec.partialFilterExpression) this.partial = compileFilter(spec.partialFilterExpression);
+    if (this.fields.length > 1) this.lead = new Map();
+  }
+
+  get name(): string {
+    return this.spec.name;
+  }
+  get unique(): boolean {
+    return !!this.spec.unique;
+  }
+  /** Usable for equality lookups on any value (sparse/partial skip documents). */
+  get complete(): boolean {
+    return !this.spec.sparse && !this.partial;
+  }
+
+  /**
+   * The index keys of a document: `null` when the document is not in the index
+   * (sparse with all fields missing, or outside the partial filter). Each key
+   * carries the values for dup-key messages. Duplicates within one document
+   * collapse, so a document may repeat a value inside its own array.
+   */
+  keysOf(doc: Doc): Map<string, unknown[]> | null {
+    if (this.partial && !this.partial.test(doc)) return null;
+    const perField: unknown[][] = this.paths.map((p) => {
+      const out: unknown[] = [];
+      extract(doc, p, 0, out);
+      return out;
+    });
+    if (this.spec.sparse && perField.every((vals) => vals.every((v) => v === MISSING))) return null;
+    const keys = new Map<string, unknown[]>();
+    const rec = (i: number, keyParts: string[], vals: unknown[]) => {
+      if (i === perField.length) {
+        keys.set(keyParts.length === 1 ? keyParts[0] : JSON.stringify(keyParts), vals);
+        return;
+      }
+      const seen = new Set<string>();
+      for (const v of perField[i]) {
+        const k = v === MISSING ? 'z' : v === EMPTY_ARRAY ? 'u' : keyOf(v);
+        if (seen.has(k)) continue;
+        seen.add(k);
+        rec(i + 1, [...keyParts, k], [...vals, v === MISSING ? null : v === EMPTY_ARRAY ? undefined : v]);
+      }
+    };
+    rec(0, [], []);
+    return keys;
+  }
+
+  /** Leading-field key strings of a full key (compound indexes only). */
+  private leadKey(full: string): string {
+    return (JSON.parse(full) as string[])[0];
+  }
+
+  /** Throws E11000 if adding `doc` (id `id`) would violate uniqueness. */
+  checkUnique(ns: string, id: string, keys: Map<string, unknown[]> | null): void {
+    if (!this.unique || !keys) return;
+    for (const [k, vals] of keys) {
+      const p = this.map.get(k);
+      if (p === undefined) continue;
+      if (typeof p === 'string' ? p !== id : [...p].some((x) => x !== id)) throw this.dupError(ns, vals);
+    }
+  }
+
+  dupError(ns: string, vals: unknown[]) {
+    const keyValue: Doc = {};
+    this.fields.forEach((f, i) => (keyValue[f] = vals[i] === undefined ? undefined : vals[i]));
+    const shown = this.fields
+      .map((f, i) => `${f}: ${vals[i] === undefined ? 'undefined' : formatValue(vals[i])}`)
+      .join(', ');
+    return err(
+      11000,
+      `E11000 duplicate key error collection: ${ns} index: ${this.name} dup key: { ${shown} }`,
+      {
+        keyPattern: this.spec.key,
+        keyValue,
+      },
+    );
+  }
+
+  add(id: string, keys: Map<string, unknown[]> | null): void {
+    if (!keys) return;
+    for (const k of keys.keys()) {
+      addPosting(this.map, k, id);
+      if (this.lead) addPosting(this.lead, this.leadKey(k), id);
+    }
+  }
+
+  /** Removes every entry of the document (all its keys are passed). */
+  remove(id: string, keys: Map<string, unknown[]> | null): void {
+    if (!keys) return;
+    const leads = new Set<string>();
+    for (const k of keys.keys()) {
+      removePosting(this.map, k, id);
+      if (this.lead) leads.add(this.leadKey(k));
+    }
+    for (const lk of leads) removePosting(this.lead!, lk, id);
+  }
+
+  /** Doc ids having `value` in the leading field (equality semantics). */
+  lookup(value: unknown): Posting | undefined {
+    const k = keyOf(value);
+    return (this.lead ?? this.map).get(k);
+  }
+}
+
+/** Values of a path for `distinct` (arrays flattened, missing fields skipped). */
+export function extractValues(doc: Doc, path: string): unknown[] {
+  const out: unknown[] = [];
+  extract(doc, path.split('.'), 0, out);
+  return out.filter((v) => v !== MISSING && v !== EMPTY_ARRAY);
+}

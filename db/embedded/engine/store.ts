@@ -1,0 +1,201 @@
+/**
+ * All databases and collections, and the only code that changes them. Every
+ * mutation also produces its journal record (when persistent) into `pending`;
+ * `run` flushes those before acknowledging the command. Replay (`apply`) goes
+ * through the same in-memory paths without producing records.
+ */
+import { BSON } from 'bson';
+import { Collection } from './collection.ts';
+import { type Doc, MAX_BSON_SIZE, copyDoc, keyOf, serialize, sizeAfterCopy, toStored } from './bsonutil.ts';
+import { err } from './errors.ts';
+import { type IndexSpec, validateIndexSpec } from './indexes.ts';
+import { Op, type Rec, encode } from './journal.ts';
+
+export function validateCollectionName(name: unknown): string {
+  if (typeof name !== 'string' || name === '') throw err(73, `Invalid namespace specified '${String(name)}'`);
+  if (name.includes('$') || name.includes('\0') || name.startsWith('.') || name.startsWith('system.'))
+    throw err(73, `Invalid collection name: ${name}`);
+  return name;
+}
+
+/**
+ * Validates a document for insertion and returns its stored form (a private,
+ * interned deep copy, `_id` first) and, when persisting, its BSON bytes.
+ */
+export function prepareDoc(
+  raw: unknown,
+  generateId: () => unknown,
+  needBytes: boolean,
+): { doc: Doc; bytes?: Buffer } {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
+    throw err(2, 'document to insert must be an object');
+  let d = raw as Doc;
+  for (const k of Object.keys(d)) {
+    if (k.startsWith('$')) throw err(2, `Document can't have $ prefixed field names: ${k}`);
+  }
+  const id = d._id;
+  if (Array.isArray(id)) throw err(2, `can't use an array for _id`);
+  if (id instanceof RegExp || (id && (id as Doc)._bsontype === 'BSONRegExp'))
+    throw err(2, `can't use a regex for _id`);
+  if (id === undefined) d = { _id: generateId(), ...d };
+  else if (Object.keys(d)[0] !== '_id') {
+    const { _id, ...rest } = d;
+    d = { _id, ...rest };
+  }
+  const bytes = needBytes ? serialize(d) : undefined;
+  const doc = copyDoc(d, true);
+  const size = bytes ? bytes.length : sizeAfterCopy(doc, MAX_BSON_SIZE);
+  if (size > MAX_BSON_SIZE)
+    throw err(10334, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
+  return { doc, bytes };
+}
+
+export class Store {
+  readonly dbs = new Map<string, Map<string, Collection>>();
+  /** Journal records produced by the command being run. */
+  pending: Buffer[] = [];
+
+  constructor(readonly persistent: boolean) {}
+
+  private record(op: Op, db: string, coll: string, body: Uint8Array | Doc): void {
+    if (this.persistent) this.pending.push(encode(op, db, coll, body));
+  }
+
+  takePending(): Buffer[] {
+    const p = this.pending;
+    this.pending = [];
+    return p;
+  }
+
+  get(db: string, name: string): Collection | undefined {
+    return this.dbs.get(db)?.get(name);
+  }
+
+  collections(db: string): Collection[] {
+    return [...(this.dbs.get(db)?.values() ?? [])];
+  }
+
+  create(db: string, name: string, options: Doc = {}): Collection {
+    validateCollectionName(name);
+    let colls = this.dbs.get(db);
+    if (!colls) this.dbs.set(db, (colls = new Map()));
+    const c = new Collection(db, name, options);
+    colls.set(name, c);
+    this.record(Op.CREATE_COLL, db, name, { options });
+    return c;
+  }
+
+  /** The collection, created implicitly (as a write to a new namespace does). */
+  ensure(db: string, name: string): Collection {
+    return this.get(db, name) ?? this.create(db, name);
+  }
+
+  drop(db: string, name: string): Collection | undefined {
+    const colls = this.dbs.get(db);
+    const c = colls?.get(name);
+    if (!c || !colls) return undefined;
+    colls.delete(name);
+    if (colls.size === 0) this.dbs.delete(db);
+    this.record(Op.DROP_COLL, db, name, {});
+    return c;
+  }
+
+  dropDatabase(db: string): boolean {
+    const had = this.dbs.delete(db);
+    this.record(Op.DROP_DB, db, '', {});
+    return had;
+  }
+
+  insert(c: Collection, doc: Doc, bytes?: Uint8Array): void {
+    c.insert(doc);
+    if (this.persistent) this.record(Op.PUT, c.db, c.name, bytes ?? serialize(doc));
+  }
+
+  replace(c: Collection, oldDoc: Doc, newDoc: Doc, bytes?: Uint8Array): void {
+    c.replace(oldDoc, newDoc);
+    if (this.persistent) this.record(Op.PUT, c.db, c.name, bytes ?? serialize(newDoc));
+  }
+
+  remove(c: Collection, doc: Doc): void {
+    c.remove(doc);
+    this.record(Op.DEL, c.db, c.name, { _id: doc._id });
+  }
+
+  createIndex(c: Collection, spec: IndexSpec): boolean {
+    const created = c.createIndex(spec);
+    if (created) this.record(Op.CREATE_INDEX, c.db, c.name, spec);
+    return created;
+  }
+
+  dropIndex(c: Collection, name: string): void {
+    c.indexes.delete(name);
+    this.record(Op.DROP_INDEX, c.db, c.name, { name });
+  }
+
+  /** Replays one journal/snapshot record (idempotent). */
+  apply(r: Rec): void {
+    switch (r.op) {
+      case Op.PUT: {
+        const doc = toStored(r.body);
+        const c = this.ensure(r.db, r.coll);
+        const old = c.docs.get(keyOfId(doc));
+        if (old) c.replace(old, doc);
+        else c.insert(doc);
+        break;
+      }
+      case Op.DEL: {
+        const { _id } = BSON.deserialize(r.body);
+        const c = this.get(r.db, r.coll);
+        const old = c?.docs.get(keyOfId({ _id }));
+        if (c && old) c.remove(old);
+        break;
+      }
+      case Op.CREATE_COLL:
+        if (!this.get(r.db, r.coll)) this.create(r.db, r.coll, BSON.deserialize(r.body).options ?? {});
+        break;
+      case Op.CREATE_INDEX: {
+        const c = this.ensure(r.db, r.coll);
+        const spec = validateIndexSpec(BSON.deserialize(r.body));
+        if (!c.indexes.has(spec.name)) c.createIndex(spec);
+        break;
+      }
+      case Op.DROP_INDEX: {
+        const { name } = BSON.deserialize(r.body);
+        this.get(r.db, r.coll)?.indexes.delete(name);
+        break;
+      }
+      case Op.DROP_COLL:
+        this.drop(r.db, r.coll);
+        break;
+      case Op.DROP_DB:
+        this.dbs.delete(r.db);
+        break;
+    }
+  }
+
+  /**
+   * The whole state as records, in chunks, from references captured now: stored
+   * documents are immutable, so later writes cannot tear the snapshot.
+   */
+  snapshotChunks(): () => Iterable<Buffer[]> {
+    const captured = [...this.dbs.values()]
+      .flatMap((m) => [...m.values()])
+      .map((c) => ({
+        c,
+        specs: [...c.indexes.values()].map((i) => i.spec),
+        docs: [...c.docs.values()],
+      }));
+    return function* () {
+      for (const { c, specs, docs } of captured) {
+        const head = [encode(Op.CREATE_COLL, c.db, c.name, { options: c.options })];
+        for (const s of specs) head.push(encode(Op.CREATE_INDEX, c.db, c.name, s));
+        yield head;
+        for (let i = 0; i < docs.length; i += 256) {
+          yield docs.slice(i, i + 256).map((d) => encode(Op.PUT, c.db, c.name, serialize(d)));
+        }
+      }
+    };
+  }
+}
+
+const keyOfId = (d: Doc) => keyOf(d._id);

@@ -1,0 +1,47 @@
+/**
+ * TTL indexes (`expireAfterSeconds`, e.g. sessions): like mongod's TTL monitor,
+ * a background pass every 60 s deletes documents whose indexed date is older
+ * than the limit. Deletions go through the journal like any write.
+ */
+import type { Doc } from './bsonutil.ts';
+import { getPath } from './bsonutil.ts';
+import type { Engine } from './index.ts';
+
+export const TTL_INTERVAL_MS = 60_000;
+
+function expired(v: unknown, cutoff: number): boolean {
+  if (v instanceof Date) return v.getTime() <= cutoff;
+  if (Array.isArray(v)) return v.some((x) => x instanceof Date && x.getTime() <= cutoff);
+  return false;
+}
+
+/** One pass; returns how many documents were removed. */
+export async function expireOnce(engine: Engine, now = Date.now()): Promise<number> {
+  const store = engine.store;
+  let removed = 0;
+  for (const colls of store.dbs.values()) {
+    for (const c of colls.values()) {
+      for (const ix of c.indexes.values()) {
+        const secs = ix.spec.expireAfterSeconds;
+        if (typeof secs !== 'number' || ix.fields.length !== 1) continue;
+        const cutoff = now - secs * 1000;
+        const victims: Doc[] = [];
+        for (const d of c.docs.values()) if (expired(getPath(d, ix.fields[0]), cutoff)) victims.push(d);
+        for (const d of victims) {
+          store.remove(c, d);
+          removed++;
+        }
+      }
+    }
+  }
+  await engine.flushPending();
+  return removed;
+}
+
+export function startTtlMonitor(engine: Engine): () => void {
+  const t = setInterval(() => {
+    expireOnce(engine).catch((e) => console.warn('[embedded engine] TTL pass failed:', (e as Error).message));
+  }, TTL_INTERVAL_MS);
+  t.unref();
+  return () => clearInterval(t);
+}

@@ -1,0 +1,43 @@
+/**
+ * Where the conformance suite runs: the embedded server by default, or the real
+ * MongoDB named by MONGODB_URI, so the same assertions prove the two agree.
+ * Each test file gets its own database name so files can run in parallel.
+ */
+import { randomBytes } from 'node:crypto';
+import { MongoClient, type MongoClientOptions } from 'mongodb';
+import { startEmbeddedServer, type EmbeddedServer } from '../../embedded/index.ts';
+
+export interface Target {
+  uri: string;
+  dbName: string;
+  external: boolean;
+  client(options?: MongoClientOptions): Promise<MongoClient>;
+  close(): Promise<void>;
+}
+
+export async function openTarget(label: string): Promise<Target> {
+  const external = Boolean(process.env.MONGODB_URI);
+  let server: EmbeddedServer | undefined;
+  const uri = external ? process.env.MONGODB_URI! : (server = await startEmbeddedServer({ port: 0 })).uri;
+  const dbName = `conf_${label}_${randomBytes(3).toString('hex')}`;
+  const clients: MongoClient[] = [];
+  return {
+    uri,
+    dbName,
+    external,
+    async client(options) {
+      const client = await new MongoClient(uri, { serverSelectionTimeoutMS: 5000, ...options }).connect();
+      clients.push(client);
+      return client;
+    },
+    async close() {
+      if (external && clients[0])
+        await clients[0]
+          .db(dbName)
+          .dropDatabase()
+          .catch(() => undefined);
+      await Promise.all(clients.map((c) => c.close()));
+      await server?.close();
+    },
+  };
+}
