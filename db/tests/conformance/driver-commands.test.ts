@@ -237,7 +237,7 @@ describe('CRUD', () => {
     );
     await coll.updateOne(
       { _id: 'm' as unknown as ObjectId },
-      { $push: { terms: { year: '2026', gpa: 3.2 } } },
+      { $push: { terms: { year: '2026', gpa: 3.2 } } } as never,
     );
     const doc = await coll.findOne({ _id: 'm' as unknown as ObjectId });
     expect(doc?.terms.map((t: { gpa: number }) => t.gpa)).toEqual([3.1, 3.6, 3.2]);

@@ -112,7 +112,7 @@ describe('mongoose', () => {
     await Student().updateOne({ _id: s._id }, { $push: { terms: { year: '2025-2026', gpa: 3.5 } } });
     await Student().updateOne({ _id: s._id, 'terms.year': '2024-2025' }, { $set: { 'terms.$.gpa': 3.1 } });
     const after = await Student().findById(s._id).lean();
-    expect(after?.terms.map((t) => t.gpa)).toEqual([3.1, 3.5]);
+    expect(after?.terms.map((t: { gpa: number }) => t.gpa)).toEqual([3.1, 3.5]);
   });
 
   it('streams more than 101 documents through a cursor', async () => {
