@@ -18,6 +18,7 @@ interface NavItem {
 
 // Only links the role may use; the server enforces the same rules again.
 const NAV: NavItem[] = [
+  { to: '/members', label: 'members.nav', show: (role) => can(role, 'member:read') },
   { to: '/admin/units', label: 'nav.units', show: (role) => can(role, 'unit:read') },
   { to: '/admin/users', label: 'nav.users', show: (role) => can(role, 'user:manage') },
   { to: '/me', label: 'nav.myRecord', show: (role) => can(role, 'self:read') },

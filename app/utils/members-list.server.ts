@@ -1,0 +1,451 @@
+/**
+ * The member table (`/members`) and its export: one scoped filter built from the
+ * URL state, one page query and one count run in parallel, unit names resolved
+ * with a single `$in` query. The scope is part of the filter, so an out-of-scope
+ * school or branch in the URL just matches nothing.
+ *
+ * Sorts on stored fields (name key, birth date, stage start) are plain `find`s.
+ * School and branch (by name) and stage (in pipeline order) are read bucket by
+ * bucket (see bucketPage). Latest-term GPA is computed in an aggregation: the
+ * member document has no sortable GPA field yet (a denormalised `latestGpa10`
+ * with an index is proposed to the model's owner).
+ */
+import mongoose, { Types } from 'mongoose';
+import { AuditEvent } from '../../models/audit-event';
+import { Member } from '../../models/member';
+import { Unit } from '../../models/unit';
+import { ALL_STAGES, type Stage } from '~/domain/stages';
+import { compareVietnamese, searchKey } from '~/domain/text';
+import type { AuthUser } from './auth.server';
+import { scopeFilter, unitScopeFilter } from './permissions.server';
+import {
+  latestRatingYear,
+  recentSchoolYears,
+  sortOf,
+  type MemberListQuery,
+  type MemberSortKey,
+} from './members-query';
+
+const oid = (id: string) => new Types.ObjectId(id);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export function escapeRegex(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Roles whose scope is the whole province (or everything): they get the school filter. */
+export function isProvinceWide(user: Pick<AuthUser, 'role'>): boolean {
+  return user.role === 'admin' || user.role === 'province_union';
+}
+
+/**
+ * The query filter for the table state. `ids` narrows to selected rows (export).
+ * Every operator object is wrapped in `mongoose.trusted`: sanitizeFilter is on.
+ */
+export function memberFilter(
+  user: Pick<AuthUser, 'role' | 'unitId' | 'memberId'>,
+  query: MemberListQuery,
+  options: { ids?: string[]; now?: Date } = {},
+): Record<string, unknown> {
+  const filter: Record<string, unknown> = { ...scopeFilter(user) };
+  if (query.school) filter.schoolId = oid(query.school);
+  if (query.branch) filter.branchId = oid(query.branch);
+  if (query.stage) filter['pipeline.stage'] = query.stage;
+  if (query.schoolKind) filter.schoolKind = query.schoolKind;
+  if (query.gender) filter.gender = query.gender;
+  if (query.year) filter.schoolYear = query.year;
+  if (query.rating) {
+    filter.unionRatings = mongoose.trusted({
+      $elemMatch: { year: latestRatingYear(options.now), level: query.rating },
+    });
+  }
+  const needle = searchKey(query.q);
+  // Word-prefix match on the diacritic-free key ("nguyen thi", "anh", "sv0012").
+  if (needle) filter.searchKey = mongoose.trusted({ $regex: `(?:^| )${escapeRegex(needle)}` });
+  if (options.ids) {
+    const ids = options.ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map(oid);
+    // Still ANDed with the scope above: a forged id of another school matches nothing.
+    filter._id = mongoose.trusted({ $in: ids });
+  }
+  return filter;
+}
+
+/** `find` sorts for keys held by the document; null for keys computed in an aggregation. */
+export function findSort(key: MemberSortKey, dir: 'asc' | 'desc'): Record<string, 1 | -1> | null {
+  const d = dir === 'asc' ? 1 : -1;
+  switch (key) {
+    case 'name':
+      return { nameSortKey: d, _id: 1 };
+    case 'dob':
+      return { dateOfBirth: d, nameSortKey: 1, _id: 1 };
+    case 'days':
+      // More days in the stage = an earlier start.
+      return { 'pipeline.stageSince': d === 1 ? -1 : 1, nameSortKey: 1, _id: 1 };
+    default:
+      return null;
+  }
+}
+
+const ROW_PROJECTION = {
+  fullName: 1,
+  studentCode: 1,
+  dateOfBirth: 1,
+  gender: 1,
+  schoolId: 1,
+  branchId: 1,
+  'pipeline.stage': 1,
+  'pipeline.stageSince': 1,
+  unionRatings: 1,
+  'academicTerms.year': 1,
+  'academicTerms.term': 1,
+  'academicTerms.scale': 1,
+  'academicTerms.gpa': 1,
+} as const;
+
+interface LeanRow {
+  _id: Types.ObjectId;
+  fullName: string;
+  studentCode: string;
+  dateOfBirth?: Date;
+  gender?: string;
+  schoolId?: Types.ObjectId;
+  branchId?: Types.ObjectId;
+  pipeline?: { stage?: string; stageSince?: Date };
+  unionRatings?: { year: string; level: string }[];
+  academicTerms?: { year: string; term: number; scale: number; gpa?: number }[];
+}
+
+/** The latest term (by school year, then term) that has a GPA. */
+export function latestTerm(terms: LeanRow['academicTerms']) {
+  let best: NonNullable<LeanRow['academicTerms']>[number] | null = null;
+  for (const t of terms ?? []) {
+    if (typeof t.gpa !== 'number') continue;
+    if (!best || t.year > best.year || (t.year === best.year && t.term >= best.term)) best = t;
+  }
+  return best;
+}
+
+interface UnitOption {
+  id: string;
+  name: string;
+  active: boolean;
+}
+
+/*
+ * A small cache of unit lists and names. Units change a few times a year and a
+ * province has hundreds, not millions; every list request would otherwise spend
+ * two or three extra queries on them. A renamed or new unit shows within 30 s.
+ */
+const UNIT_CACHE_MS = 30_000;
+const unitListCache = new Map<string, { at: number; value: Promise<UnitOption[]> }>();
+const unitNameCache = new Map<string, { at: number; name: string }>();
+
+function unitsOf(filter: Record<string, unknown>): Promise<UnitOption[]> {
+  const key = JSON.stringify(filter);
+  const hit = unitListCache.get(key);
+  if (hit && Date.now() - hit.at < UNIT_CACHE_MS) return hit.value;
+  if (unitListCache.size > 500) unitListCache.clear();
+  const value = Unit.find(filter)
+    .select({ name: 1, active: 1 })
+    .lean()
+    .then((units) => {
+      const list = units
+        .map((u) => ({ id: String(u._id), name: u.name, active: u.active }))
+        .sort((a, b) => Number(b.active) - Number(a.active) || compareVietnamese(a.name, b.name));
+      for (const u of list) unitNameCache.set(u.id, { at: Date.now(), name: u.name });
+      return list;
+    });
+  // A failed query must not stay cached.
+  value.catch(() => unitListCache.delete(key));
+  unitListCache.set(key, { at: Date.now(), value });
+  return value;
+}
+
+/** Names of units by id: cached ones, the rest with one `$in` query. */
+async function unitNames(ids: Iterable<string>): Promise<Map<string, string>> {
+  const names = new Map<string, string>();
+  const missing: string[] = [];
+  for (const id of new Set(ids)) {
+    const hit = unitNameCache.get(id);
+    if (hit && Date.now() - hit.at < UNIT_CACHE_MS) names.set(id, hit.name);
+    else missing.push(id);
+  }
+  if (missing.length) {
+    if (unitNameCache.size > 5_000) unitNameCache.clear();
+    const units = await Unit.find({ _id: mongoose.trusted({ $in: missing.map(oid) }) })
+      .select({ name: 1 })
+      .lean();
+    for (const u of units) {
+      names.set(String(u._id), u.name);
+      unitNameCache.set(String(u._id), { at: Date.now(), name: u.name });
+    }
+  }
+  return names;
+}
+
+/** Schools (province roles) and branches (of the chosen school, or of the user's own scope) for the filters. */
+export async function filterOptions(user: AuthUser, query: MemberListQuery) {
+  const wide = isProvinceWide(user);
+  const [schools, branches] = await Promise.all([
+    wide ? unitsOf({ kind: 'school', ...unitScopeFilter(user) }) : Promise.resolve([]),
+    query.school
+      ? unitsOf({ kind: 'branch', ancestors: oid(query.school), ...unitScopeFilter(user) })
+      : wide
+        ? Promise.resolve([])
+        : unitsOf({ kind: 'branch', ...unitScopeFilter(user) }),
+  ]);
+  return { schools, branches, years: recentSchoolYears(), ratingYear: latestRatingYear() };
+}
+
+export interface MemberRow {
+  id: string;
+  fullName: string;
+  studentCode: string;
+  dateOfBirth: string | null;
+  gender: string | null;
+  school: string;
+  branch: string;
+  gpa: number | null;
+  gpaScale: number | null;
+  rating: string | null;
+  stage: Stage | null;
+  daysInStage: number | null;
+}
+
+/**
+ * One page of the table. `options` are the filter choices already loaded: their
+ * names serve the rows too, so most pages need no unit lookup at all.
+ */
+export async function listMembers(
+  user: AuthUser,
+  query: MemberListQuery,
+  known: { schools: UnitOption[]; branches: UnitOption[] },
+  now = new Date(),
+) {
+  // A branch outside the chosen school (or the scope) would silently empty the table: drop it.
+  if (
+    query.branch &&
+    (query.school || !isProvinceWide(user)) &&
+    !known.branches.some((b) => b.id === query.branch)
+  ) {
+    query = { ...query, branch: undefined };
+  }
+  const filter = memberFilter(user, query, { now });
+  const { key, dir } = sortOf(query);
+  const skip = (query.page - 1) * query.size;
+
+  let { rows, rowCount } = await pageQuery(filter, key, dir, skip, query.size);
+
+  // Past the last page (a stale bookmark): show the last page instead of an empty one.
+  const pages = Math.max(1, Math.ceil(rowCount / query.size));
+  let page = query.page;
+  if (page > pages) {
+    page = pages;
+    ({ rows, rowCount } = await pageQuery(filter, key, dir, (page - 1) * query.size, query.size));
+  }
+
+  const names = await unitNames(
+    rows.flatMap((r) => [r.schoolId, r.branchId]).flatMap((id) => (id ? [String(id)] : [])),
+  );
+
+  const ratingYear = latestRatingYear(now);
+  return {
+    query,
+    rowCount,
+    page,
+    pages,
+    rows: rows.map((r): MemberRow => {
+      const term = latestTerm(r.academicTerms);
+      const since = r.pipeline?.stageSince;
+      return {
+        id: String(r._id),
+        fullName: r.fullName,
+        studentCode: r.studentCode,
+        dateOfBirth: r.dateOfBirth ? r.dateOfBirth.toISOString() : null,
+        gender: r.gender ?? null,
+        school: r.schoolId ? (names.get(String(r.schoolId)) ?? '') : '',
+        branch: r.branchId ? (names.get(String(r.branchId)) ?? '') : '',
+        gpa: term?.gpa ?? null,
+        gpaScale: term?.scale ?? null,
+        rating: r.unionRatings?.find((x) => x.year === ratingYear)?.level ?? null,
+        stage: (r.pipeline?.stage as Stage | undefined) ?? null,
+        daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
+      };
+    }),
+  };
+}
+
+/**
+ * One page and the total. Stored sort keys: `find` + `countDocuments` in parallel.
+ * Latest GPA: an aggregation computing it (see the file header). Stage, school and
+ * branch: see bucketPage.
+ */
+async function pageQuery(
+  filter: Record<string, unknown>,
+  key: MemberSortKey,
+  dir: 'asc' | 'desc',
+  skip: number,
+  limit: number,
+): Promise<{ rows: LeanRow[]; rowCount: number }> {
+  const sort = findSort(key, dir);
+  let rows: Promise<LeanRow[]>;
+  if (sort) {
+    rows = Member.find(filter).select(ROW_PROJECTION).sort(sort).skip(skip).limit(limit).lean<LeanRow[]>();
+  } else if (key === 'gpa') {
+    return gpaPage(filter, dir, skip, limit);
+  } else {
+    return bucketPage(
+      filter,
+      key === 'stage' ? 'pipeline.stage' : key === 'school' ? 'schoolId' : 'branchId',
+      dir,
+      skip,
+      limit,
+    );
+  }
+  const [page, rowCount] = await Promise.all([rows, Member.countDocuments(filter)]);
+  return { rows: page, rowCount };
+}
+
+/** Same rule as latestTerm, as an aggregation expression, on a 10-point scale so 4- and 10-point schools compare. */
+const LATEST_GPA10 = {
+  $let: {
+    vars: {
+      t: {
+        $reduce: {
+          input: { $ifNull: ['$academicTerms', []] },
+          initialValue: null,
+          in: {
+            $cond: [
+              {
+                $and: [
+                  { $isNumber: '$$this.gpa' },
+                  {
+                    $or: [
+                      { $eq: ['$$value', null] },
+                      { $gt: ['$$this.year', '$$value.year'] },
+                      {
+                        $and: [
+                          { $eq: ['$$this.year', '$$value.year'] },
+                          { $gte: ['$$this.term', '$$value.term'] },
+                        ],
+                      },
+                    ],
+                  },
+                ],
+              },
+              '$$this',
+              '$$value',
+            ],
+          },
+        },
+      },
+    },
+    in: {
+      $cond: [
+        { $eq: ['$$t', null] },
+        null,
+        { $cond: [{ $eq: ['$$t.scale', 4] }, { $multiply: ['$$t.gpa', 2.5] }, '$$t.gpa'] },
+      ],
+    },
+  },
+};
+
+/**
+ * Latest-term GPA is not a stored field (see the file header), so the sort key is
+ * computed after the indexed `$match`. `$project` rather than `$addFields`: the
+ * embedded server then need not copy each matching document first. Cheap within
+ * a school; province-wide it reads every member (seconds on the embedded server).
+ */
+async function gpaPage(
+  filter: Record<string, unknown>,
+  dir: 'asc' | 'desc',
+  skip: number,
+  limit: number,
+): Promise<{ rows: LeanRow[]; rowCount: number }> {
+  const [rows, rowCount] = await Promise.all([
+    Member.aggregate<LeanRow>([
+      { $match: filter },
+      { $project: { ...ROW_PROJECTION, nameSortKey: 1, _sortKey: LATEST_GPA10 } },
+      { $sort: { _sortKey: dir === 'asc' ? 1 : -1, nameSortKey: 1, _id: 1 } },
+      { $skip: skip },
+      { $limit: limit },
+    ]),
+    Member.countDocuments(filter),
+  ]);
+  return { rows, rowCount };
+}
+
+/**
+ * Sorting by a field with few distinct values (stage, school, branch) whose order
+ * is not the stored value's order (pipeline order, unit names). One `$group`
+ * counts the matches per value (and so gives the total); the page is then read
+ * from the one or two buckets it falls in, each a plain indexed `find` in name
+ * order. No per-document sort key, so it stays fast on the whole province.
+ */
+async function bucketPage(
+  filter: Record<string, unknown>,
+  field: 'pipeline.stage' | 'schoolId' | 'branchId',
+  dir: 'asc' | 'desc',
+  skip: number,
+  limit: number,
+): Promise<{ rows: LeanRow[]; rowCount: number }> {
+  const groups = await Member.aggregate<{ _id: unknown; n: number }>([
+    { $match: filter },
+    { $group: { _id: `$${field}`, n: { $sum: 1 } } },
+  ]);
+  const label = new Map<string, string>();
+  if (field === 'pipeline.stage') {
+    ALL_STAGES.forEach((stage, i) => label.set(stage, String(i).padStart(3, '0')));
+  } else {
+    const ids = groups.flatMap((g) => (g._id instanceof Types.ObjectId ? [String(g._id)] : []));
+    for (const [id, name] of await unitNames(ids)) label.set(id, name);
+  }
+  // Members without a value (or with an unknown one) come last in ascending order.
+  const rank = (g: { _id: unknown }) => (g._id == null ? null : (label.get(String(g._id)) ?? null));
+  const buckets = [...groups].sort((a, b) => {
+    const x = rank(a);
+    const y = rank(b);
+    if (x === null || y === null) return x === y ? 0 : x === null ? 1 : -1;
+    return (
+      (field === 'pipeline.stage' ? x.localeCompare(y) : compareVietnamese(x, y)) ||
+      String(a._id).localeCompare(String(b._id))
+    );
+  });
+  if (dir === 'desc') buckets.reverse();
+
+  const rowCount = groups.reduce((sum, g) => sum + g.n, 0);
+  const rows: LeanRow[] = [];
+  let offset = skip;
+  for (const bucket of buckets) {
+    if (rows.length >= limit) break;
+    if (offset >= bucket.n) {
+      offset -= bucket.n;
+      continue;
+    }
+    const take = Math.min(limit - rows.length, bucket.n - offset);
+    rows.push(
+      ...(await Member.find({ ...filter, [field]: bucket._id ?? null })
+        .select(ROW_PROJECTION)
+        .sort({ nameSortKey: 1, _id: 1 })
+        .skip(offset)
+        .limit(take)
+        .lean<LeanRow[]>()),
+    );
+    offset = 0;
+  }
+  return { rows, rowCount };
+}
+
+/** Law 91/2025: every read of sensitive fields leaves a trace (who, when, which view). */
+export async function auditSensitiveExport(
+  user: Pick<AuthUser, 'id' | 'unitId'>,
+  details: Record<string, unknown>,
+) {
+  await AuditEvent.create({
+    actorId: new Types.ObjectId(user.id),
+    action: 'member.export.sensitive',
+    entity: 'Member',
+    unitId: new Types.ObjectId(user.unitId),
+    details,
+  });
+}

@@ -1,0 +1,152 @@
+/**
+ * The member table's URL state, shared by the page, the export route and the
+ * browser: `?page=2&size=50&sort=name.asc&q=nguyen&stage=dossier&cols=dob,gpa`.
+ *
+ * Every field falls back to its default on a bad value (`.catch`), so a typed or
+ * stale URL always renders a page and never a 500. Only the names listed here are
+ * read, each as a single string, so `q[$gt]=` or `stage[$ne]=x` are just unknown
+ * names and never reach a query.
+ *
+ * Isomorphic on purpose (no models import): the value lists below mirror the
+ * enums in models/member.ts and models/unit.ts.
+ */
+import { z } from 'zod';
+import { ALL_STAGES } from '~/domain/stages';
+
+export const MEMBER_SORT_KEYS = ['name', 'dob', 'school', 'branch', 'gpa', 'stage', 'days'] as const;
+export type MemberSortKey = (typeof MEMBER_SORT_KEYS)[number];
+export type SortDir = 'asc' | 'desc';
+
+export const PAGE_SIZES = [25, 50, 100] as const;
+export const DEFAULT_PAGE_SIZE = 50;
+export const DEFAULT_SORT = 'name.asc';
+
+/** Columns the user can show or hide; the checkbox and the name are always shown. */
+export const MEMBER_COLUMNS = [
+  'studentCode',
+  'dob',
+  'gender',
+  'school',
+  'branch',
+  'gpa',
+  'rating',
+  'stage',
+  'days',
+] as const;
+export type MemberColumn = (typeof MEMBER_COLUMNS)[number];
+export const DEFAULT_COLUMNS: readonly MemberColumn[] = [
+  'studentCode',
+  'dob',
+  'school',
+  'branch',
+  'gpa',
+  'stage',
+  'days',
+];
+
+export const GENDER_VALUES = ['male', 'female', 'other'] as const;
+export const RATING_VALUES = ['excellent', 'good', 'complete', 'incomplete'] as const;
+export const SCHOOL_KIND_FILTER_VALUES = ['university', 'college', 'high_school'] as const;
+
+const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
+const SORT_PATTERN = new RegExp(`^(${MEMBER_SORT_KEYS.join('|')})\\.(asc|desc)$`);
+
+export const MemberListQuerySchema = z.object({
+  page: z.coerce.number().int().min(1).max(100_000).catch(1),
+  size: z.coerce
+    .number()
+    .refine((n) => (PAGE_SIZES as readonly number[]).includes(n))
+    .catch(DEFAULT_PAGE_SIZE),
+  sort: z.string().regex(SORT_PATTERN).catch(DEFAULT_SORT),
+  q: z.string().trim().max(100).catch(''),
+  stage: z.enum(ALL_STAGES).optional().catch(undefined),
+  school: objectId.optional().catch(undefined),
+  schoolKind: z.enum(SCHOOL_KIND_FILTER_VALUES).optional().catch(undefined),
+  branch: objectId.optional().catch(undefined),
+  rating: z.enum(RATING_VALUES).optional().catch(undefined),
+  gender: z.enum(GENDER_VALUES).optional().catch(undefined),
+  year: z
+    .string()
+    .regex(/^\d{4}-\d{4}$/)
+    .optional()
+    .catch(undefined),
+  // Absent: the default set. Present (even empty): exactly the listed known columns.
+  cols: z
+    .string()
+    .max(500)
+    .transform((s) => {
+      const wanted = new Set(s.split(',').map((c) => c.trim()));
+      return MEMBER_COLUMNS.filter((c) => wanted.has(c));
+    })
+    .optional()
+    .catch(undefined),
+});
+export type MemberListQuery = z.infer<typeof MemberListQuerySchema>;
+
+export const FILTER_PARAMS = [
+  'q',
+  'stage',
+  'school',
+  'schoolKind',
+  'branch',
+  'rating',
+  'gender',
+  'year',
+] as const;
+const SCALAR_PARAMS = ['page', 'size', 'sort', ...FILTER_PARAMS] as const;
+
+/** Reads only the known names, first value each; `cols` may also come as repeated checkboxes. */
+export function parseMemberListQuery(params: URLSearchParams): MemberListQuery {
+  const raw: Record<string, string | undefined> = {};
+  for (const name of SCALAR_PARAMS) raw[name] = params.get(name) ?? undefined;
+  if (params.has('cols')) raw.cols = params.getAll('cols').join(',');
+  return MemberListQuerySchema.parse(raw);
+}
+
+export function sortOf(query: Pick<MemberListQuery, 'sort'>): { key: MemberSortKey; dir: SortDir } {
+  const [key, dir] = query.sort.split('.') as [MemberSortKey, SortDir];
+  return { key, dir };
+}
+
+/** Defaults: a school's own users do not need a column that repeats their school on every row. */
+export function visibleColumns(
+  query: Pick<MemberListQuery, 'cols'>,
+  provinceWide = true,
+): readonly MemberColumn[] {
+  return query.cols ?? (provinceWide ? DEFAULT_COLUMNS : DEFAULT_COLUMNS.filter((c) => c !== 'school'));
+}
+
+/**
+ * The school year whose Union ratings are the latest: ratings are given at the end
+ * of a school year (May), so from June on it is the year just ending.
+ */
+export function latestRatingYear(now = new Date()): string {
+  const y = now.getUTCFullYear();
+  const start = now.getUTCMonth() >= 5 ? y - 1 : y - 2;
+  return `${start}-${start + 1}`;
+}
+
+/** The current school year (September to August) and the five before it, newest first. */
+export function recentSchoolYears(now = new Date(), count = 6): string[] {
+  const y = now.getUTCFullYear();
+  const start = now.getUTCMonth() >= 8 ? y : y - 1;
+  return Array.from({ length: count }, (_, i) => `${start - i}-${start - i + 1}`);
+}
+
+/**
+ * The query string of a table state, dropping defaults so bookmarks stay short.
+ * `overrides` with `undefined` removes a name.
+ */
+export function tableSearch(current: URLSearchParams, overrides: Record<string, string | undefined>): string {
+  const next = new URLSearchParams(current);
+  next.delete('ok');
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined || v === '') next.delete(k);
+    else next.set(k, v);
+  }
+  if (next.get('page') === '1') next.delete('page');
+  if (next.get('size') === String(DEFAULT_PAGE_SIZE)) next.delete('size');
+  if (next.get('sort') === DEFAULT_SORT) next.delete('sort');
+  const s = next.toString();
+  return s ? `?${s}` : '?';
+}
