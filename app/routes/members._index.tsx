@@ -1,5 +1,5 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { useLoaderData, useSearchParams } from '@remix-run/react';
+import { Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import {
   getCoreRowModel,
   useReactTable,
@@ -41,6 +41,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
     options,
     wide: isProvinceWide(user),
     canSensitive: can(user.role, 'sensitive:read'),
+    canCreate: can(user.role, 'member:write'),
+    canImport: can(user.role, 'member:import'),
   };
 }
 
@@ -98,6 +100,20 @@ export default function MembersPage() {
   return (
     <>
       <h1>{t('members.title')}</h1>
+      {data.canCreate || data.canImport ? (
+        <p className="page-actions">
+          {data.canCreate ? (
+            <Link to="/members/new" className="button">
+              {t('member.create')}
+            </Link>
+          ) : null}
+          {data.canImport ? (
+            <Link to="/members/import" className="button button-secondary">
+              {t('import.title')}
+            </Link>
+          ) : null}
+        </p>
+      ) : null}
       <p aria-live="polite" data-testid="member-count" data-count={rowCount}>
         {t('members.count', { count: fmt.number(rowCount) })}
       </p>
