@@ -6,6 +6,23 @@
  */
 import type { Document } from 'bson';
 
+/**
+ * Optional fast path across the seam: on an array merged from an OP_MSG kind-1
+ * document sequence, the wire server sets this (non-enumerable) property to the
+ * exact BSON bytes of each element, same order. They are views into the request
+ * message, valid while `run` executes. An executor may use them instead of
+ * serializing documents again (the journal) or decode them its own way; one that
+ * ignores them loses nothing.
+ */
+export const RAW_DOCUMENTS: unique symbol = Symbol.for('embedded-mongo.rawDocuments');
+
+/** Reads the raw bytes the wire attached to a document array (see RAW_DOCUMENTS). */
+export function rawDocuments(value: unknown): Uint8Array[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const raw = (value as unknown as Record<symbol, unknown>)[RAW_DOCUMENTS];
+  return Array.isArray(raw) && raw.length === value.length ? (raw as Uint8Array[]) : undefined;
+}
+
 export interface CommandContext {
   /** Id of the TCP connection, unique for the life of the server. */
   connectionId: number;
@@ -21,6 +38,14 @@ export interface CommandExecutor {
    * engine has a data directory).
    */
   run(dbName: string, command: Document, ctx: CommandContext): Promise<Document>;
+  /**
+   * When true, the wire server does not decode the documents of an `insert`'s
+   * `documents` sequence that it could validate without decoding: they arrive as
+   * `undefined`, and the executor decodes their RAW_DOCUMENTS bytes itself
+   * (already checked: structure, sizes, UTF-8). Documents holding rarer BSON types
+   * still arrive decoded.
+   */
+  readonly rawInsertDocuments?: boolean;
   /** Called when a connection closes, so its cursors can be released. */
   connectionClosed?(connectionId: number): void;
   /** Flushes and closes storage; later `run` calls reply with an error. */

@@ -71,7 +71,7 @@ describe('persistence', () => {
       .sort();
     expect(names).toEqual(['a', 'empty']);
     expect((await run({ listDatabases: 1, nameOnly: true }, 'admin')).databases).toEqual([{ name: 'p' }]);
-    // Start-up compacted: one snapshot, one fresh journal.
+    // Start-up did not rewrite anything: the snapshot, and the journal appended to.
     expect(fs.existsSync(path.join(dir, 'snapshot.bin'))).toBe(true);
     expect(journals()).toHaveLength(1);
     // Twice, to go through the snapshot-only path.
@@ -96,6 +96,30 @@ describe('persistence', () => {
     // New writes after recovery are durable too.
     await run({ insert: 'a', documents: [{ _id: 9 }] });
     await reopen();
+    expect((await all('a')).map((d) => d._id)).toEqual([0, 1, 2, 3, 9]);
+  });
+
+  it('start-up answers without rewriting the snapshot; a torn tail is never appended to and is compacted away', async () => {
+    engine = await createEngine({ dataDir: dir });
+    for (let i = 0; i < 5; i++) await run({ insert: 'a', documents: [{ _id: i, pad: 'x'.repeat(100) }] });
+    await engine.close();
+    const snap = path.join(dir, 'snapshot.bin');
+    const before = fs.statSync(snap);
+    engine = await createEngine({ dataDir: dir });
+    expect(engine.recovery!.journalRecords).toBe(6);
+    expect(fs.statSync(snap).mtimeMs).toBe(before.mtimeMs);
+    expect(fs.statSync(snap).size).toBe(before.size);
+    await engine.close();
+    const [j] = journals();
+    fs.truncateSync(path.join(dir, j), fs.statSync(path.join(dir, j)).size - 10);
+    engine = await createEngine({ dataDir: dir });
+    expect(journals()).toHaveLength(2); // new writes go to a new generation
+    await run({ insert: 'a', documents: [{ _id: 9 }] });
+    await engine.compact();
+    expect(journals()).toHaveLength(1);
+    expect(fs.statSync(snap).size).toBeGreaterThan(before.size);
+    await reopen();
+    expect(engine.recovery!.truncatedBytes).toBe(0);
     expect((await all('a')).map((d) => d._id)).toEqual([0, 1, 2, 3, 9]);
   });
 

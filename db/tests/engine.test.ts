@@ -816,3 +816,34 @@ describe('more query shapes', () => {
     ]);
   });
 });
+
+describe('compound index lookups', () => {
+  it('uses every equality field of a compound index, not only the leading one', async () => {
+    const e = await createEngine({});
+    try {
+      const r = (cmd: Document) => e.run('test', cmd, ctx);
+      await r({
+        createIndexes: 'm',
+        indexes: [{ key: { s: 1, code: 1 }, name: 's_1_code_1', unique: true }],
+      });
+      const docs = Array.from({ length: 500 }, (_, i) => ({ s: i % 2, code: `C${i}` }));
+      await r({ insert: 'm', documents: docs });
+      const c = e.store.get('test', 'm')!;
+      expect([...c.candidates({ s: 1, code: 'C7' })].map((d) => d.code)).toEqual(['C7']);
+      expect([...c.candidates({ s: 0, code: 'C7' })]).toEqual([]);
+      expect(
+        [...c.candidates({ s: { $in: [0, 1] }, code: { $in: ['C1', 'C2'] } })].map((d) => d.code).sort(),
+      ).toEqual(['C1', 'C2']);
+      // A prefix still uses the index (250 of 500).
+      expect([...c.candidates({ s: 1 })].length).toBe(250);
+      const upserts = Array.from({ length: 300 }, (_, i) => ({
+        q: { s: i % 2, code: `C${i}` },
+        u: { $set: { seen: true } },
+        upsert: true,
+      }));
+      expect(await r({ update: 'm', updates: upserts })).toMatchObject({ n: 300, nModified: 300, ok: 1 });
+    } finally {
+      await e.close();
+    }
+  });
+});

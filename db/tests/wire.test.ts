@@ -456,3 +456,69 @@ describe('FrameReader', () => {
     expect(BSON.deserialize(frames[0].subarray(21)).echo).toHaveLength(200_000);
   });
 });
+
+describe('undecoded insert documents (executor with rawInsertDocuments)', () => {
+  let executor: FakeExecutor;
+  let server: EmbeddedServer;
+  const clients: RawClient[] = [];
+  const connect = async () => {
+    const client = await RawClient.connect(server.port);
+    clients.push(client);
+    return client;
+  };
+  beforeAll(async () => {
+    executor = Object.assign(fakeExecutor(), { rawInsertDocuments: true });
+    server = await startEmbeddedServer({ executor });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await server.close();
+  });
+
+  it('hands over validated bytes for insert documents, decoded ones for rare types and other commands', async () => {
+    const { rawDocuments } = await import('../embedded/contract.ts');
+    const client = await connect();
+    const documents = [
+      {
+        _id: new ObjectId(),
+        n: 1,
+        s: 'Nguyễn',
+        d: new Date(5),
+        a: [1, { b: null }],
+        l: Long.fromNumber(2 ** 60),
+      },
+      { _id: 2, r: /x/i },
+    ];
+    await client.write(
+      opMsg(3, { insert: 'c', $db: 'shop' }, { sequences: [{ identifier: 'documents', documents }] }),
+    );
+    expect((await client.next()).body).toEqual({ ok: 1, n: 2 });
+    const seen = executor.calls.at(-1)!.command.documents as unknown[];
+    const raw = rawDocuments(seen)!;
+    expect(seen[0]).toBeUndefined();
+    expect(BSON.deserialize(raw[0])).toEqual(BSON.deserialize(BSON.serialize(documents[0])));
+    expect(seen[1]).toEqual({ _id: 2, r: /x/i });
+    await client.write(
+      opMsg(4, { echo: 1, $db: 'shop' }, { sequences: [{ identifier: 'documents', documents: [{ n: 1 }] }] }),
+    );
+    expect((await client.next()).body.command.documents).toEqual([{ n: 1 }]);
+  });
+
+  it.each([
+    ['invalid UTF-8', (b: Buffer) => b.set([0xc3, 0x28], b.indexOf('qq'))],
+    ['a nested size past its parent', (b: Buffer) => b.writeInt32LE(5000, b.indexOf('qq') - 11)],
+    ['an illegal boolean', (b: Buffer) => (b[b.indexOf('flag') + 5] = 7)],
+  ])('closes the connection on %s in an insert document', async (_name, corrupt) => {
+    const bad = await connect();
+    const b = opMsg(
+      1,
+      { insert: 'c', $db: 'a' },
+      { sequences: [{ identifier: 'documents', documents: [{ _id: 1, flag: true, o: { k: 'qq' } }] }] },
+    );
+    corrupt(b);
+    await bad.write(b);
+    expect(await bad.waitClosed()).toBe(true);
+    const good = await connect();
+    expect(await good.ping()).toEqual({ ok: 1 });
+  });
+});

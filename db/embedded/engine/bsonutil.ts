@@ -189,6 +189,11 @@ function record(s: FieldStat, hit: boolean): void {
   if (s.seen === SAMPLE) s.off = s.hits < SAMPLE / 10;
 }
 
+/** Counts a repeated value found without the pool (decoder caches). */
+export function recordHit(s: FieldStat): void {
+  record(s, true);
+}
+
 export function internString(v: string, s: FieldStat): string {
   if (s.off || v.length > 48) return v;
   const x = strPool.get(v);
@@ -320,11 +325,12 @@ const NO_FAST = Symbol('noFast');
  * are built through one cached literal factory per key sequence ("shape"):
  * ~20% less heap, and documents of a collection share hidden classes.
  */
-type Factory = (v: unknown[]) => Doc;
+export type Factory = (v: unknown[]) => Doc;
 const shapes = new Map<string, Factory>();
 const MAX_SHAPES = 10_000;
 
-export function buildObject(keys: string[], vals: unknown[]): Doc {
+/** The literal factory for a key sequence, or null when objects of it are built field by field. */
+export function shapeFactory(keys: string[]): Factory | null {
   if (keys.length > 4 && keys.length <= 100) {
     const sk = keys.join('\u0000');
     let f = shapes.get(sk);
@@ -335,8 +341,14 @@ export function buildObject(keys: string[], vals: unknown[]): Doc {
       ) as Factory;
       shapes.set(sk, f);
     }
-    if (f !== undefined) return f(vals);
+    if (f !== undefined) return f;
   }
+  return null;
+}
+
+export function buildObject(keys: string[], vals: unknown[]): Doc {
+  const f = shapeFactory(keys);
+  if (f !== null) return f(vals);
   const o: Doc = {};
   for (let i = 0; i < keys.length; i++) o[keys[i]] = vals[i];
   return o;

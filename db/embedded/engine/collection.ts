@@ -8,8 +8,18 @@
 import type { CollationSpec } from 'mingo/types';
 import { type Doc, isPlainObject, keyOf } from './bsonutil.ts';
 import { err } from './errors.ts';
-import { Index, type IndexSpec, indexOptionsEqual, postingIds, postingSize } from './indexes.ts';
+import {
+  Index,
+  type IndexSpec,
+  type Posting,
+  indexOptionsEqual,
+  postingIds,
+  postingSize,
+} from './indexes.ts';
 import { compileFilter } from './mingo.ts';
+
+/** Above this many value combinations (`$in` × `$in`…), a compound index is looked up by its leading field. */
+const MAX_KEY_COMBINATIONS = 1000;
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -123,21 +133,54 @@ export class Collection {
       }
       return out;
     }
-    let best: { ix: Index; values: unknown[]; size: number } | undefined;
+    // Per index: every field fixed by the filter → exact keys (one Map lookup per
+    // combination of values); otherwise the leading field's posting lists.
+    let best: { postings: (Posting | undefined)[]; size: number } | undefined;
     for (const ix of this.indexes.values()) {
-      const values = eq.get(ix.fields[0]);
-      if (!values) continue;
-      if (!ix.complete && values.some((v) => v === null || v === undefined)) continue;
+      const first = eq.get(ix.fields[0]);
+      if (!first) continue;
       if (ix.spec.partialFilterExpression) continue;
+      const lists: unknown[][] = [];
+      let combos = 1;
+      for (const f of ix.fields) {
+        const vs = eq.get(f);
+        if (!vs) break;
+        lists.push(vs);
+        combos *= vs.length;
+      }
+      if (!ix.complete && lists.some((vs) => vs.some((v) => v === null || v === undefined))) continue;
+      const postings: (Posting | undefined)[] = [];
+      if (lists.length === ix.fields.length && ix.fields.length > 1 && combos <= MAX_KEY_COMBINATIONS) {
+        const tuple = new Array<unknown>(lists.length);
+        const walk = (i: number): void => {
+          if (i === lists.length) {
+            postings.push(ix.lookupFull(tuple));
+            return;
+          }
+          for (const v of lists[i]) {
+            tuple[i] = v;
+            walk(i + 1);
+          }
+        };
+        walk(0);
+      } else {
+        for (const v of first) postings.push(ix.lookup(v));
+      }
       let size = 0;
-      for (const v of values) size += postingSize(ix.lookup(v));
-      if (!best || size < best.size) best = { ix, values, size };
+      for (const p of postings) size += postingSize(p);
+      if (!best || size < best.size) best = { postings, size };
+      if (size === 0) break;
     }
     if (!best) return this.docs.values();
     const out: Doc[] = [];
+    if (best.postings.length === 1 && typeof best.postings[0] === 'string') {
+      const d = this.docs.get(best.postings[0]);
+      if (d) out.push(d);
+      return out;
+    }
     const seen = new Set<string>();
-    for (const v of best.values) {
-      for (const id of postingIds(best.ix.lookup(v))) {
+    for (const p of best.postings) {
+      for (const id of postingIds(p)) {
         if (seen.has(id)) continue;
         seen.add(id);
         const d = this.docs.get(id);

@@ -8,11 +8,13 @@
 import { Long, ObjectId } from 'bson';
 import {
   type Doc,
+  type Factory,
   type FieldStat,
-  buildObject,
   internDate,
   internOid,
   internString,
+  recordHit,
+  shapeFactory,
   stat,
 } from './bsonutil.ts';
 
@@ -27,34 +29,114 @@ const OidFromBytes = ObjectId as unknown as new (b: Uint8Array, offset: number) 
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported();
 
-function readKey(b: FastBuffer, start: number): [string, number] {
+/*
+ * Recovery decodes tens of thousands of documents of the same few shapes. A
+ * Shape remembers, per position in an object, the key last seen there (with its
+ * FieldStat, the literal factory of the whole key sequence and the shapes of
+ * nested values) and the string value last seen there. A key whose bytes match
+ * is reused without creating a string, hashing it or joining the key list to
+ * find the factory; a repeated string value is reused without decoding it.
+ */
+interface Shape {
+  keys: string[];
+  /** Key at that position is ASCII (compared byte by byte against the string). */
+  ascii: boolean[];
+  stats: FieldStat[];
+  subs: (Shape | undefined)[];
+  /** Last string value at that position and its bytes (when not ASCII). */
+  vstr: (string | undefined)[];
+  vbytes: (Uint8Array | undefined)[];
+  factory: Factory | null;
+  /** Number of keys `factory` was made for; -1 when none. */
+  fkeys: number;
+  /** Shape shared by the object elements of an array. */
+  elem: Shape | undefined;
+}
+const newShape = (): Shape => ({
+  keys: [],
+  ascii: [],
+  stats: [],
+  subs: [],
+  vstr: [],
+  vbytes: [],
+  factory: null,
+  fkeys: -1,
+  elem: undefined,
+});
+const ROOT_SHAPE = newShape();
+/** Reused value lists, one per nesting depth (factories copy out of them). */
+const valStack: unknown[][] = [];
+
+function sameAscii(b: Buffer, start: number, end: number, str: string): boolean {
+  if (str.length !== end - start) return false;
+  for (let k = 0; k < str.length; k++) if (b[start + k] !== str.charCodeAt(k)) return false;
+  return true;
+}
+
+function sameBytes(b: Buffer, start: number, end: number, other: Uint8Array): boolean {
+  const n = end - start;
+  if (other.length !== n) return false;
+  for (let k = 0; k < n; k++) if (b[start + k] !== other[k]) return false;
+  return true;
+}
+
+/** Position of the NUL ending the cstring at `start`, and whether it is ASCII. */
+let keyAscii = true;
+function keyEnd(b: Buffer, start: number): number {
   let end = start;
   let ascii = true;
   while (b[end] !== 0) {
     if (b[end] > 0x7f) ascii = false;
     end++;
   }
-  return [ascii ? b.latin1Slice(start, end) : b.utf8Slice(start, end), end + 1];
+  keyAscii = ascii;
+  return end;
 }
+
+/** Where the value just decoded by decodeInto ends. */
+let nextOffset = 0;
 
 function decodeInto(
   b: FastBuffer,
   start: number,
   isArray: boolean,
   parent: FieldStat | null,
-): [Doc | unknown[], number] {
+  shape: Shape,
+  depth: number,
+): Doc | unknown[] {
   const size = b.readInt32LE(start);
   const end = start + size - 1;
   let i = start + 4;
   const arr: unknown[] | null = isArray ? [] : null;
-  const keys: string[] | null = isArray ? null : [];
-  const vals: unknown[] | null = isArray ? null : [];
+  let vals: unknown[] | null = null;
+  if (!isArray) vals = valStack[depth] ??= [];
+  let p = 0;
+  let matched = true;
   while (i < end) {
     const type = b[i++];
-    const [key, afterKey] = readKey(b, i);
-    i = afterKey;
-    if (!isArray && (key === '__proto__' || key === '$ref')) throw UNSUPPORTED;
-    const s = isArray ? parent : stat(key);
+    const kEnd = keyEnd(b, i);
+    let s: FieldStat | null;
+    if (isArray) s = parent;
+    else {
+      const cached = shape.keys[p];
+      if (
+        cached !== undefined &&
+        (shape.ascii[p] ? keyAscii && sameAscii(b, i, kEnd, cached) : cached === b.utf8Slice(i, kEnd))
+      ) {
+        s = shape.stats[p];
+      } else {
+        const key = keyAscii ? b.latin1Slice(i, kEnd) : b.utf8Slice(i, kEnd);
+        if (key === '__proto__' || key === '$ref') throw UNSUPPORTED;
+        shape.keys[p] = key;
+        shape.ascii[p] = keyAscii;
+        s = shape.stats[p] = stat(key);
+        shape.subs[p] = undefined;
+        shape.vstr[p] = undefined;
+        shape.vbytes[p] = undefined;
+        matched = false;
+      }
+    }
+    i = kEnd + 1;
     let v: unknown;
     switch (type) {
       case 0x01:
@@ -63,16 +145,36 @@ function decodeInto(
         break;
       case 0x02: {
         const len = b.readInt32LE(i);
-        const str = b.utf8Slice(i + 4, i + 4 + len - 1);
-        v = s ? internString(str, s) : str;
-        i += 4 + len;
+        const from = i + 4;
+        const to = from + len - 1;
+        i = from + len;
+        if (s === null || s.off || len > 49) {
+          v = b.utf8Slice(from, to);
+          break;
+        }
+        const last = shape.vstr[p];
+        if (last !== undefined) {
+          const lb = shape.vbytes[p];
+          if (lb === undefined ? sameAscii(b, from, to, last) : sameBytes(b, from, to, lb)) {
+            recordHit(s);
+            v = last;
+            break;
+          }
+        }
+        const str = internString(b.utf8Slice(from, to), s);
+        shape.vstr[p] = str;
+        // An exact-size copy (a small Buffer would pin a whole 8 KiB pool slab).
+        shape.vbytes[p] = str.length === to - from ? undefined : new Uint8Array(b.subarray(from, to));
+        v = str;
         break;
       }
       case 0x03:
       case 0x04: {
-        const [sub, next] = decodeInto(b, i, type === 0x04, s);
-        v = sub;
-        i = next;
+        let sub: Shape | undefined;
+        if (isArray) sub = shape.elem ??= newShape();
+        else sub = shape.subs[p] ??= newShape();
+        v = decodeInto(b, i, type === 0x04, s, sub, depth + 1);
+        i = nextOffset;
         break;
       }
       case 0x07: {
@@ -117,21 +219,104 @@ function decodeInto(
         throw UNSUPPORTED;
     }
     if (arr) arr.push(v);
-    else {
-      keys!.push(key);
-      vals!.push(v);
-    }
+    else vals![p] = v;
+    p++;
   }
-  return [arr ?? buildObject(keys!, vals!), end + 1];
+  nextOffset = end + 1;
+  if (arr) return arr;
+  if (!matched || shape.fkeys !== p) {
+    shape.factory = shapeFactory(p === shape.keys.length ? shape.keys : shape.keys.slice(0, p));
+    shape.fkeys = p;
+  }
+  if (shape.factory !== null) return shape.factory(vals!);
+  const o: Doc = {};
+  for (let k = 0; k < p; k++) o[shape.keys[k]] = vals![k];
+  return o;
 }
 
 /** Decodes a stored document, or returns null if it holds a type this decoder leaves to bson. */
 export function decodeStored(bytes: Uint8Array): Doc | null {
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return decodeInto(b as FastBuffer, 0, false, null)[0] as Doc;
+    return decodeInto(b as FastBuffer, 0, false, null, ROOT_SHAPE, 0) as Doc;
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;
   }
+}
+
+/** Byte length of a BSON value of `type` at `i`, or -1 for a type we do not size. */
+function valueSize(b: Buffer, type: number, i: number): number {
+  switch (type) {
+    case 0x01:
+    case 0x09:
+    case 0x11:
+    case 0x12:
+      return 8;
+    case 0x02:
+    case 0x0d:
+    case 0x0e:
+      return 4 + b.readInt32LE(i);
+    case 0x03:
+    case 0x04:
+    case 0x0f:
+      return b.readInt32LE(i);
+    case 0x05:
+      return 5 + b.readInt32LE(i);
+    case 0x06:
+    case 0x0a:
+    case 0x7f:
+    case 0xff:
+      return 0;
+    case 0x07:
+      return 12;
+    case 0x08:
+      return 1;
+    case 0x0b: {
+      const a = b.indexOf(0, i);
+      const c = a < 0 ? -1 : b.indexOf(0, a + 1);
+      return c < 0 ? -1 : c + 1 - i;
+    }
+    case 0x0c:
+      return 4 + b.readInt32LE(i) + 12;
+    case 0x10:
+      return 4;
+    case 0x13:
+      return 16;
+    default:
+      return -1;
+  }
+}
+
+/**
+ * The same document with its top-level `_id` element moved first (drivers append
+ * the `_id` they generate; mongod stores it first): one copy of the bytes
+ * instead of a serialization. Null if there is no `_id` or the bytes are odd.
+ */
+export function moveIdFirst(bytes: Uint8Array): Buffer | null {
+  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const size = b.length;
+  if (size < 5 || b.readInt32LE(0) !== size) return null;
+  let i = 4;
+  while (i < size - 1) {
+    const start = i;
+    const type = b[i++];
+    const keyEnd = b.indexOf(0, i);
+    if (keyEnd < 0 || keyEnd >= size) return null;
+    const isId = keyEnd - i === 3 && b[i] === 0x5f && b[i + 1] === 0x69 && b[i + 2] === 0x64;
+    i = keyEnd + 1;
+    const n = valueSize(b, type, i);
+    if (n < 0 || i + n > size - 1) return null;
+    i += n;
+    if (isId) {
+      if (start === 4) return b;
+      const out = Buffer.allocUnsafe(size);
+      out.writeInt32LE(size, 0);
+      b.copy(out, 4, start, i);
+      b.copy(out, 4 + (i - start), 4, start);
+      b.copy(out, i, i, size);
+      return out;
+    }
+  }
+  return null;
 }

@@ -62,6 +62,8 @@ const COMMANDS: Record<string, Handler> = {
   getFreeMonitoringStatus: () => ({ state: 'disabled', ok: 1 }),
 };
 
+const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
+
 /** Compact when the journal outgrows this many times the snapshot (and this floor). */
 const COMPACT_RATIO = 4;
 const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
@@ -74,6 +76,8 @@ export interface EngineOptions {
 }
 
 export class Engine implements CommandExecutor {
+  /** `insert` decodes its documents from the wire bytes (see prepareRawDoc). */
+  readonly rawInsertDocuments = true;
   readonly store: Store;
   readonly cursors = new CursorManager();
   private journal?: Journal;
@@ -113,12 +117,22 @@ export class Engine implements CommandExecutor {
     });
     this.store.takePending();
     let generation = rec.generation;
-    if (rec.journalRecords > 0 || rec.truncatedBytes > 0 || rec.snapshotBytes === 0) {
-      // Fold the journal into a fresh snapshot so start-up stays fast and a torn tail is gone.
+    if (rec.snapshotBytes === 0 && rec.journalRecords === 0 && rec.truncatedBytes === 0) {
+      // A new data directory: an empty snapshot marks it as ours.
       generation += 1;
       this.snapshotBytes = await writeSnapshot(dir, generation, this.store.snapshotChunks());
     } else this.snapshotBytes = rec.snapshotBytes;
+    // A torn or corrupt tail must not be appended to: later records go to a new
+    // journal generation (recovery reads every journal from the snapshot's on).
+    if (rec.truncatedBytes > 0) generation += 1;
     this.journal = Journal.open(dir, generation);
+    // Start-up does not fold the journal into a new snapshot: replaying it costs
+    // what loading a snapshot would, so the server answers first and the usual
+    // background compaction (journal > 4x snapshot, when idle) runs later. A
+    // discarded tail is cleaned up by a compaction soon after start.
+    this.journal.bytes = rec.journalBytes;
+    if (rec.truncatedBytes > 0) this.scheduleCompaction(true);
+    else this.maybeCompact();
     let documents = 0;
     for (const colls of this.store.dbs.values()) for (const c of colls.values()) documents += c.docs.size;
     this.recovery = {
@@ -133,6 +147,8 @@ export class Engine implements CommandExecutor {
     if (this.closed)
       return { ok: 0, errmsg: 'The server is shutting down', code: 11600, codeName: 'InterruptedAtShutdown' };
     const name = Object.keys(command)[0];
+    // A long write in progress is not a quiet moment for compaction either.
+    if (WRITE_COMMANDS.has(name)) this.lastWriteAt = Date.now();
     let reply: Document;
     try {
       if (name === undefined) throw err(59, "no such command: ''");
@@ -189,22 +205,26 @@ export class Engine implements CommandExecutor {
    */
   private maybeCompact(): void {
     this.lastWriteAt = Date.now();
+    this.scheduleCompaction(false);
+  }
+
+  /** Compacts at the next quiet moment if the journal is large enough (or `force`). */
+  private scheduleCompaction(force: boolean): void {
     const j = this.journal;
     if (!j || this.compacting || this.closed || this.compactTimer) return;
-    const threshold = Math.max(
-      this.snapshotBytes * COMPACT_RATIO,
-      this.options.compactMinBytes ?? COMPACT_MIN_BYTES,
-    );
+    const threshold = force
+      ? 0
+      : Math.max(this.snapshotBytes * COMPACT_RATIO, this.options.compactMinBytes ?? COMPACT_MIN_BYTES);
     if (j.bytes < threshold) return;
     const check = () => {
       this.compactTimer = undefined;
       if (this.closed || this.compacting) return;
-      if (Date.now() - this.lastWriteAt < COMPACT_IDLE_MS && j.bytes < threshold * 4) {
+      if (Date.now() - this.lastWriteAt < COMPACT_IDLE_MS && (force || j.bytes < threshold * 4)) {
         this.compactTimer = setTimeout(check, COMPACT_IDLE_MS);
         this.compactTimer.unref();
         return;
       }
-      this.compacting = this.compact().finally(() => (this.compacting = null));
+      void this.compact();
     };
     this.compactTimer = setTimeout(check, COMPACT_IDLE_MS);
     this.compactTimer.unref();
@@ -215,6 +235,19 @@ export class Engine implements CommandExecutor {
    * the same instant, then write the snapshot in chunks between other work.
    */
   async compact(): Promise<void> {
+    // One compaction at a time (a caller's and a scheduled one share the tmp file).
+    while (this.compacting) await this.compacting;
+    if (this.closed) return;
+    const run = this.compactNow();
+    this.compacting = run;
+    try {
+      await run;
+    } finally {
+      if (this.compacting === run) this.compacting = null;
+    }
+  }
+
+  private async compactNow(): Promise<void> {
     const j = this.journal;
     if (!j || !this.options.dataDir) return;
     try {

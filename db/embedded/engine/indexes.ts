@@ -19,7 +19,7 @@ const MISSING = Symbol('missing');
 /** An empty array indexes as `undefined` in MongoDB (distinct from null). */
 const EMPTY_ARRAY = Symbol('emptyArray');
 
-type Posting = string | Set<string>;
+export type Posting = string | Set<string>;
 
 function addPosting(map: Map<string, Posting>, key: string, id: string): void {
   const cur = map.get(key);
@@ -193,6 +193,19 @@ export class Index {
     });
     if (this.spec.sparse && perField.every((vals) => vals.every((v) => v === MISSING))) return null;
     const keys = new Map<string, unknown[]>();
+    if (perField.every((vals) => vals.length === 1)) {
+      // The common case (no array in any indexed field): exactly one key.
+      const n = perField.length;
+      const parts = new Array<string>(n);
+      const vals = new Array<unknown>(n);
+      for (let i = 0; i < n; i++) {
+        const v = perField[i][0];
+        parts[i] = v === MISSING ? 'z' : v === EMPTY_ARRAY ? 'u' : keyOf(v);
+        vals[i] = v === MISSING ? null : v === EMPTY_ARRAY ? undefined : v;
+      }
+      keys.set(n === 1 ? parts[0] : JSON.stringify(parts), vals);
+      return keys;
+    }
     const rec = (i: number, keyParts: string[], vals: unknown[]) => {
       if (i === perField.length) {
         keys.set(keyParts.length === 1 ? keyParts[0] : JSON.stringify(keyParts), vals);
@@ -210,9 +223,10 @@ export class Index {
     return keys;
   }
 
-  /** Leading-field key strings of a full key (compound indexes only). */
-  private leadKey(full: string): string {
-    return (JSON.parse(full) as string[])[0];
+  /** Leading-field key string of a key, from its values (compound indexes only). */
+  private leadKey(vals: unknown[]): string {
+    const v = vals[0];
+    return v === undefined ? 'u' : keyOf(v);
   }
 
   /** Throws E11000 if adding `doc` (id `id`) would violate uniqueness. */
@@ -243,9 +257,9 @@ export class Index {
 
   add(id: string, keys: Map<string, unknown[]> | null): void {
     if (!keys) return;
-    for (const k of keys.keys()) {
+    for (const [k, vals] of keys) {
       addPosting(this.map, k, id);
-      if (this.lead) addPosting(this.lead, this.leadKey(k), id);
+      if (this.lead) addPosting(this.lead, this.leadKey(vals), id);
     }
   }
 
@@ -253,9 +267,9 @@ export class Index {
   remove(id: string, keys: Map<string, unknown[]> | null): void {
     if (!keys) return;
     const leads = new Set<string>();
-    for (const k of keys.keys()) {
+    for (const [k, vals] of keys) {
       removePosting(this.map, k, id);
-      if (this.lead) leads.add(this.leadKey(k));
+      if (this.lead) leads.add(this.leadKey(vals));
     }
     for (const lk of leads) removePosting(this.lead!, lk, id);
   }
@@ -264,6 +278,17 @@ export class Index {
   lookup(value: unknown): Posting | undefined {
     const k = keyOf(value);
     return (this.lead ?? this.map).get(k);
+  }
+
+  /**
+   * Doc ids whose key is exactly `values` (one value per indexed field, in the
+   * index's field order): the same key string `keysOf` builds, so one Map lookup.
+   */
+  lookupFull(values: unknown[]): Posting | undefined {
+    if (values.length === 1) return this.map.get(keyOf(values[0]));
+    const parts = new Array<string>(values.length);
+    for (let i = 0; i < values.length; i++) parts[i] = keyOf(values[i]);
+    return this.map.get(JSON.stringify(parts));
   }
 }
 

@@ -7,6 +7,7 @@
 import { BSON } from 'bson';
 import { Collection } from './collection.ts';
 import { type Doc, MAX_BSON_SIZE, copyDoc, keyOf, serialize, sizeAfterCopy, toStored } from './bsonutil.ts';
+import { moveIdFirst } from './decode.ts';
 import { err } from './errors.ts';
 import { type IndexSpec, validateIndexSpec } from './indexes.ts';
 import { Op, type Rec, encode } from './journal.ts';
@@ -26,7 +27,8 @@ export function prepareDoc(
   raw: unknown,
   generateId: () => unknown,
   needBytes: boolean,
-): { doc: Doc; bytes?: Buffer } {
+  rawBytes?: Uint8Array,
+): { doc: Doc; bytes?: Uint8Array } {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw))
     throw err(2, 'document to insert must be an object');
   let d = raw as Doc;
@@ -34,11 +36,19 @@ export function prepareDoc(
     if (k.startsWith('$')) throw err(2, `Document can't have $ prefixed field names: ${k}`);
   }
   const id = d._id;
+  let bytesIdFirst: Buffer | null;
   if (Array.isArray(id)) throw err(2, `can't use an array for _id`);
   if (id instanceof RegExp || (id && (id as Doc)._bsontype === 'BSONRegExp'))
     throw err(2, `can't use a regex for _id`);
   if (id === undefined) d = { _id: generateId(), ...d };
-  else if (Object.keys(d)[0] !== '_id') {
+  else if (needBytes && rawBytes && (bytesIdFirst = moveIdFirst(rawBytes))) {
+    // The document is stored as sent (`_id` first): its wire bytes, with the `_id`
+    // element moved first, are its journal record, so it is not serialized again.
+    // (Copying the decoded document, 22 µs for 3.5 KB, beats decoding the bytes
+    // again, 43 µs.)
+    const doc = copyDoc(Object.keys(d)[0] === '_id' ? d : moveIdKey(d), true);
+    return { doc, bytes: needBytes ? bytesIdFirst : undefined };
+  } else if (Object.keys(d)[0] !== '_id') {
     const { _id, ...rest } = d;
     d = { _id, ...rest };
   }
@@ -48,6 +58,39 @@ export function prepareDoc(
   if (size > MAX_BSON_SIZE)
     throw err(10334, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
   return { doc, bytes };
+}
+
+/**
+ * `prepareDoc` for a document the wire left undecoded (validated bytes, see
+ * RAW_DOCUMENTS in ../contract.ts): decoded once, straight into the stored form,
+ * and its bytes (with `_id` moved first) are its journal record.
+ */
+export function prepareRawDoc(
+  bytes: Uint8Array,
+  generateId: () => unknown,
+  needBytes: boolean,
+): { doc: Doc; bytes?: Uint8Array } {
+  const first = moveIdFirst(bytes);
+  if (!first) return prepareDoc(BSON.deserialize(bytes), generateId, needBytes);
+  const doc = toStored(first);
+  for (const k of Object.keys(doc)) {
+    if (k.startsWith('$')) throw err(2, `Document can't have $ prefixed field names: ${k}`);
+  }
+  const id = doc._id;
+  if (Array.isArray(id)) throw err(2, `can't use an array for _id`);
+  if (id instanceof RegExp || (id && (id as Doc)._bsontype === 'BSONRegExp'))
+    throw err(2, `can't use a regex for _id`);
+  if (first.length > MAX_BSON_SIZE)
+    throw err(
+      10334,
+      `object to insert too large. size in bytes: ${first.length}, max size: ${MAX_BSON_SIZE}`,
+    );
+  return { doc, bytes: needBytes ? first : undefined };
+}
+
+function moveIdKey(d: Doc): Doc {
+  const { _id, ...rest } = d;
+  return { _id, ...rest };
 }
 
 export class Store {

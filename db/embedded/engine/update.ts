@@ -5,7 +5,7 @@
  */
 import { type Doc, isPlainObject, keyOf, newObjectId, setPath } from './bsonutil.ts';
 import { err } from './errors.ts';
-import { applyOperators, runPipeline } from './mingo.ts';
+import { applyOperators, compileFilter, runPipeline } from './mingo.ts';
 import type { CollationSpec } from 'mingo/types';
 
 const OPERATORS = new Set([
@@ -159,7 +159,17 @@ export function applyUpdate(
     const { $setOnInsert: _soi, ...ops } = spec.ops;
     if (Object.keys(ops).length === 0) return copies;
     const hasId = Object.values(ops).some((f) => Object.keys(f).some(touchesId));
-    if (hasId) {
+    if (!hasId && setOnly(ops) && copies.every((d) => setPaths(d, ops.$set, true))) {
+      for (const d of copies) setPaths(d, ops.$set, false);
+    } else if (!hasId && positionalSiblings(ops)) {
+      // mingo refuses two positional paths under the same array (`a.$.x` and
+      // `a.$.y`) although MongoDB accepts them: resolve the positions per
+      // document, then hand mingo the concrete paths (`a.3.x`, `a.3.y`).
+      for (const d of copies) {
+        const concrete = concretePaths(d, ops, filter, arrayFilters ?? []);
+        if (concrete) applyOperators([d], filter, concrete, undefined, collation);
+      }
+    } else if (hasId) {
       // Rare: handle per document since the allowed no-op depends on each _id.
       for (const d of copies) {
         const o = stripIdOps(ops, d._id);
@@ -176,6 +186,149 @@ export function applyUpdate(
       throw err(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
   }
   return out;
+}
+
+/** The update is only `$set` (the common case: mongoose saves, timestamps). */
+function setOnly(ops: Record<string, Doc>): boolean {
+  const names = Object.keys(ops);
+  return names.length === 1 && names[0] === '$set';
+}
+
+/**
+ * `$set` without mingo, for paths that go through plain subdocuments only (no
+ * `$`, no array or scalar on the way, no numeric part): what mingo does for
+ * those, at a fraction of the cost (mingo builds a context per call). With
+ * `check`, only says whether every path qualifies; `doc` must be private.
+ */
+function setPaths(doc: Doc, fields: Doc, check: boolean): boolean {
+  for (const path of Object.keys(fields)) {
+    if (path.includes('$') || path === '__proto__') return false;
+    if (!path.includes('.')) {
+      if (!check) doc[path] = fields[path];
+      continue;
+    }
+    const parts = path.split('.');
+    let cur: Doc = doc;
+    for (let i = 0; i < parts.length - 1; i++) {
+      const p = parts[i];
+      if (p === '__proto__' || /^\d+$/.test(p)) return false;
+      const next = cur[p];
+      if (next === undefined) {
+        if (check) break;
+        cur = cur[p] = {};
+      } else if (isPlainObject(next)) cur = next;
+      else return false;
+    }
+    const last = parts[parts.length - 1];
+    if (last === '__proto__') return false;
+    if (!check) cur[last] = fields[path];
+  }
+  return true;
+}
+
+const isPositional = (part: string) => part === '$' || (part.startsWith('$[') && part.endsWith(']'));
+
+/** mingo's path of an update field: the dotted path up to its first positional part. */
+function mingoSelector(path: string): string | null {
+  const parts = path.split('.');
+  const i = parts.findIndex(isPositional);
+  return i < 0 ? null : parts.slice(0, i).join('.');
+}
+
+/** Two positional paths share their array (which mingo wrongly calls a conflict). */
+function positionalSiblings(ops: Record<string, Doc>): boolean {
+  const seen = new Set<string>();
+  for (const fields of Object.values(ops)) {
+    for (const f of Object.keys(fields)) {
+      const sel = mingoSelector(f);
+      if (sel === null) continue;
+      if (seen.has(sel)) return true;
+      seen.add(sel);
+    }
+  }
+  return false;
+}
+
+/**
+ * The operators with every positional path (`$`, `$[]`, `$[id]`) replaced by
+ * the concrete paths it designates in `doc`, as MongoDB resolves them: `$` is
+ * the first element matching the query's condition on that array, `$[id]` the
+ * elements matching the array filter `id`. Null when nothing is left to apply.
+ */
+function concretePaths(
+  doc: Doc,
+  ops: Record<string, Doc>,
+  filter: Doc,
+  arrayFilters: Doc[],
+): Record<string, Doc> | null {
+  const out: Record<string, Doc> = {};
+  let any = false;
+  for (const [op, fields] of Object.entries(ops)) {
+    const o: Doc = {};
+    for (const [f, v] of Object.entries(fields)) {
+      if (mingoSelector(f) === null) {
+        o[f] = v;
+        continue;
+      }
+      const paths: string[] = [];
+      expandPath(doc, f.split('.'), 0, [], filter, arrayFilters, paths);
+      for (const p of paths) o[p] = v;
+    }
+    if (Object.keys(o).length) {
+      out[op] = o;
+      any = true;
+    }
+  }
+  return any ? out : null;
+}
+
+function expandPath(
+  value: unknown,
+  parts: string[],
+  i: number,
+  prefix: string[],
+  filter: Doc,
+  arrayFilters: Doc[],
+  out: string[],
+): void {
+  if (i === parts.length) {
+    out.push(prefix.join('.'));
+    return;
+  }
+  const part = parts[i];
+  if (!isPositional(part)) {
+    const next =
+      value !== null && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
+    expandPath(next, parts, i + 1, [...prefix, part], filter, arrayFilters, out);
+    return;
+  }
+  if (!Array.isArray(value) || value.length === 0) return;
+  const selector = prefix.join('.');
+  if (part === '$') {
+    const keys = Object.keys(filter).filter((k) => k === selector || k.startsWith(selector + '.'));
+    if (keys.length !== 1)
+      throw err(2, `The positional operator did not find the match needed from the query.`);
+    const q = compileFilter({ [keys[0]]: filter[keys[0]] });
+    const at = value.findIndex((e) => q.test({ [selector]: [e] }));
+    if (at < 0) throw err(2, `The positional operator did not find the match needed from the query.`);
+    expandPath(value[at], parts, i + 1, [...prefix, String(at)], filter, arrayFilters, out);
+    return;
+  }
+  let test: ((e: unknown) => boolean) | null = null;
+  if (part !== '$[]') {
+    const id = part.slice(2, -1);
+    const f: Doc = {};
+    for (const af of arrayFilters)
+      for (const k of Object.keys(af)) if ((k.split('.')[0] ?? k) === id) f[k] = af[k];
+    if (Object.keys(f).length === 0)
+      throw err(2, `No array filter found for identifier '${id}' in path '${parts.join('.')}'`);
+    const q = compileFilter(f);
+    test = (e) => q.test({ [id]: [e] });
+  }
+  for (let at = 0; at < value.length; at++) {
+    if (test && !test(value[at])) continue;
+    expandPath(value[at], parts, i + 1, [...prefix, String(at)], filter, arrayFilters, out);
+  }
 }
 
 /** Fields of the filter that fix a value: `{a: 1}`, `{a: {$eq: 1}}`, inside `$and`. */
@@ -231,7 +384,8 @@ export function buildUpsert(filter: Doc, spec: UpdateSpec, arrayFilters?: Doc[])
           if (touchesId(p))
             throw err(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
       const live = Object.fromEntries(Object.entries(ops).filter(([, f]) => Object.keys(f).length));
-      if (Object.keys(live).length) applyOperators([base], {}, live, arrayFilters);
+      if (setOnly(live) && setPaths(base, live.$set, true)) setPaths(base, live.$set, false);
+      else if (Object.keys(live).length) applyOperators([base], {}, live, arrayFilters);
       doc = base;
     }
   }

@@ -101,3 +101,94 @@ export function readCString(buffer: Buffer, offset: number, end: number): [strin
   if (!isUtf8(buffer.subarray(offset, nul))) throw new ProtocolError('C string is not valid UTF-8');
   return [buffer.toString('utf8', offset, nul), nul + 1];
 }
+
+function checkUtf8(buffer: Buffer, from: number, to: number): void {
+  // ASCII runs are checked here; from the first byte above 0x7f, the native check.
+  for (let k = from; k < to; k++) {
+    if (buffer[k] > 0x7f) {
+      if (!isUtf8(buffer.subarray(k, to)))
+        throw new ProtocolError('invalid BSON: Invalid UTF-8 string in BSON document');
+      return;
+    }
+  }
+}
+
+/**
+ * Validates the document at `offset` (exactly `size` bytes) without building it:
+ * structure, sizes, booleans and UTF-8 of strings, as `decodeDocument` would.
+ * Returns false when the document holds a type this walker does not check
+ * (regex, code, DBPointer, symbol, undefined…): decode it with `decodeDocument`.
+ * Malformed bytes throw ProtocolError.
+ */
+export function validateDocument(buffer: Buffer, offset: number, size: number): boolean {
+  return walk(buffer, offset, offset + size, 0);
+}
+
+function walk(b: Buffer, start: number, limit: number, depth: number): boolean {
+  if (depth > 100) return false;
+  if (limit - start < 5) throw new ProtocolError('invalid BSON: truncated document');
+  const size = b.readInt32LE(start);
+  if (size < 5 || start + size > limit) throw new ProtocolError('invalid BSON: document size out of range');
+  const last = start + size - 1;
+  if (b[last] !== 0) throw new ProtocolError('invalid BSON: document not terminated');
+  let i = start + 4;
+  while (i < last) {
+    const type = b[i++];
+    // Keys are short: a loop beats a native indexOf call.
+    while (i < last && b[i] !== 0) i++;
+    if (i >= last) throw new ProtocolError('invalid BSON: unterminated key');
+    i++;
+    switch (type) {
+      case 0x01:
+      case 0x09:
+      case 0x11:
+      case 0x12:
+        i += 8;
+        break;
+      case 0x02: {
+        if (i + 4 > last) throw new ProtocolError('invalid BSON: truncated string');
+        const len = b.readInt32LE(i);
+        if (len < 1 || i + 4 + len > last || b[i + 3 + len] !== 0)
+          throw new ProtocolError('invalid BSON: bad string length');
+        checkUtf8(b, i + 4, i + 3 + len);
+        i += 4 + len;
+        break;
+      }
+      case 0x03:
+      case 0x04: {
+        if (!walk(b, i, last, depth + 1)) return false;
+        i += b.readInt32LE(i);
+        break;
+      }
+      case 0x05: {
+        if (i + 5 > last) throw new ProtocolError('invalid BSON: truncated binary');
+        const len = b.readInt32LE(i);
+        if (len < 0 || i + 5 + len > last) throw new ProtocolError('invalid BSON: bad binary length');
+        if (b[i + 4] === 2) return false; // old binary: bson checks its inner length
+        i += 5 + len;
+        break;
+      }
+      case 0x07:
+        i += 12;
+        break;
+      case 0x08:
+        if (b[i] > 1) throw new ProtocolError('invalid BSON: illegal boolean type value');
+        i += 1;
+        break;
+      case 0x0a:
+      case 0x7f:
+      case 0xff:
+        break;
+      case 0x10:
+        i += 4;
+        break;
+      case 0x13:
+        i += 16;
+        break;
+      default:
+        return false;
+    }
+    if (i > last) throw new ProtocolError('invalid BSON: value overruns its document');
+  }
+  return true;
+}

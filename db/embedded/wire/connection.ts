@@ -79,7 +79,7 @@ export class WireConnection {
     let request: WireRequest;
     try {
       const opCode = frame.readInt32LE(12);
-      if (opCode === OP_MSG) request = parseOpMsg(frame);
+      if (opCode === OP_MSG) request = parseOpMsg(frame, this.options.executor.rawInsertDocuments === true);
       else if (opCode === OP_QUERY) request = parseOpQuery(frame);
       else throw new ProtocolError(`unsupported opcode ${opCode}`);
     } catch (error) {

@@ -8,8 +8,9 @@ import {
   OP_MSG_MORE_TO_COME,
   OP_MSG_KNOWN_REQUIRED_BITS,
 } from './constants.ts';
+import { RAW_DOCUMENTS } from '../contract.ts';
 import { crc32c } from './crc32c.ts';
-import { decodeDocument, documentSizeAt, readCString } from './bson-io.ts';
+import { decodeDocument, documentSizeAt, readCString, validateDocument } from './bson-io.ts';
 import { ProtocolError } from './errors.ts';
 import { allocHeader, readHeader } from './header.ts';
 import { commandError, tooLarge, type WireRequest } from './request.ts';
@@ -21,7 +22,7 @@ const FLAGS_SIZE = 4;
  * closes the connection); oversized documents yield a `rejection` instead,
  * because the message itself is intact and the client deserves an answer.
  */
-export function parseOpMsg(frame: Buffer): WireRequest {
+export function parseOpMsg(frame: Buffer, rawInsertDocuments = false): WireRequest {
   const { messageLength, requestID, opCode } = readHeader(frame);
   if (opCode !== OP_MSG) throw new ProtocolError(`expected OP_MSG, got opcode ${opCode}`);
   if (messageLength < HEADER_SIZE + FLAGS_SIZE + 1) throw new ProtocolError('OP_MSG too short');
@@ -42,6 +43,7 @@ export function parseOpMsg(frame: Buffer): WireRequest {
   let rejection: Document | undefined;
   const sequences: Array<[string, Document[]]> = [];
   let offset = HEADER_SIZE + FLAGS_SIZE;
+  let lazyCount = 0;
   while (offset < end) {
     const kind = frame[offset++];
     if (kind === 0) {
@@ -64,13 +66,23 @@ export function parseOpMsg(frame: Buffer): WireRequest {
         throw new ProtocolError('document sequence size out of range');
       const [identifier, docsStart] = readCString(frame, offset + 4, sectionEnd);
       const docs: Document[] = [];
+      const raw: Buffer[] = [];
       for (let at = docsStart; at < sectionEnd;) {
         const size = documentSizeAt(frame, at, sectionEnd);
         if (size > MAX_BSON_OBJECT_SIZE)
           rejection ??= tooLarge(`document ${docs.length} of '${identifier}'`, size, MAX_BSON_OBJECT_SIZE);
-        else if (!rejection) docs.push(decodeDocument(frame, at, size));
+        else if (!rejection) {
+          // An executor that decodes inserted documents itself gets them validated
+          // but not decoded (`undefined` + the bytes; see RAW_DOCUMENTS).
+          const lazy = rawInsertDocuments && identifier === 'documents' && validateDocument(frame, at, size);
+          docs.push(lazy ? (undefined as unknown as Document) : decodeDocument(frame, at, size));
+          raw.push(frame.subarray(at, at + size));
+          if (lazy) lazyCount++;
+        }
         at += size;
       }
+      // The bytes of each document, so the executor need not serialize them again.
+      Object.defineProperty(docs, RAW_DOCUMENTS, { value: raw, enumerable: false });
       sequences.push([identifier, docs]);
       offset = sectionEnd;
     } else {
@@ -78,6 +90,14 @@ export function parseOpMsg(frame: Buffer): WireRequest {
     }
   }
   if (!body) throw new ProtocolError('OP_MSG has no body section');
+  if (lazyCount > 0 && Object.keys(body)[0] !== 'insert') {
+    // Only `insert` takes its documents undecoded.
+    for (const [, docs] of sequences) {
+      const raw = (docs as unknown as Record<symbol, Buffer[]>)[RAW_DOCUMENTS];
+      for (let i = 0; i < docs.length; i++)
+        if (docs[i] === undefined) docs[i] = decodeDocument(raw[i], 0, raw[i].length);
+    }
+  }
 
   for (const [identifier, docs] of sequences) {
     if (Object.prototype.hasOwnProperty.call(body, identifier)) {

@@ -50,7 +50,10 @@ describe('several fields of the same positional element', () => {
     await c.insertOne({ _id: 1 as never, academicTerms: terms() });
     const r = await c.updateOne(
       { _id: 1 as never },
-      { $set: { 'academicTerms.$[t].gpa': 3.5, 'academicTerms.$[t].scale': 4 }, $inc: { 'academicTerms.$[t].term': 10 } },
+      {
+        $set: { 'academicTerms.$[t].gpa': 3.5, 'academicTerms.$[t].scale': 4 },
+        $inc: { 'academicTerms.$[t].term': 10 },
+      },
       { arrayFilters: [{ 't.year': '2022-2023' }] },
     );
     expect(r).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
@@ -82,7 +85,10 @@ describe('several fields of the same positional element', () => {
     const c = db.collection('members');
     await c.insertOne({ _id: 1 as never, academicTerms: terms() });
     const e = await c
-      .updateOne({ 'academicTerms.term': 2 }, { $set: { 'academicTerms.$.gpa': 3 }, $inc: { 'academicTerms.$.gpa': 1 } })
+      .updateOne(
+        { 'academicTerms.term': 2 },
+        { $set: { 'academicTerms.$.gpa': 3 }, $inc: { 'academicTerms.$.gpa': 1 } },
+      )
       .catch((x: unknown) => x);
     expect(e).toBeInstanceOf(MongoServerError);
     expect((e as MongoServerError).code).toBe(40);
@@ -133,11 +139,15 @@ describe('compound keys', () => {
     expect(await codes({ schoolId: schools[0], studentCode: 'A' })).toEqual(['0A']);
     expect(await codes({ studentCode: 'A', schoolId: schools[1] })).toEqual(['1A']);
     expect(await codes({ schoolId: schools[0] })).toEqual(['0A', '0B']);
-    expect(await codes({ schoolId: { $in: [schools[0], schools[1]] }, studentCode: { $in: ['A', 'C'] } })).toEqual(['0A', '1A', '1C']);
+    expect(
+      await codes({ schoolId: { $in: [schools[0], schools[1]] }, studentCode: { $in: ['A', 'C'] } }),
+    ).toEqual(['0A', '1A', '1C']);
     expect(await codes({ schoolId: schools[1], studentCode: 'B' })).toEqual([]);
     expect(await codes({ tags: 'y', stage: 'member' })).toEqual(['0A', '0B']);
     expect(await codes({ tags: null, stage: 'member' })).toEqual(['1C']);
-    expect(await codes({ $and: [{ schoolId: schools[0] }, { studentCode: { $eq: 'B' } }], stage: 'member' })).toEqual(['0B']);
+    expect(
+      await codes({ $and: [{ schoolId: schools[0] }, { studentCode: { $eq: 'B' } }], stage: 'member' }),
+    ).toEqual(['0B']);
   });
 
   it('keeps the compound unique constraint: same pair refused (11000), other school accepted', async () => {

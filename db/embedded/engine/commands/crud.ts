@@ -16,11 +16,12 @@ import {
   sizeAfterCopy,
   serialize,
 } from '../bsonutil.ts';
+import { rawDocuments } from '../../contract.ts';
 import type { Collection } from '../collection.ts';
 import { err, toMongoError } from '../errors.ts';
 import { extractValues } from '../indexes.ts';
 import { normalizeCollation, projectDocs, sortDocs } from '../mingo.ts';
-import { prepareDoc } from '../store.ts';
+import { prepareDoc, prepareRawDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
 import { type Ctx, type Handler, asNumber, asObject, collectionArg } from './types.ts';
 
@@ -100,11 +101,15 @@ export const insert: Handler = (ctx) => {
   if (!Array.isArray(docs)) throw err(40414, "BSON field 'insert.documents' is missing but a required field");
   const ordered = body.ordered !== false;
   const c = store.ensure(db, name);
+  const raw = rawDocuments(docs);
   let n = 0;
   const writeErrors: Document[] = [];
   for (let i = 0; i < docs.length; i++) {
     try {
-      const { doc, bytes } = prepareDoc(docs[i], newObjectId, store.persistent);
+      const { doc, bytes } =
+        docs[i] === undefined && raw
+          ? prepareRawDoc(raw[i], newObjectId, store.persistent)
+          : prepareDoc(docs[i], newObjectId, store.persistent, raw?.[i]);
       store.insert(c, doc, bytes);
       n++;
     } catch (e) {
