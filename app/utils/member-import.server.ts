@@ -15,6 +15,7 @@
 import ExcelJS from 'exceljs';
 import mongoose, { Types } from 'mongoose';
 import { searchKey, memberSearchKey, nameSortKey } from '~/domain/text.ts';
+import { latestGpa10 } from '~/domain/latest-gpa.ts';
 import {
   MAX_DATA_ROWS,
   MAX_FILE_BYTES,
@@ -497,6 +498,7 @@ const NEW_MEMBER_DEFAULTS = () => ({
   partyCellId: null,
   unionRatings: [],
   academicTerms: [],
+  latestGpa10: null,
   awards: [],
   activities: [],
   __v: 0,
@@ -740,21 +742,32 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
         continue;
       }
       summary.toUpdate++;
+      const merged = { ...old, ...termValues };
+      // Later rows of the same member must see this term as it will be stored.
+      member.academicTerms = member.academicTerms!.map((t) => (t === old ? merged : t));
       ops.push({
         updateOne: {
           filter: {
             _id: member._id,
             academicTerms: mongoose.trusted({ $elemMatch: { year: record.schoolYear, term: record.term } }),
           },
-          // The whole element, merged with what was read: the embedded server wrongly reports a
-          // conflict for two `academicTerms.$.x` paths in one $set (real MongoDB accepts them).
-          update: { $set: { 'academicTerms.$': { ...old, ...termValues }, updatedAt: now } },
+          update: {
+            $set: {
+              'academicTerms.$': merged,
+              latestGpa10: latestGpa10(member.academicTerms),
+              updatedAt: now,
+            },
+            // A record edited in a form opened before the import must not silently overwrite it.
+            $inc: { __v: 1 },
+          },
         },
       });
     } else {
       summary.toCreate++;
       // Without a GPA the scale carries no information; use the school kind's usual one.
       const term = { year: record.schoolYear, term: record.term, scale: thpt ? 10 : 4, ...termValues };
+      // Several rows of one member: later rows must see the terms earlier rows add.
+      (member.academicTerms ??= []).push(term);
       ops.push({
         updateOne: {
           // The guard keeps a concurrent import of the same term from adding it twice.
@@ -766,19 +779,12 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
           },
           update: {
             $push: { academicTerms: term } as unknown as mongoose.mongo.PushOperator<mongoose.mongo.Document>,
-            $set: { updatedAt: now },
+            $set: { latestGpa10: latestGpa10(member.academicTerms), updatedAt: now },
+            $inc: { __v: 1 },
           },
         },
       });
     }
-    // Several rows of one member: later rows must see the terms earlier rows add.
-    if (!old)
-      (member.academicTerms ??= []).push({
-        year: record.schoolYear,
-        term: record.term,
-        scale: thpt ? 10 : 4,
-        ...termValues,
-      });
   }
   sortProblems(problems, 'results');
   return { ok: problems.length === 0, problems, summary, ops };

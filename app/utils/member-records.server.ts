@@ -21,6 +21,7 @@ import {
   type TermInput,
 } from '~/components/member-records';
 import type { MessageKey } from '~/i18n';
+import { latestGpa10, type TermWithGpa } from '~/domain/latest-gpa';
 import type { AuthUser } from './auth.server';
 import { parseVersion } from './member-edit.server';
 import { auditMember, memberFilter, termKey } from './member-profile.server';
@@ -179,7 +180,14 @@ export async function changeRecord(
   // Validators run on the new array (enums, ranges) exactly as on a document save.
   const result = await Member.updateOne(
     { ...memberFilter(user, memberId), __v: version },
-    { $set: { [field]: next }, $inc: { __v: 1 } },
+    {
+      // The member table sorts by the latest term's GPA, stored beside the terms.
+      $set: {
+        [field]: next,
+        ...(field === 'academicTerms' ? { latestGpa10: latestGpa10(next as TermWithGpa[]) } : {}),
+      },
+      $inc: { __v: 1 },
+    },
     { runValidators: true },
   );
   if (result.matchedCount === 0) return fail(record, key, values, {}, 409, 'member.conflict');

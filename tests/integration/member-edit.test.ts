@@ -302,6 +302,9 @@ describe('sub-records', () => {
     expect((await stored()).academicTerms).toMatchObject([
       { year: '2024-2025', term: 1, scale: 4, gpa: 3.45, conductScore: 85 },
     ]);
+    // The table's sort key moved with the new term (3.45/4 is giỏi: between 8 and 9 on 10).
+    expect((await stored()).latestGpa10).toBeGreaterThan(8);
+    expect((await stored()).latestGpa10).toBeLessThan(9);
 
     // One result per term.
     res = await change({ intent: 'term.save', key: '', year: '2024-2025', term: '1', scale: '10', gpa: '8' });

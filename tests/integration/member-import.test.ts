@@ -1,3 +1,4 @@
+import { latestGpa10 } from '~/domain/latest-gpa';
 /**
  * Import against the embedded database: the dry run writes nothing, a commit
  * creates, a re-import updates without duplicates, results upsert terms, and a
@@ -424,6 +425,9 @@ describe('results import', () => {
       { year: '2024-2025', term: 1, scale: 4, gpa: 3.45, conductScore: 85 },
       { year: '2024-2025', term: 2, scale: 4, gpa: 3.6, conductScore: 90 },
     ]);
+    // The table's sort key follows the latest term: 3.6/4 is the 9.0/10 boundary.
+    expect(m1!.latestGpa10).toBe(9);
+    expect((await Member.findOne({ studentCode: '2101000002' }).lean())!.latestGpa10).toBe(8.2);
 
     const again = await commitImport({
       kind: 'results',
@@ -456,6 +460,10 @@ describe('results import', () => {
       { year: '2024-2025', term: 2, scale: 4, gpa: 3.6, conductScore: 90 },
       { year: '2025-2026', term: 1, scale: 4, gpa: 3.1, conductScore: 80 },
     ]);
+    // Now the 2025-2026 term is the latest: 3.1/4 maps into the khá band, just under 8.
+    expect(m1b!.latestGpa10).toBe(latestGpa10(m1b!.academicTerms));
+    expect(m1b!.latestGpa10).toBeGreaterThan(7);
+    expect(m1b!.latestGpa10).toBeLessThan(8);
   });
 
   it('THPT schools import conduct and study ratings', async () => {
