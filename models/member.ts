@@ -10,6 +10,7 @@
  */
 import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
 import { ALL_STAGES } from '../app/domain/stages.ts';
+import { latestGpa10 } from '../app/domain/latest-gpa.ts';
 import { memberSearchKey, nameSortKey } from '../app/domain/text.ts';
 import { SCHOOL_KINDS } from './unit.ts';
 
@@ -162,10 +163,24 @@ export const memberSchema = new Schema(
     union: { joinedAt: Date, cardNumber: String },
     unionRatings: { type: [unionRatingSchema], default: [] },
     academicTerms: { type: [academicTermSchema], default: [] },
+    // Sort key of the member table: the latest graded term on the 10-point scale
+    // (app/domain/latest-gpa.ts). Kept in step by the hook below, the term editor,
+    // the results import and the seed.
+    latestGpa10: { type: Number, default: null },
     awards: { type: [awardSchema], default: [] },
     activities: { type: [activitySchema], default: [] },
     consent: { version: String, givenAt: Date, withdrawnAt: Date, guardianName: String },
     pipeline: { type: pipelineSchema, required: true, default: () => ({}) },
+    // Stored verdict against the active selection set, for the member list's filter and
+    // column (docs/decisions/006-eligibility-storage.md). Written only by
+    // app/utils/eligibility.server.ts; stale once `updatedAt` or the active set moves on.
+    eligibility: {
+      setId: { type: Schema.Types.ObjectId },
+      version: { type: Number },
+      eligible: { type: Boolean },
+      key: { type: String },
+      evaluatedAt: { type: Date },
+    },
   },
   { timestamps: true, optimisticConcurrency: true },
 );
@@ -177,6 +192,7 @@ memberSchema.pre('validate', function () {
     this.searchKey = memberSearchKey(this.fullName, this.studentCode ?? '');
     this.nameSortKey = nameSortKey(this.fullName);
   }
+  this.latestGpa10 = latestGpa10(this.academicTerms);
 });
 
 // Same for query updates that rename someone (an edit form using findOneAndUpdate).
@@ -206,6 +222,10 @@ memberSchema.index({ ancestors: 1, 'pipeline.stage': 1, nameSortKey: 1 });
 memberSchema.index({ ancestors: 1, nameSortKey: 1 });
 // Name search by prefix (anchored regex on the diacritic-free key).
 memberSchema.index({ searchKey: 1 });
+// Member list sorted by the latest GPA.
+memberSchema.index({ ancestors: 1, latestGpa10: -1, nameSortKey: 1 });
+// Member list filtered by stored eligibility, sorted by name.
+memberSchema.index({ ancestors: 1, 'eligibility.eligible': 1, nameSortKey: 1 });
 
 export type MemberFields = InferSchemaType<typeof memberSchema>;
 export type MemberDocument = mongoose.HydratedDocument<MemberFields>;

@@ -25,7 +25,9 @@ import {
   type PipelineStage,
   type Stage,
 } from '../app/domain/stages.ts';
+import { DEFAULT_CRITERIA_SETS } from '../app/domain/criteria/defaults.ts';
 import { memberSearchKey, nameSortKey } from '../app/domain/text.ts';
+import { latestGpa10 } from '../app/domain/latest-gpa.ts';
 import type { Role } from '../models/user.ts';
 import type { SchoolKind, UnitKind } from '../models/unit.ts';
 import {
@@ -121,10 +123,18 @@ function idFromParts(tag: number, a: number, b: number): ObjectId {
 
 /** Stable id for a keyed entity (unit code, email, holiday date). */
 export function stableId(
-  kind: 'unit' | 'user' | 'password' | 'holiday' | 'target' | 'member',
+  kind: 'unit' | 'user' | 'password' | 'holiday' | 'target' | 'member' | 'criteria',
   key: string,
 ): ObjectId {
-  const tag = { unit: 0x55, user: 0x75, password: 0x70, holiday: 0x68, target: 0x74, member: 0x6d }[kind];
+  const tag = {
+    unit: 0x55,
+    user: 0x75,
+    password: 0x70,
+    holiday: 0x68,
+    target: 0x74,
+    member: 0x6d,
+    criteria: 0x63,
+  }[kind];
   return idFromParts(tag, hashString(key, 1), hashString(key, 2));
 }
 
@@ -544,6 +554,7 @@ export interface SeedMember {
     conductRating?: ThptRating;
     studyRating?: ThptRating;
   }[];
+  latestGpa10: number | null;
   awards: {
     _id: ObjectId;
     title: string;
@@ -1250,6 +1261,7 @@ function generateMember(ctx: GenerationContext, index: number): SeedMember {
     union,
     unionRatings,
     academicTerms,
+    latestGpa10: latestGpa10(academicTerms),
     awards,
     activities,
     pipeline,
@@ -1432,6 +1444,58 @@ function makeActivities(
   return activities;
 }
 
+// ---------------------------------------------------------------------------
+// Criteria sets
+
+export interface SeedCriteriaSet {
+  _id: ObjectId;
+  unitId: ObjectId;
+  schoolKind: string;
+  schoolYear: string;
+  purpose: string;
+  version: number;
+  status: 'active';
+  name: string;
+  rules: unknown;
+  passMark?: number;
+  basedOn: null;
+  createdBy: null;
+  activatedBy: null;
+  activatedAt: Date;
+  history: { at: Date; by: null; action: 'seeded'; note: string }[];
+  createdAt: Date;
+  updatedAt: Date;
+  __v: 0;
+}
+
+/** The engine's default sets, active for the province since the start of their school year. */
+export function buildCriteriaSets(tree: OrgTree): SeedCriteriaSet[] {
+  return DEFAULT_CRITERIA_SETS.map((set) => {
+    const at = utc(Number(set.schoolYear.slice(0, 4)), 9, 1);
+    return {
+      _id: stableId('criteria', set.id ?? set.name),
+      unitId: tree.province._id,
+      schoolKind: set.schoolKind,
+      schoolYear: set.schoolYear,
+      purpose: set.purpose ?? 'selection',
+      version: set.version,
+      status: 'active' as const,
+      name: set.name,
+      // A deep copy: the engine's constants stay untouched by anything done to the documents.
+      rules: JSON.parse(JSON.stringify(set.rules)) as unknown,
+      ...(set.passMark === undefined ? {} : { passMark: set.passMark }),
+      basedOn: null,
+      createdBy: null,
+      activatedBy: null,
+      activatedAt: at,
+      history: [{ at, by: null, action: 'seeded' as const, note: set.id ?? '' }],
+      createdAt: at,
+      updatedAt: at,
+      __v: 0 as const,
+    };
+  });
+}
+
 /** Everything except members, which are streamed. */
 export function generateFixedData(members: number): {
   tree: OrgTree;
@@ -1439,6 +1503,7 @@ export function generateFixedData(members: number): {
   users: SeedUser[];
   holidays: SeedHoliday[];
   targets: SeedTarget[];
+  criteriaSets: SeedCriteriaSet[];
 } {
   const tree = buildOrgTree();
   return {
@@ -1447,5 +1512,6 @@ export function generateFixedData(members: number): {
     users: buildUsers(tree),
     holidays: buildHolidays(),
     targets: buildTargets(tree, members),
+    criteriaSets: buildCriteriaSets(tree),
   };
 }

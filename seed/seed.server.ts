@@ -17,6 +17,7 @@
 import type { Collection, Document } from 'mongodb';
 import { hashPassword } from '../app/utils/password.server.ts';
 import { AuditEvent } from '../models/audit-event.ts';
+import { CriteriaSetModel } from '../models/criteria-set.ts';
 import { Holiday } from '../models/holiday.ts';
 import { Member } from '../models/member.ts';
 import { Password } from '../models/password.ts';
@@ -33,7 +34,7 @@ import {
 } from './generate.ts';
 
 export interface SeedProgress {
-  phase: 'indexes' | 'units' | 'holidays' | 'targets' | 'members' | 'users' | 'done';
+  phase: 'indexes' | 'units' | 'holidays' | 'targets' | 'criteria' | 'members' | 'users' | 'done';
   done: number;
   total: number;
 }
@@ -50,9 +51,11 @@ export interface SeedOptions {
   onProgress?: (progress: SeedProgress) => void;
 }
 
+type SeededKind = 'units' | 'users' | 'passwords' | 'holidays' | 'targets' | 'criteriaSets' | 'members';
+
 export interface SeedResult {
-  inserted: Record<'units' | 'users' | 'passwords' | 'holidays' | 'targets' | 'members', number>;
-  existing: Record<'units' | 'users' | 'passwords' | 'holidays' | 'targets' | 'members', number>;
+  inserted: Record<SeededKind, number>;
+  existing: Record<SeededKind, number>;
 }
 
 export class SeedConflictError extends Error {
@@ -62,7 +65,7 @@ export class SeedConflictError extends Error {
   }
 }
 
-const SEEDED_MODELS = [Unit, User, Password, Member, Holiday, Target, AuditEvent] as const;
+const SEEDED_MODELS = [Unit, User, Password, Member, Holiday, Target, CriteriaSetModel, AuditEvent] as const;
 
 /** True when no user account exists: the app is unusable without one, and the seed writes users last. */
 export async function isDatabaseEmpty(): Promise<boolean> {
@@ -75,8 +78,8 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
   const batchSize = Math.max(1, Math.floor(options.batchSize ?? 1000));
   const report = options.onProgress ?? (() => {});
   const result: SeedResult = {
-    inserted: { units: 0, users: 0, passwords: 0, holidays: 0, targets: 0, members: 0 },
-    existing: { units: 0, users: 0, passwords: 0, holidays: 0, targets: 0, members: 0 },
+    inserted: { units: 0, users: 0, passwords: 0, holidays: 0, targets: 0, criteriaSets: 0, members: 0 },
+    existing: { units: 0, users: 0, passwords: 0, holidays: 0, targets: 0, criteriaSets: 0, members: 0 },
   };
 
   if (options.reset) {
@@ -109,6 +112,12 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
   report({ phase: 'targets', done: 0, total: fixed.targets.length });
   count('targets', await insertMissing(Target.collection, fixed.targets));
   report({ phase: 'targets', done: fixed.targets.length, total: fixed.targets.length });
+
+  // Default criteria sets, active for the province. A set an admin has since retired
+  // keeps its _id, so it is skipped like any existing document and never reactivated.
+  report({ phase: 'criteria', done: 0, total: fixed.criteriaSets.length });
+  count('criteriaSets', await insertMissing(CriteriaSetModel.collection, fixed.criteriaSets));
+  report({ phase: 'criteria', done: fixed.criteriaSets.length, total: fixed.criteriaSets.length });
 
   const ctx = createContext(seed, fixed.tree);
   report({ phase: 'members', done: 0, total: members });

@@ -19,6 +19,12 @@ interface NavItem {
 // Only links the role may use; the server enforces the same rules again.
 const NAV: NavItem[] = [
   { to: '/members', label: 'members.nav', show: (role) => can(role, 'member:read') },
+  // Managers edit criteria sets; school roles read the active ones of their school kind.
+  {
+    to: '/criteria',
+    label: 'criteria.nav',
+    show: (role) => can(role, 'criteria:manage') || role === 'school_union' || role === 'school_party',
+  },
   { to: '/admin/units', label: 'nav.units', show: (role) => can(role, 'unit:read') },
   { to: '/admin/users', label: 'nav.users', show: (role) => can(role, 'user:manage') },
   { to: '/me', label: 'nav.myRecord', show: (role) => can(role, 'self:read') },

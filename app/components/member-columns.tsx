@@ -23,6 +23,7 @@ export interface MemberTableRow {
   gpa: number | null;
   gpaScale: number | null;
   rating: string | null;
+  eligible: boolean | null;
   stage: keyof typeof STAGE_LABELS | null;
   daysInStage: number | null;
 }
@@ -35,6 +36,7 @@ export const COLUMN_LABELS: Record<MemberColumn, MessageKey> = {
   branch: 'members.col.branch',
   gpa: 'members.col.gpa',
   rating: 'members.col.rating',
+  eligible: 'criteria.eligibleColumn',
   stage: 'members.col.stage',
   days: 'members.col.days',
 };
@@ -151,6 +153,21 @@ function GpaCell({ value, scale }: { value: number | null; scale: number | null 
   );
 }
 
+/** The stored verdict, linking to the member's rule-by-rule criteria tab. */
+function EligibleCell({ id, value }: { id: string; value: boolean | null }) {
+  const t = useT();
+  if (value === null) return null;
+  return (
+    <Link
+      to={`/members/${id}/criteria`}
+      className={`eligible-badge ${value ? 'eligible-yes' : 'eligible-no'}`}
+      data-eligible={value ? 'yes' : 'no'}
+    >
+      {value ? t('criteria.eligibleYesShort') : t('criteria.eligibleNoShort')}
+    </Link>
+  );
+}
+
 function NumberCell({ value }: { value: number | null }) {
   const locale = useLocale();
   return value === null ? null : <>{numberFormat(locale).format(value)}</>;
@@ -215,6 +232,12 @@ export const MEMBER_TABLE_COLUMNS = [
     meta: { label: 'members.col.rating' },
     enableSorting: false,
     cell: ({ getValue }) => <RatingCell value={getValue()} />,
+  }),
+  col.accessor('eligible', {
+    id: 'eligible',
+    meta: { label: 'criteria.eligibleColumn' },
+    enableSorting: false,
+    cell: ({ row }) => <EligibleCell id={row.original.id} value={row.original.eligible} />,
   }),
   col.accessor('stage', {
     id: 'stage',

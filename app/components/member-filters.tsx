@@ -8,6 +8,7 @@ import { useEffect, useRef, type FormEvent } from 'react';
 import { ALL_STAGES, STAGE_LABELS } from '~/domain/stages';
 import { useLocale, useT } from '~/i18n/use-t';
 import {
+  ELIGIBLE_VALUES,
   FILTER_PARAMS,
   GENDER_VALUES,
   RATING_VALUES,
@@ -121,6 +122,16 @@ export function MemberFilters({
           value={query.rating}
           all={t('members.all')}
           options={RATING_VALUES.map((r) => [r, t(`members.ratingLevel.${r}`)])}
+        />
+        <FilterSelect
+          name="eligible"
+          label={t('criteria.eligibleFilter')}
+          value={query.eligible}
+          all={t('members.all')}
+          options={ELIGIBLE_VALUES.map((v) => [
+            v,
+            v === 'yes' ? t('criteria.eligibleYesShort') : t('criteria.eligibleNoShort'),
+          ])}
         />
         <FilterSelect
           name="gender"

@@ -20,7 +20,10 @@ export default function ProvinceHome() {
       title="home.provinceTitle"
       userName={userName}
       summary={summary}
-      links={[{ to: '/admin/units', label: 'home.viewUnits' }]}
+      links={[
+        { to: '/admin/units', label: 'home.viewUnits' },
+        { to: '/criteria', label: 'criteria.title' },
+      ]}
     />
   );
 }

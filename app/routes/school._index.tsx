@@ -27,7 +27,10 @@ export default function SchoolHome() {
       intro={partyView ? 'home.partyView' : 'home.unionView'}
       userName={userName}
       summary={summary}
-      links={[{ to: '/admin/units', label: 'home.viewUnits' }]}
+      links={[
+        { to: '/admin/units', label: 'home.viewUnits' },
+        { to: '/criteria', label: 'criteria.title' },
+      ]}
     />
   );
 }

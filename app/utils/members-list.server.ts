@@ -6,17 +6,17 @@
  *
  * Sorts on stored fields (name key, birth date, stage start) are plain `find`s.
  * School and branch (by name) and stage (in pipeline order) are read bucket by
- * bucket (see bucketPage). Latest-term GPA is computed in an aggregation: the
- * member document has no sortable GPA field yet (a denormalised `latestGpa10`
- * with an index is proposed to the model's owner).
+ * bucket (see bucketPage). Latest-term GPA sorts on the stored `latestGpa10`.
  */
 import mongoose, { Types } from 'mongoose';
 import { AuditEvent } from '../../models/audit-event';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { ALL_STAGES, type Stage } from '~/domain/stages';
+import { latestGradedTerm } from '~/domain/latest-gpa';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { AuthUser } from './auth.server';
+import { ensureEligibility } from './eligibility.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import {
   latestRatingYear,
@@ -54,6 +54,8 @@ export function memberFilter(
   if (query.schoolKind) filter.schoolKind = query.schoolKind;
   if (query.gender) filter.gender = query.gender;
   if (query.year) filter.schoolYear = query.year;
+  // Members without an active set (eligible: null) match neither yes nor no.
+  if (query.eligible) filter['eligibility.eligible'] = query.eligible === 'yes';
   if (query.rating) {
     filter.unionRatings = mongoose.trusted({
       $elemMatch: { year: latestRatingYear(options.now), level: query.rating },
@@ -81,6 +83,10 @@ export function findSort(key: MemberSortKey, dir: 'asc' | 'desc'): Record<string
     case 'days':
       // More days in the stage = an earlier start.
       return { 'pipeline.stageSince': d === 1 ? -1 : 1, nameSortKey: 1, _id: 1 };
+    case 'gpa':
+      // Stored beside the terms (app/domain/latest-gpa.ts), so 4- and 10-point schools
+      // compare by rank; members without a graded term sort as null, as in MongoDB.
+      return { latestGpa10: d, nameSortKey: 1, _id: 1 };
     default:
       return null;
   }
@@ -100,6 +106,7 @@ const ROW_PROJECTION = {
   'academicTerms.term': 1,
   'academicTerms.scale': 1,
   'academicTerms.gpa': 1,
+  'eligibility.eligible': 1,
 } as const;
 
 interface LeanRow {
@@ -113,16 +120,7 @@ interface LeanRow {
   pipeline?: { stage?: string; stageSince?: Date };
   unionRatings?: { year: string; level: string }[];
   academicTerms?: { year: string; term: number; scale: number; gpa?: number }[];
-}
-
-/** The latest term (by school year, then term) that has a GPA. */
-export function latestTerm(terms: LeanRow['academicTerms']) {
-  let best: NonNullable<LeanRow['academicTerms']>[number] | null = null;
-  for (const t of terms ?? []) {
-    if (typeof t.gpa !== 'number') continue;
-    if (!best || t.year > best.year || (t.year === best.year && t.term >= best.term)) best = t;
-  }
-  return best;
+  eligibility?: { eligible?: boolean | null };
 }
 
 interface UnitOption {
@@ -208,6 +206,7 @@ export interface MemberRow {
   gpa: number | null;
   gpaScale: number | null;
   rating: string | null;
+  eligible: boolean | null;
   stage: Stage | null;
   daysInStage: number | null;
 }
@@ -230,6 +229,9 @@ export async function listMembers(
   ) {
     query = { ...query, branch: undefined };
   }
+  // Stored verdicts of the scope brought up to date first (waits only after an activation
+  // or on the day's first request; otherwise refreshes in the background).
+  await ensureEligibility(scopeFilter(user), now);
   const filter = memberFilter(user, query, { now });
   const { key, dir } = sortOf(query);
   const skip = (query.page - 1) * query.size;
@@ -255,7 +257,7 @@ export async function listMembers(
     page,
     pages,
     rows: rows.map((r): MemberRow => {
-      const term = latestTerm(r.academicTerms);
+      const term = latestGradedTerm(r.academicTerms);
       const since = r.pipeline?.stageSince;
       return {
         id: String(r._id),
@@ -268,6 +270,7 @@ export async function listMembers(
         gpa: term?.gpa ?? null,
         gpaScale: term?.scale ?? null,
         rating: r.unionRatings?.find((x) => x.year === ratingYear)?.level ?? null,
+        eligible: typeof r.eligibility?.eligible === 'boolean' ? r.eligibility.eligible : null,
         stage: (r.pipeline?.stage as Stage | undefined) ?? null,
         daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
       };
@@ -277,8 +280,7 @@ export async function listMembers(
 
 /**
  * One page and the total. Stored sort keys: `find` + `countDocuments` in parallel.
- * Latest GPA: an aggregation computing it (see the file header). Stage, school and
- * branch: see bucketPage.
+ * Stage, school and branch: see bucketPage.
  */
 async function pageQuery(
   filter: Record<string, unknown>,
@@ -291,8 +293,6 @@ async function pageQuery(
   let rows: Promise<LeanRow[]>;
   if (sort) {
     rows = Member.find(filter).select(ROW_PROJECTION).sort(sort).skip(skip).limit(limit).lean<LeanRow[]>();
-  } else if (key === 'gpa') {
-    return gpaPage(filter, dir, skip, limit);
   } else {
     return bucketPage(
       filter,
@@ -304,75 +304,6 @@ async function pageQuery(
   }
   const [page, rowCount] = await Promise.all([rows, Member.countDocuments(filter)]);
   return { rows: page, rowCount };
-}
-
-/** Same rule as latestTerm, as an aggregation expression, on a 10-point scale so 4- and 10-point schools compare. */
-const LATEST_GPA10 = {
-  $let: {
-    vars: {
-      t: {
-        $reduce: {
-          input: { $ifNull: ['$academicTerms', []] },
-          initialValue: null,
-          in: {
-            $cond: [
-              {
-                $and: [
-                  { $isNumber: '$$this.gpa' },
-                  {
-                    $or: [
-                      { $eq: ['$$value', null] },
-                      { $gt: ['$$this.year', '$$value.year'] },
-                      {
-                        $and: [
-                          { $eq: ['$$this.year', '$$value.year'] },
-                          { $gte: ['$$this.term', '$$value.term'] },
-                        ],
-                      },
-                    ],
-                  },
-                ],
-              },
-              '$$this',
-              '$$value',
-            ],
-          },
-        },
-      },
-    },
-    in: {
-      $cond: [
-        { $eq: ['$$t', null] },
-        null,
-        { $cond: [{ $eq: ['$$t.scale', 4] }, { $multiply: ['$$t.gpa', 2.5] }, '$$t.gpa'] },
-      ],
-    },
-  },
-};
-
-/**
- * Latest-term GPA is not a stored field (see the file header), so the sort key is
- * computed after the indexed `$match`. `$project` rather than `$addFields`: the
- * embedded server then need not copy each matching document first. Cheap within
- * a school; province-wide it reads every member (seconds on the embedded server).
- */
-async function gpaPage(
-  filter: Record<string, unknown>,
-  dir: 'asc' | 'desc',
-  skip: number,
-  limit: number,
-): Promise<{ rows: LeanRow[]; rowCount: number }> {
-  const [rows, rowCount] = await Promise.all([
-    Member.aggregate<LeanRow>([
-      { $match: filter },
-      { $project: { ...ROW_PROJECTION, nameSortKey: 1, _sortKey: LATEST_GPA10 } },
-      { $sort: { _sortKey: dir === 'asc' ? 1 : -1, nameSortKey: 1, _id: 1 } },
-      { $skip: skip },
-      { $limit: limit },
-    ]),
-    Member.countDocuments(filter),
-  ]);
-  return { rows, rowCount };
 }
 
 /**

@@ -30,6 +30,7 @@ export const MEMBER_COLUMNS = [
   'branch',
   'gpa',
   'rating',
+  'eligible',
   'stage',
   'days',
 ] as const;
@@ -40,6 +41,7 @@ export const DEFAULT_COLUMNS: readonly MemberColumn[] = [
   'school',
   'branch',
   'gpa',
+  'eligible',
   'stage',
   'days',
 ];
@@ -47,6 +49,8 @@ export const DEFAULT_COLUMNS: readonly MemberColumn[] = [
 export const GENDER_VALUES = ['male', 'female', 'other'] as const;
 export const RATING_VALUES = ['excellent', 'good', 'complete', 'incomplete'] as const;
 export const SCHOOL_KIND_FILTER_VALUES = ['university', 'college', 'high_school'] as const;
+/** Stored verdict against the active selection set (docs/decisions/006-eligibility-storage.md). */
+export const ELIGIBLE_VALUES = ['yes', 'no'] as const;
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 const SORT_PATTERN = new RegExp(`^(${MEMBER_SORT_KEYS.join('|')})\\.(asc|desc)$`);
@@ -65,6 +69,7 @@ export const MemberListQuerySchema = z.object({
   branch: objectId.optional().catch(undefined),
   rating: z.enum(RATING_VALUES).optional().catch(undefined),
   gender: z.enum(GENDER_VALUES).optional().catch(undefined),
+  eligible: z.enum(ELIGIBLE_VALUES).optional().catch(undefined),
   year: z
     .string()
     .regex(/^\d{4}-\d{4}$/)
@@ -91,6 +96,7 @@ export const FILTER_PARAMS = [
   'branch',
   'rating',
   'gender',
+  'eligible',
   'year',
 ] as const;
 const SCALAR_PARAMS = ['page', 'size', 'sort', ...FILTER_PARAMS] as const;

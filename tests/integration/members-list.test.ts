@@ -1,3 +1,4 @@
+import { convertGpa } from '~/domain/criteria/engine';
 /**
  * `/members` and `/members/export` called with real Requests against the embedded
  * database: scope inside the query, search without diacritics, Vietnamese name
@@ -198,8 +199,9 @@ describe('sorting', () => {
     ];
     const idx = stages.map((s) => order.indexOf(s!));
     expect(idx).toEqual([...idx].sort((a, b) => a - b));
+    // 4- and 10-point GPAs compare by rank (the same mapping the criteria engine uses).
     const gpa = (await list('/members?sort=gpa.desc&size=100')).rows.map((r) =>
-      r.gpa === null ? -1 : r.gpaScale === 4 ? r.gpa * 2.5 : r.gpa,
+      r.gpa === null ? -1 : r.gpaScale === 4 ? convertGpa(r.gpa, 4, 10) : r.gpa,
     );
     expect(gpa).toEqual([...gpa].sort((a, b) => b - a));
     const branches = (await allRows('/members?sort=branch.asc')).map((r) => r.branch);

@@ -63,6 +63,7 @@ describe('seedDatabase', () => {
       passwords: 0,
       holidays: 0,
       targets: 0,
+      criteriaSets: 0,
       members: 0,
     });
     expect(second.existing.members).toBe(500);
