@@ -90,6 +90,32 @@ const DEMO_LOGINS = [
   ['sinhvien@demo.vn', 'student', 'one student of that school'],
 ];
 
+const DAY_MS = 24 * 60 * 60 * 1000;
+const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
+
+/**
+ * Stored eligibility verdicts (docs/decisions/006-eligibility-storage.md) go stale
+ * when the day changes (ages, certificate expiry, 24-month windows). Refreshing
+ * them in the background at start-up and just after each midnight in Vietnam keeps
+ * that scan off the first member-list request of the day.
+ */
+async function scheduleEligibilityRefresh() {
+  const { refreshEligibility } = await import('./app/utils/eligibility.server.ts');
+  const refreshAll = () =>
+    refreshEligibility({})
+      .then((r) =>
+        console.error(`[eligibility] ${r.written} of ${r.stale} stale verdicts refreshed in ${r.ms} ms`),
+      )
+      .catch((error: unknown) => console.error('[eligibility] refresh failed', error));
+  void refreshAll();
+  const sinceMidnight = (Date.now() + VIETNAM_OFFSET_MS) % DAY_MS;
+  const firstRun = DAY_MS - sinceMidnight + 60_000;
+  setTimeout(() => {
+    void refreshAll();
+    setInterval(() => void refreshAll(), DAY_MS).unref();
+  }, firstRun).unref();
+}
+
 async function main() {
   if (!DEV) ensureFreshBuild();
   ensureSessionSecret();
@@ -135,6 +161,7 @@ async function main() {
     });
     console.error(`[seed] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+  await scheduleEligibilityRefresh();
 
   const [
     { default: express },
