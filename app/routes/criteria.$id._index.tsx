@@ -132,6 +132,7 @@ export default function CriteriaSetPage() {
               <li key={i}>
                 {date(h.at)} · {t(`criteria.historyAction.${h.action}` as MessageKey)}
                 {h.note ? ` (${h.note})` : ''}
+                {h.by ? ` · ${h.by}` : ''}
               </li>
             ))}
           </ul>

@@ -19,6 +19,7 @@ import { AuditEvent } from '../../models/audit-event';
 import { CriteriaSetModel, type CriteriaSetStatus } from '../../models/criteria-set';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
+import { User } from '../../models/user';
 import {
   calendarDay,
   evaluate,
@@ -173,13 +174,26 @@ export async function getSet(access: CriteriaAccess, id: Types.ObjectId) {
     passMark: doc.passMark ?? null,
     retiredAt: iso(doc.retiredAt),
     basedOn: doc.basedOn ? String(doc.basedOn) : null,
-    history: (doc.history ?? []).map((h) => ({
-      at: h.at.toISOString(),
-      action: h.action,
-      note: h.note ?? '',
-    })),
+    history: await withActorNames(doc.history ?? []),
     activeVersion: active ? { id: String(active._id), version: active.version } : null,
   };
+}
+
+/** History entries with who did them: one `$in` query for every actor's name. */
+async function withActorNames(history: NonNullable<LeanSet['history']>) {
+  const ids = [...new Set(history.flatMap((h) => (h.by ? [String(h.by)] : [])))];
+  const users = ids.length
+    ? await User.find({ _id: mongoose.trusted({ $in: ids.map(oid) }) })
+        .select({ name: 1 })
+        .lean<{ _id: Types.ObjectId; name: string }[]>()
+    : [];
+  const names = new Map(users.map((u) => [String(u._id), u.name]));
+  return history.map((h) => ({
+    at: h.at.toISOString(),
+    action: h.action,
+    by: h.by ? (names.get(String(h.by)) ?? '') : '',
+    note: h.note ?? '',
+  }));
 }
 
 /** The draft's values for the editor; an active or retired set is a 409 (read-only). */

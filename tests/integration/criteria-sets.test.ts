@@ -274,6 +274,11 @@ describe('drafts, simulation and activation', () => {
     expect(old!.retiredAt).toBeInstanceOf(Date);
     expect(now).toMatchObject({ status: 'active' });
     expect(now!.history.map((h) => h.action)).toEqual(['created', 'edited', 'activated']);
+    // The set's page says who did each step, by name.
+    const page = await call(setLoader, get(`/criteria/${draftId}`, province), { id: String(draftId) });
+    const shown = (page.data as { set: { history: { action: string; by: string }[] } }).set.history;
+    expect(shown.map((h) => h.by)).toEqual(Array(3).fill(shown[0].by));
+    expect(shown[0].by).not.toBe('');
     expect(
       await CriteriaSetModel.countDocuments({
         schoolKind: 'university',
