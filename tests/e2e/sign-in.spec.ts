@@ -49,3 +49,16 @@ test('the home works at phone width', async ({ page }) => {
   await page.screenshot({ path: 'test-results/school-home-360.png', fullPage: true });
   await expectAccessible(page);
 });
+
+test('the language switches to English and back', async ({ page }) => {
+  await signIn(page, 'tinhdoan@demo.vn');
+  await expect(page).toHaveURL(/\/province$/);
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await expect(page.getByRole('heading', { level: 1, name: 'Provincial Youth Union' })).toBeVisible();
+  await expect(page.getByRole('button', { name: 'Sign out' })).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
+  await expect(page.getByRole('heading', { level: 1, name: 'Tỉnh đoàn' })).toBeVisible();
+});
