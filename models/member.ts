@@ -129,10 +129,48 @@ export const pipelineSchema = new Schema(
       resolutionNo: String,
     },
     committeeResolution: { number: String, date: Date },
-    decision: { number: String, date: Date, issuer: String },
+    // receivedAt: the day the chi bộ received the decision (starts the ceremony clock).
+    decision: { number: String, date: Date, issuer: String, receivedAt: Date },
+    // Why the decision needs the extra 30 working days (decisions/005).
+    decisionExtensionReason: { type: String },
     ceremonyDate: { type: Date },
     probation: { start: Date, end: Date },
+    // Every official-status vote of the chi bộ (13-KNĐ), failed ones included: the third failure escalates.
+    officialVotes: {
+      type: [
+        new Schema(
+          {
+            meetingDate: Date,
+            yes: Number,
+            no: Number,
+            officialMemberCount: Number,
+            resolutionNo: String,
+            by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    // The committee's decision recognising official membership (15-KNĐ).
+    officialDecision: { number: String, date: Date, issuer: String },
+    officialDecisionExtensionReason: { type: String },
     officialDate: { type: Date },
+    // Paper checklist of the forms 1-KNĐ … 15-KNĐ: dates only, never their content.
+    // Filled where no transition records the form itself (see app/utils/pipeline.server.ts).
+    dossier: {
+      type: [
+        new Schema(
+          {
+            form: { type: String, required: true, match: /^(?:[1-9]|1[0-5])-KNĐ$/ },
+            receivedAt: Date,
+            verifiedAt: Date,
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
     // Shown to the student when the record is sent back.
     returnReason: { type: String },
   },

@@ -26,6 +26,7 @@ interface MemberSection {
 const MEMBER_SECTIONS: MemberSection[] = [
   { to: '', label: 'member.tab.profile', permission: 'member:read' },
   { to: 'criteria', label: 'criteria.memberTab', permission: 'member:read' },
+  { to: 'pipeline', label: 'pipeline.tab', permission: 'member:read' },
   { to: 'edit', label: 'member.tab.edit', permission: 'member:write' },
 ];
 
