@@ -22,6 +22,7 @@ import {
 import { compareVietnamese } from '~/domain/text';
 import type { MessageKey } from '~/i18n';
 import type { AuthUser } from './auth.server';
+import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject } from './misc';
 import { can } from './permissions';
 import { unitScopeFilter } from './permissions.server';
@@ -272,6 +273,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
         },
       );
       if (result.matchedCount === 0) return conflict(submitted);
+      noteMemberWrite();
       await auditMember(
         user,
         'member.update',
@@ -294,6 +296,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
         },
       };
       await Member.create(doc);
+      noteMemberWrite();
       await auditMember(
         user,
         'member.create',

@@ -16,6 +16,7 @@ import { Member } from '../../models/member';
 import type { ImportKind } from '~/domain/member-import';
 import { cellText } from '~/domain/member-import';
 import type { AuthUser } from './auth.server';
+import { noteMemberWrite } from './eligibility.server';
 import { commitImport, parseImportFile, type CommitReport, type ImportProblem } from './member-import.server';
 
 /** How long an upload waits for its commit. */
@@ -118,6 +119,7 @@ export function startCommit(upload: StoredUpload, user: AuthUser): void {
         },
       });
       job.written = report.written;
+      if (report.written > 0) noteMemberWrite();
       job.problems = report.problems;
       upload.summary = report.summary;
       if (report.written > 0) {

@@ -23,6 +23,7 @@ import {
 import type { MessageKey } from '~/i18n';
 import { latestGpa10, type TermWithGpa } from '~/domain/latest-gpa';
 import type { AuthUser } from './auth.server';
+import { noteMemberWrite } from './eligibility.server';
 import { parseVersion } from './member-edit.server';
 import { auditMember, memberFilter, termKey } from './member-profile.server';
 import { formDataToObject } from './misc';
@@ -191,6 +192,7 @@ export async function changeRecord(
     { runValidators: true },
   );
   if (result.matchedCount === 0) return fail(record, key, values, {}, 409, 'member.conflict');
+  noteMemberWrite();
   await auditMember(user, `member.${record}.${op === 'remove' ? 'remove' : key ? 'update' : 'add'}`, m, {
     key: op === 'remove' ? key : newKey,
     ...(key && newKey !== key ? { previousKey: key } : {}),

@@ -31,6 +31,7 @@ import {
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
 import { createWorkingCalendar, type WorkingCalendar } from '~/domain/working-days';
 import type { AuthUser } from './auth.server';
+import { noteMemberWrite } from './eligibility.server';
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 
@@ -210,6 +211,7 @@ export async function applyTransition(
     { runValidators: true },
   );
   if (written.matchedCount === 0) return conflict();
+  noteMemberWrite();
 
   await auditMember(user, `pipeline.${transitionId}`, m, {
     from: update.expectedStage,
