@@ -1197,6 +1197,9 @@ function generateMember(ctx: GenerationContext, index: number): SeedMember {
     }
     if (!isDemo && rng.chance(0.02)) consent.withdrawnAt = addDays(at, rng.int(5, 60));
   }
+  // The demo student has not consented yet, so the first sign-in shows the consent page
+  // (the random draws above still run: the rest of the data set stays the same).
+  if (isDemo) consent = undefined;
 
   const religion = isDemo
     ? 'Không'

@@ -1,15 +1,39 @@
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { Field, SelectField } from '~/components/forms';
+import {
+  CriteriaVerdict,
+  DecisionTimeline,
+  Deadlines,
+  DossierChecklist,
+  NextSteps,
+  StageProgress,
+} from '~/components/student-portal';
+import { CORRECTION_FIELDS, CorrectionSchema } from '~/domain/corrections';
 import { STAGE_LABELS } from '~/domain/stages';
-import { useLocale, useT } from '~/i18n/use-t';
-import { studentRecord } from '~/utils/home.server';
+import type { MessageKey } from '~/i18n';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import meStyles from '~/styles/me.css?url';
+import { correctionAction, portalData, requireConsent, requireStudent } from '~/utils/me.server';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
+import { formDataToObject } from '~/utils/misc';
+import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+
+export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
-  const user = await requireUser(request, { permission: 'self:read' });
-  return { userName: user.name, record: await studentRecord(user) };
+  const user = await requireStudent(request);
+  await requireConsent(user);
+  return { userName: user.name, record: await portalData(user) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireStudent(request);
+  const values = formDataToObject(await request.formData());
+  if (values.intent !== 'correction') throw new Response('Bad request', { status: 400 });
+  return correctionAction(user, values);
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.title');
@@ -23,24 +47,133 @@ export default function MyRecord() {
       <h1>{t('me.title')}</h1>
       <p>{t('home.welcome', { name: record?.fullName ?? userName })}</p>
       {record ? (
-        <dl className="facts card">
-          <dt>{t('me.name')}</dt>
-          <dd>{record.fullName}</dd>
-          <dt>{t('me.studentCode')}</dt>
-          <dd>{record.studentCode}</dd>
-          <dt>{t('me.school')}</dt>
-          <dd>{record.school ?? '—'}</dd>
-          <dt>{t('me.branch')}</dt>
-          <dd>{record.branch ?? '—'}</dd>
-          <dt>{t('me.stage')}</dt>
-          <dd data-testid="current-stage">
-            {record.stage ? STAGE_LABELS[record.stage][locale] : t('me.unknownStage')}
-          </dd>
-        </dl>
+        <>
+          <p>{t('me.intro')}</p>
+          <dl className="facts card">
+            <dt>{t('me.studentCode')}</dt>
+            <dd>{record.studentCode}</dd>
+            <dt>{t('me.school')}</dt>
+            <dd>{record.school ?? '—'}</dd>
+            <dt>{t('me.branch')}</dt>
+            <dd>{record.branch ?? '—'}</dd>
+            <dt>{t('me.stage')}</dt>
+            <dd data-testid="current-stage">
+              {record.stage ? STAGE_LABELS[record.stage][locale] : t('me.unknownStage')}
+            </dd>
+          </dl>
+          <div className="me-grid">
+            <StageProgress record={record} />
+            <NextSteps record={record} />
+            <CriteriaVerdict record={record} />
+            <Deadlines record={record} />
+            <DossierChecklist record={record} />
+            <DecisionTimeline record={record} />
+          </div>
+          <MyData record={record} />
+        </>
       ) : (
         <p className="panel">{t('me.noRecord')}</p>
       )}
     </>
+  );
+}
+
+function MyData({
+  record,
+}: {
+  record: NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['record']>;
+}) {
+  const t = useT();
+  const f = useFormatters();
+  const actionData = useActionData<typeof action>() as
+    { fieldErrors?: FieldErrors; values?: Record<string, string> } | undefined;
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const errors = clientErrors ?? actionData?.fieldErrors ?? {};
+  const values = actionData?.values ?? {};
+  const [params] = useSearchParams();
+  return (
+    <section aria-labelledby="data-title" className="card me-section" id="corrections">
+      <h2 id="data-title">{t('me.myData')}</h2>
+      <p>{t('me.myDataIntro')}</p>
+      <ul className="me-links">
+        <li>
+          <a href="/me/data.json" download>
+            {t('me.download')}
+          </a>
+        </li>
+        <li>
+          <Link to="/me/submissions">{t('me.submissions.link')}</Link>
+        </li>
+        <li>
+          <Link to="/me/print">{t('me.printLink')}</Link>
+        </li>
+        <li>
+          <Link to="/me/consent">{t('me.consentLink')}</Link>
+        </li>
+      </ul>
+      <h3>{t('me.correction.title')}</h3>
+      <p>{t('me.correction.intro')}</p>
+      {params.get('sent') ? (
+        <p className="me-ok" role="status">
+          {t('me.correction.sentNow')}
+        </p>
+      ) : null}
+      <Form
+        method="post"
+        noValidate
+        onSubmit={(event) => {
+          const data = formDataToObject(new FormData(event.currentTarget));
+          const parsed = CorrectionSchema.safeParse(data);
+          const found = parsed.success ? null : fieldErrorsOf(parsed.error);
+          setClientErrors(found);
+          if (found) event.preventDefault();
+        }}
+      >
+        <input type="hidden" name="intent" value="correction" />
+        <SelectField
+          label={t('me.correction.field')}
+          errors={errors.field}
+          selectProps={{ name: 'field', defaultValue: values.field ?? '', required: true }}
+        >
+          <option value="">{t('me.correction.choose')}</option>
+          {CORRECTION_FIELDS.map((field) => (
+            <option key={field} value={field}>
+              {t(`me.field.${field}` as MessageKey)}
+            </option>
+          ))}
+        </SelectField>
+        <Field
+          label={t('me.correction.message')}
+          errors={errors.message}
+          inputProps={{
+            name: 'message',
+            defaultValue: values.message ?? '',
+            required: true,
+            maxLength: 1000,
+          }}
+        />
+        <Field
+          label={t('me.correction.correctValue')}
+          errors={errors.correctValue}
+          inputProps={{ name: 'correctValue', defaultValue: values.correctValue ?? '', maxLength: 500 }}
+        />
+        <button type="submit">{t('me.correction.submit')}</button>
+      </Form>
+      {record.corrections.length ? (
+        <>
+          <h3>{t('me.correction.list')}</h3>
+          <ul className="me-list" data-testid="corrections">
+            {record.corrections.map((c) => (
+              <li key={c.id}>
+                {t(`me.field.${c.field}` as MessageKey)}:{' '}
+                {t('me.correction.sent', { date: f.date(c.createdAt) })} ·{' '}
+                {t(`me.correction.status.${c.status}` as MessageKey)}
+              </li>
+            ))}
+          </ul>
+        </>
+      ) : null}
+    </section>
   );
 }
 

@@ -1,0 +1,46 @@
+/**
+ * Evidence a student submits (an award or a volunteering activity). Three states,
+ * never confused (users-expect.md): submitted by the student → approved by the
+ * school Union (only then copied into the record as verified) or returned with a
+ * reason the student sees. Isomorphic: the student's form and its action share the schema.
+ */
+import { z } from 'zod';
+import { AWARD_KINDS, AWARD_LEVELS } from './criteria/types.ts';
+
+export const SUBMISSION_KINDS = ['award', 'activity'] as const;
+export type SubmissionKind = (typeof SUBMISSION_KINDS)[number];
+export const SUBMISSION_STATUSES = ['submitted', 'approved', 'returned'] as const;
+export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
+
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+export const SubmissionSchema = z
+  .object({
+    kind: z.enum(SUBMISSION_KINDS, 'me.v.kind'),
+    title: z.string().trim().min(3, 'me.v.title').max(200, 'validation.tooLong'),
+    date: z.string().regex(DAY, 'validation.date'),
+    awardKind: z.string().optional().default(''),
+    level: z.string().optional().default(''),
+    days: z.string().optional().default(''),
+    evidence: z.string().trim().min(5, 'me.v.evidence').max(500, 'validation.tooLong'),
+  })
+  .superRefine((v, ctx) => {
+    const d = new Date(`${v.date}T00:00:00Z`);
+    if (Number.isNaN(d.getTime()) || d.getTime() > Date.now() + 86_400_000) {
+      ctx.addIssue({ code: 'custom', path: ['date'], message: 'validation.date' });
+    }
+    if (v.kind === 'award') {
+      if (!(AWARD_KINDS as readonly string[]).includes(v.awardKind))
+        ctx.addIssue({ code: 'custom', path: ['awardKind'], message: 'validation.invalidChoice' });
+      if (!(AWARD_LEVELS as readonly string[]).includes(v.level))
+        ctx.addIssue({ code: 'custom', path: ['level'], message: 'validation.invalidChoice' });
+    } else {
+      const n = Number(v.days);
+      if (!/^\d+$/.test(v.days) || n < 1 || n > 366)
+        ctx.addIssue({ code: 'custom', path: ['days'], message: 'me.v.days' });
+    }
+  });
+
+export const ReturnSchema = z.object({
+  reason: z.string().trim().min(5, 'me.v.reason').max(500, 'validation.tooLong'),
+});

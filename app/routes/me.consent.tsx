@@ -1,0 +1,137 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { useState } from 'react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { Field } from '~/components/forms';
+import { CONSENT_TEXT, CONSENT_VERSION, consentSchema } from '~/domain/consent';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import meStyles from '~/styles/me.css?url';
+import { consentAction, consentPage, requireStudent } from '~/utils/me.server';
+import { pageTitle } from '~/utils/meta';
+import { formDataToObject } from '~/utils/misc';
+import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+
+export const links = () => [{ rel: 'stylesheet', href: meStyles }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireStudent(request);
+  return { consent: await consentPage(user) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireStudent(request);
+  return consentAction(user, await request.formData());
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'consent.title');
+
+export default function ConsentPage() {
+  const { consent } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as
+    { fieldErrors?: FieldErrors; values?: Record<string, string> } | undefined;
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const [params] = useSearchParams();
+  const t = useT();
+  const locale = useLocale();
+  const f = useFormatters();
+  const errors = clientErrors ?? actionData?.fieldErrors ?? {};
+  if (!consent) {
+    return (
+      <>
+        <h1>{t('consent.title')}</h1>
+        <p className="panel">{t('me.noRecord')}</p>
+      </>
+    );
+  }
+  return (
+    <>
+      <h1>{t('consent.title')}</h1>
+      {params.get('withdrawn') ? (
+        <p className="panel" role="status">
+          {t('consent.withdrawn')}
+        </p>
+      ) : null}
+      {consent.current ? (
+        <div className="card">
+          <p data-testid="consent-given">
+            {t('consent.given', { date: f.date(consent.givenAt), version: consent.version ?? '' })}
+          </p>
+          {consent.guardianName ? <p>{t('consent.guardianGiven', { name: consent.guardianName })}</p> : null}
+          <p>
+            <Link to="/me">{t('consent.goToRecord')}</Link>
+          </p>
+          <Form method="post">
+            <input type="hidden" name="intent" value="withdraw" />
+            <p className="field-hint">{t('consent.withdrawHint')}</p>
+            <button type="submit" className="button-danger">
+              {t('consent.withdraw')}
+            </button>
+          </Form>
+        </div>
+      ) : (
+        <>
+          <p>{t('consent.needed')}</p>
+          <div className="card me-consent-text">
+            <p className="muted">{t('consent.version', { version: CONSENT_VERSION })}</p>
+            {CONSENT_TEXT[locale].map((paragraph, i) => (
+              <p key={i}>{paragraph}</p>
+            ))}
+          </div>
+          <Form
+            method="post"
+            noValidate
+            onSubmit={(event) => {
+              const values = formDataToObject(new FormData(event.currentTarget));
+              if (values.intent !== 'give') return;
+              const parsed = consentSchema(consent.minor).safeParse(values);
+              const found = parsed.success ? null : fieldErrorsOf(parsed.error);
+              setClientErrors(found);
+              if (found) event.preventDefault();
+            }}
+          >
+            <input type="hidden" name="intent" value="give" />
+            {consent.minor ? (
+              <>
+                <p className="panel">{t('consent.minorNote')}</p>
+                <Field
+                  label={t('consent.guardian')}
+                  errors={errors.guardianName}
+                  inputProps={{
+                    name: 'guardianName',
+                    required: true,
+                    maxLength: 120,
+                    autoComplete: 'off',
+                    defaultValue: actionData?.values?.guardianName ?? '',
+                  }}
+                />
+              </>
+            ) : null}
+            <div className="field me-consent-box">
+              <div className="checkbox">
+                <input
+                  id="consent-agree"
+                  type="checkbox"
+                  name="agree"
+                  value="on"
+                  aria-invalid={errors.agree ? true : undefined}
+                  aria-describedby={errors.agree ? 'consent-agree-error' : undefined}
+                />
+                <label htmlFor="consent-agree">{t('consent.agree')}</label>
+              </div>
+              {errors.agree ? (
+                <p id="consent-agree-error" className="field-error">
+                  {t(errors.agree[0])}
+                </p>
+              ) : null}
+            </div>
+            <button type="submit">{t('consent.submit')}</button>
+          </Form>
+        </>
+      )}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

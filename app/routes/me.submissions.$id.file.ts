@@ -1,0 +1,9 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { requireStudent } from '~/utils/me.server';
+import { evidenceDownload } from '~/utils/submissions.server';
+
+/** The student's own evidence file; another member's is a 404. */
+export async function loader({ request, params }: LoaderFunctionArgs) {
+  const user = await requireStudent(request);
+  return evidenceDownload(user, params.id);
+}

@@ -1,0 +1,176 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { useState } from 'react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { Field, SelectField } from '~/components/forms';
+import { AWARD_KINDS, AWARD_LEVELS } from '~/domain/criteria/types';
+import { SUBMISSION_KINDS, SubmissionSchema } from '~/domain/submissions';
+import type { MessageKey } from '~/i18n';
+import { useFormatters, useT } from '~/i18n/use-t';
+import meStyles from '~/styles/me.css?url';
+import { requireConsent, requireStudent } from '~/utils/me.server';
+import { pageTitle } from '~/utils/meta';
+import { formDataToObject } from '~/utils/misc';
+import { ownSubmissions, submitEvidence } from '~/utils/submissions.server';
+import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+
+export const links = () => [{ rel: 'stylesheet', href: meStyles }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireStudent(request);
+  await requireConsent(user);
+  return { submissions: await ownSubmissions(user) };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireStudent(request);
+  await requireConsent(user);
+  const form = await request.formData();
+  const file = form.get('file');
+  return submitEvidence(user, formDataToObject(form), file instanceof File ? file : null);
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.submissions.title');
+
+export default function MySubmissions() {
+  const { submissions } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as
+    { fieldErrors?: FieldErrors; values?: Record<string, string> } | undefined;
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const [params] = useSearchParams();
+  const t = useT();
+  const f = useFormatters();
+  const errors = clientErrors ?? actionData?.fieldErrors ?? {};
+  const values = actionData?.values ?? {};
+  return (
+    <>
+      <p>
+        <Link to="/me">{t('me.print.back')}</Link>
+      </p>
+      <h1>{t('me.submissions.title')}</h1>
+      <p>{t('me.submissions.intro')}</p>
+      {params.get('sent') ? (
+        <p className="panel" role="status">
+          {t('me.submissions.sentNow')}
+        </p>
+      ) : null}
+      <Form
+        method="post"
+        encType="multipart/form-data"
+        noValidate
+        className="card"
+        onSubmit={(event) => {
+          const parsed = SubmissionSchema.safeParse(formDataToObject(new FormData(event.currentTarget)));
+          const found = parsed.success ? null : fieldErrorsOf(parsed.error);
+          setClientErrors(found);
+          if (found) event.preventDefault();
+        }}
+      >
+        <SelectField
+          label={t('me.submissions.kind')}
+          errors={errors.kind}
+          selectProps={{ name: 'kind', defaultValue: values.kind ?? 'award' }}
+        >
+          {SUBMISSION_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {t(`me.submissions.kind.${k}` as MessageKey)}
+            </option>
+          ))}
+        </SelectField>
+        <Field
+          label={t('me.submissions.titleField')}
+          errors={errors.title}
+          inputProps={{ name: 'title', defaultValue: values.title ?? '', maxLength: 200, required: true }}
+        />
+        <Field
+          label={t('me.submissions.date')}
+          errors={errors.date}
+          inputProps={{ name: 'date', type: 'date', defaultValue: values.date ?? '', required: true }}
+        />
+        <fieldset>
+          <legend>{t('me.submissions.awardOnly')}</legend>
+          <SelectField
+            label={t('member.awardKind')}
+            errors={errors.awardKind}
+            selectProps={{ name: 'awardKind', defaultValue: values.awardKind ?? 'giay_khen' }}
+          >
+            {AWARD_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`member.awardKind.${k}` as MessageKey)}
+              </option>
+            ))}
+          </SelectField>
+          <SelectField
+            label={t('member.awardLevel')}
+            errors={errors.level}
+            selectProps={{ name: 'level', defaultValue: values.level ?? 'school' }}
+          >
+            {AWARD_LEVELS.map((k) => (
+              <option key={k} value={k}>
+                {t(`member.awardLevel.${k}` as MessageKey)}
+              </option>
+            ))}
+          </SelectField>
+        </fieldset>
+        <fieldset>
+          <legend>{t('me.submissions.activityOnly')}</legend>
+          <Field
+            label={t('me.submissions.days')}
+            errors={errors.days}
+            inputProps={{ name: 'days', inputMode: 'numeric', defaultValue: values.days ?? '' }}
+          />
+        </fieldset>
+        <Field
+          label={t('me.submissions.evidence')}
+          errors={errors.evidence}
+          inputProps={{
+            name: 'evidence',
+            defaultValue: values.evidence ?? '',
+            maxLength: 500,
+            required: true,
+          }}
+        />
+        <Field
+          label={t('me.submissions.file')}
+          errors={errors.file}
+          inputProps={{ name: 'file', type: 'file', accept: 'image/jpeg,image/png,application/pdf' }}
+        />
+        <button type="submit">{t('me.submissions.submit')}</button>
+      </Form>
+      <section aria-labelledby="sub-list" className="me-section">
+        <h2 id="sub-list">{t('me.submissions.list')}</h2>
+        {submissions.length === 0 ? (
+          <p>{t('me.submissions.empty')}</p>
+        ) : (
+          <ul className="me-list" data-testid="submissions">
+            {submissions.map((s) => (
+              <li key={s.id}>
+                <strong>{s.title}</strong> ({t(`me.submissions.kind.${s.kind}` as MessageKey)}) ·{' '}
+                {t('me.submissions.sentOn', { date: f.date(s.createdAt) })} ·{' '}
+                <span data-status={s.status}>{t(`me.submissions.status.${s.status}` as MessageKey)}</span>
+                {s.file ? (
+                  <>
+                    <br />
+                    <a href={`/me/submissions/${s.id}/file`}>
+                      {t('me.submissions.fileLink', { name: s.file.name })}
+                    </a>
+                  </>
+                ) : null}
+                {s.status === 'returned' && s.reason ? (
+                  <>
+                    <br />
+                    {t('me.submissions.reason', { reason: s.reason })}
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

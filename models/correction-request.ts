@@ -1,0 +1,35 @@
+/**
+ * A student's request to correct their own record (Law 91/2025: data subjects may
+ * ask to correct; answered within 2 working days). The student files it; the school
+ * Union works the queue (not built yet). `schoolId` scopes the queue to the school.
+ */
+import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { CORRECTION_FIELDS } from '../app/domain/corrections.ts';
+
+export { CORRECTION_FIELDS };
+
+export const CORRECTION_STATUSES = ['open', 'resolved', 'rejected'] as const;
+
+export const correctionRequestSchema = new Schema(
+  {
+    memberId: { type: Schema.Types.ObjectId, ref: 'Member', required: true },
+    schoolId: { type: Schema.Types.ObjectId, ref: 'Unit', required: true },
+    requestedBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+    field: { type: String, required: true, enum: CORRECTION_FIELDS },
+    message: { type: String, required: true, trim: true, maxlength: 1000 },
+    correctValue: { type: String, trim: true, maxlength: 500 },
+    status: { type: String, required: true, enum: CORRECTION_STATUSES, default: 'open' },
+    createdAt: { type: Date, required: true, default: () => new Date() },
+  },
+  { versionKey: false },
+);
+
+// The student's own list, newest first; the school's open queue, oldest first.
+correctionRequestSchema.index({ memberId: 1, createdAt: -1 });
+correctionRequestSchema.index({ schoolId: 1, status: 1, createdAt: 1 });
+
+export type CorrectionRequestFields = InferSchemaType<typeof correctionRequestSchema>;
+
+export const CorrectionRequest: Model<CorrectionRequestFields> =
+  (mongoose.models.CorrectionRequest as Model<CorrectionRequestFields> | undefined) ??
+  model<CorrectionRequestFields>('CorrectionRequest', correctionRequestSchema);

@@ -1,0 +1,174 @@
+/**
+ * The student's journey on a phone first: consent at first sign-in (an unticked box
+ * gets its message), then the portal with the stage, the criteria (✓/✗), next steps
+ * and deadlines; the JSON download, the printable page, a correction request, and
+ * withdrawing consent (which brings the consent page back and leaves the demo as seeded).
+ */
+import { readFile } from 'node:fs/promises';
+import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible, signIn } from './fixtures.ts';
+
+const STAGE_EXPECTATIONS: Record<string, { step: string; actor: string }> = {
+  'Lập hồ sơ': { step: 'Hoàn thiện đơn xin vào Đảng (mẫu 1-KNĐ)', actor: 'Đoàn trường' },
+  'Được giới thiệu': { step: 'Chờ chi bộ họp xét và biểu quyết', actor: 'Chi bộ / Đảng ủy trường' },
+};
+
+async function noHorizontalOverflow(page: Page) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+}
+
+test('a student consents, follows their record, downloads it and withdraws consent', async ({ page }) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signIn(page, 'sinhvien@demo.vn');
+
+  // First sign-in: the versioned consent text, with an unticked box.
+  await expect(page).toHaveURL(/\/me\/consent$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Đồng ý xử lý dữ liệu cá nhân' })).toBeVisible();
+  const box = page.getByLabel('Tôi đã đọc và đồng ý với nội dung trên.');
+  await expect(box).not.toBeChecked();
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/student-consent-360.png', fullPage: true });
+
+  await page.getByRole('button', { name: 'Xác nhận đồng ý' }).click();
+  await expect(page.getByText('Bạn cần đánh dấu ô này để đồng ý.')).toBeVisible();
+  await expect(page).toHaveURL(/\/me\/consent$/);
+  await expectAccessible(page);
+
+  await box.check();
+  await page.getByRole('button', { name: 'Xác nhận đồng ý' }).click();
+  await expect(page).toHaveURL(/\/me$/);
+
+  // The portal at phone width. The demo is at 'dossier' when seeded; pipeline.spec.ts
+  // (run before this file) records her introduction, so either stage may show.
+  await expect(page.getByRole('heading', { level: 1, name: 'Hồ sơ của tôi' })).toBeVisible();
+  const stage = (await page.getByTestId('current-stage').textContent())?.trim() ?? '';
+  const expected = STAGE_EXPECTATIONS[stage];
+  expect(expected, `unexpected stage “${stage}”`).toBeTruthy();
+  const steps = page.getByTestId('stage-progress');
+  await expect(steps.locator('[aria-current="step"]')).toContainText(stage);
+  await expect(steps.locator('li').first()).toContainText('Đã xong');
+  const rules = page.getByTestId('criteria-rules').locator('li');
+  expect(await rules.count()).toBeGreaterThan(0);
+  for (const text of await rules.allTextContents()) expect(text).toMatch(/^[✓✗]/);
+  await expect(page.getByTestId('next-steps')).toContainText(expected.step);
+  await expect(page.getByTestId('next-actor')).toHaveText(expected.actor);
+  await expect(page.getByRole('heading', { name: 'Thời hạn sắp tới' })).toBeVisible();
+  await expect(page.getByTestId('deadlines')).toContainText(/Hạn: \d{2}\/\d{2}\/\d{4}/);
+  await expect(page.getByTestId('checklist')).toContainText(
+    'Giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng',
+  );
+  await noHorizontalOverflow(page);
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/student-me-360.png', fullPage: true });
+
+  // Desktop: the steps run across the page.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.screenshot({ path: 'test-results/student-me-1280.png', fullPage: true });
+  await expectAccessible(page);
+
+  // The JSON download holds the student's own record.
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('link', { name: 'Tải toàn bộ dữ liệu (JSON)' }).click(),
+  ]);
+  const file = await download.path();
+  const json = JSON.parse(await readFile(file!, 'utf8'));
+  expect(json.member.fullName).toBe('Huỳnh Thị Thanh Trúc');
+
+  // A correction request is stored and shown as sent.
+  await page.getByLabel('Thông tin cần sửa').selectOption('phone');
+  await page.getByLabel('Điều gì đang sai?').fill('Số điện thoại đã đổi');
+  await page.getByLabel('Giá trị đúng (nếu có)').fill('0905123456');
+  await page.getByRole('button', { name: 'Gửi yêu cầu' }).click();
+  await expect(page.getByText('Đã gửi yêu cầu sửa thông tin.')).toBeVisible();
+  await expect(page.getByTestId('corrections')).toContainText('Đã gửi ngày');
+
+  // The printable page.
+  await page.getByRole('link', { name: 'Xem bản in hồ sơ' }).click();
+  await expect(page).toHaveURL(/\/me\/print$/);
+  await expect(page.getByRole('heading', { level: 1, name: 'Hồ sơ đoàn viên' })).toBeVisible();
+  await expectAccessible(page);
+  await page.emulateMedia({ media: 'print' });
+  await page.screenshot({ path: 'test-results/student-print-1280.png', fullPage: true });
+  await page.emulateMedia({ media: 'screen' });
+
+  // Withdrawing consent brings the consent page back, and /me sends there too.
+  await page.goto('/me/consent');
+  await expect(page.getByTestId('consent-given')).toBeVisible();
+  await expectAccessible(page);
+  await page.getByRole('button', { name: 'Rút lại đồng ý' }).click();
+  await expect(page).toHaveURL(/\/me\/consent\?withdrawn=1$/);
+  await expect(page.getByRole('button', { name: 'Xác nhận đồng ý' })).toBeVisible();
+  await page.goto('/me');
+  await expect(page).toHaveURL(/\/me\/consent$/);
+});
+
+test('a student submits evidence, the school Union approves it, the student sees it approved', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 360, height: 740 });
+  await signIn(page, 'sinhvien@demo.vn');
+  await expect(page).toHaveURL(/\/me\/consent$/);
+  await page.getByLabel('Tôi đã đọc và đồng ý với nội dung trên.').check();
+  await page.getByRole('button', { name: 'Xác nhận đồng ý' }).click();
+  await expect(page).toHaveURL(/\/me$/);
+
+  await page.getByRole('link', { name: 'Nộp minh chứng khen thưởng, hoạt động tình nguyện' }).click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Nộp minh chứng' })).toBeVisible();
+  // Nothing filled in: messages beside the fields, nothing sent.
+  await page.getByRole('button', { name: 'Gửi minh chứng' }).click();
+  await expect(page.getByText('Vui lòng nhập tên (ít nhất 3 ký tự).')).toBeVisible();
+  await page.getByLabel('Loại minh chứng').selectOption('activity');
+  await page.getByLabel('Tên khen thưởng hoặc chiến dịch').fill('Mùa hè xanh 2026 (e2e)');
+  await page.getByLabel('Ngày (ngày quyết định hoặc ngày tham gia)').fill('2026-07-10');
+  await page.getByLabel('Số ngày tham gia').fill('12');
+  await page
+    .getByLabel('Minh chứng (số quyết định, đơn vị cấp, người xác nhận…)')
+    .fill('Xác nhận của đội trưởng');
+  await page
+    .getByLabel('Tệp minh chứng (JPG, PNG hoặc PDF, tối đa 2 MB). Không tải ảnh CCCD.')
+    .setInputFiles({
+      name: 'mua-he-xanh.pdf',
+      mimeType: 'application/pdf',
+      buffer: Buffer.from('%PDF-1.4 e2e'),
+    });
+  await page.getByRole('button', { name: 'Gửi minh chứng' }).click();
+  await expect(page.getByText('Đã gửi minh chứng. Đoàn trường sẽ xác minh.')).toBeVisible();
+  await expect(page.getByRole('link', { name: 'Tệp: mua-he-xanh.pdf' }).first()).toBeVisible();
+  const mine = page.getByTestId('submissions').locator('li', { hasText: 'Mùa hè xanh 2026 (e2e)' });
+  // "Submitted" is never shown as approved.
+  await expect(mine).toContainText('Đã gửi, chờ Đoàn trường xác minh');
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/student-submissions-360.png', fullPage: true });
+  // On a phone the sign-out button sits in the collapsed menu: sign out at desktop width.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByRole('button', { name: 'Đăng xuất' }).first().click();
+  await expect(page).toHaveURL(/\/login/);
+
+  await signIn(page, 'doantruong.pvd@demo.vn');
+  await expect(page).toHaveURL(/\/school$/);
+  await page.getByRole('link', { name: 'Minh chứng', exact: true }).click();
+  await expect(page).toHaveURL(/\/school\/submissions$/);
+  const item = page.getByTestId('queue').locator('li', { hasText: 'Mùa hè xanh 2026 (e2e)' });
+  await expect(item).toContainText('Huỳnh Thị Thanh Trúc');
+  await expect(item.getByRole('link', { name: 'Tệp: mua-he-xanh.pdf' })).toBeVisible();
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/student-queue-1280.png', fullPage: true });
+  await item.getByRole('button', { name: 'Duyệt' }).click();
+  await expect(page.getByText('Đã duyệt và ghi vào hồ sơ.')).toBeVisible();
+  await page.getByRole('button', { name: 'Đăng xuất' }).first().click();
+  await expect(page).toHaveURL(/\/login/);
+
+  await signIn(page, 'sinhvien@demo.vn');
+  await expect(page).toHaveURL(/\/me$/);
+  await page.goto('/me/submissions');
+  await expect(
+    page.getByTestId('submissions').locator('li', { hasText: 'Mùa hè xanh 2026 (e2e)' }),
+  ).toContainText('Đã được duyệt và ghi vào hồ sơ');
+
+  // Leave the demo as seeded: no consent.
+  await page.goto('/me/consent');
+  await page.getByRole('button', { name: 'Rút lại đồng ý' }).click();
+  await expect(page).toHaveURL(/\/me\/consent\?withdrawn=1$/);
+});

@@ -1,0 +1,231 @@
+/**
+ * Evidence submissions: the student files them on their own record only; the school
+ * Union sees and decides only those of its school; approval copies the item into the
+ * record as verified, a return carries a reason the student sees; every refusal
+ * leaves the database unchanged.
+ */
+import type { Types } from 'mongoose';
+import mongoose from 'mongoose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../models/audit-event.ts';
+import { Member } from '../../models/member.ts';
+import { Submission } from '../../models/submission.ts';
+import { Unit } from '../../models/unit.ts';
+import { User } from '../../models/user.ts';
+import { seedDatabase } from '../../seed/seed.server.ts';
+import { CONSENT_VERSION } from '~/domain/consent';
+import { action as submitAction, loader as submitLoader } from '~/routes/me.submissions';
+import { loader as ownFileLoader } from '~/routes/me.submissions.$id.file';
+import { action as queueAction, loader as queueLoader } from '~/routes/school.submissions';
+import { loader as staffFileLoader } from '~/routes/school.submissions.$id.file';
+import { EvidenceFile } from '../../models/evidence-file.ts';
+import { signIn } from '../fixtures/auth.ts';
+import { BASE, call, get, post } from '../fixtures/remix.ts';
+
+let student: string;
+let union: string;
+let party: string;
+let province: string;
+let own: Types.ObjectId;
+let otherSchool: Types.ObjectId;
+let otherSchoolId: Types.ObjectId;
+
+const award = {
+  kind: 'award',
+  title: 'Giấy khen Sinh viên 5 tốt cấp trường',
+  date: '2026-05-19',
+  awardKind: 'giay_khen',
+  level: 'school',
+  evidence: 'Quyết định 12/QĐ-ĐTN ngày 19/5/2026',
+};
+const activity = {
+  kind: 'activity',
+  title: 'Mùa hè xanh 2026',
+  date: '2026-07-10',
+  days: '12',
+  evidence: 'Xác nhận của đội trưởng',
+};
+
+beforeAll(async () => {
+  await seedDatabase({ members: 60, seed: 1, reset: true });
+  [student, union, party, province] = await Promise.all(
+    ['sinhvien@demo.vn', 'doantruong.pvd@demo.vn', 'danguy.pvd@demo.vn', 'tinhdoan@demo.vn'].map((e) =>
+      signIn(e),
+    ),
+  );
+  own = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId!;
+  const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
+  const other = (await Member.findOne({ schoolId: mongoose.trusted({ $ne: pvd._id }) }).lean())!;
+  otherSchool = other._id;
+  otherSchoolId = other.schoolId;
+  await Member.updateOne(
+    { _id: own },
+    { $set: { consent: { version: CONSENT_VERSION, givenAt: new Date() } } },
+  );
+});
+
+const submit = (fields: Record<string, string>, cookie = student) =>
+  call(submitAction, post('/me/submissions', fields, cookie));
+const review = (fields: Record<string, string>, cookie = union) =>
+  call(queueAction, post('/school/submissions', fields, cookie));
+
+describe('the student submits', () => {
+  it('refuses invalid evidence with field messages and stores nothing', async () => {
+    const res = await submit({ kind: 'activity', title: 'x', date: 'soon', days: '0', evidence: '' });
+    expect(res.status).toBe(400);
+    expect(res.data.fieldErrors).toMatchObject({
+      title: ['me.v.title'],
+      date: ['validation.date'],
+      days: ['me.v.days'],
+      evidence: ['me.v.evidence'],
+    });
+    expect(await Submission.countDocuments()).toBe(0);
+  });
+
+  it('stores an award and an activity on the own record only, as submitted', async () => {
+    const before = JSON.stringify(await Member.findById(own).lean());
+    expect((await submit({ ...award, memberId: String(otherSchool) })).status).toBe(302);
+    expect((await submit(activity)).status).toBe(302);
+    const rows = await Submission.find().lean();
+    expect(rows).toHaveLength(2);
+    for (const r of rows) {
+      expect(String(r.memberId)).toBe(String(own));
+      expect(r.status).toBe('submitted');
+    }
+    // Nothing enters the record before approval.
+    expect(JSON.stringify(await Member.findById(own).lean())).toBe(before);
+    const list = await call(submitLoader, get('/me/submissions', student));
+    expect(list.data.submissions.map((s: { status: string }) => s.status)).toEqual([
+      'submitted',
+      'submitted',
+    ]);
+  });
+});
+
+describe('the school Union reviews', () => {
+  it('lists only its school’s submissions; other roles are refused', async () => {
+    await Submission.create({
+      memberId: otherSchool,
+      schoolId: otherSchoolId,
+      ancestors: (await Member.findById(otherSchool).lean())!.ancestors,
+      kind: 'activity',
+      title: 'Tiếp sức mùa thi',
+      date: new Date('2026-06-20'),
+      days: 3,
+      evidence: 'Xác nhận của Đoàn trường khác',
+    });
+    const res = await call(queueLoader, get('/school/submissions', union));
+    expect(res.status).toBe(200);
+    expect(res.data.queue).toHaveLength(2);
+    for (const s of res.data.queue) expect(s.memberId).toBe(String(own));
+    expect((await call(queueLoader, get('/school/submissions', party))).status).toBe(403);
+    expect((await call(queueLoader, get('/school/submissions', province))).status).toBe(403);
+    expect((await call(queueLoader, get('/school/submissions', student))).status).toBe(403);
+  });
+
+  it('cannot decide another school’s submission, and a student cannot decide at all', async () => {
+    const foreign = (await Submission.findOne({ memberId: otherSchool }).lean())!;
+    const otherBefore = JSON.stringify(await Member.findById(otherSchool).lean());
+    expect((await review({ intent: 'approve', id: String(foreign._id) })).status).toBe(404);
+    const mine = (await Submission.findOne({ memberId: own }).lean())!;
+    expect((await review({ intent: 'approve', id: String(mine._id) }, student)).status).toBe(403);
+    expect((await review({ intent: 'approve', id: 'not-an-id' })).status).toBe(404);
+    expect((await Submission.findById(foreign._id).lean())!.status).toBe('submitted');
+    expect((await Submission.findById(mine._id).lean())!.status).toBe('submitted');
+    expect(JSON.stringify(await Member.findById(otherSchool).lean())).toBe(otherBefore);
+  });
+
+  it('approves an award into the record as verified, once', async () => {
+    const s = (await Submission.findOne({ memberId: own, kind: 'award' }).lean())!;
+    const awardsBefore = (await Member.findById(own).lean())!.awards.length;
+    const res = await review({ intent: 'approve', id: String(s._id) });
+    expect(res.status).toBe(302);
+    const m = (await Member.findById(own).lean())!;
+    expect(m.awards).toHaveLength(awardsBefore + 1);
+    const added = m.awards[m.awards.length - 1];
+    expect(added).toMatchObject({ title: award.title, kind: 'giay_khen', level: 'school', verified: true });
+    expect(await AuditEvent.countDocuments({ action: 'member.submission.approve', entityId: own })).toBe(1);
+    // A second approval finds nothing left to decide.
+    expect((await review({ intent: 'approve', id: String(s._id) })).status).toBe(404);
+    expect((await Member.findById(own).lean())!.awards).toHaveLength(awardsBefore + 1);
+  });
+
+  it('returns an activity only with a reason, which the student sees', async () => {
+    const s = (await Submission.findOne({ memberId: own, kind: 'activity' }).lean())!;
+    const bad = await review({ intent: 'return', id: String(s._id), reason: '' });
+    expect(bad.status).toBe(400);
+    expect(bad.data.fieldErrors.reason).toEqual(['me.v.reason']);
+    expect((await Submission.findById(s._id).lean())!.status).toBe('submitted');
+    const ok = await review({
+      intent: 'return',
+      id: String(s._id),
+      reason: 'Thiếu xác nhận của Đoàn trường',
+    });
+    expect(ok.status).toBe(302);
+    const list = (await call(submitLoader, get('/me/submissions', student))).data.submissions;
+    const returned = list.find((x: { kind: string }) => x.kind === 'activity');
+    expect(returned).toMatchObject({ status: 'returned', reason: 'Thiếu xác nhận của Đoàn trường' });
+  });
+});
+
+function multipart(fields: Record<string, string>, file: File | null, cookie: string) {
+  const body = new FormData();
+  for (const [k, v] of Object.entries(fields)) body.set(k, v);
+  if (file) body.set('file', file);
+  return new Request(`${BASE}/me/submissions`, { method: 'POST', body, headers: { Cookie: cookie } });
+}
+
+describe('evidence files', () => {
+  const pdf = new File([new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31])], 'giay-khen.pdf', {
+    type: 'application/pdf',
+  });
+
+  it('refuses a file of another type, storing nothing', async () => {
+    const before = await Submission.countDocuments();
+    const exe = new File([new Uint8Array([1, 2, 3])], 'x.exe', { type: 'application/octet-stream' });
+    const res = await call(submitAction, multipart(award, exe, student));
+    expect(res.status).toBe(400);
+    expect(res.data.fieldErrors.file).toEqual(['me.v.file']);
+    expect(await Submission.countDocuments()).toBe(before);
+    expect(await EvidenceFile.countDocuments()).toBe(0);
+  });
+
+  it('stores a PDF with the submission; the owner and the school Union download it, others get 404', async () => {
+    const res = await call(submitAction, multipart({ ...award, title: 'Giấy khen có tệp' }, pdf, student));
+    expect(res.status).toBe(302);
+    const s = (await Submission.findOne({ title: 'Giấy khen có tệp' }).lean())!;
+    expect(s.file).toMatchObject({ name: 'giay-khen.pdf', type: 'application/pdf', size: 6 });
+    const id = String(s._id);
+    const mine = await call(ownFileLoader, get(`/me/submissions/${id}/file`, student), { id });
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get('Content-Disposition')).toMatch(/^attachment/);
+    expect(mine.data).toBe('%PDF-1');
+    expect((await call(staffFileLoader, get(`/school/submissions/${id}/file`, union), { id })).status).toBe(
+      200,
+    );
+    // Another school's Union, the party side and a bad id: nothing.
+    const otherUnion = await Submission.findOne({ memberId: otherSchool }).lean();
+    const oid = String(otherUnion!._id);
+    await EvidenceFile.create({
+      submissionId: otherUnion!._id,
+      memberId: otherUnion!.memberId,
+      ancestors: otherUnion!.ancestors,
+      name: 'khac.pdf',
+      type: 'application/pdf',
+      size: 6,
+      data: Buffer.from('%PDF-1'),
+    });
+    expect((await call(ownFileLoader, get(`/me/submissions/${oid}/file`, student), { id: oid })).status).toBe(
+      404,
+    );
+    expect(
+      (await call(staffFileLoader, get(`/school/submissions/${oid}/file`, union), { id: oid })).status,
+    ).toBe(404);
+    expect((await call(staffFileLoader, get(`/school/submissions/${id}/file`, party), { id })).status).toBe(
+      403,
+    );
+    expect(
+      (await call(ownFileLoader, get('/me/submissions/nope/file', student), { id: 'nope' })).status,
+    ).toBe(404);
+  });
+});
