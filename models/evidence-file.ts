@@ -7,7 +7,7 @@
 import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
 
 export const EVIDENCE_TYPES = ['image/jpeg', 'image/png', 'application/pdf'] as const;
-export const EVIDENCE_MAX_BYTES = 2 * 1024 * 1024;
+export const EVIDENCE_MAX_BYTES = 5 * 1024 * 1024;
 
 export const evidenceFileSchema = new Schema(
   {

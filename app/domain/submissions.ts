@@ -44,3 +44,16 @@ export const SubmissionSchema = z
 export const ReturnSchema = z.object({
   reason: z.string().trim().min(5, 'me.v.reason').max(500, 'validation.tooLong'),
 });
+
+/**
+ * The evidence file's type, read from its first bytes: the browser's declared type
+ * and the file name are the uploader's claim, not a fact. Null for anything that is
+ * not a JPEG, PNG or PDF.
+ */
+export function sniffEvidenceType(bytes: Uint8Array): 'image/jpeg' | 'image/png' | 'application/pdf' | null {
+  const starts = (...sig: number[]) => sig.every((b, i) => bytes[i] === b);
+  if (starts(0xff, 0xd8, 0xff)) return 'image/jpeg';
+  if (starts(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a)) return 'image/png';
+  if (starts(0x25, 0x50, 0x44, 0x46, 0x2d)) return 'application/pdf'; // "%PDF-"
+  return null;
+}

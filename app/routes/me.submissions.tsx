@@ -1,4 +1,12 @@
-import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import {
+  data,
+  MaxPartSizeExceededError,
+  unstable_createMemoryUploadHandler,
+  unstable_parseMultipartFormData,
+  type ActionFunctionArgs,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
@@ -11,7 +19,7 @@ import meStyles from '~/styles/me.css?url';
 import { requireConsent, requireStudent } from '~/utils/me.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
-import { ownSubmissions, submitEvidence } from '~/utils/submissions.server';
+import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/submissions.server';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
@@ -25,7 +33,23 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
   await requireConsent(user);
-  const form = await request.formData();
+  // The upload is bounded while it is read: a part over the limit stops the parse.
+  let form: FormData;
+  try {
+    const multipart = request.headers.get('Content-Type')?.startsWith('multipart/form-data');
+    // A post without a file part (no JavaScript, scripts) may be url-encoded.
+    form = !multipart
+      ? await request.formData()
+      : await unstable_parseMultipartFormData(
+          request,
+          unstable_createMemoryUploadHandler({ maxPartSize: EVIDENCE_MAX_BYTES }),
+        );
+  } catch (error) {
+    if (error instanceof MaxPartSizeExceededError) {
+      return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
+    }
+    throw new Response('Bad request', { status: 400 });
+  }
   const file = form.get('file');
   return submitEvidence(user, formDataToObject(form), file instanceof File ? file : null);
 }

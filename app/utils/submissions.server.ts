@@ -8,15 +8,18 @@ import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { AuditEvent } from '../../models/audit-event';
 import { Member } from '../../models/member';
-import { EVIDENCE_MAX_BYTES, EVIDENCE_TYPES, EvidenceFile } from '../../models/evidence-file';
+import type { EVIDENCE_TYPES } from '../../models/evidence-file';
+import { EVIDENCE_MAX_BYTES, EvidenceFile } from '../../models/evidence-file';
 import { Submission } from '../../models/submission';
 import type { AwardKind, AwardLevel } from '~/domain/criteria/types';
-import { ReturnSchema, SubmissionSchema } from '~/domain/submissions';
+import { ReturnSchema, SubmissionSchema, sniffEvidenceType } from '~/domain/submissions';
 import type { AuthUser } from './auth.server';
 import { forbidden, notFound } from './auth.server';
 import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
 import { fieldErrorsOf } from './validation';
+
+export { EVIDENCE_MAX_BYTES };
 
 const iso = (d?: Date | null) => (d ? d.toISOString() : null);
 
@@ -79,11 +82,20 @@ export async function ownSubmissions(user: AuthUser) {
   return rows.map(view);
 }
 
-/** An optional upload: JPG, PNG or PDF up to 2 MB; an empty file input counts as none. */
-function checkFile(file: File | null): 'none' | 'ok' | 'bad' {
-  if (!file || file.size === 0) return 'none';
-  const typeOk = (EVIDENCE_TYPES as readonly string[]).includes(file.type);
-  return typeOk && file.size <= EVIDENCE_MAX_BYTES ? 'ok' : 'bad';
+/**
+ * An optional upload: JPG, PNG or PDF up to 5 MB, the type read from the content
+ * (sniffEvidenceType), never from what the browser claims; an empty input is none.
+ */
+async function checkFile(
+  file: File | null,
+): Promise<
+  { state: 'none' } | { state: 'bad' } | { state: 'ok'; type: (typeof EVIDENCE_TYPES)[number]; bytes: Buffer }
+> {
+  if (!file || file.size === 0) return { state: 'none' };
+  if (file.size > EVIDENCE_MAX_BYTES) return { state: 'bad' };
+  const bytes = Buffer.from(await file.arrayBuffer());
+  const type = sniffEvidenceType(bytes);
+  return type ? { state: 'ok', type, bytes } : { state: 'bad' };
 }
 
 export async function submitEvidence(
@@ -96,14 +108,14 @@ export async function submitEvidence(
   const m = await Member.findOne(scopeFilter(user)).select({ schoolId: 1, ancestors: 1 }).lean();
   if (!m) throw notFound();
   const parsed = SubmissionSchema.safeParse(values);
-  const fileCheck = checkFile(file);
-  if (!parsed.success || fileCheck === 'bad') {
+  const fileCheck = await checkFile(file);
+  if (!parsed.success || fileCheck.state === 'bad') {
     const fieldErrors = parsed.success ? {} : fieldErrorsOf(parsed.error);
-    if (fileCheck === 'bad') fieldErrors.file = ['me.v.file'];
+    if (fileCheck.state === 'bad') fieldErrors.file = ['me.v.file'];
     return data({ fieldErrors, values }, { status: 400 });
   }
   const v = parsed.data;
-  const upload = fileCheck === 'ok' && file ? file : null;
+  const upload = fileCheck.state === 'ok' && file ? { name: file.name, ...fileCheck } : null;
   const doc = await Submission.create({
     memberId: m._id,
     schoolId: m.schoolId,
@@ -116,7 +128,13 @@ export async function submitEvidence(
       : { days: Number(v.days) }),
     evidence: v.evidence,
     ...(upload
-      ? { file: { name: upload.name.slice(0, 200) || 'minh-chung', type: upload.type, size: upload.size } }
+      ? {
+          file: {
+            name: upload.name.slice(0, 200) || 'minh-chung',
+            type: upload.type,
+            size: upload.bytes.length,
+          },
+        }
       : {}),
     status: 'submitted',
     createdAt: now,
@@ -127,9 +145,9 @@ export async function submitEvidence(
       memberId: m._id,
       ancestors: m.ancestors,
       name: upload.name.slice(0, 200) || 'minh-chung',
-      type: upload.type as (typeof EVIDENCE_TYPES)[number],
-      size: upload.size,
-      data: Buffer.from(await upload.arrayBuffer()),
+      type: upload.type,
+      size: upload.bytes.length,
+      data: upload.bytes,
     });
   }
   await audit(user, 'member.submission.create', m._id, m.schoolId, { submissionId: doc._id, kind: v.kind });

@@ -190,6 +190,40 @@ describe('evidence files', () => {
     expect(await EvidenceFile.countDocuments()).toBe(0);
   });
 
+  it('reads the type from the content: a disguised file is refused, a mislabelled image is stored as what it is', async () => {
+    const before = await Submission.countDocuments();
+    const html = new File(['<html><script>alert(1)</script></html>'], 'anh.png', { type: 'image/png' });
+    const refused = await call(submitAction, multipart(award, html, student));
+    expect(refused.status).toBe(400);
+    expect(refused.data.fieldErrors.file).toEqual(['me.v.file']);
+    expect(await Submission.countDocuments()).toBe(before);
+
+    const png = new File(
+      [new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0])],
+      'giay-khen.pdf',
+      {
+        type: 'application/pdf',
+      },
+    );
+    const res = await call(submitAction, multipart({ ...award, title: 'Ảnh giấy khen' }, png, student));
+    expect(res.status).toBe(302);
+    const stored = await Submission.findOne({ title: 'Ảnh giấy khen' }).lean();
+    expect(stored!.file).toMatchObject({ type: 'image/png', size: 10 });
+  });
+
+  it('refuses a file over 5 MB with 413 while reading it, storing nothing', async () => {
+    const before = await Submission.countDocuments();
+    const big = new Uint8Array(5 * 1024 * 1024 + 1);
+    big.set([0x25, 0x50, 0x44, 0x46, 0x2d]);
+    const res = await call(
+      submitAction,
+      multipart(award, new File([big], 'lon.pdf', { type: 'application/pdf' }), student),
+    );
+    expect(res.status).toBe(413);
+    expect(res.data.fieldErrors.file).toEqual(['me.v.file']);
+    expect(await Submission.countDocuments()).toBe(before);
+  });
+
   it('stores a PDF with the submission; the owner and the school Union download it, others get 404', async () => {
     const res = await call(submitAction, multipart({ ...award, title: 'Giấy khen có tệp' }, pdf, student));
     expect(res.status).toBe(302);

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { CONSENT_VERSION, consentSchema, hasCurrentConsent, isMinorOn } from '~/domain/consent';
 import type { RuleResult } from '~/domain/criteria/types';
 import { nextSteps } from '~/domain/student-steps';
-import { SubmissionSchema } from '~/domain/submissions';
+import { SubmissionSchema, sniffEvidenceType } from '~/domain/submissions';
 
 describe('consent', () => {
   it('is current only when given for this version and not withdrawn', () => {
@@ -97,5 +97,20 @@ describe('evidence submissions', () => {
     expect(SubmissionSchema.safeParse({ ...activity, kind: 'award', awardKind: 'giay_khen' }).success).toBe(
       false,
     );
+  });
+});
+
+describe('sniffEvidenceType', () => {
+  const bytes = (...b: number[]) => new Uint8Array([...b, 0, 0, 0]);
+  it.each([
+    [bytes(0xff, 0xd8, 0xff, 0xe0), 'image/jpeg'],
+    [bytes(0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a), 'image/png'],
+    [new TextEncoder().encode('%PDF-1.7\n'), 'application/pdf'],
+    [new TextEncoder().encode('<html>'), null],
+    [new TextEncoder().encode('%PDF'), null],
+    [bytes(0x89, 0x50, 0x4e, 0x47), null],
+    [new Uint8Array(), null],
+  ])('%# → %s', (input, type) => {
+    expect(sniffEvidenceType(input)).toBe(type);
   });
 });
