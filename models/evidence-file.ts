@@ -1,5 +1,5 @@
 /**
- * The file attached to an evidence submission (a certificate photo or PDF, ≤ 2 MB), kept
+ * The file attached to an evidence submission (a certificate photo or PDF, ≤ 5 MB), kept
  * in its own collection so submission lists never load the bytes. `memberId` and
  * `ancestors` repeat the submission's so each download is scoped in its query.
  * ID-card images must not be uploaded (domain.md §7): the form says so.
