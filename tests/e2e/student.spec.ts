@@ -127,7 +127,7 @@ test('a student submits evidence, the school Union approves it, the student sees
     .getByLabel('Minh chứng (số quyết định, đơn vị cấp, người xác nhận…)')
     .fill('Xác nhận của đội trưởng');
   await page
-    .getByLabel('Tệp minh chứng (JPG, PNG hoặc PDF, tối đa 2 MB). Không tải ảnh CCCD.')
+    .getByLabel('Tệp minh chứng (JPG, PNG hoặc PDF, tối đa 5 MB). Không tải ảnh CCCD.')
     .setInputFiles({
       name: 'mua-he-xanh.pdf',
       mimeType: 'application/pdf',
