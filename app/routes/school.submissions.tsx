@@ -8,7 +8,8 @@ import meStyles from '~/styles/me.css?url';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { requireUser } from '~/utils/permissions.server';
-import { reviewSubmission, submissionQueue } from '~/utils/submissions.server';
+import { openCorrections, resolveCorrection } from '~/utils/corrections.server';
+import { reviewMany, reviewSubmission, submissionQueue } from '~/utils/submissions.server';
 import type { FieldErrors } from '~/utils/validation';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
@@ -16,73 +17,148 @@ export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 // Verifying student submissions is the school Union's job (design.md roles): pipeline:union.
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'pipeline:union' });
-  return { queue: await submissionQueue(user) };
+  const [queue, corrections] = await Promise.all([submissionQueue(user), openCorrections(user)]);
+  return { queue, corrections };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'pipeline:union' });
-  return reviewSubmission(user, formDataToObject(await request.formData()));
+  const form = await request.formData();
+  const values = formDataToObject(form);
+  if (values.intent === 'correction-done') return resolveCorrection(user, values.id);
+  if (values.intent === 'approve-many' || values.intent === 'return-many') {
+    const ids = form.getAll('ids').filter((v): v is string => typeof v === 'string');
+    return reviewMany(user, values, ids);
+  }
+  return reviewSubmission(user, values);
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.queue.title');
 
 export default function SubmissionQueue() {
-  const { queue } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as { fieldErrors?: FieldErrors; id?: string } | undefined;
+  const { queue, corrections } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>() as
+    { fieldErrors?: FieldErrors; id?: string; bulk?: true } | undefined;
   const [params] = useSearchParams();
   const t = useT();
   const f = useFormatters();
   const done = params.get('done');
+  const count = params.get('count');
+  const bulkErrors = actionData?.bulk ? actionData.fieldErrors : undefined;
   return (
     <>
       <h1>{t('me.queue.title')}</h1>
       <p>{t('me.queue.intro')}</p>
       {done === 'approved' || done === 'returned' ? (
         <p className="panel" role="status">
-          {t(done === 'approved' ? 'me.queue.approved' : 'me.queue.returned')}
+          {count !== null && /^\d+$/.test(count)
+            ? t('queue.bulkDone', { count: Number(count) })
+            : t(done === 'approved' ? 'me.queue.approved' : 'me.queue.returned')}
+        </p>
+      ) : null}
+      {done === 'correction' ? (
+        <p className="panel" role="status">
+          {t('queue.correctionResolved')}
         </p>
       ) : null}
       {queue.length === 0 ? (
         <p>{t('me.queue.empty')}</p>
       ) : (
-        <ul className="me-queue" data-testid="queue">
-          {queue.map((s) => (
-            <li key={s.id} className="card">
-              <p>
-                <strong>{s.member}</strong> · {t(`me.submissions.kind.${s.kind}` as MessageKey)} ·{' '}
-                {t('me.submissions.sentOn', { date: f.date(s.createdAt) })}
-              </p>
-              <p>
-                {s.title} ({f.date(s.date)}
-                {s.kind === 'activity' ? `, ${t('me.queue.days', { days: s.days ?? 0 })}` : ''}
-                {s.kind === 'award' && s.awardKind && s.level
-                  ? `, ${t(`member.awardKind.${s.awardKind}` as MessageKey)} ${t(`member.awardLevel.${s.level}` as MessageKey)}`
-                  : ''}
-                )
-              </p>
-              <p>{s.evidence}</p>
-              {s.file ? (
+        <>
+          <ul className="me-queue" data-testid="queue">
+            {queue.map((s) => (
+              <li key={s.id} className="card" data-stale={s.stale || undefined}>
+                {s.stale ? (
+                  <p>
+                    <strong className="badge">{t('queue.stale')}</strong>
+                  </p>
+                ) : null}
                 <p>
-                  <a href={`/school/submissions/${s.id}/file`}>
-                    {t('me.submissions.fileLink', { name: s.file.name })}
-                  </a>
+                  <input
+                    type="checkbox"
+                    name="ids"
+                    value={s.id}
+                    form="bulk-decide"
+                    id={`select-${s.id}`}
+                    aria-label={t('queue.select', { name: s.member })}
+                  />{' '}
+                  <strong>{s.member}</strong> · {t(`me.submissions.kind.${s.kind}` as MessageKey)} ·{' '}
+                  {t('me.submissions.sentOn', { date: f.date(s.createdAt) })}
                 </p>
-              ) : null}
+                <p>
+                  {s.title} ({f.date(s.date)}
+                  {s.kind === 'activity' ? `, ${t('me.queue.days', { days: s.days ?? 0 })}` : ''}
+                  {s.kind === 'award' && s.awardKind && s.level
+                    ? `, ${t(`member.awardKind.${s.awardKind}` as MessageKey)} ${t(`member.awardLevel.${s.level}` as MessageKey)}`
+                    : ''}
+                  )
+                </p>
+                <p>{s.evidence}</p>
+                {s.file ? (
+                  <p>
+                    <a href={`/school/submissions/${s.id}/file`}>
+                      {t('me.submissions.fileLink', { name: s.file.name })}
+                    </a>
+                  </p>
+                ) : null}
+                <Form method="post">
+                  <input type="hidden" name="id" value={s.id} />
+                  <button type="submit" name="intent" value="approve">
+                    {t('me.queue.approve')}
+                  </button>
+                </Form>
+                <Form method="post">
+                  <input type="hidden" name="id" value={s.id} />
+                  <Field
+                    label={t('me.queue.reason')}
+                    errors={actionData?.id === s.id ? actionData.fieldErrors?.reason : undefined}
+                    inputProps={{ name: 'reason', id: `reason-${s.id}`, maxLength: 500 }}
+                  />
+                  <button type="submit" name="intent" value="return" className="button-secondary">
+                    {t('me.queue.return')}
+                  </button>
+                </Form>
+              </li>
+            ))}
+          </ul>
+          <Form method="post" id="bulk-decide" className="panel">
+            <h2>{t('queue.bulkTitle')}</h2>
+            {bulkErrors?.ids ? (
+              <p className="field-error" role="alert">
+                {t(bulkErrors.ids[0])}
+              </p>
+            ) : null}
+            <button type="submit" name="intent" value="approve-many">
+              {t('queue.bulkApprove')}
+            </button>
+            <Field
+              label={t('queue.bulkReason')}
+              errors={bulkErrors?.reason}
+              inputProps={{ name: 'reason', id: 'bulk-reason', maxLength: 500 }}
+            />
+            <button type="submit" name="intent" value="return-many" className="button-secondary">
+              {t('queue.bulkReturn')}
+            </button>
+          </Form>
+        </>
+      )}
+      <h2>{t('queue.corrections')}</h2>
+      {corrections.length === 0 ? (
+        <p>{t('queue.correctionsEmpty')}</p>
+      ) : (
+        <ul className="me-queue" data-testid="corrections">
+          {corrections.map((c) => (
+            <li key={c.id} className="card">
+              <p>
+                <strong>{c.member}</strong> · {t(`me.field.${c.field}` as MessageKey)} ·{' '}
+                {t('me.correction.sent', { date: f.date(c.createdAt) })}
+              </p>
+              <p>{c.message}</p>
+              {c.correctValue ? <p>{t('queue.correctionValue', { value: c.correctValue })}</p> : null}
               <Form method="post">
-                <input type="hidden" name="id" value={s.id} />
-                <button type="submit" name="intent" value="approve">
-                  {t('me.queue.approve')}
-                </button>
-              </Form>
-              <Form method="post">
-                <input type="hidden" name="id" value={s.id} />
-                <Field
-                  label={t('me.queue.reason')}
-                  errors={actionData?.id === s.id ? actionData.fieldErrors?.reason : undefined}
-                  inputProps={{ name: 'reason', id: `reason-${s.id}`, maxLength: 500 }}
-                />
-                <button type="submit" name="intent" value="return" className="button-secondary">
-                  {t('me.queue.return')}
+                <input type="hidden" name="id" value={c.id} />
+                <button type="submit" name="intent" value="correction-done">
+                  {t('queue.correctionDone')}
                 </button>
               </Form>
             </li>

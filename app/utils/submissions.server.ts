@@ -18,6 +18,7 @@ import { forbidden, notFound } from './auth.server';
 import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
 import { fieldErrorsOf } from './validation';
+import type { MessageKey } from '~/i18n';
 
 export { EVIDENCE_MAX_BYTES };
 
@@ -154,8 +155,15 @@ export async function submitEvidence(
   throw redirect('/me/submissions?sent=1');
 }
 
-/** The school Union's queue: submitted items in scope, oldest first, with the member's name. */
-export async function submissionQueue(user: AuthUser) {
+/** A submission waiting longer than this stands out in the queue and on the school home. */
+export const STALE_DAYS = 30;
+const staleCutoff = (now: Date) => new Date(now.getTime() - STALE_DAYS * 86_400_000);
+
+/**
+ * The school Union's queue: submitted items in scope, oldest first (so those waiting
+ * over STALE_DAYS come first, flagged `stale`), with the member's name.
+ */
+export async function submissionQueue(user: AuthUser, now = new Date()) {
   const rows = await Submission.find({ status: 'submitted', ...scopeFilter(user) })
     .sort({ createdAt: 1 })
     .limit(100)
@@ -167,30 +175,53 @@ export async function submissionQueue(user: AuthUser) {
     .select({ fullName: 1, studentCode: 1 })
     .lean();
   const nameOf = new Map(members.map((m) => [String(m._id), `${m.fullName} (${m.studentCode})`]));
-  return rows.map((r) => ({
+  const cutoff = staleCutoff(now);
+  const queue = rows.map((r) => ({
     ...view(r),
     member: nameOf.get(String(r.memberId)) ?? '—',
     memberId: String(r.memberId),
+    stale: r.createdAt < cutoff,
   }));
+  // Stable: stale items first, each group oldest first.
+  return [...queue.filter((q) => q.stale), ...queue.filter((q) => !q.stale)];
 }
 
-/** Approve or return one submission; 404 outside the scope or once decided. */
-export async function reviewSubmission(user: AuthUser, values: Record<string, string>, now = new Date()) {
-  const id = values.id;
-  if (!isObjectIdString(id)) throw notFound();
+/** Pending submissions in scope, and how many of them wait over STALE_DAYS (school home). */
+export async function pendingCounts(user: AuthUser, now = new Date()) {
+  const [pending, stale] = await Promise.all([
+    Submission.countDocuments({ status: 'submitted', ...scopeFilter(user) }),
+    Submission.countDocuments({
+      status: 'submitted',
+      createdAt: mongoose.trusted({ $lt: staleCutoff(now) }),
+      ...scopeFilter(user),
+    }),
+  ]);
+  return { pending, stale };
+}
+
+/**
+ * Decides one submission inside the scope: approval copies it into the record as
+ * verified; both are audited. Null when it is not in scope or already decided.
+ */
+async function decideOne(
+  user: AuthUser,
+  id: string,
+  decision: { intent: 'approve' } | { intent: 'return'; reason: string },
+  now: Date,
+) {
   const filter: Record<string, unknown> = {
     _id: new Types.ObjectId(id),
     status: 'submitted',
     ...scopeFilter(user),
   };
   const reviewer = new Types.ObjectId(user.id);
-  if (values.intent === 'approve') {
+  if (decision.intent === 'approve') {
     const s = await Submission.findOneAndUpdate(
       filter,
       { $set: { status: 'approved', reviewedAt: now, reviewedBy: reviewer } },
-      { new: true },
+      { returnDocument: 'after' },
     ).lean();
-    if (!s) throw notFound();
+    if (!s) return null;
     const item =
       s.kind === 'award'
         ? { awards: { title: s.title, kind: s.awardKind, level: s.level, date: s.date, verified: true } }
@@ -209,6 +240,24 @@ export async function reviewSubmission(user: AuthUser, values: Record<string, st
       submissionId: s._id,
       kind: s.kind,
     });
+    return s;
+  }
+  const s = await Submission.findOneAndUpdate(
+    filter,
+    { $set: { status: 'returned', reason: decision.reason, reviewedAt: now, reviewedBy: reviewer } },
+    { returnDocument: 'after' },
+  ).lean();
+  if (!s) return null;
+  await audit(user, 'member.submission.return', s.memberId, s.schoolId, { submissionId: s._id });
+  return s;
+}
+
+/** Approve or return one submission; 404 outside the scope or once decided. */
+export async function reviewSubmission(user: AuthUser, values: Record<string, string>, now = new Date()) {
+  const id = values.id;
+  if (!isObjectIdString(id)) throw notFound();
+  if (values.intent === 'approve') {
+    if (!(await decideOne(user, id, { intent: 'approve' }, now))) throw notFound();
     throw redirect('/school/submissions?done=approved');
   }
   if (values.intent === 'return') {
@@ -216,16 +265,44 @@ export async function reviewSubmission(user: AuthUser, values: Record<string, st
     if (!parsed.success) {
       return data({ fieldErrors: fieldErrorsOf(parsed.error), id, values }, { status: 400 });
     }
-    const s = await Submission.findOneAndUpdate(
-      filter,
-      { $set: { status: 'returned', reason: parsed.data.reason, reviewedAt: now, reviewedBy: reviewer } },
-      { new: true },
-    ).lean();
-    if (!s) throw notFound();
-    await audit(user, 'member.submission.return', s.memberId, s.schoolId, { submissionId: s._id });
+    if (!(await decideOne(user, id, { intent: 'return', reason: parsed.data.reason }, now))) throw notFound();
     throw redirect('/school/submissions?done=returned');
   }
   throw new Response('Bad request', { status: 400 });
+}
+
+/**
+ * Approve or return (with one reason) every selected submission, each exactly as the
+ * single-item path does. Ids outside the scope or already decided are skipped, never
+ * decided; a missing reason or an empty selection changes nothing (400).
+ */
+export async function reviewMany(
+  user: AuthUser,
+  values: Record<string, string>,
+  ids: string[],
+  now = new Date(),
+) {
+  const intent =
+    values.intent === 'approve-many' ? 'approve' : values.intent === 'return-many' ? 'return' : null;
+  if (!intent) throw new Response('Bad request', { status: 400 });
+  const valid = [...new Set(ids.filter((id) => isObjectIdString(id)))].slice(0, 100);
+  const fieldErrors: Record<string, MessageKey[]> = {};
+  let reason = '';
+  if (intent === 'return') {
+    const parsed = ReturnSchema.safeParse(values);
+    if (parsed.success) reason = parsed.data.reason;
+    else Object.assign(fieldErrors, fieldErrorsOf(parsed.error));
+  }
+  if (valid.length === 0) fieldErrors.ids = ['queue.v.none'];
+  if (Object.keys(fieldErrors).length) {
+    return data({ fieldErrors, bulk: true as const, values }, { status: 400 });
+  }
+  let count = 0;
+  for (const id of valid) {
+    const decided = await decideOne(user, id, intent === 'approve' ? { intent } : { intent, reason }, now);
+    if (decided) count += 1;
+  }
+  throw redirect(`/school/submissions?done=${intent === 'approve' ? 'approved' : 'returned'}&count=${count}`);
 }
 
 /**
