@@ -96,6 +96,15 @@ export default function SubmissionQueue() {
                 <p>{s.evidence}</p>
                 {s.file ? (
                   <p>
+                    {/* Images are shown right in the queue (their type was read from the content on upload). */}
+                    {s.file.type.startsWith('image/') ? (
+                      <img
+                        className="evidence-preview"
+                        src={`/school/submissions/${s.id}/file`}
+                        alt={t('me.submissions.fileLink', { name: s.file.name })}
+                        loading="lazy"
+                      />
+                    ) : null}
                     <a href={`/school/submissions/${s.id}/file`}>
                       {t('me.submissions.fileLink', { name: s.file.name })}
                     </a>

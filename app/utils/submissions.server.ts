@@ -69,7 +69,7 @@ function view(s: {
     reason: s.reason ?? null,
     createdAt: iso(s.createdAt),
     reviewedAt: iso(s.reviewedAt ?? null),
-    file: s.file?.name ? { name: s.file.name, size: s.file.size ?? 0 } : null,
+    file: s.file?.name ? { name: s.file.name, size: s.file.size ?? 0, type: s.file.type ?? '' } : null,
   };
 }
 export type SubmissionView = ReturnType<typeof view>;

@@ -209,6 +209,11 @@ describe('evidence files', () => {
     expect(res.status).toBe(302);
     const stored = await Submission.findOne({ title: 'Ảnh giấy khen' }).lean();
     expect(stored!.file).toMatchObject({ type: 'image/png', size: 10 });
+    // The queue knows it is an image, so it can show it inline.
+    const queue = await call(queueLoader, get('/school/submissions', union));
+    const items = (queue.data as { queue: { title: string; file: { type: string } | null }[] }).queue;
+    const item = items.find((x) => x.title === 'Ảnh giấy khen');
+    expect(item?.file?.type).toBe('image/png');
   });
 
   it('refuses a file over 5 MB with 413 while reading it, storing nothing', async () => {
