@@ -3,11 +3,36 @@
  * Not the demo generator: only the shape and size matter here.
  */
 import { ObjectId } from 'bson';
+import { searchKey } from '../app/domain/text.ts';
 
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Phan', 'Trương', 'Bùi', 'Đặng'];
 const MIDDLE = ['Văn', 'Thị', 'Minh', 'Ngọc', 'Quốc', 'Thanh', 'Hoàng', 'Thu'];
-const GIVEN = ['An', 'Bình', 'Chi', 'Dũng', 'Hà', 'Hải', 'Khánh', 'Linh', 'Nam', 'Phúc', 'Quân', 'Trang', 'Vy', 'Yến'];
-const STAGES = ['member', 'member', 'member', 'outstanding', 'awareness_class', 'dossier', 'branch_vote', 'probation'];
+const GIVEN = [
+  'An',
+  'Bình',
+  'Chi',
+  'Dũng',
+  'Hà',
+  'Hải',
+  'Khánh',
+  'Linh',
+  'Nam',
+  'Phúc',
+  'Quân',
+  'Trang',
+  'Vy',
+  'Yến',
+];
+const STAGES = [
+  'member',
+  'member',
+  'member',
+  'outstanding',
+  'awareness_class',
+  'dossier',
+  'branch_vote',
+  'probation',
+];
 
 function rng(seed: number) {
   return () => {
@@ -17,14 +42,6 @@ function rng(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
-
-const strip = (s: string) =>
-  s
-    .normalize('NFD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/đ/g, 'd')
-    .replace(/Đ/g, 'D')
-    .toLowerCase();
 
 export function memberShapedDocs(count: number, seed: number) {
   const random = rng(seed);
@@ -38,8 +55,8 @@ export function memberShapedDocs(count: number, seed: number) {
     const code = `SV${String(i).padStart(7, '0')}`;
     return {
       fullName,
-      searchKey: `${strip(fullName)} ${code.toLowerCase()}`,
-      nameSortKey: strip(fullName).split(' ').reverse().join(' '),
+      searchKey: `${searchKey(fullName)} ${code.toLowerCase()}`,
+      nameSortKey: searchKey(fullName).split(' ').reverse().join(' '),
       studentCode: code,
       email: `${code.toLowerCase()}@st.demo.vn`,
       schoolId,
@@ -64,7 +81,13 @@ export function memberShapedDocs(count: number, seed: number) {
         issuer: 'Ban Chấp hành Đoàn trường',
       })),
       activities: Array.from({ length: 4 }, () => ({
-        campaign: pick(['Mùa hè xanh', 'Xuân tình nguyện', 'Tiếp sức mùa thi', 'Hiến máu tình nguyện', 'Chủ nhật xanh']),
+        campaign: pick([
+          'Mùa hè xanh',
+          'Xuân tình nguyện',
+          'Tiếp sức mùa thi',
+          'Hiến máu tình nguyện',
+          'Chủ nhật xanh',
+        ]),
         role: 'Tình nguyện viên',
         days: 1 + Math.floor(random() * 10),
         startDate: new Date(2025, 5, 1),

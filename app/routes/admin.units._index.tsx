@@ -1,5 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
+import { ActiveStatusFilter, SimplePager } from '~/components/admin-list';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { UNIT_KIND_VALUES } from '~/components/unit-editor';
 import { useFormatters, useT } from '~/i18n/use-t';
@@ -54,14 +55,7 @@ export default function UnitsPage() {
             ))}
           </select>
         </div>
-        <div className="field">
-          <label htmlFor="units-status">{t('units.activeFilter')}</label>
-          <select id="units-status" name="status" defaultValue={query.status}>
-            <option value="all">{t('units.all')}</option>
-            <option value="active">{t('units.activeOnly')}</option>
-            <option value="inactive">{t('units.inactiveOnly')}</option>
-          </select>
-        </div>
+        <ActiveStatusFilter id="units-status" defaultValue={query.status} />
         <button type="submit">{t('units.filter')}</button>
       </Form>
 
@@ -102,13 +96,7 @@ export default function UnitsPage() {
       ) : (
         <p>{t('units.empty')}</p>
       )}
-      {pages > 1 ? (
-        <nav className="pager" aria-label={t('units.page', { page, pages })}>
-          {page > 1 ? <Link to={pageLink(page - 1)}>{t('units.previous')}</Link> : null}
-          <span>{t('units.page', { page, pages })}</span>
-          {page < pages ? <Link to={pageLink(page + 1)}>{t('units.next')}</Link> : null}
-        </nav>
-      ) : null}
+      <SimplePager page={page} pages={pages} pageLink={pageLink} />
     </>
   );
 }

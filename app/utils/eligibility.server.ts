@@ -19,7 +19,8 @@ import mongoose, { type Types } from 'mongoose';
 import type { AnyBulkWriteOperation } from 'mongodb';
 import { CriteriaSetModel } from '../../models/criteria-set';
 import { Member } from '../../models/member';
-import { calendarDay, compile, type CriteriaMember, type Evaluator, type Rule } from '~/domain/criteria';
+import { compile, type CriteriaMember, type Evaluator, type Rule } from '~/domain/criteria';
+import { toIsoDay } from '~/domain/working-days';
 import { ENGINE_PROJECTION, schoolYearOf, toEngineSet } from './criteria.server';
 
 interface ActiveEntry {
@@ -29,11 +30,8 @@ interface ActiveEntry {
   key: string;
 }
 
-/** Today's calendar day in Vietnam, yyyy-mm-dd. */
-function dayKey(asOf: Date): string {
-  const d = calendarDay(asOf)!;
-  return `${d.y}-${String(d.m).padStart(2, '0')}-${String(d.d).padStart(2, '0')}`;
-}
+/** Today's calendar day in Vietnam, yyyy-mm-dd (the working-day calendar's own day key). */
+const dayKey = (asOf: Date): string => toIsoDay(asOf)!;
 
 /** Active selection sets in force on asOf, by `${unitId}|${schoolKind}` (latest school year wins). */
 async function activeSelectionSets(asOf: Date): Promise<Map<string, ActiveEntry>> {
