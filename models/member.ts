@@ -173,6 +173,29 @@ export const pipelineSchema = new Schema(
     },
     // Shown to the student when the record is sent back.
     returnReason: { type: String },
+    // The earliest open legal deadline (app/domain/deadlines.ts), kept by
+    // app/utils/pipeline-due.server.ts after every write, holiday edit and each night,
+    // so the board and the province can filter "overdue" with an index.
+    due: {
+      at: { type: Date },
+      kind: { type: String },
+    },
+    // Province reviewers' flags and comments (they may flag, comment and return, never decide).
+    reviewNotes: {
+      type: [
+        new Schema({
+          kind: { type: String, required: true, enum: ['flag', 'comment'] },
+          text: { type: String, required: true, trim: true, maxlength: 2000 },
+          by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+          at: { type: Date, required: true },
+          resolvedAt: { type: Date },
+          resolvedBy: { type: Schema.Types.ObjectId, ref: 'User' },
+        }),
+      ],
+      default: undefined,
+    },
+    // Unresolved flags, for the board's filter and badge.
+    openFlags: { type: Number, default: undefined },
   },
   { _id: false },
 );
@@ -264,6 +287,8 @@ memberSchema.index({ searchKey: 1 });
 memberSchema.index({ ancestors: 1, latestGpa10: -1, nameSortKey: 1 });
 // Member list filtered by stored eligibility, sorted by name.
 memberSchema.index({ ancestors: 1, 'eligibility.eligible': 1, nameSortKey: 1 });
+// Pipeline board: a stage's lane, most urgent first; "overdue" is a range on due.at.
+memberSchema.index({ ancestors: 1, 'pipeline.stage': 1, 'pipeline.due.at': 1 });
 
 export type MemberFields = InferSchemaType<typeof memberSchema>;
 export type MemberDocument = mongoose.HydratedDocument<MemberFields>;
