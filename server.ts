@@ -94,17 +94,23 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /**
- * Stored eligibility verdicts (docs/decisions/006-eligibility-storage.md) go stale
- * when the day changes (ages, certificate expiry, 24-month windows). Refreshing
- * them in the background at start-up and just after each midnight in Vietnam keeps
- * that scan off the first member-list request of the day.
+ * Stored eligibility verdicts (docs/decisions/006-eligibility-storage.md) and each
+ * record's next legal deadline (`pipeline.due`) go stale when the day changes (ages,
+ * certificate expiry, 24-month windows, probation ending). Refreshing them in the
+ * background at start-up and just after each midnight in Vietnam keeps that scan off
+ * the first request of the day.
  */
 async function scheduleEligibilityRefresh() {
   const { refreshEligibility } = await import('./app/utils/eligibility.server.ts');
+  const { refreshAllPipelineDue } = await import('./app/utils/pipeline-due.server.ts');
   const refreshAll = () =>
     refreshEligibility({})
       .then((r) =>
         console.error(`[eligibility] ${r.written} of ${r.stale} stale verdicts refreshed in ${r.ms} ms`),
+      )
+      .then(() => refreshAllPipelineDue())
+      .then((r) =>
+        console.error(`[deadlines] ${r.written} of ${r.scanned} next deadlines updated in ${r.ms} ms`),
       )
       .catch((error: unknown) => console.error('[eligibility] refresh failed', error));
   void refreshAll();

@@ -430,6 +430,14 @@ export function buildUsers(tree: OrgTree): SeedUser[] {
     );
     users.push(makeUser(`danguy.${code}@demo.vn`, `Đảng ủy ${s.def.shortName}`, 'school_party', s.unit._id));
   }
+  // A second Party committee member at the demo school: separation of duties means the
+  // one who recorded the chi bộ vote may not record the decision, so someone else must.
+  const pvd = tree.schools.find((s) => s.def.code === 'PVD');
+  if (pvd) {
+    users.push(
+      makeUser('bithu.pvd@demo.vn', `Phó Bí thư Đảng ủy ${pvd.def.shortName}`, 'school_party', pvd.unit._id),
+    );
+  }
   const demo = demoStudentPlacement(tree);
   users.push(
     makeUser(DEMO_STUDENT.email, DEMO_STUDENT.fullName, 'student', demo.branch.unit._id, memberId(0, 0)),

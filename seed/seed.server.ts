@@ -15,7 +15,9 @@
  * fully seeded one (see isDatabaseEmpty).
  */
 import type { Collection, Document } from 'mongodb';
+import { createWorkingCalendar } from '../app/domain/working-days.ts';
 import { hashPassword } from '../app/utils/password.server.ts';
+import { refreshAllPipelineDue } from '../app/utils/pipeline-due.server.ts';
 import { AuditEvent } from '../models/audit-event.ts';
 import { CriteriaSetModel } from '../models/criteria-set.ts';
 import { Holiday } from '../models/holiday.ts';
@@ -126,6 +128,10 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
     count('members', await insertMissing(Member.collection, generateMembers(ctx, from, to)));
     report({ phase: 'members', done: to, total: members });
   }
+  // Each record's next legal deadline depends on today, so it is computed here, not generated.
+  await refreshAllPipelineDue({
+    calendar: createWorkingCalendar({ holidays: fixed.holidays.map((h) => h.date) }),
+  });
 
   // One scrypt hash shared by every demo account: hashing ~40 times would cost seconds.
   const existingPasswords = await Password.collection.countDocuments({

@@ -19,6 +19,7 @@ interface NavItem {
 // Only links the role may use; the server enforces the same rules again.
 const NAV: NavItem[] = [
   { to: '/members', label: 'members.nav', show: (role) => can(role, 'member:read') },
+  { to: '/pipeline', label: 'board.nav', show: (role) => can(role, 'member:read') },
   // Managers edit criteria sets; school roles read the active ones of their school kind.
   {
     to: '/criteria',

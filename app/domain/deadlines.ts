@@ -82,7 +82,7 @@ export interface DeadlineOptions {
   ageDueSoonMonths?: number;
 }
 
-const LABELS: Record<DeadlineKind, Text> = {
+export const DEADLINE_LABELS: Record<DeadlineKind, Text> = {
   admission_decision: {
     vi: 'Quyết định kết nạp (60 ngày làm việc từ nghị quyết chi bộ)',
     en: 'Admission decision (60 working days from the chi bộ resolution)',
@@ -113,7 +113,7 @@ const EXTENDED_SUFFIX: Text = {
 };
 
 function labelOf(kind: DeadlineKind, extended = false): Text {
-  const base = LABELS[kind];
+  const base = DEADLINE_LABELS[kind];
   return extended ? { vi: base.vi + EXTENDED_SUFFIX.vi, en: base.en + EXTENDED_SUFFIX.en } : { ...base };
 }
 
@@ -308,4 +308,28 @@ export function computeDeadlines(
 
   // Keep exits quiet except for met history (see header).
   return isExitStage(stage) && !paused ? out.filter((d) => d.status === 'met') : out;
+}
+
+/** The deadline a record is waiting on: the earliest open one, if any. */
+export interface NextDue {
+  kind: DeadlineKind;
+  /** `YYYY-MM-DD`, Vietnam calendar day. */
+  dueDate: string;
+}
+
+/**
+ * The earliest deadline not yet met on `asOf` (overdue ones included), or null.
+ * Stored on the member (`pipeline.due`) so lists can filter "overdue" by index;
+ * it moves with writes, holiday edits and the passing of time (probation ends by
+ * itself), so the server recomputes it after each of those. A plain member is not in
+ * the admission pipeline: turning 30 is only the Union's business there, so nothing is due.
+ */
+export function nextDue(member: PipelineMember, calendar: WorkingCalendar, asOf: DateLike): NextDue | null {
+  if (!member.pipeline || member.pipeline.stage === 'member') return null;
+  let best: NextDue | null = null;
+  for (const d of computeDeadlines(member, calendar, asOf)) {
+    if (d.status === 'met') continue;
+    if (!best || d.dueDate < best.dueDate) best = { kind: d.kind, dueDate: d.dueDate };
+  }
+  return best;
 }

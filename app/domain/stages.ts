@@ -18,6 +18,22 @@ export const PIPELINE_STAGES = [
   'official',
 ] as const;
 
+/**
+ * Stages where a record waits for someone to act (the pipeline board's lanes): the
+ * forward path after selection and before official membership, plus 'returned'.
+ */
+export const OPEN_STAGES = [
+  'outstanding',
+  'awareness_class',
+  'dossier',
+  'introduced',
+  'branch_vote',
+  'committee_review',
+  'decision',
+  'probation',
+  'returned',
+] as const;
+
 /** Stages that end (or pause, for 'returned') the forward path. */
 export const EXIT_STAGES = [
   'returned',

@@ -9,12 +9,12 @@
  * bucket (see bucketPage). Latest-term GPA sorts on the stored `latestGpa10`.
  */
 import mongoose, { Types } from 'mongoose';
-import { AuditEvent } from '../../models/audit-event';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { ALL_STAGES, type Stage } from '~/domain/stages';
 import { latestGradedTerm } from '~/domain/latest-gpa';
 import { compareVietnamese, searchKey } from '~/domain/text';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { ensureEligibility } from './eligibility.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
@@ -123,7 +123,7 @@ interface LeanRow {
   eligibility?: { eligible?: boolean | null };
 }
 
-interface UnitOption {
+export interface UnitOption {
   id: string;
   name: string;
   active: boolean;
@@ -138,7 +138,7 @@ const UNIT_CACHE_MS = 30_000;
 const unitListCache = new Map<string, { at: number; value: Promise<UnitOption[]> }>();
 const unitNameCache = new Map<string, { at: number; name: string }>();
 
-function unitsOf(filter: Record<string, unknown>): Promise<UnitOption[]> {
+export function unitsOf(filter: Record<string, unknown>): Promise<UnitOption[]> {
   const key = JSON.stringify(filter);
   const hit = unitListCache.get(key);
   if (hit && Date.now() - hit.at < UNIT_CACHE_MS) return hit.value;
@@ -160,7 +160,7 @@ function unitsOf(filter: Record<string, unknown>): Promise<UnitOption[]> {
 }
 
 /** Names of units by id: cached ones, the rest with one `$in` query. */
-async function unitNames(ids: Iterable<string>): Promise<Map<string, string>> {
+export async function unitNames(ids: Iterable<string>): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   const missing: string[] = [];
   for (const id of new Set(ids)) {
@@ -372,8 +372,8 @@ export async function auditSensitiveExport(
   user: Pick<AuthUser, 'id' | 'unitId'>,
   details: Record<string, unknown>,
 ) {
-  await AuditEvent.create({
-    actorId: new Types.ObjectId(user.id),
+  await appendAudit({
+    actorId: user.id,
     action: 'member.export.sensitive',
     entity: 'Member',
     unitId: new Types.ObjectId(user.unitId),

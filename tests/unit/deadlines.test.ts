@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { HOLIDAYS } from '../../seed/data.ts';
 import {
   computeDeadlines,
+  nextDue,
   DEADLINE_KINDS,
   type Deadline,
   type DeadlineKind,
@@ -273,5 +274,40 @@ describe('labels', () => {
     ];
     expect(new Set(list.map((x) => x.kind))).toEqual(new Set(DEADLINE_KINDS));
     for (const x of list) expect(x.label.vi.length > 0 && x.label.en.length > 0).toBe(true);
+  });
+});
+
+describe('nextDue: the earliest open deadline', () => {
+  it('is null for a plain member and for a closed record', () => {
+    expect(nextDue(member('member'), calendar, '2025-06-01')).toBeNull();
+    expect(nextDue(member('withdrawn', { branchVote: VOTE }), calendar, '2025-06-01')).toBeNull();
+  });
+
+  it('after the chi bộ vote: the admission decision, overdue or not', () => {
+    const voted = member('branch_vote', { branchVote: VOTE });
+    expect(nextDue(voted, calendar, '2025-06-01')).toEqual({ kind: 'admission_decision', dueDate: '2025-07-29' });
+    expect(nextDue(voted, calendar, '2025-09-01')).toEqual({ kind: 'admission_decision', dueDate: '2025-07-29' });
+  });
+
+  it('picks the certificate expiry when it comes before turning 30', () => {
+    const m = member(
+      'dossier',
+      { certificate: { issuedAt: d('2021-03-10') } as PipelineRecord['certificate'] },
+      '2003-01-01',
+    );
+    const due = nextDue(m, calendar, '2025-06-01');
+    expect(due?.kind).toBe('certificate_expiry');
+    expect(due!.dueDate < '2033-01-01').toBe(true);
+  });
+
+  it('moves on by itself once probation has ended: the official vote is next', () => {
+    const p = member('probation', {
+      branchVote: VOTE,
+      decision: { number: '1', date: d('2025-06-02') },
+      ceremonyDate: d('2025-06-20'),
+      probation: { start: d('2025-06-20'), end: d('2026-06-20') },
+    } as Partial<PipelineRecord>);
+    expect(nextDue(p, calendar, '2026-01-10')).toEqual({ kind: 'probation_end', dueDate: '2026-06-20' });
+    expect(nextDue(p, calendar, '2026-07-01')?.kind).toBe('official_vote');
   });
 });

@@ -1,0 +1,211 @@
+/**
+ * Pieces of `/pipeline`: the filter form, a lane with its cards, and a card. Cards say
+ * how long the record has waited, its next legal deadline and who must act next, so
+ * "what is stuck and on whom" reads at a glance (users-expect.md).
+ */
+import { Form, Link, useSearchParams } from '@remix-run/react';
+import { useId, type ReactNode } from 'react';
+import { DEADLINE_LABELS } from '~/domain/deadlines';
+import { STAGE_LABELS } from '~/domain/stages';
+import type { MessageKey } from '~/i18n';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import type { BoardCard, BoardFilters, BoardLaneView, BoardQuery } from '~/utils/pipeline-board.server';
+
+export function boardHref(params: URLSearchParams, overrides: Record<string, string | undefined>): string {
+  const next = new URLSearchParams(params);
+  for (const [k, v] of Object.entries(overrides)) {
+    if (v === undefined || v === '') next.delete(k);
+    else next.set(k, v);
+  }
+  for (const k of ['returned', 'conflicts', 'ok']) if (!(k in overrides)) next.delete(k);
+  const s = next.toString();
+  return s ? `?${s}` : '?';
+}
+
+export function BoardFilterForm({
+  query,
+  filters,
+  wide,
+  stages,
+}: {
+  query: BoardQuery;
+  filters: BoardFilters;
+  wide: boolean;
+  stages: readonly string[];
+}) {
+  const t = useT();
+  const locale = useLocale();
+  const id = useId();
+  return (
+    <Form method="get" className="board-filters" aria-label={t('board.filters')}>
+      {wide ? (
+        <div className="field">
+          <label htmlFor={`${id}-school`}>{t('board.school')}</label>
+          <select id={`${id}-school`} name="school" defaultValue={query.school ?? ''}>
+            <option value="">{t('board.school.all')}</option>
+            {filters.schools.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      {filters.cells.length ? (
+        <div className="field">
+          <label htmlFor={`${id}-cell`}>{t('board.cell')}</label>
+          <select id={`${id}-cell`} name="cell" defaultValue={query.cell ?? ''}>
+            <option value="">{t('board.cell.all')}</option>
+            {filters.cells.map((c) => (
+              <option key={c.id} value={c.id}>
+                {c.name}
+              </option>
+            ))}
+          </select>
+        </div>
+      ) : null}
+      <div className="field">
+        <label htmlFor={`${id}-stage`}>{t('board.stage')}</label>
+        <select id={`${id}-stage`} name="stage" defaultValue={query.stage ?? ''}>
+          <option value="">{t('board.stage.all')}</option>
+          {stages.map((s) => (
+            <option key={s} value={s}>
+              {STAGE_LABELS[s as keyof typeof STAGE_LABELS][locale]}
+            </option>
+          ))}
+        </select>
+      </div>
+      <label className="check">
+        <input type="checkbox" name="overdue" value="1" defaultChecked={query.overdue} /> {t('board.overdue')}
+      </label>
+      <label className="check">
+        <input type="checkbox" name="flagged" value="1" defaultChecked={query.flagged} /> {t('board.flagged')}
+      </label>
+      <div className="board-filter-actions">
+        <button type="submit">{t('board.apply')}</button>
+        <Link to="/pipeline">{t('board.clear')}</Link>
+      </div>
+    </Form>
+  );
+}
+
+function DueLine({ due }: { due: NonNullable<BoardCard['due']> }) {
+  const t = useT();
+  const locale = useLocale();
+  const fmt = useFormatters();
+  const label = DEADLINE_LABELS[due.kind][locale];
+  if (due.status === 'overdue') {
+    return <p className="card-due overdue">{t('board.card.overdue', { days: due.days, label })}</p>;
+  }
+  if (due.status === 'due_soon') {
+    return <p className="card-due due-soon">{t('board.card.dueSoon', { days: due.days, label })}</p>;
+  }
+  return <p className="card-due">{t('board.card.upcoming', { date: fmt.date(due.date), label })}</p>;
+}
+
+export function BoardCardView({
+  card,
+  showSchool,
+  select,
+}: {
+  card: BoardCard;
+  showSchool: boolean;
+  /** Renders the card's checkbox (bulk return). */
+  select?: boolean;
+}) {
+  const t = useT();
+  return (
+    <li className="board-card" data-status={card.due?.status ?? 'none'}>
+      <p className="card-name">
+        {select ? (
+          <input
+            type="checkbox"
+            name="ids"
+            value={card.id}
+            aria-label={t('board.select', { name: card.fullName })}
+          />
+        ) : null}{' '}
+        <Link to={`/members/${card.id}/pipeline`}>{card.fullName}</Link>{' '}
+        <span className="muted">{card.studentCode}</span>
+      </p>
+      {showSchool ? <p className="muted card-school">{card.school}</p> : null}
+      {card.due ? <DueLine due={card.due} /> : null}
+      {card.daysInStage !== null ? (
+        <p className="muted">{t('board.card.days', { days: card.daysInStage })}</p>
+      ) : null}
+      {card.nextActor ? (
+        <p>{t('board.card.next', { actor: t(`board.actor.${card.nextActor}` as MessageKey) })}</p>
+      ) : null}
+      {card.openFlags > 0 ? (
+        <p className="badge badge-flag">{t('board.card.flags', { count: card.openFlags })}</p>
+      ) : null}
+      {card.returnReason ? (
+        <p className="card-reason">{t('board.card.returnReason', { reason: card.returnReason })}</p>
+      ) : null}
+    </li>
+  );
+}
+
+export function LaneView({
+  lane,
+  showSchool,
+  moreHref,
+  select,
+  children,
+}: {
+  lane: BoardLaneView;
+  showSchool: boolean;
+  /** Link to the whole lane, when the overview shows only its first cards. */
+  moreHref?: string;
+  select?: boolean;
+  children?: ReactNode;
+}) {
+  const t = useT();
+  const locale = useLocale();
+  const headingId = useId();
+  return (
+    <section className="board-lane" aria-labelledby={headingId} data-stage={lane.stage}>
+      <h2 id={headingId}>
+        {STAGE_LABELS[lane.stage][locale]}{' '}
+        <span className="lane-count">{t('board.lane.count', { count: lane.count })}</span>
+      </h2>
+      {lane.overdue > 0 ? (
+        <p className="overdue">{t('board.lane.overdue', { count: lane.overdue })}</p>
+      ) : null}
+      {lane.cards.length === 0 ? (
+        <p className="muted">{t('board.lane.empty')}</p>
+      ) : (
+        <ul className="board-cards">
+          {lane.cards.map((c) => (
+            <BoardCardView key={c.id} card={c} showSchool={showSchool} select={select} />
+          ))}
+        </ul>
+      )}
+      {moreHref && lane.count > lane.cards.length ? (
+        <p>
+          <Link to={moreHref}>{t('board.lane.more', { count: lane.count })}</Link>
+        </p>
+      ) : null}
+      {children}
+    </section>
+  );
+}
+
+/** Success and skipped-record notices after a bulk action (counts come back in the URL). */
+export function BulkNotice({ doneKey }: { doneKey: MessageKey }) {
+  const t = useT();
+  const [params] = useSearchParams();
+  const count = (name: string) => {
+    const v = params.get(name);
+    return v !== null && /^\d{1,4}$/.test(v) ? Number(v) : null;
+  };
+  const done = count(doneKey === 'board.return.done' ? 'returned' : 'done');
+  const conflicts = count('conflicts');
+  if (done === null && conflicts === null) return null;
+  return (
+    <div className="panel" role="status">
+      {done !== null ? <p>{t(doneKey, { count: done })}</p> : null}
+      {conflicts ? <p className="overdue">{t('board.conflicts', { count: conflicts })}</p> : null}
+    </div>
+  );
+}

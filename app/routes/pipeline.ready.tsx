@@ -1,0 +1,154 @@
+import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { BulkNotice } from '~/components/pipeline-board';
+import { BulkFieldInput, BulkProblems } from '~/components/pipeline-bulk';
+import { useLocale, useT } from '~/i18n/use-t';
+import boardStyles from '~/styles/board.css?url';
+import { pageTitle } from '~/utils/meta';
+import { requireUser } from '~/utils/permissions.server';
+import { isProvinceWide, unitsOf } from '~/utils/members-list.server';
+import { unitScopeFilter } from '~/utils/permissions.server';
+import {
+  BULK_FIELDS,
+  bulkAdvance,
+  bulkStepsFor,
+  isBulkStep,
+  loadReadyQueue,
+  stepLabel,
+  type BulkFailure,
+} from '~/utils/pipeline-bulk.server';
+
+export const links: LinksFunction = () => [{ rel: 'stylesheet', href: boardStyles }];
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { permission: 'member:read' });
+  const steps = bulkStepsFor(user);
+  if (!steps.length) throw new Response('Forbidden', { status: 403 });
+  const params = new URL(request.url).searchParams;
+  const asked = params.get('step');
+  const step = isBulkStep(asked) && steps.includes(asked) ? asked : steps[0];
+  const wide = isProvinceWide(user);
+  const schools = wide ? await unitsOf({ kind: 'school', ...unitScopeFilter(user) }) : [];
+  const askedSchool = params.get('school') ?? '';
+  const school = schools.some((s) => s.id === askedSchool) ? askedSchool : undefined;
+  const queue = await loadReadyQueue(user, step, school);
+  return {
+    step,
+    steps: steps.map((s) => ({ id: s, label: stepLabel(s) })),
+    fields: BULK_FIELDS[step],
+    schools,
+    school: school ?? '',
+    ...queue,
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request, { permission: 'member:read' });
+  return bulkAdvance(user, await request.formData());
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'board.ready.title');
+
+export default function ReadyQueue() {
+  const data = useLoaderData<typeof loader>();
+  const failure = useActionData<typeof action>() as BulkFailure | undefined;
+  const t = useT();
+  const locale = useLocale();
+  const busy = useNavigation().state === 'submitting';
+  return (
+    <>
+      <p>
+        <Link to="/pipeline">{t('board.back')}</Link>
+      </p>
+      <h1>{t('board.ready.title')}</h1>
+      <p>{t('board.ready.intro')}</p>
+      <Form method="get" className="board-filters">
+        <div className="field">
+          <label htmlFor="ready-step">{t('board.ready.step')}</label>
+          <select id="ready-step" name="step" defaultValue={data.step}>
+            {data.steps.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.label[locale]}
+              </option>
+            ))}
+          </select>
+        </div>
+        {data.schools.length ? (
+          <div className="field">
+            <label htmlFor="ready-school">{t('board.school')}</label>
+            <select id="ready-school" name="school" defaultValue={data.school}>
+              <option value="">{t('board.school.all')}</option>
+              {data.schools.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <div className="board-filter-actions">
+          <button type="submit">{t('board.apply')}</button>
+        </div>
+      </Form>
+      <BulkNotice doneKey="board.ready.done" />
+      {data.step === 'select_outstanding' ? <p className="muted">{t('board.ready.eligibleOnly')}</p> : null}
+      {data.needsSchool ? (
+        <p>{t('board.ready.pickSchool')}</p>
+      ) : data.ready.length === 0 ? (
+        <p>{t('board.ready.none')}</p>
+      ) : (
+        <Form method="post" className="ready-form">
+          <input type="hidden" name="step" value={data.step} />
+          <input type="hidden" name="school" value={data.school} />
+          <h2>{t('board.ready.count', { count: data.ready.length })}</h2>
+          {data.truncated ? (
+            <p className="muted">{t('board.ready.truncated', { shown: data.ready.length })}</p>
+          ) : null}
+          <ul className="ready-list">
+            {data.ready.map((r) => (
+              <li key={r.id}>
+                <label className="check">
+                  <input type="checkbox" name="ids" value={r.id} defaultChecked />{' '}
+                  <span>
+                    {r.fullName} <span className="muted">{r.studentCode}</span>
+                  </span>
+                </label>{' '}
+                <Link to={`/members/${r.id}/pipeline`} className="muted">
+                  {r.school}
+                </Link>
+              </li>
+            ))}
+          </ul>
+          <fieldset className="panel">
+            <legend>{t('board.ready.document')}</legend>
+            <BulkProblems failure={failure} />
+            {data.fields.map((f) => (
+              <BulkFieldInput key={f.name} field={f} failure={failure} />
+            ))}
+            <button type="submit" disabled={busy}>
+              {t('board.ready.submit')}
+            </button>
+          </fieldset>
+        </Form>
+      )}
+      {data.blocked.length ? (
+        <details className="blocked">
+          <summary>{t('board.ready.blocked', { count: data.blocked.length })}</summary>
+          <ul>
+            {data.blocked.map((r) => (
+              <li key={r.id}>
+                <Link to={`/members/${r.id}/pipeline`}>{r.fullName}</Link>{' '}
+                <span className="muted">{r.studentCode}</span>: {r.reasons.map((x) => x[locale]).join('; ')}
+              </li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

@@ -1,0 +1,387 @@
+/**
+ * Bulk work on the pipeline: the "ready for the next step" queue advanced with one
+ * reference document, and "return for improvement" of several records with one reason.
+ *
+ * All or nothing for what a user can fix: the common input is validated once (field
+ * messages), then every selected record is checked by the state machine (its rules, the
+ * actor's role and separation of duties); if any is refused, nothing is written and each
+ * refused record is listed with its reasons. Then each record gets its own conditional
+ * write (`writeStep`: stage + version in the filter, like a single step), so a record
+ * changed by someone else meanwhile is skipped and counted, never overwritten.
+ */
+import { data, redirect } from '@remix-run/node';
+import mongoose, { Types } from 'mongoose';
+import { z } from 'zod';
+import { Member } from '../../models/member';
+import type { Text } from '~/domain/criteria/types';
+import {
+  FIELD_LABELS,
+  checkTransition,
+  findTransition,
+  isReadyForNextStep,
+  type PipelineMember,
+  type PipelineUpdate,
+  type TransitionId,
+} from '~/domain/pipeline';
+import { isStage, type Stage } from '~/domain/stages';
+import type { AuthUser } from './auth.server';
+import { ensureEligibility, noteMemberWrite } from './eligibility.server';
+import { auditMember, isoDay, memberFilter } from './member-profile.server';
+import { isProvinceWide, unitNames } from './members-list.server';
+import { scopeFilter } from './permissions.server';
+import { loadCalendar } from './pipeline.server';
+import { refreshPipelineDue } from './pipeline-due.server';
+
+/** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
+export const BULK_STEPS = [
+  'select_outstanding',
+  'record_committee_review',
+  'record_decision',
+  'record_ceremony',
+] as const satisfies readonly TransitionId[];
+export type BulkStep = (typeof BULK_STEPS)[number];
+
+export const MAX_BULK = 200;
+/** Candidates listed in the ready queue at once. */
+export const READY_LIMIT = 300;
+
+export interface BulkField {
+  name: string;
+  label: Text;
+  kind: 'text' | 'date' | 'textarea';
+  required: boolean;
+}
+
+const field = (name: string, kind: BulkField['kind'], required: boolean): BulkField => ({
+  name,
+  label: FIELD_LABELS[name] ?? { vi: name, en: name },
+  kind,
+  required,
+});
+const NOTE = field('note', 'textarea', false);
+
+/** The document fields of each bulk step (the per-candidate ones stay on the candidate page). */
+export const BULK_FIELDS: Record<BulkStep, BulkField[]> = {
+  select_outstanding: [field('resolutionNo', 'text', true), field('resolutionDate', 'date', true), NOTE],
+  record_committee_review: [field('resolutionNo', 'text', true), field('resolutionDate', 'date', true), NOTE],
+  record_decision: [
+    field('decisionNo', 'text', true),
+    field('decisionDate', 'date', true),
+    field('issuer', 'text', true),
+    field('receivedAt', 'date', false),
+    NOTE,
+  ],
+  record_ceremony: [field('ceremonyDate', 'date', true), NOTE],
+};
+
+export function isBulkStep(value: unknown): value is BulkStep {
+  return typeof value === 'string' && (BULK_STEPS as readonly string[]).includes(value);
+}
+
+function stepFrom(step: BulkStep): Stage {
+  // Every bulk step leaves from exactly one stage.
+  const from = {
+    select_outstanding: 'member',
+    record_committee_review: 'branch_vote',
+    record_decision: 'committee_review',
+    record_ceremony: 'decision',
+  } as const;
+  return from[step];
+}
+
+export function stepLabel(step: BulkStep): Text {
+  return findTransition(step, stepFrom(step))!.label;
+}
+
+/** The bulk steps this role may record (the machine's role table decides). */
+export function bulkStepsFor(user: Pick<AuthUser, 'role'>): BulkStep[] {
+  return BULK_STEPS.filter((s) => findTransition(s, stepFrom(s))?.roles.includes(user.role));
+}
+
+const PROJECTION = {
+  fullName: 1,
+  studentCode: 1,
+  schoolId: 1,
+  dateOfBirth: 1,
+  pipeline: 1,
+  eligibility: 1,
+  nameSortKey: 1,
+  __v: 1,
+} as const;
+
+interface Candidate {
+  _id: Types.ObjectId;
+  fullName: string;
+  studentCode: string;
+  schoolId: Types.ObjectId;
+  dateOfBirth?: Date;
+  pipeline?: Record<string, unknown> & { stage?: string; stageSince?: Date };
+  eligibility?: { eligible?: boolean | null };
+  __v?: number;
+}
+
+const oid = (id: string) => new Types.ObjectId(id);
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+function candidateFilter(user: AuthUser, step: BulkStep, school: string | undefined) {
+  const filter: Record<string, unknown> = { ...scopeFilter(user), 'pipeline.stage': stepFrom(step) };
+  if (school) {
+    filter.$and = [
+      { ancestors: oid(school) },
+      ...(filter.ancestors ? [{ ancestors: filter.ancestors }] : []),
+    ];
+    delete filter.ancestors;
+  }
+  // Selecting outstanding members starts from the criteria verdict (stored, refreshed daily).
+  if (step === 'select_outstanding') filter['eligibility.eligible'] = true;
+  return filter;
+}
+
+export interface QueueRow {
+  id: string;
+  fullName: string;
+  studentCode: string;
+  school: string;
+  daysInStage: number | null;
+  reasons: Text[];
+}
+
+/**
+ * The candidates at the step's starting stage, split into ready (every rule of the
+ * step met today) and blocked (with the reasons). Province-wide roles pick a school:
+ * a bulk step is one school's document.
+ */
+export async function loadReadyQueue(
+  user: AuthUser,
+  step: BulkStep,
+  school: string | undefined,
+  now = new Date(),
+) {
+  if (isProvinceWide(user) && !school) return { ready: [], blocked: [], truncated: false, needsSchool: true };
+  if (step === 'select_outstanding') await ensureEligibility(scopeFilter(user), now);
+  const [rows, calendar] = await Promise.all([
+    Member.find(candidateFilter(user, step, school))
+      .sort({ nameSortKey: 1, _id: 1 })
+      .limit(READY_LIMIT + 1)
+      .select(PROJECTION)
+      .lean<Candidate[]>(),
+    loadCalendar(),
+  ]);
+  const truncated = rows.length > READY_LIMIT;
+  const shown = rows.slice(0, READY_LIMIT);
+  const schools = await unitNames(shown.map((r) => String(r.schoolId)));
+  const ready: QueueRow[] = [];
+  const blocked: QueueRow[] = [];
+  for (const r of shown) {
+    const readiness = isReadyForNextStep(r as unknown as PipelineMember, calendar, now);
+    const since = r.pipeline?.stageSince;
+    const row: QueueRow = {
+      id: String(r._id),
+      fullName: r.fullName,
+      studentCode: r.studentCode,
+      school: schools.get(String(r.schoolId)) ?? '',
+      daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
+      reasons: readiness.reasons.map((x) => x.message),
+    };
+    (readiness.ready ? ready : blocked).push(row);
+  }
+  return { ready, blocked, truncated, needsSchool: false };
+}
+
+/**
+ * One checked step written for one record: the same conditional update as a single
+ * step on the candidate page. False when the record changed meanwhile (nothing written).
+ */
+export async function writeStep(
+  user: AuthUser,
+  member: { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
+  transitionId: TransitionId,
+  update: PipelineUpdate,
+  version: number,
+): Promise<boolean> {
+  const written = await Member.updateOne(
+    { ...memberFilter(user, member._id), 'pipeline.stage': update.expectedStage, __v: version },
+    { $set: update.set, $push: update.push, $inc: { __v: 1 } },
+    { runValidators: true },
+  );
+  if (written.matchedCount === 0) return false;
+  noteMemberWrite();
+  await auditMember(user, `pipeline.${transitionId}`, member, {
+    from: update.expectedStage,
+    to: update.stage,
+    ...(update.history.refNo ? { refNo: update.history.refNo } : {}),
+    ...(update.history.refDate ? { refDate: isoDay(update.history.refDate) } : {}),
+    ...(update.history.note ? { reason: update.history.note } : {}),
+    ...(update.warnings.length ? { warnings: update.warnings.map((w) => w.code) } : {}),
+    ...(update.escalate ? { escalate: true } : {}),
+    version: version + 1,
+  });
+  return true;
+}
+
+export interface RefusedRow {
+  id: string;
+  fullName: string;
+  reasons: Text[];
+}
+
+export interface BulkFailure {
+  intent: string;
+  fieldErrors?: Record<string, Text>;
+  refused?: RefusedRow[];
+  values: Record<string, string>;
+}
+
+const IdsSchema = z
+  .array(z.string().regex(/^[0-9a-f]{24}$/i))
+  .min(1)
+  .max(MAX_BULK);
+
+function bulkFailure(body: BulkFailure) {
+  return data<BulkFailure>(body, { status: 400 });
+}
+
+const message = (vi: string, en: string): Text => ({ vi, en });
+
+function idsOf(form: FormData): string[] | Text {
+  const ids = [...new Set(form.getAll('ids').filter((v): v is string => typeof v === 'string'))];
+  if (ids.length === 0) return message('Chưa chọn hồ sơ nào.', 'No record selected.');
+  if (!IdsSchema.safeParse(ids).success) {
+    return ids.length > MAX_BULK
+      ? message(`Mỗi lần chỉ xử lý tối đa ${MAX_BULK} hồ sơ.`, `At most ${MAX_BULK} records at a time.`)
+      : message('Danh sách hồ sơ không hợp lệ.', 'Invalid selection.');
+  }
+  return ids;
+}
+
+/**
+ * Checks every selected record, then writes them one by one. Returns a 400 response
+ * (nothing written) or the ids written and the number skipped as changed meanwhile.
+ */
+async function checkAndWrite(
+  user: AuthUser,
+  intent: string,
+  transitionId: TransitionId,
+  ids: string[],
+  input: Record<string, unknown>,
+  values: Record<string, string>,
+  extraFilter: Record<string, unknown>,
+  now: Date,
+): Promise<ReturnType<typeof bulkFailure> | { written: Types.ObjectId[]; conflicts: number }> {
+  const [members, calendar] = await Promise.all([
+    Member.find({ ...scopeFilter(user), _id: mongoose.trusted({ $in: ids.map(oid) }), ...extraFilter })
+      .select(PROJECTION)
+      .lean<Candidate[]>(),
+    loadCalendar(),
+  ]);
+  // A record outside the scope, or that moved on since the page was drawn, is not found here.
+  const missing = ids.length - members.length;
+  const checked = members.map((m) => ({
+    m,
+    result: checkTransition(
+      m as unknown as PipelineMember,
+      transitionId,
+      input,
+      { id: user.id, role: user.role },
+      now,
+      { calendar },
+    ),
+  }));
+  // Input problems are the same for every record: show them once, beside their fields.
+  const fieldErrors: Record<string, Text> = {};
+  for (const { result } of checked.slice(0, 1)) {
+    if (result.ok) continue;
+    for (const r of result.reasons) {
+      if (r.code === 'invalid_input' && r.field && !fieldErrors[r.field]) fieldErrors[r.field] = r.message;
+    }
+  }
+  if (Object.keys(fieldErrors).length) return bulkFailure({ intent, fieldErrors, values });
+  const refused: RefusedRow[] = checked
+    .filter((c) => !c.result.ok)
+    .map((c) => ({
+      id: String(c.m._id),
+      fullName: c.m.fullName,
+      reasons: c.result.ok ? [] : c.result.reasons.map((r) => r.message),
+    }));
+  if (missing > 0) {
+    refused.push({
+      id: '',
+      fullName: '',
+      reasons: [
+        message(
+          `${missing} hồ sơ không còn ở bước này hoặc không thuộc phạm vi của bạn.`,
+          `${missing} records are no longer at this step or are outside your scope.`,
+        ),
+      ],
+    });
+  }
+  if (refused.length) return bulkFailure({ intent, refused, values });
+
+  const written: Types.ObjectId[] = [];
+  let conflicts = 0;
+  for (const { m, result } of checked) {
+    if (!result.ok) continue;
+    if (await writeStep(user, m, transitionId, result.update, m.__v ?? 0)) written.push(m._id);
+    else conflicts++;
+  }
+  await refreshPipelineDue(written, { calendar, now });
+  return { written, conflicts };
+}
+
+function formValues(form: FormData): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [k, v] of form.entries()) if (typeof v === 'string' && k !== 'ids') values[k] = v;
+  return values;
+}
+
+/** `/pipeline/ready` action: one bulk step for the selected ready candidates. */
+export async function bulkAdvance(user: AuthUser, form: FormData, now = new Date()) {
+  const step = form.get('step');
+  if (!isBulkStep(step) || !bulkStepsFor(user).includes(step))
+    throw new Response('Forbidden', { status: 403 });
+  const values = formValues(form);
+  const ids = idsOf(form);
+  if (!Array.isArray(ids)) return bulkFailure({ intent: 'advance', fieldErrors: { ids }, values });
+  const input: Record<string, unknown> = {};
+  for (const f of BULK_FIELDS[step]) input[f.name] = values[f.name] ?? '';
+  const outcome = await checkAndWrite(
+    user,
+    'advance',
+    step,
+    ids,
+    input,
+    values,
+    { 'pipeline.stage': stepFrom(step) },
+    now,
+  );
+  if (!('written' in outcome)) return outcome;
+  const params = new URLSearchParams({ step, done: String(outcome.written.length) });
+  if (values.school) params.set('school', values.school);
+  if (outcome.conflicts) params.set('conflicts', String(outcome.conflicts));
+  throw redirect(`/pipeline/ready?${params}`);
+}
+
+/** `/pipeline?stage=…` action: return the selected records for improvement with one reason. */
+export async function bulkReturn(user: AuthUser, form: FormData, back: URLSearchParams, now = new Date()) {
+  const values = formValues(form);
+  const ids = idsOf(form);
+  if (!Array.isArray(ids)) return bulkFailure({ intent: 'return', fieldErrors: { ids }, values });
+  const stage = back.get('stage');
+  const extra = stage && isStage(stage) ? { 'pipeline.stage': stage } : {};
+  const outcome = await checkAndWrite(
+    user,
+    'return',
+    'return_for_improvement',
+    ids,
+    { reason: values.reason ?? '' },
+    values,
+    extra,
+    now,
+  );
+  if (!('written' in outcome)) return outcome;
+  const params = new URLSearchParams(back);
+  params.delete('page');
+  params.set('returned', String(outcome.written.length));
+  if (outcome.conflicts) params.set('conflicts', String(outcome.conflicts));
+  throw redirect(`/pipeline?${params}`);
+}

@@ -1,0 +1,370 @@
+/**
+ * `/pipeline` (lanes, counts, filters, scope) and its bulk actions (`/pipeline/ready`
+ * advance, return for improvement): all or nothing for what the user can fix, one
+ * conditional write per record, audit events, stored next deadlines kept in step.
+ * Also the concurrency rule of a single step: 20 parallel attempts, one winner.
+ */
+import mongoose, { Types } from 'mongoose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../models/audit-event.ts';
+import { Holiday } from '../../models/holiday.ts';
+import { Member } from '../../models/member.ts';
+import { Unit } from '../../models/unit.ts';
+import { seedDatabase } from '../../seed/seed.server.ts';
+import { nextDue } from '~/domain/deadlines';
+import type { PipelineMember } from '~/domain/pipeline';
+import { OPEN_STAGES } from '~/domain/stages';
+import { createWorkingCalendar } from '~/domain/working-days';
+import { action as boardAction, loader as boardLoader } from '~/routes/pipeline._index';
+import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
+import { action as stepAction } from '~/routes/members.$id.pipeline';
+import { todayAsStoredDay } from '~/utils/pipeline-board.server';
+import { signIn } from '../fixtures/auth.ts';
+import { call, get, post, postEntries } from '../fixtures/remix.ts';
+
+let party: string;
+let party2: string;
+let union: string;
+let province: string;
+let admin: string;
+let student: string;
+let pvd: Types.ObjectId;
+
+beforeAll(async () => {
+  await seedDatabase({ members: 600, seed: 1, reset: true });
+  [party, party2, union, province, admin, student] = await Promise.all(
+    [
+      'danguy.pvd@demo.vn',
+      'bithu.pvd@demo.vn',
+      'doantruong.pvd@demo.vn',
+      'tinhdoan@demo.vn',
+      'admin@demo.vn',
+      'sinhvien@demo.vn',
+    ].map((e) => signIn(e)),
+  );
+  pvd = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
+}, 60_000);
+
+const board = (cookie: string, qs = '') => call(boardLoader, get(`/pipeline${qs}`, cookie));
+
+async function stageCounts(match: Record<string, unknown>) {
+  const rows = await Member.aggregate<{ _id: string; n: number }>([
+    { $match: match },
+    { $group: { _id: '$pipeline.stage', n: { $sum: 1 } } },
+  ]);
+  return new Map(rows.map((r) => [r._id, r.n]));
+}
+
+describe('the board', () => {
+  it('shows the school its own lanes, with counts that match the records', async () => {
+    const res = await board(party);
+    expect(res.status).toBe(200);
+    const counts = await stageCounts({ ancestors: pvd });
+    expect(res.data.lanes.map((l: { stage: string }) => l.stage)).toEqual([...OPEN_STAGES]);
+    for (const lane of res.data.lanes) {
+      expect(lane.count).toBe(counts.get(lane.stage) ?? 0);
+      expect(lane.cards.length).toBe(Math.min(lane.count, 8));
+    }
+    const ids = res.data.lanes.flatMap((l: { cards: { id: string }[] }) => l.cards.map((c) => c.id));
+    expect(ids.length).toBeGreaterThan(0);
+    const foreign = await Member.countDocuments({
+      _id: mongoose.trusted({ $in: ids.map((id: string) => new Types.ObjectId(id)) }),
+      schoolId: mongoose.trusted({ $ne: pvd }),
+    });
+    expect(foreign).toBe(0);
+    expect(res.data.wide).toBe(false);
+  });
+
+  it('gives the province every school, and totals that match the database', async () => {
+    const res = await board(province);
+    const counts = await stageCounts({});
+    const inFlight = OPEN_STAGES.reduce((n, s) => n + (counts.get(s) ?? 0), 0);
+    expect(res.data.totals.inFlight).toBe(inFlight);
+    expect(res.data.totals.official).toBe(counts.get('official') ?? 0);
+    const overdue = await Member.countDocuments({
+      'pipeline.stage': mongoose.trusted({ $in: [...OPEN_STAGES] }),
+      'pipeline.due.at': mongoose.trusted({ $lt: todayAsStoredDay(new Date()) }),
+    });
+    expect(overdue).toBeGreaterThan(0);
+    expect(res.data.totals.overdue).toBe(overdue);
+    expect(res.data.filters.schools.length).toBeGreaterThan(10);
+  });
+
+  it('stores each record’s next deadline as the deadline rules compute it', async () => {
+    const holidays = await Holiday.find().lean();
+    const calendar = createWorkingCalendar({ holidays: holidays.map((h) => h.date) });
+    const now = new Date();
+    const rows = await Member.find({ 'pipeline.stage': mongoose.trusted({ $ne: 'member' }) })
+      .select({ dateOfBirth: 1, pipeline: 1 })
+      .lean();
+    expect(rows.length).toBeGreaterThan(100);
+    for (const r of rows) {
+      const due = nextDue(r as unknown as PipelineMember, calendar, now);
+      expect(r.pipeline.due?.kind ?? null).toBe(due?.kind ?? null);
+      expect(r.pipeline.due?.at?.toISOString().slice(0, 10) ?? null).toBe(due?.dueDate ?? null);
+    }
+  });
+
+  it('puts overdue cards first and filters to overdue only', async () => {
+    const res = await board(province, '?overdue=1');
+    const cards = res.data.lanes.flatMap((l: { cards: { due: { status: string } | null }[] }) => l.cards);
+    expect(cards.length).toBeGreaterThan(0);
+    for (const c of cards) expect(c.due?.status).toBe('overdue');
+    const lane = res.data.lanes.find((l: { stage: string }) => l.stage === 'branch_vote');
+    expect(lane.count).toBe(lane.overdue);
+  });
+
+  it('filters by school and by party cell, ignoring a cell of another school', async () => {
+    const res = await board(province, `?school=${pvd}`);
+    const counts = await stageCounts({ ancestors: pvd });
+    for (const lane of res.data.lanes) expect(lane.count).toBe(counts.get(lane.stage) ?? 0);
+    expect(res.data.filters.cells.length).toBeGreaterThan(0);
+    const cell = res.data.filters.cells[0].id as string;
+    const inCell = await board(province, `?school=${pvd}&cell=${cell}`);
+    const cellCounts = await stageCounts({ ancestors: new Types.ObjectId(cell) });
+    for (const lane of inCell.data.lanes) expect(lane.count).toBe(cellCounts.get(lane.stage) ?? 0);
+    const otherCell = (await Unit.findOne({
+      kind: 'party_cell',
+      ancestors: mongoose.trusted({ $ne: pvd }),
+    }).lean())!;
+    const forged = await board(party, `?cell=${otherCell._id}`);
+    expect(forged.data.query.cell).toBeUndefined();
+    expect(forged.data.totals).toEqual((await board(party)).data.totals);
+  });
+
+  it('pages one lane at a time, most urgent first', async () => {
+    const res = await board(province, '?stage=outstanding');
+    expect(res.data.lanes).toHaveLength(1);
+    const cards = res.data.lanes[0].cards as { due: { date: string } | null }[];
+    expect(cards.length).toBe(Math.min(50, res.data.lanes[0].count));
+    const dates = cards.filter((c) => c.due).map((c) => c.due!.date);
+    expect(dates).toEqual([...dates].sort());
+    const undatedAfterDated = cards.findIndex((c) => !c.due);
+    if (undatedAfterDated >= 0) expect(cards.slice(undatedAfterDated).every((c) => !c.due)).toBe(true);
+    const page2 = await board(province, '?stage=outstanding&page=2');
+    const first = new Set(res.data.lanes[0].cards.map((c: { id: string }) => c.id));
+    for (const c of page2.data.lanes[0].cards) expect(first.has(c.id)).toBe(false);
+  });
+
+  it('keeps students out and ignores junk in the query', async () => {
+    expect((await board(student)).status).toBe(403);
+    const junk = await board(party, '?stage=nope&school=zzz&page=-4&overdue=maybe');
+    expect(junk.status).toBe(200);
+    expect(junk.data.query).toMatchObject({ stage: undefined, school: undefined, page: 1, overdue: false });
+  });
+});
+
+const returnIds = (ids: string[], reason: string, cookie: string, qs = '') =>
+  call(
+    boardAction,
+    postEntries(
+      `/pipeline${qs}`,
+      [['intent', 'return'], ['reason', reason], ...ids.map((id) => ['ids', id] as [string, string])],
+      cookie,
+    ),
+  );
+
+async function idsAt(stage: string, school: Types.ObjectId | null, n: number): Promise<Types.ObjectId[]> {
+  const rows = await Member.find({ 'pipeline.stage': stage, ...(school ? { schoolId: school } : {}) })
+    .sort({ _id: 1 })
+    .limit(n)
+    .select({ _id: 1 })
+    .lean();
+  return rows.map((r) => r._id);
+}
+
+describe('bulk return for improvement', () => {
+  it('returns every selected record with the reason, one history entry and audit event each', async () => {
+    const ids = await idsAt('awareness_class', pvd, 2);
+    expect(ids).toHaveLength(2);
+    const audits = await AuditEvent.countDocuments({ action: 'pipeline.return_for_improvement' });
+    const res = await returnIds(
+      ids.map(String),
+      'Bổ sung bản sao giấy chứng nhận',
+      party,
+      '?stage=awareness_class',
+    );
+    expect(res.status).toBe(302);
+    expect(res.location).toContain('returned=2');
+    const after = await Member.find({ _id: mongoose.trusted({ $in: ids }) }).lean();
+    for (const m of after) {
+      expect(m.pipeline.stage).toBe('returned');
+      expect(m.pipeline.returnReason).toBe('Bổ sung bản sao giấy chứng nhận');
+      expect(m.pipeline.history.at(-1)?.stage).toBe('returned');
+    }
+    expect(await AuditEvent.countDocuments({ action: 'pipeline.return_for_improvement' })).toBe(audits + 2);
+  });
+
+  it('refuses without a reason, or with another school’s record, writing nothing', async () => {
+    const ids = await idsAt('dossier', pvd, 1);
+    const foreign = await idsAt('dossier', null, 50).then(async (all) => {
+      const m = await Member.findOne({
+        _id: mongoose.trusted({ $in: all }),
+        schoolId: mongoose.trusted({ $ne: pvd }),
+      }).lean();
+      return m!._id;
+    });
+    const before = await Member.find({ _id: mongoose.trusted({ $in: [...ids, foreign] }) })
+      .select({ __v: 1 })
+      .lean();
+    const noReason = await returnIds(ids.map(String), '   ', party);
+    expect(noReason.status).toBe(400);
+    expect(noReason.data.fieldErrors.reason.vi).toMatch(/Lý do/);
+    const mixed = await returnIds([String(ids[0]), String(foreign)], 'Thiếu lý lịch', party);
+    expect(mixed.status).toBe(400);
+    expect(mixed.data.refused.at(-1).reasons[0].vi).toMatch(/không thuộc phạm vi/);
+    const none = await returnIds([], 'x', party);
+    expect(none.status).toBe(400);
+    const after = await Member.find({ _id: mongoose.trusted({ $in: [...ids, foreign] }) })
+      .select({ __v: 1 })
+      .lean();
+    expect(after.map((m) => m.__v)).toEqual(before.map((m) => m.__v));
+  });
+
+  it('lets the province return before the decision, never after it', async () => {
+    const [early] = await idsAt('introduced', null, 1);
+    const [late] = await idsAt('probation', null, 1);
+    const refused = await returnIds([String(early), String(late)], 'Tỉnh đoàn đề nghị làm rõ', province);
+    expect(refused.status).toBe(400);
+    expect(refused.data.refused).toHaveLength(1);
+    expect(refused.data.refused[0].id).toBe(String(late));
+    expect((await Member.findById(early).lean())!.pipeline.stage).toBe('introduced');
+    const ok = await returnIds([String(early)], 'Tỉnh đoàn đề nghị làm rõ', province);
+    expect(ok.status).toBe(302);
+    expect((await Member.findById(early).lean())!.pipeline.stage).toBe('returned');
+  });
+
+  it('is refused to students', async () => {
+    const ids = await idsAt('dossier', pvd, 1);
+    expect((await returnIds(ids.map(String), 'x', student)).status).toBe(403);
+  });
+});
+
+const ready = (cookie: string, qs = '') => call(readyLoader, get(`/pipeline/ready${qs}`, cookie));
+const advance = (cookie: string, step: string, ids: string[], fields: Record<string, string>) =>
+  call(
+    readyAction,
+    postEntries(
+      '/pipeline/ready',
+      [['step', step], ...Object.entries(fields), ...ids.map((id) => ['ids', id] as [string, string])],
+      cookie,
+    ),
+  );
+
+describe('the ready queue', () => {
+  it('lists the school’s candidates for a step, ready or with their reasons', async () => {
+    const res = await ready(party, '?step=record_committee_review');
+    expect(res.status).toBe(200);
+    expect(res.data.steps.map((s: { id: string }) => s.id)).toEqual([
+      'record_committee_review',
+      'record_decision',
+      'record_ceremony',
+    ]);
+    const atStage = await Member.countDocuments({ ancestors: pvd, 'pipeline.stage': 'branch_vote' });
+    expect(res.data.ready.length + res.data.blocked.length).toBe(atStage);
+    for (const b of res.data.blocked) expect(b.reasons.length).toBeGreaterThan(0);
+    const union = await ready(await signIn('doantruong.pvd@demo.vn'));
+    expect(union.data.steps.map((s: { id: string }) => s.id)).toEqual(['select_outstanding']);
+  });
+
+  it('is for the sides that record steps: the province and students are refused', async () => {
+    expect((await ready(province)).status).toBe(403);
+    expect((await ready(student)).status).toBe(403);
+    expect((await advance(province, 'record_decision', [], {})).status).toBe(403);
+  });
+
+  it('advances the selected candidates with one document, and their next deadline follows', async () => {
+    const queue = await ready(party, '?step=record_committee_review');
+    const ids = queue.data.ready.map((r: { id: string }) => r.id) as string[];
+    expect(ids.length).toBeGreaterThan(0);
+    const bad = await advance(party, 'record_committee_review', ids, {
+      resolutionNo: '',
+      resolutionDate: '2026-02-30',
+    });
+    expect(bad.status).toBe(400);
+    expect(Object.keys(bad.data.fieldErrors).sort()).toEqual(['resolutionDate', 'resolutionNo']);
+    expect(
+      await Member.countDocuments({
+        _id: mongoose.trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }),
+        'pipeline.stage': 'committee_review',
+      }),
+    ).toBe(0);
+
+    const res = await advance(party, 'record_committee_review', ids, {
+      resolutionNo: '12-NQ/ĐU',
+      resolutionDate: new Date().toISOString().slice(0, 10),
+    });
+    expect(res.status).toBe(302);
+    expect(res.location).toContain(`done=${ids.length}`);
+    const after = await Member.find({
+      _id: mongoose.trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }),
+    }).lean();
+    for (const m of after) {
+      expect(m.pipeline.stage).toBe('committee_review');
+      expect(m.pipeline.committeeResolution?.number).toBe('12-NQ/ĐU');
+      expect(m.pipeline.history.at(-1)?.refNo).toBe('12-NQ/ĐU');
+      expect(m.pipeline.due?.kind).toBe('admission_decision');
+    }
+  });
+
+  it('keeps separation of duties: who recorded the committee review cannot record the decision', async () => {
+    const [id] = (
+      await Member.find({
+        ancestors: pvd,
+        'pipeline.stage': 'committee_review',
+        'pipeline.committeeResolution.number': '12-NQ/ĐU',
+      })
+        .limit(1)
+        .lean()
+    ).map((m) => String(m._id));
+    // A vote held this month: the decision is within its 60 working days (a late one needs a reason per record).
+    await Member.updateOne(
+      { _id: id },
+      { $set: { 'pipeline.branchVote.meetingDate': new Date(Date.now() - 10 * 86_400_000) } },
+    );
+    const fields = {
+      decisionNo: '7-QĐ/ĐU',
+      decisionDate: new Date().toISOString().slice(0, 10),
+      issuer: 'Đảng ủy Trường',
+    };
+    const refused = await advance(party, 'record_decision', [id], fields);
+    expect(refused.status).toBe(400);
+    expect(refused.data.refused[0].reasons.map((r: { vi: string }) => r.vi).join(' ')).toMatch(
+      /nghị quyết của đảng ủy/,
+    );
+    const ok = await advance(party2, 'record_decision', [id], fields);
+    expect(ok.status).toBe(302);
+    const m = (await Member.findById(id).lean())!;
+    expect(m.pipeline.stage).toBe('decision');
+    expect(m.pipeline.due?.kind).toBe('ceremony');
+  });
+});
+
+describe('one candidate, twenty simultaneous attempts', () => {
+  it('records exactly one step; the others are told the record changed', async () => {
+    const [id] = await idsAt('decision', null, 1);
+    const m = (await Member.findById(id).lean())!;
+    const attempt = () =>
+      call(
+        stepAction,
+        post(
+          `/members/${id}/pipeline`,
+          {
+            intent: 'record_ceremony',
+            version: String(m.__v),
+            ceremonyDate: new Date().toISOString().slice(0, 10),
+          },
+          admin,
+        ),
+        { id: String(id) },
+      );
+    const results = await Promise.all(Array.from({ length: 20 }, attempt));
+    const statuses = results.map((r) => r.status).sort();
+    expect(statuses.filter((s) => s === 302)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 409)).toHaveLength(19);
+    const after = (await Member.findById(id).lean())!;
+    expect(after.__v).toBe((m.__v ?? 0) + 1);
+    expect(after.pipeline.history.filter((h) => h.stage === 'probation')).toHaveLength(1);
+    expect(await AuditEvent.countDocuments({ entityId: id, action: 'pipeline.record_ceremony' })).toBe(1);
+  });
+});
