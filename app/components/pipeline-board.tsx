@@ -89,6 +89,8 @@ export function BoardFilterForm({
   );
 }
 
+const FAR_MS = 180 * 24 * 60 * 60 * 1000;
+
 function DueLine({ due }: { due: NonNullable<BoardCard['due']> }) {
   const t = useT();
   const locale = useLocale();
@@ -100,6 +102,8 @@ function DueLine({ due }: { due: NonNullable<BoardCard['due']> }) {
   if (due.status === 'due_soon') {
     return <p className="card-due due-soon">{t('board.card.dueSoon', { days: due.days, label })}</p>;
   }
+  // A deadline years away (turning 30, a fresh certificate) is noise on a work board.
+  if (Date.parse(due.date) - Date.now() > FAR_MS) return null;
   return <p className="card-due">{t('board.card.upcoming', { date: fmt.date(due.date), label })}</p>;
 }
 

@@ -21,6 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const board = await loadBoard(user, parseBoardQuery(new URL(request.url).searchParams));
   return {
     ...board,
+    pageSize: PAGE_CARDS,
     // Returning is a pipeline right of every staff side (the machine checks each record's stage).
     canReturn:
       can(user.role, 'pipeline:union') ||
@@ -115,8 +116,8 @@ export default function PipelineBoard() {
             <Pager
               page={data.query.page}
               pages={data.pageCount}
-              size={PAGE_CARDS}
-              sizes={[PAGE_CARDS]}
+              size={data.pageSize}
+              sizes={[data.pageSize]}
               pageHref={(p) => boardHref(params, { page: p === 1 ? undefined : String(p) })}
               hidden={[...params.entries()].filter(([k]) => k !== 'page')}
             />

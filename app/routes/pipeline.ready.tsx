@@ -108,15 +108,18 @@ export default function ReadyQueue() {
           <ul className="ready-list">
             {data.ready.map((r) => (
               <li key={r.id}>
-                <label className="check">
-                  <input type="checkbox" name="ids" value={r.id} defaultChecked />{' '}
-                  <span>
-                    {r.fullName} <span className="muted">{r.studentCode}</span>
-                  </span>
-                </label>{' '}
-                <Link to={`/members/${r.id}/pipeline`} className="muted">
-                  {r.school}
-                </Link>
+                <input
+                  type="checkbox"
+                  name="ids"
+                  value={r.id}
+                  defaultChecked
+                  aria-label={t('board.select', { name: r.fullName })}
+                />{' '}
+                <Link to={`/members/${r.id}/pipeline`}>{r.fullName}</Link>{' '}
+                <span className="muted">
+                  {r.studentCode}
+                  {data.schools.length ? ` · ${r.school}` : ''}
+                </span>
               </li>
             ))}
           </ul>

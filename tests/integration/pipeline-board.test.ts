@@ -165,11 +165,15 @@ const returnIds = (ids: string[], reason: string, cookie: string, qs = '') =>
   );
 
 async function idsAt(stage: string, school: Types.ObjectId | null, n: number): Promise<Types.ObjectId[]> {
-  const rows = await Member.find({ 'pipeline.stage': stage, ...(school ? { schoolId: school } : {}) })
+  const filter: Record<string, unknown> = {
+    'pipeline.stage': stage,
+    ...(school ? { schoolId: school } : {}),
+  };
+  const rows = await Member.find(filter)
     .sort({ _id: 1 })
     .limit(n)
     .select({ _id: 1 })
-    .lean();
+    .lean<{ _id: Types.ObjectId }[]>();
   return rows.map((r) => r._id);
 }
 
@@ -263,8 +267,8 @@ describe('the ready queue', () => {
     const atStage = await Member.countDocuments({ ancestors: pvd, 'pipeline.stage': 'branch_vote' });
     expect(res.data.ready.length + res.data.blocked.length).toBe(atStage);
     for (const b of res.data.blocked) expect(b.reasons.length).toBeGreaterThan(0);
-    const union = await ready(await signIn('doantruong.pvd@demo.vn'));
-    expect(union.data.steps.map((s: { id: string }) => s.id)).toEqual(['select_outstanding']);
+    const unionQueue = await ready(union);
+    expect(unionQueue.data.steps.map((s: { id: string }) => s.id)).toEqual(['select_outstanding']);
   });
 
   it('is for the sides that record steps: the province and students are refused', async () => {
@@ -305,6 +309,30 @@ describe('the ready queue', () => {
       expect(m.pipeline.history.at(-1)?.refNo).toBe('12-NQ/ĐU');
       expect(m.pipeline.due?.kind).toBe('admission_decision');
     }
+  });
+
+  it('lets the school Union select eligible members as outstanding with its resolution', async () => {
+    const queue = await ready(union, '?step=select_outstanding');
+    const eligible = await Member.countDocuments({
+      ancestors: pvd,
+      'pipeline.stage': 'member',
+      'eligibility.eligible': true,
+    });
+    expect(queue.data.ready.length + queue.data.blocked.length).toBe(eligible);
+    const ids = (queue.data.ready as { id: string }[]).slice(0, 3).map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(0);
+    const res = await advance(union, 'select_outstanding', ids, {
+      resolutionNo: '45-NQ/ĐTN',
+      resolutionDate: new Date().toISOString().slice(0, 10),
+    });
+    expect(res.status).toBe(302);
+    const after = await Member.find({
+      _id: mongoose.trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }),
+    }).lean();
+    expect(after.map((m) => m.pipeline.stage)).toEqual(ids.map(() => 'outstanding'));
+    expect(after[0].pipeline.unionResolution?.number).toBe('45-NQ/ĐTN');
+    // The Party side may not take the Union's step.
+    expect((await advance(party, 'select_outstanding', ids, {})).status).toBe(403);
   });
 
   it('keeps separation of duties: who recorded the committee review cannot record the decision', async () => {
