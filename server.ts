@@ -167,6 +167,10 @@ async function main() {
     });
     console.error(`[seed] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
+  // Audit events written before the hash chain existed get their seq and hashes.
+  const { chainLegacyAuditEvents } = await import('./app/utils/audit.server.ts');
+  const chained = await chainLegacyAuditEvents();
+  if (chained) console.error(`[audit] ${chained} earlier events linked into the hash chain`);
   await scheduleEligibilityRefresh();
 
   const [

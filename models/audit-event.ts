@@ -15,13 +15,25 @@ export const auditEventSchema = new Schema(
     // Unit the event concerns, so scoped users can read their own subtree's log.
     unitId: { type: Schema.Types.ObjectId, ref: 'Unit', default: null },
     details: { type: Schema.Types.Mixed },
+    // Hash chain (app/domain/audit-chain.ts): written by appendAudit, never by hand.
+    // Optional only because events written before the chain existed get theirs at
+    // start-up (chainLegacyAuditEvents).
+    seq: { type: Number },
+    prevHash: { type: String },
+    hash: { type: String },
   },
   { versionKey: false },
 );
 
+// The unique seq is what serialises concurrent writers, across processes too.
+auditEventSchema.index({ seq: 1 }, { unique: true, partialFilterExpression: { seq: { $exists: true } } });
+
 auditEventSchema.index({ entity: 1, entityId: 1, at: -1 });
 auditEventSchema.index({ unitId: 1, at: -1 });
 auditEventSchema.index({ actorId: 1, at: -1 });
+// The admin browser (/admin/audit), newest first: unfiltered or by date range, and by action.
+auditEventSchema.index({ at: -1 });
+auditEventSchema.index({ action: 1, at: -1 });
 
 function refuse(): never {
   throw new Error('AuditEvent is append-only');

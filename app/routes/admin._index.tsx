@@ -23,6 +23,8 @@ export default function AdminHome() {
       links={[
         { to: '/admin/units', label: 'home.manageUnits' },
         { to: '/admin/users', label: 'home.manageUsers' },
+        { to: '/admin/holidays', label: 'holidays.homeLink' },
+        { to: '/admin/audit', label: 'audit.homeLink' },
       ]}
     />
   );

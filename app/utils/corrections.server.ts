@@ -5,9 +5,9 @@
  */
 import { redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
-import { AuditEvent } from '../../models/audit-event';
 import { CorrectionRequest } from '../../models/correction-request';
 import { Member } from '../../models/member';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { notFound } from './auth.server';
 import { isObjectIdString } from './misc';
@@ -45,13 +45,18 @@ export async function resolveCorrection(user: AuthUser, id: string | undefined) 
     { returnDocument: 'after' },
   ).lean();
   if (!c) throw notFound();
-  await AuditEvent.create({
-    actorId: new Types.ObjectId(user.id),
+  await appendAudit({
+    actorId: user.id,
     action: 'member.correction.resolve',
     entity: 'Member',
     entityId: c.memberId,
     unitId: c.schoolId,
-    details: { correctionId: c._id, field: c.field },
+    details: {
+      correctionId: c._id,
+      field: c.field,
+      before: { status: 'open' },
+      after: { status: 'resolved' },
+    },
   });
   throw redirect('/school/submissions?done=correction');
 }

@@ -15,7 +15,6 @@
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
-import { AuditEvent } from '../../models/audit-event';
 import { CriteriaSetModel, type CriteriaSetStatus } from '../../models/criteria-set';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
@@ -42,6 +41,7 @@ import {
   type CriteriaFieldErrors,
   type RuleValues,
 } from '~/components/criteria-form';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { forbidden, notFound, requireUser } from './auth.server';
 import { can } from './permissions';
@@ -217,7 +217,7 @@ function keyOf(doc: Pick<LeanSet, 'unitId' | 'schoolKind' | 'schoolYear' | 'purp
 }
 
 async function audit(user: AuthUser, action: string, doc: LeanSet, details: Record<string, unknown>) {
-  await AuditEvent.create({
+  await appendAudit({
     actorId: oid(user.id),
     action,
     entity: 'CriteriaSet',

@@ -6,7 +6,6 @@
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
-import { AuditEvent } from '../../models/audit-event';
 import { CorrectionRequest } from '../../models/correction-request';
 import { Holiday } from '../../models/holiday';
 import { Member } from '../../models/member';
@@ -32,6 +31,7 @@ import {
 } from '~/domain/stages';
 import { nextSteps } from '~/domain/student-steps';
 import { createWorkingCalendar } from '~/domain/working-days';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { ENGINE_PROJECTION, getMemberVerdict, type VerdictMember } from './criteria.server';
 import { formDataToObject } from './misc';
@@ -92,8 +92,8 @@ async function audit(
   m: { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
   details: Record<string, unknown>,
 ) {
-  await AuditEvent.create({
-    actorId: new Types.ObjectId(user.id),
+  await appendAudit({
+    actorId: user.id,
     action,
     entity: 'Member',
     entityId: m._id,

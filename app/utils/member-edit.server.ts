@@ -278,7 +278,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
         user,
         'member.update',
         { _id: id, schoolId },
-        { fields: changed, version: version! + 1 },
+        { fields: changed, ...beforeAfter(existing, fields, changed), version: version! + 1 },
       );
     } else {
       const { 'union.joinedAt': joinedAt, 'union.cardNumber': cardNumber, ...rest } = fields;
@@ -317,6 +317,21 @@ export function conflict(values: MemberFormValues) {
     { fieldErrors: {} as FieldErrors, values, formError: 'member.conflict' as MessageKey | null },
     { status: 409 },
   );
+}
+
+/** Old and new values of the changed fields for the audit log; sensitive ones stay names only. */
+function beforeAfter(existing: EditableMember, fields: Record<string, unknown>, changed: string[]) {
+  const current: Record<string, unknown> = {
+    ...existing,
+    'union.joinedAt': existing.union?.joinedAt,
+    'union.cardNumber': existing.union?.cardNumber,
+  };
+  const shown = changed.filter((k) => !(SENSITIVE_FIELDS as readonly string[]).includes(k));
+  const value = (v: unknown) => (v instanceof Date ? isoDay(v) : (v ?? null));
+  return {
+    before: Object.fromEntries(shown.map((k) => [k, value(current[k])])),
+    after: Object.fromEntries(shown.map((k) => [k, value(fields[k])])),
+  };
 }
 
 /** Names of the fields a save would change (sensitive ones by name only, never values). */

@@ -11,10 +11,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';
-import { AuditEvent } from '../../models/audit-event';
 import { Member } from '../../models/member';
 import type { ImportKind } from '~/domain/member-import';
 import { cellText } from '~/domain/member-import';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
 import { commitImport, parseImportFile, type CommitReport, type ImportProblem } from './member-import.server';
@@ -124,8 +124,8 @@ export function startCommit(upload: StoredUpload, user: AuthUser): void {
       upload.summary = report.summary;
       if (report.written > 0) {
         // One event per import, not per member: what, by whom, into which school.
-        await AuditEvent.create({
-          actorId: new Types.ObjectId(user.id),
+        await appendAudit({
+          actorId: user.id,
           action: 'member.import',
           entity: 'MemberImport',
           entityId: null,

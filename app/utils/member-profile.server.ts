@@ -6,12 +6,12 @@
  * school is simply not found, so it answers 404 exactly like an id that does not exist.
  */
 import mongoose, { Types } from 'mongoose';
-import { AuditEvent } from '../../models/audit-event';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import type { ActivityView, AwardView, RatingView, TermView } from '~/components/member-records';
 import { SENSITIVE_FIELDS, type SensitiveField } from '~/components/member-editor';
 import { isStage, type Stage } from '~/domain/stages';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { can } from './permissions';
 import { scopeFilter } from './permissions.server';
@@ -220,8 +220,8 @@ export async function auditMember(
   member: { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
   details: Record<string, unknown>,
 ) {
-  await AuditEvent.create({
-    actorId: new Types.ObjectId(user.id),
+  await appendAudit({
+    actorId: user.id,
     action,
     entity: 'Member',
     entityId: member._id,

@@ -196,6 +196,8 @@ export async function changeRecord(
   await auditMember(user, `member.${record}.${op === 'remove' ? 'remove' : key ? 'update' : 'add'}`, m, {
     key: op === 'remove' ? key : newKey,
     ...(key && newKey !== key ? { previousKey: key } : {}),
+    ...(index >= 0 ? { before: items[index] } : {}),
+    ...(op === 'remove' ? {} : { after: next[index >= 0 ? index : next.length - 1] }),
     version: version + 1,
   });
   throw redirect(

@@ -6,13 +6,13 @@
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
-import { AuditEvent } from '../../models/audit-event';
 import { Member } from '../../models/member';
 import type { EVIDENCE_TYPES } from '../../models/evidence-file';
 import { EVIDENCE_MAX_BYTES, EvidenceFile } from '../../models/evidence-file';
 import { Submission } from '../../models/submission';
 import type { AwardKind, AwardLevel } from '~/domain/criteria/types';
 import { ReturnSchema, SubmissionSchema, sniffEvidenceType } from '~/domain/submissions';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { forbidden, notFound } from './auth.server';
 import { isObjectIdString } from './misc';
@@ -31,8 +31,8 @@ async function audit(
   schoolId: Types.ObjectId,
   details: Record<string, unknown>,
 ) {
-  await AuditEvent.create({
-    actorId: new Types.ObjectId(user.id),
+  await appendAudit({
+    actorId: user.id,
     action,
     entity: 'Member',
     entityId: memberId,
@@ -239,6 +239,8 @@ async function decideOne(
     await audit(user, 'member.submission.approve', s.memberId, s.schoolId, {
       submissionId: s._id,
       kind: s.kind,
+      before: { status: 'pending' },
+      after: { status: 'approved' },
     });
     return s;
   }
@@ -248,7 +250,12 @@ async function decideOne(
     { returnDocument: 'after' },
   ).lean();
   if (!s) return null;
-  await audit(user, 'member.submission.return', s.memberId, s.schoolId, { submissionId: s._id });
+  await audit(user, 'member.submission.return', s.memberId, s.schoolId, {
+    submissionId: s._id,
+    before: { status: 'pending' },
+    after: { status: 'returned' },
+    reason: decision.reason,
+  });
   return s;
 }
 

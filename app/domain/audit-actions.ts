@@ -1,0 +1,120 @@
+/**
+ * What the audit log records, for the admin browser and the history export:
+ * the known action names (each has an `audit.action.<name>` label in the
+ * catalogue) and a readable summary of an event's details. Pure and isomorphic.
+ */
+import { TRANSITION_IDS } from './pipeline/transitions';
+
+const RECORDS = ['term', 'award', 'activity', 'rating'] as const;
+
+export const AUDIT_ACTIONS = [
+  'member.create',
+  'member.update',
+  ...RECORDS.flatMap((r) => [`member.${r}.add`, `member.${r}.update`, `member.${r}.remove`] as const),
+  'member.import',
+  'member.sensitive.reveal',
+  'member.export.sensitive',
+  'member.self.export',
+  'member.history.export',
+  'member.consent.give',
+  'member.consent.withdraw',
+  'member.correction.request',
+  'member.correction.resolve',
+  'member.submission.create',
+  'member.submission.approve',
+  'member.submission.return',
+  ...TRANSITION_IDS.map((id) => `pipeline.${id}` as const),
+  'pipeline.dossier',
+  'pipeline.flag',
+  'pipeline.comment',
+  'pipeline.flag_resolved',
+  'criteria.draft',
+  'criteria.edit',
+  'criteria.activate',
+  'holiday.create',
+  'holiday.rename',
+  'holiday.delete',
+] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+export function isAuditAction(value: unknown): value is AuditAction {
+  return typeof value === 'string' && (AUDIT_ACTIONS as readonly string[]).includes(value);
+}
+
+export interface AuditChange {
+  field: string;
+  before: string;
+  after: string;
+}
+
+export interface AuditSummary {
+  changes: AuditChange[];
+  reason: string | null;
+  /** Everything else, as `key: value` pairs. */
+  other: string[];
+}
+
+const MAX_VALUE = 120;
+
+function isObjectIdLike(v: object): v is { toHexString(): string } {
+  return typeof (v as { toHexString?: unknown }).toHexString === 'function';
+}
+
+/** A stored value as short text: days for midnight dates, ids as hex, objects compact. */
+export function displayValue(value: unknown): string {
+  let text: string;
+  if (value === null || value === undefined || value === '') text = '—';
+  else if (value instanceof Date)
+    text =
+      value.getUTCHours() === 0 && value.getUTCMinutes() === 0 && value.getUTCSeconds() === 0
+        ? value.toISOString().slice(0, 10)
+        : value.toISOString();
+  else if (typeof value === 'object' && isObjectIdLike(value)) text = value.toHexString();
+  else if (Array.isArray(value)) text = value.map(displayValue).join(', ');
+  else if (typeof value === 'object')
+    text = Object.entries(value as Record<string, unknown>)
+      .filter(([k, v]) => k !== '_id' && v !== null && v !== undefined && v !== '')
+      .map(([k, v]) => `${k}: ${displayValue(v)}`)
+      .join('; ');
+  else text = String(value);
+  return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text || '—';
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date) && !isObjectIdLike(v);
+
+/**
+ * Before → after pairs from `before`/`after` objects (one row per field) or, for
+ * stage changes, `from`/`to`; `reason` apart; the rest as `key: value`.
+ */
+export function summarizeDetails(details: unknown): AuditSummary {
+  const out: AuditSummary = { changes: [], reason: null, other: [] };
+  if (!isRecord(details)) return out;
+  const { before, after, from, to, reason, ...rest } = details;
+  if (isRecord(before) || isRecord(after)) {
+    const b = isRecord(before) ? before : {};
+    const a = isRecord(after) ? after : {};
+    // A whole record (an award, a term) added or removed reads better as one line.
+    const flat = !isRecord(before) || !isRecord(after);
+    if (flat) out.changes.push({ field: '', before: displayValue(before), after: displayValue(after) });
+    else
+      for (const field of [...new Set([...Object.keys(b), ...Object.keys(a)])])
+        if (displayValue(b[field]) !== displayValue(a[field]))
+          out.changes.push({ field, before: displayValue(b[field]), after: displayValue(a[field]) });
+  } else if (before !== undefined || after !== undefined) {
+    out.changes.push({ field: '', before: displayValue(before), after: displayValue(after) });
+  }
+  if (from !== undefined || to !== undefined)
+    out.changes.push({ field: 'stage', before: displayValue(from), after: displayValue(to) });
+  if (reason !== undefined && reason !== null && reason !== '') out.reason = displayValue(reason);
+  for (const [k, v] of Object.entries(rest)) if (v !== undefined) out.other.push(`${k}: ${displayValue(v)}`);
+  return out;
+}
+
+/** One line of text (CSV, title attributes). */
+export function summaryText(s: AuditSummary, reasonLabel: string): string {
+  const parts = s.changes.map((c) => `${c.field ? `${c.field}: ` : ''}${c.before} → ${c.after}`);
+  if (s.reason) parts.push(`${reasonLabel}: ${s.reason}`);
+  parts.push(...s.other);
+  return parts.join('; ');
+}

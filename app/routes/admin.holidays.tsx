@@ -1,0 +1,194 @@
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useState } from 'react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { Field, SelectField } from '~/components/forms';
+import { HolidayRenameSchema, HolidaySchema } from '~/domain/holidays';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import { holidayAction, holidayYears, listHolidays, parseYear } from '~/utils/holidays.server';
+import { pageTitle } from '~/utils/meta';
+import { requireUser } from '~/utils/permissions.server';
+import { validateForm, type FieldErrors } from '~/utils/validation';
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { permission: 'holiday:manage' });
+  const years = await holidayYears();
+  const year = parseYear(new URL(request.url), years);
+  return {
+    year,
+    years: years.includes(year) ? years : [...years, year].sort((a, b) => a - b),
+    rows: await listHolidays(year),
+  };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request, { permission: 'holiday:manage' });
+  return holidayAction(user, await request.formData());
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'holidays.title');
+
+const WEEKDAY: Record<string, Intl.DateTimeFormat> = {};
+const weekday = (isoDay: string, locale: string) =>
+  (WEEKDAY[locale] ??= new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
+    weekday: 'long',
+    timeZone: 'UTC',
+  })).format(new Date(`${isoDay}T00:00:00Z`));
+
+export default function HolidaysPage() {
+  const { year, years, rows } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useT();
+  const fmt = useFormatters();
+  const locale = useLocale();
+  const busy = useNavigation().state === 'submitting';
+  const [addErrors, setAddErrors] = useState<FieldErrors | null>(null);
+  const [renameErrors, setRenameErrors] = useState<{ id: string; errors: FieldErrors } | null>(null);
+
+  const serverAdd = actionData?.intent === 'add' ? actionData : null;
+  const serverRename = actionData?.intent === 'rename' ? actionData : null;
+  const addShown = addErrors ?? serverAdd?.fieldErrors ?? {};
+  const renameShown = (id: string) =>
+    renameErrors?.id === id ? renameErrors.errors : serverRename?.id === id ? serverRename.fieldErrors : {};
+
+  return (
+    <>
+      <h1>{t('holidays.title')}</h1>
+      <p className="muted">{t('holidays.intro')}</p>
+
+      <Form method="get" className="filters">
+        <SelectField
+          label={t('holidays.year')}
+          selectProps={{ id: 'holidays-year', name: 'year', defaultValue: String(year) }}
+        >
+          {years.map((y) => (
+            <option key={y} value={y}>
+              {y}
+            </option>
+          ))}
+        </SelectField>
+        <button type="submit">{t('holidays.show')}</button>
+      </Form>
+
+      <section className="panel" aria-labelledby="holiday-add-title">
+        <h2 id="holiday-add-title">{t('holidays.add')}</h2>
+        <Form
+          method="post"
+          className="filters"
+          noValidate
+          onSubmit={(e) => {
+            const errors = validateForm(HolidaySchema, e.currentTarget);
+            setAddErrors(errors);
+            if (errors) e.preventDefault();
+          }}
+        >
+          <input type="hidden" name="intent" value="add" />
+          <Field
+            label={t('holidays.date')}
+            errors={addShown.date}
+            inputProps={{
+              id: 'holiday-date',
+              name: 'date',
+              type: 'date',
+              required: true,
+              defaultValue: serverAdd?.values.date ?? '',
+            }}
+          />
+          <Field
+            label={t('holidays.name')}
+            errors={addShown.name}
+            inputProps={{
+              id: 'holiday-name',
+              name: 'name',
+              required: true,
+              maxLength: 200,
+              defaultValue: serverAdd?.values.name ?? '',
+            }}
+          />
+          <button type="submit" disabled={busy}>
+            {t('holidays.addSubmit')}
+          </button>
+        </Form>
+      </section>
+
+      <p aria-live="polite" data-testid="holiday-count">
+        {t('holidays.count', { count: fmt.number(rows.length), year })}
+      </p>
+      {rows.length ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('holidays.col.date')}</th>
+                <th scope="col">{t('holidays.col.weekday')}</th>
+                <th scope="col">{t('holidays.col.name')}</th>
+                <th scope="col">{t('holidays.col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((h) => {
+                const date = fmt.date(`${h.date}T00:00:00Z`);
+                return (
+                  <tr key={h.id}>
+                    <td>
+                      <time dateTime={h.date}>{date}</time>
+                    </td>
+                    <td>{weekday(h.date, locale)}</td>
+                    <td>
+                      <Form
+                        method="post"
+                        className="filters"
+                        noValidate
+                        onSubmit={(e) => {
+                          const errors = validateForm(HolidayRenameSchema, e.currentTarget);
+                          setRenameErrors(errors ? { id: h.id, errors } : null);
+                          if (errors) e.preventDefault();
+                        }}
+                      >
+                        <input type="hidden" name="intent" value="rename" />
+                        <input type="hidden" name="id" value={h.id} />
+                        <Field
+                          label={t('holidays.renameLabel', { date })}
+                          errors={renameShown(h.id).name}
+                          inputProps={{
+                            id: `holiday-name-${h.id}`,
+                            name: 'name',
+                            required: true,
+                            maxLength: 200,
+                            defaultValue: serverRename?.id === h.id ? serverRename.values.name : h.name,
+                          }}
+                        />
+                        <button type="submit" className="button-secondary" disabled={busy}>
+                          {t('holidays.rename')}
+                        </button>
+                      </Form>
+                    </td>
+                    <td>
+                      {/* Two steps without JavaScript: open, then confirm. */}
+                      <details>
+                        <summary>{t('holidays.delete')}</summary>
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="delete" />
+                          <input type="hidden" name="id" value={h.id} />
+                          <button type="submit" className="button-danger" disabled={busy}>
+                            {t('holidays.deleteConfirm', { date })}
+                          </button>
+                        </Form>
+                      </details>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p>{t('holidays.empty')}</p>
+      )}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

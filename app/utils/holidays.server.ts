@@ -1,0 +1,141 @@
+/**
+ * The official days off (/admin/holidays): list by year, add, rename, delete.
+ * Every change is audited; a change of dates clears the working-day calendar cache
+ * and recomputes every stored pipeline deadline, which counts working days.
+ */
+import { data, redirect } from '@remix-run/node';
+import { Types } from 'mongoose';
+import { z } from 'zod';
+import { Holiday } from '../../models/holiday';
+import { HOLIDAY_BASE_YEARS, HolidayRenameSchema, HolidaySchema } from '~/domain/holidays';
+import type { MessageKey } from '~/i18n';
+import { appendAudit } from './audit.server';
+import type { AuthUser } from './auth.server';
+import { formDataToObject, isObjectIdString } from './misc';
+import { refreshAllPipelineDue } from './pipeline-due.server';
+import { clearCalendarCache } from './pipeline.server';
+import { fieldErrorsOf, type FieldErrors } from './validation';
+
+const YearSchema = z.coerce.number().int().min(2000).max(2100);
+
+export async function holidayYears(): Promise<number[]> {
+  const stored = (await Holiday.distinct('year')) as number[];
+  return [...new Set([...HOLIDAY_BASE_YEARS, ...stored])].sort((a, b) => a - b);
+}
+
+/** The year in the URL, else the current year in Vietnam (within the offered range). */
+export function parseYear(url: URL, years: number[]): number {
+  const parsed = YearSchema.safeParse(url.searchParams.get('year'));
+  if (parsed.success) return parsed.data;
+  const now = Number(
+    new Intl.DateTimeFormat('en-CA', { year: 'numeric', timeZone: 'Asia/Ho_Chi_Minh' }).format(),
+  );
+  return years.includes(now) ? now : years[years.length - 1];
+}
+
+export async function listHolidays(year: number) {
+  const rows = await Holiday.find({ year }).select({ date: 1, name: 1 }).sort({ date: 1 }).lean();
+  return rows.map((h) => ({ id: String(h._id), date: h.date.toISOString().slice(0, 10), name: h.name }));
+}
+
+export type HolidayActionData = {
+  intent: 'add' | 'rename';
+  id: string | null;
+  fieldErrors: FieldErrors;
+  values: Record<string, string>;
+  formError: MessageKey | null;
+};
+
+function invalid(
+  intent: HolidayActionData['intent'],
+  id: string | null,
+  fieldErrors: FieldErrors,
+  values: Record<string, string>,
+  status = 400,
+) {
+  return data({ intent, id, fieldErrors, values, formError: null } satisfies HolidayActionData, { status });
+}
+
+const isDuplicateKey = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+
+/** The working-day calendar changed: deadlines computed from it are stale. */
+async function calendarChanged() {
+  clearCalendarCache();
+  await refreshAllPipelineDue();
+}
+
+const utcDay = (day: string) => new Date(`${day}T00:00:00Z`);
+
+async function addHoliday(user: AuthUser, values: Record<string, string>) {
+  const parsed = HolidaySchema.safeParse(values);
+  if (!parsed.success) return invalid('add', null, fieldErrorsOf(parsed.error), values);
+  const { date, name } = parsed.data;
+  const day = utcDay(date);
+  if (await Holiday.exists({ date: day }))
+    return invalid('add', null, { date: ['holidays.v.dateTaken'] }, values, 409);
+  let created;
+  try {
+    created = await Holiday.create({ date: day, name, year: day.getUTCFullYear() });
+  } catch (error) {
+    // Two admins adding the same day at once: the unique index answers for the second.
+    if (isDuplicateKey(error)) return invalid('add', null, { date: ['holidays.v.dateTaken'] }, values, 409);
+    throw error;
+  }
+  await appendAudit({
+    actorId: user.id,
+    action: 'holiday.create',
+    entity: 'Holiday',
+    entityId: created._id,
+    details: { after: { date, name } },
+  });
+  await calendarChanged();
+  throw redirect(`/admin/holidays?year=${day.getUTCFullYear()}&ok=holidayAdded`);
+}
+
+async function renameHoliday(user: AuthUser, id: string, values: Record<string, string>) {
+  const parsed = HolidayRenameSchema.safeParse(values);
+  if (!parsed.success) return invalid('rename', id, fieldErrorsOf(parsed.error), values);
+  const before = await Holiday.findOneAndUpdate(
+    { _id: new Types.ObjectId(id) },
+    { $set: { name: parsed.data.name } },
+    { returnDocument: 'before' },
+  ).lean();
+  if (!before) throw new Response('Not found', { status: 404 });
+  const date = before.date.toISOString().slice(0, 10);
+  if (before.name !== parsed.data.name) {
+    await appendAudit({
+      actorId: user.id,
+      action: 'holiday.rename',
+      entity: 'Holiday',
+      entityId: before._id,
+      details: { date, before: { name: before.name }, after: { name: parsed.data.name } },
+    });
+  }
+  // A name is not part of the calendar: no deadline moves.
+  throw redirect(`/admin/holidays?year=${before.year}&ok=holidaySaved`);
+}
+
+async function deleteHoliday(user: AuthUser, id: string) {
+  const removed = await Holiday.findOneAndDelete({ _id: new Types.ObjectId(id) }).lean();
+  if (!removed) throw new Response('Not found', { status: 404 });
+  await appendAudit({
+    actorId: user.id,
+    action: 'holiday.delete',
+    entity: 'Holiday',
+    entityId: removed._id,
+    details: { before: { date: removed.date.toISOString().slice(0, 10), name: removed.name } },
+  });
+  await calendarChanged();
+  throw redirect(`/admin/holidays?year=${removed.year}&ok=holidayDeleted`);
+}
+
+/** The page's action: `intent` add | rename | delete; anything else is a 400. */
+export async function holidayAction(user: AuthUser, formData: FormData) {
+  const values = formDataToObject(formData);
+  const { intent, id } = values;
+  if (intent === 'add') return addHoliday(user, values);
+  if (intent !== 'rename' && intent !== 'delete') throw new Response('Unknown intent', { status: 400 });
+  if (!isObjectIdString(id)) throw new Response('Not found', { status: 404 });
+  return intent === 'rename' ? renameHoliday(user, id, values) : deleteHoliday(user, id);
+}

@@ -1,0 +1,161 @@
+/**
+ * /admin/holidays: admins only; list by year; add, rename, delete with per-field
+ * messages (400/409, nothing written); every change audited in the chain, and a
+ * change of dates reaches the working-day calendar and the stored deadlines at once.
+ */
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { AuditEvent } from '../../models/audit-event.ts';
+import { Holiday } from '../../models/holiday.ts';
+import { seedDatabase } from '../../seed/seed.server.ts';
+import { action, loader } from '~/routes/admin.holidays';
+import { verifyAuditChain } from '~/utils/audit.server';
+import { refreshAllPipelineDue } from '~/utils/pipeline-due.server';
+import type * as PipelineDue from '~/utils/pipeline-due.server';
+import { loadCalendar } from '~/utils/pipeline.server';
+import { signIn } from '../fixtures/auth.ts';
+import { call, get, post } from '../fixtures/remix.ts';
+
+// The real refresh, watched: a change of dates must recompute the stored deadlines.
+vi.mock('~/utils/pipeline-due.server', async (importOriginal) => {
+  const actual = await importOriginal<typeof PipelineDue>();
+  return { ...actual, refreshAllPipelineDue: vi.fn(actual.refreshAllPipelineDue) };
+});
+
+let admin: string;
+let union: string;
+let province: string;
+
+beforeAll(async () => {
+  await seedDatabase({ members: 20, seed: 1, reset: true });
+  [admin, union, province] = await Promise.all(
+    ['admin@demo.vn', 'doantruong.pvd@demo.vn', 'tinhdoan@demo.vn'].map((e) => signIn(e)),
+  );
+});
+
+// Other start-up paths (the seed) may refresh too: count the calls each change adds.
+const refreshCount = () => vi.mocked(refreshAllPipelineDue).mock.calls.length;
+
+const list = (query = '', cookie = admin) => call(loader, get(`/admin/holidays${query}`, cookie));
+const act = (fields: Record<string, string>, cookie = admin) =>
+  call(action, post('/admin/holidays', fields, cookie));
+
+describe('access', () => {
+  it('refuses everyone but admins, for reading and writing', async () => {
+    for (const cookie of [union, province]) {
+      expect((await list('', cookie)).status).toBe(403);
+      expect((await act({ intent: 'add', date: '2026-12-24', name: 'X' }, cookie)).status).toBe(403);
+    }
+    expect(await Holiday.exists({ date: new Date('2026-12-24T00:00:00Z') })).toBeNull();
+  });
+});
+
+describe('listing', () => {
+  it('shows the seeded days of a year in date order and offers 2024–2027', async () => {
+    const res = await list('?year=2025');
+    expect(res.status).toBe(200);
+    expect(res.data.year).toBe(2025);
+    expect(res.data.years).toEqual(expect.arrayContaining([2024, 2025, 2026, 2027]));
+    const dates = res.data.rows.map((r: { date: string }) => r.date);
+    expect(dates.length).toBeGreaterThan(5);
+    expect(dates.every((d: string) => d.startsWith('2025-'))).toBe(true);
+    expect([...dates].sort()).toEqual(dates);
+  });
+
+  it('falls back to a sensible year for a bad one', async () => {
+    expect((await list('?year=abc')).status).toBe(200);
+  });
+});
+
+describe('changing', () => {
+  it('adds a day off, audits it, and the calendar sees it at once', async () => {
+    // 4 June 2030 is a Tuesday.
+    expect((await loadCalendar()).isWorkingDay('2030-06-04')).toBe(true);
+    const refreshes = refreshCount();
+    const res = await act({ intent: 'add', date: '2030-06-04', name: '  Nghỉ bù thử nghiệm  ' });
+    expect(res.status).toBe(302);
+    expect(res.location).toBe('/admin/holidays?year=2030&ok=holidayAdded');
+    const h = (await Holiday.findOne({ date: new Date('2030-06-04T00:00:00Z') }).lean())!;
+    expect(h).toMatchObject({ name: 'Nghỉ bù thử nghiệm', year: 2030 });
+    const event = (await AuditEvent.findOne({ action: 'holiday.create', entityId: h._id }).lean())!;
+    expect(event.details).toMatchObject({ after: { date: '2030-06-04', name: 'Nghỉ bù thử nghiệm' } });
+    expect(event.seq).toBeGreaterThan(0);
+    expect((await loadCalendar()).isWorkingDay('2030-06-04')).toBe(false);
+    expect(refreshCount()).toBe(refreshes + 1);
+    expect((await list('?year=2030')).data.years).toContain(2030);
+  });
+
+  it('answers bad input with 400 and messages beside the fields, writing nothing', async () => {
+    const count = await Holiday.countDocuments();
+    const events = await AuditEvent.countDocuments();
+    const cases: [Record<string, string>, Record<string, string[]>][] = [
+      [
+        { date: '', name: '' },
+        { date: ['validation.required'], name: ['validation.required'] },
+      ],
+      [{ date: '2026-02-30', name: 'Ngày lạ' }, { date: ['validation.date'] }],
+      [
+        { date: 'hôm nay', name: 'x'.repeat(201) },
+        { date: ['validation.date'], name: ['validation.tooLong'] },
+      ],
+    ];
+    for (const [fields, errors] of cases) {
+      const res = await act({ intent: 'add', ...fields });
+      expect(res.status).toBe(400);
+      expect(res.data.fieldErrors).toEqual(errors);
+      expect(res.data.values).toMatchObject(fields);
+    }
+    expect(await Holiday.countDocuments()).toBe(count);
+    expect(await AuditEvent.countDocuments()).toBe(events);
+  });
+
+  it('puts a duplicate date beside the date field (409)', async () => {
+    const count = await Holiday.countDocuments();
+    const res = await act({ intent: 'add', date: '2025-09-02', name: 'Quốc khánh (trùng)' });
+    expect(res.status).toBe(409);
+    expect(res.data.fieldErrors).toEqual({ date: ['holidays.v.dateTaken'] });
+    expect(await Holiday.countDocuments()).toBe(count);
+  });
+
+  it('renames with before/after in the log, and refuses an empty name', async () => {
+    const h = (await Holiday.findOne({ date: new Date('2030-06-04T00:00:00Z') }).lean())!;
+    const bad = await act({ intent: 'rename', id: String(h._id), name: '   ' });
+    expect(bad.status).toBe(400);
+    expect(bad.data).toMatchObject({
+      intent: 'rename',
+      id: String(h._id),
+      fieldErrors: { name: ['validation.required'] },
+    });
+    const refreshes = refreshCount();
+    const res = await act({ intent: 'rename', id: String(h._id), name: 'Nghỉ bù (đổi tên)' });
+    expect(res.status).toBe(302);
+    expect(res.location).toBe('/admin/holidays?year=2030&ok=holidaySaved');
+    expect((await Holiday.findById(h._id).lean())!.name).toBe('Nghỉ bù (đổi tên)');
+    // A name is not part of the calendar.
+    expect(refreshCount()).toBe(refreshes);
+    const event = (await AuditEvent.findOne({ action: 'holiday.rename', entityId: h._id }).lean())!;
+    expect(event.details).toMatchObject({
+      before: { name: 'Nghỉ bù thử nghiệm' },
+      after: { name: 'Nghỉ bù (đổi tên)' },
+    });
+  });
+
+  it('deletes, audits the deleted day, and 404s an unknown or malformed id', async () => {
+    const h = (await Holiday.findOne({ date: new Date('2030-06-04T00:00:00Z') }).lean())!;
+    const refreshes = refreshCount();
+    const res = await act({ intent: 'delete', id: String(h._id) });
+    expect(res.status).toBe(302);
+    expect(res.location).toBe('/admin/holidays?year=2030&ok=holidayDeleted');
+    expect(await Holiday.exists({ _id: h._id })).toBeNull();
+    expect((await loadCalendar()).isWorkingDay('2030-06-04')).toBe(true);
+    expect(refreshCount()).toBe(refreshes + 1);
+    const event = (await AuditEvent.findOne({ action: 'holiday.delete', entityId: h._id }).lean())!;
+    expect(event.details).toMatchObject({ before: { date: '2030-06-04', name: 'Nghỉ bù (đổi tên)' } });
+    expect((await act({ intent: 'delete', id: String(h._id) })).status).toBe(404);
+    expect((await act({ intent: 'delete', id: 'nope' })).status).toBe(404);
+    expect((await act({ intent: 'explode' })).status).toBe(400);
+  });
+
+  it('leaves a valid audit chain behind', async () => {
+    expect(await verifyAuditChain()).toMatchObject({ ok: true, unchained: 0 });
+  });
+});
