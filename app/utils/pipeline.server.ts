@@ -8,6 +8,11 @@
  * school's member a 404; stage + version in the filter make a concurrent change a
  * 409 instead of a lost update. The audit event follows the write (an event without
  * its write would be worse than a write whose event failed, which the log shows).
+ *
+ * The tab's other writes follow the same pattern (scope + `__v` in the filter, `$inc`):
+ * the paper dossier checklist (`saveDossier`, the school's) and the province's review
+ * notes (`addReviewNote`; `resolveFlag`, the school's), with `pipeline.openFlags` moved
+ * by `$inc` in the same update so it always equals the number of unresolved flags.
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -28,12 +33,24 @@ import {
   type Reason,
   type TransitionId,
 } from '~/domain/pipeline';
+import { dutyBlocks } from '~/domain/pipeline/machine';
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
 import { createWorkingCalendar, type WorkingCalendar } from '~/domain/working-days';
+import {
+  DOSSIER_FORMS,
+  ReviewNoteSchema,
+  dossierEditSchema,
+  dossierValues,
+  issuesByField,
+  type DossierDates,
+  type DossierRowState,
+  type TabFormFailure,
+} from '~/components/pipeline-forms';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
+import { refreshPipelineDue } from './pipeline-due.server';
 
 const CALENDAR_TTL_MS = 60_000;
 let cached: { at: number; calendar: Promise<WorkingCalendar> } | null = null;
@@ -212,6 +229,7 @@ export async function applyTransition(
   );
   if (written.matchedCount === 0) return conflict();
   noteMemberWrite();
+  await refreshPipelineDue([memberId]);
 
   await auditMember(user, `pipeline.${transitionId}`, m, {
     from: update.expectedStage,
@@ -231,13 +249,232 @@ export function parseVersion(value: FormDataEntryValue | null): number | null {
   return parsed.success ? parsed.data : null;
 }
 
-/** The action's entry: intent and version from the form, then `applyTransition`. */
+/**
+ * The action's entry: intent and version from the form, then a step (`applyTransition`),
+ * the dossier checklist, or a review note. An unknown intent or a bad version is a 400.
+ */
 export async function pipelineAction(user: AuthUser, memberId: Types.ObjectId, form: FormData) {
   const intent = form.get('intent');
-  if (!isTransitionId(intent)) throw new Response('Bad request', { status: 400 });
   const version = parseVersion(form.get('version'));
   if (version === null) throw new Response('Bad request', { status: 400 });
-  return applyTransition(user, memberId, intent, formToInput(form), version, { values: formValues(form) });
+  switch (intent) {
+    case 'dossier':
+      return saveDossier(user, memberId, dossierValues(form.entries()), version);
+    case 'note':
+      return addReviewNote(
+        user,
+        memberId,
+        { kind: form.get('kind') ?? undefined, text: form.get('text') ?? undefined },
+        version,
+      );
+    case 'resolve_flag':
+      return resolveFlag(user, memberId, String(form.get('noteId') ?? ''), version);
+    default:
+      if (!isTransitionId(intent)) throw new Response('Bad request', { status: 400 });
+      return applyTransition(user, memberId, intent, formToInput(form), version, {
+        values: formValues(form),
+      });
+  }
+}
+
+// ---------------------------------------------------------------- dossier and review notes
+
+/** The paper checklist: school Union, Party committee and admins; the province only reads it. */
+export function canEditDossier(user: Pick<AuthUser, 'role'>): boolean {
+  return can(user.role, 'pipeline:union') || can(user.role, 'pipeline:party');
+}
+/** Flags and comments: the province (and admins). */
+export function canAddReviewNote(user: Pick<AuthUser, 'role'>): boolean {
+  return can(user.role, 'pipeline:review');
+}
+/** A flag is resolved by the school that must act on it (and admins), never by its author's side. */
+export const canResolveFlag = canEditDossier;
+
+const tabFailure = (body: TabFormFailure, status: number) => data<TabFormFailure>(body, { status });
+const CONFLICT = { form: ['pipeline.conflict' as const] };
+
+/** Updates, with the version and scope in the filter: a stale or foreign record matches nothing. */
+async function versionedUpdate(
+  user: AuthUser,
+  memberId: Types.ObjectId,
+  version: number,
+  extraFilter: Record<string, unknown>,
+  update: Record<string, unknown>,
+) {
+  const written = await Member.updateOne(
+    { ...memberFilter(user, memberId), ...extraFilter, __v: version },
+    update,
+    { runValidators: true },
+  );
+  if (written.matchedCount > 0) noteMemberWrite();
+  return written.matchedCount > 0;
+}
+
+interface StoredDossierEntry {
+  form: string;
+  receivedAt?: Date | null;
+  verifiedAt?: Date | null;
+}
+
+const dayToStored = (iso: string) => (iso ? new Date(`${iso}T00:00:00Z`) : undefined);
+
+/**
+ * Sets or clears received/verified dates of one or several forms (fields absent from
+ * `values` stay as they are). 400 with a message per field, 409 on a stale version,
+ * 404 outside the scope, 403 for the province; success redirects with a toast.
+ */
+export async function saveDossier(
+  user: AuthUser,
+  memberId: Types.ObjectId,
+  values: Record<string, string>,
+  version: number,
+  now = new Date(),
+) {
+  if (!canEditDossier(user)) throw new Response('Forbidden', { status: 403 });
+  const m = await loadMember(user, memberId);
+  const fail = (errors: TabFormFailure['errors'], status: number) =>
+    tabFailure({ intent: 'dossier', errors, values, ...(status === 409 ? { conflict: true } : {}) }, status);
+  if ((m.__v ?? 0) !== version) return fail(CONFLICT, 409);
+
+  const p: Pipeline = m.pipeline ?? { stage: 'member' };
+  const rows = dossierRows(p);
+  const parsed = dossierEditSchema(isoDayNumber(dayNumber(now)), rows).safeParse(values);
+  if (!parsed.success) return fail(issuesByField(parsed.error), 400);
+
+  const next: StoredDossierEntry[] = [];
+  const before: Record<string, string> = {};
+  const after: Record<string, string> = {};
+  rows.forEach((row, i) => {
+    const receivedAt = values[`receivedAt.${i + 1}`] ?? row.stored.receivedAt;
+    const verifiedAt = values[`verifiedAt.${i + 1}`] ?? row.stored.verifiedAt;
+    // One before/after pair per changed date ('' = none), as the audit browser lists them.
+    if (receivedAt !== row.stored.receivedAt) {
+      before[`${row.form}.receivedAt`] = row.stored.receivedAt;
+      after[`${row.form}.receivedAt`] = receivedAt;
+    }
+    if (verifiedAt !== row.stored.verifiedAt) {
+      before[`${row.form}.verifiedAt`] = row.stored.verifiedAt;
+      after[`${row.form}.verifiedAt`] = verifiedAt;
+    }
+    if (receivedAt || verifiedAt) {
+      next.push({
+        form: row.form,
+        ...(receivedAt ? { receivedAt: dayToStored(receivedAt) } : {}),
+        ...(verifiedAt ? { verifiedAt: dayToStored(verifiedAt) } : {}),
+      });
+    }
+  });
+  if (Object.keys(after).length === 0) {
+    throw redirect(`/members/${memberId}/pipeline?ok=memberUnchanged`);
+  }
+  const ok = await versionedUpdate(
+    user,
+    memberId,
+    version,
+    {},
+    {
+      $set: { 'pipeline.dossier': next },
+      $inc: { __v: 1 },
+    },
+  );
+  if (!ok) return fail(CONFLICT, 409);
+  await auditMember(user, 'pipeline.dossier', m, { before, after, version: version + 1 });
+  throw redirect(`/members/${memberId}/pipeline?ok=pipelineDossierSaved`);
+}
+
+/**
+ * The province's flag or comment (text required, ≤ 2000 characters). A flag adds one
+ * to `pipeline.openFlags` in the same update, so the counter never drifts from the list.
+ */
+export async function addReviewNote(
+  user: AuthUser,
+  memberId: Types.ObjectId,
+  input: { kind?: unknown; text?: unknown },
+  version: number,
+  now = new Date(),
+) {
+  if (!canAddReviewNote(user)) throw new Response('Forbidden', { status: 403 });
+  const m = await loadMember(user, memberId);
+  const values = {
+    kind: typeof input.kind === 'string' ? input.kind : '',
+    text: typeof input.text === 'string' ? input.text : '',
+  };
+  const fail = (errors: TabFormFailure['errors'], status: number) =>
+    tabFailure({ intent: 'note', errors, values, ...(status === 409 ? { conflict: true } : {}) }, status);
+  if ((m.__v ?? 0) !== version) return fail(CONFLICT, 409);
+  const parsed = ReviewNoteSchema.safeParse(values);
+  if (!parsed.success) return fail(issuesByField(parsed.error), 400);
+
+  const { kind, text } = parsed.data;
+  const noteId = new Types.ObjectId();
+  const ok = await versionedUpdate(
+    user,
+    memberId,
+    version,
+    {},
+    {
+      $push: {
+        'pipeline.reviewNotes': { _id: noteId, kind, text, by: new Types.ObjectId(user.id), at: now },
+      },
+      $inc: { __v: 1, ...(kind === 'flag' ? { 'pipeline.openFlags': 1 } : {}) },
+    },
+  );
+  if (!ok) return fail(CONFLICT, 409);
+  await auditMember(user, `pipeline.${kind}`, m, { noteId: String(noteId), text, version: version + 1 });
+  throw redirect(
+    `/members/${memberId}/pipeline?ok=${kind === 'flag' ? 'pipelineFlagAdded' : 'pipelineCommentAdded'}`,
+  );
+}
+
+interface StoredNote {
+  _id: Types.ObjectId;
+  kind: string;
+  text: string;
+  by?: Types.ObjectId | null;
+  at: Date;
+  resolvedAt?: Date | null;
+  resolvedBy?: Types.ObjectId | null;
+}
+
+/** The school marks an open flag resolved; `openFlags` goes down by one in the same update. */
+export async function resolveFlag(
+  user: AuthUser,
+  memberId: Types.ObjectId,
+  noteId: string,
+  version: number,
+  now = new Date(),
+) {
+  if (!canResolveFlag(user)) throw new Response('Forbidden', { status: 403 });
+  const m = await loadMember(user, memberId);
+  const values = { noteId };
+  const fail = (errors: TabFormFailure['errors'], status: number) =>
+    tabFailure(
+      { intent: 'resolve_flag', errors, values, ...(status === 409 ? { conflict: true } : {}) },
+      status,
+    );
+  const notes = (m.pipeline?.reviewNotes as StoredNote[] | undefined) ?? [];
+  const index = /^[0-9a-f]{24}$/i.test(noteId) ? notes.findIndex((n) => String(n._id) === noteId) : -1;
+  if (index < 0 || notes[index].kind !== 'flag') throw new Response('Not found', { status: 404 });
+  if ((m.__v ?? 0) !== version) return fail(CONFLICT, 409);
+  if (notes[index].resolvedAt) return fail({ form: ['pipeline.notes.error.resolved'] }, 400);
+
+  // The index is safe: the version in the filter guarantees the array is the one just read.
+  const ok = await versionedUpdate(
+    user,
+    memberId,
+    version,
+    { [`pipeline.reviewNotes.${index}._id`]: notes[index]._id },
+    {
+      $set: {
+        [`pipeline.reviewNotes.${index}.resolvedAt`]: now,
+        [`pipeline.reviewNotes.${index}.resolvedBy`]: new Types.ObjectId(user.id),
+      },
+      $inc: { __v: 1, 'pipeline.openFlags': -1 },
+    },
+  );
+  if (!ok) return fail(CONFLICT, 409);
+  await auditMember(user, 'pipeline.flag_resolved', m, { noteId, version: version + 1 });
+  throw redirect(`/members/${memberId}/pipeline?ok=pipelineFlagResolved`);
 }
 
 // ---------------------------------------------------------------- the page's view
@@ -259,6 +496,8 @@ export interface TransitionView {
   fields: FieldView[];
   /** Introducer rows (record_introduction). */
   rows?: { name: string; count: number; fields: FieldView[] };
+  /** Separation of duties: why this user may not take the step (the form is shown disabled). */
+  blocked: Text[];
 }
 
 const NUMBER_FIELDS = new Set(['yes', 'no', 'officialMemberCount', 'monthsTogether']);
@@ -297,7 +536,8 @@ function fieldsOf(shape: Record<string, z.ZodTypeAny>): FieldView[] {
 function transitionViews(member: PipelineMember, user: AuthUser): TransitionView[] {
   return allowedTransitions(member, user.role).map((t) => {
     const shape = t.schema instanceof z.ZodObject ? (t.schema.shape as Record<string, z.ZodTypeAny>) : {};
-    const view: TransitionView = { id: t.id, to: t.to, label: t.label, fields: fieldsOf(shape) };
+    const blocked = dutyBlocks(member, t.id, { id: user.id, role: user.role }).map((r) => r.message);
+    const view: TransitionView = { id: t.id, to: t.to, label: t.label, fields: fieldsOf(shape), blocked };
     const introducers = shape.introducers;
     if (introducers instanceof z.ZodArray && introducers.element instanceof z.ZodObject) {
       view.rows = {
@@ -310,9 +550,6 @@ function transitionViews(member: PipelineMember, user: AuthUser): TransitionView
   });
 }
 
-/** Forms 1-KNĐ … 15-KNĐ and where the pipeline already records each one. */
-export const DOSSIER_FORMS = Array.from({ length: 15 }, (_, i) => `${i + 1}-KNĐ`);
-
 type Pipeline = Record<string, unknown> & { history?: HistoryRow[] };
 
 const dateOf = (v: unknown): string => (v instanceof Date ? isoDay(v) : '');
@@ -321,7 +558,12 @@ const lastRefDate = (p: Pipeline, stage: string) => {
   return h ? isoDay(h.refDate ?? h.at) : '';
 };
 
-function dossierView(p: Pipeline) {
+/**
+ * Forms 1-KNĐ … 15-KNĐ: the dates entered by hand (`pipeline.dossier`) and those the
+ * recorded steps imply (the application date of `open_dossier`, the chi bộ meeting…).
+ * A stored date overrides a derived one; clearing it brings the derived one back.
+ */
+function dossierRows(p: Pipeline): DossierRowState[] {
   const get = (path: string): unknown =>
     path
       .split('.')
@@ -330,38 +572,31 @@ function dossierView(p: Pipeline) {
         p,
       );
   const introducers = (get('introducers') as { kind?: string }[] | undefined) ?? [];
-  const derived: Record<string, { receivedAt: string; verifiedAt: string }> = {
-    '1-KNĐ': { receivedAt: dateOf(get('application.receivedAt')), verifiedAt: '' },
+  const derived: Record<string, Partial<DossierDates>> = {
+    '1-KNĐ': { receivedAt: dateOf(get('application.receivedAt')) },
     '2-KNĐ': {
       receivedAt: dateOf(get('personalHistory.receivedAt')),
       verifiedAt: dateOf(get('personalHistory.verifiedAt')),
     },
     '3-KNĐ': {
       receivedAt: introducers.some((x) => x.kind !== 'union') ? lastRefDate(p, 'introduced') : '',
-      verifiedAt: '',
     },
     '4-KNĐ': {
       receivedAt: introducers.some((x) => x.kind === 'union') ? lastRefDate(p, 'introduced') : '',
-      verifiedAt: '',
     },
-    '6-KNĐ': { receivedAt: dateOf(get('branchVote.meetingDate')), verifiedAt: '' },
-    '8-KNĐ': { receivedAt: dateOf(get('committeeResolution.date')), verifiedAt: '' },
-    '9-KNĐ': { receivedAt: dateOf(get('decision.date')), verifiedAt: '' },
-    '15-KNĐ': { receivedAt: dateOf(get('officialDecision.date')), verifiedAt: '' },
+    '6-KNĐ': { receivedAt: dateOf(get('branchVote.meetingDate')) },
+    '8-KNĐ': { receivedAt: dateOf(get('committeeResolution.date')) },
+    '9-KNĐ': { receivedAt: dateOf(get('decision.receivedAt')) || dateOf(get('decision.date')) },
+    '15-KNĐ': { receivedAt: dateOf(get('officialDecision.date')) },
   };
-  const stored = new Map(
-    ((p.dossier as { form: string; receivedAt?: Date; verifiedAt?: Date }[] | undefined) ?? []).map((d) => [
-      d.form,
-      d,
-    ]),
-  );
-  return DOSSIER_FORMS.map((form) => {
+  const stored = new Map(((p.dossier as StoredDossierEntry[] | undefined) ?? []).map((d) => [d.form, d]));
+  return DOSSIER_FORMS.map(({ form }) => {
     const s = stored.get(form);
     const d = derived[form];
     return {
       form,
-      receivedAt: dateOf(s?.receivedAt) || d?.receivedAt || '',
-      verifiedAt: dateOf(s?.verifiedAt) || d?.verifiedAt || '',
+      stored: { receivedAt: dateOf(s?.receivedAt), verifiedAt: dateOf(s?.verifiedAt) },
+      derived: { receivedAt: d?.receivedAt ?? '', verifiedAt: d?.verifiedAt ?? '' },
     };
   });
 }
@@ -375,7 +610,10 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
   const calendar = await loadCalendar();
   const history = p.history ?? [];
 
-  const byIds = [...new Set(history.map((h) => (h.by ? String(h.by) : '')).filter(Boolean))];
+  // Newest first; who wrote and who resolved each note are looked up with the step recorders.
+  const notes = [...((p.reviewNotes as StoredNote[] | undefined) ?? [])].reverse();
+  const people = [...history.map((h) => h.by), ...notes.flatMap((n) => [n.by, n.resolvedBy])];
+  const byIds = [...new Set(people.map((x) => (x ? String(x) : '')).filter(Boolean))];
   const users = byIds.length
     ? await User.find({ _id: mongoose.trusted({ $in: byIds.map((x) => new Types.ObjectId(x)) }) })
         .select({ name: 1 })
@@ -411,7 +649,28 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
       daysOverdue: d.status === 'overdue' ? today - dayNumber(d.dueDate) : null,
     })),
     today: isoDayNumber(today),
-    dossier: dossierView(p),
+    dossier: dossierRows(p).map((row, i) => ({
+      ...row,
+      name: DOSSIER_FORMS[i].name,
+      // What counts: the date entered by hand, else the one a recorded step implies.
+      receivedAt: row.stored.receivedAt || row.derived.receivedAt,
+      verifiedAt: row.stored.verifiedAt || row.derived.verifiedAt,
+    })),
+    notes: notes.map((n) => ({
+      id: String(n._id),
+      kind: n.kind === 'flag' ? ('flag' as const) : ('comment' as const),
+      text: n.text,
+      by: n.by ? (nameOf.get(String(n.by)) ?? null) : null,
+      at: n.at.toISOString(),
+      resolvedAt: n.resolvedAt ? n.resolvedAt.toISOString() : null,
+      resolvedBy: n.resolvedBy ? (nameOf.get(String(n.resolvedBy)) ?? null) : null,
+    })),
+    openFlags: notes.filter((n) => n.kind === 'flag' && !n.resolvedAt).length,
+    can: {
+      editDossier: canEditDossier(user),
+      addNote: canAddReviewNote(user),
+      resolveFlag: canResolveFlag(user),
+    },
     transitions: canActOnPipeline(user) ? transitionViews(member, user) : [],
   };
 }

@@ -300,3 +300,413 @@ describe('member pipeline tab', () => {
     expect((await submit({ ...INTRODUCTION, version: '0' }, student)).status).toBe(403);
   });
 });
+
+// ---------------------------------------------------------------- dossier, duties, review notes
+
+describe('the tab beyond the steps: dossier checklist, duties shown, province notes', () => {
+  let province: string;
+  let admin: string;
+  let party2: string;
+  let pvdId: Types.ObjectId;
+  const d = (iso: string) => new Date(`${iso}T00:00:00Z`);
+
+  beforeAll(async () => {
+    province = await signIn('tinhdoan@demo.vn');
+    admin = await signIn('admin@demo.vn');
+    party2 = await signIn('bithu.pvd@demo.vn'); // the second Party committee account of the school
+    pvdId = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
+  });
+
+  /** A PVĐ member other than the demo student, put at `stage` with the chi bộ vote and review by `by`. */
+  async function candidateAt(stage: 'dossier' | 'committee_review', by: Types.ObjectId, skip = 0) {
+    const m = (await Member.findOne({ schoolId: pvdId, _id: mongoose.trusted({ $ne: memberId }) })
+      .sort({ _id: 1 })
+      .skip(skip)
+      .lean())!;
+    const history = [
+      { stage: 'outstanding', at: d('2026-03-01'), by, refDate: d('2026-03-01') },
+      { stage: 'awareness_class', at: d('2026-05-01'), by },
+      { stage: 'dossier', at: d('2026-06-01'), by },
+    ];
+    const pipeline: Record<string, unknown> = {
+      stage,
+      stageSince: d('2026-06-01'),
+      history,
+      certificate: {
+        number: 'GCN-7',
+        issuer: 'Đảng ủy',
+        issuedAt: d('2026-05-01'),
+        expiresAt: d('2031-05-01'),
+      },
+      application: { receivedAt: d('2026-06-01') },
+      personalHistory: { receivedAt: d('2026-06-03'), verification: 'verified', verifiedAt: d('2026-06-20') },
+    };
+    if (stage === 'committee_review') {
+      history.push(
+        { stage: 'introduced', at: d('2026-07-01'), by },
+        { stage: 'branch_vote', at: d('2026-10-01'), by },
+        { stage: 'committee_review', at: d('2026-10-20'), by },
+      );
+      Object.assign(pipeline, {
+        stageSince: d('2026-10-20'),
+        introducers: [
+          { name: 'BCH Đoàn trường', kind: 'union', official: true, refNo: '41-NQ/ĐTN' },
+          { name: 'Lê Văn Tâm', kind: 'party_member', official: true, monthsTogether: 18 },
+        ],
+        branchVote: { meetingDate: d('2026-10-01'), yes: 8, no: 0, officialMemberCount: 9 },
+        committeeResolution: { number: '50-NQ/ĐU', date: d('2026-10-20') },
+      });
+    }
+    await Member.updateOne({ _id: m._id }, { $set: { dateOfBirth: d('2004-04-04'), pipeline } });
+    return m._id;
+  }
+
+  async function state(id: Types.ObjectId) {
+    const m = (await Member.findById(id).select({ __v: 1, pipeline: 1 }).lean())!;
+    return {
+      version: m.__v ?? 0,
+      dossier: m.pipeline.dossier ?? null,
+      notes: m.pipeline.reviewNotes ?? null,
+      openFlags: m.pipeline.openFlags ?? null,
+      audits: await AuditEvent.countDocuments({ entityId: id }),
+    };
+  }
+  const row = (res: { data: { dossier: { form: string }[] } }, form: string) =>
+    res.data.dossier.find((r) => r.form === form) as unknown as {
+      name: { vi: string };
+      receivedAt: string;
+      verifiedAt: string;
+      stored: { receivedAt: string; verifiedAt: string };
+      derived: { receivedAt: string; verifiedAt: string };
+    };
+
+  it('names every form and tells stored dates from those the recorded steps imply', async () => {
+    const danguy = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const id = await candidateAt('dossier', danguy._id);
+    const res = await load(party, id);
+    expect(res.data.dossier.map((r: { form: string }) => r.form)).toEqual(
+      Array.from({ length: 15 }, (_, i) => `${i + 1}-KNĐ`),
+    );
+    expect(row(res, '1-KNĐ').name.vi).toBe('Đơn xin vào Đảng');
+    expect(row(res, '15-KNĐ').name.vi).toBe('Quyết định công nhận đảng viên chính thức');
+    expect(row(res, '2-KNĐ')).toMatchObject({
+      receivedAt: '2026-06-03',
+      verifiedAt: '2026-06-20',
+      stored: { receivedAt: '', verifiedAt: '' },
+      derived: { receivedAt: '2026-06-03', verifiedAt: '2026-06-20' },
+    });
+    expect(res.data.can).toEqual({ editDossier: true, addNote: false, resolveFlag: true });
+    const prov = await load(province, id);
+    expect(prov.data.can).toEqual({ editDossier: false, addNote: true, resolveFlag: false });
+  });
+
+  it('sets and clears dates of several forms in one versioned, audited update', async () => {
+    const danguy = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const id = await candidateAt('dossier', danguy._id, 1);
+    const before = await state(id);
+    const res = await submit(
+      {
+        intent: 'dossier',
+        version: String(before.version),
+        'receivedAt.5': '2026-06-10',
+        'verifiedAt.5': '2026-06-15',
+        'receivedAt.1': '2026-05-30', // overrides the derived 2026-06-01
+        'verifiedAt.1': '',
+      },
+      union,
+      id,
+    );
+    expect(res.status).toBe(302);
+    expect(res.location).toBe(`/members/${id}/pipeline?ok=pipelineDossierSaved`);
+    const after = await state(id);
+    expect(after.version).toBe(before.version + 1);
+    expect(after.dossier!.map((e) => e.form)).toEqual(['1-KNĐ', '5-KNĐ']);
+    expect(after.dossier![1].verifiedAt?.toISOString().slice(0, 10)).toBe('2026-06-15');
+    const audit = (await AuditEvent.findOne({ entityId: id, action: 'pipeline.dossier' }).lean())!;
+    expect(audit.details).toEqual({
+      before: { '1-KNĐ.receivedAt': '', '5-KNĐ.receivedAt': '', '5-KNĐ.verifiedAt': '' },
+      after: {
+        '1-KNĐ.receivedAt': '2026-05-30',
+        '5-KNĐ.receivedAt': '2026-06-10',
+        '5-KNĐ.verifiedAt': '2026-06-15',
+      },
+      version: before.version + 1,
+    });
+    const page = await load(party, id);
+    expect(row(page, '1-KNĐ')).toMatchObject({
+      receivedAt: '2026-05-30',
+      derived: { receivedAt: '2026-06-01' },
+    });
+
+    // Clearing the override brings the derived date back and drops the empty entry.
+    const cleared = await submit(
+      { intent: 'dossier', version: String(after.version), 'receivedAt.1': '' },
+      party,
+      id,
+    );
+    expect(cleared.status).toBe(302);
+    expect((await state(id)).dossier!.map((e) => e.form)).toEqual(['5-KNĐ']);
+    expect(row(await load(party, id), '1-KNĐ')).toMatchObject({
+      receivedAt: '2026-06-01',
+      stored: { receivedAt: '' },
+    });
+
+    // Nothing changed: no write, no event.
+    const same = await state(id);
+    const unchanged = await submit(
+      { intent: 'dossier', version: String(same.version), 'receivedAt.5': '2026-06-10' },
+      party,
+      id,
+    );
+    expect(unchanged.location).toBe(`/members/${id}/pipeline?ok=memberUnchanged`);
+    expect(await state(id)).toEqual(same);
+  });
+
+  it('refuses bad dates with a message beside each field, writing nothing', async () => {
+    const danguy = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const id = await candidateAt('dossier', danguy._id, 2);
+    const before = await state(id);
+    const res = await submit(
+      {
+        intent: 'dossier',
+        version: String(before.version),
+        'receivedAt.3': '2026-02-30', // no such day
+        'receivedAt.5': '2099-01-01', // future
+        'receivedAt.6': '2026-06-10',
+        'verifiedAt.6': '2026-06-09', // before received
+        'verifiedAt.7': '2026-06-09', // nothing received
+        'verifiedAt.1': '2026-05-20', // before the derived receipt (2026-06-01)
+      },
+      party,
+      id,
+    );
+    expect(res.status).toBe(400);
+    expect(res.data.intent).toBe('dossier');
+    expect(res.data.errors).toEqual({
+      'receivedAt.3': ['pipeline.dossier.error.date'],
+      'receivedAt.5': ['pipeline.dossier.error.future'],
+      'verifiedAt.6': ['pipeline.dossier.error.order'],
+      'verifiedAt.7': ['pipeline.dossier.error.notReceived'],
+      'verifiedAt.1': ['pipeline.dossier.error.order'],
+    });
+    expect(res.data.values).toMatchObject({ 'receivedAt.5': '2099-01-01' });
+    expect(await state(id)).toEqual(before);
+  });
+
+  it('dossier: read-only for the province and students, 409 when stale, 404 outside the scope', async () => {
+    const danguy = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const id = await candidateAt('dossier', danguy._id, 3);
+    const before = await state(id);
+    const edit = { intent: 'dossier', version: String(before.version), 'receivedAt.5': '2026-06-10' };
+    expect((await submit(edit, province, id)).status).toBe(403);
+    expect((await submit(edit, student, id)).status).toBe(403);
+    const stale = await submit({ ...edit, version: String(before.version + 1) }, party, id);
+    expect(stale.status).toBe(409);
+    expect(stale.data.conflict).toBe(true);
+    expect(await state(id)).toEqual(before);
+
+    const foreign = await state(foreignId);
+    const res = await submit({ ...edit, version: String(foreign.version) }, party, foreignId);
+    expect(res.status).toBe(404);
+    expect(await state(foreignId)).toEqual(foreign);
+  });
+
+  it('shows the admission decision disabled to whoever recorded the vote; admin records it', async () => {
+    const danguy = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const id = await candidateAt('committee_review', danguy._id, 4);
+    const page = await load(party, id);
+    const decision = page.data.transitions.find((t: { id: string }) => t.id === 'record_decision');
+    expect(decision.blocked).toHaveLength(2);
+    expect(decision.blocked[0].vi).toBe(
+      'Bạn đã ghi nhận biểu quyết của chi bộ nên không thể ghi nhận bước này; người khác trong đảng ủy cần ghi nhận.',
+    );
+    // Other steps stay open to the same user.
+    const other = page.data.transitions.filter((t: { id: string }) => t.id !== 'record_decision');
+    expect(other.every((t: { blocked: unknown[] }) => t.blocked.length === 0)).toBe(true);
+
+    const input = {
+      intent: 'record_decision',
+      decisionNo: '88-QĐ/ĐU',
+      decisionDate: '2026-11-02',
+      issuer: 'Đảng ủy',
+    };
+    const before = await state(id);
+    const refused = await submit({ ...input, version: String(before.version) }, party, id);
+    expect(refused.status).toBe(400);
+    expect(refused.data.reasons.map((r: { code: string }) => r.code)).toContain('separation_of_duties');
+    expect(await state(id)).toEqual(before);
+
+    const colleague = await load(party2, id);
+    expect(
+      colleague.data.transitions.find((t: { id: string }) => t.id === 'record_decision').blocked,
+    ).toEqual([]);
+    const adminPage = await load(admin, id);
+    expect(
+      adminPage.data.transitions.find((t: { id: string }) => t.id === 'record_decision').blocked,
+    ).toEqual([]);
+    const ok = await submit({ ...input, version: String(before.version) }, admin, id);
+    expect(ok.status).toBe(302);
+    const m = (await Member.findById(id).lean())!;
+    expect(m.pipeline.stage).toBe('decision');
+    // The stored next deadline follows the step (refreshPipelineDue): the ceremony is next.
+    expect(m.pipeline.due?.kind).toBe('ceremony');
+  });
+
+  it('province: sees only the return before the decision, and never records a school step', async () => {
+    const danguy = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const id = await candidateAt('committee_review', danguy._id, 5);
+    const page = await load(province, id);
+    expect(page.data.transitions.map((t: { id: string }) => t.id)).toEqual(['return_for_improvement']);
+    const before = await state(id);
+    const res = await submit(
+      {
+        intent: 'record_decision',
+        version: String(before.version),
+        decisionNo: '1-QĐ',
+        decisionDate: '2026-11-02',
+        issuer: 'Tỉnh đoàn',
+      },
+      province,
+      id,
+    );
+    expect(res.status).toBe(400);
+    expect(res.data.reasons.map((r: { code: string }) => r.code)).toContain('role_not_allowed');
+    expect(await state(id)).toEqual(before);
+
+    // After the decision the return is gone from the tab and refused by the machine.
+    await submit(
+      {
+        intent: 'record_decision',
+        version: String(before.version),
+        decisionNo: '2-QĐ',
+        decisionDate: '2026-11-02',
+        issuer: 'ĐU',
+      },
+      admin,
+      id,
+    );
+    expect((await load(province, id)).data.transitions).toEqual([]);
+    const after = await state(id);
+    const late = await submit(
+      { intent: 'return_for_improvement', version: String(after.version), reason: 'Thiếu minh chứng' },
+      province,
+      id,
+    );
+    expect(late.status).toBe(400);
+    expect(late.data.reasons.map((r: { code: string }) => r.code)).toContain('wrong_stage');
+    expect(await state(id)).toEqual(after);
+  });
+
+  it('flags and comments: province adds, school resolves, openFlags follows in the same update', async () => {
+    const danguy = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const tinhdoan = (await User.findOne({ email: 'tinhdoan@demo.vn' }).lean())!;
+    const id = await candidateAt('dossier', danguy._id, 6);
+    let s = await state(id);
+
+    const flag = await submit(
+      {
+        intent: 'note',
+        version: String(s.version),
+        kind: 'flag',
+        text: '  Lý lịch thiếu xác nhận của địa phương  ',
+      },
+      province,
+      id,
+    );
+    expect(flag.status).toBe(302);
+    expect(flag.location).toBe(`/members/${id}/pipeline?ok=pipelineFlagAdded`);
+    s = await state(id);
+    expect(s.openFlags).toBe(1);
+    expect(s.notes).toHaveLength(1);
+    expect(s.notes![0]).toMatchObject({ kind: 'flag', text: 'Lý lịch thiếu xác nhận của địa phương' });
+    expect(String(s.notes![0].by)).toBe(String(tinhdoan._id));
+
+    const comment = await submit(
+      { intent: 'note', version: String(s.version), kind: 'comment', text: 'Hồ sơ tốt.' },
+      admin,
+      id,
+    );
+    expect(comment.location).toBe(`/members/${id}/pipeline?ok=pipelineCommentAdded`);
+    s = await state(id);
+    expect(s.openFlags).toBe(1);
+    expect(s.notes).toHaveLength(2);
+
+    // Bad input: message beside the field, nothing written.
+    for (const [text, message] of [
+      ['   ', 'pipeline.notes.error.required'],
+      ['x'.repeat(2001), 'pipeline.notes.error.tooLong'],
+    ]) {
+      const bad = await submit(
+        { intent: 'note', version: String(s.version), kind: 'flag', text },
+        province,
+        id,
+      );
+      expect(bad.status).toBe(400);
+      expect(bad.data.errors).toEqual({ text: [message] });
+    }
+    const badKind = await submit(
+      { intent: 'note', version: String(s.version), kind: 'decision', text: 'x' },
+      province,
+      id,
+    );
+    expect(badKind.data.errors).toEqual({ kind: ['pipeline.notes.error.kind'] });
+    // Schools do not write province notes; the province does not resolve them.
+    expect(
+      (await submit({ intent: 'note', version: String(s.version), kind: 'comment', text: 'x' }, party, id))
+        .status,
+    ).toBe(403);
+    const flagId = String(s.notes![0]._id);
+    const resolve = { intent: 'resolve_flag', noteId: flagId };
+    expect((await submit({ ...resolve, version: String(s.version) }, province, id)).status).toBe(403);
+    expect((await submit({ ...resolve, version: String(s.version - 1) }, union, id)).status).toBe(409);
+    expect(
+      (await submit({ ...resolve, noteId: String(s.notes![1]._id), version: String(s.version) }, union, id))
+        .status,
+    ).toBe(404); // a comment is not a flag
+    expect(await state(id)).toEqual(s);
+
+    const resolved = await submit({ ...resolve, version: String(s.version) }, union, id);
+    expect(resolved.location).toBe(`/members/${id}/pipeline?ok=pipelineFlagResolved`);
+    const after = await state(id);
+    expect(after.openFlags).toBe(0);
+    expect(after.version).toBe(s.version + 1);
+    const doantruong = (await User.findOne({ email: 'doantruong.pvd@demo.vn' }).lean())!;
+    expect(String(after.notes![0].resolvedBy)).toBe(String(doantruong._id));
+    const again = await submit({ ...resolve, version: String(after.version) }, union, id);
+    expect(again.status).toBe(400);
+    expect(again.data.errors).toEqual({ form: ['pipeline.notes.error.resolved'] });
+
+    const actions = (await AuditEvent.find({ entityId: id }).lean()).map((a) => a.action);
+    expect(actions).toEqual(
+      expect.arrayContaining(['pipeline.flag', 'pipeline.comment', 'pipeline.flag_resolved']),
+    );
+
+    const page = await load(party, id);
+    expect(page.data.openFlags).toBe(0);
+    expect(page.data.notes.map((n: { kind: string }) => n.kind)).toEqual(['comment', 'flag']);
+    expect(page.data.notes[1]).toMatchObject({ by: tinhdoan.name, resolvedBy: doantruong.name });
+  });
+
+  it('notes: 404 for another school’s member to the school, students kept out', async () => {
+    const s = await state(foreignId);
+    expect(
+      (
+        await submit(
+          { intent: 'note', version: String(s.version), kind: 'flag', text: 'x' },
+          party,
+          foreignId,
+        )
+      ).status,
+    ).toBe(403); // the school may not write notes at all
+    const res = await submit(
+      { intent: 'resolve_flag', version: String(s.version), noteId: String(new mongoose.Types.ObjectId()) },
+      party,
+      foreignId,
+    );
+    expect(res.status).toBe(404);
+    expect((await submit({ intent: 'note', version: '0', kind: 'flag', text: 'x' }, student)).status).toBe(
+      403,
+    );
+    expect(await state(foreignId)).toEqual(s);
+  });
+});

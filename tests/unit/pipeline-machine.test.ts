@@ -20,6 +20,7 @@ import {
   type PipelineUpdate,
   type ReasonCode,
 } from '../../app/domain/pipeline/index.ts';
+import { dutyBlocks } from '../../app/domain/pipeline/machine.ts';
 
 // Both document shapes must fit the machine's member type without conversion.
 const _lean: PipelineMember = {} as MemberFields;
@@ -914,5 +915,59 @@ describe('isReadyForNextStep', () => {
     expect(isReadyForNextStep(memberAt('official'), calendar, ASOF).ready).toBe(false);
     expect(isReadyForNextStep(memberAt('returned'), calendar, ASOF).ready).toBe(false);
     expect(isReadyForNextStep(memberAt('withdrawn'), calendar, ASOF).ready).toBe(false);
+  });
+});
+
+describe('dutyBlocks: separation of duties shown before the form is filled in', () => {
+  const blocks = dutyBlocks;
+
+  it('names the step the actor recorded, in both languages', () => {
+    const r = blocks(memberAt('committee_review'), 'record_decision', actor('school_party', 'voter'));
+    expect(r.map((x) => x.code)).toEqual(['separation_of_duties']);
+    expect(r[0].message.vi).toBe(
+      'Bạn đã ghi nhận biểu quyết của chi bộ nên không thể ghi nhận bước này; người khác trong đảng ủy cần ghi nhận.',
+    );
+    expect(r[0].message.en).toBe(
+      'You recorded the chi bộ vote, so you may not record this step; someone else on the committee must record it.',
+    );
+  });
+
+  it('lists both earlier steps when the actor recorded both', () => {
+    const m = memberAt('committee_review');
+    m.pipeline!.history = m.pipeline!.history!.map((h) =>
+      h.stage === 'committee_review' ? { ...h, by: 'voter' } : h,
+    );
+    const r = blocks(m, 'record_decision', actor('school_party', 'voter'));
+    expect(r.map((x) => x.message.vi)).toEqual([
+      expect.stringContaining('biểu quyết của chi bộ'),
+      expect.stringContaining('nghị quyết của đảng ủy'),
+    ]);
+  });
+
+  it('agrees with checkTransition: blocked exactly when the submit would be refused for duties', () => {
+    const input = { decisionNo: '77-QĐ/ĐU', decisionDate: '2025-06-10', issuer: 'Đảng ủy trường' };
+    for (const id of ['voter', 'reviewer', 'someone-else', 'decider']) {
+      for (const role of ['school_party', 'admin'] as const) {
+        const m = memberAt('committee_review');
+        const refused = codes(checkTransition(m, 'record_decision', input, actor(role, id), ASOF)).includes(
+          'separation_of_duties',
+        );
+        expect(blocks(m, 'record_decision', actor(role, id)).length > 0).toBe(refused);
+      }
+    }
+  });
+
+  it('applies to the official decision after the actor recorded the passing vote', () => {
+    const m = memberAt('probation', { officialVotes: [PASSING_OFFICIAL] });
+    expect(blocks(m, 'recognise_official', actor('school_party', 'voter-2'))).toHaveLength(1);
+    expect(blocks(m, 'recognise_official', actor('school_party', 'other'))).toEqual([]);
+  });
+
+  it('is empty for steps without duty rules and for unknown steps', () => {
+    expect(blocks(memberAt('introduced'), 'record_branch_vote', actor('school_party', 'voter'))).toEqual([]);
+    expect(blocks(memberAt('branch_vote'), 'record_committee_review', actor('admin', 'voter'))).toEqual([]);
+    expect(blocks(memberAt('committee_review'), 'nonsense' as never, actor('school_party', 'voter'))).toEqual(
+      [],
+    );
   });
 });

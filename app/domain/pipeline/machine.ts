@@ -274,3 +274,32 @@ export function isReadyForNextStep(
   const reasons = t.memberRules ? t.memberRules(ctx, today, undefined) : [];
   return { ready: reasons.length === 0, transition: id, reasons };
 }
+
+// The machine's separation message names the earlier step ("Người đã ghi nhận <step> …");
+// the tab speaks to the person instead. An unknown wording falls back to the machine's own.
+const DUTY_VI = /^Người đã ghi nhận (.+) không được ghi nhận quyết định này$/;
+const DUTY_EN = /^Whoever recorded (.+) may not record this decision$/;
+
+/**
+ * Separation-of-duties refusals `actor` would meet on `transitionId` now, worded for the
+ * tab ("Bạn đã ghi nhận … nên không thể ghi nhận bước này"), so the form can be shown
+ * disabled before anyone fills it in. Only the duty rules: stage, role and input are
+ * the caller's (or the submit's) business. Empty when nothing blocks.
+ */
+export function dutyBlocks(member: PipelineMember, transitionId: TransitionId, actor: Actor): Reason[] {
+  const p = recordOf(member);
+  const t = findTransition(transitionId, p.stage);
+  if (!t?.dutyRules) return [];
+  const reasons = t.dutyRules({ member, p, today: NaN, actor });
+  return reasons.map((r) => {
+    const vi = DUTY_VI.exec(r.message.vi)?.[1];
+    const en = DUTY_EN.exec(r.message.en)?.[1];
+    if (!vi || !en) return r;
+    return reason(
+      r.code,
+      `Bạn đã ghi nhận ${vi} nên không thể ghi nhận bước này; người khác trong đảng ủy cần ghi nhận.`,
+      `You recorded ${en}, so you may not record this step; someone else on the committee must record it.`,
+      r.field,
+    );
+  });
+}

@@ -1,0 +1,186 @@
+/**
+ * One form per pipeline step the signed-in user may take (fields from the step's zod
+ * schema, see pipeline.server.ts). A step the separation-of-duties rules refuse to this
+ * user is shown disabled with the reason, so nobody fills in a form bound to fail.
+ */
+import { Form, useNavigation } from '@remix-run/react';
+import { STAGE_LABELS } from '~/domain/stages';
+import type { MessageKey } from '~/i18n';
+import { useLocale, useT } from '~/i18n/use-t';
+import type { FieldView, TransitionFailure, TransitionView } from '~/utils/pipeline.server';
+
+function FieldInput({
+  field,
+  name,
+  idPrefix,
+  values,
+  errors,
+}: {
+  field: FieldView;
+  name: string;
+  idPrefix: string;
+  values: Record<string, string>;
+  errors: string[];
+}) {
+  const t = useT();
+  const locale = useLocale();
+  const id = `${idPrefix}-${name.replace(/\./g, '-')}`;
+  const errorId = `${id}-error`;
+  const invalid = errors.length > 0;
+  const common = {
+    id,
+    name,
+    'aria-invalid': invalid || undefined,
+    'aria-describedby': invalid ? errorId : undefined,
+  };
+  const value = values[name];
+  let control;
+  if (field.kind === 'textarea') {
+    control = <textarea {...common} rows={2} defaultValue={value ?? ''} required={field.required} />;
+  } else if (field.kind === 'checkbox') {
+    control = <input {...common} type="checkbox" defaultChecked={value === 'on'} />;
+  } else if (field.kind === 'select') {
+    control = (
+      <select {...common} defaultValue={value ?? ''}>
+        {field.required ? null : <option value="">{t('pipeline.option.none')}</option>}
+        {(field.options ?? []).map((o) => (
+          <option key={o} value={o}>
+            {t(`pipeline.option.${o}` as MessageKey)}
+          </option>
+        ))}
+      </select>
+    );
+  } else {
+    control = (
+      <input
+        {...common}
+        type={field.kind}
+        defaultValue={value ?? ''}
+        required={field.required}
+        {...(field.kind === 'number' ? { min: 0, step: 1, inputMode: 'numeric' as const } : {})}
+      />
+    );
+  }
+  return (
+    <div className={field.kind === 'checkbox' ? 'field checkbox' : 'field'}>
+      <label htmlFor={id}>
+        {field.label[locale]}
+        {field.required ? <span className="muted"> {t('pipeline.required')}</span> : null}
+      </label>
+      {control}
+      {invalid ? (
+        <div id={errorId}>
+          {errors.map((e) => (
+            <p key={e} className="field-error">
+              {e}
+            </p>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
+
+export function TransitionForm({
+  tr,
+  version,
+  failure,
+}: {
+  tr: TransitionView;
+  version: number;
+  failure: TransitionFailure | undefined;
+}) {
+  const t = useT();
+  const locale = useLocale();
+  const navigation = useNavigation();
+  const mine = failure?.intent === tr.id ? failure : undefined;
+  const values = mine?.values ?? {};
+  const errorsFor = (name: string) =>
+    (mine?.reasons ?? []).filter((r) => r.field === name).map((r) => r.message[locale]);
+  const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === tr.id;
+  const titleId = `form-${tr.id}-title`;
+  const blockedId = `form-${tr.id}-blocked`;
+  const blocked = tr.blocked.length > 0;
+  return (
+    <section aria-labelledby={titleId} className="card transition-form" data-testid={`transition-${tr.id}`}>
+      <h3 id={titleId}>{tr.label[locale]}</h3>
+      <p className="muted">{t('pipeline.to', { stage: STAGE_LABELS[tr.to][locale] })}</p>
+      {blocked ? (
+        <div id={blockedId} className="form-error" data-testid="duty-blocked">
+          <p>
+            <strong>{t('pipeline.blocked')}</strong>
+          </p>
+          <ul>
+            {tr.blocked.map((m) => (
+              <li key={m.vi}>{m[locale]}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {mine ? (
+        <div className="form-error" role="alert" data-testid="pipeline-reasons">
+          <p>{mine.conflict ? t('pipeline.conflict') : t('pipeline.errors')}</p>
+          <ul>
+            {mine.reasons.map((r, i) => (
+              <li key={`${r.code}-${i}`}>{r.message[locale]}</li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      <Form method="post" className="form" noValidate>
+        <input type="hidden" name="intent" value={tr.id} />
+        <input type="hidden" name="version" value={version} />
+        {/* A disabled fieldset disables every control in it, the submit button included. */}
+        <fieldset
+          className="fieldset-plain form"
+          disabled={blocked}
+          aria-describedby={blocked ? blockedId : undefined}
+        >
+          <legend className="visually-hidden">{tr.label[locale]}</legend>
+          {tr.fields
+            .filter((f) => f.name !== 'note')
+            .map((f) => (
+              <FieldInput
+                key={f.name}
+                field={f}
+                name={f.name}
+                idPrefix={tr.id}
+                values={values}
+                errors={errorsFor(f.name)}
+              />
+            ))}
+          {tr.rows
+            ? Array.from({ length: tr.rows.count }, (_, i) => (
+                <fieldset key={i} className="fieldset-plain">
+                  <legend>{t('pipeline.introducer', { n: i + 1 })}</legend>
+                  {tr.rows!.fields.map((f) => {
+                    const name = `${tr.rows!.name}.${i}.${f.name}`;
+                    return (
+                      <FieldInput
+                        key={name}
+                        field={{ ...f, required: false }}
+                        name={name}
+                        idPrefix={tr.id}
+                        values={values}
+                        errors={errorsFor(name)}
+                      />
+                    );
+                  })}
+                </fieldset>
+              ))
+            : null}
+          {tr.fields
+            .filter((f) => f.name === 'note')
+            .map((f) => (
+              <FieldInput key={f.name} field={f} name={f.name} idPrefix={tr.id} values={values} errors={[]} />
+            ))}
+          <div className="form-actions">
+            <button type="submit" className="button" disabled={busy || blocked}>
+              {t('pipeline.submit')}
+            </button>
+          </div>
+        </fieldset>
+      </Form>
+    </section>
+  );
+}
