@@ -12,12 +12,8 @@
  */
 import type { Server } from 'node:http';
 import { cpus, loadavg, totalmem } from 'node:os';
-import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-
-process.env.NODE_ENV = 'production';
-process.env.SESSION_SECRET ??= 'bench-secret-not-for-production-0123456789';
+import { benchSignIn, fmtMs, quantile, startBenchApp } from './http-app.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -26,11 +22,7 @@ const MEMBERS = Number(args.get('members') ?? 50_000);
 const RUNS = Math.max(50, Number(args.get('runs') ?? 60));
 const WARMUP = 10;
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
-const fmt = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
+const fmt = fmtMs;
 
 /**
  * Runs the measured calls round-robin (A, B, C, A, B, C…) so a busy machine slows
@@ -69,37 +61,10 @@ async function main() {
     await seedDatabase({ members: MEMBERS, seed: 1 });
     console.error(`[bench] seeded ${MEMBERS} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
-    // The app's HTTP stack: Express, compression and the Remix handler on the production build.
-    const [{ default: express }, { default: compression }, { createRequestHandler }] = await Promise.all([
-      import('express'),
-      import('compression'),
-      import('@remix-run/express'),
-    ]);
-    const build = await import(pathToFileURL(path.join(ROOT, 'build', 'server', 'index.js')).href);
-    const app = express();
-    app.use(compression());
-    app.all(
-      '*',
-      createRequestHandler({
-        build,
-        mode: 'production',
-        getLoadContext: (req) => ({ cspNonce: 'bench', clientIp: req.ip ?? '', dbKind: db.kind }),
-      }),
-    );
-    server = await new Promise<Server>((resolve) => {
-      const s = app.listen(0, '127.0.0.1', () => resolve(s));
-    });
-    const address = server.address();
-    const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-
-    const login = await fetch(`${base}/login`, {
-      method: 'POST',
-      redirect: 'manual',
-      headers: { 'Content-Type': 'application/x-www-form-urlencoded', Origin: base },
-      body: new URLSearchParams({ email: 'tinhdoan@demo.vn', password: 'demo1234' }),
-    });
-    const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0];
-    if (login.status !== 302 || !cookie) throw new Error(`sign-in failed: ${login.status}`);
+    const app = await startBenchApp(db.kind);
+    server = app.server;
+    const base = app.base;
+    const cookie = await benchSignIn(base, 'tinhdoan@demo.vn');
 
     const school = (await Unit.findOne({ code: 'PVD' }).select({ _id: 1, ancestors: 1 }).lean())!;
     const province = school.ancestors[0];

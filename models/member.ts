@@ -288,7 +288,9 @@ memberSchema.index({ ancestors: 1, latestGpa10: -1, nameSortKey: 1 });
 // Member list filtered by stored eligibility, sorted by name.
 memberSchema.index({ ancestors: 1, 'eligibility.eligible': 1, nameSortKey: 1 });
 // Pipeline board: a stage's lane, most urgent first; "overdue" is a range on due.at.
-memberSchema.index({ ancestors: 1, 'pipeline.stage': 1, 'pipeline.due.at': 1 });
+// Stage leads: the embedded server looks up the leading field (or every field) of a
+// compound index, and one stage is a far smaller posting than the whole province.
+memberSchema.index({ 'pipeline.stage': 1, ancestors: 1, 'pipeline.due.at': 1 });
 
 export type MemberFields = InferSchemaType<typeof memberSchema>;
 export type MemberDocument = mongoose.HydratedDocument<MemberFields>;

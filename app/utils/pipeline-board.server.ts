@@ -57,18 +57,16 @@ export function todayAsStoredDay(now: Date): Date {
   return new Date(dayNumber(now) * DAY_MS);
 }
 
-/** The filter every board query shares (without the stage): scope first, then the choices. */
+/**
+ * The filter every board query shares (without the stage). `query.school`/`query.cell`
+ * must already be known to lie in the user's scope.
+ */
 export function boardFilter(user: AuthUser, query: BoardQuery, now: Date): Record<string, unknown> {
   const filter: Record<string, unknown> = { ...scopeFilter(user) };
-  // Through `ancestors` like the scope, so the school/cell filter uses the same index.
-  const units = [query.school, query.cell].filter((x): x is string => !!x).map(oid);
-  if (units.length) {
-    filter.$and = [
-      ...(filter.ancestors ? [{ ancestors: filter.ancestors }] : []),
-      ...units.map((u) => ({ ancestors: u })),
-    ];
-    delete filter.ancestors;
-  }
+  // The school and cell were checked against the units in the user's scope (loadBoard),
+  // so the narrower unit replaces the scope's: one `ancestors` equality, index-backed.
+  const unit = query.cell ?? query.school;
+  if (unit) filter.ancestors = oid(unit);
   if (query.overdue) filter['pipeline.due.at'] = mongoose.trusted({ $lt: todayAsStoredDay(now) });
   if (query.flagged) filter['pipeline.openFlags'] = mongoose.trusted({ $gt: 0 });
   return filter;
@@ -232,27 +230,33 @@ export interface BoardFilters {
   cells: UnitOption[];
 }
 
-/** Schools for province-wide roles; party cells of the chosen school (or of the user's school). */
-async function boardFilterOptions(user: AuthUser, query: BoardQuery): Promise<BoardFilters> {
+/**
+ * The filter choices, and the query with any school or cell outside them dropped: a
+ * school role has no school filter at all, a province role only its own schools, and a
+ * cell must belong to the chosen school (or the user's). `boardFilter` relies on this.
+ */
+async function scopedChoices(
+  user: AuthUser,
+  raw: BoardQuery,
+): Promise<{ query: BoardQuery; filters: BoardFilters }> {
   const wide = isProvinceWide(user);
-  const cellScope = query.school ? { ancestors: oid(query.school) } : wide ? null : {};
-  const [schools, cells] = await Promise.all([
-    wide ? unitsOf({ kind: 'school', ...unitScopeFilter(user) }) : Promise.resolve([]),
-    cellScope ? unitsOf({ kind: 'party_cell', ...cellScope, ...unitScopeFilter(user) }) : Promise.resolve([]),
-  ]);
-  return { schools, cells };
+  const schools = wide ? await unitsOf({ kind: 'school', ...unitScopeFilter(user) }) : [];
+  const school = wide && schools.some((s) => s.id === raw.school) ? raw.school : undefined;
+  const cells =
+    school || !wide
+      ? await unitsOf({
+          kind: 'party_cell',
+          ...(school ? { ancestors: oid(school) } : {}),
+          ...unitScopeFilter(user),
+        })
+      : [];
+  const cell = cells.some((c) => c.id === raw.cell) ? raw.cell : undefined;
+  return { query: { ...raw, school, cell }, filters: { schools, cells } };
 }
 
 /** Everything `/pipeline` shows. */
 export async function loadBoard(user: AuthUser, rawQuery: BoardQuery, now = new Date()) {
-  const filters = await boardFilterOptions(user, rawQuery);
-  // A school or cell outside the scope (or a cell of another school) would only empty the board.
-  const query = { ...rawQuery };
-  if (query.school && isProvinceWide(user) && !filters.schools.some((s) => s.id === query.school)) {
-    query.school = undefined;
-  }
-  if (query.cell && !filters.cells.some((c) => c.id === query.cell)) query.cell = undefined;
-
+  const { query, filters } = await scopedChoices(user, rawQuery);
   const filter = boardFilter(user, query, now);
   const [counts, calendar] = await Promise.all([countByStage(filter, now), loadCalendar()]);
   const lanes = query.stage ? [query.stage] : BOARD_LANES;

@@ -125,13 +125,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 function candidateFilter(user: AuthUser, step: BulkStep, school: string | undefined) {
   const filter: Record<string, unknown> = { ...scopeFilter(user), 'pipeline.stage': stepFrom(step) };
-  if (school) {
-    filter.$and = [
-      { ancestors: oid(school) },
-      ...(filter.ancestors ? [{ ancestors: filter.ancestors }] : []),
-    ];
-    delete filter.ancestors;
-  }
+  // The route checked the school against the user's scope: the narrower unit replaces it.
+  if (school) filter.ancestors = oid(school);
   // Selecting outstanding members starts from the criteria verdict (stored, refreshed daily).
   if (step === 'select_outstanding') filter['eligibility.eligible'] = true;
   return filter;

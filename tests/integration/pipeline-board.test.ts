@@ -127,9 +127,15 @@ describe('the board', () => {
       kind: 'party_cell',
       ancestors: mongoose.trusted({ $ne: pvd }),
     }).lean())!;
+    const own = (await board(party)).data.totals;
     const forged = await board(party, `?cell=${otherCell._id}`);
     expect(forged.data.query.cell).toBeUndefined();
-    expect(forged.data.totals).toEqual((await board(party)).data.totals);
+    expect(forged.data.totals).toEqual(own);
+    // A school role has no school filter: another school's id must not move its scope.
+    const otherSchool = (await Unit.findOne({ kind: 'school', _id: mongoose.trusted({ $ne: pvd }) }).lean())!;
+    const moved = await board(party, `?school=${otherSchool._id}&cell=${otherCell._id}`);
+    expect(moved.data.query.school).toBeUndefined();
+    expect(moved.data.totals).toEqual(own);
   });
 
   it('pages one lane at a time, most urgent first', async () => {

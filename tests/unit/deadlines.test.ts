@@ -285,8 +285,14 @@ describe('nextDue: the earliest open deadline', () => {
 
   it('after the chi bộ vote: the admission decision, overdue or not', () => {
     const voted = member('branch_vote', { branchVote: VOTE });
-    expect(nextDue(voted, calendar, '2025-06-01')).toEqual({ kind: 'admission_decision', dueDate: '2025-07-29' });
-    expect(nextDue(voted, calendar, '2025-09-01')).toEqual({ kind: 'admission_decision', dueDate: '2025-07-29' });
+    expect(nextDue(voted, calendar, '2025-06-01')).toEqual({
+      kind: 'admission_decision',
+      dueDate: '2025-07-29',
+    });
+    expect(nextDue(voted, calendar, '2025-09-01')).toEqual({
+      kind: 'admission_decision',
+      dueDate: '2025-07-29',
+    });
   });
 
   it('picks the certificate expiry when it comes before turning 30', () => {
