@@ -20,6 +20,7 @@ import type { CollationSpec, CollectionResolver, Options } from 'mingo/types';
 import { ObjectId } from 'bson';
 import { type Doc, isPlainObject } from './bsonutil.ts';
 import { err, toMongoError } from './errors.ts';
+import { fastSort } from './fast-sort.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -220,9 +221,10 @@ export function sortDocs(docs: Doc[], sort: Doc, collation?: CollationSpec): Doc
     if (d !== 1 && d !== -1 && Number(d) !== 1 && Number(d) !== -1)
       throw err(2, `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
   }
-  const norm: Doc = {};
+  const norm: Record<string, number> = {};
   for (const k of keys) norm[k] = Number(sort[k]);
-  return runPipeline(docs, [{ $sort: norm }], { collation });
+  const fast = collation ? null : fastSort(docs, norm);
+  return fast ?? runPipeline(docs, [{ $sort: norm }], { collation });
 }
 
 function sliceArray(arr: unknown[], spec: unknown): unknown[] {

@@ -1,0 +1,68 @@
+/**
+ * The sort fast path must order exactly as mingo's `$sort` (stable, missing/null
+ * first, descending reverses the groups) and give up on anything it does not cover.
+ */
+import { ObjectId } from 'bson';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { fastSort } from '../embedded/engine/fast-sort.ts';
+import { runPipeline } from '../embedded/engine/mingo.ts';
+
+const slow = (docs: Record<string, unknown>[], sort: Record<string, number>) =>
+  runPipeline(docs, [{ $sort: sort }]);
+
+const ids = (docs: Record<string, unknown>[]) => docs.map((d) => d.i);
+
+describe('fastSort', () => {
+  it('orders like mingo for numbers, strings, dates, ObjectIds, booleans, null and missing', () => {
+    const value = fc.oneof(fc.constant(undefined), fc.constant(null), fc.integer({ min: -5, max: 5 }));
+    const kinds = {
+      number: fc.oneof(value, fc.double({ noNaN: true, min: -10, max: 10 })),
+      string: fc.oneof(
+        fc.constant(null),
+        fc.constant(undefined),
+        fc.constantFrom('a', 'b', 'Ă', 'ă', 'z', ''),
+      ),
+      date: fc.oneof(
+        fc.constant(null),
+        fc.integer({ min: 0, max: 5 }).map((d) => new Date(2026, 0, d)),
+      ),
+      objectId: fc.oneof(
+        fc.constant(null),
+        fc.constantFrom(1, 2, 3).map((n) => new ObjectId(n.toString(16).padStart(24, '0'))),
+      ),
+      bool: fc.oneof(fc.constant(null), fc.boolean()),
+    };
+    for (const [kind, arb] of Object.entries(kinds)) {
+      fc.assert(
+        fc.property(
+          fc.array(fc.tuple(arb, fc.integer({ min: 0, max: 2 })), { maxLength: 40 }),
+          fc.constantFrom(1, -1),
+          fc.constantFrom(1, -1),
+          (rows, d1, d2) => {
+            const docs = rows.map(([v, w], i) => {
+              const doc: Record<string, unknown> = { i, w, nested: { v } };
+              if (v !== undefined) doc.v = v;
+              return doc;
+            });
+            for (const sort of [{ v: d1 }, { v: d1, w: d2 }, { w: d2, 'nested.v': d1 }]) {
+              const fast = fastSort(docs, sort);
+              expect(fast, kind).not.toBeNull();
+              expect(ids(fast!)).toEqual(ids(slow(docs, sort)));
+            }
+          },
+        ),
+        { numRuns: 150 },
+      );
+    }
+  });
+
+  it('gives up on arrays, embedded documents, mixed kinds and NaN', () => {
+    expect(fastSort([{ v: [1, 2] }, { v: 3 }], { v: 1 })).toBeNull();
+    expect(fastSort([{ v: { a: 1 } }, { v: 3 }], { v: 1 })).toBeNull();
+    expect(fastSort([{ v: 'a' }, { v: 3 }], { v: 1 })).toBeNull();
+    expect(fastSort([{ v: Number.NaN }, { v: 3 }], { v: 1 })).toBeNull();
+    expect(fastSort([{ a: [{ v: 1 }] }], { 'a.v': 1 })).toBeNull();
+    expect(fastSort([{ v: 1 }], { $natural: 1 })).toBeNull();
+  });
+});
