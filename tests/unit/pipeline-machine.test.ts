@@ -8,6 +8,7 @@ import { createWorkingCalendar } from '../../app/domain/working-days.ts';
 import {
   TRANSITIONS,
   allowedTransitions,
+  findTransition,
   checkTransition,
   isReadyForNextStep,
   nextActor,
@@ -21,6 +22,7 @@ import {
   type ReasonCode,
 } from '../../app/domain/pipeline/index.ts';
 import { dutyBlocks } from '../../app/domain/pipeline/machine.ts';
+import { rolesOf } from '../../app/domain/pipeline/transitions.ts';
 
 // Both document shapes must fit the machine's member type without conversion.
 const _lean: PipelineMember = {} as MemberFields;
@@ -969,5 +971,31 @@ describe('dutyBlocks: separation of duties shown before the form is filled in', 
     expect(blocks(memberAt('committee_review'), 'nonsense' as never, actor('school_party', 'voter'))).toEqual(
       [],
     );
+  });
+});
+
+describe('the whole matrix: every step × every stage × every role', () => {
+  const ids = [...new Set(TRANSITIONS.map((t) => t.id))];
+  const rows = ids.flatMap((id) =>
+    [...PIPELINE_STAGES, ...EXIT_STAGES].flatMap((stage) => ROLES.map((role) => ({ id, stage, role }))),
+  );
+  it(`${rows.length} combinations: wrong stage and wrong role are refused for exactly those reasons`, () => {
+    for (const { id, stage, role } of rows) {
+      const member = memberAt(stage);
+      const entry = TRANSITIONS.find((t) => t.id === id && t.from.includes(stage));
+      const result = checkTransition(member, id, {}, actor(role), ASOF, { calendar });
+      const got = codes(result);
+      const where = `${id} from ${stage} by ${role}`;
+      // Wrong stage exactly when no step of that id leaves this stage,
+      expect(got.includes('wrong_stage'), where).toBe(!entry);
+      // wrong role exactly when the step's roles (for this record) exclude the role.
+      const roles = rolesOf(entry ?? findTransition(id, stage)!, member.pipeline!);
+      expect(got.includes('role_not_allowed'), where).toBe(!roles.includes(role));
+      // The page offers a step exactly when both hold (and the step is available now).
+      const offered = allowedTransitions(member, role).some((t) => t.id === id);
+      if (offered) expect(entry && roles.includes(role), where).toBeTruthy();
+      // Only a step with nothing to fill in (resume) can pass on an empty form, and only when allowed.
+      if (result.ok) expect(offered && id === 'resume', where).toBe(true);
+    }
   });
 });
