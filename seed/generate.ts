@@ -979,11 +979,16 @@ function generateMember(ctx: GenerationContext, index: number): SeedMember {
           def.region === 'kt' && at < MERGER_DATE
             ? 'Trường Chính trị tỉnh Kon Tum'
             : 'Trường Chính trị tỉnh Quảng Ngãi';
+        // Every twelfth candidate still waiting for the chi bộ vote holds a certificate from an
+        // earlier class that runs out 1-5 months after the reference date (the expiry warnings).
+        // Chosen by index, not drawn, so the rest of the generated data stays the same.
+        const waiting = stage === 'awareness_class' || stage === 'dossier' || stage === 'introduced';
+        const issuedAt = waiting && index % 12 === 5 ? addMonths(REFERENCE_DATE, -(55 + (index % 5))) : at;
         pipeline.certificate = {
           number: `${rng.int(100, 9999)}/GCN-TCT`,
           issuer,
-          issuedAt: at,
-          expiresAt: addMonths(at, 60),
+          issuedAt,
+          expiresAt: addMonths(issuedAt, 60),
         };
         entry.note = 'Hoàn thành lớp bồi dưỡng nhận thức về Đảng';
         entry.refNo = pipeline.certificate.number;

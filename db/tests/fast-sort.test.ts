@@ -45,7 +45,8 @@ describe('fastSort', () => {
               if (v !== undefined) doc.v = v;
               return doc;
             });
-            for (const sort of [{ v: d1 }, { v: d1, w: d2 }, { w: d2, 'nested.v': d1 }]) {
+            const sorts: Record<string, number>[] = [{ v: d1 }, { v: d1, w: d2 }, { w: d2, 'nested.v': d1 }];
+            for (const sort of sorts) {
               const fast = fastSort(docs, sort);
               expect(fast, kind).not.toBeNull();
               expect(ids(fast!)).toEqual(ids(slow(docs, sort)));

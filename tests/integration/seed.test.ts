@@ -14,8 +14,9 @@ import { Member } from '../../models/member.ts';
 import { Password } from '../../models/password.ts';
 import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
-import { DEMO_ACCOUNTS, DEMO_PASSWORD, memberId } from '../../seed/generate.ts';
+import { DEMO_ACCOUNTS, DEMO_PASSWORD, REFERENCE_DATE, memberId } from '../../seed/generate.ts';
 import { nameSortKey } from '../../app/domain/text.ts';
+import { EXIT_STAGES, PIPELINE_STAGES } from '../../app/domain/stages.ts';
 import { SeedConflictError, isDatabaseEmpty, seedDatabase } from '../../seed/seed.server.ts';
 
 let handle: DatabaseHandle | undefined;
@@ -76,6 +77,27 @@ describe('seedDatabase', () => {
     expect(await Member.countDocuments()).toBe(650);
     expect(await isDatabaseEmpty()).toBe(false);
   });
+
+  it('puts demo records in every stage, some overdue, some certificates about to expire, returned ones with reasons', async () => {
+    await seedDatabase({ members: 1500, seed: 1, reset: true });
+    const stages = new Set(await Member.distinct('pipeline.stage'));
+    for (const s of [...PIPELINE_STAGES, ...EXIT_STAGES]) expect(stages.has(s), s).toBe(true);
+    const today = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+    const overdue = await Member.countDocuments({ 'pipeline.due.at': mongoose.trusted({ $lt: today }) });
+    // Relative to the seed's reference day: the demo data is drawn as of that day.
+    const expiring = await Member.countDocuments({
+      'pipeline.stage': mongoose.trusted({ $in: ['awareness_class', 'dossier', 'introduced'] }),
+      'pipeline.certificate.expiresAt': mongoose.trusted({
+        $gte: REFERENCE_DATE,
+        $lt: new Date(REFERENCE_DATE.getTime() + 183 * 86_400_000),
+      }),
+    });
+    expect(overdue).toBeGreaterThan(0);
+    expect(expiring).toBeGreaterThan(0);
+    const returned = await Member.find({ 'pipeline.stage': 'returned' }).select({ pipeline: 1 }).lean();
+    expect(returned.length).toBeGreaterThan(0);
+    for (const m of returned) expect(m.pipeline.returnReason?.trim()).toBeTruthy();
+  }, 60_000);
 
   it('creates the demo accounts with the demo password and the linked student', async () => {
     await seedDatabase({ members: 60, seed: 1, reset: true });
