@@ -25,6 +25,7 @@ export default function AdminHome() {
         { to: '/admin/users', label: 'home.manageUsers' },
         { to: '/admin/holidays', label: 'holidays.homeLink' },
         { to: '/admin/audit', label: 'audit.homeLink' },
+        { to: '/admin/tokens', label: 'tokens.homeLink' },
       ]}
     />
   );

@@ -1,0 +1,291 @@
+import {
+  data,
+  type ActionFunctionArgs,
+  type HeadersFunction,
+  type LoaderFunctionArgs,
+  type MetaFunction,
+} from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useState } from 'react';
+import { z } from 'zod';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { Field, FormError, SelectField } from '~/components/forms';
+import { isCalendarDay } from '~/domain/holidays';
+import { useFormatters, useT } from '~/i18n/use-t';
+import {
+  createApiToken,
+  listApiTokens,
+  revokeApiToken,
+  scopeUnitOf,
+  tokenScopeOptions,
+} from '~/utils/api-auth.server';
+import { pageTitle } from '~/utils/meta';
+import { formDataToObject, isObjectIdString } from '~/utils/misc';
+import { requireUser } from '~/utils/permissions.server';
+import { fieldErrorsOf, validateForm, type FieldErrors } from '~/utils/validation';
+
+/** Today in Vietnam (UTC+7, no daylight saving), YYYY-MM-DD: the browser and the server agree. */
+const vietnamToday = () => new Date(Date.now() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
+
+const TokenCreateSchema = z.object({
+  name: z
+    .string({ error: 'tokens.v.nameRequired' })
+    .trim()
+    .min(1, 'tokens.v.nameRequired')
+    .max(100, 'tokens.v.nameTooLong'),
+  unitId: z.string({ error: 'tokens.v.unitRequired' }).regex(/^[0-9a-f]{24}$/i, 'tokens.v.unitRequired'),
+  // The last day the token works (Vietnam time); empty: no expiry.
+  expiresOn: z
+    .string()
+    .optional()
+    .transform((v) => v?.trim() || undefined)
+    .pipe(
+      z
+        .string()
+        .refine(isCalendarDay, 'tokens.v.expiryInvalid')
+        .refine((v) => v >= vietnamToday(), 'tokens.v.expiryPast')
+        .optional(),
+    ),
+});
+
+type Values = { name?: string; unitId?: string; expiresOn?: string };
+
+const NO_STORE = { 'Cache-Control': 'no-store' };
+
+export async function loader({ request }: LoaderFunctionArgs) {
+  await requireUser(request, { permission: 'user:manage' });
+  const [tokens, units] = await Promise.all([listApiTokens(), tokenScopeOptions()]);
+  return { tokens, units, today: vietnamToday() };
+}
+
+export async function action({ request }: ActionFunctionArgs) {
+  const user = await requireUser(request, { permission: 'user:manage' });
+  const values = formDataToObject(await request.formData());
+  const echo: Values = { name: values.name, unitId: values.unitId, expiresOn: values.expiresOn };
+  switch (values.intent) {
+    case 'create': {
+      const parsed = TokenCreateSchema.safeParse(values);
+      if (!parsed.success) {
+        return data(
+          {
+            intent: 'create' as const,
+            fieldErrors: fieldErrorsOf(parsed.error),
+            values: echo,
+            created: null,
+          },
+          { status: 400 },
+        );
+      }
+      if (!(await scopeUnitOf(parsed.data.unitId))) {
+        const fieldErrors: FieldErrors = { unitId: ['tokens.v.unitInvalid'] };
+        return data({ intent: 'create' as const, fieldErrors, values: echo, created: null }, { status: 400 });
+      }
+      const { secret, prefix } = await createApiToken(user, parsed.data);
+      // The one response that carries the secret: never cached anywhere.
+      return data(
+        {
+          intent: 'create' as const,
+          fieldErrors: {} as FieldErrors,
+          values: {} as Values,
+          created: { name: parsed.data.name, secret, prefix },
+        },
+        { headers: NO_STORE },
+      );
+    }
+    case 'revoke': {
+      if (!isObjectIdString(values.id) || !(await revokeApiToken(user, values.id))) {
+        throw new Response('Not found', { status: 404 });
+      }
+      return data({
+        intent: 'revoke' as const,
+        fieldErrors: {} as FieldErrors,
+        values: {} as Values,
+        created: null,
+      });
+    }
+    default:
+      throw new Response('Unknown intent', { status: 400 });
+  }
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'tokens.title');
+
+// The page right after a creation holds the secret: no cache keeps it.
+export const headers: HeadersFunction = () => NO_STORE;
+
+export default function TokensPage() {
+  const { tokens, units, today } = useLoaderData<typeof loader>();
+  const actionData = useActionData<typeof action>();
+  const t = useT();
+  const fmt = useFormatters();
+  const busy = useNavigation().state === 'submitting';
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const serverCreate = actionData?.intent === 'create' ? actionData : null;
+  const errors = clientErrors ?? serverCreate?.fieldErrors ?? {};
+  const values = serverCreate?.values ?? {};
+  const created = serverCreate?.created ?? null;
+
+  return (
+    <>
+      <h1>{t('tokens.title')}</h1>
+      <p className="muted">{t('tokens.intro')}</p>
+      <p>
+        <a href="/api/v1/openapi.json">{t('tokens.docsLink')}</a>
+      </p>
+
+      {created ? (
+        <section className="panel" role="status" aria-labelledby="token-created-title">
+          <h2 id="token-created-title">{t('tokens.createdTitle', { name: created.name })}</h2>
+          <p>
+            <strong>{t('tokens.copyHint')}</strong>
+          </p>
+          <div className="field">
+            <label htmlFor="token-secret">{t('tokens.secretLabel')}</label>
+            <input
+              id="token-secret"
+              readOnly
+              value={created.secret}
+              size={48}
+              spellCheck={false}
+              autoComplete="off"
+              onFocus={(e) => e.currentTarget.select()}
+              data-testid="token-secret"
+            />
+          </div>
+          <p className="field-hint">
+            {t('tokens.usage')} <code>Authorization: Bearer {created.prefix}…</code>
+          </p>
+        </section>
+      ) : null}
+      {actionData?.intent === 'revoke' ? (
+        <p role="status" className="muted">
+          {t('tokens.revoked')}
+        </p>
+      ) : null}
+
+      <section className="panel" aria-labelledby="token-create-title">
+        <h2 id="token-create-title">{t('tokens.create')}</h2>
+        <Form
+          method="post"
+          noValidate
+          onSubmit={(e) => {
+            const found = validateForm(TokenCreateSchema, e.currentTarget);
+            setClientErrors(found);
+            if (found) e.preventDefault();
+          }}
+        >
+          <input type="hidden" name="intent" value="create" />
+          <FormError message={errors._form?.[0]} />
+          <Field
+            label={t('tokens.name')}
+            errors={errors.name}
+            inputProps={{
+              id: 'token-name',
+              name: 'name',
+              required: true,
+              maxLength: 100,
+              defaultValue: values.name ?? '',
+            }}
+          />
+          <SelectField
+            label={t('tokens.unit')}
+            errors={errors.unitId}
+            selectProps={{
+              id: 'token-unit',
+              name: 'unitId',
+              required: true,
+              defaultValue: values.unitId ?? '',
+            }}
+          >
+            <option value="">{t('tokens.unitPlaceholder')}</option>
+            {units.map((u) => (
+              <option key={u.id} value={u.id}>
+                {u.label}
+              </option>
+            ))}
+          </SelectField>
+          <Field
+            label={t('tokens.expiresOn')}
+            hint={t('tokens.expiresHint')}
+            errors={errors.expiresOn}
+            inputProps={{
+              id: 'token-expires',
+              name: 'expiresOn',
+              type: 'date',
+              min: today,
+              defaultValue: values.expiresOn ?? '',
+            }}
+          />
+          <button type="submit" disabled={busy}>
+            {t('tokens.createSubmit')}
+          </button>
+        </Form>
+      </section>
+
+      <p aria-live="polite">{t('tokens.count', { count: fmt.number(tokens.length) })}</p>
+      {tokens.length ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">{t('tokens.col.name')}</th>
+                <th scope="col">{t('tokens.col.prefix')}</th>
+                <th scope="col">{t('tokens.col.unit')}</th>
+                <th scope="col">{t('tokens.col.created')}</th>
+                <th scope="col">{t('tokens.col.lastUsed')}</th>
+                <th scope="col">{t('tokens.col.validThrough')}</th>
+                <th scope="col">{t('tokens.col.status')}</th>
+                <th scope="col">{t('tokens.col.actions')}</th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((row) => (
+                <tr key={row.id}>
+                  <td>{row.name}</td>
+                  <td>
+                    <code>{row.prefix}…</code>
+                  </td>
+                  <td>{row.unit}</td>
+                  <td>
+                    {fmt.date(row.createdAt)}
+                    {row.createdBy ? ` · ${row.createdBy}` : ''}
+                  </td>
+                  <td>{row.lastUsedAt ? fmt.date(row.lastUsedAt) : t('tokens.never')}</td>
+                  <td>
+                    {row.validThrough ? fmt.date(`${row.validThrough}T12:00:00Z`) : t('tokens.noExpiry')}
+                  </td>
+                  <td>
+                    <span className={`badge ${row.status === 'active' ? 'badge-active' : 'badge-inactive'}`}>
+                      {t(`tokens.status.${row.status}`)}
+                    </span>
+                  </td>
+                  <td>
+                    {row.status === 'revoked' ? null : (
+                      // Two steps without JavaScript: open, then confirm.
+                      <details>
+                        <summary>{t('tokens.revoke')}</summary>
+                        <Form method="post">
+                          <input type="hidden" name="intent" value="revoke" />
+                          <input type="hidden" name="id" value={row.id} />
+                          <button type="submit" className="button-danger" disabled={busy}>
+                            {t('tokens.revokeConfirm', { name: row.name })}
+                          </button>
+                        </Form>
+                      </details>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : (
+        <p>{t('tokens.empty')}</p>
+      )}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}

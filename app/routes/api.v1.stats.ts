@@ -1,0 +1,10 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { withApiToken } from '~/utils/api-auth.server';
+import { apiMethodNotAllowed, apiStats } from '~/utils/api.server';
+
+/** `GET /api/v1/stats?school=`: members per stage, per school × stage, and overdue, in scope. */
+export function loader({ request }: LoaderFunctionArgs) {
+  return withApiToken(request, (token) => apiStats(token, new URL(request.url)));
+}
+
+export const action = apiMethodNotAllowed;

@@ -1,0 +1,10 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { withApiToken } from '~/utils/api-auth.server';
+import { apiGetUnit, apiMethodNotAllowed } from '~/utils/api.server';
+
+/** `GET /api/v1/units/:id`: one unit in the token's scope, else 404. */
+export function loader({ request, params }: LoaderFunctionArgs) {
+  return withApiToken(request, (token) => apiGetUnit(token, params.id));
+}
+
+export const action = apiMethodNotAllowed;

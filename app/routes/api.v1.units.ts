@@ -1,0 +1,10 @@
+import type { LoaderFunctionArgs } from '@remix-run/node';
+import { withApiToken } from '~/utils/api-auth.server';
+import { apiListUnits, apiMethodNotAllowed } from '~/utils/api.server';
+
+/** `GET /api/v1/units?kind=&page=&size=`: units in the token's scope, in id order. */
+export function loader({ request }: LoaderFunctionArgs) {
+  return withApiToken(request, (token) => apiListUnits(token, new URL(request.url)));
+}
+
+export const action = apiMethodNotAllowed;
