@@ -2,9 +2,10 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { ScopeHome } from '~/components/scope-home';
+import { TargetProgress } from '~/components/target-progress';
 import { forbidden } from '~/utils/auth.server';
 import { useFormatters, useT } from '~/i18n/use-t';
-import { scopeSummary } from '~/utils/home.server';
+import { schoolTargetProgress, scopeSummary } from '~/utils/home.server';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/utils/permissions';
 import { requireUser } from '~/utils/permissions.server';
@@ -15,18 +16,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // The school home serves both sides of a school: the Union and the Party committee.
   const partyView = can(user.role, 'pipeline:party') && !can(user.role, 'pipeline:union');
   if (!can(user.role, 'pipeline:union') && !can(user.role, 'pipeline:party')) throw forbidden();
-  const [summary, pending] = await Promise.all([
+  const [summary, pending, target] = await Promise.all([
     scopeSummary(user),
     can(user.role, 'pipeline:union') ? pendingCounts(user) : null,
+    schoolTargetProgress(user),
   ]);
-  return { userName: user.name, partyView, summary, pending };
+  return { userName: user.name, partyView, summary, pending, target };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
   pageTitle(matches, data?.partyView ? 'home.schoolPartyTitle' : 'home.schoolUnionTitle');
 
 export default function SchoolHome() {
-  const { userName, partyView, summary, pending } = useLoaderData<typeof loader>();
+  const { userName, partyView, summary, pending, target } = useLoaderData<typeof loader>();
   const t = useT();
   const f = useFormatters();
   return (
@@ -41,6 +43,21 @@ export default function SchoolHome() {
           { to: '/criteria', label: 'criteria.title' },
         ]}
       />
+      {target ? (
+        <section aria-labelledby="target-title" data-testid="school-target">
+          <h2 id="target-title">{t('targets.homeTitle', { year: target.year })}</h2>
+          <p>
+            <TargetProgress
+              admitted={target.admitted}
+              target={target.target}
+              label={t('targets.homeLabel', { year: target.year })}
+            />
+          </p>
+          <p className="muted">
+            {t('targets.homeAdmitted', { admitted: f.number(target.admitted), year: target.year })}
+          </p>
+        </section>
+      ) : null}
       {pending ? (
         <section aria-labelledby="pending-title" data-testid="pending-submissions">
           <h2 id="pending-title">{t('queue.pendingTitle')}</h2>

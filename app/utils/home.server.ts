@@ -5,6 +5,7 @@ import { isStage, type Stage } from '~/domain/stages';
 import type { AuthUser } from './auth.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import { sortByStage } from './stage-order';
+import { targetProgress, vnYear, type TargetProgressRow } from './targets.server';
 
 export interface ScopeSummary {
   scopeName: string | null;
@@ -61,4 +62,18 @@ export async function studentRecord(user: AuthUser) {
     branch: nameOf(member.branchId ?? null),
     stage: stage && isStage(stage) ? stage : null,
   };
+}
+
+/** This year's admissions against the target of the user's school (school roles); null above school level. */
+export async function schoolTargetProgress(
+  user: AuthUser,
+  now = new Date(),
+): Promise<(TargetProgressRow & { year: number }) | null> {
+  const unit = await Unit.findOne({ _id: new Types.ObjectId(user.unitId) })
+    .select({ schoolId: 1 })
+    .lean();
+  if (!unit?.schoolId) return null;
+  const year = vnYear(now);
+  const progress = await targetProgress([unit.schoolId], year, now);
+  return { year, ...progress[String(unit.schoolId)] };
 }
