@@ -1,8 +1,9 @@
 /**
- * Pipeline board benchmark: 50,000 seeded members in an in-memory embedded database,
- * the production build over real HTTP, `/pipeline` (counts by stage, overdue counts,
- * the most urgent cards of each lane) as the province and as one school, plus the
- * overdue filter and one lane's page. Target (design.md, province dashboard): p95 ≤ 300 ms.
+ * Province review benchmark: 50,000 seeded members in an in-memory embedded database,
+ * the production build over real HTTP: `/pipeline` (counts by stage, overdue counts,
+ * the most urgent cards of each lane) as the province and as one school, the overdue
+ * filter and one lane's page; and the dashboard `/reports` (funnel, per-school table,
+ * trends, breakdowns, bottlenecks). Target (design.md, province dashboard): p95 ≤ 300 ms.
  *
  * Not a test. Needs `npx remix vite:build` first. Options: --members N, --runs N.
  *   node --import tsx bench/pipeline-board.ts
@@ -50,6 +51,10 @@ async function main() {
       ['province, one lane, page 2', get(province, '/pipeline?stage=outstanding&page=2')],
       ['school (danguy.pvd), all lanes', get(school, '/pipeline')],
       ['school ready queue (committee review)', get(school, '/pipeline/ready?step=record_committee_review')],
+      ['province dashboard `/reports` (full page)', get(province, '/reports')],
+      ['province dashboard (client data)', get(province, '/reports.data?_routes=routes%2Freports._index')],
+      ['province dashboard, one school', get(province, `/reports?school=${pvd._id}`)],
+      ['school dashboard (danguy.pvd)', get(school, '/reports')],
     ];
     const rows: string[] = [];
     for (const [name, fn] of cases) {
@@ -57,7 +62,7 @@ async function main() {
       rows.push(`| ${name} | ${fmtMs(t.p50)} | ${fmtMs(t.p95)} |`);
     }
     console.log(
-      `\n### Pipeline board at ${MEMBERS.toLocaleString('en')} members (embedded server, in memory)\n`,
+      `\n### Pipeline board and dashboard at ${MEMBERS.toLocaleString('en')} members (embedded server, in memory)\n`,
     );
     console.log(
       `${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM; ${RUNS} sequential runs each after 5 warm-up; load average ${loadavg()[0].toFixed(1)}.\n`,

@@ -20,6 +20,7 @@ interface NavItem {
 const NAV: NavItem[] = [
   { to: '/members', label: 'members.nav', show: (role) => can(role, 'member:read') },
   { to: '/pipeline', label: 'board.nav', show: (role) => can(role, 'member:read') },
+  { to: '/reports', label: 'reports.nav', show: (role) => can(role, 'report:read') },
   // Managers edit criteria sets; school roles read the active ones of their school kind.
   {
     to: '/criteria',

@@ -34,6 +34,10 @@ export const AUDIT_ACTIONS = [
   'holiday.create',
   'holiday.rename',
   'holiday.delete',
+  'target.set',
+  'report.export',
+  'apitoken.create',
+  'apitoken.revoke',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

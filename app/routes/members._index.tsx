@@ -12,6 +12,7 @@ import { ColumnChooser } from '~/components/column-chooser';
 import { DataTable, Pager } from '~/components/data-table';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { COLUMN_LABELS, MEMBER_TABLE_COLUMNS, type MemberTableRow } from '~/components/member-columns';
+import { MemberDrillNotice } from '~/components/member-drill';
 import { MemberFilters } from '~/components/member-filters';
 import { useFormatters, useT } from '~/i18n/use-t';
 import tableStyles from '~/styles/data-table.css?url';
@@ -119,6 +120,7 @@ export default function MembersPage() {
       </p>
 
       <MemberFilters query={query} options={options} wide={data.wide} />
+      <MemberDrillNotice query={query} />
 
       <div className="table-toolbar">
         <ColumnChooser

@@ -11,14 +11,18 @@
 import mongoose, { Types } from 'mongoose';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
-import { ALL_STAGES, type Stage } from '~/domain/stages';
+import { dayNumber } from '~/domain/criteria/calendar';
+import { ALL_STAGES, OPEN_STAGES, PIPELINE_STAGES, type Stage } from '~/domain/stages';
 import { latestGradedTerm } from '~/domain/latest-gpa';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { ensureEligibility } from './eligibility.server';
+import { can } from './permissions';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import {
+  CERT_SOON_DAYS,
+  STUCK_DAYS,
   latestRatingYear,
   recentSchoolYears,
   sortOf,
@@ -61,6 +65,7 @@ export function memberFilter(
       $elemMatch: { year: latestRatingYear(options.now), level: query.rating },
     });
   }
+  Object.assign(filter, drillFilter(user, query, options.now ?? new Date(), filter['pipeline.stage'] !== undefined));
   const needle = searchKey(query.q);
   // Word-prefix match on the diacritic-free key ("nguyen thi", "anh", "sv0012").
   if (needle) filter.searchKey = mongoose.trusted({ $regex: `(?:^| )${escapeRegex(needle)}` });
@@ -70,6 +75,51 @@ export function memberFilter(
     filter._id = mongoose.trusted({ $in: ids });
   }
   return filter;
+}
+
+/** Stages before the chi bộ vote, where the awareness-class certificate still matters (and 'returned'). */
+const PRE_VOTE_STAGES = ['outstanding', 'awareness_class', 'dossier', 'introduced', 'returned'];
+const IN_PIPELINE_STAGES = PIPELINE_STAGES.filter((s) => s !== 'member');
+/** UTC midnight of a calendar year's first day in Vietnam, as the pipeline stores days. */
+const yearStart = (year: number) => new Date(Date.UTC(year, 0, 1));
+
+/**
+ * The dashboard's drill-down filters (`due`, `group`, `selected`, `admitted`, `official`,
+ * `ethnicity`): the dashboard counts with exactly these (app/utils/reports.server.ts), so a
+ * figure and the table it links to always agree. `stageSet` says the caller already fixed
+ * the stage; the groups then leave it alone.
+ */
+export function drillFilter(
+  user: Pick<AuthUser, 'role'>,
+  query: Pick<MemberListQuery, 'due' | 'group' | 'selected' | 'admitted' | 'official' | 'ethnicity'>,
+  now: Date,
+  stageSet = false,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const stageIn = (stages: readonly string[]) => {
+    if (!stageSet) out['pipeline.stage'] = mongoose.trusted({ $in: [...stages] });
+  };
+  const today = new Date(dayNumber(now) * DAY_MS);
+  if (query.group) stageIn(query.group === 'open' ? OPEN_STAGES : IN_PIPELINE_STAGES);
+  if (query.due === 'overdue') out['pipeline.due.at'] = mongoose.trusted({ $lt: today });
+  if (query.due === 'stuck') {
+    stageIn(OPEN_STAGES);
+    out['pipeline.stageSince'] = mongoose.trusted({ $lt: new Date(today.getTime() - STUCK_DAYS * DAY_MS) });
+  }
+  if (query.due === 'certSoon') {
+    stageIn(PRE_VOTE_STAGES);
+    out['pipeline.certificate.expiresAt'] = mongoose.trusted({
+      $gte: today,
+      $lt: new Date(today.getTime() + CERT_SOON_DAYS * DAY_MS),
+    });
+  }
+  const inYear = (year: number) => mongoose.trusted({ $gte: yearStart(year), $lt: yearStart(year + 1) });
+  if (query.selected) out['pipeline.unionResolution.date'] = inYear(query.selected);
+  if (query.admitted) out['pipeline.decision.date'] = inYear(query.admitted);
+  if (query.official) out['pipeline.officialDate'] = inYear(query.official);
+  // Ethnicity is sensitive (Law 91/2025): only roles that may read it may filter by it.
+  if (query.ethnicity && can(user.role, 'sensitive:read')) out.ethnicity = query.ethnicity;
+  return out;
 }
 
 /** `find` sorts for keys held by the document; null for keys computed in an aggregation. */

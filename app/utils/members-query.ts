@@ -52,7 +52,15 @@ export const SCHOOL_KIND_FILTER_VALUES = ['university', 'college', 'high_school'
 /** Stored verdict against the active selection set (docs/decisions/006-eligibility-storage.md). */
 export const ELIGIBLE_VALUES = ['yes', 'no'] as const;
 
+/** Bottlenecks: an open deadline passed, over 30 days in an open stage, a certificate running out within 6 months. */
+export const DUE_FILTER_VALUES = ['overdue', 'stuck', 'certSoon'] as const;
+/** 'pipeline': outstanding member to official; 'open': a stage someone must act on. */
+export const STAGE_GROUP_VALUES = ['pipeline', 'open'] as const;
+export const STUCK_DAYS = 30;
+export const CERT_SOON_DAYS = 183;
+
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
+const yearParam = z.coerce.number().int().min(2000).max(2100).optional().catch(undefined);
 const SORT_PATTERN = new RegExp(`^(${MEMBER_SORT_KEYS.join('|')})\\.(asc|desc)$`);
 
 export const MemberListQuerySchema = z.object({
@@ -75,6 +83,13 @@ export const MemberListQuerySchema = z.object({
     .regex(/^\d{4}-\d{4}$/)
     .optional()
     .catch(undefined),
+  // Drill-down filters from the dashboard (/reports): each figure links here with them.
+  due: z.enum(DUE_FILTER_VALUES).optional().catch(undefined),
+  group: z.enum(STAGE_GROUP_VALUES).optional().catch(undefined),
+  selected: yearParam,
+  admitted: yearParam,
+  official: yearParam,
+  ethnicity: z.string().trim().min(1).max(50).optional().catch(undefined),
   // Absent: the default set. Present (even empty): exactly the listed known columns.
   cols: z
     .string()
@@ -99,7 +114,9 @@ export const FILTER_PARAMS = [
   'eligible',
   'year',
 ] as const;
-const SCALAR_PARAMS = ['page', 'size', 'sort', ...FILTER_PARAMS] as const;
+/** Set only by links from the dashboard; kept when the other filters change. */
+export const DRILL_PARAMS = ['due', 'group', 'selected', 'admitted', 'official', 'ethnicity'] as const;
+const SCALAR_PARAMS = ['page', 'size', 'sort', ...FILTER_PARAMS, ...DRILL_PARAMS] as const;
 
 /** Reads only the known names, first value each; `cols` may also come as repeated checkboxes. */
 export function parseMemberListQuery(params: URLSearchParams): MemberListQuery {

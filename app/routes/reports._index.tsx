@@ -1,0 +1,129 @@
+import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, Link, useLoaderData } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { FunnelChart, TrendChart } from '~/components/report-charts';
+import { ReportTableView } from '~/components/report-tables';
+import { STAGE_LABELS } from '~/domain/stages';
+import { createT } from '~/i18n';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import printStyles from '~/styles/print.css?url';
+import reportStyles from '~/styles/reports.css?url';
+import { getLocale } from '~/utils/locale.server';
+import { pageTitle } from '~/utils/meta';
+import { can } from '~/utils/permissions';
+import { requireUser } from '~/utils/permissions.server';
+import { dashboardTables, loadDashboard, parseDashboardQuery } from '~/utils/reports.server';
+
+export const links: LinksFunction = () => [
+  { rel: 'stylesheet', href: reportStyles },
+  { rel: 'stylesheet', href: printStyles },
+];
+
+// The province reads the whole province, school roles their school (scope inside the queries).
+export async function loader({ request }: LoaderFunctionArgs) {
+  const user = await requireUser(request, { permission: 'report:read' });
+  const params = new URL(request.url).searchParams;
+  const locale = await getLocale(request);
+  const dashboard = await loadDashboard(user, parseDashboardQuery(params));
+  return {
+    dashboard,
+    tables: dashboardTables(dashboard, createT(locale), locale),
+    canTargets: can(user.role, 'target:manage'),
+    search: params.toString(),
+  };
+}
+
+export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'reports.title');
+
+export default function Reports() {
+  const { dashboard: d, tables, canTargets, search } = useLoaderData<typeof loader>();
+  const t = useT();
+  const locale = useLocale();
+  const fmt = useFormatters();
+  const table = (id: string) => tables.find((x) => x.id === id);
+  const years = Array.from({ length: 6 }, (_, i) => new Date().getFullYear() + 1 - i);
+  const qs = search ? `?${search}` : '';
+  return (
+    <>
+      <h1>{t('reports.title')}</h1>
+      <p>
+        <strong>{d.scopeName ?? (d.wide ? t('reports.scope.province') : '')}</strong>{' '}
+        {t('reports.intro', {
+          time: `${fmt.date(d.generatedAt)} ${new Date(d.generatedAt).toLocaleTimeString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit' })}`,
+        })}
+      </p>
+      <Form method="get" className="report-filters" aria-label={t('reports.filters')}>
+        <div className="field">
+          <label htmlFor="report-year">{t('reports.year')}</label>
+          <select id="report-year" name="year" defaultValue={String(d.year)}>
+            {years.map((y) => (
+              <option key={y} value={y}>
+                {y}
+              </option>
+            ))}
+          </select>
+        </div>
+        {d.wide ? (
+          <div className="field">
+            <label htmlFor="report-school">{t('reports.school')}</label>
+            <select id="report-school" name="school" defaultValue={d.school ?? ''}>
+              <option value="">{t('reports.school.all')}</option>
+              {d.schoolOptions.map((s) => (
+                <option key={s.id} value={s.id}>
+                  {s.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        ) : null}
+        <button type="submit">{t('reports.show')}</button>
+        <span className="report-actions">
+          <a href={`/reports.xlsx${qs}`} download>
+            {t('reports.export')}
+          </a>
+          <Link to={`/reports/print${qs}`}>{t('reports.print')}</Link>
+          {canTargets ? <Link to={`/reports/targets?year=${d.year}`}>{t('reports.targets')}</Link> : null}
+        </span>
+      </Form>
+
+      <section aria-labelledby="funnel-chart">
+        <h2 id="funnel-chart">{t('reports.funnel.chart')}</h2>
+        <FunnelChart
+          title={t('reports.funnel.chart')}
+          labels={d.funnel.map((f) => STAGE_LABELS[f.stage][locale])}
+          values={d.funnel.map((f) => f.atOrBeyond)}
+        />
+        {table('funnel') ? <ReportTableView table={table('funnel')!} headingLevel={3} /> : null}
+      </section>
+
+      {table('bottlenecks') ? <ReportTableView table={table('bottlenecks')!} /> : null}
+      {table('schools') ? (
+        <div className="report-wide">
+          <ReportTableView table={table('schools')!} />
+        </div>
+      ) : null}
+
+      <section aria-labelledby="trend-chart">
+        <h2 id="trend-chart">{t('reports.trends.chart')}</h2>
+        <TrendChart
+          title={t('reports.trends.chart')}
+          years={d.trends.map((y) => String(y.year))}
+          series={[
+            { label: t('reports.col.selected'), values: d.trends.map((y) => y.selected) },
+            { label: t('reports.col.admittedShort'), values: d.trends.map((y) => y.admitted) },
+            { label: t('reports.col.official'), values: d.trends.map((y) => y.official) },
+          ]}
+        />
+        {table('trends') ? <ReportTableView table={table('trends')!} headingLevel={3} /> : null}
+      </section>
+
+      {['by-schoolKind', 'by-gender', 'by-ethnicity'].map((id) =>
+        table(id) ? <ReportTableView key={id} table={table(id)!} /> : null,
+      )}
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary />;
+}
