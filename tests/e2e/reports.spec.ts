@@ -1,0 +1,46 @@
+/**
+ * The provincial Union opens the dashboard, follows two figures (a funnel stage and the
+ * overdue bottleneck) to the member table and finds the same number of members there;
+ * downloads the Excel report; the page at 360 px scrolls only inside its wide table.
+ */
+import { expect, test, type Page } from '@playwright/test';
+import { expectAccessible, signIn } from './fixtures';
+
+async function followFigure(page: Page, tableId: string, rowName: RegExp) {
+  const row = page.locator(`#${tableId} tr`, { hasText: rowName }).first();
+  const link = row.getByRole('link').first();
+  const figure = Number((await link.innerText()).replace(/\D/g, ''));
+  expect(figure).toBeGreaterThan(0);
+  await link.click();
+  await expect(page).toHaveURL(/\/members\?/);
+  await expect(page.getByTestId('member-count')).toHaveAttribute('data-count', String(figure));
+  await page.goBack();
+  await expect(page).toHaveURL(/\/reports/);
+}
+
+test('dashboard figures lead to exactly their members', async ({ page }) => {
+  test.setTimeout(120_000);
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page, 'tinhdoan@demo.vn');
+  await expect(page).toHaveURL(/\/province/);
+  await page
+    .getByRole('navigation', { name: 'Điều hướng chính' })
+    .getByRole('link', { name: 'Báo cáo' })
+    .click();
+  await expect(page.getByRole('heading', { level: 1, name: 'Báo cáo kết nạp Đảng' })).toBeVisible();
+  await expect(page.locator('#funnel')).toContainText('Đảng viên dự bị');
+  await expectAccessible(page);
+
+  await followFigure(page, 'funnel', /Lập hồ sơ/);
+  await followFigure(page, 'bottlenecks', /Quá hạn theo quy định/);
+
+  const download = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Tải Excel' }).click();
+  expect((await download).suggestedFilename()).toMatch(/\.xlsx$/);
+
+  await page.setViewportSize({ width: 360, height: 800 });
+  await page.reload();
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await page.screenshot({ path: 'test-results/reports-360.png', fullPage: true });
+});
