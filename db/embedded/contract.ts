@@ -23,6 +23,25 @@ export function rawDocuments(value: unknown): Uint8Array[] | undefined {
   return Array.isArray(raw) && raw.length === value.length ? (raw as Uint8Array[]) : undefined;
 }
 
+const MALFORMED_BRAND = Symbol.for('embedded-mongo.malformedBson');
+
+/**
+ * Rejection of `run` meaning "these bytes are not valid BSON": the wire server then
+ * closes the connection, as it does for any malformed message. Only an executor
+ * that sets `validatesRawDocuments` may use it, for the RAW_DOCUMENTS it decodes.
+ */
+export class MalformedBsonError extends Error {
+  readonly [MALFORMED_BRAND] = true;
+  constructor(message: string) {
+    super(`invalid BSON: ${message}`);
+    this.name = 'MalformedBsonError';
+  }
+}
+
+export function isMalformedBson(error: unknown): error is MalformedBsonError {
+  return typeof error === 'object' && error !== null && MALFORMED_BRAND in error;
+}
+
 export interface CommandContext {
   /** Id of the TCP connection, unique for the life of the server. */
   connectionId: number;
@@ -33,7 +52,8 @@ export interface CommandExecutor {
    * Runs one command against database `dbName` (the body's `$db`).
    * The command name is the body's first key. Resolves to the reply body:
    * `{ ok: 1, ... }` or `{ ok: 0, errmsg, code, codeName }`. Never rejects for
-   * anything a client can send: client errors become `ok: 0` replies.
+   * anything a client can send: client errors become `ok: 0` replies (the one
+   * exception: MalformedBsonError, see `validatesRawDocuments`).
    * A write resolves only once it is durable (journaled and fsynced when the
    * engine has a data directory).
    */
@@ -46,6 +66,13 @@ export interface CommandExecutor {
    * still arrive decoded.
    */
   readonly rawInsertDocuments?: boolean;
+  /**
+   * With `rawInsertDocuments`: the wire server does not validate those documents
+   * either (structure, sizes, booleans, UTF-8: one pass over the bytes instead of
+   * two). The executor must check them with the same outcome before it changes
+   * anything, and reject `run` with a MalformedBsonError if any is invalid.
+   */
+  readonly validatesRawDocuments?: boolean;
   /** Called when a connection closes, so its cursors can be released. */
   connectionClosed?(connectionId: number): void;
   /** Flushes and closes storage; later `run` calls reply with an error. */

@@ -8,6 +8,8 @@ export interface WireServerOptions {
   /** 0 picks any free port. */
   port: number;
   executor: CommandExecutor;
+  /** Told the number of open connections whenever it changes. */
+  onConnectionCount?: (n: number) => void;
 }
 
 /**
@@ -23,11 +25,12 @@ export class WireServer {
   private constructor(
     private readonly server: net.Server,
     private readonly executor: CommandExecutor,
+    private readonly onConnectionCount?: (n: number) => void,
   ) {}
 
   static listen(options: WireServerOptions): Promise<WireServer> {
     const server = net.createServer();
-    const wire = new WireServer(server, options.executor);
+    const wire = new WireServer(server, options.executor, options.onConnectionCount);
     server.on('connection', (socket) => wire.accept(socket));
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => reject(error);
@@ -55,7 +58,11 @@ export class WireServer {
       return;
     }
     this.sockets.add(socket);
-    socket.on('close', () => this.sockets.delete(socket));
+    this.onConnectionCount?.(this.sockets.size);
+    socket.on('close', () => {
+      this.sockets.delete(socket);
+      this.onConnectionCount?.(this.sockets.size);
+    });
     new WireConnection({
       socket,
       connectionId: this.nextConnectionId++,

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll, afterAll } from 'vitest';
-import { BSON, Long, ObjectId } from 'bson';
+import { BSON, Long, ObjectId, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedServer, type EmbeddedServer } from '../embedded/index.ts';
 import { crc32c } from '../embedded/wire/crc32c.ts';
@@ -520,5 +520,77 @@ describe('undecoded insert documents (executor with rawInsertDocuments)', () => 
     expect(await bad.waitClosed()).toBe(true);
     const good = await connect();
     expect(await good.ping()).toEqual({ ok: 1 });
+  });
+});
+
+describe('insert documents validated by the engine while decoding (validatesRawDocuments)', () => {
+  let server: EmbeddedServer;
+  const clients: RawClient[] = [];
+  const connect = async () => {
+    const client = await RawClient.connect(server.port);
+    clients.push(client);
+    return client;
+  };
+  beforeAll(async () => {
+    server = await startEmbeddedServer({ inProcess: true });
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await server.close();
+  });
+
+  const message = (requestId: number, documents: Document[], ordered = true) =>
+    opMsg(
+      requestId,
+      { insert: 'v', ordered, $db: 'raw' },
+      { sequences: [{ identifier: 'documents', documents }] },
+    );
+  const count = async () => {
+    const client = await connect();
+    await client.write(opMsg(50, { count: 'v', $db: 'raw' }));
+    return (await client.next()).body.n as number;
+  };
+
+  it.each([
+    ['invalid UTF-8', (b: Buffer) => b.set([0xc3, 0x28], b.lastIndexOf('qq'))],
+    ['a nested size past its parent', (b: Buffer) => b.writeInt32LE(5000, b.lastIndexOf('qq') - 11)],
+    ['an illegal boolean', (b: Buffer) => (b[b.lastIndexOf('flag') + 5] = 7)],
+    ['a string length past its document', (b: Buffer) => b.writeInt32LE(4000, b.lastIndexOf('qq') - 4)],
+  ])('closes the connection on %s in the last document, having inserted none', async (_name, corrupt) => {
+    const before = await count();
+    const bad = await connect();
+    const documents = [
+      { _id: new ObjectId(), flag: false, o: { k: 'Nguyễn' } },
+      { _id: new ObjectId(), flag: true, o: { k: 'qq' } },
+    ];
+    const b = message(1, documents);
+    corrupt(b);
+    await bad.write(b);
+    expect(await bad.waitClosed()).toBe(true);
+    expect(await count()).toBe(before);
+    const good = await connect();
+    expect(await good.ping()).toEqual({ ok: 1 });
+  });
+
+  it('decodes rare types through bson and keeps write errors per document', async () => {
+    const client = await connect();
+    const id = new ObjectId();
+    await client.write(
+      message(
+        2,
+        [{ _id: id, r: /x/i, s: 'é' }, { _id: id }, { _id: new ObjectId(), $bad: 1 }, { n: 1 }],
+        false,
+      ),
+    );
+    const reply = (await client.next()).body;
+    expect(reply.n).toBe(2);
+    expect(reply.writeErrors.map((e: Document) => [e.index, e.code])).toEqual([
+      [1, 11000],
+      [2, 2],
+    ]);
+    await client.write(opMsg(3, { find: 'v', filter: { _id: id }, $db: 'raw' }));
+    const found = (await client.next()).body.cursor.firstBatch[0];
+    expect(found.r).toEqual(/x/i);
+    expect(found.s).toBe('é');
   });
 });

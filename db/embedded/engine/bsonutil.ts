@@ -56,7 +56,7 @@ export function keyOf(v: unknown): string {
   if (t !== undefined) {
     switch (t) {
       case 'ObjectId':
-        return 'o' + (v as ObjectId).toHexString();
+        return oidKey(v as ObjectId);
       case 'Long': {
         const n = (v as { toNumber(): number }).toNumber();
         return 'n' + (Number.isSafeInteger(n) ? String(n) : String(v));
@@ -84,6 +84,33 @@ export function keyOf(v: unknown): string {
     if (x !== undefined) parts.push(k, keyOf(x));
   }
   return 'O' + JSON.stringify(parts);
+}
+
+/**
+ * Key of an ObjectId: its 12 bytes as 12 one-byte characters (bson 7 keeps them
+ * as four 24-bit integers), half the length of the hex string and no conversion.
+ */
+function oidKey(v: ObjectId): string {
+  const o = v as unknown as { i0?: number; i1: number; i2: number; i3: number };
+  if (typeof o.i0 !== 'number') return 'o' + v.toHexString();
+  const { i0, i1, i2, i3 } = o as { i0: number; i1: number; i2: number; i3: number };
+  return (
+    'o' +
+    String.fromCharCode(
+      i0 >>> 16,
+      (i0 >>> 8) & 255,
+      i0 & 255,
+      i1 >>> 16,
+      (i1 >>> 8) & 255,
+      i1 & 255,
+      i2 >>> 16,
+      (i2 >>> 8) & 255,
+      i2 & 255,
+      i3 >>> 16,
+      (i3 >>> 8) & 255,
+      i3 & 255,
+    )
+  );
 }
 
 /** Formats a value the way mongod prints it inside `dup key: { ... }`. */

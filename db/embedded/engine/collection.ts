@@ -10,6 +10,7 @@ import { type Doc, isPlainObject, keyOf } from './bsonutil.ts';
 import { err } from './errors.ts';
 import {
   Index,
+  type IndexKeys,
   type IndexSpec,
   type Posting,
   indexOptionsEqual,
@@ -77,7 +78,7 @@ export class Collection {
   insert(doc: Doc): void {
     const id = keyOf(doc._id);
     if (this.docs.has(id)) throw this.idDupError(doc);
-    const keyed: [Index, Map<string, unknown[]> | null][] = [];
+    const keyed: [Index, IndexKeys | null][] = [];
     for (const ix of this.indexes.values()) {
       const keys = ix.keysOf(doc);
       ix.checkUnique(this.ns, id, keys);
@@ -90,7 +91,7 @@ export class Collection {
   /** Swaps in a new version of a document (same `_id`), keeping indexes consistent. */
   replace(oldDoc: Doc, newDoc: Doc): void {
     const id = keyOf(oldDoc._id);
-    const changes: [Index, Map<string, unknown[]> | null, Map<string, unknown[]> | null][] = [];
+    const changes: [Index, IndexKeys | null, IndexKeys | null][] = [];
     for (const ix of this.indexes.values()) {
       const newKeys = ix.keysOf(newDoc);
       ix.checkUnique(this.ns, id, newKeys);

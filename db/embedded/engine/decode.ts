@@ -5,6 +5,7 @@
  * default options would (int64 as number when exact, else Long); any other BSON
  * type makes it return null and the caller falls back to the generic path.
  */
+import { isUtf8 } from 'node:buffer';
 import { Long, ObjectId } from 'bson';
 import {
   type Doc,
@@ -28,6 +29,20 @@ const OidFromBytes = ObjectId as unknown as new (b: Uint8Array, offset: number) 
 
 class Unsupported extends Error {}
 const UNSUPPORTED = new Unsupported();
+
+/** Bytes that are not valid BSON (what BSON.deserialize with UTF-8 validation would refuse). */
+export class MalformedBytes extends Error {}
+const malformed = (what: string) => new MalformedBytes(what);
+
+/**
+ * A decoded string value must come from valid UTF-8, as with BSON.deserialize's
+ * validation. Node turns invalid sequences into U+FFFD, so only a string holding
+ * one needs the byte check (`includes` is native and quick on one-byte strings).
+ */
+function checkUtf8(str: string, b: Buffer, from: number, to: number): void {
+  if (str.includes('\uFFFD') && !isUtf8(b.subarray(from, to)))
+    throw malformed('Invalid UTF-8 string in BSON document');
+}
 
 /*
  * Recovery decodes tens of thousands of documents of the same few shapes. A
@@ -103,9 +118,16 @@ function decodeInto(
   parent: FieldStat | null,
   shape: Shape,
   depth: number,
+  limit: number,
 ): Doc | unknown[] {
+  // The checks of the wire's validateDocument (bson-io.ts), so untrusted bytes can
+  // be decoded without a separate validation pass: same outcome as BSON.deserialize.
+  if (limit - start < 5) throw malformed('truncated document');
   const size = b.readInt32LE(start);
+  if (size < 5 || start + size > limit) throw malformed('document size out of range');
   const end = start + size - 1;
+  if (b[end] !== 0) throw malformed('document not terminated');
+  if (depth > 100) throw UNSUPPORTED;
   let i = start + 4;
   const arr: unknown[] | null = isArray ? [] : null;
   let vals: unknown[] | null = null;
@@ -114,7 +136,9 @@ function decodeInto(
   let matched = true;
   while (i < end) {
     const type = b[i++];
+    // b[end] is 0, so the scan stops there at the latest.
     const kEnd = keyEnd(b, i);
+    if (kEnd >= end) throw malformed('unterminated key');
     let s: FieldStat | null;
     if (isArray) s = parent;
     else {
@@ -140,16 +164,20 @@ function decodeInto(
     let v: unknown;
     switch (type) {
       case 0x01:
+        if (i + 8 > end) throw malformed('truncated double');
         v = b.readDoubleLE(i);
         i += 8;
         break;
       case 0x02: {
+        if (i + 4 > end) throw malformed('truncated string');
         const len = b.readInt32LE(i);
+        if (len < 1 || i + 4 + len > end || b[i + 3 + len] !== 0) throw malformed('bad string length');
         const from = i + 4;
         const to = from + len - 1;
         i = from + len;
         if (s === null || s.off || len > 49) {
           v = b.utf8Slice(from, to);
+          checkUtf8(v as string, b, from, to);
           break;
         }
         const last = shape.vstr[p];
@@ -161,7 +189,9 @@ function decodeInto(
             break;
           }
         }
-        const str = internString(b.utf8Slice(from, to), s);
+        const decoded = b.utf8Slice(from, to);
+        checkUtf8(decoded, b, from, to);
+        const str = internString(decoded, s);
         shape.vstr[p] = str;
         // An exact-size copy (a small Buffer would pin a whole 8 KiB pool slab).
         shape.vbytes[p] = str.length === to - from ? undefined : new Uint8Array(b.subarray(from, to));
@@ -173,11 +203,12 @@ function decodeInto(
         let sub: Shape | undefined;
         if (isArray) sub = shape.elem ??= newShape();
         else sub = shape.subs[p] ??= newShape();
-        v = decodeInto(b, i, type === 0x04, s, sub, depth + 1);
+        v = decodeInto(b, i, type === 0x04, s, sub, depth + 1, end);
         i = nextOffset;
         break;
       }
       case 0x07: {
+        if (i + 12 > end) throw malformed('truncated ObjectId');
         const at = i;
         v = internOid(
           (b[i] << 16) | (b[i + 1] << 8) | b[i + 2],
@@ -191,10 +222,12 @@ function decodeInto(
         break;
       }
       case 0x08:
+        if (b[i] > 1) throw malformed('illegal boolean type value');
         v = b[i] === 1;
         i += 1;
         break;
       case 0x09: {
+        if (i + 8 > end) throw malformed('truncated date');
         const d = new Date(b.readInt32LE(i + 4) * 4294967296 + b.readUInt32LE(i));
         v = s ? internDate(d, s) : d;
         i += 8;
@@ -204,10 +237,12 @@ function decodeInto(
         v = null;
         break;
       case 0x10:
+        if (i + 4 > end) throw malformed('truncated int32');
         v = b.readInt32LE(i);
         i += 4;
         break;
       case 0x12: {
+        if (i + 8 > end) throw malformed('truncated int64');
         const lo = b.readInt32LE(i);
         const hi = b.readInt32LE(i + 4);
         const n = hi * 4294967296 + (lo >>> 0);
@@ -218,6 +253,7 @@ function decodeInto(
       default:
         throw UNSUPPORTED;
     }
+    if (i > end) throw malformed('value overruns its document');
     if (arr) arr.push(v);
     else vals![p] = v;
     p++;
@@ -234,11 +270,16 @@ function decodeInto(
   return o;
 }
 
-/** Decodes a stored document, or returns null if it holds a type this decoder leaves to bson. */
+/**
+ * Decodes a stored document, or returns null if it holds a type this decoder
+ * leaves to bson. Throws MalformedBytes where BSON.deserialize (UTF-8 validated)
+ * would throw; a document holding a type this decoder leaves to bson returns null
+ * before any such check of that value.
+ */
 export function decodeStored(bytes: Uint8Array): Doc | null {
   const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   try {
-    return decodeInto(b as FastBuffer, 0, false, null, ROOT_SHAPE, 0) as Doc;
+    return decodeInto(b as FastBuffer, 0, false, null, ROOT_SHAPE, 0, b.length) as Doc;
   } catch (e) {
     if (e instanceof Unsupported) return null;
     throw e;
@@ -289,12 +330,10 @@ function valueSize(b: Buffer, type: number, i: number): number {
 }
 
 /**
- * The same document with its top-level `_id` element moved first (drivers append
- * the `_id` they generate; mongod stores it first): one copy of the bytes
- * instead of a serialization. Null if there is no `_id` or the bytes are odd.
+ * Where the top-level `_id` element of a document starts and ends, or null if
+ * there is none or the bytes are odd (sizes are checked against the document).
  */
-export function moveIdFirst(bytes: Uint8Array): Buffer | null {
-  const b = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+function findId(b: Buffer): [number, number] | null {
   const size = b.length;
   if (size < 5 || b.readInt32LE(0) !== size) return null;
   let i = 4;
@@ -308,15 +347,54 @@ export function moveIdFirst(bytes: Uint8Array): Buffer | null {
     const n = valueSize(b, type, i);
     if (n < 0 || i + n > size - 1) return null;
     i += n;
-    if (isId) {
-      if (start === 4) return b;
-      const out = Buffer.allocUnsafe(size);
-      out.writeInt32LE(size, 0);
-      b.copy(out, 4, start, i);
-      b.copy(out, 4 + (i - start), 4, start);
-      b.copy(out, i, i, size);
-      return out;
-    }
+    if (isId) return [start, i];
   }
   return null;
+}
+
+const asBuffer = (bytes: Uint8Array): Buffer =>
+  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+/**
+ * The same document with its top-level `_id` element moved first (drivers append
+ * the `_id` they generate; mongod stores it first): one copy of the bytes
+ * instead of a serialization. Null if there is no `_id` or the bytes are odd.
+ */
+export function moveIdFirst(bytes: Uint8Array): Buffer | null {
+  const b = asBuffer(bytes);
+  const at = findId(b);
+  if (!at) return null;
+  if (at[0] === 4) return b;
+  const out = Buffer.allocUnsafe(b.length);
+  copyIdFirst(b, at, out, 0);
+  return out;
+}
+
+function copyIdFirst(b: Buffer, [idStart, idEnd]: [number, number], out: Buffer, o: number): void {
+  out.writeInt32LE(b.length, o);
+  copyRange(b, idStart, idEnd, out, o + 4);
+  copyRange(b, 4, idStart, out, o + 4 + (idEnd - idStart));
+  copyRange(b, idEnd, b.length, out, o + idEnd);
+}
+
+/** `b.copy`, with a plain loop for short ranges (the `_id` element, the trailing NUL): no native call. */
+function copyRange(b: Buffer, from: number, to: number, out: Buffer, at: number): void {
+  if (to - from > 64) {
+    b.copy(out, at, from, to);
+    return;
+  }
+  for (let k = from; k < to; k++) out[at++] = b[k];
+}
+
+/**
+ * `moveIdFirst` into `out` at `offset` (room for `bytes.length` bytes), so many
+ * documents can share one allocation. False (nothing written) when `moveIdFirst`
+ * would return null.
+ */
+export function moveIdFirstInto(bytes: Uint8Array, out: Buffer, offset: number): boolean {
+  const b = asBuffer(bytes);
+  const at = findId(b);
+  if (!at) return false;
+  copyIdFirst(b, at, out, offset);
+  return true;
 }

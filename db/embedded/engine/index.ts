@@ -4,7 +4,7 @@
  * directory) before acknowledging it. See README.md in this folder.
  */
 import type { Document } from 'bson';
-import type { CommandContext, CommandExecutor } from '../contract.ts';
+import { type CommandContext, type CommandExecutor, isMalformedBson } from '../contract.ts';
 import { CursorManager } from './cursors.ts';
 import { err, errorReply } from './errors.ts';
 import { Journal, recover, writeSnapshot } from './journal.ts';
@@ -67,7 +67,7 @@ const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', '
 /** Compact when the journal outgrows this many times the snapshot (and this floor). */
 const COMPACT_RATIO = 4;
 const COMPACT_MIN_BYTES = 64 * 1024 * 1024;
-const COMPACT_IDLE_MS = 1000;
+const COMPACT_IDLE_MS = 2000;
 
 export interface EngineOptions {
   dataDir?: string;
@@ -76,8 +76,10 @@ export interface EngineOptions {
 }
 
 export class Engine implements CommandExecutor {
-  /** `insert` decodes its documents from the wire bytes (see prepareRawDoc). */
+  /** `insert` decodes its documents from the wire bytes (see RawInsertBatch). */
   readonly rawInsertDocuments = true;
+  /** ...and validates them while decoding (one pass over the bytes). */
+  readonly validatesRawDocuments = true;
   readonly store: Store;
   readonly cursors = new CursorManager();
   private journal?: Journal;
@@ -85,6 +87,8 @@ export class Engine implements CommandExecutor {
   private compacting: Promise<void> | null = null;
   private compactTimer?: NodeJS.Timeout;
   private lastWriteAt = 0;
+  /** Write commands between their start and their journal flush (not a quiet moment). */
+  private writesInFlight = 0;
   private closed = false;
   private readonly startedAt = Date.now();
   private stopTtl: () => void;
@@ -126,6 +130,8 @@ export class Engine implements CommandExecutor {
     // journal generation (recovery reads every journal from the snapshot's on).
     if (rec.truncatedBytes > 0) generation += 1;
     this.journal = Journal.open(dir, generation);
+    const journal = this.journal;
+    this.store.earlyWrite = (records) => journal.append(records);
     // Start-up does not fold the journal into a new snapshot: replaying it costs
     // what loading a snapshot would, so the server answers first and the usual
     // background compaction (journal > 4x snapshot, when idle) runs later. A
@@ -148,7 +154,27 @@ export class Engine implements CommandExecutor {
       return { ok: 0, errmsg: 'The server is shutting down', code: 11600, codeName: 'InterruptedAtShutdown' };
     const name = Object.keys(command)[0];
     // A long write in progress is not a quiet moment for compaction either.
-    if (WRITE_COMMANDS.has(name)) this.lastWriteAt = Date.now();
+    const isWrite = WRITE_COMMANDS.has(name);
+    if (isWrite) {
+      this.lastWriteAt = Date.now();
+      this.writesInFlight++;
+    }
+    try {
+      return await this.execute(name, dbName, command, ctx);
+    } finally {
+      if (isWrite) {
+        this.writesInFlight--;
+        this.lastWriteAt = Date.now();
+      }
+    }
+  }
+
+  private async execute(
+    name: string | undefined,
+    dbName: string,
+    command: Document,
+    ctx: CommandContext,
+  ): Promise<Document> {
     let reply: Document;
     try {
       if (name === undefined) throw err(59, "no such command: ''");
@@ -168,13 +194,18 @@ export class Engine implements CommandExecutor {
       };
       reply = handler(c);
     } catch (e) {
+      // Bad bytes in an insert: the wire server closes the connection (nothing was applied).
+      if (isMalformedBson(e)) throw e;
       reply = errorReply(e);
     }
-    // Records of whatever was applied (also on partial failure) are made durable first.
+    // Records of whatever was applied (also on partial failure) are made durable first,
+    // including those a long insert handed to the journal while it ran.
+    const early = this.store.takeEarly();
     const records = this.store.takePending();
-    if (records.length && this.journal) {
+    if ((records.length || early.length) && this.journal) {
       try {
-        await this.journal.append(records);
+        if (records.length) early.push(this.journal.append(records));
+        await Promise.all(early);
       } catch (e) {
         return {
           ok: 0,
@@ -219,7 +250,8 @@ export class Engine implements CommandExecutor {
     const check = () => {
       this.compactTimer = undefined;
       if (this.closed || this.compacting) return;
-      if (Date.now() - this.lastWriteAt < COMPACT_IDLE_MS && (force || j.bytes < threshold * 4)) {
+      const busy = this.writesInFlight > 0 || Date.now() - this.lastWriteAt < COMPACT_IDLE_MS;
+      if (busy && (force || j.bytes < threshold * 4)) {
         this.compactTimer = setTimeout(check, COMPACT_IDLE_MS);
         this.compactTimer.unref();
         return;

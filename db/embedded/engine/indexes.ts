@@ -146,6 +146,32 @@ export function validateIndexSpec(raw: unknown): IndexSpec {
   return spec;
 }
 
+/**
+ * A document's keys in one index: `keys[i]` (the Map key), the values it was made
+ * of (`vals[i]`, for dup-key messages) and, for a compound index, the key of its
+ * leading field (`leads[i]`, for prefix lookups).
+ */
+export interface IndexKeys {
+  keys: string[];
+  vals: unknown[][];
+  leads: string[] | undefined;
+}
+
+/** Key of one field's value: missing is null ('z'), an empty array is `undefined` ('u'). */
+const partKey = (v: unknown): string => (v === MISSING ? 'z' : v === EMPTY_ARRAY ? 'u' : keyOf(v));
+const partValue = (v: unknown): unknown => (v === MISSING ? null : v === EMPTY_ARRAY ? undefined : v);
+
+/**
+ * The key of a compound index entry: each field's key with its length in front,
+ * so no separator needs escaping (cheaper than JSON, and key strings may hold any
+ * character).
+ */
+function joinKey(parts: string[]): string {
+  let s = '';
+  for (const p of parts) s += p.length + ':' + p;
+  return s;
+}
+
 export interface DupInfo {
   keyPattern: Doc;
   keyValue: Doc;
@@ -181,61 +207,76 @@ export class Index {
   /**
    * The index keys of a document: `null` when the document is not in the index
    * (sparse with all fields missing, or outside the partial filter). Each key
-   * carries the values for dup-key messages. Duplicates within one document
-   * collapse, so a document may repeat a value inside its own array.
+   * carries the values for dup-key messages and, for a compound index, its
+   * leading field's key. Duplicates within one document collapse, so a document
+   * may repeat a value inside its own array.
    */
-  keysOf(doc: Doc): Map<string, unknown[]> | null {
+  keysOf(doc: Doc): IndexKeys | null {
     if (this.partial && !this.partial.test(doc)) return null;
-    const perField: unknown[][] = this.paths.map((p) => {
+    const n = this.paths.length;
+    const perField = new Array<unknown[]>(n);
+    let single = true;
+    let allMissing = true;
+    for (let i = 0; i < n; i++) {
       const out: unknown[] = [];
-      extract(doc, p, 0, out);
-      return out;
-    });
-    if (this.spec.sparse && perField.every((vals) => vals.every((v) => v === MISSING))) return null;
-    const keys = new Map<string, unknown[]>();
-    if (perField.every((vals) => vals.length === 1)) {
+      extract(doc, this.paths[i], 0, out);
+      perField[i] = out;
+      if (out.length !== 1) single = false;
+      if (allMissing) for (const v of out) if (v !== MISSING) allMissing = false;
+    }
+    if (this.spec.sparse && allMissing) return null;
+    const compound = n > 1;
+    if (single) {
       // The common case (no array in any indexed field): exactly one key.
-      const n = perField.length;
       const parts = new Array<string>(n);
       const vals = new Array<unknown>(n);
       for (let i = 0; i < n; i++) {
         const v = perField[i][0];
-        parts[i] = v === MISSING ? 'z' : v === EMPTY_ARRAY ? 'u' : keyOf(v);
-        vals[i] = v === MISSING ? null : v === EMPTY_ARRAY ? undefined : v;
+        parts[i] = partKey(v);
+        vals[i] = partValue(v);
       }
-      keys.set(n === 1 ? parts[0] : JSON.stringify(parts), vals);
-      return keys;
+      return {
+        keys: [compound ? joinKey(parts) : parts[0]],
+        vals: [vals],
+        leads: compound ? [parts[0]] : undefined,
+      };
     }
-    const rec = (i: number, keyParts: string[], vals: unknown[]) => {
-      if (i === perField.length) {
-        keys.set(keyParts.length === 1 ? keyParts[0] : JSON.stringify(keyParts), vals);
+    const result: IndexKeys = { keys: [], vals: [], leads: compound ? [] : undefined };
+    const seenKeys = new Set<string>();
+    const keyParts = new Array<string>(n);
+    const keyVals = new Array<unknown>(n);
+    const rec = (i: number) => {
+      if (i === n) {
+        const key = compound ? joinKey(keyParts) : keyParts[0];
+        if (seenKeys.has(key)) return;
+        seenKeys.add(key);
+        result.keys.push(key);
+        result.vals.push(keyVals.slice());
+        result.leads?.push(keyParts[0]);
         return;
       }
       const seen = new Set<string>();
       for (const v of perField[i]) {
-        const k = v === MISSING ? 'z' : v === EMPTY_ARRAY ? 'u' : keyOf(v);
+        const k = partKey(v);
         if (seen.has(k)) continue;
         seen.add(k);
-        rec(i + 1, [...keyParts, k], [...vals, v === MISSING ? null : v === EMPTY_ARRAY ? undefined : v]);
+        keyParts[i] = k;
+        keyVals[i] = partValue(v);
+        rec(i + 1);
       }
     };
-    rec(0, [], []);
-    return keys;
-  }
-
-  /** Leading-field key string of a key, from its values (compound indexes only). */
-  private leadKey(vals: unknown[]): string {
-    const v = vals[0];
-    return v === undefined ? 'u' : keyOf(v);
+    rec(0);
+    return result;
   }
 
   /** Throws E11000 if adding `doc` (id `id`) would violate uniqueness. */
-  checkUnique(ns: string, id: string, keys: Map<string, unknown[]> | null): void {
+  checkUnique(ns: string, id: string, keys: IndexKeys | null): void {
     if (!this.unique || !keys) return;
-    for (const [k, vals] of keys) {
-      const p = this.map.get(k);
+    for (let i = 0; i < keys.keys.length; i++) {
+      const p = this.map.get(keys.keys[i]);
       if (p === undefined) continue;
-      if (typeof p === 'string' ? p !== id : [...p].some((x) => x !== id)) throw this.dupError(ns, vals);
+      if (typeof p === 'string' ? p !== id : [...p].some((x) => x !== id))
+        throw this.dupError(ns, keys.vals[i]);
     }
   }
 
@@ -255,23 +296,17 @@ export class Index {
     );
   }
 
-  add(id: string, keys: Map<string, unknown[]> | null): void {
+  add(id: string, keys: IndexKeys | null): void {
     if (!keys) return;
-    for (const [k, vals] of keys) {
-      addPosting(this.map, k, id);
-      if (this.lead) addPosting(this.lead, this.leadKey(vals), id);
-    }
+    for (const k of keys.keys) addPosting(this.map, k, id);
+    if (this.lead && keys.leads) for (const lk of keys.leads) addPosting(this.lead, lk, id);
   }
 
   /** Removes every entry of the document (all its keys are passed). */
-  remove(id: string, keys: Map<string, unknown[]> | null): void {
+  remove(id: string, keys: IndexKeys | null): void {
     if (!keys) return;
-    const leads = new Set<string>();
-    for (const [k, vals] of keys) {
-      removePosting(this.map, k, id);
-      if (this.lead) leads.add(this.leadKey(vals));
-    }
-    for (const lk of leads) removePosting(this.lead!, lk, id);
+    for (const k of keys.keys) removePosting(this.map, k, id);
+    if (this.lead && keys.leads) for (const lk of new Set(keys.leads)) removePosting(this.lead, lk, id);
   }
 
   /** Doc ids having `value` in the leading field (equality semantics). */
@@ -288,7 +323,7 @@ export class Index {
     if (values.length === 1) return this.map.get(keyOf(values[0]));
     const parts = new Array<string>(values.length);
     for (let i = 0; i < values.length; i++) parts[i] = keyOf(values[i]);
-    return this.map.get(JSON.stringify(parts));
+    return this.map.get(joinKey(parts));
   }
 }
 

@@ -88,6 +88,26 @@ export function encode(op: Op, db: string, coll: string, body: Uint8Array | Docu
   return buf;
 }
 
+/**
+ * The part of a record's payload before its BSON: `u8 op | cstring db | cstring coll`.
+ * With `sealRecord`, lets a caller write many records into one buffer.
+ */
+export function recordPrefix(op: Op, db: string, coll: string): Buffer {
+  const dbB = Buffer.from(db, 'utf8');
+  const cB = Buffer.from(coll, 'utf8');
+  const out = Buffer.alloc(1 + dbB.length + 1 + cB.length + 1);
+  out[0] = op;
+  dbB.copy(out, 1);
+  cB.copy(out, 2 + dbB.length);
+  return out;
+}
+
+/** Writes the framing (length, crc32) of the record at `start` whose payload ends at `end`. */
+export function sealRecord(buf: Buffer, start: number, end: number): void {
+  buf.writeUInt32LE(end - start - 8, start);
+  buf.writeUInt32LE(crc32(buf.subarray(start + 8, end)) >>> 0, start + 4);
+}
+
 /** Decodes records from `buf` starting at `offset`; returns where valid data ends. */
 export function decodeAll(buf: Buffer, offset: number, onRecord: (r: Rec) => void): number {
   let o = offset;

@@ -7,10 +7,11 @@
 import { BSON } from 'bson';
 import { Collection } from './collection.ts';
 import { type Doc, MAX_BSON_SIZE, copyDoc, keyOf, serialize, sizeAfterCopy, toStored } from './bsonutil.ts';
-import { moveIdFirst } from './decode.ts';
+import { MalformedBytes, decodeStored, moveIdFirst, moveIdFirstInto } from './decode.ts';
+import { MalformedBsonError } from '../contract.ts';
 import { err } from './errors.ts';
 import { type IndexSpec, validateIndexSpec } from './indexes.ts';
-import { Op, type Rec, encode } from './journal.ts';
+import { Op, type Rec, encode, recordPrefix, sealRecord } from './journal.ts';
 
 export function validateCollectionName(name: unknown): string {
   if (typeof name !== 'string' || name === '') throw err(73, `Invalid namespace specified '${String(name)}'`);
@@ -61,31 +62,129 @@ export function prepareDoc(
 }
 
 /**
- * `prepareDoc` for a document the wire left undecoded (validated bytes, see
- * RAW_DOCUMENTS in ../contract.ts): decoded once, straight into the stored form,
- * and its bytes (with `_id` moved first) are its journal record.
+ * Decodes bytes the wire handed over without validating them (see
+ * `validatesRawDocuments` in ../contract.ts) through bson, for the documents the
+ * fast decoder leaves to it: invalid bytes become a MalformedBsonError.
  */
-export function prepareRawDoc(
-  bytes: Uint8Array,
-  generateId: () => unknown,
-  needBytes: boolean,
-): { doc: Doc; bytes?: Uint8Array } {
-  const first = moveIdFirst(bytes);
-  if (!first) return prepareDoc(BSON.deserialize(bytes), generateId, needBytes);
-  const doc = toStored(first);
-  for (const k of Object.keys(doc)) {
-    if (k.startsWith('$')) throw err(2, `Document can't have $ prefixed field names: ${k}`);
+function deserializeChecked(bytes: Uint8Array): Doc {
+  try {
+    return BSON.deserialize(bytes, { validation: { utf8: true } });
+  } catch (e) {
+    throw new MalformedBsonError((e as Error).message);
   }
-  const id = doc._id;
-  if (Array.isArray(id)) throw err(2, `can't use an array for _id`);
-  if (id instanceof RegExp || (id && (id as Doc)._bsontype === 'BSONRegExp'))
-    throw err(2, `can't use a regex for _id`);
-  if (first.length > MAX_BSON_SIZE)
-    throw err(
-      10334,
-      `object to insert too large. size in bytes: ${first.length}, max size: ${MAX_BSON_SIZE}`,
-    );
-  return { doc, bytes: needBytes ? first : undefined };
+}
+
+/** A long insert hands its records to the journal in pieces of about this size (see Store.earlyWrite). */
+const EARLY_WRITE_BYTES = 4 << 20;
+
+/**
+ * The documents of one `insert` that the wire left undecoded and unvalidated (see
+ * RAW_DOCUMENTS and `validatesRawDocuments` in ../contract.ts). All of them are
+ * decoded first, so malformed bytes reject the command before anything changes.
+ * No buffer per document: each one's bytes are copied, `_id` first, straight
+ * into its journal record in one shared buffer and decoded from there (in memory
+ * mode, through one scratch buffer); the records of the documents inserted go to
+ * the store's pending list in order, as segments of that buffer.
+ */
+export class RawInsertBatch {
+  private readonly buf: Buffer;
+  private readonly prefix: Buffer;
+  private readonly overhead: number;
+  /** Per document index: its decoded stored form (fast path only) and record offset. */
+  private readonly decoded: (Doc | undefined)[];
+  private readonly starts: number[];
+  private segStart = 0;
+  private segEnd = 0;
+  private writtenUpTo = 0;
+
+  /**
+   * Decodes every `undefined` element of `docs` from `raws`: into the fast path
+   * when the decoder handles it, else through bson into `docs[i]` (for the generic
+   * path). Throws MalformedBsonError on invalid bytes.
+   */
+  constructor(
+    private readonly store: Store,
+    db: string,
+    coll: string,
+    docs: unknown[],
+    private readonly raws: Uint8Array[],
+  ) {
+    const persistent = store.persistent;
+    this.prefix = persistent ? recordPrefix(Op.PUT, db, coll) : Buffer.alloc(0);
+    this.overhead = persistent ? 8 + this.prefix.length : 0;
+    let max = 0;
+    let total = 0;
+    for (let i = 0; i < docs.length; i++) {
+      if (docs[i] !== undefined) continue;
+      const n = raws[i].length;
+      if (n > max) max = n;
+      total += n + this.overhead;
+    }
+    this.buf = Buffer.allocUnsafe(persistent ? total : max);
+    this.decoded = new Array<Doc | undefined>(docs.length);
+    this.starts = new Array<number>(docs.length);
+    let off = 0;
+    for (let i = 0; i < docs.length; i++) {
+      if (docs[i] !== undefined) continue;
+      const bytes = raws[i];
+      const at = persistent ? off + this.overhead : 0;
+      let doc: Doc | null = null;
+      if (moveIdFirstInto(bytes, this.buf, at)) {
+        try {
+          doc = decodeStored(this.buf.subarray(at, at + bytes.length));
+        } catch (e) {
+          if (e instanceof MalformedBytes) throw new MalformedBsonError(e.message);
+          throw e;
+        }
+      }
+      if (doc) {
+        this.decoded[i] = doc;
+        this.starts[i] = off;
+        if (persistent) off += this.overhead + bytes.length;
+      } else docs[i] = deserializeChecked(bytes);
+    }
+  }
+
+  /** Whether document `i` takes the fast path (`insert(i)`) rather than the generic one. */
+  has(i: number): boolean {
+    return this.decoded[i] !== undefined;
+  }
+
+  /** Inserts document `i` (see `has`) into `c`; throws on a rejected document (nothing changed). */
+  insert(c: Collection, i: number): void {
+    const doc = this.decoded[i]!;
+    for (const k in doc) {
+      if (k.startsWith('$')) throw err(2, `Document can't have $ prefixed field names: ${k}`);
+    }
+    if (Array.isArray(doc._id)) throw err(2, `can't use an array for _id`);
+    const size = this.raws[i].length;
+    if (size > MAX_BSON_SIZE)
+      throw err(10334, `object to insert too large. size in bytes: ${size}, max size: ${MAX_BSON_SIZE}`);
+    c.insert(doc);
+    if (this.store.persistent) {
+      const start = this.starts[i];
+      // A rejected document before this one left a gap in the buffer.
+      if (start !== this.segEnd) {
+        this.flush();
+        this.segStart = this.segEnd = start;
+      }
+      this.prefix.copy(this.buf, start + 8);
+      const end = start + this.overhead + size;
+      sealRecord(this.buf, start, end);
+      this.segEnd = end;
+      if (end - this.writtenUpTo >= EARLY_WRITE_BYTES) {
+        this.flush();
+        this.store.writeEarly();
+        this.writtenUpTo = end;
+      }
+    }
+  }
+
+  /** Hands the records written so far to the store (call before any other record). */
+  flush(): void {
+    if (this.segEnd > this.segStart) this.store.pending.push(this.buf.subarray(this.segStart, this.segEnd));
+    this.segStart = this.segEnd;
+  }
 }
 
 function moveIdKey(d: Doc): Doc {
@@ -102,6 +201,27 @@ export class Store {
 
   private record(op: Op, db: string, coll: string, body: Uint8Array | Doc): void {
     if (this.persistent) this.pending.push(encode(op, db, coll, body));
+  }
+
+  /**
+   * Set by the engine when persistent: hands records to the journal before the
+   * command ends. A long insert calls `writeEarly` as it goes, so the journal
+   * write runs (in libuv's thread pool) while the rest of the batch is indexed;
+   * the command still waits for all of it (`takeEarly`) before replying.
+   */
+  earlyWrite?: (records: Buffer[]) => Promise<void>;
+  private early: Promise<void>[] = [];
+
+  /** Starts writing the records produced so far (see `earlyWrite`). */
+  writeEarly(): void {
+    if (this.earlyWrite && this.pending.length) this.early.push(this.earlyWrite(this.takePending()));
+  }
+
+  /** The writes `writeEarly` started for the command being run. */
+  takeEarly(): Promise<void>[] {
+    const e = this.early;
+    this.early = [];
+    return e;
   }
 
   takePending(): Buffer[] {

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Document } from 'bson';
-import type { CommandExecutor } from '../contract.ts';
+import { type CommandExecutor, isMalformedBson } from '../contract.ts';
 import { OP_MSG, OP_QUERY } from './constants.ts';
 import { ProtocolError } from './errors.ts';
 import { FrameReader } from './frame-reader.ts';
@@ -79,14 +79,27 @@ export class WireConnection {
     let request: WireRequest;
     try {
       const opCode = frame.readInt32LE(12);
-      if (opCode === OP_MSG) request = parseOpMsg(frame, this.options.executor.rawInsertDocuments === true);
+      const { executor } = this.options;
+      if (opCode === OP_MSG)
+        request = parseOpMsg(
+          frame,
+          executor.rawInsertDocuments === true,
+          executor.validatesRawDocuments !== true,
+        );
       else if (opCode === OP_QUERY) request = parseOpQuery(frame);
       else throw new ProtocolError(`unsupported opcode ${opCode}`);
     } catch (error) {
       this.abort(error);
       return;
     }
-    const reply = await this.execute(request);
+    let reply: Document;
+    try {
+      reply = await this.execute(request);
+    } catch (error) {
+      // Only a MalformedBsonError gets here: bad bytes, found by the executor.
+      this.abort(error);
+      return;
+    }
     if (request.moreToCome || this.closed) return;
     this.send(request, reply);
   }
@@ -105,6 +118,7 @@ export class WireConnection {
       }
       return reply as Document;
     } catch (error) {
+      if (isMalformedBson(error)) throw error;
       // The contract says run() never rejects; if it does anyway, the client gets an error and we keep serving.
       debugLog(`connection ${connectionId}: executor threw: ${(error as Error)?.stack ?? error}`);
       return internalError(`executor failed: ${errorMessage(error)}`);

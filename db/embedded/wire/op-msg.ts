@@ -21,8 +21,9 @@ const FLAGS_SIZE = 4;
  * Decodes an OP_MSG frame. Malformed bytes throw ProtocolError (the caller
  * closes the connection); oversized documents yield a `rejection` instead,
  * because the message itself is intact and the client deserves an answer.
+ * `rawInsertDocuments`/`validateRaw`: see the executor flags in ../contract.ts.
  */
-export function parseOpMsg(frame: Buffer, rawInsertDocuments = false): WireRequest {
+export function parseOpMsg(frame: Buffer, rawInsertDocuments = false, validateRaw = true): WireRequest {
   const { messageLength, requestID, opCode } = readHeader(frame);
   if (opCode !== OP_MSG) throw new ProtocolError(`expected OP_MSG, got opcode ${opCode}`);
   if (messageLength < HEADER_SIZE + FLAGS_SIZE + 1) throw new ProtocolError('OP_MSG too short');
@@ -74,7 +75,11 @@ export function parseOpMsg(frame: Buffer, rawInsertDocuments = false): WireReque
         else if (!rejection) {
           // An executor that decodes inserted documents itself gets them validated
           // but not decoded (`undefined` + the bytes; see RAW_DOCUMENTS).
-          const lazy = rawInsertDocuments && identifier === 'documents' && validateDocument(frame, at, size);
+          // `validateRaw` false: the executor validates them itself (validatesRawDocuments).
+          const lazy =
+            rawInsertDocuments &&
+            identifier === 'documents' &&
+            (!validateRaw || validateDocument(frame, at, size));
           docs.push(lazy ? (undefined as unknown as Document) : decodeDocument(frame, at, size));
           raw.push(frame.subarray(at, at + size));
           if (lazy) lazyCount++;

@@ -18,7 +18,11 @@ export interface Target {
 export async function openTarget(label: string): Promise<Target> {
   const external = Boolean(process.env.MONGODB_URI);
   let server: EmbeddedServer | undefined;
-  const uri = external ? process.env.MONGODB_URI! : (server = await startEmbeddedServer({ port: 0 })).uri;
+  // In a worker thread, as with a data directory (memory mode defaults to in-process),
+  // so the suite covers the threading of the server the app runs.
+  const uri = external
+    ? process.env.MONGODB_URI!
+    : (server = await startEmbeddedServer({ port: 0, inProcess: false })).uri;
   const dbName = `conf_${label}_${randomBytes(3).toString('hex')}`;
   const clients: MongoClient[] = [];
   return {

@@ -21,7 +21,7 @@ import type { Collection } from '../collection.ts';
 import { err, toMongoError } from '../errors.ts';
 import { extractValues } from '../indexes.ts';
 import { normalizeCollation, projectDocs, sortDocs } from '../mingo.ts';
-import { prepareDoc, prepareRawDoc } from '../store.ts';
+import { RawInsertBatch, prepareDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
 import { type Ctx, type Handler, asNumber, asObject, collectionArg } from './types.ts';
 
@@ -100,16 +100,23 @@ export const insert: Handler = (ctx) => {
   const docs = body.documents;
   if (!Array.isArray(docs)) throw err(40414, "BSON field 'insert.documents' is missing but a required field");
   const ordered = body.ordered !== false;
-  const c = store.ensure(db, name);
   const raw = rawDocuments(docs);
+  // Documents left undecoded by the wire are decoded (and validated) first, before
+  // anything changes: malformed bytes reject the whole message.
+  const batch = raw && docs.includes(undefined) ? new RawInsertBatch(store, db, name, docs, raw) : undefined;
+  const c = store.ensure(db, name);
   let n = 0;
   const writeErrors: Document[] = [];
   for (let i = 0; i < docs.length; i++) {
     try {
-      const { doc, bytes } =
-        docs[i] === undefined && raw
-          ? prepareRawDoc(raw[i], newObjectId, store.persistent)
-          : prepareDoc(docs[i], newObjectId, store.persistent, raw?.[i]);
+      if (batch?.has(i)) {
+        batch.insert(c, i);
+        n++;
+        continue;
+      }
+      batch?.flush();
+      // Decoded by the wire, or by RawInsertBatch through bson (rarer types).
+      const { doc, bytes } = prepareDoc(docs[i], newObjectId, store.persistent, raw?.[i]);
       store.insert(c, doc, bytes);
       n++;
     } catch (e) {
@@ -117,6 +124,7 @@ export const insert: Handler = (ctx) => {
       if (ordered) break;
     }
   }
+  batch?.flush();
   return writeErrors.length ? { n, writeErrors, ok: 1 } : { n, ok: 1 };
 };
 
