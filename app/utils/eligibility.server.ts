@@ -205,6 +205,11 @@ export function noteMemberWrite() {
   lastMemberWrite = Date.now();
 }
 
+/** When this process last wrote a member (0: never): caches of derived figures compare it. */
+export function lastMemberWriteAt(): number {
+  return lastMemberWrite;
+}
+
 /**
  * What the member list calls before it filters by eligibility. Waits for a
  * refresh only when this process has not refreshed the scope yet today or the

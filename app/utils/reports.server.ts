@@ -20,6 +20,7 @@ import { OPEN_STAGES, PIPELINE_STAGES, STAGE_LABELS, isExitStage, type Stage } f
 import { compareVietnamese } from '~/domain/text';
 import type { Locale, MessageKey, TFunction } from '~/i18n';
 import type { AuthUser } from './auth.server';
+import { lastMemberWriteAt } from './eligibility.server';
 import { isProvinceWide, unitsOf, type UnitOption } from './members-list.server';
 import { CERT_SOON_DAYS, STUCK_DAYS } from './members-query';
 import { can } from './permissions';
@@ -135,7 +136,7 @@ const dateBetween = (path: string, from: Date, to: Date) => ({
 });
 const yearStartUtc = (y: number) => new Date(Date.UTC(y, 0, 1));
 
-export async function loadDashboard(user: AuthUser, query: DashboardQuery, now = new Date()) {
+async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date) {
   const year = query.year ?? vietnamYear(now);
   const { wide, schools, school, filter } = await scopeOf(user, query);
   const sensitive = can(user.role, 'sensitive:read');
@@ -379,7 +380,70 @@ async function bottleneckLists(
   return { stuck, overdue, certSoon };
 }
 
-export type Dashboard = Awaited<ReturnType<typeof loadDashboard>>;
+export type Dashboard = Awaited<ReturnType<typeof computeDashboard>>;
+
+/*
+ * The province's figures take seconds to count on the embedded server (one `$group` over
+ * ~21,000 records at 50,000 members), so they are kept per scope, year and day:
+ * - fresh (under a minute old, no member written since) → served as they are;
+ * - changed since, or older, but under ten minutes → served at once while one refresh
+ *   runs in the background (the page says when the figures were counted);
+ * - none, or older than that, or targets changed → counted now.
+ * Writes from other processes show within a minute; docs/decisions/013-dashboard.md.
+ */
+const FRESH_MS = 60_000;
+const MAX_AGE_MS = 10 * 60_000;
+interface CacheEntry {
+  at: number;
+  stamp: number;
+  value: Promise<Dashboard>;
+  refreshing: boolean;
+}
+const cache = new Map<string, CacheEntry>();
+
+/** Targets changed: the next request counts again. */
+export function invalidateDashboards() {
+  cache.clear();
+}
+
+export async function loadDashboard(
+  user: AuthUser,
+  query: DashboardQuery,
+  now = new Date(),
+): Promise<Dashboard> {
+  const key = JSON.stringify([
+    user.role === 'admin' ? '*' : user.unitId,
+    can(user.role, 'sensitive:read'),
+    isProvinceWide(user),
+    query.year ?? null,
+    query.school ?? null,
+    dayNumber(now),
+  ]);
+  const stamp = lastMemberWriteAt();
+  const hit = cache.get(key);
+  const age = hit ? now.getTime() - hit.at : Infinity;
+  if (hit && age < FRESH_MS && hit.stamp === stamp) return hit.value;
+  if (hit && age < MAX_AGE_MS) {
+    if (!hit.refreshing) {
+      hit.refreshing = true;
+      const value = computeDashboard(user, query, new Date());
+      value.then(
+        () => cache.set(key, { at: Date.now(), stamp, value, refreshing: false }),
+        (error: unknown) => {
+          hit.refreshing = false;
+          console.error('[reports] background refresh failed', error);
+        },
+      );
+    }
+    return hit.value;
+  }
+  const value = computeDashboard(user, query, now);
+  if (cache.size > 200) cache.clear();
+  cache.set(key, { at: now.getTime(), stamp, value, refreshing: false });
+  // A failed count must not be served for ten minutes.
+  value.catch(() => cache.delete(key));
+  return value;
+}
 
 /** Member-table link with the dashboard's school (when one is picked) and the given filters. */
 export function drillHref(d: Pick<Dashboard, 'school'>, params: Record<string, string | number>): string {

@@ -20,6 +20,7 @@ import { Unit } from '../../models/unit';
 import type { MessageKey } from '~/i18n';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { invalidateDashboards } from './reports.server';
 import { unitScopeFilter } from './permissions.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
@@ -257,6 +258,8 @@ export async function saveTargets(user: AuthUser, year: number, form: FormData) 
     });
   }
   // Only a race between the check above and the write lands here; the other rows are saved.
+  // The dashboard shows targets beside its counts: it counts again on the next request.
+  invalidateDashboards();
   if (Object.keys(lost).length) return invalid(lost, values, 409, 'targets.conflict');
   throw redirect(`/reports/targets?year=${year}&ok=targetsSaved`);
 }

@@ -14,6 +14,8 @@ import { OPEN_STAGES, PIPELINE_STAGES } from '~/domain/stages';
 import { loader as membersLoader } from '~/routes/members._index';
 import { loader } from '~/routes/reports._index';
 import type { ReportTable } from '~/utils/report-tables';
+import { noteMemberWrite } from '~/utils/eligibility.server';
+import { invalidateDashboards } from '~/utils/reports.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get } from '../fixtures/remix.ts';
 
@@ -151,5 +153,33 @@ describe('a school’s dashboard', () => {
 
   it('is closed to students', async () => {
     expect((await report(student)).status).toBe(403);
+  });
+});
+
+describe('kept figures', () => {
+  it('serves the same count twice, then counts again after a write (in the background) or a target change', async () => {
+    const first = (await report(province, '?year=2025')).data.dashboard;
+    const again = (await report(province, '?year=2025')).data.dashboard;
+    expect(again.generatedAt).toBe(first.generatedAt);
+
+    // A record returned for improvement: the next request still answers at once with the
+    // kept figures, and the refresh it started brings the new ones.
+    const [id] = await Member.find({ 'pipeline.stage': 'introduced' }).limit(1).distinct('_id');
+    await Member.updateOne({ _id: id }, { $set: { 'pipeline.stage': 'returned' } });
+    noteMemberWrite();
+    const stale = (await report(province, '?year=2025')).data.dashboard;
+    expect(stale.generatedAt).toBe(first.generatedAt);
+    let fresh = stale;
+    for (let i = 0; i < 50 && fresh.generatedAt === first.generatedAt; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      fresh = (await report(province, '?year=2025')).data.dashboard;
+    }
+    expect(fresh.generatedAt).not.toBe(first.generatedAt);
+    const returned = (f: { funnel: unknown; exits: Record<string, number> }) => f.exits.returned ?? 0;
+    expect(returned(fresh)).toBe(returned(first) + 1);
+
+    invalidateDashboards();
+    const recounted = (await report(province, '?year=2025')).data.dashboard;
+    expect(recounted.generatedAt).not.toBe(fresh.generatedAt);
   });
 });
