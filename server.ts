@@ -98,11 +98,12 @@ const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
  * record's next legal deadline (`pipeline.due`) go stale when the day changes (ages,
  * certificate expiry, 24-month windows, probation ending). Refreshing them in the
  * background at start-up and just after each midnight in Vietnam keeps that scan off
- * the first request of the day.
+ * the first request of the day; the province's dashboard figures are then counted too.
  */
 async function scheduleEligibilityRefresh() {
   const { refreshEligibility } = await import('./app/utils/eligibility.server.ts');
   const { refreshAllPipelineDue } = await import('./app/utils/pipeline-due.server.ts');
+  const { warmDashboards } = await import('./app/utils/reports.server.ts');
   const refreshAll = () =>
     refreshEligibility({})
       .then((r) =>
@@ -112,6 +113,7 @@ async function scheduleEligibilityRefresh() {
       .then((r) =>
         console.error(`[deadlines] ${r.written} of ${r.scanned} next deadlines updated in ${r.ms} ms`),
       )
+      .then(() => warmDashboards())
       .catch((error: unknown) => console.error('[eligibility] refresh failed', error));
   void refreshAll();
   const sinceMidnight = (Date.now() + VIETNAM_OFFSET_MS) % DAY_MS;

@@ -15,6 +15,7 @@ import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Target } from '../../models/target';
+import { Unit } from '../../models/unit';
 import { dayNumber } from '~/domain/criteria/calendar';
 import { OPEN_STAGES, PIPELINE_STAGES, STAGE_LABELS, isExitStage, type Stage } from '~/domain/stages';
 import { compareVietnamese } from '~/domain/text';
@@ -386,13 +387,13 @@ export type Dashboard = Awaited<ReturnType<typeof computeDashboard>>;
  * The province's figures take seconds to count on the embedded server (one `$group` over
  * ~21,000 records at 50,000 members), so they are kept per scope, year and day:
  * - fresh (under a minute old, no member written since) → served as they are;
- * - changed since, or older, but under ten minutes → served at once while one refresh
- *   runs in the background (the page says when the figures were counted);
- * - none, or older than that, or targets changed → counted now.
+ * - changed since, or older → served at once while one recount runs in the background
+ *   (the page says when the figures were counted);
+ * - none yet today, or targets changed → counted now. The server counts the province's
+ *   current year at start-up and after midnight (`warmDashboards`), so that is rare.
  * Writes from other processes show within a minute; docs/decisions/013-dashboard.md.
  */
 const FRESH_MS = 60_000;
-const MAX_AGE_MS = 10 * 60_000;
 interface CacheEntry {
   at: number;
   stamp: number;
@@ -423,7 +424,7 @@ export async function loadDashboard(
   const hit = cache.get(key);
   const age = hit ? now.getTime() - hit.at : Infinity;
   if (hit && age < FRESH_MS && hit.stamp === stamp) return hit.value;
-  if (hit && age < MAX_AGE_MS) {
+  if (hit) {
     if (!hit.refreshing) {
       hit.refreshing = true;
       const value = computeDashboard(user, query, new Date());
@@ -440,7 +441,7 @@ export async function loadDashboard(
   const value = computeDashboard(user, query, now);
   if (cache.size > 200) cache.clear();
   cache.set(key, { at: now.getTime(), stamp, value, refreshing: false });
-  // A failed count must not be served for ten minutes.
+  // A failed count must not be served all day.
   value.catch(() => cache.delete(key));
   return value;
 }
@@ -566,4 +567,23 @@ export function dashboardTables(d: Dashboard, t: TFunction, locale: Locale): Rep
     ]),
   });
   return tables;
+}
+
+/**
+ * Counts the current year for each province's Union (the scope most expensive to count),
+ * so the first visit of the day is served from kept figures. Run by server.ts at start-up
+ * and after midnight.
+ */
+export async function warmDashboards(now = new Date()): Promise<number> {
+  const provinces = await Unit.find({ kind: 'province', active: true }).select({ _id: 1 }).lean();
+  for (const p of provinces) {
+    const user = {
+      id: 'warm-up',
+      role: 'province_union',
+      unitId: String(p._id),
+      memberId: null,
+    } as unknown as AuthUser;
+    await loadDashboard(user, {}, now);
+  }
+  return provinces.length;
 }

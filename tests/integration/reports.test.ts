@@ -15,7 +15,7 @@ import { loader as membersLoader } from '~/routes/members._index';
 import { loader } from '~/routes/reports._index';
 import type { ReportTable } from '~/utils/report-tables';
 import { noteMemberWrite } from '~/utils/eligibility.server';
-import { invalidateDashboards } from '~/utils/reports.server';
+import { invalidateDashboards, warmDashboards } from '~/utils/reports.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get } from '../fixtures/remix.ts';
 
@@ -181,5 +181,13 @@ describe('kept figures', () => {
     invalidateDashboards();
     const recounted = (await report(province, '?year=2025')).data.dashboard;
     expect(recounted.generatedAt).not.toBe(fresh.generatedAt);
+  });
+
+  it('counts the province’s current year ahead of the first visit', async () => {
+    invalidateDashboards();
+    const warmedAt = new Date();
+    expect(await warmDashboards(warmedAt)).toBeGreaterThan(0);
+    const served = (await report(province)).data.dashboard;
+    expect(served.generatedAt).toBe(warmedAt.toISOString());
   });
 });
