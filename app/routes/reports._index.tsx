@@ -3,6 +3,7 @@ import { Form, Link, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { FunnelChart, TrendChart } from '~/components/report-charts';
 import { ReportTableView } from '~/components/report-tables';
+import { TargetProgress } from '~/components/target-progress';
 import { STAGE_LABELS } from '~/domain/stages';
 import { createT } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -94,6 +95,21 @@ export default function Reports() {
           values={d.funnel.map((f) => f.atOrBeyond)}
         />
         {table('funnel') ? <ReportTableView table={table('funnel')!} headingLevel={3} /> : null}
+      </section>
+
+      <section aria-labelledby="progress-title" className="report-progress">
+        <h2 id="progress-title">{t('reports.progress', { year: d.year })}</h2>
+        {d.schools.every((x) => x.target === null) ? <p className="muted">{t('targets.none')}</p> : null}
+        <ul>
+          {d.schools
+            .filter((x) => x.target !== null)
+            .map((x) => (
+              <li key={x.id}>
+                <span className="progress-name">{x.name}</span>
+                <TargetProgress admitted={x.admitted} target={x.target} label={x.name} />
+              </li>
+            ))}
+        </ul>
       </section>
 
       {table('bottlenecks') ? <ReportTableView table={table('bottlenecks')!} /> : null}
