@@ -1,0 +1,540 @@
+/**
+ * The authorization matrix: what every route module in `app/routes/` answers, for its
+ * loader and its action, to every kind of caller, in and out of the caller's scope.
+ * Data only. `tests/integration/authorization.test.ts` calls every cell and fails on
+ * any difference, and on any route module that has no entry here.
+ *
+ * Written from the design (shared/design.md "Roles", app/utils/permissions.ts), NOT
+ * recorded from what the code answers: a cell that fails is either a bug in the app or
+ * a mistake here, and must be decided, never just re-recorded.
+ * How to keep it: docs/decisions/014-authorization-matrix.md.
+ */
+
+/**
+ * What a response means:
+ * - `ok`: 2xx, or a 3xx anywhere but /login (the page, the download, a redirect home)
+ * - `redirect-login`: a 3xx to /login (not signed in; or /logout, whose success it is)
+ * - `bad-request` 400, `unauthorized` 401, `forbidden` 403, `not-found` 404,
+ *   `method-not-allowed` 405, `conflict` 409 (the request reached the record and was
+ *   refused as stale: used where a write is stopped before it happens).
+ */
+export const OUTCOMES = [
+  'ok',
+  'redirect-login',
+  'bad-request',
+  'unauthorized',
+  'forbidden',
+  'not-found',
+  'method-not-allowed',
+  'conflict',
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/**
+ * Callers of the pages. `student` is sinhvien@demo.vn, the school roles are the
+ * Phạm Văn Đồng accounts (doantruong.pvd, danguy.pvd), `province_union` is
+ * tinhdoan@demo.vn (Quảng Ngãi), `admin` is admin@demo.vn.
+ */
+export const PAGE_PRINCIPALS = [
+  'anonymous',
+  'student',
+  'school_union',
+  'school_party',
+  'province_union',
+  'admin',
+] as const;
+export type PagePrincipal = (typeof PAGE_PRINCIPALS)[number];
+
+/**
+ * Callers of the JSON API (`/api/v1/`): no credentials; a signed-in admin's session
+ * cookie without a token (the API takes tokens only); a revoked token; a token scoped
+ * to Phạm Văn Đồng; a token scoped to the province.
+ */
+export const API_PRINCIPALS = [
+  'anonymous',
+  'session',
+  'token:revoked',
+  'token:school',
+  'token:province',
+] as const;
+export type ApiPrincipal = (typeof API_PRINCIPALS)[number];
+
+/**
+ * What a route's `:id` (or the `$id` placeholder of a form) is. Plain cells use a record
+ * in the caller's scope ("own"); `<principal>:other` cells one outside it:
+ * - member: own = the student's own record / a Phạm Văn Đồng member; other = another
+ *   student of the same school (student), another school's member (school roles and
+ *   the school token), a member of the legacy Kon Tum province (province union and token)
+ * - unit: own = a branch of Phạm Văn Đồng (school roles) / another school of the province
+ *   (province) / the legacy province (admin); other = another school (student, school
+ *   roles), the legacy Kon Tum province (province)
+ * - user: own = an account of Phạm Văn Đồng; other = an account of another school
+ * - criteria: own = the active university selection set (the province's; PVD is a
+ *   university); other = the active high-school set (school roles: not their kind), a
+ *   draft of the legacy province (province union)
+ * - criteria-draft: own = a draft of the province; other = a draft of the legacy province
+ * - submission: own = an evidence file of the student's own submission; other = one of
+ *   another school's student
+ */
+export const TARGETS = ['member', 'unit', 'user', 'criteria', 'criteria-draft', 'submission'] as const;
+export type Target = (typeof TARGETS)[number];
+
+/** Which callers get an `:other` cell for each target (admin has no "outside"). */
+export const OTHER_SCOPE: Record<Target, readonly string[]> = {
+  member: ['student', 'school_union', 'school_party', 'province_union', 'token:school', 'token:province'],
+  unit: ['student', 'school_union', 'school_party', 'province_union', 'token:school', 'token:province'],
+  user: ['school_union', 'school_party'],
+  criteria: ['school_union', 'school_party', 'province_union'],
+  'criteria-draft': ['province_union'],
+  submission: ['student', 'school_union', 'school_party'],
+};
+
+export interface Call {
+  /** Query string appended to the path (without `?`). */
+  query?: string;
+  /**
+   * The action's form (url-encoded POST). Chosen so that an allowed caller is REFUSED
+   * by validation (or by a stale version) before anything is written. `$id` is
+   * replaced by the target's id.
+   */
+  form?: Record<string, string>;
+  /** The call ends the session (logout): sign in afresh for it. */
+  fresh?: boolean;
+  expect: Record<string, Outcome>;
+}
+
+export interface RouteEntry {
+  /** The URL the route serves, `:id` for its parameter (used to build the Request). */
+  path: string;
+  api?: true;
+  target?: Target;
+  loader?: Call;
+  action?: Call;
+}
+
+// ---------------------------------------------------------------- shorthands
+
+type Cells = Record<string, Outcome>;
+
+/** Every page caller gets `outcome`. */
+const all = (outcome: Outcome): Cells => ({
+  anonymous: outcome,
+  student: outcome,
+  school_union: outcome,
+  school_party: outcome,
+  province_union: outcome,
+  admin: outcome,
+});
+
+/** Signed in required; the listed roles get `ok`, the others 403. */
+function roles(allowed: PagePrincipal[], ok: Outcome = 'ok', denied: Outcome = 'forbidden'): Cells {
+  const out: Cells = { anonymous: 'redirect-login' };
+  for (const p of PAGE_PRINCIPALS) if (p !== 'anonymous') out[p] = allowed.includes(p) ? ok : denied;
+  return out;
+}
+
+const STAFF: PagePrincipal[] = ['school_union', 'school_party', 'province_union', 'admin'];
+const ADMIN: PagePrincipal[] = ['admin'];
+
+/** Admin only, for a route with a target: the other scopes are refused like the own. */
+const adminOnly = (ok: Outcome, others: string[]): Cells => ({
+  ...roles(ADMIN, ok),
+  ...Object.fromEntries(others.map((o) => [`${o}:other`, 'forbidden' as Outcome])),
+});
+
+/** API: every token in scope gets `ok`, nothing else gets in. */
+const apiRead = (extra: Cells = {}): Cells => ({
+  anonymous: 'unauthorized',
+  session: 'unauthorized',
+  'token:revoked': 'unauthorized',
+  'token:school': 'ok',
+  'token:province': 'ok',
+  ...extra,
+});
+
+const apiWrite = (target?: Target): Cells => ({
+  anonymous: 'method-not-allowed',
+  session: 'method-not-allowed',
+  'token:revoked': 'method-not-allowed',
+  'token:school': 'method-not-allowed',
+  'token:province': 'method-not-allowed',
+  ...(target
+    ? { 'token:school:other': 'method-not-allowed', 'token:province:other': 'method-not-allowed' }
+    : {}),
+});
+
+/** A member-record read (member:read, scoped): staff in scope, 404 outside, students refused. */
+const memberRead = (): Cells => ({
+  ...roles(STAFF),
+  'student:other': 'forbidden',
+  'school_union:other': 'not-found',
+  'school_party:other': 'not-found',
+  'province_union:other': 'not-found',
+});
+
+// ---------------------------------------------------------------- the table
+
+export const MATRIX: Record<string, RouteEntry> = {
+  // Any URL no route matches: a 404 for everyone.
+  '$.tsx': {
+    path: '/no-such-page',
+    loader: { expect: all('not-found') },
+    action: { expect: all('not-found') },
+  },
+
+  // The root sends each role home, the anonymous to /login.
+  '_index.tsx': { path: '/', loader: { expect: { ...all('ok'), anonymous: 'redirect-login' } } },
+
+  'admin._index.tsx': { path: '/admin', loader: { expect: roles(ADMIN) } },
+  'admin.audit.tsx': { path: '/admin/audit', loader: { expect: roles(ADMIN) } },
+  'admin.holidays.tsx': {
+    path: '/admin/holidays',
+    loader: { expect: roles(ADMIN) },
+    action: { form: {}, expect: roles(ADMIN, 'bad-request') },
+  },
+  'admin.tokens.tsx': {
+    path: '/admin/tokens',
+    loader: { expect: roles(ADMIN) },
+    action: { form: {}, expect: roles(ADMIN, 'bad-request') },
+  },
+  // Units: read by every staff role within its scope (another school's unit is a 404),
+  // managed by the admin only (the permission is checked before the scope: 403).
+  'admin.units.$id.tsx': {
+    path: '/admin/units/:id',
+    target: 'unit',
+    loader: {
+      expect: {
+        ...roles(STAFF),
+        'student:other': 'forbidden',
+        'school_union:other': 'not-found',
+        'school_party:other': 'not-found',
+        'province_union:other': 'not-found',
+      },
+    },
+    action: {
+      form: {},
+      expect: {
+        ...roles(ADMIN, 'bad-request'),
+        'student:other': 'forbidden',
+        'school_union:other': 'forbidden',
+        'school_party:other': 'forbidden',
+        'province_union:other': 'forbidden',
+      },
+    },
+  },
+  'admin.units._index.tsx': { path: '/admin/units', loader: { expect: roles(STAFF) } },
+  'admin.units.new.tsx': {
+    path: '/admin/units/new',
+    loader: { expect: roles(ADMIN) },
+    action: { form: {}, expect: roles(ADMIN, 'bad-request') },
+  },
+  'admin.users.$id.tsx': {
+    path: '/admin/users/:id',
+    target: 'user',
+    loader: { expect: adminOnly('ok', ['school_union', 'school_party']) },
+    action: { form: {}, expect: adminOnly('bad-request', ['school_union', 'school_party']) },
+  },
+  'admin.users._index.tsx': { path: '/admin/users', loader: { expect: roles(ADMIN) } },
+  'admin.users.new.tsx': {
+    path: '/admin/users/new',
+    loader: { expect: roles(ADMIN) },
+    action: { form: {}, expect: roles(ADMIN, 'bad-request') },
+  },
+
+  // The JSON API: bearer tokens only, scoped; read-only (every POST is a 405).
+  'api.v1.members.$id.ts': {
+    path: '/api/v1/members/:id',
+    api: true,
+    target: 'member',
+    loader: { expect: apiRead({ 'token:school:other': 'not-found', 'token:province:other': 'not-found' }) },
+    action: { form: {}, expect: apiWrite('member') },
+  },
+  'api.v1.members.ts': {
+    path: '/api/v1/members',
+    api: true,
+    loader: { expect: apiRead() },
+    action: { form: {}, expect: apiWrite() },
+  },
+  // The description holds no data: public.
+  'api.v1.openapi[.]json.ts': {
+    path: '/api/v1/openapi.json',
+    api: true,
+    loader: {
+      expect: {
+        anonymous: 'ok',
+        session: 'ok',
+        'token:revoked': 'ok',
+        'token:school': 'ok',
+        'token:province': 'ok',
+      },
+    },
+    action: { form: {}, expect: apiWrite() },
+  },
+  'api.v1.stats.ts': {
+    path: '/api/v1/stats',
+    api: true,
+    loader: { expect: apiRead() },
+    action: { form: {}, expect: apiWrite() },
+  },
+  'api.v1.units.$id.ts': {
+    path: '/api/v1/units/:id',
+    api: true,
+    target: 'unit',
+    loader: { expect: apiRead({ 'token:school:other': 'not-found', 'token:province:other': 'not-found' }) },
+    action: { form: {}, expect: apiWrite('unit') },
+  },
+  'api.v1.units.ts': {
+    path: '/api/v1/units',
+    api: true,
+    loader: { expect: apiRead() },
+    action: { form: {}, expect: apiWrite() },
+  },
+
+  // Criteria sets: the province (and admin) manage theirs; school roles read the active
+  // sets of their own school kind; students have no criteria pages.
+  'criteria.$id._index.tsx': {
+    path: '/criteria/:id',
+    target: 'criteria',
+    loader: {
+      expect: {
+        ...roles(STAFF),
+        'school_union:other': 'not-found',
+        'school_party:other': 'not-found',
+        'province_union:other': 'not-found',
+      },
+    },
+    // Activating a set that is already active: refused (409) once the set is found.
+    action: {
+      form: { intent: 'activate' },
+      expect: {
+        ...roles(['province_union', 'admin'], 'conflict'),
+        'school_union:other': 'forbidden',
+        'school_party:other': 'forbidden',
+        'province_union:other': 'not-found',
+      },
+    },
+  },
+  'criteria.$id.edit.tsx': {
+    path: '/criteria/:id/edit',
+    target: 'criteria-draft',
+    loader: { expect: { ...roles(['province_union', 'admin']), 'province_union:other': 'not-found' } },
+    action: {
+      form: { intent: 'save' },
+      expect: { ...roles(['province_union', 'admin'], 'bad-request'), 'province_union:other': 'not-found' },
+    },
+  },
+  'criteria.$id.simulate.export.ts': {
+    path: '/criteria/:id/simulate/export',
+    target: 'criteria-draft',
+    loader: {
+      query: 'format=csv',
+      expect: { ...roles(['province_union', 'admin']), 'province_union:other': 'not-found' },
+    },
+  },
+  'criteria.$id.simulate.tsx': {
+    path: '/criteria/:id/simulate',
+    target: 'criteria-draft',
+    loader: { expect: { ...roles(['province_union', 'admin']), 'province_union:other': 'not-found' } },
+  },
+  'criteria._index.tsx': { path: '/criteria', loader: { expect: roles(STAFF) } },
+
+  'healthz.ts': { path: '/healthz', loader: { expect: all('ok') } },
+
+  // Signed-in users are sent home; an empty sign-in form is a 400 for anyone.
+  'login.tsx': {
+    path: '/login',
+    loader: { expect: all('ok') },
+    action: { form: {}, expect: all('bad-request') },
+  },
+  // GET changes nothing; POST ends the session and lands on /login.
+  'logout.tsx': {
+    path: '/logout',
+    loader: { expect: all('ok') },
+    action: { form: {}, fresh: true, expect: all('redirect-login') },
+  },
+
+  // The student's own portal: self:read, which staff (admin included) do not have.
+  'me._index.tsx': {
+    path: '/me',
+    loader: { expect: roles(['student']) },
+    action: { form: { intent: 'correction' }, expect: roles(['student'], 'bad-request') },
+  },
+  'me.consent.tsx': {
+    path: '/me/consent',
+    loader: { expect: roles(['student']) },
+    action: { form: { intent: 'give' }, expect: roles(['student'], 'bad-request') },
+  },
+  'me.data[.]json.ts': { path: '/me/data.json', loader: { expect: roles(['student']) } },
+  'me.print.tsx': { path: '/me/print', loader: { expect: roles(['student']) } },
+  'me.submissions.$id.file.ts': {
+    path: '/me/submissions/:id/file',
+    target: 'submission',
+    loader: {
+      expect: {
+        ...roles(['student']),
+        'student:other': 'not-found',
+        'school_union:other': 'forbidden',
+        'school_party:other': 'forbidden',
+      },
+    },
+  },
+  'me.submissions.tsx': {
+    path: '/me/submissions',
+    loader: { expect: roles(['student']) },
+    action: { form: {}, expect: roles(['student'], 'bad-request') },
+  },
+
+  // Member records: member:read within scope; another school's member is a 404.
+  'members.$id._index.tsx': {
+    path: '/members/:id',
+    target: 'member',
+    loader: { expect: memberRead() },
+    // Revealing sensitive fields needs sensitive:read (the school roles, admin).
+    action: {
+      form: { intent: 'reveal' },
+      expect: {
+        ...roles(['school_union', 'school_party', 'admin']),
+        'student:other': 'forbidden',
+        'school_union:other': 'not-found',
+        'school_party:other': 'not-found',
+        'province_union:other': 'forbidden',
+      },
+    },
+  },
+  'members.$id.criteria.tsx': {
+    path: '/members/:id/criteria',
+    target: 'member',
+    loader: { expect: memberRead() },
+  },
+  // Editing: member:write (school Union, admin). A save without its version is refused.
+  'members.$id.edit.tsx': {
+    path: '/members/:id/edit',
+    target: 'member',
+    loader: {
+      expect: {
+        ...roles(['school_union', 'admin']),
+        'student:other': 'forbidden',
+        'school_union:other': 'not-found',
+        'school_party:other': 'forbidden',
+        'province_union:other': 'forbidden',
+      },
+    },
+    action: {
+      form: { intent: 'save' },
+      expect: {
+        ...roles(['school_union', 'admin'], 'bad-request'),
+        'student:other': 'forbidden',
+        'school_union:other': 'not-found',
+        'school_party:other': 'forbidden',
+        'province_union:other': 'forbidden',
+      },
+    },
+  },
+  // The audit history of one member: staff in scope, and a student for their own record.
+  'members.$id.history[.]csv.ts': {
+    path: '/members/:id/history.csv',
+    target: 'member',
+    loader: {
+      expect: {
+        ...roles(['student', ...STAFF]),
+        'student:other': 'not-found',
+        'school_union:other': 'not-found',
+        'school_party:other': 'not-found',
+        'province_union:other': 'not-found',
+      },
+    },
+  },
+  // A step with a stale version: every pipeline side reaches the record (409), outside it a 404.
+  'members.$id.pipeline.tsx': {
+    path: '/members/:id/pipeline',
+    target: 'member',
+    loader: { expect: memberRead() },
+    action: {
+      form: { intent: 'select_outstanding', version: '999999' },
+      expect: {
+        ...roles(STAFF, 'conflict'),
+        'student:other': 'forbidden',
+        'school_union:other': 'not-found',
+        'school_party:other': 'not-found',
+        'province_union:other': 'not-found',
+      },
+    },
+  },
+  'members.$id.tsx': { path: '/members/:id', target: 'member', loader: { expect: memberRead() } },
+  'members._index.tsx': { path: '/members', loader: { expect: roles(STAFF) } },
+  'members.export.ts': { path: '/members/export', loader: { query: 'format=csv', expect: roles(STAFF) } },
+  'members.import.template.ts': {
+    path: '/members/import/template',
+    loader: { query: 'kind=members', expect: roles(['school_union', 'admin']) },
+  },
+  'members.import.tsx': {
+    path: '/members/import',
+    loader: { expect: roles(['school_union', 'admin']) },
+    action: { form: {}, expect: roles(['school_union', 'admin'], 'bad-request') },
+  },
+  'members.new.tsx': {
+    path: '/members/new',
+    loader: { expect: roles(['school_union', 'admin']) },
+    action: { form: { intent: 'save' }, expect: roles(['school_union', 'admin'], 'bad-request') },
+  },
+
+  // The board: every staff role reads its scope; returning needs a pipeline right
+  // (all staff roles have one) and at least one selected record.
+  'pipeline._index.tsx': {
+    path: '/pipeline',
+    loader: { expect: roles(STAFF) },
+    action: { form: { intent: 'return' }, expect: roles(STAFF, 'bad-request') },
+  },
+  // The ready queue: only roles with a bulk step (school Union, school Party, admin).
+  // The step asked for is the Union's: the Party committee is refused it.
+  'pipeline.ready.tsx': {
+    path: '/pipeline/ready',
+    loader: { expect: roles(['school_union', 'school_party', 'admin']) },
+    action: {
+      form: { step: 'select_outstanding' },
+      expect: roles(['school_union', 'admin'], 'bad-request'),
+    },
+  },
+  'province._index.tsx': { path: '/province', loader: { expect: roles(['province_union', 'admin']) } },
+
+  // Reports: report:read (every staff role, its own scope).
+  'reports._index.tsx': { path: '/reports', loader: { expect: roles(STAFF) } },
+  'reports.print.tsx': { path: '/reports/print', loader: { expect: roles(STAFF) } },
+  'reports.targets.tsx': {
+    path: '/reports/targets',
+    loader: { expect: roles(['province_union', 'admin']) },
+    action: { form: { year: '' }, expect: roles(['province_union', 'admin'], 'bad-request') },
+  },
+  'reports[.]xlsx.ts': { path: '/reports.xlsx', loader: { expect: roles(STAFF) } },
+
+  // The school home: the two school roles (and admin, who holds both pipeline rights).
+  'school._index.tsx': {
+    path: '/school',
+    loader: { expect: roles(['school_union', 'school_party', 'admin']) },
+  },
+  // Verifying submissions is the school Union's job (pipeline:union).
+  'school.submissions.$id.file.ts': {
+    path: '/school/submissions/:id/file',
+    target: 'submission',
+    loader: {
+      expect: {
+        ...roles(['school_union', 'admin']),
+        'student:other': 'forbidden',
+        'school_union:other': 'not-found',
+        'school_party:other': 'forbidden',
+      },
+    },
+  },
+  'school.submissions.tsx': {
+    path: '/school/submissions',
+    loader: { expect: roles(['school_union', 'admin']) },
+    action: { form: { intent: 'return-many' }, expect: roles(['school_union', 'admin'], 'bad-request') },
+  },
+
+  // Anyone may switch the language (anonymous visitors too); GET just goes home.
+  'settings.locale.tsx': {
+    path: '/settings/locale',
+    loader: { expect: all('ok') },
+    action: { form: {}, expect: all('bad-request') },
+  },
+};
