@@ -24,7 +24,11 @@ function banner(lines: string[]) {
   console.error(`\n${bar}\n${lines.map((l) => `! ${l.padEnd(width - 4)} !`).join('\n')}\n${bar}\n`);
 }
 
-let failed = run('npx', ['vitest', 'run']) !== 0;
+// Build first: the integration suite's security-headers test serves the production
+// build, and the end-to-end suite below uses the same one.
+const built = run('npx', ['remix', 'vite:build']) === 0;
+let failed = !built;
+if (run('npx', ['vitest', 'run']) !== 0) failed = true;
 
 if (!onlyVitest) {
   let chromium = findChromium();
@@ -40,9 +44,8 @@ if (!onlyVitest) {
     ]);
     if (process.env.CI === 'true') failed = true;
   } else {
-    // Build the app once, then run it on a throw-away database directory.
-    if (run('npx', ['remix', 'vite:build']) !== 0) failed = true;
-    else {
+    // The app built above, on a throw-away database directory.
+    if (built) {
       const dataDir = mkdtempSync(join(tmpdir(), 'dvut-e2e-'));
       const env = { ...process.env, CHROMIUM_PATH: chromium, E2E_DATA_DIR: dataDir };
       if (run('npx', ['playwright', 'test'], env) !== 0) failed = true;

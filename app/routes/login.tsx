@@ -18,7 +18,7 @@ import { formDataToObject } from '~/utils/misc';
 import { ROLE_HOME } from '~/utils/permissions';
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from '~/utils/rate-limit.server';
 import { safeRedirect } from '~/utils/safe-redirect';
-import { createSession } from '~/utils/session.server';
+import { createSession, destroySession } from '~/utils/session.server';
 import { fieldErrorsOf, validateForm, type FieldErrors } from '~/utils/validation';
 
 const LoginSchema = z.object({
@@ -75,7 +75,9 @@ export async function action({ request, context }: ActionFunctionArgs) {
   }
 
   clearLoginFailures(email, ip);
-  const cookie = await createSession(user.id, { ip, userAgent: request.headers.get('User-Agent') });
+  // A session the browser still carries (another user on a shared computer) ends here.
+  await destroySession(request);
+  const cookie = await createSession(user.id, { ip, userAgent: request.headers.get('User-Agent'), request });
   throw redirect(safeRedirect(redirectTo, ROLE_HOME[user.role]), { headers: { 'Set-Cookie': cookie } });
 }
 

@@ -64,9 +64,20 @@ export async function getSession(request: Request): Promise<SessionRecord | null
 }
 
 /** A fresh session id at every sign-in (no fixation); returns the Set-Cookie value. */
+/**
+ * Secure whenever the request came over HTTPS (Remix builds the URL from the protocol a
+ * trusted proxy forwards, so an app on 127.0.0.1 behind a TLS proxy counts), and always in
+ * production on a non-loopback host.
+ */
+function secureFor(request: Request | undefined): boolean {
+  const env = getEnv();
+  const https = !!request && new URL(request.url).protocol === 'https:';
+  return https || (env.NODE_ENV === 'production' && !isLoopback(env.HOST));
+}
+
 export async function createSession(
   userId: string | Types.ObjectId,
-  meta: { ip?: string; userAgent?: string | null },
+  meta: { ip?: string; userAgent?: string | null; request?: Request },
 ): Promise<string> {
   const now = new Date();
   const doc = await Session.create({
@@ -76,7 +87,7 @@ export async function createSession(
     ip: meta.ip ?? '',
     userAgent: (meta.userAgent ?? '').slice(0, 300),
   });
-  return sessionCookie().serialize(String(doc._id));
+  return sessionCookie().serialize(String(doc._id), { secure: secureFor(meta.request) });
 }
 
 export async function destroySession(request: Request): Promise<string> {
