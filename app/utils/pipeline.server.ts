@@ -48,6 +48,7 @@ import {
 } from '~/components/pipeline-forms';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
+import { parseVersion } from './member-edit.server';
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 import { refreshPipelineDue } from './pipeline-due.server';
@@ -162,7 +163,6 @@ function formValues(form: FormData): Record<string, string> {
   return values;
 }
 
-const VersionSchema = z.coerce.number().int().min(0);
 
 /**
  * Records one pipeline step. Throws a redirect on success (toast `toast.pipelineRecorded`,
@@ -244,10 +244,9 @@ export async function applyTransition(
   throw redirect(`/members/${memberId}/pipeline?ok=${toast}`);
 }
 
-export function parseVersion(value: FormDataEntryValue | null): number | null {
-  const parsed = VersionSchema.safeParse(value);
-  return parsed.success ? parsed.data : null;
-}
+// Strict: a missing or blank version is not version 0 (z.coerce would make it one, and a
+// form without it would then pass the concurrency check of a never-edited record).
+export { parseVersion };
 
 /**
  * The action's entry: intent and version from the form, then a step (`applyTransition`),

@@ -299,3 +299,19 @@ it('an operator smuggled into the table search matches nothing special', async (
   expect(smuggled.status).toBe(200);
   expect(smuggled.data.rowCount).toBe(plain.data.rowCount);
 });
+
+it('a step sent without its version (or with a blank one) is refused, even on a never-edited record', async () => {
+  const fresh = (await Member.findOne({ 'pipeline.stage': 'introduced', __v: 0 }).lean())!;
+  for (const version of [undefined, '', '  ']) {
+    const fields: [string, string][] = [
+      ['intent', 'return_for_improvement'],
+      ['reason', 'Thiếu lý lịch'],
+    ];
+    if (version !== undefined) fields.push(['version', version]);
+    const res = await call(stepAction, postEntries(`/members/${fresh._id}/pipeline`, fields, province), {
+      id: String(fresh._id),
+    });
+    expect(res.status).toBe(400);
+  }
+  expect((await Member.findById(fresh._id).lean())!.__v).toBe(0);
+});
