@@ -7,6 +7,7 @@ import { Form, Link, useSearchParams } from '@remix-run/react';
 import { useId, type ReactNode } from 'react';
 import { DEADLINE_LABELS } from '~/domain/deadlines';
 import { STAGE_LABELS } from '~/domain/stages';
+import { OptionSelect } from './option-select';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import type { BoardCard, BoardFilters, BoardLaneView, BoardQuery } from '~/utils/pipeline-board.server';
@@ -39,30 +40,22 @@ export function BoardFilterForm({
   return (
     <Form method="get" className="board-filters" aria-label={t('board.filters')}>
       {wide ? (
-        <div className="field">
-          <label htmlFor={`${id}-school`}>{t('board.school')}</label>
-          <select id={`${id}-school`} name="school" defaultValue={query.school ?? ''}>
-            <option value="">{t('board.school.all')}</option>
-            {filters.schools.map((s) => (
-              <option key={s.id} value={s.id}>
-                {s.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <OptionSelect
+          name="school"
+          label={t('board.school')}
+          allLabel={t('board.school.all')}
+          options={filters.schools}
+          value={query.school}
+        />
       ) : null}
       {filters.cells.length ? (
-        <div className="field">
-          <label htmlFor={`${id}-cell`}>{t('board.cell')}</label>
-          <select id={`${id}-cell`} name="cell" defaultValue={query.cell ?? ''}>
-            <option value="">{t('board.cell.all')}</option>
-            {filters.cells.map((c) => (
-              <option key={c.id} value={c.id}>
-                {c.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <OptionSelect
+          name="cell"
+          label={t('board.cell')}
+          allLabel={t('board.cell.all')}
+          options={filters.cells}
+          value={query.cell}
+        />
       ) : null}
       <div className="field">
         <label htmlFor={`${id}-stage`}>{t('board.stage')}</label>

@@ -1,6 +1,7 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { OptionSelect } from '~/components/option-select';
 import { BulkNotice } from '~/components/pipeline-board';
 import { BulkFieldInput, BulkProblems } from '~/components/pipeline-bulk';
 import { useLocale, useT } from '~/i18n/use-t';
@@ -75,17 +76,13 @@ export default function ReadyQueue() {
           </select>
         </div>
         {data.schools.length ? (
-          <div className="field">
-            <label htmlFor="ready-school">{t('board.school')}</label>
-            <select id="ready-school" name="school" defaultValue={data.school}>
-              <option value="">{t('board.school.all')}</option>
-              {data.schools.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <OptionSelect
+            name="school"
+            label={t('board.school')}
+            allLabel={t('board.school.all')}
+            options={data.schools}
+            value={data.school}
+          />
         ) : null}
         <div className="board-filter-actions">
           <button type="submit">{t('board.apply')}</button>

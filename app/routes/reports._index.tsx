@@ -1,6 +1,7 @@
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { OptionSelect } from '~/components/option-select';
 import { FunnelChart, TrendChart } from '~/components/report-charts';
 import { ReportTableView } from '~/components/report-tables';
 import { TargetProgress } from '~/components/target-progress';
@@ -65,17 +66,13 @@ export default function Reports() {
           </select>
         </div>
         {d.wide ? (
-          <div className="field">
-            <label htmlFor="report-school">{t('reports.school')}</label>
-            <select id="report-school" name="school" defaultValue={d.school ?? ''}>
-              <option value="">{t('reports.school.all')}</option>
-              {d.schoolOptions.map((s) => (
-                <option key={s.id} value={s.id}>
-                  {s.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          <OptionSelect
+            name="school"
+            label={t('reports.school')}
+            allLabel={t('reports.school.all')}
+            options={d.schoolOptions}
+            value={d.school}
+          />
         ) : null}
         <button type="submit">{t('reports.show')}</button>
         <span className="report-actions">
