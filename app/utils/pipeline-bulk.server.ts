@@ -20,16 +20,14 @@ import {
   findTransition,
   isReadyForNextStep,
   type PipelineMember,
-  type PipelineUpdate,
   type TransitionId,
 } from '~/domain/pipeline';
 import { isStage, type Stage } from '~/domain/stages';
 import type { AuthUser } from './auth.server';
-import { ensureEligibility, noteMemberWrite } from './eligibility.server';
-import { auditMember, isoDay, memberFilter } from './member-profile.server';
+import { ensureEligibility } from './eligibility.server';
 import { isProvinceWide, unitNames } from './members-list.server';
 import { scopeFilter } from './permissions.server';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar, writeStep } from './pipeline.server';
 import { refreshPipelineDue } from './pipeline-due.server';
 
 /** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
@@ -181,37 +179,6 @@ export async function loadReadyQueue(
     (readiness.ready ? ready : blocked).push(row);
   }
   return { ready, blocked, truncated, needsSchool: false };
-}
-
-/**
- * One checked step written for one record: the same conditional update as a single
- * step on the candidate page. False when the record changed meanwhile (nothing written).
- */
-export async function writeStep(
-  user: AuthUser,
-  member: { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
-  transitionId: TransitionId,
-  update: PipelineUpdate,
-  version: number,
-): Promise<boolean> {
-  const written = await Member.updateOne(
-    { ...memberFilter(user, member._id), 'pipeline.stage': update.expectedStage, __v: version },
-    { $set: update.set, $push: update.push, $inc: { __v: 1 } },
-    { runValidators: true },
-  );
-  if (written.matchedCount === 0) return false;
-  noteMemberWrite();
-  await auditMember(user, `pipeline.${transitionId}`, member, {
-    from: update.expectedStage,
-    to: update.stage,
-    ...(update.history.refNo ? { refNo: update.history.refNo } : {}),
-    ...(update.history.refDate ? { refDate: isoDay(update.history.refDate) } : {}),
-    ...(update.history.note ? { reason: update.history.note } : {}),
-    ...(update.warnings.length ? { warnings: update.warnings.map((w) => w.code) } : {}),
-    ...(update.escalate ? { escalate: true } : {}),
-    version: version + 1,
-  });
-  return true;
 }
 
 export interface RefusedRow {

@@ -30,6 +30,7 @@ import {
   checkTransition,
   nextActor,
   type PipelineMember,
+  type PipelineUpdate,
   type Reason,
   type TransitionId,
 } from '~/domain/pipeline';
@@ -163,6 +164,37 @@ function formValues(form: FormData): Record<string, string> {
   return values;
 }
 
+/**
+ * One checked step written for one record, for the candidate page and the bulk actions:
+ * scope, stage and version in the filter, so a record changed meanwhile is not matched
+ * (false, nothing written); then its audit event.
+ */
+export async function writeStep(
+  user: AuthUser,
+  member: { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
+  transitionId: TransitionId,
+  update: PipelineUpdate,
+  version: number,
+): Promise<boolean> {
+  const written = await Member.updateOne(
+    { ...memberFilter(user, member._id), 'pipeline.stage': update.expectedStage, __v: version },
+    { $set: update.set, $push: update.push, $inc: { __v: 1 } },
+    { runValidators: true },
+  );
+  if (written.matchedCount === 0) return false;
+  noteMemberWrite();
+  await auditMember(user, `pipeline.${transitionId}`, member, {
+    from: update.expectedStage,
+    to: update.stage,
+    ...(update.history.refNo ? { refNo: update.history.refNo } : {}),
+    ...(update.history.refDate ? { refDate: isoDay(update.history.refDate) } : {}),
+    ...(update.history.note ? { reason: update.history.note } : {}),
+    ...(update.warnings.length ? { warnings: update.warnings.map((w) => w.code) } : {}),
+    ...(update.escalate ? { escalate: true } : {}),
+    version: version + 1,
+  });
+  return true;
+}
 
 /**
  * Records one pipeline step. Throws a redirect on success (toast `toast.pipelineRecorded`,
@@ -214,32 +246,8 @@ export async function applyTransition(
   if (!result.ok) return fail(result.reasons.map(reasonView), 400);
 
   const { update } = result;
-  const written = await Member.updateOne(
-    {
-      ...memberFilter(user, memberId),
-      'pipeline.stage': update.expectedStage,
-      __v: version,
-    },
-    {
-      $set: update.set,
-      $push: update.push,
-      $inc: { __v: 1 },
-    },
-    { runValidators: true },
-  );
-  if (written.matchedCount === 0) return conflict();
-  noteMemberWrite();
+  if (!(await writeStep(user, m, transitionId, update, version))) return conflict();
   await refreshPipelineDue([memberId]);
-
-  await auditMember(user, `pipeline.${transitionId}`, m, {
-    from: update.expectedStage,
-    to: update.stage,
-    ...(update.history.refNo ? { refNo: update.history.refNo } : {}),
-    ...(update.history.refDate ? { refDate: isoDay(update.history.refDate) } : {}),
-    ...(update.warnings.length ? { warnings: update.warnings.map((w) => w.code) } : {}),
-    ...(update.escalate ? { escalate: true } : {}),
-    version: version + 1,
-  });
   const toast = update.warnings.length ? 'pipelineRecordedLate' : 'pipelineRecorded';
   throw redirect(`/members/${memberId}/pipeline?ok=${toast}`);
 }
