@@ -152,7 +152,9 @@ async function main() {
   });
 
   const { isDatabaseEmpty, seedDatabase } = await import('./seed/seed.server.ts');
-  if (await isDatabaseEmpty()) {
+  if (!env.SEED_DEMO) {
+    console.error('[seed] SEED_DEMO=0: an empty database stays empty (no demo data, no demo accounts)');
+  } else if (await isDatabaseEmpty()) {
     console.error(`[seed] empty database: seeding the demo province with ${env.SEED_MEMBERS} members…`);
     const started = Date.now();
     let lastLine = '';

@@ -14,17 +14,24 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SESSION_SECRET: z.string().min(1).optional(),
   SEED_MEMBERS: z.coerce.number().int().min(0).max(1_000_000).default(5000),
+  // 0: never seed the demo province (and its published demo accounts) into an empty database.
+  SEED_DEMO: z
+    .enum(['0', '1'])
+    .default('1')
+    .transform((v) => v === '1'),
 });
 
 export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };
 
-function parseEnv(): Env {
+/** Exported for tests; the app reads `getEnv()`. */
+export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
   const parsed = EnvSchema.safeParse({
-    ...process.env,
+    ...source,
     // An empty variable means "unset" (common in .env files and CI).
-    MONGODB_URI: process.env.MONGODB_URI || undefined,
-    DATA_DIR: process.env.DATA_DIR || undefined,
-    SESSION_SECRET: process.env.SESSION_SECRET || undefined,
+    MONGODB_URI: source.MONGODB_URI || undefined,
+    DATA_DIR: source.DATA_DIR || undefined,
+    SESSION_SECRET: source.SESSION_SECRET || undefined,
+    SEED_DEMO: source.SEED_DEMO || undefined,
   });
   if (!parsed.success) {
     throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);
