@@ -50,7 +50,7 @@ async function main() {
   const { Unit } = await import('../models/unit.ts');
   const { MongoClient, ObjectId } = await import('mongodb');
   const { searchKey } = await import('../app/domain/text.ts');
-  const { escapeRegex } = await import('../app/utils/members-list.server.ts');
+  const { ROW_PROJECTION, escapeRegex } = await import('../app/utils/members-list.server.ts');
   const { default: mongoose } = await import('mongoose');
 
   const db = await connectDatabase({ dataDir: null });
@@ -93,21 +93,8 @@ async function main() {
       'pipeline.stage': stage,
       searchKey: { $regex: `(?:^| )${escapeRegex(searchKey(q))}` },
     };
-    const projection = {
-      fullName: 1,
-      studentCode: 1,
-      dateOfBirth: 1,
-      gender: 1,
-      schoolId: 1,
-      branchId: 1,
-      'pipeline.stage': 1,
-      'pipeline.stageSince': 1,
-      unionRatings: 1,
-      'academicTerms.year': 1,
-      'academicTerms.term': 1,
-      'academicTerms.scale': 1,
-      'academicTerms.gpa': 1,
-    };
+    // The app's own projection, so the two sides fetch the same fields.
+    const projection = ROW_PROJECTION;
     const fetchPage = async () => {
       const res = await fetch(listUrl, { headers: { Cookie: cookie, 'Accept-Encoding': 'gzip' } });
       if (res.status !== 200) throw new Error(`status ${res.status}`);

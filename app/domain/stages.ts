@@ -34,6 +34,18 @@ export const OPEN_STAGES = [
   'returned',
 ] as const;
 
+/**
+ * Stages before the chi bộ vote, where the awareness-class certificate still has to be valid
+ * (deadlines.ts: its expiry matters until the vote), 'returned' included.
+ */
+export const PRE_VOTE_STAGES = [
+  'outstanding',
+  'awareness_class',
+  'dossier',
+  'introduced',
+  'returned',
+] as const;
+
 /** Stages that end (or pause, for 'returned') the forward path. */
 export const EXIT_STAGES = [
   'returned',

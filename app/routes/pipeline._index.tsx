@@ -8,8 +8,8 @@ import { OPEN_STAGES } from '~/domain/stages';
 import { useLocale, useT } from '~/i18n/use-t';
 import boardStyles from '~/styles/board.css?url';
 import { pageTitle } from '~/utils/meta';
-import { can } from '~/utils/permissions';
 import { requireUser } from '~/utils/permissions.server';
+import { canActOnPipeline } from '~/utils/pipeline.server';
 import { loadBoard, parseBoardQuery, PAGE_CARDS } from '~/utils/pipeline-board.server';
 import { bulkReturn, bulkStepsFor, type BulkFailure } from '~/utils/pipeline-bulk.server';
 
@@ -23,21 +23,14 @@ export async function loader({ request }: LoaderFunctionArgs) {
     ...board,
     pageSize: PAGE_CARDS,
     // Returning is a pipeline right of every staff side (the machine checks each record's stage).
-    canReturn:
-      can(user.role, 'pipeline:union') ||
-      can(user.role, 'pipeline:party') ||
-      can(user.role, 'pipeline:review'),
+    canReturn: canActOnPipeline(user),
     hasReadyQueue: bulkStepsFor(user).length > 0,
   };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  if (!(
-    can(user.role, 'pipeline:union') ||
-    can(user.role, 'pipeline:party') ||
-    can(user.role, 'pipeline:review')
-  )) {
+  if (!canActOnPipeline(user)) {
     throw new Response('Forbidden', { status: 403 });
   }
   const form = await request.formData();

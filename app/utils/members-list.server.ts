@@ -12,7 +12,7 @@ import mongoose, { Types } from 'mongoose';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { dayNumber } from '~/domain/criteria/calendar';
-import { ALL_STAGES, OPEN_STAGES, PIPELINE_STAGES, type Stage } from '~/domain/stages';
+import { ALL_STAGES, OPEN_STAGES, PIPELINE_STAGES, PRE_VOTE_STAGES, type Stage } from '~/domain/stages';
 import { latestGradedTerm } from '~/domain/latest-gpa';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import { appendAudit } from './audit.server';
@@ -65,7 +65,10 @@ export function memberFilter(
       $elemMatch: { year: latestRatingYear(options.now), level: query.rating },
     });
   }
-  Object.assign(filter, drillFilter(user, query, options.now ?? new Date(), filter['pipeline.stage'] !== undefined));
+  Object.assign(
+    filter,
+    drillFilter(user, query, options.now ?? new Date(), filter['pipeline.stage'] !== undefined),
+  );
   const needle = searchKey(query.q);
   // Word-prefix match on the diacritic-free key ("nguyen thi", "anh", "sv0012").
   if (needle) filter.searchKey = mongoose.trusted({ $regex: `(?:^| )${escapeRegex(needle)}` });
@@ -77,8 +80,6 @@ export function memberFilter(
   return filter;
 }
 
-/** Stages before the chi bộ vote, where the awareness-class certificate still matters (and 'returned'). */
-const PRE_VOTE_STAGES = ['outstanding', 'awareness_class', 'dossier', 'introduced', 'returned'];
 const IN_PIPELINE_STAGES = PIPELINE_STAGES.filter((s) => s !== 'member');
 /** UTC midnight of a calendar year's first day in Vietnam, as the pipeline stores days. */
 const yearStart = (year: number) => new Date(Date.UTC(year, 0, 1));
@@ -142,7 +143,7 @@ export function findSort(key: MemberSortKey, dir: 'asc' | 'desc'): Record<string
   }
 }
 
-const ROW_PROJECTION = {
+export const ROW_PROJECTION = {
   fullName: 1,
   studentCode: 1,
   dateOfBirth: 1,

@@ -16,6 +16,7 @@ import { Member } from '../../models/member';
 import type { Text } from '~/domain/criteria/types';
 import {
   FIELD_LABELS,
+  TRANSITIONS,
   checkTransition,
   findTransition,
   isReadyForNextStep,
@@ -76,15 +77,9 @@ export function isBulkStep(value: unknown): value is BulkStep {
   return typeof value === 'string' && (BULK_STEPS as readonly string[]).includes(value);
 }
 
+/** The one stage each bulk step leaves from, as the transition table declares it. */
 function stepFrom(step: BulkStep): Stage {
-  // Every bulk step leaves from exactly one stage.
-  const from = {
-    select_outstanding: 'member',
-    record_committee_review: 'branch_vote',
-    record_decision: 'committee_review',
-    record_ceremony: 'decision',
-  } as const;
-  return from[step];
+  return TRANSITIONS.find((t) => t.id === step)!.from[0];
 }
 
 export function stepLabel(step: BulkStep): Text {

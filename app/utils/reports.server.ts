@@ -17,7 +17,14 @@ import { Member } from '../../models/member';
 import { Target } from '../../models/target';
 import { Unit } from '../../models/unit';
 import { dayNumber } from '~/domain/criteria/calendar';
-import { OPEN_STAGES, PIPELINE_STAGES, STAGE_LABELS, isExitStage, type Stage } from '~/domain/stages';
+import {
+  OPEN_STAGES,
+  PIPELINE_STAGES,
+  PRE_VOTE_STAGES,
+  STAGE_LABELS,
+  isExitStage,
+  type Stage,
+} from '~/domain/stages';
 import { compareVietnamese } from '~/domain/text';
 import type { Locale, MessageKey, TFunction } from '~/i18n';
 import type { AuthUser } from './auth.server';
@@ -33,7 +40,7 @@ const TREND_YEARS = 5;
 /** Breakdown cells (ethnicity) under this many people are hidden: small groups identify people. */
 export const SUPPRESS_UNDER = 5;
 const BOTTLENECK_LIST = 10;
-const PRE_VOTE = new Set<string>(['outstanding', 'awareness_class', 'dossier', 'introduced', 'returned']);
+const PRE_VOTE = new Set<string>(PRE_VOTE_STAGES);
 const OPEN = new Set<string>(OPEN_STAGES);
 /** From outstanding member to official: "in the pipeline" for the breakdowns. */
 const FORWARD = PIPELINE_STAGES.filter((s) => s !== 'member');
@@ -370,7 +377,7 @@ async function bottleneckLists(
       .lean<Row[]>(),
     Member.find({
       ...filter,
-      'pipeline.stage': mongoose.trusted({ $in: [...PRE_VOTE] as string[] }),
+      'pipeline.stage': mongoose.trusted({ $in: [...PRE_VOTE_STAGES] }),
       'pipeline.certificate.expiresAt': mongoose.trusted({ $gte: today, $lt: certUntil }),
     } as Record<string, unknown>)
       .sort({ 'pipeline.certificate.expiresAt': 1, _id: 1 })
