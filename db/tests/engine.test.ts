@@ -847,3 +847,42 @@ describe('compound index lookups', () => {
     }
   });
 });
+
+describe('index maintenance on updates', () => {
+  it('keeps entries when indexed fields are unchanged and moves them when they change', async () => {
+    await run({
+      createIndexes: 'u',
+      indexes: [
+        { key: { tags: 1 }, name: 'tags_1' },
+        { key: { code: 1 }, name: 'code_1', unique: true },
+        { key: { s: 1, code: 1 }, name: 's_1_code_1' },
+      ],
+    });
+    await insert('u', [
+      { _id: 1, s: 'a', code: 'X', tags: ['p', 'q'], n: 0 },
+      { _id: 2, s: 'a', code: 'Y', tags: ['q'], n: 0 },
+    ]);
+    const e = engine as Awaited<ReturnType<typeof createEngine>>;
+    const c = e.store.get('test', 'u')!;
+    const ids = (filter: Document) => [...c.candidates(filter)].map((d) => d._id).sort();
+    // Unindexed field changed: every lookup still finds the new version.
+    await run({ update: 'u', updates: [{ q: { _id: 1 }, u: { $inc: { n: 1 } } }] });
+    expect(ids({ tags: 'p' })).toEqual([1]);
+    expect(ids({ tags: 'q' })).toEqual([1, 2]);
+    expect(await find('u', { code: 'X' })).toMatchObject([{ _id: 1, n: 1 }]);
+    expect(ids({ s: 'a', code: 'X' })).toEqual([1]);
+    // Array reordered (same keys, other order), then a key removed and one added.
+    await run({ update: 'u', updates: [{ q: { _id: 1 }, u: { $set: { tags: ['q', 'p'] } } }] });
+    expect(ids({ tags: 'p' })).toEqual([1]);
+    await run({ update: 'u', updates: [{ q: { _id: 1 }, u: { $set: { tags: ['r'], code: 'Z' } } }] });
+    expect(ids({ tags: 'p' })).toEqual([]);
+    expect(ids({ tags: 'q' })).toEqual([2]);
+    expect(ids({ tags: 'r' })).toEqual([1]);
+    expect(ids({ s: 'a', code: 'X' })).toEqual([]);
+    expect(ids({ s: 'a', code: 'Z' })).toEqual([1]);
+    // The old unique key is free again; the new one is taken.
+    expect((await insert('u', [{ _id: 3, code: 'X' }])).n).toBe(1);
+    const dup = await run({ update: 'u', updates: [{ q: { _id: 2 }, u: { $set: { code: 'Z' } } }] });
+    expect(dup.writeErrors?.[0]?.code).toBe(11000);
+  });
+});

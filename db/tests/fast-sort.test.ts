@@ -49,13 +49,39 @@ describe('fastSort', () => {
             for (const sort of sorts) {
               const fast = fastSort(docs, sort);
               expect(fast, kind).not.toBeNull();
-              expect(ids(fast!)).toEqual(ids(slow(docs, sort)));
+              const expected = ids(slow(docs, sort));
+              expect(ids(fast!)).toEqual(expected);
+              // A page at the start: the same first k, ties in input order.
+              for (const k of [0, 1, 3, 9]) {
+                expect(ids(fastSort(docs, sort, k)!)).toEqual(expected.slice(0, k));
+              }
             }
           },
         ),
         { numRuns: 150 },
       );
     }
+  });
+
+  it('gives the first k of a large match as a stable sort would (bounded selection)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.constantFrom(null, undefined, 1, 2, 3), fc.integer({ min: 0, max: 2 })), {
+          minLength: 24,
+          maxLength: 200,
+        }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.constantFrom(1, -1),
+        (rows, k, dir) => {
+          const docs = rows.map(([v, w], i) => (v === undefined ? { i, w } : { i, v, w }));
+          const sorts: Record<string, number>[] = [{ v: dir }, { w: dir, v: -dir }];
+          for (const sort of sorts) {
+            expect(ids(fastSort(docs, sort, k)!)).toEqual(ids(slow(docs, sort)).slice(0, k));
+          }
+        },
+      ),
+      { numRuns: 200 },
+    );
   });
 
   it('gives up on arrays, embedded documents, mixed kinds and NaN', () => {

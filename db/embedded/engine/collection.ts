@@ -50,6 +50,14 @@ function equalityConstraints(filter: Doc, out: Map<string, unknown[]>): void {
   }
 }
 
+/** Whether a document's entries in one index are the same before and after a change. */
+function sameKeys(a: IndexKeys | null, b: IndexKeys | null): boolean {
+  if (a === null || b === null) return a === b;
+  if (a.keys.length !== b.keys.length) return false;
+  for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i]) return false;
+  return true;
+}
+
 export class Collection {
   readonly docs = new Map<string, Doc>();
   /** Secondary indexes by name (the `_id_` index is `docs` itself). */
@@ -94,8 +102,12 @@ export class Collection {
     const changes: [Index, IndexKeys | null, IndexKeys | null][] = [];
     for (const ix of this.indexes.values()) {
       const newKeys = ix.keysOf(newDoc);
+      const oldKeys = ix.keysOf(oldDoc);
+      // Most updates leave indexed fields alone: nothing to check or move (removing and
+      // re-adding an id in a large posting set is what made such updates slow).
+      if (sameKeys(oldKeys, newKeys)) continue;
       ix.checkUnique(this.ns, id, newKeys);
-      changes.push([ix, ix.keysOf(oldDoc), newKeys]);
+      changes.push([ix, oldKeys, newKeys]);
     }
     for (const [ix, oldKeys, newKeys] of changes) {
       ix.remove(id, oldKeys);
@@ -173,22 +185,32 @@ export class Collection {
       if (size === 0) break;
     }
     if (!best) return this.docs.values();
-    const out: Doc[] = [];
-    if (best.postings.length === 1 && typeof best.postings[0] === 'string') {
-      const d = this.docs.get(best.postings[0]);
-      if (d) out.push(d);
-      return out;
+    return this.docsOf(best.postings);
+  }
+
+  /**
+   * The documents of some posting lists, lazily (a `find` with a limit stops early
+   * instead of materializing a province's 50,000), and deduplicated only when there
+   * is more than one list: one list never names a document twice.
+   */
+  private *docsOf(postings: (Posting | undefined)[]): Generator<Doc> {
+    const docs = this.docs;
+    if (postings.length === 1) {
+      for (const id of postingIds(postings[0])) {
+        const d = docs.get(id);
+        if (d) yield d;
+      }
+      return;
     }
     const seen = new Set<string>();
-    for (const p of best.postings) {
+    for (const p of postings) {
       for (const id of postingIds(p)) {
         if (seen.has(id)) continue;
         seen.add(id);
-        const d = this.docs.get(id);
-        if (d) out.push(d);
+        const d = docs.get(id);
+        if (d) yield d;
       }
     }
-    return out;
   }
 
   /** Matching stored documents (references: never hand them out without cloning). */

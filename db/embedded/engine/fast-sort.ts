@@ -40,7 +40,12 @@ function keyOf(
   return undefined;
 }
 
-export function fastSort(docs: Doc[], sort: Record<string, number>): Doc[] | null {
+/**
+ * `docs` sorted by `sort` (ties in input order, as a stable sort), or `null` (see
+ * above). With `limit`, only the first `limit` of that order: a bounded insertion
+ * buffer instead of sorting everything, for a page near the start of a large match.
+ */
+export function fastSort(docs: Doc[], sort: Record<string, number>, limit = Infinity): Doc[] | null {
   const keys = Object.entries(sort).map(([path, dir]) => ({ path: path.split('.'), dir }));
   if (keys.length === 0 || keys.some((k) => k.path[0].startsWith('$'))) return null;
   const n = docs.length;
@@ -59,8 +64,7 @@ export function fastSort(docs: Doc[], sort: Record<string, number>): Doc[] | nul
       column[j] = k.value;
     }
   }
-  const order = Array.from({ length: n }, (_, j) => j);
-  order.sort((a, b) => {
+  const compare = (a: number, b: number) => {
     for (let i = 0; i < keys.length; i++) {
       const va = values[i][a];
       const vb = values[i][b];
@@ -70,6 +74,34 @@ export function fastSort(docs: Doc[], sort: Record<string, number>): Doc[] | nul
       return c * keys[i].dir;
     }
     return 0;
-  });
+  };
+  if (limit < n / 4) return smallest(n, limit, compare).map((j) => docs[j]);
+  const order = Array.from({ length: n }, (_, j) => j);
+  order.sort(compare);
+  if (limit < n) order.length = limit;
   return order.map((j) => docs[j]);
+}
+
+/**
+ * The `k` first of `0..n-1` in `compare` order, ties by index (what a stable sort
+ * gives): a sorted buffer that a candidate enters only when it beats the last one,
+ * so O(n) comparisons plus about k·log(n/k) insertions.
+ */
+function smallest(n: number, k: number, compare: (a: number, b: number) => number): number[] {
+  const top: number[] = [];
+  if (k <= 0) return top;
+  for (let j = 0; j < n; j++) {
+    // Later indexes lose ties, so a candidate must be strictly smaller than the last.
+    if (top.length === k && compare(j, top[k - 1]) >= 0) continue;
+    let lo = 0;
+    let hi = top.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (compare(j, top[mid]) < 0) hi = mid;
+      else lo = mid + 1;
+    }
+    top.splice(lo, 0, j);
+    if (top.length > k) top.pop();
+  }
+  return top;
 }

@@ -19,6 +19,7 @@ import {
 import { rawDocuments } from '../../contract.ts';
 import type { Collection } from '../collection.ts';
 import { err, toMongoError } from '../errors.ts';
+import { fastSort } from '../fast-sort.ts';
 import { extractValues } from '../indexes.ts';
 import { normalizeCollation, projectDocs, sortDocs } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
@@ -44,7 +45,14 @@ function query(
     const docs = c.match(filter, collation, limit ? skip + limit : Infinity);
     return skip || limit ? docs.slice(skip, limit ? skip + limit : undefined) : docs;
   }
-  const sorted = sortDocs(c.match(filter, collation), opts.sort, collation);
+  const matched = c.match(filter, collation);
+  // A page near the start of a large match: select the first skip + limit instead of
+  // sorting everything (fastSort answers null where mingo's rules are needed).
+  const first =
+    limit && !collation && Object.values(opts.sort).every((d) => d === 1 || d === -1)
+      ? fastSort(matched, opts.sort as Record<string, number>, skip + limit)
+      : null;
+  const sorted = first ?? sortDocs(matched, opts.sort, collation);
   return skip || limit ? sorted.slice(skip, limit ? skip + limit : undefined) : sorted;
 }
 
