@@ -53,8 +53,12 @@ function equalityConstraints(filter: Doc, out: Map<string, unknown[]>): void {
 /** Whether a document's entries in one index are the same before and after a change. */
 function sameKeys(a: IndexKeys | null, b: IndexKeys | null): boolean {
   if (a === null || b === null) return a === b;
-  if (a.keys.length !== b.keys.length) return false;
-  for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i]) return false;
+  for (let j = 0; j < a.keys.length; j++) {
+    const x = a.keys[j];
+    const y = b.keys[j];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
   return true;
 }
 
@@ -146,28 +150,29 @@ export class Collection {
       }
       return out;
     }
-    // Per index: every field fixed by the filter → exact keys (one Map lookup per
-    // combination of values); otherwise the leading field's posting lists.
+    // Per index: the longest kept key prefix whose fields the filter all fixes → exact
+    // keys (one Map lookup per combination of values); else the leading field's lists.
     let best: { postings: (Posting | undefined)[]; size: number } | undefined;
     for (const ix of this.indexes.values()) {
       const first = eq.get(ix.fields[0]);
       if (!first) continue;
       if (ix.spec.partialFilterExpression) continue;
       const lists: unknown[][] = [];
-      let combos = 1;
       for (const f of ix.fields) {
         const vs = eq.get(f);
         if (!vs) break;
         lists.push(vs);
-        combos *= vs.length;
       }
       if (!ix.complete && lists.some((vs) => vs.some((v) => v === null || v === undefined))) continue;
       const postings: (Posting | undefined)[] = [];
-      if (lists.length === ix.fields.length && ix.fields.length > 1 && combos <= MAX_KEY_COMBINATIONS) {
-        const tuple = new Array<unknown>(lists.length);
+      const prefix = ix.prefixFor(lists.length);
+      let prefixCombos = 1;
+      for (let i = 0; i < prefix; i++) prefixCombos *= lists[i].length;
+      if (prefix > 1 && prefixCombos <= MAX_KEY_COMBINATIONS) {
+        const tuple = new Array<unknown>(prefix);
         const walk = (i: number): void => {
-          if (i === lists.length) {
-            postings.push(ix.lookupFull(tuple));
+          if (i === prefix) {
+            postings.push(ix.lookupPrefix(tuple));
             return;
           }
           for (const v of lists[i]) {

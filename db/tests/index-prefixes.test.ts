@@ -1,0 +1,80 @@
+/**
+ * Indexes keep some key prefixes only (a non-unique compound index: its leading
+ * field and its first two; unique and single-field indexes: the full key). Whatever
+ * an index keeps, a query answered through it must return what a scan returns, and
+ * updates must move every kept entry.
+ */
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Document } from 'bson';
+import { createEngine } from '../embedded/engine/index.ts';
+import { Index } from '../embedded/engine/indexes.ts';
+
+const ctx = { connectionId: 1 };
+
+describe('kept prefixes', () => {
+  it('keeps the leading field and the first two of a non-unique compound index, the full key otherwise', () => {
+    expect(new Index({ key: { a: 1, b: 1, c: 1 }, name: 'x' }).lengths).toEqual([1, 2]);
+    expect(new Index({ key: { a: 1, b: 1 }, name: 'x' }).lengths).toEqual([1]);
+    expect(new Index({ key: { a: 1, b: 1, c: 1 }, name: 'x', unique: true }).lengths).toEqual([1, 3]);
+    expect(new Index({ key: { a: 1 }, name: 'x' }).lengths).toEqual([1]);
+    const ix = new Index({ key: { a: 1, b: 1, c: 1 }, name: 'x' });
+    const keys = ix.keysOf({ a: [1, 2], b: 'x', c: [3, 4] })!;
+    // Multikey: two leading keys, two pairs; the third field is not expanded.
+    expect(keys.keys.map((k) => k.length)).toEqual([2, 2]);
+  });
+
+  it('answers equality and $in filters on any subset of the fields as a scan does', async () => {
+    const value = fc.oneof(
+      fc.constantFrom(0, 1, 2, 'x', 'y', null),
+      fc.array(fc.constantFrom(0, 1, 'x'), { maxLength: 3 }),
+    );
+    const docArb = fc.record({ a: value, b: value, c: value }, { requiredKeys: [] });
+    const cond = fc.oneof(
+      fc.constantFrom(0, 1, 2, 'x', 'y', null),
+      fc.array(fc.constantFrom(0, 1, 'x', null), { minLength: 1, maxLength: 3 }).map((vs) => ({ $in: vs })),
+    );
+    const filterArb = fc.record({ a: cond, b: cond, c: cond }, { requiredKeys: [] });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(docArb, { maxLength: 30 }),
+        fc.array(filterArb, { maxLength: 6 }),
+        async (docs, filters) => {
+          const e = await createEngine({});
+          try {
+            const run = (cmd: Document) => e.run('t', cmd, ctx);
+            await run({
+              createIndexes: 'ix',
+              indexes: [
+                { key: { a: 1, b: 1, c: 1 }, name: 'abc' },
+                { key: { b: 1, c: -1 }, name: 'bc' },
+                { key: { c: 1, a: 1, b: 1 }, name: 'cab', sparse: true },
+              ],
+            });
+            const withIds = docs.map((d, i) => ({ _id: i, ...d }));
+            if (withIds.length) {
+              await run({ insert: 'ix', documents: withIds });
+              await run({ insert: 'plain', documents: withIds });
+            }
+            // Move some entries: every third document gets new values.
+            for (let i = 0; i < withIds.length; i += 3) {
+              const set = { a: withIds[(i + 1) % withIds.length].b ?? 1, c: 'y' };
+              await run({ update: 'ix', updates: [{ q: { _id: i }, u: { $set: set } }] });
+              await run({ update: 'plain', updates: [{ q: { _id: i }, u: { $set: set } }] });
+            }
+            for (const filter of filters) {
+              const ids = async (coll: string) =>
+                ((await run({ find: coll, filter, sort: { _id: 1 } })).cursor.firstBatch as Document[]).map(
+                  (d) => d._id,
+                );
+              expect(await ids('ix'), JSON.stringify(filter)).toEqual(await ids('plain'));
+            }
+          } finally {
+            await e.close();
+          }
+        },
+      ),
+      { numRuns: 120 },
+    );
+  });
+});
