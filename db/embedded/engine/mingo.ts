@@ -20,6 +20,7 @@ import type { CollationSpec, CollectionResolver, Options } from 'mingo/types';
 import { ObjectId } from 'bson';
 import { type Doc, isPlainObject } from './bsonutil.ts';
 import { err, toMongoError } from './errors.ts';
+import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
@@ -176,6 +177,9 @@ function options(o: MingoOpts = {}): Partial<Options> {
   };
 }
 
+/** The options every mingo call here uses (tests compare fast paths against mingo with them). */
+export const mingoOptions = (): Partial<Options> => options();
+
 export function normalizeCollation(c: unknown): CollationSpec | undefined {
   if (!isPlainObject(c) || typeof c.locale !== 'string' || c.locale === 'simple') return undefined;
   return c as unknown as CollationSpec;
@@ -185,6 +189,25 @@ export function normalizeCollation(c: unknown): CollationSpec | undefined {
 export function compileFilter(filter: Doc, collation?: CollationSpec): { test(d: Doc): boolean } {
   if (!isPlainObject(filter)) throw err(14, 'filter must be an object');
   if (Object.keys(filter).length === 0) return { test: () => true };
+  const fast = collation ? null : compileFastFilter(filter);
+  if (fast) {
+    // mingo only for the rare document the fast matcher cannot decide.
+    let q: Query | undefined;
+    return {
+      test(d: Doc) {
+        try {
+          return fast(d);
+        } catch (e) {
+          if (e !== BAIL) throw e;
+          try {
+            return (q ??= new Query(filter, options())).test(d);
+          } catch (e2) {
+            throw toMongoError(e2);
+          }
+        }
+      },
+    };
+  }
   try {
     const q = new Query(filter, options({ collation }));
     return {

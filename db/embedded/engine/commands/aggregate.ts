@@ -6,6 +6,7 @@
 import type { Document } from 'bson';
 import { type Doc, isPlainObject, normalizeFilter } from '../bsonutil.ts';
 import { err } from '../errors.ts';
+import { fastGroup } from '../fast-group.ts';
 import { normalizeCollation, runPipeline } from '../mingo.ts';
 import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
@@ -98,6 +99,15 @@ export const aggregate: Handler = (ctx) => {
       rest = rest.slice(1);
     }
     source = !c ? [] : filter ? c.match(filter, collation) : [...c.docs.values()];
+  }
+
+  // A leading $group (counts per stage/school) natively when its spec and data allow.
+  if (!collation && target !== 1 && rest.length && isPlainObject(rest[0]) && '$group' in rest[0]) {
+    const grouped = fastGroup(source, rest[0].$group);
+    if (grouped) {
+      source = grouped;
+      rest = rest.slice(1);
+    }
   }
 
   const resolver = (name: string) => [...(store.get(db, name)?.docs.values() ?? [])];
