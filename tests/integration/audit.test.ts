@@ -93,6 +93,23 @@ describe('appending', () => {
     expect((await verifyAuditChain()).ok).toBe(true);
   });
 
+  it('chains batched appends around another writer racing for the same seqs', async () => {
+    await appendAudit(sample(0));
+    // This process's appends go in batches; the unqueued ones stand for a second process.
+    const ours = Array.from({ length: 30 }, (_, i) => appendAudit(sample(100 + i)));
+    const theirs = Array.from({ length: 10 }, (_, i) => appendAuditUnqueued(sample(200 + i)));
+    const results = await Promise.all([...ours, ...theirs]);
+    const events = await storedChain();
+    expect(events.map((e) => e.seq)).toEqual(Array.from({ length: 41 }, (_, i) => i + 1));
+    // Every caller got the event as stored, its own one.
+    const bySeq = new Map(events.map((e) => [e.seq, e]));
+    for (const [i, r] of results.entries()) {
+      expect(bySeq.get(r.seq)?.hash).toBe(r.hash);
+      expect((bySeq.get(r.seq)?.details as { n: number }).n).toBe(i < 30 ? 100 + i : 200 + i - 30);
+    }
+    expect((await verifyAuditChain()).ok).toBe(true);
+  });
+
   it('hashes what it reads back from the database exactly as what it wrote', async () => {
     const details = {
       z: 1,
