@@ -66,3 +66,81 @@ export async function timeCalls(fn: () => Promise<unknown>, runs: number, warmup
   times.sort((a, b) => a - b);
   return { p50: quantile(times, 0.5), p95: quantile(times, 0.95) };
 }
+
+/**
+ * The app as `npm start` runs it (server.ts, production build, embedded database in its
+ * worker thread) in a child process on `dataDir`, on a free loopback port. Resolves once
+ * it answers /healthz and has logged its start-up refresh (`[deadlines] …`), so what the
+ * benchmark then measures is serving, not starting. `rssBytes` and `cpuSeconds` read
+ * /proc (Linux).
+ */
+export async function spawnApp(dataDir: string): Promise<{
+  base: string;
+  pid: number;
+  rssBytes: () => number;
+  cpuSeconds: () => number;
+  stop: () => Promise<void>;
+}> {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const { createServer } = await import('node:net');
+  const port = await new Promise<number>((resolve) => {
+    const probe = createServer().listen(0, '127.0.0.1', () => {
+      const a = probe.address();
+      probe.close(() => resolve(typeof a === 'object' && a ? a.port : 0));
+    });
+  });
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    SESSION_SECRET: process.env.SESSION_SECRET ?? 'bench-secret-not-for-production-0123456789',
+  };
+  // The embedded server on `dataDir`, in its worker thread, as under `npm start`.
+  delete env.MONGODB_URI;
+  delete env.EMBEDDED_DB_IN_PROCESS;
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server.ts'], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  const pid = child.pid!;
+  let log = '';
+  const refreshed = new Promise<void>((resolve, reject) => {
+    child.stderr!.on('data', (chunk: Buffer) => {
+      // Only the start-up lines are kept (for the error message).
+      if (log.length < 100_000) log += chunk.toString();
+      if (log.includes('[deadlines]')) resolve();
+    });
+    child.on('exit', (code) => reject(new Error(`the app exited (${code}):\n${log.slice(-2000)}`)));
+  });
+  await refreshed;
+  const base = `http://127.0.0.1:${port}`;
+  for (;;) {
+    const ok = await fetch(`${base}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const proc = (file: string) => readFileSync(`/proc/${pid}/${file}`, 'utf8');
+  return {
+    base,
+    pid,
+    rssBytes: () => Number(/VmRSS:\s+(\d+) kB/.exec(proc('status'))?.[1] ?? 0) * 1024,
+    cpuSeconds: () => {
+      // After the command name: utime and stime are the 12th and 13th fields (clock ticks).
+      const stat = proc('stat');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / 100;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}

@@ -22,17 +22,22 @@
  * Not a test. Needs `npx remix vite:build` first (`npm run bench:load` builds).
  * Options: --members N (50000), --users N (50), --seconds N (60), --schools N (6),
  * --think MS (0: closed loop; each user waits 0..2×MS between requests), --in-process (the
- * database on the app's thread instead of its worker thread), --no-writes (reads only: no steps).
+ * database on the app's thread instead of its worker thread), --no-writes (reads only: no steps),
+ * --app-process (seed a data directory here, then run the app as `npm start` does, in its own
+ * process on that directory, and report that process's memory and CPU: the server's own
+ * figures, without the load generator's).
  *   node --import tsx bench/load.ts --seconds 60
  */
+import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { benchSignIn, fmtMs, quantile, startBenchApp } from './http-app.ts';
+import { benchSignIn, fmtMs, quantile, spawnApp, startBenchApp } from './http-app.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) {
-  if (process.argv[i] === '--in-process' || process.argv[i] === '--no-writes') i--;
+  if (['--in-process', '--no-writes', '--app-process'].includes(process.argv[i])) i--;
   else args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 }
 const MEMBERS = Number(args.get('members') ?? 50_000);
@@ -45,6 +50,7 @@ const TIMEOUT_MS = 60_000;
 // memory; `--in-process` keeps it on the app's thread as the other HTTP benchmarks do.
 if (!process.argv.includes('--in-process')) process.env.EMBEDDED_DB_IN_PROCESS ??= '0';
 const NO_WRITES = process.argv.includes('--no-writes');
+const APP_PROCESS = process.argv.includes('--app-process');
 
 /** Deterministic so two runs ask for the same mix (mulberry32). */
 function rng(seed: number) {
@@ -239,16 +245,20 @@ async function main() {
   const { Unit } = await import('../models/unit.ts');
   const { default: mongoose } = await import('mongoose');
 
-  const db = await connectDatabase({ dataDir: null });
+  const dataDir = APP_PROCESS ? mkdtempSync(path.join(tmpdir(), 'dvut-load-')) : null;
+  const db = await connectDatabase({ dataDir });
   let server: Server | undefined;
+  let app: Awaited<ReturnType<typeof spawnApp>> | undefined;
   try {
     const t0 = performance.now();
     await seedDatabase({ members: MEMBERS, seed: 1 });
     console.error(`[load] seeded ${MEMBERS} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    // What server.ts runs at start-up before serving.
-    await refreshEligibility({});
-    await refreshAllPipelineDue();
-    await warmDashboards();
+    // What server.ts runs at start-up before serving (the app process does it itself).
+    if (!APP_PROCESS) {
+      await refreshEligibility({});
+      await refreshAllPipelineDue();
+      await warmDashboards();
+    }
 
     // The largest schools, and who may act on which records there.
     const bySchool = await Member.aggregate<{ _id: unknown; n: number }>([
@@ -277,8 +287,18 @@ async function main() {
       });
     }
 
-    const app = await startBenchApp(db.kind);
-    server = app.server;
+    let base: string;
+    if (APP_PROCESS) {
+      // The data directory now belongs to the app process alone.
+      await db.close();
+      app = await spawnApp(dataDir!);
+      base = app.base;
+      console.error(`[load] the app runs as process ${app.pid} on ${dataDir}`);
+    } else {
+      const started = await startBenchApp(db.kind);
+      server = started.server;
+      base = started.base;
+    }
     const personas: Persona[] = [];
     for (let i = 0; i < USERS; i++) {
       const slot = i % 5;
@@ -306,7 +326,7 @@ async function main() {
       });
     }
     const cookies: string[] = [];
-    for (const p of personas) cookies.push(await benchSignIn(app.base, p.email));
+    for (const p of personas) cookies.push(await benchSignIn(base, p.email));
     console.error(
       `[load] ${USERS} users signed in (${personas.filter((p) => p.kind === 'province').length} province, ` +
         `${personas.filter((p) => p.kind === 'school_party').length} school Party, ` +
@@ -314,21 +334,24 @@ async function main() {
         `${schools.map((id) => codeOf.get(id)).join(', ')}); running ${SECONDS} s…`,
     );
 
-    const rssStart = process.memoryUsage().rss;
+    // The app's memory and CPU: the child's under --app-process, else this whole process.
+    const rssNow = () => (app ? app.rssBytes() : process.memoryUsage().rss);
+    const cpuNow = () => (app ? app.cpuSeconds() * 1e6 : process.cpuUsage().user + process.cpuUsage().system);
+    const rssStart = rssNow();
     let rssMax = 0;
-    const sampler = setInterval(() => (rssMax = Math.max(rssMax, process.memoryUsage().rss)), 1000);
+    const sampler = setInterval(() => (rssMax = Math.max(rssMax, rssNow())), 1000);
     const load0 = loadavg();
-    const cpu0 = process.cpuUsage();
+    const cpu0 = cpuNow();
     const elu0 = performance.eventLoopUtilization();
     const start = performance.now();
     const until = start + SECONDS * 1000;
-    await Promise.all(personas.map((p, i) => virtualUser(app.base, i, p, cookies[i], until)));
+    await Promise.all(personas.map((p, i) => virtualUser(base, i, p, cookies[i], until)));
     const elapsed = (performance.now() - start) / 1000;
     clearInterval(sampler);
-    const cpu = process.cpuUsage(cpu0);
+    const cpuMicros = cpuNow() - cpu0;
     const elu = performance.eventLoopUtilization(elu0);
     const load1 = loadavg();
-    const rss = process.memoryUsage().rss;
+    const rss = rssNow();
     rssMax = Math.max(rssMax, rss);
 
     const mb = (n: number) => `${Math.round(n / 2 ** 20)} MB`;
@@ -352,7 +375,7 @@ async function main() {
     all.sort((a, b) => a - b);
 
     console.log(
-      `\n### Load: ${USERS} concurrent users, ${SECONDS} s, ${MEMBERS.toLocaleString('en')} members (embedded server, in memory, ${process.env.EMBEDDED_DB_IN_PROCESS === '0' ? 'worker thread' : 'app thread'})\n`,
+      `\n### Load: ${USERS} concurrent users, ${SECONDS} s, ${MEMBERS.toLocaleString('en')} members (${APP_PROCESS ? 'the app in its own process as under `npm start`: embedded server with a data directory, worker thread' : `embedded server, in memory, ${process.env.EMBEDDED_DB_IN_PROCESS === '0' ? 'worker thread' : 'app thread'}`})\n`,
     );
     console.log(
       `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, ${Math.round(totalmem() / 2 ** 30)} GB RAM; load average ${load0.map((x) => x.toFixed(2)).join(' / ')} before, ${load1.map((x) => x.toFixed(2)).join(' / ')} after; ${THINK_MS ? `think time 0-${2 * THINK_MS} ms` : 'no think time (closed loop)'}${NO_WRITES ? '; reads only (--no-writes)' : ''}.\n`,
@@ -365,8 +388,8 @@ async function main() {
     );
     console.log(
       `\nSteps recorded: ${stepsRecorded} (409 conflicts: ${stats.get('POST /members/:id/pipeline')!.conflicts}; tab read with no step offered: ${stepsUnavailable}). ` +
-        `RSS ${mb(rssStart)} when the run started, ${mb(rss)} at the end, peak ${mb(rssMax)} (one process: the app, mongoose, the in-memory server with every document, and the load generator itself). ` +
-        `Process CPU ${((cpu.user + cpu.system) / 1e6 / elapsed).toFixed(2)} cores on average (both threads); main thread (app + load generator) event loop ${(elu.utilization * 100).toFixed(0)}% busy. Elapsed ${elapsed.toFixed(1)} s.`,
+        `RSS ${mb(rssStart)} when the run started, ${mb(rss)} at the end, peak ${mb(rssMax)} (${APP_PROCESS ? 'the app process: app, mongoose and the embedded server with every document' : 'one process: the app, mongoose, the in-memory server with every document, and the load generator itself'}). ` +
+        `${APP_PROCESS ? 'App process' : 'Process'} CPU ${(cpuMicros / 1e6 / elapsed).toFixed(2)} cores on average (both threads)${APP_PROCESS ? '' : `; main thread (app + load generator) event loop ${(elu.utilization * 100).toFixed(0)}% busy`}. Elapsed ${elapsed.toFixed(1)} s.`,
     );
     const statusLine = ROUTES.map(
       (r) => `${r}: ${[...stats.get(r)!.statuses].map(([k, v]) => `${k}×${v}`).join(' ') || '-'}`,
@@ -382,7 +405,9 @@ async function main() {
       server.closeAllConnections();
       await closed;
     }
-    await db.close();
+    if (app) await app.stop();
+    else await db.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   }
 }
 
