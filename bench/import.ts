@@ -4,7 +4,10 @@
  * into an in-memory embedded database, twice: the second run must create nothing.
  * Then the same for one term of academic results.
  *
- *   node --import tsx bench/import.ts [--rows 5000]
+ *   node --import tsx bench/import.ts [--rows 5000] [--members N]
+ *
+ * `--members N` first seeds the demo province with N members (other schools), so the
+ * import runs against a full database (its lookups and unique checks at that size).
  */
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
@@ -14,11 +17,13 @@ import { connectDatabase } from '../db/connect.server.ts';
 import { commitImport, dryRun, type ImportKind } from '../app/utils/member-import.server.ts';
 import { Member } from '../models/member.ts';
 import { Unit } from '../models/unit.ts';
+import { seedDatabase } from '../seed/seed.server.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
   args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 const ROWS = Number(args.get('rows') ?? 5_000);
+const MEMBERS = Number(args.get('members') ?? 0);
 const BRANCHES = 40;
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ'];
 const MIDDLE = ['Thị', 'Văn', 'Ngọc', 'Hoàng', 'Minh', 'Thanh'];
@@ -111,6 +116,13 @@ async function main() {
   const handle = await connectDatabase({ dataDir: null, dbName: 'bench-import' });
   try {
     await Member.syncIndexes();
+    if (MEMBERS > 0) {
+      const t0 = performance.now();
+      await seedDatabase({ members: MEMBERS, seed: 1 });
+      console.error(
+        `[import] seeded ${MEMBERS} members in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
+    }
     const province = new Types.ObjectId();
     const school = new Types.ObjectId();
     await Unit.create([
