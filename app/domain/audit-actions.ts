@@ -38,6 +38,7 @@ export const AUDIT_ACTIONS = [
   'report.export',
   'apitoken.create',
   'apitoken.revoke',
+  'account.bootstrap',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -1129,6 +1129,7 @@ export const en: Messages = {
   'audit.action.report.export': 'Report downloaded as Excel',
   'audit.action.apitoken.create': 'API token created',
   'audit.action.apitoken.revoke': 'API token revoked',
+  'audit.action.account.bootstrap': 'First administrator account created (npm run bootstrap)',
   'holidays.title': 'Official days off',
   'holidays.homeLink': 'Manage official days off',
   'holidays.intro':

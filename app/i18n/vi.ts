@@ -1126,6 +1126,7 @@ export const vi = {
   'audit.action.report.export': 'Tải báo cáo Excel',
   'audit.action.apitoken.create': 'Tạo khóa API',
   'audit.action.apitoken.revoke': 'Thu hồi khóa API',
+  'audit.action.account.bootstrap': 'Tạo tài khoản quản trị đầu tiên (npm run bootstrap)',
   'holidays.title': 'Ngày nghỉ lễ, Tết',
   'holidays.homeLink': 'Quản lý ngày nghỉ lễ, Tết',
   'holidays.intro':
