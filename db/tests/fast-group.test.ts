@@ -59,7 +59,31 @@ const idSpec = fc.oneof(
     })
     .map((e) => Object.fromEntries(e)),
 );
+// The dashboard's conditional counts: "holds a date" guards, comparisons with date literals.
+const dateLiteral = fc.constantFrom(...[-1, 0, 1, 20, 41].map((d) => new Date(Date.UTC(2026, 0, 1 + d))));
+const compareOp = fc.constantFrom('$gt', '$gte', '$lt', '$lte');
+const isDateOf = (p: string) => ({ $eq: [{ $type: p }, 'date'] });
+const guarded = fc.constantFrom(...PATHS).chain((p) =>
+  fc
+    .array(
+      fc.tuple(compareOp, dateLiteral).map(([op, d]) => ({ [op]: [p, d] })),
+      { minLength: 0, maxLength: 2 },
+    )
+    .map((cs) => ({ $and: [isDateOf(p), ...cs] })),
+);
+const unguarded = fc
+  .tuple(compareOp, fc.constantFrom(...PATHS), dateLiteral)
+  .map(([op, p, d]) => ({ [op]: [p, d] }));
+const cond = fc.oneof(
+  { weight: 4, arbitrary: guarded },
+  { weight: 1, arbitrary: unguarded },
+  { weight: 1, arbitrary: fc.tuple(guarded, guarded).map((cs) => ({ $or: cs })) },
+);
+const condSum = fc
+  .tuple(cond, fc.constantFrom(1, 2, 0.5), fc.constantFrom(0, -1), fc.boolean())
+  .map(([c, a, b, asArray]) => ({ $sum: { $cond: asArray ? [c, a, b] : { if: c, then: a, else: b } } }));
 const acc = fc.oneof(
+  condSum,
   fc.constantFrom(1, 2, 0.1, -1, 0).map((n) => ({ $sum: n })),
   fc.constantFrom(...PATHS).map((p) => ({ $sum: p })),
   fc.constantFrom(...PATHS).map((p) => ({ $min: p })),
@@ -116,6 +140,36 @@ describe('fastGroup', () => {
       { _id: null, days: { $push: '$pipeline.since' }, n: { $sum: 1 } },
       // What the driver's countDocuments sends.
       { _id: 1, n: { $sum: 1 } },
+      // The dashboard's shape: conditional counts guarded by a date test, and a $push.
+      {
+        _id: { s: '$schoolId', st: '$pipeline.stage' },
+        n: { $sum: 1 },
+        before: {
+          $sum: {
+            $cond: [
+              { $and: [isDateOf('$pipeline.since'), { $lt: ['$pipeline.since', new Date(dates[1])] }] },
+              1,
+              0,
+            ],
+          },
+        },
+        inYear: {
+          $sum: {
+            $cond: [
+              {
+                $and: [
+                  isDateOf('$pipeline.since'),
+                  { $gte: ['$pipeline.since', new Date(Date.UTC(2026, 0, 1))] },
+                  { $lt: ['$pipeline.since', new Date(Date.UTC(2027, 0, 1))] },
+                ],
+              },
+              1,
+              0,
+            ],
+          },
+        },
+        days: { $push: '$pipeline.since' },
+      },
     ];
     for (const s of specs) {
       const got = fastGroup(docs, s);

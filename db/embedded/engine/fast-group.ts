@@ -24,9 +24,87 @@ import {
   resolve,
 } from './fast-match.ts';
 
+type Cond = (d: Doc) => boolean;
+
 type Acc =
   | { kind: 'count'; field: string; n: number }
-  | { kind: 'sum' | 'min' | 'max' | 'push'; field: string; path: Path };
+  | { kind: 'sum' | 'min' | 'max' | 'push'; field: string; path: Path }
+  | { kind: 'condsum'; field: string; cond: Cond; then: number; else: number };
+
+const validDate = (v: unknown): v is Date =>
+  v instanceof Date && v.constructor === Date && !Number.isNaN(v.getTime());
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const COMPARE: Record<string, (x: number, t: number) => boolean> = {
+  $gt: (x, t) => x > t,
+  $gte: (x, t) => x >= t,
+  $lt: (x, t) => x < t,
+  $lte: (x, t) => x <= t,
+};
+
+/**
+ * The conditions of the dashboard's conditional counts (`{ $sum: { $cond: [c, 1, 0] } }`):
+ * `$and`/`$or` of "this path holds a date" (`{ $eq: [{ $type: '$p' }, 'date'] }`) and a
+ * comparison of a path with a date literal. A comparison that meets anything but a valid
+ * Date gives up (BAIL): expression comparisons order values of every type, which only
+ * mingo does; the app guards each one with the date test, which `$and` checks first.
+ */
+function compileCond(e: unknown): Cond | null {
+  if (!plain(e)) return null;
+  const ops = Object.keys(e);
+  if (ops.length !== 1) return null;
+  const op = ops[0];
+  const arg = e[op];
+  if (op === '$and' || op === '$or') {
+    if (!Array.isArray(arg) || arg.length === 0) return null;
+    const parts: Cond[] = [];
+    for (const x of arg) {
+      const c = compileCond(x);
+      if (!c) return null;
+      parts.push(c);
+    }
+    return op === '$and' ? (d) => parts.every((c) => c(d)) : (d) => parts.some((c) => c(d));
+  }
+  if (!Array.isArray(arg) || arg.length !== 2) return null;
+  if (op === '$eq') {
+    const [t, name] = arg as [unknown, unknown];
+    if (name !== 'date' || !plain(t) || Object.keys(t).length !== 1) return null;
+    const path = fieldPath(t.$type);
+    if (!path) return null;
+    return (d) => {
+      const v = resolve(d, path, false);
+      if (v === undefined || v === null) return false;
+      if (validDate(v)) return true;
+      if (v instanceof Date || Array.isArray(v)) throw BAIL;
+      return false;
+    };
+  }
+  const compare = Object.hasOwn(COMPARE, op) ? COMPARE[op] : undefined;
+  const path = fieldPath(arg[0]);
+  const literal = arg[1] as unknown;
+  if (!compare || !path || !validDate(literal)) return null;
+  const t = literal.getTime();
+  return (d) => {
+    const v = resolve(d, path, false);
+    if (!validDate(v)) throw BAIL;
+    return compare(v.getTime(), t);
+  };
+}
+
+/** `{ $cond: [if, then, else] }` or `{ $cond: { if, then, else } }` with number results. */
+function compileCondSum(field: string, e: unknown): Acc | null {
+  if (!plain(e) || Object.keys(e).length !== 1 || !('$cond' in e)) return null;
+  const c = e.$cond;
+  const [test, then, otherwise] = Array.isArray(c)
+    ? c.length === 3
+      ? c
+      : []
+    : plain(c) && Object.keys(c).length === 3
+      ? [c.if, c.then, c.else]
+      : [];
+  if (!finite(then) || !finite(otherwise)) return null;
+  const cond = compileCond(test);
+  return cond ? { kind: 'condsum', field, cond, then, else: otherwise } : null;
+}
 
 interface Group {
   id: unknown;
@@ -123,6 +201,12 @@ function compileAccs(spec: Doc): Acc[] | null {
       accs.push({ kind: 'count', field, n: arg });
       continue;
     }
+    if (op === '$sum' && plain(arg)) {
+      const acc = compileCondSum(field, arg);
+      if (!acc) return null;
+      accs.push(acc);
+      continue;
+    }
     const path = fieldPath(arg);
     if (!path) return null;
     if (op === '$sum') accs.push({ kind: 'sum', field, path });
@@ -136,6 +220,11 @@ function compileAccs(spec: Doc): Acc[] | null {
 
 function accumulate(acc: Acc, docs: Doc[]): unknown {
   if (acc.kind === 'count') return docs.length * acc.n;
+  if (acc.kind === 'condsum') {
+    let s = 0;
+    for (const d of docs) s += acc.cond(d) ? acc.then : acc.else;
+    return s;
+  }
   const { path } = acc;
   switch (acc.kind) {
     case 'sum': {
