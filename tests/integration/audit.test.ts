@@ -5,7 +5,6 @@
  * before the chain are linked at start-up, and the admin browser and the member
  * history export answer only to whom they should.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -29,9 +28,8 @@ import {
   verifyAuditChain,
 } from '~/utils/audit.server';
 import { signIn } from '../fixtures/auth.ts';
+import { runScript } from '../fixtures/cli.ts';
 import { call, context, get } from '../fixtures/remix.ts';
-
-const ROOT = path.resolve(__dirname, '../..');
 
 let admin: string;
 let union: string;
@@ -343,25 +341,7 @@ describe('npm run audit:verify', () => {
     }
   }
 
-  function runCli(): Promise<{ code: number | null; out: string }> {
-    return new Promise((resolve, reject) => {
-      const env = { ...process.env };
-      delete env.MONGODB_URI;
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'scripts/audit-verify.ts', '--data-dir', dir],
-        {
-          cwd: ROOT,
-          env,
-        },
-      );
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, out }));
-    });
-  }
+  const runCli = () => runScript('scripts/audit-verify.ts', ['--data-dir', dir]);
 
   it('exits 0 with the count and head hash on an intact chain, 1 naming the first tampered event', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'audit-verify-'));

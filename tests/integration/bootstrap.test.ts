@@ -4,7 +4,6 @@
  * province unit (or the existing one) and an admin who can sign in, audited. The CLI itself
  * runs once against a throw-away data directory.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -17,9 +16,8 @@ import { verifyAuditChain } from '~/utils/audit.server';
 import { bootstrapAdmin } from '~/utils/bootstrap.server';
 import { verifyPassword } from '~/utils/password.server';
 import { action as loginAction } from '~/routes/login';
+import { runScript } from '../fixtures/cli.ts';
 import { call, post } from '../fixtures/remix.ts';
-
-const ROOT = path.resolve(__dirname, '../..');
 
 const good = {
   email: 'Quan.Tri@TinhDoan.QuangNgai.vn',
@@ -121,23 +119,8 @@ describe('npm run bootstrap', () => {
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function run(args: string[], stdin: string): Promise<{ code: number | null; out: string }> {
-    return new Promise((resolve, reject) => {
-      const env = { ...process.env };
-      delete env.MONGODB_URI;
-      delete env.BOOTSTRAP_PASSWORD;
-      const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/bootstrap.ts', ...args], {
-        cwd: ROOT,
-        env,
-      });
-      let out = '';
-      child.stdout.on('data', (d) => (out += d));
-      child.stderr.on('data', (d) => (out += d));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, out }));
-      child.stdin.end(stdin);
-    });
-  }
+  const run = (args: string[], stdin: string) =>
+    runScript('scripts/bootstrap.ts', args, { stdin, unsetEnv: ['BOOTSTRAP_PASSWORD'] });
 
   it('creates the first admin with the password from standard input, then refuses (exit 1)', async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'bootstrap-'));
