@@ -1,8 +1,11 @@
 /**
- * Pieces the admin lists (units, users) share: the active/inactive filter and a
- * previous/next pager. The member table has its own richer pager (data-table.tsx).
+ * Pieces the admin lists (units, users, audit log, holidays, API tokens) share: the
+ * active/inactive filter, the count line with the table or its empty message, a status
+ * badge, a two-step confirm button, and a previous/next pager. The member table has its
+ * own richer table and pager (data-table.tsx).
  */
-import { Link } from '@remix-run/react';
+import { Form, Link } from '@remix-run/react';
+import type { ReactNode } from 'react';
 import { useT } from '~/i18n/use-t';
 
 export function ActiveStatusFilter({ id, defaultValue }: { id: string; defaultValue: string }) {
@@ -36,5 +39,82 @@ export function SimplePager({
       <span>{t('units.page', { page, pages })}</span>
       {page < pages ? <Link to={pageLink(page + 1)}>{t('units.next')}</Link> : null}
     </nav>
+  );
+}
+
+/** The count (announced to screen readers), then the table with one header per column, or `empty`. */
+export function AdminTable({
+  count,
+  countTestId,
+  columns,
+  empty,
+  children,
+}: {
+  count: string;
+  countTestId?: string;
+  columns: string[];
+  /** Shown instead of the table when there are no rows (`children` is then empty). */
+  empty: string | null;
+  children: ReactNode;
+}) {
+  return (
+    <>
+      <p aria-live="polite" data-testid={countTestId}>
+        {count}
+      </p>
+      {empty === null ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                {columns.map((c) => (
+                  <th key={c} scope="col">
+                    {c}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>{children}</tbody>
+          </table>
+        </div>
+      ) : (
+        <p>{empty}</p>
+      )}
+    </>
+  );
+}
+
+export function StatusBadge({ active, children }: { active: boolean; children: ReactNode }) {
+  return <span className={`badge ${active ? 'badge-active' : 'badge-inactive'}`}>{children}</span>;
+}
+
+/**
+ * A destructive action in two steps that work without JavaScript: open, then confirm.
+ * Posts `intent` and `id` to the current route.
+ */
+export function ConfirmAction({
+  label,
+  confirm,
+  intent,
+  id,
+  busy,
+}: {
+  label: string;
+  confirm: string;
+  intent: string;
+  id: string;
+  busy: boolean;
+}) {
+  return (
+    <details>
+      <summary>{label}</summary>
+      <Form method="post">
+        <input type="hidden" name="intent" value={intent} />
+        <input type="hidden" name="id" value={id} />
+        <button type="submit" className="button-danger" disabled={busy}>
+          {confirm}
+        </button>
+      </Form>
+    </details>
   );
 }

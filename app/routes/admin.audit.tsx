@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import { SimplePager } from '~/components/admin-list';
+import { AdminTable, SimplePager } from '~/components/admin-list';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { AUDIT_ACTIONS } from '~/domain/audit-actions';
 import { isMessageKey } from '~/i18n';
@@ -97,62 +97,49 @@ export default function AuditPage() {
         <Link to="/admin/audit">{t('audit.filter.reset')}</Link>
       </Form>
 
-      <p aria-live="polite" data-testid="audit-count">
-        {t('audit.count', { count: fmt.number(rowCount) })}
-      </p>
-      {rows.length ? (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('audit.col.at')}</th>
-                <th scope="col">{t('audit.col.actor')}</th>
-                <th scope="col">{t('audit.col.action')}</th>
-                <th scope="col">{t('audit.col.member')}</th>
-                <th scope="col">{t('audit.col.details')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr key={r.id} data-seq={r.seq ?? undefined}>
-                  <td>
-                    <time dateTime={r.at}>{dateTime(r.at, locale)}</time>
-                  </td>
-                  <td>
-                    {r.actor ? <span title={r.actorEmail ?? undefined}>{r.actor}</span> : t('audit.system')}
-                  </td>
-                  <td>{label(r.action)}</td>
-                  <td>
-                    {r.member ? (
-                      <Link to={`/members/${r.member.id}`}>
-                        {r.member.name} ({r.member.code})
-                      </Link>
-                    ) : null}
-                  </td>
-                  <td>
-                    {r.summary.changes.map((c, i) => (
-                      <div key={i}>
-                        {c.field ? <strong>{c.field}: </strong> : null}
-                        {c.before} → {c.after}
-                      </div>
-                    ))}
-                    {r.summary.reason ? (
-                      <div>
-                        {t('audit.reason')}: {r.summary.reason}
-                      </div>
-                    ) : null}
-                    {r.summary.other.length ? (
-                      <div className="muted">{r.summary.other.join('; ')}</div>
-                    ) : null}
-                  </td>
-                </tr>
+      <AdminTable
+        count={t('audit.count', { count: fmt.number(rowCount) })}
+        countTestId="audit-count"
+        columns={[
+          t('audit.col.at'),
+          t('audit.col.actor'),
+          t('audit.col.action'),
+          t('audit.col.member'),
+          t('audit.col.details'),
+        ]}
+        empty={rows.length ? null : t('audit.empty')}
+      >
+        {rows.map((r) => (
+          <tr key={r.id} data-seq={r.seq ?? undefined}>
+            <td>
+              <time dateTime={r.at}>{dateTime(r.at, locale)}</time>
+            </td>
+            <td>{r.actor ? <span title={r.actorEmail ?? undefined}>{r.actor}</span> : t('audit.system')}</td>
+            <td>{label(r.action)}</td>
+            <td>
+              {r.member ? (
+                <Link to={`/members/${r.member.id}`}>
+                  {r.member.name} ({r.member.code})
+                </Link>
+              ) : null}
+            </td>
+            <td>
+              {r.summary.changes.map((c, i) => (
+                <div key={i}>
+                  {c.field ? <strong>{c.field}: </strong> : null}
+                  {c.before} → {c.after}
+                </div>
               ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p>{t('audit.empty')}</p>
-      )}
+              {r.summary.reason ? (
+                <div>
+                  {t('audit.reason')}: {r.summary.reason}
+                </div>
+              ) : null}
+              {r.summary.other.length ? <div className="muted">{r.summary.other.join('; ')}</div> : null}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       <SimplePager page={page} pages={pages} pageLink={pageLink} />
     </>
   );

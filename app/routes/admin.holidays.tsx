@@ -1,5 +1,6 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { AdminTable, ConfirmAction } from '~/components/admin-list';
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, SelectField } from '~/components/forms';
@@ -111,80 +112,67 @@ export default function HolidaysPage() {
         </Form>
       </section>
 
-      <p aria-live="polite" data-testid="holiday-count">
-        {t('holidays.count', { count: fmt.number(rows.length), year })}
-      </p>
-      {rows.length ? (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('holidays.col.date')}</th>
-                <th scope="col">{t('holidays.col.weekday')}</th>
-                <th scope="col">{t('holidays.col.name')}</th>
-                <th scope="col">{t('holidays.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((h) => {
-                const date = fmt.date(`${h.date}T00:00:00Z`);
-                return (
-                  <tr key={h.id}>
-                    <td>
-                      <time dateTime={h.date}>{date}</time>
-                    </td>
-                    <td>{weekday(h.date, locale)}</td>
-                    <td>
-                      <Form
-                        method="post"
-                        className="filters"
-                        noValidate
-                        onSubmit={(e) => {
-                          const errors = validateForm(HolidayRenameSchema, e.currentTarget);
-                          setRenameErrors(errors ? { id: h.id, errors } : null);
-                          if (errors) e.preventDefault();
-                        }}
-                      >
-                        <input type="hidden" name="intent" value="rename" />
-                        <input type="hidden" name="id" value={h.id} />
-                        <Field
-                          label={t('holidays.renameLabel', { date })}
-                          errors={renameShown(h.id).name}
-                          inputProps={{
-                            id: `holiday-name-${h.id}`,
-                            name: 'name',
-                            required: true,
-                            maxLength: 200,
-                            defaultValue: serverRename?.id === h.id ? serverRename.values.name : h.name,
-                          }}
-                        />
-                        <button type="submit" className="button-secondary" disabled={busy}>
-                          {t('holidays.rename')}
-                        </button>
-                      </Form>
-                    </td>
-                    <td>
-                      {/* Two steps without JavaScript: open, then confirm. */}
-                      <details>
-                        <summary>{t('holidays.delete')}</summary>
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="delete" />
-                          <input type="hidden" name="id" value={h.id} />
-                          <button type="submit" className="button-danger" disabled={busy}>
-                            {t('holidays.deleteConfirm', { date })}
-                          </button>
-                        </Form>
-                      </details>
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p>{t('holidays.empty')}</p>
-      )}
+      <AdminTable
+        count={t('holidays.count', { count: fmt.number(rows.length), year })}
+        countTestId="holiday-count"
+        columns={[
+          t('holidays.col.date'),
+          t('holidays.col.weekday'),
+          t('holidays.col.name'),
+          t('holidays.col.actions'),
+        ]}
+        empty={rows.length ? null : t('holidays.empty')}
+      >
+        {rows.map((h) => {
+          const date = fmt.date(`${h.date}T00:00:00Z`);
+          return (
+            <tr key={h.id}>
+              <td>
+                <time dateTime={h.date}>{date}</time>
+              </td>
+              <td>{weekday(h.date, locale)}</td>
+              <td>
+                <Form
+                  method="post"
+                  className="filters"
+                  noValidate
+                  onSubmit={(e) => {
+                    const errors = validateForm(HolidayRenameSchema, e.currentTarget);
+                    setRenameErrors(errors ? { id: h.id, errors } : null);
+                    if (errors) e.preventDefault();
+                  }}
+                >
+                  <input type="hidden" name="intent" value="rename" />
+                  <input type="hidden" name="id" value={h.id} />
+                  <Field
+                    label={t('holidays.renameLabel', { date })}
+                    errors={renameShown(h.id).name}
+                    inputProps={{
+                      id: `holiday-name-${h.id}`,
+                      name: 'name',
+                      required: true,
+                      maxLength: 200,
+                      defaultValue: serverRename?.id === h.id ? serverRename.values.name : h.name,
+                    }}
+                  />
+                  <button type="submit" className="button-secondary" disabled={busy}>
+                    {t('holidays.rename')}
+                  </button>
+                </Form>
+              </td>
+              <td>
+                <ConfirmAction
+                  label={t('holidays.delete')}
+                  confirm={t('holidays.deleteConfirm', { date })}
+                  intent="delete"
+                  id={h.id}
+                  busy={busy}
+                />
+              </td>
+            </tr>
+          );
+        })}
+      </AdminTable>
     </>
   );
 }

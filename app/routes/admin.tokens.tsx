@@ -6,6 +6,7 @@ import {
   type MetaFunction,
 } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { AdminTable, ConfirmAction, StatusBadge } from '~/components/admin-list';
 import { useState } from 'react';
 import { z } from 'zod';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
@@ -222,66 +223,50 @@ export default function TokensPage() {
         </Form>
       </section>
 
-      <p aria-live="polite">{t('tokens.count', { count: fmt.number(tokens.length) })}</p>
-      {tokens.length ? (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('tokens.col.name')}</th>
-                <th scope="col">{t('tokens.col.prefix')}</th>
-                <th scope="col">{t('tokens.col.unit')}</th>
-                <th scope="col">{t('tokens.col.created')}</th>
-                <th scope="col">{t('tokens.col.lastUsed')}</th>
-                <th scope="col">{t('tokens.col.validThrough')}</th>
-                <th scope="col">{t('tokens.col.status')}</th>
-                <th scope="col">{t('tokens.col.actions')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {tokens.map((row) => (
-                <tr key={row.id}>
-                  <td>{row.name}</td>
-                  <td>
-                    <code>{row.prefix}…</code>
-                  </td>
-                  <td>{row.unit}</td>
-                  <td>
-                    {fmt.date(row.createdAt)}
-                    {row.createdBy ? ` · ${row.createdBy}` : ''}
-                  </td>
-                  <td>{row.lastUsedAt ? fmt.date(row.lastUsedAt) : t('tokens.never')}</td>
-                  <td>
-                    {row.validThrough ? fmt.date(`${row.validThrough}T12:00:00Z`) : t('tokens.noExpiry')}
-                  </td>
-                  <td>
-                    <span className={`badge ${row.status === 'active' ? 'badge-active' : 'badge-inactive'}`}>
-                      {t(`tokens.status.${row.status}`)}
-                    </span>
-                  </td>
-                  <td>
-                    {row.status === 'revoked' ? null : (
-                      // Two steps without JavaScript: open, then confirm.
-                      <details>
-                        <summary>{t('tokens.revoke')}</summary>
-                        <Form method="post">
-                          <input type="hidden" name="intent" value="revoke" />
-                          <input type="hidden" name="id" value={row.id} />
-                          <button type="submit" className="button-danger" disabled={busy}>
-                            {t('tokens.revokeConfirm', { name: row.name })}
-                          </button>
-                        </Form>
-                      </details>
-                    )}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p>{t('tokens.empty')}</p>
-      )}
+      <AdminTable
+        count={t('tokens.count', { count: fmt.number(tokens.length) })}
+        columns={[
+          t('tokens.col.name'),
+          t('tokens.col.prefix'),
+          t('tokens.col.unit'),
+          t('tokens.col.created'),
+          t('tokens.col.lastUsed'),
+          t('tokens.col.validThrough'),
+          t('tokens.col.status'),
+          t('tokens.col.actions'),
+        ]}
+        empty={tokens.length ? null : t('tokens.empty')}
+      >
+        {tokens.map((row) => (
+          <tr key={row.id}>
+            <td>{row.name}</td>
+            <td>
+              <code>{row.prefix}…</code>
+            </td>
+            <td>{row.unit}</td>
+            <td>
+              {fmt.date(row.createdAt)}
+              {row.createdBy ? ` · ${row.createdBy}` : ''}
+            </td>
+            <td>{row.lastUsedAt ? fmt.date(row.lastUsedAt) : t('tokens.never')}</td>
+            <td>{row.validThrough ? fmt.date(`${row.validThrough}T12:00:00Z`) : t('tokens.noExpiry')}</td>
+            <td>
+              <StatusBadge active={row.status === 'active'}>{t(`tokens.status.${row.status}`)}</StatusBadge>
+            </td>
+            <td>
+              {row.status === 'revoked' ? null : (
+                <ConfirmAction
+                  label={t('tokens.revoke')}
+                  confirm={t('tokens.revokeConfirm', { name: row.name })}
+                  intent="revoke"
+                  id={row.id}
+                  busy={busy}
+                />
+              )}
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
     </>
   );
 }

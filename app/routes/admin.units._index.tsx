@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import { ActiveStatusFilter, SimplePager } from '~/components/admin-list';
+import { ActiveStatusFilter, AdminTable, SimplePager, StatusBadge } from '~/components/admin-list';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { UNIT_KIND_VALUES } from '~/components/unit-editor';
 import { useFormatters, useT } from '~/i18n/use-t';
@@ -59,43 +59,29 @@ export default function UnitsPage() {
         <button type="submit">{t('units.filter')}</button>
       </Form>
 
-      <p aria-live="polite" data-testid="unit-count">
-        {t('units.count', { count: fmt.number(rowCount) })}
-      </p>
-      {rows.length ? (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('units.name')}</th>
-                <th scope="col">{t('units.code')}</th>
-                <th scope="col">{t('units.kind')}</th>
-                <th scope="col">{t('units.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    <span className="tree-name" data-depth={Math.min(u.depth, 6)}>
-                      <Link to={`/admin/units/${u.id}`}>{u.name}</Link>
-                    </span>
-                  </td>
-                  <td>{u.code}</td>
-                  <td>{t(`unitKind.${u.kind as (typeof UNIT_KIND_VALUES)[number]}`)}</td>
-                  <td>
-                    <span className={`badge ${u.active ? 'badge-active' : 'badge-inactive'}`}>
-                      {u.active ? t('units.active') : t('units.inactive')}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p>{t('units.empty')}</p>
-      )}
+      <AdminTable
+        count={t('units.count', { count: fmt.number(rowCount) })}
+        countTestId="unit-count"
+        columns={[t('units.name'), t('units.code'), t('units.kind'), t('units.status')]}
+        empty={rows.length ? null : t('units.empty')}
+      >
+        {rows.map((u) => (
+          <tr key={u.id}>
+            <td>
+              <span className="tree-name" data-depth={Math.min(u.depth, 6)}>
+                <Link to={`/admin/units/${u.id}`}>{u.name}</Link>
+              </span>
+            </td>
+            <td>{u.code}</td>
+            <td>{t(`unitKind.${u.kind as (typeof UNIT_KIND_VALUES)[number]}`)}</td>
+            <td>
+              <StatusBadge active={u.active}>
+                {u.active ? t('units.active') : t('units.inactive')}
+              </StatusBadge>
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       <SimplePager page={page} pages={pages} pageLink={pageLink} />
     </>
   );

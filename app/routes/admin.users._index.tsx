@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
-import { ActiveStatusFilter, SimplePager } from '~/components/admin-list';
+import { ActiveStatusFilter, AdminTable, SimplePager, StatusBadge } from '~/components/admin-list';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
@@ -54,41 +54,27 @@ export default function UsersPage() {
         <ActiveStatusFilter id="users-status" defaultValue={query.status} />
         <button type="submit">{t('units.filter')}</button>
       </Form>
-      <p aria-live="polite">{t('users.count', { count: fmt.number(rowCount) })}</p>
-      {rows.length ? (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">{t('users.name')}</th>
-                <th scope="col">{t('users.email')}</th>
-                <th scope="col">{t('users.role')}</th>
-                <th scope="col">{t('users.unit')}</th>
-                <th scope="col">{t('users.status')}</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((u) => (
-                <tr key={u.id}>
-                  <td>
-                    <Link to={`/admin/users/${u.id}`}>{u.name}</Link>
-                  </td>
-                  <td>{u.email}</td>
-                  <td>{t(`role.${u.role}`)}</td>
-                  <td>{u.unit}</td>
-                  <td>
-                    <span className={`badge ${u.active ? 'badge-active' : 'badge-inactive'}`}>
-                      {u.active ? t('units.active') : t('units.inactive')}
-                    </span>
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : (
-        <p>{t('users.empty')}</p>
-      )}
+      <AdminTable
+        count={t('users.count', { count: fmt.number(rowCount) })}
+        columns={[t('users.name'), t('users.email'), t('users.role'), t('users.unit'), t('users.status')]}
+        empty={rows.length ? null : t('users.empty')}
+      >
+        {rows.map((u) => (
+          <tr key={u.id}>
+            <td>
+              <Link to={`/admin/users/${u.id}`}>{u.name}</Link>
+            </td>
+            <td>{u.email}</td>
+            <td>{t(`role.${u.role}`)}</td>
+            <td>{u.unit}</td>
+            <td>
+              <StatusBadge active={u.active}>
+                {u.active ? t('units.active') : t('units.inactive')}
+              </StatusBadge>
+            </td>
+          </tr>
+        ))}
+      </AdminTable>
       <SimplePager page={page} pages={pages} pageLink={pageLink} />
     </>
   );
