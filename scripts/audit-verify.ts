@@ -9,6 +9,7 @@
  * to detect a truncated tail later), or names the first broken event and exits 1.
  */
 import { parseArgs } from 'node:util';
+import { optionsOrUsage, runMain } from './cli.ts';
 import { connectDatabase } from '../db/connect.server.ts';
 import { verifyAuditChain } from '../app/utils/audit.server.ts';
 
@@ -19,22 +20,17 @@ const USAGE = `Usage: npm run audit:verify -- [--data-dir DIR]
 `;
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const args = optionsOrUsage(
+    () =>
+      parseArgs({
+        options: {
+          'data-dir': { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }).values,
+    USAGE,
+  );
+  if (typeof args === 'number') return args;
 
   const db = await connectDatabase(args['data-dir'] ? { dataDir: args['data-dir'] } : {});
   try {
@@ -72,12 +68,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `audit:verify failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(2);
-  },
-);
+runMain('audit:verify', main, 2);

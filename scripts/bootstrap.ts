@@ -11,6 +11,7 @@
 import { createInterface } from 'node:readline';
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
+import { optionsOrUsage, runMain } from './cli.ts';
 import { connectDatabase } from '../db/connect.server.ts';
 import { translate } from '../app/i18n/index.ts';
 import { bootstrapAdmin } from '../app/utils/bootstrap.server.ts';
@@ -56,26 +57,21 @@ async function readPassword(): Promise<string> {
 }
 
 async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        email: { type: 'string' },
-        name: { type: 'string' },
-        'province-name': { type: 'string' },
-        'province-code': { type: 'string' },
-        'data-dir': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }).values;
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n\n${USAGE}`);
-    return 2;
-  }
-  if (args.help) {
-    process.stdout.write(USAGE);
-    return 0;
-  }
+  const args = optionsOrUsage(
+    () =>
+      parseArgs({
+        options: {
+          email: { type: 'string' },
+          name: { type: 'string' },
+          'province-name': { type: 'string' },
+          'province-code': { type: 'string' },
+          'data-dir': { type: 'string' },
+          help: { type: 'boolean', short: 'h', default: false },
+        },
+      }).values,
+    USAGE,
+  );
+  if (typeof args === 'number') return args;
   const password = await readPassword();
   const db = await connectDatabase(args['data-dir'] ? { dataDir: args['data-dir'] } : {});
   try {
@@ -112,12 +108,4 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(
-      `bootstrap failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-    );
-    process.exit(1);
-  },
-);
+runMain('bootstrap', main, 1);
