@@ -50,6 +50,36 @@ export function formatDate(value: Date | string | number | null | undefined, loc
   }).format(date);
 }
 
+const DATE_TIME_FORMATS = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Date and time in Vietnam's time zone (24-hour clock), as each locale writes it:
+ * 14:05:09 27/11/2026 in Vietnamese, 27/11/2026, 14:05:09 in English; `seconds: false` drops
+ * the seconds.
+ */
+export function formatDateTime(
+  value: Date | string | number,
+  locale: Locale,
+  { seconds = true }: { seconds?: boolean } = {},
+): string {
+  const key = `${locale}:${seconds}`;
+  let format = DATE_TIME_FORMATS.get(key);
+  if (!format) {
+    format = new Intl.DateTimeFormat(INTL_LOCALE[locale], {
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      ...(seconds ? { second: '2-digit' } : {}),
+      hour12: false,
+      timeZone: 'Asia/Ho_Chi_Minh',
+    });
+    DATE_TIME_FORMATS.set(key, format);
+  }
+  return format.format(value instanceof Date ? value : new Date(value));
+}
+
 export function formatNumber(value: number, locale: Locale): string {
   return new Intl.NumberFormat(INTL_LOCALE[locale]).format(value);
 }

@@ -1,6 +1,14 @@
 import { useRouteLoaderData } from '@remix-run/react';
 import { useMemo } from 'react';
-import { createT, DEFAULT_LOCALE, formatDate, formatNumber, isLocale, type Locale } from './index';
+import {
+  createT,
+  DEFAULT_LOCALE,
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  isLocale,
+  type Locale,
+} from './index';
 
 /** The locale the root loader chose; Vietnamese when the root loader has no data (e.g. its own error). */
 export function useLocale(): Locale {
@@ -18,6 +26,8 @@ export function useFormatters() {
   return useMemo(
     () => ({
       date: (value: Date | string | number | null | undefined) => formatDate(value, locale),
+      dateTime: (value: Date | string | number, options?: { seconds?: boolean }) =>
+        formatDateTime(value, locale, options),
       number: (value: number) => formatNumber(value, locale),
     }),
     [locale],

@@ -4,7 +4,7 @@ import { AdminTable, SimplePager } from '~/components/admin-list';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { AUDIT_ACTIONS } from '~/domain/audit-actions';
 import { isMessageKey } from '~/i18n';
-import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import { useFormatters, useT } from '~/i18n/use-t';
 import { auditSchoolOptions, listAudit, parseAuditQuery } from '~/utils/audit-log.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
@@ -19,25 +19,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'audit.title');
 
-const DATE_TIME: Record<string, Intl.DateTimeFormat> = {};
-function dateTime(iso: string, locale: string) {
-  DATE_TIME[locale] ??= new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-    timeZone: 'Asia/Ho_Chi_Minh',
-  });
-  return DATE_TIME[locale].format(new Date(iso));
-}
-
 export default function AuditPage() {
   const { query, schools, actions, rows, rowCount, page, pages } = useLoaderData<typeof loader>();
   const t = useT();
-  const locale = useLocale();
   const fmt = useFormatters();
   const [searchParams] = useSearchParams();
   const label = (action: string) => {
@@ -112,7 +96,7 @@ export default function AuditPage() {
         {rows.map((r) => (
           <tr key={r.id} data-seq={r.seq ?? undefined}>
             <td>
-              <time dateTime={r.at}>{dateTime(r.at, locale)}</time>
+              <time dateTime={r.at}>{fmt.dateTime(r.at)}</time>
             </td>
             <td>{r.actor ? <span title={r.actorEmail ?? undefined}>{r.actor}</span> : t('audit.system')}</td>
             <td>{label(r.action)}</td>

@@ -51,7 +51,7 @@ export default function Reports() {
       <p>
         <strong>{d.scopeName ?? (d.wide ? t('reports.scope.province') : '')}</strong>{' '}
         {t('reports.intro', {
-          time: `${fmt.date(d.generatedAt)} ${new Date(d.generatedAt).toLocaleTimeString('vi-VN', { timeZone: 'Asia/Ho_Chi_Minh', hour: '2-digit', minute: '2-digit' })}`,
+          time: fmt.dateTime(d.generatedAt, { seconds: false }),
         })}
       </p>
       <Form method="get" className="report-filters" aria-label={t('reports.filters')}>

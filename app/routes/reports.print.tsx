@@ -7,7 +7,8 @@ import printStyles from '~/styles/print.css?url';
 import { getLocale } from '~/utils/locale.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
-import { formatDateTimeVi, loadReportExport } from '~/utils/xlsx-tables.server';
+import { formatDateTime } from '~/i18n';
+import { loadReportExport } from '~/utils/xlsx-tables.server';
 
 export const links = () => [{ rel: 'stylesheet', href: printStyles }];
 
@@ -21,7 +22,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     scopeName: report.scopeName,
     // Formatted on the server so the printed time does not depend on the browser's zone.
     generatedAt: report.generatedAt.toISOString(),
-    generatedText: formatDateTimeVi(report.generatedAt),
+    generatedText: formatDateTime(report.generatedAt, 'vi', { seconds: false }),
     // Back to the same dashboard view, and the same view as a workbook.
     search: url.search,
   };

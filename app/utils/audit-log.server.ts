@@ -14,7 +14,7 @@ import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import { AUDIT_ACTIONS, summarizeDetails, summaryText, type AuditSummary } from '~/domain/audit-actions';
 import { compareVietnamese, searchKey } from '~/domain/text';
-import { createT, isMessageKey, type Locale, type TFunction } from '~/i18n';
+import { createT, formatDateTime, isMessageKey, type Locale, type TFunction } from '~/i18n';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { csvField } from './member-export.server';
@@ -199,20 +199,6 @@ export async function auditSchoolOptions() {
 export function actionLabel(t: TFunction, action: string): string {
   const key = `audit.action.${action}`;
   return isMessageKey(key) ? t(key) : action;
-}
-
-/** Date and time in Vietnam, e.g. 20/11/2026 10:04:05. */
-export function formatDateTime(value: Date, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === 'vi' ? 'vi-VN' : 'en-GB', {
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-    hour12: false,
-    timeZone: 'Asia/Ho_Chi_Minh',
-  }).format(value);
 }
 
 /**

@@ -10,7 +10,7 @@
 import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import { Unit } from '../../models/unit';
-import { createT, type Locale } from '~/i18n';
+import { createT, formatDateTime, type Locale } from '~/i18n';
 import type { AuthUser } from './auth.server';
 import type { ReportCell, ReportTable } from './report-tables';
 import { dashboardTables, loadDashboard, parseDashboardQuery } from './reports.server';
@@ -29,18 +29,6 @@ const MIN_WIDTH = 8;
 const MAX_WIDTH = 60;
 const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
 const t = createT('vi');
-
-/** "14:05 27/11/2026", in Vietnam's time zone. */
-export function formatDateTimeVi(date: Date): string {
-  return new Intl.DateTimeFormat('vi-VN', {
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    timeZone: 'Asia/Ho_Chi_Minh',
-  }).format(date);
-}
 
 /** `bao-cao-ket-nap-2026-11-27.xlsx`, dated in Vietnam's time zone. */
 export function reportFilename(now = new Date()): string {
@@ -150,7 +138,7 @@ function addInfoSheet(
   sheet.getCell('A1').font = { bold: true, size: 14 };
   const facts: [string, string][] = [
     [t('reportsExport.info.scope'), meta.scopeName],
-    [t('reportsExport.info.generatedAt'), formatDateTimeVi(meta.generatedAt)],
+    [t('reportsExport.info.generatedAt'), formatDateTime(meta.generatedAt, 'vi', { seconds: false })],
     [t('reportsExport.info.source'), t('app.name')],
   ];
   facts.forEach(([label, value], i) => {

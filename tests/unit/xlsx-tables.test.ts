@@ -1,7 +1,8 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
 import type { ReportTable } from '~/utils/report-tables';
-import { formatDateTimeVi, reportFilename, sheetName, tablesToXlsx } from '~/utils/xlsx-tables.server';
+import { formatDateTime } from '~/i18n';
+import { reportFilename, sheetName, tablesToXlsx } from '~/utils/xlsx-tables.server';
 
 const TABLES: ReportTable[] = [
   {
@@ -123,6 +124,10 @@ describe('sheetName', () => {
 describe('names and dates', () => {
   it('dates the file name and the time generated in Vietnam time', () => {
     expect(reportFilename(new Date('2026-11-26T18:00:00Z'))).toBe('bao-cao-ket-nap-2026-11-27.xlsx');
-    expect(formatDateTimeVi(new Date('2026-11-26T18:00:00Z'))).toBe('01:00 27/11/2026');
+    expect(formatDateTime(new Date('2026-11-26T18:00:00Z'), 'vi', { seconds: false })).toBe(
+      '01:00 27/11/2026',
+    );
+    expect(formatDateTime('2026-11-26T18:00:05Z', 'vi')).toBe('01:00:05 27/11/2026');
+    expect(formatDateTime('2026-11-26T18:00:05Z', 'en')).toBe('27/11/2026, 01:00:05');
   });
 });
