@@ -233,8 +233,12 @@ export function runPipeline(docs: Doc[], pipeline: Doc[], o: MingoOpts = {}): Do
   }
 }
 
-/** Sort without cloning ($sort never mutates documents). */
-export function sortDocs(docs: Doc[], sort: Doc, collation?: CollationSpec): Doc[] {
+/**
+ * Sort without cloning ($sort never mutates documents). With `first`, only that many
+ * leading documents of the order are guaranteed (the fast path selects them instead of
+ * sorting everything; callers slice).
+ */
+export function sortDocs(docs: Doc[], sort: Doc, collation?: CollationSpec, first = Infinity): Doc[] {
   const keys = Object.keys(sort);
   if (keys.length === 0) return docs;
   if (keys.length === 1 && keys[0] === '$natural') return sort.$natural < 0 ? docs.slice().reverse() : docs;
@@ -246,7 +250,7 @@ export function sortDocs(docs: Doc[], sort: Doc, collation?: CollationSpec): Doc
   }
   const norm: Record<string, number> = {};
   for (const k of keys) norm[k] = Number(sort[k]);
-  const fast = collation ? null : fastSort(docs, norm);
+  const fast = collation ? null : fastSort(docs, norm, first);
   return fast ?? runPipeline(docs, [{ $sort: norm }], { collation });
 }
 

@@ -19,7 +19,6 @@ import {
 import { rawDocuments } from '../../contract.ts';
 import type { Collection } from '../collection.ts';
 import { err, toMongoError } from '../errors.ts';
-import { fastSort } from '../fast-sort.ts';
 import { extractValues } from '../indexes.ts';
 import { normalizeCollation, projectDocs, sortDocs } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
@@ -45,14 +44,9 @@ function query(
     const docs = c.match(filter, collation, limit ? skip + limit : Infinity);
     return skip || limit ? docs.slice(skip, limit ? skip + limit : undefined) : docs;
   }
-  const matched = c.match(filter, collation);
-  // A page near the start of a large match: select the first skip + limit instead of
-  // sorting everything (fastSort answers null where mingo's rules are needed).
-  const first =
-    limit && !collation && Object.values(opts.sort).every((d) => d === 1 || d === -1)
-      ? fastSort(matched, opts.sort as Record<string, number>, skip + limit)
-      : null;
-  const sorted = first ?? sortDocs(matched, opts.sort, collation);
+  // Only the first skip + limit in order are needed: a page near the start of a large
+  // match is selected rather than sorted.
+  const sorted = sortDocs(c.match(filter, collation), opts.sort, collation, limit ? skip + limit : Infinity);
   return skip || limit ? sorted.slice(skip, limit ? skip + limit : undefined) : sorted;
 }
 
