@@ -6,7 +6,7 @@ import { describe, it, expect, beforeEach, afterEach } from 'vitest';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ObjectId, type Document } from 'bson';
+import { BSON, ObjectId, type Document } from 'bson';
 import { createEngine, type Engine } from '../embedded/engine/index.ts';
 
 const ctx = { connectionId: 1 };
@@ -123,6 +123,52 @@ describe('persistence', () => {
     expect((await all('a')).map((d) => d._id)).toEqual([0, 1, 2, 3, 9]);
   });
 
+  it('an insert of wire documents is journaled as their own bytes, one record per run inserted; replay puts _id first', async () => {
+    const { RAW_DOCUMENTS } = await import('../embedded/contract.ts');
+    const { decodeAll } = await import('../embedded/engine/journal.ts');
+    // As a driver sends them: generated `_id` last, back to back in one document sequence.
+    const sent: Document[] = [
+      { a: 1, s: 'Nguyễn', _id: new ObjectId() },
+      { a: 2, _id: 'dup' },
+      { a: 3, _id: 'dup' }, // rejected: a gap in the run
+      { a: 4, d: new Date(9), _id: 'c' },
+      { a: 5 }, // no _id: the generic path (one is generated)
+      { a: 6, r: /x/i, _id: 'e' }, // a type the decoder leaves to bson: the generic path
+      { a: 7, n: [1, { b: null }], _id: 'f' },
+    ];
+    const bytes = sent.map((d) => Buffer.from(BSON.serialize(d)));
+    const message = Buffer.concat(bytes);
+    let at = 0;
+    const raw = bytes.map((b) => message.subarray(at, (at += b.length)));
+    const documents = new Array<undefined>(sent.length);
+    Object.defineProperty(documents, RAW_DOCUMENTS, { value: raw });
+    engine = await createEngine({ dataDir: dir });
+    const reply = await run({ insert: 'w', documents, ordered: false });
+    expect(reply.n).toBe(6);
+    expect(reply.writeErrors.map((e: Document) => [e.index, e.code])).toEqual([[2, 11000]]);
+    await engine.close();
+
+    // Records: create, one PUT_MANY for documents 0-1, one for 3, PUTs for 4 and 5, one PUT_MANY for 6.
+    const ops: number[] = [];
+    decodeAll(fs.readFileSync(path.join(dir, journals()[0])), 12, (r) => ops.push(r.op));
+    expect(ops).toEqual([3, 8, 8, 1, 1, 8]);
+
+    engine = await createEngine({ dataDir: dir });
+    const back = (await run({ find: 'w', filter: {}, batchSize: 100 })).cursor.firstBatch as Document[];
+    expect(back.map((d) => d.a)).toEqual([1, 2, 4, 5, 6, 7]);
+    for (const d of back) expect(Object.keys(d)[0]).toBe('_id');
+    expect(back[0]).toEqual(sent[0]);
+    expect(back[4]).toEqual(sent[5]);
+    expect(back[5]).toEqual(sent[6]);
+
+    // A crash in the middle of the last PUT_MANY record loses that record only.
+    await engine.close();
+    const p = path.join(dir, journals()[0]);
+    fs.truncateSync(p, fs.statSync(p).size - 5);
+    engine = await createEngine({ dataDir: dir });
+    expect(((await all('w')) as Document[]).map((d) => d.a).sort()).toEqual([1, 2, 4, 5, 6]);
+  });
+
   it('a corrupt record (bad checksum) ends replay; garbage after the header is ignored', async () => {
     engine = await createEngine({ dataDir: dir });
     await run({ insert: 'a', documents: [{ _id: 1 }] });
@@ -214,13 +260,29 @@ describe('recovery decoder', () => {
       }),
       { numRuns: 300 },
     );
+    // A stored document has `_id` first wherever the bytes had it (literal factories
+    // from five keys up, field by field below that).
+    for (let n = 1; n <= 8; n++) {
+      for (let at = 0; at < n; at++) {
+        const keys = Array.from({ length: n }, (_, k) => (k === at ? '_id' : `k${k}`));
+        const doc = Object.fromEntries(keys.map((k, v) => [k, v]));
+        const bytes = BSON.serialize(doc);
+        for (let twice = 0; twice < 2; twice++) {
+          const got = decodeStored(bytes)!;
+          expect(Object.keys(got)).toEqual(['_id', ...keys.filter((k) => k !== '_id')]);
+          expect(got).toEqual(doc);
+        }
+      }
+    }
+    const odd = { r: /x/, _id: 1 };
+    expect(Object.keys(toStored(BSON.serialize(odd)))).toEqual(['_id', 'r']);
     const { BSON: B } = await import('bson');
     const withUndef = { a: [1, undefined, 3], b: undefined, c: { d: undefined, e: 1 } };
     expect(copyDoc(withUndef)).toEqual(B.deserialize(B.serialize(withUndef)));
     expect(Object.keys(copyDoc(withUndef))).toEqual(['a', 'c']);
     // Types it leaves to bson fall back, with the same result.
-    const odd = BSON.serialize({ d: Decimal128.fromString('1.5'), r: /x/i, b: new Uint8Array([1, 2]) });
-    expect(decodeStored(odd)).toBeNull();
-    expect(toStored(odd)).toEqual(BSON.deserialize(odd));
+    const rare = BSON.serialize({ d: Decimal128.fromString('1.5'), r: /x/i, b: new Uint8Array([1, 2]) });
+    expect(decodeStored(rare)).toBeNull();
+    expect(toStored(rare)).toEqual(BSON.deserialize(rare));
   });
 });

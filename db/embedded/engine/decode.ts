@@ -260,19 +260,26 @@ function decodeInto(
   }
   nextOffset = end + 1;
   if (arr) return arr;
+  // A stored document has its `_id` first, as in mongod (drivers append the `_id`
+  // they generate): the root's factory puts it there.
+  const root = depth === 0;
   if (!matched || shape.fkeys !== p) {
-    shape.factory = shapeFactory(p === shape.keys.length ? shape.keys : shape.keys.slice(0, p));
+    shape.factory = shapeFactory(p === shape.keys.length ? shape.keys : shape.keys.slice(0, p), root);
     shape.fkeys = p;
   }
   if (shape.factory !== null) return shape.factory(vals!);
   const o: Doc = {};
+  if (root) {
+    const at = shape.keys.indexOf('_id');
+    if (at >= 0 && at < p) o._id = vals![at];
+  }
   for (let k = 0; k < p; k++) o[shape.keys[k]] = vals![k];
   return o;
 }
 
 /**
- * Decodes a stored document, or returns null if it holds a type this decoder
- * leaves to bson. Throws MalformedBytes where BSON.deserialize (UTF-8 validated)
+ * Decodes a stored document (`_id` first, wherever it was in the bytes), or
+ * returns null if it holds a type this decoder leaves to bson. Throws MalformedBytes where BSON.deserialize (UTF-8 validated)
  * would throw; a document holding a type this decoder leaves to bson returns null
  * before any such check of that value.
  */
@@ -284,117 +291,4 @@ export function decodeStored(bytes: Uint8Array): Doc | null {
     if (e instanceof Unsupported) return null;
     throw e;
   }
-}
-
-/** Byte length of a BSON value of `type` at `i`, or -1 for a type we do not size. */
-function valueSize(b: Buffer, type: number, i: number): number {
-  switch (type) {
-    case 0x01:
-    case 0x09:
-    case 0x11:
-    case 0x12:
-      return 8;
-    case 0x02:
-    case 0x0d:
-    case 0x0e:
-      return 4 + b.readInt32LE(i);
-    case 0x03:
-    case 0x04:
-    case 0x0f:
-      return b.readInt32LE(i);
-    case 0x05:
-      return 5 + b.readInt32LE(i);
-    case 0x06:
-    case 0x0a:
-    case 0x7f:
-    case 0xff:
-      return 0;
-    case 0x07:
-      return 12;
-    case 0x08:
-      return 1;
-    case 0x0b: {
-      const a = b.indexOf(0, i);
-      const c = a < 0 ? -1 : b.indexOf(0, a + 1);
-      return c < 0 ? -1 : c + 1 - i;
-    }
-    case 0x0c:
-      return 4 + b.readInt32LE(i) + 12;
-    case 0x10:
-      return 4;
-    case 0x13:
-      return 16;
-    default:
-      return -1;
-  }
-}
-
-/**
- * Where the top-level `_id` element of a document starts and ends, or null if
- * there is none or the bytes are odd (sizes are checked against the document).
- */
-function findId(b: Buffer): [number, number] | null {
-  const size = b.length;
-  if (size < 5 || b.readInt32LE(0) !== size) return null;
-  let i = 4;
-  while (i < size - 1) {
-    const start = i;
-    const type = b[i++];
-    const keyEnd = b.indexOf(0, i);
-    if (keyEnd < 0 || keyEnd >= size) return null;
-    const isId = keyEnd - i === 3 && b[i] === 0x5f && b[i + 1] === 0x69 && b[i + 2] === 0x64;
-    i = keyEnd + 1;
-    const n = valueSize(b, type, i);
-    if (n < 0 || i + n > size - 1) return null;
-    i += n;
-    if (isId) return [start, i];
-  }
-  return null;
-}
-
-const asBuffer = (bytes: Uint8Array): Buffer =>
-  Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-
-/**
- * The same document with its top-level `_id` element moved first (drivers append
- * the `_id` they generate; mongod stores it first): one copy of the bytes
- * instead of a serialization. Null if there is no `_id` or the bytes are odd.
- */
-export function moveIdFirst(bytes: Uint8Array): Buffer | null {
-  const b = asBuffer(bytes);
-  const at = findId(b);
-  if (!at) return null;
-  if (at[0] === 4) return b;
-  const out = Buffer.allocUnsafe(b.length);
-  copyIdFirst(b, at, out, 0);
-  return out;
-}
-
-function copyIdFirst(b: Buffer, [idStart, idEnd]: [number, number], out: Buffer, o: number): void {
-  out.writeInt32LE(b.length, o);
-  copyRange(b, idStart, idEnd, out, o + 4);
-  copyRange(b, 4, idStart, out, o + 4 + (idEnd - idStart));
-  copyRange(b, idEnd, b.length, out, o + idEnd);
-}
-
-/** `b.copy`, with a plain loop for short ranges (the `_id` element, the trailing NUL): no native call. */
-function copyRange(b: Buffer, from: number, to: number, out: Buffer, at: number): void {
-  if (to - from > 64) {
-    b.copy(out, at, from, to);
-    return;
-  }
-  for (let k = from; k < to; k++) out[at++] = b[k];
-}
-
-/**
- * `moveIdFirst` into `out` at `offset` (room for `bytes.length` bytes), so many
- * documents can share one allocation. False (nothing written) when `moveIdFirst`
- * would return null.
- */
-export function moveIdFirstInto(bytes: Uint8Array, out: Buffer, offset: number): boolean {
-  const b = asBuffer(bytes);
-  const at = findId(b);
-  if (!at) return false;
-  copyIdFirst(b, at, out, offset);
-  return true;
 }

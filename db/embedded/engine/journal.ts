@@ -8,6 +8,8 @@
  *   u8 op | cstring db | cstring collection | BSON document (op-specific)
  * Ops (every one sets state, so replaying a record twice is harmless):
  *   PUT           the whole document (insert, update, upsert)
+ *   PUT_MANY      several whole documents, back to back: the documents of an
+ *                 insert journaled as their wire bytes, without a copy
  *   DEL           {_id}
  *   CREATE_COLL   {options}
  *   CREATE_INDEX  the index spec
@@ -36,6 +38,7 @@ export const enum Op {
   DROP_INDEX = 5,
   DROP_COLL = 6,
   DROP_DB = 7,
+  PUT_MANY = 8,
 }
 
 export interface Rec {
@@ -51,9 +54,10 @@ const JRNL_MAGIC = Buffer.from('EMJRNL01');
 const HEADER = 8 + 4;
 
 // node:zlib crc32 exists since Node 20.15/22.2; fall back to a table version.
-const crc32: (b: Uint8Array) => number =
+// `initial` continues a checksum: crc32(b, crc32(a)) is the checksum of a then b.
+const crc32: (b: Uint8Array, initial?: number) => number =
   typeof (zlib as { crc32?: unknown }).crc32 === 'function'
-    ? (b) => (zlib as unknown as { crc32(b: Uint8Array): number }).crc32(b)
+    ? (b, initial = 0) => (zlib as unknown as { crc32(b: Uint8Array, v: number): number }).crc32(b, initial)
     : (() => {
         const t = new Uint32Array(256);
         for (let n = 0; n < 256; n++) {
@@ -61,8 +65,8 @@ const crc32: (b: Uint8Array) => number =
           for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
           t[n] = c >>> 0;
         }
-        return (b: Uint8Array) => {
-          let c = 0xffffffff;
+        return (b: Uint8Array, initial = 0) => {
+          let c = (initial ^ 0xffffffff) >>> 0;
           for (let i = 0; i < b.length; i++) c = t[(c ^ b[i]) & 0xff] ^ (c >>> 8);
           return (c ^ 0xffffffff) >>> 0;
         };
@@ -90,7 +94,7 @@ export function encode(op: Op, db: string, coll: string, body: Uint8Array | Docu
 
 /**
  * The part of a record's payload before its BSON: `u8 op | cstring db | cstring coll`.
- * With `sealRecord`, lets a caller write many records into one buffer.
+ * With `recordHead`, makes a record around a body without copying it.
  */
 export function recordPrefix(op: Op, db: string, coll: string): Buffer {
   const dbB = Buffer.from(db, 'utf8');
@@ -102,10 +106,31 @@ export function recordPrefix(op: Op, db: string, coll: string): Buffer {
   return out;
 }
 
-/** Writes the framing (length, crc32) of the record at `start` whose payload ends at `end`. */
-export function sealRecord(buf: Buffer, start: number, end: number): void {
-  buf.writeUInt32LE(end - start - 8, start);
-  buf.writeUInt32LE(crc32(buf.subarray(start + 8, end)) >>> 0, start + 4);
+/**
+ * The head of a record whose payload is `prefix` (see `recordPrefix`) followed by
+ * `body`: framing plus prefix. Written right before `body`, it makes the record
+ * without copying the body (the documents of an insert, straight from the wire).
+ */
+export function recordHead(prefix: Buffer, body: Uint8Array): Buffer {
+  const head = Buffer.allocUnsafe(8 + prefix.length);
+  head.writeUInt32LE(prefix.length + body.length, 0);
+  head.writeUInt32LE(crc32(body, crc32(prefix)) >>> 0, 4);
+  prefix.copy(head, 8);
+  return head;
+}
+
+/** Calls `onDoc` with each document of a PUT_MANY body; false if the body is not a sequence of documents. */
+export function eachDocument(body: Uint8Array, onDoc: (bytes: Uint8Array) => void): boolean {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  let o = 0;
+  while (o < body.length) {
+    if (o + 5 > body.length) return false;
+    const size = view.getInt32(o, true);
+    if (size < 5 || o + size > body.length) return false;
+    onDoc(body.subarray(o, o + size));
+    o += size;
+  }
+  return true;
 }
 
 /** Decodes records from `buf` starting at `offset`; returns where valid data ends. */
@@ -326,16 +351,9 @@ export class Journal {
       this.waiters = [];
       try {
         const fd = this.fd;
-        for (let i = 0; i < bufs.length;) {
-          // Coalesce into <= 8 MiB writes (writev caps the iovec count anyway).
-          let size = 0;
-          let j = i;
-          while (j < bufs.length && (j === i || size + bufs[j].length <= 8 << 20)) size += bufs[j++].length;
-          const chunk = j - i === 1 ? bufs[i] : Buffer.concat(bufs.slice(i, j), size);
-          let off = 0;
-          while (off < chunk.length) off += await writeAsync(fd, chunk, off);
-          i = j;
-        }
+        // Vectored writes: the buffers go out as they are (an insert's documents are
+        // views of the wire message), at most IOV_MAX of them per call.
+        for (let i = 0; i < bufs.length; i += WRITEV_MAX) await writeAll(fd, bufs.slice(i, i + WRITEV_MAX));
         await fdatasyncAsync(fd);
         for (const w of waiters) w.resolve();
       } catch (e) {
@@ -376,10 +394,19 @@ export class Journal {
   }
 }
 
-function writeAsync(fd: number, buf: Buffer, off: number): Promise<number> {
-  return new Promise((res, rej) =>
-    fs.write(fd, buf, off, buf.length - off, null, (e, n) => (e ? rej(e) : res(n))),
-  );
+/** Buffers per writev call (Linux's IOV_MAX). */
+const WRITEV_MAX = 1024;
+
+/** Writes every byte of `bufs` at the end of `fd`, continuing after short writes. */
+async function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
+  let rest = bufs;
+  while (rest.length) {
+    let n = await new Promise<number>((res, rej) => fs.writev(fd, rest, null, (e, w) => (e ? rej(e) : res(w))));
+    let k = 0;
+    while (k < rest.length && n >= rest[k].length) n -= rest[k++].length;
+    rest = rest.slice(k);
+    if (n > 0) rest[0] = rest[0].subarray(n);
+  }
 }
 function fdatasyncAsync(fd: number): Promise<void> {
   return new Promise((res, rej) => fs.fdatasync(fd, (e) => (e ? rej(e) : res())));
