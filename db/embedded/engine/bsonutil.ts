@@ -242,6 +242,18 @@ export function internDate(v: Date, s: FieldStat): Date {
   return v;
 }
 
+/** A Date of `ms`: the shared one when the field's dates repeat (no Date is made for a repeat). */
+export function dateAt(ms: number, s: FieldStat | null): Date {
+  if (!s || s.off) return new Date(ms);
+  const x = datePool.get(ms);
+  record(s, x !== undefined);
+  if (x !== undefined) return x;
+  const d = new Date(ms);
+  if (datePool.size >= MAX_POOL) datePool = new Map();
+  datePool.set(ms, d);
+  return d;
+}
+
 function internValue(v: unknown, s: FieldStat): unknown {
   if (typeof v === 'string') return internString(v, s);
   if (v === null || typeof v !== 'object') return v;
@@ -416,10 +428,7 @@ function fastValue(v: unknown, s: FieldStat | null): unknown {
         }
         return out;
       }
-      if (v instanceof Date) {
-        const d = new Date(v.getTime());
-        return s ? internDate(d, s) : d;
-      }
+      if (v instanceof Date) return dateAt(v.getTime(), s);
       const t = (v as { _bsontype?: string })._bsontype;
       if (t === 'ObjectId') return copyOid(v as ObjectId, s);
       if (t !== undefined || ArrayBuffer.isView(v) || v instanceof RegExp || v instanceof Map) return NO_FAST;

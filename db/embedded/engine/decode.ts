@@ -11,7 +11,7 @@ import {
   type Doc,
   type Factory,
   type FieldStat,
-  internDate,
+  dateAt,
   internOid,
   internString,
   recordHit,
@@ -58,9 +58,13 @@ interface Shape {
   ascii: boolean[];
   stats: FieldStat[];
   subs: (Shape | undefined)[];
-  /** Last string value at that position and its bytes (when not ASCII). */
+  /**
+   * The last VALUES_KEPT string values at that position (slots p * VALUES_KEPT ...)
+   * and their bytes (when not ASCII); `vnext[p]` is the slot to replace next.
+   */
   vstr: (string | undefined)[];
   vbytes: (Uint8Array | undefined)[];
+  vnext: number[];
   factory: Factory | null;
   /** Number of keys `factory` was made for; -1 when none. */
   fkeys: number;
@@ -74,11 +78,18 @@ const newShape = (): Shape => ({
   subs: [],
   vstr: [],
   vbytes: [],
+  vnext: [],
   factory: null,
   fkeys: -1,
   elem: undefined,
 });
 const ROOT_SHAPE = newShape();
+/**
+ * String values remembered per position: the fields of array elements cycle
+ * through a few values (a school year, a campaign, a rating), which one slot
+ * would miss every time.
+ */
+const VALUES_KEPT = 4;
 /** Reused value lists, one per nesting depth (factories copy out of them). */
 const valStack: unknown[][] = [];
 
@@ -155,8 +166,8 @@ function decodeInto(
         shape.ascii[p] = keyAscii;
         s = shape.stats[p] = stat(key);
         shape.subs[p] = undefined;
-        shape.vstr[p] = undefined;
-        shape.vbytes[p] = undefined;
+        for (let k = p * VALUES_KEPT; k < (p + 1) * VALUES_KEPT; k++) shape.vstr[k] = shape.vbytes[k] = undefined;
+        shape.vnext[p] = 0;
         matched = false;
       }
     }
@@ -180,21 +191,30 @@ function decodeInto(
           checkUtf8(v as string, b, from, to);
           break;
         }
-        const last = shape.vstr[p];
-        if (last !== undefined) {
-          const lb = shape.vbytes[p];
+        const slots = p * VALUES_KEPT;
+        let known: string | undefined;
+        for (let k = slots; k < slots + VALUES_KEPT; k++) {
+          const last = shape.vstr[k];
+          if (last === undefined) break;
+          const lb = shape.vbytes[k];
           if (lb === undefined ? sameAscii(b, from, to, last) : sameBytes(b, from, to, lb)) {
-            recordHit(s);
-            v = last;
+            known = last;
             break;
           }
+        }
+        if (known !== undefined) {
+          recordHit(s);
+          v = known;
+          break;
         }
         const decoded = b.utf8Slice(from, to);
         checkUtf8(decoded, b, from, to);
         const str = internString(decoded, s);
-        shape.vstr[p] = str;
+        const slot = slots + (shape.vnext[p] ?? 0);
+        shape.vnext[p] = (slot + 1 - slots) % VALUES_KEPT;
+        shape.vstr[slot] = str;
         // An exact-size copy (a small Buffer would pin a whole 8 KiB pool slab).
-        shape.vbytes[p] = str.length === to - from ? undefined : new Uint8Array(b.subarray(from, to));
+        shape.vbytes[slot] = str.length === to - from ? undefined : new Uint8Array(b.subarray(from, to));
         v = str;
         break;
       }
@@ -228,8 +248,7 @@ function decodeInto(
         break;
       case 0x09: {
         if (i + 8 > end) throw malformed('truncated date');
-        const d = new Date(b.readInt32LE(i + 4) * 4294967296 + b.readUInt32LE(i));
-        v = s ? internDate(d, s) : d;
+        v = dateAt(b.readInt32LE(i + 4) * 4294967296 + b.readUInt32LE(i), s);
         i += 8;
         break;
       }
