@@ -455,6 +455,27 @@ describe('FrameReader', () => {
     expect(reader.pendingBytes).toBe(0);
     expect(BSON.deserialize(frames[0].subarray(21)).echo).toHaveLength(200_000);
   });
+
+  it('fills a large message as it arrives, and splits what follows it in the same chunks', () => {
+    const large = opMsg(1, { echo: 'y'.repeat(3_000_000), $db: 'a' });
+    const small = opMsg(2, { ping: 1, $db: 'a' });
+    const stream = Buffer.concat([small, large, small, large, small]);
+    for (const size of [1, 4093, 65_536, 1_500_000, stream.length]) {
+      const reader = new FrameReader();
+      const frames: Buffer[] = [];
+      let pendingOk = true;
+      for (let at = 0; at < stream.length; at += size) {
+        const chunk = stream.subarray(at, at + size);
+        frames.push(...reader.push(chunk));
+        const delivered = frames.reduce((n, f) => n + f.length, 0);
+        if (reader.pendingBytes !== Math.min(at + size, stream.length) - delivered) pendingOk = false;
+      }
+      expect(pendingOk).toBe(true);
+      expect(frames.map((f) => f.length)).toEqual([small, large, small, large, small].map((m) => m.length));
+      expect(frames[1].equals(large) && frames[3].equals(large) && frames[4].equals(small)).toBe(true);
+      expect(reader.pendingBytes).toBe(0);
+    }
+  });
 });
 
 describe('undecoded insert documents (executor with rawInsertDocuments)', () => {
