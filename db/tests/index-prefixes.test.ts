@@ -24,6 +24,41 @@ describe('kept prefixes', () => {
     expect(keys.keys.map((k) => k.length)).toEqual([2, 2]);
   });
 
+  it('keys are every distinct combination of its values, per kept prefix (reference expansion)', () => {
+    const value = fc.oneof(
+      fc.constantFrom(0, 1, 'x', null),
+      fc.array(fc.constantFrom(0, 1, 'x', null, 2), { maxLength: 4 }),
+    );
+    const docArb = fc.record({ a: value, b: value, c: value }, { requiredKeys: [] });
+    const specs = [
+      { key: { a: 1, b: 1, c: 1 }, name: 'abc' },
+      { key: { a: 1, b: 1, c: 1 }, name: 'abcu', unique: true },
+      { key: { b: 1, a: 1 }, name: 'ba', unique: true },
+    ];
+    // Reference: the field values (an array's elements, distinct; [] as undefined;
+    // missing as null), then every combination of the first n fields.
+    const fieldValues = (v: unknown): unknown[] => {
+      if (v === undefined) return [null];
+      if (!Array.isArray(v)) return [v];
+      if (v.length === 0) return [undefined];
+      return v.filter((x, i) => v.findIndex((y) => Object.is(y, x)) === i);
+    };
+    const combos = (lists: unknown[][]): unknown[][] =>
+      lists.reduce<unknown[][]>((acc, list) => acc.flatMap((c) => list.map((x) => [...c, x])), [[]]);
+    fc.assert(
+      fc.property(docArb, (doc) => {
+        for (const spec of specs) {
+          const ix = new Index(spec);
+          const got = ix.keysOf(doc as Document)!;
+          const lists = ix.fields.map((f) => fieldValues((doc as Document)[f]));
+          ix.lengths.forEach((n, j) => expect(got.keys[j].length).toBe(combos(lists.slice(0, n)).length));
+          if (ix.lengths.at(-1) === ix.fields.length) expect(got.vals).toEqual(combos(lists));
+        }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('answers equality and $in filters on any subset of the fields as a scan does', async () => {
     const value = fc.oneof(
       fc.constantFrom(0, 1, 2, 'x', 'y', null),

@@ -157,6 +157,17 @@ export interface IndexKeys {
   vals: unknown[][];
 }
 
+/** The one field with several values when every other has exactly one (-1 otherwise). */
+function onlyMultiField(perField: unknown[][]): number {
+  let m = -1;
+  for (let i = 0; i < perField.length; i++) {
+    if (perField[i].length === 1) continue;
+    if (m >= 0 || perField[i].length === 0 || perField[i].length > 64) return -1;
+    m = i;
+  }
+  return m;
+}
+
 /** Key of one field's value: missing is null ('z'), an empty array is `undefined` ('u'). */
 const partKey = (v: unknown): string => (v === MISSING ? 'z' : v === EMPTY_ARRAY ? 'u' : keyOf(v));
 const partValue = (v: unknown): unknown => (v === MISSING ? null : v === EMPTY_ARRAY ? undefined : v);
@@ -243,6 +254,8 @@ export class Index {
     }
     if (this.spec.sparse && allMissing) return null;
     const levels = this.lengths.length;
+    const multi = single ? -1 : onlyMultiField(perField);
+    if (multi >= 0) return this.keysWithOneArray(perField, multi);
     if (single) {
       // The common case (no array in the indexed fields): one key per prefix.
       const parts = new Array<string>(depth);
@@ -279,6 +292,36 @@ export class Index {
     };
     rec(0);
     return { keys: sets.map((set) => [...set]), vals };
+  }
+
+  /**
+   * `keysOf` when only field `m` has several values (a member's `ancestors`, say):
+   * one key per distinct value of it, in order, without the general expansion.
+   */
+  private keysWithOneArray(perField: unknown[][], m: number): IndexKeys {
+    const depth = perField.length;
+    const parts = new Array<string>(depth);
+    for (let i = 0; i < depth; i++) if (i !== m) parts[i] = partKey(perField[i][0]);
+    const distinct: unknown[] = [];
+    const distinctKeys: string[] = [];
+    for (const v of perField[m]) {
+      const k = partKey(v);
+      if (!distinctKeys.includes(k)) {
+        distinctKeys.push(k);
+        distinct.push(v);
+      }
+    }
+    const keys = this.lengths.map((n) => {
+      if (n <= m) return [joinKey(parts, n)];
+      return distinctKeys.map((k) => {
+        parts[m] = k;
+        return joinKey(parts, n);
+      });
+    });
+    const vals = this.full
+      ? distinct.map((v) => perField.map((vs, i) => partValue(i === m ? v : vs[0])))
+      : [];
+    return { keys, vals };
   }
 
   /** Throws E11000 if adding `doc` (id `id`) would violate uniqueness. */
