@@ -276,7 +276,22 @@ describe('recovery decoder', () => {
     }
     // Values remembered per position (several, for array elements that cycle) are only
     // reused for the same bytes: same length and prefix, other accents, more values than slots.
-    const cycle = ['Hiến máu', 'Hiền máu', 'Hiến mát', 'Mùa hè xanh', 'Mùa hè xan', 'abc', 'abd', 'Tiếp sức'];
+    const long = 'Giấy khen của Ban Chấp hành Đoàn trường về thành tích xuất sắc trong công tác Đoàn';
+    const cycle = [
+      'Hiến máu',
+      'Hiền máu',
+      'Hiến mát',
+      'Mùa hè xanh',
+      'Mùa hè xan',
+      'abc',
+      'abd',
+      'Tiếp sức',
+      long,
+      long.replace('xuất', 'xuât'),
+      'x'.repeat(60),
+      'x'.repeat(59) + 'y',
+      'z'.repeat(2000),
+    ];
     for (let n = 0; n < 200; n++) {
       const doc = {
         _id: n,

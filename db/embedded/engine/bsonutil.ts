@@ -221,6 +221,11 @@ export function recordHit(s: FieldStat): void {
   record(s, true);
 }
 
+/** Counts a value that is neither remembered nor pooled (a long string the decoder met first). */
+export function recordMiss(s: FieldStat): void {
+  record(s, false);
+}
+
 export function internString(v: string, s: FieldStat): string {
   if (s.off || v.length > 48) return v;
   const x = strPool.get(v);

@@ -15,6 +15,7 @@ import {
   internOid,
   internString,
   recordHit,
+  recordMiss,
   shapeFactory,
   stat,
 } from './bsonutil.ts';
@@ -90,6 +91,8 @@ const ROOT_SHAPE = newShape();
  * would miss every time.
  */
 const VALUES_KEPT = 4;
+/** Strings longer than this many bytes are never compared with remembered values. */
+const LONG_STRING = 1024;
 /** Reused value lists, one per nesting depth (factories copy out of them). */
 const valStack: unknown[][] = [];
 
@@ -186,7 +189,7 @@ function decodeInto(
         const from = i + 4;
         const to = from + len - 1;
         i = from + len;
-        if (s === null || s.off || len > 49) {
+        if (s === null || s.off || len > LONG_STRING) {
           v = b.utf8Slice(from, to);
           checkUtf8(v as string, b, from, to);
           break;
@@ -209,7 +212,11 @@ function decodeInto(
         }
         const decoded = b.utf8Slice(from, to);
         checkUtf8(decoded, b, from, to);
-        const str = internString(decoded, s);
+        // Long values (an award's title) are shared through the remembered values
+        // only: hashing them into the pool would cost more than it finds.
+        let str = decoded;
+        if (len > 49) recordMiss(s);
+        else str = internString(decoded, s);
         const slot = slots + (shape.vnext[p] ?? 0);
         shape.vnext[p] = (slot + 1 - slots) % VALUES_KEPT;
         shape.vstr[slot] = str;
