@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Document } from 'bson';
 import { createEngine } from '../embedded/engine/index.ts';
-import { Index } from '../embedded/engine/indexes.ts';
+import { Index, postingIds } from '../embedded/engine/indexes.ts';
 
 const ctx = { connectionId: 1 };
 
@@ -56,6 +56,43 @@ describe('kept prefixes', () => {
         }
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it('after adds, moves and removals an index holds exactly the entries of the documents it has now', () => {
+    const value = fc.oneof(fc.constantFrom(0, 1, 'x'), fc.array(fc.constantFrom(0, 1, 'x', 2), { maxLength: 3 }));
+    const docArb = fc.record({ a: value, b: value, c: value }, { requiredKeys: [] });
+    const spec = { key: { a: 1, b: 1, c: 1 }, name: 'abc' };
+    const entries = (ix: Index) =>
+      ix.maps.map((m) =>
+        Object.fromEntries([...m].map(([k, p]) => [k, [...postingIds(p)].sort()]).sort(([x], [y]) => (x < y ? -1 : 1))),
+      );
+    fc.assert(
+      fc.property(
+        fc.array(docArb, { minLength: 1, maxLength: 25 }),
+        fc.array(fc.tuple(fc.nat(), fc.option(docArb)), { maxLength: 25 }),
+        (docs, changes) => {
+          const ix = new Index(spec);
+          const current = new Map<string, Document>();
+          docs.forEach((d, i) => {
+            current.set(`d${i}`, d);
+            ix.add(`d${i}`, ix.keysOf(d));
+          });
+          for (const [n, next] of changes) {
+            const id = `d${n % docs.length}`;
+            const old = current.get(id);
+            if (old) ix.remove(id, ix.keysOf(old));
+            if (next) {
+              ix.add(id, ix.keysOf(next));
+              current.set(id, next);
+            } else current.delete(id);
+          }
+          const rebuilt = new Index(spec);
+          for (const [id, d] of current) rebuilt.add(id, rebuilt.keysOf(d));
+          expect(entries(ix)).toEqual(entries(rebuilt));
+        },
+      ),
+      { numRuns: 500 },
     );
   });
 
