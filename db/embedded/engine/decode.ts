@@ -102,9 +102,13 @@ function sameAscii(b: Buffer, start: number, end: number, str: string): boolean 
   return true;
 }
 
+/** From this many bytes on, a native compare beats a loop (measured: 77 ns flat against ~1.4 ns a byte). */
+const NATIVE_COMPARE = 64;
+
 function sameBytes(b: Buffer, start: number, end: number, other: Uint8Array): boolean {
   const n = end - start;
   if (other.length !== n) return false;
+  if (n >= NATIVE_COMPARE) return b.compare(other, 0, n, start, end) === 0;
   for (let k = 0; k < n; k++) if (b[start + k] !== other[k]) return false;
   return true;
 }
@@ -220,8 +224,10 @@ function decodeInto(
         const slot = slots + (shape.vnext[p] ?? 0);
         shape.vnext[p] = (slot + 1 - slots) % VALUES_KEPT;
         shape.vstr[slot] = str;
-        // An exact-size copy (a small Buffer would pin a whole 8 KiB pool slab).
-        shape.vbytes[slot] = str.length === to - from ? undefined : new Uint8Array(b.subarray(from, to));
+        // An exact-size copy (a small Buffer would pin a whole 8 KiB pool slab); a short
+        // ASCII value needs none (compared with its characters).
+        shape.vbytes[slot] =
+          str.length === to - from && to - from < NATIVE_COMPARE ? undefined : new Uint8Array(b.subarray(from, to));
         v = str;
         break;
       }
