@@ -288,8 +288,11 @@ describe('recovery decoder', () => {
       'Tiếp sức',
       long,
       long.replace('xuất', 'xuât'),
+      long.replace('xuất', 'xuầt'), // same byte length, one byte differs
       'x'.repeat(60),
       'x'.repeat(59) + 'y',
+      'x'.repeat(100),
+      'x'.repeat(99) + 'y',
       'z'.repeat(2000),
     ];
     for (let n = 0; n < 200; n++) {
