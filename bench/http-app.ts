@@ -9,6 +9,13 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
+// Production, as `npm start` runs: set when this module loads, before a benchmark imports
+// any app module. React picks its development or production build when first loaded;
+// setting this later (after the seed had loaded React through the app's modules) left the
+// benchmarks rendering with React's development build.
+process.env.NODE_ENV = 'production';
+process.env.SESSION_SECRET ??= 'bench-secret-not-for-production-0123456789';
+
 export const quantile = (sorted: number[], q: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 export const fmtMs = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
@@ -16,8 +23,6 @@ export const fmtMs = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 export async function startBenchApp(
   dbKind: 'embedded' | 'external',
 ): Promise<{ base: string; server: Server }> {
-  process.env.NODE_ENV = 'production';
-  process.env.SESSION_SECRET ??= 'bench-secret-not-for-production-0123456789';
   const [{ default: express }, { default: compression }, { createRequestHandler }] = await Promise.all([
     import('express'),
     import('compression'),
