@@ -63,7 +63,8 @@ export class CursorManager {
     const max = batchSize && batchSize > 0 ? batchSize : Infinity;
     while (c.pos < c.docs.length && out.length < max) {
       const d = c.docs[c.pos];
-      out.push(c.owned && c.transform === undefined ? d : copyDoc(d));
+      // A transform makes its own copies (of what it keeps).
+      out.push(c.owned || c.transform !== undefined ? d : copyDoc(d));
       // Without a batch size, stop near mongod's 16 MiB reply limit.
       if (max === Infinity) bytes += bsonSize(d);
       c.pos++;

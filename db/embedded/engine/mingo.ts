@@ -18,7 +18,8 @@ import { evalExpr } from 'mingo/core';
 import { resolve } from 'mingo/util';
 import type { CollationSpec, CollectionResolver, Options } from 'mingo/types';
 import { ObjectId } from 'bson';
-import { type Doc, isPlainObject } from './bsonutil.ts';
+import { type Doc, copyDoc, isPlainObject } from './bsonutil.ts';
+import { compileInclusion } from './fast-project.ts';
 import { err, toMongoError } from './errors.ts';
 import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
@@ -269,6 +270,22 @@ function sliceArray(arr: unknown[], spec: unknown): unknown[] {
  * Input docs must be private copies. A projection made only of `$slice`s keeps
  * every other field in mongod (mingo would treat it as an inclusion).
  */
+/**
+ * Projected private copies of stored documents (never mutated): an inclusion
+ * projection is applied natively to the stored documents and only what it keeps
+ * is copied; anything else copies the documents whole and goes to mingo.
+ */
+export function projectCopies(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
+  const project = compileInclusion(projection);
+  if (project) return docs.map((d) => copyDoc(project(d)));
+  return projectDocs(
+    docs.map((d) => copyDoc(d)),
+    projection,
+    filter,
+  );
+}
+
+/** Projects private copies through mingo (exclusions may change them in place). */
 export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   const entries = Object.entries(projection);

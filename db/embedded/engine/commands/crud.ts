@@ -20,7 +20,7 @@ import { rawDocuments } from '../../contract.ts';
 import type { Collection } from '../collection.ts';
 import { err, toMongoError } from '../errors.ts';
 import { extractValues } from '../indexes.ts';
-import { normalizeCollation, projectDocs, sortDocs } from '../mingo.ts';
+import { normalizeCollation, projectCopies, projectDocs, sortDocs } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
 import { type Ctx, type Handler, asNumber, asObject, collectionArg } from './types.ts';
@@ -69,9 +69,10 @@ export const find: Handler = (ctx) => {
   const sort = body.sort === undefined ? undefined : asObject(body.sort, 'sort');
   const projection = body.projection === undefined ? undefined : asObject(body.projection, 'projection');
   const docs = query(store.get(db, name), filter, { sort, skip, limit, collation: body.collation });
+  // The transform gets the stored documents and returns private copies.
   const transform =
     projection && Object.keys(projection).length
-      ? (batch: Doc[]) => projectDocs(batch, projection, filter)
+      ? (batch: Doc[]) => projectCopies(batch, projection, filter)
       : undefined;
   return ctx.cursors.open(`${db}.${name}`, docs, {
     batchSize,
