@@ -14,7 +14,7 @@ import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
-import { validateForm, type FieldErrors } from '~/utils/validation';
+import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
 export const GENDER_VALUES = ['male', 'female', 'other'] as const;
 export const SENSITIVE_FIELDS = ['ethnicity', 'religion', 'citizenId'] as const;
@@ -189,11 +189,7 @@ export function MemberEditor({
       className="form"
       noValidate
       aria-labelledby="member-identity-title"
-      onSubmit={(event) => {
-        const found = validateForm(MemberSchema, event.currentTarget);
-        setClientErrors(found);
-        if (found) event.preventDefault();
-      }}
+      onSubmit={(event) => setClientErrors(checkOnSubmit(event, MemberSchema))}
     >
       <h2 id="member-identity-title">{t('member.section.identity')}</h2>
       <div id="member-form-error" aria-live="polite">

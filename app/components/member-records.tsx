@@ -17,7 +17,7 @@ import { optionalDay } from '~/components/member-editor';
 import { academicRank, conductBand, ACADEMIC_RANK_LABELS, CONDUCT_BAND_LABELS } from '~/domain/academic';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import { validateForm, type FieldErrors } from '~/utils/validation';
+import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
 // Mirrors of the model's enums (models/member.ts stays server-only).
 export const UNION_RATING_LEVELS = ['excellent', 'good', 'complete', 'incomplete'] as const;
@@ -265,11 +265,7 @@ function RecordForm({
       className="form record-form"
       noValidate
       preventScrollReset
-      onSubmit={(event) => {
-        const found = validateForm(RECORD_SCHEMAS[record], event.currentTarget);
-        setClientErrors(found);
-        if (found) event.preventDefault();
-      }}
+      onSubmit={(event) => setClientErrors(checkOnSubmit(event, RECORD_SCHEMAS[record]))}
     >
       <FormError message={formError} />
       <input type="hidden" name="intent" value={`${record}.save`} />

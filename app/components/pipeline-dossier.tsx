@@ -8,6 +8,7 @@ import { Form, useNavigation } from '@remix-run/react';
 import { useState, type FormEvent } from 'react';
 import type { Text } from '~/domain/criteria/types';
 import type { MessageKey } from '~/i18n';
+import { focusFirstInvalid } from '~/utils/validation';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import {
   DOSSIER_DATE_KINDS,
@@ -81,9 +82,7 @@ function DossierEditor({
     event.preventDefault();
     const errors = issuesByField(parsed.error);
     setClientErrors(errors);
-    // Take the keyboard to the first box to fix.
-    const first = Object.keys(errors)[0];
-    event.currentTarget.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+    focusFirstInvalid(event.currentTarget, errors);
   }
 
   const hasErrors = Object.keys(errors).length > 0;

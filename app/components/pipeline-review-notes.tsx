@@ -6,6 +6,7 @@
 import { Form, useNavigation } from '@remix-run/react';
 import { useState, type FormEvent } from 'react';
 import type { MessageKey } from '~/i18n';
+import { focusFirstInvalid } from '~/utils/validation';
 import { useFormatters, useT } from '~/i18n/use-t';
 import {
   REVIEW_NOTE_KINDS,
@@ -59,8 +60,7 @@ function AddNoteForm({ version, failure }: { version: number; failure: TabFormFa
     event.preventDefault();
     const errors = issuesByField(parsed.error);
     setClientErrors(errors);
-    const first = Object.keys(errors)[0];
-    event.currentTarget.querySelector<HTMLElement>(`[name="${first}"]`)?.focus();
+    focusFirstInvalid(event.currentTarget, errors);
   }
 
   return (

@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
-import { validateForm, type FieldErrors } from '~/utils/validation';
+import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
 export const UNIT_KIND_VALUES = ['province', 'school', 'faculty', 'branch', 'party_cell'] as const;
 export const SCHOOL_KIND_VALUES = ['university', 'college', 'high_school'] as const;
@@ -135,11 +135,7 @@ export function UnitEditor({
       className="form"
       noValidate
       aria-describedby={hasErrors ? 'unit-form-error' : undefined}
-      onSubmit={(event) => {
-        const found = validateForm(UnitSchema, event.currentTarget);
-        setClientErrors(found);
-        if (found) event.preventDefault();
-      }}
+      onSubmit={(event) => setClientErrors(checkOnSubmit(event, UnitSchema))}
     >
       <div id="unit-form-error">
         <FormError message={formError ?? (hasErrors ? 'validation.formErrors' : null)} />

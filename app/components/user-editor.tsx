@@ -8,7 +8,7 @@ import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import { useT } from '~/i18n/use-t';
 import { ROLES } from '~/utils/permissions';
-import { validateForm, type FieldErrors } from '~/utils/validation';
+import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
 const baseFields = {
   email: z
@@ -84,11 +84,7 @@ export function UserEditor({
       method="post"
       className="form"
       noValidate
-      onSubmit={(event) => {
-        const found = validateForm(schema, event.currentTarget);
-        setClientErrors(found);
-        if (found) event.preventDefault();
-      }}
+      onSubmit={(event) => setClientErrors(checkOnSubmit(event, schema))}
     >
       <FormError message={hasErrors ? 'validation.formErrors' : null} />
       <input type="hidden" name="intent" value="save" />

@@ -9,7 +9,7 @@ import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { holidayAction, holidayYears, listHolidays, parseYear } from '~/utils/holidays.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
-import { validateForm, type FieldErrors } from '~/utils/validation';
+import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { permission: 'holiday:manage' });
@@ -77,11 +77,7 @@ export default function HolidaysPage() {
           method="post"
           className="filters"
           noValidate
-          onSubmit={(e) => {
-            const errors = validateForm(HolidaySchema, e.currentTarget);
-            setAddErrors(errors);
-            if (errors) e.preventDefault();
-          }}
+          onSubmit={(e) => setAddErrors(checkOnSubmit(e, HolidaySchema))}
         >
           <input type="hidden" name="intent" value="add" />
           <Field
@@ -137,9 +133,8 @@ export default function HolidaysPage() {
                   className="filters"
                   noValidate
                   onSubmit={(e) => {
-                    const errors = validateForm(HolidayRenameSchema, e.currentTarget);
+                    const errors = checkOnSubmit(e, HolidayRenameSchema);
                     setRenameErrors(errors ? { id: h.id, errors } : null);
-                    if (errors) e.preventDefault();
                   }}
                 >
                   <input type="hidden" name="intent" value="rename" />

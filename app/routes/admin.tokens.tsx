@@ -23,7 +23,7 @@ import {
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject, isObjectIdString } from '~/utils/misc';
 import { requireUser } from '~/utils/permissions.server';
-import { fieldErrorsOf, validateForm, type FieldErrors } from '~/utils/validation';
+import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 
 /** Today in Vietnam (UTC+7, no daylight saving), YYYY-MM-DD: the browser and the server agree. */
 const vietnamToday = () => new Date(Date.now() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
@@ -169,11 +169,7 @@ export default function TokensPage() {
         <Form
           method="post"
           noValidate
-          onSubmit={(e) => {
-            const found = validateForm(TokenCreateSchema, e.currentTarget);
-            setClientErrors(found);
-            if (found) e.preventDefault();
-          }}
+          onSubmit={(e) => setClientErrors(checkOnSubmit(e, TokenCreateSchema))}
         >
           <input type="hidden" name="intent" value="create" />
           <FormError message={errors._form?.[0]} />

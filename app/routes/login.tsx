@@ -19,7 +19,7 @@ import { ROLE_HOME } from '~/utils/permissions';
 import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from '~/utils/rate-limit.server';
 import { safeRedirect } from '~/utils/safe-redirect';
 import { createSession, destroySession } from '~/utils/session.server';
-import { fieldErrorsOf, validateForm, type FieldErrors } from '~/utils/validation';
+import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 
 const LoginSchema = z.object({
   email: z
@@ -103,11 +103,7 @@ export default function LoginPage() {
         method="post"
         className="form"
         noValidate
-        onSubmit={(event) => {
-          const found = validateForm(LoginSchema, event.currentTarget);
-          setClientErrors(found);
-          if (found) event.preventDefault();
-        }}
+        onSubmit={(event) => setClientErrors(checkOnSubmit(event, LoginSchema))}
       >
         <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
         <Field

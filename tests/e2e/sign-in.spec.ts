@@ -15,6 +15,11 @@ test('the sign-in page is accessible and refuses a wrong password with one messa
   await page.goto('/login');
   await page.getByRole('button', { name: 'Đăng nhập' }).click();
   await expect(page.getByText('Vui lòng nhập mật khẩu.')).toBeVisible();
+  // The keyboard goes to the first field to fix, then to the next one once that is filled.
+  await expect(page.locator('input[name="email"]')).toBeFocused();
+  await page.locator('input[name="email"]').fill('tinhdoan@demo.vn');
+  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await expect(page.locator('input[name="password"]')).toBeFocused();
 });
 
 for (const account of DEMO_ACCOUNTS) {
