@@ -21,6 +21,8 @@ import { compileFilter } from './mingo.ts';
 
 /** Above this many value combinations (`$in` × `$in`…), a compound index is looked up by its leading field. */
 const MAX_KEY_COMBINATIONS = 1000;
+/** Candidates from an index cover at least this share of the documents: scan instead. */
+const SCAN_SHARE = 0.8;
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -189,7 +191,9 @@ export class Collection {
       if (!best || size < best.size) best = { postings, size };
       if (size === 0) break;
     }
-    if (!best) return this.docs.values();
+    // A list naming most of the collection (a province's every member) is read
+    // faster by scanning than by looking each id up; the filter is tested either way.
+    if (!best || best.size >= SCAN_SHARE * this.docs.size) return this.docs.values();
     return this.docsOf(best.postings);
   }
 
