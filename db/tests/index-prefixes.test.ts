@@ -22,6 +22,11 @@ describe('kept prefixes', () => {
     const keys = ix.keysOf({ a: [1, 2], b: 'x', c: [3, 4] })!;
     // Multikey: two leading keys, two pairs; the third field is not expanded.
     expect(keys.keys.map((k) => k.length)).toEqual([2, 2]);
+    // Fields that have had several values are flagged (lists for their values may overlap).
+    expect(ix.multikey).toEqual([true, false, true]);
+    const one = new Index({ key: { a: 1, b: 1 }, name: 'y' });
+    one.keysOf({ a: [1], b: 'x' });
+    expect(one.multikey).toEqual([false, false]);
   });
 
   it('keys are every distinct combination of its values, per kept prefix (reference expansion)', () => {

@@ -154,7 +154,7 @@ export class Collection {
     }
     // Per index: the longest kept key prefix whose fields the filter all fixes → exact
     // keys (one Map lookup per combination of values); else the leading field's lists.
-    let best: { postings: (Posting | undefined)[]; size: number } | undefined;
+    let best: { postings: (Posting | undefined)[]; size: number; disjoint: boolean } | undefined;
     for (const ix of this.indexes.values()) {
       const first = eq.get(ix.fields[0]);
       if (!first) continue;
@@ -188,26 +188,34 @@ export class Collection {
       }
       let size = 0;
       for (const p of postings) size += postingSize(p);
-      if (!best || size < best.size) best = { postings, size };
+      // Lists for different values of fields no document has several values in cannot
+      // share a document: no need to deduplicate (the board's ten stages of a province).
+      const varied = prefix > 1 && prefixCombos <= MAX_KEY_COMBINATIONS ? prefix : 1;
+      let disjoint = new Set(postings).size === postings.length;
+      for (let i = 0; i < varied && disjoint; i++) if (lists[i].length > 1 && ix.multikey[i]) disjoint = false;
+      if (!best || size < best.size) best = { postings, size, disjoint };
       if (size === 0) break;
     }
     // A list naming most of the collection (a province's every member) is read
     // faster by scanning than by looking each id up; the filter is tested either way.
     if (!best || best.size >= SCAN_SHARE * this.docs.size) return this.docs.values();
-    return this.docsOf(best.postings);
+    return this.docsOf(best.postings, best.disjoint);
   }
 
   /**
    * The documents of some posting lists, lazily (a `find` with a limit stops early
    * instead of materializing a province's 50,000), and deduplicated only when there
-   * is more than one list: one list never names a document twice.
+   * is more than one list and they may share documents: one list never names a
+   * document twice.
    */
-  private *docsOf(postings: (Posting | undefined)[]): Generator<Doc> {
+  private *docsOf(postings: (Posting | undefined)[], disjoint: boolean): Generator<Doc> {
     const docs = this.docs;
-    if (postings.length === 1) {
-      for (const id of postingIds(postings[0])) {
-        const d = docs.get(id);
-        if (d) yield d;
+    if (postings.length === 1 || disjoint) {
+      for (const p of postings) {
+        for (const id of postingIds(p)) {
+          const d = docs.get(id);
+          if (d) yield d;
+        }
       }
       return;
     }

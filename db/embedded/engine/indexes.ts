@@ -219,6 +219,12 @@ export class Index {
   /** `maps[j]`: key of the first `lengths[j]` fields → doc id(s). */
   readonly maps: Map<string, Posting>[];
   private readonly full: boolean;
+  /**
+   * Per field: some document has had several values in it (an array), as mongod's
+   * multikey flag; never cleared. While a field is not multikey, lists for different
+   * values of it cannot name the same document.
+   */
+  readonly multikey: boolean[];
 
   constructor(readonly spec: IndexSpec) {
     this.fields = Object.keys(spec.key);
@@ -231,6 +237,7 @@ export class Index {
     this.lengths = [...lengths].sort((a, b) => a - b);
     this.maps = this.lengths.map(() => new Map());
     this.full = this.lengths[this.lengths.length - 1] === n;
+    this.multikey = this.fields.map(() => false);
   }
 
   get name(): string {
@@ -263,6 +270,7 @@ export class Index {
       extract(doc, this.paths[i], 0, out);
       if (i < depth) perField[i] = out;
       if (out.length !== 1 && i < depth) single = false;
+      if (out.length > 1) this.multikey[i] = true;
       if (allMissing) for (const v of out) if (v !== MISSING) allMissing = false;
     }
     if (this.spec.sparse && allMissing) return null;
