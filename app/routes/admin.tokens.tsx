@@ -166,11 +166,7 @@ export default function TokensPage() {
 
       <section className="panel" aria-labelledby="token-create-title">
         <h2 id="token-create-title">{t('tokens.create')}</h2>
-        <Form
-          method="post"
-          noValidate
-          onSubmit={(e) => setClientErrors(checkOnSubmit(e, TokenCreateSchema))}
-        >
+        <Form method="post" noValidate onSubmit={(e) => setClientErrors(checkOnSubmit(e, TokenCreateSchema))}>
           <input type="hidden" name="intent" value="create" />
           <FormError message={errors._form?.[0]} />
           <Field

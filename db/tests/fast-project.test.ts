@@ -13,13 +13,16 @@ import { projectCopies, projectDocs } from '../embedded/engine/mingo.ts';
 type D = Record<string, unknown>;
 
 const isObject = (v: unknown): v is D =>
-  v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) && !(v instanceof ObjectId);
+  v !== null &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  !(v instanceof Date) &&
+  !(v instanceof ObjectId);
 
 /** The value with every object's keys in order, so toEqual also compares field order. */
 const withOrder = (v: unknown): unknown => {
   if (Array.isArray(v)) return v.map(withOrder);
-  if (isObject(v))
-    return Object.entries(v).map(([k, x]) => [k, withOrder(x)]);
+  if (isObject(v)) return Object.entries(v).map(([k, x]) => [k, withOrder(x)]);
   return v;
 };
 
@@ -47,7 +50,10 @@ const pathArb = fc
   .array(fc.constantFrom(...KEYS.slice(0, 3)), { minLength: 1, maxLength: 3 })
   .map((parts) => parts.join('.'));
 const projectionArb = fc
-  .tuple(fc.uniqueArray(pathArb, { minLength: 1, maxLength: 4 }), fc.constantFrom(undefined, 0, 1, true, false))
+  .tuple(
+    fc.uniqueArray(pathArb, { minLength: 1, maxLength: 4 }),
+    fc.constantFrom(undefined, 0, 1, true, false),
+  )
   .map(([paths, id]) => {
     const p: D = Object.fromEntries(paths.map((k) => [k, 1]));
     if (id !== undefined) p._id = id;
@@ -58,13 +64,15 @@ const projectionArb = fc
 function inDocumentOrder(projected: unknown, source: unknown): unknown {
   if (Array.isArray(projected) && Array.isArray(source)) {
     // Whole (or nothing dropped): element by element; else the elements a path kept.
-    const kept = projected.length === source.length ? source : source.filter((e) => Array.isArray(e) || isObject(e));
+    const kept =
+      projected.length === source.length ? source : source.filter((e) => Array.isArray(e) || isObject(e));
     return projected.map((p, i) => inDocumentOrder(p, kept[i]));
   }
   if (!isObject(projected)) return projected;
   const src = source as D;
   const out: D = {};
-  for (const k of Object.keys(src)) if (k in (projected as D)) out[k] = inDocumentOrder((projected as D)[k], src[k]);
+  for (const k of Object.keys(src))
+    if (k in (projected as D)) out[k] = inDocumentOrder((projected as D)[k], src[k]);
   return out;
 }
 

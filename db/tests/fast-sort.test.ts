@@ -93,8 +93,24 @@ describe('fastSort', () => {
     expect(fastSort([{ v: 1 }], { $natural: 1 })).toBeNull();
     // A later key is read only for documents that tie before it: a value there that the
     // fast path cannot order gives up when compared, and changes nothing when not.
-    expect(fastSort([{ a: 1, v: [1] }, { a: 1, v: 2 }], { a: 1, v: 1 })).toBeNull();
-    expect(fastSort([{ a: 1, v: 'x' }, { a: 1, v: 2 }], { a: 1, v: 1 })).toBeNull();
+    expect(
+      fastSort(
+        [
+          { a: 1, v: [1] },
+          { a: 1, v: 2 },
+        ],
+        { a: 1, v: 1 },
+      ),
+    ).toBeNull();
+    expect(
+      fastSort(
+        [
+          { a: 1, v: 'x' },
+          { a: 1, v: 2 },
+        ],
+        { a: 1, v: 1 },
+      ),
+    ).toBeNull();
     const noTie = [
       { i: 0, a: 2, v: [1] },
       { i: 1, a: 1, v: 'x' },

@@ -65,12 +65,17 @@ describe('kept prefixes', () => {
   });
 
   it('after adds, moves and removals an index holds exactly the entries of the documents it has now', () => {
-    const value = fc.oneof(fc.constantFrom(0, 1, 'x'), fc.array(fc.constantFrom(0, 1, 'x', 2), { maxLength: 3 }));
+    const value = fc.oneof(
+      fc.constantFrom(0, 1, 'x'),
+      fc.array(fc.constantFrom(0, 1, 'x', 2), { maxLength: 3 }),
+    );
     const docArb = fc.record({ a: value, b: value, c: value }, { requiredKeys: [] });
     const spec = { key: { a: 1, b: 1, c: 1 }, name: 'abc' };
     const entries = (ix: Index) =>
       ix.maps.map((m) =>
-        Object.fromEntries([...m].map(([k, p]) => [k, [...postingIds(p)].sort()]).sort(([x], [y]) => (x < y ? -1 : 1))),
+        Object.fromEntries(
+          [...m].map(([k, p]) => [k, [...postingIds(p)].sort()]).sort(([x], [y]) => (x < y ? -1 : 1)),
+        ),
       );
     fc.assert(
       fc.property(

@@ -351,7 +351,8 @@ export function intern(d: Doc): Doc {
  * deliberate: objects built by copyDoc take ~30% less heap than the ones
  * BSON.deserialize builds (measured 6.7 vs 9.9 KB per member document).
  */
-export const toStored = (bytes: Uint8Array): Doc => decodeStored(bytes) ?? idFirst(copyDoc(BSON.deserialize(bytes), true));
+export const toStored = (bytes: Uint8Array): Doc =>
+  decodeStored(bytes) ?? idFirst(copyDoc(BSON.deserialize(bytes), true));
 
 /** The document with its `_id` key first (the same object when it already is). */
 export function idFirst(d: Doc): Doc {
@@ -391,7 +392,10 @@ export function shapeFactory(keys: string[], idFirst = false): Factory | null {
     if (f === undefined && shapes.size < MAX_SHAPES) {
       const order = keys.map((_, i) => i);
       if (at > 0) order.unshift(...order.splice(at, 1));
-      f = new Function('v', `return {${order.map((i) => `${JSON.stringify(keys[i])}: v[${i}]`).join(',')}};`) as Factory;
+      f = new Function(
+        'v',
+        `return {${order.map((i) => `${JSON.stringify(keys[i])}: v[${i}]`).join(',')}};`,
+      ) as Factory;
       shapes.set(sk, f);
     }
     if (f !== undefined) return f;

@@ -192,7 +192,8 @@ export class Collection {
       // share a document: no need to deduplicate (the board's ten stages of a province).
       const varied = prefix > 1 && prefixCombos <= MAX_KEY_COMBINATIONS ? prefix : 1;
       let disjoint = new Set(postings).size === postings.length;
-      for (let i = 0; i < varied && disjoint; i++) if (lists[i].length > 1 && ix.multikey[i]) disjoint = false;
+      for (let i = 0; i < varied && disjoint; i++)
+        if (lists[i].length > 1 && ix.multikey[i]) disjoint = false;
       if (!best || size < best.size) best = { postings, size, disjoint };
       if (size === 0) break;
     }

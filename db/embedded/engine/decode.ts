@@ -173,7 +173,8 @@ function decodeInto(
         shape.ascii[p] = keyAscii;
         s = shape.stats[p] = stat(key);
         shape.subs[p] = undefined;
-        for (let k = p * VALUES_KEPT; k < (p + 1) * VALUES_KEPT; k++) shape.vstr[k] = shape.vbytes[k] = undefined;
+        for (let k = p * VALUES_KEPT; k < (p + 1) * VALUES_KEPT; k++)
+          shape.vstr[k] = shape.vbytes[k] = undefined;
         shape.vnext[p] = 0;
         matched = false;
       }
@@ -227,7 +228,9 @@ function decodeInto(
         // An exact-size copy (a small Buffer would pin a whole 8 KiB pool slab); a short
         // ASCII value needs none (compared with its characters).
         shape.vbytes[slot] =
-          str.length === to - from && to - from < NATIVE_COMPARE ? undefined : new Uint8Array(b.subarray(from, to));
+          str.length === to - from && to - from < NATIVE_COMPARE
+            ? undefined
+            : new Uint8Array(b.subarray(from, to));
         v = str;
         break;
       }

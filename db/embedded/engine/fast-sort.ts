@@ -35,8 +35,8 @@ function keyOf(doc: Doc, path: string[]): Key | typeof BAIL {
   keyKind = null;
   if (v === null || v === undefined) return null;
   if (typeof v === 'number') return Number.isNaN(v) ? BAIL : ((keyKind = 'number'), v);
-  if (typeof v === 'string') return (keyKind = 'string'), v;
-  if (typeof v === 'boolean') return (keyKind = 'bool'), v;
+  if (typeof v === 'string') return ((keyKind = 'string'), v);
+  if (typeof v === 'boolean') return ((keyKind = 'bool'), v);
   if (v instanceof Date) {
     const t = v.getTime();
     return Number.isNaN(t) ? BAIL : ((keyKind = 'date'), t);

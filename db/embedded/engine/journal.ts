@@ -401,7 +401,9 @@ const WRITEV_MAX = 1024;
 async function writeAll(fd: number, bufs: Buffer[]): Promise<void> {
   let rest = bufs;
   while (rest.length) {
-    let n = await new Promise<number>((res, rej) => fs.writev(fd, rest, null, (e, w) => (e ? rej(e) : res(w))));
+    let n = await new Promise<number>((res, rej) =>
+      fs.writev(fd, rest, null, (e, w) => (e ? rej(e) : res(w))),
+    );
     let k = 0;
     while (k < rest.length && n >= rest[k].length) n -= rest[k++].length;
     rest = rest.slice(k);

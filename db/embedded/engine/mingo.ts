@@ -266,14 +266,10 @@ function sliceArray(arr: unknown[], spec: unknown): unknown[] {
 }
 
 /**
- * find-style projection (supports `$slice`, `$elemMatch`, positional `.$`).
- * Input docs must be private copies. A projection made only of `$slice`s keeps
- * every other field in mongod (mingo would treat it as an inclusion).
- */
-/**
  * Projected private copies of stored documents (never mutated): an inclusion
  * projection is applied natively to the stored documents and only what it keeps
- * is copied; anything else copies the documents whole and goes to mingo.
+ * is copied (`fast-project.ts`); anything else copies the documents whole and
+ * goes to `projectDocs`.
  */
 export function projectCopies(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
   const project = compileInclusion(projection);
@@ -285,7 +281,12 @@ export function projectCopies(docs: Doc[], projection: Doc, filter: Doc): Doc[] 
   );
 }
 
-/** Projects private copies through mingo (exclusions may change them in place). */
+/**
+ * find-style projection through mingo (supports `$slice`, `$elemMatch`, positional
+ * `.$`). Input docs must be private copies: exclusions change them in place. A
+ * projection made only of `$slice`s keeps every other field in mongod (mingo would
+ * treat it as an inclusion).
+ */
 export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   const entries = Object.entries(projection);
