@@ -45,6 +45,11 @@ export function isMalformedBson(error: unknown): error is MalformedBsonError {
 export interface CommandContext {
   /** Id of the TCP connection, unique for the life of the server. */
   connectionId: number;
+  /**
+   * The caller serializes the reply and keeps nothing of it (the wire server), so the
+   * reply may reference the executor's own immutable documents instead of copies.
+   */
+  serializesReply?: boolean;
 }
 
 export interface CommandExecutor {

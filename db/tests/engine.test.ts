@@ -98,6 +98,29 @@ describe('insert and find', () => {
     expect((await find('c', { a: 1 })).length).toBe(1);
   });
 
+  it('copies replies unless the caller serializes them at once (the wire server)', async () => {
+    await insert('c', [{ _id: 1, nested: { x: 1 }, terms: [{ y: 1, z: 2 }] }]);
+    const serialized = { connectionId: 1, serializesReply: true };
+    const first = (cmd: Document, c = ctx) => engine.run('test', cmd, c).then((r) => r.cursor.firstBatch[0]);
+    // Stored documents are immutable, so a serialized reply may hold them as they are…
+    const a = await first({ find: 'c', filter: {} }, serialized);
+    expect(await first({ find: 'c', filter: {} }, serialized)).toBe(a);
+    const p = await first({ find: 'c', projection: { 'terms.y': 1 } }, serialized);
+    expect(p).toEqual({ _id: 1, terms: [{ y: 1 }] });
+    expect((await first({ aggregate: 'c', pipeline: [{ $match: {} }], cursor: {} }, serialized)).nested).toBe(
+      a.nested,
+    );
+    // …and any other caller gets copies it may change.
+    const b = await first({ find: 'c', filter: {} });
+    expect(b).not.toBe(a);
+    expect(b.nested).not.toBe(a.nested);
+    const q = await first({ find: 'c', projection: { nested: 1 } });
+    expect(q.nested).not.toBe(a.nested);
+    expect((await first({ aggregate: 'c', pipeline: [{ $match: {} }], cursor: {} })).nested).not.toBe(
+      a.nested,
+    );
+  });
+
   it('callers cannot mutate stored state through inserted objects', async () => {
     const doc = { _id: 1, nested: { x: 1 } };
     await insert('c', [doc]);

@@ -20,9 +20,9 @@ interface Cursor {
   pos: number;
   connectionId: number;
   lastUsed: number;
-  /** Turns stored documents into reply documents (projection); inputs are private copies. */
+  /** Turns stored documents into reply documents (projection), copying what it must. */
   transform?: (docs: Doc[]) => Doc[];
-  /** Documents already produced by a pipeline are private: no clone needed. */
+  /** No copy needed: the documents are private, or the reply is serialized at once. */
   owned: boolean;
 }
 

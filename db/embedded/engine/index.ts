@@ -191,6 +191,7 @@ export class Engine implements CommandExecutor {
         body: command,
         connectionId: ctx.connectionId,
         startedAt: this.startedAt,
+        serializesReply: ctx.serializesReply === true,
       };
       reply = handler(c);
     } catch (e) {

@@ -266,14 +266,14 @@ function sliceArray(arr: unknown[], spec: unknown): unknown[] {
 }
 
 /**
- * Projected private copies of stored documents (never mutated): an inclusion
- * projection is applied natively to the stored documents and only what it keeps
- * is copied (`fast-project.ts`); anything else copies the documents whole and
- * goes to `projectDocs`.
+ * Projected stored documents, which are never mutated: an inclusion projection is
+ * applied natively and only what it keeps is copied (`fast-project.ts`), or not
+ * copied at all without `copy` (a reply serialized at once); anything else copies
+ * the documents whole and goes to `projectDocs`.
  */
-export function projectCopies(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
+export function projectCopies(docs: Doc[], projection: Doc, filter: Doc, copy = true): Doc[] {
   const project = compileInclusion(projection);
-  if (project) return docs.map((d) => copyDoc(project(d)));
+  if (project) return copy ? docs.map((d) => copyDoc(project(d))) : docs.map(project);
   return projectDocs(
     docs.map((d) => copyDoc(d)),
     projection,

@@ -109,7 +109,11 @@ export class WireConnection {
     const { connectionId, executor } = this.options;
     if (isHandshake(request.body)) return handshakeReply(request.body, connectionId);
     try {
-      const reply: unknown = await executor.run(request.dbName, request.body, { connectionId });
+      // The reply is serialized as soon as it comes back (`send`) and not kept.
+      const reply: unknown = await executor.run(request.dbName, request.body, {
+        connectionId,
+        serializesReply: true,
+      });
       // BSON.serialize would turn undefined into {} and the driver would take that as success.
       if (reply === null || typeof reply !== 'object' || Array.isArray(reply)) {
         return internalError(

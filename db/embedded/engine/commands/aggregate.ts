@@ -119,5 +119,10 @@ export const aggregate: Handler = (ctx) => {
         clone: !safe.v,
       })
     : source;
-  return ctx.cursors.open(ns, results, { batchSize, connectionId: ctx.connectionId });
+  // Results may reference stored (immutable) documents: copied unless serialized at once.
+  return ctx.cursors.open(ns, results, {
+    batchSize,
+    connectionId: ctx.connectionId,
+    owned: ctx.serializesReply,
+  });
 };

@@ -69,16 +69,19 @@ export const find: Handler = (ctx) => {
   const sort = body.sort === undefined ? undefined : asObject(body.sort, 'sort');
   const projection = body.projection === undefined ? undefined : asObject(body.projection, 'projection');
   const docs = query(store.get(db, name), filter, { sort, skip, limit, collation: body.collation });
-  // The transform gets the stored documents and returns private copies.
+  // The transform gets the stored documents and returns documents of the reply's own.
+  const copy = !ctx.serializesReply;
   const transform =
     projection && Object.keys(projection).length
-      ? (batch: Doc[]) => projectCopies(batch, projection, filter)
+      ? (batch: Doc[]) => projectCopies(batch, projection, filter, copy)
       : undefined;
   return ctx.cursors.open(`${db}.${name}`, docs, {
     batchSize,
     singleBatch,
     connectionId: ctx.connectionId,
     transform,
+    // Stored documents are immutable: a reply serialized at once needs no copies.
+    owned: !copy,
   });
 };
 

@@ -11,6 +11,8 @@ export interface Ctx {
   body: Document;
   connectionId: number;
   startedAt: number;
+  /** The reply is serialized at once and not kept: it may hold stored documents, uncopied. */
+  serializesReply: boolean;
 }
 
 /** Handlers are synchronous: a command's in-memory effect is atomic w.r.t. others. */
