@@ -5,7 +5,7 @@
  * own richer table and pager (data-table.tsx).
  */
 import { Form, Link } from '@remix-run/react';
-import type { ReactNode } from 'react';
+import { Children, type ReactNode } from 'react';
 import { useT } from '~/i18n/use-t';
 
 export function ActiveStatusFilter({ id, defaultValue }: { id: string; defaultValue: string }) {
@@ -42,7 +42,7 @@ export function SimplePager({
   );
 }
 
-/** The count (announced to screen readers), then the table with one header per column, or `empty`. */
+/** The count (announced to screen readers), then the table with one header per column, or `empty` when there are no rows. */
 export function AdminTable({
   count,
   countTestId,
@@ -53,8 +53,8 @@ export function AdminTable({
   count: string;
   countTestId?: string;
   columns: string[];
-  /** Shown instead of the table when there are no rows (`children` is then empty). */
-  empty: string | null;
+  /** Shown instead of the table when `children` holds no rows. */
+  empty: string;
   children: ReactNode;
 }) {
   return (
@@ -62,7 +62,7 @@ export function AdminTable({
       <p aria-live="polite" data-testid={countTestId}>
         {count}
       </p>
-      {empty === null ? (
+      {Children.toArray(children).length > 0 ? (
         <div className="table-wrap">
           <table>
             <thead>
@@ -84,8 +84,14 @@ export function AdminTable({
   );
 }
 
-export function StatusBadge({ active, children }: { active: boolean; children: ReactNode }) {
-  return <span className={`badge ${active ? 'badge-active' : 'badge-inactive'}`}>{children}</span>;
+/** Active or inactive, in its colour; the label says so unless `children` gives another. */
+export function StatusBadge({ active, children }: { active: boolean; children?: ReactNode }) {
+  const t = useT();
+  return (
+    <span className={`badge ${active ? 'badge-active' : 'badge-inactive'}`}>
+      {children ?? (active ? t('units.active') : t('units.inactive'))}
+    </span>
+  );
 }
 
 /**

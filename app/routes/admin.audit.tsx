@@ -91,7 +91,7 @@ export default function AuditPage() {
           t('audit.col.member'),
           t('audit.col.details'),
         ]}
-        empty={rows.length ? null : t('audit.empty')}
+        empty={t('audit.empty')}
       >
         {rows.map((r) => (
           <tr key={r.id} data-seq={r.seq ?? undefined}>

@@ -117,7 +117,7 @@ export default function HolidaysPage() {
           t('holidays.col.name'),
           t('holidays.col.actions'),
         ]}
-        empty={rows.length ? null : t('holidays.empty')}
+        empty={t('holidays.empty')}
       >
         {rows.map((h) => {
           const date = fmt.date(`${h.date}T00:00:00Z`);

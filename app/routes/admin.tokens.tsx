@@ -227,7 +227,7 @@ export default function TokensPage() {
           t('tokens.col.status'),
           t('tokens.col.actions'),
         ]}
-        empty={tokens.length ? null : t('tokens.empty')}
+        empty={t('tokens.empty')}
       >
         {tokens.map((row) => (
           <tr key={row.id}>

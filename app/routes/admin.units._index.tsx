@@ -63,7 +63,7 @@ export default function UnitsPage() {
         count={t('units.count', { count: fmt.number(rowCount) })}
         countTestId="unit-count"
         columns={[t('units.name'), t('units.code'), t('units.kind'), t('units.status')]}
-        empty={rows.length ? null : t('units.empty')}
+        empty={t('units.empty')}
       >
         {rows.map((u) => (
           <tr key={u.id}>
@@ -75,9 +75,7 @@ export default function UnitsPage() {
             <td>{u.code}</td>
             <td>{t(`unitKind.${u.kind as (typeof UNIT_KIND_VALUES)[number]}`)}</td>
             <td>
-              <StatusBadge active={u.active}>
-                {u.active ? t('units.active') : t('units.inactive')}
-              </StatusBadge>
+              <StatusBadge active={u.active} />
             </td>
           </tr>
         ))}

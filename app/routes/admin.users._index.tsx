@@ -57,7 +57,7 @@ export default function UsersPage() {
       <AdminTable
         count={t('users.count', { count: fmt.number(rowCount) })}
         columns={[t('users.name'), t('users.email'), t('users.role'), t('users.unit'), t('users.status')]}
-        empty={rows.length ? null : t('users.empty')}
+        empty={t('users.empty')}
       >
         {rows.map((u) => (
           <tr key={u.id}>
@@ -68,9 +68,7 @@ export default function UsersPage() {
             <td>{t(`role.${u.role}`)}</td>
             <td>{u.unit}</td>
             <td>
-              <StatusBadge active={u.active}>
-                {u.active ? t('units.active') : t('units.inactive')}
-              </StatusBadge>
+              <StatusBadge active={u.active} />
             </td>
           </tr>
         ))}

@@ -41,24 +41,13 @@ export const isOid = (v: unknown): v is Oid =>
   v instanceof ObjectId && v.constructor === ObjectId && typeof (v as unknown as Oid).i0 === 'number';
 const oidEq = (a: Oid, b: Oid) => a.i0 === b.i0 && a.i1 === b.i1 && a.i2 === b.i2 && a.i3 === b.i3;
 /** Like comparing the hex strings (mingo compares `toString()`s). */
-export const oidCmp = (a: Oid, b: Oid) =>
-  a.i0 !== b.i0
-    ? a.i0 < b.i0
-      ? -1
-      : 1
-    : a.i1 !== b.i1
-      ? a.i1 < b.i1
-        ? -1
-        : 1
-      : a.i2 !== b.i2
-        ? a.i2 < b.i2
-          ? -1
-          : 1
-        : a.i3 !== b.i3
-          ? a.i3 < b.i3
-            ? -1
-            : 1
-          : 0;
+export function oidCmp(a: Oid, b: Oid): number {
+  if (a.i0 !== b.i0) return a.i0 < b.i0 ? -1 : 1;
+  if (a.i1 !== b.i1) return a.i1 < b.i1 ? -1 : 1;
+  if (a.i2 !== b.i2) return a.i2 < b.i2 ? -1 : 1;
+  if (a.i3 !== b.i3) return a.i3 < b.i3 ? -1 : 1;
+  return 0;
+}
 const validDate = (v: unknown): v is Date =>
   v instanceof Date && v.constructor === Date && !Number.isNaN(v.getTime());
 const isDigits = (s: string) => /^[0-9]+$/.test(s);

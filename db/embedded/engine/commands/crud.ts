@@ -20,7 +20,7 @@ import { rawDocuments } from '../../contract.ts';
 import type { Collection } from '../collection.ts';
 import { err, toMongoError } from '../errors.ts';
 import { extractValues } from '../indexes.ts';
-import { normalizeCollation, projectCopies, projectDocs, sortDocs } from '../mingo.ts';
+import { normalizeCollation, projectCopies, sortDocs } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
 import { type Ctx, type Handler, asNumber, asObject, collectionArg } from './types.ts';
@@ -264,8 +264,7 @@ export const del: Handler = (ctx) => {
 
 function outDoc(d: Doc | null | undefined, fields: Doc | undefined, filter: Doc): Doc | null {
   if (!d) return null;
-  const copy = clone(d);
-  return fields && Object.keys(fields).length ? (projectDocs([copy], fields, filter)[0] ?? null) : copy;
+  return fields && Object.keys(fields).length ? (projectCopies([d], fields, filter)[0] ?? null) : clone(d);
 }
 
 export const findAndModify: Handler = (ctx) => {
