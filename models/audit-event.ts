@@ -31,8 +31,9 @@ auditEventSchema.index({ seq: 1 }, { unique: true, partialFilterExpression: { se
 auditEventSchema.index({ entity: 1, entityId: 1, at: -1 });
 auditEventSchema.index({ unitId: 1, at: -1 });
 auditEventSchema.index({ actorId: 1, at: -1 });
-// The admin browser (/admin/audit), newest first: unfiltered or by date range, and by action.
-auditEventSchema.index({ at: -1 });
+// The admin browser (/admin/audit), newest first (ties in chain order): unfiltered or by
+// date range, and by action.
+auditEventSchema.index({ at: -1, seq: -1 });
 auditEventSchema.index({ action: 1, at: -1 });
 
 function refuse(): never {

@@ -285,6 +285,21 @@ describe('the admin browser', () => {
     // Bad parameters are ignored, not a 500.
     expect((await browse('?action=%24ne&unit=xyz&from=2026-99-99&page=-4')).status).toBe(200);
   });
+
+  it('orders events of the same millisecond by their place in the chain', async () => {
+    const saved = await AuditEvent.collection.find({}, { projection: { at: 1 } }).toArray();
+    await AuditEvent.collection.updateMany({}, { $set: { at: new Date('2026-03-01T00:00:00Z') } });
+    try {
+      const res = await browse('');
+      expect(res.data.rows.map((r: { action: string }) => r.action)).toEqual([
+        'member.create',
+        'member.sensitive.reveal',
+        'member.update',
+      ]);
+    } finally {
+      for (const e of saved) await AuditEvent.collection.updateOne({ _id: e._id }, { $set: { at: e.at } });
+    }
+  });
 });
 
 describe('member history export', () => {
