@@ -14,6 +14,9 @@ import type { Document } from 'bson';
  * serializing documents again (the journal) or decode them its own way; one that
  * ignores them loses nothing.
  */
+/** The replica set the engine answers as (one member, always primary); its URIs name it. */
+export const REPLICA_SET_NAME = 'rs0';
+
 export const RAW_DOCUMENTS: unique symbol = Symbol.for('embedded-mongo.rawDocuments');
 
 /** Reads the raw bytes the wire attached to a document array (see RAW_DOCUMENTS). */
@@ -78,6 +81,15 @@ export interface CommandExecutor {
    * anything, and reject `run` with a MalformedBsonError if any is invalid.
    */
   readonly validatesRawDocuments?: boolean;
+  /**
+   * The executor answers the handshake itself (`hello` / `isMaster`), e.g. as a
+   * replica-set member; without this the wire server answers as a standalone.
+   */
+  hello?(body: Document, connectionId: number): Document;
+  /** Told the address clients reach the server at (`127.0.0.1:27017`) once it listens. */
+  listening?(address: string): void;
+  /** The replica set the executor answers as, if any: the server's URI names it. */
+  readonly replicaSetName?: string;
   /** Called when a connection closes, so its cursors can be released. */
   connectionClosed?(connectionId: number): void;
   /** Flushes and closes storage; later `run` calls reply with an error. */

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import type { CommandExecutor } from './contract.ts';
+import { type CommandExecutor, REPLICA_SET_NAME } from './contract.ts';
 import { WireServer } from './server.ts';
 import { debugLog } from './wire/log.ts';
 import { workerBundle } from './worker/bundle.ts';
@@ -71,9 +71,14 @@ export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): 
   return startInWorker(options);
 }
 
-function uriOf(host: string, port: number): string {
+/**
+ * The server's URI. It names the replica set the engine answers as, so a driver
+ * checks it is talking to that set and turns on sessions, retryable writes and
+ * transactions, as against production's replica set (see db/README.md).
+ */
+function uriOf(host: string, port: number, replicaSet: string | undefined): string {
   const uriHost = host.includes(':') ? `[${host}]` : host;
-  return `mongodb://${uriHost}:${port}/`;
+  return `mongodb://${uriHost}:${port}/${replicaSet ? `?replicaSet=${replicaSet}` : ''}`;
 }
 
 /** The server on this thread (also what the worker thread runs). */
@@ -99,7 +104,7 @@ export async function startInProcess(
   }
   const port = wire.port;
   return {
-    uri: uriOf(host, port),
+    uri: uriOf(host, port, executor.replicaSetName),
     port,
     host,
     mode: 'in-process',
@@ -212,7 +217,7 @@ async function startInWorker(options: EmbeddedServerOptions): Promise<EmbeddedSe
 
   let closing: Promise<void> | undefined;
   return {
-    uri: uriOf(host, port),
+    uri: uriOf(host, port, REPLICA_SET_NAME),
     port,
     host,
     mode: 'worker',

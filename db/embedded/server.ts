@@ -39,6 +39,8 @@ export class WireServer {
         server.off('error', fail);
         // After startup, a server error (e.g. EMFILE on accept) must not crash the process.
         server.on('error', (error) => debugLog(`server error: ${error.message}`));
+        const host = options.host.includes(':') ? `[${options.host}]` : options.host;
+        options.executor.listening?.(`${host}:${wire.port}`);
         resolve(wire);
       });
     });

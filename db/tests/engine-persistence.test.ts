@@ -91,7 +91,8 @@ describe('persistence', () => {
     fs.truncateSync(p, size - 30); // crash in the middle of the last record
     engine = await createEngine({ dataDir: dir });
     expect((await all('a')).map((d) => d._id)).toEqual([0, 1, 2, 3]);
-    expect(engine.recovery!.journalRecords).toBe(5); // create-collection + 4 inserts
+    // The first insert's group (begin, create-collection, insert, end), then 3 single inserts.
+    expect(engine.recovery!.journalRecords).toBe(7);
     expect(engine.recovery!.truncatedBytes).toBeGreaterThan(0);
     // New writes after recovery are durable too.
     await run({ insert: 'a', documents: [{ _id: 9 }] });
@@ -106,7 +107,7 @@ describe('persistence', () => {
     const snap = path.join(dir, 'snapshot.bin');
     const before = fs.statSync(snap);
     engine = await createEngine({ dataDir: dir });
-    expect(engine.recovery!.journalRecords).toBe(6);
+    expect(engine.recovery!.journalRecords).toBe(8);
     expect(fs.statSync(snap).mtimeMs).toBe(before.mtimeMs);
     expect(fs.statSync(snap).size).toBe(before.size);
     await engine.close();
@@ -148,10 +149,11 @@ describe('persistence', () => {
     expect(reply.writeErrors.map((e: Document) => [e.index, e.code])).toEqual([[2, 11000]]);
     await engine.close();
 
-    // Records: create, one PUT_MANY for documents 0-1, one for 3, PUTs for 4 and 5, one PUT_MANY for 6.
+    // One group (9 … 10): create, one PUT_MANY for documents 0-1, one for 3, PUTs for 4
+    // and 5, one PUT_MANY for 6.
     const ops: number[] = [];
     decodeAll(fs.readFileSync(path.join(dir, journals()[0])), 12, (r) => ops.push(r.op));
-    expect(ops).toEqual([3, 8, 8, 1, 1, 8]);
+    expect(ops).toEqual([9, 3, 8, 8, 1, 1, 8, 10]);
 
     engine = await createEngine({ dataDir: dir });
     const back = (await run({ find: 'w', filter: {}, batchSize: 100 })).cursor.firstBatch as Document[];
@@ -161,12 +163,13 @@ describe('persistence', () => {
     expect(back[4]).toEqual(sent[5]);
     expect(back[5]).toEqual(sent[6]);
 
-    // A crash in the middle of the last PUT_MANY record loses that record only.
+    // A crash before the group's end (the command was never acknowledged) loses all of it.
     await engine.close();
     const p = path.join(dir, journals()[0]);
     fs.truncateSync(p, fs.statSync(p).size - 5);
     engine = await createEngine({ dataDir: dir });
-    expect(((await all('w')) as Document[]).map((d) => d.a).sort()).toEqual([1, 2, 4, 5, 6]);
+    expect(await all('w')).toEqual([]);
+    expect(engine.recovery!.droppedGroups).toBe(1);
   });
 
   it('a corrupt record (bad checksum) ends replay; garbage after the header is ignored', async () => {

@@ -4,13 +4,19 @@
  * stages and cursors. Persistence is in engine-persistence.test.ts.
  */
 import { describe, it, expect, beforeEach, afterEach } from 'vitest';
-import { Long, ObjectId, type Document } from 'bson';
+import { Binary, Long, ObjectId, type Document } from 'bson';
 import { createEngine } from '../embedded/engine/index.ts';
 import type { CommandExecutor } from '../embedded/contract.ts';
 
 let engine: CommandExecutor;
 const ctx = { connectionId: 1 };
-const run = (cmd: Document, db = 'test') => engine.run(db, cmd, ctx);
+/** A command's reply without the cluster time every reply carries (checked on its own below). */
+const run = async (cmd: Document, db = 'test') => {
+  const { $clusterTime, operationTime, ...reply } = await engine.run(db, cmd, ctx);
+  expect($clusterTime).toBeDefined();
+  expect(operationTime).toBeDefined();
+  return reply;
+};
 const find = async (coll: string, filter: Document = {}, extra: Document = {}) =>
   (await run({ find: coll, filter, ...extra })).cursor.firstBatch as Document[];
 const insert = (coll: string, documents: Document[], extra: Document = {}) =>
@@ -50,19 +56,33 @@ describe('basic commands', () => {
     });
   });
 
-  it('transactions are refused like a standalone (code 20)', async () => {
-    const r = await run({
-      insert: 'c',
-      documents: [{ a: 1 }],
-      txnNumber: Long.fromNumber(1),
-      startTransaction: true,
-      autocommit: false,
+  it('runs a transaction: private until commit, a commit retry answered, a finished one gone (251)', async () => {
+    const lsid = { id: new Binary(Buffer.alloc(16, 7), 4) };
+    const txn = { lsid, txnNumber: Long.fromNumber(1), autocommit: false };
+    expect(await run({ insert: 'c', documents: [{ _id: 1 }], ...txn, startTransaction: true })).toEqual({
+      n: 1,
+      ok: 1,
     });
-    expect(r).toMatchObject({ ok: 0, code: 20, codeName: 'IllegalOperation' });
-    expect(r.errmsg).toBe('Transaction numbers are only allowed on a replica set member or mongos');
-    expect((await run({ commitTransaction: 1 }, 'admin')).code).toBe(20);
-    expect((await run({ abortTransaction: 1 }, 'admin')).code).toBe(20);
+    expect((await run({ find: 'c', filter: {}, ...txn })).cursor.firstBatch).toEqual([{ _id: 1 }]);
     expect(await find('c')).toEqual([]);
+    expect(await run({ commitTransaction: 1, ...txn }, 'admin')).toEqual({ ok: 1 });
+    expect(await find('c')).toEqual([{ _id: 1 }]);
+    expect(await run({ commitTransaction: 1, ...txn }, 'admin')).toEqual({ ok: 1 });
+    const late = await run(
+      { abortTransaction: 1, lsid, txnNumber: Long.fromNumber(2), autocommit: false },
+      'admin',
+    );
+    expect(late).toMatchObject({ ok: 0, code: 251, codeName: 'NoSuchTransaction' });
+    expect(late.errorLabels).toEqual(['TransientTransactionError']);
+    expect(await run({ commitTransaction: 1 }, 'admin')).toMatchObject({ ok: 0, code: 125 });
+  });
+
+  it('every reply carries the cluster time, which a write moves forward', async () => {
+    const before = await engine.run('test', { ping: 1 }, ctx);
+    expect(before.$clusterTime.clusterTime).toEqual(before.operationTime);
+    expect(before.$clusterTime.signature.keyId).toEqual(Long.ZERO);
+    const after = await engine.run('test', { insert: 'c', documents: [{ a: 1 }] }, ctx);
+    expect(after.operationTime.greaterThan(before.operationTime)).toBe(true);
   });
 
   it('ignores generic fields ($db, lsid, $clusterTime, readConcern, writeConcern, apiVersion)', async () => {

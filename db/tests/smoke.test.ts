@@ -50,7 +50,7 @@ describe.skipIf(!existsSync(engineIndex))('connectDatabase and the db command on
       const handle = await connectDatabase({ dataDir: null });
       expect(handle.kind).toBe('embedded');
       expect(databaseKind()).toBe('embedded');
-      expect(handle.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/$/);
+      expect(handle.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/\?replicaSet=rs0$/);
       const Note = mongoose.model('SmokeNote', new Schema({ text: String }));
       await Note.create({ text: 'xin chào' });
       // sanitizeFilter: an operator smuggled in as a value becomes an `$eq` operand, never an operator.

@@ -18,6 +18,7 @@ import {
   postingSize,
 } from './indexes.ts';
 import { compileFilter } from './mingo.ts';
+import type { CollectionView } from './txn.ts';
 
 /** Above this many value combinations (`$in` × `$in`…), a compound index is looked up by its leading field. */
 const MAX_KEY_COMBINATIONS = 1000;
@@ -64,7 +65,7 @@ function sameKeys(a: IndexKeys | null, b: IndexKeys | null): boolean {
   return true;
 }
 
-export class Collection {
+export class Collection implements CollectionView {
   readonly docs = new Map<string, Doc>();
   /** Secondary indexes by name (the `_id_` index is `docs` itself). */
   readonly indexes = new Map<string, Index>();
@@ -77,6 +78,15 @@ export class Collection {
 
   get ns(): string {
     return `${this.db}.${this.name}`;
+  }
+
+  /** Every document, in storage order (CollectionView, as a transaction's view also offers it). */
+  all(): Iterable<Doc> {
+    return this.docs.values();
+  }
+
+  get size(): number {
+    return this.docs.size;
   }
 
   indexSpecs(): IndexSpec[] {

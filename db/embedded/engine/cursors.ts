@@ -24,6 +24,14 @@ interface Cursor {
   transform?: (docs: Doc[]) => Doc[];
   /** No copy needed: the documents are private, or the reply is serialized at once. */
   owned: boolean;
+  /** The transaction the cursor was opened in: only that transaction may continue it. */
+  txn?: CursorTxn;
+}
+
+/** A transaction as cursors know it: its process-wide id and its number on the session. */
+export interface CursorTxn {
+  id: number;
+  txnNumber: number;
 }
 
 function toKey(id: unknown): string {
@@ -86,6 +94,7 @@ export class CursorManager {
       connectionId: number;
       transform?: (d: Doc[]) => Doc[];
       owned?: boolean;
+      txn?: CursorTxn;
     },
   ): Document {
     const state = { docs, pos: 0, transform: opts.transform, owned: !!opts.owned };
@@ -106,15 +115,38 @@ export class CursorManager {
         lastUsed: Date.now(),
         transform: opts.transform,
         owned: state.owned,
+        txn: opts.txn,
       });
     }
     return { cursor: { firstBatch, id, ns }, ok: 1 };
   }
 
-  getMore(rawId: unknown, collection: string, dbName: string, batchSize: number | undefined): Document {
+  getMore(
+    rawId: unknown,
+    collection: string,
+    dbName: string,
+    batchSize: number | undefined,
+    txn?: CursorTxn,
+  ): Document {
     const key = toKey(rawId);
     const c = this.cursors.get(key);
     if (!c) throw err(43, `cursor id ${key} not found`);
+    // mongod's checks: a cursor and its getMore are in the same transaction, or neither is.
+    if (txn && !c.txn)
+      throw err(
+        50739,
+        `Cannot run getMore on cursor ${key}, which was not created in a transaction, in transaction ${txn.txnNumber}`,
+      );
+    if (!txn && c.txn)
+      throw err(
+        50740,
+        `Cannot run getMore on cursor ${key}, which was created in transaction ${c.txn.txnNumber}, without an lsid and txnNumber`,
+      );
+    if (txn && c.txn && txn.id !== c.txn.id)
+      throw err(
+        50741,
+        `Cannot run getMore on cursor ${key}, which was created in transaction ${c.txn.txnNumber}, in transaction ${txn.txnNumber}`,
+      );
     const ns = `${dbName}.${collection}`;
     if (c.ns !== ns)
       throw err(

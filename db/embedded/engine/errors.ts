@@ -31,6 +31,14 @@ export const CODE_NAMES: Record<number, string> = {
   11000: 'DuplicateKey',
   10334: 'BSONObjectTooLarge',
   11600: 'InterruptedAtShutdown',
+  13: 'Unauthorized',
+  50: 'MaxTimeMSExpired',
+  112: 'WriteConflict',
+  125: 'CommandFailed',
+  225: 'TransactionTooOld',
+  251: 'NoSuchTransaction',
+  256: 'TransactionCommitted',
+  263: 'OperationNotSupportedInTransaction',
   40324: 'Location40324',
 };
 

@@ -26,7 +26,7 @@ const EMPTY_ARRAY = Symbol('emptyArray');
  */
 export type Posting = string | string[] | Set<string>;
 
-function addPosting(map: Map<string, Posting>, key: string, id: string): void {
+export function addPosting(map: Map<string, Posting>, key: string, id: string): void {
   const cur = map.get(key);
   if (cur === undefined) map.set(key, id);
   else if (typeof cur === 'string') {
@@ -38,7 +38,7 @@ function addPosting(map: Map<string, Posting>, key: string, id: string): void {
   } else cur.add(id);
 }
 
-function removePosting(map: Map<string, Posting>, key: string, id: string): void {
+export function removePosting(map: Map<string, Posting>, key: string, id: string): void {
   const cur = map.get(key);
   if (cur === undefined) return;
   if (typeof cur === 'string') {

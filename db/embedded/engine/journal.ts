@@ -16,6 +16,15 @@
  *   DROP_INDEX    {name}
  *   DROP_COLL     {}
  *   DROP_DB       {} (collection name empty)
+ *   GROUP_BEGIN   {}: the records up to the next GROUP_END are one unit (a
+ *                 transaction's commit, a retryable write, any command of
+ *                 several records): replay applies them at GROUP_END, or drops
+ *                 them if the group never ended (a crash in the middle). A
+ *                 group's records are contiguous: they are appended in one
+ *                 synchronous step (or, for a long insert, during one command).
+ *   GROUP_END     {session?}: closes the group; `session` is the durable state
+ *                 of the logical session whose write it was (sessions.ts)
+ *   SESSION       {session}: that state on its own (snapshots)
  *
  * Files in the data directory:
  *   snapshot.bin      "EMSNAP01" | u32 generation | records (written atomically)
@@ -39,6 +48,9 @@ export const enum Op {
   DROP_COLL = 6,
   DROP_DB = 7,
   PUT_MANY = 8,
+  GROUP_BEGIN = 9,
+  GROUP_END = 10,
+  SESSION = 11,
 }
 
 export interface Rec {
@@ -237,8 +249,15 @@ function readRecordsFile(
   }
 }
 
-/** Reads snapshot + journals, feeding every valid record to `apply`. */
-export async function recover(dir: string, apply: (r: Rec) => void): Promise<Recovered> {
+/**
+ * Reads snapshot + journals, feeding every valid record to `apply`; `fileEnd` is
+ * called after each file (a group still open there never ended: see GROUP_BEGIN).
+ */
+export async function recover(
+  dir: string,
+  apply: (r: Rec) => void,
+  fileEnd: () => void = () => undefined,
+): Promise<Recovered> {
   await fsp.mkdir(dir, { recursive: true });
   let generation = 0;
   let snapshotBytes = 0;
@@ -247,6 +266,7 @@ export async function recover(dir: string, apply: (r: Rec) => void): Promise<Rec
     const { header, ok, end, size } = readRecordsFile(snapPath, SNAP_MAGIC, apply);
     if (!ok) throw new Error(`embedded engine: ${snapPath} is not a snapshot file`);
     if (end !== size) throw new Error(`embedded engine: snapshot ${snapPath} is corrupt at byte ${end}`);
+    fileEnd();
     generation = header.readUInt32LE(8);
     snapshotBytes = size;
   }
@@ -268,6 +288,7 @@ export async function recover(dir: string, apply: (r: Rec) => void): Promise<Rec
       journalRecords++;
       apply(r);
     });
+    fileEnd();
     if (!ok) {
       // Unreadable header (crash while creating the file): nothing in it was acknowledged.
       truncatedBytes += size;

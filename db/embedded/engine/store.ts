@@ -18,9 +18,17 @@ import {
 } from './bsonutil.ts';
 import { MalformedBytes, decodeStored } from './decode.ts';
 import { MalformedBsonError } from '../contract.ts';
-import { err } from './errors.ts';
+import { MongoError, err } from './errors.ts';
 import { type IndexSpec, validateIndexSpec } from './indexes.ts';
 import { Op, type Rec, eachDocument, encode, recordHead, recordPrefix } from './journal.ts';
+import {
+  type CollectionView,
+  LockedByTransaction,
+  type Transaction,
+  TxnRegistry,
+  WriteConflict,
+  lockKey,
+} from './txn.ts';
 
 export function validateCollectionName(name: unknown): string {
   if (typeof name !== 'string' || name === '') throw err(73, `Invalid namespace specified '${String(name)}'`);
@@ -113,6 +121,8 @@ export class RawInsertBatch {
     coll: string,
     docs: unknown[],
     private readonly raws: Uint8Array[],
+    /** Decode every document for the generic path (a transaction's inserts go to its overlay). */
+    generic = false,
   ) {
     this.prefix = store.persistent ? recordPrefix(Op.PUT_MANY, db, coll) : Buffer.alloc(0);
     this.decoded = new Array<Doc | undefined>(docs.length);
@@ -125,7 +135,7 @@ export class RawInsertBatch {
         if (e instanceof MalformedBytes) throw new MalformedBsonError(e.message);
         throw e;
       }
-      if (doc && doc._id !== undefined) this.decoded[i] = doc;
+      if (doc && doc._id !== undefined && !generic) this.decoded[i] = doc;
       // No `_id` (one is generated) or a type left to bson: the generic path.
       else docs[i] = doc ?? deserializeChecked(raws[i]);
     }
@@ -145,6 +155,7 @@ export class RawInsertBatch {
     if (Array.isArray(doc._id)) throw err(2, `can't use an array for _id`);
     const bytes = this.raws[i];
     if (bytes.length > MAX_BSON_SIZE) throw tooLarge(bytes.length);
+    this.store.beforeChange(c, undefined, doc);
     c.insert(doc);
     if (!this.store.persistent) return;
     // A rejected document before this one, or documents not back to back in the message, end the run.
@@ -171,12 +182,142 @@ export class RawInsertBatch {
   }
 }
 
-export class Store {
+/**
+ * What the command handlers read and write through: the committed state (Store),
+ * or one transaction's view of it (TxnStore in txn.ts). DDL commands, which do not
+ * run inside transactions, use the Store itself.
+ */
+export interface StoreView {
+  /** Whether writes need their BSON for the journal (a transaction's are serialized at commit). */
+  readonly persistent: boolean;
+  get(db: string, name: string): CollectionView | undefined;
+  ensure(db: string, name: string): CollectionView;
+  create(db: string, name: string, options?: Doc): CollectionView;
+  insert(c: CollectionView, doc: Doc, bytes?: Uint8Array): void;
+  replace(c: CollectionView, oldDoc: Doc, newDoc: Doc, bytes?: Uint8Array): void;
+  remove(c: CollectionView, doc: Doc): void;
+}
+
+/** What to put back if the command (or commit) that made a change is undone. */
+interface UndoEntry {
+  c: Collection;
+  key: string;
+  /** The version before the change; undefined where there was none. */
+  old: Doc | undefined;
+  /** Transactions this change handed a snapshot version to (taken back on undo). */
+  preimaged: Transaction[];
+}
+
+export class Store implements StoreView {
   readonly dbs = new Map<string, Map<string, Collection>>();
   /** Journal records produced by the command being run. */
   pending: Buffer[] = [];
+  /** Open transactions and their document locks (txn.ts). */
+  readonly txns = new TxnRegistry();
+  /** The transaction whose commit is being applied: its own locks do not block it. */
+  private committing: Transaction | null = null;
+  /** Committed document changes so far (the engine moves the cluster time when a command made any). */
+  changes = 0;
+  /** Changes of the command being run, while it may still be undone (see `guard`). */
+  private undo: UndoEntry[] | null = null;
 
   constructor(readonly persistent: boolean) {}
+
+  /**
+   * Every change to a committed document passes here first, while transactions are
+   * open: a document a transaction has written blocks the change (LockedByTransaction:
+   * the command is undone and waits), and each open transaction keeps the version
+   * being replaced as part of its snapshot (txn.ts). One size check otherwise.
+   */
+  beforeChange(c: Collection, old: Doc | undefined, doc: Doc): void {
+    this.changes++;
+    const reg = this.txns;
+    if (reg.active.size === 0) return;
+    const key = keyOf((old ?? doc)._id);
+    if (reg.locks.size) {
+      const owner = reg.locks.get(lockKey(c.ns, key));
+      if (owner && owner !== this.committing) throw new LockedByTransaction(owner);
+    }
+    const preimaged: Transaction[] = [];
+    for (const t of reg.active) {
+      if (t === this.committing) continue;
+      let m = t.before.get(c.ns);
+      if (!m) t.before.set(c.ns, (m = new Map()));
+      if (!m.has(key)) {
+        m.set(key, old ?? null);
+        preimaged.push(t);
+      }
+    }
+    this.undo?.push({ c, key, old, preimaged });
+  }
+
+  /**
+   * Runs `apply` so that it can be undone: used for a write command while some
+   * transaction holds locks (it may hit one halfway) and for a commit. On a throw,
+   * every change it made is put back, its journal records dropped, and the error
+   * rethrown.
+   */
+  guard<T>(apply: () => T): T {
+    const outer = this.undo;
+    this.undo = [];
+    try {
+      return apply();
+    } catch (e) {
+      this.rollback(this.undo);
+      throw e;
+    } finally {
+      this.undo = outer;
+    }
+  }
+
+  private rollback(entries: UndoEntry[]): void {
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const { c, key, old, preimaged } = entries[i];
+      const cur = c.docs.get(key);
+      // A change that threw before happening leaves `cur === old`: nothing to put back.
+      if (old === undefined) {
+        if (cur) c.remove(cur);
+      } else if (!cur) c.insert(old);
+      else if (cur !== old) c.replace(cur, old);
+      for (const t of preimaged) t.before.get(c.ns)?.delete(key);
+    }
+    this.pending = [];
+  }
+
+  /**
+   * Applies a transaction's writes to the committed state, all in this one
+   * synchronous step (nothing else runs in between). A unique key that a
+   * non-transactional write took since the transaction checked it undoes the whole
+   * commit as a write conflict (drivers retry the transaction, which then sees the
+   * duplicate). The journal records are in `pending`, to be written as one group.
+   */
+  commit(t: Transaction): void {
+    this.committing = t;
+    try {
+      this.guard(() => {
+        for (const w of t.writes.values()) {
+          if (w.docs.size === 0 && !w.created) continue;
+          let c = this.get(w.db, w.name);
+          if (!c) {
+            c = this.create(w.db, w.name, w.created ?? {});
+            // Indexes the transaction created on it, before its documents (they are checked).
+            for (const ix of w.scratch?.indexes.values() ?? []) this.createIndex(c, ix.spec);
+          }
+          for (const [key, doc] of w.docs) {
+            const cur = c.docs.get(key);
+            if (doc === null) {
+              if (cur) this.remove(c, cur);
+            } else if (!cur) this.insert(c, doc);
+            else if (cur !== doc) this.replace(c, cur, doc);
+          }
+        }
+      });
+    } catch (e) {
+      throw e instanceof MongoError && e.code === 11000 ? new WriteConflict() : e;
+    } finally {
+      this.committing = null;
+    }
+  }
 
   private record(op: Op, db: string, coll: string, body: Uint8Array | Doc): void {
     if (this.persistent) this.pending.push(encode(op, db, coll, body));
@@ -191,10 +332,23 @@ export class Store {
   earlyWrite?: (records: Buffer[]) => Promise<void>;
   private early: Promise<void>[] = [];
 
-  /** Starts writing the records produced so far (see `earlyWrite`). */
+  /**
+   * Starts writing the records produced so far (see `earlyWrite`), not while the
+   * command may still be undone. The first early write opens the command's journal
+   * group (GROUP_BEGIN), which the engine closes after the command.
+   */
   writeEarly(): void {
-    if (this.earlyWrite && this.pending.length) this.early.push(this.earlyWrite(this.takePending()));
+    if (!this.earlyWrite || !this.pending.length || this.undo) return;
+    const records = this.takePending();
+    if (!this.groupOpen) {
+      records.unshift(encode(Op.GROUP_BEGIN, '', '', {}));
+      this.groupOpen = true;
+    }
+    this.early.push(this.earlyWrite(records));
   }
+
+  /** The command being run has opened a journal group with an early write. */
+  groupOpen = false;
 
   /** The writes `writeEarly` started for the command being run. */
   takeEarly(): Promise<void>[] {
@@ -236,6 +390,7 @@ export class Store {
     const colls = this.dbs.get(db);
     const c = colls?.get(name);
     if (!c || !colls) return undefined;
+    this.txns.abortTouching(c.ns);
     colls.delete(name);
     if (colls.size === 0) this.dbs.delete(db);
     this.record(Op.DROP_COLL, db, name, {});
@@ -243,33 +398,39 @@ export class Store {
   }
 
   dropDatabase(db: string): boolean {
+    this.txns.abortTouching(db, true);
     const had = this.dbs.delete(db);
     this.record(Op.DROP_DB, db, '', {});
     return had;
   }
 
   insert(c: Collection, doc: Doc, bytes?: Uint8Array): void {
+    this.beforeChange(c, undefined, doc);
     c.insert(doc);
     if (this.persistent) this.record(Op.PUT, c.db, c.name, bytes ?? serialize(doc));
   }
 
   replace(c: Collection, oldDoc: Doc, newDoc: Doc, bytes?: Uint8Array): void {
+    this.beforeChange(c, oldDoc, newDoc);
     c.replace(oldDoc, newDoc);
     if (this.persistent) this.record(Op.PUT, c.db, c.name, bytes ?? serialize(newDoc));
   }
 
   remove(c: Collection, doc: Doc): void {
+    this.beforeChange(c, doc, doc);
     c.remove(doc);
     this.record(Op.DEL, c.db, c.name, { _id: doc._id });
   }
 
   createIndex(c: Collection, spec: IndexSpec): boolean {
+    this.txns.abortTouching(c.ns, false, this.committing);
     const created = c.createIndex(spec);
     if (created) this.record(Op.CREATE_INDEX, c.db, c.name, spec);
     return created;
   }
 
   dropIndex(c: Collection, name: string): void {
+    this.txns.abortTouching(c.ns);
     c.indexes.delete(name);
     this.record(Op.DROP_INDEX, c.db, c.name, { name });
   }

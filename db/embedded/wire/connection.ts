@@ -107,7 +107,10 @@ export class WireConnection {
   private async execute(request: WireRequest): Promise<Document> {
     if (request.rejection) return request.rejection;
     const { connectionId, executor } = this.options;
-    if (isHandshake(request.body)) return handshakeReply(request.body, connectionId);
+    if (isHandshake(request.body))
+      return executor.hello
+        ? executor.hello(request.body, connectionId)
+        : handshakeReply(request.body, connectionId);
     try {
       // The reply is serialized as soon as it comes back (`send`) and not kept.
       const reply: unknown = await executor.run(request.dbName, request.body, {

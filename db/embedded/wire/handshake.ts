@@ -9,7 +9,8 @@ export function isHandshake(body: Document): boolean {
 }
 
 /**
- * The reply of a standalone server. Deliberately absent:
+ * The reply of a standalone server, for executors that do not answer the handshake
+ * themselves (the engine answers as a replica-set primary). Deliberately absent:
  * - `topologyVersion`: it makes the driver switch to streaming (exhaust) hello;
  * - `compression`: then the driver never sends OP_COMPRESSED;
  * - `setName`/`msg`: we are neither a replica set member nor a mongos.

@@ -26,25 +26,8 @@ export const buildInfo: Handler = () => ({
   ok: 1,
 });
 
-/** The wire server answers the handshake; this is the same answer for direct callers. */
-export const hello: Handler = (ctx) => ({
-  helloOk: true,
-  ismaster: true,
-  isWritablePrimary: true,
-  maxBsonObjectSize: 16777216,
-  maxMessageSizeBytes: 48000000,
-  maxWriteBatchSize: 100000,
-  localTime: new Date(),
-  logicalSessionTimeoutMinutes: 30,
-  connectionId: ctx.connectionId,
-  minWireVersion: 0,
-  maxWireVersion: 21,
-  readOnly: false,
-  ok: 1,
-});
-
 export const listCollections: Handler = (ctx) => {
-  const { body, store, db } = ctx;
+  const { body, state: store, db } = ctx;
   const nameOnly = !!body.nameOnly;
   let entries: Document[] = store.collections(db).map((c) =>
     nameOnly
@@ -100,7 +83,7 @@ export const create: Handler = (ctx) => {
  * answered 26 NamespaceNotFound); we follow 7.0.
  */
 export const drop: Handler = (ctx) => {
-  const { store, db } = ctx;
+  const { state: store, db } = ctx;
   const name = collectionArg(ctx);
   const c = store.drop(db, name);
   if (!c) return { ok: 1 };
@@ -108,7 +91,7 @@ export const drop: Handler = (ctx) => {
 };
 
 export const dropDatabase: Handler = (ctx) => {
-  ctx.store.dropDatabase(ctx.db);
+  ctx.state.dropDatabase(ctx.db);
   return { dropped: ctx.db, ok: 1 };
 };
 
@@ -117,7 +100,7 @@ function approxSize(docs: number): number {
 }
 
 export const listDatabases: Handler = (ctx) => {
-  const { body, store } = ctx;
+  const { body, state: store } = ctx;
   let dbs: Document[] = [...store.dbs.entries()].map(([name, colls]) => {
     const n = [...colls.values()].reduce((s, c) => s + c.docs.size, 0);
     return { name, sizeOnDisk: approxSize(n), empty: n === 0 };
@@ -157,7 +140,7 @@ export const serverStatus: Handler = (ctx) => {
       virtual: Math.round(mem.rss / 1048576),
       supported: true,
     },
-    storageEngine: { name: 'embedded', persistent: ctx.store.persistent },
+    storageEngine: { name: 'embedded', persistent: ctx.state.persistent },
     metrics: { cursor: { open: { total: Long.fromNumber(ctx.cursors.size) } } },
     ok: 1,
   };
@@ -174,6 +157,7 @@ export const getParameter: Handler = (ctx) => {
     featureCompatibilityVersion: { version: '7.0' },
     authenticationMechanisms: [],
     maxBSONDepth: 100,
+    transactionLifetimeLimitSeconds: ctx.params.transactionLifetimeLimitSeconds,
   };
   const all =
     ctx.body.getParameter === '*' ||
@@ -182,6 +166,49 @@ export const getParameter: Handler = (ctx) => {
   reply.ok = 1;
   return reply;
 };
+
+/**
+ * The parameters mongod lets a client change at run time that mean something
+ * here: `transactionLifetimeLimitSeconds`. Any other is refused (never ignored).
+ */
+export const setParameter: Handler = (ctx) => {
+  if (ctx.db !== 'admin') throw err(13, 'setParameter may only be run against the admin database.');
+  const names = Object.keys(ctx.body).filter(
+    (k) => k !== 'setParameter' && !SESSION_FIELDS.has(k) && !k.startsWith('$'),
+  );
+  if (names.length === 0) throw err(2, 'no option found to set, use help:true to see options ');
+  const reply: Document = {};
+  for (const name of names) {
+    if (name !== 'transactionLifetimeLimitSeconds')
+      throw err(72, `attempted to set unrecognized parameter [${name}], use help:true to see options `);
+    const v = Number(ctx.body[name]?.valueOf?.() ?? ctx.body[name]);
+    if (!Number.isInteger(v) || v < 1)
+      throw err(
+        2,
+        `Bad value for parameter "transactionLifetimeLimitSeconds": must be greater than or equal to 1`,
+      );
+    reply.was = ctx.params.transactionLifetimeLimitSeconds;
+    ctx.params.transactionLifetimeLimitSeconds = v;
+  }
+  reply.ok = 1;
+  return reply;
+};
+
+/** Fields a driver adds to any command, which are not parameters. */
+const SESSION_FIELDS = new Set([
+  'lsid',
+  'txnNumber',
+  'autocommit',
+  'startTransaction',
+  'readConcern',
+  'writeConcern',
+  'apiVersion',
+  'apiStrict',
+  'apiDeprecationErrors',
+  'comment',
+  'maxTimeMS',
+  'readPreference',
+]);
 
 export const hostInfo: Handler = () => ({
   system: {
@@ -202,7 +229,7 @@ export const getLastError: Handler = () => ({ n: 0, err: null, ok: 1 });
 export const whatsmyuri: Handler = () => ({ you: '127.0.0.1:0', ok: 1 });
 
 export const dbStats: Handler = (ctx) => {
-  const colls = ctx.store.collections(ctx.db);
+  const colls = ctx.state.collections(ctx.db);
   const objects = colls.reduce((s, c) => s + c.docs.size, 0);
   return {
     db: ctx.db,
@@ -214,12 +241,4 @@ export const dbStats: Handler = (ctx) => {
     storageSize: approxSize(objects),
     ok: 1,
   };
-};
-
-/**
- * A standalone mongod rejects anything carrying a transaction number; this is
- * the exact reply (the driver surfaces it when someone starts a transaction).
- */
-export const noTransactions: Handler = () => {
-  throw err(20, 'Transaction numbers are only allowed on a replica set member or mongos');
 };

@@ -98,7 +98,7 @@ export const aggregate: Handler = (ctx) => {
       filter = filter ? { $and: [filter, m] } : m;
       rest = rest.slice(1);
     }
-    source = !c ? [] : filter ? c.match(filter, collation) : [...c.docs.values()];
+    source = !c ? [] : filter ? c.match(filter, collation) : [...c.all()];
   }
 
   // A leading $group (counts per stage/school) natively when its spec and data allow.
@@ -110,7 +110,7 @@ export const aggregate: Handler = (ctx) => {
     }
   }
 
-  const resolver = (name: string) => [...(store.get(db, name)?.docs.values() ?? [])];
+  const resolver = (name: string) => [...(store.get(db, name)?.all() ?? [])];
   const results = rest.length
     ? runPipeline(source, rest, {
         collation,
@@ -124,5 +124,6 @@ export const aggregate: Handler = (ctx) => {
     batchSize,
     connectionId: ctx.connectionId,
     owned: ctx.serializesReply,
+    txn: ctx.txn?.cursorTxn,
   });
 };

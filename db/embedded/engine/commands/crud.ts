@@ -18,6 +18,8 @@ import {
 } from '../bsonutil.ts';
 import { rawDocuments } from '../../contract.ts';
 import type { Collection } from '../collection.ts';
+import type { CollectionView } from '../txn.ts';
+import { isUnwinding } from '../txn.ts';
 import { err, toMongoError } from '../errors.ts';
 import { extractValues } from '../indexes.ts';
 import { normalizeCollation, projectCopies, sortDocs } from '../mingo.ts';
@@ -25,14 +27,16 @@ import { RawInsertBatch, prepareDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
 import { type Ctx, type Handler, asNumber, asObject, collectionArg } from './types.ts';
 
+/** One statement's error, for `writeErrors`; a conflict or lock wait leaves the whole command instead. */
 function writeError(index: number, e: unknown): Document {
+  if (isUnwinding(e)) throw e;
   const me = toMongoError(e);
   return { index, code: me.code, errmsg: me.message, ...me.extra };
 }
 
 /** Matching docs with sort/skip/limit applied (stored references). */
 function query(
-  c: Collection | undefined,
+  c: CollectionView | undefined,
   filter: Doc,
   opts: { sort?: Doc; skip?: number; limit?: number; collation?: Doc },
 ): Doc[] {
@@ -82,6 +86,7 @@ export const find: Handler = (ctx) => {
     transform,
     // Stored documents are immutable: a reply serialized at once needs no copies.
     owned: !copy,
+    txn: ctx.txn?.cursorTxn,
   });
 };
 
@@ -90,7 +95,7 @@ export const getMore: Handler = (ctx) => {
   if (typeof body.collection !== 'string')
     throw err(40414, "BSON field 'getMore.collection' is missing but a required field");
   const batchSize = body.batchSize === undefined ? undefined : asNumber(body.batchSize, 'batchSize', 0);
-  return ctx.cursors.getMore(body.getMore, body.collection, ctx.db, batchSize);
+  return ctx.cursors.getMore(body.getMore, body.collection, ctx.db, batchSize, ctx.txn?.cursorTxn);
 };
 
 export const killCursors: Handler = (ctx) => {
@@ -109,14 +114,19 @@ export const insert: Handler = (ctx) => {
   const raw = rawDocuments(docs);
   // Documents left undecoded by the wire are decoded (and validated) first, before
   // anything changes: malformed bytes reject the whole message.
-  const batch = raw && docs.includes(undefined) ? new RawInsertBatch(store, db, name, docs, raw) : undefined;
+  // In a transaction every document takes the generic path into its overlay.
+  const batch =
+    raw && docs.includes(undefined)
+      ? new RawInsertBatch(ctx.state, db, name, docs, raw, store !== ctx.state)
+      : undefined;
   const c = store.ensure(db, name);
   let n = 0;
   const writeErrors: Document[] = [];
   for (let i = 0; i < docs.length; i++) {
     try {
       if (batch?.has(i)) {
-        batch.insert(c, i);
+        // Only outside a transaction (where `c` is the committed collection itself).
+        batch.insert(c as Collection, i);
         n++;
         continue;
       }
@@ -141,7 +151,7 @@ export const insert: Handler = (ctx) => {
  */
 function updateDocs(
   ctx: Ctx,
-  c: Collection,
+  c: CollectionView,
   matched: Doc[],
   filter: Doc,
   spec: UpdateSpec,
@@ -330,7 +340,7 @@ export const count: Handler = (ctx) => {
   if (!c) return { n: 0, ok: 1 };
   const total =
     Object.keys(filter).length === 0 && !body.collation
-      ? c.docs.size
+      ? c.size
       : c.match(filter, normalizeCollation(body.collation), limit ? skip + limit : Infinity).length;
   let n = Math.max(0, total - skip);
   if (limit) n = Math.min(n, limit);

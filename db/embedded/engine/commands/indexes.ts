@@ -6,11 +6,13 @@ import { type IndexSpec, validateIndexSpec } from '../indexes.ts';
 import { type Handler, collectionArg } from './types.ts';
 
 export const createIndexes: Handler = (ctx) => {
-  const { body, store, db } = ctx;
+  const { body, state: store, db } = ctx;
   const name = collectionArg(ctx);
   if (!Array.isArray(body.indexes) || body.indexes.length === 0)
     throw err(2, 'Must specify at least one index to create');
   const specs = body.indexes.map((raw: unknown) => validateIndexSpec(clone({ raw }).raw));
+  // Inside a transaction: only on a collection that does not exist outside it (mongod's rule).
+  if (ctx.txn) return ctx.txn.createIndexes(db, name, specs);
   const existed = !!store.get(db, name);
   const c = store.ensure(db, name);
   const numIndexesBefore = c.indexes.size + 1;
@@ -29,7 +31,7 @@ export const createIndexes: Handler = (ctx) => {
 };
 
 export const listIndexes: Handler = (ctx) => {
-  const { store, db } = ctx;
+  const { state: store, db } = ctx;
   const name = collectionArg(ctx);
   const c = store.get(db, name);
   if (!c) throw err(26, `ns does not exist: ${db}.${name}`);
@@ -40,7 +42,7 @@ export const listIndexes: Handler = (ctx) => {
 };
 
 export const dropIndexes: Handler = (ctx) => {
-  const { body, store, db } = ctx;
+  const { body, state: store, db } = ctx;
   const name = collectionArg(ctx);
   const c = store.get(db, name);
   if (!c) throw err(26, `ns not found ${db}.${name}`);

@@ -1,11 +1,17 @@
 import type { Document } from 'bson';
 import type { CursorManager } from '../cursors.ts';
-import type { Store } from '../store.ts';
+import type { Store, StoreView } from '../store.ts';
+import type { TxnStore } from '../txn.ts';
 import { err } from '../errors.ts';
 import { validateCollectionName } from '../store.ts';
 
 export interface Ctx {
-  store: Store;
+  /** What reads and writes go through: the committed state, or the command's transaction's view of it. */
+  store: StoreView;
+  /** The committed state itself, for DDL and informational commands (never run inside a transaction). */
+  state: Store;
+  /** The command's transaction (then `store` is this), or null. */
+  txn: TxnStore | null;
   cursors: CursorManager;
   db: string;
   body: Document;
@@ -13,6 +19,13 @@ export interface Ctx {
   startedAt: number;
   /** The reply is serialized at once and not kept: it may hold stored documents, uncopied. */
   serializesReply: boolean;
+  /** Server parameters (`getParameter` / `setParameter`). */
+  params: EngineParams;
+}
+
+export interface EngineParams {
+  /** Transactions older than this are aborted (mongod's default: 60). */
+  transactionLifetimeLimitSeconds: number;
 }
 
 /** Handlers are synchronous: a command's in-memory effect is atomic w.r.t. others. */
