@@ -232,7 +232,9 @@ export class Engine implements CommandExecutor {
   }
 
   private restoreSession(body: Uint8Array): void {
-    const { session } = BSON.deserialize(body);
+    // A copy: deserialized Binary values (the lsid) would otherwise be views that keep
+    // the whole journal file's buffer alive.
+    const { session } = BSON.deserialize(Buffer.from(body));
     if (session) this.sessions.restore(session as SessionRecord);
   }
 

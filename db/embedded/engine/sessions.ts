@@ -146,6 +146,8 @@ export class SessionTable {
 export class ClusterClock {
   private t = 0;
   private i = 0;
+  /** The reply fields for the current time, made once per tick (every reply carries them). */
+  private fields: Document | null = null;
   /** When the last write happened (hello's `lastWrite`). */
   lastWriteDate = new Date();
 
@@ -160,6 +162,7 @@ export class ClusterClock {
       this.i = 1;
     } else this.i++;
     this.lastWriteDate = new Date(now);
+    this.fields = null;
     return this.current;
   }
 
