@@ -98,6 +98,8 @@ const DEMO_LOGINS = [
 ];
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** How often the audit chains' heads are anchored (docs/decisions/019-audit-chains-per-record.md). */
+const AUDIT_ANCHOR_INTERVAL_MS = 5 * 60 * 1000;
 const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /**
@@ -178,10 +180,15 @@ async function main() {
     });
     console.error(`[seed] done in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   }
-  // Audit events written before the hash chain existed get their seq and hashes.
-  const { chainLegacyAuditEvents } = await import('./app/utils/audit.server.ts');
+  // Audit events written before the hash chains existed get their chain, seq and hashes;
+  // every few minutes the heads of the chains written since go into the anchor chain.
+  const { anchorAuditChains, chainLegacyAuditEvents } = await import('./app/utils/audit.server.ts');
   const chained = await chainLegacyAuditEvents();
-  if (chained) console.error(`[audit] ${chained} earlier events linked into the hash chain`);
+  if (chained) console.error(`[audit] ${chained} earlier events linked into their chains`);
+  const anchor = () =>
+    anchorAuditChains().catch((error: unknown) => console.error('[audit] anchoring failed', error));
+  void anchor();
+  setInterval(() => void anchor(), AUDIT_ANCHOR_INTERVAL_MS).unref();
   await scheduleEligibilityRefresh();
 
   const [

@@ -51,15 +51,48 @@ export function databaseKind(): DatabaseKind | null {
   return connectedKind;
 }
 
+/**
+ * Every user action that writes several documents is one transaction
+ * (app/utils/transaction.server.ts), and MongoDB runs transactions only on a replica
+ * set or a sharded cluster. A standalone mongod would make each of them fail at its
+ * first write, so the app refuses to start against one, saying what to do.
+ */
+export class StandaloneMongoError extends Error {
+  constructor() {
+    super(
+      'The MongoDB at MONGODB_URI is a standalone server, and this app needs transactions, ' +
+        'which MongoDB runs only on a replica set. A one-member replica set is enough: start ' +
+        'mongod with --replSet rs0, run rs.initiate() once in mongosh, and add ?replicaSet=rs0 ' +
+        'to MONGODB_URI (see docs/operations.md).',
+    );
+    this.name = 'StandaloneMongoError';
+  }
+}
+
+/** Refuses a server that cannot run transactions (see StandaloneMongoError). */
+async function requireTransactions(): Promise<void> {
+  const hello = await mongoose.connection.db!.admin().command({ hello: 1 });
+  if (hello.setName || hello.msg === 'isdbgrid') return;
+  throw new StandaloneMongoError();
+}
+
 async function open(options: ConnectOptions): Promise<DatabaseHandle> {
   // Filters built from request input cannot smuggle operators like `$ne`,
   // and unknown filter paths are dropped instead of silently matching everything.
   mongoose.set('sanitizeFilter', true);
   mongoose.set('strictQuery', true);
+  // Inside `inTransaction(...)` every mongoose operation joins the transaction by itself.
+  mongoose.set('transactionAsyncLocalStorage', true);
 
   const externalUri = options.uri ?? process.env.MONGODB_URI;
   if (externalUri) {
     await mongoose.connect(externalUri, options.dbName ? { dbName: options.dbName } : {});
+    try {
+      await requireTransactions();
+    } catch (error) {
+      await mongoose.disconnect().catch(() => undefined);
+      throw error;
+    }
     return handle('external', externalUri, undefined);
   }
 

@@ -16,8 +16,11 @@ export const auditEventSchema = new Schema(
     unitId: { type: Schema.Types.ObjectId, ref: 'Unit', default: null },
     details: { type: Schema.Types.Mixed },
     // Hash chain (app/domain/audit-chain.ts): written by appendAudit, never by hand.
-    // Optional only because events written before the chain existed get theirs at
-    // start-up (chainLegacyAuditEvents).
+    // `chain` names the record's own chain ("Member:<id>"); events written before
+    // per-record chains have none (the global chain of old). Optional only because
+    // events written before any chain existed get theirs at start-up
+    // (chainLegacyAuditEvents).
+    chain: { type: String },
     seq: { type: Number },
     prevHash: { type: String },
     hash: { type: String },
@@ -25,8 +28,13 @@ export const auditEventSchema = new Schema(
   { versionKey: false },
 );
 
-// The unique seq is what serialises concurrent writers, across processes too.
-auditEventSchema.index({ seq: 1 }, { unique: true, partialFilterExpression: { seq: { $exists: true } } });
+// A chain's seq is unique: two writers that read the same head cannot both link after it
+// (inside transactions the second is a write conflict and is retried). Also each chain's
+// head (highest seq) and its walk in order for `npm run audit:verify`.
+auditEventSchema.index(
+  { chain: 1, seq: 1 },
+  { unique: true, partialFilterExpression: { seq: { $exists: true } } },
+);
 
 auditEventSchema.index({ entity: 1, entityId: 1, at: -1 });
 auditEventSchema.index({ unitId: 1, at: -1 });

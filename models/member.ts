@@ -53,6 +53,8 @@ export const awardSchema = new Schema({
   decisionNo: { type: String, trim: true },
   issuer: { type: String, trim: true },
   verified: { type: Boolean, default: false },
+  // The approved submission this award was copied from (`npm run audit:verify` checks it is here).
+  submissionId: { type: Schema.Types.ObjectId },
 });
 
 export const activitySchema = new Schema({
@@ -64,6 +66,8 @@ export const activitySchema = new Schema({
   endDate: { type: Date },
   verifiedBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
   verifiedAt: { type: Date },
+  // The approved submission this activity was copied from (see awardSchema).
+  submissionId: { type: Schema.Types.ObjectId },
 });
 
 export const historyEntrySchema = new Schema(

@@ -1,17 +1,19 @@
 /**
  * `npm run audit:verify [-- --data-dir DIR]`
  *
- * Checks the audit log's hash chain (docs/decisions/010-audit-hash-chain.md): seq
- * continuity, each prevHash link and each hash, streaming events in seq order so a
- * million events take flat memory. Connects like the app (MONGODB_URI, else the
- * embedded server on DATA_DIR / .data/db; stop the app first when it uses the same
- * data directory). Prints OK with the count and the head hash (record it elsewhere
- * to detect a truncated tail later), or names the first broken event and exits 1.
+ * Checks the audit log (app/utils/audit-verify.server.ts; decisions 010, 018, 019):
+ * every chain intact (seq continuity, prevHash links, hashes) and reaching its
+ * anchored head, and the log complete (every member version has its event, every
+ * approved submission is in its record, every bulk step lists the records it
+ * changed). Connects like the app (MONGODB_URI, else the embedded server on DATA_DIR
+ * / .data/db; stop the app first when it uses the same data directory). Prints OK
+ * with the counts and the anchor chain's head hash (record it elsewhere to detect
+ * later cuts), or names the first broken event and the first gaps, and exits 1.
  */
 import { parseArgs } from 'node:util';
 import { optionsOrUsage, runMain } from './cli.ts';
 import { connectDatabase } from '../db/connect.server.ts';
-import { verifyAuditChain } from '../app/utils/audit.server.ts';
+import { verifyAudit } from '../app/utils/audit-verify.server.ts';
 
 const USAGE = `Usage: npm run audit:verify -- [--data-dir DIR]
 
@@ -35,32 +37,43 @@ async function main(): Promise<number> {
   const db = await connectDatabase(args['data-dir'] ? { dataDir: args['data-dir'] } : {});
   try {
     const tty = process.stderr.isTTY;
-    const report = await verifyAuditChain({
+    const report = await verifyAudit({
       batchSize: 1000,
       onProgress: (n) => {
-        if (tty && n % 50_000 === 0) process.stderr.write(`\rchecked ${n} events…`);
+        if (tty) process.stderr.write(`\rchecked ${n} events…`);
       },
     });
     if (tty) process.stderr.write('\r');
+    const out: string[] = [];
     if (report.problem) {
       const p = report.problem;
-      process.stdout.write(
-        `BROKEN: audit chain fails at seq ${p.seq ?? '?'} (_id ${p.id ?? '?'}): ${p.message}\n` +
-          `  ${report.count - 1} events before it are intact (head seq ${report.headSeq}, hash ${report.headHash}).\n`,
+      out.push(
+        `BROKEN: chain ${p.chain ?? '(global chain of old)'} fails at seq ${p.seq ?? '?'} (_id ${p.id ?? '?'}): ${p.message}`,
       );
-      return 1;
     }
     if (report.unchained) {
-      process.stdout.write(
-        `BROKEN: ${report.unchained} audit events are outside the chain (no seq), first _id ${report.firstUnchainedId}.\n` +
-          `  Events written before the chain existed are linked when the app starts; others were written around appendAudit.\n`,
+      out.push(
+        `BROKEN: ${report.unchained} audit events are outside any chain (no seq), first _id ${report.firstUnchainedId}.`,
+        `  Events written before the chains existed are linked when the app starts; others were written around appendAudit.`,
       );
+    }
+    if (report.gapCount) {
+      out.push(`INCOMPLETE: ${report.gapCount} changes without their audit record; the first:`);
+      for (const g of report.gaps) out.push(`  - ${g.message}`);
+    }
+    const counts =
+      `${report.events} events in ${report.chains} chains; ${report.checked.members} members, ` +
+      `${report.checked.submissions} approved submissions, ${report.checked.bulks} bulk steps checked`;
+    if (!report.ok) {
+      process.stdout.write([...out, `  (${counts})`].join('\n') + '\n');
       return 1;
     }
     process.stdout.write(
-      `OK: ${report.count} audit events, chain intact.\n` +
-        `  head seq ${report.headSeq}, hash ${report.headHash}\n` +
-        `  Keep this head hash somewhere else: a later run whose chain no longer reaches it shows a truncated log.\n`,
+      `OK: ${counts}; every chain intact and complete.\n` +
+        (report.anchor
+          ? `  anchor head seq ${report.anchor.seq}, hash ${report.anchor.hash}\n` +
+            `  Keep this head hash somewhere else: a later run whose anchor chain no longer reaches it shows a cut log.\n`
+          : `  No anchor yet (the app anchors the chains every few minutes).\n`),
     );
     return 0;
   } finally {

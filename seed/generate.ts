@@ -123,10 +123,11 @@ function idFromParts(tag: number, a: number, b: number): ObjectId {
 
 /** Stable id for a keyed entity (unit code, email, holiday date). */
 export function stableId(
-  kind: 'unit' | 'user' | 'password' | 'holiday' | 'target' | 'member' | 'criteria',
+  kind: 'unit' | 'user' | 'password' | 'holiday' | 'target' | 'member' | 'criteria' | 'audit',
   key: string,
 ): ObjectId {
   const tag = {
+    audit: 0x61,
     unit: 0x55,
     user: 0x75,
     password: 0x70,

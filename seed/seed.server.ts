@@ -15,7 +15,9 @@
  * fully seeded one (see isDatabaseEmpty).
  */
 import type { Collection, Document } from 'mongodb';
+import { chainAfter, chainKey } from '../app/domain/audit-chain.ts';
 import { createWorkingCalendar } from '../app/domain/working-days.ts';
+import { anchorAuditChains, ensureAuditIndexes } from '../app/utils/audit.server.ts';
 import { hashPassword } from '../app/utils/password.server.ts';
 import { refreshAllPipelineDue } from '../app/utils/pipeline-due.server.ts';
 import { AuditEvent } from '../models/audit-event.ts';
@@ -123,9 +125,18 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
 
   const ctx = createContext(seed, fixed.tree);
   report({ phase: 'members', done: 0, total: members });
+  await ensureAuditIndexes();
   for (let from = 0; from < members; from += batchSize) {
     const to = Math.min(members, from + batchSize);
-    count('members', await insertMissing(Member.collection, generateMembers(ctx, from, to)));
+    const batch = generateMembers(ctx, from, to);
+    count('members', await insertMissing(Member.collection, batch));
+    // Each member's chain starts with its creation (version 0), as every member's must
+    // (`npm run audit:verify`). A run cut short between the two writes is completed by the
+    // next run: both are skipped where they exist.
+    await insertMissing(
+      AuditEvent.collection,
+      batch.map((m) => creationEvent(m, seed)),
+    );
     report({ phase: 'members', done: to, total: members });
   }
   // Each record's next legal deadline depends on today, so it is computed here, not generated.
@@ -156,8 +167,27 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
   count('users', await insertMissing(User.collection, fixed.users));
   report({ phase: 'users', done: fixed.users.length, total: fixed.users.length });
 
+  // Every seeded chain's head goes into the anchor chain.
+  await anchorAuditChains();
   report({ phase: 'done', done: members, total: members });
   return result;
+}
+
+/** A seeded member's first audit event: its creation, linked as seq 1 of its own chain. */
+function creationEvent(m: ReturnType<typeof generateMembers>[number], seed: number): Document {
+  return {
+    _id: stableId('audit', String(m._id)),
+    ...chainAfter(null, {
+      chain: chainKey('Member', m._id),
+      at: m.createdAt,
+      actorId: null,
+      action: 'member.seed',
+      entity: 'Member',
+      entityId: m._id,
+      unitId: m.schoolId ?? null,
+      details: { version: 0, seed },
+    }),
+  };
 }
 
 /**

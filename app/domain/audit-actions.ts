@@ -12,6 +12,7 @@ export const AUDIT_ACTIONS = [
   'member.update',
   ...RECORDS.flatMap((r) => [`member.${r}.add`, `member.${r}.update`, `member.${r}.remove`] as const),
   'member.import',
+  'member.seed',
   'member.sensitive.reveal',
   'member.export.sensitive',
   'member.self.export',
@@ -24,6 +25,7 @@ export const AUDIT_ACTIONS = [
   'member.submission.approve',
   'member.submission.return',
   ...TRANSITION_IDS.map((id) => `pipeline.${id}` as const),
+  'pipeline.bulk',
   'pipeline.dossier',
   'pipeline.flag',
   'pipeline.comment',
@@ -39,6 +41,7 @@ export const AUDIT_ACTIONS = [
   'apitoken.create',
   'apitoken.revoke',
   'account.bootstrap',
+  'audit.anchor',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

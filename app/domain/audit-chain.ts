@@ -1,10 +1,16 @@
 /**
- * The audit log's hash chain (docs/decisions/010-audit-hash-chain.md), pure: no I/O.
+ * The audit log's hash chains (docs/decisions/010-audit-hash-chain.md and
+ * 019-audit-chains-per-record.md), pure: no I/O.
  *
- * Every event carries `seq` (1, 2, 3…), `prevHash` (the hash of event seq-1, or
+ * Each record has its own chain (`chain`: "Member:<id>", "Unit:<id>"…; see
+ * `chainKey`), appended in the same transaction as the change it records; anchors
+ * (chain "AuditAnchor") periodically record every chain's head. Within a chain,
+ * every event carries `seq` (1, 2, 3…), `prevHash` (the hash of event seq-1, or
  * 64 zeros for the first) and `hash` = SHA-256 over a canonical serialization of
- * its content and `prevHash`. Editing, deleting or reordering an event inside the
- * chain breaks either its own hash, the next event's link, or the seq sequence.
+ * its content (its chain included), `seq` and `prevHash`. Editing, deleting or
+ * reordering an event inside a chain breaks either its own hash, the next event's
+ * link, or the seq sequence. Events written before per-record chains form one
+ * global chain without a `chain` field, which hashes as before.
  *
  * "Canonical" means the value read back from MongoDB hashes exactly like the value
  * written: keys sorted recursively, Date → ISO string, ObjectId → hex, undefined
@@ -17,6 +23,8 @@ export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields the hash covers; the names are part of the format, do not rename. */
 export interface ChainContent {
+  /** The chain the event belongs to; absent for the events of the global chain of old. */
+  chain?: string | null;
   at: Date;
   actorId?: unknown;
   action: string;
@@ -80,9 +88,22 @@ function isPlainObject(value: object): boolean {
   return proto === Object.prototype || proto === null;
 }
 
-/** The hash of one event: its seq, content and the previous event's hash. */
+/** The chain anchors go to: each anchor lists the heads of the chains written since the last. */
+export const ANCHOR_CHAIN = 'AuditAnchor';
+
+/** The chain of a record's events: "Member:<id>", or the entity alone for events about no one record. */
+export function chainKey(entity: string, entityId?: unknown): string {
+  if (entityId === null || entityId === undefined) return entity;
+  const id =
+    typeof entityId === 'object' && isObjectIdLike(entityId) ? entityId.toHexString() : String(entityId);
+  return `${entity}:${id}`;
+}
+
+/** The hash of one event: its seq, content (its chain included) and the previous event's hash. */
 export function eventHash(content: ChainContent, seq: number, prevHash: string): string {
   const body = canonicalize({
+    // Only present in per-record chains, so the events of the old global chain hash as they did.
+    ...(typeof content.chain === 'string' ? { chain: content.chain } : {}),
     seq,
     at: content.at,
     actorId: content.actorId ?? null,

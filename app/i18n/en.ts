@@ -1086,6 +1086,7 @@ export const en: Messages = {
   'audit.action.member.rating.update': 'Union rating edited',
   'audit.action.member.rating.remove': 'Union rating removed',
   'audit.action.member.import': 'Import from a file',
+  'audit.action.member.seed': 'Created from the demo data',
   'audit.action.member.sensitive.reveal': 'Sensitive details viewed',
   'audit.action.member.export.sensitive': 'Export with sensitive details',
   'audit.action.member.self.export': 'Member downloaded own data',
@@ -1115,6 +1116,7 @@ export const en: Messages = {
   'audit.action.pipeline.strike_off': 'Struck off during probation',
   'audit.action.pipeline.transfer': 'Transferred or graduated',
   'audit.action.pipeline.age_out': 'Aged out of the Union',
+  'audit.action.pipeline.bulk': 'One step recorded for several records',
   'audit.action.pipeline.dossier': 'Paper dossier updated',
   'audit.action.pipeline.flag': 'Flagged for review',
   'audit.action.pipeline.comment': 'Comment added',
@@ -1130,6 +1132,7 @@ export const en: Messages = {
   'audit.action.apitoken.create': 'API token created',
   'audit.action.apitoken.revoke': 'API token revoked',
   'audit.action.account.bootstrap': 'First administrator account created (npm run bootstrap)',
+  'audit.action.audit.anchor': 'Audit chains anchored',
   'holidays.title': 'Official days off',
   'holidays.homeLink': 'Manage official days off',
   'holidays.intro':

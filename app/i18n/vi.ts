@@ -1083,6 +1083,7 @@ export const vi = {
   'audit.action.member.rating.update': 'Sửa xếp loại đoàn viên',
   'audit.action.member.rating.remove': 'Xóa xếp loại đoàn viên',
   'audit.action.member.import': 'Nhập danh sách từ tệp',
+  'audit.action.member.seed': 'Tạo từ dữ liệu mẫu',
   'audit.action.member.sensitive.reveal': 'Xem thông tin nhạy cảm',
   'audit.action.member.export.sensitive': 'Xuất tệp có thông tin nhạy cảm',
   'audit.action.member.self.export': 'Đoàn viên tải dữ liệu của mình',
@@ -1112,6 +1113,7 @@ export const vi = {
   'audit.action.pipeline.strike_off': 'Xóa tên đảng viên dự bị',
   'audit.action.pipeline.transfer': 'Chuyển đi hoặc tốt nghiệp',
   'audit.action.pipeline.age_out': 'Hết tuổi đoàn',
+  'audit.action.pipeline.bulk': 'Ghi nhận một bước cho nhiều hồ sơ',
   'audit.action.pipeline.dossier': 'Cập nhật hồ sơ giấy',
   'audit.action.pipeline.flag': 'Gắn cờ cần xem lại',
   'audit.action.pipeline.comment': 'Ghi nhận xét',
@@ -1127,6 +1129,7 @@ export const vi = {
   'audit.action.apitoken.create': 'Tạo khóa API',
   'audit.action.apitoken.revoke': 'Thu hồi khóa API',
   'audit.action.account.bootstrap': 'Tạo tài khoản quản trị đầu tiên (npm run bootstrap)',
+  'audit.action.audit.anchor': 'Neo đầu chuỗi nhật ký',
   'holidays.title': 'Ngày nghỉ lễ, Tết',
   'holidays.homeLink': 'Quản lý ngày nghỉ lễ, Tết',
   'holidays.intro':

@@ -166,7 +166,7 @@ export async function listAudit(query: AuditQuery) {
   const events = await AuditEvent.find(filter)
     .select({ seq: 1, at: 1, actorId: 1, action: 1, entity: 1, entityId: 1, details: 1 })
     // Events of the same millisecond (appends batched together) in chain order, not by chance.
-    .sort({ at: -1, seq: -1 })
+    .sort({ at: -1, seq: -1, _id: -1 })
     .skip((page - 1) * AUDIT_PAGE_SIZE)
     .limit(AUDIT_PAGE_SIZE)
     .lean<LeanEvent[]>();
@@ -231,7 +231,7 @@ export async function memberHistoryExport(
   const t = createT(locale);
   const events = await AuditEvent.find({ entity: 'Member', entityId: member._id })
     .select({ seq: 1, hash: 1, at: 1, actorId: 1, action: 1, entity: 1, entityId: 1, details: 1 })
-    .sort({ at: 1, seq: 1 })
+    .sort({ at: 1, seq: 1, _id: 1 })
     .lean<LeanEvent[]>();
   const names = await namesOf(events);
   const header = [

@@ -3,11 +3,12 @@
  * pipeline view, and `applyTransition`, which runs the pure state machine
  * (app/domain/pipeline) and writes its update.
  *
- * One write per step: `updateOne({ _id, ...scope, 'pipeline.stage': expected, __v })`
- * with `$set`, `$push` and `$inc: { __v: 1 }`. Scope in the filter makes another
- * school's member a 404; stage + version in the filter make a concurrent change a
- * 409 instead of a lost update. The audit event follows the write (an event without
- * its write would be worse than a write whose event failed, which the log shows).
+ * One transaction per step (app/utils/transaction.server.ts): the record is read, the
+ * machine checks the step, `updateOne({ _id, ...scope, 'pipeline.stage': expected, __v })`
+ * writes it with `$set`, `$push` and `$inc: { __v: 1 }`, the audit event and the next
+ * deadline are written, and all of it commits together or not at all. Scope in the
+ * filter makes another school's member a 404; stage + version in the filter make a
+ * concurrent change a 409 instead of a lost update.
  *
  * The tab's other writes follow the same pattern (scope + `__v` in the filter, `$inc`):
  * the paper dossier checklist (`saveDossier`, the school's) and the province's review
@@ -53,6 +54,7 @@ import { parseVersion } from './member-edit.server';
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 import { refreshPipelineDue } from './pipeline-due.server';
+import { inTransaction } from './transaction.server';
 
 const CALENDAR_TTL_MS = 60_000;
 let cached: { at: number; calendar: Promise<WorkingCalendar> } | null = null;
@@ -165,9 +167,10 @@ function formValues(form: FormData): Record<string, string> {
 }
 
 /**
- * One checked step written for one record, for the candidate page and the bulk actions:
- * scope, stage and version in the filter, so a record changed meanwhile is not matched
- * (false, nothing written); then its audit event.
+ * One checked step written for one record, for the candidate page and the bulk actions,
+ * inside the caller's transaction: scope, stage and version in the filter, so a record
+ * changed meanwhile is not matched (false, nothing written); then its audit event, which
+ * names the bulk step it belongs to, if any.
  */
 export async function writeStep(
   user: AuthUser,
@@ -175,6 +178,7 @@ export async function writeStep(
   transitionId: TransitionId,
   update: PipelineUpdate,
   version: number,
+  bulkId?: Types.ObjectId,
 ): Promise<boolean> {
   const written = await Member.updateOne(
     { ...memberFilter(user, member._id), 'pipeline.stage': update.expectedStage, __v: version },
@@ -191,6 +195,7 @@ export async function writeStep(
     ...(update.history.note ? { reason: update.history.note } : {}),
     ...(update.warnings.length ? { warnings: update.warnings.map((w) => w.code) } : {}),
     ...(update.escalate ? { escalate: true } : {}),
+    ...(bulkId ? { bulkId } : {}),
     version: version + 1,
   });
   return true;
@@ -211,14 +216,32 @@ export async function applyTransition(
 ) {
   const now = options.now ?? new Date();
   const values = options.values ?? {};
-  const m = await loadMember(user, memberId);
   const fail = (reasons: ReasonView[], status: number, conflict = false) =>
     data<TransitionFailure>(
       { intent: transitionId, reasons, values, ...(conflict ? { conflict } : {}) },
       { status },
     );
-  const conflict = () =>
-    fail(
+  const calendar = await loadCalendar();
+  // Read, check and write in one transaction: a retry after a conflict decides on the new state.
+  const outcome = await inTransaction(async () => {
+    const m = await loadMember(user, memberId);
+    if ((m.__v ?? 0) !== version) return { kind: 'conflict' } as const;
+    const result = checkTransition(
+      m as unknown as PipelineMember,
+      transitionId,
+      input,
+      { id: user.id, role: user.role },
+      now,
+      { calendar },
+    );
+    if (!result.ok) return { kind: 'refused', reasons: result.reasons.map(reasonView) } as const;
+    const { update } = result;
+    if (!(await writeStep(user, m, transitionId, update, version))) return { kind: 'conflict' } as const;
+    await refreshPipelineDue([memberId], { calendar, now });
+    return { kind: 'done', late: update.warnings.length > 0 } as const;
+  });
+  if (outcome.kind === 'conflict')
+    return fail(
       [
         {
           code: 'conflict',
@@ -232,24 +255,10 @@ export async function applyTransition(
       409,
       true,
     );
-  if ((m.__v ?? 0) !== version) return conflict();
-
-  const calendar = await loadCalendar();
-  const result = checkTransition(
-    m as unknown as PipelineMember,
-    transitionId,
-    input,
-    { id: user.id, role: user.role },
-    now,
-    { calendar },
+  if (outcome.kind === 'refused') return fail(outcome.reasons, 400);
+  throw redirect(
+    `/members/${memberId}/pipeline?ok=${outcome.late ? 'pipelineRecordedLate' : 'pipelineRecorded'}`,
   );
-  if (!result.ok) return fail(result.reasons.map(reasonView), 400);
-
-  const { update } = result;
-  if (!(await writeStep(user, m, transitionId, update, version))) return conflict();
-  await refreshPipelineDue([memberId]);
-  const toast = update.warnings.length ? 'pipelineRecordedLate' : 'pipelineRecorded';
-  throw redirect(`/members/${memberId}/pipeline?ok=${toast}`);
 }
 
 // Strict: a missing or blank version is not version 0 (z.coerce would make it one, and a
@@ -374,18 +383,22 @@ export async function saveDossier(
   if (Object.keys(after).length === 0) {
     throw redirect(`/members/${memberId}/pipeline?ok=memberUnchanged`);
   }
-  const ok = await versionedUpdate(
-    user,
-    memberId,
-    version,
-    {},
-    {
-      $set: { 'pipeline.dossier': next },
-      $inc: { __v: 1 },
-    },
-  );
+  // The version in the filter makes the write stand on what was read; the event goes with it.
+  const ok = await inTransaction(async () => {
+    const written = await versionedUpdate(
+      user,
+      memberId,
+      version,
+      {},
+      {
+        $set: { 'pipeline.dossier': next },
+        $inc: { __v: 1 },
+      },
+    );
+    if (written) await auditMember(user, 'pipeline.dossier', m, { before, after, version: version + 1 });
+    return written;
+  });
   if (!ok) return fail(CONFLICT, 409);
-  await auditMember(user, 'pipeline.dossier', m, { before, after, version: version + 1 });
   throw redirect(`/members/${memberId}/pipeline?ok=pipelineDossierSaved`);
 }
 
@@ -414,20 +427,24 @@ export async function addReviewNote(
 
   const { kind, text } = parsed.data;
   const noteId = new Types.ObjectId();
-  const ok = await versionedUpdate(
-    user,
-    memberId,
-    version,
-    {},
-    {
-      $push: {
-        'pipeline.reviewNotes': { _id: noteId, kind, text, by: new Types.ObjectId(user.id), at: now },
+  const ok = await inTransaction(async () => {
+    const written = await versionedUpdate(
+      user,
+      memberId,
+      version,
+      {},
+      {
+        $push: {
+          'pipeline.reviewNotes': { _id: noteId, kind, text, by: new Types.ObjectId(user.id), at: now },
+        },
+        $inc: { __v: 1, ...(kind === 'flag' ? { 'pipeline.openFlags': 1 } : {}) },
       },
-      $inc: { __v: 1, ...(kind === 'flag' ? { 'pipeline.openFlags': 1 } : {}) },
-    },
-  );
+    );
+    if (written)
+      await auditMember(user, `pipeline.${kind}`, m, { noteId: String(noteId), text, version: version + 1 });
+    return written;
+  });
   if (!ok) return fail(CONFLICT, 409);
-  await auditMember(user, `pipeline.${kind}`, m, { noteId: String(noteId), text, version: version + 1 });
   throw redirect(
     `/members/${memberId}/pipeline?ok=${kind === 'flag' ? 'pipelineFlagAdded' : 'pipelineCommentAdded'}`,
   );
@@ -466,21 +483,24 @@ export async function resolveFlag(
   if (notes[index].resolvedAt) return fail({ form: ['pipeline.notes.error.resolved'] }, 400);
 
   // The index is safe: the version in the filter guarantees the array is the one just read.
-  const ok = await versionedUpdate(
-    user,
-    memberId,
-    version,
-    { [`pipeline.reviewNotes.${index}._id`]: notes[index]._id },
-    {
-      $set: {
-        [`pipeline.reviewNotes.${index}.resolvedAt`]: now,
-        [`pipeline.reviewNotes.${index}.resolvedBy`]: new Types.ObjectId(user.id),
+  const ok = await inTransaction(async () => {
+    const written = await versionedUpdate(
+      user,
+      memberId,
+      version,
+      { [`pipeline.reviewNotes.${index}._id`]: notes[index]._id },
+      {
+        $set: {
+          [`pipeline.reviewNotes.${index}.resolvedAt`]: now,
+          [`pipeline.reviewNotes.${index}.resolvedBy`]: new Types.ObjectId(user.id),
+        },
+        $inc: { __v: 1, 'pipeline.openFlags': -1 },
       },
-      $inc: { __v: 1, 'pipeline.openFlags': -1 },
-    },
-  );
+    );
+    if (written) await auditMember(user, 'pipeline.flag_resolved', m, { noteId, version: version + 1 });
+    return written;
+  });
   if (!ok) return fail(CONFLICT, 409);
-  await auditMember(user, 'pipeline.flag_resolved', m, { noteId, version: version + 1 });
   throw redirect(`/members/${memberId}/pipeline?ok=pipelineFlagResolved`);
 }
 
