@@ -2,9 +2,30 @@ import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
-import { connectDatabase, databaseKind } from '../connect.server.ts';
+import type { Document } from 'bson';
+import { StandaloneMongoError, connectDatabase, databaseKind } from '../connect.server.ts';
+import type { CommandExecutor } from '../embedded/contract.ts';
 import { startEmbeddedServer } from '../embedded/index.ts';
-import { fakeExecutor } from './wire-helpers.ts';
+import { handshakeReply } from '../embedded/wire/handshake.ts';
+import { type FakeExecutor, fakeExecutor } from './wire-helpers.ts';
+
+/** The fake executor answering the handshake as the primary of a one-member replica set. */
+function replicaSetExecutor(): FakeExecutor & CommandExecutor {
+  let me = '';
+  return Object.assign(fakeExecutor(), {
+    replicaSetName: 'rs0',
+    listening: (address: string) => void (me = address),
+    hello: (body: Document, connectionId: number) => ({
+      ...handshakeReply(body, connectionId),
+      setName: 'rs0',
+      setVersion: 1,
+      hosts: [me],
+      primary: me,
+      me,
+      secondary: false,
+    }),
+  });
+}
 
 const fixture = fileURLToPath(new URL('./fixtures/serve-fake.ts', import.meta.url));
 
@@ -54,7 +75,7 @@ describe('process lifecycle', () => {
 
 describe('connectDatabase', () => {
   it('uses the given uri as an external database, once, and closes cleanly', async () => {
-    const executor = fakeExecutor();
+    const executor = replicaSetExecutor();
     const server = await startEmbeddedServer({ executor });
     try {
       expect(databaseKind()).toBeNull();
@@ -78,6 +99,19 @@ describe('connectDatabase', () => {
       const again = await connectDatabase({ uri: server.uri });
       expect(again).not.toBe(handle);
       await again.close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('refuses a standalone server (no transactions) with what to do, and stays disconnected', async () => {
+    const server = await startEmbeddedServer({ executor: fakeExecutor() });
+    try {
+      const error = await connectDatabase({ uri: server.uri }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StandaloneMongoError);
+      expect((error as Error).message).toMatch(/--replSet rs0.*rs\.initiate\(\)/);
+      expect(databaseKind()).toBeNull();
+      expect(mongoose.connection.readyState).toBe(0);
     } finally {
       await server.close();
     }
