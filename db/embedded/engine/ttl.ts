@@ -6,6 +6,7 @@
 import type { Doc } from './bsonutil.ts';
 import { getPath } from './bsonutil.ts';
 import type { Engine } from './index.ts';
+import { LockedByTransaction } from './txn.ts';
 
 export const TTL_INTERVAL_MS = 60_000;
 
@@ -28,8 +29,13 @@ export async function expireOnce(engine: Engine, now = Date.now()): Promise<numb
         const victims: Doc[] = [];
         for (const d of c.docs.values()) if (expired(getPath(d, ix.fields[0]), cutoff)) victims.push(d);
         for (const d of victims) {
-          store.remove(c, d);
-          removed++;
+          try {
+            store.remove(c, d);
+            removed++;
+          } catch (e) {
+            // A document an open transaction has written waits for the next pass.
+            if (!(e instanceof LockedByTransaction)) throw e;
+          }
         }
       }
     }
