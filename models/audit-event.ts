@@ -41,7 +41,7 @@ auditEventSchema.index({ unitId: 1, at: -1 });
 auditEventSchema.index({ actorId: 1, at: -1 });
 // The admin browser (/admin/audit), newest first (ties in chain order): unfiltered or by
 // date range, and by action.
-auditEventSchema.index({ at: -1, seq: -1 });
+auditEventSchema.index({ at: -1, seq: -1, _id: -1 });
 auditEventSchema.index({ action: 1, at: -1 });
 
 function refuse(): never {

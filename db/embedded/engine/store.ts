@@ -423,9 +423,12 @@ export class Store implements StoreView {
   }
 
   createIndex(c: Collection, spec: IndexSpec): boolean {
-    this.txns.abortTouching(c.ns, false, this.committing);
     const created = c.createIndex(spec);
-    if (created) this.record(Op.CREATE_INDEX, c.db, c.name, spec);
+    if (created) {
+      // Open transactions that used the collection checked their writes without this index.
+      this.txns.abortTouching(c.ns, false, this.committing);
+      this.record(Op.CREATE_INDEX, c.db, c.name, spec);
+    }
     return created;
   }
 
