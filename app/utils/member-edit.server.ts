@@ -27,6 +27,7 @@ import { formDataToObject } from './misc';
 import { can } from './permissions';
 import { unitScopeFilter } from './permissions.server';
 import { auditMember, isoDay, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
 const CLEAR_FIELD = {
@@ -151,8 +152,12 @@ function invalid(
   return data({ fieldErrors, values, formError }, { status });
 }
 
-const isDuplicateKey = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+/** A duplicate key on the `{ schoolId, studentCode }` index (not any other write of the action). */
+const isCodeTaken = (error: unknown) =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: unknown }).code === 11000 &&
+  'studentCode' in ((error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {});
 
 const utcDay = (v: string) => new Date(`${v}T00:00:00Z`);
 
@@ -253,34 +258,47 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
     }
   }
 
-  try {
-    if (existing) {
-      const set = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
-      const unset = [
+  // An edit with nothing to change writes nothing, and no event.
+  let edit: { set: Record<string, unknown>; unset: string[]; changed: string[] } | null = null;
+  if (existing) {
+    const changed = changedFields(existing, fields, cleared);
+    if (changed.length === 0) throw redirect(`/members/${id}?ok=memberUnchanged`);
+    edit = {
+      set: Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)),
+      unset: [
         ...Object.entries(fields)
           .filter(([, v]) => v === undefined)
           .map(([k]) => k),
         ...cleared,
-      ];
-      const changed = changedFields(existing, fields, cleared);
-      if (changed.length === 0) throw redirect(`/members/${id}?ok=memberUnchanged`);
-      const result = await Member.updateOne(
-        { ...memberFilter(user, id), __v: version },
-        {
-          $set: set,
-          ...(unset.length ? { $unset: Object.fromEntries(unset.map((k) => [k, 1])) } : {}),
-          $inc: { __v: 1 },
-        },
-      );
-      if (result.matchedCount === 0) return conflict(submitted);
-      noteMemberWrite();
-      await auditMember(
-        user,
-        'member.update',
-        { _id: id, schoolId },
-        { fields: changed, ...beforeAfter(existing, fields, changed), version: version! + 1 },
-      );
-    } else {
+      ],
+      changed,
+    };
+  }
+
+  // The record and its event commit together or not at all (decision 018). An edit stands
+  // on what was read through the version in its filter (a stale form matches nothing); a
+  // creation's event is the member's version 0.
+  let outcome: 'saved' | 'conflict';
+  try {
+    outcome = await inTransaction(async () => {
+      if (existing && edit) {
+        const result = await Member.updateOne(
+          { ...memberFilter(user, id), __v: version },
+          {
+            $set: edit.set,
+            ...(edit.unset.length ? { $unset: Object.fromEntries(edit.unset.map((k) => [k, 1])) } : {}),
+            $inc: { __v: 1 },
+          },
+        );
+        if (result.matchedCount === 0) return 'conflict';
+        await auditMember(
+          user,
+          'member.update',
+          { _id: id, schoolId },
+          { fields: edit.changed, ...beforeAfter(existing, fields, edit.changed), version: version! + 1 },
+        );
+        return 'saved';
+      }
       const { 'union.joinedAt': joinedAt, 'union.cardNumber': cardNumber, ...rest } = fields;
       const now = new Date();
       const doc: Record<string, unknown> = {
@@ -296,18 +314,21 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
         },
       };
       await Member.create(doc);
-      noteMemberWrite();
       await auditMember(
         user,
         'member.create',
         { _id: id, schoolId },
-        { fields: Object.keys(rest).filter((k) => rest[k] !== undefined) },
+        { fields: Object.keys(rest).filter((k) => rest[k] !== undefined), version: 0 },
       );
-    }
+      return 'saved';
+    });
   } catch (error) {
-    if (isDuplicateKey(error)) return invalid({ studentCode: ['member.v.codeTaken'] }, submitted, 409);
+    // Two users saving the same code at once: the unique index answers for the second.
+    if (isCodeTaken(error)) return invalid({ studentCode: ['member.v.codeTaken'] }, submitted, 409);
     throw error;
   }
+  if (outcome === 'conflict') return conflict(submitted);
+  noteMemberWrite();
   throw redirect(`/members/${id}?ok=${existing ? 'memberSaved' : 'memberCreated'}`);
 }
 

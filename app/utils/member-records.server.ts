@@ -5,8 +5,9 @@
  * Each change is a read-modify-write of one array guarded by the document version:
  * the new array is computed here (so uniqueness rules such as "one rating per year"
  * are checked on what is really stored) and written with
- * `{ _id, ancestors: scope, __v } → $set + $inc __v`. A concurrent change makes the
- * write match nothing: 409, the user's values kept.
+ * `{ _id, ancestors: scope, __v } → $set + $inc __v`, with its audit event (carrying the
+ * new version) in the same transaction. A concurrent change makes the write match
+ * nothing: 409, the user's values kept, nothing written.
  */
 import { data, redirect } from '@remix-run/node';
 import { Types } from 'mongoose';
@@ -27,6 +28,7 @@ import { noteMemberWrite } from './eligibility.server';
 import { parseVersion } from './member-edit.server';
 import { auditMember, memberFilter, termKey } from './member-profile.server';
 import { formDataToObject } from './misc';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
 const ARRAY_OF: Record<RecordKind, 'academicTerms' | 'awards' | 'activities' | 'unionRatings'> = {
@@ -178,28 +180,34 @@ export async function changeRecord(
     next = index >= 0 ? items.map((old, i) => (i === index ? item : old)) : [...items, item];
   }
 
-  // Validators run on the new array (enums, ranges) exactly as on a document save.
-  const result = await Member.updateOne(
-    { ...memberFilter(user, memberId), __v: version },
-    {
-      // The member table sorts by the latest term's GPA, stored beside the terms.
-      $set: {
-        [field]: next,
-        ...(field === 'academicTerms' ? { latestGpa10: latestGpa10(next as TermWithGpa[]) } : {}),
+  // Validators run on the new array (enums, ranges) exactly as on a document save. The
+  // version in the filter makes the write stand on what was read; its event (with the new
+  // version) commits with it or neither does (decision 018).
+  const written = await inTransaction(async () => {
+    const result = await Member.updateOne(
+      { ...memberFilter(user, memberId), __v: version },
+      {
+        // The member table sorts by the latest term's GPA, stored beside the terms.
+        $set: {
+          [field]: next,
+          ...(field === 'academicTerms' ? { latestGpa10: latestGpa10(next as TermWithGpa[]) } : {}),
+        },
+        $inc: { __v: 1 },
       },
-      $inc: { __v: 1 },
-    },
-    { runValidators: true },
-  );
-  if (result.matchedCount === 0) return fail(record, key, values, {}, 409, 'member.conflict');
-  noteMemberWrite();
-  await auditMember(user, `member.${record}.${op === 'remove' ? 'remove' : key ? 'update' : 'add'}`, m, {
-    key: op === 'remove' ? key : newKey,
-    ...(key && newKey !== key ? { previousKey: key } : {}),
-    ...(index >= 0 ? { before: items[index] } : {}),
-    ...(op === 'remove' ? {} : { after: next[index >= 0 ? index : next.length - 1] }),
-    version: version + 1,
+      { runValidators: true },
+    );
+    if (result.matchedCount === 0) return false;
+    await auditMember(user, `member.${record}.${op === 'remove' ? 'remove' : key ? 'update' : 'add'}`, m, {
+      key: op === 'remove' ? key : newKey,
+      ...(key && newKey !== key ? { previousKey: key } : {}),
+      ...(index >= 0 ? { before: items[index] } : {}),
+      ...(op === 'remove' ? {} : { after: next[index >= 0 ? index : next.length - 1] }),
+      version: version + 1,
+    });
+    return true;
   });
+  if (!written) return fail(record, key, values, {}, 409, 'member.conflict');
+  noteMemberWrite();
   throw redirect(
     `/members/${memberId}/edit?ok=${op === 'remove' ? 'memberRecordRemoved' : TOAST[record]}#${SECTION_ID[record]}`,
   );

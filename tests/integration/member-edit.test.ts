@@ -2,7 +2,8 @@
  * Creating and editing members: one save action for new and edit, 400 with the
  * submission and per-field messages, 409 for a taken code and for a stale version
  * (nothing changed, values kept), and every sub-record kind added, edited and removed,
- * each change audited.
+ * each change audited: the record and its event (with the member's version) in one
+ * transaction, so an event that cannot be written leaves no change behind.
  */
 import type { Types } from 'mongoose';
 import mongoose from 'mongoose';
@@ -13,7 +14,9 @@ import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { action as editAction, loader as editLoader } from '~/routes/members.$id.edit';
 import { action as newAction, loader as newLoader } from '~/routes/members.new';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 let union: string;
@@ -488,5 +491,89 @@ describe('sub-records', () => {
   it('answers 400 to an unknown intent', async () => {
     expect((await change({ intent: 'term.explode', key: '' })).status).toBe(400);
     expect((await change({ intent: 'whatever' })).status).toBe(400);
+  });
+});
+
+describe('one save, one transaction, with its event', () => {
+  /** The versions the member's events record, in chain order. */
+  const versionsOf = async (id: Types.ObjectId) =>
+    (await AuditEvent.find({ entity: 'Member', entityId: id }).sort({ seq: 1 }).lean()).map(
+      (e) => (e.details as { version?: unknown } | null)?.version,
+    );
+
+  it('records the creation as version 0 and each change with the version it made', async () => {
+    const id = await newMember('AUD0001');
+    expect(await versionsOf(id)).toEqual([0]);
+    const v = await version(id);
+    expect(
+      (await edit(id, { ...VALID, studentCode: 'AUD0001', phone: '0912000001', version: String(v) })).status,
+    ).toBe(302);
+    expect(
+      (
+        await edit(id, {
+          intent: 'rating.save',
+          key: '',
+          year: '2024-2025',
+          level: 'good',
+          version: String(v + 1),
+        })
+      ).status,
+    ).toBe(302);
+    expect(await version(id)).toBe(v + 2);
+    expect(await versionsOf(id)).toEqual([0, v + 1, v + 2]);
+    const report = await verifyAudit();
+    expect(report.gaps).toEqual([]);
+    expect(report.problem).toBeNull();
+  });
+
+  it('writes no member when its creation event cannot be written', async () => {
+    const before = await Member.countDocuments();
+    await withRefusedAuditEvent({ action: 'member.create', unitId: pvd._id }, async () => {
+      await expect(
+        create({ ...VALID, studentCode: 'ATOM0001', branchId: String(branch._id) }),
+      ).rejects.toMatchObject({
+        code: 11000,
+      });
+    });
+    expect(await Member.countDocuments()).toBe(before);
+    expect(await Member.exists({ schoolId: pvd._id, studentCode: 'ATOM0001' })).toBeNull();
+    // Nothing of it is left behind: the code is free and the member can be created at once.
+    expect(await versionsOf(await newMember('ATOM0001'))).toEqual([0]);
+  });
+
+  it('leaves the record as it was when the event of an edit cannot be written', async () => {
+    const id = await newMember('ATOM0002');
+    const before = (await Member.findById(id).lean())!;
+    await withRefusedAuditEvent({ action: 'member.update', entityId: id }, async () => {
+      await expect(
+        edit(id, { ...VALID, studentCode: 'ATOM0002', phone: '0912000002', version: String(before.__v) }),
+      ).rejects.toMatchObject({ code: 11000 });
+    });
+    const after = (await Member.findById(id).lean())!;
+    expect(after.phone).toBe(before.phone);
+    expect(after.__v).toBe(before.__v);
+    expect(await versionsOf(id)).toEqual([0]);
+  });
+
+  it('leaves the record as it was when the event of a sub-record change cannot be written', async () => {
+    const id = await newMember('ATOM0003');
+    const before = (await Member.findById(id).lean())!;
+    await withRefusedAuditEvent({ action: 'member.award.add', entityId: id }, async () => {
+      await expect(
+        edit(id, {
+          intent: 'award.save',
+          key: '',
+          title: 'Giấy khen',
+          kind: 'giay_khen',
+          level: 'school',
+          version: String(before.__v),
+        }),
+      ).rejects.toMatchObject({ code: 11000 });
+    });
+    const after = (await Member.findById(id).lean())!;
+    expect(after.awards).toHaveLength(0);
+    expect(after.__v).toBe(before.__v);
+    expect(await versionsOf(id)).toEqual([0]);
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 });
