@@ -7,9 +7,10 @@
  * admission decision) falls in the calendar year: the same definition as the dashboard
  * and its drill-down (`?admitted=YEAR` on the member table), so the figures agree.
  *
- * Saving is all or nothing for bad input (one zod check of every row before any write)
- * and optimistic per row: the form carries the value each row showed (`orig-<id>`);
- * a row someone else changed meanwhile is a 409 for that field instead of a silent overwrite.
+ * Saving is all or nothing: one zod check of every row before any write, then every
+ * changed row and its audit event in one transaction. It is optimistic per row: the form
+ * carries the value each row showed (`orig-<id>`); a row someone else changed meanwhile
+ * is a 409 for that field (and nothing is saved) instead of a silent overwrite.
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -18,10 +19,11 @@ import { Member } from '../../models/member';
 import { Target } from '../../models/target';
 import { Unit } from '../../models/unit';
 import type { MessageKey } from '~/i18n';
-import { appendAudit } from './audit.server';
+import { appendAuditMany, type AuditInput } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { invalidateDashboards } from './reports.server';
 import { unitScopeFilter } from './permissions.server';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
 export const TARGET_MAX = 10_000;
@@ -161,8 +163,20 @@ export const TargetValueSchema = z
 export const targetField = (id: string) => `target-${id}`;
 export const originalField = (id: string) => `orig-${id}`;
 
-const isDuplicateKey = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+/**
+ * For a duplicate key on the `{ unitId, year }` index: the unit's id ('' when the server
+ * did not say); null for any other error.
+ */
+function duplicateUnitId(error: unknown): string | null {
+  const e = error as {
+    code?: unknown;
+    keyPattern?: Record<string, unknown>;
+    keyValue?: { unitId?: unknown };
+  };
+  if (typeof error !== 'object' || error === null || e.code !== 11000 || !('unitId' in (e.keyPattern ?? {})))
+    return null;
+  return e.keyValue?.unitId ? String(e.keyValue.unitId) : '';
+}
 
 function invalid(
   fieldErrors: FieldErrors,
@@ -191,75 +205,82 @@ export async function saveTargets(user: AuthUser, year: number, form: FormData) 
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), values);
   const wanted = parsed.data as Record<string, number | null>;
 
-  const current = await Target.find({ unitId: mongoose.trusted({ $in: schools.map((s) => s._id) }), year })
-    .select({ unitId: 1, admissions: 1, __v: 1 })
-    .lean();
-  const currentOf = new Map(current.map((t) => [String(t.unitId), t]));
-
-  const changes: {
-    school: (typeof schools)[number];
-    before: (typeof current)[number] | null;
-    after: number | null;
-  }[] = [];
-  const conflicts: FieldErrors = {};
-  for (const school of schools) {
-    const id = String(school._id);
-    const field = targetField(id);
-    if (!(field in wanted)) continue;
-    const before = currentOf.get(id) ?? null;
-    const after = wanted[field];
-    if ((before?.admissions ?? null) === after) continue;
-    // The value the page showed when it was opened; another user may have saved since.
-    const shown = form.get(originalField(id));
-    if (typeof shown === 'string' && shown.trim() !== String(before?.admissions ?? '')) {
-      conflicts[field] = ['targets.v.conflict'];
-      continue;
-    }
-    changes.push({ school, before, after });
-  }
-  if (Object.keys(conflicts).length) return invalid(conflicts, values, 409, 'targets.conflict');
-  if (!changes.length) throw redirect(`/reports/targets?year=${year}&ok=targetsUnchanged`);
-
-  const lost: FieldErrors = {};
-  for (const { school, before, after } of changes) {
-    const field = targetField(String(school._id));
-    let entityId: Types.ObjectId | null = before?._id ?? null;
-    try {
-      if (after === null) {
-        const res = await Target.deleteOne({ _id: before!._id, __v: before!.__v });
-        if (res.deletedCount !== 1) throw Object.assign(new Error('changed'), { code: 11000 });
-      } else if (before) {
-        // Same version or nothing: a row changed meanwhile makes the upsert hit the unique index.
-        await Target.updateOne(
-          { unitId: school._id, year, __v: before.__v },
-          { $set: { admissions: after }, $inc: { __v: 1 } },
-          { upsert: true },
-        );
-      } else {
-        entityId = (await Target.create({ unitId: school._id, year, admissions: after }))._id;
-      }
-    } catch (error) {
-      if (!isDuplicateKey(error)) throw error;
-      lost[field] = ['targets.v.conflict'];
-      continue;
-    }
-    await appendAudit({
-      actorId: user.id,
-      action: 'target.set',
-      entity: 'Target',
-      entityId,
-      unitId: school._id,
-      details: {
+  // Read, check and write in one transaction, with every row's event: all rows are saved
+  // with their events or none is (decision 018). A save racing with this one on the same
+  // row is a write conflict; the retry reads the other's value and answers 409 for it.
+  let outcome: { kind: 'saved' | 'unchanged' } | { kind: 'conflict'; fieldErrors: FieldErrors };
+  try {
+    outcome = await inTransaction(async () => {
+      const current = await Target.find({
+        unitId: mongoose.trusted({ $in: schools.map((s) => s._id) }),
         year,
-        school: school.name,
-        before: { admissions: before?.admissions ?? null },
-        after: { admissions: after },
-      },
+      })
+        .select({ unitId: 1, admissions: 1 })
+        .lean();
+      const currentOf = new Map(current.map((t) => [String(t.unitId), t]));
+
+      const changes: {
+        school: (typeof schools)[number];
+        before: (typeof current)[number] | null;
+        after: number | null;
+      }[] = [];
+      const conflicts: FieldErrors = {};
+      for (const school of schools) {
+        const id = String(school._id);
+        const field = targetField(id);
+        if (!(field in wanted)) continue;
+        const before = currentOf.get(id) ?? null;
+        const after = wanted[field];
+        if ((before?.admissions ?? null) === after) continue;
+        // The value the page showed when it was opened; another user may have saved since.
+        const shown = form.get(originalField(id));
+        if (typeof shown === 'string' && shown.trim() !== String(before?.admissions ?? '')) {
+          conflicts[field] = ['targets.v.conflict'];
+          continue;
+        }
+        changes.push({ school, before, after });
+      }
+      if (Object.keys(conflicts).length) return { kind: 'conflict', fieldErrors: conflicts } as const;
+      if (!changes.length) return { kind: 'unchanged' } as const;
+
+      const events: AuditInput[] = [];
+      for (const { school, before, after } of changes) {
+        const entityId = before?._id ?? new Types.ObjectId();
+        if (after === null) await Target.deleteOne({ _id: entityId });
+        else if (before)
+          await Target.updateOne({ _id: entityId }, { $set: { admissions: after }, $inc: { __v: 1 } });
+        else await Target.create({ _id: entityId, unitId: school._id, year, admissions: after });
+        events.push({
+          actorId: user.id,
+          action: 'target.set',
+          entity: 'Target',
+          entityId,
+          unitId: school._id,
+          details: {
+            year,
+            school: school.name,
+            before: { admissions: before?.admissions ?? null },
+            after: { admissions: after },
+          },
+        });
+      }
+      await appendAuditMany(events);
+      return { kind: 'saved' } as const;
     });
+  } catch (error) {
+    // A row created by another save after this one read (the unique { unitId, year } index).
+    const taken = duplicateUnitId(error);
+    if (taken === null) throw error;
+    return invalid(
+      taken ? { [targetField(taken)]: ['targets.v.conflict'] } : {},
+      values,
+      409,
+      'targets.conflict',
+    );
   }
-  // Only a race between the check above and the write lands here; the other rows are saved.
+  if (outcome.kind === 'conflict') return invalid(outcome.fieldErrors, values, 409, 'targets.conflict');
+  if (outcome.kind === 'unchanged') throw redirect(`/reports/targets?year=${year}&ok=targetsUnchanged`);
   // The dashboard shows targets beside its counts: it counts again on the next request.
   invalidateDashboards();
-  if (Object.keys(lost).length) return invalid(lost, values, 409, 'targets.conflict');
   throw redirect(`/reports/targets?year=${year}&ok=targetsSaved`);
 }

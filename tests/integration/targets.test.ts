@@ -8,7 +8,9 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { action, loader } from '~/routes/reports.targets';
 import { loader as schoolHomeLoader } from '~/routes/school._index';
 import { targetProgress, vnYear, yearRange } from '~/utils/targets.server';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 type School = { _id: Types.ObjectId; name: string; code: string };
@@ -180,6 +182,41 @@ describe('saving targets', () => {
       ),
     ).rejects.toMatchObject({ code: 11000 });
     expect(await stored(e)).toBe(current.admissions);
+  });
+
+  it('saves every changed row with its event in one transaction: a refused event leaves no row changed', async () => {
+    const [a, b, c] = schools;
+    const next = year - 2;
+    const targetsBefore = await Target.find({ year: next })
+      .select({ unitId: 1, admissions: 1, __v: 1 })
+      .lean();
+    const events = await AuditEvent.countDocuments({ action: 'target.set' });
+    const form = await formFor(next);
+    form[field(a)] = '11';
+    form[field(b)] = '12';
+    form[field(c)] = '13';
+    // The rows are written first, then their events: the second row's event fails last.
+    await withRefusedAuditEvent({ action: 'target.set', unitId: b._id }, async () => {
+      await expect(save(form)).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await Target.find({ year: next }).select({ unitId: 1, admissions: 1, __v: 1 }).lean()).toEqual(
+      targetsBefore,
+    );
+    expect(await AuditEvent.countDocuments({ action: 'target.set' })).toBe(events);
+
+    // The same form goes through once nothing refuses it: every row, each with its own chain.
+    expect((await save(form)).status).toBe(302);
+    expect([await stored(a, next), await stored(b, next), await stored(c, next)]).toEqual([11, 12, 13]);
+    const written = await AuditEvent.find({ action: 'target.set', 'details.year': next }).lean();
+    expect(written).toHaveLength(3);
+    for (const s of [a, b, c]) {
+      const target = (await Target.findOne({ unitId: s._id, year: next }).lean())!;
+      const event = written.find((e) => String(e.unitId) === String(s._id))!;
+      expect(event).toMatchObject({ entity: 'Target', chain: `Target:${target._id}`, seq: 1 });
+    }
+    const report = await verifyAudit();
+    expect(report.problem).toBeNull();
+    expect(report.gaps).toEqual([]);
   });
 
   it('rejects a year outside the offered range (400)', async () => {
