@@ -1,7 +1,8 @@
 /**
  * The official days off (/admin/holidays): list by year, add, rename, delete.
- * Every change is audited; a change of dates clears the working-day calendar cache
- * and recomputes every stored pipeline deadline, which counts working days.
+ * Every change is written with its audit event in one transaction; a change of dates
+ * then clears the working-day calendar cache and recomputes every stored pipeline
+ * deadline, which counts working days (derived data, recomputed after the commit).
  */
 import { data, redirect } from '@remix-run/node';
 import { Types } from 'mongoose';
@@ -14,6 +15,7 @@ import type { AuthUser } from './auth.server';
 import { formDataToObject, isObjectIdString } from './misc';
 import { refreshAllPipelineDue } from './pipeline-due.server';
 import { clearCalendarCache } from './pipeline.server';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
 const YearSchema = z.coerce.number().int().min(2000).max(2100);
@@ -56,8 +58,12 @@ function invalid(
   return data({ intent, id, fieldErrors, values, formError: null } satisfies HolidayActionData, { status });
 }
 
-const isDuplicateKey = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+/** A duplicate key on the unique `date` index (not any other write of the action). */
+const isDateTaken = (error: unknown) =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: unknown }).code === 11000 &&
+  'date' in ((error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {});
 
 /** The working-day calendar changed: deadlines computed from it are stale. */
 async function calendarChanged() {
@@ -74,21 +80,24 @@ async function addHoliday(user: AuthUser, values: Record<string, string>) {
   const day = utcDay(date);
   if (await Holiday.exists({ date: day }))
     return invalid('add', null, { date: ['holidays.v.dateTaken'] }, values, 409);
-  let created;
   try {
-    created = await Holiday.create({ date: day, name, year: day.getUTCFullYear() });
+    // The day and its event commit together or not at all (decision 018).
+    await inTransaction(async () => {
+      const created = await Holiday.create({ date: day, name, year: day.getUTCFullYear() });
+      await appendAudit({
+        actorId: user.id,
+        action: 'holiday.create',
+        entity: 'Holiday',
+        entityId: created._id,
+        details: { after: { date, name } },
+      });
+    });
   } catch (error) {
     // Two admins adding the same day at once: the unique index answers for the second.
-    if (isDuplicateKey(error)) return invalid('add', null, { date: ['holidays.v.dateTaken'] }, values, 409);
+    if (isDateTaken(error)) return invalid('add', null, { date: ['holidays.v.dateTaken'] }, values, 409);
     throw error;
   }
-  await appendAudit({
-    actorId: user.id,
-    action: 'holiday.create',
-    entity: 'Holiday',
-    entityId: created._id,
-    details: { after: { date, name } },
-  });
+  // Deadlines are derived from the calendar: recomputed once the change is committed.
   await calendarChanged();
   throw redirect(`/admin/holidays?year=${day.getUTCFullYear()}&ok=holidayAdded`);
 }
@@ -96,36 +105,48 @@ async function addHoliday(user: AuthUser, values: Record<string, string>) {
 async function renameHoliday(user: AuthUser, id: string, values: Record<string, string>) {
   const parsed = HolidayRenameSchema.safeParse(values);
   if (!parsed.success) return invalid('rename', id, fieldErrorsOf(parsed.error), values);
-  const before = await Holiday.findOneAndUpdate(
-    { _id: new Types.ObjectId(id) },
-    { $set: { name: parsed.data.name } },
-    { returnDocument: 'before' },
-  ).lean();
+  const { name } = parsed.data;
+  const before = await inTransaction(async () => {
+    const found = await Holiday.findOneAndUpdate(
+      { _id: new Types.ObjectId(id) },
+      { $set: { name } },
+      { returnDocument: 'before' },
+    ).lean();
+    if (found && found.name !== name) {
+      await appendAudit({
+        actorId: user.id,
+        action: 'holiday.rename',
+        entity: 'Holiday',
+        entityId: found._id,
+        details: {
+          date: found.date.toISOString().slice(0, 10),
+          before: { name: found.name },
+          after: { name },
+        },
+      });
+    }
+    return found;
+  });
   if (!before) throw new Response('Not found', { status: 404 });
-  const date = before.date.toISOString().slice(0, 10);
-  if (before.name !== parsed.data.name) {
-    await appendAudit({
-      actorId: user.id,
-      action: 'holiday.rename',
-      entity: 'Holiday',
-      entityId: before._id,
-      details: { date, before: { name: before.name }, after: { name: parsed.data.name } },
-    });
-  }
   // A name is not part of the calendar: no deadline moves.
   throw redirect(`/admin/holidays?year=${before.year}&ok=holidaySaved`);
 }
 
 async function deleteHoliday(user: AuthUser, id: string) {
-  const removed = await Holiday.findOneAndDelete({ _id: new Types.ObjectId(id) }).lean();
-  if (!removed) throw new Response('Not found', { status: 404 });
-  await appendAudit({
-    actorId: user.id,
-    action: 'holiday.delete',
-    entity: 'Holiday',
-    entityId: removed._id,
-    details: { before: { date: removed.date.toISOString().slice(0, 10), name: removed.name } },
+  const removed = await inTransaction(async () => {
+    const found = await Holiday.findOneAndDelete({ _id: new Types.ObjectId(id) }).lean();
+    if (found) {
+      await appendAudit({
+        actorId: user.id,
+        action: 'holiday.delete',
+        entity: 'Holiday',
+        entityId: found._id,
+        details: { before: { date: found.date.toISOString().slice(0, 10), name: found.name } },
+      });
+    }
+    return found;
   });
+  if (!removed) throw new Response('Not found', { status: 404 });
   await calendarChanged();
   throw redirect(`/admin/holidays?year=${removed.year}&ok=holidayDeleted`);
 }

@@ -1,7 +1,8 @@
 /**
  * /admin/holidays: admins only; list by year; add, rename, delete with per-field
- * messages (400/409, nothing written); every change audited in the chain, and a
- * change of dates reaches the working-day calendar and the stored deadlines at once.
+ * messages (400/409, nothing written); every change and its event in one transaction
+ * (a refused event leaves no change), and a change of dates reaches the working-day
+ * calendar and the stored deadlines at once.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditEvent } from '../../models/audit-event.ts';
@@ -13,6 +14,7 @@ import { refreshAllPipelineDue } from '~/utils/pipeline-due.server';
 import type * as PipelineDue from '~/utils/pipeline-due.server';
 import { loadCalendar } from '~/utils/pipeline.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 // The real refresh, watched: a change of dates must recompute the stored deadlines.
@@ -157,5 +159,44 @@ describe('changing', () => {
 
   it('leaves a valid audit chain behind', async () => {
     expect(await verifyAudit()).toMatchObject({ ok: true, unchained: 0 });
+  });
+});
+
+describe('one change, one transaction', () => {
+  const day = new Date('2031-06-03T00:00:00Z');
+
+  it('adds no day when its event cannot be written, and recomputes nothing', async () => {
+    const refreshes = refreshCount();
+    const events = await AuditEvent.countDocuments({ action: 'holiday.create' });
+    await withRefusedAuditEvent({ action: 'holiday.create' }, async () => {
+      await expect(act({ intent: 'add', date: '2031-06-03', name: 'Nghỉ thử' })).rejects.toMatchObject({
+        code: 11000,
+      });
+    });
+    expect(await Holiday.exists({ date: day })).toBeNull();
+    expect(await AuditEvent.countDocuments({ action: 'holiday.create' })).toBe(events);
+    expect(refreshCount()).toBe(refreshes);
+    expect((await loadCalendar()).isWorkingDay('2031-06-03')).toBe(true);
+  });
+
+  it('keeps the old name, and the day, when the event of a rename or a deletion cannot be written', async () => {
+    expect((await act({ intent: 'add', date: '2031-06-03', name: 'Nghỉ thử' })).status).toBe(302);
+    const h = (await Holiday.findOne({ date: day }).lean())!;
+    await withRefusedAuditEvent({ action: 'holiday.rename', entityId: h._id }, async () => {
+      await expect(act({ intent: 'rename', id: String(h._id), name: 'Tên mới' })).rejects.toMatchObject({
+        code: 11000,
+      });
+    });
+    expect((await Holiday.findById(h._id).lean())!.name).toBe('Nghỉ thử');
+    const refreshes = refreshCount();
+    await withRefusedAuditEvent({ action: 'holiday.delete', entityId: h._id }, async () => {
+      await expect(act({ intent: 'delete', id: String(h._id) })).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await Holiday.exists({ _id: h._id })).not.toBeNull();
+    expect(refreshCount()).toBe(refreshes);
+    expect(
+      (await AuditEvent.find({ entity: 'Holiday', entityId: h._id }).lean()).map((e) => e.action),
+    ).toEqual(['holiday.create']);
+    expect(await verifyAudit()).toMatchObject({ ok: true, unchained: 0, gaps: [] });
   });
 });
