@@ -46,8 +46,24 @@ import type { AuthUser } from './auth.server';
 import { forbidden, notFound, requireUser } from './auth.server';
 import { can } from './permissions';
 import { scopeFilter } from './permissions.server';
+import { inTransaction } from './transaction.server';
 
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
+
+/** A duplicate key on the unique version index of a set's key (not any other write). */
+const isVersionTaken = (error: unknown) =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: unknown }).code === 11000 &&
+  'version' in ((error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {});
+
+/** A duplicate key on the one-active-set-per-key index. */
+const isSecondActive = (error: unknown) => {
+  if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== 11000)
+    return false;
+  const pattern = (error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {};
+  return 'purpose' in pattern && !('version' in pattern);
+};
 
 /** A bad id is a 404, never a cast error. */
 export function parseSetId(value: string | undefined): Types.ObjectId {
@@ -251,16 +267,21 @@ export async function saveDraft(access: CriteriaAccess, id: Types.ObjectId, form
     );
   }
   const { name, rules, passMark } = check.set;
-  const res = await CriteriaSetModel.updateOne(
-    { _id: doc._id, status: 'draft' },
-    {
-      $set: { name, rules, ...(passMark === undefined ? {} : { passMark }) },
-      ...(passMark === undefined ? { $unset: { passMark: 1 } } : {}),
-      $push: { history: { at: new Date(), by: oid(access.user.id), action: 'edited' } },
-    },
-  );
-  if (res.matchedCount !== 1) throw new Response('Only drafts can be edited', { status: 409 });
-  await audit(access.user, 'criteria.edit', doc, {});
+  // The draft and its event commit together or not at all (decision 018).
+  const saved = await inTransaction(async () => {
+    const res = await CriteriaSetModel.updateOne(
+      { _id: doc._id, status: 'draft' },
+      {
+        $set: { name, rules, ...(passMark === undefined ? {} : { passMark }) },
+        ...(passMark === undefined ? { $unset: { passMark: 1 } } : {}),
+        $push: { history: { at: new Date(), by: oid(access.user.id), action: 'edited' } },
+      },
+    );
+    if (res.matchedCount !== 1) return false;
+    await audit(access.user, 'criteria.edit', doc, {});
+    return true;
+  });
+  if (!saved) throw new Response('Only drafts can be edited', { status: 409 });
   throw redirect(`/criteria/${String(doc._id)}?ok=criteria-saved`);
 }
 
@@ -278,42 +299,50 @@ export async function newDraftFrom(access: CriteriaAccess, id: Types.ObjectId) {
   if (!access.canManage) throw forbidden();
   const source = await findSet(access, id);
   for (let attempt = 0; attempt < 3; attempt++) {
-    const top = await CriteriaSetModel.findOne(keyOf(source))
-      .sort({ version: -1 })
-      .select({ version: 1 })
-      .lean<{ version: number }>();
-    const version = (top?.version ?? 0) + 1;
-    const now = new Date();
+    let createdId: Types.ObjectId;
     try {
-      const created = await CriteriaSetModel.create({
-        ...keyOf(source),
-        version,
-        status: 'draft',
-        name: source.name.replace(/\s*\(mặc định\)$/, ''),
-        rules: source.rules,
-        ...(typeof source.passMark === 'number' ? { passMark: source.passMark } : {}),
-        basedOn: source._id,
-        createdBy: oid(access.user.id),
-        history: [{ at: now, by: oid(access.user.id), action: 'created', note: `v${source.version}` }],
+      // The copy and its event commit together or not at all (decision 018).
+      createdId = await inTransaction(async () => {
+        const top = await CriteriaSetModel.findOne(keyOf(source))
+          .sort({ version: -1 })
+          .select({ version: 1 })
+          .lean<{ version: number }>();
+        const version = (top?.version ?? 0) + 1;
+        const now = new Date();
+        const created = await CriteriaSetModel.create({
+          ...keyOf(source),
+          version,
+          status: 'draft',
+          name: source.name.replace(/\s*\(mặc định\)$/, ''),
+          rules: source.rules,
+          ...(typeof source.passMark === 'number' ? { passMark: source.passMark } : {}),
+          basedOn: source._id,
+          createdBy: oid(access.user.id),
+          history: [{ at: now, by: oid(access.user.id), action: 'created', note: `v${source.version}` }],
+        });
+        await audit(access.user, 'criteria.draft', created.toObject() as unknown as LeanSet, {
+          from: source._id,
+        });
+        return created._id;
       });
-      await audit(access.user, 'criteria.draft', created.toObject() as unknown as LeanSet, {
-        from: source._id,
-      });
-      throw redirect(`/criteria/${String(created._id)}/edit?ok=criteria-draft`);
     } catch (error) {
-      // Two managers copying at once: take the next number.
-      if ((error as { code?: number }).code === 11000) continue;
+      // Two managers copying at once: the unique version index refused the second, whose
+      // transaction is rolled back whole; take the next number in a new one.
+      if (isVersionTaken(error)) continue;
       throw error;
     }
+    throw redirect(`/criteria/${String(createdId)}/edit?ok=criteria-draft`);
   }
   throw new Response('Could not number the new version', { status: 409 });
 }
 
 /**
- * Activates a draft. The previous active set of the same key is retired first
- * (the unique partial index allows one active set per key), then the draft is
- * activated; if that fails, the previous set is restored, so the key is never
- * left with two active sets and at worst for a moment with none.
+ * Activates a draft: in one transaction the previous active set of the same key is
+ * retired (first, as the unique partial index allows one active set per key), the draft
+ * is activated and the event appended. Either all three commit or none does, so the key
+ * never has two active sets, nor none in place of the previous one. Two activations of
+ * the same key at once conflict over the previous set; the later is retried and retires
+ * the one activated first.
  */
 export async function activateSet(access: CriteriaAccess, id: Types.ObjectId) {
   if (!access.canManage) throw forbidden();
@@ -324,51 +353,45 @@ export async function activateSet(access: CriteriaAccess, id: Types.ObjectId) {
     doc,
   );
   if (!check.ok) return data({ errors: check.errors, activateFailed: true as const }, { status: 400 });
-  const now = new Date();
   const by = oid(access.user.id);
-  const previous = await CriteriaSetModel.findOne({ ...keyOf(doc), status: 'active' })
-    .select({ _id: 1, version: 1 })
-    .lean<{ _id: Types.ObjectId; version: number }>();
-  let retired = false;
-  if (previous) {
-    const r = await CriteriaSetModel.updateOne(
-      { _id: previous._id, status: 'active' },
-      {
-        $set: { status: 'retired', retiredAt: now },
-        $push: { history: { at: now, by, action: 'retired', note: `v${doc.version}` } },
-      },
-    );
-    retired = r.modifiedCount === 1;
-  }
+  let activated: boolean;
   try {
-    const r = await CriteriaSetModel.updateOne(
-      { _id: doc._id, status: 'draft' },
-      {
-        $set: { status: 'active', activatedBy: by, activatedAt: now },
-        $push: {
-          history: { at: now, by, action: 'activated', note: previous ? `v${previous.version}` : '' },
-        },
-      },
-    );
-    if (r.modifiedCount !== 1) throw new Response('Only drafts can be activated', { status: 409 });
-  } catch (error) {
-    if (previous && retired) {
-      await CriteriaSetModel.updateOne(
-        { _id: previous._id, status: 'retired' },
+    activated = await inTransaction(async () => {
+      const now = new Date();
+      const previous = await CriteriaSetModel.findOne({ ...keyOf(doc), status: 'active' })
+        .select({ _id: 1, version: 1 })
+        .lean<{ _id: Types.ObjectId; version: number }>();
+      if (previous) {
+        await CriteriaSetModel.updateOne(
+          { _id: previous._id, status: 'active' },
+          {
+            $set: { status: 'retired', retiredAt: now },
+            $push: { history: { at: now, by, action: 'retired', note: `v${doc.version}` } },
+          },
+        );
+      }
+      const r = await CriteriaSetModel.updateOne(
+        { _id: doc._id, status: 'draft' },
         {
-          $set: { status: 'active' },
-          $unset: { retiredAt: 1 },
-          $push: { history: { at: new Date(), by, action: 'restored', note: `v${doc.version}` } },
+          $set: { status: 'active', activatedBy: by, activatedAt: now },
+          $push: {
+            history: { at: now, by, action: 'activated', note: previous ? `v${previous.version}` : '' },
+          },
         },
       );
-    }
-    if ((error as { code?: number }).code === 11000) {
+      // No longer a draft (activated meanwhile): abort, so the previous set is not retired.
+      if (r.modifiedCount !== 1) throw new NotADraft();
+      await audit(access.user, 'criteria.activate', doc, { retired: previous?._id ?? null });
+      return true;
+    });
+  } catch (error) {
+    if (error instanceof NotADraft) activated = false;
+    else if (isSecondActive(error))
       throw new Response('Another version became active meanwhile', { status: 409 });
-    }
-    throw error;
+    else throw error;
   }
+  if (!activated) throw new Response('Only drafts can be activated', { status: 409 });
   invalidateActiveSets();
-  await audit(access.user, 'criteria.activate', doc, { retired: previous?._id ?? null });
   if (doc.purpose === 'selection') {
     // Stored verdicts of the province catch up in the background; the member list
     // also refreshes whatever is stale before it queries (decision 006).
@@ -381,6 +404,9 @@ export async function activateSet(access: CriteriaAccess, id: Types.ObjectId) {
   }
   throw redirect(`/criteria/${String(doc._id)}?ok=criteria-activated`);
 }
+
+/** Thrown inside the activation's transaction to roll back the retirement already written. */
+class NotADraft extends Error {}
 
 // ---------------------------------------------------------------------------
 // The set a member is judged by, and the verdict

@@ -3,10 +3,12 @@
  * from this version", editing a draft (400 with the engine's error codes beside
  * the fields), active sets read-only (409), activation retiring the previous
  * version, the simulation's counts against an independent `evaluate` loop, and
- * its export.
+ * its export; every change with its event in one transaction (a refused event leaves
+ * nothing; an activation never leaves two active sets, nor none).
  */
-import type { Types } from 'mongoose';
+import mongoose, { Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../models/audit-event.ts';
 import { CriteriaSetModel } from '../../models/criteria-set.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
@@ -19,7 +21,9 @@ import { action as editAction, loader as editLoader } from '~/routes/criteria.$i
 import { loader as simulateLoader } from '~/routes/criteria.$id.simulate';
 import { loader as exportLoader } from '~/routes/criteria.$id.simulate.export';
 import { ENGINE_PROJECTION, toEngineSet } from '~/utils/criteria.server';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
 let province: string;
@@ -306,5 +310,97 @@ describe('drafts, simulation and activation', () => {
     const v3 = await CriteriaSetModel.findOne({ schoolKind: 'university', purpose: 'selection', version: 3 });
     v3!.status = 'active';
     await expect(v3!.save()).rejects.toMatchObject({ code: 11000 });
+  });
+});
+
+describe('one action, one transaction', () => {
+  const key = { schoolKind: 'college', purpose: 'selection' } as const;
+  const active = () =>
+    CriteriaSetModel.find({ ...key, status: 'active' })
+      .select({ _id: 1 })
+      .lean();
+  const sets = () => CriteriaSetModel.find(key).sort({ version: 1 }).lean();
+  let previous: { _id: Types.ObjectId };
+  let draftId: string;
+
+  beforeAll(async () => {
+    previous = (await CriteriaSetModel.findOne({ ...key, status: 'active' }).lean())!;
+  });
+
+  it('makes no draft when its event cannot be written, then one with its event', async () => {
+    const before = await sets();
+    await withRefusedAuditEvent({ action: 'criteria.draft', unitId: provinceId }, async () => {
+      await expect(setIntent(previous._id, 'new-draft')).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await sets()).toEqual(before);
+    const res = await setIntent(previous._id, 'new-draft');
+    expect(res.status).toBe(302);
+    draftId = res.location!.match(/\/criteria\/([0-9a-f]{24})\/edit/)![1];
+    const event = await AuditEvent.findOne({ action: 'criteria.draft', entityId: draftId }).lean();
+    expect(event).toMatchObject({ entity: 'CriteriaSet', chain: `CriteriaSet:${draftId}`, seq: 1 });
+  });
+
+  it('keeps the draft as it was when the event of an edit cannot be written', async () => {
+    const draft = (await CriteriaSetModel.findById(draftId).lean())!;
+    const fields = editorFields(ruleValues(draft.rules as Rule[]), {
+      name: 'Tiêu chí cao đẳng – đổi tên',
+      ...(typeof draft.passMark === 'number' ? { passMark: String(draft.passMark) } : {}),
+    });
+    await withRefusedAuditEvent({ action: 'criteria.edit', entityId: draft._id }, async () => {
+      await expect(
+        call(editAction, postEntries(`/criteria/${draftId}/edit`, fields, province), { id: draftId }),
+      ).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await CriteriaSetModel.findById(draftId).lean()).toEqual(draft);
+    const res = await call(editAction, postEntries(`/criteria/${draftId}/edit`, fields, province), {
+      id: draftId,
+    });
+    expect(res.status).toBe(302);
+    expect((await CriteriaSetModel.findById(draftId).lean())!.name).toBe('Tiêu chí cao đẳng – đổi tên');
+  });
+
+  it('leaves the previous set active and the draft a draft when the activation cannot be recorded', async () => {
+    const before = await sets();
+    await withRefusedAuditEvent(
+      { action: 'criteria.activate', entityId: new Types.ObjectId(draftId) },
+      async () => {
+        await expect(setIntent(draftId, 'activate')).rejects.toMatchObject({ code: 11000 });
+      },
+    );
+    // The retirement of the previous set, written first, went with the rest.
+    expect(await sets()).toEqual(before);
+    expect((await active()).map((s) => String(s._id))).toEqual([String(previous._id)]);
+  });
+
+  it('activates with the retirement and the event together, one active set at every moment', async () => {
+    const res = await setIntent(draftId, 'activate');
+    expect(res.status).toBe(302);
+    expect((await active()).map((s) => String(s._id))).toEqual([draftId]);
+    expect((await CriteriaSetModel.findById(previous._id).lean())!.status).toBe('retired');
+    const event = (await AuditEvent.findOne({ action: 'criteria.activate', entityId: draftId }).lean())!;
+    expect(String((event.details as { retired: unknown }).retired)).toBe(String(previous._id));
+
+    // Two drafts activated at once: the later transaction retires the one activated first.
+    const a = (await setIntent(draftId, 'new-draft')).location!.match(/\/criteria\/([0-9a-f]{24})\//)![1];
+    const b = (await setIntent(draftId, 'new-draft')).location!.match(/\/criteria\/([0-9a-f]{24})\//)![1];
+    const both = await Promise.all([setIntent(a, 'activate'), setIntent(b, 'activate')]);
+    expect(both.map((r) => r.status)).toEqual([302, 302]);
+    const now = (await active()).map((s) => String(s._id));
+    expect(now).toHaveLength(1);
+    expect([a, b]).toContain(now[0]);
+    const statuses = Object.fromEntries((await sets()).map((s) => [String(s._id), s.status]));
+    expect(statuses[draftId]).toBe('retired');
+    expect(statuses[now[0] === a ? b : a]).toBe('retired');
+    expect(
+      await AuditEvent.countDocuments({
+        action: 'criteria.activate',
+        entityId: mongoose.trusted({ $in: [a, b].map((id) => new Types.ObjectId(id)) }),
+      }),
+    ).toBe(2);
+
+    const report = await verifyAudit();
+    expect(report.problem).toBeNull();
+    expect(report.gaps).toEqual([]);
+    expect(report.unchained).toBe(0);
   });
 });
