@@ -27,7 +27,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'save':
       return saveUser(admin, formData, id);
     case 'resetPassword':
-      return resetPassword(id, formData);
+      return resetPassword(admin, id, formData);
     case 'deactivate':
       return setUserActive(admin, id, false);
     case 'activate':

@@ -1,7 +1,9 @@
 /**
  * Unit administration: tree listing, the parent picker and the one save action the
  * new and edit pages share. A unit's `ancestors`, `schoolId` and `schoolKind` are
- * always computed here from its parent, never taken from the form.
+ * always computed here from its parent, never taken from the form. Each save or
+ * (de)activation writes the unit and its audit event (chain "Unit:<id>") in one
+ * transaction (decision 018).
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -19,9 +21,11 @@ import {
   type UnitInput,
   type UnitKindValue,
 } from '~/components/unit-editor';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { formDataToObject, isObjectIdString } from './misc';
 import { unitScopeFilter } from './permissions.server';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
 export const UNITS_PAGE_SIZE = 100;
@@ -176,8 +180,12 @@ function invalid(fieldErrors: FieldErrors, values: UnitFormValues, status = 400)
   return data({ fieldErrors, values, formError: null as MessageKey | null }, { status });
 }
 
-const isDuplicateKey = (error: unknown) =>
-  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+/** A duplicate key on the unique `code` index (not any other write of the action). */
+const isCodeTaken = (error: unknown) =>
+  typeof error === 'object' &&
+  error !== null &&
+  (error as { code?: unknown }).code === 11000 &&
+  'code' in ((error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {});
 
 /**
  * Creates (existingId undefined) or updates a unit. Returns a 400/409 `data()` with
@@ -186,15 +194,10 @@ const isDuplicateKey = (error: unknown) =>
 export async function saveUnit(user: AuthUser, formData: FormData, existingId?: Types.ObjectId) {
   const submitted = formDataToObject(formData) as UnitFormValues;
 
-  let existing: {
-    _id: Types.ObjectId;
-    kind: string;
-    parentId?: Types.ObjectId | null;
-    schoolKind?: string | null;
-  } | null = null;
+  let existing: { _id: Types.ObjectId; kind: string } | null = null;
   if (existingId) {
     existing = await Unit.findOne({ _id: existingId, ...unitScopeFilter(user) })
-      .select({ kind: 1, parentId: 1, schoolKind: 1 })
+      .select({ kind: 1 })
       .lean();
     if (!existing) throw new Response('Not found', { status: 404 });
     // The kind is fixed at creation (the editor disables it); a forged change is ignored.
@@ -231,19 +234,11 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     return invalid({ kind: ['validation.invalidChoice'] }, submitted, 403);
   }
 
-  if (existing) {
-    const moved = String(existing.parentId ?? '') !== String(input.parentId ?? '');
-    // Members and sub-units copy their ancestors; moving a populated unit would strand them.
-    if (moved && ((await Unit.exists({ parentId: id })) || (await Member.exists({ ancestors: id })))) {
-      return invalid({ parentId: ['validation.cannotMove'] }, submitted);
-    }
-  }
-
   if (await Unit.exists({ code: input.code, _id: mongoose.trusted({ $ne: id }) })) {
     return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
   }
 
-  const fields = {
+  const fields: Record<string, unknown> = {
     name: input.name,
     shortName: input.shortName,
     code: input.code,
@@ -258,8 +253,28 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     officialMemberCount: input.kind === 'party_cell' ? input.officialMemberCount : undefined,
   };
 
+  let outcome: 'saved' | 'cannotMove' | 'notFound';
   try {
-    if (existing) {
+    // The unit, what copies its school kind, and the event commit together or not at all
+    // (decision 018). The move check reads inside, on the snapshot the write stands on.
+    outcome = await inTransaction(async () => {
+      if (!existing) {
+        await Unit.create({ _id: id, ...fields, active: true });
+        await auditUnit(user, 'unit.create', id, { after: recorded(fields) });
+        return 'saved';
+      }
+      const before = (await Unit.findOne({ _id: id }).select(UNIT_FIELDS_PROJECTION).lean()) as Record<
+        string,
+        unknown
+      > | null;
+      if (!before) return 'notFound';
+      const moved = String(before.parentId ?? '') !== String(fields.parentId ?? '');
+      // Members and sub-units copy their ancestors; moving a populated unit would strand
+      // them, so it is refused and no descendant's ancestors are ever rewritten here.
+      if (moved && ((await Unit.exists({ parentId: id })) || (await Member.exists({ ancestors: id }))))
+        return 'cannotMove';
+      const changed = UNIT_FIELDS.filter((k) => !sameValue(before[k], fields[k]));
+      if (changed.length === 0) return 'saved';
       const unset = Object.fromEntries(
         Object.entries(fields)
           .filter(([, v]) => v === undefined)
@@ -270,27 +285,85 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
         { _id: id },
         { $set: set, ...(Object.keys(unset).length ? { $unset: unset } : {}) },
       );
+      const copies: Record<string, number> = {};
       // A school's kind is copied to its units and members so lists filter without a join.
-      if (input.kind === 'school' && existing.schoolKind !== schoolKind) {
-        await Unit.updateMany({ ancestors: id }, { $set: { schoolKind } });
-        await Member.updateMany({ schoolId: id }, { $set: { schoolKind } });
+      // The copies are derived (the school's event records the change): members keep their
+      // version, so no member form goes stale and no member event is due.
+      if (input.kind === 'school' && before.schoolKind !== schoolKind) {
+        copies.units = (await Unit.updateMany({ ancestors: id }, { $set: { schoolKind } })).modifiedCount;
+        copies.members = (await Member.updateMany({ schoolId: id }, { $set: { schoolKind } })).modifiedCount;
       }
-    } else {
-      await Unit.create({ _id: id, ...fields, active: true });
-    }
+      await auditUnit(user, 'unit.update', id, {
+        fields: changed,
+        before: recorded(before, changed),
+        after: recorded(fields, changed),
+        ...(Object.keys(copies).length ? { copies } : {}),
+      });
+      return 'saved';
+    });
   } catch (error) {
-    if (isDuplicateKey(error)) return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
+    if (isCodeTaken(error)) return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
     throw error;
   }
-
+  if (outcome === 'notFound') throw new Response('Not found', { status: 404 });
+  if (outcome === 'cannotMove') return invalid({ parentId: ['validation.cannotMove'] }, submitted);
   throw redirect(existing ? `/admin/units/${id}?ok=unitSaved` : `/admin/units/${id}?ok=unitCreated`);
+}
+
+/** The stored fields a save sets, recorded before/after in its event (`ancestors` follows `parentId`). */
+const UNIT_FIELDS = [
+  'name',
+  'shortName',
+  'code',
+  'kind',
+  'schoolKind',
+  'parentId',
+  'schoolId',
+  'validFrom',
+  'validTo',
+  'legacyNote',
+  'officialMemberCount',
+] as const;
+const UNIT_FIELDS_PROJECTION = Object.fromEntries(UNIT_FIELDS.map((k) => [k, 1]));
+
+const comparable = (v: unknown) =>
+  v === undefined || v === null || v === '' ? null : v instanceof Date ? v.getTime() : String(v);
+const sameValue = (a: unknown, b: unknown) => comparable(a) === comparable(b);
+
+/** The listed fields (all by default), absent ones as null: an event says what a field was. */
+function recorded(from: Record<string, unknown>, keys: readonly string[] = UNIT_FIELDS) {
+  return Object.fromEntries(keys.map((k) => [k, from[k] ?? null]));
+}
+
+/** An event in the unit's own chain (Unit:<id>), listed under the unit itself. */
+async function auditUnit(
+  user: AuthUser,
+  action: string,
+  id: Types.ObjectId,
+  details: Record<string, unknown>,
+) {
+  await appendAudit({ actorId: user.id, action, entity: 'Unit', entityId: id, unitId: id, details });
 }
 
 export async function setUnitActive(user: AuthUser, id: Types.ObjectId, active: boolean) {
   const update = active
     ? { $set: { active: true }, $unset: { validTo: 1 } }
     : { $set: { active: false, validTo: new Date() } };
-  const result = await Unit.updateOne({ _id: id, ...unitScopeFilter(user) }, update);
-  if (result.matchedCount === 0) throw new Response('Not found', { status: 404 });
+  // The flag and its event: both or neither.
+  const found = await inTransaction(async () => {
+    const before = await Unit.findOneAndUpdate({ _id: id, ...unitScopeFilter(user) }, update, {
+      returnDocument: 'before',
+      projection: { active: 1, validTo: 1 },
+    }).lean();
+    if (!before) return false;
+    // Activating an active unit changes nothing: nothing to record.
+    if (before.active !== active)
+      await auditUnit(user, active ? 'unit.activate' : 'unit.deactivate', id, {
+        before: { active: before.active },
+        after: { active },
+      });
+    return true;
+  });
+  if (!found) throw new Response('Not found', { status: 404 });
   throw redirect(`/admin/units/${id}?ok=${active ? 'unitActivated' : 'unitDeactivated'}`);
 }

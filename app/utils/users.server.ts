@@ -1,7 +1,9 @@
 /**
  * Account administration (admin only): list, create, edit, deactivate, reset password.
  * Password hashes live in their own collection; resetting one or deactivating an
- * account deletes its sessions so the change takes effect at once.
+ * account deletes its sessions so the change takes effect at once. Each action writes
+ * the account, its password, the revocation of its sessions and its audit event (chain
+ * "User:<id>") in one transaction (decision 018).
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -18,12 +20,14 @@ import {
   ResetPasswordSchema,
   type UserFormValues,
 } from '~/components/user-editor';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { formDataToObject } from './misc';
 import { hashPassword } from './password.server';
 import { ROLES, type Role } from './permissions';
 import { unitScopeFilter } from './permissions.server';
 import { destroyUserSessions } from './session.server';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
 export const USERS_PAGE_SIZE = 50;
@@ -112,11 +116,13 @@ function invalid(
   return data({ form, fieldErrors, values }, { status });
 }
 
+/** Which unique index a duplicate key hit (email, or a member's one account); null for any other error. */
 function duplicateField(error: unknown): 'email' | 'memberId' | null {
   if (typeof error !== 'object' || error === null || (error as { code?: unknown }).code !== 11000)
     return null;
   const pattern = (error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {};
-  return 'memberId' in pattern ? 'memberId' : 'email';
+  if ('memberId' in pattern) return 'memberId';
+  return 'email' in pattern ? 'email' : null;
 }
 
 export async function saveUser(admin: AuthUser, formData: FormData, existingId?: Types.ObjectId) {
@@ -156,40 +162,90 @@ export async function saveUser(admin: AuthUser, formData: FormData, existingId?:
     return invalid({ email: ['validation.emailTaken'] }, values, 409);
   }
 
-  const fields = { email, name: input.name, role: input.role, unitId: unit._id, memberId };
-  let id = existingId;
+  const fields: AccountFields = { email, name: input.name, role: input.role, unitId: unit._id, memberId };
+  // Hashing is slow and touches no data: before the transaction, never inside a retry.
+  const hash = existingId ? null : await hashPassword(String((input as Record<string, unknown>).password));
+  let outcome: { kind: 'saved'; id: Types.ObjectId } | { kind: 'notFound' };
   try {
-    if (existingId) {
-      await User.updateOne({ _id: existingId }, { $set: fields });
-    } else {
-      const hash = await hashPassword(String((input as Record<string, unknown>).password));
-      const created = await User.create({ ...fields, active: true, locale: 'vi' });
-      id = created._id;
-      await Password.create({ userId: created._id, hash });
-    }
+    // The account (and its password), the revocation of its sessions and the event commit
+    // together or not at all (decision 018).
+    outcome = await inTransaction(async () => {
+      if (existingId) {
+        const before = await User.findOne({ _id: existingId })
+          .select({ email: 1, name: 1, role: 1, unitId: 1, memberId: 1 })
+          .lean<AccountFields>();
+        if (!before) return { kind: 'notFound' } as const;
+        const changed = ACCOUNT_FIELDS.filter((k) => String(before[k] ?? '') !== String(fields[k] ?? ''));
+        if (changed.length === 0) return { kind: 'saved', id: existingId } as const;
+        await User.updateOne({ _id: existingId }, { $set: fields });
+        // A changed role or scope must not keep running on sessions issued for the old one.
+        if (admin.id !== String(existingId)) await destroyUserSessions(existingId);
+        await auditUser(admin, 'user.update', existingId, fields.unitId, {
+          fields: changed,
+          before: pick(before, changed),
+          after: pick(fields, changed),
+        });
+        return { kind: 'saved', id: existingId } as const;
+      }
+      const id = new Types.ObjectId();
+      await User.create({ _id: id, ...fields, active: true, locale: 'vi' });
+      await Password.create({ userId: id, hash: hash! });
+      // The account, never its password.
+      await auditUser(admin, 'user.create', id, fields.unitId, { after: { ...fields } });
+      return { kind: 'saved', id } as const;
+    });
   } catch (error) {
     const field = duplicateField(error);
     if (field === 'email') return invalid({ email: ['validation.emailTaken'] }, values, 409);
     if (field === 'memberId') return invalid({ studentCode: ['validation.memberTaken'] }, values, 409);
     throw error;
   }
-  // A changed role or scope must not keep running on sessions issued for the old one.
-  if (existingId) await destroyUserSessionsIfNotSelf(admin, existingId);
-  throw redirect(`/admin/users/${id}?ok=${existingId ? 'userSaved' : 'userCreated'}`);
+  if (outcome.kind === 'notFound') throw new Response('Not found', { status: 404 });
+  throw redirect(`/admin/users/${outcome.id}?ok=${existingId ? 'userSaved' : 'userCreated'}`);
 }
 
-async function destroyUserSessionsIfNotSelf(admin: AuthUser, id: Types.ObjectId) {
-  if (admin.id !== String(id)) await destroyUserSessions(id);
+const ACCOUNT_FIELDS = ['email', 'name', 'role', 'unitId', 'memberId'] as const;
+interface AccountFields {
+  email: string;
+  name: string;
+  role: Role;
+  unitId: Types.ObjectId;
+  memberId: Types.ObjectId | null;
 }
 
-export async function resetPassword(id: Types.ObjectId, formData: FormData) {
+const pick = (from: AccountFields, keys: readonly (keyof AccountFields)[]) =>
+  Object.fromEntries(keys.map((k) => [k, from[k] ?? null]));
+
+/** An event in the account's own chain; `details` never holds a password or a hash. */
+async function auditUser(
+  admin: AuthUser,
+  action: string,
+  id: Types.ObjectId,
+  unitId: Types.ObjectId | null,
+  details: Record<string, unknown>,
+) {
+  await appendAudit({ actorId: admin.id, action, entity: 'User', entityId: id, unitId, details });
+}
+
+export async function resetPassword(admin: AuthUser, id: Types.ObjectId, formData: FormData) {
   const parsed = ResetPasswordSchema.safeParse(formDataToObject(formData));
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), undefined, 400, 'resetPassword');
   if (!(await User.exists({ _id: id }))) throw new Response('Not found', { status: 404 });
   const hash = await hashPassword(parsed.data.newPassword);
-  await Password.updateOne({ userId: id }, { $set: { hash } }, { upsert: true });
-  await User.updateOne({ _id: id }, { $set: { passwordChangedAt: new Date() } });
-  await destroyUserSessions(id);
+  // The new hash, the sign-out everywhere and the event: all of it or none.
+  const found = await inTransaction(async () => {
+    const user = await User.findOneAndUpdate(
+      { _id: id },
+      { $set: { passwordChangedAt: new Date() } },
+      { projection: { email: 1, unitId: 1 } },
+    ).lean();
+    if (!user) return false;
+    await Password.updateOne({ userId: id }, { $set: { hash } }, { upsert: true });
+    await destroyUserSessions(id);
+    await auditUser(admin, 'user.password.reset', id, user.unitId, { email: user.email });
+    return true;
+  });
+  if (!found) throw new Response('Not found', { status: 404 });
   throw redirect(`/admin/users/${id}?ok=passwordReset`);
 }
 
@@ -197,8 +253,25 @@ export async function setUserActive(admin: AuthUser, id: Types.ObjectId, active:
   if (!active && admin.id === String(id)) {
     return invalid({ _form: ['validation.selfDeactivate'] }, undefined, 400, 'status');
   }
-  const result = await User.updateOne({ _id: id }, { $set: { active } });
-  if (result.matchedCount === 0) throw new Response('Not found', { status: 404 });
-  if (!active) await destroyUserSessions(id);
+  // The flag, the sign-out of a deactivated account and the event: all of it or none.
+  const found = await inTransaction(async () => {
+    const before = await User.findOneAndUpdate(
+      { _id: id },
+      { $set: { active } },
+      { returnDocument: 'before', projection: { email: 1, unitId: 1, active: 1 } },
+    ).lean();
+    if (!before) return false;
+    if (!active) await destroyUserSessions(id);
+    // Activating an active account changes nothing: nothing to record.
+    if (before.active !== active) {
+      await auditUser(admin, active ? 'user.activate' : 'user.deactivate', id, before.unitId, {
+        email: before.email,
+        before: { active: before.active },
+        after: { active },
+      });
+    }
+    return true;
+  });
+  if (!found) throw new Response('Not found', { status: 404 });
   throw redirect(`/admin/users/${id}?ok=${active ? 'userActivated' : 'userDeactivated'}`);
 }

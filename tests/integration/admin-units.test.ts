@@ -1,11 +1,15 @@
 import mongoose, { Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../models/audit-event.ts';
+import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { action as editAction, loader as editLoader } from '~/routes/admin.units.$id';
 import { loader as listLoader } from '~/routes/admin.units._index';
 import { action as newAction, loader as newLoader } from '~/routes/admin.units.new';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 let admin: string;
@@ -220,5 +224,109 @@ describe('editing a unit', () => {
   it('searches without diacritics', async () => {
     const res = await call(listLoader, get('/admin/units?q=pham+van+dong&kind=school', admin));
     expect(res.data.rows.map((r: { name: string }) => r.name)).toEqual(['Trường Đại học Phạm Văn Đồng']);
+  });
+});
+
+describe('one action, one transaction, with its event', () => {
+  const eventsOf = (id: Types.ObjectId) =>
+    AuditEvent.find({ entity: 'Unit', entityId: id }).sort({ seq: 1 }).lean();
+  /** The edit form as the page renders it, with some fields changed. */
+  const formOf = async (id: Types.ObjectId, changes: Record<string, string>) => {
+    const res = await call(editLoader, get(`/admin/units/${id}`, admin), { id: String(id) });
+    return { intent: 'save', ...(res.data.unit.values as Record<string, string>), ...changes };
+  };
+
+  it('records creation, edit and (de)activation in the unit’s own chain', async () => {
+    const res = await createUnit({
+      name: 'Liên chi đoàn Nhật Ký',
+      code: 'PVD-NK',
+      kind: 'faculty',
+      parentId: String(pvd._id),
+    });
+    expect(res.status).toBe(302);
+    const unit = (await Unit.findOne({ code: 'PVD-NK' }).lean())!;
+    expect((await editUnit(unit._id, await formOf(unit._id, { name: 'LCĐ Nhật Ký (mới)' }))).status).toBe(
+      302,
+    );
+    // Saving the form unchanged writes nothing, and records nothing.
+    expect((await editUnit(unit._id, await formOf(unit._id, {}))).status).toBe(302);
+    expect((await editUnit(unit._id, { intent: 'deactivate' })).status).toBe(302);
+    expect((await editUnit(unit._id, { intent: 'activate' })).status).toBe(302);
+
+    const events = await eventsOf(unit._id);
+    expect(events.map((e) => [e.action, e.seq, e.chain, String(e.unitId)])).toEqual(
+      ['unit.create', 'unit.update', 'unit.deactivate', 'unit.activate'].map((a, i) => [
+        a,
+        i + 1,
+        `Unit:${unit._id}`,
+        String(unit._id),
+      ]),
+    );
+    expect(events[0].details).toMatchObject({
+      after: { name: 'Liên chi đoàn Nhật Ký', code: 'PVD-NK', kind: 'faculty', schoolId: pvd._id },
+    });
+    expect(events[1].details).toEqual({
+      fields: ['name'],
+      before: { name: 'Liên chi đoàn Nhật Ký' },
+      after: { name: 'LCĐ Nhật Ký (mới)' },
+    });
+    expect(events[2].details).toEqual({ before: { active: true }, after: { active: false } });
+  });
+
+  it('changes a school’s kind with its units and members, or nothing of it when it cannot be recorded', async () => {
+    const kinds = async () => ({
+      school: (await Unit.findById(pvd._id).lean())!.schoolKind,
+      units: (await Unit.distinct('schoolKind', { ancestors: pvd._id })).sort(),
+      members: (await Member.distinct('schoolKind', { schoolId: pvd._id })).sort(),
+    });
+    const versions = async () =>
+      (await Member.find({ schoolId: pvd._id }).select({ __v: 1 }).sort({ _id: 1 }).lean()).map((m) => m.__v);
+    const before = await kinds();
+    expect(before).toEqual({ school: 'university', units: ['university'], members: ['university'] });
+    const memberVersions = await versions();
+    const form = await formOf(pvd._id, { schoolKind: 'college' });
+
+    await withRefusedAuditEvent({ action: 'unit.update', entityId: pvd._id }, async () => {
+      await expect(editUnit(pvd._id, form)).rejects.toMatchObject({ code: 11000 });
+    });
+    // The copies were written before the event: they went back with it.
+    expect(await kinds()).toEqual(before);
+
+    expect((await editUnit(pvd._id, form)).status).toBe(302);
+    expect(await kinds()).toEqual({ school: 'college', units: ['college'], members: ['college'] });
+    const event = (await eventsOf(pvd._id)).at(-1)!;
+    expect(event.details).toMatchObject({
+      fields: ['schoolKind'],
+      before: { schoolKind: 'university' },
+      after: { schoolKind: 'college' },
+      copies: {
+        units: await Unit.countDocuments({ ancestors: pvd._id }),
+        members: await Member.countDocuments({ schoolId: pvd._id }),
+      },
+    });
+    // A derived copy: members keep their versions, and no member event is due.
+    expect(await versions()).toEqual(memberVersions);
+    expect((await editUnit(pvd._id, await formOf(pvd._id, { schoolKind: 'university' }))).status).toBe(302);
+    expect(await kinds()).toEqual(before);
+  });
+
+  it('keeps a unit active when its deactivation cannot be recorded, and creates none unrecorded', async () => {
+    const unit = (await Unit.findOne({ code: 'PVD-NK' }).lean())!;
+    await withRefusedAuditEvent({ action: 'unit.deactivate', entityId: unit._id }, async () => {
+      await expect(editUnit(unit._id, { intent: 'deactivate' })).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await Unit.findById(unit._id).lean()).toEqual(unit);
+
+    await withRefusedAuditEvent({ action: 'unit.create' }, async () => {
+      await expect(
+        createUnit({ name: 'Chi đoàn Không Ghi', code: 'PVD-KG', kind: 'branch', parentId: String(pvd._id) }),
+      ).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await Unit.exists({ code: 'PVD-KG' })).toBeNull();
+
+    const report = await verifyAudit();
+    expect(report.problem).toBeNull();
+    expect(report.gaps).toEqual([]);
+    expect(report.unchained).toBe(0);
   });
 });

@@ -1,5 +1,6 @@
 import mongoose, { type Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Password } from '../../models/password.ts';
 import { Session } from '../../models/session.ts';
@@ -10,9 +11,11 @@ import { action as editAction, loader as editLoader } from '~/routes/admin.users
 import { loader as listLoader } from '~/routes/admin.users._index';
 import { action as newAction } from '~/routes/admin.users.new';
 import { loader as healthLoader } from '~/routes/healthz';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { getOptionalUser } from '~/utils/auth.server';
 import { verifyPassword } from '~/utils/password.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 let admin: string;
@@ -150,5 +153,133 @@ describe('/healthz', () => {
       db: 'embedded',
       version: expect.stringMatching(/^\d+\.\d+\.\d+/),
     });
+  });
+});
+
+describe('one action, one transaction, with its event', () => {
+  const eventsOf = (id: Types.ObjectId) =>
+    AuditEvent.find({ entity: 'User', entityId: id }).sort({ seq: 1 }).lean();
+  const sessionsOf = (id: Types.ObjectId) => Session.countDocuments({ userId: id });
+
+  it('records creation, edit, password reset and (de)activation in the account’s own chain, never a password', async () => {
+    const res = await create({
+      email: 'nhat.ky@demo.vn',
+      name: 'Cán bộ Nhật Ký',
+      role: 'school_union',
+      unitId: String(pvd._id),
+      password: 'mat-khau-nhat-ky',
+    });
+    expect(res.status).toBe(302);
+    const user = (await User.findOne({ email: 'nhat.ky@demo.vn' }).lean())!;
+    const id = String(user._id);
+    expect(
+      (
+        await edit(id, {
+          intent: 'save',
+          email: 'nhat.ky@demo.vn',
+          name: 'Cán bộ Đổi Tên',
+          role: 'school_union',
+          unitId: String(pvd._id),
+        })
+      ).status,
+    ).toBe(302);
+    expect((await edit(id, { intent: 'resetPassword', newPassword: 'mat-khau-moi-1' })).status).toBe(302);
+    expect((await edit(id, { intent: 'deactivate' })).status).toBe(302);
+    expect((await edit(id, { intent: 'activate' })).status).toBe(302);
+    // Activating an active account changes nothing, and records nothing.
+    expect((await edit(id, { intent: 'activate' })).status).toBe(302);
+
+    const events = await eventsOf(user._id);
+    expect(events.map((e) => [e.action, e.seq, e.chain])).toEqual(
+      ['user.create', 'user.update', 'user.password.reset', 'user.deactivate', 'user.activate'].map(
+        (a, i) => [a, i + 1, `User:${id}`],
+      ),
+    );
+    const admin = (await User.findOne({ email: 'admin@demo.vn' }).lean())!;
+    expect(events.every((e) => String(e.actorId) === String(admin._id))).toBe(true);
+    expect(events.every((e) => String(e.unitId) === String(pvd._id))).toBe(true);
+    expect(events[0].details).toMatchObject({
+      after: { email: 'nhat.ky@demo.vn', name: 'Cán bộ Nhật Ký', role: 'school_union', memberId: null },
+    });
+    expect(events[1].details).toMatchObject({
+      fields: ['name'],
+      before: { name: 'Cán bộ Nhật Ký' },
+      after: { name: 'Cán bộ Đổi Tên' },
+    });
+    expect(events[3].details).toMatchObject({ before: { active: true }, after: { active: false } });
+    const hash = (await Password.findOne({ userId: user._id }).lean())!.hash;
+    const text = JSON.stringify(events);
+    for (const secret of ['mat-khau-nhat-ky', 'mat-khau-moi-1', hash, 'scrypt'])
+      expect(text).not.toContain(secret);
+
+    const report = await verifyAudit();
+    expect(report.problem).toBeNull();
+    expect(report.gaps).toEqual([]);
+    expect(report.unchained).toBe(0);
+  });
+
+  it('creates no account and no password when the creation cannot be recorded', async () => {
+    const users = await User.countDocuments();
+    const passwords = await Password.countDocuments();
+    await withRefusedAuditEvent({ action: 'user.create', unitId: pvd._id }, async () => {
+      await expect(
+        create({
+          email: 'nguyen.tu@demo.vn',
+          name: 'Nguyên Tử',
+          role: 'school_union',
+          unitId: String(pvd._id),
+          password: 'mat-khau-123',
+        }),
+      ).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await User.countDocuments()).toBe(users);
+    expect(await Password.countDocuments()).toBe(passwords);
+    expect(await User.exists({ email: 'nguyen.tu@demo.vn' })).toBeNull();
+  });
+
+  it('keeps the account as it was, and its sessions, when an edit cannot be recorded', async () => {
+    const user = (await User.findOne({ email: 'doantruong.pvd@demo.vn' }).lean())!;
+    const cookie = await signIn('doantruong.pvd@demo.vn');
+    const sessions = await sessionsOf(user._id);
+    await withRefusedAuditEvent({ action: 'user.update', entityId: user._id }, async () => {
+      await expect(
+        edit(String(user._id), {
+          intent: 'save',
+          email: user.email,
+          name: 'Tên Không Lưu',
+          role: 'school_party',
+          unitId: String(pvd._id),
+        }),
+      ).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await User.findById(user._id).lean()).toEqual(user);
+    expect(await sessionsOf(user._id)).toBe(sessions);
+    expect(await getOptionalUser(get('/', cookie))).not.toBeNull();
+  });
+
+  it('keeps the old password and the sessions when a reset cannot be recorded', async () => {
+    const user = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const cookie = await signIn('danguy.pvd@demo.vn');
+    const stored = (await Password.findOne({ userId: user._id }).lean())!;
+    await withRefusedAuditEvent({ action: 'user.password.reset', entityId: user._id }, async () => {
+      await expect(
+        edit(String(user._id), { intent: 'resetPassword', newPassword: 'khong-duoc-luu' }),
+      ).rejects.toMatchObject({ code: 11000 });
+    });
+    expect((await Password.findOne({ userId: user._id }).lean())!.hash).toBe(stored.hash);
+    expect((await User.findById(user._id).lean())!.passwordChangedAt).toEqual(user.passwordChangedAt);
+    expect(await getOptionalUser(get('/', cookie))).not.toBeNull();
+    expect(await signIn('danguy.pvd@demo.vn')).toMatch(/^__session=/);
+  });
+
+  it('keeps the account active and signed in when a deactivation cannot be recorded', async () => {
+    const user = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
+    const cookie = await signIn('danguy.pvd@demo.vn');
+    await withRefusedAuditEvent({ action: 'user.deactivate', entityId: user._id }, async () => {
+      await expect(edit(String(user._id), { intent: 'deactivate' })).rejects.toMatchObject({ code: 11000 });
+    });
+    expect((await User.findById(user._id).lean())!.active).toBe(true);
+    expect(await getOptionalUser(get('/', cookie))).not.toBeNull();
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 });
