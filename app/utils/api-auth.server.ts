@@ -20,6 +20,7 @@ import { compareVietnamese } from '~/domain/text';
 import { apiError, apiResponse } from './api.server';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { inTransaction } from './transaction.server';
 
 /** Requests per token per window. Mutable so tests can lower it. */
 export const API_RATE_LIMIT = { limit: 120, windowMs: 60_000 };
@@ -211,49 +212,58 @@ export async function createApiToken(
   const prefix = secret.slice(0, 8);
   const _id = new Types.ObjectId();
   const unitId = new Types.ObjectId(input.unitId);
-  // Logged before the grant exists: no token can work without a trace of who made it.
-  await appendAudit({
-    actorId: user.id,
-    action: 'apitoken.create',
-    entity: 'ApiToken',
-    entityId: _id,
-    unitId,
-    details: {
-      after: { name: input.name, prefix, unitId: input.unitId, validThrough: input.expiresOn ?? null },
-    },
-  });
-  const created = await ApiToken.create({
-    _id,
-    name: input.name,
-    unitId,
-    prefix,
-    hash: hashSecret(secret),
-    createdBy: new Types.ObjectId(user.id),
-    expiresAt: input.expiresOn ? expiryOf(input.expiresOn) : null,
+  // The grant and its event commit together (decision 018): no token can work without a
+  // trace of who made it, and no event names a token that was never made.
+  const created = await inTransaction(async () => {
+    const token = await ApiToken.create({
+      _id,
+      name: input.name,
+      unitId,
+      prefix,
+      hash: hashSecret(secret),
+      createdBy: new Types.ObjectId(user.id),
+      expiresAt: input.expiresOn ? expiryOf(input.expiresOn) : null,
+    });
+    await appendAudit({
+      actorId: user.id,
+      action: 'apitoken.create',
+      entity: 'ApiToken',
+      entityId: _id,
+      unitId,
+      details: {
+        after: { name: input.name, prefix, unitId: input.unitId, validThrough: input.expiresOn ?? null },
+      },
+    });
+    return token;
   });
   return { id: String(created._id), secret, prefix };
 }
 
 /** Revokes a token (idempotent); false when there is no such token. */
 export async function revokeApiToken(user: Pick<AuthUser, 'id'>, id: string, now = new Date()) {
-  const before = await ApiToken.findOneAndUpdate(
-    { _id: new Types.ObjectId(id), revokedAt: null },
-    { $set: { revokedAt: now, revokedBy: new Types.ObjectId(user.id) } },
-    { returnDocument: 'before' },
-  )
-    .select({ name: 1, prefix: 1, unitId: 1 })
-    .lean();
-  if (!before) return (await ApiToken.exists({ _id: new Types.ObjectId(id) })) !== null;
-  // Revoked first, logged second: an audit hiccup must never keep a grant alive.
-  // The window goes too, so memory follows the grants.
-  windows.delete(String(before._id));
-  await appendAudit({
-    actorId: user.id,
-    action: 'apitoken.revoke',
-    entity: 'ApiToken',
-    entityId: before._id,
-    unitId: before.unitId,
-    details: { name: before.name, prefix: before.prefix },
+  // The revocation and its event commit together: a revoked grant always says who and when.
+  const before = await inTransaction(async () => {
+    const found = await ApiToken.findOneAndUpdate(
+      { _id: new Types.ObjectId(id), revokedAt: null },
+      { $set: { revokedAt: now, revokedBy: new Types.ObjectId(user.id) } },
+      { returnDocument: 'before' },
+    )
+      .select({ name: 1, prefix: 1, unitId: 1 })
+      .lean();
+    if (found) {
+      await appendAudit({
+        actorId: user.id,
+        action: 'apitoken.revoke',
+        entity: 'ApiToken',
+        entityId: found._id,
+        unitId: found.unitId,
+        details: { name: found.name, prefix: found.prefix },
+      });
+    }
+    return found;
   });
+  if (!before) return (await ApiToken.exists({ _id: new Types.ObjectId(id) })) !== null;
+  // The rate-limit window goes too, so memory follows the grants.
+  windows.delete(String(before._id));
   return true;
 }

@@ -13,6 +13,7 @@ import { UnitSchema } from '~/components/unit-editor';
 import { CreateUserSchema, PasswordSchema } from '~/components/user-editor';
 import { appendAudit } from './audit.server';
 import { hashPassword } from './password.server';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
 export const BootstrapSchema = z.object({
@@ -37,43 +38,56 @@ export async function bootstrapAdmin(input: unknown): Promise<BootstrapResult> {
   if (!parsed.success) return { ok: false, reason: 'invalid', errors: fieldErrorsOf(parsed.error) };
   const { email, name, password, provinceName, provinceCode } = parsed.data;
 
-  const accounts = await User.countDocuments({});
-  if (accounts > 0) return { ok: false, reason: 'accounts-exist', accounts };
-
-  const existing = await Unit.findOne({ code: provinceCode }).select({ kind: 1 }).lean();
-  if (existing && existing.kind !== 'province')
-    return { ok: false, reason: 'invalid', errors: { provinceCode: ['validation.unitKindForRole'] } };
-
-  // Hash first: nothing is written if that fails.
+  // Hash first: nothing is written if that fails, and a retried transaction does not hash again.
   const hash = await hashPassword(password);
-  let unitId = existing?._id;
-  if (!unitId) {
-    const unit = await Unit.create({
-      name: provinceName,
-      code: provinceCode,
-      kind: 'province',
-      parentId: null,
-      ancestors: [],
+  // The province (unless it exists), the account, its password and their events: all or
+  // nothing (decision 018). The checks read inside, on the snapshot the writes stand on.
+  return inTransaction(async (): Promise<BootstrapResult> => {
+    const accounts = await User.countDocuments({});
+    if (accounts > 0) return { ok: false, reason: 'accounts-exist', accounts };
+
+    const existing = await Unit.findOne({ code: provinceCode }).select({ kind: 1 }).lean();
+    if (existing && existing.kind !== 'province')
+      return { ok: false, reason: 'invalid', errors: { provinceCode: ['validation.unitKindForRole'] } };
+
+    let unitId = existing?._id;
+    if (!unitId) {
+      const unit = await Unit.create({
+        name: provinceName,
+        code: provinceCode,
+        kind: 'province',
+        parentId: null,
+        ancestors: [],
+        active: true,
+      });
+      unitId = unit._id;
+      // The unit's own chain starts with its creation, as for units made in /admin/units.
+      await appendAudit({
+        actorId: null,
+        action: 'unit.create',
+        entity: 'Unit',
+        entityId: unitId,
+        unitId,
+        details: { after: { name: provinceName, code: provinceCode, kind: 'province' }, bootstrap: true },
+      });
+    }
+    const user = await User.create({
+      email: email.toLowerCase(),
+      name,
+      role: 'admin',
+      unitId,
       active: true,
+      locale: 'vi',
     });
-    unitId = unit._id;
-  }
-  const user = await User.create({
-    email: email.toLowerCase(),
-    name,
-    role: 'admin',
-    unitId,
-    active: true,
-    locale: 'vi',
+    await Password.create({ userId: user._id, hash });
+    await appendAudit({
+      actorId: null,
+      action: 'account.bootstrap',
+      entity: 'User',
+      entityId: user._id,
+      unitId,
+      details: { email: user.email, provinceCode, createdUnit: !existing },
+    });
+    return { ok: true, userId: user._id, unitId, createdUnit: !existing };
   });
-  await Password.create({ userId: user._id, hash });
-  await appendAudit({
-    actorId: null,
-    action: 'account.bootstrap',
-    entity: 'User',
-    entityId: user._id,
-    unitId,
-    details: { email: user.email, provinceCode, createdUnit: !existing },
-  });
-  return { ok: true, userId: user._id, unitId, createdUnit: !existing };
 }

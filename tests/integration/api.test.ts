@@ -18,8 +18,10 @@ import { loader as unitLoader } from '~/routes/api.v1.units.$id';
 import { action as unitsAction, loader as unitsLoader } from '~/routes/api.v1.units';
 import { API_RATE_LIMIT, resetApiRateLimit } from '~/utils/api-auth.server';
 import { API_GENDERS, API_PATHS, API_UNIT_KINDS } from '~/utils/api-openapi';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { todayAsStoredDay } from '~/utils/pipeline-board.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { BASE, call, get, post, type RouteResult } from '../fixtures/remix.ts';
 
 type Loader = Parameters<typeof call>[0];
@@ -226,6 +228,47 @@ describe('authentication', () => {
     expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
     // Another token has its own budget.
     expect((await apiGet(unitsLoader, '/api/v1/units', provinceSecret)).status).toBe(200);
+  });
+});
+
+describe('token grants and their events, in one transaction', () => {
+  it('makes no token when its creation cannot be recorded, and returns no secret', async () => {
+    const tokens = await ApiToken.countDocuments();
+    await withRefusedAuditEvent({ action: 'apitoken.create', unitId: pvd._id }, async () => {
+      await expect(createToken({ name: 'Không ghi nhật ký', unitId: String(pvd._id) })).rejects.toMatchObject(
+        {
+          code: 11000,
+        },
+      );
+    });
+    expect(await ApiToken.countDocuments()).toBe(tokens);
+    expect(await ApiToken.exists({ name: 'Không ghi nhật ký' })).toBeNull();
+  });
+
+  it('keeps a token working when its revocation cannot be recorded; revoked, it is in its chain', async () => {
+    const secret = await newSecret('Thu hồi thử', pvd._id);
+    const token = (await ApiToken.findOne({ hash: sha256(secret) }).lean())!;
+    const revoke = () =>
+      call(tokensAction, post('/admin/tokens', { intent: 'revoke', id: String(token._id) }, admin));
+    await withRefusedAuditEvent({ action: 'apitoken.revoke', entityId: token._id }, async () => {
+      await expect(revoke()).rejects.toMatchObject({ code: 11000 });
+    });
+    expect((await ApiToken.findById(token._id).lean())!.revokedAt).toBeNull();
+    expect((await apiGet(unitsLoader, '/api/v1/units', secret)).status).toBe(200);
+
+    expect((await revoke()).status).toBe(200);
+    expect(
+      (await AuditEvent.find({ entity: 'ApiToken', entityId: token._id }).sort({ seq: 1 }).lean()).map(
+        (e) => [e.action, e.seq, e.chain],
+      ),
+    ).toEqual([
+      ['apitoken.create', 1, `ApiToken:${token._id}`],
+      ['apitoken.revoke', 2, `ApiToken:${token._id}`],
+    ]);
+    const report = await verifyAudit();
+    expect(report.problem).toBeNull();
+    expect(report.gaps).toEqual([]);
+    expect(report.unchained).toBe(0);
   });
 });
 

@@ -1,7 +1,8 @@
 /**
  * The first administrator of a clean database (`npm run bootstrap`): refused with field
  * messages and nothing written on bad input or when any account exists; otherwise the
- * province unit (or the existing one) and an admin who can sign in, audited. The CLI itself
+ * province unit (or the existing one) and an admin who can sign in, audited, all in one
+ * transaction (an event that cannot be written leaves nothing behind). The CLI itself
  * runs once against a throw-away data directory.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,7 @@ import { bootstrapAdmin } from '~/utils/bootstrap.server';
 import { verifyPassword } from '~/utils/password.server';
 import { action as loginAction } from '~/routes/login';
 import { runScript } from '../fixtures/cli.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, post } from '../fixtures/remix.ts';
 
 const good = {
@@ -87,6 +89,23 @@ describe('bootstrapAdmin', () => {
       accounts: 1,
     });
     expect(await counts()).toEqual(before);
+  });
+
+  it('writes nothing at all when the account’s event cannot be written (unit, account, password: one transaction)', async () => {
+    await withRefusedAuditEvent({ action: 'account.bootstrap' }, async () => {
+      await expect(bootstrapAdmin(good)).rejects.toMatchObject({ code: 11000 });
+    });
+    expect(await counts()).toEqual({ users: 0, passwords: 0, units: 0, events: 0 });
+    // Nothing half-made stands in the way: the same call then succeeds, the unit and the
+    // account each with its creation event.
+    expect(await bootstrapAdmin(good)).toMatchObject({ ok: true, createdUnit: true });
+    const events = await AuditEvent.find({}).sort({ chain: 1 }).lean();
+    expect(events.map((e) => [e.action, e.entity, e.seq])).toEqual([
+      ['unit.create', 'Unit', 1],
+      ['account.bootstrap', 'User', 1],
+    ]);
+    expect(JSON.stringify(events)).not.toContain(good.password);
+    expect(await verifyAudit()).toMatchObject({ ok: true, gaps: [], unchained: 0 });
   });
 
   it('uses an existing province unit with that code and refuses a code that is not a province', async () => {
