@@ -18,8 +18,11 @@ const vi = {
   duplicate_header: 'Cột “{header}” xuất hiện hai lần.',
   malformed_csv: 'Tệp CSV hỏng từ dòng {row}: dấu ngoặc kép không được đóng.',
   school_not_found: 'Không tìm thấy trường để nhập dữ liệu.',
-  write_failed:
-    'Ghi dữ liệu bị gián đoạn sau {done} dòng. Hãy nhập lại tệp: các dòng đã ghi sẽ được cập nhật, không bị trùng.',
+  write_failed: 'Ghi dữ liệu không thành công do lỗi cơ sở dữ liệu; chưa ghi dòng nào. Hãy nhập lại tệp.',
+  write_conflict:
+    'Trong lúc ghi, một đoàn viên của tệp vừa được thêm hoặc sửa ở nơi khác; chưa ghi dòng nào. Hãy nhập lại tệp để kiểm tra với dữ liệu mới.',
+  write_too_slow:
+    'Máy chủ không ghi xong tệp trong {seconds} giây nên đã dừng; chưa ghi dòng nào. Hãy nhập lại lúc ít người dùng, hoặc chia nhỏ tệp.',
   required: 'Chưa điền.',
   required_for_new: 'Bắt buộc khi thêm đoàn viên mới.',
   text_too_long: 'Dài quá {max} ký tự.',
@@ -58,8 +61,11 @@ const en = {
   duplicate_header: 'The column “{header}” appears twice.',
   malformed_csv: 'The CSV file is broken from row {row}: a quotation mark is never closed.',
   school_not_found: 'The school to import into was not found.',
-  write_failed:
-    'Writing stopped after {done} rows. Import the file again: rows already written will be updated, not duplicated.',
+  write_failed: 'Writing failed because of a database error; nothing was written. Import the file again.',
+  write_conflict:
+    'While writing, a member of the file was added or changed elsewhere; nothing was written. Import the file again to check it against the new data.',
+  write_too_slow:
+    'The server could not finish writing the file within {seconds} seconds and stopped; nothing was written. Import it again when fewer people are working, or split the file.',
   required: 'Missing.',
   required_for_new: 'Required when adding a new member.',
   text_too_long: 'Longer than {max} characters.',

@@ -29,7 +29,10 @@ export const FILE_PROBLEM_CODES = [
   'duplicate_header',
   'malformed_csv',
   'school_not_found',
+  // A commit that did not land (nothing of it was written).
   'write_failed',
+  'write_conflict',
+  'write_too_slow',
 ] as const;
 
 export const ROW_PROBLEM_CODES = [

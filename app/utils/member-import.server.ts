@@ -6,8 +6,10 @@
  * - Nothing a user uploads makes these functions throw: every failure is a
  *   problem in the report (codes rendered by `app/domain/import-messages.ts`).
  * - All or nothing: `commitImport` writes only when the whole file is clean,
- *   re-checked against the database at commit time (the dry run may be stale).
- * - Idempotent: rows are upserted by (schoolId, studentCode) and terms by
+ *   re-checked against the database at commit time (the dry run may be stale), and
+ *   writes it in one transaction with one audit event per member: every row and
+ *   its event, or nothing (docs/decisions/020-import-in-one-transaction.md).
+ * - Idempotent: rows are matched by (schoolId, studentCode) and terms by
  *   (year, term), so importing the same file twice changes nothing the second time.
  * - Empty cells never erase stored data: a file with fewer columns only updates
  *   what it has.
@@ -39,6 +41,8 @@ import {
 } from '~/domain/member-import.ts';
 import { Member } from '../../models/member.ts';
 import { Unit, type SchoolKind } from '../../models/unit.ts';
+import { appendAuditMany, type AuditInput } from './audit.server.ts';
+import { currentSession, inTransaction } from './transaction.server.ts';
 
 export type { ImportKind, ImportProblem } from '~/domain/member-import.ts';
 
@@ -48,6 +52,14 @@ const DATA_SHEET_NAME: Record<ImportKind, string> = { members: 'Đoàn viên', r
 /** Uncompressed size past which an .xlsx is refused unread (a zip bomb would exhaust memory). */
 const MAX_UNZIPPED_BYTES = 64 * 1024 * 1024;
 const WRITE_BATCH = 1_000;
+/**
+ * How long a commit may run, all its attempts together, before it gives up by itself:
+ * under the server's transaction lifetime (60 s), so a commit that cannot finish ends
+ * with a clear message instead of the server's abort and the driver's retries.
+ */
+export const COMMIT_BUDGET_MS = 45_000;
+/** Members' ids a commit reports (the page links a few of them). */
+const MEMBER_IDS_KEPT = 20;
 const LOOKUP_BATCH = 1_000;
 /** Up to this many codes, look members up by code; above, read the school once. */
 const SMALL_IMPORT = 200;
@@ -339,16 +351,29 @@ export interface ImportReport {
 }
 
 export interface CommitInput extends ImportInput {
-  /** Called with (0, total) before writing and after each batch. */
+  /** Called with (0, total) before writing and after each batch (again from 0 if the transaction is retried). */
   onProgress?: (done: number, total: number) => void;
-  /** User recorded in the history of members the import creates. */
+  /** User recorded in the history of members the import creates, and as the events' actor. */
   actorId?: Types.ObjectId | string | null;
   batchSize?: number;
+  /** Names the import in its audit events (`details.importId`); a new id when absent. */
+  importId?: Types.ObjectId | string;
+  /**
+   * Runs inside the import's transaction once the outcome is known (after the writes, or
+   * when the re-check found problems): what it writes commits with the import or not at
+   * all. The job store records the job's final state here.
+   */
+  beforeCommit?: (report: CommitReport) => Promise<void>;
+  /** Milliseconds the commit may take before it gives up (COMMIT_BUDGET_MS; tests shorten it). */
+  budgetMs?: number;
 }
 
 export interface CommitReport extends ImportReport {
-  /** Documents written (created + updated); 0 when there were problems. */
+  /** Rows written (members created + updated, or terms added + changed); 0 unless it all committed. */
   written: number;
+  importId: Types.ObjectId;
+  /** The first members written, in file order. */
+  memberIds: Types.ObjectId[];
 }
 
 /**
@@ -359,8 +384,20 @@ export interface CommitReport extends ImportReport {
  */
 type WriteOp = mongoose.mongo.AnyBulkWriteOperation<mongoose.mongo.Document>;
 
+/** One member's write and what its `member.import` event records. */
+interface PlannedWrite {
+  op: WriteOp;
+  memberId: Types.ObjectId;
+  /** The member's `__v` after this write: 0 for a new member. */
+  version: number;
+  /** An update, whose filter holds the version it was planned on. */
+  update: boolean;
+  /** `row` (members) or `rows` (results), and what changed. */
+  details: Record<string, unknown>;
+}
+
 interface Plan extends ImportReport {
-  ops: WriteOp[];
+  writes: PlannedWrite[];
 }
 
 const EMPTY_SUMMARY = (rows = 0): ImportSummary => ({ rows, toCreate: 0, toUpdate: 0, unchanged: 0 });
@@ -414,18 +451,25 @@ async function existingMembers<T>(
 
 async function plan(input: ImportInput, actorId?: Types.ObjectId | null): Promise<Plan> {
   const parsed = await parseImportFile(input.buffer, input.filename, input.kind);
-  if (!parsed.ok) return { ok: false, problems: parsed.problems, summary: EMPTY_SUMMARY(), ops: [] };
+  if (!parsed.ok) return { ok: false, problems: parsed.problems, summary: EMPTY_SUMMARY(), writes: [] };
+  return planRows(input, parsed.rows, actorId ?? null);
+}
+
+/** The database half of the plan: everything it decides on is read here. */
+async function planRows(
+  input: ImportInput,
+  rows: ImportRow[],
+  actorId: Types.ObjectId | null,
+): Promise<Plan> {
   const school = await loadSchool(input.schoolId);
   if (!school)
     return {
       ok: false,
       problems: [{ code: 'school_not_found' }],
-      summary: EMPTY_SUMMARY(parsed.rows.length),
-      ops: [],
+      summary: EMPTY_SUMMARY(rows.length),
+      writes: [],
     };
-  return input.kind === 'members'
-    ? planMembers(parsed.rows, school, actorId ?? null)
-    : planResults(parsed.rows, school);
+  return input.kind === 'members' ? planMembers(rows, school, actorId) : planResults(rows, school);
 }
 
 // --- members
@@ -447,6 +491,7 @@ interface ExistingMember {
   ethnicity?: string;
   religion?: string;
   citizenId?: string;
+  __v?: number;
 }
 
 interface BranchInfo {
@@ -537,10 +582,11 @@ async function planMembers(
       ethnicity: 1,
       religion: 1,
       citizenId: 1,
+      __v: 1,
     },
   );
   const summary = EMPTY_SUMMARY(rows.length);
-  const ops: WriteOp[] = [];
+  const writes: PlannedWrite[] = [];
   const now = new Date();
 
   // Database checks run on every row, not only rows that passed the schema, so a row
@@ -574,47 +620,63 @@ async function planMembers(
     const record = recordByRow.get(row);
     if (!record || rowProblems.length) continue;
     const set = memberSet(record, school, branch);
-    if (old && isUnchanged(old, set)) {
+    const fields = old ? changedFields(old, set) : [];
+    if (old && fields.length === 0) {
       summary.unchanged++;
       continue;
     }
     if (old) {
       summary.toUpdate++;
-      ops.push({
-        updateOne: {
-          // By _id (a primary-key lookup); school and code stay in the filter as a guard.
-          filter: { _id: old._id, schoolId: school._id, studentCode: record.studentCode },
-          update: { $set: { ...set, updatedAt: now } },
+      const version = old.__v ?? 0;
+      writes.push({
+        op: {
+          updateOne: {
+            // By _id (a primary-key lookup); school and code stay in the filter as a guard, and
+            // the version read by the re-check: a record changed since is not overwritten.
+            filter: { _id: old._id, schoolId: school._id, studentCode: record.studentCode, __v: version },
+            update: { $set: { ...set, updatedAt: now }, $inc: { __v: 1 } },
+          },
         },
+        memberId: old._id,
+        version: version + 1,
+        update: true,
+        details: { row, fields: fields.filter((f) => !DERIVED_FIELDS.has(f)) },
       });
     } else {
       summary.toCreate++;
-      // An insert, not an upsert: the dry run just showed the code is new, and on the
-      // embedded server an upsert costs ten times an insert. If another import adds the
-      // same code meanwhile, the unique (schoolId, studentCode) index refuses the
-      // duplicate and the report says `write_failed`; importing again then updates.
-      ops.push({
-        insertOne: {
-          document: {
-            ...NEW_MEMBER_DEFAULTS(),
-            ...unflatten(set),
-            _id: new Types.ObjectId(),
-            schoolId: school._id,
-            studentCode: record.studentCode,
-            pipeline: {
-              stage: 'member',
-              stageSince: now,
-              history: [{ stage: 'member', at: now, by: actorId, note: 'Nhập hồ sơ đoàn viên' }],
+      // An insert, not an upsert: the re-check just showed the code is new, and on the
+      // embedded server an upsert costs ten times an insert. If another writer adds the
+      // same code meanwhile, the transaction conflicts and is run again (the row is then
+      // an update), or the unique (schoolId, studentCode) index refuses it: nothing lands.
+      const _id = new Types.ObjectId();
+      writes.push({
+        op: {
+          insertOne: {
+            document: {
+              ...NEW_MEMBER_DEFAULTS(),
+              ...unflatten(set),
+              _id,
+              schoolId: school._id,
+              studentCode: record.studentCode,
+              pipeline: {
+                stage: 'member',
+                stageSince: now,
+                history: [{ stage: 'member', at: now, by: actorId, note: 'Nhập hồ sơ đoàn viên' }],
+              },
+              createdAt: now,
+              updatedAt: now,
             },
-            createdAt: now,
-            updatedAt: now,
           },
         },
+        memberId: _id,
+        version: 0,
+        update: false,
+        details: { row },
       });
     }
   }
   sortProblems(problems, 'members');
-  return { ok: problems.length === 0, problems, summary, ops };
+  return { ok: problems.length === 0, problems, summary, writes };
 }
 
 /** Fields a member row sets; empty cells are left out so they never erase stored data. */
@@ -649,7 +711,12 @@ function memberSet(
   return set;
 }
 
-function isUnchanged(old: ExistingMember, set: Record<string, unknown>): boolean {
+/** Keys the server derives from others: an event names what the file changed, not these. */
+const DERIVED_FIELDS = new Set(['searchKey', 'nameSortKey', 'schoolKind', 'ancestors']);
+
+/** The keys of `set` whose value differs from the stored member's (none: the row changes nothing). */
+function changedFields(old: ExistingMember, set: Record<string, unknown>): string[] {
+  const changed: string[] = [];
   for (const [key, value] of Object.entries(set)) {
     const before =
       key === 'union.joinedAt'
@@ -657,17 +724,15 @@ function isUnchanged(old: ExistingMember, set: Record<string, unknown>): boolean
         : key === 'union.cardNumber'
           ? old.union?.cardNumber
           : (old as unknown as Record<string, unknown>)[key];
-    if (value instanceof Date) {
-      if (!sameDate(before as Date | undefined, value)) return false;
-    } else if (key === 'ancestors') {
-      if (!sameIds(before as Types.ObjectId[] | undefined, value as Types.ObjectId[])) return false;
-    } else if (value instanceof Types.ObjectId) {
-      if (String(before) !== String(value)) return false;
-    } else if (before !== value) {
-      return false;
-    }
+    let same: boolean;
+    if (value instanceof Date) same = sameDate(before as Date | undefined, value);
+    else if (key === 'ancestors')
+      same = sameIds(before as Types.ObjectId[] | undefined, value as Types.ObjectId[]);
+    else if (value instanceof Types.ObjectId) same = String(before) === String(value);
+    else same = before === value;
+    if (!same) changed.push(key);
   }
-  return true;
+  return changed;
 }
 
 // --- academic results
@@ -686,9 +751,17 @@ interface MemberWithTerms {
   _id: Types.ObjectId;
   studentCode: string;
   academicTerms?: ExistingTerm[];
+  __v?: number;
 }
 
 const RESULT_FIELDS = ['scale', 'gpa', 'conductScore', 'conductRating', 'studyRating'] as const;
+
+/** A member some rows of the file change: its terms as they will be stored. */
+interface TouchedMember {
+  member: MemberWithTerms;
+  rows: number[];
+  terms: string[];
+}
 
 async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan> {
   const { records, problems } = validateResultRows(rows);
@@ -696,10 +769,11 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
   const members = await existingMembers<MemberWithTerms>(
     school._id,
     rows.map((r) => cellText(r.values.studentCode)).filter(Boolean),
-    { academicTerms: 1 },
+    { academicTerms: 1, __v: 1 },
   );
   const summary = EMPTY_SUMMARY(rows.length);
-  const ops: WriteOp[] = [];
+  // One write per member, however many of its terms the file holds: one version, one event.
+  const touched = new Map<string, TouchedMember>();
   const thpt = school.schoolKind === 'high_school';
   // Universities report a conduct score, THPT schools the Thông tư 22 ratings: the other kind's column is a mix-up.
   const foreign = thpt ? (['conductScore'] as const) : (['conductRating', 'studyRating'] as const);
@@ -732,7 +806,9 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
     problems.push(...rowProblems);
     const record = recordByRow.get(row);
     if (!record || !member || rowProblems.length) continue;
-    const old = member.academicTerms?.find((t) => t.year === record.schoolYear && t.term === record.term);
+    const terms = (member.academicTerms ??= []);
+    const index = terms.findIndex((t) => t.year === record.schoolYear && t.term === record.term);
+    const old = index >= 0 ? terms[index] : undefined;
     const termValues: Partial<ExistingTerm> = {};
     for (const key of RESULT_FIELDS)
       if (record[key] !== undefined) (termValues as Record<string, unknown>)[key] = record[key];
@@ -742,52 +818,46 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
         continue;
       }
       summary.toUpdate++;
-      const merged = { ...old, ...termValues };
-      // Later rows of the same member must see this term as it will be stored.
-      member.academicTerms = member.academicTerms!.map((t) => (t === old ? merged : t));
-      ops.push({
-        updateOne: {
-          filter: {
-            _id: member._id,
-            academicTerms: mongoose.trusted({ $elemMatch: { year: record.schoolYear, term: record.term } }),
-          },
-          update: {
-            $set: {
-              'academicTerms.$': merged,
-              latestGpa10: latestGpa10(member.academicTerms),
-              updatedAt: now,
-            },
-            // A record edited in a form opened before the import must not silently overwrite it.
-            $inc: { __v: 1 },
-          },
-        },
-      });
+      // Later rows of the same member see this term as it will be stored.
+      terms[index] = { ...old, ...termValues };
     } else {
       summary.toCreate++;
       // Without a GPA the scale carries no information; use the school kind's usual one.
-      const term = { year: record.schoolYear, term: record.term, scale: thpt ? 10 : 4, ...termValues };
-      // Several rows of one member: later rows must see the terms earlier rows add.
-      (member.academicTerms ??= []).push(term);
-      ops.push({
+      terms.push({ year: record.schoolYear, term: record.term, scale: thpt ? 10 : 4, ...termValues });
+    }
+    const key = String(member._id);
+    let entry = touched.get(key);
+    if (!entry) touched.set(key, (entry = { member, rows: [], terms: [] }));
+    entry.rows.push(row);
+    entry.terms.push(`${record.schoolYear}/${record.term}`);
+  }
+  const writes: PlannedWrite[] = [];
+  for (const { member, rows: memberRows, terms } of touched.values()) {
+    const version = member.__v ?? 0;
+    writes.push({
+      op: {
         updateOne: {
-          // The guard keeps a concurrent import of the same term from adding it twice.
-          filter: {
-            _id: member._id,
-            academicTerms: mongoose.trusted({
-              $not: { $elemMatch: { year: record.schoolYear, term: record.term } },
-            }),
-          },
+          // The version read by the re-check: the whole list of terms is written back, so a
+          // record changed since (a term added in a form) must not be overwritten.
+          filter: { _id: member._id, schoolId: school._id, __v: version },
           update: {
-            $push: { academicTerms: term } as unknown as mongoose.mongo.PushOperator<mongoose.mongo.Document>,
-            $set: { latestGpa10: latestGpa10(member.academicTerms), updatedAt: now },
+            $set: {
+              academicTerms: member.academicTerms,
+              latestGpa10: latestGpa10(member.academicTerms),
+              updatedAt: now,
+            },
             $inc: { __v: 1 },
           },
         },
-      });
-    }
+      },
+      memberId: member._id,
+      version: version + 1,
+      update: true,
+      details: { rows: memberRows, terms },
+    });
   }
   sortProblems(problems, 'results');
-  return { ok: problems.length === 0, problems, summary, ops };
+  return { ok: problems.length === 0, problems, summary, writes };
 }
 
 /**
@@ -799,35 +869,132 @@ export async function dryRun(input: ImportInput): Promise<ImportReport> {
   return { ok, problems, summary };
 }
 
+/** An update matched nothing: the member changed, or went, after the re-check read it. */
+export class ImportConflictError extends Error {
+  constructor() {
+    super('a member of the import changed while it was being written');
+    this.name = 'ImportConflictError';
+  }
+}
+
+/** The commit ran past its budget and gave up (before the server's transaction lifetime). */
+export class ImportTooSlowError extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`the import did not finish within ${budgetMs} ms`);
+    this.name = 'ImportTooSlowError';
+  }
+}
+
+/** The problem a failed commit reports: nothing of it was written, whatever the cause. */
+function commitProblem(error: unknown, budgetMs: number): ImportProblem {
+  if (error instanceof ImportTooSlowError)
+    return { code: 'write_too_slow', params: { seconds: Math.round(budgetMs / 1000) } };
+  const code = (error as { code?: unknown } | null)?.code;
+  if (error instanceof ImportConflictError || code === 11000 || code === 112)
+    return { code: 'write_conflict' };
+  return { code: 'write_failed' };
+}
+
 /**
- * Re-validates and, only when the file has no problem at all, writes it in
- * batches of 1,000 (inserts for new members, updates by _id for known ones,
- * term upserts for results). A database failure mid-way is reported as
- * `write_failed`: the batches before it stay, and importing the file again
- * finishes the job, since the plan is recomputed against what is stored.
+ * Re-validates against the database and, only when the file has no problem at all,
+ * writes it in ONE transaction (decision 020): the members in batches (inserts for new
+ * ones, versioned updates by _id for known ones), each batch followed by its members'
+ * `member.import` events (version 0 for a created member, its new `__v` for an updated
+ * one), then one `MemberImport` event for the whole file, then `beforeCommit`. Either
+ * all of it commits or none of it: a failure, a crash or a budget overrun leaves the
+ * database as it was, and the report says so (`written: 0`). The file is parsed once,
+ * outside the transaction; everything read from the database is read inside it, so a
+ * transaction the driver runs again after a conflict decides on the new state.
  */
 export async function commitImport(input: CommitInput): Promise<CommitReport> {
   const actorId =
     input.actorId && Types.ObjectId.isValid(input.actorId) ? new Types.ObjectId(String(input.actorId)) : null;
-  const { ok, problems, summary, ops } = await plan(input, actorId);
-  if (!ok) return { ok, problems, summary, written: 0 };
-  const batchSize = input.batchSize ?? WRITE_BATCH;
-  input.onProgress?.(0, ops.length);
-  let done = 0;
-  for (let i = 0; i < ops.length; i += batchSize) {
-    const batch = ops.slice(i, i + batchSize);
-    try {
-      await Member.collection.bulkWrite(batch, { ordered: true });
-    } catch {
-      return {
-        ok: false,
-        problems: [{ code: 'write_failed', params: { done } }],
+  const importId =
+    input.importId && Types.ObjectId.isValid(input.importId)
+      ? new Types.ObjectId(String(input.importId))
+      : new Types.ObjectId();
+  const empty = { written: 0, importId, memberIds: [] };
+  const parsed = await parseImportFile(input.buffer, input.filename, input.kind);
+  if (!parsed.ok) return { ok: false, problems: parsed.problems, summary: EMPTY_SUMMARY(), ...empty };
+  const batchSize = Math.max(1, input.batchSize ?? WRITE_BATCH);
+  const budgetMs = input.budgetMs ?? COMMIT_BUDGET_MS;
+  // Counted over every attempt: the driver may run the work again after a conflict.
+  const started = Date.now();
+  const inBudget = () => {
+    if (Date.now() - started > budgetMs) throw new ImportTooSlowError(budgetMs);
+  };
+  let summary = EMPTY_SUMMARY(parsed.rows.length);
+  try {
+    return await inTransaction(async () => {
+      const planned = await planRows(input, parsed.rows, actorId);
+      summary = planned.summary;
+      if (!planned.ok) {
+        const refused: CommitReport = { ok: false, problems: planned.problems, summary, ...empty };
+        await input.beforeCommit?.(refused);
+        return refused;
+      }
+      const { writes } = planned;
+      // planRows found the school, so the id is valid.
+      const unitId = new Types.ObjectId(String(input.schoolId));
+      const base = { kind: input.kind, filename: input.filename, importId };
+      input.onProgress?.(0, writes.length);
+      for (let i = 0; i < writes.length; i += batchSize) {
+        inBudget();
+        const batch = writes.slice(i, i + batchSize);
+        const result = await Member.collection.bulkWrite(
+          batch.map((w) => w.op),
+          { session: currentSession(), ordered: true },
+        );
+        // Each update names the version it was planned on: all of them must have matched.
+        if (result.matchedCount !== batch.filter((w) => w.update).length) throw new ImportConflictError();
+        await appendAuditMany(
+          batch.map((w): AuditInput => ({
+            actorId,
+            action: 'member.import',
+            entity: 'Member',
+            entityId: w.memberId,
+            unitId,
+            details: { version: w.version, ...base, ...w.details },
+          })),
+        );
+        input.onProgress?.(i + batch.length, writes.length);
+      }
+      const written = summary.toCreate + summary.toUpdate;
+      if (writes.length) {
+        // The file as a whole, for the school's log: who imported what, and how much.
+        await appendAuditMany([
+          {
+            actorId,
+            action: 'member.import',
+            entity: 'MemberImport',
+            entityId: importId,
+            unitId,
+            details: {
+              kind: input.kind,
+              filename: input.filename,
+              ...summary,
+              written,
+              members: writes.length,
+            },
+          },
+        ]);
+      }
+      inBudget();
+      const report: CommitReport = {
+        ok: true,
+        problems: [],
         summary,
-        written: done,
+        written,
+        importId,
+        memberIds: writes.slice(0, MEMBER_IDS_KEPT).map((w) => w.memberId),
       };
-    }
-    done += batch.length;
-    input.onProgress?.(done, ops.length);
+      await input.beforeCommit?.(report);
+      return report;
+    });
+  } catch (error) {
+    // The transaction was aborted: nothing of the import is in the database.
+    const problem = commitProblem(error, budgetMs);
+    if (problem.code === 'write_failed') console.error('[import] commit failed, nothing written:', error);
+    return { ok: false, problems: [problem], summary, ...empty };
   }
-  return { ok: true, problems: [], summary, written: done };
 }

@@ -1,15 +1,20 @@
-import { latestGpa10 } from '~/domain/latest-gpa';
 /**
  * Import against the embedded database: the dry run writes nothing, a commit
  * creates, a re-import updates without duplicates, results upsert terms, and a
- * file with one bad row writes nothing at all.
+ * file with one bad row writes nothing at all. A commit is one transaction with one
+ * `member.import` event per member (decision 020): a failure of its last write leaves
+ * nothing of it, and a commit past its budget gives up writing nothing.
  */
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import mongoose, { Types } from 'mongoose';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { latestGpa10 } from '~/domain/latest-gpa';
+import { appendAudit } from '../../app/utils/audit.server.ts';
+import { verifyAudit } from '../../app/utils/audit-verify.server.ts';
 import { commitImport, dryRun } from '../../app/utils/member-import.server.ts';
 import { memberSearchKey, nameSortKey } from '../../app/domain/text.ts';
+import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 
@@ -360,26 +365,199 @@ describe('hostile files', () => {
   }, 60_000);
 });
 
-describe('write failures', () => {
-  it('a database error while writing is a report, not an exception', async () => {
-    const buffer = await xlsx([MEMBER_HEADER, ...memberRows(30)]);
-    const spy = vi.spyOn(Member.collection, 'bulkWrite').mockImplementationOnce(async () => {
-      throw new Error('disk full');
+/** The `member.import` events of an import, one per member, in chain order. */
+const memberEvents = (importId: Types.ObjectId) =>
+  AuditEvent.find({ action: 'member.import', entity: 'Member', 'details.importId': importId })
+    .sort({ at: 1, seq: 1 })
+    .lean();
+
+describe('audit events, in the transaction of the import', () => {
+  it('a commit creates N members with N member.import events at version 0, and one for the file', async () => {
+    const buffer = await xlsx([MEMBER_HEADER, ...memberRows(25)]);
+    const actorId = new Types.ObjectId();
+    const report = await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer,
+      filename: 'ds.xlsx',
+      actorId,
+      batchSize: 10,
     });
-    try {
-      const report = await commitImport({ kind: 'members', schoolId: school, buffer, filename: 'a.xlsx' });
-      expect(report).toMatchObject({
-        ok: false,
-        written: 0,
-        problems: [{ code: 'write_failed', params: { done: 0 } }],
-      });
-    } finally {
-      spy.mockRestore();
-    }
-    // Importing again completes the job.
-    expect(
-      await commitImport({ kind: 'members', schoolId: school, buffer, filename: 'a.xlsx' }),
-    ).toMatchObject({ ok: true, written: 30 });
+    expect(report).toMatchObject({ ok: true, written: 25 });
+    const members = await Member.find({ schoolId: school }).select({ studentCode: 1, __v: 1 }).lean();
+    expect(members).toHaveLength(25);
+    const events = await memberEvents(report.importId);
+    expect(events).toHaveLength(25);
+    expect(new Set(events.map((e) => String(e.entityId)))).toEqual(
+      new Set(members.map((m) => String(m._id))),
+    );
+    const first = events.find((e) => String(e.entityId) === String(report.memberIds[0]))!;
+    expect(first).toMatchObject({
+      actorId,
+      unitId: school,
+      chain: `Member:${String(report.memberIds[0])}`,
+      seq: 1,
+      details: { version: 0, importId: report.importId, kind: 'members', filename: 'ds.xlsx', row: 2 },
+    });
+    expect(members.every((m) => m.__v === 0)).toBe(true);
+    const file = await AuditEvent.find({ entity: 'MemberImport', entityId: report.importId }).lean();
+    expect(file).toHaveLength(1);
+    expect(file[0].details).toMatchObject({
+      kind: 'members',
+      filename: 'ds.xlsx',
+      toCreate: 25,
+      written: 25,
+    });
+    const audit = await verifyAudit();
+    expect(audit.problem).toBeNull();
+    expect(audit.gaps).toEqual([]);
+    expect(audit.checked.members).toBe(25);
+  });
+
+  it('a re-import that updates members bumps __v and writes an event with the new version', async () => {
+    const rows = memberRows(6);
+    await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...rows]),
+      filename: 'a.xlsx',
+    });
+    const edited = rows.map((r) => [...r]);
+    edited[1][1] = 'Võ Thị Hồng Nhung';
+    edited[3][4] = 'moi3@pvd.edu.vn';
+    const update = await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...edited]),
+      filename: 'b.xlsx',
+    });
+    expect(update).toMatchObject({ ok: true, written: 2, summary: { toUpdate: 2, unchanged: 4 } });
+    const renamed = (await Member.findOne({ studentCode: '2101000002' }).lean())!;
+    expect(renamed.__v).toBe(1);
+    expect((await Member.findOne({ studentCode: '2101000001' }).lean())!.__v).toBe(0);
+    const events = await memberEvents(update.importId);
+    expect(events).toHaveLength(2);
+    expect(events.find((e) => String(e.entityId) === String(renamed._id))).toMatchObject({
+      seq: 2,
+      details: { version: 1, kind: 'members', filename: 'b.xlsx', row: 3, fields: ['fullName'] },
+    });
+    // Once more, edited again: version 2.
+    edited[1][1] = 'Võ Thị Hồng Nhung B';
+    const again = await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...edited]),
+      filename: 'c.xlsx',
+    });
+    expect((await memberEvents(again.importId)).map((e) => e.details)).toMatchObject([{ version: 2 }]);
+    expect((await Member.findById(renamed._id).lean())!.__v).toBe(2);
+    const audit = await verifyAudit();
+    expect(audit.problem).toBeNull();
+    expect(audit.gaps).toEqual([]);
+  });
+
+  it('the last member of the file failing its insert leaves no member and no event of the import', async () => {
+    // A unique index the import does not know about: the last row's email is taken by a
+    // member of another school, so the last insert of the last batch fails, every time.
+    await Member.collection.createIndex(
+      { email: 1 },
+      { unique: true, name: 'test_email_unique', partialFilterExpression: { email: { $type: 'string' } } },
+    );
+    const rows = memberRows(25);
+    await Member.collection.insertOne({ schoolId: otherSchool, studentCode: 'OTHER-1', email: rows[24][4] });
+    const progress: number[] = [];
+    const report = await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...rows]),
+      filename: 'ds.xlsx',
+      batchSize: 10,
+      onProgress: (done) => progress.push(done),
+    });
+    // Two batches of members and their events were written in the transaction before it failed.
+    expect(progress).toEqual([0, 10, 20]);
+    expect(report).toMatchObject({ ok: false, written: 0, problems: [{ code: 'write_conflict' }] });
+    expect(await Member.countDocuments({ schoolId: school })).toBe(0);
+    expect(await AuditEvent.countDocuments({ 'details.importId': report.importId })).toBe(0);
+    expect(await AuditEvent.countDocuments({ entityId: report.importId })).toBe(0);
+    await Member.collection.deleteOne({ studentCode: 'OTHER-1' });
+    await Member.collection.dropIndex('test_email_unique');
+    // Nothing half-done to finish: the same file imports whole.
+    const again = await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...rows]),
+      filename: 'ds.xlsx',
+    });
+    expect(again).toMatchObject({ ok: true, written: 25 });
+    expect((await verifyAudit()).gaps).toEqual([]);
+  });
+
+  it("the file's own event, the last write, colliding leaves no member and no event of the import", async () => {
+    const importId = new Types.ObjectId();
+    // One file event per import id: a rule set up for this test, and an event already holding the id.
+    await AuditEvent.collection.createIndex(
+      { 'details.importId': 1 },
+      { unique: true, name: 'test_import_once', partialFilterExpression: { entity: 'MemberImport' } },
+    );
+    await appendAudit({
+      action: 'member.import',
+      entity: 'MemberImport',
+      entityId: new Types.ObjectId(),
+      details: { importId },
+    });
+    const rows = memberRows(3);
+    await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...rows]),
+      filename: 'a.xlsx',
+    });
+    rows[0][1] = 'Tên Đã Đổi';
+    const before = await Member.find({ schoolId: school }).sort({ studentCode: 1 }).lean();
+    const report = await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...rows, ...memberRows(2, 4)]),
+      filename: 'b.xlsx',
+      importId,
+    });
+    expect(report).toMatchObject({ ok: false, written: 0, problems: [{ code: 'write_conflict' }] });
+    // The update and both inserts, with their events, were undone with it.
+    expect(await Member.find({ schoolId: school }).sort({ studentCode: 1 }).lean()).toEqual(before);
+    expect(await AuditEvent.countDocuments({ entity: 'Member', 'details.importId': importId })).toBe(0);
+    await AuditEvent.collection.dropIndex('test_import_once');
+    const audit = await verifyAudit();
+    expect(audit.problem).toBeNull();
+    expect(audit.gaps).toEqual([]);
+  });
+
+  it('a commit past its time budget gives up and writes nothing', async () => {
+    const progress: number[] = [];
+    const report = await commitImport({
+      kind: 'members',
+      schoolId: school,
+      buffer: await xlsx([MEMBER_HEADER, ...memberRows(30)]),
+      filename: 'a.xlsx',
+      batchSize: 10,
+      budgetMs: 3_000,
+      onProgress: (done) => {
+        progress.push(done);
+        // A slow server, after two batches were written in the transaction.
+        if (done === 20) {
+          const until = Date.now() + 3_100;
+          while (Date.now() < until);
+        }
+      },
+    });
+    expect(progress).toEqual([0, 10, 20]);
+    expect(report).toMatchObject({
+      ok: false,
+      written: 0,
+      problems: [{ code: 'write_too_slow', params: { seconds: 3 } }],
+    });
+    expect(await Member.countDocuments()).toBe(0);
+    expect(await AuditEvent.countDocuments({ 'details.importId': report.importId })).toBe(0);
   });
 });
 
@@ -464,6 +642,66 @@ describe('results import', () => {
     expect(m1b!.latestGpa10).toBe(latestGpa10(m1b!.academicTerms));
     expect(m1b!.latestGpa10).toBeGreaterThan(7);
     expect(m1b!.latestGpa10).toBeLessThan(8);
+  });
+
+  it('writes one event per member with its new version; several terms of a member are one version', async () => {
+    const rows = [
+      RESULT_HEADER,
+      ['2101000001', '2024-2025', 1, 4, 3.45, 85],
+      ['2101000001', '2024-2025', 2, 4, 3.6, 90],
+      ['2101000002', '2024-2025', 1, 10, '8,2', 78],
+    ];
+    const report = await commitImport({
+      kind: 'results',
+      schoolId: school,
+      buffer: await xlsx(rows),
+      filename: 'kq.xlsx',
+    });
+    expect(report).toMatchObject({ ok: true, written: 3 });
+    const m1 = (await Member.findOne({ studentCode: '2101000001' }).lean())!;
+    const m2 = (await Member.findOne({ studentCode: '2101000002' }).lean())!;
+    expect([m1.__v, m2.__v]).toEqual([1, 1]);
+    const events = (await memberEvents(report.importId)).sort(
+      (a, b) => (a.details as { rows: number[] }).rows[0] - (b.details as { rows: number[] }).rows[0],
+    );
+    expect(events.map((e) => [String(e.entityId), e.details])).toEqual([
+      [
+        String(m1._id),
+        {
+          version: 1,
+          kind: 'results',
+          filename: 'kq.xlsx',
+          importId: report.importId,
+          rows: [2, 3],
+          terms: ['2024-2025/1', '2024-2025/2'],
+        },
+      ],
+      [
+        String(m2._id),
+        {
+          version: 1,
+          kind: 'results',
+          filename: 'kq.xlsx',
+          importId: report.importId,
+          rows: [4],
+          terms: ['2024-2025/1'],
+        },
+      ],
+    ]);
+    // A corrected GPA: version 2 for that member only.
+    const fix = await commitImport({
+      kind: 'results',
+      schoolId: school,
+      buffer: await xlsx([RESULT_HEADER, ['2101000001', '2024-2025', 1, 4, 3.5, 85]]),
+      filename: 'kq2.xlsx',
+    });
+    expect((await memberEvents(fix.importId)).map((e) => e.details)).toMatchObject([
+      { version: 2, rows: [2] },
+    ]);
+    expect((await Member.findById(m1._id).lean())!.__v).toBe(2);
+    const audit = await verifyAudit();
+    expect(audit.problem).toBeNull();
+    expect(audit.gaps).toEqual([]);
   });
 
   it('THPT schools import conduct and study ratings', async () => {
