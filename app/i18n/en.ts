@@ -753,10 +753,17 @@ export const en: Messages = {
   'import.rechecking': 'Checking again against the current data…',
   'import.writing': 'Writing: {done} / {total}',
   'import.progress': 'Import progress',
-  'import.failed': 'The import failed:',
+  'import.failed': 'The import failed; nothing was written:',
   'import.done': 'Import finished: {written} records written.',
   'import.importedMembers': 'Members just imported',
   'import.another': 'Import another file',
+  'import.interrupted': 'The import was interrupted; nothing was written. Please import the file again.',
+  'import.committing': 'Writing to the system…',
+  'import.allOrNothing':
+    'The data is saved only once the whole file is written; if writing is interrupted, no row is saved.',
+  'import.fileGone':
+    'The server has restarted and no longer holds the checked file; nothing was written. Please upload the file again.',
+  'import.problemsKept': 'Only the first {kept} problems are listed: fix them, then check the file again.',
 
   // Criteria sets, simulation and the member's criteria tab.
   'criteria.nav': 'Criteria',

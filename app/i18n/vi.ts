@@ -751,10 +751,17 @@ export const vi = {
   'import.rechecking': 'Đang kiểm tra lại với dữ liệu hiện có…',
   'import.writing': 'Đang ghi: {done} / {total}',
   'import.progress': 'Tiến độ nhập',
-  'import.failed': 'Nhập không thành công:',
+  'import.failed': 'Nhập không thành công, chưa ghi dữ liệu nào:',
   'import.done': 'Đã nhập xong: {written} bản ghi được ghi.',
   'import.importedMembers': 'Đoàn viên vừa nhập',
   'import.another': 'Nhập tệp khác',
+  'import.interrupted': 'Nhập bị gián đoạn, chưa ghi dữ liệu nào. Hãy nhập lại tệp.',
+  'import.committing': 'Đang ghi vào hệ thống…',
+  'import.allOrNothing':
+    'Dữ liệu chỉ được lưu khi cả tệp đã ghi xong; nếu bị gián đoạn giữa chừng, không dòng nào được lưu.',
+  'import.fileGone':
+    'Máy chủ đã khởi động lại nên không còn giữ tệp đã kiểm tra; chưa ghi dữ liệu nào. Hãy tải tệp lên lại.',
+  'import.problemsKept': 'Danh sách chỉ giữ {kept} lỗi đầu tiên: hãy sửa chúng rồi kiểm tra lại tệp.',
 
   // Criteria sets, simulation and the member's criteria tab.
   'criteria.nav': 'Tiêu chí',

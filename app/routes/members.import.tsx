@@ -2,7 +2,8 @@
  * Spreadsheet import of members or academic results, in two steps: upload → dry run
  * (summary and every problem by row and column, nothing written) → commit of the same
  * file, kept server-side under a token (app/utils/member-import-jobs.server.ts), as a
- * background job whose progress this page polls through its own loader.
+ * background job whose progress and end (done, failed, interrupted: decision 020) this
+ * page polls through its own loader (app/components/import-report.tsx).
  */
 import {
   data,
@@ -15,11 +16,13 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from '@remix-run/node';
-import { Form, Link, useActionData, useFetcher, useLoaderData, useNavigation } from '@remix-run/react';
-import { useEffect, useRef, useState } from 'react';
+import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
+import { useState } from 'react';
 import { z } from 'zod';
 import { FormError, SelectField } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { ImportReport } from '~/components/import-report';
+import type { ImportUploadView } from '~/domain/import-job';
 import { importProblemMessage } from '~/domain/import-messages';
 import {
   FILE_PROBLEM_CODES,
@@ -28,10 +31,10 @@ import {
   type ImportKind,
   type ImportProblem,
 } from '~/domain/member-import';
-import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import { useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { editorOptions } from '~/utils/member-edit.server';
-import { getUpload, putUpload, startCommit, type StoredUpload } from '~/utils/member-import-jobs.server';
+import { getJob, putUpload, startCommit, type JobRead } from '~/utils/member-import-jobs.server';
 import { dryRun } from '~/utils/member-import.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
@@ -46,22 +49,26 @@ const QuerySchema = z.object({
   expired: z.string().optional().catch(undefined),
 });
 
-function uploadView(upload: StoredUpload, page: number) {
-  const pages = Math.max(1, Math.ceil(upload.problems.length / PROBLEMS_PER_PAGE));
+function uploadView(job: JobRead, page: number): ImportUploadView {
+  const pages = Math.max(1, Math.ceil(job.problems.length / PROBLEMS_PER_PAGE));
   const current = Math.min(page, pages);
+  const clean = job.state === 'checked' && job.ok;
   return {
-    token: upload.token,
-    kind: upload.kind,
-    filename: upload.filename,
-    schoolName: upload.schoolName,
-    ok: upload.ok,
-    summary: upload.summary,
-    problemCount: upload.problems.length,
-    problems: upload.problems.slice((current - 1) * PROBLEMS_PER_PAGE, current * PROBLEMS_PER_PAGE),
+    token: job.token,
+    kind: job.kind,
+    filename: job.filename,
+    schoolName: job.schoolName,
+    ok: job.ok,
+    state: job.state,
+    summary: job.summary,
+    problemCount: job.problemCount,
+    problems: job.problems.slice((current - 1) * PROBLEMS_PER_PAGE, current * PROBLEMS_PER_PAGE),
+    problemsKept: job.problems.length,
     page: current,
     pages,
-    canCommit: upload.ok && !!upload.buffer && !upload.job,
-    job: upload.job,
+    canCommit: clean && job.fileHere,
+    fileGone: clean && !job.fileHere,
+    job: job.job,
   };
 }
 
@@ -69,12 +76,12 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:import' });
   const query = QuerySchema.parse(Object.fromEntries(new URL(request.url).searchParams));
   const { schools } = await editorOptions(user);
-  const upload = query.token ? getUpload(query.token, user) : null;
+  const job = query.token ? await getJob(query.token, user) : null;
   return {
     schools,
     maxMb: MAX_FILE_BYTES / 1024 / 1024,
-    upload: upload ? uploadView(upload, query.page) : null,
-    expired: (!!query.token && !upload) || !!query.expired,
+    upload: job ? uploadView(job, query.page) : null,
+    expired: (!!query.token && !job) || !!query.expired,
   };
 }
 
@@ -99,10 +106,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!contentType.startsWith('multipart/form-data')) {
     const formData = await request.formData();
     if (formData.get('intent') !== 'commit') throw new Response('Unknown intent', { status: 400 });
-    const upload = getUpload(String(formData.get('token') ?? ''), user);
-    if (!upload) throw redirect('/members/import?expired=1');
-    startCommit(upload, user);
-    throw redirect(`/members/import?token=${upload.token}`);
+    const token = String(formData.get('token') ?? '');
+    // Started, already running or ended, or the file gone: the page says which.
+    if ((await startCommit(token, user)) === 'not_found') throw redirect('/members/import?expired=1');
+    throw redirect(`/members/import?token=${token}`);
   }
 
   // A body far larger than the limit is refused before reading it.
@@ -143,7 +150,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!report.ok && report.problems.every(fileLevel)) {
     return fileFailure(report.problems, kind, 400);
   }
-  const token = putUpload({
+  const token = await putUpload({
     userId: user.id,
     schoolId: school.id,
     schoolName: school.label,
@@ -176,7 +183,7 @@ export default function ImportPage() {
       <p className="muted">{t('import.intro')}</p>
 
       {upload ? (
-        <Report upload={upload} />
+        <ImportReport upload={upload} />
       ) : (
         <>
           {expired ? <FormError message="import.expired" /> : null}
@@ -273,177 +280,6 @@ function FileProblems({ problems }: { problems: ImportProblem[] }) {
           <li key={i}>{importProblemMessage(p, locale)}</li>
         ))}
       </ul>
-    </div>
-  );
-}
-
-type UploadView = NonNullable<ReturnType<typeof useLoaderData<typeof loader>>['upload']>;
-
-function Report({ upload }: { upload: UploadView }) {
-  const t = useT();
-  const locale = useLocale();
-  const { number } = useFormatters();
-  const navigation = useNavigation();
-  const committing = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'commit';
-  const job = useJobProgress(upload.token, upload.job);
-  const s = upload.summary;
-  return (
-    <section aria-labelledby="import-report-title">
-      <h2 id="import-report-title">{t('import.reportTitle')}</h2>
-      <p>
-        {t('import.reportFor', { file: upload.filename, school: upload.schoolName })} ·{' '}
-        {t(`import.kind.${upload.kind}`)}
-      </p>
-      <ul className="stats" data-testid="import-summary">
-        <li>
-          <span className="stat-value">{number(s.rows)}</span> {t('import.rows')}
-        </li>
-        <li>
-          <span className="stat-value">{number(s.toCreate)}</span> {t('import.toCreate')}
-        </li>
-        <li>
-          <span className="stat-value">{number(s.toUpdate)}</span> {t('import.toUpdate')}
-        </li>
-        <li>
-          <span className="stat-value">{number(s.unchanged)}</span> {t('import.unchanged')}
-        </li>
-      </ul>
-
-      {upload.problemCount ? (
-        <>
-          <div className="form-error" role="alert">
-            {t('import.problemsIntro', { count: number(upload.problemCount) })}
-          </div>
-          <div className="table-wrap">
-            <table data-testid="import-problems">
-              <caption className="visually-hidden">{t('import.problems')}</caption>
-              <thead>
-                <tr>
-                  <th scope="col" className="num">
-                    {t('import.row')}
-                  </th>
-                  <th scope="col">{t('import.column')}</th>
-                  <th scope="col">{t('import.value')}</th>
-                  <th scope="col">{t('import.message')}</th>
-                </tr>
-              </thead>
-              <tbody>
-                {upload.problems.map((p, i) => (
-                  <tr key={i}>
-                    <td className="num">{p.row ?? '—'}</td>
-                    <td>{p.column ?? '—'}</td>
-                    <td>{p.value ?? ''}</td>
-                    <td>{importProblemMessage(p, locale)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          {upload.pages > 1 ? (
-            <nav className="pager" aria-label={t('import.problemPages')}>
-              {upload.page > 1 ? (
-                <Link to={`?token=${upload.token}&page=${upload.page - 1}`}>{t('units.previous')}</Link>
-              ) : null}
-              <span>{t('units.page', { page: upload.page, pages: upload.pages })}</span>
-              {upload.page < upload.pages ? (
-                <Link to={`?token=${upload.token}&page=${upload.page + 1}`}>{t('units.next')}</Link>
-              ) : null}
-            </nav>
-          ) : null}
-        </>
-      ) : null}
-
-      {upload.ok && !job ? (
-        <div className="panel">
-          <p>{t('import.readyToCommit')}</p>
-          <Form method="post">
-            <input type="hidden" name="intent" value="commit" />
-            <input type="hidden" name="token" value={upload.token} />
-            <button type="submit" disabled={committing || !upload.canCommit}>
-              {t('import.commit')}
-            </button>
-          </Form>
-        </div>
-      ) : null}
-
-      {job ? <JobStatus job={job} /> : null}
-
-      <p>
-        <Link to="/members/import">{t('import.another')}</Link>
-      </p>
-    </section>
-  );
-}
-
-type JobView = NonNullable<UploadView['job']>;
-
-/** Polls the page's own loader (through a fetcher) every second while the job runs. */
-function useJobProgress(token: string, initial: JobView | null): JobView | null {
-  const fetcher = useFetcher<typeof loader>();
-  const job = fetcher.data?.upload?.job ?? initial;
-  const running = !!job && (job.state === 'checking' || job.state === 'writing');
-  // The fetcher object changes every render; the interval reads the current one.
-  const latest = useRef(fetcher);
-  latest.current = fetcher;
-  useEffect(() => {
-    if (!running) return;
-    const timer = setInterval(() => {
-      if (latest.current.state === 'idle') latest.current.load(`/members/import?token=${token}`);
-    }, 1000);
-    return () => clearInterval(timer);
-  }, [running, token]);
-  return job;
-}
-
-function JobStatus({ job }: { job: JobView }) {
-  const t = useT();
-  const locale = useLocale();
-  const { number } = useFormatters();
-  if (job.state === 'checking' || job.state === 'writing') {
-    return (
-      <div className="panel" role="status" aria-live="polite" data-testid="import-progress">
-        <p>
-          {job.state === 'checking'
-            ? t('import.rechecking')
-            : t('import.writing', { done: number(job.done), total: number(job.total) })}
-        </p>
-        <progress
-          max={job.total || 1}
-          value={job.state === 'checking' ? undefined : job.done}
-          aria-label={t('import.progress')}
-        />
-      </div>
-    );
-  }
-  if (job.state === 'failed') {
-    return (
-      <div className="form-error" role="alert" data-testid="import-failed">
-        <p>{t('import.failed')}</p>
-        <ul>
-          {job.problems.map((p, i) => (
-            <li key={i}>{importProblemMessage(p, locale)}</li>
-          ))}
-        </ul>
-      </div>
-    );
-  }
-  return (
-    <div className="panel" role="status" data-testid="import-done">
-      <p className="import-done">{t('import.done', { written: number(job.written) })}</p>
-      {job.members.length ? (
-        <>
-          <h3>{t('import.importedMembers')}</h3>
-          <ul className="link-list">
-            {job.members.map((m) => (
-              <li key={m.id}>
-                <Link to={`/members/${m.id}`}>
-                  {m.fullName} ({m.studentCode})
-                </Link>
-              </li>
-            ))}
-          </ul>
-        </>
-      ) : null}
     </div>
   );
 }

@@ -1,185 +1,359 @@
 /**
- * Short-lived, in-memory store for the import page: an uploaded file and its dry-run
- * report are kept under a random token, so the user reviews the report and then
- * commits the very file that was checked, without uploading it again. The commit runs
- * as a background job on that token; the page polls its progress.
+ * The import page's jobs (docs/decisions/004-member-import-store.md, superseded in part by
+ * 020-import-in-one-transaction.md). An upload is checked (dry run), kept under a random
+ * token, and committed on request as a background job whose progress the page polls.
  *
- * Why memory and not the database or disk: files are ≤ 10 MB, live minutes, and must
- * never outlive their purpose (they hold personal data). The cost: one process only.
- * Behind several app instances, use sticky sessions or move this store to a shared
- * place (a GridFS bucket with a TTL index). See docs/decisions/004-member-import-store.md.
+ * Where things live, and why:
+ * - The job (who, which school, file name, state, summary, problems, counts, times) is an
+ *   `ImportJob` document: its state survives a restart and is readable from every app
+ *   instance, and a TTL index removes it 30 minutes after its last step.
+ * - The file's bytes stay in the memory of the process that received them, never in the
+ *   database: they hold personal data (sensitive columns too) that must not outlive the
+ *   import, and a database copy would live on in its journal and its backups. After a
+ *   restart the user uploads the file again, which the page says.
+ * - Progress figures are this process's too (a write to the job document during the
+ *   commit would conflict with the commit's own final write of it).
+ *
+ * The commit's transaction marks the job `done` (or `failed`, when the re-check finds
+ * problems) together with the members, so "done" is never shown for an import that did
+ * not land. A transaction that aborts is marked `failed` just after; a process that dies
+ * leaves `committing`, which `getJob` shows as `interrupted` (app/domain/import-job.ts).
  */
 import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
 import mongoose, { Types } from 'mongoose';
+import { ImportJob } from '../../models/import-job';
 import { Member } from '../../models/member';
-import type { ImportKind } from '~/domain/member-import';
-import { cellText } from '~/domain/member-import';
-import { appendAudit } from './audit.server';
+import {
+  isInterrupted,
+  type ImportJobState,
+  type ImportJobView,
+  type ImportSummaryView,
+  type JobOwner,
+} from '~/domain/import-job';
+import {
+  MEMBER_COLUMNS,
+  RESULT_COLUMNS,
+  type ColumnDef,
+  type ImportKind,
+  type ImportProblem,
+} from '~/domain/member-import';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
-import { commitImport, parseImportFile, type CommitReport, type ImportProblem } from './member-import.server';
+import { COMMIT_BUDGET_MS, commitImport, type CommitReport } from './member-import.server';
 
-/** How long an upload waits for its commit. */
+/** How long a job (and a checked file) is kept after its last step. */
 export const UPLOAD_TTL_MS = 30 * 60_000;
-/** Uploads held at once across all users (≤ 10 MB each); the oldest goes first. */
-const MAX_UPLOADS = 20;
+/** Checked files held at once across all users (≤ 10 MB each); the oldest goes first. */
+const MAX_FILES = 20;
+/** Problems kept per job (the first ones in row order); the page says how many there were. */
+export const MAX_STORED_PROBLEMS = 10_000;
+/** The server's transaction lifetime (mongod's default transactionLifetimeLimitSeconds, and the embedded server's). */
+export const TRANSACTION_LIFETIME_MS = 60_000;
+/**
+ * A `committing` job older than this cannot commit any more: every attempt of its
+ * transaction starts within the commit's budget and is aborted by the server at its
+ * lifetime. The margin covers clocks of different app instances.
+ */
+export const STALE_COMMIT_MS = COMMIT_BUDGET_MS + TRANSACTION_LIFETIME_MS + 15_000;
 
-export interface ImportSummaryView {
-  rows: number;
-  toCreate: number;
-  toUpdate: number;
-  unchanged: number;
+interface HeldFile {
+  buffer: Buffer;
+  expiresAt: number;
 }
 
-export interface ImportJob {
-  state: 'checking' | 'writing' | 'done' | 'failed';
-  done: number;
-  total: number;
-  written: number;
-  problems: ImportProblem[];
-  /** A few of the imported members, to open straight from the page. */
-  members: { id: string; fullName: string; studentCode: string }[];
+interface ProcessJobs {
+  /** This run of the process. */
+  boot: string;
+  files: Map<string, HeldFile>;
+  /** Commits running in this process: null while re-checking, then the figures. */
+  progress: Map<string, { done: number; total: number } | null>;
 }
 
-export interface StoredUpload {
-  token: string;
+// Kept on globalThis so a dev-server module reload does not lose the files or the boot id.
+const g = globalThis as typeof globalThis & { __memberImportJobs?: ProcessJobs };
+const local: ProcessJobs = (g.__memberImportJobs ??= {
+  boot: randomBytes(9).toString('base64url'),
+  files: new Map(),
+  progress: new Map(),
+});
+
+/** This process, as a job's owner: two processes cannot serve one host and port at once. */
+export function currentOwner(): JobOwner {
+  return { instance: `${hostname()}:${process.env.PORT ?? '3000'}`, boot: local.boot };
+}
+
+const TOKEN_RE = /^[A-Za-z0-9_-]{10,64}$/;
+
+function sweepFiles(now = Date.now()) {
+  for (const [token, file] of local.files)
+    if (!local.progress.has(token) && file.expiresAt <= now) local.files.delete(token);
+  // Oldest first (Map keeps insertion order); files being committed are never dropped.
+  for (const token of local.files.keys()) {
+    if (local.files.size <= MAX_FILES) break;
+    if (!local.progress.has(token)) local.files.delete(token);
+  }
+}
+
+const SENSITIVE_HEADERS = new Set<string>(
+  ([...MEMBER_COLUMNS, ...RESULT_COLUMNS] as readonly ColumnDef[])
+    .filter((c) => c.sensitive)
+    .map((c) => c.header),
+);
+
+/**
+ * What of the problems goes into the job document: the first MAX_STORED_PROBLEMS, and
+ * without the typed value of a sensitive column (ethnicity, religion, citizen ID), which
+ * row and column locate well enough.
+ */
+function storedProblems(problems: ImportProblem[]): ImportProblem[] {
+  return problems.slice(0, MAX_STORED_PROBLEMS).map((p) => {
+    if (p.value === undefined || !p.column || !SENSITIVE_HEADERS.has(p.column)) return p;
+    const { value: _omitted, ...rest } = p;
+    return rest;
+  });
+}
+
+export interface NewUpload {
   userId: string;
   schoolId: string;
   schoolName: string;
   kind: ImportKind;
   filename: string;
-  /** Dropped once committed. */
-  buffer: Buffer | null;
-  createdAt: number;
+  buffer: Buffer;
   ok: boolean;
   summary: ImportSummaryView;
   problems: ImportProblem[];
-  job: ImportJob | null;
 }
 
-// One store per process; kept on globalThis so a dev-server module reload does not lose it.
-const g = globalThis as typeof globalThis & { __memberImportStore?: Map<string, StoredUpload> };
-const store: Map<string, StoredUpload> = (g.__memberImportStore ??= new Map());
-
-function sweep(now = Date.now()) {
-  for (const [token, upload] of store) {
-    const running = upload.job && (upload.job.state === 'checking' || upload.job.state === 'writing');
-    if (!running && now - upload.createdAt > UPLOAD_TTL_MS) store.delete(token);
-  }
-  // Oldest first (Map keeps insertion order); running jobs are never dropped.
-  for (const [token, upload] of store) {
-    if (store.size <= MAX_UPLOADS) break;
-    if (!upload.job || upload.job.state === 'done' || upload.job.state === 'failed') store.delete(token);
-  }
-}
-
-export function putUpload(upload: Omit<StoredUpload, 'token' | 'createdAt' | 'job'>): string {
-  sweep();
+/** Records a checked upload and returns its token; a clean file's bytes are held for the commit. */
+export async function putUpload(upload: NewUpload): Promise<string> {
+  sweepFiles();
   const token = randomBytes(18).toString('base64url');
-  // A report with problems cannot be committed: keep the report, not the file.
-  store.set(token, {
-    ...upload,
-    buffer: upload.ok ? upload.buffer : null,
+  const now = new Date();
+  await ImportJob.create({
     token,
-    createdAt: Date.now(),
-    job: null,
+    userId: new Types.ObjectId(upload.userId),
+    schoolId: new Types.ObjectId(upload.schoolId),
+    schoolName: upload.schoolName,
+    kind: upload.kind,
+    filename: upload.filename,
+    state: 'checked',
+    ok: upload.ok,
+    summary: upload.summary,
+    problems: storedProblems(upload.problems),
+    problemCount: upload.problems.length,
+    createdAt: now,
+    expiresAt: new Date(now.getTime() + UPLOAD_TTL_MS),
   });
+  // A report with problems cannot be committed: keep the report, not the file.
+  if (upload.ok) local.files.set(token, { buffer: upload.buffer, expiresAt: now.getTime() + UPLOAD_TTL_MS });
   return token;
 }
 
-/** The upload behind `token`, only for the user who made it. */
-export function getUpload(token: string | null | undefined, user: Pick<AuthUser, 'id'>): StoredUpload | null {
-  sweep();
-  if (!token || !/^[A-Za-z0-9_-]{10,64}$/.test(token)) return null;
-  const upload = store.get(token);
-  return upload && upload.userId === user.id ? upload : null;
+export interface StoredJob {
+  _id: Types.ObjectId;
+  token: string;
+  userId: Types.ObjectId;
+  schoolId: Types.ObjectId;
+  schoolName: string;
+  kind: ImportKind;
+  filename: string;
+  state: ImportJobState;
+  ok: boolean;
+  summary: ImportSummaryView;
+  problems: ImportProblem[];
+  problemCount: number;
+  written: number;
+  memberIds: Types.ObjectId[];
+  owner: JobOwner | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  finishedAt: Date | null;
+  expiresAt: Date;
 }
 
+/** What the page needs of a job, beyond the stored document. */
+export interface JobRead extends StoredJob {
+  /** The checked file's bytes are held by this process. */
+  fileHere: boolean;
+  job: ImportJobView | null;
+}
+
+async function findJob(token: string, user: Pick<AuthUser, 'id'>): Promise<StoredJob | null> {
+  if (!TOKEN_RE.test(token) || !Types.ObjectId.isValid(user.id)) return null;
+  return ImportJob.findOne({ token, userId: new Types.ObjectId(user.id) }).lean<StoredJob>();
+}
+
+const later = (now: Date) => new Date(now.getTime() + UPLOAD_TTL_MS);
+
 /**
- * Starts the commit of a clean upload in the background (once; a second call is a
- * no-op). `commitImport` re-checks everything against the database before writing.
+ * The job behind `token`, only for the user who made it; null when unknown or expired.
+ * A `committing` job whose process died is recorded and returned as `interrupted`.
  */
-export function startCommit(upload: StoredUpload, user: AuthUser): void {
-  if (upload.job || !upload.ok || !upload.buffer) return;
-  const job: ImportJob = { state: 'checking', done: 0, total: 0, written: 0, problems: [], members: [] };
-  upload.job = job;
-  const buffer = upload.buffer;
-  void (async () => {
-    try {
-      const report: CommitReport = await commitImport({
-        kind: upload.kind,
-        schoolId: upload.schoolId,
-        buffer,
-        filename: upload.filename,
-        actorId: user.id,
-        onProgress: (done, total) => {
-          job.state = 'writing';
-          job.done = done;
-          job.total = total;
-        },
-      });
-      job.written = report.written;
-      if (report.written > 0) noteMemberWrite();
-      job.problems = report.problems;
-      upload.summary = report.summary;
-      if (report.written > 0) {
-        // One event per import, not per member: what, by whom, into which school.
-        await appendAudit({
-          actorId: user.id,
-          action: 'member.import',
-          entity: 'MemberImport',
-          entityId: null,
-          unitId: new Types.ObjectId(upload.schoolId),
-          details: {
-            kind: upload.kind,
-            filename: upload.filename,
-            ...report.summary,
-            written: report.written,
-            ok: report.ok,
-          },
-        }).catch(() => {});
-      }
-      if (report.ok)
-        job.members = await importedMembers(upload.schoolId, buffer, upload.filename, upload.kind);
-      job.state = report.ok ? 'done' : 'failed';
-    } catch {
-      job.problems = [{ code: 'write_failed', params: { done: job.done } }];
-      job.state = 'failed';
-    } finally {
-      upload.buffer = null;
-      // The finished report stays readable for the rest of its time to live.
-      upload.createdAt = Date.now();
-    }
-  })();
+export async function getJob(
+  token: string | null | undefined,
+  user: Pick<AuthUser, 'id'>,
+  now = new Date(),
+): Promise<JobRead | null> {
+  sweepFiles(now.getTime());
+  let job = token ? await findJob(token, user) : null;
+  // The TTL monitor passes once a minute: an expired job is gone for the page already.
+  if (!job || job.expiresAt <= now) return null;
+  const interrupted =
+    job.state === 'committing' &&
+    isInterrupted(job, {
+      now,
+      self: currentOwner(),
+      runningHere: local.progress.has(job.token),
+      staleAfterMs: STALE_COMMIT_MS,
+    });
+  if (interrupted) {
+    // Conditional on the start it judged: a job that just ended keeps its real state.
+    await ImportJob.updateOne(
+      { _id: job._id, state: 'committing', startedAt: job.startedAt },
+      { $set: { state: 'interrupted', finishedAt: now, expiresAt: later(now) } },
+    );
+    job = (await findJob(job.token, user)) ?? job;
+  }
+  return { ...job, fileHere: local.files.has(job.token), job: await jobView(job) };
 }
 
 const SHOWN_MEMBERS = 20;
 
-async function importedMembers(schoolId: string, buffer: Buffer, filename: string, kind: ImportKind) {
-  const parsed = await parseImportFile(buffer, filename, kind);
-  if (!parsed.ok) return [];
-  const codes = [
-    ...new Set(parsed.rows.map((r) => cellText(r.values.studentCode ?? null)).filter(Boolean)),
-  ].slice(0, SHOWN_MEMBERS);
-  if (!codes.length) return [];
-  const members = await Member.find({
-    schoolId: new Types.ObjectId(schoolId),
-    studentCode: mongoose.trusted({ $in: codes }),
-  })
-    .select({ fullName: 1, studentCode: 1 })
-    .lean();
-  const order = new Map(codes.map((c, i) => [c, i]));
-  return members
-    .map((m) => ({ id: String(m._id), fullName: m.fullName, studentCode: m.studentCode }))
-    .sort((a, b) => (order.get(a.studentCode) ?? 0) - (order.get(b.studentCode) ?? 0));
+async function jobView(job: StoredJob): Promise<ImportJobView | null> {
+  if (job.state === 'checked') return null;
+  const progress = local.progress.get(job.token);
+  const phase =
+    job.state !== 'committing'
+      ? null
+      : !local.progress.has(job.token)
+        ? 'elsewhere'
+        : progress
+          ? 'writing'
+          : 'rechecking';
+  return {
+    state: job.state,
+    phase,
+    done: progress?.done ?? 0,
+    total: progress?.total ?? 0,
+    written: job.written,
+    members: job.state === 'done' ? await importedMembers(job) : [],
+  };
 }
 
-/** For tests: waits until the job on `token` has finished. */
-export async function waitForJob(token: string, timeoutMs = 30_000): Promise<ImportJob | null> {
+/** The first imported members, in file order, for links (scoped to the job's school). */
+async function importedMembers(job: StoredJob) {
+  const ids = job.memberIds.slice(0, SHOWN_MEMBERS);
+  if (!ids.length) return [];
+  const members = await Member.find({ _id: mongoose.trusted({ $in: ids }), schoolId: job.schoolId })
+    .select({ fullName: 1, studentCode: 1 })
+    .lean();
+  const order = new Map(ids.map((id, i) => [String(id), i]));
+  return members
+    .map((m) => ({ id: String(m._id), fullName: m.fullName, studentCode: m.studentCode }))
+    .sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+}
+
+export type StartOutcome = 'started' | 'not_found' | 'not_ready' | 'file_gone';
+
+/**
+ * Starts the commit of a clean, checked upload in the background (once: the job moves
+ * from `checked` to `committing` in one conditional write, so a second post is a no-op).
+ * `commitImport` re-checks everything against the database inside its transaction.
+ */
+export async function startCommit(token: string, user: AuthUser): Promise<StartOutcome> {
+  const job = await findJob(token, user);
+  if (!job || job.expiresAt <= new Date()) return 'not_found';
+  if (job.state !== 'checked' || !job.ok || local.progress.has(token)) return 'not_ready';
+  const file = local.files.get(token);
+  if (!file) return 'file_gone';
+  // Marked running here before the job says `committing`, so no reader of this process
+  // takes the job for one whose process is gone.
+  local.progress.set(token, null);
+  const now = new Date();
+  const claimed = await ImportJob.findOneAndUpdate(
+    { _id: job._id, state: 'checked', ok: true },
+    { $set: { state: 'committing', owner: currentOwner(), startedAt: now, expiresAt: later(now) } },
+    { returnDocument: 'after' },
+  )
+    .lean<StoredJob>()
+    .catch((error: unknown) => {
+      local.progress.delete(token);
+      throw error;
+    });
+  if (!claimed) {
+    local.progress.delete(token);
+    return 'not_ready';
+  }
+  void runCommit(claimed, file.buffer, user);
+  return 'started';
+}
+
+/** The job's last step: where the commit ended, readable for the rest of its time to live. */
+function finalFields(report: CommitReport, now = new Date()) {
+  return {
+    state: report.ok ? 'done' : 'failed',
+    summary: report.summary,
+    problems: storedProblems(report.problems),
+    problemCount: report.problems.length,
+    written: report.written,
+    memberIds: report.memberIds,
+    finishedAt: now,
+    expiresAt: later(now),
+  };
+}
+
+/** The job is no longer this process's to finish (it was judged interrupted meanwhile). */
+class JobLostError extends Error {
+  constructor() {
+    super('the import job is no longer committing under this process');
+    this.name = 'JobLostError';
+  }
+}
+
+async function runCommit(job: StoredJob, buffer: Buffer, user: AuthUser): Promise<void> {
+  const mine = { _id: job._id, state: 'committing' as const, 'owner.boot': local.boot };
+  try {
+    const report = await commitImport({
+      kind: job.kind,
+      schoolId: job.schoolId,
+      buffer,
+      filename: job.filename,
+      actorId: user.id,
+      importId: job._id,
+      onProgress: (done, total) => local.progress.set(job.token, { done, total }),
+      // Inside the import's transaction: `done` lands with the members, or neither does.
+      beforeCommit: async (report) => {
+        const marked = await ImportJob.updateOne(mine, { $set: finalFields(report) });
+        if (marked.matchedCount !== 1) throw new JobLostError();
+      },
+    });
+    if (report.written > 0) noteMemberWrite();
+    // The transaction was aborted (so the job was not marked in it): record the failure.
+    if (!report.ok) await ImportJob.updateOne(mine, { $set: finalFields(report) });
+  } catch (error) {
+    console.error('[import] job failed:', error);
+    await ImportJob.updateOne(mine, {
+      $set: {
+        state: 'failed',
+        problems: [{ code: 'write_failed' }],
+        problemCount: 1,
+        finishedAt: new Date(),
+      },
+    }).catch(() => undefined);
+  } finally {
+    local.files.delete(job.token);
+    local.progress.delete(job.token);
+  }
+}
+
+/** For tests: waits until the job on `token` has left `committing` here, and returns it. */
+export async function waitForJob(token: string, timeoutMs = 30_000): Promise<StoredJob | null> {
   const start = Date.now();
   for (;;) {
-    const job = store.get(token)?.job ?? null;
-    if (!job || job.state === 'done' || job.state === 'failed') return job;
+    const job = await ImportJob.findOne({ token }).lean<StoredJob>();
+    if (!job || (job.state !== 'committing' && !local.progress.has(token))) return job;
     if (Date.now() - start > timeoutMs) return job;
     await new Promise((r) => setTimeout(r, 20));
   }
