@@ -2,12 +2,15 @@
  * Bulk work on the pipeline: the "ready for the next step" queue advanced with one
  * reference document, and "return for improvement" of several records with one reason.
  *
- * All or nothing for what a user can fix: the common input is validated once (field
- * messages), then every selected record is checked by the state machine (its rules, the
- * actor's role and separation of duties); if any is refused, nothing is written and each
- * refused record is listed with its reasons. Then each record gets its own conditional
- * write (`writeStep`: stage + version in the filter, like a single step), so a record
- * changed by someone else meanwhile is skipped and counted, never overwritten.
+ * One bulk action is one transaction (docs/decisions/018-transactions.md): the selected
+ * records are read and checked by the state machine (its rules, the actor's role and
+ * separation of duties) inside it; if any is refused, nothing is written and each refused
+ * record is listed with its reasons (the common input is validated once: field messages).
+ * Then each record gets its own conditional write (`writeStep`: stage + version in the
+ * filter, its event naming the bulk), the bulk's own `pipeline.bulk` event lists the
+ * records written, and their next deadlines are refreshed: all of it commits together or
+ * not at all. A record changed by someone else while the action ran is skipped and
+ * counted, never overwritten.
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -24,12 +27,15 @@ import {
   type TransitionId,
 } from '~/domain/pipeline';
 import { isStage, type Stage } from '~/domain/stages';
+import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { ensureEligibility } from './eligibility.server';
+import { isoDay } from './member-profile.server';
 import { isProvinceWide, unitNames } from './members-list.server';
 import { scopeFilter } from './permissions.server';
 import { loadCalendar, writeStep } from './pipeline.server';
 import { refreshPipelineDue } from './pipeline-due.server';
+import { inTransaction } from './transaction.server';
 
 /** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
 export const BULK_STEPS = [
@@ -211,9 +217,19 @@ function idsOf(form: FormData): string[] | Text {
   return ids;
 }
 
+type CheckOutcome =
+  { kind: 'failure'; body: BulkFailure } | { kind: 'done'; written: Types.ObjectId[]; conflicts: number };
+
 /**
- * Checks every selected record, then writes them one by one. Returns a 400 response
- * (nothing written) or the ids written and the number skipped as changed meanwhile.
+ * Reads and checks every selected record, then writes them, in one transaction. Returns
+ * a 400 response (nothing written) or the ids written and the number skipped as changed
+ * meanwhile.
+ *
+ * "Changed meanwhile" under a transaction: the first attempt reads every record; a record
+ * someone else writes before this transaction commits makes the write a conflict, and the
+ * driver runs the whole transaction again. That retry finds the record at another version
+ * (or no longer at the step) than the first read: it is skipped and counted, as a single
+ * step answers 409, rather than re-decided on a state the user never saw.
  */
 async function checkAndWrite(
   user: AuthUser,
@@ -225,64 +241,104 @@ async function checkAndWrite(
   extraFilter: Record<string, unknown>,
   now: Date,
 ): Promise<ReturnType<typeof bulkFailure> | { written: Types.ObjectId[]; conflicts: number }> {
-  const [members, calendar] = await Promise.all([
-    Member.find({ ...scopeFilter(user), _id: mongoose.trusted({ $in: ids.map(oid) }), ...extraFilter })
+  // Outside the transaction: the cached calendar must not be read with its session.
+  const calendar = await loadCalendar();
+  let firstRead: Map<string, number> | null = null;
+  const outcome = await inTransaction(async (): Promise<CheckOutcome> => {
+    const found = await Member.find({
+      ...scopeFilter(user),
+      _id: mongoose.trusted({ $in: ids.map(oid) }),
+      ...extraFilter,
+    })
+      // One order for every bulk: two of them over the same records meet on the first one.
+      .sort({ _id: 1 })
       .select(PROJECTION)
-      .lean<Candidate[]>(),
-    loadCalendar(),
-  ]);
-  // A record outside the scope, or that moved on since the page was drawn, is not found here.
-  const missing = ids.length - members.length;
-  const checked = members.map((m) => ({
-    m,
-    result: checkTransition(
-      m as unknown as PipelineMember,
-      transitionId,
-      input,
-      { id: user.id, role: user.role },
-      now,
-      { calendar },
-    ),
-  }));
-  // Input problems are the same for every record: show them once, beside their fields.
-  const fieldErrors: Record<string, Text> = {};
-  for (const { result } of checked.slice(0, 1)) {
-    if (result.ok) continue;
-    for (const r of result.reasons) {
-      if (r.code === 'invalid_input' && r.field && !fieldErrors[r.field]) fieldErrors[r.field] = r.message;
-    }
-  }
-  if (Object.keys(fieldErrors).length) return bulkFailure({ intent, fieldErrors, values });
-  const refused: RefusedRow[] = checked
-    .filter((c) => !c.result.ok)
-    .map((c) => ({
-      id: String(c.m._id),
-      fullName: c.m.fullName,
-      reasons: c.result.ok ? [] : c.result.reasons.map((r) => r.message),
+      .lean<Candidate[]>();
+    const seen = firstRead;
+    firstRead ??= new Map(found.map((m) => [String(m._id), m.__v ?? 0]));
+    const members = seen ? found.filter((m) => seen.get(String(m._id)) === (m.__v ?? 0)) : found;
+    // Skipped: read by the first attempt, changed (or gone from the step) since.
+    const changed = seen ? seen.size - members.length : 0;
+    // A record outside the scope, or that moved on since the page was drawn, is not found here.
+    const missing = seen ? 0 : ids.length - found.length;
+    const checked = members.map((m) => ({
+      m,
+      result: checkTransition(
+        m as unknown as PipelineMember,
+        transitionId,
+        input,
+        { id: user.id, role: user.role },
+        now,
+        { calendar },
+      ),
     }));
-  if (missing > 0) {
-    refused.push({
-      id: '',
-      fullName: '',
-      reasons: [
-        message(
-          `${missing} hồ sơ không còn ở bước này hoặc không thuộc phạm vi của bạn.`,
-          `${missing} records are no longer at this step or are outside your scope.`,
-        ),
-      ],
-    });
-  }
-  if (refused.length) return bulkFailure({ intent, refused, values });
+    // Input problems are the same for every record: show them once, beside their fields.
+    const fieldErrors: Record<string, Text> = {};
+    for (const { result } of checked.slice(0, 1)) {
+      if (result.ok) continue;
+      for (const r of result.reasons) {
+        if (r.code === 'invalid_input' && r.field && !fieldErrors[r.field]) fieldErrors[r.field] = r.message;
+      }
+    }
+    if (Object.keys(fieldErrors).length) return { kind: 'failure', body: { intent, fieldErrors, values } };
+    const refused: RefusedRow[] = checked
+      .filter((c) => !c.result.ok)
+      .map((c) => ({
+        id: String(c.m._id),
+        fullName: c.m.fullName,
+        reasons: c.result.ok ? [] : c.result.reasons.map((r) => r.message),
+      }));
+    if (missing > 0) {
+      refused.push({
+        id: '',
+        fullName: '',
+        reasons: [
+          message(
+            `${missing} hồ sơ không còn ở bước này hoặc không thuộc phạm vi của bạn.`,
+            `${missing} records are no longer at this step or are outside your scope.`,
+          ),
+        ],
+      });
+    }
+    if (refused.length) return { kind: 'failure', body: { intent, refused, values } };
 
-  const written: Types.ObjectId[] = [];
-  let conflicts = 0;
-  for (const { m, result } of checked) {
-    if (!result.ok) continue;
-    if (await writeStep(user, m, transitionId, result.update, m.__v ?? 0)) written.push(m._id);
-    else conflicts++;
-  }
-  await refreshPipelineDue(written, { calendar, now });
-  return { written, conflicts };
+    const bulkId = new Types.ObjectId();
+    const written: Candidate[] = [];
+    let conflicts = changed;
+    let history: { refNo?: string; refDate?: Date } = {};
+    for (const { m, result } of checked) {
+      if (!result.ok) continue;
+      // False only when the record no longer matches its read (nothing of it was written).
+      if (await writeStep(user, m, transitionId, result.update, m.__v ?? 0, bulkId)) {
+        written.push(m);
+        history = result.update.history;
+      } else conflicts++;
+    }
+    const writtenIds = written.map((m) => m._id);
+    if (written.length) {
+      // The school the bulk document belongs to; a province-wide return may span several,
+      // and is then filed under the acting user's own unit.
+      const schools = new Set(written.map((m) => String(m.schoolId)));
+      await appendAudit({
+        actorId: user.id,
+        action: 'pipeline.bulk',
+        entity: 'PipelineBulk',
+        entityId: bulkId,
+        unitId: schools.size === 1 ? written[0].schoolId : oid(user.unitId),
+        details: {
+          step: transitionId,
+          members: writtenIds,
+          skipped: conflicts,
+          ...(history.refNo ? { refNo: history.refNo } : {}),
+          ...(history.refDate ? { refDate: isoDay(history.refDate) } : {}),
+        },
+      });
+      await refreshPipelineDue(writtenIds, { calendar, now });
+    }
+    return { kind: 'done', written: writtenIds, conflicts };
+  });
+  if (outcome.kind === 'failure') return bulkFailure(outcome.body);
+  return { written: outcome.written, conflicts: outcome.conflicts };
 }
 
 function formValues(form: FormData): Record<string, string> {

@@ -1,8 +1,10 @@
 /**
  * `/pipeline` (lanes, counts, filters, scope) and its bulk actions (`/pipeline/ready`
  * advance, return for improvement): all or nothing for what the user can fix, one
- * conditional write per record, audit events, stored next deadlines kept in step.
- * Also the concurrency rule of a single step: 20 parallel attempts, one winner.
+ * conditional write per record, audit events, stored next deadlines kept in step, and the
+ * whole bulk one transaction with its `pipeline.bulk` event; a record changed by someone
+ * else while it runs is skipped and counted. Also the concurrency rule of a single step:
+ * 20 parallel attempts, one winner.
  */
 import mongoose, { Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,8 +20,12 @@ import { createWorkingCalendar } from '~/domain/working-days';
 import { action as boardAction, loader as boardLoader } from '~/routes/pipeline._index';
 import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
 import { action as stepAction } from '~/routes/members.$id.pipeline';
+import { appendAudit } from '~/utils/audit.server';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { todayAsStoredDay } from '~/utils/pipeline-board.server';
+import { inTransaction } from '~/utils/transaction.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post, postEntries } from '../fixtures/remix.ts';
 
 let party: string;
@@ -183,11 +189,46 @@ async function idsAt(stage: string, school: Types.ObjectId | null, n: number): P
   return rows.map((r) => r._id);
 }
 
+/** What the test compares to show a bulk left a record alone: the whole stored document. */
+const stored = async (ids: Types.ObjectId[]) =>
+  JSON.stringify(
+    await Member.find({ _id: mongoose.trusted({ $in: ids }) })
+      .sort({ _id: 1 })
+      .lean(),
+  );
+
+/** The ids of the bulk steps' events so far. */
+async function bulkIds(): Promise<Set<string>> {
+  const rows = await AuditEvent.find({ action: 'pipeline.bulk' }).select({ _id: 1 }).lean();
+  return new Set(rows.map((r) => String(r._id)));
+}
+
+/** The one bulk event written since `before`. */
+async function newBulk(before: Set<string>) {
+  const rows = await AuditEvent.find({ action: 'pipeline.bulk' }).lean();
+  const added = rows.filter((r) => !before.has(String(r._id)));
+  expect(added).toHaveLength(1);
+  return added[0];
+}
+
+/** The bulk event lists exactly `ids`, and exactly their step events name it. */
+async function expectBulkOf(
+  bulkEvent: { entityId?: Types.ObjectId | null; details?: unknown },
+  ids: string[],
+  action: string,
+) {
+  const listed = ((bulkEvent.details as { members: Types.ObjectId[] }).members ?? []).map(String);
+  expect(listed.sort()).toEqual([...ids].sort());
+  const steps = await AuditEvent.find({ action, 'details.bulkId': bulkEvent.entityId }).lean();
+  expect(steps.map((e) => String(e.entityId)).sort()).toEqual([...ids].sort());
+}
+
 describe('bulk return for improvement', () => {
   it('returns every selected record with the reason, one history entry and audit event each', async () => {
     const ids = await idsAt('awareness_class', pvd, 2);
     expect(ids).toHaveLength(2);
     const audits = await AuditEvent.countDocuments({ action: 'pipeline.return_for_improvement' });
+    const bulksBefore = await bulkIds();
     const res = await returnIds(
       ids.map(String),
       'Bổ sung bản sao giấy chứng nhận',
@@ -203,6 +244,14 @@ describe('bulk return for improvement', () => {
       expect(m.pipeline.history.at(-1)?.stage).toBe('returned');
     }
     expect(await AuditEvent.countDocuments({ action: 'pipeline.return_for_improvement' })).toBe(audits + 2);
+    const bulkEvent = await newBulk(bulksBefore);
+    expect(bulkEvent).toMatchObject({
+      entity: 'PipelineBulk',
+      unitId: pvd,
+      details: { step: 'return_for_improvement', skipped: 0 },
+    });
+    await expectBulkOf(bulkEvent, ids.map(String), 'pipeline.return_for_improvement');
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 
   it('refuses without a reason, or with another school’s record, writing nothing', async () => {
@@ -283,6 +332,32 @@ describe('the ready queue', () => {
     expect((await advance(province, 'record_decision', [], {})).status).toBe(403);
   });
 
+  it('leaves nothing of a bulk advance whose last record’s event cannot be written', async () => {
+    const queue = await ready(party, '?step=record_committee_review');
+    const ids = (queue.data.ready as { id: string }[]).map((r) => new Types.ObjectId(r.id));
+    expect(ids.length).toBeGreaterThanOrEqual(2);
+    // Records are written in _id order: the last one's event fails after the others were written.
+    const last = ids.reduce((a, b) => (String(a) > String(b) ? a : b));
+    const before = await stored(ids);
+    const bulks = await bulkIds();
+    await expect(
+      withRefusedAuditEvent({ action: 'pipeline.record_committee_review', entityId: last }, () =>
+        advance(party, 'record_committee_review', ids.map(String), {
+          resolutionNo: '11-NQ/ĐU',
+          resolutionDate: new Date().toISOString().slice(0, 10),
+        }),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await stored(ids)).toBe(before);
+    expect(
+      await AuditEvent.countDocuments({
+        action: 'pipeline.record_committee_review',
+        entityId: mongoose.trusted({ $in: ids }),
+      }),
+    ).toBe(0);
+    expect(await bulkIds()).toEqual(bulks);
+  });
+
   it('advances the selected candidates with one document, and their next deadline follows', async () => {
     const queue = await ready(party, '?step=record_committee_review');
     const ids = queue.data.ready.map((r: { id: string }) => r.id) as string[];
@@ -300,12 +375,22 @@ describe('the ready queue', () => {
       }),
     ).toBe(0);
 
+    const bulksBefore = await bulkIds();
+    const today = new Date().toISOString().slice(0, 10);
     const res = await advance(party, 'record_committee_review', ids, {
       resolutionNo: '12-NQ/ĐU',
-      resolutionDate: new Date().toISOString().slice(0, 10),
+      resolutionDate: today,
     });
     expect(res.status).toBe(302);
     expect(res.location).toContain(`done=${ids.length}`);
+    const bulkEvent = await newBulk(bulksBefore);
+    expect(bulkEvent).toMatchObject({
+      entity: 'PipelineBulk',
+      unitId: pvd,
+      details: { step: 'record_committee_review', skipped: 0, refNo: '12-NQ/ĐU', refDate: today },
+    });
+    await expectBulkOf(bulkEvent, ids, 'pipeline.record_committee_review');
+    expect((await verifyAudit()).gaps).toEqual([]);
     const after = await Member.find({
       _id: mongoose.trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }),
     }).lean();
@@ -400,5 +485,123 @@ describe('one candidate, twenty simultaneous attempts', () => {
     expect(after.__v).toBe((m.__v ?? 0) + 1);
     expect(after.pipeline.history.filter((h) => h.stage === 'probation')).toHaveLength(1);
     expect(await AuditEvent.countDocuments({ entityId: id, action: 'pipeline.record_ceremony' })).toBe(1);
+  });
+});
+
+/**
+ * Another user's change of `id` (a versioned update and its event), written in a
+ * transaction held open until `commit()`: a bulk writing the record meanwhile meets a
+ * write conflict and is retried, and its retry finds the record changed.
+ */
+async function changeHeldOpen(id: Types.ObjectId) {
+  let commit!: () => void;
+  const go = new Promise<void>((resolve) => (commit = resolve));
+  let locked!: () => void;
+  const holding = new Promise<void>((resolve) => (locked = resolve));
+  const done = inTransaction(async () => {
+    const m = (await Member.findById(id).select({ __v: 1, schoolId: 1 }).lean())!;
+    await Member.updateOne({ _id: id, __v: m.__v }, { $set: { phone: '0900000099' }, $inc: { __v: 1 } });
+    await appendAudit({
+      action: 'member.update',
+      entity: 'Member',
+      entityId: id,
+      unitId: m.schoolId,
+      details: { fields: ['phone'], version: (m.__v ?? 0) + 1 },
+    });
+    locked();
+    await go;
+  });
+  await holding;
+  return { commit, done };
+}
+
+/** Resolves when a write to a member next fails with a write conflict (code 112). */
+function nextWriteConflict(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const listener = (e: { collectionName?: string; error?: { code?: unknown } }) => {
+      if (e.collectionName !== 'members' || e.error?.code !== 112) return;
+      stop();
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      stop();
+      reject(new Error('the bulk never met the change held open (no write conflict)'));
+    }, 10_000);
+    const stop = () => {
+      clearTimeout(timer);
+      mongoose.connection.off('operation-end', listener);
+    };
+    mongoose.connection.on('operation-end', listener);
+  });
+}
+
+describe('a bulk step is one transaction', () => {
+  it('leaves nothing of a bulk return whose bulk event cannot be written', async () => {
+    const ids = await idsAt('dossier', pvd, 3);
+    expect(ids).toHaveLength(3);
+    const before = await stored(ids);
+    const bulks = await bulkIds();
+    await expect(
+      withRefusedAuditEvent({ action: 'pipeline.bulk' }, () =>
+        returnIds(ids.map(String), 'Bổ sung lý lịch', party, '?stage=dossier'),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await stored(ids)).toBe(before);
+    expect(
+      await AuditEvent.countDocuments({
+        action: 'pipeline.return_for_improvement',
+        entityId: mongoose.trusted({ $in: ids }),
+      }),
+    ).toBe(0);
+    expect(await bulkIds()).toEqual(bulks);
+  });
+
+  it('skips and counts a record changed while the bulk runs, writing the others', async () => {
+    const ids = await idsAt('awareness_class', pvd, 3);
+    expect(ids).toHaveLength(3);
+    const changed = ids[1];
+    const held = await changeHeldOpen(changed);
+    const conflicted = nextWriteConflict();
+    const bulks = await bulkIds();
+    const pending = returnIds(ids.map(String), 'Bổ sung giấy chứng nhận', party, '?stage=awareness_class');
+    await conflicted;
+    held.commit();
+    await held.done;
+    const res = await pending;
+    expect(res.status).toBe(302);
+    expect(res.location).toContain('returned=2');
+    expect(res.location).toContain('conflicts=1');
+    const written = [ids[0], ids[2]].map(String);
+    const bulkEvent = await newBulk(bulks);
+    expect(bulkEvent.details).toMatchObject({ step: 'return_for_improvement', skipped: 1 });
+    await expectBulkOf(bulkEvent, written, 'pipeline.return_for_improvement');
+    const after = await Member.find({ _id: mongoose.trusted({ $in: ids }) })
+      .sort({ _id: 1 })
+      .lean();
+    expect(after.map((m) => m.pipeline.stage)).toEqual(['returned', 'awareness_class', 'returned']);
+    // The other user's change stands, untouched by the bulk.
+    expect(after[1].phone).toBe('0900000099');
+    expect((await verifyAudit()).gaps).toEqual([]);
+  });
+
+  it('writes no bulk event when every record changed meanwhile', async () => {
+    const [id] = await idsAt('awareness_class', pvd, 1);
+    const before = (await Member.findById(id).lean())!;
+    const held = await changeHeldOpen(id);
+    const conflicted = nextWriteConflict();
+    const bulks = await bulkIds();
+    const pending = returnIds([String(id)], 'Bổ sung giấy chứng nhận', party, '?stage=awareness_class');
+    await conflicted;
+    held.commit();
+    await held.done;
+    const res = await pending;
+    expect(res.status).toBe(302);
+    expect(res.location).toContain('returned=0');
+    expect(res.location).toContain('conflicts=1');
+    expect(await bulkIds()).toEqual(bulks);
+    const after = (await Member.findById(id).lean())!;
+    expect(after.pipeline.stage).toBe('awareness_class');
+    expect(after.__v).toBe((before.__v ?? 0) + 1);
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 });
