@@ -1,7 +1,7 @@
 /**
  * The school Union's side of students' correction requests (models/correction-request.ts):
  * the open requests of its school, and marking one handled. Scoped by `schoolId`;
- * every decision is audited.
+ * every decision is audited, in the same transaction as the decision.
  */
 import { redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -12,6 +12,7 @@ import type { AuthUser } from './auth.server';
 import { notFound } from './auth.server';
 import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
+import { inTransaction } from './transaction.server';
 
 /** Open requests in scope, oldest first, with the member's name. */
 export async function openCorrections(user: AuthUser) {
@@ -39,24 +40,29 @@ export async function openCorrections(user: AuthUser) {
 /** Marks one open request of the school handled ('resolved'); 404 outside the scope or once handled. */
 export async function resolveCorrection(user: AuthUser, id: string | undefined) {
   if (!isObjectIdString(id)) throw notFound();
-  const c = await CorrectionRequest.findOneAndUpdate(
-    { _id: new Types.ObjectId(id), status: 'open', ...scopeFilter(user, 'schoolId') },
-    { $set: { status: 'resolved' } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!c) throw notFound();
-  await appendAudit({
-    actorId: user.id,
-    action: 'member.correction.resolve',
-    entity: 'Member',
-    entityId: c.memberId,
-    unitId: c.schoolId,
-    details: {
-      correctionId: c._id,
-      field: c.field,
-      before: { status: 'open' },
-      after: { status: 'resolved' },
-    },
+  // The request is marked handled together with its event, or neither is.
+  const resolved = await inTransaction(async () => {
+    const c = await CorrectionRequest.findOneAndUpdate(
+      { _id: new Types.ObjectId(id), status: 'open', ...scopeFilter(user, 'schoolId') },
+      { $set: { status: 'resolved' } },
+      { returnDocument: 'after' },
+    ).lean();
+    if (!c) return false;
+    await appendAudit({
+      actorId: user.id,
+      action: 'member.correction.resolve',
+      entity: 'Member',
+      entityId: c.memberId,
+      unitId: c.schoolId,
+      details: {
+        correctionId: c._id,
+        field: c.field,
+        before: { status: 'open' },
+        after: { status: 'resolved' },
+      },
+    });
+    return true;
   });
+  if (!resolved) throw notFound();
   throw redirect('/school/submissions?done=correction');
 }

@@ -1,8 +1,12 @@
 /**
  * Evidence submissions: the student files them (own member only, the id comes from
  * the session), the school Union approves or returns them inside its scope. Approval
- * copies the item into the member's awards / activities as verified, in the same
- * scoped update; every decision is audited.
+ * copies the item into the member's awards / activities as verified (with its
+ * `submissionId`, so `npm run audit:verify` can find it there); every decision is audited.
+ *
+ * Each action is one transaction (docs/decisions/018-transactions.md): a submission with
+ * its file and event; an approval's status, record and event; a return's status and
+ * event. An item is never approved without being in the record, nor decided unaudited.
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -17,6 +21,7 @@ import type { AuthUser } from './auth.server';
 import { forbidden, notFound } from './auth.server';
 import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf } from './validation';
 import type { MessageKey } from '~/i18n';
 
@@ -106,52 +111,56 @@ export async function submitEvidence(
   now = new Date(),
 ) {
   if (user.role !== 'student' || !user.memberId) throw forbidden();
-  const m = await Member.findOne(scopeFilter(user)).select({ schoolId: 1, ancestors: 1 }).lean();
-  if (!m) throw notFound();
   const parsed = SubmissionSchema.safeParse(values);
   const fileCheck = await checkFile(file);
-  if (!parsed.success || fileCheck.state === 'bad') {
+  const upload = fileCheck.state === 'ok' && file ? { name: file.name, ...fileCheck } : null;
+  const fileName = upload ? upload.name.slice(0, 200) || 'minh-chung' : '';
+  // The submission, its file and its event together: no file without its submission,
+  // no submission the log does not know of.
+  const outcome = await inTransaction(async () => {
+    const m = await Member.findOne(scopeFilter(user)).select({ schoolId: 1, ancestors: 1 }).lean();
+    if (!m) return 'missing' as const;
+    if (!parsed.success || fileCheck.state === 'bad') return 'invalid' as const;
+    const v = parsed.data;
+    const [doc] = await Submission.create([
+      {
+        memberId: m._id,
+        schoolId: m.schoolId,
+        ancestors: m.ancestors,
+        kind: v.kind,
+        title: v.title,
+        date: new Date(`${v.date}T00:00:00Z`),
+        ...(v.kind === 'award'
+          ? { awardKind: v.awardKind as AwardKind, level: v.level as AwardLevel }
+          : { days: Number(v.days) }),
+        evidence: v.evidence,
+        ...(upload ? { file: { name: fileName, type: upload.type, size: upload.bytes.length } } : {}),
+        status: 'submitted',
+        createdAt: now,
+      },
+    ]);
+    if (upload) {
+      await EvidenceFile.create([
+        {
+          submissionId: doc._id,
+          memberId: m._id,
+          ancestors: m.ancestors,
+          name: fileName,
+          type: upload.type,
+          size: upload.bytes.length,
+          data: upload.bytes,
+        },
+      ]);
+    }
+    await audit(user, 'member.submission.create', m._id, m.schoolId, { submissionId: doc._id, kind: v.kind });
+    return 'sent' as const;
+  });
+  if (outcome === 'missing') throw notFound();
+  if (outcome === 'invalid') {
     const fieldErrors = parsed.success ? {} : fieldErrorsOf(parsed.error);
     if (fileCheck.state === 'bad') fieldErrors.file = ['me.v.file'];
     return data({ fieldErrors, values }, { status: 400 });
   }
-  const v = parsed.data;
-  const upload = fileCheck.state === 'ok' && file ? { name: file.name, ...fileCheck } : null;
-  const doc = await Submission.create({
-    memberId: m._id,
-    schoolId: m.schoolId,
-    ancestors: m.ancestors,
-    kind: v.kind,
-    title: v.title,
-    date: new Date(`${v.date}T00:00:00Z`),
-    ...(v.kind === 'award'
-      ? { awardKind: v.awardKind as AwardKind, level: v.level as AwardLevel }
-      : { days: Number(v.days) }),
-    evidence: v.evidence,
-    ...(upload
-      ? {
-          file: {
-            name: upload.name.slice(0, 200) || 'minh-chung',
-            type: upload.type,
-            size: upload.bytes.length,
-          },
-        }
-      : {}),
-    status: 'submitted',
-    createdAt: now,
-  });
-  if (upload) {
-    await EvidenceFile.create({
-      submissionId: doc._id,
-      memberId: m._id,
-      ancestors: m.ancestors,
-      name: upload.name.slice(0, 200) || 'minh-chung',
-      type: upload.type,
-      size: upload.bytes.length,
-      data: upload.bytes,
-    });
-  }
-  await audit(user, 'member.submission.create', m._id, m.schoolId, { submissionId: doc._id, kind: v.kind });
   throw redirect('/me/submissions?sent=1');
 }
 
@@ -199,64 +208,90 @@ export async function pendingCounts(user: AuthUser, now = new Date()) {
   return { pending, stale };
 }
 
+type Decision = { intent: 'approve' } | { intent: 'return'; reason: string };
+
 /**
- * Decides one submission inside the scope: approval copies it into the record as
- * verified; both are audited. Null when it is not in scope or already decided.
+ * Decides one submission inside the scope, in the caller's transaction: approval copies
+ * it into the record as verified (`$push` with its `submissionId`, `$inc: { __v: 1 }`,
+ * the member's scope in the filter), then marks it approved, then its event carries the
+ * record's new version; a return marks it and logs it. False when it is not in scope,
+ * already decided, or (approval) its member is out of scope or gone: then nothing of it
+ * was written, so a bulk can go on with the next item.
  */
-async function decideOne(
-  user: AuthUser,
-  id: string,
-  decision: { intent: 'approve' } | { intent: 'return'; reason: string },
-  now: Date,
-) {
+async function decideInTransaction(user: AuthUser, id: string, decision: Decision, now: Date) {
   const filter: Record<string, unknown> = {
     _id: new Types.ObjectId(id),
     status: 'submitted',
     ...scopeFilter(user),
   };
   const reviewer = new Types.ObjectId(user.id);
-  if (decision.intent === 'approve') {
+  if (decision.intent === 'return') {
     const s = await Submission.findOneAndUpdate(
       filter,
-      { $set: { status: 'approved', reviewedAt: now, reviewedBy: reviewer } },
+      { $set: { status: 'returned', reason: decision.reason, reviewedAt: now, reviewedBy: reviewer } },
       { returnDocument: 'after' },
     ).lean();
-    if (!s) return null;
-    const item =
-      s.kind === 'award'
-        ? { awards: { title: s.title, kind: s.awardKind, level: s.level, date: s.date, verified: true } }
-        : {
-            activities: {
-              campaign: s.title,
-              days: s.days,
-              startDate: s.date,
-              endDate: s.date,
-              verifiedBy: reviewer,
-              verifiedAt: now,
-            },
-          };
-    await Member.updateOne({ _id: s.memberId, ...scopeFilter(user) }, { $push: item });
-    await audit(user, 'member.submission.approve', s.memberId, s.schoolId, {
+    if (!s) return false;
+    await audit(user, 'member.submission.return', s.memberId, s.schoolId, {
       submissionId: s._id,
-      kind: s.kind,
       before: { status: 'pending' },
-      after: { status: 'approved' },
+      after: { status: 'returned' },
+      reason: decision.reason,
     });
-    return s;
+    return true;
   }
-  const s = await Submission.findOneAndUpdate(
-    filter,
-    { $set: { status: 'returned', reason: decision.reason, reviewedAt: now, reviewedBy: reviewer } },
-    { returnDocument: 'after' },
-  ).lean();
-  if (!s) return null;
-  await audit(user, 'member.submission.return', s.memberId, s.schoolId, {
-    submissionId: s._id,
-    before: { status: 'pending' },
-    after: { status: 'returned' },
-    reason: decision.reason,
+  // Read first, write the record next: an item whose member cannot be written is left
+  // before anything of it is, and stays in the queue.
+  const s = await Submission.findOne(filter).lean();
+  if (!s) return false;
+  const item =
+    s.kind === 'award'
+      ? {
+          awards: {
+            title: s.title,
+            kind: s.awardKind,
+            level: s.level,
+            date: s.date,
+            verified: true,
+            submissionId: s._id,
+          },
+        }
+      : {
+          activities: {
+            campaign: s.title,
+            days: s.days,
+            startDate: s.date,
+            endDate: s.date,
+            verifiedBy: reviewer,
+            verifiedAt: now,
+            submissionId: s._id,
+          },
+        };
+  const m = await Member.findOneAndUpdate(
+    { _id: s.memberId, ...scopeFilter(user) },
+    { $push: item, $inc: { __v: 1 } },
+    { returnDocument: 'after', projection: { __v: 1, schoolId: 1 } },
+  ).lean<{ _id: Types.ObjectId; __v?: number }>();
+  if (!m) return false;
+  const marked = await Submission.updateOne(filter, {
+    $set: { status: 'approved', reviewedAt: now, reviewedBy: reviewer },
   });
-  return s;
+  // Read in this transaction, so it still matches (a concurrent decision is a write
+  // conflict, retried); if not, throwing abandons the record's update with it.
+  if (marked.matchedCount !== 1) throw new Error(`submission ${id} changed during its approval`);
+  await audit(user, 'member.submission.approve', s.memberId, s.schoolId, {
+    submissionId: s._id,
+    kind: s.kind,
+    before: { status: 'pending' },
+    after: { status: 'approved' },
+    version: m.__v ?? 0,
+  });
+  return true;
+}
+
+/** One decision as its own transaction; false (nothing written) as decideInTransaction. */
+function decideOne(user: AuthUser, id: string, decision: Decision, now: Date) {
+  return inTransaction(() => decideInTransaction(user, id, decision, now));
 }
 
 /** Approve or return one submission; 404 outside the scope or once decided. */
@@ -282,6 +317,16 @@ export async function reviewSubmission(user: AuthUser, values: Record<string, st
  * Approve or return (with one reason) every selected submission, each exactly as the
  * single-item path does. Ids outside the scope or already decided are skipped, never
  * decided; a missing reason or an empty selection changes nothing (400).
+ *
+ * All the selected items are decided in ONE transaction, not one per item: the click is
+ * one decision of the reviewer about these items, and after a crash the queue then shows
+ * either all of them decided or none, never a part the reviewer would have to find by
+ * comparing lists (one transaction per item would keep each item whole too, but leave
+ * that partial state). At most 100 items of a few statements each stay well within a
+ * transaction's lifetime; a conflict with someone else's change retries the whole
+ * decision on the new state. An item that cannot be decided is skipped before anything
+ * of it is written (see decideInTransaction), so it never undoes the others; the
+ * redirect counts the items decided, and the queue still lists the skipped ones.
  */
 export async function reviewMany(
   user: AuthUser,
@@ -304,11 +349,12 @@ export async function reviewMany(
   if (Object.keys(fieldErrors).length) {
     return data({ fieldErrors, bulk: true as const, values }, { status: 400 });
   }
-  let count = 0;
-  for (const id of valid) {
-    const decided = await decideOne(user, id, intent === 'approve' ? { intent } : { intent, reason }, now);
-    if (decided) count += 1;
-  }
+  const decision: Decision = intent === 'approve' ? { intent } : { intent, reason };
+  const count = await inTransaction(async () => {
+    let done = 0;
+    for (const id of valid) if (await decideInTransaction(user, id, decision, now)) done += 1;
+    return done;
+  });
   throw redirect(`/school/submissions?done=${intent === 'approve' ? 'approved' : 'returned'}&count=${count}`);
 }
 

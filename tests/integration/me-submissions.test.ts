@@ -2,7 +2,8 @@
  * Evidence submissions: the student files them on their own record only; the school
  * Union sees and decides only those of its school; approval copies the item into the
  * record as verified, a return carries a reason the student sees; every refusal
- * leaves the database unchanged.
+ * leaves the database unchanged. Each action is one transaction with its audit event:
+ * an event that cannot be written leaves nothing of the action behind.
  */
 import type { Types } from 'mongoose';
 import mongoose from 'mongoose';
@@ -19,7 +20,9 @@ import { loader as ownFileLoader } from '~/routes/me.submissions.$id.file';
 import { action as queueAction, loader as queueLoader } from '~/routes/school.submissions';
 import { loader as staffFileLoader } from '~/routes/school.submissions.$id.file';
 import { EvidenceFile } from '../../models/evidence-file.ts';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
 let student: string;
@@ -266,5 +269,107 @@ describe('evidence files', () => {
     expect(
       (await call(ownFileLoader, get('/me/submissions/nope/file', student), { id: 'nope' })).status,
     ).toBe(404);
+  });
+});
+
+describe('each action is one transaction with its event', () => {
+  const pending = (title: string, memberId: Types.ObjectId = own) =>
+    Member.findById(own)
+      .lean()
+      .then((m) =>
+        Submission.create({
+          memberId,
+          schoolId: m!.schoolId,
+          ancestors: m!.ancestors,
+          kind: 'award',
+          title,
+          date: new Date('2026-05-19'),
+          awardKind: 'giay_khen',
+          level: 'school',
+          evidence: 'Quyết định khen thưởng',
+        }),
+      );
+  const record = async () => {
+    const m = (await Member.findById(own).lean())!;
+    return { v: m.__v ?? 0, awards: m.awards.length };
+  };
+
+  it('approves into the record with the submission’s id, and the event carries the record’s new version', async () => {
+    const s = await pending('Giấy khen tập thể lớp');
+    const before = await record();
+    expect((await review({ intent: 'approve', id: String(s._id) })).status).toBe(302);
+    const m = (await Member.findById(own).lean())!;
+    expect(m.__v).toBe(before.v + 1);
+    expect(m.awards.filter((a) => String(a.submissionId) === String(s._id))).toHaveLength(1);
+    const event = (await AuditEvent.findOne({
+      action: 'member.submission.approve',
+      'details.submissionId': s._id,
+    }).lean())!;
+    expect(event.details).toMatchObject({ version: before.v + 1, after: { status: 'approved' } });
+    expect((await verifyAudit()).gaps).toEqual([]);
+  });
+
+  it('leaves nothing of an approval whose event cannot be written; the item can be approved afterwards', async () => {
+    const s = await pending('Giấy khen hiến máu');
+    const before = await record();
+    await expect(
+      withRefusedAuditEvent({ action: 'member.submission.approve' }, () =>
+        review({ intent: 'approve', id: String(s._id) }),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect((await Submission.findById(s._id).lean())!.status).toBe('submitted');
+    expect(await record()).toEqual(before);
+    expect(await AuditEvent.countDocuments({ 'details.submissionId': s._id, entity: 'Member' })).toBe(0);
+    // Not stuck "approved but not in the record": it is still waiting, and goes through now.
+    expect((await review({ intent: 'approve', id: String(s._id) })).status).toBe(302);
+    expect(await record()).toEqual({ v: before.v + 1, awards: before.awards + 1 });
+    expect((await verifyAudit()).gaps).toEqual([]);
+  });
+
+  it('answers 404 to an approval whose member is outside the scope, writing nothing', async () => {
+    // Filed under this school, about another school's member: the record update matches nothing.
+    const s = await pending('Giấy khen lạc trường', otherSchool);
+    const otherBefore = JSON.stringify(await Member.findById(otherSchool).lean());
+    const events = await AuditEvent.countDocuments();
+    expect((await review({ intent: 'approve', id: String(s._id) })).status).toBe(404);
+    expect((await Submission.findById(s._id).lean())!.status).toBe('submitted');
+    expect(JSON.stringify(await Member.findById(otherSchool).lean())).toBe(otherBefore);
+    expect(await AuditEvent.countDocuments()).toBe(events);
+    await Submission.deleteOne({ _id: s._id });
+  });
+
+  it('leaves nothing of a return whose event cannot be written', async () => {
+    const s = await pending('Giấy khen cần bổ sung');
+    await expect(
+      withRefusedAuditEvent({ action: 'member.submission.return' }, () =>
+        review({ intent: 'return', id: String(s._id), reason: 'Thiếu bản chụp quyết định' }),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect((await Submission.findById(s._id).lean())!).toMatchObject({ status: 'submitted' });
+    expect((await Submission.findById(s._id).lean())!.reason).toBeUndefined();
+    expect(await AuditEvent.countDocuments({ 'details.submissionId': s._id })).toBe(0);
+  });
+
+  it('stores a submission, its file and its event together, or none of them', async () => {
+    const pdf = new File([new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x32])], 'qd.pdf', {
+      type: 'application/pdf',
+    });
+    const fields = { ...award, title: 'Giấy khen gửi kèm tệp' };
+    const [submissions, files] = [await Submission.countDocuments(), await EvidenceFile.countDocuments()];
+    await expect(
+      withRefusedAuditEvent({ action: 'member.submission.create' }, () =>
+        call(submitAction, multipart(fields, pdf, student)),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await Submission.countDocuments()).toBe(submissions);
+    expect(await EvidenceFile.countDocuments()).toBe(files);
+
+    expect((await call(submitAction, multipart(fields, pdf, student))).status).toBe(302);
+    const s = (await Submission.findOne({ title: fields.title }).lean())!;
+    expect(await EvidenceFile.countDocuments({ submissionId: s._id })).toBe(1);
+    expect(
+      await AuditEvent.countDocuments({ action: 'member.submission.create', 'details.submissionId': s._id }),
+    ).toBe(1);
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The school Union's queue: long-waiting items stand out and come first, the school
  * home counts what waits (inside the scope only), and bulk decisions decide each
- * selected item as the single path does, never one of another school.
+ * selected item as the single path does, never one of another school, all of them in
+ * one transaction with their events.
  */
 import type { Types } from 'mongoose';
 import mongoose from 'mongoose';
@@ -15,7 +16,9 @@ import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { loader as homeLoader } from '~/routes/school._index';
 import { action as queueAction, loader as queueLoader } from '~/routes/school.submissions';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
 let union: string;
@@ -240,5 +243,148 @@ describe('open correction requests', () => {
         )
       ).status,
     ).toBe(404);
+  });
+});
+
+describe('each decision is one transaction with its events', () => {
+  const record = async (id = own._id) => {
+    const m = (await Member.findById(id).lean())!;
+    return { v: m.__v ?? 0, awards: m.awards.length, activities: m.activities.length };
+  };
+  const approveMany = (ids: Types.ObjectId[]) =>
+    call(
+      queueAction,
+      bulk([['intent', 'approve-many'], ...ids.map((id) => ['ids', String(id)] as [string, string])]),
+    );
+  /** Another member of the same school, so the last item's event can be told apart. */
+  const classmate = async () =>
+    (await Member.findOne({ schoolId: own.schoolId, _id: mongoose.trusted({ $ne: own._id }) })
+      .sort({ _id: 1 })
+      .lean())! as typeof own;
+
+  it('approves all selected items in one transaction: a failure at the last leaves none approved', async () => {
+    const mate = await classmate();
+    const items = [
+      await make(own, 'Hiến máu tình nguyện', 3),
+      await make(own, 'Giấy khen học tập', 3, 'award'),
+      await make(mate, 'Tiếp sức mùa thi', 3),
+    ];
+    const ids = items.map((s) => s._id);
+    const before = [await record(), await record(mate._id)];
+    // The last item's event cannot be written: the two before it were already decided.
+    await expect(
+      withRefusedAuditEvent({ action: 'member.submission.approve', entityId: mate._id }, () =>
+        approveMany(ids),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(
+      await Submission.countDocuments({ _id: mongoose.trusted({ $in: ids }), status: 'submitted' }),
+    ).toBe(3);
+    expect([await record(), await record(mate._id)]).toEqual(before);
+    expect(await AuditEvent.countDocuments({ 'details.submissionId': mongoose.trusted({ $in: ids }) })).toBe(
+      0,
+    );
+
+    const res = await approveMany(ids);
+    expect(res.location).toBe('/school/submissions?done=approved&count=3');
+    expect([await record(), await record(mate._id)]).toEqual([
+      {
+        ...before[0],
+        v: before[0].v + 2,
+        awards: before[0].awards + 1,
+        activities: before[0].activities + 1,
+      },
+      { ...before[1], v: before[1].v + 1, activities: before[1].activities + 1 },
+    ]);
+    for (const [i, memberId] of [own._id, own._id, mate._id].entries()) {
+      const m = (await Member.findById(memberId).lean())!;
+      const inRecord = [...m.awards, ...m.activities].map((x) => String(x.submissionId));
+      expect(inRecord).toContain(String(ids[i]));
+    }
+    const events = await AuditEvent.find({
+      action: 'member.submission.approve',
+      'details.submissionId': mongoose.trusted({ $in: ids }),
+    }).lean();
+    expect(
+      events.map((e) => [String(e.entityId), (e.details as { version: number }).version]).sort(),
+    ).toEqual(
+      [
+        [String(own._id), before[0].v + 1],
+        [String(own._id), before[0].v + 2],
+        [String(mate._id), before[1].v + 1],
+      ].sort(),
+    );
+    expect((await verifyAudit()).gaps).toEqual([]);
+  });
+
+  it('skips an item whose member is out of reach without undoing the others', async () => {
+    // Filed under this school but about another school's member: the record update matches nothing.
+    const stray = await Submission.create({
+      memberId: foreign._id,
+      schoolId: own.schoolId,
+      ancestors: own.ancestors,
+      kind: 'activity',
+      title: 'Mục lạc trường',
+      date: new Date('2026-06-20'),
+      days: 2,
+      evidence: 'Không rõ',
+    });
+    const mine = await make(own, 'Chiến dịch mùa đông', 1);
+    const foreignBefore = JSON.stringify(await Member.findById(foreign._id).lean());
+    const res = await approveMany([stray._id, mine._id]);
+    expect(res.location).toBe('/school/submissions?done=approved&count=1');
+    expect((await Submission.findById(mine._id).lean())!.status).toBe('approved');
+    expect((await Submission.findById(stray._id).lean())!.status).toBe('submitted');
+    expect(JSON.stringify(await Member.findById(foreign._id).lean())).toBe(foreignBefore);
+    expect(await AuditEvent.countDocuments({ 'details.submissionId': stray._id })).toBe(0);
+    await Submission.deleteOne({ _id: stray._id });
+  });
+
+  it('returns all selected items in one transaction, or none', async () => {
+    const mate = await classmate();
+    const items = [await make(own, 'Thiếu minh chứng 1', 1), await make(mate, 'Thiếu minh chứng 2', 1)];
+    const ids = items.map((s) => s._id);
+    const fields: [string, string][] = [
+      ['intent', 'return-many'],
+      ['reason', 'Cần bản chụp giấy xác nhận'],
+      ...ids.map((id) => ['ids', String(id)] as [string, string]),
+    ];
+    await expect(
+      withRefusedAuditEvent({ action: 'member.submission.return', entityId: mate._id }, () =>
+        call(queueAction, bulk(fields)),
+      ),
+    ).rejects.toThrow(/duplicate key/);
+    expect(
+      await Submission.countDocuments({ _id: mongoose.trusted({ $in: ids }), status: 'submitted' }),
+    ).toBe(2);
+    expect(await AuditEvent.countDocuments({ 'details.submissionId': mongoose.trusted({ $in: ids }) })).toBe(
+      0,
+    );
+    expect((await call(queueAction, bulk(fields))).location).toBe(
+      '/school/submissions?done=returned&count=2',
+    );
+    expect(await Submission.countDocuments({ _id: mongoose.trusted({ $in: ids }), status: 'returned' })).toBe(
+      2,
+    );
+  });
+
+  it('marks a correction request handled with its event, or not at all', async () => {
+    const c = await CorrectionRequest.create({
+      memberId: own._id,
+      schoolId: own.schoolId,
+      field: 'email',
+      message: 'Email sai',
+    });
+    const done = () =>
+      call(queueAction, post('/school/submissions', { intent: 'correction-done', id: String(c._id) }, union));
+    await expect(withRefusedAuditEvent({ action: 'member.correction.resolve' }, done)).rejects.toThrow(
+      /duplicate key/,
+    );
+    expect((await CorrectionRequest.findById(c._id).lean())!.status).toBe('open');
+    expect(await AuditEvent.countDocuments({ 'details.correctionId': c._id })).toBe(0);
+    expect((await done()).status).toBe(302);
+    expect((await CorrectionRequest.findById(c._id).lean())!.status).toBe('resolved');
+    expect(await AuditEvent.countDocuments({ 'details.correctionId': c._id })).toBe(1);
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 });
