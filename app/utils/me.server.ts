@@ -3,6 +3,11 @@
  * member id INTO the query (`{ _id: user.memberId }`, via scopeFilter), so another
  * member's record can never be read or written from here. Staff roles lack
  * `self:read` and get a 403 from requireUser before any query runs.
+ *
+ * The student's own actions (consent, a correction request) are each one transaction
+ * with their audit event (docs/decisions/018-transactions.md). Consent does not bump
+ * the record's `__v`: it is the student's, not a change staff make to the record, and
+ * must not make a staff member's open form stale.
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -36,6 +41,7 @@ import type { AuthUser } from './auth.server';
 import { ENGINE_PROJECTION, getMemberVerdict, type VerdictMember } from './criteria.server';
 import { formDataToObject } from './misc';
 import { requireUser, scopeFilter } from './permissions.server';
+import { inTransaction } from './transaction.server';
 import { fieldErrorsOf } from './validation';
 
 const iso = (d?: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -105,31 +111,46 @@ async function audit(
 /** The consent page's action: 'give' or 'withdraw'; anything else is a 400. */
 export async function consentAction(user: AuthUser, form: FormData, now = new Date()) {
   if (!can(user)) throw new Response('Forbidden', { status: 403 });
-  const m = await consentMember(user);
-  if (!m) throw new Response('Not found', { status: 404 });
   const values = formDataToObject(form);
-  switch (values.intent) {
-    case 'give': {
-      const minor = isMinorOn(m.dateOfBirth, now);
-      const parsed = consentSchema(minor).safeParse(values);
-      if (!parsed.success) {
-        return data({ fieldErrors: fieldErrorsOf(parsed.error), values }, { status: 400 });
+  // Read, decide and write in one transaction; responses go out after it.
+  const outcome = await inTransaction(async () => {
+    const m = await consentMember(user);
+    if (!m) return { kind: 'missing' } as const;
+    switch (values.intent) {
+      case 'give': {
+        const minor = isMinorOn(m.dateOfBirth, now);
+        const parsed = consentSchema(minor).safeParse(values);
+        if (!parsed.success) return { kind: 'invalid', fieldErrors: fieldErrorsOf(parsed.error) } as const;
+        const consent = {
+          version: CONSENT_VERSION,
+          givenAt: now,
+          ...(minor ? { guardianName: parsed.data.guardianName } : {}),
+        };
+        await Member.updateOne(ownFilter(user), { $set: { consent } });
+        await audit(user, 'member.consent.give', m, { version: CONSENT_VERSION, minor });
+        return { kind: 'given' } as const;
       }
-      const consent = {
-        version: CONSENT_VERSION,
-        givenAt: now,
-        ...(minor ? { guardianName: parsed.data.guardianName } : {}),
-      };
-      await Member.updateOne(ownFilter(user), { $set: { consent } });
-      await audit(user, 'member.consent.give', m, { version: CONSENT_VERSION, minor });
+      case 'withdraw': {
+        if (!hasCurrentConsent(m.consent)) return { kind: 'none' } as const;
+        await Member.updateOne(ownFilter(user), { $set: { 'consent.withdrawnAt': now } });
+        await audit(user, 'member.consent.withdraw', m, { version: m.consent?.version ?? null });
+        return { kind: 'withdrawn' } as const;
+      }
+      default:
+        return { kind: 'bad' } as const;
+    }
+  });
+  switch (outcome.kind) {
+    case 'missing':
+      throw new Response('Not found', { status: 404 });
+    case 'invalid':
+      return data({ fieldErrors: outcome.fieldErrors, values }, { status: 400 });
+    case 'given':
       throw redirect('/me');
-    }
-    case 'withdraw': {
-      if (!hasCurrentConsent(m.consent)) throw redirect('/me/consent');
-      await Member.updateOne(ownFilter(user), { $set: { 'consent.withdrawnAt': now } });
-      await audit(user, 'member.consent.withdraw', m, { version: m.consent?.version ?? null });
+    case 'none':
+      throw redirect('/me/consent');
+    case 'withdrawn':
       throw redirect('/me/consent?withdrawn=1');
-    }
     default:
       throw new Response('Bad request', { status: 400 });
   }
@@ -343,23 +364,29 @@ export type PortalData = NonNullable<Awaited<ReturnType<typeof portalData>>>;
 
 export async function correctionAction(user: AuthUser, values: Record<string, string>, now = new Date()) {
   if (!can(user)) throw new Response('Forbidden', { status: 403 });
-  const m = await Member.findOne(ownFilter(user)).select({ schoolId: 1 }).lean();
-  if (!m) throw new Response('Not found', { status: 404 });
   const parsed = CorrectionSchema.safeParse(values);
-  if (!parsed.success) {
-    return data({ fieldErrors: fieldErrorsOf(parsed.error), values }, { status: 400 });
-  }
-  const request = await CorrectionRequest.create({
-    memberId: m._id,
-    schoolId: m.schoolId,
-    requestedBy: new Types.ObjectId(user.id),
-    field: parsed.data.field,
-    message: parsed.data.message,
-    correctValue: parsed.data.correctValue || undefined,
-    status: 'open',
-    createdAt: now,
+  // The request and its event together, or neither.
+  const outcome = await inTransaction(async () => {
+    const m = await Member.findOne(ownFilter(user)).select({ schoolId: 1 }).lean();
+    if (!m) return 'missing' as const;
+    if (!parsed.success) return 'invalid' as const;
+    const [request] = await CorrectionRequest.create([
+      {
+        memberId: m._id,
+        schoolId: m.schoolId,
+        requestedBy: new Types.ObjectId(user.id),
+        field: parsed.data.field,
+        message: parsed.data.message,
+        correctValue: parsed.data.correctValue || undefined,
+        status: 'open',
+        createdAt: now,
+      },
+    ]);
+    await audit(user, 'member.correction.request', m, { requestId: request._id, field: parsed.data.field });
+    return 'sent' as const;
   });
-  await audit(user, 'member.correction.request', m, { requestId: request._id, field: parsed.data.field });
+  if (outcome === 'missing') throw new Response('Not found', { status: 404 });
+  if (!parsed.success) return data({ fieldErrors: fieldErrorsOf(parsed.error), values }, { status: 400 });
   throw redirect('/me?sent=1#corrections');
 }
 

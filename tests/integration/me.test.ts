@@ -22,8 +22,10 @@ import { loader as printLoader } from '~/routes/me.print';
 import { action as submitAction, loader as submitLoader } from '~/routes/me.submissions';
 import { loader as memberLayoutLoader } from '~/routes/members.$id';
 import { loader as memberProfileLoader } from '~/routes/members.$id._index';
+import { verifyAudit } from '~/utils/audit-verify.server';
 import { portalData } from '~/utils/me.server';
 import { signIn } from '../fixtures/auth.ts';
+import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 let student: string;
@@ -302,5 +304,63 @@ describe('withdrawing consent', () => {
     expect(me.status).toBe(302);
     expect(me.location).toBe('/me/consent');
     expect((await call(consentLoader, get('/me/consent', student))).data.consent.current).toBe(false);
+  });
+});
+
+describe('each of the student’s actions is one transaction with its event', () => {
+  const consentOf = async () => {
+    const m = (await Member.findById(own).lean())!;
+    return { v: m.__v ?? 0, consent: JSON.stringify(m.consent ?? null) };
+  };
+  const events = (action: string) => AuditEvent.countDocuments({ entityId: own, action });
+  const withdraw = () => call(consentAction, post('/me/consent', { intent: 'withdraw' }, student));
+
+  it('gives consent with its event or not at all, and never moves the record’s version', async () => {
+    const before = await consentOf();
+    expect(JSON.parse(before.consent).withdrawnAt).toBeTruthy();
+    const given = await events('member.consent.give');
+    await expect(
+      withRefusedAuditEvent({ action: 'member.consent.give' }, () => give({ agree: 'on' })),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await consentOf()).toEqual(before);
+    expect(await events('member.consent.give')).toBe(given);
+
+    expect((await give({ agree: 'on' })).status).toBe(302);
+    const after = await consentOf();
+    expect(JSON.parse(after.consent).withdrawnAt).toBeFalsy();
+    // The student's own consent is not a change to the record staff edit: no version.
+    expect(after.v).toBe(before.v);
+    expect(await events('member.consent.give')).toBe(given + 1);
+  });
+
+  it('withdraws consent with its event or not at all', async () => {
+    const before = await consentOf();
+    const withdrawn = await events('member.consent.withdraw');
+    await expect(withRefusedAuditEvent({ action: 'member.consent.withdraw' }, withdraw)).rejects.toThrow(
+      /duplicate key/,
+    );
+    expect(await consentOf()).toEqual(before);
+    expect(await events('member.consent.withdraw')).toBe(withdrawn);
+    expect((await withdraw()).status).toBe(302);
+    expect(await events('member.consent.withdraw')).toBe(withdrawn + 1);
+    expect((await consentOf()).v).toBe(before.v);
+  });
+
+  it('stores a correction request with its event or not at all', async () => {
+    const requests = await CorrectionRequest.countDocuments();
+    const fields = { field: 'email', message: 'Email của em đã đổi', correctValue: 'truc@example.vn' };
+    await expect(
+      withRefusedAuditEvent({ action: 'member.correction.request' }, () => correction(fields)),
+    ).rejects.toThrow(/duplicate key/);
+    expect(await CorrectionRequest.countDocuments()).toBe(requests);
+    expect((await correction(fields)).status).toBe(302);
+    const stored = (await CorrectionRequest.findOne({ field: 'email', memberId: own }).lean())!;
+    expect(
+      await AuditEvent.countDocuments({
+        action: 'member.correction.request',
+        'details.requestId': stored._id,
+      }),
+    ).toBe(1);
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 });
