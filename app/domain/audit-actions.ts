@@ -13,6 +13,7 @@ export const AUDIT_ACTIONS = [
   ...RECORDS.flatMap((r) => [`member.${r}.add`, `member.${r}.update`, `member.${r}.remove`] as const),
   'member.import',
   'member.seed',
+  'member.baseline',
   'member.sensitive.reveal',
   'member.export.sensitive',
   'member.self.export',

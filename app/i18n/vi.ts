@@ -1091,6 +1091,7 @@ export const vi = {
   'audit.action.member.rating.remove': 'Xóa xếp loại đoàn viên',
   'audit.action.member.import': 'Nhập danh sách từ tệp',
   'audit.action.member.seed': 'Tạo từ dữ liệu mẫu',
+  'audit.action.member.baseline': 'Mốc bắt đầu ghi nhật ký đầy đủ (các phiên bản trước đó giữ nguyên)',
   'audit.action.member.sensitive.reveal': 'Xem thông tin nhạy cảm',
   'audit.action.member.export.sensitive': 'Xuất tệp có thông tin nhạy cảm',
   'audit.action.member.self.export': 'Đoàn viên tải dữ liệu của mình',

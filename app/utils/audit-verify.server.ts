@@ -8,7 +8,9 @@
  *
  * Complete (decision 018: every change is written with its event in one transaction):
  * - every member version has its event: events of a member carry `details.version`
- *   (its `__v` after the change; 0 at creation), and versions 0…`__v` are all there;
+ *   (its `__v` after the change; 0 at creation), and versions 0…`__v` are all there
+ *   (or, for a member from before issue 15, those after its `member.baseline` event:
+ *   `npm run audit:baseline`, audit-baseline.server.ts);
  * - every approved submission is in its member's record (`submissionId` on the award
  *   or activity it became);
  * - every bulk step lists the records it changed and each of them has its step's
@@ -22,6 +24,7 @@ import { AuditEvent } from '../../models/audit-event';
 import { Member } from '../../models/member';
 import { Submission } from '../../models/submission';
 import { ANCHOR_CHAIN, ChainVerifier, type ChainProblem } from '~/domain/audit-chain';
+import { missingVersions } from './audit-baseline.server';
 
 export interface AuditGap {
   kind: 'member_creation' | 'member_version' | 'submission' | 'bulk';
@@ -45,7 +48,8 @@ export interface AuditVerifyReport {
   /** Events outside any chain (no seq): linked at start-up, else written around appendAudit. */
   unchained: number;
   firstUnchainedId: string | null;
-  checked: { members: number; submissions: number; bulks: number };
+  /** `baselined`: members whose versions are counted from a baseline event (audit:baseline). */
+  checked: { members: number; submissions: number; bulks: number; baselined: number };
 }
 
 const MAX_GAPS = 20;
@@ -77,8 +81,8 @@ async function anchoredHeads(): Promise<Map<string, Anchored>> {
 
 /** What the walk over the events collects for the completeness checks. */
 interface Seen {
-  /** Member id → the versions its events record. */
-  versions: Map<string, number[]>;
+  /** Member id → the versions its events record, and the highest baseline (-1: none). */
+  versions: Map<string, { versions: Set<number>; baseline: number }>;
   /** Bulk id → the member ids its event lists. */
   bulkLists: Map<string, Set<string>>;
   /** Bulk id → the member ids whose step event names it. */
@@ -90,9 +94,10 @@ function collect(e: Document, seen: Seen): void {
   if (e.entity === 'Member' && e.entityId) {
     const id = hex(e.entityId);
     if (typeof details.version === 'number') {
-      const list = seen.versions.get(id);
-      if (list) list.push(details.version);
-      else seen.versions.set(id, [details.version]);
+      let c = seen.versions.get(id);
+      if (!c) seen.versions.set(id, (c = { versions: new Set(), baseline: -1 }));
+      if (e.action === 'member.baseline') c.baseline = Math.max(c.baseline, details.version);
+      else c.versions.add(details.version);
     }
     if (details.bulkId) {
       const bulk = hex(details.bulkId);
@@ -198,29 +203,28 @@ export async function verifyAudit(
     gapCount++;
     if (gaps.length < MAX_GAPS) gaps.push(g);
   };
-  const checked = { members: 0, submissions: 0, bulks: seen.bulkLists.size };
+  const checked = { members: 0, submissions: 0, bulks: seen.bulkLists.size, baselined: 0 };
 
   // Every member version has its event.
   for await (const m of Member.collection.find({}, { projection: { __v: 1, studentCode: 1 } })) {
     checked.members++;
     const id = hex(m._id);
-    const have = new Set(seen.versions.get(id) ?? []);
+    const covered = seen.versions.get(id);
+    if (covered && covered.baseline >= 0) checked.baselined++;
     const v = typeof m.__v === 'number' ? m.__v : 0;
-    if (!have.has(0)) {
-      gap({
-        kind: 'member_creation',
-        message: `member ${id} (${m.studentCode}) has no event recording its creation`,
-      });
-      continue;
-    }
-    for (let version = 1; version <= v; version++) {
-      if (have.has(version)) continue;
-      gap({
-        kind: 'member_version',
-        message: `member ${id} (${m.studentCode}): version ${version} of ${v} has no event`,
-      });
-      break;
-    }
+    const [first] = missingVersions(covered, v);
+    if (first === undefined) continue;
+    gap(
+      first === 0
+        ? {
+            kind: 'member_creation',
+            message: `member ${id} (${m.studentCode}) has no event recording its creation`,
+          }
+        : {
+            kind: 'member_version',
+            message: `member ${id} (${m.studentCode}): version ${first} of ${v} has no event`,
+          },
+    );
   }
 
   // Every approved submission is in its member's record.

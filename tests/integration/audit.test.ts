@@ -37,6 +37,7 @@ import {
   appendAuditMany,
   chainLegacyAuditEvents,
 } from '~/utils/audit.server';
+import { baselineUnrecordedMembers } from '~/utils/audit-baseline.server';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { inTransaction } from '~/utils/transaction.server';
 import { signIn } from '../fixtures/auth.ts';
@@ -354,6 +355,35 @@ describe('verifying: every change has its record', () => {
       await Member.collection.deleteOne({ _id: copy._id });
     }
     expect((await verifyAudit()).gaps).toEqual([]);
+  });
+
+  it('counts the versions of a member from before complete auditing from its baseline, once', async () => {
+    await Member.collection.updateOne({ _id: theirs._id }, { $inc: { __v: 2 } });
+    try {
+      expect((await verifyAudit()).gaps.map((g) => g.kind)).toEqual(['member_version']);
+      expect(await baselineUnrecordedMembers()).toBe(1);
+      expect(await baselineUnrecordedMembers()).toBe(0);
+      const baseline = (await AuditEvent.findOne({
+        action: 'member.baseline',
+        entityId: theirs._id,
+      }).lean())!;
+      const v = (await Member.findById(theirs._id).lean())!.__v;
+      expect(baseline.details).toMatchObject({ version: v, missing: [v - 1, v], missingCount: 2 });
+      const report = await verifyAudit();
+      expect(report).toMatchObject({ ok: true, gaps: [] });
+      expect(report.checked.baselined).toBe(1);
+      // The baseline covers what came before it, not a change made after it without its event.
+      await Member.collection.updateOne({ _id: theirs._id }, { $inc: { __v: 1 } });
+      expect((await verifyAudit()).gaps).toEqual([
+        expect.objectContaining({
+          kind: 'member_version',
+          message: expect.stringContaining(`version ${v + 1} of`),
+        }),
+      ]);
+    } finally {
+      await Member.collection.updateOne({ _id: theirs._id }, { $inc: { __v: -3 } });
+      await AuditEvent.collection.deleteMany({ action: 'member.baseline' });
+    }
   });
 
   it('names an approved submission missing from its record', async () => {
