@@ -23,6 +23,7 @@ import {
 } from '~/components/unit-editor';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject, isObjectIdString } from './misc';
 import { unitScopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
@@ -253,7 +254,7 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     officialMemberCount: input.kind === 'party_cell' ? input.officialMemberCount : undefined,
   };
 
-  let outcome: 'saved' | 'cannotMove' | 'notFound';
+  let outcome: 'saved' | 'savedWithMembers' | 'cannotMove' | 'notFound';
   try {
     // The unit, what copies its school kind, and the event commit together or not at all
     // (decision 018). The move check reads inside, on the snapshot the write stands on.
@@ -299,7 +300,7 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
         after: recorded(fields, changed),
         ...(Object.keys(copies).length ? { copies } : {}),
       });
-      return 'saved';
+      return copies.members ? 'savedWithMembers' : 'saved';
     });
   } catch (error) {
     if (isCodeTaken(error)) return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
@@ -307,6 +308,8 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
   }
   if (outcome === 'notFound') throw new Response('Not found', { status: 404 });
   if (outcome === 'cannotMove') return invalid({ parentId: ['validation.cannotMove'] }, submitted);
+  // Members' school kind decides which criteria set judges them: their verdicts are refreshed.
+  if (outcome === 'savedWithMembers') noteMemberWrite();
   throw redirect(existing ? `/admin/units/${id}?ok=unitSaved` : `/admin/units/${id}?ok=unitCreated`);
 }
 
