@@ -6,10 +6,11 @@
  * term of academic results. Each commit is one transaction with one audit event per
  * member (decision 020): the events are counted, and the audit log must be complete.
  *
- *   node --import tsx bench/import.ts [--rows 5000] [--members N]
+ *   node --import tsx bench/import.ts [--rows 5000] [--members N] [--data-dir DIR]
  *
  * `--members N` first seeds the demo province with N members (other schools), so the
  * import runs against a full database (its lookups and unique checks at that size).
+ * `--data-dir DIR` (an empty directory) journals every commit to disk as the app does.
  */
 import { performance } from 'node:perf_hooks';
 import { cpus, loadavg } from 'node:os';
@@ -28,6 +29,7 @@ for (let i = 2; i < process.argv.length; i += 2)
   args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 const ROWS = Number(args.get('rows') ?? 5_000);
 const MEMBERS = Number(args.get('members') ?? 0);
+const DATA_DIR = args.get('data-dir') ?? null;
 const BRANCHES = 40;
 const FAMILY = ['Nguyễn', 'Trần', 'Lê', 'Phạm', 'Huỳnh', 'Võ', 'Đặng', 'Bùi', 'Đỗ', 'Hồ'];
 const MIDDLE = ['Thị', 'Văn', 'Ngọc', 'Hoàng', 'Minh', 'Thanh'];
@@ -117,7 +119,7 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number, number]> {
 }
 
 async function main() {
-  const handle = await connectDatabase({ dataDir: null, dbName: 'bench-import' });
+  const handle = await connectDatabase({ dataDir: DATA_DIR, dbName: 'bench-import' });
   try {
     await Member.syncIndexes();
     if (MEMBERS > 0) {
@@ -208,7 +210,7 @@ async function main() {
       'academicTerms.0': mongoose.trusted({ $exists: true }),
     });
     console.log(
-      `\nImport benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, embedded server in memory\n`,
+      `\nImport benchmark, ${new Date().toISOString().slice(0, 10)}, ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}, embedded server ${DATA_DIR ? `with a data directory (${DATA_DIR})` : 'in memory'}\n`,
     );
     console.log(
       `Load average at the end: ${loadavg()

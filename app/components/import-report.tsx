@@ -88,7 +88,7 @@ export function ImportReport({ upload: initial }: { upload: ImportUploadView }) 
 
       {upload.fileGone ? (
         <div className="form-error" role="alert" data-testid="import-file-gone">
-          {t('import.fileGone')}
+          <p>{t('import.fileGone')}</p>
         </div>
       ) : null}
 

@@ -762,7 +762,7 @@ export const en: Messages = {
   'import.allOrNothing':
     'The data is saved only once the whole file is written; if writing is interrupted, no row is saved.',
   'import.fileGone':
-    'The server has restarted and no longer holds the checked file; nothing was written. Please upload the file again.',
+    'The server no longer holds the checked file (it may have restarted); nothing was written. Please upload the file again.',
   'import.problemsKept': 'Only the first {kept} problems are listed: fix them, then check the file again.',
 
   // Criteria sets, simulation and the member's criteria tab.

@@ -760,7 +760,7 @@ export const vi = {
   'import.allOrNothing':
     'Dữ liệu chỉ được lưu khi cả tệp đã ghi xong; nếu bị gián đoạn giữa chừng, không dòng nào được lưu.',
   'import.fileGone':
-    'Máy chủ đã khởi động lại nên không còn giữ tệp đã kiểm tra; chưa ghi dữ liệu nào. Hãy tải tệp lên lại.',
+    'Máy chủ không còn giữ tệp đã kiểm tra (ví dụ vì đã khởi động lại); chưa ghi dữ liệu nào. Hãy tải tệp lên lại.',
   'import.problemsKept': 'Danh sách chỉ giữ {kept} lỗi đầu tiên: hãy sửa chúng rồi kiểm tra lại tệp.',
 
   // Criteria sets, simulation and the member's criteria tab.

@@ -329,7 +329,14 @@ async function runCommit(job: StoredJob, buffer: Buffer, user: AuthUser): Promis
         if (marked.matchedCount !== 1) throw new JobLostError();
       },
     });
-    if (report.written > 0) noteMemberWrite();
+    if (report.written > 0) {
+      noteMemberWrite();
+      // For operators: how long a commit takes against the transaction lifetime (decision 020).
+      const ms = Date.now() - (job.startedAt?.getTime() ?? Date.now());
+      console.error(
+        `[import] job ${String(job._id)}: ${report.written} ${job.kind} rows committed in ${ms} ms`,
+      );
+    }
     // The transaction was aborted (so the job was not marked in it): record the failure.
     if (!report.ok) await ImportJob.updateOne(mine, { $set: finalFields(report) });
   } catch (error) {
