@@ -32,7 +32,7 @@ export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
  * `{f: {$eq: v}}`, `{f: {$in: [...]}}`, also inside `$and`. Any one of them
  * gives a superset of the matches, which mingo then filters exactly.
  */
-function equalityConstraints(filter: Doc, out: Map<string, unknown[]>): void {
+export function equalityConstraints(filter: Doc, out: Map<string, unknown[]>): void {
   for (const [k, v] of Object.entries(filter)) {
     if (k === '$and' && Array.isArray(v)) {
       for (const sub of v) if (isPlainObject(sub)) equalityConstraints(sub, out);

@@ -27,7 +27,7 @@
 import type { CollationSpec } from 'mingo/types';
 import type { Doc } from './bsonutil.ts';
 import { keyOf } from './bsonutil.ts';
-import { Collection, ID_INDEX_SPEC } from './collection.ts';
+import { Collection, ID_INDEX_SPEC, equalityConstraints } from './collection.ts';
 import { MongoError, err } from './errors.ts';
 import { Index, type IndexSpec, type Posting, addPosting, postingIds, removePosting } from './indexes.ts';
 import { compileFilter } from './mingo.ts';
@@ -217,6 +217,25 @@ export class TxnCollection implements CollectionView {
     const out: Doc[] = [];
     if (limit <= 0) return out;
     const q = compileFilter(filter, collation);
+    // By `_id` (an update or a delete of one record, the commonest statement in a
+    // transaction): only those documents, whatever the transaction has written besides.
+    const eq = new Map<string, unknown[]>();
+    if (!collation) equalityConstraints(filter, eq);
+    const ids = eq.get('_id');
+    if (ids) {
+      const seen = new Set<string>();
+      for (const v of ids) {
+        const key = keyOf(v);
+        if (seen.has(key)) continue;
+        seen.add(key);
+        const d = this.visible(key);
+        if (d && q.test(d)) {
+          out.push(d);
+          if (out.length >= limit) break;
+        }
+      }
+      return out;
+    }
     if (this.base) {
       // The committed indexes answer for committed documents; the others are tested one by one.
       for (const d of this.base.candidates(filter, collation)) {
@@ -231,6 +250,13 @@ export class TxnCollection implements CollectionView {
       if (out.length >= limit) return out;
     }
     return out;
+  }
+
+  /** The version of a document this view shows (null: none). */
+  private visible(key: string): Doc | null {
+    if (this.w?.docs.has(key)) return this.w.docs.get(key)!;
+    if (this.b?.has(key)) return this.b.get(key)!;
+    return this.base?.docs.get(key) ?? null;
   }
 }
 
