@@ -34,7 +34,6 @@ import { isoDay } from './member-profile.server';
 import { isProvinceWide, unitNames } from './members-list.server';
 import { scopeFilter } from './permissions.server';
 import { loadCalendar, writeStep } from './pipeline.server';
-import { refreshPipelineDue } from './pipeline-due.server';
 import { inTransaction } from './transaction.server';
 
 /** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
@@ -221,7 +220,8 @@ type CheckOutcome =
   { kind: 'failure'; body: BulkFailure } | { kind: 'done'; written: Types.ObjectId[]; conflicts: number };
 
 /**
- * Reads and checks every selected record, then writes them, in one transaction. Returns
+ * Reads and checks every selected record, then writes them (each step with its next
+ * deadline, see `writeStep`), in one transaction. Returns
  * a 400 response (nothing written) or the ids written and the number skipped as changed
  * meanwhile.
  *
@@ -309,7 +309,8 @@ async function checkAndWrite(
     for (const { m, result } of checked) {
       if (!result.ok) continue;
       // False only when the record no longer matches its read (nothing of it was written).
-      if (await writeStep(user, m, transitionId, result.update, m.__v ?? 0, bulkId)) {
+      const member = m as unknown as PipelineMember & Candidate;
+      if (await writeStep(user, member, transitionId, result.update, m.__v ?? 0, { calendar, now, bulkId })) {
         written.push(m);
         history = result.update.history;
       } else conflicts++;
@@ -333,7 +334,6 @@ async function checkAndWrite(
           ...(history.refDate ? { refDate: isoDay(history.refDate) } : {}),
         },
       });
-      await refreshPipelineDue(writtenIds, { calendar, now });
     }
     return { kind: 'done', written: writtenIds, conflicts };
   });

@@ -34,18 +34,21 @@ function sameDue(stored: DueRow['pipeline'], due: NextDue | null): boolean {
   return !!at && at.getTime() === dueAt(due).getTime() && stored?.due?.kind === due.kind;
 }
 
+/** The stored next deadline as `pipeline.due` holds it, or null when nothing is due. */
+export function storedDue(
+  member: PipelineMember,
+  calendar: WorkingCalendar,
+  asOf: Date,
+): { at: Date; kind: NextDue['kind'] } | null {
+  const due = nextDue(member, calendar, asOf);
+  return due ? { at: dueAt(due), kind: due.kind } : null;
+}
+
 function dueUpdate(row: DueRow, calendar: WorkingCalendar, asOf: Date): AnyBulkWriteOperation | null {
   const due = nextDue(row as unknown as PipelineMember, calendar, asOf);
   if (sameDue(row.pipeline, due)) return null;
   const update = due
-    ? {
-        $set: {
-          'pipeline.due': {
-            at: dueAt(due),
-            kind: due.kind,
-          },
-        },
-      }
+    ? { $set: { 'pipeline.due': { at: dueAt(due), kind: due.kind } } }
     : { $unset: { 'pipeline.due': 1 } };
   return { updateOne: { filter: { _id: row._id }, update } };
 }

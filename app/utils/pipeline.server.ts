@@ -29,6 +29,7 @@ import {
   TRANSITION_IDS,
   allowedTransitions,
   checkTransition,
+  memberAfter,
   nextActor,
   type PipelineMember,
   type PipelineUpdate,
@@ -53,7 +54,7 @@ import { noteMemberWrite } from './eligibility.server';
 import { parseVersion } from './member-edit.server';
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
-import { refreshPipelineDue } from './pipeline-due.server';
+import { storedDue } from './pipeline-due.server';
 import { inTransaction } from './transaction.server';
 
 const CALENDAR_TTL_MS = 60_000;
@@ -169,20 +170,29 @@ function formValues(form: FormData): Record<string, string> {
 /**
  * One checked step written for one record, for the candidate page and the bulk actions,
  * inside the caller's transaction: scope, stage and version in the filter, so a record
- * changed meanwhile is not matched (false, nothing written); then its audit event, which
- * names the bulk step it belongs to, if any.
+ * changed meanwhile is not matched (false, nothing written). The same update stores the
+ * record's next legal deadline as it stands after the step (`pipeline.due`, derived from
+ * the record the update leaves), then the audit event, which names the bulk step it
+ * belongs to, if any.
  */
 export async function writeStep(
   user: AuthUser,
-  member: { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
+  member: PipelineMember & { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
   transitionId: TransitionId,
   update: PipelineUpdate,
   version: number,
-  bulkId?: Types.ObjectId,
+  options: { calendar: WorkingCalendar; now: Date; bulkId?: Types.ObjectId },
 ): Promise<boolean> {
+  const { calendar, now, bulkId } = options;
+  const due = storedDue(memberAfter(member, update), calendar, now);
   const written = await Member.updateOne(
     { ...memberFilter(user, member._id), 'pipeline.stage': update.expectedStage, __v: version },
-    { $set: update.set, $push: update.push, $inc: { __v: 1 } },
+    {
+      $set: due ? { ...update.set, 'pipeline.due': due } : update.set,
+      ...(due ? {} : { $unset: { 'pipeline.due': 1 } }),
+      $push: update.push,
+      $inc: { __v: 1 },
+    },
     { runValidators: true },
   );
   if (written.matchedCount === 0) return false;
@@ -236,8 +246,9 @@ export async function applyTransition(
     );
     if (!result.ok) return { kind: 'refused', reasons: result.reasons.map(reasonView) } as const;
     const { update } = result;
-    if (!(await writeStep(user, m, transitionId, update, version))) return { kind: 'conflict' } as const;
-    await refreshPipelineDue([memberId], { calendar, now });
+    const member = m as unknown as PipelineMember & LeanPipelineMember;
+    if (!(await writeStep(user, member, transitionId, update, version, { calendar, now })))
+      return { kind: 'conflict' } as const;
     return { kind: 'done', late: update.warnings.length > 0 } as const;
   });
   if (outcome.kind === 'conflict')

@@ -548,7 +548,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
     expect(ok.status).toBe(302);
     const m = (await Member.findById(id).lean())!;
     expect(m.pipeline.stage).toBe('decision');
-    // The stored next deadline follows the step (refreshPipelineDue): the ceremony is next.
+    // The stored next deadline is written with the step: the ceremony is next.
     expect(m.pipeline.due?.kind).toBe('ceremony');
   });
 

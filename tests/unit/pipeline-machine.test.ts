@@ -11,6 +11,7 @@ import {
   findTransition,
   checkTransition,
   isReadyForNextStep,
+  memberAfter,
   nextActor,
   nextTransition,
   voteThreshold,
@@ -553,6 +554,25 @@ describe('the update', () => {
       },
     });
     expect(u.push['pipeline.history']).toBe(u.history);
+  });
+
+  it('gives the record as the update leaves it, touching a copy only (what the next deadline is derived from)', () => {
+    const before = memberAt('introduced');
+    const frozen = JSON.stringify(before);
+    const u = updateOf(
+      checkTransition(before, 'record_branch_vote', VOTE, actor('school_party', 'u42'), ASOF),
+    );
+    const after = memberAfter(before, u);
+    expect(after.pipeline?.stage).toBe('branch_vote');
+    expect(after.pipeline?.stageSince).toEqual(d('2025-05-06'));
+    expect((after.pipeline as Record<string, unknown>).branchVote).toMatchObject({
+      yes: 7,
+      officialMemberCount: 9,
+    });
+    expect(after.pipeline?.history?.at(-1)).toBe(u.history);
+    expect(after.pipeline?.history).toHaveLength((before.pipeline?.history?.length ?? 0) + 1);
+    expect(after.dateOfBirth).toEqual(before.dateOfBirth);
+    expect(JSON.stringify(before)).toBe(frozen);
   });
 
   it('stores calendar days as UTC midnight, whatever instant the browser sent', () => {

@@ -23,6 +23,7 @@ export {
 } from './transitions.ts';
 export {
   checkTransition,
+  memberAfter,
   allowedTransitions,
   nextActor,
   nextTransition,

@@ -174,6 +174,32 @@ export function checkTransition(
   return { ok: true, update };
 }
 
+/**
+ * The record as it stands once `update` is written (its `$set` paths and `$push` items
+ * applied to a copy): what the step's own write derives its next deadline from, so the
+ * step and its deadline are one update. Only the paths the update touches are copied.
+ */
+export function memberAfter<T extends PipelineMember>(member: T, update: PipelineUpdate): T {
+  const out = { ...member } as Record<string, unknown>;
+  const at = (path: string, last: (parent: Record<string, unknown>, key: string) => void) => {
+    const keys = path.split('.');
+    let node = out;
+    for (const k of keys.slice(0, -1)) {
+      const next = node[k];
+      node[k] = next && typeof next === 'object' && !Array.isArray(next) ? { ...(next as object) } : {};
+      node = node[k] as Record<string, unknown>;
+    }
+    last(node, keys[keys.length - 1]);
+  };
+  for (const [path, value] of Object.entries(update.set)) at(path, (parent, key) => (parent[key] = value));
+  for (const [path, value] of Object.entries(update.push))
+    at(path, (parent, key) => {
+      const list = Array.isArray(parent[key]) ? (parent[key] as unknown[]) : [];
+      parent[key] = [...list, value];
+    });
+  return out as T;
+}
+
 export interface AllowedTransition {
   id: TransitionId;
   from: Stage;

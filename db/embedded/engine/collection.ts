@@ -6,7 +6,7 @@
  * That lets cursors and background snapshots hold plain references safely.
  */
 import type { CollationSpec } from 'mingo/types';
-import { type Doc, isPlainObject, keyOf } from './bsonutil.ts';
+import { type Doc, isPlainObject, keyOf, sameDoc } from './bsonutil.ts';
 import { err } from './errors.ts';
 import {
   Index,
@@ -51,6 +51,27 @@ export function equalityConstraints(filter: Doc, out: Map<string, unknown[]>): v
     }
     if (usable(v)) out.set(k, [v]);
   }
+}
+
+/** The filter's top-level conditions, those inside `$and` included. */
+function conditions(filter: Doc, out: [string, unknown][] = []): [string, unknown][] {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) {
+      for (const sub of v) if (isPlainObject(sub)) conditions(sub, out);
+    } else out.push([k, v]);
+  }
+  return out;
+}
+
+/**
+ * Whether every document the filter matches is in a partial index: each condition of the
+ * index's `partialFilterExpression` appears, as written, among the filter's (mongod also
+ * uses a partial index only when the query implies its filter; this is the plain case:
+ * `{ chain: c, seq: { $exists: true } }` and the audit log's `{ seq: { $exists: true } }`).
+ */
+function impliesPartial(filter: Doc, partial: Doc): boolean {
+  const have = conditions(filter);
+  return conditions(partial).every(([k, v]) => have.some(([hk, hv]) => hk === k && sameDoc(hv, v)));
 }
 
 /** Whether a document's entries in one index are the same before and after a change. */
@@ -168,7 +189,8 @@ export class Collection implements CollectionView {
     for (const ix of this.indexes.values()) {
       const first = eq.get(ix.fields[0]);
       if (!first) continue;
-      if (ix.spec.partialFilterExpression) continue;
+      if (ix.spec.partialFilterExpression && !impliesPartial(filter, ix.spec.partialFilterExpression))
+        continue;
       const lists: unknown[][] = [];
       for (const f of ix.fields) {
         const vs = eq.get(f);
