@@ -565,7 +565,7 @@ describe('the update', () => {
     const after = memberAfter(before, u);
     expect(after.pipeline?.stage).toBe('branch_vote');
     expect(after.pipeline?.stageSince).toEqual(d('2025-05-06'));
-    expect((after.pipeline as Record<string, unknown>).branchVote).toMatchObject({
+    expect((after.pipeline as unknown as Record<string, unknown>).branchVote).toMatchObject({
       yes: 7,
       officialMemberCount: 9,
     });
