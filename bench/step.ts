@@ -17,6 +17,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Types } from 'mongoose';
 import { connectDatabase } from '../db/connect.server.ts';
 import { Member } from '../models/member.ts';
 import { Unit } from '../models/unit.ts';
@@ -45,7 +46,7 @@ console.error(`[step] seeded ${MEMBERS} members in ${((performance.now() - seedS
 
 interface Stepper {
   user: AuthUser;
-  ids: import('mongoose').Types.ObjectId[];
+  ids: Types.ObjectId[];
 }
 
 async function steppers(): Promise<Stepper[]> {
@@ -70,7 +71,7 @@ async function steppers(): Promise<Stepper[]> {
 }
 
 /** One step on one record; true when recorded (a thrown redirect). */
-async function step(user: AuthUser, id: import('mongoose').Types.ObjectId): Promise<boolean> {
+async function step(user: AuthUser, id: Types.ObjectId): Promise<boolean> {
   const m = (await Member.findById(id).select({ __v: 1, 'pipeline.stage': 1 }).lean())!;
   const returned = m.pipeline?.stage === 'returned';
   try {
