@@ -256,8 +256,9 @@ export class Engine implements CommandExecutor {
     }
     try {
       const reply = await this.dispatch(name, dbName, command, ctx);
-      // Every reply carries the cluster time, as a replica-set member's do.
-      return { ...reply, ...this.clock.gossip() };
+      // Every reply carries the cluster time, as a replica-set member's do. Replies are made
+      // per command (a retry's answer is a copy of the first), so it is added in place.
+      return Object.assign(reply, this.clock.gossip());
     } finally {
       if (isWrite) {
         this.writesInFlight--;
