@@ -1057,7 +1057,7 @@ export const en: Messages = {
   // Audit log (/admin/audit, member history) and official days off (/admin/holidays).
   'audit.title': 'Audit log',
   'audit.intro':
-    'Every change to records, the pipeline and shared data, newest first. Each event carries the hash of the previous one; npm run audit:verify checks the whole chain.',
+    'Every change to records, the pipeline and shared data, newest first. Each event carries the hash of the previous one about the same record; npm run audit:verify checks every chain and that every change has its event.',
   'audit.homeLink': 'Audit log',
   'audit.filter.action': 'Action',
   'audit.filter.allActions': 'All actions',

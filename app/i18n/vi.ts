@@ -1054,7 +1054,7 @@ export const vi = {
   // Audit log (/admin/audit, member history) and official days off (/admin/holidays).
   'audit.title': 'Nhật ký thay đổi',
   'audit.intro':
-    'Mọi thay đổi hồ sơ, quy trình và dữ liệu dùng chung, theo thứ tự mới nhất trước. Mỗi sự kiện mang mã băm của sự kiện trước; lệnh npm run audit:verify kiểm tra cả chuỗi.',
+    'Mọi thay đổi hồ sơ, quy trình và dữ liệu dùng chung, theo thứ tự mới nhất trước. Mỗi sự kiện mang mã băm của sự kiện trước đó về cùng hồ sơ; lệnh npm run audit:verify kiểm tra mọi chuỗi và xem mọi thay đổi đã có sự kiện của nó chưa.',
   'audit.homeLink': 'Nhật ký thay đổi',
   'audit.filter.action': 'Hành động',
   'audit.filter.allActions': 'Tất cả hành động',
