@@ -8,30 +8,12 @@
  * like the app (MONGODB_URI, else the embedded server on DATA_DIR / .data/db; stop the
  * app first when it uses the same data directory).
  */
-import { parseArgs } from 'node:util';
-import { optionsOrUsage, runMain } from './cli.ts';
-import { connectDatabase } from '../db/connect.server.ts';
+import { connectFromArgs, runMain } from './cli.ts';
 import { baselineUnrecordedMembers } from '../app/utils/audit-baseline.server.ts';
 
-const USAGE = `Usage: npm run audit:baseline -- [--data-dir DIR]
-
-  --data-dir DIR   the embedded database's directory (default DATA_DIR or .data/db);
-                   ignored when MONGODB_URI is set
-`;
-
 async function main(): Promise<number> {
-  const args = optionsOrUsage(
-    () =>
-      parseArgs({
-        options: {
-          'data-dir': { type: 'string' },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }).values,
-    USAGE,
-  );
-  if (typeof args === 'number') return args;
-  const db = await connectDatabase(args['data-dir'] ? { dataDir: args['data-dir'] } : {});
+  const db = await connectFromArgs('audit:baseline');
+  if (typeof db === 'number') return db;
   try {
     const n = await baselineUnrecordedMembers();
     process.stdout.write(

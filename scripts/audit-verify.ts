@@ -10,31 +10,12 @@
  * with the counts and the anchor chain's head hash (record it elsewhere to detect
  * later cuts), or names the first broken event and the first gaps, and exits 1.
  */
-import { parseArgs } from 'node:util';
-import { optionsOrUsage, runMain } from './cli.ts';
-import { connectDatabase } from '../db/connect.server.ts';
+import { connectFromArgs, runMain } from './cli.ts';
 import { verifyAudit } from '../app/utils/audit-verify.server.ts';
 
-const USAGE = `Usage: npm run audit:verify -- [--data-dir DIR]
-
-  --data-dir DIR   the embedded database's directory (default DATA_DIR or .data/db);
-                   ignored when MONGODB_URI is set
-`;
-
 async function main(): Promise<number> {
-  const args = optionsOrUsage(
-    () =>
-      parseArgs({
-        options: {
-          'data-dir': { type: 'string' },
-          help: { type: 'boolean', short: 'h', default: false },
-        },
-      }).values,
-    USAGE,
-  );
-  if (typeof args === 'number') return args;
-
-  const db = await connectDatabase(args['data-dir'] ? { dataDir: args['data-dir'] } : {});
+  const db = await connectFromArgs('audit:verify');
+  if (typeof db === 'number') return db;
   try {
     const tty = process.stderr.isTTY;
     const report = await verifyAudit({
