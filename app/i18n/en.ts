@@ -1094,7 +1094,8 @@ export const en: Messages = {
   'audit.action.member.rating.remove': 'Union rating removed',
   'audit.action.member.import': 'Import from a file',
   'audit.action.member.seed': 'Created from the demo data',
-  'audit.action.member.baseline': 'Baseline: complete auditing starts here (earlier versions taken as they are)',
+  'audit.action.member.baseline':
+    'Baseline: complete auditing starts here (earlier versions taken as they are)',
   'audit.action.member.sensitive.reveal': 'Sensitive details viewed',
   'audit.action.member.export.sensitive': 'Export with sensitive details',
   'audit.action.member.self.export': 'Member downloaded own data',
