@@ -29,6 +29,11 @@ export function memberFilter(user: AuthUser, id: Types.ObjectId): Record<string,
   return { _id: id, ...scopeFilter(user) };
 }
 
+/**
+ * `YYYY-MM-DD` of a CALENDAR DAY stored at UTC midnight (date of birth, award and
+ * meeting dates, `refDate`): its UTC date is the day. Never for an instant (when
+ * something was recorded): that is `vietnamDay` (domain/criteria/calendar.ts).
+ */
 export const isoDay = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 
 /** "••••••••1234": enough to tell two people apart on the phone, not enough to misuse. */

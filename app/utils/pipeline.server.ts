@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { Holiday } from '../../models/holiday';
 import { Member } from '../../models/member';
 import { User } from '../../models/user';
-import { isoDay as isoDayNumber, dayNumber } from '~/domain/criteria/calendar';
+import { isoDay as isoDayNumber, dayNumber, vietnamDay } from '~/domain/criteria/calendar';
 import type { Text } from '~/domain/criteria/types';
 import { computeDeadlines } from '~/domain/deadlines';
 import {
@@ -593,7 +593,8 @@ type Pipeline = Record<string, unknown> & { history?: HistoryRow[] };
 const dateOf = (v: unknown): string => (v instanceof Date ? isoDay(v) : '');
 const lastRefDate = (p: Pipeline, stage: string) => {
   const h = (p.history ?? []).filter((e) => e.stage === stage).pop();
-  return h ? isoDay(h.refDate ?? h.at) : '';
+  // refDate is a calendar day; `at` is the instant the step was recorded, read as its day in Vietnam.
+  return h ? (h.refDate ? isoDay(h.refDate) : vietnamDay(h.at)) : '';
 };
 
 /**
@@ -675,7 +676,7 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
       .map((h, i) => ({
         key: `${i}`,
         stage: h.stage,
-        at: isoDay(h.at),
+        at: vietnamDay(h.at),
         by: h.by ? (nameOf.get(String(h.by)) ?? null) : null,
         note: h.note ?? null,
         refNo: h.refNo ?? null,
