@@ -15,6 +15,7 @@ import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import { optionalDay } from '~/components/member-editor';
 import { academicRank, conductBand, ACADEMIC_RANK_LABELS, CONDUCT_BAND_LABELS } from '~/domain/academic';
+import { calendarDay, schoolYearStart } from '~/domain/criteria/calendar';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
@@ -183,9 +184,8 @@ export interface RecordFailure {
 
 /** School years offered in pickers: the last ten and the current one, plus any already stored. */
 export function schoolYearOptions(extra: string[] = []): string[] {
-  const now = new Date();
-  // A school year starts in September.
-  const first = now.getUTCMonth() >= 8 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+  // A school year starts in September; today is today in Vietnam (also in a browser elsewhere).
+  const first = schoolYearStart(calendarDay(new Date())!);
   const years = new Set(extra);
   for (let y = first; y > first - 10; y--) years.add(`${y}-${y + 1}`);
   return [...years].sort().reverse();

@@ -10,6 +10,7 @@ import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import type { ActivityView, AwardView, RatingView, TermView } from '~/components/member-records';
 import { SENSITIVE_FIELDS, type SensitiveField } from '~/components/member-editor';
+import { dayNumber } from '~/domain/criteria/calendar';
 import { isStage, type Stage } from '~/domain/stages';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
@@ -212,7 +213,8 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
     ...recordViews(m),
     stage,
     stageSince: since ? since.toISOString() : null,
-    daysInStage: since ? Math.max(0, Math.floor((Date.now() - since.getTime()) / DAY_MS)) : null,
+    // Calendar days in Vietnam, as the timeline shows them.
+    daysInStage: since ? Math.max(0, dayNumber(new Date()) - dayNumber(since)) : null,
     canReveal: can(user.role, 'sensitive:read'),
     canEdit: can(user.role, 'member:write'),
   };

@@ -323,7 +323,7 @@ export async function listMembers(
         rating: r.unionRatings?.find((x) => x.year === ratingYear)?.level ?? null,
         eligible: typeof r.eligibility?.eligible === 'boolean' ? r.eligibility.eligible : null,
         stage: (r.pipeline?.stage as Stage | undefined) ?? null,
-        daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
+        daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
       };
     }),
   };

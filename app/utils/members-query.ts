@@ -11,6 +11,7 @@
  * enums in models/member.ts and models/unit.ts.
  */
 import { z } from 'zod';
+import { calendarDay, schoolYearStart } from '~/domain/criteria/calendar';
 import { ALL_STAGES } from '~/domain/stages';
 
 export const MEMBER_SORT_KEYS = ['name', 'dob', 'school', 'branch', 'gpa', 'stage', 'days'] as const;
@@ -144,15 +145,15 @@ export function visibleColumns(
  * of a school year (May), so from June on it is the year just ending.
  */
 export function latestRatingYear(now = new Date()): string {
-  const y = now.getUTCFullYear();
-  const start = now.getUTCMonth() >= 5 ? y - 1 : y - 2;
+  // Today's date in Vietnam: at 00:30 on 1 June there it is still 31 May in UTC.
+  const { y, m } = calendarDay(now)!;
+  const start = m >= 6 ? y - 1 : y - 2;
   return `${start}-${start + 1}`;
 }
 
 /** The current school year (September to August) and the five before it, newest first. */
 export function recentSchoolYears(now = new Date(), count = 6): string[] {
-  const y = now.getUTCFullYear();
-  const start = now.getUTCMonth() >= 8 ? y : y - 1;
+  const start = schoolYearStart(calendarDay(now)!);
   return Array.from({ length: count }, (_, i) => `${start - i}-${start - i + 1}`);
 }
 

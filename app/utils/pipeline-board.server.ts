@@ -137,7 +137,7 @@ function toCard(row: CardRow, schools: Map<string, string>, calendar: WorkingCal
     studentCode: row.studentCode,
     school: schools.get(String(row.schoolId)) ?? '',
     stage,
-    daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
+    daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
     due: dueOf(row, calendar, dayNumber(now)),
     nextActor: nextActor(stage),
     openFlags: row.pipeline?.openFlags ?? 0,

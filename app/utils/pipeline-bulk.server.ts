@@ -16,6 +16,7 @@ import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
+import { dayNumber } from '~/domain/criteria/calendar';
 import type { Text } from '~/domain/criteria/types';
 import {
   FIELD_LABELS,
@@ -119,7 +120,6 @@ interface Candidate {
 }
 
 const oid = (id: string) => new Types.ObjectId(id);
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function candidateFilter(user: AuthUser, step: BulkStep, school: string | undefined) {
   const filter: Record<string, unknown> = { ...scopeFilter(user), 'pipeline.stage': stepFrom(step) };
@@ -173,7 +173,7 @@ export async function loadReadyQueue(
       fullName: r.fullName,
       studentCode: r.studentCode,
       school: schools.get(String(r.schoolId)) ?? '',
-      daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
+      daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
       reasons: readiness.reasons.map((x) => x.message),
     };
     (readiness.ready ? ready : blocked).push(row);

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Target } from '../../models/target';
 import { Unit } from '../../models/unit';
-import { dayNumber } from '~/domain/criteria/calendar';
+import { dayNumber, vietnamDay } from '~/domain/criteria/calendar';
 import {
   OPEN_STAGES,
   PIPELINE_STAGES,
@@ -320,7 +320,8 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
         id: String(r._id),
         fullName: r.fullName,
         school: schoolName.get(String(r.schoolId)) ?? '',
-        date: d ? d.toISOString().slice(0, 10) : null,
+        // stageSince is the instant a record was created or imported when no step moved it since.
+        date: d ? vietnamDay(d) : null,
         days: d ? Math.round((today.getTime() - dayNumber(d) * DAY_MS) / DAY_MS) : null,
       };
     }),

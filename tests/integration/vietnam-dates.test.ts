@@ -5,12 +5,16 @@
  * document date the user typed (a calendar day) stays the day typed.
  */
 import type { Types } from 'mongoose';
+import mongoose from 'mongoose';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Member } from '../../models/member.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
+import { OPEN_STAGES } from '~/domain/stages';
+import { loader as profileLoader } from '~/routes/members.$id._index';
 import { loader as historyCsv } from '~/routes/members.$id.history[.]csv';
 import { action, loader } from '~/routes/members.$id.pipeline';
+import { loader as reportsLoader } from '~/routes/reports._index';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
@@ -94,5 +98,37 @@ describe('a step recorded at 01:30 in Vietnam', () => {
     // The 4-KNĐ date the introduction implies is the day it was recorded in Vietnam.
     const row = page.data.dossier.find((d: { form: string }) => d.form === '4-KNĐ');
     expect(row.derived.receivedAt).toBe('2026-12-02');
+  });
+});
+
+describe('counted in Vietnamese days', () => {
+  it('a record in its stage since yesterday (Vietnam) has been there 1 day at 00:30 today', async () => {
+    // The step's day, 01/12/2026, stored at UTC midnight (07:00 in Vietnam).
+    await Member.updateOne({ _id: memberId }, { $set: { 'pipeline.stageSince': new Date('2026-12-01') } });
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(new Date('2026-12-01T17:30:00Z')); // 00:30 on 02/12 in Vietnam
+    const res = await call(profileLoader, get(`/members/${memberId}`, party), { id: String(memberId) });
+    vi.useRealTimers();
+    expect(res.status).toBe(200);
+    expect(res.data.member.daysInStage).toBe(1);
+  });
+
+  it('the reports list a record created at 01:30 in Vietnam under that day', async () => {
+    // A record created (not moved by any step since) long ago: stageSince is the creation instant.
+    const other = (await Member.findOne({
+      schoolId: (await Member.findById(memberId).lean())!.schoolId,
+      _id: mongoose.trusted({ $ne: memberId }),
+      'pipeline.stage': mongoose.trusted({ $in: [...OPEN_STAGES] }),
+    }).lean())!;
+    await Member.updateOne(
+      { _id: other._id },
+      { $set: { 'pipeline.stageSince': new Date('2015-03-01T18:30:00Z') } },
+    );
+    const res = await call(reportsLoader, get('/reports', party));
+    expect(res.status).toBe(200);
+    const stuck = res.data.dashboard.bottlenecks.find((b: { kind: string }) => b.kind === 'stuck');
+    expect(stuck.items.find((i: { id: string }) => i.id === String(other._id))).toMatchObject({
+      date: '2015-03-02',
+    });
   });
 });

@@ -2,10 +2,12 @@
  * Dates a user reads are Vietnamese dates: the day of an INSTANT is its day in
  * Asia/Ho_Chi_Minh (UTC+7), while a calendar day stored at UTC midnight keeps its day.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { schoolYearOptions } from '~/components/member-records';
 import { displayValue } from '~/domain/audit-actions';
 import { vietnamDateTime, vietnamDay } from '~/domain/criteria/calendar';
 import { formatDate, formatDateTime } from '~/i18n';
+import { latestRatingYear, recentSchoolYears } from '~/utils/members-query';
 
 describe('vietnamDay', () => {
   it.each([
@@ -73,5 +75,29 @@ describe('the audit browser', () => {
   it('shows an instant in the details in Vietnam time, and a stored day as that day', () => {
     expect(displayValue(new Date('2026-03-01T18:30:00Z'))).toBe('2026-03-02T01:30:00+07:00');
     expect(displayValue(new Date('2026-03-01T00:00:00Z'))).toBe('2026-03-01');
+  });
+});
+
+describe('years offered from today in Vietnam', () => {
+  it('the latest rating year turns on 1 June in Vietnam, 7 hours before UTC', () => {
+    expect(latestRatingYear(new Date('2026-05-31T16:59:00Z'))).toBe('2024-2025');
+    expect(latestRatingYear(new Date('2026-05-31T17:30:00Z'))).toBe('2025-2026');
+  });
+
+  it('the school year turns on 1 September in Vietnam', () => {
+    expect(recentSchoolYears(new Date('2026-08-31T16:59:00Z'), 2)).toEqual(['2025-2026', '2024-2025']);
+    expect(recentSchoolYears(new Date('2026-08-31T17:30:00Z'), 2)).toEqual(['2026-2027', '2025-2026']);
+  });
+
+  it('the school years a record form offers start with the current one in Vietnam', () => {
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      vi.setSystemTime(new Date('2026-08-31T17:30:00Z'));
+      expect(schoolYearOptions()[0]).toBe('2026-2027');
+      vi.setSystemTime(new Date('2026-08-31T16:30:00Z'));
+      expect(schoolYearOptions()[0]).toBe('2025-2026');
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
