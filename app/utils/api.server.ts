@@ -18,6 +18,7 @@ import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
+import { vietnamDay } from '~/domain/criteria/calendar';
 import { ALL_STAGES } from '~/domain/stages';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { ApiPrincipal } from './api-auth.server';
@@ -304,7 +305,8 @@ export function toApiMember(m: MemberRow) {
     latestGpa10: typeof m.latestGpa10 === 'number' ? m.latestGpa10 : null,
     pipeline: {
       stage: m.pipeline?.stage ?? 'member',
-      stageSince: isoDay(m.pipeline?.stageSince),
+      // A step's day, or the instant the record was created: its day in Vietnam either way.
+      stageSince: vietnamDay(m.pipeline?.stageSince) || null,
       due: due?.at ? { at: isoDay(due.at), kind: due.kind ?? null } : null,
     },
     eligibility: {

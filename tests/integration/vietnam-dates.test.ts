@@ -11,13 +11,15 @@ import { Member } from '../../models/member.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { OPEN_STAGES } from '~/domain/stages';
+import { action as tokensAction } from '~/routes/admin.tokens';
+import { loader as apiMember } from '~/routes/api.v1.members.$id';
 import { loader as profileLoader } from '~/routes/members.$id._index';
 import { loader as historyCsv } from '~/routes/members.$id.history[.]csv';
 import { action, loader } from '~/routes/members.$id.pipeline';
 import { loader as reportsLoader } from '~/routes/reports._index';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
-import { call, get, post } from '../fixtures/remix.ts';
+import { BASE, call, get, post } from '../fixtures/remix.ts';
 
 let party: string;
 let memberId: Types.ObjectId;
@@ -130,5 +132,32 @@ describe('counted in Vietnamese days', () => {
     expect(stuck.items.find((i: { id: string }) => i.id === String(other._id))).toMatchObject({
       date: '2015-03-02',
     });
+  });
+
+  it('the JSON API gives the day a record created at 01:30 in Vietnam entered its stage', async () => {
+    const m = (await Member.findById(memberId).select({ schoolId: 1 }).lean())!;
+    await Member.updateOne(
+      { _id: memberId },
+      { $set: { 'pipeline.stageSince': new Date('2026-03-01T18:30:00Z') } },
+    );
+    const admin = await signIn('admin@demo.vn');
+    const token = await call(
+      tokensAction,
+      post('/admin/tokens', { intent: 'create', name: 'Ngày Việt Nam', unitId: String(m.schoolId) }, admin),
+    );
+    expect(token.status).toBe(200);
+    const res = await call(
+      apiMember,
+      new Request(`${BASE}/api/v1/members/${memberId}`, {
+        headers: {
+          Authorization: `Bearer ${(token.data as { created: { secret: string } }).created.secret}`,
+        },
+      }),
+      { id: String(memberId) },
+    );
+    expect(res.status).toBe(200);
+    expect((res.data as { data: { pipeline: { stageSince: string } } }).data.pipeline.stageSince).toBe(
+      '2026-03-02',
+    );
   });
 });
