@@ -177,8 +177,22 @@ describe('member pipeline tab', () => {
     expect(unknown.status).toBe(400);
     expect(await snapshot()).toEqual(before);
 
+    // Without the opinions of the residence Party cell and mass organisations (5-KNĐ) the
+    // chi bộ cannot consider the candidate (issue 16): refused with that reason, nothing written.
+    const early = await submit({ ...vote, version: String(before.version) });
+    expect(early.status).toBe(400);
+    expect(early.data.reasons.map((r: { code: string }) => r.code)).toEqual(['opinions_missing']);
+    expect(early.data.reasons[0].message.vi).toContain('5-KNĐ');
+    expect(await snapshot()).toEqual(before);
+    const opinions = await submit({
+      intent: 'dossier',
+      version: String(before.version),
+      'receivedAt.5': '2026-11-18',
+    });
+    expect(opinions.status).toBe(302);
+
     // The same vote with the current version goes through; the decision deadline starts.
-    const ok = await submit({ ...vote, version: String(before.version) });
+    const ok = await submit({ ...vote, version: String(before.version + 1) });
     expect(ok.status).toBe(302);
     const page = await load();
     expect(page.data.stage).toBe('branch_vote');

@@ -18,6 +18,8 @@ export {
   findTransition,
   stageBeforeReturn,
   failedOfficialVotes,
+  recordersOf,
+  officialVoteRecorders,
   type Transition,
   type TransitionId,
 } from './transitions.ts';
@@ -28,7 +30,21 @@ export {
   nextActor,
   nextTransition,
   isReadyForNextStep,
+  checkConsent,
+  dutyBlocks,
+  stepBlocks,
   type AllowedTransition,
   type CheckOptions,
   type Readiness,
 } from './machine.ts';
+export { CHRONOLOGY, ANCHORS, checkChronology, type AnchorId, type Earlier } from './chronology.ts';
+export { stepEntries, stepDay } from './history.ts';
+export {
+  derivedDossierDays,
+  dossierDay,
+  applicationDay,
+  personalHistoryVerifiedDay,
+  introductionDay,
+  opinionsDay,
+  type DossierDays,
+} from './dossier.ts';

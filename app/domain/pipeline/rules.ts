@@ -21,6 +21,7 @@ import {
   fromDayNumber,
   wholeMonthsBetween,
 } from '../criteria/calendar.ts';
+import { applicationDay, opinionsDay, personalHistoryVerifiedDay } from './dossier.ts';
 import type { PipelineIntroducer, PipelineMember, PipelineVote, Reason, ReasonCode, Text } from './types.ts';
 
 export const MIN_AGE_MONTHS = 18 * 12;
@@ -124,18 +125,21 @@ export function checkCertificate(member: PipelineMember, day: number, field?: st
   return [];
 }
 
-/** The dossier the chi bộ needs on the table: application and verified personal history. */
-export function checkDossier(member: PipelineMember, day: number): Reason[] {
+/**
+ * The dossier the chi bộ needs on the table: application received and personal history
+ * verified. Presence only: a date that exists but comes after the meeting is the
+ * chronology's business (chronology.ts), which names both dates instead of "missing".
+ * Dates entered in the paper checklist count (dossier.ts), as the tab shows them.
+ */
+export function checkDossier(member: PipelineMember): Reason[] {
   const p = member.pipeline;
   const out: Reason[] = [];
-  const received = dayNumber(p?.application?.receivedAt);
-  if (Number.isNaN(received) || received > day) {
+  if (Number.isNaN(applicationDay(p))) {
     out.push(
       reason('dossier_incomplete', 'Chưa có đơn xin vào Đảng (1-KNĐ)', 'No application letter (1-KNĐ)'),
     );
   }
-  const verified = dayNumber(p?.personalHistory?.verifiedAt);
-  if (p?.personalHistory?.verification !== 'verified' || Number.isNaN(verified) || verified > day) {
+  if (Number.isNaN(personalHistoryVerifiedDay(p))) {
     out.push(
       reason(
         'dossier_incomplete',
@@ -145,6 +149,21 @@ export function checkDossier(member: PipelineMember, day: number): Reason[] {
     );
   }
   return out;
+}
+
+/**
+ * The opinions of the residence Party cell and mass organisations (5-KNĐ) are in before the
+ * chi bộ considers the candidate (Hướng dẫn 12-HD/BTCTW). Presence only, as above.
+ */
+export function checkOpinions(member: PipelineMember): Reason[] {
+  if (!Number.isNaN(opinionsDay(member.pipeline))) return [];
+  return [
+    reason(
+      'opinions_missing',
+      'Chưa có tổng hợp ý kiến nhận xét của chi ủy nơi cư trú và đoàn thể (5-KNĐ): ghi ngày nhận trong mục hồ sơ giấy trước khi chi bộ xét',
+      'No opinions of the residence Party cell and mass organisations (5-KNĐ) on file: enter the day they were received in the paper dossier before the chi bộ considers the candidate',
+    ),
+  ];
 }
 
 /**
@@ -274,19 +293,6 @@ export function checkNotFuture(day: number, asOf: number, field: string): Reason
       'date_in_future',
       `Ngày ${formatDay(day)} sau ngày hôm nay (${formatDay(asOf)})`,
       `${formatDay(day)} is after today (${formatDay(asOf)})`,
-      field,
-    ),
-  ];
-}
-
-/** `day` must not be before `earliest` (the previous document of the chain). */
-export function checkNotBefore(day: number, earliest: number, field: string, what: Text): Reason[] {
-  if (Number.isNaN(earliest) || day >= earliest) return [];
-  return [
-    reason(
-      'date_out_of_order',
-      `Ngày ${formatDay(day)} trước ${what.vi} (${formatDay(earliest)})`,
-      `${formatDay(day)} is before ${what.en} (${formatDay(earliest)})`,
       field,
     ),
   ];

@@ -169,3 +169,13 @@ export const FIELD_LABELS: Record<string, { vi: string; en: string }> = {
   monthsTogether: { vi: 'Số tháng cùng công tác', en: 'Months together' },
   vote: { vi: 'Kết quả biểu quyết', en: 'Vote' },
 };
+
+/** Label of an input field from its dotted path (`introducers.1.monthsTogether` → "Số tháng cùng công tác"). */
+export function fieldLabel(path: string): { vi: string; en: string } {
+  const key =
+    path
+      .split('.')
+      .filter((s) => !/^\d+$/.test(s))
+      .pop() ?? path;
+  return FIELD_LABELS[key] ?? { vi: path, en: path };
+}

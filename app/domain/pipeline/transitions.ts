@@ -18,20 +18,21 @@
  * Separation of duties: whoever recorded the chi bộ vote or the committee
  * review may not record the admission decision; whoever recorded the passing
  * official-status vote may not record the official decision. Admins included:
- * the rule is about people, not roles.
+ * the rule is about people, not roles. It reads the whole history (every cycle,
+ * before and after returns and resumes, single or bulk), never only the latest
+ * entry of a stage: after a resume that entry is the person who resumed.
  *
  * Rules on the member (age, certificate, dossier, introducers) are judged on
  * the step's own date (the chi bộ meeting date for the vote); `isReadyForNextStep`
  * judges them on asOf, with the documents the step itself creates left out.
  */
 import type { z } from 'zod';
-import { addMonthsDay, dayNumber, formatDay, fromDayNumber } from '../criteria/calendar.ts';
+import { addMonthsDay, formatDay, fromDayNumber } from '../criteria/calendar.ts';
 import { CERTIFICATE_VALID_MONTHS } from '../criteria/engine.ts';
 import {
   EXTENSION_WORKING_DAYS,
   admissionDecisionDueDay,
   ceremonyDueDay,
-  decisionReceivedDay,
   firstPassingOfficialVote,
   officialDecisionDueDay,
   officialVoteDueDay,
@@ -47,8 +48,8 @@ import {
   checkCertificate,
   checkDossier,
   checkIntroducers,
-  checkNotBefore,
   checkNotFuture,
+  checkOpinions,
   checkVoteCounts,
   checkVoteThreshold,
   isUnionAgeOn,
@@ -74,6 +75,8 @@ import {
   type NotAdmittedInput,
   type VoteInput,
 } from './schemas.ts';
+import { applicationDay } from './dossier.ts';
+import { stepEntries } from './history.ts';
 import type { Actor, PipelineMember, PipelineRecord, Reason, Role, Text } from './types.ts';
 
 export const TRANSITION_IDS = [
@@ -152,11 +155,14 @@ function sideOf(stage: Stage): Role {
   return UNION_STAGES.includes(stage) ? 'school_union' : 'school_party';
 }
 
-/** Latest history entry for a stage. */
-export function lastEntry(p: PipelineRecord, stage: string) {
-  const h = p.history ?? [];
-  for (let i = h.length - 1; i >= 0; i--) if (h[i].stage === stage) return h[i];
-  return undefined;
+/** Everyone who recorded the step into `stage`, in any cycle (history.ts: not who resumed into it). */
+export function recordersOf(p: PipelineRecord, stage: string): unknown[] {
+  return stepEntries(p, stage).map((e) => e.by);
+}
+
+/** Everyone who recorded a passing official-status vote. */
+export function officialVoteRecorders(p: PipelineRecord): unknown[] {
+  return (p.officialVotes ?? []).filter((v) => votePasses(v)).map((v) => v.by);
 }
 
 /** The forward stage a 'returned' record came from. */
@@ -174,8 +180,8 @@ export function failedOfficialVotes(p: PipelineRecord): number {
 
 const sameUser = (by: unknown, actor: Actor) => by !== null && by !== undefined && String(by) === actor.id;
 
-function separation(by: unknown, actor: Actor, step: Text): Reason[] {
-  if (!sameUser(by, actor)) return [];
+function separation(recorders: readonly unknown[], actor: Actor, step: Text): Reason[] {
+  if (!recorders.some((by) => sameUser(by, actor))) return [];
   return [
     reason(
       'separation_of_duties',
@@ -216,6 +222,13 @@ function lateWarning(day: number, due: number, what: Text): Reason[] {
 }
 
 const hasText = (s: string | null | undefined) => typeof s === 'string' && s.trim().length > 0;
+
+/** Probation needs its ceremony on file (its end is ceremony + 12 months). */
+function noCeremony(p: PipelineRecord, field: string): Reason[] {
+  return Number.isNaN(probationEndDay(p))
+    ? [reason('probation_not_ended', 'Chưa có ngày lễ kết nạp', 'No ceremony date on file', field)]
+    : [];
+}
 
 function voteRecord(v: Omit<VoteInput, 'note'>) {
   return {
@@ -354,12 +367,11 @@ const FORWARD: Transition[] = [
     schema: IntroductionSchema,
     dateField: 'introducedAt',
     label: text('Ghi nhận người giới thiệu', 'Record the introducers'),
-    memberRules: (ctx, day) => {
-      const received = dayNumber(ctx.p.application?.receivedAt);
-      return Number.isNaN(received) || received > day
+    // Presence here; a later application date is the chronology's (both dates named).
+    memberRules: (ctx) =>
+      Number.isNaN(applicationDay(ctx.p))
         ? [reason('dossier_incomplete', 'Chưa có đơn xin vào Đảng (1-KNĐ)', 'No application letter (1-KNĐ)')]
-        : [];
-    },
+        : [],
     // Union age judged on the introduction date here; the vote re-checks it on the meeting date.
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.introducedAt, ctx.today, 'introducedAt'),
@@ -398,7 +410,8 @@ const FORWARD: Transition[] = [
     memberRules: (ctx, day) => [
       ...checkAge(ctx.member, day, 'meetingDate'),
       ...checkCertificate(ctx.member, day, 'meetingDate'),
-      ...checkDossier(ctx.member, day),
+      ...checkDossier(ctx.member),
+      ...checkOpinions(ctx.member),
       ...checkIntroducers(ctx.p.introducers, isUnionAgeOn(ctx.member, day)),
     ],
     inputRules: (ctx, i) => [
@@ -423,15 +436,7 @@ const FORWARD: Transition[] = [
     label: text('Ghi nhận nghị quyết của đảng ủy', 'Record the committee resolution'),
     // The vote on file must still meet the 2/3 rule (records may have been edited).
     memberRules: (ctx) => (ctx.p.branchVote ? checkVoteThreshold(ctx.p.branchVote) : []),
-    inputRules: (ctx, i) => [
-      ...checkNotFuture(i.resolutionDate, ctx.today, 'resolutionDate'),
-      ...checkNotBefore(
-        i.resolutionDate,
-        dayNumber(ctx.p.branchVote?.meetingDate),
-        'resolutionDate',
-        text('ngày chi bộ họp', 'the chi bộ meeting'),
-      ),
-    ],
+    inputRules: (ctx, i) => checkNotFuture(i.resolutionDate, ctx.today, 'resolutionDate'),
     apply: (_ctx, i) => ({
       set: { 'pipeline.committeeResolution': { number: i.resolutionNo, date: dayToDate(i.resolutionDate) } },
       note: i.note ?? 'Đảng ủy xét, đề nghị kết nạp (8-KNĐ)',
@@ -459,32 +464,16 @@ const FORWARD: Transition[] = [
         : [],
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.decisionDate, ctx.today, 'decisionDate'),
-      ...checkNotBefore(
-        i.decisionDate,
-        dayNumber(ctx.p.committeeResolution?.date),
-        'decisionDate',
-        text('nghị quyết của đảng ủy', 'the committee resolution'),
-      ),
-      ...(i.receivedAt !== undefined
-        ? [
-            ...checkNotFuture(i.receivedAt, ctx.today, 'receivedAt'),
-            ...checkNotBefore(
-              i.receivedAt,
-              i.decisionDate,
-              'receivedAt',
-              text('ngày quyết định', 'the decision date'),
-            ),
-          ]
-        : []),
+      ...(i.receivedAt !== undefined ? checkNotFuture(i.receivedAt, ctx.today, 'receivedAt') : []),
     ],
     dutyRules: (ctx) => [
       ...separation(
-        lastEntry(ctx.p, 'branch_vote')?.by,
+        recordersOf(ctx.p, 'branch_vote'),
         ctx.actor,
         text('biểu quyết của chi bộ', 'the chi bộ vote'),
       ),
       ...separation(
-        lastEntry(ctx.p, 'committee_review')?.by,
+        recordersOf(ctx.p, 'committee_review'),
         ctx.actor,
         text('nghị quyết của đảng ủy', 'the committee review'),
       ),
@@ -520,15 +509,7 @@ const FORWARD: Transition[] = [
     schema: CeremonySchema,
     dateField: 'ceremonyDate',
     label: text('Ghi nhận lễ kết nạp', 'Record the admission ceremony'),
-    inputRules: (ctx, i) => [
-      ...checkNotFuture(i.ceremonyDate, ctx.today, 'ceremonyDate'),
-      ...checkNotBefore(
-        i.ceremonyDate,
-        decisionReceivedDay(ctx.p),
-        'ceremonyDate',
-        text('ngày nhận quyết định kết nạp', 'the admission decision'),
-      ),
-    ],
+    inputRules: (ctx, i) => checkNotFuture(i.ceremonyDate, ctx.today, 'ceremonyDate'),
     warnings: (ctx, i) =>
       ctx.calendar
         ? lateWarning(i.ceremonyDate, ceremonyDueDay(ctx.p, ctx.calendar), text('Lễ kết nạp', 'Ceremony'))
@@ -554,19 +535,9 @@ const FORWARD: Transition[] = [
     dateField: 'meetingDate',
     label: text('Ghi nhận biểu quyết công nhận chính thức', 'Record the official-membership vote'),
     available: (p) => !firstPassingOfficialVote(p) && failedOfficialVotes(p) < MAX_FAILED_OFFICIAL_VOTES,
-    memberRules: (ctx, day) => {
-      const out: Reason[] = [];
-      const end = probationEndDay(ctx.p);
-      if (Number.isNaN(end) || day < end) {
-        out.push(
-          reason(
-            'probation_not_ended',
-            Number.isNaN(end) ? 'Chưa có ngày lễ kết nạp' : `Chưa hết 12 tháng dự bị (đến ${formatDay(end)})`,
-            Number.isNaN(end) ? 'No ceremony date on file' : `Probation runs until ${formatDay(end)}`,
-            'meetingDate',
-          ),
-        );
-      }
+    // The end of probation itself is in the chronology table (the vote not before it).
+    memberRules: (ctx) => {
+      const out: Reason[] = [...noCeremony(ctx.p, 'meetingDate')];
       if (firstPassingOfficialVote(ctx.p)) {
         out.push(reason('already_recorded', 'Chi bộ đã biểu quyết đạt', 'A passing vote is already on file'));
       }
@@ -637,17 +608,7 @@ const FORWARD: Transition[] = [
               ]),
         );
       }
-      const end = probationEndDay(ctx.p);
-      if (Number.isNaN(end) || day < end) {
-        out.push(
-          reason(
-            'probation_not_ended',
-            Number.isNaN(end) ? 'Chưa có ngày lễ kết nạp' : `Chưa hết 12 tháng dự bị (đến ${formatDay(end)})`,
-            Number.isNaN(end) ? 'No ceremony date on file' : `Probation runs until ${formatDay(end)}`,
-            'decisionDate',
-          ),
-        );
-      }
+      out.push(...noCeremony(ctx.p, 'decisionDate'));
       if (ctx.calendar && passing) {
         out.push(
           ...extensionRule(
@@ -661,18 +622,10 @@ const FORWARD: Transition[] = [
       }
       return out;
     },
-    inputRules: (ctx, i) => [
-      ...checkNotFuture(i.decisionDate, ctx.today, 'decisionDate'),
-      ...checkNotBefore(
-        i.decisionDate,
-        dayNumber(firstPassingOfficialVote(ctx.p)?.meetingDate),
-        'decisionDate',
-        text('ngày chi bộ biểu quyết', 'the chi bộ vote'),
-      ),
-    ],
+    inputRules: (ctx, i) => checkNotFuture(i.decisionDate, ctx.today, 'decisionDate'),
     dutyRules: (ctx) =>
       separation(
-        firstPassingOfficialVote(ctx.p)?.by,
+        officialVoteRecorders(ctx.p),
         ctx.actor,
         text('biểu quyết công nhận chính thức', 'the official-membership vote'),
       ),

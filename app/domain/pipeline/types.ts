@@ -88,11 +88,28 @@ export interface PipelineRecord {
   officialDecisionExtensionReason?: Maybe<string>;
   officialDate?: Maybe<DateLike>;
   returnReason?: Maybe<string>;
+  /** Opinions of the residence Party cell and mass organisations (5-KNĐ), as the seed records them. */
+  opinions?: Maybe<readonly { source?: Maybe<string>; date?: Maybe<Date> }[]>;
+  /** The paper checklist (forms 1-KNĐ … 15-KNĐ): a stored date overrides the one a step implies. */
+  dossier?: Maybe<readonly PipelineDossierEntry[]>;
+}
+
+/** Dates as stored (Date): these lists are only ever read from documents. */
+export interface PipelineDossierEntry {
+  form: string;
+  receivedAt?: Maybe<Date>;
+  verifiedAt?: Maybe<Date>;
 }
 
 export interface PipelineMember {
   dateOfBirth?: Maybe<DateLike>;
   pipeline?: Maybe<PipelineRecord>;
+  /** Consent to personal-data processing (app/domain/consent.ts): while withdrawn, no step is taken. */
+  consent?: Maybe<{
+    version?: Maybe<string>;
+    givenAt?: Maybe<DateLike>;
+    withdrawnAt?: Maybe<DateLike>;
+  }>;
 }
 
 /** Who is acting: the route passes the signed-in user. */
@@ -122,6 +139,8 @@ export const REASON_CODES = [
   'certificate_not_yet_issued',
   'certificate_expired',
   'dossier_incomplete',
+  'opinions_missing',
+  'consent_withdrawn',
   'introducers_missing',
   'introducer_not_official',
   'introducer_months',
