@@ -37,6 +37,7 @@ import {
   GIA_RAI_FAMILY,
   HELPER_TITLES,
   HOLIDAYS,
+  MAKE_UP_WORKING_DAYS,
   MALE_GIVEN,
   MALE_MIDDLE,
   MINORITIES,
@@ -465,17 +466,24 @@ export interface SeedHoliday {
   date: Date;
   name: string;
   year: number;
+  kind: 'holiday' | 'workday';
   createdAt: Date;
   updatedAt: Date;
   __v: number;
 }
 
+/** Days off and make-up working days, in date order. */
 export function buildHolidays(): SeedHoliday[] {
-  return HOLIDAYS.map((h) => ({
+  const rows = [
+    ...HOLIDAYS.map((h) => ({ ...h, kind: 'holiday' as const })),
+    ...MAKE_UP_WORKING_DAYS.map((h) => ({ ...h, kind: 'workday' as const })),
+  ].sort((a, b) => a.date.localeCompare(b.date));
+  return rows.map((h) => ({
     _id: stableId('holiday', h.date),
     date: new Date(`${h.date}T00:00:00Z`),
     name: h.name,
     year: Number(h.date.slice(0, 4)),
+    kind: h.kind,
     createdAt: MERGER_DATE,
     updatedAt: MERGER_DATE,
     __v: 0,

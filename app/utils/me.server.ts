@@ -12,7 +12,6 @@
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { CorrectionRequest } from '../../models/correction-request';
-import { Holiday } from '../../models/holiday';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { CorrectionSchema } from '~/domain/corrections';
@@ -35,12 +34,12 @@ import {
   type Stage,
 } from '~/domain/stages';
 import { nextSteps } from '~/domain/student-steps';
-import { createWorkingCalendar } from '~/domain/working-days';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { ENGINE_PROJECTION, getMemberVerdict, type VerdictMember } from './criteria.server';
 import { formDataToObject } from './misc';
 import { requireUser, scopeFilter } from './permissions.server';
+import { loadCalendar } from './pipeline.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf } from './validation';
 
@@ -192,11 +191,6 @@ const PORTAL_PROJECTION = {
   email: 1,
   phone: 1,
 } as const;
-
-async function loadCalendar() {
-  const rows = await Holiday.find().select({ date: 1 }).lean();
-  return createWorkingCalendar({ holidays: rows.map((r) => r.date) });
-}
 
 /** One row of the student's dossier checklist. */
 export interface ChecklistItem {

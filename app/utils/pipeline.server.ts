@@ -38,7 +38,7 @@ import {
 } from '~/domain/pipeline';
 import { dutyBlocks } from '~/domain/pipeline/machine';
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
-import { createWorkingCalendar, type WorkingCalendar } from '~/domain/working-days';
+import { calendarFromHolidayTable, type WorkingCalendar } from '~/domain/working-days';
 import {
   DOSSIER_FORMS,
   ReviewNoteSchema,
@@ -60,13 +60,16 @@ import { inTransaction } from './transaction.server';
 const CALENDAR_TTL_MS = 60_000;
 let cached: { at: number; calendar: Promise<WorkingCalendar> } | null = null;
 
-/** Working-day calendar from the Holiday table; cached a minute (admins edit it rarely). */
+/**
+ * Working-day calendar from the Holiday table: its days off and its make-up working days
+ * (a Saturday worked counts). Every deadline reads it; cached a minute (admins edit it rarely).
+ */
 export function loadCalendar(now = Date.now()): Promise<WorkingCalendar> {
   if (cached && now - cached.at < CALENDAR_TTL_MS) return cached.calendar;
   const calendar = Holiday.find()
-    .select({ date: 1 })
+    .select({ date: 1, kind: 1 })
     .lean()
-    .then((rows) => createWorkingCalendar({ holidays: rows.map((r) => r.date) }));
+    .then((rows) => calendarFromHolidayTable(rows));
   // A failed load must not be cached for a minute.
   calendar.catch(() => {
     cached = null;
