@@ -169,6 +169,8 @@ export interface SeedUnit {
   validTo?: Date;
   legacyNote?: string;
   officialMemberCount?: number;
+  /** Party cells: the dated register of official members (app/domain/party-register.ts). */
+  officialMembers?: { count: number; from: Date; reason: string; by: null; at: Date }[];
   createdAt: Date;
   updatedAt: Date;
   __v: number;
@@ -206,13 +208,30 @@ const COHORTS: Record<SchoolKind, number[]> = {
   high_school: [2024, 2025, 2026],
 };
 
+/** From when the demo cells' registers hold: before any seeded vote's meeting day. */
+const REGISTER_START = utc(2015, 1, 1);
+
 function makeUnit(
   fields: Omit<SeedUnit, '_id' | 'createdAt' | 'updatedAt' | '__v' | 'active'> & { active?: boolean },
 ): SeedUnit {
+  const count = fields.officialMemberCount;
   return {
     _id: stableId('unit', fields.code),
     active: true,
     ...fields,
+    ...(fields.kind === 'party_cell' && count !== undefined
+      ? {
+          officialMembers: [
+            {
+              count,
+              from: REGISTER_START,
+              reason: 'Số liệu ban đầu (dữ liệu mẫu)',
+              by: null,
+              at: MERGER_DATE,
+            },
+          ],
+        }
+      : {}),
     createdAt: MERGER_DATE,
     updatedAt: MERGER_DATE,
     __v: 0,

@@ -35,6 +35,7 @@ export const AUDIT_ACTIONS = [
   'criteria.draft',
   'criteria.edit',
   'criteria.activate',
+  'unit.register',
   'holiday.create',
   'holiday.rename',
   'holiday.delete',

@@ -10,6 +10,7 @@ import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
+import { vietnamDay } from '~/domain/criteria/calendar';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { MessageKey } from '~/i18n';
 import {
@@ -251,8 +252,23 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     validFrom: input.validFrom ? new Date(`${input.validFrom}T00:00:00Z`) : undefined,
     validTo: input.validTo ? new Date(`${input.validTo}T00:00:00Z`) : undefined,
     legacyNote: input.legacyNote,
-    officialMemberCount: input.kind === 'party_cell' ? input.officialMemberCount : undefined,
   };
+  // A chi bộ's count is its register's (app/utils/party-register.server.ts): set here only
+  // when the cell is created, as the register's first entry; later counts go through the
+  // register, dated and with a reason, never by editing the unit.
+  if (!existing && input.kind === 'party_cell' && input.officialMemberCount !== undefined) {
+    const from = input.validFrom ? new Date(`${input.validFrom}T00:00:00Z`) : new Date();
+    fields.officialMemberCount = input.officialMemberCount;
+    fields.officialMembers = [
+      {
+        count: input.officialMemberCount,
+        from: new Date(`${vietnamDay(from)}T00:00:00Z`),
+        reason: REGISTER_FIRST_REASON,
+        by: new Types.ObjectId(user.id),
+        at: new Date(),
+      },
+    ];
+  }
 
   let outcome: 'saved' | 'savedWithMembers' | 'cannotMove' | 'notFound';
   try {
@@ -325,9 +341,10 @@ const UNIT_FIELDS = [
   'validFrom',
   'validTo',
   'legacyNote',
-  'officialMemberCount',
 ] as const;
 const UNIT_FIELDS_PROJECTION = Object.fromEntries(UNIT_FIELDS.map((k) => [k, 1]));
+/** The reason of a chi bộ's first register entry, written when the unit is created. */
+const REGISTER_FIRST_REASON = 'Số đảng viên chính thức khi lập chi bộ';
 
 const comparable = (v: unknown) =>
   v === undefined || v === null || v === '' ? null : v instanceof Date ? v.getTime() : String(v);

@@ -1,0 +1,144 @@
+/**
+ * The chi bộ registers of official members (app/domain/party-register.ts): the school
+ * Party committee's page lists its cells with their dated counts and records a new count,
+ * from a day, with a reason; the vote steps read the count in force on the meeting day.
+ * Scope is in every query; a record is the unit's update and its audit event in one
+ * transaction (decision 018).
+ */
+import { data, redirect } from '@remix-run/node';
+import mongoose, { Types } from 'mongoose';
+import { Unit } from '../../models/unit';
+import { User } from '../../models/user';
+import { dayNumber, vietnamDay } from '~/domain/criteria/calendar';
+import { countOn, registerEntrySchema, registerOf, type RegisterEntry } from '~/domain/party-register';
+import { appendAudit } from './audit.server';
+import type { AuthUser } from './auth.server';
+import { isObjectIdString } from './misc';
+import { unitScopeFilter } from './permissions.server';
+import { inTransaction } from './transaction.server';
+import { fieldErrorsOf, type FieldErrors } from './validation';
+
+interface StoredEntry extends RegisterEntry {
+  by?: Types.ObjectId | null;
+  at?: Date;
+}
+
+interface LeanCell {
+  _id: Types.ObjectId;
+  name: string;
+  code: string;
+  active: boolean;
+  officialMembers?: StoredEntry[];
+  officialMemberCount?: number | null;
+}
+
+/** The cells of the user's scope with their registers, newest entry first, and today's counts. */
+export async function partyCellRegisters(user: AuthUser, now = new Date()) {
+  const cells = await Unit.find({ kind: 'party_cell', ...unitScopeFilter(user) })
+    .select({ name: 1, code: 1, active: 1, officialMembers: 1, officialMemberCount: 1 })
+    .sort({ active: -1, name: 1 })
+    .limit(500)
+    .lean<LeanCell[]>();
+  const byIds = [
+    ...new Set(cells.flatMap((c) => (c.officialMembers ?? []).map((e) => (e.by ? String(e.by) : '')))),
+  ].filter(Boolean);
+  const users = byIds.length
+    ? await User.find({ _id: mongoose.trusted({ $in: byIds.map((id) => new Types.ObjectId(id)) }) })
+        .select({ name: 1 })
+        .lean()
+    : [];
+  const nameOf = new Map(users.map((u) => [String(u._id), u.name]));
+  return cells.map((c) => ({
+    id: String(c._id),
+    name: c.name,
+    code: c.code,
+    active: c.active,
+    today: countOn(registerOf(c), now),
+    entries: (c.officialMembers ?? [])
+      .map((e) => ({
+        count: e.count,
+        from: vietnamDay(e.from),
+        reason: e.reason ?? '',
+        by: e.by ? (nameOf.get(String(e.by)) ?? null) : null,
+        at: e.at ? e.at.toISOString() : null,
+      }))
+      .reverse(),
+  }));
+}
+
+/** The register of the chi bộ that follows a member, for the vote steps (empty: none known). */
+export async function registerOfCell(cellId: Types.ObjectId | null | undefined): Promise<RegisterEntry[]> {
+  if (!cellId) return [];
+  const cell = await Unit.findOne({ _id: cellId, kind: 'party_cell' })
+    .select({ officialMembers: 1, officialMemberCount: 1 })
+    .lean<LeanCell>();
+  return cell ? registerOf(cell) : [];
+}
+
+export interface RegisterFailure {
+  cellId: string;
+  fieldErrors: FieldErrors;
+  values: Record<string, string>;
+}
+
+/**
+ * Records a new count for one cell of the user's scope: from a day (not after today), with
+ * a reason; 400 with a message beside each field, 404 outside the scope. The unit keeps
+ * `officialMemberCount` as today's count, for the pages that show one number.
+ */
+export async function recordRegister(user: AuthUser, form: FormData, now = new Date()) {
+  const cellId = String(form.get('cellId') ?? '');
+  const values = {
+    count: String(form.get('count') ?? ''),
+    from: String(form.get('from') ?? ''),
+    reason: String(form.get('reason') ?? ''),
+  };
+  if (!isObjectIdString(cellId)) throw new Response('Not found', { status: 404 });
+  const parsed = registerEntrySchema(dayNumber(now)).safeParse(values);
+  if (!parsed.success)
+    return data<RegisterFailure>(
+      { cellId, fieldErrors: fieldErrorsOf(parsed.error), values },
+      { status: 400 },
+    );
+  const { count, from, reason } = parsed.data;
+  const entry = {
+    count,
+    from: new Date(`${from}T00:00:00Z`),
+    reason,
+    by: new Types.ObjectId(user.id),
+    at: now,
+  };
+  const found = await inTransaction(async () => {
+    const cell = await Unit.findOne({
+      _id: new Types.ObjectId(cellId),
+      kind: 'party_cell',
+      ...unitScopeFilter(user),
+    })
+      .select({ officialMembers: 1, officialMemberCount: 1, schoolId: 1 })
+      .lean<LeanCell & { schoolId?: Types.ObjectId | null }>();
+    if (!cell) return false;
+    const before = registerOf(cell);
+    // A cell from before the register keeps its old count as the first entry.
+    const entries = cell.officialMembers?.length
+      ? [entry]
+      : [...before.map((e) => ({ ...e, reason: e.reason ?? null, by: null, at: now })), entry];
+    await Unit.updateOne(
+      { _id: cell._id },
+      {
+        $push: { officialMembers: { $each: entries } },
+        $set: { officialMemberCount: countOn([...before, entry], now) },
+      },
+    );
+    await appendAudit({
+      actorId: user.id,
+      action: 'unit.register',
+      entity: 'Unit',
+      entityId: cell._id,
+      unitId: cell.schoolId ?? cell._id,
+      details: { before: { count: countOn(before, from) }, after: { count }, from, reason },
+    });
+    return true;
+  });
+  if (!found) throw new Response('Not found', { status: 404 });
+  throw redirect(`/school/party-cells?ok=${cellId}`);
+}
