@@ -151,16 +151,31 @@ export default function SubmissionQueue() {
           </Form>
         </>
       )}
-      <h2>{t('queue.corrections')}</h2>
+      <h2 id="corrections">{t('queue.corrections')}</h2>
+      <p className="muted">{t('queue.correctionsIntro')}</p>
+      {corrections.some((c) => c.overdue) ? (
+        <p>
+          <strong className="badge" data-testid="corrections-overdue">
+            {t('queue.correctionsOverdue', { count: corrections.filter((c) => c.overdue).length })}
+          </strong>
+        </p>
+      ) : null}
       {corrections.length === 0 ? (
         <p>{t('queue.correctionsEmpty')}</p>
       ) : (
         <ul className="me-queue" data-testid="corrections">
           {corrections.map((c) => (
-            <li key={c.id} className="card">
+            <li key={c.id} className="card" data-overdue={c.overdue || undefined}>
               <p>
                 <strong>{c.member}</strong> · {t(`me.field.${c.field}` as MessageKey)} ·{' '}
-                {t('me.correction.sent', { date: f.date(c.createdAt) })}
+                {t('me.correction.sent', { date: f.date(c.createdAt) })} ·{' '}
+                {c.overdue ? (
+                  <strong className="badge">
+                    {t('queue.correctionOverdue', { date: f.date(c.dueDate) })}
+                  </strong>
+                ) : (
+                  t('queue.correctionDue', { date: f.date(c.dueDate) })
+                )}
               </p>
               <p>{c.message}</p>
               {c.correctValue ? <p>{t('queue.correctionValue', { value: c.correctValue })}</p> : null}

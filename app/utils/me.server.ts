@@ -14,7 +14,7 @@ import mongoose, { Types } from 'mongoose';
 import { CorrectionRequest } from '../../models/correction-request';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
-import { CorrectionSchema } from '~/domain/corrections';
+import { CorrectionSchema, correctionDue } from '~/domain/corrections';
 import {
   CONSENT_VERSION,
   consentSchema,
@@ -348,6 +348,8 @@ export async function portalData(user: AuthUser, now = new Date()) {
       field: c.field,
       status: c.status,
       createdAt: iso(c.createdAt),
+      // An open request: the day the school must answer by (2 working days), and whether it is late.
+      due: c.status === 'open' ? correctionDue(c.createdAt, calendar, now) : null,
     })),
   };
 }
