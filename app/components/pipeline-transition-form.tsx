@@ -1,7 +1,10 @@
 /**
  * One form per pipeline step the signed-in user may take (fields from the step's zod
- * schema, see pipeline.server.ts). A step the separation-of-duties rules refuse to this
- * user is shown disabled with the reason, so nobody fills in a form bound to fail.
+ * schema, see pipeline.server.ts). A step refused to this user whatever is typed (withdrawn
+ * consent, separation of duties) is shown disabled with the reason, so nobody fills in a
+ * form bound to fail. A refusal of a step whose form is not on the page (a stale tab posting
+ * a step no longer offered: the record moved on, or another role's step) is shown on its
+ * own (`NotOfferedFailure`), never swallowed.
  */
 import { Form, useNavigation } from '@remix-run/react';
 import { STAGE_LABELS } from '~/domain/stages';
@@ -182,5 +185,35 @@ export function TransitionForm({
         </fieldset>
       </Form>
     </section>
+  );
+}
+
+/** The refusal of a step that has no form on the page now, if that is what `failure` is. */
+export function notOffered(
+  failure: TransitionFailure | undefined,
+  transitions: readonly Pick<TransitionView, 'id'>[],
+): TransitionFailure | undefined {
+  return failure && !transitions.some((tr) => tr.id === failure.intent) ? failure : undefined;
+}
+
+export function NotOfferedFailure({ failure }: { failure: TransitionFailure }) {
+  const t = useT();
+  const locale = useLocale();
+  return (
+    <div className="form-error" role="alert" data-testid="pipeline-not-offered">
+      <p>
+        <strong>
+          {failure.conflict
+            ? t('pipeline.conflict')
+            : t('pipeline.notOffered', { step: failure.label[locale] })}
+        </strong>
+      </p>
+      <ul>
+        {failure.reasons.map((r, i) => (
+          <li key={`${r.code}-${i}`}>{r.message[locale]}</li>
+        ))}
+      </ul>
+      <p className="field-hint">{t('pipeline.notOfferedHint')}</p>
+    </div>
   );
 }

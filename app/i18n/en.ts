@@ -1075,6 +1075,10 @@ export const en: Messages = {
   'pipeline.reviewHint':
     'The provincial Union flags, comments and may return a record before the admission decision; the school records the steps.',
   'pipeline.blocked': 'Cannot record:',
+  // A refused step whose form is no longer on the page (stale tab, another stage or role).
+  'pipeline.notOffered': 'The step “{step}” was not recorded, because:',
+  'pipeline.notOfferedHint':
+    'This step is no longer on the page: the record has moved to another stage or your role does not take this step. The page now shows the steps you can take.',
   'toast.pipelineRecorded': 'The pipeline step was recorded.',
   'toast.pipelineRecordedLate': 'Recorded, but after the legal deadline.',
   'toast.pipelineDossierSaved': 'Dossier saved.',

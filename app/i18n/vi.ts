@@ -1072,6 +1072,10 @@ export const vi = {
   'pipeline.reviewHint':
     'Tỉnh đoàn gắn cờ, nhận xét và có thể trả lại hồ sơ trước khi có quyết định kết nạp; các bước của quy trình do trường ghi nhận.',
   'pipeline.blocked': 'Không thể ghi nhận:',
+  // A refused step whose form is no longer on the page (stale tab, another stage or role).
+  'pipeline.notOffered': 'Bước “{step}” chưa được ghi nhận, vì:',
+  'pipeline.notOfferedHint':
+    'Bước này không còn trên trang: hồ sơ đã sang bước khác hoặc vai trò của bạn không làm bước này. Trang đã hiện các bước bạn có thể làm lúc này.',
   'toast.pipelineRecorded': 'Đã ghi nhận bước của quy trình.',
   'toast.pipelineRecordedLate': 'Đã ghi nhận, nhưng sau thời hạn luật định.',
   'toast.pipelineDossierSaved': 'Đã lưu hồ sơ giấy.',

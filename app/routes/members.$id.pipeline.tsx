@@ -11,7 +11,7 @@ import { DossierSection } from '~/components/pipeline-dossier';
 import type { TabFormFailure } from '~/components/pipeline-forms';
 import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-overview';
 import { ReviewNotes } from '~/components/pipeline-review-notes';
-import { TransitionForm } from '~/components/pipeline-transition-form';
+import { NotOfferedFailure, TransitionForm, notOffered } from '~/components/pipeline-transition-form';
 import { isExitStage, type Stage } from '~/domain/stages';
 import { useT } from '~/i18n/use-t';
 import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
@@ -56,6 +56,8 @@ export default function MemberPipeline() {
   const transitions = d.transitions as TransitionView[];
   const forward = transitions.filter((tr) => !isExitStage(tr.to));
   const exits = transitions.filter((tr) => isExitStage(tr.to));
+  // A refusal of a step whose form is not on the page is shown above the forms, never swallowed.
+  const orphan = notOffered(failure, transitions);
   return (
     <div className="member-pipeline">
       <StageProgress stages={d.stages as Stage[]} current={d.progressStage} stage={d.stage} />
@@ -79,6 +81,7 @@ export default function MemberPipeline() {
         {d.can.addNote && !d.can.editDossier ? (
           <p className="field-hint">{t('pipeline.reviewHint')}</p>
         ) : null}
+        {orphan ? <NotOfferedFailure failure={orphan} /> : null}
         {transitions.length === 0 ? (
           <p className="muted">{t('pipeline.actions.none')}</p>
         ) : (

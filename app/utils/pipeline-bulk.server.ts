@@ -22,6 +22,7 @@ import {
   FIELD_LABELS,
   TRANSITIONS,
   checkTransition,
+  dutyBlocks,
   findTransition,
   isReadyForNextStep,
   type PipelineMember,
@@ -105,6 +106,8 @@ const PROJECTION = {
   pipeline: 1,
   eligibility: 1,
   nameSortKey: 1,
+  // The machine pauses a record whose consent is withdrawn: it must see the consent.
+  consent: 1,
   __v: 1,
 } as const;
 
@@ -116,6 +119,7 @@ interface Candidate {
   dateOfBirth?: Date;
   pipeline?: Record<string, unknown> & { stage?: string; stageSince?: Date };
   eligibility?: { eligible?: boolean | null };
+  consent?: PipelineMember['consent'];
   __v?: number;
 }
 
@@ -141,8 +145,9 @@ export interface QueueRow {
 
 /**
  * The candidates at the step's starting stage, split into ready (every rule of the
- * step met today) and blocked (with the reasons). Province-wide roles pick a school:
- * a bulk step is one school's document.
+ * step met today) and blocked (with the reasons: the rules, withdrawn consent, and
+ * separation of duties for this user, so nobody selects a record the action would
+ * refuse). Province-wide roles pick a school: a bulk step is one school's document.
  */
 export async function loadReadyQueue(
   user: AuthUser,
@@ -166,7 +171,10 @@ export async function loadReadyQueue(
   const ready: QueueRow[] = [];
   const blocked: QueueRow[] = [];
   for (const r of shown) {
-    const readiness = isReadyForNextStep(r as unknown as PipelineMember, calendar, now);
+    const member = r as unknown as PipelineMember;
+    const readiness = isReadyForNextStep(member, calendar, now);
+    const duties = dutyBlocks(member, step, { id: user.id, role: user.role });
+    const reasons = [...readiness.reasons, ...duties];
     const since = r.pipeline?.stageSince;
     const row: QueueRow = {
       id: String(r._id),
@@ -174,9 +182,9 @@ export async function loadReadyQueue(
       studentCode: r.studentCode,
       school: schools.get(String(r.schoolId)) ?? '',
       daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
-      reasons: readiness.reasons.map((x) => x.message),
+      reasons: reasons.map((x) => x.message),
     };
-    (readiness.ready ? ready : blocked).push(row);
+    (readiness.ready && duties.length === 0 ? ready : blocked).push(row);
   }
   return { ready, blocked, truncated, needsSchool: false };
 }

@@ -29,14 +29,17 @@ import {
   TRANSITION_IDS,
   allowedTransitions,
   checkTransition,
+  derivedDossierDays,
+  findTransition,
   memberAfter,
   nextActor,
+  stepBlocks,
+  type PipelineRecord,
   type PipelineMember,
   type PipelineUpdate,
   type Reason,
   type TransitionId,
 } from '~/domain/pipeline';
-import { dutyBlocks } from '~/domain/pipeline/machine';
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
 import { calendarFromHolidayTable, type WorkingCalendar } from '~/domain/working-days';
 import {
@@ -45,7 +48,6 @@ import {
   dossierEditSchema,
   dossierValues,
   issuesByField,
-  type DossierDates,
   type DossierRowState,
   type TabFormFailure,
 } from '~/components/pipeline-forms';
@@ -94,7 +96,8 @@ export function isTransitionId(value: unknown): value is TransitionId {
   return typeof value === 'string' && (TRANSITION_IDS as readonly string[]).includes(value);
 }
 
-const PIPELINE_PROJECTION = { pipeline: 1, dateOfBirth: 1, schoolId: 1, __v: 1 } as const;
+// `consent`: the machine pauses every step while the student's consent is withdrawn.
+const PIPELINE_PROJECTION = { pipeline: 1, dateOfBirth: 1, schoolId: 1, consent: 1, __v: 1 } as const;
 
 interface LeanPipelineMember {
   _id: Types.ObjectId;
@@ -132,6 +135,8 @@ const reasonView = (r: Reason): ReasonView => ({ code: r.code, field: r.field ??
 
 export interface TransitionFailure {
   intent: string;
+  /** The step's name, for a refusal whose form is no longer on the page (stale tab). */
+  label: Text;
   reasons: ReasonView[];
   values: Record<string, string>;
   conflict?: boolean;
@@ -229,9 +234,10 @@ export async function applyTransition(
 ) {
   const now = options.now ?? new Date();
   const values = options.values ?? {};
+  const label = findTransition(transitionId, '')?.label ?? { vi: transitionId, en: transitionId };
   const fail = (reasons: ReasonView[], status: number, conflict = false) =>
     data<TransitionFailure>(
-      { intent: transitionId, reasons, values, ...(conflict ? { conflict } : {}) },
+      { intent: transitionId, label, reasons, values, ...(conflict ? { conflict } : {}) },
       { status },
     );
   const calendar = await loadCalendar();
@@ -537,7 +543,10 @@ export interface TransitionView {
   fields: FieldView[];
   /** Introducer rows (record_introduction). */
   rows?: { name: string; count: number; fields: FieldView[] };
-  /** Separation of duties: why this user may not take the step (the form is shown disabled). */
+  /**
+   * Why this user may not take the step whatever is typed (withdrawn consent, separation of
+   * duties): the form is shown disabled with these reasons.
+   */
   blocked: Text[];
 }
 
@@ -574,10 +583,10 @@ function fieldsOf(shape: Record<string, z.ZodTypeAny>): FieldView[] {
   return out.sort((a, b) => Number(a.name === 'note') - Number(b.name === 'note'));
 }
 
-function transitionViews(member: PipelineMember, user: AuthUser): TransitionView[] {
-  return allowedTransitions(member, user.role).map((t) => {
+function transitionViews(member: PipelineMember, user: AuthUser, now: Date): TransitionView[] {
+  return allowedTransitions(member, user.role, now).map((t) => {
     const shape = t.schema instanceof z.ZodObject ? (t.schema.shape as Record<string, z.ZodTypeAny>) : {};
-    const blocked = dutyBlocks(member, t.id, { id: user.id, role: user.role }).map((r) => r.message);
+    const blocked = stepBlocks(member, t.id, { id: user.id, role: user.role }).map((r) => r.message);
     const view: TransitionView = { id: t.id, to: t.to, label: t.label, fields: fieldsOf(shape), blocked };
     const introducers = shape.introducers;
     if (introducers instanceof z.ZodArray && introducers.element instanceof z.ZodObject) {
@@ -594,51 +603,25 @@ function transitionViews(member: PipelineMember, user: AuthUser): TransitionView
 type Pipeline = Record<string, unknown> & { history?: HistoryRow[] };
 
 const dateOf = (v: unknown): string => (v instanceof Date ? isoDay(v) : '');
-const lastRefDate = (p: Pipeline, stage: string) => {
-  const h = (p.history ?? []).filter((e) => e.stage === stage).pop();
-  // refDate is a calendar day; `at` is the instant the step was recorded, read as its day in Vietnam.
-  return h ? (h.refDate ? isoDay(h.refDate) : vietnamDay(h.at)) : '';
-};
-
 /**
  * Forms 1-KNĐ … 15-KNĐ: the dates entered by hand (`pipeline.dossier`) and those the
- * recorded steps imply (the application date of `open_dossier`, the chi bộ meeting…).
- * A stored date overrides a derived one; clearing it brings the derived one back.
+ * recorded steps imply (the application date of `open_dossier`, the chi bộ meeting, the
+ * opinions (5-KNĐ) on file…). A stored date overrides a derived one; clearing it brings the
+ * derived one back.
  */
 function dossierRows(p: Pipeline): DossierRowState[] {
-  const get = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-        p,
-      );
-  const introducers = (get('introducers') as { kind?: string }[] | undefined) ?? [];
-  const derived: Record<string, Partial<DossierDates>> = {
-    '1-KNĐ': { receivedAt: dateOf(get('application.receivedAt')) },
-    '2-KNĐ': {
-      receivedAt: dateOf(get('personalHistory.receivedAt')),
-      verifiedAt: dateOf(get('personalHistory.verifiedAt')),
-    },
-    '3-KNĐ': {
-      receivedAt: introducers.some((x) => x.kind !== 'union') ? lastRefDate(p, 'introduced') : '',
-    },
-    '4-KNĐ': {
-      receivedAt: introducers.some((x) => x.kind === 'union') ? lastRefDate(p, 'introduced') : '',
-    },
-    '6-KNĐ': { receivedAt: dateOf(get('branchVote.meetingDate')) },
-    '8-KNĐ': { receivedAt: dateOf(get('committeeResolution.date')) },
-    '9-KNĐ': { receivedAt: dateOf(get('decision.receivedAt')) || dateOf(get('decision.date')) },
-    '15-KNĐ': { receivedAt: dateOf(get('officialDecision.date')) },
-  };
+  // The same derivation as the machine's (app/domain/pipeline/dossier.ts): what the tab
+  // says is on file is what the rules judge.
+  const days = derivedDossierDays(p as unknown as PipelineRecord);
+  const iso = (day: number | undefined) => (day === undefined || Number.isNaN(day) ? '' : isoDayNumber(day));
   const stored = new Map(((p.dossier as StoredDossierEntry[] | undefined) ?? []).map((d) => [d.form, d]));
   return DOSSIER_FORMS.map(({ form }) => {
     const s = stored.get(form);
-    const d = derived[form];
+    const d = days[form];
     return {
       form,
       stored: { receivedAt: dateOf(s?.receivedAt), verifiedAt: dateOf(s?.verifiedAt) },
-      derived: { receivedAt: d?.receivedAt ?? '', verifiedAt: d?.verifiedAt ?? '' },
+      derived: { receivedAt: iso(d?.receivedAt), verifiedAt: iso(d?.verifiedAt) },
     };
   });
 }
@@ -713,6 +696,6 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
       addNote: canAddReviewNote(user),
       resolveFlag: canResolveFlag(user),
     },
-    transitions: canActOnPipeline(user) ? transitionViews(member, user) : [],
+    transitions: canActOnPipeline(user) ? transitionViews(member, user, now) : [],
   };
 }

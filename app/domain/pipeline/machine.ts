@@ -20,7 +20,7 @@
  */
 import { dayNumber, formatDay, type DateLike } from '../criteria/calendar.ts';
 import { consentWithdrawn, consentWithdrawnAt } from '../consent.ts';
-import { isExitStage, type Stage } from '../stages.ts';
+import { STAGE_LABELS, isExitStage, type Stage } from '../stages.ts';
 import type { WorkingCalendar } from '../working-days.ts';
 import { checkChronology } from './chronology.ts';
 import { DayField, fieldLabel } from './schemas.ts';
@@ -106,11 +106,13 @@ export function checkTransition(
   const ctx: RuleContext = { member, p, today, calendar: options.calendar, actor };
 
   if (!t.from.includes(stage as Stage)) {
+    // Shown as is when a stale tab posts a step no longer offered: the stage by its name.
+    const at = STAGE_LABELS[stage as Stage] ?? { vi: stage, en: stage };
     reasons.push(
       reason(
         'wrong_stage',
-        `Không thể "${t.label.vi}" ở bước hiện tại (${stage})`,
-        `"${t.label.en}" is not possible at the current stage (${stage})`,
+        `Không thể "${t.label.vi}" khi hồ sơ đang ở bước "${at.vi}"`,
+        `"${t.label.en}" is not possible while the record is at "${at.en}"`,
       ),
     );
   }

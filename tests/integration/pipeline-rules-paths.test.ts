@@ -1,0 +1,466 @@
+/**
+ * Issue 16, the admission machine's paths tried as a tester would, with real sign-ins and
+ * the real actions (the candidate page and the bulk actions), each refused with its reason
+ * and writing nothing:
+ *
+ * - separation of duties through return and resume: danguy.pvd records the committee
+ *   review, returns the record, bithu.pvd resumes it, danguy.pvd tries the decision;
+ * - chronology: a vote dated before the introduction; a vote dated the day before the
+ *   personal history was verified (entered in the paper checklist); a bulk committee review
+ *   dated before the vote;
+ * - exits offered only when they apply; a stale tab posting a step no longer offered;
+ * - a record whose student withdrew consent: every step refused, shown before trying.
+ *
+ * Dates are relative to today (Vietnam), so the run never depends on the calendar.
+ */
+import mongoose, { type Types } from 'mongoose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { AuditEvent } from '../../models/audit-event.ts';
+import { Member } from '../../models/member.ts';
+import { Unit } from '../../models/unit.ts';
+import { User } from '../../models/user.ts';
+import { seedDatabase } from '../../seed/seed.server.ts';
+import { dayNumber, formatDay, isoDay } from '~/domain/criteria/calendar';
+import { action as boardAction } from '~/routes/pipeline._index';
+import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
+import { action, loader } from '~/routes/members.$id.pipeline';
+import { verifyAudit } from '~/utils/audit-verify.server';
+import { signIn } from '../fixtures/auth.ts';
+import { call, get, post, postEntries } from '../fixtures/remix.ts';
+
+let danguy: string;
+let bithu: string;
+let union: string;
+let pvd: Types.ObjectId;
+let adminId: Types.ObjectId;
+let demoId: Types.ObjectId;
+
+beforeAll(async () => {
+  await seedDatabase({ members: 60, seed: 1, reset: true });
+  [danguy, bithu, union] = await Promise.all(
+    ['danguy.pvd@demo.vn', 'bithu.pvd@demo.vn', 'doantruong.pvd@demo.vn'].map((e) => signIn(e)),
+  );
+  pvd = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
+  adminId = (await User.findOne({ email: 'admin@demo.vn' }).lean())!._id;
+  demoId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
+}, 60_000);
+
+// ---------------------------------------------------------------- dates and records
+
+const TODAY = dayNumber(new Date());
+/** `YYYY-MM-DD` of the Vietnam day `n` days ago. */
+const ago = (n: number) => isoDay(TODAY - n);
+/** The same day as stored (UTC midnight). */
+const stored = (n: number) => new Date(`${ago(n)}T00:00:00Z`);
+/** dd/MM/yyyy, as the messages write it. */
+const vn = (n: number) => formatDay(TODAY - n);
+const yearsAgo = (years: number, days = 0) => {
+  const d = new Date(`${ago(days)}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() - years);
+  return d;
+};
+
+let nextSkip = 0;
+/**
+ * A PVĐ member (never the demo student, each test its own) put at a stage with a
+ * consistent history: application 60 days ago, personal history verified 50 days ago,
+ * introduction 30, opinions (5-KNĐ) 25, chi bộ vote 20 days ago (recorded by the admin
+ * account, so neither Party committee account is its recorder). Consent given.
+ */
+async function candidate(
+  stage: 'outstanding' | 'introduced' | 'branch_vote',
+  overrides: Record<string, unknown> = {},
+  extra: Record<string, unknown> = {},
+) {
+  const m = (await Member.findOne({ schoolId: pvd, _id: mongoose.trusted({ $ne: demoId }) })
+    .sort({ _id: 1 })
+    .skip(nextSkip++)
+    .lean())!;
+  const history: Record<string, unknown>[] = [
+    { stage: 'outstanding', at: stored(200), by: adminId, refDate: stored(200) },
+  ];
+  const pipeline: Record<string, unknown> = {
+    stage,
+    stageSince: stored(200),
+    history,
+    unionResolution: { number: '12-NQ/ĐTN', date: stored(200) },
+  };
+  if (stage !== 'outstanding') {
+    history.push(
+      { stage: 'awareness_class', at: stored(150), by: adminId, refDate: stored(150) },
+      { stage: 'dossier', at: stored(60), by: adminId, refDate: stored(60) },
+      { stage: 'introduced', at: stored(30), by: adminId, refDate: stored(30) },
+    );
+    Object.assign(pipeline, {
+      stageSince: stored(30),
+      certificate: {
+        number: 'GCN-16',
+        issuer: 'Trường Chính trị tỉnh Quảng Ngãi',
+        issuedAt: stored(150),
+        expiresAt: yearsAgo(-5, 150),
+      },
+      application: { receivedAt: stored(60) },
+      personalHistory: { receivedAt: stored(58), verification: 'verified', verifiedAt: stored(50) },
+      introducers: [
+        { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '46-NQ/ĐTN' },
+        { name: 'Trần Văn Minh', kind: 'party_member', official: true, monthsTogether: 18 },
+      ],
+      opinions: [{ source: 'Chi ủy nơi cư trú', date: stored(25), summary: 'Nhất trí.' }],
+    });
+  }
+  if (stage === 'branch_vote') {
+    history.push({ stage: 'branch_vote', at: stored(20), by: adminId, refDate: stored(20) });
+    Object.assign(pipeline, {
+      stageSince: stored(20),
+      branchVote: { meetingDate: stored(20), yes: 8, no: 0, officialMemberCount: 9 },
+    });
+  }
+  Object.assign(pipeline, overrides);
+  await Member.updateOne(
+    { _id: m._id },
+    {
+      $set: {
+        dateOfBirth: new Date('2004-04-04T00:00:00Z'),
+        consent: { version: '2026-01', givenAt: stored(300) },
+        pipeline,
+        ...extra,
+      },
+    },
+  );
+  return m._id;
+}
+
+/** The member's chi bộ count on file, so a vote posted here is within it and passes 2/3. */
+async function cellCount(id: Types.ObjectId): Promise<string> {
+  const m = (await Member.findById(id).select({ partyCellId: 1 }).lean())!;
+  const cell = m.partyCellId ? await Unit.findById(m.partyCellId).lean() : null;
+  return String(cell?.officialMemberCount ?? 9);
+}
+
+const path = (id: Types.ObjectId) => `/members/${id}/pipeline`;
+const load = (cookie: string, id: Types.ObjectId) => call(loader, get(path(id), cookie), { id: String(id) });
+const submit = (cookie: string, id: Types.ObjectId, fields: Record<string, string>) =>
+  call(action, post(path(id), fields, cookie), { id: String(id) });
+
+async function state(id: Types.ObjectId) {
+  const m = (await Member.findById(id).select({ __v: 1, pipeline: 1 }).lean())!;
+  return {
+    version: m.__v ?? 0,
+    stage: m.pipeline.stage,
+    history: m.pipeline.history.length,
+    audits: await AuditEvent.countDocuments({ entityId: id }),
+  };
+}
+
+/** Posts a step with the record's current version. */
+async function step(cookie: string, id: Types.ObjectId, fields: Record<string, string>) {
+  return submit(cookie, id, { ...fields, version: String((await state(id)).version) });
+}
+
+const codes = (res: { data: { reasons: { code: string }[] } }) => res.data.reasons.map((r) => r.code);
+const vis = (res: { data: { reasons: { message: { vi: string } }[] } }) =>
+  res.data.reasons.map((r) => r.message.vi);
+type View = { id: string; blocked: { vi: string }[] };
+const view = (page: { data: { transitions: View[] } }, id: string) =>
+  page.data.transitions.find((t) => t.id === id);
+
+const advance = (cookie: string, stepId: string, ids: string[], fields: Record<string, string>) =>
+  call(
+    readyAction,
+    postEntries(
+      '/pipeline/ready',
+      [['step', stepId], ...Object.entries(fields), ...ids.map((i) => ['ids', i] as [string, string])],
+      cookie,
+    ),
+  );
+const readyQueue = (cookie: string, stepId: string) =>
+  call(readyLoader, get(`/pipeline/ready?step=${stepId}`, cookie));
+const queued = (
+  queue: { data: { blocked: { id: string; reasons: { vi: string }[] }[] } },
+  id: Types.ObjectId,
+) => queue.data.blocked.find((r) => r.id === String(id));
+
+const DECISION = (n: number) => ({
+  intent: 'record_decision',
+  decisionNo: '95-QĐ/ĐU',
+  decisionDate: ago(n),
+  issuer: 'Đảng ủy Trường Đại học Phạm Văn Đồng',
+});
+
+// ---------------------------------------------------------------- path 1
+
+describe('separation of duties through return and resume (issue path 1)', () => {
+  let id: Types.ObjectId;
+  beforeAll(async () => {
+    id = await candidate('branch_vote');
+  });
+
+  it('danguy records the review, returns the record, bithu resumes it', async () => {
+    const review = await step(danguy, id, {
+      intent: 'record_committee_review',
+      resolutionNo: '61-NQ/ĐU',
+      resolutionDate: ago(15),
+    });
+    expect(review.status).toBe(302);
+    const back = await step(danguy, id, {
+      intent: 'return_for_improvement',
+      reason: 'Bổ sung bản tự kiểm điểm',
+    });
+    expect(back.status).toBe(302);
+    const resumed = await step(bithu, id, { intent: 'resume', note: 'Đã bổ sung' });
+    expect(resumed.status).toBe(302);
+    const m = (await Member.findById(id).lean())!;
+    expect(m.pipeline.stage).toBe('committee_review');
+    // The latest committee_review entry is bithu's resume: what the old rule looked at.
+    const bithuId = (await User.findOne({ email: 'bithu.pvd@demo.vn' }).lean())!._id;
+    expect(String(m.pipeline.history.at(-1)!.by)).toBe(String(bithuId));
+  });
+
+  it('danguy sees the decision disabled with the reason before trying', async () => {
+    const page = await load(danguy, id);
+    expect(view(page, 'record_decision')!.blocked.map((b) => b.vi)).toEqual([
+      'Bạn đã ghi nhận nghị quyết của đảng ủy nên không thể ghi nhận bước này; người khác trong đảng ủy cần ghi nhận.',
+    ]);
+    // The one who only resumed is not blocked.
+    expect(view(await load(bithu, id), 'record_decision')!.blocked).toEqual([]);
+  });
+
+  it('danguy’s decision is refused with its reason, on the page and in bulk, writing nothing', async () => {
+    const before = await state(id);
+    const res = await step(danguy, id, DECISION(5));
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['separation_of_duties']);
+    expect(vis(res)).toEqual(['Người đã ghi nhận nghị quyết của đảng ủy không được ghi nhận quyết định này']);
+    expect(await state(id)).toEqual(before);
+
+    // The ready queue shows it blocked for danguy, with the same reason; the bulk refuses it.
+    const queue = await readyQueue(danguy, 'record_decision');
+    expect(queued(queue, id)?.reasons.map((r) => r.vi)).toContain(
+      'Bạn đã ghi nhận nghị quyết của đảng ủy nên không thể ghi nhận bước này; người khác trong đảng ủy cần ghi nhận.',
+    );
+    const { intent: _intent, ...fields } = DECISION(5);
+    const bulk = await advance(danguy, 'record_decision', [String(id)], fields);
+    expect(bulk.status).toBe(400);
+    expect(bulk.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([
+      'Người đã ghi nhận nghị quyết của đảng ủy không được ghi nhận quyết định này',
+    ]);
+    expect(await state(id)).toEqual(before);
+  });
+
+  it('bithu records the decision', async () => {
+    const res = await step(bithu, id, DECISION(5));
+    expect(res.status).toBe(302);
+    expect((await state(id)).stage).toBe('decision');
+  });
+});
+
+// ---------------------------------------------------------------- path 3
+
+describe('chronology (issue path 3)', () => {
+  it('a vote dated before the introduction is refused with both dates; on the day it goes through', async () => {
+    const id = await candidate('introduced');
+    const count = await cellCount(id);
+    const vote = (n: number) => ({
+      intent: 'record_branch_vote',
+      meetingDate: ago(n),
+      yes: count,
+      no: '0',
+      officialMemberCount: count,
+    });
+    const before = await state(id);
+    const early = await step(danguy, id, vote(31));
+    expect(early.status).toBe(400);
+    // Every reason at once: before the introduction, and before the opinions came in.
+    expect(codes(early)).toEqual(['date_out_of_order', 'date_out_of_order']);
+    expect(early.data.reasons[0]).toMatchObject({
+      field: 'meetingDate',
+      message: {
+        vi: `Ngày họp chi bộ (${vn(31)}) không được trước ngày giới thiệu (3-KNĐ, 4-KNĐ) (${vn(30)})`,
+      },
+    });
+    expect(await state(id)).toEqual(before);
+
+    // After the introduction but before the opinions (5-KNĐ) came in.
+    const beforeOpinions = await step(danguy, id, vote(26));
+    expect(vis(beforeOpinions)).toEqual([
+      `Ngày họp chi bộ (${vn(26)}) không được trước ngày nhận tổng hợp ý kiến nhận xét của chi ủy nơi cư trú và đoàn thể (5-KNĐ) (${vn(25)})`,
+    ]);
+
+    expect((await step(danguy, id, vote(25))).status).toBe(302);
+  });
+
+  it('a vote the day before the verification: the order with both dates, not "not verified"', async () => {
+    // Opened with the verification pending; the verification is entered later in the checklist.
+    const id = await candidate('introduced', {
+      personalHistory: { receivedAt: stored(58), verification: 'pending' },
+    });
+    const count = await cellCount(id);
+    const vote = (n: number) => ({
+      intent: 'record_branch_vote',
+      meetingDate: ago(n),
+      yes: count,
+      no: '0',
+      officialMemberCount: count,
+    });
+    // Not verified at all: that is the reason.
+    const unverified = await step(danguy, id, vote(21));
+    expect(vis(unverified)).toEqual(['Lý lịch (2-KNĐ) chưa được thẩm tra, kết luận']);
+
+    const paper = await step(union, id, { intent: 'dossier', 'verifiedAt.2': ago(20) });
+    expect(paper.status).toBe(302);
+    const before = await state(id);
+    const early = await step(danguy, id, vote(21));
+    expect(early.status).toBe(400);
+    expect(codes(early)).toEqual(['date_out_of_order']);
+    expect(vis(early)).toEqual([
+      `Ngày họp chi bộ (${vn(21)}) không được trước ngày thẩm tra lý lịch (2-KNĐ) (${vn(20)})`,
+    ]);
+    expect(await state(id)).toEqual(before);
+    // The verification entered in the checklist counts: the vote on that day goes through.
+    expect((await step(danguy, id, vote(20))).status).toBe(302);
+  });
+
+  it('a bulk committee review dated before the vote is refused, naming both dates', async () => {
+    const id = await candidate('branch_vote');
+    const before = await state(id);
+    const res = await advance(danguy, 'record_committee_review', [String(id)], {
+      resolutionNo: '70-NQ/ĐU',
+      resolutionDate: ago(21),
+    });
+    expect(res.status).toBe(400);
+    expect(res.data.refused).toHaveLength(1);
+    expect(res.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([
+      `Ngày nghị quyết (${vn(21)}) không được trước ngày chi bộ họp xét kết nạp (${vn(20)})`,
+    ]);
+    expect(await state(id)).toEqual(before);
+  });
+});
+
+// ---------------------------------------------------------------- forms on the page
+
+describe('exits and steps offered only when they can apply', () => {
+  it('"Hết tuổi đoàn" is not offered to a 17-year-old; it is to a 31-year-old', async () => {
+    const young = await candidate('outstanding', {}, { dateOfBirth: yearsAgo(17, 10) });
+    const ids = (await load(union, young)).data.transitions.map((t: View) => t.id);
+    expect(ids).not.toContain('age_out');
+    expect(ids).toContain('withdraw');
+    // Posted anyway (a crafted or stale form): refused with the reason, shown on the page.
+    const before = await state(young);
+    const res = await step(union, young, { intent: 'age_out', reason: 'Hết tuổi đoàn' });
+    expect(res.status).toBe(400);
+    expect(codes(res)).toEqual(['not_aged_out']);
+    expect(res.data.label.vi).toBe('Hết tuổi đoàn');
+    expect(await state(young)).toEqual(before);
+
+    const old = await candidate('outstanding', {}, { dateOfBirth: yearsAgo(31) });
+    expect((await load(union, old)).data.transitions.map((t: View) => t.id)).toContain('age_out');
+  });
+
+  it('a stale tab posting a step no longer offered gets a 400 with the reason and the step’s name', async () => {
+    const id = await candidate('outstanding');
+    expect((await load(danguy, id)).data.transitions.map((t: View) => t.id)).not.toContain(
+      'record_branch_vote',
+    );
+    const before = await state(id);
+    const res = await step(danguy, id, {
+      intent: 'record_branch_vote',
+      meetingDate: ago(1),
+      yes: '8',
+      no: '0',
+      officialMemberCount: '9',
+    });
+    expect(res.status).toBe(400);
+    expect(res.data.label).toEqual({ vi: 'Ghi nhận biểu quyết của chi bộ', en: 'Record the chi bộ vote' });
+    expect(vis(res)).toContain(
+      'Không thể "Ghi nhận biểu quyết của chi bộ" khi hồ sơ đang ở bước "Đoàn viên ưu tú"',
+    );
+    // The Union's step posted by the Party committee: the role is the reason.
+    const union = await step(danguy, id, { intent: 'age_out', reason: 'x' });
+    expect(codes(union)).toContain('role_not_allowed');
+    expect(await state(id)).toEqual(before);
+  });
+});
+
+// ---------------------------------------------------------------- path 6 (the machine's share)
+
+describe('withdrawn consent pauses every step (issue path 6)', () => {
+  let id: Types.ObjectId;
+  // 18:00 UTC on 10/11/2026 is 01:00 on 11/11/2026 in Vietnam.
+  const withdrawnAt = new Date('2026-11-10T18:00:00Z');
+  const REASON =
+    'Đoàn viên đã rút lại sự đồng ý xử lý dữ liệu cá nhân ngày 11/11/2026. Theo Luật Bảo vệ dữ liệu cá nhân (Luật số 91/2025/QH15), hồ sơ tạm dừng xử lý cho đến khi đoàn viên đồng ý lại.';
+
+  beforeAll(async () => {
+    id = await candidate(
+      'branch_vote',
+      {},
+      { consent: { version: '2026-01', givenAt: stored(300), withdrawnAt } },
+    );
+  });
+
+  it('shows every step blocked with the reason and its date', async () => {
+    const page = await load(danguy, id);
+    expect(page.data.transitions.length).toBeGreaterThan(0);
+    for (const t of page.data.transitions as View[])
+      expect(
+        t.blocked.map((b) => b.vi),
+        t.id,
+      ).toContain(REASON);
+  });
+
+  it('refuses a step, a bulk step and a bulk return, writing nothing; the queue says why', async () => {
+    const before = await state(id);
+    const single = await step(bithu, id, {
+      intent: 'record_committee_review',
+      resolutionNo: '72-NQ/ĐU',
+      resolutionDate: ago(2),
+    });
+    expect(single.status).toBe(400);
+    expect(codes(single)).toEqual(['consent_withdrawn']);
+    expect(vis(single)).toEqual([REASON]);
+
+    const bulk = await advance(bithu, 'record_committee_review', [String(id)], {
+      resolutionNo: '72-NQ/ĐU',
+      resolutionDate: ago(2),
+    });
+    expect(bulk.status).toBe(400);
+    expect(bulk.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([REASON]);
+
+    const back = await call(
+      boardAction,
+      postEntries(
+        '/pipeline?stage=branch_vote',
+        [
+          ['intent', 'return'],
+          ['reason', 'Bổ sung'],
+          ['ids', String(id)],
+        ],
+        danguy,
+      ),
+    );
+    expect(back.status).toBe(400);
+    expect(back.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([REASON]);
+    expect(await state(id)).toEqual(before);
+
+    expect(queued(await readyQueue(bithu, 'record_committee_review'), id)?.reasons.map((r) => r.vi)).toEqual([
+      REASON,
+    ]);
+  });
+
+  it('goes on once consent is given again', async () => {
+    await Member.updateOne({ _id: id }, { $set: { consent: { version: '2026-01', givenAt: new Date() } } });
+    expect(view(await load(danguy, id), 'record_committee_review')!.blocked).toEqual([]);
+    const res = await step(bithu, id, {
+      intent: 'record_committee_review',
+      resolutionNo: '72-NQ/ĐU',
+      resolutionDate: ago(2),
+    });
+    expect(res.status).toBe(302);
+  });
+});
+
+describe('the audit log', () => {
+  it('has no gaps after these flows', async () => {
+    expect((await verifyAudit()).gaps).toEqual([]);
+  });
+});
