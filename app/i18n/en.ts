@@ -324,6 +324,43 @@ export const en: Messages = {
   'consent.withdrawn': 'You withdrew your consent. Your record is paused until you consent again.',
   'consent.goToRecord': 'See my record',
   'consent.v.agree': 'Tick this box to give your consent.',
+  // Withdrawing consent, and the pause staff see while it is withdrawn (issue 16).
+  'consent.withdrawTitle': 'Withdraw consent',
+  'consent.withdrawIntro':
+    'Under the Personal Data Protection Law No. 91/2025/QH15 and Decree 356/2025/ND-CP you may withdraw your consent at any time. If you withdraw:',
+  'consent.withdrawEffect.pause':
+    'Your record is paused: the school Youth Union and Party committee record no further step of the admission process.',
+  'consent.withdrawEffect.staff':
+    'The staff in charge see that the record is paused (on the record, its Pipeline tab and the pipeline board); the province sees how many records are paused.',
+  'consent.withdrawEffect.refused':
+    'Your record is not exported to files or passed to other systems; new evidence is not accepted and pending evidence is not approved.',
+  'consent.withdrawEffect.kept':
+    'The data already held and the steps recorded before stay as they are; you can still view, download and ask to correct your data.',
+  'consent.withdrawEffect.again':
+    'To go on, come back to this page and consent again: your record continues from where it stopped.',
+  'consent.withdrawConfirm': 'I understand that my record will be paused, and I want to withdraw my consent.',
+  'consent.v.confirm': 'Tick this box to confirm that you withdraw your consent.',
+  'consent.pausedStudent':
+    'You withdrew your consent on {date}. Your record is paused; consent again below for it to continue.',
+  'consent.paused':
+    'The member withdrew consent to personal data processing on {date}; the record is paused until they consent again: no pipeline steps, no exports of the record and no new evidence (Personal Data Protection Law No. 91/2025/QH15, Decree 356/2025/ND-CP).',
+  'consent.pausedUndated':
+    'The member withdrew consent to personal data processing; the record is paused until they consent again: no pipeline steps, no exports of the record and no new evidence (Personal Data Protection Law No. 91/2025/QH15, Decree 356/2025/ND-CP).',
+  'consent.pausedCard': 'Paused: consent withdrawn on {date}',
+  'consent.pausedCardUndated': 'Paused: consent withdrawn',
+  'consent.v.pausedSubmission':
+    'You withdrew your consent to personal data processing on {date}; your record is paused, so new evidence is not accepted. Consent again on the consent page to send it.',
+  'consent.queuePaused':
+    'Paused: the member withdrew consent on {date}. The evidence waits until they consent again; it cannot be approved or returned.',
+  'consent.queueSkipped':
+    '{count} submissions not decided: the member withdrew consent to personal data processing, so the record is paused.',
+  'consent.exportHint':
+    'Exports leave out the records of members who withdrew consent to personal data processing (paused records); the Excel file states how many were left out.',
+  'consent.exportSheet': 'Notes',
+  'consent.exportWithheld':
+    '{count} records are not in this file: the member withdrew consent to personal data processing, so the record is paused (Personal Data Protection Law No. 91/2025/QH15, Decree 356/2025/ND-CP).',
+  'reports.bottleneck.paused': 'Paused: the member withdrew consent',
+  'members.drill.due.paused': 'paused because the member withdrew consent',
   'consent.v.guardian': 'Please enter the name of your parent or guardian.',
 
   'units.title': 'Units',

@@ -324,6 +324,43 @@ export const vi = {
   'consent.withdrawn': 'Bạn đã rút lại đồng ý. Hồ sơ tạm dừng xử lý cho đến khi bạn đồng ý lại.',
   'consent.goToRecord': 'Xem hồ sơ của tôi',
   'consent.v.agree': 'Bạn cần đánh dấu ô này để đồng ý.',
+  // Withdrawing consent, and the pause staff see while it is withdrawn (issue 16).
+  'consent.withdrawTitle': 'Rút lại đồng ý',
+  'consent.withdrawIntro':
+    'Theo Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15 và Nghị định 356/2025/NĐ-CP, bạn có quyền rút lại đồng ý bất cứ lúc nào. Khi bạn rút lại:',
+  'consent.withdrawEffect.pause':
+    'Hồ sơ của bạn tạm dừng xử lý: Đoàn trường và Đảng ủy trường không ghi nhận thêm bước nào của quy trình kết nạp.',
+  'consent.withdrawEffect.staff':
+    'Cán bộ phụ trách thấy hồ sơ đang tạm dừng (trên hồ sơ, tab Quy trình và bảng quy trình); Tỉnh đoàn thấy số hồ sơ tạm dừng.',
+  'consent.withdrawEffect.refused':
+    'Hồ sơ của bạn không được xuất ra tệp hay chuyển sang hệ thống khác; minh chứng mới chưa được nhận và minh chứng đang chờ chưa được duyệt.',
+  'consent.withdrawEffect.kept':
+    'Dữ liệu đã có và các bước đã ghi nhận trước đó vẫn giữ nguyên; bạn vẫn xem, tải về và yêu cầu sửa dữ liệu của mình.',
+  'consent.withdrawEffect.again':
+    'Muốn tiếp tục, bạn mở lại trang này và đồng ý lại: hồ sơ được xử lý tiếp từ chỗ đã dừng.',
+  'consent.withdrawConfirm': 'Tôi hiểu hồ sơ của tôi sẽ tạm dừng xử lý và muốn rút lại đồng ý.',
+  'consent.v.confirm': 'Bạn cần đánh dấu ô này để xác nhận rút lại đồng ý.',
+  'consent.pausedStudent':
+    'Bạn đã rút lại đồng ý ngày {date}. Hồ sơ đang tạm dừng xử lý; hãy đồng ý lại dưới đây để hồ sơ được xử lý tiếp.',
+  'consent.paused':
+    'Đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân ngày {date}; hồ sơ tạm dừng xử lý cho đến khi đoàn viên đồng ý lại: không ghi nhận bước quy trình, không xuất dữ liệu của hồ sơ và không nhận minh chứng mới (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, Nghị định 356/2025/NĐ-CP).',
+  'consent.pausedUndated':
+    'Đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân; hồ sơ tạm dừng xử lý cho đến khi đoàn viên đồng ý lại: không ghi nhận bước quy trình, không xuất dữ liệu của hồ sơ và không nhận minh chứng mới (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, Nghị định 356/2025/NĐ-CP).',
+  'consent.pausedCard': 'Tạm dừng: đã rút lại đồng ý ngày {date}',
+  'consent.pausedCardUndated': 'Tạm dừng: đã rút lại đồng ý',
+  'consent.v.pausedSubmission':
+    'Bạn đã rút lại đồng ý xử lý dữ liệu cá nhân ngày {date}; hồ sơ đang tạm dừng nên chưa nhận minh chứng mới. Hãy đồng ý lại tại trang Đồng ý xử lý dữ liệu cá nhân để gửi tiếp.',
+  'consent.queuePaused':
+    'Tạm dừng: đoàn viên đã rút lại đồng ý ngày {date}. Minh chứng chờ đến khi đoàn viên đồng ý lại; chưa thể duyệt hoặc trả lại.',
+  'consent.queueSkipped':
+    '{count} minh chứng chưa được xét: đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân nên hồ sơ tạm dừng xử lý.',
+  'consent.exportHint':
+    'Tệp xuất không có hồ sơ của đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân (hồ sơ tạm dừng xử lý); tệp Excel ghi số hồ sơ bị bỏ qua.',
+  'consent.exportSheet': 'Ghi chú',
+  'consent.exportWithheld':
+    '{count} hồ sơ không có trong tệp này: đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân nên hồ sơ tạm dừng xử lý (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, Nghị định 356/2025/NĐ-CP).',
+  'reports.bottleneck.paused': 'Tạm dừng xử lý: đoàn viên đã rút lại đồng ý',
+  'members.drill.due.paused': 'tạm dừng xử lý vì đoàn viên đã rút lại đồng ý',
   'consent.v.guardian': 'Vui lòng nhập họ tên cha, mẹ hoặc người giám hộ.',
 
   'units.title': 'Đơn vị',

@@ -8,7 +8,7 @@ import { NavLink, Outlet, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
-import { useLocale, useT } from '~/i18n/use-t';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { can, type Permission } from '~/utils/permissions';
 import { getMemberHeader, parseMemberId } from '~/utils/member-profile.server';
@@ -48,6 +48,7 @@ export default function MemberLayout() {
   const { member, sections } = useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
+  const fmt = useFormatters();
   return (
     <>
       <header className="member-header">
@@ -61,6 +62,13 @@ export default function MemberLayout() {
             </>
           ) : null}
         </p>
+        {member.pausedSince !== null ? (
+          <p className="form-error consent-paused" role="note" data-testid="consent-paused">
+            {member.pausedSince
+              ? t('consent.paused', { date: fmt.date(member.pausedSince) })
+              : t('consent.pausedUndated')}
+          </p>
+        ) : null}
         {sections.length > 1 ? (
           <nav aria-label={t('member.sections')} className="member-tabs">
             <ul>

@@ -14,6 +14,7 @@ import { dayNumber } from '~/domain/criteria/calendar';
 import { isStage, type Stage } from '~/domain/stages';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { can } from './permissions';
 import { scopeFilter } from './permissions.server';
 
@@ -139,7 +140,7 @@ async function unitNames(ids: (Types.ObjectId | null | undefined)[]) {
 /** Header facts every /members/:id page shows; throws 404 outside the scope. */
 export async function getMemberHeader(user: AuthUser, id: Types.ObjectId) {
   const m = await Member.findOne(memberFilter(user, id))
-    .select({ fullName: 1, studentCode: 1, schoolId: 1, 'pipeline.stage': 1 })
+    .select({ fullName: 1, studentCode: 1, schoolId: 1, 'pipeline.stage': 1, ...CONSENT_PAUSE_PROJECTION })
     .lean();
   if (!m) throw new Response('Not found', { status: 404 });
   const unit = await unitNames([m.schoolId]);
@@ -149,6 +150,8 @@ export async function getMemberHeader(user: AuthUser, id: Types.ObjectId) {
     studentCode: m.studentCode,
     school: unit(m.schoolId)?.name ?? '',
     stage: (isStage(m.pipeline?.stage ?? '') ? m.pipeline!.stage : null) as Stage | null,
+    // Consent withdrawn: every tab (profile, Quy trình, …) shows the pause banner.
+    pausedSince: pausedSince(m.consent),
   };
 }
 

@@ -12,12 +12,14 @@
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
+import type { ConsentRecord } from '~/domain/consent';
 import { dayNumber } from '~/domain/criteria/calendar';
 import { DEADLINE_KINDS, type DeadlineKind } from '~/domain/deadlines';
 import { nextActor, type NextActor } from '~/domain/pipeline';
 import { OPEN_STAGES } from '~/domain/stages';
 import type { WorkingCalendar } from '~/domain/working-days';
 import type { AuthUser } from './auth.server';
+import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { isProvinceWide, unitNames, unitsOf, type UnitOption } from './members-list.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import { loadCalendar } from './pipeline.server';
@@ -85,6 +87,8 @@ export interface BoardCard {
   nextActor: NextActor | null;
   openFlags: number;
   returnReason: string | null;
+  /** Consent withdrawn on this date (ISO; '' when unreadable): the record is paused. */
+  pausedSince: string | null;
 }
 
 interface CardRow {
@@ -99,6 +103,7 @@ interface CardRow {
     openFlags?: number;
     returnReason?: string;
   };
+  consent?: ConsentRecord;
 }
 
 const CARD_PROJECTION = {
@@ -110,6 +115,8 @@ const CARD_PROJECTION = {
   'pipeline.due': 1,
   'pipeline.openFlags': 1,
   'pipeline.returnReason': 1,
+  // Two dates, only on the few records that ever withdrew: the projection stays small.
+  ...CONSENT_PAUSE_PROJECTION,
 } as const;
 
 function dueOf(row: CardRow, calendar: WorkingCalendar, today: number): BoardCard['due'] {
@@ -142,6 +149,7 @@ function toCard(row: CardRow, schools: Map<string, string>, calendar: WorkingCal
     nextActor: nextActor(stage),
     openFlags: row.pipeline?.openFlags ?? 0,
     returnReason: row.pipeline?.returnReason ?? null,
+    pausedSince: pausedSince(row.consent),
   };
 }
 
