@@ -17,6 +17,7 @@ import { latestGradedTerm } from '~/domain/latest-gpa';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { consentWithdrawnFilter } from './consent.server';
 import { ensureEligibility } from './eligibility.server';
 import { can } from './permissions';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
@@ -106,6 +107,10 @@ export function drillFilter(
   if (query.due === 'stuck') {
     stageIn(OPEN_STAGES);
     out['pipeline.stageSince'] = mongoose.trusted({ $lt: new Date(today.getTime() - STUCK_DAYS * DAY_MS) });
+  }
+  if (query.due === 'paused') {
+    stageIn(OPEN_STAGES);
+    Object.assign(out, consentWithdrawnFilter());
   }
   if (query.due === 'certSoon') {
     stageIn(PRE_VOTE_STAGES);

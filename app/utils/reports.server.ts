@@ -28,6 +28,7 @@ import {
 import { compareVietnamese } from '~/domain/text';
 import type { Locale, MessageKey, TFunction } from '~/i18n';
 import type { AuthUser } from './auth.server';
+import { CONSENT_WITHDRAWN_EXPR } from './consent.server';
 import { lastMemberWriteAt } from './eligibility.server';
 import { isProvinceWide, unitsOf, type UnitOption } from './members-list.server';
 import { CERT_SOON_DAYS, STUCK_DAYS } from './members-query';
@@ -95,7 +96,8 @@ export interface SchoolRow {
 }
 
 export interface Bottleneck {
-  kind: 'stuck' | 'overdue' | 'certSoon';
+  /** 'paused': consent withdrawn (counted, never named: the record is paused). */
+  kind: 'stuck' | 'overdue' | 'certSoon' | 'paused';
   count: number;
   items: { id: string; fullName: string; school: string; date: string | null; days: number | null }[];
 }
@@ -133,6 +135,7 @@ interface Group {
   overdue: number;
   stuckish: number;
   certSoon: number;
+  paused: number;
   days: Date[];
   [yearly: string]: unknown;
 }
@@ -188,6 +191,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
             $and: [isDate('$pipeline.stageSince'), { $lt: ['$pipeline.stageSince', stuckBefore] }],
           }),
           certSoon: countIf(dateBetween('$pipeline.certificate.expiresAt', today, certUntil)),
+          paused: countIf(CONSENT_WITHDRAWN_EXPR),
           days: { $push: '$pipeline.stageSince' },
           ...yearly,
         },
@@ -230,7 +234,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
     gender: new Map(),
     ethnicity: new Map(),
   };
-  const counts = { stuck: 0, overdue: 0, certSoon: 0 };
+  const counts = { stuck: 0, overdue: 0, certSoon: 0, paused: 0 };
 
   for (const g of groups) {
     const stage = g._id.st as Stage;
@@ -240,6 +244,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
     if (isExitStage(stage)) exits[stage] = (exits[stage] ?? 0) + g.n;
     counts.overdue += g.overdue;
     if (isOpen) counts.stuck += g.stuckish;
+    if (isOpen) counts.paused += g.paused;
     if (PRE_VOTE.has(stage)) counts.certSoon += g.certSoon;
     const row = bySchool.get(String(g._id.s));
     if (row) {
@@ -309,7 +314,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
   const bottleneck = (kind: Bottleneck['kind']): Bottleneck => ({
     kind,
     count: counts[kind],
-    items: lists[kind].map((r) => {
+    items: (kind === 'paused' ? [] : lists[kind]).map((r) => {
       const d =
         kind === 'overdue'
           ? r.pipeline?.due?.at
@@ -342,7 +347,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
       gender: breakdownRows('gender'),
       ethnicity: sensitive ? breakdownRows('ethnicity') : null,
     },
-    bottlenecks: [bottleneck('stuck'), bottleneck('overdue'), bottleneck('certSoon')],
+    bottlenecks: [bottleneck('stuck'), bottleneck('overdue'), bottleneck('certSoon'), bottleneck('paused')],
     generatedAt: now.toISOString(),
   };
 }
