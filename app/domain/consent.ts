@@ -59,6 +59,12 @@ export function consentSchema(minor: boolean) {
     });
 }
 
+/**
+ * Withdrawing pauses the record (issue 16), so it asks for an explicit confirmation, like
+ * giving does: the box must be ticked, never pre-ticked.
+ */
+export const WithdrawSchema = z.object({ confirm: z.literal('on', 'consent.v.confirm') });
+
 const instant = (value: DateLike | null | undefined): number =>
   value === null || value === undefined ? NaN : new Date(value).getTime();
 

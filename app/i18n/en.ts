@@ -320,7 +320,6 @@ export const en: Messages = {
   'consent.given': 'You consented on {date} (version {version}).',
   'consent.guardianGiven': 'Guardian who consented with you: {name}',
   'consent.withdraw': 'Withdraw consent',
-  'consent.withdrawHint': 'If you withdraw, your record is paused until you consent again.',
   'consent.withdrawn': 'You withdrew your consent. Your record is paused until you consent again.',
   'consent.goToRecord': 'See my record',
   'consent.v.agree': 'Tick this box to give your consent.',

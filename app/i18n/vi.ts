@@ -320,7 +320,6 @@ export const vi = {
   'consent.given': 'Bạn đã đồng ý ngày {date} (phiên bản {version}).',
   'consent.guardianGiven': 'Người giám hộ cùng đồng ý: {name}',
   'consent.withdraw': 'Rút lại đồng ý',
-  'consent.withdrawHint': 'Khi rút lại, hồ sơ của bạn tạm dừng xử lý cho đến khi bạn đồng ý lại.',
   'consent.withdrawn': 'Bạn đã rút lại đồng ý. Hồ sơ tạm dừng xử lý cho đến khi bạn đồng ý lại.',
   'consent.goToRecord': 'Xem hồ sơ của tôi',
   'consent.v.agree': 'Bạn cần đánh dấu ô này để đồng ý.',

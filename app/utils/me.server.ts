@@ -18,8 +18,10 @@ import { CorrectionSchema, correctionDue } from '~/domain/corrections';
 import {
   CONSENT_VERSION,
   consentSchema,
+  consentWithdrawn,
   hasCurrentConsent,
   isMinorOn,
+  WithdrawSchema,
   type ConsentRecord,
 } from '~/domain/consent';
 import { dayNumber } from '~/domain/criteria/calendar';
@@ -37,6 +39,7 @@ import { nextSteps } from '~/domain/student-steps';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { ENGINE_PROJECTION, getMemberVerdict, type VerdictMember } from './criteria.server';
+import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject } from './misc';
 import { requireUser, scopeFilter } from './permissions.server';
 import { loadCalendar } from './pipeline.server';
@@ -70,10 +73,16 @@ async function consentMember(user: AuthUser): Promise<ConsentMember | null> {
     .lean<ConsentMember>();
 }
 
-/** Sends a student without current consent to the consent page (no record: nothing to consent to). */
-export async function requireConsent(user: AuthUser) {
+/**
+ * Sends a student without current consent to the consent page (no record: nothing to
+ * consent to). `pausedPasses`: an action whose write refuses a paused record itself, with
+ * the reason (consent withdrawn), instead of a bare redirect.
+ */
+export async function requireConsent(user: AuthUser, { pausedPasses = false } = {}) {
   const m = await consentMember(user);
-  if (m && !hasCurrentConsent(m.consent)) throw redirect('/me/consent');
+  if (!m || hasCurrentConsent(m.consent)) return;
+  if (pausedPasses && consentWithdrawn(m.consent)) return;
+  throw redirect('/me/consent');
 }
 
 export async function consentPage(user: AuthUser, now = new Date()) {
@@ -84,6 +93,8 @@ export async function consentPage(user: AuthUser, now = new Date()) {
     fullName: m.fullName,
     minor: isMinorOn(m.dateOfBirth, now),
     current: hasCurrentConsent(c),
+    // Withdrawn and not given again: the page says the record is paused, since when.
+    paused: consentWithdrawn(c),
     givenAt: c.givenAt ? iso(new Date(c.givenAt)) : null,
     withdrawnAt: c.withdrawnAt ? iso(new Date(c.withdrawnAt)) : null,
     version: c.version ?? null,
@@ -131,6 +142,10 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
       }
       case 'withdraw': {
         if (!hasCurrentConsent(m.consent)) return { kind: 'none' } as const;
+        // Withdrawing pauses the record: only with the box that says the student understands.
+        const confirmed = WithdrawSchema.safeParse(values);
+        if (!confirmed.success)
+          return { kind: 'invalid', fieldErrors: fieldErrorsOf(confirmed.error) } as const;
         await Member.updateOne(ownFilter(user), { $set: { 'consent.withdrawnAt': now } });
         await audit(user, 'member.consent.withdraw', m, { version: m.consent?.version ?? null });
         return { kind: 'withdrawn' } as const;
@@ -139,6 +154,8 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
         return { kind: 'bad' } as const;
     }
   });
+  // The pause changes what staff pages and the dashboard's kept figures show (paused count).
+  if (outcome.kind === 'given' || outcome.kind === 'withdrawn') noteMemberWrite();
   switch (outcome.kind) {
     case 'missing':
       throw new Response('Not found', { status: 404 });
