@@ -48,3 +48,19 @@ export {
   opinionsDay,
   type DossierDays,
 } from './dossier.ts';
+} from './selection.ts';
+export {
+  recheckSteps,
+  checkConflicts,
+  openConflicts,
+  mergeConflicts,
+  conflictKey,
+  producedBy,
+  voteAgainstRegister,
+  BLOCKED_BY_CONFLICT,
+  OVERRIDE_REASON_MIN,
+  type Conflict,
+  type StoredConflict,
+  type ConflictOverride,
+  type RecheckContext,
+} from './conflicts.ts';

@@ -23,6 +23,7 @@ import { consentWithdrawn, consentWithdrawnAt } from '../consent.ts';
 import { STAGE_LABELS, isExitStage, type Stage } from '../stages.ts';
 import type { WorkingCalendar } from '../working-days.ts';
 import { checkChronology } from './chronology.ts';
+import { checkConflicts } from './conflicts.ts';
 import { DayField, fieldLabel } from './schemas.ts';
 import { MAX_FAILED_OFFICIAL_VOTES, reason } from './rules.ts';
 import {
@@ -102,7 +103,8 @@ export function checkTransition(
     };
   }
   const today = dayNumber(asOf);
-  const reasons: Reason[] = [...checkConsent(member)];
+  // A recorded step that no longer holds (conflicts.ts) blocks the forward steps.
+  const reasons: Reason[] = [...checkConsent(member), ...checkConflicts(member, t.id)];
   const ctx: RuleContext = { member, p, today, calendar: options.calendar, actor };
 
   if (!t.from.includes(stage as Stage)) {
@@ -330,6 +332,7 @@ export function isReadyForNextStep(
   const ctx: RuleContext = { member, p, today, calendar };
   const reasons = [
     ...checkConsent(member),
+    ...checkConflicts(member, id),
     ...(t.memberRules ? t.memberRules(ctx, today, undefined) : []),
     ...(t.dateField ? checkChronology(id, p, { [t.dateField]: today }) : []),
   ];
@@ -367,9 +370,13 @@ export function dutyBlocks(member: PipelineMember, transitionId: TransitionId, a
 
 /**
  * Everything that stops `actor` from taking `transitionId` whatever is typed into its form:
- * withdrawn consent and separation of duties. The tab shows the form disabled with these
+ * withdrawn consent, an open rule conflict (conflicts.ts) and separation of duties. The tab shows the form disabled with these
  * reasons; the submit refuses for the same ones (the same rules, see checkTransition).
  */
 export function stepBlocks(member: PipelineMember, transitionId: TransitionId, actor: Actor): Reason[] {
-  return [...checkConsent(member), ...dutyBlocks(member, transitionId, actor)];
+  return [
+    ...checkConsent(member),
+    ...checkConflicts(member, transitionId),
+    ...dutyBlocks(member, transitionId, actor),
+  ];
 }

@@ -11,6 +11,7 @@ import type { DateLike } from '../criteria/calendar.ts';
 import type { Text } from '../criteria/types.ts';
 import type { Stage } from '../stages.ts';
 import type { Role } from '../../utils/permissions.ts';
+import type { ConflictOverride, StoredConflict } from './conflicts.ts';
 
 export type { Role, Text, DateLike, Stage };
 
@@ -92,6 +93,10 @@ export interface PipelineRecord {
   opinions?: Maybe<readonly { source?: Maybe<string>; date?: Maybe<Date> }[]>;
   /** The paper checklist (forms 1-KNĐ … 15-KNĐ): a stored date overrides the one a step implies. */
   dossier?: Maybe<readonly PipelineDossierEntry[]>;
+  /** Derived (conflicts.ts): the recorded steps that no longer hold on the data on file. */
+  conflicts?: Maybe<readonly StoredConflict[]>;
+  /** A different user's written reason to go on despite these conflicts (their keys). */
+  conflictOverride?: Maybe<ConflictOverride>;
 }
 
 /** Dates as stored (Date): these lists are only ever read from documents. */
@@ -157,6 +162,8 @@ export const REASON_CODES = [
   'not_aged_out',
   'no_previous_stage',
   'already_recorded',
+  // A recorded step no longer holds on the data on file (conflicts.ts): the next step waits.
+  'rule_conflict',
   // Warnings (never block): a legal deadline was missed but the act itself is real.
   'late',
 ] as const;
