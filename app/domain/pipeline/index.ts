@@ -48,7 +48,6 @@ export {
   opinionsDay,
   type DossierDays,
 } from './dossier.ts';
-} from './selection.ts';
 export {
   recheckSteps,
   checkConflicts,

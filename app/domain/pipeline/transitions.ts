@@ -50,13 +50,12 @@ import {
   checkIntroducers,
   checkNotFuture,
   checkOpinions,
+  checkVoteCounts,
   checkVoteThreshold,
-  effectiveVote,
   isUnionAgeOn,
   reason,
   text,
   votePasses,
-  type VoteCell,
 } from './rules.ts';
 import {
   AwarenessClassSchema,
@@ -109,12 +108,6 @@ export interface RuleContext {
   today: number;
   calendar?: WorkingCalendar;
   actor?: Actor;
-  /**
-   * The chi bộ a vote step is taken in, with its dated register: the vote is judged against
-   * the register's count on the meeting day (`effectiveVote`). The server always passes it
-   * for vote steps; without it (pure callers) the typed count is judged.
-   */
-  cell?: VoteCell;
 }
 
 /** What a transition writes, before the machine adds stage, history and paths. */
@@ -237,28 +230,19 @@ function noCeremony(p: PipelineRecord, field: string): Reason[] {
     : [];
 }
 
-/** The count a vote is stored with: the register's on the meeting day (else the typed one). */
-function voteCount(ctx: RuleContext, v: Omit<VoteInput, 'note'>): number | undefined {
-  return effectiveVote(ctx, v).officialMemberCount ?? v.officialMemberCount;
-}
-
-function voteRecord(ctx: RuleContext, v: Omit<VoteInput, 'note'>) {
+function voteRecord(v: Omit<VoteInput, 'note'>) {
   return {
     meetingDate: dayToDate(v.meetingDate),
     yes: v.yes,
     no: v.no,
-    officialMemberCount: voteCount(ctx, v),
-    ...(ctx.cell ? { partyCellId: ctx.cell.id } : {}),
+    officialMemberCount: v.officialMemberCount,
     ...(v.resolutionNo ? { resolutionNo: v.resolutionNo } : {}),
   };
 }
 
-/** The member follows the chi bộ that voted on them. */
-const cellSet = (ctx: RuleContext): Record<string, unknown> => (ctx.cell ? { partyCellId: ctx.cell.id } : {});
-
-function voteNote(ctx: RuleContext, v: VoteInput, official = false): string {
+function voteNote(v: VoteInput, official = false): string {
   const what = official ? 'Chi bộ biểu quyết công nhận đảng viên chính thức' : 'Chi bộ biểu quyết kết nạp';
-  return v.note ?? `${what}: ${v.yes}/${voteCount(ctx, v)} đảng viên chính thức tán thành`;
+  return v.note ?? `${what}: ${v.yes}/${v.officialMemberCount} đảng viên chính thức tán thành`;
 }
 
 // Each entry keeps its input type for its own functions; the table erases it.
@@ -430,14 +414,14 @@ const FORWARD: Transition[] = [
       ...checkOpinions(ctx.member),
       ...checkIntroducers(ctx.p.introducers, isUnionAgeOn(ctx.member, day)),
     ],
-    // Against the chi bộ's register on the meeting day (effectiveVote), never a typed count.
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.meetingDate, ctx.today, 'meetingDate'),
-      ...effectiveVote(ctx, i).reasons,
+      ...checkVoteCounts(i),
+      ...checkVoteThreshold(i),
     ],
-    apply: (ctx, i) => ({
-      set: { 'pipeline.branchVote': voteRecord(ctx, i), ...cellSet(ctx) },
-      note: voteNote(ctx, i),
+    apply: (_ctx, i) => ({
+      set: { 'pipeline.branchVote': voteRecord(i) },
+      note: voteNote(i),
       refNo: i.resolutionNo,
       refDay: i.meetingDate,
     }),
@@ -571,7 +555,7 @@ const FORWARD: Transition[] = [
     // A failed vote is recorded too: three of them send the case up.
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.meetingDate, ctx.today, 'meetingDate'),
-      ...effectiveVote(ctx, i, { requirePass: false }).reasons,
+      ...checkVoteCounts(i),
     ],
     warnings: (ctx, i) =>
       ctx.calendar
@@ -582,12 +566,12 @@ const FORWARD: Transition[] = [
           )
         : [],
     apply: (ctx, i) => {
-      const passed = effectiveVote(ctx, i, { requirePass: false }).passes;
+      const passed = votePasses(i);
       const failures = failedOfficialVotes(ctx.p) + (passed ? 0 : 1);
       return {
-        set: cellSet(ctx),
-        push: { 'pipeline.officialVotes': { ...voteRecord(ctx, i), by: ctx.actor?.id ?? null } },
-        note: voteNote(ctx, i, true) + (passed ? '' : ` (không đạt, lần ${failures})`),
+        set: {},
+        push: { 'pipeline.officialVotes': { ...voteRecord(i), by: ctx.actor?.id ?? null } },
+        note: voteNote(i, true) + (passed ? '' : ` (không đạt, lần ${failures})`),
         refNo: i.resolutionNo,
         refDay: i.meetingDate,
         escalate: !passed && failures >= MAX_FAILED_OFFICIAL_VOTES,
@@ -776,13 +760,13 @@ function exits(): Transition[] {
           ...(i.vote
             ? [
                 ...checkNotFuture(i.vote.meetingDate, ctx.today, 'vote.meetingDate'),
-                ...effectiveVote(ctx, i.vote, { requirePass: false, prefix: 'vote.' }).reasons,
+                ...checkVoteCounts(i.vote),
               ]
             : []),
         ],
         apply: (ctx, i) => ({
           ...exitApply()(ctx, i),
-          set: i.vote ? { 'pipeline.branchVote': voteRecord(ctx, i.vote), ...cellSet(ctx) } : {},
+          set: i.vote ? { 'pipeline.branchVote': voteRecord(i.vote) } : {},
           refDay: i.refDate ?? i.vote?.meetingDate,
         }),
       }),
