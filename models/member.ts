@@ -200,6 +200,34 @@ export const pipelineSchema = new Schema(
     },
     // Unresolved flags, for the board's filter and badge.
     openFlags: { type: Number, default: undefined },
+    // Derived (app/utils/pipeline-conflicts.server.ts): recorded steps that no longer hold on
+    // the data on file, recomputed in the transaction of every write that can change it.
+    conflicts: {
+      type: [
+        new Schema(
+          {
+            step: { type: String, required: true },
+            code: { type: String, required: true },
+            message: { vi: String, en: String },
+            fields: { type: [String], default: undefined },
+            // Whose write produced it (an override needs someone else), and when.
+            by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+            at: { type: Date },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    // Conflicts no override covers: the list filter (due=conflict), the board, the province.
+    openConflicts: { type: Number, default: undefined },
+    // A different user's written reason to go on despite the conflicts of these keys (audited).
+    conflictOverride: {
+      by: { type: Schema.Types.ObjectId, ref: 'User' },
+      at: { type: Date },
+      reason: { type: String, trim: true, maxlength: 2000 },
+      keys: { type: [String], default: undefined },
+    },
   },
   { _id: false },
 );

@@ -32,6 +32,7 @@ export const AUDIT_ACTIONS = [
   'pipeline.flag',
   'pipeline.comment',
   'pipeline.flag_resolved',
+  'pipeline.conflict_override',
   'criteria.draft',
   'criteria.edit',
   'criteria.activate',

@@ -18,6 +18,7 @@ import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
 import pipelineStyles from '~/styles/pipeline.css?url';
 import { parseMemberId } from '~/utils/member-profile.server';
 import { pageTitle } from '~/utils/meta';
+import { memberConflicts } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
 import {
   canActOnPipeline,
@@ -34,7 +35,9 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  return getMemberPipeline(user, parseMemberId(params.id));
+  const id = parseMemberId(params.id);
+  // The rule conflicts of recorded steps, with the override form (pipeline-conflicts.server.ts).
+  return { ...(await getMemberPipeline(user, id)), conflicts: await memberConflicts(user, id) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {

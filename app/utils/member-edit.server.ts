@@ -19,6 +19,7 @@ import {
   type SchoolOption,
   type SensitiveHints,
 } from '~/components/member-editor';
+import type { Conflict } from '~/domain/pipeline';
 import { compareVietnamese } from '~/domain/text';
 import type { MessageKey } from '~/i18n';
 import type { AuthUser } from './auth.server';
@@ -27,6 +28,7 @@ import { formDataToObject } from './misc';
 import { can } from './permissions';
 import { unitScopeFilter } from './permissions.server';
 import { auditMember, isoDay, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
+import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
@@ -279,6 +281,8 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
   // on what was read through the version in its filter (a stale form matches nothing); a
   // creation's event is the member's version 0.
   let outcome: 'saved' | 'conflict';
+  // Recorded steps a new date of birth (or anything they relied on) no longer satisfies.
+  let broke: Conflict[] = [];
   try {
     outcome = await inTransaction(async () => {
       if (existing && edit) {
@@ -297,6 +301,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
           { _id: id, schoolId },
           { fields: edit.changed, ...beforeAfter(existing, fields, edit.changed), version: version! + 1 },
         );
+        broke = await refreshConflicts(id, user.id);
         return 'saved';
       }
       const { 'union.joinedAt': joinedAt, 'union.cardNumber': cardNumber, ...rest } = fields;
@@ -329,6 +334,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
   }
   if (outcome === 'conflict') return conflict(submitted);
   noteMemberWrite();
+  if (broke.length) throw redirect(`/members/${id}?ok=memberSavedConflict${brokeParam(broke)}`);
   throw redirect(`/members/${id}?ok=${existing ? 'memberSaved' : 'memberCreated'}`);
 }
 

@@ -42,6 +42,7 @@ import {
 import { Member } from '../../models/member.ts';
 import { Unit, type SchoolKind } from '../../models/unit.ts';
 import { appendAuditMany, type AuditInput } from './audit.server.ts';
+import { refreshConflicts } from './pipeline-conflicts.server.ts';
 import { currentSession, inTransaction } from './transaction.server.ts';
 
 export type { ImportKind, ImportProblem } from '~/domain/member-import.ts';
@@ -957,6 +958,12 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
             details: { version: w.version, ...base, ...w.details },
           })),
         );
+        // A new date of birth may break a recorded step (the chi bộ vote's age): re-checked here.
+        for (const w of batch) {
+          const fields = (w.details as { fields?: unknown }).fields;
+          if (w.update && Array.isArray(fields) && fields.includes('dateOfBirth'))
+            await refreshConflicts(w.memberId, actorId);
+        }
         input.onProgress?.(i + batch.length, writes.length);
       }
       const written = summary.toCreate + summary.toUpdate;

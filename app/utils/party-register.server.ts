@@ -14,6 +14,7 @@ import { countOn, registerEntrySchema, registerOf, type RegisterEntry } from '~/
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { isObjectIdString } from './misc';
+import { refreshConflictsOfCell } from './pipeline-conflicts.server';
 import { unitScopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
@@ -137,6 +138,8 @@ export async function recordRegister(user: AuthUser, form: FormData, now = new D
       unitId: cell.schoolId ?? cell._id,
       details: { before: { count: countOn(before, from) }, after: { count }, from, reason },
     });
+    // Votes judged against this register are re-checked against the new count.
+    await refreshConflictsOfCell(cell._id, user.id, now);
     return true;
   });
   if (!found) throw new Response('Not found', { status: 404 });

@@ -54,6 +54,7 @@ import {
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
 import { parseVersion } from './member-edit.server';
+import { brokeParam, overrideConflicts, refreshConflicts } from './pipeline-conflicts.server';
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 import { storedDue } from './pipeline-due.server';
@@ -216,6 +217,8 @@ export async function writeStep(
     ...(bulkId ? { bulkId } : {}),
     version: version + 1,
   });
+  // The recorded steps re-checked on what the step left (conflicts.ts).
+  await refreshConflicts(member._id, user.id, now);
   return true;
 }
 
@@ -305,6 +308,8 @@ export async function pipelineAction(user: AuthUser, memberId: Types.ObjectId, f
       );
     case 'resolve_flag':
       return resolveFlag(user, memberId, String(form.get('noteId') ?? ''), version);
+    case 'conflict_override':
+      return overrideConflicts(user, memberId, form.get('reason'), version);
     default:
       if (!isTransitionId(intent)) throw new Response('Bad request', { status: 400 });
       return applyTransition(user, memberId, intent, formToInput(form), version, {
@@ -415,10 +420,14 @@ export async function saveDossier(
         $inc: { __v: 1 },
       },
     );
-    if (written) await auditMember(user, 'pipeline.dossier', m, { before, after, version: version + 1 });
-    return written;
+    if (!written) return { written, broke: [] };
+    await auditMember(user, 'pipeline.dossier', m, { before, after, version: version + 1 });
+    // A dossier date a recorded step relied on may have moved (conflicts.ts).
+    return { written, broke: await refreshConflicts(memberId, user.id, now) };
   });
-  if (!ok) return fail(CONFLICT, 409);
+  if (!ok.written) return fail(CONFLICT, 409);
+  if (ok.broke.length)
+    throw redirect(`/members/${memberId}/pipeline?ok=pipelineDossierSavedConflict${brokeParam(ok.broke)}`);
   throw redirect(`/members/${memberId}/pipeline?ok=pipelineDossierSaved`);
 }
 

@@ -15,7 +15,7 @@ import {
   producedBy,
   recheckSteps,
   type PipelineMember,
-  type StoredConflict,
+  type KeptConflict,
 } from '../../app/domain/pipeline/index.ts';
 import { EXIT_STAGES, PIPELINE_STAGES } from '../../app/domain/stages.ts';
 
@@ -189,13 +189,16 @@ describe('an open conflict blocks the forward steps', () => {
   });
   it('an override of its key lifts it; a new conflict blocks again', () => {
     const m = broken();
-    const keys = m.pipeline!.conflicts!.map(conflictKey);
+    const keys = openConflicts(m.pipeline).map(conflictKey);
     m.pipeline = { ...m.pipeline!, conflictOverride: { by: 'other', reason: 'x', keys } };
     expect(openConflicts(m.pipeline)).toEqual([]);
     expect(
       checkTransition(m, 'record_decision', decision, actor('school_party'), ASOF, { calendar }).ok,
     ).toBe(true);
-    const more: StoredConflict = { ...m.pipeline.conflicts![0], code: 'certificate_expired' };
+    const more: KeptConflict = {
+      ...openConflicts({ ...m.pipeline, conflictOverride: null })[0],
+      code: 'certificate_expired',
+    };
     m.pipeline = { ...m.pipeline, conflicts: [...m.pipeline.conflicts!, more] };
     expect(checkConflicts(m, 'record_decision').map((r) => r.code)).toEqual(['rule_conflict']);
   });

@@ -49,10 +49,36 @@ export interface Conflict {
   fields: string[];
 }
 
-/** As stored on the member (`pipeline.conflicts`): who made the write that produced it, when. */
-export interface StoredConflict extends Conflict {
+/** A conflict with who made the write that produced it, and when. */
+export interface KeptConflict extends Conflict {
   by?: unknown;
   at?: unknown;
+}
+
+type Maybe<T> = T | null | undefined;
+
+/** As a document holds it (`pipeline.conflicts`); read through `keptConflicts`. */
+export interface StoredConflict {
+  step: string;
+  code: string;
+  message?: Maybe<{ vi?: Maybe<string>; en?: Maybe<string> }>;
+  fields?: Maybe<readonly string[]>;
+  by?: unknown;
+  at?: unknown;
+}
+
+/** The stored conflicts, whole (a missing message or field list read as empty). */
+export function keptConflicts(
+  p: { conflicts?: Maybe<readonly StoredConflict[]> } | null | undefined,
+): KeptConflict[] {
+  return (p?.conflicts ?? []).map((c) => ({
+    step: c.step as TransitionId,
+    code: c.code as ReasonCode,
+    message: { vi: c.message?.vi ?? '', en: c.message?.en ?? '' },
+    fields: [...(c.fields ?? [])],
+    by: c.by,
+    at: c.at,
+  }));
 }
 
 export interface ConflictOverride {
@@ -315,8 +341,8 @@ export function conflictKey(c: Pick<Conflict, 'step' | 'code' | 'fields'>): stri
 }
 
 /** The conflicts on file that no override covers. */
-export function openConflicts(p: PipelineRecord | null | undefined): StoredConflict[] {
-  const list = (p?.conflicts ?? []) as readonly StoredConflict[];
+export function openConflicts(p: PipelineRecord | null | undefined): KeptConflict[] {
+  const list = keptConflicts(p);
   const covered = new Set(p?.conflictOverride?.keys ?? []);
   return list.filter((c) => !covered.has(conflictKey(c)));
 }
@@ -346,9 +372,10 @@ export function mergeConflicts(
   now: readonly Conflict[],
   by: unknown,
   at: Date,
-): { conflicts: StoredConflict[]; added: Conflict[] } {
-  const before = new Map((stored ?? []).map((c) => [`${conflictKey(c)}|${c.message.vi}`, c]));
-  const byKey = new Map((stored ?? []).map((c) => [conflictKey(c), c]));
+): { conflicts: KeptConflict[]; added: Conflict[] } {
+  const kept = keptConflicts({ conflicts: stored });
+  const before = new Map(kept.map((c) => [`${conflictKey(c)}|${c.message.vi}`, c]));
+  const byKey = new Map(kept.map((c) => [conflictKey(c), c]));
   const added: Conflict[] = [];
   const conflicts = now.map((c) => {
     const same = before.get(`${conflictKey(c)}|${c.message.vi}`) ?? byKey.get(conflictKey(c));
@@ -360,7 +387,7 @@ export function mergeConflicts(
 }
 
 /** Did `userId` make a write that produced one of these conflicts? (Then someone else overrides.) */
-export function producedBy(conflicts: readonly StoredConflict[], userId: string): boolean {
+export function producedBy(conflicts: readonly KeptConflict[], userId: string): boolean {
   return conflicts.some((c) => c.by !== null && c.by !== undefined && String(c.by) === userId);
 }
 
