@@ -177,6 +177,17 @@ export const pipelineSchema = new Schema(
     },
     // Shown to the student when the record is sent back.
     returnReason: { type: String },
+    // Selected as đoàn viên ưu tú outside the criteria (app/domain/pipeline/selection.ts): the
+    // written reason, who and when, the verdict overridden and the rules that failed.
+    selectionOverride: {
+      reason: { type: String, trim: true, maxlength: 2000 },
+      verdict: { type: String, enum: ['not_met', 'missing', 'no_criteria'] },
+      setId: { type: Schema.Types.ObjectId },
+      setVersion: { type: Number },
+      failing: { type: [String], default: undefined },
+      by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+      at: { type: Date },
+    },
     // The earliest open legal deadline (app/domain/deadlines.ts), kept by
     // app/utils/pipeline-due.server.ts after every write, holiday edit and each night,
     // so the board and the province can filter "overdue" with an index.

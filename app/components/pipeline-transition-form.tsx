@@ -7,6 +7,7 @@
  * own (`NotOfferedFailure`), never swallowed.
  */
 import { Form, useNavigation } from '@remix-run/react';
+import { SelectionVerdictBox } from '~/components/selection-verdict';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
@@ -120,6 +121,7 @@ export function TransitionForm({
           </ul>
         </div>
       ) : null}
+      {tr.verdict ? <SelectionVerdictBox verdict={tr.verdict} /> : null}
       {mine ? (
         <div className="form-error" role="alert" data-testid="pipeline-reasons">
           <p>{mine.conflict ? t('pipeline.conflict') : t('pipeline.errors')}</p>

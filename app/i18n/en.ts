@@ -360,6 +360,9 @@ export const en: Messages = {
   'consent.exportWithheld':
     '{count} records are not in this file: the member withdrew consent to personal data processing, so the record is paused (Personal Data Protection Law No. 91/2025/QH15, Decree 356/2025/ND-CP).',
   'reports.bottleneck.paused': 'Paused: the member withdrew consent',
+  'reports.bottleneck.override': 'Selected outside the criteria (reason on the record)',
+  'reports.col.overrides': 'Outside the criteria',
+  'members.drill.due.override': 'selected outside the criteria',
   'members.drill.due.paused': 'paused because the member withdrew consent',
 
   'units.title': 'Units',
@@ -1361,6 +1364,17 @@ export const en: Messages = {
   'tokens.v.expiryInvalid': 'Not a valid date.',
   'tokens.v.expiryPast': 'The expiry date cannot be in the past.',
 
+  'selection.verdict.title': 'Criteria verdict',
+  'selection.verdict.set': 'By the criteria set “{name}” (version {version})',
+  'selection.verdict.score': 'Score {score}/{max}, {pass} needed',
+  'selection.verdict.failing': 'Criteria not met or without data:',
+  'selection.verdict.missingMark': 'data missing',
+  'selection.verdict.overrideNeeded':
+    'To select all the same, write the reason for selecting outside the criteria (at least {min} characters). The reason is kept on the record, logged and counted in the reports.',
+  'selection.override.title': 'Selected outside the criteria',
+  'selection.override.byAt': 'Recorded by {by} on {date}',
+  'selection.override.reason': 'Reason',
+  'selection.override.failing': 'Criteria not met when selected:',
   'error.title': 'Something went wrong',
   'error.400': 'The request was not valid. Please check what you entered.',
   'error.403': 'You do not have access to this page.',

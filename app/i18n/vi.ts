@@ -360,6 +360,9 @@ export const vi = {
   'consent.exportWithheld':
     '{count} hồ sơ không có trong tệp này: đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân nên hồ sơ tạm dừng xử lý (Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15, Nghị định 356/2025/NĐ-CP).',
   'reports.bottleneck.paused': 'Tạm dừng xử lý: đoàn viên đã rút lại đồng ý',
+  'reports.bottleneck.override': 'Chọn ngoài tiêu chí (có lý do ghi trong hồ sơ)',
+  'reports.col.overrides': 'Chọn ngoài tiêu chí',
+  'members.drill.due.override': 'được chọn ngoài tiêu chí',
   'members.drill.due.paused': 'tạm dừng xử lý vì đoàn viên đã rút lại đồng ý',
 
   'units.title': 'Đơn vị',
@@ -1355,6 +1358,17 @@ export const vi = {
   'tokens.v.expiryInvalid': 'Ngày không hợp lệ.',
   'tokens.v.expiryPast': 'Ngày hết hạn không được ở trong quá khứ.',
 
+  'selection.verdict.title': 'Kết quả xét tiêu chí',
+  'selection.verdict.set': 'Theo bộ tiêu chí “{name}” (phiên bản {version})',
+  'selection.verdict.score': 'Điểm {score}/{max}, cần {pass}',
+  'selection.verdict.failing': 'Tiêu chí chưa đạt hoặc thiếu dữ liệu:',
+  'selection.verdict.missingMark': 'thiếu dữ liệu',
+  'selection.verdict.overrideNeeded':
+    'Nếu vẫn chọn, hãy ghi lý do chọn ngoài tiêu chí (ít nhất {min} ký tự). Lý do được lưu vào hồ sơ, ghi nhật ký và được đếm trong báo cáo.',
+  'selection.override.title': 'Được chọn ngoài tiêu chí',
+  'selection.override.byAt': 'Ghi nhận bởi {by} ngày {date}',
+  'selection.override.reason': 'Lý do',
+  'selection.override.failing': 'Tiêu chí chưa đạt lúc chọn:',
   'error.title': 'Đã xảy ra lỗi',
   'error.400': 'Yêu cầu không hợp lệ. Vui lòng kiểm tra lại thông tin.',
   'error.403': 'Bạn không có quyền truy cập trang này.',

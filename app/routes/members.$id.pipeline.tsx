@@ -11,15 +11,17 @@ import { DossierSection } from '~/components/pipeline-dossier';
 import type { TabFormFailure } from '~/components/pipeline-forms';
 import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-overview';
 import { ReviewNotes } from '~/components/pipeline-review-notes';
+import { SelectionOverrideNotice } from '~/components/selection-verdict';
 import { NotOfferedFailure, TransitionForm, notOffered } from '~/components/pipeline-transition-form';
 import { isExitStage, type Stage } from '~/domain/stages';
 import { useT } from '~/i18n/use-t';
 import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
 import pipelineStyles from '~/styles/pipeline.css?url';
-import { parseMemberId } from '~/utils/member-profile.server';
+import { memberFilter, parseMemberId } from '~/utils/member-profile.server';
 import { pageTitle } from '~/utils/meta';
 import { memberConflicts } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
+import { withSelection } from '~/utils/selection.server';
 import {
   canActOnPipeline,
   getMemberPipeline,
@@ -36,8 +38,10 @@ export const links: LinksFunction = () => [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
   const id = parseMemberId(params.id);
+  // The selection form's criteria verdict and any override on file (selection.server.ts).
+  const page = await withSelection(id, memberFilter(user, id), await getMemberPipeline(user, id));
   // The rule conflicts of recorded steps, with the override form (pipeline-conflicts.server.ts).
-  return { ...(await getMemberPipeline(user, id)), conflicts: await memberConflicts(user, id) };
+  return { ...page, conflicts: await memberConflicts(user, id) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -69,6 +73,7 @@ export default function MemberPipeline() {
           {t('pipeline.returnReason')}: {d.returnReason}
         </p>
       ) : null}
+      {d.selectionOverride ? <SelectionOverrideNotice override={d.selectionOverride} /> : null}
 
       <section aria-labelledby="next-title" className="profile-section">
         <h2 id="next-title">{t('pipeline.nextActor')}</h2>

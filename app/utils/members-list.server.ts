@@ -112,6 +112,10 @@ export function drillFilter(
     stageIn(OPEN_STAGES);
     Object.assign(out, consentWithdrawnFilter());
   }
+  if (query.due === 'override') {
+    stageIn(IN_PIPELINE_STAGES);
+    out['pipeline.selectionOverride.at'] = mongoose.trusted({ $type: 'date' });
+  }
   if (query.due === 'certSoon') {
     stageIn(PRE_VOTE_STAGES);
     out['pipeline.certificate.expiresAt'] = mongoose.trusted({

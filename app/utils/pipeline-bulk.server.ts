@@ -26,6 +26,7 @@ import {
   findTransition,
   isReadyForNextStep,
   type PipelineMember,
+  type Reason,
   type TransitionId,
 } from '~/domain/pipeline';
 import { isStage, type Stage } from '~/domain/stages';
@@ -33,10 +34,12 @@ import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { ensureEligibility } from './eligibility.server';
 import { isoDay } from './member-profile.server';
+import type { VerdictMember } from './criteria.server';
 import { isProvinceWide, unitNames } from './members-list.server';
 import { scopeFilter } from './permissions.server';
 import { loadCalendar, writeStep } from './pipeline.server';
 import { inTransaction } from './transaction.server';
+import { SELECTION_FIELDS_BESIDE_PIPELINE, selectionVerdictFor } from './selection.server';
 
 /** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
 export const BULK_STEPS = [
@@ -189,6 +192,15 @@ export async function loadReadyQueue(
   return { ready, blocked, truncated, needsSchool: false };
 }
 
+/** The bulk form has no override field: a selection outside the criteria is the candidate page's. */
+function bulkMessage(r: Reason): Text {
+  if (r.code !== 'selection_override_required') return r.message;
+  return message(
+    'Chưa đạt tiêu chí (hoặc thiếu dữ liệu để xét): không chọn theo danh sách được; nếu vẫn chọn, hãy chọn trên trang hồ sơ của đoàn viên và ghi lý do chọn ngoài tiêu chí.',
+    'Outside the criteria (or data missing to judge them): cannot be selected in bulk; to select anyway, use the member’s page and write the reason for selecting outside the criteria.',
+  );
+}
+
 export interface RefusedRow {
   id: string;
   fullName: string;
@@ -260,7 +272,12 @@ async function checkAndWrite(
     })
       // One order for every bulk: two of them over the same records meet on the first one.
       .sort({ _id: 1 })
-      .select(PROJECTION)
+      // Selection judges the criteria on the record as read here (selection.server.ts).
+      .select(
+        transitionId === 'select_outstanding'
+          ? { ...PROJECTION, ...SELECTION_FIELDS_BESIDE_PIPELINE }
+          : PROJECTION,
+      )
       .lean<Candidate[]>();
     const seen = firstRead;
     firstRead ??= new Map(found.map((m) => [String(m._id), m.__v ?? 0]));
@@ -269,17 +286,24 @@ async function checkAndWrite(
     const changed = seen ? seen.size - members.length : 0;
     // A record outside the scope, or that moved on since the page was drawn, is not found here.
     const missing = seen ? 0 : ids.length - found.length;
-    const checked = members.map((m) => ({
-      m,
-      result: checkTransition(
+    const checked: { m: Candidate; result: ReturnType<typeof checkTransition> }[] = [];
+    for (const m of members) {
+      // The bulk form has no override reason: a member outside the criteria is refused here
+      // and can be selected, with a written reason, from the candidate page only.
+      const selection =
+        transitionId === 'select_outstanding'
+          ? await selectionVerdictFor(m as unknown as VerdictMember, now)
+          : undefined;
+      const result = checkTransition(
         m as unknown as PipelineMember,
         transitionId,
         input,
         { id: user.id, role: user.role },
         now,
-        { calendar },
-      ),
-    }));
+        { calendar, selection },
+      );
+      checked.push({ m, result });
+    }
     // Input problems are the same for every record: show them once, beside their fields.
     const fieldErrors: Record<string, Text> = {};
     for (const { result } of checked.slice(0, 1)) {
@@ -294,7 +318,7 @@ async function checkAndWrite(
       .map((c) => ({
         id: String(c.m._id),
         fullName: c.m.fullName,
-        reasons: c.result.ok ? [] : c.result.reasons.map((r) => r.message),
+        reasons: c.result.ok ? [] : c.result.reasons.map(bulkMessage),
       }));
     if (missing > 0) {
       refused.push({

@@ -38,6 +38,7 @@ import {
   type PipelineMember,
   type PipelineUpdate,
   type Reason,
+  type SelectionVerdict,
   type TransitionId,
 } from '~/domain/pipeline';
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
@@ -59,6 +60,7 @@ import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 import { storedDue } from './pipeline-due.server';
 import { inTransaction } from './transaction.server';
+import { loadSelectionVerdict } from './selection.server';
 
 const CALENDAR_TTL_MS = 60_000;
 let cached: { at: number; calendar: Promise<WorkingCalendar> } | null = null;
@@ -193,6 +195,10 @@ export async function writeStep(
   options: { calendar: WorkingCalendar; now: Date; bulkId?: Types.ObjectId },
 ): Promise<boolean> {
   const { calendar, now, bulkId } = options;
+  // Every path that selects judges the criteria first (selection.server.ts): a selection
+  // that was not judged is a programming error, never written.
+  if (transitionId === 'select_outstanding' && !update.details?.criteria)
+    throw new Error('select_outstanding checked without the criteria verdict');
   const due = storedDue(memberAfter(member, update), calendar, now);
   const written = await Member.updateOne(
     { ...memberFilter(user, member._id), 'pipeline.stage': update.expectedStage, __v: version },
@@ -214,6 +220,7 @@ export async function writeStep(
     ...(update.history.note ? { reason: update.history.note } : {}),
     ...(update.warnings.length ? { warnings: update.warnings.map((w) => w.code) } : {}),
     ...(update.escalate ? { escalate: true } : {}),
+    ...update.details,
     ...(bulkId ? { bulkId } : {}),
     version: version + 1,
   });
@@ -248,13 +255,18 @@ export async function applyTransition(
   const outcome = await inTransaction(async () => {
     const m = await loadMember(user, memberId);
     if ((m.__v ?? 0) !== version) return { kind: 'conflict' } as const;
+    // Selection: the criteria verdict of the record as this transaction reads it.
+    const selection =
+      transitionId === 'select_outstanding'
+        ? ((await loadSelectionVerdict(memberId, memberFilter(user, memberId), now)) ?? undefined)
+        : undefined;
     const result = checkTransition(
       m as unknown as PipelineMember,
       transitionId,
       input,
       { id: user.id, role: user.role },
       now,
-      { calendar },
+      { calendar, selection },
     );
     if (!result.ok) return { kind: 'refused', reasons: result.reasons.map(reasonView) } as const;
     const { update } = result;
@@ -547,6 +559,8 @@ export interface FieldView {
 
 export interface TransitionView {
   id: TransitionId;
+  /** Selection: the member's criteria verdict (selection.server.ts), shown above the fields. */
+  verdict?: SelectionVerdict;
   to: Stage;
   label: Text;
   fields: FieldView[];

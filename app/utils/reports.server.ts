@@ -93,11 +93,16 @@ export interface SchoolRow {
   medianDays: number | null;
   admitted: number;
   target: number | null;
+  /** Selected outside the criteria ("chọn ngoài tiêu chí"). */
+  overrides: number;
 }
 
 export interface Bottleneck {
-  /** 'paused': consent withdrawn (counted, never named: the record is paused). */
-  kind: 'stuck' | 'overdue' | 'certSoon' | 'paused';
+  /**
+   * 'paused': consent withdrawn (counted, never named: the record is paused). 'override':
+   * selected as đoàn viên ưu tú outside the criteria, with a written reason (selection.ts).
+   */
+  kind: 'stuck' | 'overdue' | 'certSoon' | 'paused' | 'override';
   count: number;
   items: { id: string; fullName: string; school: string; date: string | null; days: number | null }[];
 }
@@ -136,6 +141,7 @@ interface Group {
   stuckish: number;
   certSoon: number;
   paused: number;
+  override: number;
   days: Date[];
   [yearly: string]: unknown;
 }
@@ -192,6 +198,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
           }),
           certSoon: countIf(dateBetween('$pipeline.certificate.expiresAt', today, certUntil)),
           paused: countIf(CONSENT_WITHDRAWN_EXPR),
+          override: countIf(isDate('$pipeline.selectionOverride.at')),
           days: { $push: '$pipeline.stageSince' },
           ...yearly,
         },
@@ -216,6 +223,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
       medianDays: null,
       admitted: 0,
       target: null,
+      overrides: 0,
       days: [],
     });
   }
@@ -234,7 +242,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
     gender: new Map(),
     ethnicity: new Map(),
   };
-  const counts = { stuck: 0, overdue: 0, certSoon: 0, paused: 0 };
+  const counts = { stuck: 0, overdue: 0, certSoon: 0, paused: 0, override: 0 };
 
   for (const g of groups) {
     const stage = g._id.st as Stage;
@@ -245,12 +253,14 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
     counts.overdue += g.overdue;
     if (isOpen) counts.stuck += g.stuckish;
     if (isOpen) counts.paused += g.paused;
+    counts.override += g.override;
     if (PRE_VOTE.has(stage)) counts.certSoon += g.certSoon;
     const row = bySchool.get(String(g._id.s));
     if (row) {
       row.counts[stage] = (row.counts[stage] ?? 0) + g.n;
       row.overdue += g.overdue;
       row.admitted += admitted;
+      row.overrides += g.override;
       if (isOpen) {
         row.open += g.n;
         for (const d of g.days) {
@@ -314,7 +324,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
   const bottleneck = (kind: Bottleneck['kind']): Bottleneck => ({
     kind,
     count: counts[kind],
-    items: (kind === 'paused' ? [] : lists[kind]).map((r) => {
+    items: (kind === 'paused' || kind === 'override' ? [] : lists[kind]).map((r) => {
       const d =
         kind === 'overdue'
           ? r.pipeline?.due?.at
@@ -347,7 +357,13 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
       gender: breakdownRows('gender'),
       ethnicity: sensitive ? breakdownRows('ethnicity') : null,
     },
-    bottlenecks: [bottleneck('stuck'), bottleneck('overdue'), bottleneck('certSoon'), bottleneck('paused')],
+    bottlenecks: [
+      bottleneck('stuck'),
+      bottleneck('overdue'),
+      bottleneck('certSoon'),
+      bottleneck('paused'),
+      bottleneck('override'),
+    ],
     generatedAt: now.toISOString(),
   };
 }
@@ -515,6 +531,7 @@ export function dashboardTables(d: Dashboard, t: TFunction, locale: Locale): Rep
       t('reports.col.medianDays'),
       t('reports.col.admitted', { year: d.year }),
       t('reports.col.target'),
+      t('reports.col.overrides'),
     ],
     rows: d.schools.map((s) => [
       cell(s.name),
@@ -526,6 +543,7 @@ export function dashboardTables(d: Dashboard, t: TFunction, locale: Locale): Rep
       cell(s.medianDays),
       cell(s.admitted, s.admitted ? `/members?school=${s.id}&admitted=${d.year}` : undefined),
       cell(s.target),
+      cell(s.overrides, s.overrides ? `/members?school=${s.id}&due=override` : undefined),
     ]),
   });
   tables.push({

@@ -49,6 +49,17 @@ export {
   type DossierDays,
 } from './dossier.ts';
 export {
+  SELECTION_STATUSES,
+  OVERRIDE_MIN_LENGTH,
+  selectionVerdictOf,
+  selectionStatusText,
+  needsOverride,
+  checkSelectionOverride,
+  type SelectionStatus,
+  type SelectionVerdict,
+  type SelectionFailing,
+} from './selection.ts';
+export {
   recheckSteps,
   checkConflicts,
   openConflicts,

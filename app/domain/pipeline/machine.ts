@@ -24,6 +24,7 @@ import { STAGE_LABELS, isExitStage, type Stage } from '../stages.ts';
 import type { WorkingCalendar } from '../working-days.ts';
 import { checkChronology } from './chronology.ts';
 import { checkConflicts } from './conflicts.ts';
+import type { SelectionVerdict } from './selection.ts';
 import { DayField, fieldLabel } from './schemas.ts';
 import { MAX_FAILED_OFFICIAL_VOTES, reason } from './rules.ts';
 import {
@@ -51,6 +52,11 @@ import type {
 } from './types.ts';
 
 export interface CheckOptions {
+  /**
+   * Selection (select_outstanding): the member's criteria verdict as the server computed it in
+   * the step's transaction; outside the criteria the step needs a written reason (selection.ts).
+   */
+  selection?: SelectionVerdict;
   /** Needed for the deadline rules (extension reason, late warnings); without it they are skipped. */
   calendar?: WorkingCalendar;
 }
@@ -106,6 +112,8 @@ export function checkTransition(
   // A recorded step that no longer holds (conflicts.ts) blocks the forward steps.
   const reasons: Reason[] = [...checkConsent(member), ...checkConflicts(member, t.id)];
   const ctx: RuleContext = { member, p, today, calendar: options.calendar, actor };
+  ctx.at = asOf instanceof Date ? asOf : new Date(asOf);
+  if (options.selection) ctx.selection = options.selection;
 
   if (!t.from.includes(stage as Stage)) {
     // Shown as is when a stale tab posts a step no longer offered: the stage by its name.
@@ -194,6 +202,7 @@ export function checkTransition(
     push: { ...applied.push, 'pipeline.history': history },
     warnings,
     ...(applied.escalate ? { escalate: true } : {}),
+    ...(applied.details ? { details: applied.details } : {}),
   };
   return { ok: true, update };
 }

@@ -46,6 +46,11 @@ export const SelectOutstandingSchema = z.object({
   resolutionNo: Required,
   resolutionDate: DayField,
   helperName: Optional,
+  /**
+   * Why a member outside the criteria is selected all the same: required (≥ 20 characters)
+   * only then, which the machine judges from the verdict the server computes (selection.ts).
+   */
+  overrideReason: z.preprocess(blankToUndefined, z.string().trim().max(2000).optional()),
   note,
 });
 
@@ -168,6 +173,7 @@ export const FIELD_LABELS: Record<string, { vi: string; en: string }> = {
   official: { vi: 'Đảng viên chính thức', en: 'Official member' },
   monthsTogether: { vi: 'Số tháng cùng công tác', en: 'Months together' },
   vote: { vi: 'Kết quả biểu quyết', en: 'Vote' },
+  overrideReason: { vi: 'Lý do chọn ngoài tiêu chí', en: 'Reason for selecting outside the criteria' },
 };
 
 /** Label of an input field from its dotted path (`introducers.1.monthsTogether` → "Số tháng cùng công tác"). */

@@ -76,6 +76,7 @@ import {
   type VoteInput,
 } from './schemas.ts';
 import { applicationDay } from './dossier.ts';
+import { checkSelectionOverride, needsOverride, overrideRecord, type SelectionVerdict } from './selection.ts';
 import { stepEntries } from './history.ts';
 import type { Actor, PipelineMember, PipelineRecord, Reason, Role, Text } from './types.ts';
 
@@ -102,6 +103,13 @@ export const TRANSITION_IDS = [
 export type TransitionId = (typeof TRANSITION_IDS)[number];
 
 export interface RuleContext {
+  /**
+   * Selection: the member's criteria verdict, computed by the server from the record read in
+   * the step's transaction (selection.ts). Absent for pure callers: the criteria are not judged.
+   */
+  selection?: SelectionVerdict;
+  /** The instant the step is recorded (checkTransition's asOf). */
+  at?: Date;
   member: PipelineMember;
   p: PipelineRecord;
   /** Vietnam day number of "now". */
@@ -118,6 +126,8 @@ export interface Applied {
   refNo?: string;
   refDay?: number;
   escalate?: boolean;
+  /** More for the audit event. */
+  details?: Record<string, unknown>;
 }
 
 export interface Transition<I = unknown> {
@@ -267,16 +277,46 @@ const FORWARD: Transition[] = [
         ? [reason('not_union_age', 'Đã quá tuổi đoàn', 'Past Union age')]
         : [];
     },
-    inputRules: (ctx, i) => checkNotFuture(i.resolutionDate, ctx.today, 'resolutionDate'),
-    apply: (_ctx, i) => ({
-      set: {
-        'pipeline.unionResolution': { number: i.resolutionNo, date: dayToDate(i.resolutionDate) },
-        ...(i.helperName ? { 'pipeline.helperName': i.helperName } : {}),
-      },
-      note: i.note ?? 'Ban Chấp hành Đoàn trường biểu quyết danh sách đoàn viên ưu tú',
-      refNo: i.resolutionNo,
-      refDay: i.resolutionDate,
-    }),
+    // Outside the criteria (or without the data or a set to judge by): a written reason.
+    inputRules: (ctx, i) => [
+      ...checkNotFuture(i.resolutionDate, ctx.today, 'resolutionDate'),
+      ...(ctx.selection ? checkSelectionOverride(ctx.selection, i.overrideReason) : []),
+    ],
+    apply: (ctx, i) => {
+      const override =
+        ctx.selection && needsOverride(ctx.selection) && i.overrideReason
+          ? overrideRecord(ctx.selection, i.overrideReason)
+          : undefined;
+      return {
+        set: {
+          'pipeline.unionResolution': { number: i.resolutionNo, date: dayToDate(i.resolutionDate) },
+          ...(i.helperName ? { 'pipeline.helperName': i.helperName } : {}),
+          ...(override
+            ? {
+                'pipeline.selectionOverride': {
+                  ...override,
+                  by: ctx.actor?.id ?? null,
+                  at: ctx.at ?? dayToDate(ctx.today),
+                },
+              }
+            : {}),
+        },
+        note: i.note ?? 'Ban Chấp hành Đoàn trường biểu quyết danh sách đoàn viên ưu tú',
+        refNo: i.resolutionNo,
+        refDay: i.resolutionDate,
+        ...(ctx.selection
+          ? {
+              details: {
+                criteria: ctx.selection.status,
+                ...(ctx.selection.set ? { criteriaSet: ctx.selection.set.id } : {}),
+                ...(override
+                  ? { selectionOverride: { reason: override.reason, failing: override.failing } }
+                  : {}),
+              },
+            }
+          : {}),
+      };
+    },
   }),
   define({
     id: 'record_awareness_class',

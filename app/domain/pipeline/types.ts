@@ -162,6 +162,8 @@ export const REASON_CODES = [
   'not_aged_out',
   'no_previous_stage',
   'already_recorded',
+  // Selecting outside the criteria without a written reason (selection.ts).
+  'selection_override_required',
   // A recorded step no longer holds on the data on file (conflicts.ts): the next step waits.
   'rule_conflict',
   // Warnings (never block): a legal deadline was missed but the act itself is real.
@@ -191,6 +193,8 @@ export interface PipelineUpdate {
   warnings: Reason[];
   /** Official-status votes: the third failure sends the case up to the higher committee. */
   escalate?: boolean;
+  /** More for the step's audit event (a selection outside the criteria: its override). */
+  details?: Record<string, unknown>;
 }
 
 export type CheckResult = { ok: true; update: PipelineUpdate } | { ok: false; reasons: Reason[] };
