@@ -397,7 +397,7 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
     const result = checkTransition(
       m,
       'record_branch_vote',
-      { meetingDate: '2026-03-10', yes: 'many', officialMemberCount: '' },
+      { meetingDate: '2026-03-10', yes: 'many', officialMemberCount: '0' },
       actor('school_party'),
       ASOF,
     );

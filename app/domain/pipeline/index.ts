@@ -11,6 +11,10 @@ export {
   votePasses,
   ageMonthsOn,
   isUnionAgeOn,
+  effectiveVote,
+  type VoteCell,
+  type VoteFacts,
+  type EffectiveVote,
 } from './rules.ts';
 export {
   TRANSITIONS,
@@ -71,8 +75,6 @@ export {
   OVERRIDE_REASON_MIN,
   type Conflict,
   type StoredConflict,
-  type KeptConflict,
-  keptConflicts,
   type ConflictOverride,
   type RecheckContext,
 } from './conflicts.ts';

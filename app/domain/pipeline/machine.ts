@@ -26,7 +26,7 @@ import { checkChronology } from './chronology.ts';
 import { checkConflicts } from './conflicts.ts';
 import type { SelectionVerdict } from './selection.ts';
 import { DayField, fieldLabel } from './schemas.ts';
-import { MAX_FAILED_OFFICIAL_VOTES, reason } from './rules.ts';
+import { MAX_FAILED_OFFICIAL_VOTES, reason, type VoteCell } from './rules.ts';
 import {
   TRANSITIONS,
   dayToDate,
@@ -59,6 +59,11 @@ export interface CheckOptions {
   selection?: SelectionVerdict;
   /** Needed for the deadline rules (extension reason, late warnings); without it they are skipped. */
   calendar?: WorkingCalendar;
+  /**
+   * The chi bộ a vote step is taken in, with its dated register (party-register.ts): the
+   * vote is judged against the count in force on the meeting day, and stored with it.
+   */
+  cell?: VoteCell;
 }
 
 function recordOf(member: PipelineMember): PipelineRecord {
@@ -111,7 +116,14 @@ export function checkTransition(
   const today = dayNumber(asOf);
   // A recorded step that no longer holds (conflicts.ts) blocks the forward steps.
   const reasons: Reason[] = [...checkConsent(member), ...checkConflicts(member, t.id)];
-  const ctx: RuleContext = { member, p, today, calendar: options.calendar, actor };
+  const ctx: RuleContext = {
+    member,
+    p,
+    today,
+    calendar: options.calendar,
+    actor,
+    ...(options.cell ? { cell: options.cell } : {}),
+  };
   ctx.at = asOf instanceof Date ? asOf : new Date(asOf);
   if (options.selection) ctx.selection = options.selection;
 

@@ -21,7 +21,9 @@ import {
   fromDayNumber,
   wholeMonthsBetween,
 } from '../criteria/calendar.ts';
+import { countOn, type RegisterEntry } from '../party-register.ts';
 import { applicationDay, opinionsDay, personalHistoryVerifiedDay } from './dossier.ts';
+import { fieldLabel } from './schemas.ts';
 import type { PipelineIntroducer, PipelineMember, PipelineVote, Reason, ReasonCode, Text } from './types.ts';
 
 export const MIN_AGE_MONTHS = 18 * 12;
@@ -296,4 +298,126 @@ export function checkNotFuture(day: number, asOf: number, field: string): Reason
       field,
     ),
   ];
+}
+
+/** The chi bộ a vote is taken in, with its dated register of official members (party-register.ts). */
+export interface VoteCell {
+  id: string;
+  name?: string | null;
+  register: readonly RegisterEntry[];
+}
+
+/** A vote as typed or stored: the meeting day (a day number), the counts, maybe a typed count. */
+export interface VoteFacts {
+  meetingDate: number;
+  yes: number;
+  no?: number | null;
+  officialMemberCount?: number | null;
+}
+
+export interface EffectiveVote {
+  /**
+   * The official members the vote is judged against: the register's count on the meeting
+   * day when the chi bộ is known, else the typed count; null when neither is there.
+   */
+  officialMemberCount: number | null;
+  source: 'register' | 'typed' | null;
+  /** Refusals (register missing or contradicted, counts too many, 2/3 not reached). */
+  reasons: Reason[];
+  passes: boolean;
+}
+
+/** "Chi bộ <tên>" without doubling the word when the name carries it already. */
+function cellLabel(cell: VoteCell): Text {
+  const name = cell.name?.trim();
+  if (!name) return text('Chi bộ đã chọn', 'The chosen chi bộ');
+  return /^chi bộ/i.test(name) ? text(name, name) : text(`Chi bộ ${name}`, `Chi bộ ${name}`);
+}
+
+/**
+ * The vote judged against the chi bộ's register (domain.md: yes ≥ ⌈2/3⌉ of the chi bộ's
+ * official members, not of those present). With `ctx.cell` the count is the register's on
+ * the meeting day, never the typed one: no entry in force → `register_missing` (on
+ * `partyCellId`); a typed count that differs → `register_mismatch` (both numbers named).
+ * Without a cell (pure callers) the typed count is used and then required. Then yes + no
+ * never exceed the count and, when `requirePass`, yes ≥ ⌈2n/3⌉; the messages name the
+ * numbers and the meeting day. `prefix` places the fields (`vote.` inside `not_admitted`).
+ * Pure: the re-check of recorded votes after a register change calls it too.
+ */
+export function effectiveVote(
+  ctx: { cell?: VoteCell | null },
+  vote: VoteFacts,
+  options: { requirePass?: boolean; prefix?: string } = {},
+): EffectiveVote {
+  const { requirePass = true, prefix = '' } = options;
+  const on = formatDay(vote.meetingDate);
+  const typed = typeof vote.officialMemberCount === 'number' ? vote.officialMemberCount : null;
+  const at = (f: string) => `${prefix}${f}`;
+  let n: number | null;
+  let source: EffectiveVote['source'];
+  let whose: Text;
+  if (ctx.cell) {
+    const label = cellLabel(ctx.cell);
+    n = countOn(ctx.cell.register, vote.meetingDate);
+    source = 'register';
+    whose = text(`của ${label.vi} vào ngày họp ${on}`, `of ${label.en} on the meeting day ${on}`);
+    if (n === null) {
+      const missing = reason(
+        'register_missing',
+        `${label.vi} chưa có số đảng viên chính thức vào ngày họp ${on}; ghi ở Sổ đảng viên chi bộ`,
+        `${label.en} has no official-member count in force on the meeting day ${on}; record it in the chi bộ register`,
+        at('partyCellId'),
+      );
+      return { officialMemberCount: null, source, reasons: [missing], passes: false };
+    }
+    if (typed !== null && typed !== n) {
+      const mismatch = reason(
+        'register_mismatch',
+        `Số đảng viên chính thức nhập (${typed}) khác Sổ đảng viên: ${label.vi} có ${n} đảng viên chính thức vào ngày họp ${on}`,
+        `The official members typed (${typed}) differ from the register: ${label.en} had ${n} official members on the meeting day ${on}`,
+        at('officialMemberCount'),
+      );
+      return { officialMemberCount: n, source, reasons: [mismatch], passes: false };
+    }
+  } else {
+    n = typed;
+    source = typed === null ? null : 'typed';
+    whose = text(`của chi bộ vào ngày họp ${on}`, `of the chi bộ on the meeting day ${on}`);
+    if (n === null) {
+      const label = fieldLabel('officialMemberCount');
+      const missing = reason(
+        'invalid_input',
+        `${label.vi}: thiếu hoặc không hợp lệ`,
+        `${label.en}: missing or invalid`,
+        at('officialMemberCount'),
+      );
+      return { officialMemberCount: null, source, reasons: [missing], passes: false };
+    }
+  }
+  const reasons: Reason[] = [];
+  const no = vote.no ?? 0;
+  if (vote.yes + no > n) {
+    reasons.push(
+      reason(
+        'vote_counts',
+        `Số phiếu (${vote.yes} tán thành, ${no} không tán thành, tổng ${vote.yes + no}) vượt số đảng viên chính thức (${n}) ${whose.vi}`,
+        `Votes (${vote.yes} yes, ${no} no, ${vote.yes + no} in all) exceed the official members (${n}) ${whose.en}`,
+        at('yes'),
+      ),
+    );
+  }
+  // A cell of no official members passes nobody (at least one yes, never more than n).
+  const need = Math.max(1, voteThreshold(n));
+  const passes = vote.yes >= need && reasons.length === 0;
+  if (requirePass && vote.yes < need) {
+    reasons.push(
+      reason(
+        'vote_threshold',
+        `${vote.yes}/${n} đảng viên chính thức tán thành, cần ít nhất ${need} (2/3 số đảng viên chính thức ${whose.vi})`,
+        `${vote.yes}/${n} official members voted yes; at least ${need} needed (2/3 of the official members ${whose.en})`,
+        at('yes'),
+      ),
+    );
+  }
+  return { officialMemberCount: n, source, reasons, passes };
 }

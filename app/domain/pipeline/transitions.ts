@@ -50,12 +50,13 @@ import {
   checkIntroducers,
   checkNotFuture,
   checkOpinions,
-  checkVoteCounts,
   checkVoteThreshold,
+  effectiveVote,
   isUnionAgeOn,
   reason,
   text,
   votePasses,
+  type VoteCell,
 } from './rules.ts';
 import {
   AwarenessClassSchema,
@@ -116,6 +117,12 @@ export interface RuleContext {
   today: number;
   calendar?: WorkingCalendar;
   actor?: Actor;
+  /**
+   * The chi bộ a vote step is taken in, with its dated register: the vote is judged against
+   * the register's count on the meeting day (`effectiveVote`). The server always passes it
+   * for vote steps; without it (pure callers) the typed count is judged.
+   */
+  cell?: VoteCell;
 }
 
 /** What a transition writes, before the machine adds stage, history and paths. */
@@ -240,19 +247,28 @@ function noCeremony(p: PipelineRecord, field: string): Reason[] {
     : [];
 }
 
-function voteRecord(v: Omit<VoteInput, 'note'>) {
+/** The count a vote is stored with: the register's on the meeting day (else the typed one). */
+function voteCount(ctx: RuleContext, v: Omit<VoteInput, 'note'>): number | undefined {
+  return effectiveVote(ctx, v).officialMemberCount ?? v.officialMemberCount;
+}
+
+function voteRecord(ctx: RuleContext, v: Omit<VoteInput, 'note'>) {
   return {
     meetingDate: dayToDate(v.meetingDate),
     yes: v.yes,
     no: v.no,
-    officialMemberCount: v.officialMemberCount,
+    officialMemberCount: voteCount(ctx, v),
+    ...(ctx.cell ? { partyCellId: ctx.cell.id } : {}),
     ...(v.resolutionNo ? { resolutionNo: v.resolutionNo } : {}),
   };
 }
 
-function voteNote(v: VoteInput, official = false): string {
+/** The member follows the chi bộ that voted on them. */
+const cellSet = (ctx: RuleContext): Record<string, unknown> => (ctx.cell ? { partyCellId: ctx.cell.id } : {});
+
+function voteNote(ctx: RuleContext, v: VoteInput, official = false): string {
   const what = official ? 'Chi bộ biểu quyết công nhận đảng viên chính thức' : 'Chi bộ biểu quyết kết nạp';
-  return v.note ?? `${what}: ${v.yes}/${v.officialMemberCount} đảng viên chính thức tán thành`;
+  return v.note ?? `${what}: ${v.yes}/${voteCount(ctx, v)} đảng viên chính thức tán thành`;
 }
 
 // Each entry keeps its input type for its own functions; the table erases it.
@@ -454,14 +470,14 @@ const FORWARD: Transition[] = [
       ...checkOpinions(ctx.member),
       ...checkIntroducers(ctx.p.introducers, isUnionAgeOn(ctx.member, day)),
     ],
+    // Against the chi bộ's register on the meeting day (effectiveVote), never a typed count.
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.meetingDate, ctx.today, 'meetingDate'),
-      ...checkVoteCounts(i),
-      ...checkVoteThreshold(i),
+      ...effectiveVote(ctx, i).reasons,
     ],
-    apply: (_ctx, i) => ({
-      set: { 'pipeline.branchVote': voteRecord(i) },
-      note: voteNote(i),
+    apply: (ctx, i) => ({
+      set: { 'pipeline.branchVote': voteRecord(ctx, i), ...cellSet(ctx) },
+      note: voteNote(ctx, i),
       refNo: i.resolutionNo,
       refDay: i.meetingDate,
     }),
@@ -595,7 +611,7 @@ const FORWARD: Transition[] = [
     // A failed vote is recorded too: three of them send the case up.
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.meetingDate, ctx.today, 'meetingDate'),
-      ...checkVoteCounts(i),
+      ...effectiveVote(ctx, i, { requirePass: false }).reasons,
     ],
     warnings: (ctx, i) =>
       ctx.calendar
@@ -606,12 +622,12 @@ const FORWARD: Transition[] = [
           )
         : [],
     apply: (ctx, i) => {
-      const passed = votePasses(i);
+      const passed = effectiveVote(ctx, i, { requirePass: false }).passes;
       const failures = failedOfficialVotes(ctx.p) + (passed ? 0 : 1);
       return {
-        set: {},
-        push: { 'pipeline.officialVotes': { ...voteRecord(i), by: ctx.actor?.id ?? null } },
-        note: voteNote(i, true) + (passed ? '' : ` (không đạt, lần ${failures})`),
+        set: cellSet(ctx),
+        push: { 'pipeline.officialVotes': { ...voteRecord(ctx, i), by: ctx.actor?.id ?? null } },
+        note: voteNote(ctx, i, true) + (passed ? '' : ` (không đạt, lần ${failures})`),
         refNo: i.resolutionNo,
         refDay: i.meetingDate,
         escalate: !passed && failures >= MAX_FAILED_OFFICIAL_VOTES,
@@ -800,13 +816,13 @@ function exits(): Transition[] {
           ...(i.vote
             ? [
                 ...checkNotFuture(i.vote.meetingDate, ctx.today, 'vote.meetingDate'),
-                ...checkVoteCounts(i.vote),
+                ...effectiveVote(ctx, i.vote, { requirePass: false, prefix: 'vote.' }).reasons,
               ]
             : []),
         ],
         apply: (ctx, i) => ({
           ...exitApply()(ctx, i),
-          set: i.vote ? { 'pipeline.branchVote': voteRecord(i.vote) } : {},
+          set: i.vote ? { 'pipeline.branchVote': voteRecord(ctx, i.vote), ...cellSet(ctx) } : {},
           refDay: i.refDate ?? i.vote?.meetingDate,
         }),
       }),

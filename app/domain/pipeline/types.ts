@@ -42,6 +42,8 @@ export interface PipelineVote {
   no?: Maybe<number>;
   officialMemberCount?: Maybe<number>;
   resolutionNo?: Maybe<string>;
+  /** The chi bộ the vote was taken in (its register gave `officialMemberCount`). */
+  partyCellId?: Maybe<unknown>;
 }
 
 /** Proposed: one entry per official-status vote of the chi bộ (13-KNĐ), failed ones included. */
@@ -108,6 +110,8 @@ export interface PipelineDossierEntry {
 
 export interface PipelineMember {
   dateOfBirth?: Maybe<DateLike>;
+  /** The chi bộ that follows the member (set by the vote steps to the cell voted in). */
+  partyCellId?: Maybe<unknown>;
   pipeline?: Maybe<PipelineRecord>;
   /** Consent to personal-data processing (app/domain/consent.ts): while withdrawn, no step is taken. */
   consent?: Maybe<{
@@ -153,6 +157,8 @@ export const REASON_CODES = [
   'introducers_composition',
   'vote_counts',
   'vote_threshold',
+  'register_missing',
+  'register_mismatch',
   'separation_of_duties',
   'extension_reason_required',
   'probation_not_ended',
