@@ -125,13 +125,11 @@ export const pipelineSchema = new Schema(
       type: [new Schema({ source: String, date: Date, summary: String }, { _id: false })],
       default: undefined,
     },
-    // officialMemberCount: the chi bộ's register on the meeting day (partyCellId), not a typed count.
     branchVote: {
       meetingDate: Date,
       yes: Number,
       no: Number,
       officialMemberCount: Number,
-      partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
       resolutionNo: String,
     },
     committeeResolution: { number: String, date: Date },
@@ -150,7 +148,6 @@ export const pipelineSchema = new Schema(
             yes: Number,
             no: Number,
             officialMemberCount: Number,
-            partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
             resolutionNo: String,
             by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
           },
@@ -214,6 +211,34 @@ export const pipelineSchema = new Schema(
     },
     // Unresolved flags, for the board's filter and badge.
     openFlags: { type: Number, default: undefined },
+    // Derived (app/utils/pipeline-conflicts.server.ts): recorded steps that no longer hold on
+    // the data on file, recomputed in the transaction of every write that can change it.
+    conflicts: {
+      type: [
+        new Schema(
+          {
+            step: { type: String, required: true },
+            code: { type: String, required: true },
+            message: { vi: String, en: String },
+            fields: { type: [String], default: undefined },
+            // Whose write produced it (an override needs someone else), and when.
+            by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+            at: { type: Date },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    // Conflicts no override covers: the list filter (due=conflict), the board, the province.
+    openConflicts: { type: Number, default: undefined },
+    // A different user's written reason to go on despite the conflicts of these keys (audited).
+    conflictOverride: {
+      by: { type: Schema.Types.ObjectId, ref: 'User' },
+      at: { type: Date },
+      reason: { type: String, trim: true, maxlength: 2000 },
+      keys: { type: [String], default: undefined },
+    },
   },
   { _id: false },
 );

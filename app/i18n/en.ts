@@ -1065,14 +1065,6 @@ export const en: Messages = {
   'pipeline.conflict': 'The record changed while you were typing.',
   'pipeline.introducer': 'Introducer {n}',
   'pipeline.option.none': '— Choose —',
-  'pipeline.cell.count':
-    'Chi bộ register: {count} official members on the meeting day {date}; at least {need} yes votes needed (2/3).',
-  'pipeline.cell.missing':
-    'This chi bộ has no official-member count in force on the meeting day {date}; record it in the chi bộ register before recording the vote.',
-  'pipeline.cell.dateFirst': 'Enter the meeting day to see the official members in the chi bộ register.',
-  'pipeline.cell.chooseFirst': 'Choose the chi bộ to see its official members on the meeting day.',
-  'pipeline.cell.inactive': '{name} (no longer active)',
-  'pipeline.cell.none': 'The school has no chi bộ yet.',
   'pipeline.option.pending': 'Being verified',
   'pipeline.option.verified': 'Verified',
   'pipeline.option.issues': 'Issues to clarify',
@@ -1135,6 +1127,24 @@ export const en: Messages = {
   'toast.pipelineFlagAdded': 'Flag added to the record.',
   'toast.pipelineCommentAdded': 'Comment added.',
   'toast.pipelineFlagResolved': 'Flag marked as resolved.',
+  'toast.memberSavedConflict':
+    'Saved. This change makes a recorded step no longer valid (see "Rule conflict").',
+  'toast.pipelineDossierSavedConflict':
+    'Paper dossier saved. This change makes a recorded step no longer valid (see "Rule conflict").',
+  'toast.pipelineConflictOverridden': 'The reason to override the rule conflict was recorded.',
+  'conflict.title': 'Rule conflict',
+  'conflict.broke': 'Saved. This change makes a recorded step no longer valid:',
+  'conflict.blocks':
+    'The next steps are blocked until the data is corrected or someone else records a reason to override.',
+  'conflict.by': 'From a change by {name} ({date})',
+  'conflict.overridden': 'Overridden',
+  'conflict.override.title': 'Override the rule conflict',
+  'conflict.override.reason': 'Reason to override (at least 20 characters)',
+  'conflict.override.submit': 'Record the reason',
+  'conflict.override.own':
+    'You made the change that caused this conflict, so you may not override it; someone else must review it and record the reason.',
+  'conflict.override.recorded': '{name} recorded a reason to override on {date}: {reason}',
+  'conflict.card': 'Rule conflict',
 
   // Audit log (/admin/audit, member history) and official days off (/admin/holidays).
   'audit.title': 'Audit log',
@@ -1212,6 +1222,7 @@ export const en: Messages = {
   'audit.action.pipeline.flag': 'Flagged for review',
   'audit.action.pipeline.comment': 'Comment added',
   'audit.action.pipeline.flag_resolved': 'Flag resolved',
+  'audit.action.pipeline.conflict_override': 'Rule conflict overridden',
   'audit.action.criteria.draft': 'Criteria draft created',
   'audit.action.criteria.edit': 'Criteria set edited',
   'audit.action.criteria.activate': 'Criteria set activated',

@@ -1060,14 +1060,6 @@ export const vi = {
   'pipeline.conflict': 'Hồ sơ đã thay đổi trong lúc bạn nhập.',
   'pipeline.introducer': 'Người giới thiệu {n}',
   'pipeline.option.none': '— Chọn —',
-  'pipeline.cell.count':
-    'Sổ đảng viên chi bộ: {count} đảng viên chính thức vào ngày họp {date}; cần ít nhất {need} phiếu tán thành (2/3).',
-  'pipeline.cell.missing':
-    'Chi bộ này chưa có số đảng viên chính thức vào ngày họp {date}; ghi ở Sổ đảng viên chi bộ trước khi ghi nhận biểu quyết.',
-  'pipeline.cell.dateFirst': 'Nhập ngày họp để xem số đảng viên chính thức theo Sổ đảng viên chi bộ.',
-  'pipeline.cell.chooseFirst': 'Chọn chi bộ để xem số đảng viên chính thức vào ngày họp.',
-  'pipeline.cell.inactive': '{name} (đã ngừng hoạt động)',
-  'pipeline.cell.none': 'Trường chưa có chi bộ nào.',
   'pipeline.option.pending': 'Đang thẩm tra',
   'pipeline.option.verified': 'Đã thẩm tra',
   'pipeline.option.issues': 'Có vấn đề cần làm rõ',
@@ -1130,6 +1122,24 @@ export const vi = {
   'toast.pipelineFlagAdded': 'Đã gắn cờ cho hồ sơ.',
   'toast.pipelineCommentAdded': 'Đã thêm nhận xét.',
   'toast.pipelineFlagResolved': 'Đã đánh dấu cờ là đã xử lý.',
+  'toast.memberSavedConflict':
+    'Đã lưu. Thay đổi này làm một bước đã ghi nhận không còn hợp lệ (xem "Xung đột quy tắc").',
+  'toast.pipelineDossierSavedConflict':
+    'Đã lưu hồ sơ giấy. Thay đổi này làm một bước đã ghi nhận không còn hợp lệ (xem "Xung đột quy tắc").',
+  'toast.pipelineConflictOverridden': 'Đã ghi lý do bỏ qua xung đột quy tắc.',
+  'conflict.title': 'Xung đột quy tắc',
+  'conflict.broke': 'Đã lưu. Thay đổi này làm bước đã ghi nhận không còn hợp lệ:',
+  'conflict.blocks':
+    'Các bước tiếp theo bị chặn cho đến khi dữ liệu được sửa hoặc một người khác ghi lý do bỏ qua.',
+  'conflict.by': 'Do thay đổi của {name} ({date})',
+  'conflict.overridden': 'Đã bỏ qua',
+  'conflict.override.title': 'Bỏ qua xung đột quy tắc',
+  'conflict.override.reason': 'Lý do bỏ qua (ít nhất 20 ký tự)',
+  'conflict.override.submit': 'Ghi lý do bỏ qua',
+  'conflict.override.own':
+    'Bạn đã thực hiện thay đổi gây ra xung đột này, nên không thể tự bỏ qua; một người khác cần xem xét và ghi lý do.',
+  'conflict.override.recorded': '{name} đã ghi lý do bỏ qua ngày {date}: {reason}',
+  'conflict.card': 'Xung đột quy tắc',
 
   // Audit log (/admin/audit, member history) and official days off (/admin/holidays).
   'audit.title': 'Nhật ký thay đổi',
@@ -1206,6 +1216,7 @@ export const vi = {
   'audit.action.pipeline.flag': 'Gắn cờ cần xem lại',
   'audit.action.pipeline.comment': 'Ghi nhận xét',
   'audit.action.pipeline.flag_resolved': 'Gỡ cờ',
+  'audit.action.pipeline.conflict_override': 'Bỏ qua xung đột quy tắc',
   'audit.action.criteria.draft': 'Tạo bản nháp bộ tiêu chí',
   'audit.action.criteria.edit': 'Sửa bộ tiêu chí',
   'audit.action.criteria.activate': 'Áp dụng bộ tiêu chí',

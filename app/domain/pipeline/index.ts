@@ -75,6 +75,8 @@ export {
   OVERRIDE_REASON_MIN,
   type Conflict,
   type StoredConflict,
+  type KeptConflict,
+  keptConflicts,
   type ConflictOverride,
   type RecheckContext,
 } from './conflicts.ts';
