@@ -125,11 +125,13 @@ export const pipelineSchema = new Schema(
       type: [new Schema({ source: String, date: Date, summary: String }, { _id: false })],
       default: undefined,
     },
+    // officialMemberCount: the chi bộ's register on the meeting day (partyCellId), not a typed count.
     branchVote: {
       meetingDate: Date,
       yes: Number,
       no: Number,
       officialMemberCount: Number,
+      partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
       resolutionNo: String,
     },
     committeeResolution: { number: String, date: Date },
@@ -148,6 +150,7 @@ export const pipelineSchema = new Schema(
             yes: Number,
             no: Number,
             officialMemberCount: Number,
+            partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
             resolutionNo: String,
             by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
           },

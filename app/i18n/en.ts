@@ -1065,6 +1065,14 @@ export const en: Messages = {
   'pipeline.conflict': 'The record changed while you were typing.',
   'pipeline.introducer': 'Introducer {n}',
   'pipeline.option.none': '— Choose —',
+  'pipeline.cell.count':
+    'Chi bộ register: {count} official members on the meeting day {date}; at least {need} yes votes needed (2/3).',
+  'pipeline.cell.missing':
+    'This chi bộ has no official-member count in force on the meeting day {date}; record it in the chi bộ register before recording the vote.',
+  'pipeline.cell.dateFirst': 'Enter the meeting day to see the official members in the chi bộ register.',
+  'pipeline.cell.chooseFirst': 'Choose the chi bộ to see its official members on the meeting day.',
+  'pipeline.cell.inactive': '{name} (no longer active)',
+  'pipeline.cell.none': 'The school has no chi bộ yet.',
   'pipeline.option.pending': 'Being verified',
   'pipeline.option.verified': 'Verified',
   'pipeline.option.issues': 'Issues to clarify',

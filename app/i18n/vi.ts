@@ -1060,6 +1060,14 @@ export const vi = {
   'pipeline.conflict': 'Hồ sơ đã thay đổi trong lúc bạn nhập.',
   'pipeline.introducer': 'Người giới thiệu {n}',
   'pipeline.option.none': '— Chọn —',
+  'pipeline.cell.count':
+    'Sổ đảng viên chi bộ: {count} đảng viên chính thức vào ngày họp {date}; cần ít nhất {need} phiếu tán thành (2/3).',
+  'pipeline.cell.missing':
+    'Chi bộ này chưa có số đảng viên chính thức vào ngày họp {date}; ghi ở Sổ đảng viên chi bộ trước khi ghi nhận biểu quyết.',
+  'pipeline.cell.dateFirst': 'Nhập ngày họp để xem số đảng viên chính thức theo Sổ đảng viên chi bộ.',
+  'pipeline.cell.chooseFirst': 'Chọn chi bộ để xem số đảng viên chính thức vào ngày họp.',
+  'pipeline.cell.inactive': '{name} (đã ngừng hoạt động)',
+  'pipeline.cell.none': 'Trường chưa có chi bộ nào.',
   'pipeline.option.pending': 'Đang thẩm tra',
   'pipeline.option.verified': 'Đã thẩm tra',
   'pipeline.option.issues': 'Có vấn đề cần làm rõ',

@@ -9,8 +9,9 @@ import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
-import { dayNumber, vietnamDay } from '~/domain/criteria/calendar';
+import { dayNumber, isoDay, vietnamDay } from '~/domain/criteria/calendar';
 import { countOn, registerEntrySchema, registerOf, type RegisterEntry } from '~/domain/party-register';
+import type { VoteCell } from '~/domain/pipeline';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { isObjectIdString } from './misc';
@@ -144,4 +145,65 @@ export async function recordRegister(user: AuthUser, form: FormData, now = new D
   });
   if (!found) throw new Response('Not found', { status: 404 });
   throw redirect(`/school/party-cells?ok=${cellId}`);
+}
+
+/** A chi bộ offered to a vote form: its dated register, for the count shown on the meeting day. */
+export interface VoteCellOption {
+  id: string;
+  name: string;
+  active: boolean;
+  /** The register's entries in the order recorded (`from` as YYYY-MM-DD): countOn reads them in the browser. */
+  register: { count: number; from: string }[];
+}
+
+/**
+ * The party cells a vote of a member of `schoolId` may be recorded in: the school's active
+ * cells, and `keep` (the member's own cell) even when it is no longer active, each with its
+ * register. Scope in the query.
+ */
+export async function voteCellOptions(
+  user: AuthUser,
+  schoolId: Types.ObjectId | null | undefined,
+  keep?: Types.ObjectId | null,
+): Promise<VoteCellOption[]> {
+  if (!schoolId) return [];
+  const cells = await Unit.find({
+    kind: 'party_cell',
+    schoolId,
+    $and: [unitScopeFilter(user), keep ? { $or: [{ active: true }, { _id: keep }] } : { active: true }],
+  })
+    .select({ name: 1, active: 1, officialMembers: 1, officialMemberCount: 1 })
+    .sort({ name: 1 })
+    .limit(200)
+    .lean<LeanCell[]>();
+  return cells.map((c) => ({
+    id: String(c._id),
+    name: c.name,
+    active: c.active,
+    register: registerOf(c).map((e) => ({ count: e.count, from: isoDayOf(e.from) })),
+  }));
+}
+
+const isoDayOf = (from: RegisterEntry['from']) => isoDay(dayNumber(from));
+
+/**
+ * The chi bộ a vote is recorded in, with its register, for the machine (`CheckOptions.cell`):
+ * a party cell of the member's school and of the user's scope; null otherwise (another
+ * school's cell, a unit that is not a cell, an id that is not one).
+ */
+export async function voteCellOf(
+  user: AuthUser,
+  schoolId: Types.ObjectId | null | undefined,
+  cellId: string,
+): Promise<VoteCell | null> {
+  if (!schoolId || !isObjectIdString(cellId)) return null;
+  const cell = await Unit.findOne({
+    _id: new Types.ObjectId(cellId),
+    kind: 'party_cell',
+    schoolId,
+    ...unitScopeFilter(user),
+  })
+    .select({ name: 1, officialMembers: 1, officialMemberCount: 1 })
+    .lean<LeanCell>();
+  return cell ? { id: String(cell._id), name: cell.name, register: registerOf(cell) } : null;
 }

@@ -40,6 +40,7 @@ import {
   type Reason,
   type SelectionVerdict,
   type TransitionId,
+  type VoteCell,
 } from '~/domain/pipeline';
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
 import { calendarFromHolidayTable, type WorkingCalendar } from '~/domain/working-days';
@@ -54,6 +55,7 @@ import {
 } from '~/components/pipeline-forms';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
+import { voteCellOf, voteCellOptions, type VoteCellOption } from './party-register.server';
 import { parseVersion } from './member-edit.server';
 import { brokeParam, overrideConflicts, refreshConflicts } from './pipeline-conflicts.server';
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
@@ -100,11 +102,20 @@ export function isTransitionId(value: unknown): value is TransitionId {
 }
 
 // `consent`: the machine pauses every step while the student's consent is withdrawn.
-const PIPELINE_PROJECTION = { pipeline: 1, dateOfBirth: 1, schoolId: 1, consent: 1, __v: 1 } as const;
+// `partyCellId`: the chi bộ a vote is taken in by default (its register judges the vote).
+const PIPELINE_PROJECTION = {
+  pipeline: 1,
+  dateOfBirth: 1,
+  schoolId: 1,
+  partyCellId: 1,
+  consent: 1,
+  __v: 1,
+} as const;
 
 interface LeanPipelineMember {
   _id: Types.ObjectId;
   schoolId?: Types.ObjectId | null;
+  partyCellId?: Types.ObjectId | null;
   dateOfBirth?: Date | null;
   pipeline?: Record<string, unknown> & { stage?: string; history?: HistoryRow[] };
   __v?: number;
@@ -229,6 +240,69 @@ export async function writeStep(
   return true;
 }
 
+const VOTE_STEPS: readonly TransitionId[] = ['record_branch_vote', 'record_official_vote'];
+const blankless = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/**
+ * The chi bộ a vote step names (the input's `partyCellId`, else the member's own cell) and the
+ * field it is about; null for a step that records no vote (`not_admitted` without one).
+ */
+export function voteCellChoice(
+  transitionId: TransitionId,
+  input: Record<string, unknown>,
+  member: { partyCellId?: Types.ObjectId | null },
+): { id: string; field: string } | null {
+  const own = member.partyCellId ? String(member.partyCellId) : '';
+  if (VOTE_STEPS.includes(transitionId)) {
+    return { id: blankless(input.partyCellId) ?? own, field: 'partyCellId' };
+  }
+  const vote = input.vote;
+  if (transitionId === 'not_admitted' && vote && typeof vote === 'object') {
+    return { id: blankless((vote as Record<string, unknown>).partyCellId) ?? own, field: 'vote.partyCellId' };
+  }
+  return null;
+}
+
+/**
+ * The vote's chi bộ with its register, read in the step's transaction: a party cell of the
+ * member's school (and the user's scope). Otherwise a refusal beside the field.
+ */
+async function resolveVoteCell(
+  user: AuthUser,
+  m: LeanPipelineMember,
+  choice: { id: string; field: string },
+): Promise<{ cell: VoteCell } | { reasons: ReasonView[] }> {
+  const label = FIELD_LABELS.partyCellId;
+  if (!choice.id) {
+    return {
+      reasons: [
+        {
+          code: 'invalid_input',
+          field: choice.field,
+          message: {
+            vi: `${label.vi}: chọn chi bộ đã họp xét (số đảng viên chính thức lấy từ Sổ đảng viên của chi bộ đó)`,
+            en: `${label.en}: choose the chi bộ that met (its register gives the number of official members)`,
+          },
+        },
+      ],
+    };
+  }
+  const cell = await voteCellOf(user, m.schoolId, choice.id);
+  if (cell) return { cell };
+  return {
+    reasons: [
+      {
+        code: 'invalid_input',
+        field: choice.field,
+        message: {
+          vi: `${label.vi}: không phải một chi bộ của trường của đoàn viên`,
+          en: `${label.en}: not a chi bộ of the member's school`,
+        },
+      },
+    ],
+  };
+}
+
 /**
  * Records one pipeline step. Throws a redirect on success (toast `toast.pipelineRecorded`,
  * or `toast.pipelineRecordedLate` when a legal deadline was missed); returns 400 with every
@@ -255,6 +329,19 @@ export async function applyTransition(
   const outcome = await inTransaction(async () => {
     const m = await loadMember(user, memberId);
     if ((m.__v ?? 0) !== version) return { kind: 'conflict' } as const;
+    // A vote is judged against the register of the chi bộ it names (effectiveVote). A chi bộ
+    // that is not the school's is refused beside its field, with the step's other reasons
+    // (judged with an empty register, whose "no count" the field's own reason replaces).
+    const choice = voteCellChoice(transitionId, input, m);
+    let cell: VoteCell | undefined;
+    let cellRefusal: ReasonView[] = [];
+    if (choice) {
+      const resolved = await resolveVoteCell(user, m, choice);
+      if ('reasons' in resolved) {
+        cellRefusal = resolved.reasons;
+        cell = { id: '', register: [] };
+      } else cell = resolved.cell;
+    }
     // Selection: the criteria verdict of the record as this transaction reads it.
     const selection =
       transitionId === 'select_outstanding'
@@ -266,8 +353,12 @@ export async function applyTransition(
       input,
       { id: user.id, role: user.role },
       now,
-      { calendar, selection },
+      { calendar, selection, ...(cell ? { cell } : {}) },
     );
+    if (cellRefusal.length > 0) {
+      const others = result.ok ? [] : result.reasons.filter((r) => r.code !== 'register_missing');
+      return { kind: 'refused' as const, reasons: [...others.map(reasonView), ...cellRefusal] };
+    }
     if (!result.ok) return { kind: 'refused', reasons: result.reasons.map(reasonView) } as const;
     const { update } = result;
     const member = m as unknown as PipelineMember & LeanPipelineMember;
@@ -547,7 +638,8 @@ export async function resolveFlag(
 
 // ---------------------------------------------------------------- the page's view
 
-export type FieldKind = 'date' | 'number' | 'text' | 'textarea' | 'checkbox' | 'select';
+/** `cell`: the chi bộ of a vote, chosen among `TransitionView.cells`, its count shown on the meeting day. */
+export type FieldKind = 'date' | 'number' | 'text' | 'textarea' | 'checkbox' | 'select' | 'cell';
 
 export interface FieldView {
   name: string;
@@ -571,6 +663,13 @@ export interface TransitionView {
    * duties): the form is shown disabled with these reasons.
    */
   blocked: Text[];
+  /**
+   * Vote steps: the chi bộ it may be recorded in (the school's active cells and the member's
+   * own) with their registers, and the one chosen by default (the member's). The form shows
+   * the count in force on the meeting day (countOn, in the browser), never a typed count.
+   */
+  cells?: VoteCellOption[];
+  cellDefault?: string;
 }
 
 const NUMBER_FIELDS = new Set(['yes', 'no', 'officialMemberCount', 'monthsTogether']);
@@ -606,11 +705,37 @@ function fieldsOf(shape: Record<string, z.ZodTypeAny>): FieldView[] {
   return out.sort((a, b) => Number(a.name === 'note') - Number(b.name === 'note'));
 }
 
-function transitionViews(member: PipelineMember, user: AuthUser, now: Date): TransitionView[] {
+/** A vote's fields: the chi bộ right after the meeting day, and no typed count (the register's is shown). */
+function voteFields(fields: FieldView[]): FieldView[] {
+  const out: FieldView[] = [];
+  for (const f of fields) {
+    if (f.name === 'officialMemberCount' || f.name === 'partyCellId') continue;
+    out.push(f);
+    if (f.name === 'meetingDate') {
+      out.push({ name: 'partyCellId', label: FIELD_LABELS.partyCellId, kind: 'cell', required: true });
+    }
+  }
+  return out;
+}
+
+function transitionViews(
+  member: PipelineMember,
+  user: AuthUser,
+  now: Date,
+  cells: { options: VoteCellOption[]; own: string } = { options: [], own: '' },
+): TransitionView[] {
   return allowedTransitions(member, user.role, now).map((t) => {
     const shape = t.schema instanceof z.ZodObject ? (t.schema.shape as Record<string, z.ZodTypeAny>) : {};
     const blocked = stepBlocks(member, t.id, { id: user.id, role: user.role }).map((r) => r.message);
-    const view: TransitionView = { id: t.id, to: t.to, label: t.label, fields: fieldsOf(shape), blocked };
+    const vote = VOTE_STEPS.includes(t.id);
+    const view: TransitionView = {
+      id: t.id,
+      to: t.to,
+      label: t.label,
+      fields: vote ? voteFields(fieldsOf(shape)) : fieldsOf(shape),
+      blocked,
+      ...(vote ? { cells: cells.options, cellDefault: cells.own } : {}),
+    };
     const introducers = shape.introducers;
     if (introducers instanceof z.ZodArray && introducers.element instanceof z.ZodObject) {
       view.rows = {
@@ -647,6 +772,16 @@ function dossierRows(p: Pipeline): DossierRowState[] {
       derived: { receivedAt: iso(d?.receivedAt), verifiedAt: iso(d?.verifiedAt) },
     };
   });
+}
+
+/** The chi bộ a vote form offers, only when a vote step is on the page. */
+async function cellsFor(user: AuthUser, m: LeanPipelineMember, now: Date) {
+  const member = m as unknown as PipelineMember;
+  const voting =
+    canActOnPipeline(user) &&
+    allowedTransitions(member, user.role, now).some((t) => VOTE_STEPS.includes(t.id));
+  const own = m.partyCellId ? String(m.partyCellId) : '';
+  return { options: voting ? await voteCellOptions(user, m.schoolId, m.partyCellId) : [], own };
 }
 
 /** Everything the Quy trình tab shows; 404 outside the scope. */
@@ -719,6 +854,8 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
       addNote: canAddReviewNote(user),
       resolveFlag: canResolveFlag(user),
     },
-    transitions: canActOnPipeline(user) ? transitionViews(member, user, now) : [],
+    transitions: canActOnPipeline(user)
+      ? transitionViews(member, user, now, await cellsFor(user, m, now))
+      : [],
   };
 }

@@ -21,6 +21,7 @@ import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { dayNumber, formatDay, isoDay } from '~/domain/criteria/calendar';
+import { countOn, registerOf } from '~/domain/party-register';
 import { action as boardAction } from '~/routes/pipeline._index';
 import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
 import { action, loader } from '~/routes/members.$id.pipeline';
@@ -130,11 +131,17 @@ async function candidate(
   return m._id;
 }
 
-/** The member's chi bộ count on file, so a vote posted here is within it and passes 2/3. */
-async function cellCount(id: Types.ObjectId): Promise<string> {
-  const m = (await Member.findById(id).select({ partyCellId: 1 }).lean())!;
-  const cell = m.partyCellId ? await Unit.findById(m.partyCellId).lean() : null;
-  return String(cell?.officialMemberCount ?? 9);
+/**
+ * The chi bộ a vote is posted in (the member's own, else the school's first) and its
+ * register's count today, so a vote of that many yes is within it and passes 2/3.
+ */
+async function cellCount(id: Types.ObjectId): Promise<{ count: string; partyCellId: string }> {
+  const m = (await Member.findById(id).select({ partyCellId: 1, schoolId: 1 }).lean())!;
+  const cell = m.partyCellId
+    ? await Unit.findById(m.partyCellId).lean()
+    : await Unit.findOne({ kind: 'party_cell', schoolId: m.schoolId }).sort({ _id: 1 }).lean();
+  const count = countOn(registerOf(cell!), new Date());
+  return { count: String(count), partyCellId: String(cell!._id) };
 }
 
 const path = (id: Types.ObjectId) => `/members/${id}/pipeline`;
@@ -259,13 +266,13 @@ describe('separation of duties through return and resume (issue path 1)', () => 
 describe('chronology (issue path 3)', () => {
   it('a vote dated before the introduction is refused with both dates; on the day it goes through', async () => {
     const id = await candidate('introduced');
-    const count = await cellCount(id);
+    const { count, partyCellId } = await cellCount(id);
     const vote = (n: number) => ({
       intent: 'record_branch_vote',
       meetingDate: ago(n),
       yes: count,
       no: '0',
-      officialMemberCount: count,
+      partyCellId,
     });
     const before = await state(id);
     const early = await step(danguy, id, vote(31));
@@ -294,13 +301,13 @@ describe('chronology (issue path 3)', () => {
     const id = await candidate('introduced', {
       personalHistory: { receivedAt: stored(58), verification: 'pending' },
     });
-    const count = await cellCount(id);
+    const { count, partyCellId } = await cellCount(id);
     const vote = (n: number) => ({
       intent: 'record_branch_vote',
       meetingDate: ago(n),
       yes: count,
       no: '0',
-      officialMemberCount: count,
+      partyCellId,
     });
     // Not verified at all: that is the reason.
     const unverified = await step(danguy, id, vote(21));
@@ -367,7 +374,6 @@ describe('exits and steps offered only when they can apply', () => {
       meetingDate: ago(1),
       yes: '8',
       no: '0',
-      officialMemberCount: '9',
     });
     expect(res.status).toBe(400);
     expect(res.data.label).toEqual({ vi: 'Ghi nhận biểu quyết của chi bộ', en: 'Record the chi bộ vote' });
