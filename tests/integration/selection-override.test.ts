@@ -157,7 +157,8 @@ describe('selecting an outstanding member against the criteria', () => {
 
   it('refuses a member outside the criteria without a reason, or with a short one: 400 beside the field, nothing written', async () => {
     const before = await snapshot(outside[0]);
-    for (const extra of [{}, { overrideReason: '   ' }, { overrideReason: 'Học tốt' }]) {
+    const tries: Record<string, string>[] = [{}, { overrideReason: '   ' }, { overrideReason: 'Học tốt' }];
+    for (const extra of tries) {
       const res = await select(outside[0], before.version, extra);
       expect(res.status).toBe(400);
       const reasons = res.data.reasons as { code: string; field: string | null; message: { vi: string } }[];
