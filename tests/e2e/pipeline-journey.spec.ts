@@ -191,9 +191,12 @@ test('the chi bộ votes: the decision deadline appears; the same person cannot 
   await openTab(page);
   const vote = step(page, 'record_branch_vote');
   await vote.getByLabel('Ngày họp chi bộ').fill(daysAgo(20));
-  await vote.getByLabel('Số tán thành').fill('8');
-  await vote.getByLabel('Số không tán thành').fill('1');
-  await vote.getByLabel('Số đảng viên chính thức').fill('9');
+  // No typed count: the form shows the member's chi bộ register on the meeting day.
+  const count = vote.getByTestId('vote-cell-count');
+  await expect(count).toContainText(`vào ngày họp ${vnDate(daysAgo(20))}`);
+  const n = Number(/(\d+) đảng viên chính thức/.exec((await count.textContent()) ?? '')![1]);
+  await vote.getByLabel('Số tán thành').fill(String(n));
+  await vote.getByLabel('Số không tán thành').fill('0');
   await vote.getByLabel('Số nghị quyết').fill('07-NQ/CB');
   await record(page, 'record_branch_vote');
   await expect(deadline(page, DECISION_DUE)).toContainText('còn');
