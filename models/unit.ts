@@ -47,6 +47,15 @@ export const unitSchema = new Schema(
     },
     // Today's count of that register, kept with it for the pages that show one number.
     officialMemberCount: { type: Number, min: 0 },
+    // Schools: lower bounds of the conduct-score bands below "Tốt" (Khá, Trung bình), the
+    // school's own regulation (app/domain/academic.ts: ConductBandsSchema); absent: 65/50.
+    conductBands: {
+      type: new Schema(
+        { goodMin: { type: Number, min: 0, max: 100 }, averageMin: { type: Number, min: 0, max: 100 } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { timestamps: true, optimisticConcurrency: true },
 );

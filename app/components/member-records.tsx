@@ -9,12 +9,18 @@
  * forms are keyed by the version, so after a successful change they remount closed and
  * empty; a failed one reopens with what was typed (the failure names its form).
  */
-import { Form, useNavigation } from '@remix-run/react';
+import { Form, useNavigation, useRouteLoaderData } from '@remix-run/react';
 import { useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import { optionalDay } from '~/components/member-editor';
-import { academicRank, conductBand, ACADEMIC_RANK_LABELS, CONDUCT_BAND_LABELS } from '~/domain/academic';
+import {
+  academicRank,
+  conductBand,
+  ACADEMIC_RANK_LABELS,
+  CONDUCT_BAND_LABELS,
+  type ConductBands,
+} from '~/domain/academic';
 import { calendarDay, schoolYearStart } from '~/domain/criteria/calendar';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -197,6 +203,8 @@ export function schoolYearOptions(extra: string[] = []): string[] {
 export function useRecordLabels() {
   const t = useT();
   const locale = useLocale();
+  // The member's school's bands below "Tốt" (the member layout's loader), else the defaults.
+  const bands = useRouteLoaderData<{ conductBands?: ConductBands }>('routes/members.$id')?.conductBands;
   return {
     rank: (gpa: number | null, scale: number) => {
       if (gpa === null) return null;
@@ -205,7 +213,7 @@ export function useRecordLabels() {
     },
     conduct: (score: number | null) => {
       if (score === null) return null;
-      const band = conductBand(score);
+      const band = conductBand(score, bands);
       return band ? CONDUCT_BAND_LABELS[band][locale] : null;
     },
     thpt: (v: string | null) => (v && isOneOf(THPT_RATINGS, v) ? t(`member.thpt.${v}`) : null),

@@ -53,6 +53,7 @@ export const AUDIT_ACTIONS = [
   'unit.update',
   'unit.activate',
   'unit.deactivate',
+  'unit.conduct_bands',
   'account.bootstrap',
   'audit.anchor',
 ] as const;

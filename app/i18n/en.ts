@@ -1372,6 +1372,18 @@ export const en: Messages = {
   'tokens.v.expiryInvalid': 'Not a valid date.',
   'tokens.v.expiryPast': 'The expiry date cannot be in the past.',
 
+  'conduct.bands.title': 'Conduct-score bands below "Very good"',
+  'conduct.bands.hint':
+    "Circular 16/2015/TT-BGDĐT fixes Excellent from 90 and Very good from 80 points; the lower bands are set by the school's own regulation. Whole scores from 0 to 100, descending: Very good (80) > Good > Average.",
+  'conduct.bands.default':
+    'The school has set no bands of its own: the defaults apply (Good from 65, Average from 50).',
+  'conduct.bands.goodMin': 'Good: from (points)',
+  'conduct.bands.averageMin': 'Average: from (points)',
+  'conduct.bands.save': 'Save the bands',
+  'conduct.v.number': 'Enter a whole number.',
+  'conduct.v.range': 'Scores go from 0 to 100.',
+  'conduct.v.belowVeryGood': 'Good must start below Very good (80 points).',
+  'conduct.v.belowGood': 'Average must start below Good.',
   'selection.verdict.title': 'Criteria verdict',
   'selection.verdict.set': 'By the criteria set “{name}” (version {version})',
   'selection.verdict.score': 'Score {score}/{max}, {pass} needed',

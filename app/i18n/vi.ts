@@ -1366,6 +1366,17 @@ export const vi = {
   'tokens.v.expiryInvalid': 'Ngày không hợp lệ.',
   'tokens.v.expiryPast': 'Ngày hết hạn không được ở trong quá khứ.',
 
+  'conduct.bands.title': 'Thang điểm rèn luyện dưới mức Tốt',
+  'conduct.bands.hint':
+    'Thông tư 16/2015/TT-BGDĐT quy định Xuất sắc từ 90 và Tốt từ 80 điểm; các mức thấp hơn do quy chế của trường quy định. Điểm nguyên từ 0 đến 100, giảm dần: Tốt (80) > Khá > Trung bình.',
+  'conduct.bands.default': 'Trường chưa đặt thang riêng: đang dùng mặc định Khá từ 65, Trung bình từ 50.',
+  'conduct.bands.goodMin': 'Khá: từ (điểm)',
+  'conduct.bands.averageMin': 'Trung bình: từ (điểm)',
+  'conduct.bands.save': 'Lưu thang điểm',
+  'conduct.v.number': 'Nhập một số nguyên.',
+  'conduct.v.range': 'Điểm phải từ 0 đến 100.',
+  'conduct.v.belowVeryGood': 'Mức Khá phải thấp hơn mức Tốt (80 điểm).',
+  'conduct.v.belowGood': 'Mức Trung bình phải thấp hơn mức Khá.',
   'selection.verdict.title': 'Kết quả xét tiêu chí',
   'selection.verdict.set': 'Theo bộ tiêu chí “{name}” (phiên bản {version})',
   'selection.verdict.score': 'Điểm {score}/{max}, cần {pass}',

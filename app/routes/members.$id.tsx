@@ -11,7 +11,8 @@ import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { can, type Permission } from '~/utils/permissions';
-import { getMemberHeader, parseMemberId } from '~/utils/member-profile.server';
+import { getMemberHeader, memberFilter, parseMemberId } from '~/utils/member-profile.server';
+import { conductBandsOfMember } from '~/utils/units.server';
 import { requireUser } from '~/utils/permissions.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
@@ -37,6 +38,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const member = await getMemberHeader(user, id);
   return {
     member,
+    // The school's conduct-score bands, for the band shown beside each score on every tab.
+    conductBands: await conductBandsOfMember(memberFilter(user, id)),
     sections: MEMBER_SECTIONS.filter((s) => can(user.role, s.permission)).map(({ to, label }) => ({
       to,
       label,
