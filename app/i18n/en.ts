@@ -1153,6 +1153,11 @@ export const en: Messages = {
     'You made the change that caused this conflict, so you may not override it; someone else must review it and record the reason.',
   'conflict.override.recorded': '{name} recorded a reason to override on {date}: {reason}',
   'conflict.card': 'Rule conflict',
+  'conflict.brokeStep': 'Saved. This change makes step {step} no longer valid: {reason}',
+  'conflict.override.short': 'The reason needs at least {min} characters: say why the record goes on.',
+  'conflict.row': 'Rule conflict',
+  'reports.bottleneck.conflict': 'Open rule conflicts (a recorded step no longer holds)',
+  'members.drill.due.conflict': 'with an open rule conflict',
 
   // Audit log (/admin/audit, member history) and official days off (/admin/holidays).
   'audit.title': 'Audit log',

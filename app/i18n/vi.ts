@@ -1148,6 +1148,11 @@ export const vi = {
     'Bạn đã thực hiện thay đổi gây ra xung đột này, nên không thể tự bỏ qua; một người khác cần xem xét và ghi lý do.',
   'conflict.override.recorded': '{name} đã ghi lý do bỏ qua ngày {date}: {reason}',
   'conflict.card': 'Xung đột quy tắc',
+  'conflict.brokeStep': 'Đã lưu. Thay đổi này làm bước {step} không còn hợp lệ: {reason}',
+  'conflict.override.short': 'Lý do bỏ qua xung đột cần ít nhất {min} ký tự: ghi rõ vì sao hồ sơ vẫn tiếp tục.',
+  'conflict.row': 'Xung đột quy tắc',
+  'reports.bottleneck.conflict': 'Xung đột quy tắc chưa xử lý (bước đã ghi nhận không còn hợp lệ)',
+  'members.drill.due.conflict': 'có xung đột quy tắc chưa xử lý',
 
   // Audit log (/admin/audit, member history) and official days off (/admin/holidays).
   'audit.title': 'Nhật ký thay đổi',

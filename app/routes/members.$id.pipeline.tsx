@@ -11,6 +11,7 @@ import { DossierSection } from '~/components/pipeline-dossier';
 import type { TabFormFailure } from '~/components/pipeline-forms';
 import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-overview';
 import { ReviewNotes } from '~/components/pipeline-review-notes';
+import { ConflictSection } from '~/components/rule-conflicts';
 import { SelectionOverrideNotice } from '~/components/selection-verdict';
 import { NotOfferedFailure, TransitionForm, notOffered } from '~/components/pipeline-transition-form';
 import { isExitStage, type Stage } from '~/domain/stages';
@@ -19,7 +20,7 @@ import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
 import pipelineStyles from '~/styles/pipeline.css?url';
 import { memberFilter, parseMemberId } from '~/utils/member-profile.server';
 import { pageTitle } from '~/utils/meta';
-import { memberConflicts } from '~/utils/pipeline-conflicts.server';
+import { memberConflicts, type OverrideFailure } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
 import { withSelection } from '~/utils/selection.server';
 import {
@@ -56,9 +57,11 @@ const TAB_INTENTS = new Set(['dossier', 'note', 'resolve_flag']);
 
 export default function MemberPipeline() {
   const d = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as TransitionFailure | TabFormFailure | undefined;
+  const result = useActionData<typeof action>() as
+    TransitionFailure | TabFormFailure | OverrideFailure | undefined;
   const tabFailure = result && TAB_INTENTS.has(result.intent) ? (result as TabFormFailure) : undefined;
-  const failure = result && !tabFailure ? (result as TransitionFailure) : undefined;
+  const overrideFailure = result?.intent === 'conflict_override' ? (result as OverrideFailure) : undefined;
+  const failure = result && !tabFailure && !overrideFailure ? (result as TransitionFailure) : undefined;
   const t = useT();
   const transitions = d.transitions as TransitionView[];
   const forward = transitions.filter((tr) => !isExitStage(tr.to));
@@ -74,6 +77,7 @@ export default function MemberPipeline() {
         </p>
       ) : null}
       {d.selectionOverride ? <SelectionOverrideNotice override={d.selectionOverride} /> : null}
+      <ConflictSection conflicts={d.conflicts} version={d.version} failure={overrideFailure} />
 
       <section aria-labelledby="next-title" className="profile-section">
         <h2 id="next-title">{t('pipeline.nextActor')}</h2>

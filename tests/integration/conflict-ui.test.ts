@@ -1,0 +1,234 @@
+/**
+ * Rule conflicts as users see them (issue 16, path 4), through the real loaders: the member
+ * header of every tab carries the conflicts (and the override: who, when, why); the save that
+ * broke a step says what it broke on the page it lands on (the root's generic toast gives way);
+ * the Quy trình tab lists them with the override form, shut for the author of the change;
+ * the board card and the member list mark the record; `due=conflict` lists exactly the records
+ * with open conflicts; the province's dashboard counts them, linked to that filter.
+ */
+import mongoose, { type Types } from 'mongoose';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Member } from '../../models/member.ts';
+import { Unit } from '../../models/unit.ts';
+import { User } from '../../models/user.ts';
+import { seedDatabase } from '../../seed/seed.server.ts';
+import { dayNumber, isoDay } from '~/domain/criteria/calendar';
+import { loader as rootLoader } from '~/root';
+import { loader as headerLoader } from '~/routes/members.$id';
+import { action as editAction, loader as editLoader } from '~/routes/members.$id.edit';
+import { action as tabAction, loader as tabLoader } from '~/routes/members.$id.pipeline';
+import { verifyAudit } from '~/utils/audit-verify.server';
+import { signIn } from '../fixtures/auth.ts';
+import { call, get, post } from '../fixtures/remix.ts';
+
+let union: string;
+let danguy: string;
+let pvd: Types.ObjectId;
+let adminId: Types.ObjectId;
+let demoId: Types.ObjectId;
+
+beforeAll(async () => {
+  await seedDatabase({ members: 40, seed: 1, reset: true });
+  [union, danguy] = await Promise.all(['doantruong.pvd@demo.vn', 'danguy.pvd@demo.vn'].map((e) => signIn(e)));
+  pvd = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
+  adminId = (await User.findOne({ email: 'admin@demo.vn' }).lean())!._id;
+  demoId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
+}, 60_000);
+
+const TODAY = dayNumber(new Date());
+const ago = (n: number) => isoDay(TODAY - n);
+const stored = (n: number) => new Date(`${ago(n)}T00:00:00Z`);
+/** A date of birth 18 years before the day `n` days ago, plus `plus` days. */
+const born18Before = (n: number, plus = 0) => {
+  const d = new Date(`${ago(n)}T00:00:00Z`);
+  d.setUTCFullYear(d.getUTCFullYear() - 18);
+  return isoDay(dayNumber(d) + plus);
+};
+
+let nextSkip = 0;
+/** A PVĐ member at 'branch_vote', consistent: vote 20 days ago, 8 of 9, recorded by the admin. */
+async function candidate() {
+  const m = (await Member.findOne({ schoolId: pvd, _id: mongoose.trusted({ $ne: demoId }) })
+    .sort({ _id: 1 })
+    .skip(nextSkip++)
+    .lean())!;
+  const at = (stage: string, n: number) => ({ stage, at: stored(n), by: adminId, refDate: stored(n) });
+  await Member.updateOne(
+    { _id: m._id },
+    {
+      $set: {
+        dateOfBirth: new Date('2004-04-04T00:00:00Z'),
+        consent: { version: '2026-01', givenAt: stored(300) },
+        partyCellId: null,
+        pipeline: {
+          stage: 'branch_vote',
+          stageSince: stored(20),
+          history: [
+            at('outstanding', 200),
+            at('awareness_class', 150),
+            at('dossier', 60),
+            at('introduced', 30),
+            at('branch_vote', 20),
+          ],
+          unionResolution: { number: '12-NQ/ĐTN', date: stored(200) },
+          certificate: { number: 'GCN-16', issuer: 'Trường Chính trị tỉnh', issuedAt: stored(150) },
+          application: { receivedAt: stored(60) },
+          personalHistory: { receivedAt: stored(58), verification: 'verified', verifiedAt: stored(50) },
+          introducers: [
+            { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '46-NQ/ĐTN' },
+            { name: 'Trần Văn Minh', kind: 'party_member', official: true, monthsTogether: 18 },
+          ],
+          opinions: [{ source: 'Chi ủy nơi cư trú', date: stored(25), summary: 'Nhất trí.' }],
+          branchVote: { meetingDate: stored(20), yes: 8, no: 0, officialMemberCount: 9 },
+        },
+      },
+    },
+  );
+  return m._id;
+}
+
+const version = async (id: Types.ObjectId) => (await Member.findById(id).select({ __v: 1 }).lean())!.__v ?? 0;
+
+/** Saves the identity form with a new date of birth, as the edit page posts it. */
+async function editBirth(cookie: string, id: Types.ObjectId, dateOfBirth: string) {
+  const form = await call(editLoader, get(`/members/${id}/edit`, cookie), { id: String(id) });
+  const { values, version: v } = (
+    form.data as { member: { values: Record<string, string>; version: number } }
+  ).member;
+  return call(
+    editAction,
+    post(`/members/${id}/edit`, { intent: 'save', ...values, dateOfBirth, version: String(v) }, cookie),
+    { id: String(id) },
+  );
+}
+
+interface ConflictsData {
+  list: { key: string; message: { vi: string }; by: string | null; overridden: boolean }[];
+  open: number;
+  override: { by: string | null; at: string | null; reason: string } | null;
+  canOverride: boolean;
+  ownEdit: boolean;
+}
+interface HeaderData {
+  conflicts: ConflictsData;
+  broke: { broke: { vi: string }[]; fallback: string } | null;
+}
+/** The member header's loader data for a URL (relative, with its query). */
+const header = async (url: string, cookie: string, id: Types.ObjectId) =>
+  (await call(headerLoader, get(url, cookie), { id: String(id) })).data as HeaderData;
+const tab = async (cookie: string, id: Types.ObjectId) =>
+  (await call(tabLoader, get(`/members/${id}/pipeline`, cookie), { id: String(id) })).data as {
+    conflicts: ConflictsData;
+  };
+const toastOf = async (url: string, cookie: string) =>
+  ((await call(rootLoader, get(url, cookie))).data as { toast: string | null }).toast;
+
+describe('the header, the flash after the save and the tab', () => {
+  let id: Types.ObjectId;
+  let savedAt: string;
+  beforeAll(async () => {
+    id = await candidate();
+  });
+
+  it('shows nothing while the record holds', async () => {
+    const h = await header(`/members/${id}`, danguy, id);
+    expect(h.conflicts.list).toEqual([]);
+    expect(h.broke).toBeNull();
+  });
+
+  it('after the edit that breaks the vote: the page the save lands on says what it broke', async () => {
+    const res = await editBirth(union, id, born18Before(20, 1));
+    expect(res.status).toBe(302);
+    savedAt = res.location!;
+    expect(savedAt).toContain('ok=memberSavedConflict&broke=');
+    const h = await header(savedAt, union, id);
+    expect(h.broke?.broke.map((m) => m.vi)).toHaveLength(1);
+    expect(h.broke!.broke[0].vi).toMatch(
+      /^Bước "Chi bộ xét, biểu quyết" ngày \d\d\/\d\d\/\d{4}: Chưa đủ 18 tuổi/,
+    );
+    // The root's generic toast gives way to the header's flash; other toasts stay.
+    expect(await toastOf(savedAt, union)).toBeNull();
+    expect(await toastOf(`/members/${id}?ok=memberSaved`, union)).toBe('toast.memberSaved');
+  });
+
+  it('a broke key no longer on the record falls back to the save’s own toast text', async () => {
+    const h = await header(`/members/${id}?ok=memberSavedConflict&broke=nope`, union, id);
+    expect(h.broke).toEqual({ broke: [], fallback: 'toast.memberSavedConflict' });
+  });
+
+  it('the header of every tab carries the conflict, open, with who produced it', async () => {
+    const h = await header(`/members/${id}/criteria`, danguy, id);
+    expect(h.broke).toBeNull();
+    expect(h.conflicts.open).toBe(1);
+    expect(h.conflicts.list).toHaveLength(1);
+    expect(h.conflicts.list[0].message.vi).toContain('Chưa đủ 18 tuổi');
+    expect(h.conflicts.list[0].overridden).toBe(false);
+    expect(h.conflicts.list[0].by).toBe(
+      (await User.findOne({ email: 'doantruong.pvd@demo.vn' }).lean())!.name,
+    );
+    expect(h.conflicts.override).toBeNull();
+  });
+
+  it('the tab shuts the override form for the author of the change and opens it for another user', async () => {
+    const own = (await tab(union, id)).conflicts;
+    expect(own).toMatchObject({ open: 1, ownEdit: true, canOverride: false });
+    const other = (await tab(danguy, id)).conflicts;
+    expect(other).toMatchObject({ open: 1, ownEdit: false, canOverride: true });
+  });
+
+  it('after a different user’s override, the header shows it (by whom, when, why) and nothing is open', async () => {
+    const reason = 'Đảng ủy đã đối chiếu giấy khai sinh bản gốc; giữ kết quả biểu quyết.';
+    const res = await call(
+      tabAction,
+      post(
+        `/members/${id}/pipeline`,
+        { intent: 'conflict_override', reason, version: String(await version(id)) },
+        danguy,
+      ),
+      { id: String(id) },
+    );
+    expect(res.status).toBe(302);
+    const h = await header(`/members/${id}/pipeline`, union, id);
+    expect(h.conflicts.open).toBe(0);
+    expect(h.conflicts.list[0].overridden).toBe(true);
+    expect(h.conflicts.override).toMatchObject({
+      by: (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!.name,
+      reason,
+    });
+    expect(h.conflicts.override!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    // Nothing left to override: no form for anyone.
+    expect((await tab(union, id)).conflicts).toMatchObject({ canOverride: false, ownEdit: false });
+  });
+});
+
+describe('the paper dossier save that breaks a step', () => {
+  it('lands on the tab with what it broke', async () => {
+    const id = await candidate();
+    const page = await call(tabLoader, get(`/members/${id}/pipeline`, union), { id: String(id) });
+    const rows = (page.data as { dossier: { form: string }[] }).dossier;
+    const n = rows.findIndex((r) => r.form === '1-KNĐ') + 1;
+    expect(n).toBeGreaterThan(0);
+    // The application received after the introduction and the vote: the order no longer holds.
+    const res = await call(
+      tabAction,
+      post(
+        `/members/${id}/pipeline`,
+        { intent: 'dossier', [`receivedAt.${n}`]: ago(10), version: String(await version(id)) },
+        union,
+      ),
+      { id: String(id) },
+    );
+    expect(res.status).toBe(302);
+    expect(res.location).toContain(`/members/${id}/pipeline?ok=pipelineDossierSavedConflict&broke=`);
+    const h = await header(res.location!, union, id);
+    expect(h.broke!.broke.length).toBeGreaterThan(0);
+    expect(h.broke!.broke.every((m) => m.vi.startsWith('Bước "'))).toBe(true);
+    expect(await toastOf(res.location!, union)).toBeNull();
+  });
+});
+
+describe('the audit log', () => {
+  it('has no gaps after these flows', async () => {
+    expect((await verifyAudit()).gaps).toEqual([]);
+  });
+});
