@@ -1,0 +1,228 @@
+/**
+ * The paths of issue 16 a tester took to get a forbidden step accepted, now each refused
+ * (or flagged and blocked) with its reason in Vietnamese, through the real forms:
+ *
+ * 5. selecting a member outside the criteria needs a written reason (the verdict is shown);
+ * 3. a vote dated before the introduction is refused with both dates;
+ * 2. the vote is judged against the chi bộ register in force on the meeting day, never a
+ *    typed count: "2 of 3" is refused when the register says more;
+ * 1. return and resume do not reset separation of duties: whoever recorded the committee
+ *    review cannot record the decision, even after the record went round a return;
+ * 4. an edit that breaks a recorded step (the date of birth, after the vote) says so on
+ *    save, flags the record and blocks the next step until a different user overrides it.
+ * (6., consent withdrawn, is in student.spec.ts where the demo student withdraws it.)
+ *
+ * One candidate of ĐH Phạm Văn Đồng goes through them in order; dates are relative to
+ * today (Vietnam). Screenshots at 360 px go to /tmp/rules-paths/.
+ */
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { expectAccessible, signIn } from './fixtures';
+
+const SHOTS = '/tmp/rules-paths';
+
+/** `YYYY-MM-DD` of the Vietnam day `n` days before today. */
+function daysAgo(n: number): string {
+  return new Date(Date.now() + 7 * 3_600_000 - n * 86_400_000).toISOString().slice(0, 10);
+}
+const vnDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
+
+test.describe.configure({ mode: 'serial' });
+
+let candidate = ''; // /members/<id>/pipeline
+
+async function as(page: Page, email: string) {
+  await page.context().clearCookies();
+  await signIn(page, email);
+  await expect(page).not.toHaveURL(/\/login/);
+}
+
+async function openTab(page: Page) {
+  await page.goto(candidate);
+  await expect(page.getByRole('heading', { level: 2, name: 'Các bước kết nạp' })).toBeVisible();
+}
+
+/** The part that shows the refusal, at 360 px; nothing may stick out sideways. */
+async function shot(page: Page, name: string, part: Locator) {
+  await page.setViewportSize({ width: 360, height: 800 });
+  await part.screenshot({ path: `${SHOTS}/${name}-360.png` });
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow, `horizontal overflow at 360 px on ${name}`).toBeLessThanOrEqual(0);
+  await page.setViewportSize({ width: 1280, height: 900 });
+}
+
+const step = (page: Page, id: string) => page.getByTestId(`transition-${id}`);
+const stage = (page: Page) => page.locator('[aria-current="step"]');
+
+async function record(page: Page, id: string) {
+  await step(page, id).getByRole('button', { name: 'Ghi nhận' }).click();
+  await expect(page.getByTestId('toast')).toContainText('Đã ghi nhận bước của quy trình.');
+}
+
+async function exit(page: Page, id: string) {
+  await page.getByText('Dừng, trả lại hoặc chuyển hồ sơ').click();
+  return step(page, id);
+}
+
+test('path 5: selecting a member outside the criteria shows the verdict and needs a reason', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await as(page, 'doantruong.pvd@demo.vn');
+  await page.goto('/members?stage=member&eligible=no');
+  await page.getByRole('rowheader').first().getByRole('link').click();
+  await page
+    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
+    .getByRole('link', { name: 'Quy trình' })
+    .click();
+  const select = step(page, 'select_outstanding');
+  const verdict = select.getByTestId('selection-verdict');
+  await expect(verdict).toContainText('Kết quả xét tiêu chí');
+  await expect(verdict).not.toHaveAttribute('data-status', 'met');
+  await expect(select.getByTestId('selection-failing').locator('li').first()).toBeVisible();
+
+  await select.getByLabel('Số nghị quyết').fill('12-NQ/ĐTN');
+  await select.getByLabel('Ngày nghị quyết').fill(daysAgo(3));
+  await select.getByRole('button', { name: 'Ghi nhận' }).click();
+  const reasonBox = select.getByLabel('Lý do chọn ngoài tiêu chí');
+  await expect(reasonBox).toHaveAttribute('aria-invalid', 'true');
+  await expect(select).toContainText('cần ghi lý do chọn ngoài tiêu chí (ít nhất 20 ký tự)');
+  await expect(stage(page)).toContainText('Đoàn viên');
+  await expectAccessible(page);
+  await shot(page, 'path5-refused', select);
+
+  await reasonBox.fill(
+    'Đạt giải Nhất Olympic Toán sinh viên toàn quốc; điểm rèn luyện học kỳ gần nhất nhập thiếu.',
+  );
+  await record(page, 'select_outstanding');
+  await expect(stage(page)).toContainText('Đoàn viên ưu tú');
+  await expect(page.getByTestId('selection-override')).toContainText('Được chọn ngoài tiêu chí');
+  await expect(page.getByTestId('selection-override')).toContainText('Olympic Toán');
+});
+
+test('the Party committee records the class and the dossier of an outstanding member', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await as(page, 'danguy.pvd@demo.vn');
+  await page.goto('/members?stage=outstanding');
+  await page.getByRole('rowheader').first().getByRole('link').click();
+  await page
+    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
+    .getByRole('link', { name: 'Quy trình' })
+    .click();
+  await expect(page).toHaveURL(/\/members\/[0-9a-f]{24}\/pipeline$/);
+  candidate = new URL(page.url()).pathname;
+
+  const cls = step(page, 'record_awareness_class');
+  await cls.getByLabel('Số giấy chứng nhận').fill('905/GCN-TCT');
+  await cls.getByLabel('Nơi cấp / cơ quan ban hành').fill('Trường Chính trị tỉnh Quảng Ngãi');
+  await cls.getByLabel('Ngày cấp').fill(daysAgo(70));
+  await record(page, 'record_awareness_class');
+
+  const dossier = step(page, 'open_dossier');
+  await dossier.getByLabel('Ngày nhận đơn').fill(daysAgo(65));
+  await dossier.getByLabel('Ngày nhận lý lịch').fill(daysAgo(65));
+  await dossier.getByLabel('Kết quả thẩm tra').selectOption('verified');
+  await dossier.getByLabel('Ngày thẩm tra').fill(daysAgo(60));
+  await record(page, 'open_dossier');
+  await expect(stage(page)).toContainText('Lập hồ sơ');
+
+  // The Union introduces the candidate (4-KNĐ) with one Party member.
+  await as(page, 'doantruong.pvd@demo.vn');
+  await openTab(page);
+  const intro = step(page, 'record_introduction');
+  await intro.getByLabel('Ngày giới thiệu').fill(daysAgo(40));
+  const first = intro.getByRole('group', { name: 'Người giới thiệu 1' });
+  await first.getByLabel('Họ tên').fill('Ban Chấp hành Đoàn trường');
+  await first.getByLabel('Loại').selectOption('union');
+  await first.getByLabel('Số văn bản').fill('60-NQ/ĐTN');
+  const second = intro.getByRole('group', { name: 'Người giới thiệu 2' });
+  await second.getByLabel('Họ tên').fill('Trần Văn Lộc');
+  await second.getByLabel('Loại').selectOption('party_member');
+  await second.getByLabel('Đảng viên chính thức').check();
+  await second.getByLabel('Số tháng cùng công tác').fill('20');
+  await record(page, 'record_introduction');
+  await expect(stage(page)).toContainText('Được giới thiệu');
+
+  // The opinions of the residence cell and mass organisations (5-KNĐ), before the vote.
+  await page.getByText('Cập nhật ngày nhận, ngày thẩm tra').click();
+  const opinions = page.getByRole('group', { name: /^5-KNĐ / });
+  await opinions.getByLabel('Ngày nhận').fill(daysAgo(38));
+  await opinions.getByLabel('Ngày thẩm tra').fill(daysAgo(37));
+  await page.getByRole('button', { name: 'Lưu hồ sơ giấy' }).click();
+  await expect(page.getByTestId('toast')).toContainText('Đã lưu hồ sơ giấy.');
+});
+
+test('path 3 and 2: a vote before the introduction, then "2 of 3" against the register, are refused', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await as(page, 'bithu.pvd@demo.vn');
+  await openTab(page);
+  const vote = step(page, 'record_branch_vote');
+
+  // 3. Before the introduction: the real reason with both dates.
+  await vote.getByLabel('Ngày họp chi bộ').fill(daysAgo(45));
+  await vote.getByLabel('Chi bộ họp xét').selectOption({ index: 1 });
+  await vote.getByLabel('Số tán thành').fill('8');
+  await vote.getByLabel('Số không tán thành').fill('0');
+  await vote.getByLabel('Số nghị quyết').fill('09-NQ/CB');
+  await vote.getByRole('button', { name: 'Ghi nhận' }).click();
+  await expect(vote).toContainText(vnDate(daysAgo(45)));
+  await expect(vote).toContainText(vnDate(daysAgo(40)));
+  await expect(vote).toContainText(
+    `Ngày họp chi bộ (${vnDate(daysAgo(45))}) không được trước ngày giới thiệu (3-KNĐ, 4-KNĐ) (${vnDate(daysAgo(40))})`,
+  );
+  await expect(vote).not.toContainText('Lý lịch chưa được thẩm tra');
+  await expect(stage(page)).toContainText('Được giới thiệu');
+  await shot(page, 'path3-refused', vote);
+
+  // 2. The count comes from the register on the meeting day, shown as the day is typed.
+  await vote.getByLabel('Ngày họp chi bộ').fill(daysAgo(30));
+  const count = vote.getByTestId('vote-cell-count');
+  await expect(count).toContainText(vnDate(daysAgo(30)));
+  const shown = (await count.textContent()) ?? '';
+  const n = Number(/(\d+) đảng viên chính thức/.exec(shown)?.[1]);
+  expect(n, `register count in “${shown}”`).toBeGreaterThan(3);
+  await vote.getByLabel('Số tán thành').fill('2');
+  await vote.getByLabel('Số không tán thành').fill('1');
+  await vote.getByRole('button', { name: 'Ghi nhận' }).click();
+  await expect(vote.locator('.field-error, [role="alert"]').first()).toBeVisible();
+  await expect(vote).toContainText(String(Math.ceil((2 * n) / 3)));
+  await expect(stage(page)).toContainText('Được giới thiệu');
+  await expectAccessible(page);
+  await shot(page, 'path2-refused', vote);
+
+  await vote.getByLabel('Số tán thành').fill(String(n));
+  await vote.getByLabel('Số không tán thành').fill('0');
+  await record(page, 'record_branch_vote');
+  await expect(stage(page)).toContainText('Chi bộ xét, biểu quyết');
+});
+
+test('path 1: the committee review, a return and a resume do not let the reviewer decide', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await as(page, 'danguy.pvd@demo.vn');
+  await openTab(page);
+  const review = step(page, 'record_committee_review');
+  await review.getByLabel('Số nghị quyết').fill('70-NQ/ĐU');
+  await review.getByLabel('Ngày nghị quyết').fill(daysAgo(20));
+  await record(page, 'record_committee_review');
+  await expect(stage(page)).toContainText('Đảng ủy xét duyệt');
+
+  const back = await exit(page, 'return_for_improvement');
+  await back.getByLabel('Lý do').fill('Bổ sung xác nhận của chi ủy nơi cư trú vào lý lịch.');
+  await record(page, 'return_for_improvement');
+
+  await as(page, 'bithu.pvd@demo.vn');
+  await openTab(page);
+  await record(page, 'resume');
+  await expect(stage(page)).toContainText('Đảng ủy xét duyệt');
+
+  await as(page, 'danguy.pvd@demo.vn');
+  await openTab(page);
+  const decision = step(page, 'record_decision');
+  await expect(decision.getByTestId('duty-blocked')).toContainText('không thể ghi nhận bước này');
+  await expect(decision.getByRole('button', { name: 'Ghi nhận' })).toBeDisabled();
+  await expectAccessible(page);
+  await shot(page, 'path1-blocked', decision);
+});
