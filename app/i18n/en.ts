@@ -1256,6 +1256,7 @@ export const en: Messages = {
   'audit.action.unit.update': 'Unit edited',
   'audit.action.unit.activate': 'Unit reactivated',
   'audit.action.unit.deactivate': 'Unit deactivated',
+  'audit.action.unit.conduct_bands': 'School conduct-score bands set',
   'audit.action.account.bootstrap': 'First administrator account created (npm run bootstrap)',
   'audit.action.audit.anchor': 'Audit chains anchored',
   'holidays.title': 'Official days off and make-up working days',

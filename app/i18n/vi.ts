@@ -1250,6 +1250,7 @@ export const vi = {
   'audit.action.unit.update': 'Sửa đơn vị',
   'audit.action.unit.activate': 'Kích hoạt lại đơn vị',
   'audit.action.unit.deactivate': 'Ngừng hoạt động đơn vị',
+  'audit.action.unit.conduct_bands': 'Đặt thang điểm rèn luyện của trường',
   'audit.action.account.bootstrap': 'Tạo tài khoản quản trị đầu tiên (npm run bootstrap)',
   'audit.action.audit.anchor': 'Neo đầu chuỗi nhật ký',
   'holidays.title': 'Ngày nghỉ lễ, Tết và ngày làm bù',
