@@ -111,6 +111,33 @@ test('a student consents, follows their record, downloads it and withdraws conse
   await expect(page).toHaveURL(/\/me\/consent$/);
 });
 
+test('while her consent is withdrawn, the school sees the pause and cannot record a step', async ({
+  page,
+}) => {
+  // Issue 16, path 6: the student was told "tạm dừng"; staff are told too, and held to it.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page, 'danguy.pvd@demo.vn');
+  await expect(page).not.toHaveURL(/\/login/);
+  await page.goto('/members?q=Huỳnh Thị Thanh Trúc');
+  await page.getByRole('rowheader').getByRole('link', { name: 'Huỳnh Thị Thanh Trúc' }).click();
+  await page
+    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
+    .getByRole('link', { name: 'Quy trình' })
+    .click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Các bước kết nạp' })).toBeVisible();
+  await expect(page.getByTestId('consent-paused')).toContainText(
+    'Đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân ngày',
+  );
+  await expect(page.getByTestId('consent-paused')).toContainText('91/2025/QH15');
+  // Every step the committee could record is shut, with the reason, before anyone tries.
+  const first = page.locator('[data-testid^="transition-"]').first();
+  await expect(first).toBeVisible();
+  await expect(first.getByTestId('duty-blocked')).toContainText('rút lại sự đồng ý xử lý dữ liệu cá nhân');
+  await expect(first.getByRole('button', { name: 'Ghi nhận' })).toBeDisabled();
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/consent-paused-staff-1280.png', fullPage: false });
+});
+
 test('a student submits evidence, the school Union approves it, the student sees it approved', async ({
   page,
 }) => {
