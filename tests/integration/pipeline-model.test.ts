@@ -61,6 +61,14 @@ import {
   type PipelineVote,
   type TransitionId,
 } from '~/domain/pipeline';
+import {
+  BLOCKED_BY_CONFLICT,
+  OVERRIDE_REASON_MIN,
+  conflictKey,
+  keptConflicts,
+  openConflicts,
+  recheckSteps,
+} from '~/domain/pipeline/conflicts';
 import { officialVoteRecorders } from '~/domain/pipeline/transitions';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import type { AuthUser } from '~/utils/auth.server';
@@ -68,10 +76,19 @@ import { consentAction } from '~/utils/me.server';
 import { getMemberForEdit, saveMember } from '~/utils/member-edit.server';
 import { can, type Permission } from '~/utils/permissions';
 import { bulkAdvance, bulkReturn } from '~/utils/pipeline-bulk.server';
-import { applyTransition, canActOnPipeline, clearCalendarCache, saveDossier } from '~/utils/pipeline.server';
+import {
+  applyTransition,
+  canActOnPipeline,
+  clearCalendarCache,
+  loadCalendar,
+  pipelineAction,
+  saveDossier,
+} from '~/utils/pipeline.server';
+import { loadSelectionVerdict } from '~/utils/selection.server';
 import { recordRegister } from '~/utils/party-register.server';
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 25);
+const CANDIDATES = 4;
 const MAX_COMMANDS = Number(process.env.MODEL_COMMANDS ?? 20);
 const SEED = Number(process.env.MODEL_SEED ?? 160_016);
 const PATH = process.env.MODEL_PATH;
@@ -81,7 +98,7 @@ const PATH = process.env.MODEL_PATH;
  * the register"). Until the vote reads the register, a vote is judged against the count
  * stored with it; then against `countOn(register, meetingDate)`.
  */
-const VOTES_READ_REGISTER = false;
+const VOTES_READ_REGISTER = true;
 
 // ---------------------------------------------------------------- days
 
@@ -127,7 +144,7 @@ function guard(user: AuthUser, permission: Permission) {
 // ---------------------------------------------------------------- fixture
 
 interface Start {
-  stage: 'introduced' | 'branch_vote' | 'committee_review' | 'probation';
+  stage: 'member' | 'introduced' | 'branch_vote' | 'committee_review' | 'probation';
   /** Recorders of the vote and the review in the fixture's history (party side keys). */
   voter: number;
   reviewer: number;
@@ -247,6 +264,11 @@ async function freshDatabase(starts: Start[]): Promise<Real> {
       });
     }
     pipeline.history = history;
+    // Or a member not yet selected, for the selection and the steps before the vote.
+    const stored =
+      s.stage === 'member'
+        ? { stage: 'member', stageSince: dayAgo(1100), history: [{ stage: 'member', at: dayAgo(1100), by }] }
+        : pipeline;
     await Member.collection.updateOne(
       { _id: m._id },
       {
@@ -254,7 +276,7 @@ async function freshDatabase(starts: Start[]): Promise<Real> {
           dateOfBirth: new Date('2004-04-04T00:00:00Z'),
           consent: { version: CONSENT_VERSION, givenAt: dayAgo(1000) },
           partyCellId: cell._id,
-          pipeline,
+          pipeline: stored,
         },
       },
     );
@@ -292,6 +314,7 @@ function initialModel(real: Real, starts: Start[]): Model {
       const voter = real.users[STAFF_FOR_FIXTURE[s.voter] as Exclude<UserKey, 'student'>].id;
       const reviewer = real.users[STAFF_FOR_FIXTURE[s.reviewer] as Exclude<UserKey, 'student'>].id;
       const admin = real.users.admin.id;
+      if (s.stage === 'member') return { withdrawn: false, recorders: {}, officialVoters: [] };
       const recorders: Record<string, string[]> = {
         outstanding: [admin],
         awareness_class: [admin],
@@ -336,9 +359,12 @@ interface Snap {
   members: LeanMember[];
   hashes: string[];
   cells: string[];
-  cell: { officialMembers?: { count: number; from: Date }[]; officialMemberCount?: number | null };
+  cell: CellDoc;
+  /** Both chi bộ by id (the candidates' and another school's). */
+  cellsById: Map<string, CellDoc>;
   audits: number;
 }
+type CellDoc = { officialMembers?: { count: number; from: Date }[]; officialMemberCount?: number | null };
 
 const hash = (doc: unknown) => createHash('sha256').update(JSON.stringify(doc)).digest('hex');
 
@@ -351,7 +377,8 @@ async function snapshot(real: Real): Promise<Snap> {
     members: members.map((m) => m!),
     hashes: members.map(hash),
     cells: cells.map(hash),
-    cell: cells.find((c) => c._id.equals(real.cellId))! as Snap['cell'],
+    cell: cells.find((c) => c._id.equals(real.cellId))! as CellDoc,
+    cellsById: new Map(cells.map((c) => [String(c._id), c as CellDoc])),
     audits: await AuditEvent.countDocuments(),
   };
 }
@@ -411,6 +438,7 @@ function baseDay(p: PipelineRecord, transition?: string): number {
     const vote = dayNumber(firstPassingOfficialVote(p)?.meetingDate);
     for (const d of [end, vote]) if (!Number.isNaN(d) && d > last) last = d;
   }
+  if (Number.isNaN(last)) last = dayNumber(p.history?.[0]?.at);
   return Number.isNaN(last) ? TODAY - 30 : last;
 }
 
@@ -450,6 +478,18 @@ function chronologyProblems(transition: TransitionId, pre: LeanMember, post: Lea
     notBefore(what, day, 'opinions', opinionsDay(p0));
   };
   switch (transition) {
+    case 'open_dossier': {
+      const verified = dayNumber(p1.personalHistory?.verifiedAt);
+      notBefore('verification', verified, 'application', dayNumber(p1.application?.receivedAt));
+      notBefore('verification', verified, 'personal history', dayNumber(p1.personalHistory?.receivedAt));
+      break;
+    }
+    case 'record_introduction': {
+      const introduced = dayNumber(p1.history.at(-1)?.refDate);
+      notBefore('introduction', introduced, 'application', applicationDay(p0));
+      notBefore('introduction', introduced, 'verification', personalHistoryVerifiedDay(p0));
+      break;
+    }
     case 'record_branch_vote':
       voteAnchors('vote', dayNumber(p1.branchVote?.meetingDate));
       break;
@@ -563,7 +603,17 @@ async function checkInvariants(real: Real, model: Model, pre: Snap, outcome: Out
     }
     // The recorders on file are those the model expected (levels, not resumes, in every cycle).
     const expected = model.candidates[c];
-    for (const stage of ['branch_vote', 'committee_review', 'decision', 'probation', 'official']) {
+    for (const stage of [
+      'outstanding',
+      'awareness_class',
+      'dossier',
+      'introduced',
+      'branch_vote',
+      'committee_review',
+      'decision',
+      'probation',
+      'official',
+    ]) {
       expect(ids(stepEntries(p, stage).map((e) => e.by)), `${at}: recorders of ${stage}`).toEqual(
         expected.recorders[stage] ?? [],
       );
@@ -621,6 +671,32 @@ async function checkInvariants(real: Real, model: Model, pre: Snap, outcome: Out
     }
   }
 
+  // Rule conflicts: what is stored is what the rules say of the data now (every write that can
+  // change it recomputed it), and an override is never by whoever produced a conflict it covers.
+  const calendar = await loadCalendar();
+  for (const [c, m] of post.members.entries()) {
+    const at = `${where}, candidate ${c}`;
+    const cellId =
+      (m.pipeline.branchVote as { partyCellId?: unknown } | null | undefined)?.partyCellId ?? m.partyCellId;
+    const cell = cellId ? post.cellsById.get(String(cellId)) : undefined;
+    const fresh = recheckSteps(m as unknown as PipelineMember, {
+      calendar,
+      register: cell ? registerOf(cell) : [],
+    });
+    expect(keptConflicts(m.pipeline).map(conflictKey).sort(), `${at}: stored conflicts are stale`).toEqual(
+      fresh.map(conflictKey).sort(),
+    );
+    const override = (m.pipeline as { conflictOverride?: { by?: unknown; keys?: string[] } | null })
+      .conflictOverride;
+    if (override?.keys?.length) {
+      const covered = keptConflicts(m.pipeline).filter((k) => override.keys!.includes(conflictKey(k)));
+      for (const k of covered)
+        expect(String(k.by), `${at}: conflict overridden by the one who produced it`).not.toBe(
+          String(override.by),
+        );
+    }
+  }
+
   const report = await verifyAudit();
   expect({ ok: report.ok, problem: report.problem, gaps: report.gaps }, `${where}: audit`).toEqual({
     ok: true,
@@ -633,6 +709,10 @@ async function checkInvariants(real: Real, model: Model, pre: Snap, outcome: Out
 function learnStep(model: Model, c: number, transition: TransitionId, actorId: string, post: LeanMember) {
   const m = model.candidates[c];
   const STAGE_OF: Partial<Record<TransitionId, string>> = {
+    select_outstanding: 'outstanding',
+    record_awareness_class: 'awareness_class',
+    open_dossier: 'dossier',
+    record_introduction: 'introduced',
     record_branch_vote: 'branch_vote',
     record_committee_review: 'committee_review',
     record_decision: 'decision',
@@ -672,6 +752,10 @@ async function execute(
 }
 
 const STEPS = [
+  'select_outstanding',
+  'record_awareness_class',
+  'open_dossier',
+  'record_introduction',
   'record_branch_vote',
   'record_committee_review',
   'record_decision',
@@ -718,6 +802,8 @@ interface StepArgs {
   extension: boolean;
   receivedAfter: number | null;
   stale: boolean;
+  /** Vote: the member's chi bộ (default) or another school's, posted as partyCellId. */
+  cell: 'own' | 'other';
 }
 
 /** The step a command takes on this record: its own, or the record's next forward step. */
@@ -728,7 +814,12 @@ function stepOf(a: StepArgs, m: LeanMember): Step {
   return next && (STEPS as readonly string[]).includes(next) ? (next as Step) : 'record_branch_vote';
 }
 
-function stepInput(a: StepArgs & { step: Step }, pre: Snap, m: LeanMember): Record<string, unknown> {
+function stepInput(
+  a: StepArgs & { step: Step },
+  pre: Snap,
+  m: LeanMember,
+  otherCell: Types.ObjectId,
+): Record<string, unknown> {
   const day = resolveDate(a.date, baseDay(m.pipeline, a.step));
   const n = a.count === 'register' ? (countOn(registerOf(pre.cell), dayNumber(day)) ?? 16) : a.count;
   const vote = {
@@ -741,9 +832,38 @@ function stepInput(a: StepArgs & { step: Step }, pre: Snap, m: LeanMember): Reco
   const text = a.text ? 'Bổ sung bản tự kiểm điểm' : '';
   const later = (k: number) => (/^\d{4}-\d{2}-\d{2}$/.test(day) ? isoDay(dayNumber(day) + k) : day);
   switch (a.step) {
+    case 'select_outstanding':
+      return {
+        resolutionNo: a.text ? '12-NQ/ĐTN' : '',
+        resolutionDate: day,
+        ...(a.extension
+          ? { overrideReason: a.text ? 'Tích cực trong phong trào tình nguyện của trường' : 'Tích cực' }
+          : {}),
+      };
+    case 'record_awareness_class':
+      return {
+        certificateNo: a.text ? 'GCN-16' : '',
+        issuer: 'Trường Chính trị tỉnh Quảng Ngãi',
+        issuedAt: day,
+      };
+    case 'open_dossier':
+      return {
+        applicationReceivedAt: day,
+        personalHistoryReceivedAt: later(2),
+        verification: 'verified',
+        verifiedAt: later(a.receivedAfter ?? 10),
+      };
+    case 'record_introduction':
+      return {
+        introducedAt: day,
+        introducers: [
+          { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: 'on', refNo: '46-NQ/ĐTN' },
+          { name: 'Trần Văn Minh', kind: 'party_member', official: a.text ? 'on' : '', monthsTogether: '18' },
+        ],
+      };
     case 'record_branch_vote':
     case 'record_official_vote':
-      return vote;
+      return a.cell === 'other' ? { ...vote, partyCellId: String(otherCell) } : vote;
     case 'record_committee_review':
       return { resolutionNo: a.text ? '61-NQ/ĐU' : '', resolutionDate: day };
     case 'record_decision':
@@ -771,6 +891,10 @@ function stepInput(a: StepArgs & { step: Step }, pre: Snap, m: LeanMember): Reco
 }
 
 const ROLE_OK: Record<Step, readonly UserKey[]> = {
+  select_outstanding: ['union', 'admin'],
+  record_awareness_class: PARTY_SIDE,
+  open_dossier: PARTY_SIDE,
+  record_introduction: [...PARTY_SIDE, 'union'],
   record_branch_vote: PARTY_SIDE,
   record_committee_review: PARTY_SIDE,
   record_decision: PARTY_SIDE,
@@ -795,6 +919,7 @@ class StepCommand implements Cmd {
     const a = { ...this.a, step: stepOf(this.a, m0), who: resolveWho(model, real, this.a.who, this.a.c) };
     const user = userOf(real, a.who, a.c);
     let actorRecorded: string[] = [];
+    let verdict: string | null = null;
     await execute(
       real,
       model,
@@ -804,7 +929,9 @@ class StepCommand implements Cmd {
         const m = pre.members[a.c];
         const cm = model.candidates[a.c];
         actorRecorded = [...(cm.recorders.branch_vote ?? []), ...(cm.recorders.committee_review ?? [])];
-        const input = stepInput(a, pre, m);
+        if (a.step === 'select_outstanding')
+          verdict = (await loadSelectionVerdict(real.candidates[a.c], {}))?.status ?? null;
+        const input = stepInput(a, pre, m, real.otherCellId);
         const version = (m.__v ?? 0) - (a.stale ? 1 : 0);
         return statusOf(async () => {
           // The candidate page's action: 'member:read', then a role that acts on the pipeline.
@@ -824,6 +951,23 @@ class StepCommand implements Cmd {
         if (cm.withdrawn) expect(status, `${this}: consent withdrawn`).toBeGreaterThanOrEqual(400);
         if (a.step === 'record_decision' && actorRecorded.includes(user.id))
           expect(status, `${this}: separation of duties`).toBeGreaterThanOrEqual(400);
+        // An open rule conflict blocks the forward steps until corrected or overridden.
+        if (BLOCKED_BY_CONFLICT.has(a.step) && openConflicts(pre.members[a.c].pipeline).length)
+          expect(status, `${this}: open rule conflict`).toBeGreaterThanOrEqual(400);
+        // Selection outside the criteria needs a written reason, kept on the record with who.
+        if (a.step === 'select_outstanding' && verdict !== 'met') {
+          if (!(a.extension && a.text))
+            expect(status, `${this}: outside the criteria, no reason`).toBeGreaterThanOrEqual(400);
+          if (status === 302) {
+            const o = (
+              post.members[a.c].pipeline as { selectionOverride?: { reason?: string; by?: unknown } }
+            ).selectionOverride;
+            expect((o?.reason ?? '').trim().length, `${this}: override reason kept`).toBeGreaterThanOrEqual(
+              20,
+            );
+            expect(String(o?.by), `${this}: override by the selector`).toBe(user.id);
+          }
+        }
         expect(wrote, `${this}: wrote ⇔ accepted`).toBe(status === 302);
         if (status === 302) learnStep(model, a.c, a.step, user.id, post.members[a.c]);
       },
@@ -832,13 +976,19 @@ class StepCommand implements Cmd {
   }
   toString() {
     const a = this.a;
-    return `step(${a.c}, ${a.who}, ${a.step}, ${JSON.stringify(a.date)}, n=${a.count}, yes=${a.yes}, no=${a.no}${a.text ? '' : ', blank'}${a.extension ? ', ext' : ''}${a.receivedAfter !== null ? `, recv+${a.receivedAfter}` : ''}${a.stale ? ', stale' : ''})`;
+    return `step(${a.c}, ${a.who}, ${a.step}, ${JSON.stringify(a.date)}, n=${a.count}, yes=${a.yes}, no=${a.no}${a.text ? '' : ', blank'}${a.extension ? ', ext' : ''}${a.receivedAfter !== null ? `, recv+${a.receivedAfter}` : ''}${a.stale ? ', stale' : ''}${a.cell === 'other' ? ', other cell' : ''})`;
   }
 }
 
-const BULK_STEPS = ['record_committee_review', 'record_decision', 'record_ceremony'] as const;
+const BULK_STEPS = [
+  'select_outstanding',
+  'record_committee_review',
+  'record_decision',
+  'record_ceremony',
+] as const;
 
 const BULK_FROM = {
+  select_outstanding: 'member',
   record_committee_review: 'branch_vote',
   record_decision: 'committee_review',
   record_ceremony: 'decision',
@@ -873,6 +1023,7 @@ class BulkAdvanceCommand implements Cmd {
     const by = resolveWho(model, real, a.who, a.cs[0]);
     const user = userOf(real, by, a.cs[0]);
     const recorded: string[][] = [];
+    const verdicts: (string | null)[] = [];
     await execute(
       real,
       model,
@@ -880,23 +1031,30 @@ class BulkAdvanceCommand implements Cmd {
       a.cs,
       async (pre) => {
         for (const c of a.cs) {
+          if (a.step === 'select_outstanding')
+            verdicts[c] = (await loadSelectionVerdict(real.candidates[c], {}))?.status ?? null;
           const cm = model.candidates[c];
           recorded[c] = [...(cm.recorders.branch_vote ?? []), ...(cm.recorders.committee_review ?? [])];
         }
         const day = resolveDate(a.date, baseDay(pre.members[a.cs[0]].pipeline));
         const fields: [string, string][] =
-          a.step === 'record_ceremony'
-            ? [['ceremonyDate', day]]
-            : a.step === 'record_committee_review'
-              ? [
-                  ['resolutionNo', a.text ? '61-NQ/ĐU' : ''],
-                  ['resolutionDate', day],
-                ]
-              : [
-                  ['decisionNo', a.text ? '95-QĐ/ĐU' : ''],
-                  ['decisionDate', day],
-                  ['issuer', 'Đảng ủy Trường Đại học Phạm Văn Đồng'],
-                ];
+          a.step === 'select_outstanding'
+            ? [
+                ['resolutionNo', a.text ? '12-NQ/ĐTN' : ''],
+                ['resolutionDate', day],
+              ]
+            : a.step === 'record_ceremony'
+              ? [['ceremonyDate', day]]
+              : a.step === 'record_committee_review'
+                ? [
+                    ['resolutionNo', a.text ? '61-NQ/ĐU' : ''],
+                    ['resolutionDate', day],
+                  ]
+                : [
+                    ['decisionNo', a.text ? '95-QĐ/ĐU' : ''],
+                    ['decisionDate', day],
+                    ['issuer', 'Đảng ủy Trường Đại học Phạm Văn Đồng'],
+                  ];
         const f = form([
           ['step', a.step],
           ...fields,
@@ -908,7 +1066,14 @@ class BulkAdvanceCommand implements Cmd {
         });
       },
       (pre, post, status) => {
-        if (!PARTY_SIDE.includes(by)) expect(status, `${this}: wrong role`).toBeGreaterThanOrEqual(400);
+        const roles: readonly UserKey[] = a.step === 'select_outstanding' ? ['union', 'admin'] : PARTY_SIDE;
+        if (!roles.includes(by)) expect(status, `${this}: wrong role`).toBeGreaterThanOrEqual(400);
+        if (a.cs.some((c) => openConflicts(pre.members[c].pipeline).length))
+          expect(status, `${this}: a record with an open rule conflict`).toBeGreaterThanOrEqual(400);
+        if (a.step === 'select_outstanding' && a.cs.some((c) => verdicts[c] !== 'met'))
+          expect(status, `${this}: a record outside the criteria (no reason in bulk)`).toBeGreaterThanOrEqual(
+            400,
+          );
         if (a.cs.some((c) => model.candidates[c].withdrawn))
           expect(status, `${this}: a paused record in the bulk`).toBeGreaterThanOrEqual(400);
         if (a.step === 'record_decision' && a.cs.some((c) => recorded[c].includes(user.id)))
@@ -1079,10 +1244,10 @@ class RegisterCommand implements Cmd {
         });
       },
       (_pre, _post, status) => {
-        if (!PARTY_SIDE.includes(a.who)) expect(status, `${this}: wrong role`).toBeGreaterThanOrEqual(400);
-        // Another school's cell: never written (404 once the form is valid, 400 before).
-        if (a.other && a.who !== 'admin')
-          expect(status, `${this}: another school's cell`).toBeGreaterThanOrEqual(400);
+        // The Party side of the cell's own school (and the admin) only; another school's cell is
+        // never written (404 once the form is valid, 400 before).
+        const mayWrite = a.who === 'admin' || (a.other ? a.who === 'otherParty' : PARTY_SIDE.includes(a.who));
+        if (!mayWrite) expect(status, `${this}: wrong role or scope`).toBeGreaterThanOrEqual(400);
       },
     );
   }
@@ -1141,10 +1306,70 @@ class ConsentCommand implements Cmd {
   }
 }
 
+/** A reasoned override of a record's open rule conflicts (the Quy trình tab's form). */
+class OverrideCommand implements Cmd {
+  constructor(readonly a: { c: number; who: UserKey | 'producer'; long: boolean; stale: boolean }) {}
+  check = () => true;
+  async run(model: Model, real: Real) {
+    const a = this.a;
+    let by: UserKey = a.who === 'producer' ? 'party1' : a.who;
+    if (a.who === 'producer') {
+      // Whoever made the write that produced an open conflict of this record.
+      const m = (await Member.findById(real.candidates[a.c]).lean<LeanMember>())!;
+      const producer = openConflicts(m.pipeline).find((k) => k.by)?.by;
+      by =
+        (Object.keys(real.users) as UserKey[]).find((k) => userOf(real, k, a.c).id === String(producer)) ??
+        by;
+    }
+    const user = userOf(real, by, a.c);
+    await execute(
+      real,
+      model,
+      `${this}${a.who === 'producer' ? ` by ${by}` : ''}`,
+      [a.c],
+      async (pre) => {
+        const m = pre.members[a.c];
+        const f = form([
+          ['intent', 'conflict_override'],
+          ['version', String((m.__v ?? 0) - (a.stale ? 1 : 0))],
+          ['reason', a.long ? 'Đã đối chiếu hồ sơ gốc, số liệu đúng với biên bản họp chi bộ' : 'Đồng ý'],
+        ]);
+        return statusOf(async () => {
+          guard(user, 'member:read');
+          if (!canActOnPipeline(user)) throw new Response('Forbidden', { status: 403 });
+          return pipelineAction(user, real.candidates[a.c], f);
+        });
+      },
+      (pre, post, status) => {
+        const open = openConflicts(pre.members[a.c].pipeline);
+        if (!open.length) expect(status, `${this}: nothing to override`).toBeGreaterThanOrEqual(400);
+        if (open.some((k) => String(k.by) === user.id))
+          expect(status, `${this}: the producer overrides their own conflict`).toBeGreaterThanOrEqual(400);
+        if (!a.long) expect(status, `${this}: short reason`).toBeGreaterThanOrEqual(400);
+        if (['student', 'otherParty', 'province'].includes(by))
+          expect(status, `${this}: wrong role`).toBeGreaterThanOrEqual(400);
+        if (status === 302) {
+          expect(openConflicts(post.members[a.c].pipeline), `${this}: still open`).toEqual([]);
+          const o = (post.members[a.c].pipeline as { conflictOverride?: { by?: unknown; reason?: string } })
+            .conflictOverride;
+          expect(String(o?.by), `${this}: override by`).toBe(user.id);
+          expect((o?.reason ?? '').length, `${this}: override reason`).toBeGreaterThanOrEqual(
+            OVERRIDE_REASON_MIN,
+          );
+        }
+      },
+    );
+  }
+  toString() {
+    const a = this.a;
+    return `override(${a.c}, ${a.who}${a.long ? '' : ', short'}${a.stale ? ', stale' : ''})`;
+  }
+}
+
 // ---------------------------------------------------------------- arbitraries
 
-const candidate = fc.integer({ min: 0, max: 2 });
-const someCandidates = fc.uniqueArray(candidate, { minLength: 1, maxLength: 3 });
+const candidate = fc.integer({ min: 0, max: CANDIDATES - 1 });
+const someCandidates = fc.uniqueArray(candidate, { minLength: 1, maxLength: CANDIDATES });
 /** Mostly the Party side (steps are theirs), every other role and scope too. */
 const who = fc.oneof(
   { weight: 6, arbitrary: fc.constantFrom<UserKey>('party1', 'party2', 'party3', 'admin') },
@@ -1156,6 +1381,10 @@ const stepWho = fc.oneof(
   { weight: 3, arbitrary: fc.constant<Who>('recorder') },
 );
 const forward = fc.constantFrom<Step>(
+  'select_outstanding',
+  'record_awareness_class',
+  'open_dossier',
+  'record_introduction',
   'record_branch_vote',
   'record_committee_review',
   'record_decision',
@@ -1194,6 +1423,7 @@ const stepCommand = fc
     extension: fc.boolean(),
     receivedAfter: fc.option(fc.integer({ min: -2, max: 5 }), { nil: null }),
     stale: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+    cell: fc.constantFrom<'own' | 'other'>('own', 'own', 'own', 'own', 'other'),
   })
   .map((a) => new StepCommand(a));
 
@@ -1243,6 +1473,18 @@ const registerCommand = fc
   })
   .map((a) => new RegisterCommand(a));
 
+const overrideCommand = fc
+  .record({
+    c: candidate,
+    who: fc.oneof(
+      { weight: 4, arbitrary: who },
+      { weight: 2, arbitrary: fc.constant<'producer'>('producer') },
+    ),
+    long: fc.integer({ min: 0, max: 4 }).map((k) => k > 0),
+    stale: fc.integer({ min: 0, max: 9 }).map((n) => n === 0),
+  })
+  .map((a) => new OverrideCommand(a));
+
 const consentCommand = fc
   .record({
     c: candidate,
@@ -1255,26 +1497,35 @@ const consentCommand = fc
 
 const starts = fc.array(
   fc.record({
-    stage: fc.constantFrom<Start['stage']>('introduced', 'branch_vote', 'committee_review', 'probation'),
+    stage: fc.constantFrom<Start['stage']>(
+      'member',
+      'introduced',
+      'branch_vote',
+      'committee_review',
+      'probation',
+    ),
     voter: fc.integer({ min: 0, max: 3 }),
     reviewer: fc.integer({ min: 0, max: 3 }),
   }),
-  { minLength: 3, maxLength: 3 },
+  { minLength: CANDIDATES, maxLength: CANDIDATES },
 );
 
+/** Steps weigh most (a run should get somewhere); each other kind of command is in every run's reach. */
 const commands = fc.commands(
   [
-    stepCommand,
-    stepCommand,
-    stepCommand,
-    stepCommand,
+    ...Array<typeof stepCommand>(7).fill(stepCommand),
+    bulkAdvanceCommand,
     bulkAdvanceCommand,
     bulkReturnCommand,
     dossierCommand,
     editCommand,
+    editCommand,
+    registerCommand,
     registerCommand,
     consentCommand,
     consentCommand,
+    overrideCommand,
+    overrideCommand,
   ],
   { maxCommands: MAX_COMMANDS, size: 'max' },
 );
