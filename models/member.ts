@@ -24,6 +24,9 @@ export const unionRatingSchema = new Schema(
   {
     year: { type: String, required: true, match: /^\d{4}-\d{4}$/ },
     level: { type: String, required: true, enum: UNION_RATING_LEVELS },
+    // % of the branch's meetings and activities attended, where the school records it:
+    // "xuất sắc" needs ≥ 90 % then (app/domain/union-rating.ts).
+    participation: { type: Number, min: 0, max: 100 },
   },
   { _id: false },
 );

@@ -21,6 +21,7 @@ import {
   CONDUCT_BAND_LABELS,
   type ConductBands,
 } from '~/domain/academic';
+import { participationTooLow } from '~/domain/union-rating';
 import { calendarDay, schoolYearStart } from '~/domain/criteria/calendar';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -125,10 +126,24 @@ export const ActivitySchema = z
     }
   });
 
-export const RatingSchema = z.object({
-  year: schoolYear,
-  level: z.enum(UNION_RATING_LEVELS, 'validation.invalidChoice'),
-});
+/**
+ * A yearly rating, with the participation rate where the school records it: "xuất sắc"
+ * needs ≥ 90 % then (app/domain/union-rating.ts); blank means not recorded.
+ */
+export const RatingSchema = z
+  .object({
+    year: schoolYear,
+    level: z.enum(UNION_RATING_LEVELS, 'validation.invalidChoice'),
+    participation: optionalNumber('member.v.participation').refine(
+      (v) => v === undefined || v <= 100,
+      'member.v.participation',
+    ),
+  })
+  .superRefine((v, ctx) => {
+    if (participationTooLow(v.level, v.participation)) {
+      ctx.addIssue({ code: 'custom', path: ['participation'], message: 'member.v.excellentParticipation' });
+    }
+  });
 
 export const RECORD_SCHEMAS = {
   term: TermSchema,
@@ -177,6 +192,8 @@ export interface RatingView {
   key: string;
   year: string;
   level: string;
+  /** % attended, '' when not recorded. */
+  participation: string;
 }
 
 /** What a failed sub-record action returns, so the right form shows its errors. */
@@ -853,6 +870,17 @@ export function RatingsSection({ items, version, failure }: SectionProps<RatingV
               </option>
             ))}
           </SelectField>
+          <Field
+            label={t('member.participation')}
+            errors={errors.participation}
+            hint={t('member.participationHint')}
+            inputProps={{
+              id: id('participation'),
+              name: 'participation',
+              inputMode: 'decimal',
+              defaultValue: v('participation'),
+            }}
+          />
         </div>
       );
     };
@@ -874,6 +902,9 @@ export function RatingsSection({ items, version, failure }: SectionProps<RatingV
                 <>
                   <strong>{item.year}</strong>
                   <span>{labels.ratingLevel(item.level)}</span>
+                  {item.participation ? (
+                    <span>{t('member.participationShown', { pct: item.participation })}</span>
+                  ) : null}
                 </>
               }
             />

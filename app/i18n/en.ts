@@ -742,6 +742,13 @@ export const en: Messages = {
   'member.unverified': 'Not verified',
   'member.markVerified': 'Verified (evidence seen)',
   'member.ratingLevel': 'Rating',
+  'member.participation': 'Participation in meetings and activities (%)',
+  'member.participationHint':
+    'Optional. When recorded, an Excellent rating needs at least 90 % participation; leave it blank if the branch does not record the rate.',
+  'member.participationShown': '{pct} % participation',
+  'member.v.participation': 'Participation is a number from 0 to 100.',
+  'member.v.excellentParticipation':
+    'An Excellent rating needs at least 90 % participation in meetings and activities. Choose another rating, or leave the rate blank if the branch does not record it.',
   'member.ratingLevel.excellent': 'Excellent',
   'member.ratingLevel.good': 'Good',
   'member.ratingLevel.complete': 'Completed',

@@ -739,6 +739,13 @@ export const vi = {
   'member.unverified': 'Chưa xác minh',
   'member.markVerified': 'Đã xác minh (có minh chứng)',
   'member.ratingLevel': 'Mức xếp loại',
+  'member.participation': 'Tỷ lệ tham gia sinh hoạt, hoạt động (%)',
+  'member.participationHint':
+    'Không bắt buộc. Nếu ghi, xếp loại Hoàn thành xuất sắc nhiệm vụ cần tỷ lệ tham gia từ 90 % trở lên; để trống nếu chi đoàn không ghi nhận tỷ lệ.',
+  'member.participationShown': 'tham gia {pct} %',
+  'member.v.participation': 'Tỷ lệ tham gia là một số từ 0 đến 100.',
+  'member.v.excellentParticipation':
+    'Xếp loại Hoàn thành xuất sắc nhiệm vụ cần tỷ lệ tham gia sinh hoạt, hoạt động từ 90 % trở lên. Chọn mức khác, hoặc để trống tỷ lệ nếu chi đoàn không ghi nhận.',
   'member.ratingLevel.excellent': 'Hoàn thành xuất sắc nhiệm vụ',
   'member.ratingLevel.good': 'Hoàn thành tốt nhiệm vụ',
   'member.ratingLevel.complete': 'Hoàn thành nhiệm vụ',

@@ -77,7 +77,7 @@ interface LeanRecords {
     verifiedBy?: Types.ObjectId | null;
     verifiedAt?: Date | null;
   }[];
-  unionRatings?: { year: string; level: string }[];
+  unionRatings?: { year: string; level: string; participation?: number | null }[];
 }
 
 export const termKey = (t: { year: string; term: number }) => `${t.year}:${t.term}`;
@@ -122,7 +122,12 @@ export function recordViews(m: LeanRecords) {
     }))
     .sort((a, b) => b.startDate.localeCompare(a.startDate));
   const ratings: RatingView[] = (m.unionRatings ?? [])
-    .map((r) => ({ key: r.year, year: r.year, level: r.level }))
+    .map((r) => ({
+      key: r.year,
+      year: r.year,
+      level: r.level,
+      participation: typeof r.participation === 'number' ? String(r.participation) : '',
+    }))
     .sort((a, b) => b.year.localeCompare(a.year));
   return { terms, awards, activities, ratings };
 }
