@@ -117,6 +117,7 @@ export function BoardCardView({
       className="board-card"
       data-status={card.due?.status ?? 'none'}
       data-paused={card.pausedSince !== null || undefined}
+      data-conflict={card.openConflicts > 0 || undefined}
     >
       <p className="card-name">
         {select ? (
@@ -136,6 +137,12 @@ export function BoardCardView({
           {card.pausedSince
             ? t('consent.pausedCard', { date: fmt.date(card.pausedSince) })
             : t('consent.pausedCardUndated')}
+        </p>
+      ) : null}
+      {card.openConflicts > 0 ? (
+        // A recorded step no longer holds: the next step waits for a correction or an override.
+        <p className="badge badge-flag card-paused" data-testid="card-conflict">
+          {t('conflict.card')}
         </p>
       ) : null}
       {showSchool ? <p className="muted card-school">{card.school}</p> : null}

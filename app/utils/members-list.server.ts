@@ -112,6 +112,11 @@ export function drillFilter(
     stageIn(OPEN_STAGES);
     Object.assign(out, consentWithdrawnFilter());
   }
+  if (query.due === 'conflict') {
+    // The same rule as the dashboard's count: open conflicts, kept by every write (derived).
+    stageIn(IN_PIPELINE_STAGES);
+    out['pipeline.openConflicts'] = mongoose.trusted({ $gt: 0 });
+  }
   if (query.due === 'override') {
     stageIn(IN_PIPELINE_STAGES);
     out['pipeline.selectionOverride.at'] = mongoose.trusted({ $type: 'date' });
@@ -167,6 +172,7 @@ export const ROW_PROJECTION = {
   'academicTerms.scale': 1,
   'academicTerms.gpa': 1,
   'eligibility.eligible': 1,
+  'pipeline.openConflicts': 1,
 } as const;
 
 interface LeanRow {
@@ -177,7 +183,7 @@ interface LeanRow {
   gender?: string;
   schoolId?: Types.ObjectId;
   branchId?: Types.ObjectId;
-  pipeline?: { stage?: string; stageSince?: Date };
+  pipeline?: { stage?: string; stageSince?: Date; openConflicts?: number };
   unionRatings?: { year: string; level: string }[];
   academicTerms?: { year: string; term: number; scale: number; gpa?: number }[];
   eligibility?: { eligible?: boolean | null };
@@ -269,6 +275,8 @@ export interface MemberRow {
   eligible: boolean | null;
   stage: Stage | null;
   daysInStage: number | null;
+  /** Open rule conflicts of recorded steps: the row's marker. */
+  openConflicts: number;
 }
 
 /**
@@ -333,6 +341,7 @@ export async function listMembers(
         eligible: typeof r.eligibility?.eligible === 'boolean' ? r.eligibility.eligible : null,
         stage: (r.pipeline?.stage as Stage | undefined) ?? null,
         daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
+        openConflicts: r.pipeline?.openConflicts ?? 0,
       };
     }),
   };

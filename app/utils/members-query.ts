@@ -56,7 +56,8 @@ export const ELIGIBLE_VALUES = ['yes', 'no'] as const;
 /** Bottlenecks: an open deadline passed, over 30 days in an open stage, a certificate running out within 6 months. */
 // 'paused': consent withdrawn (app/utils/consent.server.ts), the dashboard's count of paused records.
 // 'override': selected as đoàn viên ưu tú outside the criteria (pipeline.selectionOverride).
-export const DUE_FILTER_VALUES = ['overdue', 'stuck', 'certSoon', 'paused', 'override'] as const;
+// 'conflict': an open rule conflict of a recorded step (pipeline-conflicts.server.ts).
+export const DUE_FILTER_VALUES = ['overdue', 'stuck', 'certSoon', 'paused', 'override', 'conflict'] as const;
 /** 'pipeline': outstanding member to official; 'open': a stage someone must act on. */
 export const STAGE_GROUP_VALUES = ['pipeline', 'open'] as const;
 export const STUCK_DAYS = 30;

@@ -89,6 +89,8 @@ export interface BoardCard {
   returnReason: string | null;
   /** Consent withdrawn on this date (ISO; '' when unreadable): the record is paused. */
   pausedSince: string | null;
+  /** Rule conflicts no override covers (pipeline-conflicts.server.ts): the next step waits. */
+  openConflicts: number;
 }
 
 interface CardRow {
@@ -102,6 +104,7 @@ interface CardRow {
     due?: { at?: Date; kind?: string };
     openFlags?: number;
     returnReason?: string;
+    openConflicts?: number;
   };
   consent?: ConsentRecord;
 }
@@ -115,6 +118,7 @@ const CARD_PROJECTION = {
   'pipeline.due': 1,
   'pipeline.openFlags': 1,
   'pipeline.returnReason': 1,
+  'pipeline.openConflicts': 1,
   // Two dates, only on the few records that ever withdrew: the projection stays small.
   ...CONSENT_PAUSE_PROJECTION,
 } as const;
@@ -150,6 +154,7 @@ function toCard(row: CardRow, schools: Map<string, string>, calendar: WorkingCal
     openFlags: row.pipeline?.openFlags ?? 0,
     returnReason: row.pipeline?.returnReason ?? null,
     pausedSince: pausedSince(row.consent),
+    openConflicts: row.pipeline?.openConflicts ?? 0,
   };
 }
 

@@ -101,8 +101,9 @@ export interface Bottleneck {
   /**
    * 'paused': consent withdrawn (counted, never named: the record is paused). 'override':
    * selected as đoàn viên ưu tú outside the criteria, with a written reason (selection.ts).
+   * 'conflict': an open rule conflict of a recorded step (pipeline-conflicts.server.ts).
    */
-  kind: 'stuck' | 'overdue' | 'certSoon' | 'paused' | 'override';
+  kind: 'stuck' | 'overdue' | 'certSoon' | 'paused' | 'override' | 'conflict';
   count: number;
   items: { id: string; fullName: string; school: string; date: string | null; days: number | null }[];
 }
@@ -142,6 +143,7 @@ interface Group {
   certSoon: number;
   paused: number;
   override: number;
+  conflict: number;
   days: Date[];
   [yearly: string]: unknown;
 }
@@ -199,6 +201,8 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
           certSoon: countIf(dateBetween('$pipeline.certificate.expiresAt', today, certUntil)),
           paused: countIf(CONSENT_WITHDRAWN_EXPR),
           override: countIf(isDate('$pipeline.selectionOverride.at')),
+          // Derived, kept by every write that can change it (pipeline-conflicts.server.ts): one more sum.
+          conflict: countIf({ $gt: ['$pipeline.openConflicts', 0] }),
           days: { $push: '$pipeline.stageSince' },
           ...yearly,
         },
@@ -242,7 +246,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
     gender: new Map(),
     ethnicity: new Map(),
   };
-  const counts = { stuck: 0, overdue: 0, certSoon: 0, paused: 0, override: 0 };
+  const counts = { stuck: 0, overdue: 0, certSoon: 0, paused: 0, override: 0, conflict: 0 };
 
   for (const g of groups) {
     const stage = g._id.st as Stage;
@@ -254,6 +258,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
     if (isOpen) counts.stuck += g.stuckish;
     if (isOpen) counts.paused += g.paused;
     counts.override += g.override;
+    counts.conflict += g.conflict;
     if (PRE_VOTE.has(stage)) counts.certSoon += g.certSoon;
     const row = bySchool.get(String(g._id.s));
     if (row) {
@@ -324,7 +329,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
   const bottleneck = (kind: Bottleneck['kind']): Bottleneck => ({
     kind,
     count: counts[kind],
-    items: (kind === 'paused' || kind === 'override' ? [] : lists[kind]).map((r) => {
+    items: (kind === 'paused' || kind === 'override' || kind === 'conflict' ? [] : lists[kind]).map((r) => {
       const d =
         kind === 'overdue'
           ? r.pipeline?.due?.at
@@ -363,6 +368,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
       bottleneck('certSoon'),
       bottleneck('paused'),
       bottleneck('override'),
+      bottleneck('conflict'),
     ],
     generatedAt: now.toISOString(),
   };

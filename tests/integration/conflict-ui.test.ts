@@ -13,23 +13,31 @@ import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { dayNumber, isoDay } from '~/domain/criteria/calendar';
+import { openConflicts } from '~/domain/pipeline';
 import { loader as rootLoader } from '~/root';
 import { loader as headerLoader } from '~/routes/members.$id';
 import { action as editAction, loader as editLoader } from '~/routes/members.$id.edit';
 import { action as tabAction, loader as tabLoader } from '~/routes/members.$id.pipeline';
+import { loader as membersLoader } from '~/routes/members._index';
+import { loader as boardLoader } from '~/routes/pipeline._index';
+import { loader as reportsLoader } from '~/routes/reports._index';
 import { verifyAudit } from '~/utils/audit-verify.server';
+import { invalidateDashboards } from '~/utils/reports.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 let union: string;
 let danguy: string;
+let province: string;
 let pvd: Types.ObjectId;
 let adminId: Types.ObjectId;
 let demoId: Types.ObjectId;
 
 beforeAll(async () => {
   await seedDatabase({ members: 40, seed: 1, reset: true });
-  [union, danguy] = await Promise.all(['doantruong.pvd@demo.vn', 'danguy.pvd@demo.vn'].map((e) => signIn(e)));
+  [union, danguy, province] = await Promise.all(
+    ['doantruong.pvd@demo.vn', 'danguy.pvd@demo.vn', 'tinhdoan@demo.vn'].map((e) => signIn(e)),
+  );
   pvd = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
   adminId = (await User.findOne({ email: 'admin@demo.vn' }).lean())!._id;
   demoId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
@@ -196,14 +204,20 @@ describe('the header, the flash after the save and the tab', () => {
       reason,
     });
     expect(h.conflicts.override!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
+    overridden = id;
     // Nothing left to override: no form for anyone.
     expect((await tab(union, id)).conflicts).toMatchObject({ canOverride: false, ownEdit: false });
   });
 });
 
+/** Records of these tests: one overridden (nothing open), two with open conflicts. */
+let overridden: Types.ObjectId;
+const open: Types.ObjectId[] = [];
+
 describe('the paper dossier save that breaks a step', () => {
   it('lands on the tab with what it broke', async () => {
     const id = await candidate();
+    open.push(id);
     const page = await call(tabLoader, get(`/members/${id}/pipeline`, union), { id: String(id) });
     const rows = (page.data as { dossier: { form: string }[] }).dossier;
     const n = rows.findIndex((r) => r.form === '1-KNĐ') + 1;
@@ -224,6 +238,88 @@ describe('the paper dossier save that breaks a step', () => {
     expect(h.broke!.broke.length).toBeGreaterThan(0);
     expect(h.broke!.broke.every((m) => m.vi.startsWith('Bước "'))).toBe(true);
     expect(await toastOf(res.location!, union)).toBeNull();
+  });
+});
+
+/** Records whose stored conflicts are not all covered by an override: the pure rule, not the counter. */
+async function openByHand() {
+  const all = await Member.find({ 'pipeline.conflicts.0': mongoose.trusted({ $exists: true }) })
+    .select({ pipeline: 1 })
+    .lean();
+  return all
+    .filter((m) => openConflicts(m.pipeline as Parameters<typeof openConflicts>[0]).length > 0)
+    .map((m) => String(m._id))
+    .sort();
+}
+
+describe('the board card, the member list and the province’s count', () => {
+  beforeAll(async () => {
+    const id = await candidate();
+    expect((await editBirth(union, id, born18Before(20, 1))).status).toBe(302);
+    open.push(id);
+  });
+
+  it('the board card marks the records with open conflicts, not the overridden one', async () => {
+    const res = await call(boardLoader, get('/pipeline?stage=branch_vote', union));
+    expect(res.status).toBe(200);
+    const cards = (res.data as { lanes: { cards: { id: string; openConflicts: number }[] }[] }).lanes.flatMap(
+      (l) => l.cards,
+    );
+    const card = (id: Types.ObjectId) => cards.find((c) => c.id === String(id));
+    expect(card(open[1])?.openConflicts).toBe(1);
+    expect(card(overridden)?.openConflicts).toBe(0);
+    const others = cards.filter((c) => ![...open, overridden].some((id) => String(id) === c.id));
+    expect(others.every((c) => c.openConflicts === 0)).toBe(true);
+  });
+
+  it('due=conflict lists exactly the records with open conflicts, each row marked', async () => {
+    const byHand = await openByHand();
+    expect(byHand).toEqual(open.map(String).sort());
+    const res = await call(membersLoader, get('/members?due=conflict&size=100', province));
+    expect(res.status, String(res.location)).toBe(200);
+    const d = res.data as { rowCount: number; rows: { id: string; openConflicts: number }[] };
+    expect(d.rows.map((r) => r.id).sort()).toEqual(byHand);
+    expect(d.rowCount).toBe(byHand.length);
+    expect(d.rows.every((r) => r.openConflicts > 0)).toBe(true);
+    // The unfiltered list marks the same rows and no other.
+    const all = await call(membersLoader, get('/members?size=100&school=' + String(pvd), union));
+    const marked = (all.data as { rows: { id: string; openConflicts: number }[] }).rows
+      .filter((r) => r.openConflicts > 0)
+      .map((r) => r.id)
+      .sort();
+    expect(marked).toEqual(byHand);
+  });
+
+  it('the province’s dashboard counts them, linked to that filter', async () => {
+    invalidateDashboards();
+    const res = await call(reportsLoader, get('/reports', province));
+    expect(res.status).toBe(200);
+    const d = res.data as {
+      dashboard: { bottlenecks: { kind: string; count: number; items: unknown[] }[] };
+      tables: { id: string; rows: { value: unknown; href?: string }[][] }[];
+    };
+    const b = d.dashboard.bottlenecks.find((x) => x.kind === 'conflict')!;
+    expect(b.count).toBe((await openByHand()).length);
+    expect(b.count).toBe(2);
+    const row = d.tables
+      .find((t) => t.id === 'bottlenecks')!
+      .rows.find((r) => String(r[0].value).startsWith('Xung đột quy tắc'))!;
+    expect(row[1]).toMatchObject({ value: 2, href: '/members?due=conflict' });
+  });
+
+  it('a correction takes the record off the list at once, and off the dashboard’s next count', async () => {
+    const before = (await openByHand()).length;
+    // Exactly 18 on the meeting date again.
+    expect((await editBirth(union, open[1], born18Before(20))).status).toBe(302);
+    expect((await openByHand()).length).toBe(before - 1);
+    const list = await call(membersLoader, get('/members?due=conflict&size=100', province));
+    expect((list.data as { rowCount: number }).rowCount).toBe(before - 1);
+    // Kept figures are served while a recount runs (decision 013): count afresh.
+    invalidateDashboards();
+    const res = await call(reportsLoader, get('/reports', province));
+    const b = (res.data as { dashboard: { bottlenecks: { kind: string; count: number }[] } }).dashboard
+      .bottlenecks;
+    expect(b.find((x) => x.kind === 'conflict')!.count).toBe(before - 1);
   });
 });
 
