@@ -150,9 +150,10 @@ export const en: Messages = {
   'me.step.outstanding':
     'Register for the Party awareness class (the school Party committee announces the schedule).',
   'me.step.awareness_class':
-    'Hand the Party awareness class certificate to the Party cell, then start your application letter (form 1-KNĐ) and personal history (form 2-KNĐ).',
-  'me.step.dossier':
-    'Complete your application letter (form 1-KNĐ) and personal history (form 2-KNĐ) and hand them to the Party cell so the committee can verify them.',
+    'Hand the Party awareness class certificate to the Party cell, then prepare your application file.',
+  'me.step.dossier': 'Complete your application file and hand it to the Party cell. Still missing:',
+  'me.step.dossierComplete':
+    'The Party cell has every paper of your application file; the committee verifies your personal history and the cell considers it next.',
   'me.step.introduced':
     'Wait for the Party cell to meet and vote on your admission. Keep in touch with the member who helps you.',
   'me.step.branch_vote': 'The Party cell has voted; the school Party committee reviews next.',
@@ -166,6 +167,10 @@ export const en: Messages = {
   'me.step.ended': 'The process has stopped. Contact your school Youth Union with any question.',
   'me.step.application': 'Missing: the application letter (form 1-KNĐ).',
   'me.step.personalHistory': 'Missing: the personal history (form 2-KNĐ).',
+  'me.step.introduction':
+    'Missing: the introduction by an official Party member (form 3-KNĐ) or the Union executive’s introduction resolution (form 4-KNĐ).',
+  'me.step.opinions':
+    'Missing: the opinions of the residence Party cell and mass organisations (form 5-KNĐ).',
   'me.step.fixCriterion': 'Work on this criterion:',
   'me.step.missingData':
     'Information is missing to judge this criterion (submit evidence or tell your school Youth Union):',

@@ -151,9 +151,10 @@ export const vi = {
     'Phấn đấu đạt xếp loại đoàn viên “Hoàn thành xuất sắc nhiệm vụ” và các tiêu chí bên dưới để được Đoàn trường xét chọn là đoàn viên ưu tú.',
   'me.step.outstanding': 'Đăng ký học lớp bồi dưỡng nhận thức về Đảng (Đảng ủy trường thông báo lịch học).',
   'me.step.awareness_class':
-    'Nộp giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng cho chi bộ, rồi bắt đầu viết đơn xin vào Đảng (mẫu 1-KNĐ) và lý lịch (mẫu 2-KNĐ).',
-  'me.step.dossier':
-    'Hoàn thiện đơn xin vào Đảng (mẫu 1-KNĐ) và lý lịch (mẫu 2-KNĐ), nộp cho chi bộ để Đảng ủy thẩm tra lý lịch.',
+    'Nộp giấy chứng nhận lớp bồi dưỡng nhận thức về Đảng cho chi bộ, rồi chuẩn bị hồ sơ xin vào Đảng.',
+  'me.step.dossier': 'Hoàn thiện hồ sơ xin vào Đảng và nộp cho chi bộ. Những giấy tờ còn thiếu:',
+  'me.step.dossierComplete':
+    'Chi bộ đã nhận đủ giấy tờ của hồ sơ xin vào Đảng; chờ Đảng ủy thẩm tra lý lịch và chi bộ xem xét.',
   'me.step.introduced':
     'Chờ chi bộ họp xét và biểu quyết đề nghị kết nạp. Giữ liên lạc với đảng viên giúp đỡ bạn.',
   'me.step.branch_vote': 'Chi bộ đã biểu quyết; chờ Đảng ủy trường xét duyệt.',
@@ -167,6 +168,10 @@ export const vi = {
   'me.step.ended': 'Quy trình đã dừng. Nếu có thắc mắc, hãy liên hệ Đoàn trường.',
   'me.step.application': 'Còn thiếu: đơn xin vào Đảng (mẫu 1-KNĐ).',
   'me.step.personalHistory': 'Còn thiếu: lý lịch của người xin vào Đảng (mẫu 2-KNĐ).',
+  'me.step.introduction':
+    'Còn thiếu: giới thiệu của đảng viên chính thức (mẫu 3-KNĐ) hoặc nghị quyết giới thiệu của Ban Chấp hành Đoàn (mẫu 4-KNĐ).',
+  'me.step.opinions':
+    'Còn thiếu: tổng hợp ý kiến nhận xét của chi ủy nơi cư trú và đoàn thể nơi cư trú (mẫu 5-KNĐ).',
   'me.step.fixCriterion': 'Cần cải thiện tiêu chí:',
   'me.step.missingData': 'Còn thiếu thông tin để xét tiêu chí (hãy nộp minh chứng hoặc báo Đoàn trường):',
   'me.criteria': 'Tiêu chí',

@@ -327,6 +327,8 @@ export async function portalData(user: AuthUser, now = new Date()) {
     {
       applicationReceived: items.find((i) => i.id === '1-KNĐ')!.done,
       personalHistoryReceived: items.find((i) => i.id === '2-KNĐ')!.done,
+      introductionReceived: items.find((i) => i.id === 'introduction')!.done,
+      opinionsReceived: items.find((i) => i.id === '5-KNĐ')!.done,
     },
   );
 

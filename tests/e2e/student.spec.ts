@@ -9,7 +9,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn } from './fixtures.ts';
 
 const STAGE_EXPECTATIONS: Record<string, { step: string; actor: string }> = {
-  'Lập hồ sơ': { step: 'Hoàn thiện đơn xin vào Đảng (mẫu 1-KNĐ)', actor: 'Đoàn trường' },
+  'Lập hồ sơ': { step: 'Hoàn thiện hồ sơ xin vào Đảng', actor: 'Đoàn trường' },
   'Được giới thiệu': { step: 'Chờ chi bộ họp xét và biểu quyết', actor: 'Chi bộ / Đảng ủy trường' },
 };
 
