@@ -144,7 +144,8 @@ function guard(user: AuthUser, permission: Permission) {
 // ---------------------------------------------------------------- fixture
 
 interface Start {
-  stage: 'member' | 'introduced' | 'branch_vote' | 'committee_review' | 'probation';
+  /** 'resumed': at the committee review after a return and a resume by someone else (issue path 1). */
+  stage: 'member' | 'introduced' | 'branch_vote' | 'committee_review' | 'resumed' | 'probation';
   /** Recorders of the vote and the review in the fixture's history (party side keys). */
   voter: number;
   reviewer: number;
@@ -211,7 +212,7 @@ async function freshDatabase(starts: Start[]): Promise<Real> {
       by: who,
       refDate: dayAgo(ago),
     });
-    const history = [
+    const history: Record<string, unknown>[] = [
       h('outstanding', 1000),
       h('awareness_class', 980),
       h('dossier', 900),
@@ -243,12 +244,26 @@ async function freshDatabase(starts: Start[]): Promise<Real> {
         branchVote: { meetingDate: dayAgo(860), yes: ceil23(n), no: 0, officialMemberCount: n },
       });
     }
-    if (s.stage === 'committee_review' || s.stage === 'probation') {
+    if (s.stage === 'committee_review' || s.stage === 'resumed' || s.stage === 'probation') {
       history.push(h('committee_review', 850, new Types.ObjectId(reviewer)));
       Object.assign(pipeline, {
+        stage: s.stage === 'resumed' ? 'committee_review' : s.stage,
         stageSince: dayAgo(850),
         committeeResolution: { number: '61-NQ/ĐU', date: dayAgo(850) },
       });
+    }
+    if (s.stage === 'resumed') {
+      // Returned by the province, resumed by a Party committee member who is not the reviewer.
+      const resumer = PARTY_SIDE.map((k) => users[k as 'admin'].id).find((id) => id !== reviewer)!;
+      history.push(
+        { ...h('returned', 848, new Types.ObjectId(users.province.id)), note: 'Bổ sung bản tự kiểm điểm' },
+        {
+          stage: 'committee_review',
+          at: dayAgo(845),
+          by: new Types.ObjectId(resumer),
+        },
+      );
+      Object.assign(pipeline, { stageSince: dayAgo(845) });
     }
     if (s.stage === 'probation') {
       // The decision by someone who recorded neither the vote nor the review.
@@ -322,7 +337,8 @@ function initialModel(real: Real, starts: Start[]): Model {
         introduced: [admin],
       };
       if (s.stage !== 'introduced') recorders.branch_vote = [voter];
-      if (s.stage === 'committee_review' || s.stage === 'probation') recorders.committee_review = [reviewer];
+      if (s.stage === 'committee_review' || s.stage === 'resumed' || s.stage === 'probation')
+        recorders.committee_review = [reviewer];
       if (s.stage === 'probation') {
         recorders.decision = [
           PARTY_SIDE.map((k) => real.users[k as 'admin'].id).find((id) => id !== voter && id !== reviewer)!,
@@ -774,10 +790,15 @@ const STEPS = [
 type Step = (typeof STEPS)[number];
 
 /** 'recorder': whoever recorded this candidate's latest level (vote, review, official vote). */
-type Who = UserKey | 'recorder';
+/** 'fit:N': the Nth user whose role may take the step (so runs get somewhere). */
+type Who = UserKey | 'recorder' | `fit:${number}`;
 
-function resolveWho(model: Model, real: Real, who: Who, c: number): UserKey {
-  if (who !== 'recorder') return who;
+function resolveWho(model: Model, real: Real, who: Who, c: number, step?: Step): UserKey {
+  if (who.startsWith('fit:')) {
+    const fit = (step ? ROLE_OK[step] : PARTY_SIDE).filter((k) => k !== 'province');
+    return fit[Number(who.slice(4)) % fit.length];
+  }
+  if (who !== 'recorder') return who as UserKey;
   const m = model.candidates[c];
   const ids = [
     ...(m.recorders.branch_vote ?? []),
@@ -916,14 +937,15 @@ class StepCommand implements Cmd {
   check = () => true;
   async run(model: Model, real: Real) {
     const m0 = (await Member.findById(real.candidates[this.a.c]).lean<LeanMember>())!;
-    const a = { ...this.a, step: stepOf(this.a, m0), who: resolveWho(model, real, this.a.who, this.a.c) };
+    const step = stepOf(this.a, m0);
+    const a = { ...this.a, step, who: resolveWho(model, real, this.a.who, this.a.c, step) };
     const user = userOf(real, a.who, a.c);
     let actorRecorded: string[] = [];
     let verdict: string | null = null;
     await execute(
       real,
       model,
-      `${this}${this.a.who === 'recorder' ? ` by ${a.who}` : ''}${this.a.step === 'next' ? ` = ${a.step}` : ''}`,
+      `${this}${this.a.who !== a.who ? ` by ${a.who}` : ''}${this.a.step === 'next' ? ` = ${a.step}` : ''}`,
       [a.c],
       async (pre) => {
         const m = pre.members[a.c];
@@ -1020,14 +1042,14 @@ class BulkAdvanceCommand implements Cmd {
       const at = a.cs.filter((_, i) => stages[i] === BULK_FROM[a.step]);
       if (at.length) a = { ...a, cs: at };
     }
-    const by = resolveWho(model, real, a.who, a.cs[0]);
+    const by = resolveWho(model, real, a.who, a.cs[0], a.step);
     const user = userOf(real, by, a.cs[0]);
     const recorded: string[][] = [];
     const verdicts: (string | null)[] = [];
     await execute(
       real,
       model,
-      `${this}${this.a.who === 'recorder' ? ` by ${by}` : ''}`,
+      `${this}${this.a.who !== by ? ` by ${by}` : ''}`,
       a.cs,
       async (pre) => {
         for (const c of a.cs) {
@@ -1377,8 +1399,9 @@ const who = fc.oneof(
 );
 /** For steps and bulks: also whoever recorded the candidate's latest level (the duty rule's case). */
 const stepWho = fc.oneof(
-  { weight: 9, arbitrary: who },
-  { weight: 3, arbitrary: fc.constant<Who>('recorder') },
+  { weight: 4, arbitrary: fc.integer({ min: 0, max: 5 }).map((n): Who => `fit:${n}`) },
+  { weight: 4, arbitrary: who },
+  { weight: 4, arbitrary: fc.constant<Who>('recorder') },
 );
 const forward = fc.constantFrom<Step>(
   'select_outstanding',
@@ -1392,8 +1415,11 @@ const forward = fc.constantFrom<Step>(
   'record_official_vote',
   'recognise_official',
 );
+/** Returns weigh more: a return and a resume are the cycle the duty rule must see through. */
 const aside = fc.constantFrom<Step>(
   'request_extension',
+  'return_for_improvement',
+  'return_for_improvement',
   'return_for_improvement',
   'resume',
   'not_admitted',
@@ -1408,7 +1434,7 @@ const stepCommand = fc
     c: candidate,
     who: stepWho,
     step: fc.oneof(
-      { weight: 5, arbitrary: fc.constant<'next'>('next') },
+      { weight: 8, arbitrary: fc.constant<'next'>('next') },
       { weight: 2, arbitrary: forward },
       { weight: 2, arbitrary: aside },
     ),
@@ -1502,6 +1528,7 @@ const starts = fc.array(
       'introduced',
       'branch_vote',
       'committee_review',
+      'resumed',
       'probation',
     ),
     voter: fc.integer({ min: 0, max: 3 }),
@@ -1511,9 +1538,11 @@ const starts = fc.array(
 );
 
 /** Steps weigh most (a run should get somewhere); each other kind of command is in every run's reach. */
+/** Steps weigh most (a run should get somewhere); each other kind of command is in every run's reach. */
 const commands = fc.commands(
   [
-    ...Array<typeof stepCommand>(7).fill(stepCommand),
+    ...Array<typeof stepCommand>(12).fill(stepCommand),
+    bulkAdvanceCommand,
     bulkAdvanceCommand,
     bulkAdvanceCommand,
     bulkReturnCommand,
