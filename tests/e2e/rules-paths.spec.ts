@@ -226,3 +226,71 @@ test('path 1: the committee review, a return and a resume do not let the reviewe
   await expectAccessible(page);
   await shot(page, 'path1-blocked', decision);
 });
+
+test('path 4: a date of birth edited after the vote is flagged, blocks the decision, and needs another user', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  // One day short of 18 on the meeting day (30 days ago).
+  const meeting = daysAgo(30);
+  const dob = new Date(`${meeting}T00:00:00Z`);
+  dob.setUTCFullYear(dob.getUTCFullYear() - 18);
+  dob.setUTCDate(dob.getUTCDate() + 1);
+  const dobIso = dob.toISOString().slice(0, 10);
+
+  // The school Union keeps the personal data.
+  await as(page, 'doantruong.pvd@demo.vn');
+  await page.goto(candidate.replace(/\/pipeline$/, '/edit'));
+  const dobBox = page.getByLabel('Ngày sinh');
+  const before = await dobBox.inputValue();
+  await dobBox.fill(dobIso);
+  await page.getByRole('button', { name: 'Lưu', exact: true }).first().click();
+  await expect(page.getByTestId('conflict-broke')).toContainText(
+    `Đã lưu. Thay đổi này làm bước "Chi bộ xét, biểu quyết" ngày ${vnDate(meeting)} không còn hợp lệ: Chưa đủ 18 tuổi vào ngày ${vnDate(meeting)}`,
+  );
+  await expect(page.getByTestId('conflict-broke')).toContainText(vnDate(meeting));
+  await expect(page.getByTestId('conflict-banner')).toContainText('Xung đột quy tắc');
+
+  // The author of the change may not wave it through.
+  await openTab(page);
+  await expect(page.getByTestId('conflict-section')).toContainText(vnDate(meeting));
+  await expect(page.getByTestId('conflict-own')).toBeVisible();
+  await expect(page.getByTestId('conflict-override-form').getByRole('button')).toBeDisabled();
+  await expectAccessible(page);
+  await shot(page, 'path4-flagged', page.getByTestId('conflict-section'));
+
+  // Another member of the committee cannot record the decision while it is open…
+  await as(page, 'bithu.pvd@demo.vn');
+  await openTab(page);
+  const decision = step(page, 'record_decision');
+  await expect(decision.getByTestId('duty-blocked')).toContainText(
+    `Xung đột quy tắc: Bước "Chi bộ xét, biểu quyết" ngày ${vnDate(meeting)}`,
+  );
+  await expect(decision.getByRole('button', { name: 'Ghi nhận' })).toBeDisabled();
+  // …but may override it with a written reason (too short first: the message beside it).
+  const form = page.getByTestId('conflict-override-form');
+  await form.getByLabel(/Lý do bỏ qua/).fill('Đã kiểm tra.');
+  await form.getByRole('button', { name: 'Ghi lý do bỏ qua' }).click();
+  await expect(page.getByTestId('conflict-reason-error')).toContainText('ít nhất 20 ký tự');
+  await form
+    .getByLabel(/Lý do bỏ qua/)
+    .fill('Ngày sinh vừa sửa là nhập nhầm theo giấy khai sinh cũ; đã đối chiếu CCCD, sẽ sửa lại ngay.');
+  await form.getByRole('button', { name: 'Ghi lý do bỏ qua' }).click();
+  await expect(page.getByTestId('conflict-section').getByTestId('conflict-override-recorded')).toContainText(
+    'đã ghi lý do bỏ qua',
+  );
+  // The conflict no longer holds the decision back (bithu still may not record it: she
+  // recorded the chi bộ vote, which is separation of duties, path 1's rule).
+  await expect(step(page, 'record_decision').getByTestId('duty-blocked')).not.toContainText(
+    'Xung đột quy tắc',
+  );
+
+  // Correcting the date clears the conflict altogether.
+  await as(page, 'doantruong.pvd@demo.vn');
+  await page.goto(candidate.replace(/\/pipeline$/, '/edit'));
+  await page.getByLabel('Ngày sinh').fill(before);
+  await page.getByRole('button', { name: 'Lưu', exact: true }).first().click();
+  await expect(page.getByTestId('conflict-broke')).toHaveCount(0);
+  await openTab(page);
+  await expect(page.getByTestId('conflict-banner')).toHaveCount(0);
+});
