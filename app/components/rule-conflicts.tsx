@@ -53,7 +53,6 @@ function ConflictItems({ conflicts }: { conflicts: ConflictsView }) {
           ) : null}
           {c.by ? (
             <span className="muted conflict-by">
-              {' '}
               {t('conflict.by', { name: c.by, date: c.at ? fmt.date(c.at) : '—' })}
             </span>
           ) : null}
@@ -69,7 +68,8 @@ export function ConflictBanner({ conflicts }: { conflicts: ConflictsView }) {
   if (conflicts.list.length === 0) return null;
   return (
     <div
-      className="form-error rule-conflicts"
+      // Red while a conflict is open; once overridden, a plain panel that still says so.
+      className={conflicts.open > 0 ? 'form-error rule-conflicts' : 'panel rule-conflicts'}
       role="note"
       aria-labelledby="conflict-banner-title"
       data-testid="conflict-banner"
