@@ -1,14 +1,17 @@
 /**
  * Issue 16, the model-based property test of the admission rules (fast-check's command
- * testing): random sequences of steps, returns, resumes, extensions, exits, bulk steps,
- * dossier saves, profile edits, chi bộ register changes and consent changes, over three
- * candidates of one school, each by a random user of the right or a wrong role (the
- * school's Union, three Party committee members, the admin, the province, each candidate's
- * own student, another school's Party committee), with valid-looking and invalid dates and
- * inputs. Every command goes through the server function its route calls, after the
- * route's own permission guard: `applyTransition` (the candidate page), `bulkAdvance` and
- * `bulkReturn` (the ready queue and the board), `saveDossier`, `saveMember` (the profile
- * editor), `recordRegister` (/school/party-cells), `consentAction` (/me/consent).
+ * testing): random sequences of steps (selection to official membership), returns, resumes,
+ * extensions, exits, bulk steps and returns, paper-dossier saves, profile edits, chi bộ
+ * register changes, rule-conflict overrides and consent changes, over four candidates of one
+ * school, each by a random user of the right or a wrong role (the school's Union, three Party
+ * committee members, the admin, the province, each candidate's own student, another school's
+ * Party committee), with valid-looking and invalid dates and inputs. Every command goes
+ * through the server function its route calls, after the route's own permission guard:
+ * `applyTransition` (the candidate page), `bulkAdvance` and `bulkReturn` (the ready queue and
+ * the board), `saveDossier`, `pipelineAction` (the conflict override), `saveMember` (the
+ * profile editor), `recordRegister` (/school/party-cells), `consentAction` (/me/consent).
+ * A candidate starts before selection, at the introduction, the vote, the committee review
+ * (also after a return and a resume by someone else: issue path 1) or in probation.
  *
  * After every command, on the real database:
  * - no user recorded two consecutive levels for one candidate, read from the whole history
@@ -18,22 +21,32 @@
  *   decision; and the recorders on file are exactly those the model expected;
  * - the history is append-only (what was there is unchanged);
  * - each newly recorded step's dates are in the order of the chronology table (decision
- *   005), judged against the record as it stood before the step (later edits of the
- *   dossier may legitimately move an anchor: that is the conflict re-check's business);
- * - a vote recorded as passing is within the register: yes ≥ ⌈2n/3⌉ and yes + no ≤ n;
- * - nothing was recorded while consent was withdrawn: no history entry and no pipeline
- *   event falls inside a withdrawal (from the consent events of the audit log);
+ *   005, written out here on its own), judged against the record as it stood before the step
+ *   (a later edit may move an anchor: that is what the rule conflicts are for);
+ * - a vote is within the chi bộ's register in force on the meeting day: yes ≥ ⌈2n/3⌉ and
+ *   yes + no ≤ n (each failed official vote: yes + no ≤ n);
+ * - nothing was recorded while consent was withdrawn: no history entry and no step event
+ *   falls inside a withdrawal (read from the consent events of the audit log; editing a paused
+ *   record is allowed, decision 009);
+ * - the stored rule conflicts are exactly what re-checking the data now gives, and an override
+ *   never covers a conflict produced by the one who overrode it;
  * - a refused command (any 4xx) wrote nothing: every candidate's document (`__v` and a hash
- *   of the whole document), the chi bộ and the number of audit events are unchanged;
+ *   of the whole document), both chi bộ and the number of audit events are unchanged;
  * - `verifyAudit()` is ok with no gaps.
- * And the model's predictions hold: a wrong role, a stale version, a withdrawn consent, a
- * user who recorded the vote or the review taking the decision are refused; consent
- * given or withdrawn as expected.
+ * And the model's predictions hold: refused are a wrong role or scope, a stale version, a
+ * withdrawn consent, the decision by whoever recorded the vote or the review, a forward step
+ * while a rule conflict is open, a selection outside the criteria without a written reason
+ * (and in bulk always), an override by the conflict's producer or with a short reason; an
+ * accepted selection outside the criteria keeps its reason and who; consent given or
+ * withdrawn as expected.
  *
  * A fresh database for every run (the seed, reset, plus this file's fixture). Runs, size
  * and seed: MODEL_RUNS (default 25), MODEL_COMMANDS (default 20), MODEL_SEED (default fixed;
  * fast-check prints the seed and the shrunk counterexample's path on failure, replay with
- * MODEL_SEED=… and MODEL_PATH=…).
+ * MODEL_SEED=… and MODEL_PATH=…). MODEL_DEBUG=1 prints every run's commands and refusals.
+ * Seen failing: with the duty rule removed (first run), with the old "latest entry" duty
+ * rule (ninth run, shrunk to the reviewer deciding after a return and a resume), with the
+ * consent pause removed, with the review's chronology row emptied.
  */
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
@@ -1330,10 +1343,24 @@ class ConsentCommand implements Cmd {
 
 /** A reasoned override of a record's open rule conflicts (the Quy trình tab's form). */
 class OverrideCommand implements Cmd {
-  constructor(readonly a: { c: number; who: UserKey | 'producer'; long: boolean; stale: boolean }) {}
+  constructor(
+    readonly a: {
+      c: number;
+      /** The first candidate with an open conflict when the command runs, if any (else `c`). */
+      conflicted: boolean;
+      who: UserKey | 'producer';
+      long: boolean;
+      stale: boolean;
+    },
+  ) {}
   check = () => true;
   async run(model: Model, real: Real) {
-    const a = this.a;
+    let a = this.a;
+    if (a.conflicted) {
+      const all = await Promise.all(real.candidates.map((id) => Member.findById(id).lean<LeanMember>()));
+      const c = all.findIndex((m) => openConflicts(m!.pipeline).length > 0);
+      if (c >= 0) a = { ...a, c };
+    }
     let by: UserKey = a.who === 'producer' ? 'party1' : a.who;
     if (a.who === 'producer') {
       // Whoever made the write that produced an open conflict of this record.
@@ -1347,7 +1374,7 @@ class OverrideCommand implements Cmd {
     await execute(
       real,
       model,
-      `${this}${a.who === 'producer' ? ` by ${by}` : ''}`,
+      `${this}${a.c !== this.a.c ? ` on ${a.c}` : ''}${a.who === 'producer' ? ` by ${by}` : ''}`,
       [a.c],
       async (pre) => {
         const m = pre.members[a.c];
@@ -1384,7 +1411,7 @@ class OverrideCommand implements Cmd {
   }
   toString() {
     const a = this.a;
-    return `override(${a.c}, ${a.who}${a.long ? '' : ', short'}${a.stale ? ', stale' : ''})`;
+    return `override(${a.c}${a.conflicted ? ' or conflicted' : ''}, ${a.who}${a.long ? '' : ', short'}${a.stale ? ', stale' : ''})`;
   }
 }
 
@@ -1480,7 +1507,15 @@ const dossierCommand = fc
   .map((a) => new DossierCommand(a));
 
 const editCommand = fc
-  .record({ c: candidate, who, dob: fc.constantFrom(...BIRTHS) })
+  .record({
+    c: candidate,
+    // Mostly the roles that keep member records, so edits land and re-checks have work.
+    who: fc.oneof(
+      { weight: 3, arbitrary: fc.constantFrom<UserKey>('union', 'admin') },
+      { weight: 2, arbitrary: who },
+    ),
+    dob: fc.constantFrom(...BIRTHS),
+  })
   .map((a) => new EditCommand(a));
 
 const registerCommand = fc
@@ -1502,6 +1537,7 @@ const registerCommand = fc
 const overrideCommand = fc
   .record({
     c: candidate,
+    conflicted: fc.integer({ min: 0, max: 3 }).map((k) => k > 0),
     who: fc.oneof(
       { weight: 4, arbitrary: who },
       { weight: 2, arbitrary: fc.constant<'producer'>('producer') },
