@@ -110,10 +110,20 @@ async function candidate(
     });
   }
   if (stage === 'branch_vote') {
+    // A vote its chi bộ's register bears out: the re-check of recorded steps (conflicts.ts)
+    // judges the stored vote against the register in force on the meeting day.
+    const cell = m.partyCellId ? await Unit.findById(m.partyCellId).lean() : null;
+    const n = (cell ? countOn(registerOf(cell), stored(20)) : null) ?? 9;
     history.push({ stage: 'branch_vote', at: stored(20), by: adminId, refDate: stored(20) });
     Object.assign(pipeline, {
       stageSince: stored(20),
-      branchVote: { meetingDate: stored(20), yes: 8, no: 0, officialMemberCount: 9 },
+      branchVote: {
+        meetingDate: stored(20),
+        yes: n,
+        no: 0,
+        officialMemberCount: n,
+        partyCellId: cell?._id ?? null,
+      },
     });
   }
   Object.assign(pipeline, overrides);
@@ -297,9 +307,17 @@ describe('chronology (issue path 3)', () => {
   });
 
   it('a vote the day before the verification: the order with both dates, not "not verified"', async () => {
-    // Opened with the verification pending; the verification is entered later in the checklist.
+    // Opened with the verification pending; the verification is entered later in the checklist,
+    // dated before the introduction (18 days ago) as the chronology requires.
     const id = await candidate('introduced', {
       personalHistory: { receivedAt: stored(58), verification: 'pending' },
+      stageSince: stored(18),
+      history: [
+        { stage: 'outstanding', at: stored(200), by: adminId, refDate: stored(200) },
+        { stage: 'awareness_class', at: stored(150), by: adminId, refDate: stored(150) },
+        { stage: 'dossier', at: stored(60), by: adminId, refDate: stored(60) },
+        { stage: 'introduced', at: stored(18), by: adminId, refDate: stored(18) },
+      ],
     });
     const { count, partyCellId } = await cellCount(id);
     const vote = (n: number) => ({
@@ -310,7 +328,7 @@ describe('chronology (issue path 3)', () => {
       partyCellId,
     });
     // Not verified at all: that is the reason.
-    const unverified = await step(danguy, id, vote(21));
+    const unverified = await step(danguy, id, vote(17));
     expect(vis(unverified)).toEqual(['Lý lịch (2-KNĐ) chưa được thẩm tra, kết luận']);
 
     const paper = await step(union, id, { intent: 'dossier', 'verifiedAt.2': ago(20) });
@@ -318,13 +336,16 @@ describe('chronology (issue path 3)', () => {
     const before = await state(id);
     const early = await step(danguy, id, vote(21));
     expect(early.status).toBe(400);
-    expect(codes(early)).toEqual(['date_out_of_order']);
+    // The real reasons with both dates each: before the introduction and before the
+    // verification — never "not verified", and no conflict (the data itself is in order).
+    expect(codes(early)).toEqual(['date_out_of_order', 'date_out_of_order']);
     expect(vis(early)).toEqual([
       `Ngày họp chi bộ (${vn(21)}) không được trước ngày thẩm tra lý lịch (2-KNĐ) (${vn(20)})`,
+      `Ngày họp chi bộ (${vn(21)}) không được trước ngày giới thiệu (3-KNĐ, 4-KNĐ) (${vn(18)})`,
     ]);
     expect(await state(id)).toEqual(before);
-    // The verification entered in the checklist counts: the vote on that day goes through.
-    expect((await step(danguy, id, vote(20))).status).toBe(302);
+    // The verification entered in the checklist counts: a vote on the introduction's day goes through.
+    expect((await step(danguy, id, vote(18))).status).toBe(302);
   });
 
   it('a bulk committee review dated before the vote is refused, naming both dates', async () => {
