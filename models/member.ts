@@ -270,6 +270,9 @@ export const memberSchema = new Schema(
     schoolKind: { type: String, required: true, enum: SCHOOL_KINDS },
     schoolYear: { type: String, match: /^\d{4}-\d{4}$/ },
     cohort: { type: Number },
+    // Expected graduation month ("2027-06"), optional: a warning when it falls before the
+    // expected admission decision (app/domain/graduation.ts).
+    expectedGraduation: { type: String, match: /^\d{4}-(0[1-9]|1[0-2])$/ },
     union: { joinedAt: Date, cardNumber: String },
     unionRatings: { type: [unionRatingSchema], default: [] },
     academicTerms: { type: [academicTermSchema], default: [] },

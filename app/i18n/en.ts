@@ -1402,6 +1402,11 @@ export const en: Messages = {
   'conduct.v.range': 'Scores go from 0 to 100.',
   'conduct.v.belowVeryGood': 'Good must start below Very good (80 points).',
   'conduct.v.belowGood': 'Average must start below Good.',
+  'member.expectedGraduation': 'Expected graduation (month)',
+  'member.expectedGraduationHint':
+    'Optional. Month and year, e.g. 06/2027. A warning shows when it falls before the expected admission decision.',
+  'member.v.graduation': 'Enter the expected graduation month and year, e.g. 06/2027.',
+  'graduation.warning': 'Graduation warning',
   'selection.verdict.title': 'Criteria verdict',
   'selection.verdict.set': 'By the criteria set “{name}” (version {version})',
   'selection.verdict.score': 'Score {score}/{max}, {pass} needed',

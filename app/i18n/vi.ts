@@ -1395,6 +1395,11 @@ export const vi = {
   'conduct.v.range': 'Điểm phải từ 0 đến 100.',
   'conduct.v.belowVeryGood': 'Mức Khá phải thấp hơn mức Tốt (80 điểm).',
   'conduct.v.belowGood': 'Mức Trung bình phải thấp hơn mức Khá.',
+  'member.expectedGraduation': 'Dự kiến tốt nghiệp (tháng)',
+  'member.expectedGraduationHint':
+    'Không bắt buộc. Tháng và năm, ví dụ 06/2027. Nếu trước ngày dự kiến có quyết định kết nạp, hồ sơ hiện cảnh báo.',
+  'member.v.graduation': 'Nhập tháng và năm dự kiến tốt nghiệp, ví dụ 06/2027.',
+  'graduation.warning': 'Cảnh báo tốt nghiệp',
   'selection.verdict.title': 'Kết quả xét tiêu chí',
   'selection.verdict.set': 'Theo bộ tiêu chí “{name}” (phiên bản {version})',
   'selection.verdict.score': 'Điểm {score}/{max}, cần {pass}',

@@ -13,6 +13,7 @@ import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-ove
 import { ReviewNotes } from '~/components/pipeline-review-notes';
 import { ConflictSection } from '~/components/rule-conflicts';
 import { SelectionOverrideNotice } from '~/components/selection-verdict';
+import { GraduationWarningNotice } from '~/components/graduation-warning';
 import { NotOfferedFailure, TransitionForm, notOffered } from '~/components/pipeline-transition-form';
 import { isExitStage, type Stage } from '~/domain/stages';
 import { useT } from '~/i18n/use-t';
@@ -23,6 +24,7 @@ import { pageTitle } from '~/utils/meta';
 import { memberConflicts, type OverrideFailure } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
 import { withSelection } from '~/utils/selection.server';
+import { graduationWarningOf } from '~/utils/graduation.server';
 import {
   canActOnPipeline,
   getMemberPipeline,
@@ -40,7 +42,11 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
   const id = parseMemberId(params.id);
   // The selection form's criteria verdict and any override on file (selection.server.ts).
-  const page = await withSelection(id, memberFilter(user, id), await getMemberPipeline(user, id));
+  const page = {
+    ...(await withSelection(id, memberFilter(user, id), await getMemberPipeline(user, id))),
+    // Expected graduation before the expected admission decision (app/domain/graduation.ts).
+    graduationWarning: await graduationWarningOf(memberFilter(user, id)),
+  };
   // The rule conflicts of recorded steps, with the override form (pipeline-conflicts.server.ts).
   return { ...page, conflicts: await memberConflicts(user, id) };
 }
@@ -77,6 +83,7 @@ export default function MemberPipeline() {
         </p>
       ) : null}
       {d.selectionOverride ? <SelectionOverrideNotice override={d.selectionOverride} /> : null}
+      {d.graduationWarning ? <GraduationWarningNotice warning={d.graduationWarning} /> : null}
       <ConflictSection conflicts={d.conflicts} version={d.version} failure={overrideFailure} />
 
       <section aria-labelledby="next-title" className="profile-section">

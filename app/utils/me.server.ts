@@ -35,6 +35,7 @@ import {
   stageIndex,
   type Stage,
 } from '~/domain/stages';
+import { graduationWarning } from '~/domain/graduation';
 import { nextSteps } from '~/domain/student-steps';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
@@ -188,6 +189,7 @@ interface PortalMember extends VerdictMember {
   dateOfBirth?: Date | null;
   email?: string | null;
   phone?: string | null;
+  expectedGraduation?: string | null;
   pipeline?: PipelineMember['pipeline'] & {
     dossier?: { form: string; receivedAt?: Date | null; verifiedAt?: Date | null }[] | null;
     opinions?: { source?: string | null; date?: Date | null }[] | null;
@@ -207,6 +209,7 @@ const PORTAL_PROJECTION = {
   dateOfBirth: 1,
   email: 1,
   phone: 1,
+  expectedGraduation: 1,
 } as const;
 
 /** One row of the student's dossier checklist. */
@@ -346,6 +349,8 @@ export async function portalData(user: AuthUser, now = new Date()) {
     progress,
     nextActor: stage ? nextActor(stage) : null,
     steps,
+    // Expected graduation before the expected admission decision (app/domain/graduation.ts).
+    graduationWarning: graduationWarning(m, calendar, now),
     verdict: {
       set: verdict.set,
       eligible: verdict.verdict?.eligible ?? null,

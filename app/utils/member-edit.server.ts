@@ -82,6 +82,7 @@ const EDIT_PROJECTION = {
   schoolKind: 1,
   branchId: 1,
   union: 1,
+  expectedGraduation: 1,
   unionRatings: 1,
   academicTerms: 1,
   awards: 1,
@@ -104,6 +105,7 @@ interface EditableMember {
   schoolKind: string;
   branchId?: Types.ObjectId | null;
   union?: { joinedAt?: Date | null; cardNumber?: string | null } | null;
+  expectedGraduation?: string | null;
   __v?: number;
 }
 
@@ -119,6 +121,7 @@ function formValuesOf(m: EditableMember): MemberFormValues {
     branchId: m.branchId ? String(m.branchId) : '',
     unionJoinedAt: isoDay(m.union?.joinedAt),
     unionCardNumber: m.union?.cardNumber ?? '',
+    expectedGraduation: m.expectedGraduation ?? '',
   };
 }
 
@@ -250,6 +253,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
     ancestors,
     'union.joinedAt': input.unionJoinedAt ? utcDay(input.unionJoinedAt) : undefined,
     'union.cardNumber': input.unionCardNumber,
+    expectedGraduation: input.expectedGraduation,
   };
   const cleared: string[] = [];
   if (canSensitive) {

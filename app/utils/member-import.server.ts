@@ -489,6 +489,7 @@ interface ExistingMember {
   ancestors?: Types.ObjectId[];
   schoolKind?: string;
   union?: { joinedAt?: Date; cardNumber?: string };
+  expectedGraduation?: string;
   ethnicity?: string;
   religion?: string;
   citizenId?: string;
@@ -580,6 +581,7 @@ async function planMembers(
       ancestors: 1,
       schoolKind: 1,
       union: 1,
+      expectedGraduation: 1,
       ethnicity: 1,
       religion: 1,
       citizenId: 1,
@@ -700,6 +702,7 @@ function memberSet(
     phone: record.phone,
     'union.joinedAt': record.unionJoinedAt,
     'union.cardNumber': record.unionCardNumber,
+    expectedGraduation: record.expectedGraduation,
     ethnicity: record.ethnicity,
     religion: record.religion,
     citizenId: record.citizenId,

@@ -179,6 +179,7 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
       schoolKind: 1,
       schoolYear: 1,
       cohort: 1,
+      expectedGraduation: 1,
       union: 1,
       unionRatings: 1,
       academicTerms: 1,
@@ -210,6 +211,7 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
     partyCell: unit(m.partyCellId)?.name ?? null,
     schoolYear: m.schoolYear ?? null,
     cohort: m.cohort ?? null,
+    expectedGraduation: m.expectedGraduation ?? null,
     unionJoinedAt: isoDay(m.union?.joinedAt),
     unionCardNumber: m.union?.cardNumber ?? '',
     // Masked for everyone; the values themselves only through the audited reveal.
