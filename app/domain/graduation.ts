@@ -17,6 +17,7 @@
 import { dayNumber, formatDay, isoDay, type DateLike } from './criteria/calendar.ts';
 import { DECISION_WORKING_DAYS, admissionDecisionDueDay } from './deadlines.ts';
 import type { PipelineRecord } from './pipeline/types.ts';
+import { PIPELINE_STAGES, stageIndex } from './stages.ts';
 import type { Text } from './criteria/types.ts';
 import type { WorkingCalendar } from './working-days.ts';
 
@@ -49,15 +50,7 @@ export function lastDayOfMonth(month: string): number {
 /** "06/2027" as people write it. */
 export const formatMonth = (month: string) => `${month.slice(5, 7)}/${month.slice(0, 4)}`;
 
-const BEFORE_DECISION = new Set([
-  'member',
-  'outstanding',
-  'awareness_class',
-  'dossier',
-  'introduced',
-  'branch_vote',
-  'committee_review',
-]);
+const BEFORE_DECISION = new Set<string>(PIPELINE_STAGES.slice(0, stageIndex('decision')));
 
 export interface GraduationWarning {
   /** "2027-06" */

@@ -36,7 +36,7 @@ import { checkChronology } from './chronology.ts';
 import { applicationDay, dossierDay, introductionDay, personalHistoryVerifiedDay } from './dossier.ts';
 import { stepDay, stepEntries } from './history.ts';
 import { checkVoteCounts, checkVoteThreshold, reason, votePasses } from './rules.ts';
-import { findTransition, type RuleContext, type TransitionId } from './transitions.ts';
+import { findTransition, TRANSITION_IDS, type RuleContext, type TransitionId } from './transitions.ts';
 import type { PipelineMember, PipelineRecord, PipelineVote, Reason, ReasonCode, Text } from './types.ts';
 
 export interface Conflict {
@@ -109,21 +109,21 @@ const RECHECKED: readonly { id: TransitionId; to: Stage; dateField: string }[] =
   { id: 'recognise_official', to: 'official', dateField: 'pipeline.officialDecision.date' },
 ];
 
-/** Steps the conflicts block: the forward steps (exits and returns stay open: they are remedies). */
-export const BLOCKED_BY_CONFLICT: ReadonlySet<string> = new Set([
-  'select_outstanding',
-  'record_awareness_class',
-  'open_dossier',
-  'record_introduction',
-  'record_branch_vote',
-  'record_committee_review',
-  'record_decision',
-  'record_ceremony',
-  'record_official_vote',
-  'recognise_official',
-  'request_extension',
-  'resume',
+/**
+ * Exits and returns stay open under a conflict: they are remedies, not steps forward. Every
+ * other step is blocked, so a forward step added later is blocked without being listed.
+ */
+const REMEDIES: ReadonlySet<TransitionId> = new Set([
+  'return_for_improvement',
+  'not_admitted',
+  'withdraw',
+  'strike_off',
+  'transfer',
+  'age_out',
 ]);
+export const BLOCKED_BY_CONFLICT: ReadonlySet<string> = new Set(
+  TRANSITION_IDS.filter((id) => !REMEDIES.has(id)),
+);
 
 const NO_DAY = NaN;
 const day = (v: unknown) => dayNumber(v as Parameters<typeof dayNumber>[0]);
