@@ -410,6 +410,10 @@ export const en: Messages = {
   'register.by': 'Recorded by',
   'register.record': 'Record a new count',
   'register.saved': 'The new count of official members is recorded.',
+  'register.broke':
+    'The new count is recorded. This change makes the chi bộ vote no longer valid in {count} records:',
+  'broke.more': 'And {count} more records.',
+  'broke.moreLink': 'See the records with rule conflicts',
   'register.firstHint':
     "The cell's official members when it is created; later changes go to the Party cell register.",
   'register.editorNote': 'Official members today: {count}. Change the count in the',
@@ -838,6 +842,8 @@ export const en: Messages = {
   'import.failed': 'The import failed; nothing was written:',
   'import.done': 'Import finished: {written} records written.',
   'import.importedMembers': 'Members just imported',
+  'import.broke':
+    'The updated data makes a recorded step no longer valid for {count} members (see "Rule conflicts" on the record):',
   'import.another': 'Import another file',
   'import.interrupted': 'The import was interrupted; nothing was written. Please import the file again.',
   'import.committing': 'Writing to the system…',
@@ -1143,6 +1149,11 @@ export const en: Messages = {
     'This step is no longer on the page: the record has moved to another stage or your role does not take this step. The page now shows the steps you can take.',
   'toast.pipelineRecorded': 'The pipeline step was recorded.',
   'toast.pipelineRecordedLate': 'Recorded, but after the legal deadline.',
+  'toast.pipelineRecordedConflict':
+    'Recorded. This step makes an earlier recorded step no longer valid (see "Rule conflicts").',
+  'toast.pipelineRecordedLateConflict':
+    'Recorded, but after the legal deadline; this step makes an earlier recorded step no longer valid (see "Rule conflicts").',
+  'pipeline.bulkBroke': 'This step makes an earlier recorded step no longer valid in {count} records:',
   'toast.pipelineDossierSaved': 'Dossier saved.',
   'toast.pipelineFlagAdded': 'Flag added to the record.',
   'toast.pipelineCommentAdded': 'Comment added.',

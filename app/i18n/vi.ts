@@ -410,6 +410,10 @@ export const vi = {
   'register.by': 'Người ghi nhận',
   'register.record': 'Ghi nhận số mới',
   'register.saved': 'Đã ghi nhận số đảng viên chính thức mới.',
+  'register.broke':
+    'Đã ghi nhận số mới. Thay đổi này làm biểu quyết của chi bộ không còn hợp lệ ở {count} hồ sơ:',
+  'broke.more': 'Và {count} hồ sơ khác.',
+  'broke.moreLink': 'Xem các hồ sơ có xung đột quy tắc',
   'register.firstHint': 'Số đảng viên chính thức khi lập chi bộ; các thay đổi sau ghi ở Sổ đảng viên chi bộ.',
   'register.editorNote': 'Số đảng viên chính thức hôm nay: {count}. Thay đổi số này ở',
   'register.v.count': 'Nhập số đảng viên chính thức (số nguyên từ 1).',
@@ -834,6 +838,8 @@ export const vi = {
   'import.failed': 'Nhập không thành công, chưa ghi dữ liệu nào:',
   'import.done': 'Đã nhập xong: {written} bản ghi được ghi.',
   'import.importedMembers': 'Đoàn viên vừa nhập',
+  'import.broke':
+    'Dữ liệu cập nhật làm một bước đã ghi nhận không còn hợp lệ ở {count} đoàn viên (xem "Xung đột quy tắc" trong hồ sơ):',
   'import.another': 'Nhập tệp khác',
   'import.interrupted': 'Nhập bị gián đoạn, chưa ghi dữ liệu nào. Hãy nhập lại tệp.',
   'import.committing': 'Đang ghi vào hệ thống…',
@@ -1138,6 +1144,11 @@ export const vi = {
     'Bước này không còn trên trang: hồ sơ đã sang bước khác hoặc vai trò của bạn không làm bước này. Trang đã hiện các bước bạn có thể làm lúc này.',
   'toast.pipelineRecorded': 'Đã ghi nhận bước của quy trình.',
   'toast.pipelineRecordedLate': 'Đã ghi nhận, nhưng sau thời hạn luật định.',
+  'toast.pipelineRecordedConflict':
+    'Đã ghi nhận. Bước này làm một bước đã ghi nhận trước đó không còn hợp lệ (xem "Xung đột quy tắc").',
+  'toast.pipelineRecordedLateConflict':
+    'Đã ghi nhận, nhưng sau thời hạn luật định; bước này làm một bước đã ghi nhận trước đó không còn hợp lệ (xem "Xung đột quy tắc").',
+  'pipeline.bulkBroke': 'Bước này làm một bước đã ghi nhận trước đó không còn hợp lệ ở {count} hồ sơ:',
   'toast.pipelineDossierSaved': 'Đã lưu hồ sơ giấy.',
   'toast.pipelineFlagAdded': 'Đã gắn cờ cho hồ sơ.',
   'toast.pipelineCommentAdded': 'Đã thêm nhận xét.',

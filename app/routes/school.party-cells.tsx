@@ -1,16 +1,23 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { BrokeMembers } from '~/components/broke-members';
 import { Field } from '~/components/forms';
 import { useFormatters, useT } from '~/i18n/use-t';
+import { brokeMembersOfParams } from '~/utils/broke-members.server';
 import { pageTitle } from '~/utils/meta';
 import { partyCellRegisters, recordRegister, type RegisterFailure } from '~/utils/party-register.server';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser, scopeFilter } from '~/utils/permissions.server';
 
 // The chi bộ registers are the Party side's (the school Party committee, and admins).
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'pipeline:party' });
-  return { cells: await partyCellRegisters(user) };
+  // After a change that broke recorded votes: those members, looked up in the user's scope.
+  const params = new URL(request.url).searchParams;
+  return {
+    cells: await partyCellRegisters(user),
+    broke: await brokeMembersOfParams(params, scopeFilter(user), user.id),
+  };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -21,7 +28,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'register.title');
 
 export default function PartyCellRegisters() {
-  const { cells } = useLoaderData<typeof loader>();
+  const { cells, broke } = useLoaderData<typeof loader>();
   const failure = useActionData<typeof action>() as RegisterFailure | undefined;
   const [params] = useSearchParams();
   const t = useT();
@@ -41,9 +48,13 @@ export default function PartyCellRegisters() {
               {cell.name} ({cell.code})
             </h2>
             {saved === cell.id ? (
-              <p role="status" className="form-success">
-                {t('register.saved')}
-              </p>
+              broke ? (
+                <BrokeMembers view={broke} lead="register.broke" />
+              ) : (
+                <p role="status" className="form-success">
+                  {t('register.saved')}
+                </p>
+              )
             ) : null}
             <p>
               {cell.today === null ? t('register.todayUnknown') : t('register.today', { count: cell.today })}

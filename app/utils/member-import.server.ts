@@ -375,6 +375,8 @@ export interface CommitReport extends ImportReport {
   importId: Types.ObjectId;
   /** The first members written, in file order. */
   memberIds: Types.ObjectId[];
+  /** Existing members whose update broke a recorded step (the re-check added a conflict), in file order. */
+  brokeIds: Types.ObjectId[];
 }
 
 /**
@@ -917,7 +919,7 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
     input.importId && Types.ObjectId.isValid(input.importId)
       ? new Types.ObjectId(String(input.importId))
       : new Types.ObjectId();
-  const empty = { written: 0, importId, memberIds: [] };
+  const empty = { written: 0, importId, memberIds: [], brokeIds: [] };
   const parsed = await parseImportFile(input.buffer, input.filename, input.kind);
   if (!parsed.ok) return { ok: false, problems: parsed.problems, summary: EMPTY_SUMMARY(), ...empty };
   const batchSize = Math.max(1, input.batchSize ?? WRITE_BATCH);
@@ -942,6 +944,8 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
       const unitId = new Types.ObjectId(String(input.schoolId));
       const base = { kind: input.kind, filename: input.filename, importId };
       input.onProgress?.(0, writes.length);
+      // Per attempt: the driver may run this work again after a conflict.
+      const brokeIds: Types.ObjectId[] = [];
       for (let i = 0; i < writes.length; i += batchSize) {
         inBudget();
         const batch = writes.slice(i, i + batchSize);
@@ -961,11 +965,13 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
             details: { version: w.version, ...base, ...w.details },
           })),
         );
-        // A new date of birth may break a recorded step (the chi bộ vote's age): re-checked here.
+        // A new date of birth may break a recorded step (the chi bộ vote's age): re-checked
+        // here, and the report names the members it broke.
         for (const w of batch) {
           const fields = (w.details as { fields?: unknown }).fields;
-          if (w.update && Array.isArray(fields) && fields.includes('dateOfBirth'))
-            await refreshConflicts(w.memberId, actorId);
+          if (w.update && Array.isArray(fields) && fields.includes('dateOfBirth')) {
+            if ((await refreshConflicts(w.memberId, actorId)).length) brokeIds.push(w.memberId);
+          }
         }
         input.onProgress?.(i + batch.length, writes.length);
       }
@@ -997,6 +1003,7 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
         written,
         importId,
         memberIds: writes.slice(0, MEMBER_IDS_KEPT).map((w) => w.memberId),
+        brokeIds,
       };
       await input.beforeCommit?.(report);
       return report;

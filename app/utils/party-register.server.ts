@@ -14,6 +14,7 @@ import { countOn, registerEntrySchema, registerOf, type RegisterEntry } from '~/
 import type { VoteCell } from '~/domain/pipeline';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { brokeMembersParam } from './broke-members.server';
 import { isObjectIdString } from './misc';
 import { refreshConflictsOfCell } from './pipeline-conflicts.server';
 import { unitScopeFilter } from './permissions.server';
@@ -118,7 +119,7 @@ export async function recordRegister(user: AuthUser, form: FormData, now = new D
     })
       .select({ officialMembers: 1, officialMemberCount: 1, schoolId: 1 })
       .lean<LeanCell & { schoolId?: Types.ObjectId | null }>();
-    if (!cell) return false;
+    if (!cell) return null;
     const before = registerOf(cell);
     // A cell from before the register keeps its old count as the first entry.
     const entries = cell.officialMembers?.length
@@ -139,12 +140,12 @@ export async function recordRegister(user: AuthUser, form: FormData, now = new D
       unitId: cell.schoolId ?? cell._id,
       details: { before: { count: countOn(before, from) }, after: { count }, from, reason },
     });
-    // Votes judged against this register are re-checked against the new count.
-    await refreshConflictsOfCell(cell._id, user.id, now);
-    return true;
+    // Votes judged against this register are re-checked against the new count; the page
+    // after the redirect names the members whose vote the change broke.
+    return (await refreshConflictsOfCell(cell._id, user.id, now)).map((b) => b.memberId);
   });
   if (!found) throw new Response('Not found', { status: 404 });
-  throw redirect(`/school/party-cells?ok=${cellId}`);
+  throw redirect(`/school/party-cells?ok=${cellId}${brokeMembersParam(found)}`);
 }
 
 /** A chi bộ offered to a vote form: its dated register, for the count shown on the meeting day. */

@@ -32,6 +32,7 @@ import {
 import { isStage, type Stage } from '~/domain/stages';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { brokeMembersParam } from './broke-members.server';
 import { ensureEligibility } from './eligibility.server';
 import { isoDay } from './member-profile.server';
 import type { VerdictMember } from './criteria.server';
@@ -237,7 +238,8 @@ function idsOf(form: FormData): string[] | Text {
 }
 
 type CheckOutcome =
-  { kind: 'failure'; body: BulkFailure } | { kind: 'done'; written: Types.ObjectId[]; conflicts: number };
+  | { kind: 'failure'; body: BulkFailure }
+  | { kind: 'done'; written: Types.ObjectId[]; conflicts: number; broke: Types.ObjectId[] };
 
 /**
  * Reads and checks every selected record, then writes them (each step with its next
@@ -260,7 +262,9 @@ async function checkAndWrite(
   values: Record<string, string>,
   extraFilter: Record<string, unknown>,
   now: Date,
-): Promise<ReturnType<typeof bulkFailure> | { written: Types.ObjectId[]; conflicts: number }> {
+): Promise<
+  ReturnType<typeof bulkFailure> | { written: Types.ObjectId[]; conflicts: number; broke: Types.ObjectId[] }
+> {
   // Outside the transaction: the cached calendar must not be read with its session.
   const calendar = await loadCalendar();
   let firstRead: Map<string, number> | null = null;
@@ -336,14 +340,22 @@ async function checkAndWrite(
 
     const bulkId = new Types.ObjectId();
     const written: Candidate[] = [];
+    // The records whose step broke an earlier recorded step of theirs (a rule conflict added).
+    const broke: Types.ObjectId[] = [];
     let conflicts = changed;
     let history: { refNo?: string; refDate?: Date } = {};
     for (const { m, result } of checked) {
       if (!result.ok) continue;
-      // False only when the record no longer matches its read (nothing of it was written).
+      // Null only when the record no longer matches its read (nothing of it was written).
       const member = m as unknown as PipelineMember & Candidate;
-      if (await writeStep(user, member, transitionId, result.update, m.__v ?? 0, { calendar, now, bulkId })) {
+      const added = await writeStep(user, member, transitionId, result.update, m.__v ?? 0, {
+        calendar,
+        now,
+        bulkId,
+      });
+      if (added) {
         written.push(m);
+        if (added.length) broke.push(m._id);
         history = result.update.history;
       } else conflicts++;
     }
@@ -367,10 +379,10 @@ async function checkAndWrite(
         },
       });
     }
-    return { kind: 'done', written: writtenIds, conflicts };
+    return { kind: 'done', written: writtenIds, conflicts, broke };
   });
   if (outcome.kind === 'failure') return bulkFailure(outcome.body);
-  return { written: outcome.written, conflicts: outcome.conflicts };
+  return { written: outcome.written, conflicts: outcome.conflicts, broke: outcome.broke };
 }
 
 function formValues(form: FormData): Record<string, string> {
@@ -403,7 +415,8 @@ export async function bulkAdvance(user: AuthUser, form: FormData, now = new Date
   const params = new URLSearchParams({ step, done: String(outcome.written.length) });
   if (values.school) params.set('school', values.school);
   if (outcome.conflicts) params.set('conflicts', String(outcome.conflicts));
-  throw redirect(`/pipeline/ready?${params}`);
+  // The page names the records whose step broke an earlier one (broke-members.server.ts).
+  throw redirect(`/pipeline/ready?${params}${brokeMembersParam(outcome.broke)}`);
 }
 
 /** `/pipeline?stage=…` action: return the selected records for improvement with one reason. */

@@ -98,9 +98,14 @@ export async function refreshConflicts(
 /**
  * After a register change of `cellId`: the members whose votes used that cell (the vote
  * names it, or the member follows it) are re-checked; a new conflict is the register
- * editor's. Inside the register's transaction, one member after the other.
+ * editor's. Inside the register's transaction, one member after the other. Returns the
+ * members the change broke, each with the conflicts it added (what the page names).
  */
-export async function refreshConflictsOfCell(cellId: Types.ObjectId, by: string, now = new Date()) {
+export async function refreshConflictsOfCell(
+  cellId: Types.ObjectId,
+  by: string,
+  now = new Date(),
+): Promise<{ memberId: Types.ObjectId; added: Conflict[] }[]> {
   const ids = await Member.find({
     $or: [
       { 'pipeline.branchVote.partyCellId': cellId },
@@ -111,11 +116,12 @@ export async function refreshConflictsOfCell(cellId: Types.ObjectId, by: string,
     .select({ _id: 1 })
     .limit(5000)
     .lean<{ _id: Types.ObjectId }[]>();
-  let changed = 0;
+  const broke: { memberId: Types.ObjectId; added: Conflict[] }[] = [];
   for (const { _id } of ids) {
-    if ((await refreshConflicts(_id, by, now)).length) changed++;
+    const added = await refreshConflicts(_id, by, now);
+    if (added.length) broke.push({ memberId: _id, added });
   }
-  return changed;
+  return broke;
 }
 
 /** `?broke=` of a save's redirect: the keys of the conflicts it added. */

@@ -34,6 +34,7 @@ import {
   memberAfter,
   nextActor,
   stepBlocks,
+  type Conflict,
   type PipelineRecord,
   type PipelineMember,
   type PipelineUpdate,
@@ -204,7 +205,7 @@ export async function writeStep(
   update: PipelineUpdate,
   version: number,
   options: { calendar: WorkingCalendar; now: Date; bulkId?: Types.ObjectId },
-): Promise<boolean> {
+): Promise<Conflict[] | null> {
   const { calendar, now, bulkId } = options;
   // Every path that selects judges the criteria first (selection.server.ts): a selection
   // that was not judged is a programming error, never written.
@@ -221,7 +222,7 @@ export async function writeStep(
     },
     { runValidators: true },
   );
-  if (written.matchedCount === 0) return false;
+  if (written.matchedCount === 0) return null;
   noteMemberWrite();
   await auditMember(user, `pipeline.${transitionId}`, member, {
     from: update.expectedStage,
@@ -235,9 +236,8 @@ export async function writeStep(
     ...(bulkId ? { bulkId } : {}),
     version: version + 1,
   });
-  // The recorded steps re-checked on what the step left (conflicts.ts).
-  await refreshConflicts(member._id, user.id, now);
-  return true;
+  // The recorded steps re-checked on what the step left (conflicts.ts): what it broke.
+  return refreshConflicts(member._id, user.id, now);
 }
 
 const VOTE_STEPS: readonly TransitionId[] = ['record_branch_vote', 'record_official_vote'];
@@ -362,9 +362,9 @@ export async function applyTransition(
     if (!result.ok) return { kind: 'refused', reasons: result.reasons.map(reasonView) } as const;
     const { update } = result;
     const member = m as unknown as PipelineMember & LeanPipelineMember;
-    if (!(await writeStep(user, member, transitionId, update, version, { calendar, now })))
-      return { kind: 'conflict' } as const;
-    return { kind: 'done', late: update.warnings.length > 0 } as const;
+    const broke = await writeStep(user, member, transitionId, update, version, { calendar, now });
+    if (broke === null) return { kind: 'conflict' } as const;
+    return { kind: 'done', late: update.warnings.length > 0, broke } as const;
   });
   if (outcome.kind === 'conflict')
     return fail(
@@ -382,9 +382,9 @@ export async function applyTransition(
       true,
     );
   if (outcome.kind === 'refused') return fail(outcome.reasons, 400);
-  throw redirect(
-    `/members/${memberId}/pipeline?ok=${outcome.late ? 'pipelineRecordedLate' : 'pipelineRecorded'}`,
-  );
+  // A step that broke an earlier one says so on the page it lands on (conflict-flash.server.ts).
+  const ok = `${outcome.late ? 'pipelineRecordedLate' : 'pipelineRecorded'}${outcome.broke.length ? 'Conflict' : ''}`;
+  throw redirect(`/members/${memberId}/pipeline?ok=${ok}${brokeParam(outcome.broke)}`);
 }
 
 // Strict: a missing or blank version is not version 0 (z.coerce would make it one, and a
