@@ -16,30 +16,28 @@
  * today (Vietnam). Screenshots at 360 px go to /tmp/rules-paths/.
  */
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { expectAccessible, signIn } from './fixtures';
+import { expectAccessible } from './fixtures';
+import {
+  currentStage as stage,
+  daysAgo,
+  openDossier,
+  openFirstRowPipeline,
+  openPipelineTab,
+  recordAwarenessClass,
+  recordIntroduction,
+  recordStep as record,
+  signInAs as as,
+  stepForm as step,
+  vnDate,
+} from './pipeline-steps';
 
 const SHOTS = '/tmp/rules-paths';
-
-/** `YYYY-MM-DD` of the Vietnam day `n` days before today. */
-function daysAgo(n: number): string {
-  return new Date(Date.now() + 7 * 3_600_000 - n * 86_400_000).toISOString().slice(0, 10);
-}
-const vnDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 test.describe.configure({ mode: 'serial' });
 
 let candidate = ''; // /members/<id>/pipeline
 
-async function as(page: Page, email: string) {
-  await page.context().clearCookies();
-  await signIn(page, email);
-  await expect(page).not.toHaveURL(/\/login/);
-}
-
-async function openTab(page: Page) {
-  await page.goto(candidate);
-  await expect(page.getByRole('heading', { level: 2, name: 'Các bước kết nạp' })).toBeVisible();
-}
+const openTab = (page: Page) => openPipelineTab(page, candidate);
 
 /** The part that shows the refusal, at 360 px; nothing may stick out sideways. */
 async function shot(page: Page, name: string, part: Locator) {
@@ -48,14 +46,6 @@ async function shot(page: Page, name: string, part: Locator) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow, `horizontal overflow at 360 px on ${name}`).toBeLessThanOrEqual(0);
   await page.setViewportSize({ width: 1280, height: 900 });
-}
-
-const step = (page: Page, id: string) => page.getByTestId(`transition-${id}`);
-const stage = (page: Page) => page.locator('[aria-current="step"]');
-
-async function record(page: Page, id: string) {
-  await step(page, id).getByRole('button', { name: 'Ghi nhận' }).click();
-  await expect(page.getByTestId('toast')).toContainText('Đã ghi nhận bước của quy trình.');
 }
 
 async function exit(page: Page, id: string) {
@@ -68,12 +58,7 @@ test('path 5: selecting a member outside the criteria shows the verdict and need
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await as(page, 'doantruong.pvd@demo.vn');
-  await page.goto('/members?stage=member&eligible=no');
-  await page.getByRole('rowheader').first().getByRole('link').click();
-  await page
-    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
-    .getByRole('link', { name: 'Quy trình' })
-    .click();
+  await openFirstRowPipeline(page, '/members?stage=member&eligible=no');
   const select = step(page, 'select_outstanding');
   const verdict = select.getByTestId('selection-verdict');
   await expect(verdict).toContainText('Kết quả xét tiêu chí');
@@ -102,44 +87,15 @@ test('path 5: selecting a member outside the criteria shows the verdict and need
 test('the Party committee records the class and the dossier of an outstanding member', async ({ page }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await as(page, 'danguy.pvd@demo.vn');
-  await page.goto('/members?stage=outstanding');
-  await page.getByRole('rowheader').first().getByRole('link').click();
-  await page
-    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
-    .getByRole('link', { name: 'Quy trình' })
-    .click();
-  await expect(page).toHaveURL(/\/members\/[0-9a-f]{24}\/pipeline$/);
-  candidate = new URL(page.url()).pathname;
-
-  const cls = step(page, 'record_awareness_class');
-  await cls.getByLabel('Số giấy chứng nhận').fill('905/GCN-TCT');
-  await cls.getByLabel('Nơi cấp / cơ quan ban hành').fill('Trường Chính trị tỉnh Quảng Ngãi');
-  await cls.getByLabel('Ngày cấp').fill(daysAgo(70));
-  await record(page, 'record_awareness_class');
-
-  const dossier = step(page, 'open_dossier');
-  await dossier.getByLabel('Ngày nhận đơn').fill(daysAgo(65));
-  await dossier.getByLabel('Ngày nhận lý lịch').fill(daysAgo(65));
-  await dossier.getByLabel('Kết quả thẩm tra').selectOption('verified');
-  await dossier.getByLabel('Ngày thẩm tra').fill(daysAgo(60));
-  await record(page, 'open_dossier');
+  ({ path: candidate } = await openFirstRowPipeline(page, '/members?stage=outstanding'));
+  await recordAwarenessClass(page, '905/GCN-TCT', 70);
+  await openDossier(page, 65, 60);
   await expect(stage(page)).toContainText('Lập hồ sơ');
 
   // The Union introduces the candidate (4-KNĐ) with one Party member.
   await as(page, 'doantruong.pvd@demo.vn');
   await openTab(page);
-  const intro = step(page, 'record_introduction');
-  await intro.getByLabel('Ngày giới thiệu').fill(daysAgo(40));
-  const first = intro.getByRole('group', { name: 'Người giới thiệu 1' });
-  await first.getByLabel('Họ tên').fill('Ban Chấp hành Đoàn trường');
-  await first.getByLabel('Loại').selectOption('union');
-  await first.getByLabel('Số văn bản').fill('60-NQ/ĐTN');
-  const second = intro.getByRole('group', { name: 'Người giới thiệu 2' });
-  await second.getByLabel('Họ tên').fill('Trần Văn Lộc');
-  await second.getByLabel('Loại').selectOption('party_member');
-  await second.getByLabel('Đảng viên chính thức').check();
-  await second.getByLabel('Số tháng cùng công tác').fill('20');
-  await record(page, 'record_introduction');
+  await recordIntroduction(page, 40, { refNo: '60-NQ/ĐTN' }, { name: 'Trần Văn Lộc', monthsTogether: 20 });
   await expect(stage(page)).toContainText('Được giới thiệu');
 
   // The opinions of the residence cell and mass organisations (5-KNĐ), before the vote.
