@@ -15,9 +15,8 @@ import mongoose, { type Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { dayNumber, formatDay, isoDay } from '~/domain/criteria/calendar';
+import { formatDay } from '~/domain/criteria/calendar';
 import { loader as importLoader, action as importAction } from '~/routes/members.import';
 import { loader as memberLoader } from '~/routes/members.$id';
 import { action as pipelineAction } from '~/routes/members.$id.pipeline';
@@ -26,77 +25,38 @@ import { action as cellsAction, loader as cellsLoader } from '~/routes/school.pa
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { waitForJob } from '~/utils/member-import-jobs.server';
 import { signIn } from '../fixtures/auth.ts';
+import {
+  TODAY,
+  ago,
+  bornBefore,
+  candidateAt,
+  candidatePool,
+  type CandidatePool,
+  userByEmail,
+} from '../fixtures/pipeline-candidates.ts';
 import { BASE, call, get, post, postEntries } from '../fixtures/remix.ts';
 
 let union: string;
 let danguy: string;
+let pool: CandidatePool;
 let pvd: Types.ObjectId;
 let adminId: Types.ObjectId;
 let danguyId: string;
-let demoId: Types.ObjectId;
 
 beforeAll(async () => {
   await seedDatabase({ members: 80, seed: 1, reset: true });
   [union, danguy] = await Promise.all(['doantruong.pvd@demo.vn', 'danguy.pvd@demo.vn'].map((e) => signIn(e)));
-  pvd = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
-  adminId = (await User.findOne({ email: 'admin@demo.vn' }).lean())!._id;
-  danguyId = String((await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!._id);
-  demoId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
+  pool = await candidatePool();
+  pvd = pool.school._id;
+  adminId = pool.recorderId;
+  danguyId = String((await userByEmail('danguy.pvd@demo.vn'))._id);
 }, 60_000);
 
-const TODAY = dayNumber(new Date());
-const ago = (n: number) => isoDay(TODAY - n);
-const stored = (n: number) => new Date(`${ago(n)}T00:00:00Z`);
-/** A date of birth `years` years before the day `n` days ago, plus `plus` days. */
-const bornBefore = (n: number, years: number, plus = 0) => {
-  const d = new Date(`${ago(n)}T00:00:00Z`);
-  d.setUTCFullYear(d.getUTCFullYear() - years);
-  return isoDay(dayNumber(d) + plus);
-};
 const dmy = (iso: string) => iso.split('-').reverse().join('/');
 
-const nextSkip = new Map<string, number>();
-/** A member of `school` at 'branch_vote': a consistent record, vote 20 days ago (8 yes of 9). */
-async function candidate(extra: Record<string, unknown> = {}, school: Types.ObjectId = pvd) {
-  const m = (await Member.findOne({ schoolId: school, _id: mongoose.trusted({ $ne: demoId }) })
-    .sort({ _id: 1 })
-    .skip(nextSkip.set(String(school), (nextSkip.get(String(school)) ?? -1) + 1).get(String(school))!)
-    .lean())!;
-  const at = (stage: string, n: number) => ({ stage, at: stored(n), by: adminId, refDate: stored(n) });
-  await Member.updateOne(
-    { _id: m._id },
-    {
-      $set: {
-        dateOfBirth: new Date('2004-04-04T00:00:00Z'),
-        consent: { version: '2026-01', givenAt: stored(300) },
-        partyCellId: null,
-        pipeline: {
-          stage: 'branch_vote',
-          stageSince: stored(20),
-          history: [
-            at('outstanding', 200),
-            at('awareness_class', 150),
-            at('dossier', 60),
-            at('introduced', 30),
-            at('branch_vote', 20),
-          ],
-          unionResolution: { number: '12-NQ/ĐTN', date: stored(200) },
-          certificate: { number: 'GCN-16', issuer: 'Trường Chính trị tỉnh', issuedAt: stored(150) },
-          application: { receivedAt: stored(60) },
-          personalHistory: { receivedAt: stored(58), verification: 'verified', verifiedAt: stored(50) },
-          introducers: [
-            { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '46-NQ/ĐTN' },
-            { name: 'Trần Văn Minh', kind: 'party_member', official: true, monthsTogether: 18 },
-          ],
-          opinions: [{ source: 'Chi ủy nơi cư trú', date: stored(25), summary: 'Nhất trí.' }],
-          branchVote: { meetingDate: stored(20), yes: 8, no: 0, officialMemberCount: 9 },
-        },
-        ...extra,
-      },
-    },
-  );
-  return (await Member.findById(m._id).lean())!;
-}
+/** A member of `school` at 'branch_vote': a consistent record, vote 20 days ago (8 yes of 9, no chi bộ unless given). */
+const candidate = (set: Record<string, unknown> = {}, school: Types.ObjectId = pvd) =>
+  candidateAt(pool, 'branch_vote', { vote: 'no-cell', school, set });
 
 interface BrokeView {
   count: number;

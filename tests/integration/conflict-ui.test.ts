@@ -9,10 +9,7 @@
 import mongoose, { type Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Member } from '../../models/member.ts';
-import { Unit } from '../../models/unit.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { dayNumber, isoDay } from '~/domain/criteria/calendar';
 import { openConflicts } from '~/domain/pipeline';
 import { loader as rootLoader } from '~/root';
 import { loader as headerLoader } from '~/routes/members.$id';
@@ -24,78 +21,34 @@ import { loader as reportsLoader } from '~/routes/reports._index';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { invalidateDashboards } from '~/utils/reports.server';
 import { signIn } from '../fixtures/auth.ts';
+import {
+  ago,
+  bornBefore,
+  candidateAt,
+  candidatePool,
+  type CandidatePool,
+  userByEmail,
+  versionOf,
+} from '../fixtures/pipeline-candidates.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 let union: string;
 let danguy: string;
 let province: string;
+let pool: CandidatePool;
 let pvd: Types.ObjectId;
-let adminId: Types.ObjectId;
-let demoId: Types.ObjectId;
 
 beforeAll(async () => {
   await seedDatabase({ members: 40, seed: 1, reset: true });
   [union, danguy, province] = await Promise.all(
     ['doantruong.pvd@demo.vn', 'danguy.pvd@demo.vn', 'tinhdoan@demo.vn'].map((e) => signIn(e)),
   );
-  pvd = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
-  adminId = (await User.findOne({ email: 'admin@demo.vn' }).lean())!._id;
-  demoId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
+  pool = await candidatePool();
+  pvd = pool.school._id;
 }, 60_000);
 
-const TODAY = dayNumber(new Date());
-const ago = (n: number) => isoDay(TODAY - n);
-const stored = (n: number) => new Date(`${ago(n)}T00:00:00Z`);
-/** A date of birth 18 years before the day `n` days ago, plus `plus` days. */
-const born18Before = (n: number, plus = 0) => {
-  const d = new Date(`${ago(n)}T00:00:00Z`);
-  d.setUTCFullYear(d.getUTCFullYear() - 18);
-  return isoDay(dayNumber(d) + plus);
-};
-
-let nextSkip = 0;
 /** A PVĐ member at 'branch_vote', consistent: vote 20 days ago, 8 of 9, recorded by the admin. */
-async function candidate() {
-  const m = (await Member.findOne({ schoolId: pvd, _id: mongoose.trusted({ $ne: demoId }) })
-    .sort({ _id: 1 })
-    .skip(nextSkip++)
-    .lean())!;
-  const at = (stage: string, n: number) => ({ stage, at: stored(n), by: adminId, refDate: stored(n) });
-  await Member.updateOne(
-    { _id: m._id },
-    {
-      $set: {
-        dateOfBirth: new Date('2004-04-04T00:00:00Z'),
-        consent: { version: '2026-01', givenAt: stored(300) },
-        partyCellId: null,
-        pipeline: {
-          stage: 'branch_vote',
-          stageSince: stored(20),
-          history: [
-            at('outstanding', 200),
-            at('awareness_class', 150),
-            at('dossier', 60),
-            at('introduced', 30),
-            at('branch_vote', 20),
-          ],
-          unionResolution: { number: '12-NQ/ĐTN', date: stored(200) },
-          certificate: { number: 'GCN-16', issuer: 'Trường Chính trị tỉnh', issuedAt: stored(150) },
-          application: { receivedAt: stored(60) },
-          personalHistory: { receivedAt: stored(58), verification: 'verified', verifiedAt: stored(50) },
-          introducers: [
-            { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '46-NQ/ĐTN' },
-            { name: 'Trần Văn Minh', kind: 'party_member', official: true, monthsTogether: 18 },
-          ],
-          opinions: [{ source: 'Chi ủy nơi cư trú', date: stored(25), summary: 'Nhất trí.' }],
-          branchVote: { meetingDate: stored(20), yes: 8, no: 0, officialMemberCount: 9 },
-        },
-      },
-    },
-  );
-  return m._id;
-}
-
-const version = async (id: Types.ObjectId) => (await Member.findById(id).select({ __v: 1 }).lean())!.__v ?? 0;
+const candidate = async () => (await candidateAt(pool, 'branch_vote', { vote: 'no-cell' }))._id;
 
 /** Saves the identity form with a new date of birth, as the edit page posts it. */
 async function editBirth(cookie: string, id: Types.ObjectId, dateOfBirth: string) {
@@ -145,7 +98,7 @@ describe('the header, the flash after the save and the tab', () => {
   });
 
   it('after the edit that breaks the vote: the page the save lands on says what it broke', async () => {
-    const res = await editBirth(union, id, born18Before(20, 1));
+    const res = await editBirth(union, id, bornBefore(20, 18, 1));
     expect(res.status).toBe(302);
     savedAt = res.location!;
     expect(savedAt).toContain('ok=memberSavedConflict&broke=');
@@ -171,9 +124,7 @@ describe('the header, the flash after the save and the tab', () => {
     expect(h.conflicts.list).toHaveLength(1);
     expect(h.conflicts.list[0].message.vi).toContain('Chưa đủ 18 tuổi');
     expect(h.conflicts.list[0].overridden).toBe(false);
-    expect(h.conflicts.list[0].by).toBe(
-      (await User.findOne({ email: 'doantruong.pvd@demo.vn' }).lean())!.name,
-    );
+    expect(h.conflicts.list[0].by).toBe((await userByEmail('doantruong.pvd@demo.vn')).name);
     expect(h.conflicts.override).toBeNull();
   });
 
@@ -190,7 +141,7 @@ describe('the header, the flash after the save and the tab', () => {
       tabAction,
       post(
         `/members/${id}/pipeline`,
-        { intent: 'conflict_override', reason, version: String(await version(id)) },
+        { intent: 'conflict_override', reason, version: String(await versionOf(id)) },
         danguy,
       ),
       { id: String(id) },
@@ -200,7 +151,7 @@ describe('the header, the flash after the save and the tab', () => {
     expect(h.conflicts.open).toBe(0);
     expect(h.conflicts.list[0].overridden).toBe(true);
     expect(h.conflicts.override).toMatchObject({
-      by: (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!.name,
+      by: (await userByEmail('danguy.pvd@demo.vn')).name,
       reason,
     });
     expect(h.conflicts.override!.at).toMatch(/^\d{4}-\d\d-\d\dT/);
@@ -227,7 +178,7 @@ describe('the paper dossier save that breaks a step', () => {
       tabAction,
       post(
         `/members/${id}/pipeline`,
-        { intent: 'dossier', [`receivedAt.${n}`]: ago(10), version: String(await version(id)) },
+        { intent: 'dossier', [`receivedAt.${n}`]: ago(10), version: String(await versionOf(id)) },
         union,
       ),
       { id: String(id) },
@@ -255,7 +206,7 @@ async function openByHand() {
 describe('the board card, the member list and the province’s count', () => {
   beforeAll(async () => {
     const id = await candidate();
-    expect((await editBirth(union, id, born18Before(20, 1))).status).toBe(302);
+    expect((await editBirth(union, id, bornBefore(20, 18, 1))).status).toBe(302);
     open.push(id);
   });
 
@@ -310,7 +261,7 @@ describe('the board card, the member list and the province’s count', () => {
   it('a correction takes the record off the list at once, and off the dashboard’s next count', async () => {
     const before = (await openByHand()).length;
     // Exactly 18 on the meeting date again.
-    expect((await editBirth(union, open[1], born18Before(20))).status).toBe(302);
+    expect((await editBirth(union, open[1], bornBefore(20, 18))).status).toBe(302);
     expect((await openByHand()).length).toBe(before - 1);
     const list = await call(membersLoader, get('/members?due=conflict&size=100', province));
     expect((list.data as { rowCount: number }).rowCount).toBe(before - 1);

@@ -12,23 +12,33 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { dayNumber, formatDay, isoDay } from '~/domain/criteria/calendar';
+import { formatDay } from '~/domain/criteria/calendar';
 import { action as editAction, loader as editLoader } from '~/routes/members.$id.edit';
-import { action, loader } from '~/routes/members.$id.pipeline';
+import { loader } from '~/routes/members.$id.pipeline';
 import { action as cellsAction } from '~/routes/school.party-cells';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import {
+  TODAY,
+  ago,
+  bornBefore,
+  candidateAt,
+  candidatePool,
+  type CandidatePool,
+  memberState,
+  pipelinePath,
+  postPipeline,
+  postStep,
+} from '../fixtures/pipeline-candidates.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 let union: string;
 let danguy: string;
 let bithu: string;
 let province: string;
+let pool: CandidatePool;
 let pvd: Types.ObjectId;
-let adminId: Types.ObjectId;
-let demoId: Types.ObjectId;
 
 beforeAll(async () => {
   await seedDatabase({ members: 40, seed: 1, reset: true });
@@ -37,78 +47,17 @@ beforeAll(async () => {
       signIn(e),
     ),
   );
-  pvd = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
-  adminId = (await User.findOne({ email: 'admin@demo.vn' }).lean())!._id;
-  demoId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
+  pool = await candidatePool();
+  pvd = pool.school._id;
 }, 60_000);
 
-const TODAY = dayNumber(new Date());
-const ago = (n: number) => isoDay(TODAY - n);
-const stored = (n: number) => new Date(`${ago(n)}T00:00:00Z`);
-/** A date of birth `years` years before the day `n` days ago, plus `plus` days. */
-const bornBefore = (n: number, years: number, plus = 0) => {
-  const d = new Date(`${ago(n)}T00:00:00Z`);
-  d.setUTCFullYear(d.getUTCFullYear() - years);
-  return isoDay(dayNumber(d) + plus);
-};
+/**
+ * A PVĐ member at 'branch_vote': a consistent record, vote 20 days ago (8 of 9, by the admin).
+ * No chi bộ unless given: the vote is judged on its stored count.
+ */
+const candidate = async (set: Record<string, unknown> = {}) =>
+  (await candidateAt(pool, 'branch_vote', { vote: 'no-cell', set }))._id;
 
-let nextSkip = 0;
-/** A PVĐ member at 'branch_vote': a consistent record, vote 20 days ago (8 of 9, by the admin). */
-async function candidate(extra: Record<string, unknown> = {}) {
-  const m = (await Member.findOne({ schoolId: pvd, _id: mongoose.trusted({ $ne: demoId }) })
-    .sort({ _id: 1 })
-    .skip(nextSkip++)
-    .lean())!;
-  const at = (stage: string, n: number) => ({ stage, at: stored(n), by: adminId, refDate: stored(n) });
-  await Member.updateOne(
-    { _id: m._id },
-    {
-      $set: {
-        dateOfBirth: new Date('2004-04-04T00:00:00Z'),
-        consent: { version: '2026-01', givenAt: stored(300) },
-        // No chi bộ unless given: the vote is judged on its stored count.
-        partyCellId: null,
-        pipeline: {
-          stage: 'branch_vote',
-          stageSince: stored(20),
-          history: [
-            at('outstanding', 200),
-            at('awareness_class', 150),
-            at('dossier', 60),
-            at('introduced', 30),
-            at('branch_vote', 20),
-          ],
-          unionResolution: { number: '12-NQ/ĐTN', date: stored(200) },
-          certificate: { number: 'GCN-16', issuer: 'Trường Chính trị tỉnh', issuedAt: stored(150) },
-          application: { receivedAt: stored(60) },
-          personalHistory: { receivedAt: stored(58), verification: 'verified', verifiedAt: stored(50) },
-          introducers: [
-            { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '46-NQ/ĐTN' },
-            { name: 'Trần Văn Minh', kind: 'party_member', official: true, monthsTogether: 18 },
-          ],
-          opinions: [{ source: 'Chi ủy nơi cư trú', date: stored(25), summary: 'Nhất trí.' }],
-          branchVote: { meetingDate: stored(20), yes: 8, no: 0, officialMemberCount: 9 },
-        },
-        ...extra,
-      },
-    },
-  );
-  return m._id;
-}
-
-const path = (id: Types.ObjectId) => `/members/${id}/pipeline`;
-const submit = (cookie: string, id: Types.ObjectId, fields: Record<string, string>) =>
-  call(action, post(path(id), fields, cookie), { id: String(id) });
-
-async function state(id: Types.ObjectId) {
-  const m = (await Member.findById(id).select({ __v: 1, pipeline: 1 }).lean())!;
-  return {
-    version: m.__v ?? 0,
-    stage: m.pipeline.stage,
-    history: m.pipeline.history.length,
-    audits: await AuditEvent.countDocuments({ entityId: id }),
-  };
-}
 const conflictsOf = async (id: Types.ObjectId) => {
   const m = (await Member.findById(id).select({ pipeline: 1 }).lean())!;
   const p = m.pipeline as unknown as {
@@ -132,8 +81,6 @@ async function editBirth(cookie: string, id: Types.ObjectId, dateOfBirth: string
 }
 
 const REVIEW = { intent: 'record_committee_review', resolutionNo: '40-NQ/ĐU', resolutionDate: ago(5) };
-const step = async (cookie: string, id: Types.ObjectId, fields: Record<string, string>) =>
-  submit(cookie, id, { ...fields, version: String((await state(id)).version) });
 
 describe('the date of birth edited after the vote (issue path 4)', () => {
   let id: Types.ObjectId;
@@ -144,7 +91,7 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
   });
 
   it('the save says what it broke, and the record carries the conflict', async () => {
-    const before = await state(id);
+    const before = await memberState(id);
     const res = await editBirth(union, id, under());
     expect(res.status).toBe(302);
     expect(res.location).toContain(`/members/${id}?ok=memberSavedConflict&broke=`);
@@ -156,13 +103,13 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
     );
     expect(p.openConflicts).toBe(1);
     // The derived field bumps nothing: the edit itself is one version and one event.
-    const after = await state(id);
+    const after = await memberState(id);
     expect(after.version).toBe(before.version + 1);
     expect(after.audits).toBe(before.audits + 1);
   });
 
   it('the tab shows it, with the next step blocked by it', async () => {
-    const page = await call(loader, get(path(id), danguy), { id: String(id) });
+    const page = await call(loader, get(pipelinePath(id), danguy), { id: String(id) });
     const d = page.data as {
       conflicts: { open: number; canOverride: boolean; list: { message: { vi: string } }[] };
       transitions: { id: string; blocked: { vi: string }[] }[];
@@ -174,32 +121,32 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
   });
 
   it('the committee review is refused with the reason and writes nothing', async () => {
-    const before = await state(id);
-    const res = await step(danguy, id, REVIEW);
+    const before = await memberState(id);
+    const res = await postStep(danguy, id, REVIEW);
     expect(res.status).toBe(400);
     const reasons = (res.data as { reasons: { code: string; message: { vi: string } }[] }).reasons;
     expect(reasons.map((r) => r.code)).toEqual(['rule_conflict']);
     expect(reasons[0].message.vi).toContain('Xung đột quy tắc');
     expect(reasons[0].message.vi).toContain('Chưa đủ 18 tuổi');
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
   });
 
   it('the user who made the edit cannot override it; a short reason is refused; nothing written', async () => {
-    const before = await state(id);
+    const before = await memberState(id);
     const reason = 'Đã kiểm tra giấy khai sinh bản gốc, ngày sinh đúng như cũ.';
-    const own = await step(union, id, { intent: 'conflict_override', reason });
+    const own = await postStep(union, id, { intent: 'conflict_override', reason });
     expect(own.status).toBe(403);
     expect((own.data as { error: { vi: string } }).error.vi).toContain('Bạn đã thực hiện thay đổi');
-    const short = await step(danguy, id, { intent: 'conflict_override', reason: 'ok' });
+    const short = await postStep(danguy, id, { intent: 'conflict_override', reason: 'ok' });
     expect(short.status).toBe(400);
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
   });
 
   it('the province (no pipeline rights on the school side) gets 403; another school’s member is 404', async () => {
     const reason = 'Tỉnh đoàn đồng ý cho tiếp tục xét hồ sơ này.';
-    expect((await step(province, id, { intent: 'conflict_override', reason })).status).toBe(403);
+    expect((await postStep(province, id, { intent: 'conflict_override', reason })).status).toBe(403);
     const foreign = (await Member.findOne({ schoolId: mongoose.trusted({ $ne: pvd }) }).lean())!;
-    const res = await submit(danguy, foreign._id, {
+    const res = await postPipeline(danguy, foreign._id, {
       intent: 'conflict_override',
       reason,
       version: String(foreign.__v ?? 0),
@@ -208,12 +155,12 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
   });
 
   it('a different user records a reason: audited with the version, and the review then goes ahead', async () => {
-    const before = await state(id);
+    const before = await memberState(id);
     const reason = 'Đảng ủy đã đối chiếu hồ sơ gốc; giữ kết quả biểu quyết, sẽ sửa ngày sinh sau.';
-    const res = await step(danguy, id, { intent: 'conflict_override', reason });
+    const res = await postStep(danguy, id, { intent: 'conflict_override', reason });
     expect(res.status).toBe(302);
-    expect(res.location).toBe(`${path(id)}?ok=pipelineConflictOverridden`);
-    const after = await state(id);
+    expect(res.location).toBe(`${pipelinePath(id)}?ok=pipelineConflictOverridden`);
+    const after = await memberState(id);
     expect(after.version).toBe(before.version + 1);
     const event = (await AuditEvent.findOne({ entityId: id, action: 'pipeline.conflict_override' }).lean())!;
     expect(event.details).toMatchObject({ reason, version: after.version });
@@ -221,9 +168,9 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
     expect(p.openConflicts).toBe(0);
     expect(p.conflictOverride?.reason).toBe(reason);
     // Not the vote's recorder (the admin): the review is recorded.
-    const review = await step(bithu, id, REVIEW);
+    const review = await postStep(bithu, id, REVIEW);
     expect(review.status).toBe(302);
-    expect((await state(id)).stage).toBe('committee_review');
+    expect((await memberState(id)).stage).toBe('committee_review');
   });
 });
 
@@ -238,7 +185,7 @@ describe('correcting the date of birth clears the conflict', () => {
     const p = await conflictsOf(id);
     expect(p.conflicts).toBeUndefined();
     expect(p.openConflicts).toBeUndefined();
-    expect((await step(danguy, id, REVIEW)).status).toBe(302);
+    expect((await postStep(danguy, id, REVIEW)).status).toBe(302);
   });
 });
 
@@ -247,7 +194,7 @@ describe('a chi bộ register change that breaks a past vote', () => {
     const cell = (await Unit.findOne({ kind: 'party_cell', schoolId: pvd, active: true }).lean())!;
     const id = await candidate({ partyCellId: cell._id });
     expect((await conflictsOf(id)).conflicts).toBeUndefined();
-    const before = await state(id);
+    const before = await memberState(id);
     const res = await call(
       cellsAction,
       post(
@@ -261,14 +208,14 @@ describe('a chi bộ register change that breaks a past vote', () => {
     expect(p.conflicts?.map((c) => `${c.step}:${c.code}`)).toEqual(['record_branch_vote:vote_threshold']);
     expect(p.conflicts?.[0].message.vi).toContain('8/14');
     // A derived field: the member's version and events are unchanged (the unit has the event).
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
     // danguy changed the register: someone else must override.
-    const own = await step(danguy, id, {
+    const own = await postStep(danguy, id, {
       intent: 'conflict_override',
       reason: 'Sổ đảng viên ghi sai, sẽ sửa lại.',
     });
     expect(own.status).toBe(403);
-    expect((await step(bithu, id, REVIEW)).status).toBe(400);
+    expect((await postStep(bithu, id, REVIEW)).status).toBe(400);
   });
 });
 

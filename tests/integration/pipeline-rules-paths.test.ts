@@ -13,133 +13,66 @@
  *
  * Dates are relative to today (Vietnam), so the run never depends on the calendar.
  */
-import mongoose, { type Types } from 'mongoose';
+import type { Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { dayNumber, formatDay, isoDay } from '~/domain/criteria/calendar';
+import { formatDay } from '~/domain/criteria/calendar';
 import { countOn, registerOf } from '~/domain/party-register';
 import { action as boardAction } from '~/routes/pipeline._index';
 import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
-import { action, loader } from '~/routes/members.$id.pipeline';
+import { loader } from '~/routes/members.$id.pipeline';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
-import { call, get, post, postEntries } from '../fixtures/remix.ts';
+import {
+  TODAY,
+  ago,
+  type CandidatePool,
+  type CandidateStage,
+  candidateAt,
+  candidatePool,
+  memberState,
+  pipelinePath,
+  postStep,
+  stored,
+  userByEmail,
+  yearsAgo,
+} from '../fixtures/pipeline-candidates.ts';
+import { call, get, postEntries } from '../fixtures/remix.ts';
 
 let danguy: string;
 let bithu: string;
 let union: string;
-let pvd: Types.ObjectId;
 let adminId: Types.ObjectId;
-let demoId: Types.ObjectId;
+let pool: CandidatePool;
 
 beforeAll(async () => {
   await seedDatabase({ members: 60, seed: 1, reset: true });
   [danguy, bithu, union] = await Promise.all(
     ['danguy.pvd@demo.vn', 'bithu.pvd@demo.vn', 'doantruong.pvd@demo.vn'].map((e) => signIn(e)),
   );
-  pvd = (await Unit.findOne({ code: 'PVD' }).lean())!._id;
-  adminId = (await User.findOne({ email: 'admin@demo.vn' }).lean())!._id;
-  demoId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
+  pool = await candidatePool();
+  adminId = pool.recorderId;
 }, 60_000);
 
 // ---------------------------------------------------------------- dates and records
 
-const TODAY = dayNumber(new Date());
-/** `YYYY-MM-DD` of the Vietnam day `n` days ago. */
-const ago = (n: number) => isoDay(TODAY - n);
-/** The same day as stored (UTC midnight). */
-const stored = (n: number) => new Date(`${ago(n)}T00:00:00Z`);
 /** dd/MM/yyyy, as the messages write it. */
 const vn = (n: number) => formatDay(TODAY - n);
-const yearsAgo = (years: number, days = 0) => {
-  const d = new Date(`${ago(days)}T00:00:00Z`);
-  d.setUTCFullYear(d.getUTCFullYear() - years);
-  return d;
-};
 
-let nextSkip = 0;
 /**
  * A PVĐ member (never the demo student, each test its own) put at a stage with a
  * consistent history: application 60 days ago, personal history verified 50 days ago,
- * introduction 30, opinions (5-KNĐ) 25, chi bộ vote 20 days ago (recorded by the admin
- * account, so neither Party committee account is its recorder). Consent given.
+ * introduction 30, opinions (5-KNĐ) 25, chi bộ vote 20 days ago as its chi bộ's register
+ * bears out (recorded by the admin account, so neither Party committee account is its
+ * recorder). Consent given. `overrides` replace fields of the pipeline, `extra` of the member.
  */
-async function candidate(
-  stage: 'outstanding' | 'introduced' | 'branch_vote',
+const candidate = async (
+  stage: CandidateStage,
   overrides: Record<string, unknown> = {},
   extra: Record<string, unknown> = {},
-) {
-  const m = (await Member.findOne({ schoolId: pvd, _id: mongoose.trusted({ $ne: demoId }) })
-    .sort({ _id: 1 })
-    .skip(nextSkip++)
-    .lean())!;
-  const history: Record<string, unknown>[] = [
-    { stage: 'outstanding', at: stored(200), by: adminId, refDate: stored(200) },
-  ];
-  const pipeline: Record<string, unknown> = {
-    stage,
-    stageSince: stored(200),
-    history,
-    unionResolution: { number: '12-NQ/ĐTN', date: stored(200) },
-  };
-  if (stage !== 'outstanding') {
-    history.push(
-      { stage: 'awareness_class', at: stored(150), by: adminId, refDate: stored(150) },
-      { stage: 'dossier', at: stored(60), by: adminId, refDate: stored(60) },
-      { stage: 'introduced', at: stored(30), by: adminId, refDate: stored(30) },
-    );
-    Object.assign(pipeline, {
-      stageSince: stored(30),
-      certificate: {
-        number: 'GCN-16',
-        issuer: 'Trường Chính trị tỉnh Quảng Ngãi',
-        issuedAt: stored(150),
-        expiresAt: yearsAgo(-5, 150),
-      },
-      application: { receivedAt: stored(60) },
-      personalHistory: { receivedAt: stored(58), verification: 'verified', verifiedAt: stored(50) },
-      introducers: [
-        { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '46-NQ/ĐTN' },
-        { name: 'Trần Văn Minh', kind: 'party_member', official: true, monthsTogether: 18 },
-      ],
-      opinions: [{ source: 'Chi ủy nơi cư trú', date: stored(25), summary: 'Nhất trí.' }],
-    });
-  }
-  if (stage === 'branch_vote') {
-    // A vote its chi bộ's register bears out: the re-check of recorded steps (conflicts.ts)
-    // judges the stored vote against the register in force on the meeting day.
-    const cell = m.partyCellId ? await Unit.findById(m.partyCellId).lean() : null;
-    const n = (cell ? countOn(registerOf(cell), stored(20)) : null) ?? 9;
-    history.push({ stage: 'branch_vote', at: stored(20), by: adminId, refDate: stored(20) });
-    Object.assign(pipeline, {
-      stageSince: stored(20),
-      branchVote: {
-        meetingDate: stored(20),
-        yes: n,
-        no: 0,
-        officialMemberCount: n,
-        partyCellId: cell?._id ?? null,
-      },
-    });
-  }
-  Object.assign(pipeline, overrides);
-  await Member.updateOne(
-    { _id: m._id },
-    {
-      $set: {
-        dateOfBirth: new Date('2004-04-04T00:00:00Z'),
-        consent: { version: '2026-01', givenAt: stored(300) },
-        pipeline,
-        ...extra,
-      },
-    },
-  );
-  return m._id;
-}
+) => (await candidateAt(pool, stage, { pipeline: overrides, set: extra }))._id;
 
 /**
  * The chi bộ a vote is posted in (the member's own, else the school's first) and its
@@ -154,25 +87,8 @@ async function cellCount(id: Types.ObjectId): Promise<{ count: string; partyCell
   return { count: String(count), partyCellId: String(cell!._id) };
 }
 
-const path = (id: Types.ObjectId) => `/members/${id}/pipeline`;
-const load = (cookie: string, id: Types.ObjectId) => call(loader, get(path(id), cookie), { id: String(id) });
-const submit = (cookie: string, id: Types.ObjectId, fields: Record<string, string>) =>
-  call(action, post(path(id), fields, cookie), { id: String(id) });
-
-async function state(id: Types.ObjectId) {
-  const m = (await Member.findById(id).select({ __v: 1, pipeline: 1 }).lean())!;
-  return {
-    version: m.__v ?? 0,
-    stage: m.pipeline.stage,
-    history: m.pipeline.history.length,
-    audits: await AuditEvent.countDocuments({ entityId: id }),
-  };
-}
-
-/** Posts a step with the record's current version. */
-async function step(cookie: string, id: Types.ObjectId, fields: Record<string, string>) {
-  return submit(cookie, id, { ...fields, version: String((await state(id)).version) });
-}
+const load = (cookie: string, id: Types.ObjectId) =>
+  call(loader, get(pipelinePath(id), cookie), { id: String(id) });
 
 const codes = (res: { data: { reasons: { code: string }[] } }) => res.data.reasons.map((r) => r.code);
 const vis = (res: { data: { reasons: { message: { vi: string } }[] } }) =>
@@ -213,23 +129,23 @@ describe('separation of duties through return and resume (issue path 1)', () => 
   });
 
   it('danguy records the review, returns the record, bithu resumes it', async () => {
-    const review = await step(danguy, id, {
+    const review = await postStep(danguy, id, {
       intent: 'record_committee_review',
       resolutionNo: '61-NQ/ĐU',
       resolutionDate: ago(15),
     });
     expect(review.status).toBe(302);
-    const back = await step(danguy, id, {
+    const back = await postStep(danguy, id, {
       intent: 'return_for_improvement',
       reason: 'Bổ sung bản tự kiểm điểm',
     });
     expect(back.status).toBe(302);
-    const resumed = await step(bithu, id, { intent: 'resume', note: 'Đã bổ sung' });
+    const resumed = await postStep(bithu, id, { intent: 'resume', note: 'Đã bổ sung' });
     expect(resumed.status).toBe(302);
     const m = (await Member.findById(id).lean())!;
     expect(m.pipeline.stage).toBe('committee_review');
     // The latest committee_review entry is bithu's resume: what the old rule looked at.
-    const bithuId = (await User.findOne({ email: 'bithu.pvd@demo.vn' }).lean())!._id;
+    const bithuId = (await userByEmail('bithu.pvd@demo.vn'))._id;
     expect(String(m.pipeline.history.at(-1)!.by)).toBe(String(bithuId));
   });
 
@@ -243,12 +159,12 @@ describe('separation of duties through return and resume (issue path 1)', () => 
   });
 
   it('danguy’s decision is refused with its reason, on the page and in bulk, writing nothing', async () => {
-    const before = await state(id);
-    const res = await step(danguy, id, DECISION(5));
+    const before = await memberState(id);
+    const res = await postStep(danguy, id, DECISION(5));
     expect(res.status).toBe(400);
     expect(codes(res)).toEqual(['separation_of_duties']);
     expect(vis(res)).toEqual(['Người đã ghi nhận nghị quyết của đảng ủy không được ghi nhận quyết định này']);
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
 
     // The ready queue shows it blocked for danguy, with the same reason; the bulk refuses it.
     const queue = await readyQueue(danguy, 'record_decision');
@@ -261,13 +177,13 @@ describe('separation of duties through return and resume (issue path 1)', () => 
     expect(bulk.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([
       'Người đã ghi nhận nghị quyết của đảng ủy không được ghi nhận quyết định này',
     ]);
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
   });
 
   it('bithu records the decision', async () => {
-    const res = await step(bithu, id, DECISION(5));
+    const res = await postStep(bithu, id, DECISION(5));
     expect(res.status).toBe(302);
-    expect((await state(id)).stage).toBe('decision');
+    expect((await memberState(id)).stage).toBe('decision');
   });
 });
 
@@ -284,8 +200,8 @@ describe('chronology (issue path 3)', () => {
       no: '0',
       partyCellId,
     });
-    const before = await state(id);
-    const early = await step(danguy, id, vote(31));
+    const before = await memberState(id);
+    const early = await postStep(danguy, id, vote(31));
     expect(early.status).toBe(400);
     // Every reason at once: before the introduction, and before the opinions came in.
     expect(codes(early)).toEqual(['date_out_of_order', 'date_out_of_order']);
@@ -295,15 +211,15 @@ describe('chronology (issue path 3)', () => {
         vi: `Ngày họp chi bộ (${vn(31)}) không được trước ngày giới thiệu (3-KNĐ, 4-KNĐ) (${vn(30)})`,
       },
     });
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
 
     // After the introduction but before the opinions (5-KNĐ) came in.
-    const beforeOpinions = await step(danguy, id, vote(26));
+    const beforeOpinions = await postStep(danguy, id, vote(26));
     expect(vis(beforeOpinions)).toEqual([
       `Ngày họp chi bộ (${vn(26)}) không được trước ngày nhận tổng hợp ý kiến nhận xét của chi ủy nơi cư trú và đoàn thể (5-KNĐ) (${vn(25)})`,
     ]);
 
-    expect((await step(danguy, id, vote(25))).status).toBe(302);
+    expect((await postStep(danguy, id, vote(25))).status).toBe(302);
   });
 
   it('a vote the day before the verification: the order with both dates, not "not verified"', async () => {
@@ -328,13 +244,13 @@ describe('chronology (issue path 3)', () => {
       partyCellId,
     });
     // Not verified at all: that is the reason.
-    const unverified = await step(danguy, id, vote(17));
+    const unverified = await postStep(danguy, id, vote(17));
     expect(vis(unverified)).toEqual(['Lý lịch (2-KNĐ) chưa được thẩm tra, kết luận']);
 
-    const paper = await step(union, id, { intent: 'dossier', 'verifiedAt.2': ago(20) });
+    const paper = await postStep(union, id, { intent: 'dossier', 'verifiedAt.2': ago(20) });
     expect(paper.status).toBe(302);
-    const before = await state(id);
-    const early = await step(danguy, id, vote(21));
+    const before = await memberState(id);
+    const early = await postStep(danguy, id, vote(21));
     expect(early.status).toBe(400);
     // The real reasons with both dates each: before the introduction and before the
     // verification — never "not verified", and no conflict (the data itself is in order).
@@ -343,14 +259,14 @@ describe('chronology (issue path 3)', () => {
       `Ngày họp chi bộ (${vn(21)}) không được trước ngày thẩm tra lý lịch (2-KNĐ) (${vn(20)})`,
       `Ngày họp chi bộ (${vn(21)}) không được trước ngày giới thiệu (3-KNĐ, 4-KNĐ) (${vn(18)})`,
     ]);
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
     // The verification entered in the checklist counts: a vote on the introduction's day goes through.
-    expect((await step(danguy, id, vote(18))).status).toBe(302);
+    expect((await postStep(danguy, id, vote(18))).status).toBe(302);
   });
 
   it('a bulk committee review dated before the vote is refused, naming both dates', async () => {
     const id = await candidate('branch_vote');
-    const before = await state(id);
+    const before = await memberState(id);
     const res = await advance(danguy, 'record_committee_review', [String(id)], {
       resolutionNo: '70-NQ/ĐU',
       resolutionDate: ago(21),
@@ -360,7 +276,7 @@ describe('chronology (issue path 3)', () => {
     expect(res.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([
       `Ngày nghị quyết (${vn(21)}) không được trước ngày chi bộ họp xét kết nạp (${vn(20)})`,
     ]);
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
   });
 });
 
@@ -373,12 +289,12 @@ describe('exits and steps offered only when they can apply', () => {
     expect(ids).not.toContain('age_out');
     expect(ids).toContain('withdraw');
     // Posted anyway (a crafted or stale form): refused with the reason, shown on the page.
-    const before = await state(young);
-    const res = await step(union, young, { intent: 'age_out', reason: 'Hết tuổi đoàn' });
+    const before = await memberState(young);
+    const res = await postStep(union, young, { intent: 'age_out', reason: 'Hết tuổi đoàn' });
     expect(res.status).toBe(400);
     expect(codes(res)).toEqual(['not_aged_out']);
     expect(res.data.label.vi).toBe('Hết tuổi đoàn');
-    expect(await state(young)).toEqual(before);
+    expect(await memberState(young)).toEqual(before);
 
     const old = await candidate('outstanding', {}, { dateOfBirth: yearsAgo(31) });
     expect((await load(union, old)).data.transitions.map((t: View) => t.id)).toContain('age_out');
@@ -389,8 +305,8 @@ describe('exits and steps offered only when they can apply', () => {
     expect((await load(danguy, id)).data.transitions.map((t: View) => t.id)).not.toContain(
       'record_branch_vote',
     );
-    const before = await state(id);
-    const res = await step(danguy, id, {
+    const before = await memberState(id);
+    const res = await postStep(danguy, id, {
       intent: 'record_branch_vote',
       meetingDate: ago(1),
       yes: '8',
@@ -402,9 +318,9 @@ describe('exits and steps offered only when they can apply', () => {
       'Không thể "Ghi nhận biểu quyết của chi bộ" khi hồ sơ đang ở bước "Đoàn viên ưu tú"',
     );
     // The Union's step posted by the Party committee: the role is the reason.
-    const union = await step(danguy, id, { intent: 'age_out', reason: 'x' });
+    const union = await postStep(danguy, id, { intent: 'age_out', reason: 'x' });
     expect(codes(union)).toContain('role_not_allowed');
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
   });
 });
 
@@ -436,8 +352,8 @@ describe('withdrawn consent pauses every step (issue path 6)', () => {
   });
 
   it('refuses a step, a bulk step and a bulk return, writing nothing; the queue says why', async () => {
-    const before = await state(id);
-    const single = await step(bithu, id, {
+    const before = await memberState(id);
+    const single = await postStep(bithu, id, {
       intent: 'record_committee_review',
       resolutionNo: '72-NQ/ĐU',
       resolutionDate: ago(2),
@@ -467,7 +383,7 @@ describe('withdrawn consent pauses every step (issue path 6)', () => {
     );
     expect(back.status).toBe(400);
     expect(back.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([REASON]);
-    expect(await state(id)).toEqual(before);
+    expect(await memberState(id)).toEqual(before);
 
     expect(queued(await readyQueue(bithu, 'record_committee_review'), id)?.reasons.map((r) => r.vi)).toEqual([
       REASON,
@@ -477,7 +393,7 @@ describe('withdrawn consent pauses every step (issue path 6)', () => {
   it('goes on once consent is given again', async () => {
     await Member.updateOne({ _id: id }, { $set: { consent: { version: '2026-01', givenAt: new Date() } } });
     expect(view(await load(danguy, id), 'record_committee_review')!.blocked).toEqual([]);
-    const res = await step(bithu, id, {
+    const res = await postStep(bithu, id, {
       intent: 'record_committee_review',
       resolutionNo: '72-NQ/ĐU',
       resolutionDate: ago(2),

@@ -12,32 +12,34 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { dayNumber, formatDay, isoDay } from '~/domain/criteria/calendar';
+import { dayNumber, formatDay } from '~/domain/criteria/calendar';
 import { registerOf } from '~/domain/party-register';
 import { effectiveVote } from '~/domain/pipeline';
-import { action, loader } from '~/routes/members.$id.pipeline';
+import { loader } from '~/routes/members.$id.pipeline';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
-import { call, get, post } from '../fixtures/remix.ts';
-
-const TODAY = dayNumber(new Date());
-const ago = (n: number) => isoDay(TODAY - n);
-const stored = (n: number) => new Date(`${ago(n)}T00:00:00Z`);
+import {
+  TODAY,
+  ago,
+  candidateAt,
+  candidatePool,
+  type CandidatePool,
+  pipelinePath,
+  postStep,
+  stored,
+} from '../fixtures/pipeline-candidates.ts';
+import { call, get } from '../fixtures/remix.ts';
 
 let danguy: string;
 let pvd: { _id: Types.ObjectId; ancestors: Types.ObjectId[] };
-let adminId: Types.ObjectId;
-let demoId: Types.ObjectId;
-let skip = 0;
+let pool: CandidatePool;
 
 beforeAll(async () => {
   await seedDatabase({ members: 60, seed: 1, reset: true });
   danguy = await signIn('danguy.pvd@demo.vn');
-  pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
-  adminId = (await User.findOne({ email: 'admin@demo.vn' }).lean())!._id;
-  demoId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
+  pool = await candidatePool();
+  pvd = pool.school;
 }, 60_000);
 
 /** A PVĐ chi bộ with the given register entries (count, days ago it took effect). */
@@ -61,56 +63,15 @@ async function cellWith(code: string, entries: [number, number][]) {
 }
 
 /** A PVĐ candidate introduced 30 days ago with everything the vote needs on file. */
-async function candidate() {
-  const m = (await Member.findOne({ schoolId: pvd._id, _id: mongoose.trusted({ $ne: demoId }) })
-    .sort({ _id: 1 })
-    .skip(skip++)
-    .lean())!;
-  const history = [
-    { stage: 'outstanding', at: stored(200), by: adminId, refDate: stored(200) },
-    { stage: 'awareness_class', at: stored(150), by: adminId, refDate: stored(150) },
-    { stage: 'dossier', at: stored(60), by: adminId, refDate: stored(60) },
-    { stage: 'introduced', at: stored(30), by: adminId, refDate: stored(30) },
-  ];
-  await Member.updateOne(
-    { _id: m._id },
-    {
-      $set: {
-        dateOfBirth: new Date('2004-04-04T00:00:00Z'),
-        consent: { version: '2026-01', givenAt: stored(300) },
-        pipeline: {
-          stage: 'introduced',
-          stageSince: stored(30),
-          history,
-          unionResolution: { number: '12-NQ/ĐTN', date: stored(200) },
-          certificate: { number: 'GCN-1', issuer: 'Trường Chính trị', issuedAt: stored(150) },
-          application: { receivedAt: stored(60) },
-          personalHistory: { receivedAt: stored(58), verification: 'verified', verifiedAt: stored(50) },
-          introducers: [
-            { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '46-NQ/ĐTN' },
-            { name: 'Trần Văn Minh', kind: 'party_member', official: true, monthsTogether: 18 },
-          ],
-          opinions: [{ source: 'Chi ủy nơi cư trú', date: stored(25), summary: 'Nhất trí.' }],
-        },
-      },
-    },
-  );
-  return m._id;
-}
+const candidate = async () => (await candidateAt(pool, 'introduced'))._id;
 
-const path = (id: Types.ObjectId) => `/members/${id}/pipeline`;
 async function snapshot(id: Types.ObjectId) {
   const m = (await Member.findById(id).lean())!;
   return { member: JSON.stringify(m), audits: await AuditEvent.countDocuments({ entityId: id }) };
 }
-async function vote(id: Types.ObjectId, fields: Record<string, string>) {
-  const version = String((await Member.findById(id).select({ __v: 1 }).lean())!.__v ?? 0);
-  return call(
-    action,
-    post(path(id), { intent: 'record_branch_vote', meetingDate: ago(20), ...fields, version }, danguy),
-    { id: String(id) },
-  );
-}
+/** Posts the chi bộ vote (meeting 20 days ago unless given) with the record's version, as danguy.pvd. */
+const vote = (id: Types.ObjectId, fields: Record<string, string>) =>
+  postStep(danguy, id, { intent: 'record_branch_vote', meetingDate: ago(20), ...fields });
 type Reason = { code: string; field: string | null; message: { vi: string; en: string } };
 
 describe('the chi bộ vote judged against the register', () => {
@@ -248,7 +209,7 @@ describe('the chi bộ vote judged against the register', () => {
     const cell = await cellWith('RF', [[12, 400]]);
     const id = await candidate();
     await Member.updateOne({ _id: id }, { $set: { partyCellId: new mongoose.Types.ObjectId(cell) } });
-    const page = await call(loader, get(path(id), danguy), { id: String(id) });
+    const page = await call(loader, get(pipelinePath(id), danguy), { id: String(id) });
     const tr = page.data.transitions.find((t: { id: string }) => t.id === 'record_branch_vote');
     expect(tr.fields.map((f: { name: string }) => f.name)).not.toContain('officialMemberCount');
     expect(tr.fields.find((f: { name: string }) => f.name === 'partyCellId')).toMatchObject({ kind: 'cell' });
