@@ -70,14 +70,18 @@ export async function refreshConflicts(
   const m = await Member.findById(memberId).select(RECHECK_PROJECTION).lean<LeanRecheck>();
   if (!m) return [];
   const calendar = await loadCalendar();
+  // The register only judges votes: a record with none on file costs no read of its chi bộ.
+  const votes = Boolean(m.pipeline?.branchVote?.meetingDate) || Boolean(m.pipeline?.officialVotes?.length);
   const cellId = m.pipeline?.branchVote?.partyCellId ?? m.partyCellId ?? null;
-  const register = await registerOfCell(cellId);
+  const register = votes ? await registerOfCell(cellId) : [];
   const fresh = recheckSteps(m as PipelineMember, { calendar, register });
   const stored = keptConflicts(m.pipeline);
   const { conflicts, added } = mergeConflicts(stored, fresh, by ? new Types.ObjectId(String(by)) : null, now);
   const override = m.pipeline?.conflictOverride ?? null;
   const open = openConflicts({ stage: '', conflicts, conflictOverride: override }).length;
-  if (sameList(stored, conflicts) && (m.pipeline as { openConflicts?: number })?.openConflicts === open) {
+  // Nothing changed (no field stored counts as none open): no write, the common case.
+  const openBefore = (m.pipeline as { openConflicts?: number } | undefined)?.openConflicts ?? 0;
+  if (sameList(stored, conflicts) && openBefore === open) {
     return added;
   }
   const update =
