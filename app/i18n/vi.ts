@@ -1172,7 +1172,8 @@ export const vi = {
   'conflict.override.recorded': '{name} đã ghi lý do bỏ qua ngày {date}: {reason}',
   'conflict.card': 'Xung đột quy tắc',
   'conflict.brokeStep': 'Đã lưu. Thay đổi này làm bước {step} không còn hợp lệ: {reason}',
-  'conflict.override.short': 'Lý do bỏ qua xung đột cần ít nhất {min} ký tự: ghi rõ vì sao hồ sơ vẫn tiếp tục.',
+  'conflict.override.short':
+    'Lý do bỏ qua xung đột cần ít nhất {min} ký tự: ghi rõ vì sao hồ sơ vẫn tiếp tục.',
   'conflict.row': 'Xung đột quy tắc',
   'reports.bottleneck.conflict': 'Xung đột quy tắc chưa xử lý (bước đã ghi nhận không còn hợp lệ)',
   'members.drill.due.conflict': 'có xung đột quy tắc chưa xử lý',

@@ -31,7 +31,10 @@ beforeAll(async () => {
   );
   const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
   cell = (await Unit.findOne({ kind: 'party_cell', schoolId: pvd._id }).lean())!;
-  foreignCell = (await Unit.findOne({ kind: 'party_cell', schoolId: mongoose.trusted({ $ne: pvd._id }) }).lean())!;
+  foreignCell = (await Unit.findOne({
+    kind: 'party_cell',
+    schoolId: mongoose.trusted({ $ne: pvd._id }),
+  }).lean())!;
 });
 
 const record = (fields: Record<string, string>, cookie = party) =>
