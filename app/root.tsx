@@ -6,6 +6,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { DEFAULT_LOCALE, isMessageKey, translate, type MessageKey } from '~/i18n';
 import appStyles from '~/styles/app.css?url';
 import { getOptionalUser } from '~/utils/auth.server';
+import { isBrokeRedirect } from '~/utils/conflict-flash.server';
 import { getLocale } from '~/utils/locale.server';
 import { useNonce } from '~/utils/nonce-provider';
 
@@ -18,8 +19,10 @@ export const links: LinksFunction = () => [
 export async function loader({ request }: LoaderFunctionArgs) {
   const [user, locale] = await Promise.all([getOptionalUser(request), getLocale(request)]);
   // Success messages arrive as `?ok=<name>` after a redirect; only catalogue keys are shown.
-  const ok = new URL(request.url).searchParams.get('ok');
-  const toastKey = ok ? `toast.${ok}` : null;
+  const params = new URL(request.url).searchParams;
+  const ok = params.get('ok');
+  // A save that broke a recorded step: the member header says what it broke (conflict-flash.server.ts).
+  const toastKey = ok && !isBrokeRedirect(params) ? `toast.${ok}` : null;
   return {
     locale,
     user: user ? { name: user.name, role: user.role } : null,

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Types } from 'mongoose';
 import { connectDatabase } from '../db/connect.server.ts';
+import { consentWithdrawn } from '../app/domain/consent.ts';
 import { Member } from '../models/member.ts';
 import { Unit } from '../models/unit.ts';
 import { User } from '../models/user.ts';
@@ -56,9 +57,15 @@ async function steppers(): Promise<Stepper[]> {
     if (!school) continue;
     const u = await User.findOne({ role: 'school_union', unitId: school._id }).lean();
     if (!u) continue;
-    const ids = await Member.find({ schoolId: school._id, 'pipeline.stage': 'outstanding' })
-      .limit(40)
-      .distinct('_id');
+    const found = await Member.find({ schoolId: school._id, 'pipeline.stage': 'outstanding' })
+      .select({ consent: 1 })
+      .limit(60)
+      .lean();
+    // A record whose consent is withdrawn refuses every step (decision 009): not what is timed.
+    const ids = found
+      .filter((m) => !consentWithdrawn(m.consent))
+      .slice(0, 40)
+      .map((m) => m._id);
     const user = {
       id: String(u._id),
       role: u.role,

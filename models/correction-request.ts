@@ -1,7 +1,8 @@
 /**
  * A student's request to correct their own record (Law 91/2025: data subjects may
- * ask to correct; answered within 2 working days). The student files it; the school
- * Union works the queue (not built yet). `schoolId` scopes the queue to the school.
+ * ask to correct; answered within 2 working days of `createdAt`'s day in Vietnam:
+ * `correctionDue` in app/domain/corrections.ts). The student files it; the school
+ * Union works the queue (/school/submissions). `schoolId` scopes the queue to the school.
  */
 import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
 import { CORRECTION_FIELDS } from '../app/domain/corrections.ts';

@@ -43,6 +43,9 @@ export const importJobSchema = new Schema(
     written: { type: Number, default: 0 },
     /** A few of the imported members, for links on the page. */
     memberIds: { type: [Schema.Types.ObjectId], default: [] },
+    /** Existing members whose update broke a recorded step (the first ones), and how many. */
+    brokeIds: { type: [Schema.Types.ObjectId], default: [] },
+    brokeCount: { type: Number, default: 0 },
     /**
      * The process committing: `instance` names the app instance (host and port), `boot`
      * this run of it. A job `committing` under this instance but another boot was left

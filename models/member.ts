@@ -24,6 +24,9 @@ export const unionRatingSchema = new Schema(
   {
     year: { type: String, required: true, match: /^\d{4}-\d{4}$/ },
     level: { type: String, required: true, enum: UNION_RATING_LEVELS },
+    // % of the branch's meetings and activities attended, where the school records it:
+    // "xuất sắc" needs ≥ 90 % then (app/domain/union-rating.ts).
+    participation: { type: Number, min: 0, max: 100 },
   },
   { _id: false },
 );
@@ -125,11 +128,13 @@ export const pipelineSchema = new Schema(
       type: [new Schema({ source: String, date: Date, summary: String }, { _id: false })],
       default: undefined,
     },
+    // officialMemberCount: the chi bộ's register on the meeting day (partyCellId), not a typed count.
     branchVote: {
       meetingDate: Date,
       yes: Number,
       no: Number,
       officialMemberCount: Number,
+      partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
       resolutionNo: String,
     },
     committeeResolution: { number: String, date: Date },
@@ -148,6 +153,7 @@ export const pipelineSchema = new Schema(
             yes: Number,
             no: Number,
             officialMemberCount: Number,
+            partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
             resolutionNo: String,
             by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
           },
@@ -177,6 +183,17 @@ export const pipelineSchema = new Schema(
     },
     // Shown to the student when the record is sent back.
     returnReason: { type: String },
+    // Selected as đoàn viên ưu tú outside the criteria (app/domain/pipeline/selection.ts): the
+    // written reason, who and when, the verdict overridden and the rules that failed.
+    selectionOverride: {
+      reason: { type: String, trim: true, maxlength: 2000 },
+      verdict: { type: String, enum: ['not_met', 'missing', 'no_criteria'] },
+      setId: { type: Schema.Types.ObjectId },
+      setVersion: { type: Number },
+      failing: { type: [String], default: undefined },
+      by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+      at: { type: Date },
+    },
     // The earliest open legal deadline (app/domain/deadlines.ts), kept by
     // app/utils/pipeline-due.server.ts after every write, holiday edit and each night,
     // so the board and the province can filter "overdue" with an index.
@@ -200,6 +217,34 @@ export const pipelineSchema = new Schema(
     },
     // Unresolved flags, for the board's filter and badge.
     openFlags: { type: Number, default: undefined },
+    // Derived (app/utils/pipeline-conflicts.server.ts): recorded steps that no longer hold on
+    // the data on file, recomputed in the transaction of every write that can change it.
+    conflicts: {
+      type: [
+        new Schema(
+          {
+            step: { type: String, required: true },
+            code: { type: String, required: true },
+            message: { vi: String, en: String },
+            fields: { type: [String], default: undefined },
+            // Whose write produced it (an override needs someone else), and when.
+            by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+            at: { type: Date },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    // Conflicts no override covers: the list filter (due=conflict), the board, the province.
+    openConflicts: { type: Number, default: undefined },
+    // A different user's written reason to go on despite the conflicts of these keys (audited).
+    conflictOverride: {
+      by: { type: Schema.Types.ObjectId, ref: 'User' },
+      at: { type: Date },
+      reason: { type: String, trim: true, maxlength: 2000 },
+      keys: { type: [String], default: undefined },
+    },
   },
   { _id: false },
 );
@@ -225,6 +270,9 @@ export const memberSchema = new Schema(
     schoolKind: { type: String, required: true, enum: SCHOOL_KINDS },
     schoolYear: { type: String, match: /^\d{4}-\d{4}$/ },
     cohort: { type: Number },
+    // Expected graduation month ("2027-06"), optional: a warning when it falls before the
+    // expected admission decision (app/domain/graduation.ts).
+    expectedGraduation: { type: String, match: /^\d{4}-(0[1-9]|1[0-2])$/ },
     union: { joinedAt: Date, cardNumber: String },
     unionRatings: { type: [unionRatingSchema], default: [] },
     academicTerms: { type: [academicTermSchema], default: [] },

@@ -28,8 +28,34 @@ export const unitSchema = new Schema(
     validFrom: { type: Date },
     validTo: { type: Date },
     legacyNote: { type: String },
-    // Party cells: official members, the denominator of the 2/3 vote rule.
+    // Party cells: the register of official members, dated (app/domain/party-register.ts):
+    // the count in force on a vote's meeting day is the denominator of the 2/3 rule.
+    officialMembers: {
+      type: [
+        new Schema(
+          {
+            count: { type: Number, required: true, min: 0 },
+            from: { type: Date, required: true },
+            reason: { type: String, trim: true },
+            by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+            at: { type: Date, required: true },
+          },
+          { _id: false },
+        ),
+      ],
+      default: undefined,
+    },
+    // Today's count of that register, kept with it for the pages that show one number.
     officialMemberCount: { type: Number, min: 0 },
+    // Schools: lower bounds of the conduct-score bands below "Tốt" (Khá, Trung bình), the
+    // school's own regulation (app/domain/academic.ts: ConductBandsSchema); absent: 65/50.
+    conductBands: {
+      type: new Schema(
+        { goodMin: { type: Number, min: 0, max: 100 }, averageMin: { type: Number, min: 0, max: 100 } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
   },
   { timestamps: true, optimisticConcurrency: true },
 );

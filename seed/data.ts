@@ -627,13 +627,17 @@ export interface HolidaySeed {
   name: string;
 }
 
+/** A make-up working day (ngày làm bù): a Saturday the schedule turns into a working day. */
+export type WorkdaySeed = HolidaySeed;
+
 /**
  * Official days off, best knowledge at the time of writing. 2024 and 2025 follow
  * the published government schedules; 2026 and 2027 partly follow published
  * plans and partly the Labour Code rules (Tết: 5 days around New Year's Day of
  * the lunar calendar, plus adjacent weekends; 2/9 with one adjacent day since
- * 2025). This is editable data: admins correct it in the holiday table. Make-up
- * working Saturdays are not listed (the table only holds days off).
+ * 2025). This is editable data: admins correct it in the holiday table. The
+ * make-up working Saturdays that repay swapped bridge days are in
+ * MAKE_UP_WORKING_DAYS below.
  */
 export const HOLIDAYS: HolidaySeed[] = [
   // 2024
@@ -656,6 +660,7 @@ export const HOLIDAYS: HolidaySeed[] = [
   { date: '2025-09-02', name: 'Quốc khánh (2/9)' },
   // 2026
   { date: '2026-01-01', name: 'Tết Dương lịch' },
+  { date: '2026-01-02', name: 'Nghỉ hoán đổi Tết Dương lịch (làm bù thứ Bảy 10/01)' },
   ...range('2026-02-14', '2026-02-22', 'Tết Nguyên đán Bính Ngọ'),
   { date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ Hùng Vương (10/3 âm lịch là Chủ nhật 26/4)' },
   { date: '2026-04-30', name: 'Ngày Chiến thắng (30/4)' },
@@ -670,6 +675,19 @@ export const HOLIDAYS: HolidaySeed[] = [
   { date: '2027-05-03', name: 'Nghỉ bù Ngày Quốc tế Lao động (1/5 là thứ Bảy)' },
   { date: '2027-09-02', name: 'Quốc khánh (2/9)' },
   { date: '2027-09-03', name: 'Quốc khánh (ngày liền kề, dự kiến)' },
+];
+
+/**
+ * Make-up working days of the seeded years: each repays a weekday the government
+ * schedule swapped into a day off (listed in HOLIDAYS). 2024: Mon 29/4 off, Sat 4/5
+ * worked; 2025: Fri 2/5 off, Sat 26/4 worked; 2026: Fri 2/1 off, Sat 10/1 worked
+ * (VPCP letter 12729/VPCP-KGVX of 25/12/2025). No other swap is known for 2026, and
+ * none is planned for 2027 yet.
+ */
+export const MAKE_UP_WORKING_DAYS: WorkdaySeed[] = [
+  { date: '2024-05-04', name: 'Làm bù cho ngày nghỉ thứ Hai 29/4/2024' },
+  { date: '2025-04-26', name: 'Làm bù cho ngày nghỉ thứ Sáu 02/5/2025' },
+  { date: '2026-01-10', name: 'Làm bù cho ngày nghỉ thứ Sáu 02/01/2026' },
 ];
 
 function range(from: string, to: string, name: string): HolidaySeed[] {

@@ -37,6 +37,7 @@ import {
   GIA_RAI_FAMILY,
   HELPER_TITLES,
   HOLIDAYS,
+  MAKE_UP_WORKING_DAYS,
   MALE_GIVEN,
   MALE_MIDDLE,
   MINORITIES,
@@ -168,6 +169,8 @@ export interface SeedUnit {
   validTo?: Date;
   legacyNote?: string;
   officialMemberCount?: number;
+  /** Party cells: the dated register of official members (app/domain/party-register.ts). */
+  officialMembers?: { count: number; from: Date; reason: string; by: null; at: Date }[];
   createdAt: Date;
   updatedAt: Date;
   __v: number;
@@ -205,13 +208,30 @@ const COHORTS: Record<SchoolKind, number[]> = {
   high_school: [2024, 2025, 2026],
 };
 
+/** From when the demo cells' registers hold: before any seeded vote's meeting day. */
+const REGISTER_START = utc(2015, 1, 1);
+
 function makeUnit(
   fields: Omit<SeedUnit, '_id' | 'createdAt' | 'updatedAt' | '__v' | 'active'> & { active?: boolean },
 ): SeedUnit {
+  const count = fields.officialMemberCount;
   return {
     _id: stableId('unit', fields.code),
     active: true,
     ...fields,
+    ...(fields.kind === 'party_cell' && count !== undefined
+      ? {
+          officialMembers: [
+            {
+              count,
+              from: REGISTER_START,
+              reason: 'Số liệu ban đầu (dữ liệu mẫu)',
+              by: null,
+              at: MERGER_DATE,
+            },
+          ],
+        }
+      : {}),
     createdAt: MERGER_DATE,
     updatedAt: MERGER_DATE,
     __v: 0,
@@ -465,17 +485,24 @@ export interface SeedHoliday {
   date: Date;
   name: string;
   year: number;
+  kind: 'holiday' | 'workday';
   createdAt: Date;
   updatedAt: Date;
   __v: number;
 }
 
+/** Days off and make-up working days, in date order. */
 export function buildHolidays(): SeedHoliday[] {
-  return HOLIDAYS.map((h) => ({
+  const rows = [
+    ...HOLIDAYS.map((h) => ({ ...h, kind: 'holiday' as const })),
+    ...MAKE_UP_WORKING_DAYS.map((h) => ({ ...h, kind: 'workday' as const })),
+  ].sort((a, b) => a.date.localeCompare(b.date));
+  return rows.map((h) => ({
     _id: stableId('holiday', h.date),
     date: new Date(`${h.date}T00:00:00Z`),
     name: h.name,
     year: Number(h.date.slice(0, 4)),
+    kind: h.kind,
     createdAt: MERGER_DATE,
     updatedAt: MERGER_DATE,
     __v: 0,

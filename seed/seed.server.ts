@@ -16,7 +16,7 @@
  */
 import type { Collection, Document } from 'mongodb';
 import { chainAfter, chainKey } from '../app/domain/audit-chain.ts';
-import { createWorkingCalendar } from '../app/domain/working-days.ts';
+import { calendarFromHolidayTable } from '../app/domain/working-days.ts';
 import { anchorAuditChains, ensureAuditIndexes } from '../app/utils/audit.server.ts';
 import { hashPassword } from '../app/utils/password.server.ts';
 import { refreshAllPipelineDue } from '../app/utils/pipeline-due.server.ts';
@@ -141,7 +141,7 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
   }
   // Each record's next legal deadline depends on today, so it is computed here, not generated.
   await refreshAllPipelineDue({
-    calendar: createWorkingCalendar({ holidays: fixed.holidays.map((h) => h.date) }),
+    calendar: calendarFromHolidayTable(fixed.holidays),
   });
 
   // One scrypt hash shared by every demo account: hashing ~40 times would cost seconds.

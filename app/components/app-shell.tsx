@@ -30,6 +30,7 @@ const NAV: NavItem[] = [
   { to: '/admin/units', label: 'nav.units', show: (role) => can(role, 'unit:read') },
   { to: '/admin/users', label: 'nav.users', show: (role) => can(role, 'user:manage') },
   { to: '/school/submissions', label: 'me.queue.nav', show: (role) => can(role, 'pipeline:union') },
+  { to: '/school/party-cells', label: 'register.nav', show: (role) => role === 'school_party' },
   { to: '/me', label: 'nav.myRecord', show: (role) => can(role, 'self:read') },
 ];
 

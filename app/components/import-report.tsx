@@ -7,6 +7,7 @@
  */
 import { Form, Link, useFetcher, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
+import { BrokeMembers } from '~/components/broke-members';
 import { isRunning, type ImportJobView, type ImportUploadView } from '~/domain/import-job';
 import { formatImportProblem, importProblemMessage } from '~/domain/import-messages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -202,6 +203,7 @@ function JobStatus({ job, upload }: { job: ImportJobView; upload: ImportUploadVi
   return (
     <div className="panel" role="status" data-testid="import-done">
       <p className="import-done">{t('import.done', { written: number(job.written) })}</p>
+      {job.broke ? <BrokeMembers view={job.broke} lead="import.broke" live={false} /> : null}
       {job.members.length ? (
         <>
           <h3>{t('import.importedMembers')}</h3>

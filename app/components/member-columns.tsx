@@ -26,6 +26,8 @@ export interface MemberTableRow {
   eligible: boolean | null;
   stage: keyof typeof STAGE_LABELS | null;
   daysInStage: number | null;
+  /** Open rule conflicts (the marker beside the name). */
+  openConflicts?: number;
 }
 
 export const COLUMN_LABELS: Record<MemberColumn, MessageKey> = {
@@ -168,6 +170,30 @@ function EligibleCell({ id, value }: { id: string; value: boolean | null }) {
   );
 }
 
+/** The name, and a marker when a recorded step no longer holds (links to the Quy trình tab). */
+function NameCell({ row }: { row: MemberTableRow }) {
+  const t = useT();
+  return (
+    <>
+      <Link to={`/members/${row.id}`} className="member-link">
+        {row.fullName}
+      </Link>
+      {row.openConflicts ? (
+        <>
+          {' '}
+          <Link
+            to={`/members/${row.id}/pipeline`}
+            className="eligible-badge conflict-badge"
+            data-testid="row-conflict"
+          >
+            {t('conflict.row')}
+          </Link>
+        </>
+      ) : null}
+    </>
+  );
+}
+
 function NumberCell({ value }: { value: number | null }) {
   const locale = useLocale();
   return value === null ? null : <>{numberFormat(locale).format(value)}</>;
@@ -198,11 +224,7 @@ export const MEMBER_TABLE_COLUMNS = [
     id: 'name',
     meta: { label: 'members.col.name', rowHeader: true },
     enableHiding: false,
-    cell: ({ row }) => (
-      <Link to={`/members/${row.original.id}`} className="member-link">
-        {row.original.fullName}
-      </Link>
-    ),
+    cell: ({ row }) => <NameCell row={row.original} />,
   }),
   col.accessor('studentCode', {
     id: 'studentCode',

@@ -12,6 +12,7 @@ import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
+import { parseGraduationMonth } from '~/domain/graduation';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
@@ -98,6 +99,13 @@ export const MemberSchema = z
     branchId: objectId,
     unionJoinedAt: optionalDay,
     unionCardNumber: optionalText(30),
+    // A month ("2027-06", or "06/2027" typed where the browser has no month picker).
+    expectedGraduation: z
+      .string()
+      .trim()
+      .optional()
+      .refine((v) => !v || parseGraduationMonth(v) !== null, 'member.v.graduation')
+      .transform((v) => (v ? (parseGraduationMonth(v) ?? undefined) : undefined)),
     ethnicity: optionalText(50),
     religion: optionalText(50),
     citizenId: z
@@ -129,6 +137,7 @@ export interface MemberFormValues {
   branchId?: string;
   unionJoinedAt?: string;
   unionCardNumber?: string;
+  expectedGraduation?: string;
   ethnicity?: string;
   religion?: string;
   citizenId?: string;
@@ -301,6 +310,17 @@ export function MemberEditor({
           </option>
         ))}
       </SelectField>
+      <Field
+        label={t('member.expectedGraduation')}
+        errors={errors.expectedGraduation}
+        hint={t('member.expectedGraduationHint')}
+        inputProps={{
+          name: 'expectedGraduation',
+          type: 'month',
+          defaultValue: values.expectedGraduation,
+          placeholder: 'YYYY-MM',
+        }}
+      />
 
       <h2>{t('member.section.union')}</h2>
       <Field

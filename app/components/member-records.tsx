@@ -9,12 +9,20 @@
  * forms are keyed by the version, so after a successful change they remount closed and
  * empty; a failed one reopens with what was typed (the failure names its form).
  */
-import { Form, useNavigation } from '@remix-run/react';
+import { Form, useNavigation, useRouteLoaderData } from '@remix-run/react';
 import { useState, type ReactNode } from 'react';
 import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import { optionalDay } from '~/components/member-editor';
-import { academicRank, conductBand, ACADEMIC_RANK_LABELS, CONDUCT_BAND_LABELS } from '~/domain/academic';
+import {
+  academicRank,
+  conductBand,
+  ACADEMIC_RANK_LABELS,
+  CONDUCT_BAND_LABELS,
+  type ConductBands,
+} from '~/domain/academic';
+import { participationTooLow } from '~/domain/union-rating';
+import { calendarDay, schoolYearStart } from '~/domain/criteria/calendar';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
@@ -118,10 +126,24 @@ export const ActivitySchema = z
     }
   });
 
-export const RatingSchema = z.object({
-  year: schoolYear,
-  level: z.enum(UNION_RATING_LEVELS, 'validation.invalidChoice'),
-});
+/**
+ * A yearly rating, with the participation rate where the school records it: "xuất sắc"
+ * needs ≥ 90 % then (app/domain/union-rating.ts); blank means not recorded.
+ */
+export const RatingSchema = z
+  .object({
+    year: schoolYear,
+    level: z.enum(UNION_RATING_LEVELS, 'validation.invalidChoice'),
+    participation: optionalNumber('member.v.participation').refine(
+      (v) => v === undefined || v <= 100,
+      'member.v.participation',
+    ),
+  })
+  .superRefine((v, ctx) => {
+    if (participationTooLow(v.level, v.participation)) {
+      ctx.addIssue({ code: 'custom', path: ['participation'], message: 'member.v.excellentParticipation' });
+    }
+  });
 
 export const RECORD_SCHEMAS = {
   term: TermSchema,
@@ -170,6 +192,8 @@ export interface RatingView {
   key: string;
   year: string;
   level: string;
+  /** % attended, '' when not recorded. */
+  participation: string;
 }
 
 /** What a failed sub-record action returns, so the right form shows its errors. */
@@ -183,9 +207,8 @@ export interface RecordFailure {
 
 /** School years offered in pickers: the last ten and the current one, plus any already stored. */
 export function schoolYearOptions(extra: string[] = []): string[] {
-  const now = new Date();
-  // A school year starts in September.
-  const first = now.getUTCMonth() >= 8 ? now.getUTCFullYear() : now.getUTCFullYear() - 1;
+  // A school year starts in September; today is today in Vietnam (also in a browser elsewhere).
+  const first = schoolYearStart(calendarDay(new Date())!);
   const years = new Set(extra);
   for (let y = first; y > first - 10; y--) years.add(`${y}-${y + 1}`);
   return [...years].sort().reverse();
@@ -197,6 +220,8 @@ export function schoolYearOptions(extra: string[] = []): string[] {
 export function useRecordLabels() {
   const t = useT();
   const locale = useLocale();
+  // The member's school's bands below "Tốt" (the member layout's loader), else the defaults.
+  const bands = useRouteLoaderData<{ conductBands?: ConductBands }>('routes/members.$id')?.conductBands;
   return {
     rank: (gpa: number | null, scale: number) => {
       if (gpa === null) return null;
@@ -205,7 +230,7 @@ export function useRecordLabels() {
     },
     conduct: (score: number | null) => {
       if (score === null) return null;
-      const band = conductBand(score);
+      const band = conductBand(score, bands);
       return band ? CONDUCT_BAND_LABELS[band][locale] : null;
     },
     thpt: (v: string | null) => (v && isOneOf(THPT_RATINGS, v) ? t(`member.thpt.${v}`) : null),
@@ -845,6 +870,17 @@ export function RatingsSection({ items, version, failure }: SectionProps<RatingV
               </option>
             ))}
           </SelectField>
+          <Field
+            label={t('member.participation')}
+            errors={errors.participation}
+            hint={t('member.participationHint')}
+            inputProps={{
+              id: id('participation'),
+              name: 'participation',
+              inputMode: 'decimal',
+              defaultValue: v('participation'),
+            }}
+          />
         </div>
       );
     };
@@ -866,6 +902,9 @@ export function RatingsSection({ items, version, failure }: SectionProps<RatingV
                 <>
                   <strong>{item.year}</strong>
                   <span>{labels.ratingLevel(item.level)}</span>
+                  {item.participation ? (
+                    <span>{t('member.participationShown', { pct: item.participation })}</span>
+                  ) : null}
                 </>
               }
             />

@@ -111,8 +111,14 @@ export function BoardCardView({
   select?: boolean;
 }) {
   const t = useT();
+  const fmt = useFormatters();
   return (
-    <li className="board-card" data-status={card.due?.status ?? 'none'}>
+    <li
+      className="board-card"
+      data-status={card.due?.status ?? 'none'}
+      data-paused={card.pausedSince !== null || undefined}
+      data-conflict={card.openConflicts > 0 || undefined}
+    >
       <p className="card-name">
         {select ? (
           <input
@@ -125,6 +131,20 @@ export function BoardCardView({
         <Link to={`/members/${card.id}/pipeline`}>{card.fullName}</Link>{' '}
         <span className="muted">{card.studentCode}</span>
       </p>
+      {card.pausedSince !== null ? (
+        // Consent withdrawn: the record is paused, whatever its deadlines say.
+        <p className="badge badge-flag card-paused" data-testid="card-paused">
+          {card.pausedSince
+            ? t('consent.pausedCard', { date: fmt.date(card.pausedSince) })
+            : t('consent.pausedCardUndated')}
+        </p>
+      ) : null}
+      {card.openConflicts > 0 ? (
+        // A recorded step no longer holds: the next step waits for a correction or an override.
+        <p className="badge badge-flag card-paused" data-testid="card-conflict">
+          {t('conflict.card')}
+        </p>
+      ) : null}
       {showSchool ? <p className="muted card-school">{card.school}</p> : null}
       {card.due ? <DueLine due={card.due} /> : null}
       {card.daysInStage !== null ? (

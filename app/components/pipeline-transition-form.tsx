@@ -1,13 +1,97 @@
 /**
  * One form per pipeline step the signed-in user may take (fields from the step's zod
- * schema, see pipeline.server.ts). A step the separation-of-duties rules refuse to this
- * user is shown disabled with the reason, so nobody fills in a form bound to fail.
+ * schema, see pipeline.server.ts). A step refused to this user whatever is typed (withdrawn
+ * consent, separation of duties) is shown disabled with the reason, so nobody fills in a
+ * form bound to fail. A refusal of a step whose form is not on the page (a stale tab posting
+ * a step no longer offered: the record moved on, or another role's step) is shown on its
+ * own (`NotOfferedFailure`), never swallowed.
  */
-import { Form, useNavigation } from '@remix-run/react';
+import { Form, Link, useNavigation } from '@remix-run/react';
+import { useState } from 'react';
+import { dayNumber, formatDay } from '~/domain/criteria/calendar';
+import { countOn } from '~/domain/party-register';
+import { voteThreshold } from '~/domain/pipeline/rules';
+import { SelectionVerdictBox } from '~/components/selection-verdict';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
 import type { FieldView, TransitionFailure, TransitionView } from '~/utils/pipeline.server';
+import type { VoteCellOption } from '~/utils/party-register.server';
+
+/**
+ * The chi bộ of a vote and the count of official members its register has in force on the
+ * meeting day (countOn, the same pure rule the server judges by), updated as the day or the
+ * cell changes. No typed count: the register is the denominator of the 2/3 rule.
+ */
+function VoteCellField({
+  field,
+  idPrefix,
+  cells,
+  cellId,
+  meetingDate,
+  errors,
+}: {
+  field: FieldView;
+  idPrefix: string;
+  cells: VoteCellOption[];
+  cellId: string;
+  meetingDate: string;
+  errors: string[];
+}) {
+  const t = useT();
+  const locale = useLocale();
+  const id = `${idPrefix}-${field.name}`;
+  const errorId = `${id}-error`;
+  const countId = `${id}-count`;
+  const invalid = errors.length > 0;
+  const cell = cells.find((c) => c.id === cellId);
+  const day = /^\d{4}-\d{2}-\d{2}$/.test(meetingDate) ? dayNumber(meetingDate) : NaN;
+  const n = cell && !Number.isNaN(day) ? countOn(cell.register, day) : null;
+  let shown: string;
+  if (!cell) shown = t('pipeline.cell.chooseFirst');
+  else if (Number.isNaN(day)) shown = t('pipeline.cell.dateFirst');
+  else if (n === null) shown = t('pipeline.cell.missing', { date: formatDay(day) });
+  else
+    shown = t('pipeline.cell.count', { date: formatDay(day), count: n, need: Math.max(1, voteThreshold(n)) });
+  return (
+    <div className="field">
+      <label htmlFor={id}>
+        {field.label[locale]}
+        <span className="muted"> {t('pipeline.required')}</span>
+      </label>
+      <select
+        id={id}
+        name={field.name}
+        defaultValue={cellId}
+        aria-invalid={invalid || undefined}
+        aria-describedby={[countId, invalid ? errorId : ''].filter(Boolean).join(' ')}
+      >
+        <option value="">{t('pipeline.option.none')}</option>
+        {cells.map((c) => (
+          <option key={c.id} value={c.id}>
+            {c.active ? c.name : t('pipeline.cell.inactive', { name: c.name })}
+          </option>
+        ))}
+      </select>
+      <p id={countId} className="field-hint" aria-live="polite" data-testid="vote-cell-count">
+        {shown}{' '}
+        {cell && n === null && !Number.isNaN(day) ? (
+          <Link to="/school/party-cells">{t('register.nav')}</Link>
+        ) : null}
+      </p>
+      {cells.length === 0 ? <p className="field-hint">{t('pipeline.cell.none')}</p> : null}
+      {invalid ? (
+        <div id={errorId}>
+          {errors.map((e) => (
+            <p key={e} className="field-error">
+              {e}
+            </p>
+          ))}
+        </div>
+      ) : null}
+    </div>
+  );
+}
 
 function FieldInput({
   field,
@@ -101,6 +185,14 @@ export function TransitionForm({
   const titleId = `form-${tr.id}-title`;
   const blockedId = `form-${tr.id}-blocked`;
   const blocked = tr.blocked.length > 0;
+  // What the vote's count depends on, followed as the user types (the form stays uncontrolled).
+  const [meetingDate, setMeetingDate] = useState(values.meetingDate ?? '');
+  const [cellId, setCellId] = useState(values.partyCellId ?? tr.cellDefault ?? '');
+  const follow = (e: React.FormEvent<HTMLFormElement>) => {
+    const target = e.target as HTMLInputElement | HTMLSelectElement;
+    if (target.name === 'meetingDate') setMeetingDate(target.value);
+    if (target.name === 'partyCellId') setCellId(target.value);
+  };
   return (
     <section aria-labelledby={titleId} className="card transition-form" data-testid={`transition-${tr.id}`}>
       <h3 id={titleId}>{tr.label[locale]}</h3>
@@ -117,6 +209,7 @@ export function TransitionForm({
           </ul>
         </div>
       ) : null}
+      {tr.verdict ? <SelectionVerdictBox verdict={tr.verdict} /> : null}
       {mine ? (
         <div className="form-error" role="alert" data-testid="pipeline-reasons">
           <p>{mine.conflict ? t('pipeline.conflict') : t('pipeline.errors')}</p>
@@ -127,7 +220,7 @@ export function TransitionForm({
           </ul>
         </div>
       ) : null}
-      <Form method="post" className="form" noValidate>
+      <Form method="post" className="form" noValidate onChange={tr.cells ? follow : undefined}>
         <input type="hidden" name="intent" value={tr.id} />
         <input type="hidden" name="version" value={version} />
         {/* A disabled fieldset disables every control in it, the submit button included. */}
@@ -139,16 +232,28 @@ export function TransitionForm({
           <legend className="visually-hidden">{tr.label[locale]}</legend>
           {tr.fields
             .filter((f) => f.name !== 'note')
-            .map((f) => (
-              <FieldInput
-                key={f.name}
-                field={f}
-                name={f.name}
-                idPrefix={tr.id}
-                values={values}
-                errors={errorsFor(f.name)}
-              />
-            ))}
+            .map((f) =>
+              f.kind === 'cell' ? (
+                <VoteCellField
+                  key={f.name}
+                  field={f}
+                  idPrefix={tr.id}
+                  cells={tr.cells ?? []}
+                  cellId={cellId}
+                  meetingDate={meetingDate}
+                  errors={errorsFor(f.name)}
+                />
+              ) : (
+                <FieldInput
+                  key={f.name}
+                  field={f}
+                  name={f.name}
+                  idPrefix={tr.id}
+                  values={values}
+                  errors={errorsFor(f.name)}
+                />
+              ),
+            )}
           {tr.rows
             ? Array.from({ length: tr.rows.count }, (_, i) => (
                 <fieldset key={i} className="fieldset-plain">
@@ -182,5 +287,35 @@ export function TransitionForm({
         </fieldset>
       </Form>
     </section>
+  );
+}
+
+/** The refusal of a step that has no form on the page now, if that is what `failure` is. */
+export function notOffered(
+  failure: TransitionFailure | undefined,
+  transitions: readonly Pick<TransitionView, 'id'>[],
+): TransitionFailure | undefined {
+  return failure && !transitions.some((tr) => tr.id === failure.intent) ? failure : undefined;
+}
+
+export function NotOfferedFailure({ failure }: { failure: TransitionFailure }) {
+  const t = useT();
+  const locale = useLocale();
+  return (
+    <div className="form-error" role="alert" data-testid="pipeline-not-offered">
+      <p>
+        <strong>
+          {failure.conflict
+            ? t('pipeline.conflict')
+            : t('pipeline.notOffered', { step: failure.label[locale] })}
+        </strong>
+      </p>
+      <ul>
+        {failure.reasons.map((r, i) => (
+          <li key={`${r.code}-${i}`}>{r.message[locale]}</li>
+        ))}
+      </ul>
+      <p className="field-hint">{t('pipeline.notOfferedHint')}</p>
+    </div>
   );
 }

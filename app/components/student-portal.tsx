@@ -4,6 +4,7 @@
  * State is never shown by colour alone: each step and rule carries a symbol and a word.
  */
 import { Link } from '@remix-run/react';
+import { GraduationWarningNotice } from '~/components/graduation-warning';
 import type { MessageKey } from '~/i18n';
 import { STAGE_LABELS } from '~/domain/stages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -75,6 +76,7 @@ export function NextSteps({ record }: { record: PortalData }) {
           {record.nextActor ? t(`me.actor.${record.nextActor}` as MessageKey) : t('me.actor.none')}
         </span>
       </p>
+      {record.graduationWarning ? <GraduationWarningNotice warning={record.graduationWarning} /> : null}
       <ul className="me-list" data-testid="next-steps">
         {record.steps.map((s, i) => (
           <li key={i}>

@@ -3,7 +3,7 @@
  * browser's instant checks and the action's real check (database checks, such as a
  * taken code or an out-of-scope parent, happen only in the action).
  */
-import { Form, useNavigation } from '@remix-run/react';
+import { Form, Link, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
@@ -212,10 +212,11 @@ export function UnitEditor({
             ))}
           </SelectField>
         ) : null}
-        {kind === 'party_cell' ? (
+        {kind === 'party_cell' && mode === 'create' ? (
           <Field
             label={t('units.officialMemberCount')}
             errors={errors.officialMemberCount}
+            hint={t('register.firstHint')}
             inputProps={{
               name: 'officialMemberCount',
               defaultValue: values.officialMemberCount,
@@ -223,6 +224,12 @@ export function UnitEditor({
               pattern: '[0-9]*',
             }}
           />
+        ) : null}
+        {kind === 'party_cell' && mode === 'edit' ? (
+          <p className="field-hint">
+            {t('register.editorNote', { count: values.officialMemberCount || '—' })}{' '}
+            <Link to="/school/party-cells">{t('register.title')}</Link>
+          </p>
         ) : null}
         <Field
           label={t('units.validFrom')}

@@ -7,6 +7,7 @@
  * any precision a transcript prints (2 decimals), far above binary rounding noise.
  * A real 3.1999 stays below 3.2.
  */
+import { z } from 'zod';
 
 export const GPA_SCALES = [4, 10] as const;
 export type GpaScale = (typeof GPA_SCALES)[number];
@@ -92,6 +93,39 @@ export interface ConductBandOptions {
 }
 
 export const DEFAULT_CONDUCT_BANDS = { goodMin: 65, averageMin: 50 } as const;
+
+/** Lower bound of "Tốt" (Thông tư 16/2015): the school's bands lie below it. */
+export const CONDUCT_VERY_GOOD_MIN = 80;
+
+const bandBound = z.preprocess(
+  (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : Number(v.trim())) : v),
+  z
+    .number({ message: 'conduct.v.number' })
+    .int({ message: 'conduct.v.number' })
+    .min(0, { message: 'conduct.v.range' })
+    .max(100, { message: 'conduct.v.range' }),
+);
+
+/**
+ * A school's bands below "Tốt" (its own regulation): whole scores 0–100, descending —
+ * Tốt (80) > Khá (goodMin) > Trung bình (averageMin) ≥ 0 — so no band is empty and none
+ * overlaps. Messages are catalogue keys.
+ */
+export const ConductBandsSchema = z
+  .object({ goodMin: bandBound, averageMin: bandBound })
+  .superRefine((v, ctx) => {
+    if (v.goodMin >= CONDUCT_VERY_GOOD_MIN)
+      ctx.addIssue({ code: 'custom', path: ['goodMin'], message: 'conduct.v.belowVeryGood' });
+    if (v.averageMin >= v.goodMin)
+      ctx.addIssue({ code: 'custom', path: ['averageMin'], message: 'conduct.v.belowGood' });
+  });
+export type ConductBands = z.output<typeof ConductBandsSchema>;
+
+/** The stored bands of a school when they are valid, else the defaults (65/50). */
+export function conductBandsOf(stored: unknown): ConductBands {
+  const parsed = ConductBandsSchema.safeParse(stored ?? undefined);
+  return parsed.success ? parsed.data : { ...DEFAULT_CONDUCT_BANDS };
+}
 
 /**
  * Band of a conduct score 0-100; null for an impossible score. Throws on an

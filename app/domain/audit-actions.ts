@@ -3,6 +3,7 @@
  * the known action names (each has an `audit.action.<name>` label in the
  * catalogue) and a readable summary of an event's details. Pure and isomorphic.
  */
+import { vietnamDateTime } from './criteria/calendar';
 import { TRANSITION_IDS } from './pipeline/transitions';
 
 const RECORDS = ['term', 'award', 'activity', 'rating'] as const;
@@ -31,9 +32,11 @@ export const AUDIT_ACTIONS = [
   'pipeline.flag',
   'pipeline.comment',
   'pipeline.flag_resolved',
+  'pipeline.conflict_override',
   'criteria.draft',
   'criteria.edit',
   'criteria.activate',
+  'unit.register',
   'holiday.create',
   'holiday.rename',
   'holiday.delete',
@@ -50,6 +53,7 @@ export const AUDIT_ACTIONS = [
   'unit.update',
   'unit.activate',
   'unit.deactivate',
+  'unit.conduct_bands',
   'account.bootstrap',
   'audit.anchor',
 ] as const;
@@ -78,15 +82,16 @@ function isObjectIdLike(v: object): v is { toHexString(): string } {
   return typeof (v as { toHexString?: unknown }).toHexString === 'function';
 }
 
-/** A stored value as short text: days for midnight dates, ids as hex, objects compact. */
+/** A stored value as short text: days for midnight dates, other instants in Vietnam time, ids as hex, objects compact. */
 export function displayValue(value: unknown): string {
   let text: string;
   if (value === null || value === undefined || value === '') text = '—';
   else if (value instanceof Date)
+    // A calendar day is stored at UTC midnight; any other instant reads as Vietnam's wall clock.
     text =
       value.getUTCHours() === 0 && value.getUTCMinutes() === 0 && value.getUTCSeconds() === 0
         ? value.toISOString().slice(0, 10)
-        : value.toISOString();
+        : vietnamDateTime(value);
   else if (typeof value === 'object' && isObjectIdLike(value)) text = value.toHexString();
   else if (Array.isArray(value)) text = value.map(displayValue).join(', ');
   else if (typeof value === 'object')

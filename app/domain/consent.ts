@@ -58,3 +58,32 @@ export function consentSchema(minor: boolean) {
       }
     });
 }
+
+/**
+ * Withdrawing pauses the record (issue 16), so it asks for an explicit confirmation, like
+ * giving does: the box must be ticked, never pre-ticked.
+ */
+export const WithdrawSchema = z.object({ confirm: z.literal('on', 'consent.v.confirm') });
+
+const instant = (value: DateLike | null | undefined): number =>
+  value === null || value === undefined ? NaN : new Date(value).getTime();
+
+/**
+ * The record is paused by the student (issue 16): consent was withdrawn and not given
+ * again since. A consent never given is NOT withdrawn: the school keeps a record before
+ * the student first signs in and works on it as before. Giving again replaces the whole
+ * consent (me.server.ts), but a `givenAt` strictly after `withdrawnAt` lifts it too; at
+ * the same instant, or with a date that cannot be read, the withdrawal stands (the
+ * student's choice wins when in doubt).
+ */
+export function consentWithdrawn(consent: ConsentRecord | null | undefined): boolean {
+  if (consent?.withdrawnAt === null || consent?.withdrawnAt === undefined) return false;
+  return !(instant(consent.givenAt) > instant(consent.withdrawnAt));
+}
+
+/** When the consent in force was withdrawn (for the banner and the refusals), or null. */
+export function consentWithdrawnAt(consent: ConsentRecord | null | undefined): Date | null {
+  if (!consentWithdrawn(consent)) return null;
+  const at = new Date(consent!.withdrawnAt!);
+  return Number.isNaN(at.getTime()) ? null : at;
+}

@@ -68,6 +68,14 @@ export interface ImportJobView {
   written: number;
   /** A few of the imported members, to open straight from the page. */
   members: { id: string; fullName: string; studentCode: string }[];
+  /**
+   * Existing members whose update broke a recorded step: how many, and the first ones with
+   * each conflict's message (null when the import broke nothing).
+   */
+  broke: {
+    count: number;
+    members: { id: string; fullName: string; studentCode: string; conflicts: { vi: string; en: string }[] }[];
+  } | null;
 }
 
 export interface ImportUploadView {

@@ -9,6 +9,8 @@
  */
 import { z } from 'zod';
 import { isValidGpa } from './academic.ts';
+import { vietnamDay } from './criteria/calendar.ts';
+import { parseGraduationMonth } from './graduation.ts';
 import { searchKey } from './text.ts';
 
 export const IMPORT_KINDS = ['members', 'results'] as const;
@@ -58,6 +60,7 @@ export const ROW_PROBLEM_CODES = [
   'gpa_out_of_range',
   'conduct_score_out_of_range',
   'rating_invalid',
+  'month_invalid',
   'not_for_school_kind',
   'result_empty',
   'member_not_found',
@@ -206,6 +209,17 @@ export const MEMBER_COLUMNS = [
     guide: 'Không bắt buộc.',
     allowed: 'Tối đa 30 ký tự',
     example: '0123456789',
+    text: true,
+  },
+  {
+    key: 'expectedGraduation',
+    header: 'Dự kiến tốt nghiệp',
+    aliases: ['Tháng tốt nghiệp', 'Dự kiến ra trường', 'Thời gian tốt nghiệp dự kiến'],
+    required: false,
+    guide:
+      'Không bắt buộc. Tháng và năm dự kiến tốt nghiệp: hồ sơ hiện cảnh báo nếu trước ngày dự kiến có quyết định kết nạp.',
+    allowed: 'mm/yyyy (ví dụ 06/2027) hoặc yyyy-mm',
+    example: '06/2027',
     text: true,
   },
   {
@@ -691,6 +705,13 @@ export const MemberRowSchema = z.object({
   branch: optionalText(200),
   unionJoinedAt: optionalDate(),
   unionCardNumber: optionalText(30),
+  // A month; an Excel date cell gives its month (Vietnam's calendar).
+  expectedGraduation: cellField<string | undefined>((value, text) => {
+    if (value instanceof Date) return ok(vietnamDay(value).slice(0, 7));
+    if (!text) return ok(undefined);
+    const month = parseGraduationMonth(text);
+    return month ? ok(month) : fail('month_invalid');
+  }),
   ethnicity: optionalText(50),
   religion: optionalText(50),
   citizenId: cellField<string | undefined>((value, text) => {

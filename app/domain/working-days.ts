@@ -133,6 +133,19 @@ export function createWorkingCalendar(input: WorkingCalendarInput): WorkingCalen
   };
 }
 
+/**
+ * The calendar of the holiday table (models/holiday.ts): `workday` rows are make-up
+ * working days, every other row (a row stored without a kind too) a day off.
+ */
+export function calendarFromHolidayTable(
+  rows: readonly { date: DateLike; kind?: string | null }[],
+): WorkingCalendar {
+  return createWorkingCalendar({
+    holidays: rows.filter((r) => r.kind !== 'workday').map((r) => r.date),
+    makeUpWorkingDays: rows.filter((r) => r.kind === 'workday').map((r) => r.date),
+  });
+}
+
 /** `YYYY-MM-DD` of a date-like value in Vietnam time, or null. */
 export function toIsoDay(value: DateLike | null | undefined): string | null {
   const c = calendarDay(value);

@@ -150,9 +150,10 @@ export const en: Messages = {
   'me.step.outstanding':
     'Register for the Party awareness class (the school Party committee announces the schedule).',
   'me.step.awareness_class':
-    'Hand the Party awareness class certificate to the Party cell, then start your application letter (form 1-KNĐ) and personal history (form 2-KNĐ).',
-  'me.step.dossier':
-    'Complete your application letter (form 1-KNĐ) and personal history (form 2-KNĐ) and hand them to the Party cell so the committee can verify them.',
+    'Hand the Party awareness class certificate to the Party cell, then prepare your application file.',
+  'me.step.dossier': 'Complete your application file and hand it to the Party cell. Still missing:',
+  'me.step.dossierComplete':
+    'The Party cell has every paper of your application file; the committee verifies your personal history and the cell considers it next.',
   'me.step.introduced':
     'Wait for the Party cell to meet and vote on your admission. Keep in touch with the member who helps you.',
   'me.step.branch_vote': 'The Party cell has voted; the school Party committee reviews next.',
@@ -166,6 +167,10 @@ export const en: Messages = {
   'me.step.ended': 'The process has stopped. Contact your school Youth Union with any question.',
   'me.step.application': 'Missing: the application letter (form 1-KNĐ).',
   'me.step.personalHistory': 'Missing: the personal history (form 2-KNĐ).',
+  'me.step.introduction':
+    'Missing: the introduction by an official Party member (form 3-KNĐ) or the Union executive’s introduction resolution (form 4-KNĐ).',
+  'me.step.opinions':
+    'Missing: the opinions of the residence Party cell and mass organisations (form 5-KNĐ).',
   'me.step.fixCriterion': 'Work on this criterion:',
   'me.step.missingData':
     'Information is missing to judge this criterion (submit evidence or tell your school Youth Union):',
@@ -220,6 +225,8 @@ export const en: Messages = {
   'me.correction.status.open': 'Waiting',
   'me.correction.status.resolved': 'Corrected',
   'me.correction.status.rejected': 'Not corrected',
+  'me.correction.due': 'Answer due by {date}',
+  'me.correction.overdue': 'Answer overdue (due {date})',
   'me.field.fullName': 'Full name',
   'me.field.dateOfBirth': 'Date of birth',
   'me.field.gender': 'Gender',
@@ -290,6 +297,12 @@ export const en: Messages = {
   'queue.open': 'Open the verification queue',
   'queue.corrections': 'Open correction requests',
   'queue.correctionsEmpty': 'No open correction requests.',
+  'queue.correctionsIntro':
+    'A data subject’s request is answered within 2 working days of its receipt (Personal Data Protection Law 91/2025/QH15, Decree 356/2025/NĐ-CP); the due dates count official days off and make-up working days.',
+  'queue.correctionsOverdue': '{count} requests past their answer date',
+  'queue.correctionsOpen': '{count} open correction requests',
+  'queue.correctionDue': 'Answer by {date}',
+  'queue.correctionOverdue': 'Overdue: the answer was due {date}',
   'queue.correctionValue': 'Correct value: {value}',
   'queue.correctionDone': 'Handled',
   'queue.correctionResolved': 'The correction request is marked as handled.',
@@ -312,11 +325,50 @@ export const en: Messages = {
   'consent.given': 'You consented on {date} (version {version}).',
   'consent.guardianGiven': 'Guardian who consented with you: {name}',
   'consent.withdraw': 'Withdraw consent',
-  'consent.withdrawHint': 'If you withdraw, your record is paused until you consent again.',
   'consent.withdrawn': 'You withdrew your consent. Your record is paused until you consent again.',
   'consent.goToRecord': 'See my record',
   'consent.v.agree': 'Tick this box to give your consent.',
   'consent.v.guardian': 'Please enter the name of your parent or guardian.',
+  // Withdrawing consent, and the pause staff see while it is withdrawn (issue 16).
+  'consent.withdrawTitle': 'Withdraw consent',
+  'consent.withdrawIntro':
+    'Under the Personal Data Protection Law No. 91/2025/QH15 and Decree 356/2025/ND-CP you may withdraw your consent at any time. If you withdraw:',
+  'consent.withdrawEffect.pause':
+    'Your record is paused: the school Youth Union and Party committee record no further step of the admission process.',
+  'consent.withdrawEffect.staff':
+    'The staff in charge see that the record is paused (on the record, its Pipeline tab and the pipeline board); the province sees how many records are paused.',
+  'consent.withdrawEffect.refused':
+    'Your record is not exported to files or passed to other systems; new evidence is not accepted and pending evidence is not approved.',
+  'consent.withdrawEffect.kept':
+    'The data already held and the steps recorded before stay as they are; you can still view, download and ask to correct your data.',
+  'consent.withdrawEffect.again':
+    'To go on, come back to this page and consent again: your record continues from where it stopped.',
+  'consent.withdrawConfirm': 'I understand that my record will be paused, and I want to withdraw my consent.',
+  'consent.v.confirm': 'Tick this box to confirm that you withdraw your consent.',
+  'consent.pausedStudent':
+    'You withdrew your consent on {date}. Your record is paused; consent again below for it to continue.',
+  'consent.paused':
+    'The member withdrew consent to personal data processing on {date}; the record is paused until they consent again: no pipeline steps, no exports of the record and no new evidence (Personal Data Protection Law No. 91/2025/QH15, Decree 356/2025/ND-CP).',
+  'consent.pausedUndated':
+    'The member withdrew consent to personal data processing; the record is paused until they consent again: no pipeline steps, no exports of the record and no new evidence (Personal Data Protection Law No. 91/2025/QH15, Decree 356/2025/ND-CP).',
+  'consent.pausedCard': 'Paused: consent withdrawn on {date}',
+  'consent.pausedCardUndated': 'Paused: consent withdrawn',
+  'consent.v.pausedSubmission':
+    'You withdrew your consent to personal data processing on {date}; your record is paused, so new evidence is not accepted. Consent again on the consent page to send it.',
+  'consent.queuePaused':
+    'Paused: the member withdrew consent on {date}. The evidence waits until they consent again; it cannot be approved or returned.',
+  'consent.queueSkipped':
+    '{count} submissions not decided: the member withdrew consent to personal data processing, so the record is paused.',
+  'consent.exportHint':
+    'Exports leave out the records of members who withdrew consent to personal data processing (paused records); the Excel file states how many were left out.',
+  'consent.exportSheet': 'Notes',
+  'consent.exportWithheld':
+    '{count} records are not in this file: the member withdrew consent to personal data processing, so the record is paused (Personal Data Protection Law No. 91/2025/QH15, Decree 356/2025/ND-CP).',
+  'reports.bottleneck.paused': 'Paused: the member withdrew consent',
+  'reports.bottleneck.override': 'Selected outside the criteria (reason on the record)',
+  'reports.col.overrides': 'Outside the criteria',
+  'members.drill.due.override': 'selected outside the criteria',
+  'members.drill.due.paused': 'paused because the member withdrew consent',
 
   'units.title': 'Units',
   'units.new': 'Add unit',
@@ -344,6 +396,33 @@ export const en: Messages = {
   'units.validTo': 'Valid until',
   'units.legacyNote': 'Note (legacy unit, merger…)',
   'units.officialMemberCount': 'Official Party members (party cell)',
+  'register.nav': 'Party cell registers',
+  'register.title': "Party cells' registers of official members",
+  'register.intro':
+    "Each Party cell's number of official members over time. Admission and official-membership votes are judged against the number in force on the cell's meeting day (yes ≥ 2/3 of the official members), not against a number typed into the form.",
+  'register.empty': 'No Party cell in your scope.',
+  'register.today': 'Today: {count} official members.',
+  'register.todayUnknown': 'No count of official members recorded yet.',
+  'register.history': 'Records',
+  'register.from': 'In force from',
+  'register.count': 'Official members',
+  'register.reason': 'Reason',
+  'register.by': 'Recorded by',
+  'register.record': 'Record a new count',
+  'register.saved': 'The new count of official members is recorded.',
+  'register.broke':
+    'The new count is recorded. This change makes the chi bộ vote no longer valid in {count} records:',
+  'broke.more': 'And {count} more records.',
+  'broke.moreLink': 'See the records with rule conflicts',
+  'register.firstHint':
+    "The cell's official members when it is created; later changes go to the Party cell register.",
+  'register.editorNote': 'Official members today: {count}. Change the count in the',
+  'register.v.count': 'Enter the number of official members (a whole number from 1).',
+  'register.v.from': 'Enter a valid first day.',
+  'register.v.fromFuture': 'The first day cannot be after today.',
+  'register.v.reason':
+    'Enter the reason for the change (e.g. an admission, a transfer, an official recognition).',
+  'register.v.reasonLong': 'The reason is longer than 500 characters.',
   'units.save': 'Save',
   'units.create': 'Create unit',
   'units.deactivate': 'Deactivate',
@@ -672,6 +751,13 @@ export const en: Messages = {
   'member.unverified': 'Not verified',
   'member.markVerified': 'Verified (evidence seen)',
   'member.ratingLevel': 'Rating',
+  'member.participation': 'Participation in meetings and activities (%)',
+  'member.participationHint':
+    'Optional. When recorded, an Excellent rating needs at least 90 % participation; leave it blank if the branch does not record the rate.',
+  'member.participationShown': '{pct} % participation',
+  'member.v.participation': 'Participation is a number from 0 to 100.',
+  'member.v.excellentParticipation':
+    'An Excellent rating needs at least 90 % participation in meetings and activities. Choose another rating, or leave the rate blank if the branch does not record it.',
   'member.ratingLevel.excellent': 'Excellent',
   'member.ratingLevel.good': 'Good',
   'member.ratingLevel.complete': 'Completed',
@@ -756,6 +842,8 @@ export const en: Messages = {
   'import.failed': 'The import failed; nothing was written:',
   'import.done': 'Import finished: {written} records written.',
   'import.importedMembers': 'Members just imported',
+  'import.broke':
+    'The updated data makes a recorded step no longer valid for {count} members (see "Rule conflicts" on the record):',
   'import.another': 'Import another file',
   'import.interrupted': 'The import was interrupted; nothing was written. Please import the file again.',
   'import.committing': 'Writing to the system…',
@@ -995,6 +1083,14 @@ export const en: Messages = {
   'pipeline.conflict': 'The record changed while you were typing.',
   'pipeline.introducer': 'Introducer {n}',
   'pipeline.option.none': '— Choose —',
+  'pipeline.cell.count':
+    'Chi bộ register: {count} official members on the meeting day {date}; at least {need} yes votes needed (2/3).',
+  'pipeline.cell.missing':
+    'This chi bộ has no official-member count in force on the meeting day {date}; record it in the chi bộ register before recording the vote.',
+  'pipeline.cell.dateFirst': 'Enter the meeting day to see the official members in the chi bộ register.',
+  'pipeline.cell.chooseFirst': 'Choose the chi bộ to see its official members on the meeting day.',
+  'pipeline.cell.inactive': '{name} (no longer active)',
+  'pipeline.cell.none': 'The school has no chi bộ yet.',
   'pipeline.option.pending': 'Being verified',
   'pipeline.option.verified': 'Verified',
   'pipeline.option.issues': 'Issues to clarify',
@@ -1047,12 +1143,44 @@ export const en: Messages = {
   'pipeline.reviewHint':
     'The provincial Union flags, comments and may return a record before the admission decision; the school records the steps.',
   'pipeline.blocked': 'Cannot record:',
+  // A refused step whose form is no longer on the page (stale tab, another stage or role).
+  'pipeline.notOffered': 'The step “{step}” was not recorded, because:',
+  'pipeline.notOfferedHint':
+    'This step is no longer on the page: the record has moved to another stage or your role does not take this step. The page now shows the steps you can take.',
   'toast.pipelineRecorded': 'The pipeline step was recorded.',
   'toast.pipelineRecordedLate': 'Recorded, but after the legal deadline.',
+  'toast.pipelineRecordedConflict':
+    'Recorded. This step makes an earlier recorded step no longer valid (see "Rule conflicts").',
+  'toast.pipelineRecordedLateConflict':
+    'Recorded, but after the legal deadline; this step makes an earlier recorded step no longer valid (see "Rule conflicts").',
+  'pipeline.bulkBroke': 'This step makes an earlier recorded step no longer valid in {count} records:',
   'toast.pipelineDossierSaved': 'Dossier saved.',
   'toast.pipelineFlagAdded': 'Flag added to the record.',
   'toast.pipelineCommentAdded': 'Comment added.',
   'toast.pipelineFlagResolved': 'Flag marked as resolved.',
+  'toast.memberSavedConflict':
+    'Saved. This change makes a recorded step no longer valid (see "Rule conflict").',
+  'toast.pipelineDossierSavedConflict':
+    'Paper dossier saved. This change makes a recorded step no longer valid (see "Rule conflict").',
+  'toast.pipelineConflictOverridden': 'The reason to override the rule conflict was recorded.',
+  'conflict.title': 'Rule conflict',
+  'conflict.broke': 'Saved. This change makes a recorded step no longer valid:',
+  'conflict.blocks':
+    'The next steps are blocked until the data is corrected or someone else records a reason to override.',
+  'conflict.by': 'From a change by {name} ({date})',
+  'conflict.overridden': 'Overridden',
+  'conflict.override.title': 'Override the rule conflict',
+  'conflict.override.reason': 'Reason to override (at least 20 characters)',
+  'conflict.override.submit': 'Record the reason',
+  'conflict.override.own':
+    'You made the change that caused this conflict, so you may not override it; someone else must review it and record the reason.',
+  'conflict.override.recorded': '{name} recorded a reason to override on {date}: {reason}',
+  'conflict.card': 'Rule conflict',
+  'conflict.brokeStep': 'Saved. This change makes step {step} no longer valid: {reason}',
+  'conflict.override.short': 'The reason needs at least {min} characters: say why the record goes on.',
+  'conflict.row': 'Rule conflict',
+  'reports.bottleneck.conflict': 'Open rule conflicts (a recorded step no longer holds)',
+  'members.drill.due.conflict': 'with an open rule conflict',
 
   // Audit log (/admin/audit, member history) and official days off (/admin/holidays).
   'audit.title': 'Audit log',
@@ -1130,12 +1258,14 @@ export const en: Messages = {
   'audit.action.pipeline.flag': 'Flagged for review',
   'audit.action.pipeline.comment': 'Comment added',
   'audit.action.pipeline.flag_resolved': 'Flag resolved',
+  'audit.action.pipeline.conflict_override': 'Rule conflict overridden',
   'audit.action.criteria.draft': 'Criteria draft created',
   'audit.action.criteria.edit': 'Criteria set edited',
   'audit.action.criteria.activate': 'Criteria set activated',
-  'audit.action.holiday.create': 'Day off added',
-  'audit.action.holiday.rename': 'Day off renamed',
-  'audit.action.holiday.delete': 'Day off deleted',
+  'audit.action.unit.register': "A Party cell's count of official members recorded",
+  'audit.action.holiday.create': 'Day off or make-up working day added',
+  'audit.action.holiday.rename': 'Day off or make-up working day renamed',
+  'audit.action.holiday.delete': 'Day off or make-up working day deleted',
   'audit.action.target.set': 'Admissions target set',
   'audit.action.report.export': 'Report downloaded as Excel',
   'audit.action.apitoken.create': 'API token created',
@@ -1149,29 +1279,37 @@ export const en: Messages = {
   'audit.action.unit.update': 'Unit edited',
   'audit.action.unit.activate': 'Unit reactivated',
   'audit.action.unit.deactivate': 'Unit deactivated',
+  'audit.action.unit.conduct_bands': 'School conduct-score bands set',
   'audit.action.account.bootstrap': 'First administrator account created (npm run bootstrap)',
   'audit.action.audit.anchor': 'Audit chains anchored',
-  'holidays.title': 'Official days off',
-  'holidays.homeLink': 'Manage official days off',
+  'holidays.title': 'Official days off and make-up working days',
+  'holidays.homeLink': 'Manage official days off and make-up working days',
   'holidays.intro':
-    'Deadlines in working days skip Saturdays, Sundays and the days in this table. Every change is logged and every record’s deadlines are recomputed at once.',
+    'Deadlines in working days skip Saturdays, Sundays and the days off in this table, and count its make-up working days (a Saturday or Sunday worked to repay a swapped day off). Every change is logged and every record’s deadlines are recomputed at once.',
   'holidays.year': 'Year',
   'holidays.show': 'Show',
-  'holidays.count': '{count} days off in {year}',
+  'holidays.count': '{count} days off, {workdays} make-up working days in {year}',
   'holidays.empty': 'No days off recorded for this year.',
   'holidays.col.date': 'Date',
   'holidays.col.weekday': 'Weekday',
+  'holidays.col.kind': 'Kind',
   'holidays.col.name': 'Name',
   'holidays.col.actions': 'Actions',
-  'holidays.add': 'Add a day off',
+  'holidays.add': 'Add a day off or a make-up working day',
   'holidays.date': 'Date',
   'holidays.name': 'Name',
+  'holidays.kind': 'Kind of day',
+  'holidays.kind.holiday': 'Day off',
+  'holidays.kind.workday': 'Make-up working day (a weekend day worked)',
   'holidays.addSubmit': 'Add',
   'holidays.renameLabel': 'New name for {date}',
   'holidays.rename': 'Rename',
   'holidays.delete': 'Delete',
   'holidays.deleteConfirm': 'Confirm deleting {date}',
-  'holidays.v.dateTaken': 'This day is already in the table.',
+  'holidays.v.dateTaken': 'This day is already in the table (as a day off or a make-up working day).',
+  'holidays.v.kind': 'Choose a day off or a make-up working day.',
+  'holidays.v.workdayWeekday':
+    'A make-up working day must be a Saturday or a Sunday: the chosen day already is a working day.',
   'toast.holidayAdded': 'Day off added. Deadlines have been recomputed.',
   'toast.holidaySaved': 'Day off renamed.',
   'toast.holidayDeleted': 'Day off deleted. Deadlines have been recomputed.',
@@ -1263,6 +1401,34 @@ export const en: Messages = {
   'tokens.v.expiryInvalid': 'Not a valid date.',
   'tokens.v.expiryPast': 'The expiry date cannot be in the past.',
 
+  'conduct.bands.title': 'Conduct-score bands below "Very good"',
+  'conduct.bands.hint':
+    "Circular 16/2015/TT-BGDĐT fixes Excellent from 90 and Very good from 80 points; the lower bands are set by the school's own regulation. Whole scores from 0 to 100, descending: Very good (80) > Good > Average.",
+  'conduct.bands.default':
+    'The school has set no bands of its own: the defaults apply (Good from 65, Average from 50).',
+  'conduct.bands.goodMin': 'Good: from (points)',
+  'conduct.bands.averageMin': 'Average: from (points)',
+  'conduct.bands.save': 'Save the bands',
+  'conduct.v.number': 'Enter a whole number.',
+  'conduct.v.range': 'Scores go from 0 to 100.',
+  'conduct.v.belowVeryGood': 'Good must start below Very good (80 points).',
+  'conduct.v.belowGood': 'Average must start below Good.',
+  'member.expectedGraduation': 'Expected graduation (month)',
+  'member.expectedGraduationHint':
+    'Optional. Month and year, e.g. 06/2027. A warning shows when it falls before the expected admission decision.',
+  'member.v.graduation': 'Enter the expected graduation month and year, e.g. 06/2027.',
+  'graduation.warning': 'Graduation warning',
+  'selection.verdict.title': 'Criteria verdict',
+  'selection.verdict.set': 'By the criteria set “{name}” (version {version})',
+  'selection.verdict.score': 'Score {score}/{max}, {pass} needed',
+  'selection.verdict.failing': 'Criteria not met or without data:',
+  'selection.verdict.missingMark': 'data missing',
+  'selection.verdict.overrideNeeded':
+    'To select all the same, write the reason for selecting outside the criteria (at least {min} characters). The reason is kept on the record, logged and counted in the reports.',
+  'selection.override.title': 'Selected outside the criteria',
+  'selection.override.byAt': 'Recorded by {by} on {date}',
+  'selection.override.reason': 'Reason',
+  'selection.override.failing': 'Criteria not met when selected:',
   'error.title': 'Something went wrong',
   'error.400': 'The request was not valid. Please check what you entered.',
   'error.403': 'You do not have access to this page.',

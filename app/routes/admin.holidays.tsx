@@ -4,7 +4,7 @@ import { AdminTable, ConfirmAction } from '~/components/admin-list';
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, SelectField } from '~/components/forms';
-import { HolidayRenameSchema, HolidaySchema } from '~/domain/holidays';
+import { HOLIDAY_KINDS, HolidayRenameSchema, HolidaySchema } from '~/domain/holidays';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { holidayAction, holidayYears, listHolidays, parseYear } from '~/utils/holidays.server';
 import { pageTitle } from '~/utils/meta';
@@ -91,6 +91,21 @@ export default function HolidaysPage() {
               defaultValue: serverAdd?.values.date ?? '',
             }}
           />
+          <SelectField
+            label={t('holidays.kind')}
+            errors={addShown.kind}
+            selectProps={{
+              id: 'holiday-kind',
+              name: 'kind',
+              defaultValue: serverAdd?.values.kind ?? 'holiday',
+            }}
+          >
+            {HOLIDAY_KINDS.map((k) => (
+              <option key={k} value={k}>
+                {t(`holidays.kind.${k}`)}
+              </option>
+            ))}
+          </SelectField>
           <Field
             label={t('holidays.name')}
             errors={addShown.name}
@@ -109,11 +124,16 @@ export default function HolidaysPage() {
       </section>
 
       <AdminTable
-        count={t('holidays.count', { count: fmt.number(rows.length), year })}
+        count={t('holidays.count', {
+          count: fmt.number(rows.filter((r) => r.kind === 'holiday').length),
+          workdays: fmt.number(rows.filter((r) => r.kind === 'workday').length),
+          year,
+        })}
         countTestId="holiday-count"
         columns={[
           t('holidays.col.date'),
           t('holidays.col.weekday'),
+          t('holidays.col.kind'),
           t('holidays.col.name'),
           t('holidays.col.actions'),
         ]}
@@ -122,11 +142,18 @@ export default function HolidaysPage() {
         {rows.map((h) => {
           const date = fmt.date(`${h.date}T00:00:00Z`);
           return (
-            <tr key={h.id}>
+            <tr key={h.id} data-kind={h.kind}>
               <td>
                 <time dateTime={h.date}>{date}</time>
               </td>
               <td>{weekday(h.date, locale)}</td>
+              <td>
+                {h.kind === 'workday' ? (
+                  <strong>{t('holidays.kind.workday')}</strong>
+                ) : (
+                  t('holidays.kind.holiday')
+                )}
+              </td>
               <td>
                 <Form
                   method="post"

@@ -11,6 +11,7 @@ import { useState } from 'react';
 import { z } from 'zod';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, SelectField } from '~/components/forms';
+import { vietnamDay } from '~/domain/criteria/calendar';
 import { isCalendarDay } from '~/domain/holidays';
 import { useFormatters, useT } from '~/i18n/use-t';
 import {
@@ -26,7 +27,7 @@ import { requireUser } from '~/utils/permissions.server';
 import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 
 /** Today in Vietnam (UTC+7, no daylight saving), YYYY-MM-DD: the browser and the server agree. */
-const vietnamToday = () => new Date(Date.now() + 7 * 60 * 60 * 1000).toISOString().slice(0, 10);
+const vietnamToday = () => vietnamDay(new Date());
 
 const TokenCreateSchema = z.object({
   name: z

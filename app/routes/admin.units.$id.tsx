@@ -1,12 +1,20 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { ConductBandsSection } from '~/components/conduct-bands';
 import { UnitEditor } from '~/components/unit-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/utils/permissions';
 import { requireUser } from '~/utils/permissions.server';
-import { getUnit, parentOptions, parseIdParam, saveUnit, setUnitActive } from '~/utils/units.server';
+import {
+  getUnit,
+  parentOptions,
+  parseIdParam,
+  saveConductBands,
+  saveUnit,
+  setUnitActive,
+} from '~/utils/units.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = parseIdParam(params.id);
@@ -33,6 +41,8 @@ export async function action({ request, params }: ActionFunctionArgs) {
       return setUnitActive(user, id, false);
     case 'activate':
       return setUnitActive(user, id, true);
+    case 'conductBands':
+      return saveConductBands(user, id, formData);
     default:
       throw new Response('Unknown intent', { status: 400 });
   }
@@ -43,7 +53,10 @@ export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
 
 export default function UnitPage() {
   const { unit, parents, canManage } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>();
+  const result = useActionData<typeof action>();
+  // The bands' own form answers with its intent; the unit editor's answers without one.
+  const bandsFailure = result && 'intent' in result ? result : undefined;
+  const actionData = result && !('intent' in result) ? result : undefined;
   const t = useT();
   return (
     <>
@@ -73,6 +86,14 @@ export default function UnitPage() {
         parents={parents}
         errors={actionData?.fieldErrors}
       />
+      {unit.conductBands ? (
+        <ConductBandsSection
+          bands={unit.conductBands}
+          isSet={unit.conductBandsSet}
+          canEdit={canManage}
+          failure={bandsFailure}
+        />
+      ) : null}
       {canManage ? (
         <section className="panel" aria-labelledby="unit-status-title">
           <h2 id="unit-status-title">{t('units.status')}</h2>

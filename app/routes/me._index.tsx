@@ -168,6 +168,17 @@ function MyData({
                 {t(`me.field.${c.field}` as MessageKey)}:{' '}
                 {t('me.correction.sent', { date: f.date(c.createdAt) })} ·{' '}
                 {t(`me.correction.status.${c.status}` as MessageKey)}
+                {c.due ? (
+                  <>
+                    {' '}
+                    ·{' '}
+                    {c.due.overdue ? (
+                      <strong>{t('me.correction.overdue', { date: f.date(c.due.dueDate) })}</strong>
+                    ) : (
+                      t('me.correction.due', { date: f.date(c.due.dueDate) })
+                    )}
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>

@@ -3,7 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remi
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field } from '~/components/forms';
-import { CONSENT_TEXT, CONSENT_VERSION, consentSchema } from '~/domain/consent';
+import { CONSENT_TEXT, CONSENT_VERSION, consentSchema, WithdrawSchema } from '~/domain/consent';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { consentAction, consentPage, requireStudent } from '~/utils/me.server';
@@ -24,6 +24,15 @@ export async function action({ request }: ActionFunctionArgs) {
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'consent.title');
+
+/** What withdrawing does, in the order the student needs it (Law 91/2025, Decree 356/2025). */
+const WITHDRAW_EFFECTS = [
+  'consent.withdrawEffect.pause',
+  'consent.withdrawEffect.staff',
+  'consent.withdrawEffect.refused',
+  'consent.withdrawEffect.kept',
+  'consent.withdrawEffect.again',
+] as const;
 
 export default function ConsentPage() {
   const { consent } = useLoaderData<typeof loader>();
@@ -46,28 +55,74 @@ export default function ConsentPage() {
   return (
     <>
       <h1>{t('consent.title')}</h1>
-      {params.get('withdrawn') ? (
+      {consent.paused ? (
+        // Withdrawn and not given again: paused, since when, and how to go on.
+        <p className="panel" role="status" data-testid="consent-paused">
+          {consent.withdrawnAt
+            ? t('consent.pausedStudent', { date: f.date(consent.withdrawnAt) })
+            : t('consent.withdrawn')}
+        </p>
+      ) : params.get('withdrawn') ? (
         <p className="panel" role="status">
           {t('consent.withdrawn')}
         </p>
       ) : null}
       {consent.current ? (
-        <div className="card">
-          <p data-testid="consent-given">
-            {t('consent.given', { date: f.date(consent.givenAt), version: consent.version ?? '' })}
-          </p>
-          {consent.guardianName ? <p>{t('consent.guardianGiven', { name: consent.guardianName })}</p> : null}
-          <p>
-            <Link to="/me">{t('consent.goToRecord')}</Link>
-          </p>
-          <Form method="post">
-            <input type="hidden" name="intent" value="withdraw" />
-            <p className="field-hint">{t('consent.withdrawHint')}</p>
-            <button type="submit" className="button-danger">
-              {t('consent.withdraw')}
-            </button>
-          </Form>
-        </div>
+        <>
+          <div className="card">
+            <p data-testid="consent-given">
+              {t('consent.given', { date: f.date(consent.givenAt), version: consent.version ?? '' })}
+            </p>
+            {consent.guardianName ? (
+              <p>{t('consent.guardianGiven', { name: consent.guardianName })}</p>
+            ) : null}
+            <p>
+              <Link to="/me">{t('consent.goToRecord')}</Link>
+            </p>
+          </div>
+          <section className="card me-withdraw" aria-labelledby="withdraw-title">
+            <h2 id="withdraw-title">{t('consent.withdrawTitle')}</h2>
+            <p>{t('consent.withdrawIntro')}</p>
+            <ul>
+              {WITHDRAW_EFFECTS.map((key) => (
+                <li key={key}>{t(key)}</li>
+              ))}
+            </ul>
+            <Form
+              method="post"
+              noValidate
+              onSubmit={(event) => {
+                const parsed = WithdrawSchema.safeParse(formDataToObject(new FormData(event.currentTarget)));
+                const found = parsed.success ? null : fieldErrorsOf(parsed.error);
+                setClientErrors(found);
+                if (found) event.preventDefault();
+              }}
+            >
+              <input type="hidden" name="intent" value="withdraw" />
+              <div className="field me-consent-box">
+                <div className="checkbox">
+                  <input
+                    id="consent-withdraw-confirm"
+                    type="checkbox"
+                    name="confirm"
+                    value="on"
+                    aria-invalid={errors.confirm ? true : undefined}
+                    aria-describedby={errors.confirm ? 'consent-withdraw-confirm-error' : undefined}
+                  />
+                  <label htmlFor="consent-withdraw-confirm">{t('consent.withdrawConfirm')}</label>
+                </div>
+                {errors.confirm ? (
+                  <p id="consent-withdraw-confirm-error" className="field-error">
+                    {t(errors.confirm[0])}
+                  </p>
+                ) : null}
+              </div>
+              <button type="submit" className="button-danger">
+                {t('consent.withdraw')}
+              </button>
+            </Form>
+          </section>
+        </>
       ) : (
         <>
           <p>{t('consent.needed')}</p>

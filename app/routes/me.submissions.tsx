@@ -32,7 +32,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
-  await requireConsent(user);
+  // A paused record (consent withdrawn) gets its reason from submitEvidence, not a bare redirect.
+  await requireConsent(user, { pausedPasses: true });
   // The upload is bounded while it is read: a part over the limit stops the parse.
   let form: FormData;
   try {
@@ -59,7 +60,7 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.submis
 export default function MySubmissions() {
   const { submissions } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as
-    { fieldErrors?: FieldErrors; values?: Record<string, string> } | undefined;
+    { fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: string } | undefined;
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const [params] = useSearchParams();
   const t = useT();
@@ -159,6 +160,12 @@ export default function MySubmissions() {
           errors={errors.file}
           inputProps={{ name: 'file', type: 'file', accept: 'image/jpeg,image/png,application/pdf' }}
         />
+        {actionData?.formError ? (
+          // Beside the button just pressed: the page keeps its scroll position after the post.
+          <p className="form-error" role="alert" data-testid="submission-refused">
+            {actionData.formError}
+          </p>
+        ) : null}
         <button type="submit">{t('me.submissions.submit')}</button>
       </Form>
       <section aria-labelledby="sub-list" className="me-section">

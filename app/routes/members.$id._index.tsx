@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import type { ReactNode } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { formatMonth } from '~/domain/graduation';
 import { activityFacts, useRecordLabels, VerifiedBadge } from '~/components/member-records';
 import { STAGE_LABELS } from '~/domain/stages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -83,6 +84,12 @@ export default function MemberProfile() {
           <dd>{member.school}</dd>
           <dt>{t('member.branch')}</dt>
           <dd>{member.branch ?? dash}</dd>
+          {member.expectedGraduation ? (
+            <>
+              <dt>{t('member.expectedGraduation')}</dt>
+              <dd data-testid="member-expectedGraduation">{formatMonth(member.expectedGraduation)}</dd>
+            </>
+          ) : null}
           {member.partyCell ? (
             <>
               <dt>{t('member.partyCell')}</dt>

@@ -11,14 +11,20 @@ import { DossierSection } from '~/components/pipeline-dossier';
 import type { TabFormFailure } from '~/components/pipeline-forms';
 import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-overview';
 import { ReviewNotes } from '~/components/pipeline-review-notes';
-import { TransitionForm } from '~/components/pipeline-transition-form';
+import { ConflictSection } from '~/components/rule-conflicts';
+import { SelectionOverrideNotice } from '~/components/selection-verdict';
+import { GraduationWarningNotice } from '~/components/graduation-warning';
+import { NotOfferedFailure, TransitionForm, notOffered } from '~/components/pipeline-transition-form';
 import { isExitStage, type Stage } from '~/domain/stages';
 import { useT } from '~/i18n/use-t';
 import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
 import pipelineStyles from '~/styles/pipeline.css?url';
-import { parseMemberId } from '~/utils/member-profile.server';
+import { memberFilter, parseMemberId } from '~/utils/member-profile.server';
 import { pageTitle } from '~/utils/meta';
+import { memberConflicts, type OverrideFailure } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
+import { withSelection } from '~/utils/selection.server';
+import { graduationWarningOf } from '~/utils/graduation.server';
 import {
   canActOnPipeline,
   getMemberPipeline,
@@ -34,7 +40,15 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  return getMemberPipeline(user, parseMemberId(params.id));
+  const id = parseMemberId(params.id);
+  // The selection form's criteria verdict and any override on file (selection.server.ts).
+  const page = {
+    ...(await withSelection(id, memberFilter(user, id), await getMemberPipeline(user, id))),
+    // Expected graduation before the expected admission decision (app/domain/graduation.ts).
+    graduationWarning: await graduationWarningOf(memberFilter(user, id)),
+  };
+  // The rule conflicts of recorded steps, with the override form (pipeline-conflicts.server.ts).
+  return { ...page, conflicts: await memberConflicts(user, id) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -49,13 +63,17 @@ const TAB_INTENTS = new Set(['dossier', 'note', 'resolve_flag']);
 
 export default function MemberPipeline() {
   const d = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as TransitionFailure | TabFormFailure | undefined;
+  const result = useActionData<typeof action>() as
+    TransitionFailure | TabFormFailure | OverrideFailure | undefined;
   const tabFailure = result && TAB_INTENTS.has(result.intent) ? (result as TabFormFailure) : undefined;
-  const failure = result && !tabFailure ? (result as TransitionFailure) : undefined;
+  const overrideFailure = result?.intent === 'conflict_override' ? (result as OverrideFailure) : undefined;
+  const failure = result && !tabFailure && !overrideFailure ? (result as TransitionFailure) : undefined;
   const t = useT();
   const transitions = d.transitions as TransitionView[];
   const forward = transitions.filter((tr) => !isExitStage(tr.to));
   const exits = transitions.filter((tr) => isExitStage(tr.to));
+  // A refusal of a step whose form is not on the page is shown above the forms, never swallowed.
+  const orphan = notOffered(failure, transitions);
   return (
     <div className="member-pipeline">
       <StageProgress stages={d.stages as Stage[]} current={d.progressStage} stage={d.stage} />
@@ -64,6 +82,9 @@ export default function MemberPipeline() {
           {t('pipeline.returnReason')}: {d.returnReason}
         </p>
       ) : null}
+      {d.selectionOverride ? <SelectionOverrideNotice override={d.selectionOverride} /> : null}
+      {d.graduationWarning ? <GraduationWarningNotice warning={d.graduationWarning} /> : null}
+      <ConflictSection conflicts={d.conflicts} version={d.version} failure={overrideFailure} />
 
       <section aria-labelledby="next-title" className="profile-section">
         <h2 id="next-title">{t('pipeline.nextActor')}</h2>
@@ -79,6 +100,7 @@ export default function MemberPipeline() {
         {d.can.addNote && !d.can.editDossier ? (
           <p className="field-hint">{t('pipeline.reviewHint')}</p>
         ) : null}
+        {orphan ? <NotOfferedFailure failure={orphan} /> : null}
         {transitions.length === 0 ? (
           <p className="muted">{t('pipeline.actions.none')}</p>
         ) : (

@@ -6,12 +6,16 @@
 import type { LinksFunction, LoaderFunctionArgs } from '@remix-run/node';
 import { NavLink, Outlet, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { BrokeFlash, ConflictBanner } from '~/components/rule-conflicts';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
-import { useLocale, useT } from '~/i18n/use-t';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { can, type Permission } from '~/utils/permissions';
-import { getMemberHeader, parseMemberId } from '~/utils/member-profile.server';
+import { brokeFlash } from '~/utils/conflict-flash.server';
+import { getMemberHeader, memberFilter, parseMemberId } from '~/utils/member-profile.server';
+import { conductBandsOfMember } from '~/utils/units.server';
+import { memberConflicts } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
@@ -35,8 +39,14 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
   const id = parseMemberId(params.id);
   const member = await getMemberHeader(user, id);
+  // Rule conflicts of recorded steps on every tab, and what a save just broke (?broke=).
+  const conflicts = await memberConflicts(user, id);
   return {
     member,
+    // The school's conduct-score bands, for the band shown beside each score on every tab.
+    conductBands: await conductBandsOfMember(memberFilter(user, id)),
+    conflicts,
+    broke: brokeFlash(new URL(request.url).searchParams, conflicts),
     sections: MEMBER_SECTIONS.filter((s) => can(user.role, s.permission)).map(({ to, label }) => ({
       to,
       label,
@@ -45,9 +55,10 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export default function MemberLayout() {
-  const { member, sections } = useLoaderData<typeof loader>();
+  const { member, sections, conflicts, broke } = useLoaderData<typeof loader>();
   const t = useT();
   const locale = useLocale();
+  const fmt = useFormatters();
   return (
     <>
       <header className="member-header">
@@ -61,6 +72,15 @@ export default function MemberLayout() {
             </>
           ) : null}
         </p>
+        {member.pausedSince !== null ? (
+          <p className="form-error consent-paused" role="note" data-testid="consent-paused">
+            {member.pausedSince
+              ? t('consent.paused', { date: fmt.date(member.pausedSince) })
+              : t('consent.pausedUndated')}
+          </p>
+        ) : null}
+        {broke ? <BrokeFlash flash={broke} /> : null}
+        <ConflictBanner conflicts={conflicts} />
         {sections.length > 1 ? (
           <nav aria-label={t('member.sections')} className="member-tabs">
             <ul>

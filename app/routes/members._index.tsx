@@ -147,6 +147,9 @@ export default function MembersPage() {
           </button>
         </form>
       </div>
+      <p className="field-hint" data-testid="export-paused-hint">
+        {t('consent.exportHint')}
+      </p>
 
       {selectedIds.length ? (
         <div className="bulk-bar" role="region" aria-label={t('members.bulkActions')} data-testid="bulk-bar">

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { OptionSelect } from '~/components/option-select';
+import { BrokeMembers } from '~/components/broke-members';
 import { BulkNotice } from '~/components/pipeline-board';
 import { BulkFieldInput, BulkProblems } from '~/components/pipeline-bulk';
 import { useLocale, useT } from '~/i18n/use-t';
@@ -9,7 +10,8 @@ import boardStyles from '~/styles/board.css?url';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
 import { isProvinceWide, unitsOf } from '~/utils/members-list.server';
-import { unitScopeFilter } from '~/utils/permissions.server';
+import { scopeFilter, unitScopeFilter } from '~/utils/permissions.server';
+import { brokeMembersOfParams } from '~/utils/broke-members.server';
 import {
   BULK_FIELDS,
   bulkAdvance,
@@ -35,6 +37,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const school = schools.some((s) => s.id === askedSchool) ? askedSchool : undefined;
   const queue = await loadReadyQueue(user, step, school);
   return {
+    // After a bulk step that broke an earlier step of some records: those, in the user's scope.
+    broke: await brokeMembersOfParams(params, scopeFilter(user), user.id),
     step,
     steps: steps.map((s) => ({ id: s, label: stepLabel(s) })),
     fields: BULK_FIELDS[step],
@@ -89,6 +93,7 @@ export default function ReadyQueue() {
         </div>
       </Form>
       <BulkNotice doneKey="board.ready.done" />
+      {data.broke ? <BrokeMembers view={data.broke} lead="pipeline.bulkBroke" /> : null}
       {data.step === 'select_outstanding' ? <p className="muted">{t('board.ready.eligibleOnly')}</p> : null}
       {data.needsSchool ? (
         <p>{t('board.ready.pickSchool')}</p>

@@ -5,6 +5,7 @@ import { OptionSelect } from '~/components/option-select';
 import { FunnelChart, TrendChart } from '~/components/report-charts';
 import { ReportTableView } from '~/components/report-tables';
 import { TargetProgress } from '~/components/target-progress';
+import { calendarDay } from '~/domain/criteria/calendar';
 import { STAGE_LABELS } from '~/domain/stages';
 import { createT } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -43,7 +44,9 @@ export default function Reports() {
   const locale = useLocale();
   const fmt = useFormatters();
   const table = (id: string) => tables.find((x) => x.id === id);
-  const years = Array.from({ length: 6 }, (_, i) => new Date().getFullYear() + 1 - i);
+  // This year in Vietnam, whatever the server's or the browser's time zone.
+  const thisYear = calendarDay(new Date())!.y;
+  const years = Array.from({ length: 6 }, (_, i) => thisYear + 1 - i);
   const qs = search ? `?${search}` : '';
   return (
     <>

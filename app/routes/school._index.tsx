@@ -9,6 +9,7 @@ import { schoolTargetProgress, scopeSummary } from '~/utils/home.server';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/utils/permissions';
 import { requireUser } from '~/utils/permissions.server';
+import { correctionCounts } from '~/utils/corrections.server';
 import { pendingCounts } from '~/utils/submissions.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -16,19 +17,21 @@ export async function loader({ request }: LoaderFunctionArgs) {
   // The school home serves both sides of a school: the Union and the Party committee.
   const partyView = can(user.role, 'pipeline:party') && !can(user.role, 'pipeline:union');
   if (!can(user.role, 'pipeline:union') && !can(user.role, 'pipeline:party')) throw forbidden();
-  const [summary, pending, target] = await Promise.all([
+  const union = can(user.role, 'pipeline:union');
+  const [summary, pending, corrections, target] = await Promise.all([
     scopeSummary(user),
-    can(user.role, 'pipeline:union') ? pendingCounts(user) : null,
+    union ? pendingCounts(user) : null,
+    union ? correctionCounts(user) : null,
     schoolTargetProgress(user),
   ]);
-  return { userName: user.name, partyView, summary, pending, target };
+  return { userName: user.name, partyView, summary, pending, corrections, target };
 }
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
   pageTitle(matches, data?.partyView ? 'home.schoolPartyTitle' : 'home.schoolUnionTitle');
 
 export default function SchoolHome() {
-  const { userName, partyView, summary, pending, target } = useLoaderData<typeof loader>();
+  const { userName, partyView, summary, pending, corrections, target } = useLoaderData<typeof loader>();
   const t = useT();
   const f = useFormatters();
   return (
@@ -69,6 +72,20 @@ export default function SchoolHome() {
           ) : null}
           <p>
             <Link to="/school/submissions">{t('queue.open')}</Link>
+          </p>
+        </section>
+      ) : null}
+      {corrections && corrections.open > 0 ? (
+        <section aria-labelledby="corrections-title" data-testid="open-corrections">
+          <h2 id="corrections-title">{t('queue.corrections')}</h2>
+          <p>{t('queue.correctionsOpen', { count: f.number(corrections.open) })}</p>
+          {corrections.overdue > 0 ? (
+            <p>
+              <strong>{t('queue.correctionsOverdue', { count: f.number(corrections.overdue) })}</strong>
+            </p>
+          ) : null}
+          <p>
+            <Link to="/school/submissions#corrections">{t('queue.open')}</Link>
           </p>
         </section>
       ) : null}

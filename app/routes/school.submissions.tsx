@@ -38,12 +38,13 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.queue.
 export default function SubmissionQueue() {
   const { queue, corrections } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as
-    { fieldErrors?: FieldErrors; id?: string; bulk?: true } | undefined;
+    { fieldErrors?: FieldErrors; id?: string; bulk?: true; formError?: string } | undefined;
   const [params] = useSearchParams();
   const t = useT();
   const f = useFormatters();
   const done = params.get('done');
   const count = params.get('count');
+  const paused = params.get('paused');
   const bulkErrors = actionData?.bulk ? actionData.fieldErrors : undefined;
   return (
     <>
@@ -54,6 +55,11 @@ export default function SubmissionQueue() {
           {count !== null && /^\d+$/.test(count)
             ? t('queue.bulkDone', { count: Number(count) })
             : t(done === 'approved' ? 'me.queue.approved' : 'me.queue.returned')}
+        </p>
+      ) : null}
+      {paused !== null && /^\d+$/.test(paused) ? (
+        <p className="form-error" role="status" data-testid="queue-paused-skipped">
+          {t('consent.queueSkipped', { count: Number(paused) })}
         </p>
       ) : null}
       {done === 'correction' ? (
@@ -73,15 +79,28 @@ export default function SubmissionQueue() {
                     <strong className="badge">{t('queue.stale')}</strong>
                   </p>
                 ) : null}
+                {s.pausedSince !== null ? (
+                  <p className="form-error" data-testid="queue-paused">
+                    {t('consent.queuePaused', { date: s.pausedSince ? f.date(s.pausedSince) : '—' })}
+                  </p>
+                ) : null}
+                {actionData?.formError && actionData.id === s.id ? (
+                  <p className="form-error" role="alert">
+                    {actionData.formError}
+                  </p>
+                ) : null}
                 <p>
-                  <input
-                    type="checkbox"
-                    name="ids"
-                    value={s.id}
-                    form="bulk-decide"
-                    id={`select-${s.id}`}
-                    aria-label={t('queue.select', { name: s.member })}
-                  />{' '}
+                  {/* A paused member's item cannot be decided: no box to pick it for a bulk decision. */}
+                  {s.pausedSince === null ? (
+                    <input
+                      type="checkbox"
+                      name="ids"
+                      value={s.id}
+                      form="bulk-decide"
+                      id={`select-${s.id}`}
+                      aria-label={t('queue.select', { name: s.member })}
+                    />
+                  ) : null}{' '}
                   <strong>{s.member}</strong> · {t(`me.submissions.kind.${s.kind}` as MessageKey)} ·{' '}
                   {t('me.submissions.sentOn', { date: f.date(s.createdAt) })}
                 </p>
@@ -110,23 +129,27 @@ export default function SubmissionQueue() {
                     </a>
                   </p>
                 ) : null}
-                <Form method="post">
-                  <input type="hidden" name="id" value={s.id} />
-                  <button type="submit" name="intent" value="approve">
-                    {t('me.queue.approve')}
-                  </button>
-                </Form>
-                <Form method="post">
-                  <input type="hidden" name="id" value={s.id} />
-                  <Field
-                    label={t('me.queue.reason')}
-                    errors={actionData?.id === s.id ? actionData.fieldErrors?.reason : undefined}
-                    inputProps={{ name: 'reason', id: `reason-${s.id}`, maxLength: 500 }}
-                  />
-                  <button type="submit" name="intent" value="return" className="button-secondary">
-                    {t('me.queue.return')}
-                  </button>
-                </Form>
+                {s.pausedSince === null ? (
+                  <>
+                    <Form method="post">
+                      <input type="hidden" name="id" value={s.id} />
+                      <button type="submit" name="intent" value="approve">
+                        {t('me.queue.approve')}
+                      </button>
+                    </Form>
+                    <Form method="post">
+                      <input type="hidden" name="id" value={s.id} />
+                      <Field
+                        label={t('me.queue.reason')}
+                        errors={actionData?.id === s.id ? actionData.fieldErrors?.reason : undefined}
+                        inputProps={{ name: 'reason', id: `reason-${s.id}`, maxLength: 500 }}
+                      />
+                      <button type="submit" name="intent" value="return" className="button-secondary">
+                        {t('me.queue.return')}
+                      </button>
+                    </Form>
+                  </>
+                ) : null}
               </li>
             ))}
           </ul>
@@ -151,16 +174,31 @@ export default function SubmissionQueue() {
           </Form>
         </>
       )}
-      <h2>{t('queue.corrections')}</h2>
+      <h2 id="corrections">{t('queue.corrections')}</h2>
+      <p className="muted">{t('queue.correctionsIntro')}</p>
+      {corrections.some((c) => c.overdue) ? (
+        <p>
+          <strong className="badge" data-testid="corrections-overdue">
+            {t('queue.correctionsOverdue', { count: corrections.filter((c) => c.overdue).length })}
+          </strong>
+        </p>
+      ) : null}
       {corrections.length === 0 ? (
         <p>{t('queue.correctionsEmpty')}</p>
       ) : (
         <ul className="me-queue" data-testid="corrections">
           {corrections.map((c) => (
-            <li key={c.id} className="card">
+            <li key={c.id} className="card" data-overdue={c.overdue || undefined}>
               <p>
                 <strong>{c.member}</strong> · {t(`me.field.${c.field}` as MessageKey)} ·{' '}
-                {t('me.correction.sent', { date: f.date(c.createdAt) })}
+                {t('me.correction.sent', { date: f.date(c.createdAt) })} ·{' '}
+                {c.overdue ? (
+                  <strong className="badge">
+                    {t('queue.correctionOverdue', { date: f.date(c.dueDate) })}
+                  </strong>
+                ) : (
+                  t('queue.correctionDue', { date: f.date(c.dueDate) })
+                )}
               </p>
               <p>{c.message}</p>
               {c.correctValue ? <p>{t('queue.correctionValue', { value: c.correctValue })}</p> : null}

@@ -16,6 +16,7 @@ import mongoose, { Types } from 'mongoose';
 import { ApiToken } from '../../models/api-token';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
+import { vietnamDay } from '~/domain/criteria/calendar';
 import { compareVietnamese } from '~/domain/text';
 import { apiError, apiResponse } from './api.server';
 import { appendAudit } from './audit.server';
@@ -127,7 +128,7 @@ const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /** Today's date in Vietnam, YYYY-MM-DD. */
 export function vietnamToday(now = new Date()): string {
-  return new Date(now.getTime() + VN_OFFSET_MS).toISOString().slice(0, 10);
+  return vietnamDay(now);
 }
 
 /** A token "valid through" `day` stops working at the next midnight in Vietnam. */

@@ -183,8 +183,17 @@ export const OPENAPI_DOCUMENT = {
               'application/json': {
                 schema: {
                   type: 'object',
-                  required: ['data', 'page'],
-                  properties: { data: { type: 'array', items: ref('Member') }, page: ref('CursorPage') },
+                  required: ['data', 'withheld', 'page'],
+                  properties: {
+                    data: { type: 'array', items: ref('Member') },
+                    withheld: {
+                      type: 'array',
+                      description:
+                        'Members of this page left out of `data` because they withdrew consent to personal data processing (Law 91/2025/QH15, Decree 356/2025/ND-CP): stop processing any copy of their record until it appears in `data` again.',
+                      items: ref('Withheld'),
+                    },
+                    page: ref('CursorPage'),
+                  },
                 },
               },
             },
@@ -210,6 +219,9 @@ export const OPENAPI_DOCUMENT = {
           },
           401: ERRORS[401],
           404: NOT_FOUND,
+          409: errorResponse(
+            '`consent_withdrawn`: the member withdrew consent to personal data processing; the record is paused and none of its data is served.',
+          ),
           429: ERRORS[429],
         },
       },
@@ -281,6 +293,7 @@ export const OPENAPI_DOCUMENT = {
                   'not_found',
                   'method_not_allowed',
                   'rate_limited',
+                  'consent_withdrawn',
                   'internal_error',
                 ],
               },
@@ -307,6 +320,12 @@ export const OPENAPI_DOCUMENT = {
           total: { type: 'integer', description: 'Matching items over all pages.' },
           next: nullable('integer', { description: 'The next page number, or null on the last page.' }),
         },
+      },
+      Withheld: {
+        type: 'object',
+        required: ['id', 'reason'],
+        properties: { id, reason: { type: 'string', enum: ['consent_withdrawn'] } },
+        additionalProperties: false,
       },
       CursorPage: {
         type: 'object',

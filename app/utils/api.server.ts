@@ -13,15 +13,23 @@
  *   one given twice is a 400.
  * - Reads are not audited one by one (too noisy, and nothing sensitive leaves);
  *   creating and revoking tokens is (api-auth.server.ts).
+ * - A member whose consent is withdrawn (app/utils/consent.server.ts) is paused: no data
+ *   of theirs leaves. A page of the list leaves them out and names them in `withheld`
+ *   (id and reason only, so a system that holds a copy knows to stop using it; the page
+ *   cursor still moves past them); the record alone answers 409 `consent_withdrawn`.
+ *   Statistics are counts and stay whole.
  */
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
+import { consentWithdrawn, type ConsentRecord } from '~/domain/consent';
+import { vietnamDay } from '~/domain/criteria/calendar';
 import { ALL_STAGES } from '~/domain/stages';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { ApiPrincipal } from './api-auth.server';
 import { API_DEFAULT_PAGE_SIZE, API_MAX_PAGE_SIZE, API_UNIT_KINDS } from './api-openapi';
+import { CONSENT_PAUSE_PROJECTION } from './consent.server';
 import { ensureEligibility } from './eligibility.server';
 import { escapeRegex } from './members-list.server';
 import { todayAsStoredDay } from './pipeline-board.server';
@@ -267,6 +275,8 @@ const MEMBER_PROJECTION = {
   'eligibility.eligible': 1,
   'eligibility.version': 1,
   updatedAt: 1,
+  // Read to leave paused records out; never mapped into a response (toApiMember).
+  ...CONSENT_PAUSE_PROJECTION,
 } as const;
 
 interface MemberRow {
@@ -284,7 +294,17 @@ interface MemberRow {
   pipeline?: { stage?: string; stageSince?: Date | null; due?: { at?: Date | null; kind?: string | null } };
   eligibility?: { eligible?: boolean | null; version?: number | null } | null;
   updatedAt?: Date | null;
+  consent?: ConsentRecord | null;
 }
+
+/** What stands in a page for a member whose data may not leave (consent withdrawn). */
+export interface ApiWithheld {
+  id: string;
+  reason: 'consent_withdrawn';
+}
+
+const CONSENT_WITHDRAWN_MESSAGE =
+  'The member withdrew consent to personal data processing: the record is paused until they consent again (Personal Data Protection Law No. 91/2025/QH15, Decree 356/2025/ND-CP).';
 
 export type ApiMember = ReturnType<typeof toApiMember>;
 
@@ -304,7 +324,8 @@ export function toApiMember(m: MemberRow) {
     latestGpa10: typeof m.latestGpa10 === 'number' ? m.latestGpa10 : null,
     pipeline: {
       stage: m.pipeline?.stage ?? 'member',
-      stageSince: isoDay(m.pipeline?.stageSince),
+      // A step's day, or the instant the record was created: its day in Vietnam either way.
+      stageSince: vietnamDay(m.pipeline?.stageSince) || null,
       due: due?.at ? { at: isoDay(due.at), kind: due.kind ?? null } : null,
     },
     eligibility: {
@@ -338,8 +359,13 @@ export async function apiListMembers(token: ApiPrincipal, url: URL, now = new Da
     .lean<MemberRow[]>();
   const more = rows.length > size;
   const page = more ? rows.slice(0, size) : rows;
+  const withheld: ApiWithheld[] = page
+    .filter((m) => consentWithdrawn(m.consent))
+    .map((m) => ({ id: String(m._id), reason: 'consent_withdrawn' }));
   return apiJson({
-    data: page.map(toApiMember),
+    data: page.filter((m) => !consentWithdrawn(m.consent)).map(toApiMember),
+    withheld,
+    // The cursor is the last record read, withheld or not, so paging never stalls.
     page: { size, next: more ? String(page[page.length - 1]._id) : null },
   });
 }
@@ -351,7 +377,9 @@ export async function apiGetMember(token: ApiPrincipal, id: string | undefined, 
   const member = await Member.findOne({ _id, ...apiMemberScope(token) })
     .select(MEMBER_PROJECTION)
     .lean<MemberRow>();
-  return member ? apiJson({ data: toApiMember(member) }) : apiNotFound();
+  if (!member) return apiNotFound();
+  if (consentWithdrawn(member.consent)) return apiError(409, 'consent_withdrawn', CONSENT_WITHDRAWN_MESSAGE);
+  return apiJson({ data: toApiMember(member) });
 }
 
 // ---------------------------------------------------------------- statistics

@@ -13,10 +13,12 @@ import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import { AUDIT_ACTIONS, summarizeDetails, summaryText, type AuditSummary } from '~/domain/audit-actions';
+import { consentWithdrawn, type ConsentRecord } from '~/domain/consent';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import { createT, formatDateTime, isMessageKey, type Locale, type TFunction } from '~/i18n';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { CONSENT_PAUSE_PROJECTION, consentPausedResponse } from './consent.server';
 import { csvField } from './member-export.server';
 import { memberFilter } from './member-profile.server';
 import { escapeRegex } from './members-list.server';
@@ -217,9 +219,18 @@ export async function memberHistoryExport(
   if (user.role === 'student' && user.memberId !== String(id))
     throw new Response('Not found', { status: 404 });
   const member = await Member.findOne(memberFilter(user, id))
-    .select({ schoolId: 1, studentCode: 1 })
-    .lean<{ _id: Types.ObjectId; schoolId?: Types.ObjectId | null; studentCode: string }>();
+    .select({ schoolId: 1, studentCode: 1, ...CONSENT_PAUSE_PROJECTION })
+    .lean<{
+      _id: Types.ObjectId;
+      schoolId?: Types.ObjectId | null;
+      studentCode: string;
+      consent?: ConsentRecord;
+    }>();
   if (!member) throw new Response('Not found', { status: 404 });
+  // Paused by the student's withdrawn consent: staff may not export the record (409 with the
+  // reason, nothing logged as exported); the student's own copy stays a data-subject right.
+  if (user.role !== 'student' && consentWithdrawn(member.consent))
+    throw consentPausedResponse(member.consent, locale);
   await appendAudit({
     actorId: user.id,
     action: 'member.history.export',

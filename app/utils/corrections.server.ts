@@ -1,25 +1,32 @@
 /**
  * The school Union's side of students' correction requests (models/correction-request.ts):
- * the open requests of its school, and marking one handled. Scoped by `schoolId`;
- * every decision is audited, in the same transaction as the decision.
+ * the open requests of its school with the date each must be answered by (2 working days,
+ * Law 91/2025 and Decree 356/2025: `correctionDue`), the overdue ones marked, and marking
+ * one handled. Scoped by `schoolId`; every decision is audited, in the same transaction as
+ * the decision.
  */
 import { redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { CorrectionRequest } from '../../models/correction-request';
 import { Member } from '../../models/member';
+import { correctionDue, overdueFiledBefore } from '~/domain/corrections';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { notFound } from './auth.server';
 import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
+import { loadCalendar } from './pipeline.server';
 import { inTransaction } from './transaction.server';
 
-/** Open requests in scope, oldest first, with the member's name. */
-export async function openCorrections(user: AuthUser) {
-  const rows = await CorrectionRequest.find({ status: 'open', ...scopeFilter(user, 'schoolId') })
-    .sort({ createdAt: 1 })
-    .limit(100)
-    .lean();
+/** Open requests in scope, oldest (most urgent) first, with the member's name and the due date. */
+export async function openCorrections(user: AuthUser, now = new Date()) {
+  const [rows, calendar] = await Promise.all([
+    CorrectionRequest.find({ status: 'open', ...scopeFilter(user, 'schoolId') })
+      .sort({ createdAt: 1 })
+      .limit(100)
+      .lean(),
+    loadCalendar(),
+  ]);
   const members = await Member.find({
     _id: mongoose.trusted({ $in: rows.map((r) => r.memberId) }),
     ...scopeFilter(user),
@@ -34,7 +41,19 @@ export async function openCorrections(user: AuthUser) {
     message: r.message,
     correctValue: r.correctValue ?? null,
     createdAt: r.createdAt.toISOString(),
+    ...correctionDue(r.createdAt, calendar, now),
   }));
+}
+
+/** How many requests of the school are open, and how many of them are past their 2 working days. */
+export async function correctionCounts(user: AuthUser, now = new Date()) {
+  const scope = { status: 'open' as const, ...scopeFilter(user, 'schoolId') };
+  const before = overdueFiledBefore(await loadCalendar(), now);
+  const [open, overdue] = await Promise.all([
+    CorrectionRequest.countDocuments(scope),
+    CorrectionRequest.countDocuments({ ...scope, createdAt: mongoose.trusted({ $lt: before }) }),
+  ]);
+  return { open, overdue };
 }
 
 /** Marks one open request of the school handled ('resolved'); 404 outside the scope or once handled. */

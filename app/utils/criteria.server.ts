@@ -34,6 +34,7 @@ import {
   type VerdictChange,
   type VerdictDiffCounts,
 } from '~/domain/criteria';
+import { vietnamDay } from '~/domain/criteria/calendar';
 import {
   checkCriteriaForm,
   criteriaFromForm,
@@ -603,7 +604,8 @@ export async function runSimulation(access: CriteriaAccess, id: Types.ObjectId):
     activeDoc?.updatedAt?.getTime(),
     scopeKey,
     schoolYearOf(asOf),
-    asOf.toISOString().slice(0, 10),
+    // The verdicts depend on the day in Vietnam, not in UTC.
+    vietnamDay(asOf),
   ].join('|');
   const hit = simCache.get(cacheKey);
   if (hit && Date.now() - hit.at < SIM_CACHE_TTL_MS) return hit.value;

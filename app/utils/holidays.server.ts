@@ -1,5 +1,6 @@
 /**
- * The official days off (/admin/holidays): list by year, add, rename, delete.
+ * The official days off and make-up working days (/admin/holidays): list by year,
+ * add (either kind), rename, delete.
  * Every change is written with its audit event in one transaction; a change of dates
  * then clears the working-day calendar cache and recomputes every stored pipeline
  * deadline, which counts working days (derived data, recomputed after the commit).
@@ -8,7 +9,7 @@ import { data, redirect } from '@remix-run/node';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Holiday } from '../../models/holiday';
-import { HOLIDAY_BASE_YEARS, HolidayRenameSchema, HolidaySchema } from '~/domain/holidays';
+import { HOLIDAY_BASE_YEARS, HolidayRenameSchema, HolidaySchema, holidayKindOf } from '~/domain/holidays';
 import type { MessageKey } from '~/i18n';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
@@ -36,8 +37,14 @@ export function parseYear(url: URL, years: number[]): number {
 }
 
 export async function listHolidays(year: number) {
-  const rows = await Holiday.find({ year }).select({ date: 1, name: 1 }).sort({ date: 1 }).lean();
-  return rows.map((h) => ({ id: String(h._id), date: h.date.toISOString().slice(0, 10), name: h.name }));
+  const rows = await Holiday.find({ year }).select({ date: 1, name: 1, kind: 1 }).sort({ date: 1 }).lean();
+  // `date` is a calendar day stored at UTC midnight: its UTC date is the day.
+  return rows.map((h) => ({
+    id: String(h._id),
+    date: h.date.toISOString().slice(0, 10),
+    name: h.name,
+    kind: holidayKindOf(h.kind),
+  }));
 }
 
 export type HolidayActionData = {
@@ -76,20 +83,20 @@ const utcDay = (day: string) => new Date(`${day}T00:00:00Z`);
 async function addHoliday(user: AuthUser, values: Record<string, string>) {
   const parsed = HolidaySchema.safeParse(values);
   if (!parsed.success) return invalid('add', null, fieldErrorsOf(parsed.error), values);
-  const { date, name } = parsed.data;
+  const { date, name, kind } = parsed.data;
   const day = utcDay(date);
   if (await Holiday.exists({ date: day }))
     return invalid('add', null, { date: ['holidays.v.dateTaken'] }, values, 409);
   try {
     // The day and its event commit together or not at all (decision 018).
     await inTransaction(async () => {
-      const created = await Holiday.create({ date: day, name, year: day.getUTCFullYear() });
+      const created = await Holiday.create({ date: day, name, kind, year: day.getUTCFullYear() });
       await appendAudit({
         actorId: user.id,
         action: 'holiday.create',
         entity: 'Holiday',
         entityId: created._id,
-        details: { after: { date, name } },
+        details: { after: { date, name, kind } },
       });
     });
   } catch (error) {
@@ -141,7 +148,13 @@ async function deleteHoliday(user: AuthUser, id: string) {
         action: 'holiday.delete',
         entity: 'Holiday',
         entityId: found._id,
-        details: { before: { date: found.date.toISOString().slice(0, 10), name: found.name } },
+        details: {
+          before: {
+            date: found.date.toISOString().slice(0, 10),
+            name: found.name,
+            kind: holidayKindOf(found.kind),
+          },
+        },
       });
     }
     return found;

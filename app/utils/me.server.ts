@@ -12,15 +12,16 @@
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { CorrectionRequest } from '../../models/correction-request';
-import { Holiday } from '../../models/holiday';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
-import { CorrectionSchema } from '~/domain/corrections';
+import { CorrectionSchema, correctionDue } from '~/domain/corrections';
 import {
   CONSENT_VERSION,
   consentSchema,
+  consentWithdrawn,
   hasCurrentConsent,
   isMinorOn,
+  WithdrawSchema,
   type ConsentRecord,
 } from '~/domain/consent';
 import { dayNumber } from '~/domain/criteria/calendar';
@@ -34,13 +35,15 @@ import {
   stageIndex,
   type Stage,
 } from '~/domain/stages';
+import { graduationWarning } from '~/domain/graduation';
 import { nextSteps } from '~/domain/student-steps';
-import { createWorkingCalendar } from '~/domain/working-days';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { ENGINE_PROJECTION, getMemberVerdict, type VerdictMember } from './criteria.server';
+import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject } from './misc';
 import { requireUser, scopeFilter } from './permissions.server';
+import { loadCalendar } from './pipeline.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf } from './validation';
 
@@ -71,10 +74,16 @@ async function consentMember(user: AuthUser): Promise<ConsentMember | null> {
     .lean<ConsentMember>();
 }
 
-/** Sends a student without current consent to the consent page (no record: nothing to consent to). */
-export async function requireConsent(user: AuthUser) {
+/**
+ * Sends a student without current consent to the consent page (no record: nothing to
+ * consent to). `pausedPasses`: an action whose write refuses a paused record itself, with
+ * the reason (consent withdrawn), instead of a bare redirect.
+ */
+export async function requireConsent(user: AuthUser, { pausedPasses = false } = {}) {
   const m = await consentMember(user);
-  if (m && !hasCurrentConsent(m.consent)) throw redirect('/me/consent');
+  if (!m || hasCurrentConsent(m.consent)) return;
+  if (pausedPasses && consentWithdrawn(m.consent)) return;
+  throw redirect('/me/consent');
 }
 
 export async function consentPage(user: AuthUser, now = new Date()) {
@@ -85,6 +94,8 @@ export async function consentPage(user: AuthUser, now = new Date()) {
     fullName: m.fullName,
     minor: isMinorOn(m.dateOfBirth, now),
     current: hasCurrentConsent(c),
+    // Withdrawn and not given again: the page says the record is paused, since when.
+    paused: consentWithdrawn(c),
     givenAt: c.givenAt ? iso(new Date(c.givenAt)) : null,
     withdrawnAt: c.withdrawnAt ? iso(new Date(c.withdrawnAt)) : null,
     version: c.version ?? null,
@@ -132,6 +143,10 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
       }
       case 'withdraw': {
         if (!hasCurrentConsent(m.consent)) return { kind: 'none' } as const;
+        // Withdrawing pauses the record: only with the box that says the student understands.
+        const confirmed = WithdrawSchema.safeParse(values);
+        if (!confirmed.success)
+          return { kind: 'invalid', fieldErrors: fieldErrorsOf(confirmed.error) } as const;
         await Member.updateOne(ownFilter(user), { $set: { 'consent.withdrawnAt': now } });
         await audit(user, 'member.consent.withdraw', m, { version: m.consent?.version ?? null });
         return { kind: 'withdrawn' } as const;
@@ -140,6 +155,8 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
         return { kind: 'bad' } as const;
     }
   });
+  // The pause changes what staff pages and the dashboard's kept figures show (paused count).
+  if (outcome.kind === 'given' || outcome.kind === 'withdrawn') noteMemberWrite();
   switch (outcome.kind) {
     case 'missing':
       throw new Response('Not found', { status: 404 });
@@ -172,6 +189,7 @@ interface PortalMember extends VerdictMember {
   dateOfBirth?: Date | null;
   email?: string | null;
   phone?: string | null;
+  expectedGraduation?: string | null;
   pipeline?: PipelineMember['pipeline'] & {
     dossier?: { form: string; receivedAt?: Date | null; verifiedAt?: Date | null }[] | null;
     opinions?: { source?: string | null; date?: Date | null }[] | null;
@@ -191,12 +209,8 @@ const PORTAL_PROJECTION = {
   dateOfBirth: 1,
   email: 1,
   phone: 1,
+  expectedGraduation: 1,
 } as const;
-
-async function loadCalendar() {
-  const rows = await Holiday.find().select({ date: 1 }).lean();
-  return createWorkingCalendar({ holidays: rows.map((r) => r.date) });
-}
 
 /** One row of the student's dossier checklist. */
 export interface ChecklistItem {
@@ -316,6 +330,8 @@ export async function portalData(user: AuthUser, now = new Date()) {
     {
       applicationReceived: items.find((i) => i.id === '1-KNĐ')!.done,
       personalHistoryReceived: items.find((i) => i.id === '2-KNĐ')!.done,
+      introductionReceived: items.find((i) => i.id === 'introduction')!.done,
+      opinionsReceived: items.find((i) => i.id === '5-KNĐ')!.done,
     },
   );
 
@@ -333,6 +349,8 @@ export async function portalData(user: AuthUser, now = new Date()) {
     progress,
     nextActor: stage ? nextActor(stage) : null,
     steps,
+    // Expected graduation before the expected admission decision (app/domain/graduation.ts).
+    graduationWarning: graduationWarning(m, calendar, now),
     verdict: {
       set: verdict.set,
       eligible: verdict.verdict?.eligible ?? null,
@@ -354,6 +372,8 @@ export async function portalData(user: AuthUser, now = new Date()) {
       field: c.field,
       status: c.status,
       createdAt: iso(c.createdAt),
+      // An open request: the day the school must answer by (2 working days), and whether it is late.
+      due: c.status === 'open' ? correctionDue(c.createdAt, calendar, now) : null,
     })),
   };
 }

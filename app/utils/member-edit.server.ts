@@ -19,6 +19,7 @@ import {
   type SchoolOption,
   type SensitiveHints,
 } from '~/components/member-editor';
+import type { Conflict } from '~/domain/pipeline';
 import { compareVietnamese } from '~/domain/text';
 import type { MessageKey } from '~/i18n';
 import type { AuthUser } from './auth.server';
@@ -27,6 +28,7 @@ import { formDataToObject } from './misc';
 import { can } from './permissions';
 import { unitScopeFilter } from './permissions.server';
 import { auditMember, isoDay, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
+import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
@@ -80,6 +82,7 @@ const EDIT_PROJECTION = {
   schoolKind: 1,
   branchId: 1,
   union: 1,
+  expectedGraduation: 1,
   unionRatings: 1,
   academicTerms: 1,
   awards: 1,
@@ -102,6 +105,7 @@ interface EditableMember {
   schoolKind: string;
   branchId?: Types.ObjectId | null;
   union?: { joinedAt?: Date | null; cardNumber?: string | null } | null;
+  expectedGraduation?: string | null;
   __v?: number;
 }
 
@@ -117,6 +121,7 @@ function formValuesOf(m: EditableMember): MemberFormValues {
     branchId: m.branchId ? String(m.branchId) : '',
     unionJoinedAt: isoDay(m.union?.joinedAt),
     unionCardNumber: m.union?.cardNumber ?? '',
+    expectedGraduation: m.expectedGraduation ?? '',
   };
 }
 
@@ -248,6 +253,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
     ancestors,
     'union.joinedAt': input.unionJoinedAt ? utcDay(input.unionJoinedAt) : undefined,
     'union.cardNumber': input.unionCardNumber,
+    expectedGraduation: input.expectedGraduation,
   };
   const cleared: string[] = [];
   if (canSensitive) {
@@ -279,6 +285,8 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
   // on what was read through the version in its filter (a stale form matches nothing); a
   // creation's event is the member's version 0.
   let outcome: 'saved' | 'conflict';
+  // Recorded steps a new date of birth (or anything they relied on) no longer satisfies.
+  let broke: Conflict[] = [];
   try {
     outcome = await inTransaction(async () => {
       if (existing && edit) {
@@ -297,6 +305,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
           { _id: id, schoolId },
           { fields: edit.changed, ...beforeAfter(existing, fields, edit.changed), version: version! + 1 },
         );
+        broke = await refreshConflicts(id, user.id);
         return 'saved';
       }
       const { 'union.joinedAt': joinedAt, 'union.cardNumber': cardNumber, ...rest } = fields;
@@ -329,6 +338,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
   }
   if (outcome === 'conflict') return conflict(submitted);
   noteMemberWrite();
+  if (broke.length) throw redirect(`/members/${id}?ok=memberSavedConflict${brokeParam(broke)}`);
   throw redirect(`/members/${id}?ok=${existing ? 'memberSaved' : 'memberCreated'}`);
 }
 

@@ -10,13 +10,22 @@
  * ethnicity, religion, citizen ID) are only written when the caller says the
  * user may see them (`includeSensitive`); the caller audits that access, using
  * the `columns` returned.
+ *
+ * Records paused because their student withdrew consent (app/utils/consent.server.ts)
+ * are left out, one by one as the cursor meets them, rather than failing the whole
+ * export: a list of 500 members should not fail because of one. The xlsx file then has
+ * a second sheet saying how many and why (the first sheet stays importable); a CSV has
+ * room for one table only, so the list page says it beside the export buttons.
  */
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import mongoose, { Types, type QueryFilter } from 'mongoose';
+import { consentWithdrawn, type ConsentRecord } from '~/domain/consent.ts';
 import { STAGE_LABELS, type Stage } from '~/domain/stages.ts';
+import { translate } from '~/i18n/index.ts';
 import { Member, type MemberFields } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
+import { CONSENT_PAUSE_PROJECTION } from './consent.server.ts';
 
 export const EXPORT_COLUMNS = [
   'studentCode',
@@ -131,6 +140,8 @@ export interface ExportResult {
   filename: string;
   /** Columns actually written (sensitive ones removed unless allowed): what to audit. */
   columns: ExportColumn[];
+  /** Records left out because consent was withdrawn; final once `body` has ended. */
+  withheld: { count: number };
 }
 
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
@@ -163,6 +174,7 @@ type LeanMember = Record<string, unknown> & {
   schoolId?: Types.ObjectId;
   union?: { joinedAt?: Date; cardNumber?: string };
   pipeline?: { stage?: string; stageSince?: Date };
+  consent?: ConsentRecord;
 };
 
 /**
@@ -174,8 +186,9 @@ async function* exportRows(
   options: ExportOptions,
   columns: ExportColumn[],
   locale: Locale,
+  withheld: { count: number },
 ): AsyncGenerator<CellOut[][]> {
-  const projection: Record<string, 1> = {};
+  const projection: Record<string, 1> = { ...CONSENT_PAUSE_PROJECTION };
   for (const c of columns) for (const f of COLUMN_SPECS[c].fields) projection[f] = 1;
   const sort = { ...(options.sort ?? { nameSortKey: 1 }), _id: 1 as const };
   const cursor = Member.find(options.filter)
@@ -210,7 +223,12 @@ async function* exportRows(
 
   try {
     for await (const doc of cursor) {
-      batch.push(doc as unknown as LeanMember);
+      const m = doc as unknown as LeanMember;
+      if (consentWithdrawn(m.consent)) {
+        withheld.count += 1;
+        continue;
+      }
+      batch.push(m);
       if (batch.length >= CURSOR_BATCH) yield await flush();
     }
     if (batch.length) yield await flush();
@@ -289,6 +307,7 @@ function xlsxStream(
   specs: ColumnSpec[],
   sheetName: string,
   rows: AsyncGenerator<CellOut[][]>,
+  notes: () => { sheet: string; lines: string[] } | null,
 ): Readable {
   const out = new PassThrough();
   // Streaming writer: rows are zipped as they come instead of a whole workbook in memory.
@@ -311,6 +330,14 @@ function xlsxStream(
       for (const row of batch) sheet.addRow(row.map(toExcelDate)).commit();
     }
     sheet.commit();
+    // After the data sheet, so an import of this file still reads the members.
+    const note = notes();
+    if (note) {
+      const noteSheet = workbook.addWorksheet(note.sheet);
+      noteSheet.getColumn(1).width = 120;
+      for (const line of note.lines) noteSheet.addRow([line]).commit();
+      noteSheet.commit();
+    }
     await workbook.commit();
   })().catch((error: unknown) => out.destroy(error instanceof Error ? error : new Error(String(error))));
   return out;
@@ -335,7 +362,8 @@ export function exportMembers(options: ExportOptions): ExportResult {
   const columns = resolveColumns(options);
   const specs = columns.map((c) => COLUMN_SPECS[c]);
   const header = specs.map((s) => s.header[locale]);
-  const rows = exportRows(options, columns, locale);
+  const withheld = { count: 0 };
+  const rows = exportRows(options, columns, locale, withheld);
   const filename = exportFilename(options.format, options.now);
   if (options.format === 'csv') {
     return {
@@ -347,14 +375,23 @@ export function exportMembers(options: ExportOptions): ExportResult {
       contentType: CSV_CONTENT_TYPE,
       filename,
       columns,
+      withheld,
     };
   }
   const sheetName = locale === 'vi' ? 'Đoàn viên' : 'Members';
+  const notes = () =>
+    withheld.count > 0
+      ? {
+          sheet: translate(locale, 'consent.exportSheet'),
+          lines: [translate(locale, 'consent.exportWithheld', { count: withheld.count })],
+        }
+      : null;
   return {
-    body: xlsxStream(header, specs, sheetName, rows),
+    body: xlsxStream(header, specs, sheetName, rows, notes),
     contentType: XLSX_CONTENT_TYPE,
     filename,
     columns,
+    withheld,
   };
 }
 

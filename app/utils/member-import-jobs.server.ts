@@ -39,6 +39,7 @@ import {
   type ImportProblem,
 } from '~/domain/member-import';
 import type { AuthUser } from './auth.server';
+import { BROKE_SHOWN, brokeMembers } from './broke-members.server';
 import { noteMemberWrite } from './eligibility.server';
 import { COMMIT_BUDGET_MS, commitImport, type CommitReport } from './member-import.server';
 
@@ -166,6 +167,8 @@ export interface StoredJob {
   problemCount: number;
   written: number;
   memberIds: Types.ObjectId[];
+  brokeIds?: Types.ObjectId[];
+  brokeCount?: number;
   owner: JobOwner | null;
   createdAt: Date;
   startedAt: Date | null;
@@ -239,7 +242,16 @@ async function jobView(job: StoredJob): Promise<ImportJobView | null> {
     total: progress?.total ?? 0,
     written: job.written,
     members: job.state === 'done' ? await importedMembers(job) : [],
+    broke: job.state === 'done' ? await importBroke(job) : null,
   };
+}
+
+/** The members whose update broke a recorded step, looked up in the job's school. */
+async function importBroke(job: StoredJob): Promise<ImportJobView['broke']> {
+  if (!job.brokeIds?.length) return null;
+  const members = await brokeMembers({ schoolId: job.schoolId }, job.brokeIds, job.userId);
+  if (!members.length) return null;
+  return { count: members.length + Math.max(0, (job.brokeCount ?? 0) - job.brokeIds.length), members };
 }
 
 /** The first imported members, in file order, for links (scoped to the job's school). */
@@ -299,6 +311,8 @@ function finalFields(report: CommitReport, now = new Date()) {
     problemCount: report.problems.length,
     written: report.written,
     memberIds: report.memberIds,
+    brokeIds: report.brokeIds.slice(0, BROKE_SHOWN),
+    brokeCount: report.brokeIds.length,
     finishedAt: now,
     expiresAt: later(now),
   };

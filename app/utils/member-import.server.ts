@@ -42,6 +42,7 @@ import {
 import { Member } from '../../models/member.ts';
 import { Unit, type SchoolKind } from '../../models/unit.ts';
 import { appendAuditMany, type AuditInput } from './audit.server.ts';
+import { refreshConflicts } from './pipeline-conflicts.server.ts';
 import { currentSession, inTransaction } from './transaction.server.ts';
 
 export type { ImportKind, ImportProblem } from '~/domain/member-import.ts';
@@ -374,6 +375,8 @@ export interface CommitReport extends ImportReport {
   importId: Types.ObjectId;
   /** The first members written, in file order. */
   memberIds: Types.ObjectId[];
+  /** Existing members whose update broke a recorded step (the re-check added a conflict), in file order. */
+  brokeIds: Types.ObjectId[];
 }
 
 /**
@@ -488,6 +491,7 @@ interface ExistingMember {
   ancestors?: Types.ObjectId[];
   schoolKind?: string;
   union?: { joinedAt?: Date; cardNumber?: string };
+  expectedGraduation?: string;
   ethnicity?: string;
   religion?: string;
   citizenId?: string;
@@ -579,6 +583,7 @@ async function planMembers(
       ancestors: 1,
       schoolKind: 1,
       union: 1,
+      expectedGraduation: 1,
       ethnicity: 1,
       religion: 1,
       citizenId: 1,
@@ -699,6 +704,7 @@ function memberSet(
     phone: record.phone,
     'union.joinedAt': record.unionJoinedAt,
     'union.cardNumber': record.unionCardNumber,
+    expectedGraduation: record.expectedGraduation,
     ethnicity: record.ethnicity,
     religion: record.religion,
     citizenId: record.citizenId,
@@ -913,7 +919,7 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
     input.importId && Types.ObjectId.isValid(input.importId)
       ? new Types.ObjectId(String(input.importId))
       : new Types.ObjectId();
-  const empty = { written: 0, importId, memberIds: [] };
+  const empty = { written: 0, importId, memberIds: [], brokeIds: [] };
   const parsed = await parseImportFile(input.buffer, input.filename, input.kind);
   if (!parsed.ok) return { ok: false, problems: parsed.problems, summary: EMPTY_SUMMARY(), ...empty };
   const batchSize = Math.max(1, input.batchSize ?? WRITE_BATCH);
@@ -938,6 +944,8 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
       const unitId = new Types.ObjectId(String(input.schoolId));
       const base = { kind: input.kind, filename: input.filename, importId };
       input.onProgress?.(0, writes.length);
+      // Per attempt: the driver may run this work again after a conflict.
+      const brokeIds: Types.ObjectId[] = [];
       for (let i = 0; i < writes.length; i += batchSize) {
         inBudget();
         const batch = writes.slice(i, i + batchSize);
@@ -957,6 +965,14 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
             details: { version: w.version, ...base, ...w.details },
           })),
         );
+        // A new date of birth may break a recorded step (the chi bộ vote's age): re-checked
+        // here, and the report names the members it broke.
+        for (const w of batch) {
+          const fields = (w.details as { fields?: unknown }).fields;
+          if (w.update && Array.isArray(fields) && fields.includes('dateOfBirth')) {
+            if ((await refreshConflicts(w.memberId, actorId)).length) brokeIds.push(w.memberId);
+          }
+        }
         input.onProgress?.(i + batch.length, writes.length);
       }
       const written = summary.toCreate + summary.toUpdate;
@@ -987,6 +1003,7 @@ export async function commitImport(input: CommitInput): Promise<CommitReport> {
         written,
         importId,
         memberIds: writes.slice(0, MEMBER_IDS_KEPT).map((w) => w.memberId),
+        brokeIds,
       };
       await input.beforeCommit?.(report);
       return report;

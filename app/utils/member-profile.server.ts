@@ -10,9 +10,11 @@ import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import type { ActivityView, AwardView, RatingView, TermView } from '~/components/member-records';
 import { SENSITIVE_FIELDS, type SensitiveField } from '~/components/member-editor';
+import { dayNumber } from '~/domain/criteria/calendar';
 import { isStage, type Stage } from '~/domain/stages';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { can } from './permissions';
 import { scopeFilter } from './permissions.server';
 
@@ -29,6 +31,11 @@ export function memberFilter(user: AuthUser, id: Types.ObjectId): Record<string,
   return { _id: id, ...scopeFilter(user) };
 }
 
+/**
+ * `YYYY-MM-DD` of a CALENDAR DAY stored at UTC midnight (date of birth, award and
+ * meeting dates, `refDate`): its UTC date is the day. Never for an instant (when
+ * something was recorded): that is `vietnamDay` (domain/criteria/calendar.ts).
+ */
 export const isoDay = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 
 /** "••••••••1234": enough to tell two people apart on the phone, not enough to misuse. */
@@ -70,7 +77,7 @@ interface LeanRecords {
     verifiedBy?: Types.ObjectId | null;
     verifiedAt?: Date | null;
   }[];
-  unionRatings?: { year: string; level: string }[];
+  unionRatings?: { year: string; level: string; participation?: number | null }[];
 }
 
 export const termKey = (t: { year: string; term: number }) => `${t.year}:${t.term}`;
@@ -115,7 +122,12 @@ export function recordViews(m: LeanRecords) {
     }))
     .sort((a, b) => b.startDate.localeCompare(a.startDate));
   const ratings: RatingView[] = (m.unionRatings ?? [])
-    .map((r) => ({ key: r.year, year: r.year, level: r.level }))
+    .map((r) => ({
+      key: r.year,
+      year: r.year,
+      level: r.level,
+      participation: typeof r.participation === 'number' ? String(r.participation) : '',
+    }))
     .sort((a, b) => b.year.localeCompare(a.year));
   return { terms, awards, activities, ratings };
 }
@@ -133,7 +145,7 @@ async function unitNames(ids: (Types.ObjectId | null | undefined)[]) {
 /** Header facts every /members/:id page shows; throws 404 outside the scope. */
 export async function getMemberHeader(user: AuthUser, id: Types.ObjectId) {
   const m = await Member.findOne(memberFilter(user, id))
-    .select({ fullName: 1, studentCode: 1, schoolId: 1, 'pipeline.stage': 1 })
+    .select({ fullName: 1, studentCode: 1, schoolId: 1, 'pipeline.stage': 1, ...CONSENT_PAUSE_PROJECTION })
     .lean();
   if (!m) throw new Response('Not found', { status: 404 });
   const unit = await unitNames([m.schoolId]);
@@ -143,6 +155,8 @@ export async function getMemberHeader(user: AuthUser, id: Types.ObjectId) {
     studentCode: m.studentCode,
     school: unit(m.schoolId)?.name ?? '',
     stage: (isStage(m.pipeline?.stage ?? '') ? m.pipeline!.stage : null) as Stage | null,
+    // Consent withdrawn: every tab (profile, Quy trình, …) shows the pause banner.
+    pausedSince: pausedSince(m.consent),
   };
 }
 
@@ -165,6 +179,7 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
       schoolKind: 1,
       schoolYear: 1,
       cohort: 1,
+      expectedGraduation: 1,
       union: 1,
       unionRatings: 1,
       academicTerms: 1,
@@ -196,6 +211,7 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
     partyCell: unit(m.partyCellId)?.name ?? null,
     schoolYear: m.schoolYear ?? null,
     cohort: m.cohort ?? null,
+    expectedGraduation: m.expectedGraduation ?? null,
     unionJoinedAt: isoDay(m.union?.joinedAt),
     unionCardNumber: m.union?.cardNumber ?? '',
     // Masked for everyone; the values themselves only through the audited reveal.
@@ -207,7 +223,8 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
     ...recordViews(m),
     stage,
     stageSince: since ? since.toISOString() : null,
-    daysInStage: since ? Math.max(0, Math.floor((Date.now() - since.getTime()) / DAY_MS)) : null,
+    // Calendar days in Vietnam, as the timeline shows them.
+    daysInStage: since ? Math.max(0, dayNumber(new Date()) - dayNumber(since)) : null,
     canReveal: can(user.role, 'sensitive:read'),
     canEdit: can(user.role, 'member:write'),
   };

@@ -114,7 +114,11 @@ function toItem(record: RecordKind, input: unknown, user: AuthUser, old: Item | 
     }
     case 'rating': {
       const v = input as RatingInput;
-      return { year: v.year, level: v.level };
+      return {
+        year: v.year,
+        level: v.level,
+        ...(v.participation !== undefined ? { participation: v.participation } : {}),
+      };
     }
   }
 }

@@ -17,6 +17,7 @@ import { latestGradedTerm } from '~/domain/latest-gpa';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { consentWithdrawnFilter } from './consent.server';
 import { ensureEligibility } from './eligibility.server';
 import { can } from './permissions';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
@@ -107,6 +108,19 @@ export function drillFilter(
     stageIn(OPEN_STAGES);
     out['pipeline.stageSince'] = mongoose.trusted({ $lt: new Date(today.getTime() - STUCK_DAYS * DAY_MS) });
   }
+  if (query.due === 'paused') {
+    stageIn(OPEN_STAGES);
+    Object.assign(out, consentWithdrawnFilter());
+  }
+  if (query.due === 'conflict') {
+    // The same rule as the dashboard's count: open conflicts, kept by every write (derived).
+    stageIn(IN_PIPELINE_STAGES);
+    out['pipeline.openConflicts'] = mongoose.trusted({ $gt: 0 });
+  }
+  if (query.due === 'override') {
+    stageIn(IN_PIPELINE_STAGES);
+    out['pipeline.selectionOverride.at'] = mongoose.trusted({ $type: 'date' });
+  }
   if (query.due === 'certSoon') {
     stageIn(PRE_VOTE_STAGES);
     out['pipeline.certificate.expiresAt'] = mongoose.trusted({
@@ -158,6 +172,7 @@ export const ROW_PROJECTION = {
   'academicTerms.scale': 1,
   'academicTerms.gpa': 1,
   'eligibility.eligible': 1,
+  'pipeline.openConflicts': 1,
 } as const;
 
 interface LeanRow {
@@ -168,7 +183,7 @@ interface LeanRow {
   gender?: string;
   schoolId?: Types.ObjectId;
   branchId?: Types.ObjectId;
-  pipeline?: { stage?: string; stageSince?: Date };
+  pipeline?: { stage?: string; stageSince?: Date; openConflicts?: number };
   unionRatings?: { year: string; level: string }[];
   academicTerms?: { year: string; term: number; scale: number; gpa?: number }[];
   eligibility?: { eligible?: boolean | null };
@@ -260,6 +275,8 @@ export interface MemberRow {
   eligible: boolean | null;
   stage: Stage | null;
   daysInStage: number | null;
+  /** Open rule conflicts of recorded steps: the row's marker. */
+  openConflicts: number;
 }
 
 /**
@@ -323,7 +340,8 @@ export async function listMembers(
         rating: r.unionRatings?.find((x) => x.year === ratingYear)?.level ?? null,
         eligible: typeof r.eligibility?.eligible === 'boolean' ? r.eligibility.eligible : null,
         stage: (r.pipeline?.stage as Stage | undefined) ?? null,
-        daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
+        daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
+        openConflicts: r.pipeline?.openConflicts ?? 0,
       };
     }),
   };

@@ -11,6 +11,7 @@
  * enums in models/member.ts and models/unit.ts.
  */
 import { z } from 'zod';
+import { calendarDay, schoolYearStart } from '~/domain/criteria/calendar';
 import { ALL_STAGES } from '~/domain/stages';
 
 export const MEMBER_SORT_KEYS = ['name', 'dob', 'school', 'branch', 'gpa', 'stage', 'days'] as const;
@@ -53,7 +54,10 @@ export const SCHOOL_KIND_FILTER_VALUES = ['university', 'college', 'high_school'
 export const ELIGIBLE_VALUES = ['yes', 'no'] as const;
 
 /** Bottlenecks: an open deadline passed, over 30 days in an open stage, a certificate running out within 6 months. */
-export const DUE_FILTER_VALUES = ['overdue', 'stuck', 'certSoon'] as const;
+// 'paused': consent withdrawn (app/utils/consent.server.ts), the dashboard's count of paused records.
+// 'override': selected as đoàn viên ưu tú outside the criteria (pipeline.selectionOverride).
+// 'conflict': an open rule conflict of a recorded step (pipeline-conflicts.server.ts).
+export const DUE_FILTER_VALUES = ['overdue', 'stuck', 'certSoon', 'paused', 'override', 'conflict'] as const;
 /** 'pipeline': outstanding member to official; 'open': a stage someone must act on. */
 export const STAGE_GROUP_VALUES = ['pipeline', 'open'] as const;
 export const STUCK_DAYS = 30;
@@ -144,15 +148,15 @@ export function visibleColumns(
  * of a school year (May), so from June on it is the year just ending.
  */
 export function latestRatingYear(now = new Date()): string {
-  const y = now.getUTCFullYear();
-  const start = now.getUTCMonth() >= 5 ? y - 1 : y - 2;
+  // Today's date in Vietnam: at 00:30 on 1 June there it is still 31 May in UTC.
+  const { y, m } = calendarDay(now)!;
+  const start = m >= 6 ? y - 1 : y - 2;
   return `${start}-${start + 1}`;
 }
 
 /** The current school year (September to August) and the five before it, newest first. */
 export function recentSchoolYears(now = new Date(), count = 6): string[] {
-  const y = now.getUTCFullYear();
-  const start = now.getUTCMonth() >= 8 ? y : y - 1;
+  const start = schoolYearStart(calendarDay(now)!);
   return Array.from({ length: count }, (_, i) => `${start - i}-${start - i + 1}`);
 }
 

@@ -12,12 +12,14 @@
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
+import type { ConsentRecord } from '~/domain/consent';
 import { dayNumber } from '~/domain/criteria/calendar';
 import { DEADLINE_KINDS, type DeadlineKind } from '~/domain/deadlines';
 import { nextActor, type NextActor } from '~/domain/pipeline';
 import { OPEN_STAGES } from '~/domain/stages';
 import type { WorkingCalendar } from '~/domain/working-days';
 import type { AuthUser } from './auth.server';
+import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { isProvinceWide, unitNames, unitsOf, type UnitOption } from './members-list.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import { loadCalendar } from './pipeline.server';
@@ -85,6 +87,10 @@ export interface BoardCard {
   nextActor: NextActor | null;
   openFlags: number;
   returnReason: string | null;
+  /** Consent withdrawn on this date (ISO; '' when unreadable): the record is paused. */
+  pausedSince: string | null;
+  /** Rule conflicts no override covers (pipeline-conflicts.server.ts): the next step waits. */
+  openConflicts: number;
 }
 
 interface CardRow {
@@ -98,7 +104,9 @@ interface CardRow {
     due?: { at?: Date; kind?: string };
     openFlags?: number;
     returnReason?: string;
+    openConflicts?: number;
   };
+  consent?: ConsentRecord;
 }
 
 const CARD_PROJECTION = {
@@ -110,6 +118,9 @@ const CARD_PROJECTION = {
   'pipeline.due': 1,
   'pipeline.openFlags': 1,
   'pipeline.returnReason': 1,
+  'pipeline.openConflicts': 1,
+  // Two dates, only on the few records that ever withdrew: the projection stays small.
+  ...CONSENT_PAUSE_PROJECTION,
 } as const;
 
 function dueOf(row: CardRow, calendar: WorkingCalendar, today: number): BoardCard['due'] {
@@ -137,11 +148,13 @@ function toCard(row: CardRow, schools: Map<string, string>, calendar: WorkingCal
     studentCode: row.studentCode,
     school: schools.get(String(row.schoolId)) ?? '',
     stage,
-    daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
+    daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
     due: dueOf(row, calendar, dayNumber(now)),
     nextActor: nextActor(stage),
     openFlags: row.pipeline?.openFlags ?? 0,
     returnReason: row.pipeline?.returnReason ?? null,
+    pausedSince: pausedSince(row.consent),
+    openConflicts: row.pipeline?.openConflicts ?? 0,
   };
 }
 

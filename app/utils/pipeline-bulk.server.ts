@@ -16,25 +16,31 @@ import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
+import { dayNumber } from '~/domain/criteria/calendar';
 import type { Text } from '~/domain/criteria/types';
 import {
   FIELD_LABELS,
   TRANSITIONS,
   checkTransition,
+  dutyBlocks,
   findTransition,
   isReadyForNextStep,
   type PipelineMember,
+  type Reason,
   type TransitionId,
 } from '~/domain/pipeline';
 import { isStage, type Stage } from '~/domain/stages';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
+import { brokeMembersParam } from './broke-members.server';
 import { ensureEligibility } from './eligibility.server';
 import { isoDay } from './member-profile.server';
+import type { VerdictMember } from './criteria.server';
 import { isProvinceWide, unitNames } from './members-list.server';
 import { scopeFilter } from './permissions.server';
 import { loadCalendar, writeStep } from './pipeline.server';
 import { inTransaction } from './transaction.server';
+import { SELECTION_FIELDS_BESIDE_PIPELINE, selectionVerdictFor } from './selection.server';
 
 /** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
 export const BULK_STEPS = [
@@ -104,6 +110,8 @@ const PROJECTION = {
   pipeline: 1,
   eligibility: 1,
   nameSortKey: 1,
+  // The machine pauses a record whose consent is withdrawn: it must see the consent.
+  consent: 1,
   __v: 1,
 } as const;
 
@@ -115,11 +123,11 @@ interface Candidate {
   dateOfBirth?: Date;
   pipeline?: Record<string, unknown> & { stage?: string; stageSince?: Date };
   eligibility?: { eligible?: boolean | null };
+  consent?: PipelineMember['consent'];
   __v?: number;
 }
 
 const oid = (id: string) => new Types.ObjectId(id);
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 function candidateFilter(user: AuthUser, step: BulkStep, school: string | undefined) {
   const filter: Record<string, unknown> = { ...scopeFilter(user), 'pipeline.stage': stepFrom(step) };
@@ -141,8 +149,9 @@ export interface QueueRow {
 
 /**
  * The candidates at the step's starting stage, split into ready (every rule of the
- * step met today) and blocked (with the reasons). Province-wide roles pick a school:
- * a bulk step is one school's document.
+ * step met today) and blocked (with the reasons: the rules, withdrawn consent, and
+ * separation of duties for this user, so nobody selects a record the action would
+ * refuse). Province-wide roles pick a school: a bulk step is one school's document.
  */
 export async function loadReadyQueue(
   user: AuthUser,
@@ -166,19 +175,31 @@ export async function loadReadyQueue(
   const ready: QueueRow[] = [];
   const blocked: QueueRow[] = [];
   for (const r of shown) {
-    const readiness = isReadyForNextStep(r as unknown as PipelineMember, calendar, now);
+    const member = r as unknown as PipelineMember;
+    const readiness = isReadyForNextStep(member, calendar, now);
+    const duties = dutyBlocks(member, step, { id: user.id, role: user.role });
+    const reasons = [...readiness.reasons, ...duties];
     const since = r.pipeline?.stageSince;
     const row: QueueRow = {
       id: String(r._id),
       fullName: r.fullName,
       studentCode: r.studentCode,
       school: schools.get(String(r.schoolId)) ?? '',
-      daysInStage: since ? Math.max(0, Math.floor((now.getTime() - since.getTime()) / DAY_MS)) : null,
-      reasons: readiness.reasons.map((x) => x.message),
+      daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
+      reasons: reasons.map((x) => x.message),
     };
-    (readiness.ready ? ready : blocked).push(row);
+    (readiness.ready && duties.length === 0 ? ready : blocked).push(row);
   }
   return { ready, blocked, truncated, needsSchool: false };
+}
+
+/** The bulk form has no override field: a selection outside the criteria is the candidate page's. */
+function bulkMessage(r: Reason): Text {
+  if (r.code !== 'selection_override_required') return r.message;
+  return message(
+    'Chưa đạt tiêu chí (hoặc thiếu dữ liệu để xét): không chọn theo danh sách được; nếu vẫn chọn, hãy chọn trên trang hồ sơ của đoàn viên và ghi lý do chọn ngoài tiêu chí.',
+    'Outside the criteria (or data missing to judge them): cannot be selected in bulk; to select anyway, use the member’s page and write the reason for selecting outside the criteria.',
+  );
 }
 
 export interface RefusedRow {
@@ -217,7 +238,8 @@ function idsOf(form: FormData): string[] | Text {
 }
 
 type CheckOutcome =
-  { kind: 'failure'; body: BulkFailure } | { kind: 'done'; written: Types.ObjectId[]; conflicts: number };
+  | { kind: 'failure'; body: BulkFailure }
+  | { kind: 'done'; written: Types.ObjectId[]; conflicts: number; broke: Types.ObjectId[] };
 
 /**
  * Reads and checks every selected record, then writes them (each step with its next
@@ -240,7 +262,9 @@ async function checkAndWrite(
   values: Record<string, string>,
   extraFilter: Record<string, unknown>,
   now: Date,
-): Promise<ReturnType<typeof bulkFailure> | { written: Types.ObjectId[]; conflicts: number }> {
+): Promise<
+  ReturnType<typeof bulkFailure> | { written: Types.ObjectId[]; conflicts: number; broke: Types.ObjectId[] }
+> {
   // Outside the transaction: the cached calendar must not be read with its session.
   const calendar = await loadCalendar();
   let firstRead: Map<string, number> | null = null;
@@ -252,7 +276,12 @@ async function checkAndWrite(
     })
       // One order for every bulk: two of them over the same records meet on the first one.
       .sort({ _id: 1 })
-      .select(PROJECTION)
+      // Selection judges the criteria on the record as read here (selection.server.ts).
+      .select(
+        transitionId === 'select_outstanding'
+          ? { ...PROJECTION, ...SELECTION_FIELDS_BESIDE_PIPELINE }
+          : PROJECTION,
+      )
       .lean<Candidate[]>();
     const seen = firstRead;
     firstRead ??= new Map(found.map((m) => [String(m._id), m.__v ?? 0]));
@@ -261,17 +290,24 @@ async function checkAndWrite(
     const changed = seen ? seen.size - members.length : 0;
     // A record outside the scope, or that moved on since the page was drawn, is not found here.
     const missing = seen ? 0 : ids.length - found.length;
-    const checked = members.map((m) => ({
-      m,
-      result: checkTransition(
+    const checked: { m: Candidate; result: ReturnType<typeof checkTransition> }[] = [];
+    for (const m of members) {
+      // The bulk form has no override reason: a member outside the criteria is refused here
+      // and can be selected, with a written reason, from the candidate page only.
+      const selection =
+        transitionId === 'select_outstanding'
+          ? await selectionVerdictFor(m as unknown as VerdictMember, now)
+          : undefined;
+      const result = checkTransition(
         m as unknown as PipelineMember,
         transitionId,
         input,
         { id: user.id, role: user.role },
         now,
-        { calendar },
-      ),
-    }));
+        { calendar, selection },
+      );
+      checked.push({ m, result });
+    }
     // Input problems are the same for every record: show them once, beside their fields.
     const fieldErrors: Record<string, Text> = {};
     for (const { result } of checked.slice(0, 1)) {
@@ -286,7 +322,7 @@ async function checkAndWrite(
       .map((c) => ({
         id: String(c.m._id),
         fullName: c.m.fullName,
-        reasons: c.result.ok ? [] : c.result.reasons.map((r) => r.message),
+        reasons: c.result.ok ? [] : c.result.reasons.map(bulkMessage),
       }));
     if (missing > 0) {
       refused.push({
@@ -304,14 +340,22 @@ async function checkAndWrite(
 
     const bulkId = new Types.ObjectId();
     const written: Candidate[] = [];
+    // The records whose step broke an earlier recorded step of theirs (a rule conflict added).
+    const broke: Types.ObjectId[] = [];
     let conflicts = changed;
     let history: { refNo?: string; refDate?: Date } = {};
     for (const { m, result } of checked) {
       if (!result.ok) continue;
-      // False only when the record no longer matches its read (nothing of it was written).
+      // Null only when the record no longer matches its read (nothing of it was written).
       const member = m as unknown as PipelineMember & Candidate;
-      if (await writeStep(user, member, transitionId, result.update, m.__v ?? 0, { calendar, now, bulkId })) {
+      const added = await writeStep(user, member, transitionId, result.update, m.__v ?? 0, {
+        calendar,
+        now,
+        bulkId,
+      });
+      if (added) {
         written.push(m);
+        if (added.length) broke.push(m._id);
         history = result.update.history;
       } else conflicts++;
     }
@@ -335,10 +379,10 @@ async function checkAndWrite(
         },
       });
     }
-    return { kind: 'done', written: writtenIds, conflicts };
+    return { kind: 'done', written: writtenIds, conflicts, broke };
   });
   if (outcome.kind === 'failure') return bulkFailure(outcome.body);
-  return { written: outcome.written, conflicts: outcome.conflicts };
+  return { written: outcome.written, conflicts: outcome.conflicts, broke: outcome.broke };
 }
 
 function formValues(form: FormData): Record<string, string> {
@@ -371,7 +415,8 @@ export async function bulkAdvance(user: AuthUser, form: FormData, now = new Date
   const params = new URLSearchParams({ step, done: String(outcome.written.length) });
   if (values.school) params.set('school', values.school);
   if (outcome.conflicts) params.set('conflicts', String(outcome.conflicts));
-  throw redirect(`/pipeline/ready?${params}`);
+  // The page names the records whose step broke an earlier one (broke-members.server.ts).
+  throw redirect(`/pipeline/ready?${params}${brokeMembersParam(outcome.broke)}`);
 }
 
 /** `/pipeline?stage=…` action: return the selected records for improvement with one reason. */

@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { Holiday } from '../../models/holiday';
 import { Member } from '../../models/member';
 import { User } from '../../models/user';
-import { isoDay as isoDayNumber, dayNumber } from '~/domain/criteria/calendar';
+import { isoDay as isoDayNumber, dayNumber, vietnamDay } from '~/domain/criteria/calendar';
 import type { Text } from '~/domain/criteria/types';
 import { computeDeadlines } from '~/domain/deadlines';
 import {
@@ -29,44 +29,55 @@ import {
   TRANSITION_IDS,
   allowedTransitions,
   checkTransition,
+  derivedDossierDays,
+  findTransition,
   memberAfter,
   nextActor,
+  stepBlocks,
+  type Conflict,
+  type PipelineRecord,
   type PipelineMember,
   type PipelineUpdate,
   type Reason,
+  type SelectionVerdict,
   type TransitionId,
+  type VoteCell,
 } from '~/domain/pipeline';
-import { dutyBlocks } from '~/domain/pipeline/machine';
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
-import { createWorkingCalendar, type WorkingCalendar } from '~/domain/working-days';
+import { calendarFromHolidayTable, type WorkingCalendar } from '~/domain/working-days';
 import {
   DOSSIER_FORMS,
   ReviewNoteSchema,
   dossierEditSchema,
   dossierValues,
   issuesByField,
-  type DossierDates,
   type DossierRowState,
   type TabFormFailure,
 } from '~/components/pipeline-forms';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
+import { voteCellOf, voteCellOptions, type VoteCellOption } from './party-register.server';
 import { parseVersion } from './member-edit.server';
+import { brokeParam, overrideConflicts, refreshConflicts } from './pipeline-conflicts.server';
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 import { storedDue } from './pipeline-due.server';
 import { inTransaction } from './transaction.server';
+import { loadSelectionVerdict } from './selection.server';
 
 const CALENDAR_TTL_MS = 60_000;
 let cached: { at: number; calendar: Promise<WorkingCalendar> } | null = null;
 
-/** Working-day calendar from the Holiday table; cached a minute (admins edit it rarely). */
+/**
+ * Working-day calendar from the Holiday table: its days off and its make-up working days
+ * (a Saturday worked counts). Every deadline reads it; cached a minute (admins edit it rarely).
+ */
 export function loadCalendar(now = Date.now()): Promise<WorkingCalendar> {
   if (cached && now - cached.at < CALENDAR_TTL_MS) return cached.calendar;
   const calendar = Holiday.find()
-    .select({ date: 1 })
+    .select({ date: 1, kind: 1 })
     .lean()
-    .then((rows) => createWorkingCalendar({ holidays: rows.map((r) => r.date) }));
+    .then((rows) => calendarFromHolidayTable(rows));
   // A failed load must not be cached for a minute.
   calendar.catch(() => {
     cached = null;
@@ -91,11 +102,21 @@ export function isTransitionId(value: unknown): value is TransitionId {
   return typeof value === 'string' && (TRANSITION_IDS as readonly string[]).includes(value);
 }
 
-const PIPELINE_PROJECTION = { pipeline: 1, dateOfBirth: 1, schoolId: 1, __v: 1 } as const;
+// `consent`: the machine pauses every step while the student's consent is withdrawn.
+// `partyCellId`: the chi bộ a vote is taken in by default (its register judges the vote).
+const PIPELINE_PROJECTION = {
+  pipeline: 1,
+  dateOfBirth: 1,
+  schoolId: 1,
+  partyCellId: 1,
+  consent: 1,
+  __v: 1,
+} as const;
 
 interface LeanPipelineMember {
   _id: Types.ObjectId;
   schoolId?: Types.ObjectId | null;
+  partyCellId?: Types.ObjectId | null;
   dateOfBirth?: Date | null;
   pipeline?: Record<string, unknown> & { stage?: string; history?: HistoryRow[] };
   __v?: number;
@@ -129,6 +150,8 @@ const reasonView = (r: Reason): ReasonView => ({ code: r.code, field: r.field ??
 
 export interface TransitionFailure {
   intent: string;
+  /** The step's name, for a refusal whose form is no longer on the page (stale tab). */
+  label: Text;
   reasons: ReasonView[];
   values: Record<string, string>;
   conflict?: boolean;
@@ -182,8 +205,12 @@ export async function writeStep(
   update: PipelineUpdate,
   version: number,
   options: { calendar: WorkingCalendar; now: Date; bulkId?: Types.ObjectId },
-): Promise<boolean> {
+): Promise<Conflict[] | null> {
   const { calendar, now, bulkId } = options;
+  // Every path that selects judges the criteria first (selection.server.ts): a selection
+  // that was not judged is a programming error, never written.
+  if (transitionId === 'select_outstanding' && !update.details?.criteria)
+    throw new Error('select_outstanding checked without the criteria verdict');
   const due = storedDue(memberAfter(member, update), calendar, now);
   const written = await Member.updateOne(
     { ...memberFilter(user, member._id), 'pipeline.stage': update.expectedStage, __v: version },
@@ -195,7 +222,7 @@ export async function writeStep(
     },
     { runValidators: true },
   );
-  if (written.matchedCount === 0) return false;
+  if (written.matchedCount === 0) return null;
   noteMemberWrite();
   await auditMember(user, `pipeline.${transitionId}`, member, {
     from: update.expectedStage,
@@ -205,10 +232,75 @@ export async function writeStep(
     ...(update.history.note ? { reason: update.history.note } : {}),
     ...(update.warnings.length ? { warnings: update.warnings.map((w) => w.code) } : {}),
     ...(update.escalate ? { escalate: true } : {}),
+    ...update.details,
     ...(bulkId ? { bulkId } : {}),
     version: version + 1,
   });
-  return true;
+  // The recorded steps re-checked on what the step left (conflicts.ts): what it broke.
+  return refreshConflicts(member._id, user.id, now);
+}
+
+const VOTE_STEPS: readonly TransitionId[] = ['record_branch_vote', 'record_official_vote'];
+const blankless = (v: unknown) => (typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined);
+
+/**
+ * The chi bộ a vote step names (the input's `partyCellId`, else the member's own cell) and the
+ * field it is about; null for a step that records no vote (`not_admitted` without one).
+ */
+export function voteCellChoice(
+  transitionId: TransitionId,
+  input: Record<string, unknown>,
+  member: { partyCellId?: Types.ObjectId | null },
+): { id: string; field: string } | null {
+  const own = member.partyCellId ? String(member.partyCellId) : '';
+  if (VOTE_STEPS.includes(transitionId)) {
+    return { id: blankless(input.partyCellId) ?? own, field: 'partyCellId' };
+  }
+  const vote = input.vote;
+  if (transitionId === 'not_admitted' && vote && typeof vote === 'object') {
+    return { id: blankless((vote as Record<string, unknown>).partyCellId) ?? own, field: 'vote.partyCellId' };
+  }
+  return null;
+}
+
+/**
+ * The vote's chi bộ with its register, read in the step's transaction: a party cell of the
+ * member's school (and the user's scope). Otherwise a refusal beside the field.
+ */
+async function resolveVoteCell(
+  user: AuthUser,
+  m: LeanPipelineMember,
+  choice: { id: string; field: string },
+): Promise<{ cell: VoteCell } | { reasons: ReasonView[] }> {
+  const label = FIELD_LABELS.partyCellId;
+  if (!choice.id) {
+    return {
+      reasons: [
+        {
+          code: 'invalid_input',
+          field: choice.field,
+          message: {
+            vi: `${label.vi}: chọn chi bộ đã họp xét (số đảng viên chính thức lấy từ Sổ đảng viên của chi bộ đó)`,
+            en: `${label.en}: choose the chi bộ that met (its register gives the number of official members)`,
+          },
+        },
+      ],
+    };
+  }
+  const cell = await voteCellOf(user, m.schoolId, choice.id);
+  if (cell) return { cell };
+  return {
+    reasons: [
+      {
+        code: 'invalid_input',
+        field: choice.field,
+        message: {
+          vi: `${label.vi}: không phải một chi bộ của trường của đoàn viên`,
+          en: `${label.en}: not a chi bộ of the member's school`,
+        },
+      },
+    ],
+  };
 }
 
 /**
@@ -226,9 +318,10 @@ export async function applyTransition(
 ) {
   const now = options.now ?? new Date();
   const values = options.values ?? {};
+  const label = findTransition(transitionId, '')?.label ?? { vi: transitionId, en: transitionId };
   const fail = (reasons: ReasonView[], status: number, conflict = false) =>
     data<TransitionFailure>(
-      { intent: transitionId, reasons, values, ...(conflict ? { conflict } : {}) },
+      { intent: transitionId, label, reasons, values, ...(conflict ? { conflict } : {}) },
       { status },
     );
   const calendar = await loadCalendar();
@@ -236,20 +329,42 @@ export async function applyTransition(
   const outcome = await inTransaction(async () => {
     const m = await loadMember(user, memberId);
     if ((m.__v ?? 0) !== version) return { kind: 'conflict' } as const;
+    // A vote is judged against the register of the chi bộ it names (effectiveVote). A chi bộ
+    // that is not the school's is refused beside its field, with the step's other reasons
+    // (judged with an empty register, whose "no count" the field's own reason replaces).
+    const choice = voteCellChoice(transitionId, input, m);
+    let cell: VoteCell | undefined;
+    let cellRefusal: ReasonView[] = [];
+    if (choice) {
+      const resolved = await resolveVoteCell(user, m, choice);
+      if ('reasons' in resolved) {
+        cellRefusal = resolved.reasons;
+        cell = { id: '', register: [] };
+      } else cell = resolved.cell;
+    }
+    // Selection: the criteria verdict of the record as this transaction reads it.
+    const selection =
+      transitionId === 'select_outstanding'
+        ? ((await loadSelectionVerdict(memberId, memberFilter(user, memberId), now)) ?? undefined)
+        : undefined;
     const result = checkTransition(
       m as unknown as PipelineMember,
       transitionId,
       input,
       { id: user.id, role: user.role },
       now,
-      { calendar },
+      { calendar, selection, ...(cell ? { cell } : {}) },
     );
+    if (cellRefusal.length > 0) {
+      const others = result.ok ? [] : result.reasons.filter((r) => r.code !== 'register_missing');
+      return { kind: 'refused' as const, reasons: [...others.map(reasonView), ...cellRefusal] };
+    }
     if (!result.ok) return { kind: 'refused', reasons: result.reasons.map(reasonView) } as const;
     const { update } = result;
     const member = m as unknown as PipelineMember & LeanPipelineMember;
-    if (!(await writeStep(user, member, transitionId, update, version, { calendar, now })))
-      return { kind: 'conflict' } as const;
-    return { kind: 'done', late: update.warnings.length > 0 } as const;
+    const broke = await writeStep(user, member, transitionId, update, version, { calendar, now });
+    if (broke === null) return { kind: 'conflict' } as const;
+    return { kind: 'done', late: update.warnings.length > 0, broke } as const;
   });
   if (outcome.kind === 'conflict')
     return fail(
@@ -267,9 +382,9 @@ export async function applyTransition(
       true,
     );
   if (outcome.kind === 'refused') return fail(outcome.reasons, 400);
-  throw redirect(
-    `/members/${memberId}/pipeline?ok=${outcome.late ? 'pipelineRecordedLate' : 'pipelineRecorded'}`,
-  );
+  // A step that broke an earlier one says so on the page it lands on (conflict-flash.server.ts).
+  const ok = `${outcome.late ? 'pipelineRecordedLate' : 'pipelineRecorded'}${outcome.broke.length ? 'Conflict' : ''}`;
+  throw redirect(`/members/${memberId}/pipeline?ok=${ok}${brokeParam(outcome.broke)}`);
 }
 
 // Strict: a missing or blank version is not version 0 (z.coerce would make it one, and a
@@ -296,6 +411,8 @@ export async function pipelineAction(user: AuthUser, memberId: Types.ObjectId, f
       );
     case 'resolve_flag':
       return resolveFlag(user, memberId, String(form.get('noteId') ?? ''), version);
+    case 'conflict_override':
+      return overrideConflicts(user, memberId, form.get('reason'), version);
     default:
       if (!isTransitionId(intent)) throw new Response('Bad request', { status: 400 });
       return applyTransition(user, memberId, intent, formToInput(form), version, {
@@ -406,10 +523,14 @@ export async function saveDossier(
         $inc: { __v: 1 },
       },
     );
-    if (written) await auditMember(user, 'pipeline.dossier', m, { before, after, version: version + 1 });
-    return written;
+    if (!written) return { written, broke: [] };
+    await auditMember(user, 'pipeline.dossier', m, { before, after, version: version + 1 });
+    // A dossier date a recorded step relied on may have moved (conflicts.ts).
+    return { written, broke: await refreshConflicts(memberId, user.id, now) };
   });
-  if (!ok) return fail(CONFLICT, 409);
+  if (!ok.written) return fail(CONFLICT, 409);
+  if (ok.broke.length)
+    throw redirect(`/members/${memberId}/pipeline?ok=pipelineDossierSavedConflict${brokeParam(ok.broke)}`);
   throw redirect(`/members/${memberId}/pipeline?ok=pipelineDossierSaved`);
 }
 
@@ -517,7 +638,8 @@ export async function resolveFlag(
 
 // ---------------------------------------------------------------- the page's view
 
-export type FieldKind = 'date' | 'number' | 'text' | 'textarea' | 'checkbox' | 'select';
+/** `cell`: the chi bộ of a vote, chosen among `TransitionView.cells`, its count shown on the meeting day. */
+export type FieldKind = 'date' | 'number' | 'text' | 'textarea' | 'checkbox' | 'select' | 'cell';
 
 export interface FieldView {
   name: string;
@@ -529,13 +651,25 @@ export interface FieldView {
 
 export interface TransitionView {
   id: TransitionId;
+  /** Selection: the member's criteria verdict (selection.server.ts), shown above the fields. */
+  verdict?: SelectionVerdict;
   to: Stage;
   label: Text;
   fields: FieldView[];
   /** Introducer rows (record_introduction). */
   rows?: { name: string; count: number; fields: FieldView[] };
-  /** Separation of duties: why this user may not take the step (the form is shown disabled). */
+  /**
+   * Why this user may not take the step whatever is typed (withdrawn consent, separation of
+   * duties): the form is shown disabled with these reasons.
+   */
   blocked: Text[];
+  /**
+   * Vote steps: the chi bộ it may be recorded in (the school's active cells and the member's
+   * own) with their registers, and the one chosen by default (the member's). The form shows
+   * the count in force on the meeting day (countOn, in the browser), never a typed count.
+   */
+  cells?: VoteCellOption[];
+  cellDefault?: string;
 }
 
 const NUMBER_FIELDS = new Set(['yes', 'no', 'officialMemberCount', 'monthsTogether']);
@@ -571,11 +705,37 @@ function fieldsOf(shape: Record<string, z.ZodTypeAny>): FieldView[] {
   return out.sort((a, b) => Number(a.name === 'note') - Number(b.name === 'note'));
 }
 
-function transitionViews(member: PipelineMember, user: AuthUser): TransitionView[] {
-  return allowedTransitions(member, user.role).map((t) => {
+/** A vote's fields: the chi bộ right after the meeting day, and no typed count (the register's is shown). */
+function voteFields(fields: FieldView[]): FieldView[] {
+  const out: FieldView[] = [];
+  for (const f of fields) {
+    if (f.name === 'officialMemberCount' || f.name === 'partyCellId') continue;
+    out.push(f);
+    if (f.name === 'meetingDate') {
+      out.push({ name: 'partyCellId', label: FIELD_LABELS.partyCellId, kind: 'cell', required: true });
+    }
+  }
+  return out;
+}
+
+function transitionViews(
+  member: PipelineMember,
+  user: AuthUser,
+  now: Date,
+  cells: { options: VoteCellOption[]; own: string } = { options: [], own: '' },
+): TransitionView[] {
+  return allowedTransitions(member, user.role, now).map((t) => {
     const shape = t.schema instanceof z.ZodObject ? (t.schema.shape as Record<string, z.ZodTypeAny>) : {};
-    const blocked = dutyBlocks(member, t.id, { id: user.id, role: user.role }).map((r) => r.message);
-    const view: TransitionView = { id: t.id, to: t.to, label: t.label, fields: fieldsOf(shape), blocked };
+    const blocked = stepBlocks(member, t.id, { id: user.id, role: user.role }).map((r) => r.message);
+    const vote = VOTE_STEPS.includes(t.id);
+    const view: TransitionView = {
+      id: t.id,
+      to: t.to,
+      label: t.label,
+      fields: vote ? voteFields(fieldsOf(shape)) : fieldsOf(shape),
+      blocked,
+      ...(vote ? { cells: cells.options, cellDefault: cells.own } : {}),
+    };
     const introducers = shape.introducers;
     if (introducers instanceof z.ZodArray && introducers.element instanceof z.ZodObject) {
       view.rows = {
@@ -591,52 +751,37 @@ function transitionViews(member: PipelineMember, user: AuthUser): TransitionView
 type Pipeline = Record<string, unknown> & { history?: HistoryRow[] };
 
 const dateOf = (v: unknown): string => (v instanceof Date ? isoDay(v) : '');
-const lastRefDate = (p: Pipeline, stage: string) => {
-  const h = (p.history ?? []).filter((e) => e.stage === stage).pop();
-  return h ? isoDay(h.refDate ?? h.at) : '';
-};
-
 /**
  * Forms 1-KNĐ … 15-KNĐ: the dates entered by hand (`pipeline.dossier`) and those the
- * recorded steps imply (the application date of `open_dossier`, the chi bộ meeting…).
- * A stored date overrides a derived one; clearing it brings the derived one back.
+ * recorded steps imply (the application date of `open_dossier`, the chi bộ meeting, the
+ * opinions (5-KNĐ) on file…). A stored date overrides a derived one; clearing it brings the
+ * derived one back.
  */
 function dossierRows(p: Pipeline): DossierRowState[] {
-  const get = (path: string): unknown =>
-    path
-      .split('.')
-      .reduce<unknown>(
-        (o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
-        p,
-      );
-  const introducers = (get('introducers') as { kind?: string }[] | undefined) ?? [];
-  const derived: Record<string, Partial<DossierDates>> = {
-    '1-KNĐ': { receivedAt: dateOf(get('application.receivedAt')) },
-    '2-KNĐ': {
-      receivedAt: dateOf(get('personalHistory.receivedAt')),
-      verifiedAt: dateOf(get('personalHistory.verifiedAt')),
-    },
-    '3-KNĐ': {
-      receivedAt: introducers.some((x) => x.kind !== 'union') ? lastRefDate(p, 'introduced') : '',
-    },
-    '4-KNĐ': {
-      receivedAt: introducers.some((x) => x.kind === 'union') ? lastRefDate(p, 'introduced') : '',
-    },
-    '6-KNĐ': { receivedAt: dateOf(get('branchVote.meetingDate')) },
-    '8-KNĐ': { receivedAt: dateOf(get('committeeResolution.date')) },
-    '9-KNĐ': { receivedAt: dateOf(get('decision.receivedAt')) || dateOf(get('decision.date')) },
-    '15-KNĐ': { receivedAt: dateOf(get('officialDecision.date')) },
-  };
+  // The same derivation as the machine's (app/domain/pipeline/dossier.ts): what the tab
+  // says is on file is what the rules judge.
+  const days = derivedDossierDays(p as unknown as PipelineRecord);
+  const iso = (day: number | undefined) => (day === undefined || Number.isNaN(day) ? '' : isoDayNumber(day));
   const stored = new Map(((p.dossier as StoredDossierEntry[] | undefined) ?? []).map((d) => [d.form, d]));
   return DOSSIER_FORMS.map(({ form }) => {
     const s = stored.get(form);
-    const d = derived[form];
+    const d = days[form];
     return {
       form,
       stored: { receivedAt: dateOf(s?.receivedAt), verifiedAt: dateOf(s?.verifiedAt) },
-      derived: { receivedAt: d?.receivedAt ?? '', verifiedAt: d?.verifiedAt ?? '' },
+      derived: { receivedAt: iso(d?.receivedAt), verifiedAt: iso(d?.verifiedAt) },
     };
   });
+}
+
+/** The chi bộ a vote form offers, only when a vote step is on the page. */
+async function cellsFor(user: AuthUser, m: LeanPipelineMember, now: Date) {
+  const member = m as unknown as PipelineMember;
+  const voting =
+    canActOnPipeline(user) &&
+    allowedTransitions(member, user.role, now).some((t) => VOTE_STEPS.includes(t.id));
+  const own = m.partyCellId ? String(m.partyCellId) : '';
+  return { options: voting ? await voteCellOptions(user, m.schoolId, m.partyCellId) : [], own };
 }
 
 /** Everything the Quy trình tab shows; 404 outside the scope. */
@@ -675,7 +820,7 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
       .map((h, i) => ({
         key: `${i}`,
         stage: h.stage,
-        at: isoDay(h.at),
+        at: vietnamDay(h.at),
         by: h.by ? (nameOf.get(String(h.by)) ?? null) : null,
         note: h.note ?? null,
         refNo: h.refNo ?? null,
@@ -709,6 +854,8 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
       addNote: canAddReviewNote(user),
       resolveFlag: canResolveFlag(user),
     },
-    transitions: canActOnPipeline(user) ? transitionViews(member, user) : [],
+    transitions: canActOnPipeline(user)
+      ? transitionViews(member, user, now, await cellsFor(user, m, now))
+      : [],
   };
 }

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Target } from '../../models/target';
 import { Unit } from '../../models/unit';
-import { dayNumber } from '~/domain/criteria/calendar';
+import { dayNumber, vietnamDay } from '~/domain/criteria/calendar';
 import {
   OPEN_STAGES,
   PIPELINE_STAGES,
@@ -28,6 +28,7 @@ import {
 import { compareVietnamese } from '~/domain/text';
 import type { Locale, MessageKey, TFunction } from '~/i18n';
 import type { AuthUser } from './auth.server';
+import { CONSENT_WITHDRAWN_EXPR } from './consent.server';
 import { lastMemberWriteAt } from './eligibility.server';
 import { isProvinceWide, unitsOf, type UnitOption } from './members-list.server';
 import { CERT_SOON_DAYS, STUCK_DAYS } from './members-query';
@@ -92,10 +93,17 @@ export interface SchoolRow {
   medianDays: number | null;
   admitted: number;
   target: number | null;
+  /** Selected outside the criteria ("chọn ngoài tiêu chí"). */
+  overrides: number;
 }
 
 export interface Bottleneck {
-  kind: 'stuck' | 'overdue' | 'certSoon';
+  /**
+   * 'paused': consent withdrawn (counted, never named: the record is paused). 'override':
+   * selected as đoàn viên ưu tú outside the criteria, with a written reason (selection.ts).
+   * 'conflict': an open rule conflict of a recorded step (pipeline-conflicts.server.ts).
+   */
+  kind: 'stuck' | 'overdue' | 'certSoon' | 'paused' | 'override' | 'conflict';
   count: number;
   items: { id: string; fullName: string; school: string; date: string | null; days: number | null }[];
 }
@@ -133,6 +141,9 @@ interface Group {
   overdue: number;
   stuckish: number;
   certSoon: number;
+  paused: number;
+  override: number;
+  conflict: number;
   days: Date[];
   [yearly: string]: unknown;
 }
@@ -188,6 +199,10 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
             $and: [isDate('$pipeline.stageSince'), { $lt: ['$pipeline.stageSince', stuckBefore] }],
           }),
           certSoon: countIf(dateBetween('$pipeline.certificate.expiresAt', today, certUntil)),
+          paused: countIf(CONSENT_WITHDRAWN_EXPR),
+          override: countIf(isDate('$pipeline.selectionOverride.at')),
+          // Derived, kept by every write that can change it (pipeline-conflicts.server.ts): one more sum.
+          conflict: countIf({ $gt: ['$pipeline.openConflicts', 0] }),
           days: { $push: '$pipeline.stageSince' },
           ...yearly,
         },
@@ -212,6 +227,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
       medianDays: null,
       admitted: 0,
       target: null,
+      overrides: 0,
       days: [],
     });
   }
@@ -230,7 +246,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
     gender: new Map(),
     ethnicity: new Map(),
   };
-  const counts = { stuck: 0, overdue: 0, certSoon: 0 };
+  const counts = { stuck: 0, overdue: 0, certSoon: 0, paused: 0, override: 0, conflict: 0 };
 
   for (const g of groups) {
     const stage = g._id.st as Stage;
@@ -240,12 +256,16 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
     if (isExitStage(stage)) exits[stage] = (exits[stage] ?? 0) + g.n;
     counts.overdue += g.overdue;
     if (isOpen) counts.stuck += g.stuckish;
+    if (isOpen) counts.paused += g.paused;
+    counts.override += g.override;
+    counts.conflict += g.conflict;
     if (PRE_VOTE.has(stage)) counts.certSoon += g.certSoon;
     const row = bySchool.get(String(g._id.s));
     if (row) {
       row.counts[stage] = (row.counts[stage] ?? 0) + g.n;
       row.overdue += g.overdue;
       row.admitted += admitted;
+      row.overrides += g.override;
       if (isOpen) {
         row.open += g.n;
         for (const d of g.days) {
@@ -309,7 +329,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
   const bottleneck = (kind: Bottleneck['kind']): Bottleneck => ({
     kind,
     count: counts[kind],
-    items: lists[kind].map((r) => {
+    items: (kind === 'paused' || kind === 'override' || kind === 'conflict' ? [] : lists[kind]).map((r) => {
       const d =
         kind === 'overdue'
           ? r.pipeline?.due?.at
@@ -320,7 +340,8 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
         id: String(r._id),
         fullName: r.fullName,
         school: schoolName.get(String(r.schoolId)) ?? '',
-        date: d ? d.toISOString().slice(0, 10) : null,
+        // stageSince is the instant a record was created or imported when no step moved it since.
+        date: d ? vietnamDay(d) : null,
         days: d ? Math.round((today.getTime() - dayNumber(d) * DAY_MS) / DAY_MS) : null,
       };
     }),
@@ -341,7 +362,14 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
       gender: breakdownRows('gender'),
       ethnicity: sensitive ? breakdownRows('ethnicity') : null,
     },
-    bottlenecks: [bottleneck('stuck'), bottleneck('overdue'), bottleneck('certSoon')],
+    bottlenecks: [
+      bottleneck('stuck'),
+      bottleneck('overdue'),
+      bottleneck('certSoon'),
+      bottleneck('paused'),
+      bottleneck('override'),
+      bottleneck('conflict'),
+    ],
     generatedAt: now.toISOString(),
   };
 }
@@ -509,6 +537,7 @@ export function dashboardTables(d: Dashboard, t: TFunction, locale: Locale): Rep
       t('reports.col.medianDays'),
       t('reports.col.admitted', { year: d.year }),
       t('reports.col.target'),
+      t('reports.col.overrides'),
     ],
     rows: d.schools.map((s) => [
       cell(s.name),
@@ -520,6 +549,7 @@ export function dashboardTables(d: Dashboard, t: TFunction, locale: Locale): Rep
       cell(s.medianDays),
       cell(s.admitted, s.admitted ? `/members?school=${s.id}&admitted=${d.year}` : undefined),
       cell(s.target),
+      cell(s.overrides, s.overrides ? `/members?school=${s.id}&due=override` : undefined),
     ]),
   });
   tables.push({

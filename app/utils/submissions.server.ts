@@ -7,6 +7,12 @@
  * Each action is one transaction (docs/decisions/018-transactions.md): a submission with
  * its file and event; an approval's status, record and event; a return's status and
  * event. An item is never approved without being in the record, nor decided unaudited.
+ *
+ * While the student's consent is withdrawn (app/utils/consent.server.ts) the record is
+ * paused: a new submission is refused with the reason (409), and staff can neither approve
+ * nor return a pending one (approving writes it into the record; returning is a decision
+ * about it too). Pending items wait in the queue, marked, until consent is given again.
+ * The check is read inside each write's transaction, with the member it writes for.
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -14,16 +20,18 @@ import { Member } from '../../models/member';
 import type { EVIDENCE_TYPES } from '../../models/evidence-file';
 import { EVIDENCE_MAX_BYTES, EvidenceFile } from '../../models/evidence-file';
 import { Submission } from '../../models/submission';
+import { consentWithdrawn, consentWithdrawnAt, type ConsentRecord } from '~/domain/consent';
 import type { AwardKind, AwardLevel } from '~/domain/criteria/types';
 import { ReturnSchema, SubmissionSchema, sniffEvidenceType } from '~/domain/submissions';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { forbidden, notFound } from './auth.server';
+import { CONSENT_PAUSE_PROJECTION, consentPausedMessage, pausedSince } from './consent.server';
 import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf } from './validation';
-import type { MessageKey } from '~/i18n';
+import { formatDate, translate, type MessageKey } from '~/i18n';
 
 export { EVIDENCE_MAX_BYTES };
 
@@ -118,8 +126,16 @@ export async function submitEvidence(
   // The submission, its file and its event together: no file without its submission,
   // no submission the log does not know of.
   const outcome = await inTransaction(async () => {
-    const m = await Member.findOne(scopeFilter(user)).select({ schoolId: 1, ancestors: 1 }).lean();
+    const m = await Member.findOne(scopeFilter(user))
+      .select({ schoolId: 1, ancestors: 1, ...CONSENT_PAUSE_PROJECTION })
+      .lean<{
+        _id: Types.ObjectId;
+        schoolId: Types.ObjectId;
+        ancestors: Types.ObjectId[];
+        consent?: ConsentRecord;
+      }>();
     if (!m) return 'missing' as const;
+    if (consentWithdrawn(m.consent)) return { paused: m.consent } as const;
     if (!parsed.success || fileCheck.state === 'bad') return 'invalid' as const;
     const v = parsed.data;
     const [doc] = await Submission.create([
@@ -156,6 +172,14 @@ export async function submitEvidence(
     return 'sent' as const;
   });
   if (outcome === 'missing') throw notFound();
+  if (typeof outcome === 'object') {
+    // Paused: the reason and its date beside the form, the values kept for later.
+    const at = consentWithdrawnAt(outcome.paused);
+    const formError = translate(user.locale, 'consent.v.pausedSubmission', {
+      date: at ? formatDate(at, user.locale) : '—',
+    });
+    return data({ formError, fieldErrors: {}, values }, { status: 409 });
+  }
   if (outcome === 'invalid') {
     const fieldErrors = parsed.success ? {} : fieldErrorsOf(parsed.error);
     if (fileCheck.state === 'bad') fieldErrors.file = ['me.v.file'];
@@ -181,15 +205,18 @@ export async function submissionQueue(user: AuthUser, now = new Date()) {
     _id: mongoose.trusted({ $in: rows.map((r) => r.memberId) }),
     ...scopeFilter(user),
   })
-    .select({ fullName: 1, studentCode: 1 })
+    .select({ fullName: 1, studentCode: 1, ...CONSENT_PAUSE_PROJECTION })
     .lean();
   const nameOf = new Map(members.map((m) => [String(m._id), `${m.fullName} (${m.studentCode})`]));
+  const pausedOf = new Map(members.map((m) => [String(m._id), pausedSince(m.consent)]));
   const cutoff = staleCutoff(now);
   const queue = rows.map((r) => ({
     ...view(r),
     member: nameOf.get(String(r.memberId)) ?? '—',
     memberId: String(r.memberId),
     stale: r.createdAt < cutoff,
+    /** The member withdrew consent then (ISO; '' undated): no decision until they consent again. */
+    pausedSince: pausedOf.get(String(r.memberId)) ?? null,
   }));
   // Stable: stale items first, each group oldest first.
   return [...queue.filter((q) => q.stale), ...queue.filter((q) => !q.stale)];
@@ -209,41 +236,62 @@ export async function pendingCounts(user: AuthUser, now = new Date()) {
 }
 
 type Decision = { intent: 'approve' } | { intent: 'return'; reason: string };
+/** Decided; not decidable (out of scope, already decided, member gone); or its member is paused. */
+type Decided = { kind: 'done' } | { kind: 'skipped' } | { kind: 'paused'; consent: ConsentRecord };
+const DONE: Decided = { kind: 'done' };
+const SKIPPED: Decided = { kind: 'skipped' };
+
+/** The member of a submission, in scope, with what says whether it is paused. */
+function submissionMember(user: AuthUser, memberId: Types.ObjectId) {
+  return Member.findOne({ _id: memberId, ...scopeFilter(user) })
+    .select(CONSENT_PAUSE_PROJECTION)
+    .lean<{ _id: Types.ObjectId; consent?: ConsentRecord }>();
+}
 
 /**
  * Decides one submission inside the scope, in the caller's transaction: approval copies
  * it into the record as verified (`$push` with its `submissionId`, `$inc: { __v: 1 }`,
  * the member's scope in the filter), then marks it approved, then its event carries the
- * record's new version; a return marks it and logs it. False when it is not in scope,
- * already decided, or (approval) its member is out of scope or gone: then nothing of it
- * was written, so a bulk can go on with the next item.
+ * record's new version; a return marks it and logs it. Skipped when it is not in scope,
+ * already decided, or (approval) its member is out of scope or gone, and paused when its
+ * member withdrew consent: then nothing of it was written, so a bulk can go on with the
+ * next item.
  */
-async function decideInTransaction(user: AuthUser, id: string, decision: Decision, now: Date) {
+async function decideInTransaction(
+  user: AuthUser,
+  id: string,
+  decision: Decision,
+  now: Date,
+): Promise<Decided> {
   const filter: Record<string, unknown> = {
     _id: new Types.ObjectId(id),
     status: 'submitted',
     ...scopeFilter(user),
   };
   const reviewer = new Types.ObjectId(user.id);
+  // Read first: the member's consent decides before anything is written.
+  const pending = await Submission.findOne(filter).lean();
+  if (!pending) return SKIPPED;
+  const member = await submissionMember(user, pending.memberId);
+  if (member && consentWithdrawn(member.consent)) return { kind: 'paused', consent: member.consent! };
   if (decision.intent === 'return') {
     const s = await Submission.findOneAndUpdate(
       filter,
       { $set: { status: 'returned', reason: decision.reason, reviewedAt: now, reviewedBy: reviewer } },
       { returnDocument: 'after' },
     ).lean();
-    if (!s) return false;
+    if (!s) return SKIPPED;
     await audit(user, 'member.submission.return', s.memberId, s.schoolId, {
       submissionId: s._id,
       before: { status: 'pending' },
       after: { status: 'returned' },
       reason: decision.reason,
     });
-    return true;
+    return DONE;
   }
   // Read first, write the record next: an item whose member cannot be written is left
   // before anything of it is, and stays in the queue.
-  const s = await Submission.findOne(filter).lean();
-  if (!s) return false;
+  const s = pending;
   const item =
     s.kind === 'award'
       ? {
@@ -272,7 +320,7 @@ async function decideInTransaction(user: AuthUser, id: string, decision: Decisio
     { $push: item, $inc: { __v: 1 } },
     { returnDocument: 'after', projection: { __v: 1, schoolId: 1 } },
   ).lean<{ _id: Types.ObjectId; __v?: number }>();
-  if (!m) return false;
+  if (!m) return SKIPPED;
   const marked = await Submission.updateOne(filter, {
     $set: { status: 'approved', reviewedAt: now, reviewedBy: reviewer },
   });
@@ -286,20 +334,29 @@ async function decideInTransaction(user: AuthUser, id: string, decision: Decisio
     after: { status: 'approved' },
     version: m.__v ?? 0,
   });
-  return true;
+  return DONE;
 }
 
-/** One decision as its own transaction; false (nothing written) as decideInTransaction. */
+/** One decision as its own transaction; nothing written unless done (decideInTransaction). */
 function decideOne(user: AuthUser, id: string, decision: Decision, now: Date) {
   return inTransaction(() => decideInTransaction(user, id, decision, now));
 }
 
-/** Approve or return one submission; 404 outside the scope or once decided. */
+/** 404 for an item that cannot be decided; 409 with the reason for a paused member's. */
+function refuseUndecided(user: AuthUser, id: string, outcome: Decided) {
+  if (outcome.kind === 'paused') {
+    return data({ formError: consentPausedMessage(outcome.consent, user.locale), id }, { status: 409 });
+  }
+  throw notFound();
+}
+
+/** Approve or return one submission; 404 outside the scope or once decided, 409 while paused. */
 export async function reviewSubmission(user: AuthUser, values: Record<string, string>, now = new Date()) {
   const id = values.id;
   if (!isObjectIdString(id)) throw notFound();
   if (values.intent === 'approve') {
-    if (!(await decideOne(user, id, { intent: 'approve' }, now))) throw notFound();
+    const outcome = await decideOne(user, id, { intent: 'approve' }, now);
+    if (outcome.kind !== 'done') return refuseUndecided(user, id, outcome);
     throw redirect('/school/submissions?done=approved');
   }
   if (values.intent === 'return') {
@@ -307,7 +364,8 @@ export async function reviewSubmission(user: AuthUser, values: Record<string, st
     if (!parsed.success) {
       return data({ fieldErrors: fieldErrorsOf(parsed.error), id, values }, { status: 400 });
     }
-    if (!(await decideOne(user, id, { intent: 'return', reason: parsed.data.reason }, now))) throw notFound();
+    const outcome = await decideOne(user, id, { intent: 'return', reason: parsed.data.reason }, now);
+    if (outcome.kind !== 'done') return refuseUndecided(user, id, outcome);
     throw redirect('/school/submissions?done=returned');
   }
   throw new Response('Bad request', { status: 400 });
@@ -350,12 +408,20 @@ export async function reviewMany(
     return data({ fieldErrors, bulk: true as const, values }, { status: 400 });
   }
   const decision: Decision = intent === 'approve' ? { intent } : { intent, reason };
-  const count = await inTransaction(async () => {
-    let done = 0;
-    for (const id of valid) if (await decideInTransaction(user, id, decision, now)) done += 1;
-    return done;
+  const { count, paused } = await inTransaction(async () => {
+    const tally = { count: 0, paused: 0 };
+    for (const id of valid) {
+      const outcome = await decideInTransaction(user, id, decision, now);
+      if (outcome.kind === 'done') tally.count += 1;
+      if (outcome.kind === 'paused') tally.paused += 1;
+    }
+    return tally;
   });
-  throw redirect(`/school/submissions?done=${intent === 'approve' ? 'approved' : 'returned'}&count=${count}`);
+  // Items of a paused member are counted apart, so the page can say why they are still there.
+  const pausedParam = paused ? `&paused=${paused}` : '';
+  throw redirect(
+    `/school/submissions?done=${intent === 'approve' ? 'approved' : 'returned'}&count=${count}${pausedParam}`,
+  );
 }
 
 /**

@@ -10,6 +10,8 @@ import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
+import { ConductBandsSchema, conductBandsOf } from '~/domain/academic';
+import { vietnamDay } from '~/domain/criteria/calendar';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { MessageKey } from '~/i18n';
 import {
@@ -145,6 +147,7 @@ export async function getUnit(user: AuthUser, id: Types.ObjectId) {
       validTo: 1,
       legacyNote: 1,
       officialMemberCount: 1,
+      conductBands: 1,
     })
     .lean();
   if (!unit) throw new Response('Not found', { status: 404 });
@@ -160,6 +163,9 @@ export async function getUnit(user: AuthUser, id: Types.ObjectId) {
     kind: unit.kind,
     name: unit.name,
     path: unit.ancestors.map((a) => nameOf.get(String(a)) ?? '?'),
+    // Schools: the conduct-score bands below "Tốt" in force (the defaults when none is set).
+    conductBands: unit.kind === 'school' ? conductBandsOf(unit.conductBands) : null,
+    conductBandsSet: unit.kind === 'school' && !!unit.conductBands,
     values: {
       name: unit.name,
       shortName: unit.shortName ?? '',
@@ -251,8 +257,23 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     validFrom: input.validFrom ? new Date(`${input.validFrom}T00:00:00Z`) : undefined,
     validTo: input.validTo ? new Date(`${input.validTo}T00:00:00Z`) : undefined,
     legacyNote: input.legacyNote,
-    officialMemberCount: input.kind === 'party_cell' ? input.officialMemberCount : undefined,
   };
+  // A chi bộ's count is its register's (app/utils/party-register.server.ts): set here only
+  // when the cell is created, as the register's first entry; later counts go through the
+  // register, dated and with a reason, never by editing the unit.
+  if (!existing && input.kind === 'party_cell' && input.officialMemberCount !== undefined) {
+    const from = input.validFrom ? new Date(`${input.validFrom}T00:00:00Z`) : new Date();
+    fields.officialMemberCount = input.officialMemberCount;
+    fields.officialMembers = [
+      {
+        count: input.officialMemberCount,
+        from: new Date(`${vietnamDay(from)}T00:00:00Z`),
+        reason: REGISTER_FIRST_REASON,
+        by: new Types.ObjectId(user.id),
+        at: new Date(),
+      },
+    ];
+  }
 
   let outcome: 'saved' | 'savedWithMembers' | 'cannotMove' | 'notFound';
   try {
@@ -325,9 +346,10 @@ const UNIT_FIELDS = [
   'validFrom',
   'validTo',
   'legacyNote',
-  'officialMemberCount',
 ] as const;
 const UNIT_FIELDS_PROJECTION = Object.fromEntries(UNIT_FIELDS.map((k) => [k, 1]));
+/** The reason of a chi bộ's first register entry, written when the unit is created. */
+const REGISTER_FIRST_REASON = 'Số đảng viên chính thức khi lập chi bộ';
 
 const comparable = (v: unknown) =>
   v === undefined || v === null || v === '' ? null : v instanceof Date ? v.getTime() : String(v);
@@ -346,6 +368,52 @@ async function auditUnit(
   details: Record<string, unknown>,
 ) {
   await appendAudit({ actorId: user.id, action, entity: 'Unit', entityId: id, unitId: id, details });
+}
+
+/** The conduct-score bands of the school of a member in the user's scope (the defaults if unset). */
+export async function conductBandsOfMember(memberScope: Record<string, unknown>) {
+  const m = await Member.findOne(memberScope).select({ schoolId: 1 }).lean();
+  const school = m?.schoolId
+    ? await Unit.findOne({ _id: m.schoolId }).select({ conductBands: 1 }).lean()
+    : null;
+  return conductBandsOf(school?.conductBands);
+}
+
+/**
+ * A school's conduct-score bands below "Tốt" (Khá from goodMin, Trung bình from averageMin),
+ * validated by ConductBandsSchema (whole scores 0–100, 80 > goodMin > averageMin): 400 with a
+ * message beside each field, nothing written; otherwise the unit and its event
+ * (`unit.conduct_bands`, before and after) in one transaction. Only schools have bands.
+ */
+export async function saveConductBands(user: AuthUser, id: Types.ObjectId, formData: FormData) {
+  const values = {
+    goodMin: String(formData.get('goodMin') ?? ''),
+    averageMin: String(formData.get('averageMin') ?? ''),
+  };
+  const fail = (fieldErrors: FieldErrors, status = 400) =>
+    data({ intent: 'conductBands' as const, fieldErrors, values }, { status });
+  const parsed = ConductBandsSchema.safeParse(values);
+  if (!parsed.success) return fail(fieldErrorsOf(parsed.error));
+  const bands = parsed.data;
+  const outcome = await inTransaction(async () => {
+    const unit = await Unit.findOne({ _id: id, ...unitScopeFilter(user) })
+      .select({ kind: 1, conductBands: 1 })
+      .lean();
+    if (!unit) return 'notFound' as const;
+    if (unit.kind !== 'school') return 'notSchool' as const;
+    const before = conductBandsOf(unit.conductBands);
+    if (unit.conductBands && before.goodMin === bands.goodMin && before.averageMin === bands.averageMin)
+      return 'unchanged' as const;
+    await Unit.updateOne({ _id: id }, { $set: { conductBands: bands } });
+    await auditUnit(user, 'unit.conduct_bands', id, {
+      before: unit.conductBands ? before : null,
+      after: bands,
+    });
+    return 'saved' as const;
+  });
+  if (outcome === 'notFound') throw new Response('Not found', { status: 404 });
+  if (outcome === 'notSchool') throw new Response('Only schools have conduct bands', { status: 400 });
+  throw redirect(`/admin/units/${id}?ok=unitSaved`);
 }
 
 export async function setUnitActive(user: AuthUser, id: Types.ObjectId, active: boolean) {

@@ -512,6 +512,13 @@ export const MATRIX: Record<string, RouteEntry> = {
     path: '/school',
     loader: { expect: roles(['school_union', 'school_party', 'admin']) },
   },
+  // The chi bộ registers are the Party side's (pipeline:party: the school Party committee, admin);
+  // a cell id that is not one answers 404 before anything is read or written.
+  'school.party-cells.tsx': {
+    path: '/school/party-cells',
+    loader: { expect: roles(['school_party', 'admin']) },
+    action: { form: { cellId: 'not-an-id' }, expect: roles(['school_party', 'admin'], 'not-found') },
+  },
   // Verifying submissions is the school Union's job (pipeline:union).
   'school.submissions.$id.file.ts': {
     path: '/school/submissions/:id/file',

@@ -18,31 +18,28 @@
  * Screenshots at 360 px go to /tmp/pipeline-journey/.
  */
 import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn } from './fixtures';
+import { expectAccessible } from './fixtures';
+import {
+  daysAgo,
+  openDossier,
+  openFirstRowPipeline,
+  openPipelineTab,
+  recordAwarenessClass,
+  recordIntroduction,
+  recordStep as record,
+  signInAs as as,
+  stepForm as step,
+  vnDate,
+} from './pipeline-steps';
 
 const SHOTS = '/tmp/pipeline-journey';
-
-/** `YYYY-MM-DD` of the Vietnam day `n` days before today. */
-function daysAgo(n: number): string {
-  return new Date(Date.now() + 7 * 3_600_000 - n * 86_400_000).toISOString().slice(0, 10);
-}
-const vnDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
 
 test.describe.configure({ mode: 'serial' });
 
 let candidate = ''; // /members/<id>/pipeline
 let candidateName = '';
 
-async function as(page: Page, email: string) {
-  await page.context().clearCookies();
-  await signIn(page, email);
-  await expect(page).not.toHaveURL(/\/login/);
-}
-
-async function openTab(page: Page) {
-  await page.goto(candidate);
-  await expect(page.getByRole('heading', { level: 2, name: 'Các bước kết nạp' })).toBeVisible();
-}
+const openTab = (page: Page) => openPipelineTab(page, candidate);
 
 async function shot(page: Page, name: string) {
   await page.setViewportSize({ width: 360, height: 800 });
@@ -61,48 +58,24 @@ async function shot(page: Page, name: string) {
   await page.setViewportSize({ width: 1280, height: 900 });
 }
 
-const step = (page: Page, id: string) => page.getByTestId(`transition-${id}`);
 const deadline = (page: Page, label: string) => page.getByTestId('deadline').filter({ hasText: label });
 const DECISION_DUE = 'Quyết định kết nạp (60 ngày làm việc';
 const CEREMONY_DUE = 'Lễ kết nạp (30 ngày làm việc';
 const PROBATION_END = 'Hết 12 tháng dự bị';
-
-async function record(page: Page, id: string) {
-  await step(page, id).getByRole('button', { name: 'Ghi nhận' }).click();
-  await expect(page.getByTestId('toast')).toContainText('Đã ghi nhận bước của quy trình.');
-}
 
 test('the Party committee picks an outstanding member and records the class and the dossier', async ({
   page,
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   await as(page, 'danguy.pvd@demo.vn');
-  await page.goto('/members?stage=outstanding');
-  const first = page.getByRole('rowheader').first().getByRole('link');
-  candidateName = (await first.textContent())!.trim();
-  await first.click();
-  await page
-    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
-    .getByRole('link', { name: 'Quy trình' })
-    .click();
-  await expect(page).toHaveURL(/\/members\/[0-9a-f]{24}\/pipeline$/);
-  candidate = new URL(page.url()).pathname;
+  ({ path: candidate, name: candidateName } = await openFirstRowPipeline(page, '/members?stage=outstanding'));
   await expect(page.locator('[aria-current="step"]')).toContainText('Đoàn viên ưu tú');
   await expect(deadline(page, DECISION_DUE)).toHaveCount(0);
 
-  const cls = step(page, 'record_awareness_class');
-  await cls.getByLabel('Số giấy chứng nhận').fill('812/GCN-TCT');
-  await cls.getByLabel('Nơi cấp / cơ quan ban hành').fill('Trường Chính trị tỉnh Quảng Ngãi');
-  await cls.getByLabel('Ngày cấp').fill(daysAgo(40));
-  await record(page, 'record_awareness_class');
+  await recordAwarenessClass(page, '812/GCN-TCT', 40);
   await expect(page.locator('[aria-current="step"]')).toContainText('Học lớp nhận thức về Đảng');
 
-  const dossier = step(page, 'open_dossier');
-  await dossier.getByLabel('Ngày nhận đơn').fill(daysAgo(35));
-  await dossier.getByLabel('Ngày nhận lý lịch').fill(daysAgo(35));
-  await dossier.getByLabel('Kết quả thẩm tra').selectOption('verified');
-  await dossier.getByLabel('Ngày thẩm tra').fill(daysAgo(30));
-  await record(page, 'open_dossier');
+  await openDossier(page, 35, 30);
   await expect(page.locator('[aria-current="step"]')).toContainText('Lập hồ sơ');
   // The dossier table shows what the step recorded, marked as derived.
   const row1 = page.getByTestId('dossier').getByRole('row', { name: /^1-KNĐ / });
@@ -149,18 +122,7 @@ test('the school resolves the flag, introduces the candidate and updates the pap
   await expect(page.getByTestId('review-note').first()).toContainText('Đã xử lý ngày');
   await expect(page.getByTestId('review-note').first()).toContainText('Đoàn trường');
 
-  const intro = step(page, 'record_introduction');
-  await intro.getByLabel('Ngày giới thiệu').fill(daysAgo(25));
-  const first = intro.getByRole('group', { name: 'Người giới thiệu 1' });
-  await first.getByLabel('Họ tên').fill('Ban Chấp hành Đoàn trường');
-  await first.getByLabel('Loại').selectOption('union');
-  await first.getByLabel('Số văn bản').fill('52-NQ/ĐTN');
-  const second = intro.getByRole('group', { name: 'Người giới thiệu 2' });
-  await second.getByLabel('Họ tên').fill('Nguyễn Thị Hạnh');
-  await second.getByLabel('Loại').selectOption('party_member');
-  await second.getByLabel('Đảng viên chính thức').check();
-  await second.getByLabel('Số tháng cùng công tác').fill('16');
-  await record(page, 'record_introduction');
+  await recordIntroduction(page, 25, { refNo: '52-NQ/ĐTN' }, { name: 'Nguyễn Thị Hạnh', monthsTogether: 16 });
   await expect(page.locator('[aria-current="step"]')).toContainText('Được giới thiệu');
 
   // The opinions (5-KNĐ): a verification before the receipt is refused beside the box.
@@ -191,9 +153,12 @@ test('the chi bộ votes: the decision deadline appears; the same person cannot 
   await openTab(page);
   const vote = step(page, 'record_branch_vote');
   await vote.getByLabel('Ngày họp chi bộ').fill(daysAgo(20));
-  await vote.getByLabel('Số tán thành').fill('8');
-  await vote.getByLabel('Số không tán thành').fill('1');
-  await vote.getByLabel('Số đảng viên chính thức').fill('9');
+  // No typed count: the form shows the member's chi bộ register on the meeting day.
+  const count = vote.getByTestId('vote-cell-count');
+  await expect(count).toContainText(`vào ngày họp ${vnDate(daysAgo(20))}`);
+  const n = Number(/(\d+) đảng viên chính thức/.exec((await count.textContent()) ?? '')![1]);
+  await vote.getByLabel('Số tán thành').fill(String(n));
+  await vote.getByLabel('Số không tán thành').fill('0');
   await vote.getByLabel('Số nghị quyết').fill('07-NQ/CB');
   await record(page, 'record_branch_vote');
   await expect(deadline(page, DECISION_DUE)).toContainText('còn');

@@ -2,14 +2,14 @@
  * The student's journey on a phone first: consent at first sign-in (an unticked box
  * gets its message), then the portal with the stage, the criteria (✓/✗), next steps
  * and deadlines; the JSON download, the printable page, a correction request, and
- * withdrawing consent (which brings the consent page back and leaves the demo as seeded).
+ * withdrawing consent (explained, confirmed with its own box; the record is then paused).
  */
 import { readFile } from 'node:fs/promises';
 import { expect, test, type Page } from '@playwright/test';
 import { expectAccessible, signIn } from './fixtures.ts';
 
 const STAGE_EXPECTATIONS: Record<string, { step: string; actor: string }> = {
-  'Lập hồ sơ': { step: 'Hoàn thiện đơn xin vào Đảng (mẫu 1-KNĐ)', actor: 'Đoàn trường' },
+  'Lập hồ sơ': { step: 'Hoàn thiện hồ sơ xin vào Đảng', actor: 'Đoàn trường' },
   'Được giới thiệu': { step: 'Chờ chi bộ họp xét và biểu quyết', actor: 'Chi bộ / Đảng ủy trường' },
 };
 
@@ -93,15 +93,49 @@ test('a student consents, follows their record, downloads it and withdraws conse
   await page.screenshot({ path: 'test-results/student-print-1280.png', fullPage: true });
   await page.emulateMedia({ media: 'screen' });
 
-  // Withdrawing consent brings the consent page back, and /me sends there too.
+  // Withdrawing consent says what it does (Law 91/2025), needs its own box ticked, then
+  // brings the consent page back with the record paused; /me sends there too.
   await page.goto('/me/consent');
   await expect(page.getByTestId('consent-given')).toBeVisible();
+  await expect(page.getByText('Luật Bảo vệ dữ liệu cá nhân số 91/2025/QH15')).toBeVisible();
   await expectAccessible(page);
   await page.getByRole('button', { name: 'Rút lại đồng ý' }).click();
+  await expect(page.getByText('Bạn cần đánh dấu ô này để xác nhận rút lại đồng ý.')).toBeVisible();
+  await expect(page).toHaveURL(/\/me\/consent$/);
+  await page.getByLabel('Tôi hiểu hồ sơ của tôi sẽ tạm dừng xử lý và muốn rút lại đồng ý.').check();
+  await page.getByRole('button', { name: 'Rút lại đồng ý' }).click();
   await expect(page).toHaveURL(/\/me\/consent\?withdrawn=1$/);
+  await expect(page.getByTestId('consent-paused')).toContainText('Hồ sơ đang tạm dừng xử lý');
   await expect(page.getByRole('button', { name: 'Xác nhận đồng ý' })).toBeVisible();
   await page.goto('/me');
   await expect(page).toHaveURL(/\/me\/consent$/);
+});
+
+test('while her consent is withdrawn, the school sees the pause and cannot record a step', async ({
+  page,
+}) => {
+  // Issue 16, path 6: the student was told "tạm dừng"; staff are told too, and held to it.
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await signIn(page, 'danguy.pvd@demo.vn');
+  await expect(page).not.toHaveURL(/\/login/);
+  await page.goto('/members?q=Huỳnh Thị Thanh Trúc');
+  await page.getByRole('rowheader').getByRole('link', { name: 'Huỳnh Thị Thanh Trúc' }).click();
+  await page
+    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
+    .getByRole('link', { name: 'Quy trình' })
+    .click();
+  await expect(page.getByRole('heading', { level: 2, name: 'Các bước kết nạp' })).toBeVisible();
+  await expect(page.getByTestId('consent-paused')).toContainText(
+    'Đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân ngày',
+  );
+  await expect(page.getByTestId('consent-paused')).toContainText('91/2025/QH15');
+  // Every step the committee could record is shut, with the reason, before anyone tries.
+  const first = page.locator('[data-testid^="transition-"]').first();
+  await expect(first).toBeVisible();
+  await expect(first.getByTestId('duty-blocked')).toContainText('rút lại sự đồng ý xử lý dữ liệu cá nhân');
+  await expect(first.getByRole('button', { name: 'Ghi nhận' })).toBeDisabled();
+  await expectAccessible(page);
+  await page.screenshot({ path: 'test-results/consent-paused-staff-1280.png', fullPage: false });
 });
 
 test('a student submits evidence, the school Union approves it, the student sees it approved', async ({
@@ -167,8 +201,9 @@ test('a student submits evidence, the school Union approves it, the student sees
     page.getByTestId('submissions').locator('li', { hasText: 'Mùa hè xanh 2026 (e2e)' }),
   ).toContainText('Đã được duyệt và ghi vào hồ sơ');
 
-  // Leave the demo as seeded: no consent.
+  // Leave the demo student without current consent, as the first test expects at sign-in.
   await page.goto('/me/consent');
+  await page.getByLabel('Tôi hiểu hồ sơ của tôi sẽ tạm dừng xử lý và muốn rút lại đồng ý.').check();
   await page.getByRole('button', { name: 'Rút lại đồng ý' }).click();
   await expect(page).toHaveURL(/\/me\/consent\?withdrawn=1$/);
 });

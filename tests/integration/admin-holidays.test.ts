@@ -1,8 +1,8 @@
 /**
- * /admin/holidays: admins only; list by year; add, rename, delete with per-field
- * messages (400/409, nothing written); every change and its event in one transaction
- * (a refused event leaves no change), and a change of dates reaches the working-day
- * calendar and the stored deadlines at once.
+ * /admin/holidays: admins only; list by year; add (a day off or a make-up working
+ * day), rename, delete with per-field messages (400/409, nothing written); every
+ * change and its event in one transaction (a refused event leaves no change), and a
+ * change of dates reaches the working-day calendar and the stored deadlines at once.
  */
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { AuditEvent } from '../../models/audit-event.ts';
@@ -198,5 +198,82 @@ describe('one change, one transaction', () => {
       (await AuditEvent.find({ entity: 'Holiday', entityId: h._id }).lean()).map((e) => e.action),
     ).toEqual(['holiday.create']);
     expect(await verifyAudit()).toMatchObject({ ok: true, unchained: 0, gaps: [] });
+  });
+});
+
+describe('make-up working days', () => {
+  // Saturday 08/06/2030 and Friday 07/06/2030.
+  const saturday = new Date('2030-06-08T00:00:00Z');
+
+  it('lists the seeded make-up Saturdays with their kind', async () => {
+    const res = await list('?year=2026');
+    const row = res.data.rows.find((r: { date: string }) => r.date === '2026-01-10');
+    expect(row).toMatchObject({ kind: 'workday' });
+    expect(res.data.rows.find((r: { date: string }) => r.date === '2026-01-02')).toMatchObject({
+      kind: 'holiday',
+    });
+    expect((await loadCalendar()).isWorkingDay('2026-01-10')).toBe(true);
+  });
+
+  it('adds a Saturday worked: audited with its kind, counted by the calendar at once', async () => {
+    const calendar = await loadCalendar();
+    expect(calendar.isWorkingDay('2030-06-08')).toBe(false);
+    expect(calendar.addWorkingDays('2030-06-07', 1)).toBe('2030-06-10');
+    const refreshes = refreshCount();
+    const res = await act({ intent: 'add', date: '2030-06-08', name: 'Làm bù cho thứ Sáu', kind: 'workday' });
+    expect(res.status).toBe(302);
+    expect(res.location).toBe('/admin/holidays?year=2030&ok=holidayAdded');
+    const h = (await Holiday.findOne({ date: saturday }).lean())!;
+    expect(h).toMatchObject({ kind: 'workday', name: 'Làm bù cho thứ Sáu', year: 2030 });
+    const event = (await AuditEvent.findOne({ action: 'holiday.create', entityId: h._id }).lean())!;
+    expect(event.details).toMatchObject({ after: { date: '2030-06-08', kind: 'workday' } });
+    // Deadlines count it: Friday + 1 working day is now that Saturday.
+    const after = await loadCalendar();
+    expect(after.isWorkingDay('2030-06-08')).toBe(true);
+    expect(after.addWorkingDays('2030-06-07', 1)).toBe('2030-06-08');
+    expect(refreshCount()).toBe(refreshes + 1);
+    const listed = await list('?year=2030');
+    expect(listed.data.rows.find((r: { date: string }) => r.date === '2030-06-08')).toMatchObject({
+      kind: 'workday',
+    });
+    // Deleting it makes the Saturday a day off again.
+    expect((await act({ intent: 'delete', id: String(h._id) })).status).toBe(302);
+    expect((await loadCalendar()).isWorkingDay('2030-06-08')).toBe(false);
+    const deleted = (await AuditEvent.findOne({ action: 'holiday.delete', entityId: h._id }).lean())!;
+    expect(deleted.details).toMatchObject({ before: { date: '2030-06-08', kind: 'workday' } });
+  });
+
+  it('refuses a make-up day on a weekday or an unknown kind with 400 beside the field, writing nothing', async () => {
+    const count = await Holiday.countDocuments();
+    const events = await AuditEvent.countDocuments();
+    const refreshes = refreshCount();
+    const cases: [Record<string, string>, Record<string, string[]>][] = [
+      [{ date: '2030-06-07', name: 'Làm bù', kind: 'workday' }, { date: ['holidays.v.workdayWeekday'] }],
+      [{ date: '2030-06-08', name: 'Làm bù', kind: 'weekend' }, { kind: ['holidays.v.kind'] }],
+      [
+        { date: '2030-02-30', name: '', kind: 'workday' },
+        { date: ['validation.date'], name: ['validation.required'] },
+      ],
+    ];
+    for (const [fields, errors] of cases) {
+      const res = await act({ intent: 'add', ...fields });
+      expect(res.status).toBe(400);
+      expect(res.data.fieldErrors).toEqual(errors);
+      expect(res.data.values).toMatchObject(fields);
+    }
+    expect(await Holiday.countDocuments()).toBe(count);
+    expect(await AuditEvent.countDocuments()).toBe(events);
+    expect(refreshCount()).toBe(refreshes);
+    expect((await loadCalendar()).isWorkingDay('2030-06-07')).toBe(true);
+  });
+
+  it('refuses a make-up day on a date already in the table (409)', async () => {
+    const count = await Holiday.countDocuments();
+    // Sunday 22/02/2026 is in Tết.
+    const res = await act({ intent: 'add', date: '2026-02-22', name: 'Làm bù', kind: 'workday' });
+    expect(res.status).toBe(409);
+    expect(res.data.fieldErrors).toEqual({ date: ['holidays.v.dateTaken'] });
+    expect(await Holiday.countDocuments()).toBe(count);
+    expect(await verifyAudit()).toMatchObject({ ok: true, gaps: [] });
   });
 });

@@ -7,6 +7,7 @@ import { AuditEvent } from '../../models/audit-event.ts';
 import { GENDERS, Member } from '../../models/member.ts';
 import { UNIT_KINDS, Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
+import { consentWithdrawn } from '~/domain/consent';
 import { ALL_STAGES } from '~/domain/stages';
 import { searchKey } from '~/domain/text';
 import { action as tokensAction, loader as tokensLoader } from '~/routes/admin.tokens';
@@ -52,9 +53,13 @@ function apiGet(loader: Loader, path: string, secret?: string | null, params: Re
   return call<Json>(loader, new Request(BASE + path, { headers }), params);
 }
 
-/** Every page of /api/v1/members through the cursor. */
-async function allMembers(secret: string, query = '', size = 50) {
+/**
+ * Every page of /api/v1/members through the cursor: the members served, and those left
+ * out because their consent is withdrawn (the seed withdraws about 2 %).
+ */
+async function allPages(secret: string, query = '', size = 50) {
   const rows: Json[] = [];
+  const withheld: Json[] = [];
   let cursor: string | null = null;
   for (let i = 0; i < 1000; i++) {
     const sep = query ? '&' : '';
@@ -64,13 +69,32 @@ async function allMembers(secret: string, query = '', size = 50) {
       secret,
     );
     expect(res.status).toBe(200);
-    expect(res.data.data.length).toBeLessThanOrEqual(size);
+    expect(res.data.data.length + res.data.withheld.length).toBeLessThanOrEqual(size);
     rows.push(...res.data.data);
+    withheld.push(...res.data.withheld);
     cursor = res.data.page.next;
-    if (!cursor) return rows;
+    if (!cursor) return { rows, withheld };
   }
   throw new Error('paging did not end');
 }
+
+async function allMembers(secret: string, query = '', size = 50) {
+  return (await allPages(secret, query, size)).rows;
+}
+
+/** Ids of the members matching `filter` whose consent is withdrawn, by the pure rule. */
+async function pausedIds(filter: Record<string, unknown> = {}): Promise<string[]> {
+  const members = await Member.find(filter).select({ consent: 1 }).sort({ _id: 1 }).lean();
+  return members.filter((m) => consentWithdrawn(m.consent)).map((m) => String(m._id));
+}
+
+/** Members matching `filter` the API serves: all but the paused ones. */
+async function served(filter: Record<string, unknown> = {}): Promise<number> {
+  return (await Member.countDocuments(filter)) - (await pausedIds(filter)).length;
+}
+
+/** A member the API serves (consent not withdrawn). */
+const servedFilter = { 'consent.withdrawnAt': null };
 
 function keysDeep(value: unknown, out = new Set<string>()): Set<string> {
   if (Array.isArray(value)) for (const v of value) keysDeep(v, out);
@@ -308,7 +332,7 @@ describe('scope', () => {
     const filtered = await apiGet(membersLoader, `/api/v1/members?school=${other._id}`, pvdSecret);
     expect(filtered.data.data).toEqual([]);
 
-    const own = (await Member.findOne({ schoolId: pvd._id }).lean())!;
+    const own = (await Member.findOne({ schoolId: pvd._id, ...servedFilter }).lean())!;
     const detail = await apiGet(memberLoader, `/api/v1/members/${own._id}`, pvdSecret, {
       id: String(own._id),
     });
@@ -319,10 +343,14 @@ describe('scope', () => {
   });
 
   it('a province token sees the whole province', async () => {
-    const rows = await allMembers(provinceSecret, '', 200);
-    expect(rows.length).toBe(await Member.countDocuments({ ancestors: province._id }));
-    expect(rows.length).toBe(await Member.countDocuments({}));
-    const foreign = (await Member.findOne({ schoolId: other._id }).lean())!;
+    const { rows, withheld } = await allPages(provinceSecret, '', 200);
+    expect(rows.length).toBe(await served({ ancestors: province._id }));
+    expect(rows.length + withheld.length).toBe(await Member.countDocuments({}));
+    // The seed's withdrawn consents are left out and named, each with its reason.
+    expect(withheld.map((w: Json) => w.id)).toEqual(await pausedIds());
+    expect(withheld.length).toBeGreaterThan(0);
+    expect(withheld.every((w: Json) => w.reason === 'consent_withdrawn')).toBe(true);
+    const foreign = (await Member.findOne({ schoolId: other._id, ...servedFilter }).lean())!;
     const res = await apiGet(memberLoader, `/api/v1/members/${foreign._id}`, provinceSecret, {
       id: String(foreign._id),
     });
@@ -337,14 +365,17 @@ describe('scope', () => {
 
 describe('paging and filters', () => {
   it('returns every member exactly once across cursor pages, in id order', async () => {
-    const rows = await allMembers(provinceSecret, '', 37);
+    const { rows, withheld } = await allPages(provinceSecret, '', 37);
     const ids = rows.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
-    expect(ids.length).toBe(await Member.countDocuments({}));
+    // Served or withheld, each member once: paging moves past the withheld ones.
+    const every = [...ids, ...withheld.map((w: Json) => w.id)];
+    expect(new Set(every).size).toBe(await Member.countDocuments({}));
+    expect(every.length).toBe(await Member.countDocuments({}));
     expect([...ids].sort()).toEqual(ids);
     const first = await apiGet(membersLoader, '/api/v1/members', provinceSecret);
     expect(first.data.page.size).toBe(50);
-    expect(first.data.data).toHaveLength(50);
+    expect(first.data.data.length + first.data.withheld.length).toBe(50);
   });
 
   it('pages units by number', async () => {
@@ -364,14 +395,14 @@ describe('paging and filters', () => {
   it('filters by stage, school year, diacritic-free name and update time', async () => {
     const stage = (await Member.findOne({ 'pipeline.stage': 'dossier' }).lean()) ? 'dossier' : 'member';
     const byStage = await allMembers(provinceSecret, `stage=${stage}`, 200);
-    expect(byStage.length).toBe(await Member.countDocuments({ 'pipeline.stage': stage }));
+    expect(byStage.length).toBe(await served({ 'pipeline.stage': stage }));
     expect(byStage.every((r) => r.pipeline.stage === stage)).toBe(true);
 
     const year = (await Member.findOne({ schoolYear: mongoose.trusted({ $ne: null }) }).lean())!.schoolYear!;
     const byYear = await allMembers(provinceSecret, `schoolYear=${year}&school=${pvd._id}`, 200);
-    expect(byYear.length).toBe(await Member.countDocuments({ schoolYear: year, schoolId: pvd._id }));
+    expect(byYear.length).toBe(await served({ schoolYear: year, schoolId: pvd._id }));
 
-    const someone = (await Member.findOne({ schoolId: pvd._id, fullName: /[À-ỹ]/ }).lean())!;
+    const someone = (await Member.findOne({ schoolId: pvd._id, fullName: /[À-ỹ]/, ...servedFilter }).lean())!;
     const plain = searchKey(someone.fullName);
     const found = await apiGet(membersLoader, `/api/v1/members?q=${encodeURIComponent(plain)}`, pvdSecret);
     expect(found.data.data.map((r: Json) => r.id)).toContain(String(someone._id));
@@ -383,13 +414,13 @@ describe('paging and filters', () => {
     expect(byCode.data.data.map((r: Json) => r.id)).toContain(String(someone._id));
 
     const future = await apiGet(membersLoader, '/api/v1/members?updatedSince=2999-01-01', provinceSecret);
-    expect(future.data).toEqual({ data: [], page: { size: 50, next: null } });
+    expect(future.data).toEqual({ data: [], withheld: [], page: { size: 50, next: null } });
     const past = await apiGet(
       membersLoader,
       '/api/v1/members?updatedSince=2000-01-01T00:00:00Z&size=1',
       provinceSecret,
     );
-    expect(past.data.data).toHaveLength(1);
+    expect(past.data.data.length + past.data.withheld.length).toBe(1);
   });
 
   it('answers bad parameters with 400 and a detail per parameter', async () => {

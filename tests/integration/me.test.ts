@@ -95,9 +95,10 @@ describe('consent at first sign-in', () => {
       const c = (await Member.findById(own).lean())!.consent!;
       expect(c.guardianName).toBe('Huỳnh Văn Nam');
       // Withdraw again so the adult case below starts from no consent.
-      expect((await call(consentAction, post('/me/consent', { intent: 'withdraw' }, student))).status).toBe(
-        302,
-      );
+      expect(
+        (await call(consentAction, post('/me/consent', { intent: 'withdraw', confirm: 'on' }, student)))
+          .status,
+      ).toBe(302);
     } finally {
       await Member.updateOne({ _id: own }, { $set: { dateOfBirth: before } });
     }
@@ -293,7 +294,10 @@ describe('isolation', () => {
 
 describe('withdrawing consent', () => {
   it('sets withdrawnAt and shows the consent page again', async () => {
-    const res = await call(consentAction, post('/me/consent', { intent: 'withdraw' }, student));
+    const res = await call(
+      consentAction,
+      post('/me/consent', { intent: 'withdraw', confirm: 'on' }, student),
+    );
     expect(res.status).toBe(302);
     expect(res.location).toBe('/me/consent?withdrawn=1');
     expect((await Member.findById(own).lean())!.consent?.withdrawnAt).toBeInstanceOf(Date);
@@ -313,7 +317,8 @@ describe('each of the student’s actions is one transaction with its event', ()
     return { v: m.__v ?? 0, consent: JSON.stringify(m.consent ?? null) };
   };
   const events = (action: string) => AuditEvent.countDocuments({ entityId: own, action });
-  const withdraw = () => call(consentAction, post('/me/consent', { intent: 'withdraw' }, student));
+  const withdraw = () =>
+    call(consentAction, post('/me/consent', { intent: 'withdraw', confirm: 'on' }, student));
 
   it('gives consent with its event or not at all, and never moves the record’s version', async () => {
     const before = await consentOf();

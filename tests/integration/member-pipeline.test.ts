@@ -22,6 +22,8 @@ let union: string;
 let student: string;
 let memberId: Types.ObjectId;
 let foreignId: Types.ObjectId;
+/** A PVĐ chi bộ whose register holds 9 official members since 2015: the votes below are taken in it. */
+let cell9: string;
 
 beforeAll(async () => {
   await seedDatabase({ members: 60, seed: 1, reset: true });
@@ -32,6 +34,19 @@ beforeAll(async () => {
   memberId = demo.memberId as Types.ObjectId;
   const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
   foreignId = (await Member.findOne({ schoolId: mongoose.trusted({ $ne: pvd._id }) }).lean())!._id;
+  const cell = await Unit.create({
+    name: 'Chi bộ sinh viên (thử nghiệm)',
+    code: 'PVD-CB-TEST9',
+    kind: 'party_cell',
+    parentId: pvd._id,
+    ancestors: [...pvd.ancestors, pvd._id],
+    schoolId: pvd._id,
+    officialMembers: [
+      { count: 9, from: new Date('2015-01-01T00:00:00Z'), reason: 'Số liệu ban đầu', at: new Date() },
+    ],
+    officialMemberCount: 9,
+  });
+  cell9 = String(cell._id);
 });
 
 const path = (id: Types.ObjectId = memberId) => `/members/${id}/pipeline`;
@@ -124,13 +139,16 @@ describe('member pipeline tab', () => {
       meetingDate: '2099-01-05', // in the future
       yes: '5', // ⌈2/3 × 9⌉ = 6 needed
       no: '5', // 5 + 5 > 9
-      officialMemberCount: '9',
+      partyCellId: cell9,
     });
     expect(res.status).toBe(400);
     const codes = res.data.reasons.map((r: { code: string }) => r.code);
     expect(codes).toEqual(expect.arrayContaining(['date_in_future', 'vote_counts', 'vote_threshold']));
     for (const r of res.data.reasons) expect(r.message.vi.length).toBeGreaterThan(0);
-    expect(res.data.values).toMatchObject({ yes: '5', officialMemberCount: '9' });
+    expect(res.data.values).toMatchObject({ yes: '5', partyCellId: cell9 });
+    // Judged against the register of the chi bộ chosen: its 9 official members on the meeting day.
+    const threshold = res.data.reasons.find((r: { code: string }) => r.code === 'vote_threshold');
+    expect(threshold.message.vi).toContain('5/9');
     expect(await snapshot()).toEqual(before);
   });
 
@@ -139,7 +157,8 @@ describe('member pipeline tab', () => {
     const res = await submit({ intent: 'record_branch_vote', version: String(before.version), yes: '7' });
     expect(res.status).toBe(400);
     const fields = res.data.reasons.map((r: { field: string | null }) => r.field);
-    expect(fields).toEqual(expect.arrayContaining(['meetingDate', 'officialMemberCount']));
+    // No typed count: the register of the member's own chi bộ gives it (no field to miss).
+    expect(fields).toEqual(['meetingDate']);
     expect(await snapshot()).toEqual(before);
   });
 
@@ -152,7 +171,7 @@ describe('member pipeline tab', () => {
         meetingDate: '2026-11-20',
         yes: '7',
         no: '0',
-        officialMemberCount: '9',
+        partyCellId: cell9,
       },
       union,
     );
@@ -168,7 +187,7 @@ describe('member pipeline tab', () => {
       meetingDate: '2026-11-20',
       yes: '7',
       no: '1',
-      officialMemberCount: '9',
+      partyCellId: cell9,
     };
     const stale = await submit({ ...vote, version: String(before.version - 1) });
     expect(stale.status).toBe(409);
@@ -177,8 +196,22 @@ describe('member pipeline tab', () => {
     expect(unknown.status).toBe(400);
     expect(await snapshot()).toEqual(before);
 
+    // Without the opinions of the residence Party cell and mass organisations (5-KNĐ) the
+    // chi bộ cannot consider the candidate (issue 16): refused with that reason, nothing written.
+    const early = await submit({ ...vote, version: String(before.version) });
+    expect(early.status).toBe(400);
+    expect(early.data.reasons.map((r: { code: string }) => r.code)).toEqual(['opinions_missing']);
+    expect(early.data.reasons[0].message.vi).toContain('5-KNĐ');
+    expect(await snapshot()).toEqual(before);
+    const opinions = await submit({
+      intent: 'dossier',
+      version: String(before.version),
+      'receivedAt.5': '2026-11-18',
+    });
+    expect(opinions.status).toBe(302);
+
     // The same vote with the current version goes through; the decision deadline starts.
-    const ok = await submit({ ...vote, version: String(before.version) });
+    const ok = await submit({ ...vote, version: String(before.version + 1) });
     expect(ok.status).toBe(302);
     const page = await load();
     expect(page.data.stage).toBe('branch_vote');
@@ -231,7 +264,7 @@ describe('member pipeline tab', () => {
         meetingDate: '2026-11-20',
         yes: '7',
         no: '1',
-        officialMemberCount: '9',
+        partyCellId: cell9,
       },
       party,
       young._id,
@@ -274,7 +307,7 @@ describe('member pipeline tab', () => {
         meetingDate: '2026-11-20',
         yes: '5',
         no: '4',
-        officialMemberCount: '9',
+        partyCellId: cell9,
         resolutionNo: '03-NQ/CB',
       },
       party,
@@ -286,6 +319,9 @@ describe('member pipeline tab', () => {
     expect(after.pipeline.officialVotes).toHaveLength(1);
     const danguy = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
     expect(after.pipeline.officialVotes![0]).toMatchObject({ yes: 5, no: 4, officialMemberCount: 9 });
+    // Stored with the register's count and the chi bộ it was taken in, which now follows the member.
+    expect(String(after.pipeline.officialVotes![0].partyCellId)).toBe(cell9);
+    expect(String(after.partyCellId)).toBe(cell9);
     expect(String(after.pipeline.officialVotes![0].by)).toBe(String(danguy._id));
   });
 

@@ -16,7 +16,7 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { nextDue } from '~/domain/deadlines';
 import type { PipelineMember } from '~/domain/pipeline';
 import { OPEN_STAGES } from '~/domain/stages';
-import { createWorkingCalendar } from '~/domain/working-days';
+import { calendarFromHolidayTable } from '~/domain/working-days';
 import { action as boardAction, loader as boardLoader } from '~/routes/pipeline._index';
 import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
 import { action as stepAction } from '~/routes/members.$id.pipeline';
@@ -98,7 +98,7 @@ describe('the board', () => {
 
   it('stores each record’s next deadline as the deadline rules compute it', async () => {
     const holidays = await Holiday.find().lean();
-    const calendar = createWorkingCalendar({ holidays: holidays.map((h) => h.date) });
+    const calendar = calendarFromHolidayTable(holidays);
     const now = new Date();
     const rows = await Member.find({ 'pipeline.stage': mongoose.trusted({ $ne: 'member' }) })
       .select({ dateOfBirth: 1, pipeline: 1 })

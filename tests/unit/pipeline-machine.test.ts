@@ -1,10 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import type { MemberFields } from '../../models/member.ts';
 import type { SeedMember } from '../../seed/generate.ts';
-import { HOLIDAYS } from '../../seed/data.ts';
 import { EXIT_STAGES, PIPELINE_STAGES, type Stage } from '../../app/domain/stages.ts';
 import { ROLES, type Role } from '../../app/utils/permissions.ts';
-import { createWorkingCalendar } from '../../app/domain/working-days.ts';
+import {
+  ASOF,
+  PASSING_OFFICIAL,
+  VOTE,
+  actor,
+  calendar,
+  codes,
+  d,
+  memberAt,
+  updateOf,
+} from '../fixtures/pipeline-member.ts';
 import {
   TRANSITIONS,
   allowedTransitions,
@@ -15,12 +24,8 @@ import {
   nextActor,
   nextTransition,
   voteThreshold,
-  type Actor,
-  type CheckResult,
   type PipelineMember,
   type PipelineRecord,
-  type PipelineUpdate,
-  type ReasonCode,
 } from '../../app/domain/pipeline/index.ts';
 import { dutyBlocks } from '../../app/domain/pipeline/machine.ts';
 import { rolesOf } from '../../app/domain/pipeline/transitions.ts';
@@ -30,100 +35,6 @@ const _lean: PipelineMember = {} as MemberFields;
 const _seed: PipelineMember = {} as SeedMember;
 void _lean;
 void _seed;
-
-const calendar = createWorkingCalendar({ holidays: HOLIDAYS.map((h) => h.date) });
-const ASOF = new Date('2026-11-27T03:00:00Z');
-const d = (iso: string) => new Date(`${iso}T00:00:00Z`);
-const actor = (role: Role, id = `${role}-1`): Actor => ({ id, role });
-
-/** A consistent record that has reached `stage` (dates of each step as in the seed's chains). */
-function memberAt(
-  stage: Stage,
-  overrides: Partial<PipelineRecord> = {},
-  dateOfBirth = '2005-05-20',
-): PipelineMember {
-  const p: PipelineRecord = { stage, stageSince: d('2024-09-01'), history: [] };
-  const history: NonNullable<PipelineRecord['history']>[number][] = [
-    { stage: 'member', at: d('2024-09-01'), by: 'union-clerk' },
-  ];
-  const forward = (EXIT_STAGES as readonly string[]).includes(stage) ? 'dossier' : stage;
-  const upTo = (s: Stage) => PIPELINE_STAGES.indexOf(s as never) <= PIPELINE_STAGES.indexOf(forward as never);
-  if (upTo('outstanding')) {
-    p.unionResolution = { number: '12-NQ/ĐTN', date: d('2024-10-01') };
-    history.push({ stage: 'outstanding', at: d('2024-10-01'), by: 'union-clerk', refDate: d('2024-10-01') });
-  }
-  if (upTo('awareness_class')) {
-    p.certificate = {
-      number: '101/GCN',
-      issuer: 'Trường Chính trị tỉnh Quảng Ngãi',
-      issuedAt: d('2024-12-15'),
-    };
-    history.push({ stage: 'awareness_class', at: d('2024-12-15'), by: 'party-clerk' });
-  }
-  if (upTo('dossier')) {
-    p.application = { receivedAt: d('2025-03-01') };
-    p.personalHistory = {
-      receivedAt: d('2025-03-03'),
-      verification: 'verified',
-      verifiedAt: d('2025-03-20'),
-    };
-    history.push({ stage: 'dossier', at: d('2025-03-01'), by: 'party-clerk' });
-  }
-  if (upTo('introduced')) {
-    p.introducers = [
-      { name: 'Ban Chấp hành Đoàn trường', kind: 'union', official: true, refNo: '30-NQ/ĐTN' },
-      { name: 'Nguyễn Văn An', kind: 'party_member', official: true, monthsTogether: 20 },
-    ];
-    history.push({ stage: 'introduced', at: d('2025-04-01'), by: 'union-clerk' });
-  }
-  if (upTo('branch_vote')) {
-    p.branchVote = {
-      meetingDate: d('2025-05-06'),
-      yes: 7,
-      no: 1,
-      officialMemberCount: 9,
-      resolutionNo: '5-NQ/CB',
-    };
-    history.push({ stage: 'branch_vote', at: d('2025-05-06'), by: 'voter' });
-  }
-  if (upTo('committee_review')) {
-    p.committeeResolution = { number: '40-NQ/ĐU', date: d('2025-05-20') };
-    history.push({ stage: 'committee_review', at: d('2025-05-20'), by: 'reviewer' });
-  }
-  if (upTo('decision')) {
-    p.decision = { number: '77-QĐ/ĐU', date: d('2025-06-10'), issuer: 'Đảng ủy trường' };
-    history.push({ stage: 'decision', at: d('2025-06-10'), by: 'decider' });
-  }
-  if (upTo('probation')) {
-    p.ceremonyDate = d('2025-06-25');
-    p.probation = { start: d('2025-06-25'), end: d('2026-06-25') };
-    history.push({ stage: 'probation', at: d('2025-06-25'), by: 'party-clerk' });
-  }
-  if (upTo('official')) {
-    p.officialDate = d('2026-06-25');
-    history.push({ stage: 'official', at: d('2026-07-20'), by: 'decider-2' });
-  }
-  if (stage !== forward) history.push({ stage, at: d('2025-03-10'), by: 'party-clerk', note: 'x' });
-  p.history = history;
-  return { dateOfBirth: d(dateOfBirth), pipeline: { ...p, ...overrides } };
-}
-
-const VOTE = { meetingDate: '2025-05-06', yes: 7, no: 1, officialMemberCount: 9, resolutionNo: '5-NQ/CB' };
-const PASSING_OFFICIAL = {
-  meetingDate: d('2026-07-01'),
-  yes: 8,
-  no: 0,
-  officialMemberCount: 9,
-  by: 'voter-2',
-};
-
-function codes(result: CheckResult): ReasonCode[] {
-  return result.ok ? [] : result.reasons.map((r) => r.code);
-}
-function updateOf(result: CheckResult): PipelineUpdate {
-  if (!result.ok) throw new Error(`refused: ${JSON.stringify(result.reasons.map((r) => r.message.en))}`);
-  return result.update;
-}
 
 /** One valid case per transition (and per start stage where roles differ by side). */
 const CASES: { name: string; member: PipelineMember; id: string; input: unknown; roles: Role[] }[] = [
@@ -486,7 +397,7 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
     const result = checkTransition(
       m,
       'record_branch_vote',
-      { meetingDate: '2026-03-10', yes: 'many', officialMemberCount: '' },
+      { meetingDate: '2026-03-10', yes: 'many', officialMemberCount: '0' },
       actor('school_party'),
       ASOF,
     );

@@ -54,9 +54,12 @@ describe('next steps', () => {
   });
 
   it('names the missing dossier papers', () => {
-    const keys = nextSteps('dossier', [], { applicationReceived: true, personalHistoryReceived: false }).map(
-      (s) => s.key,
-    );
+    const keys = nextSteps('dossier', [], {
+      applicationReceived: true,
+      personalHistoryReceived: false,
+      introductionReceived: true,
+      opinionsReceived: true,
+    }).map((s) => s.key);
     expect(keys).toEqual(['me.step.dossier', 'me.step.personalHistory']);
   });
 

@@ -1,14 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { HOLIDAYS } from '../../seed/data.ts';
-import { createWorkingCalendar } from '../../app/domain/working-days.ts';
+import { HOLIDAYS, MAKE_UP_WORKING_DAYS } from '../../seed/data.ts';
+import { buildHolidays } from '../../seed/generate.ts';
+import { HolidaySchema } from '../../app/domain/holidays.ts';
+import { calendarFromHolidayTable, createWorkingCalendar } from '../../app/domain/working-days.ts';
 
+// The days off alone (no make-up working day).
 const seeded = createWorkingCalendar({ holidays: HOLIDAYS.map((h) => h.date) });
-// 2025's government schedule also swapped Sat 26/04 for Fri 02/05 (make-up working day).
+// The schedules swap a bridge day off for a Saturday worked: Sat 26/04/2025 for Fri 02/05,
+// Sat 04/05/2024 for Mon 29/04, Sat 10/01/2026 for Fri 02/01.
 const withMakeUp = createWorkingCalendar({
   holidays: HOLIDAYS.map((h) => h.date),
-  makeUpWorkingDays: ['2025-04-26', '2024-05-04'],
+  makeUpWorkingDays: ['2025-04-26', '2024-05-04', '2026-01-10'],
 });
+// The table as seeded (days off and make-up days, as the app reads it).
+const table = calendarFromHolidayTable(buildHolidays());
 
 describe('isWorkingDay', () => {
   it.each([
@@ -33,7 +39,8 @@ describe('isWorkingDay', () => {
     ['2025-06-07', false, 'ordinary Saturday'],
     ['2025-06-08', false, 'ordinary Sunday'],
     ['2025-06-09', true, 'ordinary Monday'],
-    ['2025-04-26', false, 'make-up Saturday not in the seeded table'],
+    ['2025-04-26', false, 'make-up Saturday, without the make-up days'],
+    ['2026-01-02', false, 'Friday 02/01/2026 swapped into a day off'],
   ])('%s → %s (%s)', (day, expected) => {
     expect(seeded.isWorkingDay(day)).toBe(expected);
   });
@@ -112,9 +119,12 @@ describe('workingDaysBetween', () => {
   });
 
   it('whole years with the seeded holidays', () => {
-    // 261 weekdays in 2025 minus 12 weekday holidays; 261 in 2026 minus 11.
+    // 261 weekdays in 2025 minus 12 weekday holidays; 261 in 2026 minus 12.
     expect(seeded.workingDaysBetween('2024-12-31', '2025-12-31')).toBe(249);
-    expect(seeded.workingDaysBetween('2025-12-31', '2026-12-31')).toBe(250);
+    expect(seeded.workingDaysBetween('2025-12-31', '2026-12-31')).toBe(249);
+    // Each year's make-up Saturday gives back the swapped day.
+    expect(table.workingDaysBetween('2024-12-31', '2025-12-31')).toBe(250);
+    expect(table.workingDaysBetween('2025-12-31', '2026-12-31')).toBe(250);
   });
 
   it('Tết weeks hold no working day', () => {
@@ -126,7 +136,7 @@ describe('workingDaysBetween', () => {
 describe('against a day-by-day reference', () => {
   const DAY = 86_400_000;
   const holidays = new Set(HOLIDAYS.map((h) => h.date));
-  const makeUp = new Set(['2025-04-26', '2024-05-04']);
+  const makeUp = new Set(['2025-04-26', '2024-05-04', '2026-01-10']);
   const iso = (t: number) => new Date(t).toISOString().slice(0, 10);
   const refWorking = (t: number) => {
     const d = iso(t);
@@ -165,5 +175,98 @@ describe('against a day-by-day reference', () => {
       }),
       { numRuns: 300 },
     );
+  });
+});
+
+describe('make-up working days in the holiday table', () => {
+  it('the seeded table holds each swap: the weekday off and the Saturday worked', () => {
+    const rows = buildHolidays();
+    const kindOf = (day: string) => rows.find((r) => r.date.toISOString().slice(0, 10) === day)?.kind;
+    for (const [off, worked] of [
+      ['2024-04-29', '2024-05-04'],
+      ['2025-05-02', '2025-04-26'],
+      ['2026-01-02', '2026-01-10'],
+    ]) {
+      expect(kindOf(off)).toBe('holiday');
+      expect(kindOf(worked)).toBe('workday');
+      expect(new Date(`${worked}T00:00:00Z`).getUTCDay()).toBe(6);
+    }
+    expect(rows.filter((r) => r.kind === 'workday').map((r) => r.date.toISOString().slice(0, 10))).toEqual(
+      MAKE_UP_WORKING_DAYS.map((d) => d.date).sort(),
+    );
+  });
+
+  it.each([
+    ['2026-01-10', true, 'make-up Saturday 10/01/2026'],
+    ['2026-01-11', false, 'the Sunday after it'],
+    ['2026-01-02', false, 'the Friday it repays'],
+    ['2025-04-26', true, 'make-up Saturday 26/04/2025'],
+    ['2024-05-04', true, 'make-up Saturday 04/05/2024'],
+    ['2025-05-02', false, 'the bridge day 02/05/2025'],
+  ])('%s → %s (%s)', (day, expected) => {
+    expect(table.isWorkingDay(day)).toBe(expected);
+  });
+
+  it('deadlines count across a make-up Saturday', () => {
+    // Friday 09/01/2026 + 1 is the make-up Saturday; without it, Monday 12/01.
+    expect(table.addWorkingDays('2026-01-09', 1)).toBe('2026-01-10');
+    expect(seeded.addWorkingDays('2026-01-09', 1)).toBe('2026-01-12');
+    expect(table.addWorkingDays('2026-01-09', 2)).toBe('2026-01-12');
+    expect(table.workingDaysBetween('2026-01-09', '2026-01-12')).toBe(2);
+    expect(seeded.workingDaysBetween('2026-01-09', '2026-01-12')).toBe(1);
+    // New Year 2026: Thursday 01/01 and the swapped Friday 02/01 off, back on Monday 05/01.
+    expect(table.addWorkingDays('2025-12-31', 1)).toBe('2026-01-05');
+    // A 30-working-day clock from Wednesday 24/12/2025 crosses both: the Saturday makes up for the Friday.
+    const plain = createWorkingCalendar({ holidays: ['2026-01-01'] });
+    expect(table.addWorkingDays('2025-12-24', 30)).toBe(plain.addWorkingDays('2025-12-24', 30));
+    expect(seeded.addWorkingDays('2025-12-24', 30)).not.toBe(plain.addWorkingDays('2025-12-24', 30));
+    // 2025: Friday 25/04 + 1 is the make-up Saturday 26/04; Tuesday 29/04 + 1 skips 30/4, 1/5, 2/5.
+    expect(table.addWorkingDays('2025-04-25', 1)).toBe('2025-04-26');
+    expect(table.addWorkingDays('2025-04-29', 1)).toBe('2025-05-05');
+  });
+
+  it('a row stored before kinds existed is a day off', () => {
+    const cal = calendarFromHolidayTable([
+      { date: new Date('2026-01-10T00:00:00Z') },
+      { date: new Date('2026-01-17T00:00:00Z'), kind: 'workday' },
+      { date: new Date('2026-01-14T00:00:00Z'), kind: null },
+    ]);
+    expect(cal.isWorkingDay('2026-01-10')).toBe(false);
+    expect(cal.isWorkingDay('2026-01-17')).toBe(true);
+    expect(cal.isWorkingDay('2026-01-14')).toBe(false);
+  });
+});
+
+describe('the holiday form', () => {
+  const parse = (v: Record<string, string>) => HolidaySchema.safeParse(v);
+  const errors = (v: Record<string, string>) => {
+    const r = parse(v);
+    return r.success ? null : r.error.issues.map((i) => [i.path.join('.'), i.message]);
+  };
+
+  it('adds a day off by default, and either kind on request', () => {
+    expect(parse({ date: '2030-06-04', name: 'Nghỉ bù' })).toMatchObject({ data: { kind: 'holiday' } });
+    expect(parse({ date: '2030-06-04', name: 'Nghỉ bù', kind: '' })).toMatchObject({
+      data: { kind: 'holiday' },
+    });
+    expect(parse({ date: '2030-06-08', name: 'Làm bù', kind: 'workday' })).toMatchObject({
+      data: { kind: 'workday' },
+    });
+    // Sunday too.
+    expect(parse({ date: '2030-06-09', name: 'Làm bù', kind: 'workday' }).success).toBe(true);
+  });
+
+  it('refuses a make-up working day on a weekday, and an unknown kind', () => {
+    // Friday 07/06/2030 already is a working day.
+    expect(errors({ date: '2030-06-07', name: 'Làm bù', kind: 'workday' })).toEqual([
+      ['date', 'holidays.v.workdayWeekday'],
+    ]);
+    expect(errors({ date: '2030-06-07', name: 'Nghỉ', kind: 'vacation' })).toEqual([
+      ['kind', 'holidays.v.kind'],
+    ]);
+    // A bad date says so, not that it is a weekday.
+    expect(errors({ date: '2030-02-30', name: 'Làm bù', kind: 'workday' })).toEqual([
+      ['date', 'validation.date'],
+    ]);
   });
 });

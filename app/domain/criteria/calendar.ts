@@ -135,3 +135,24 @@ export function isoDay(day: number): string {
   const c = fromDayNumber(day);
   return `${c.y}-${pad(c.m)}-${pad(c.d)}`;
 }
+
+/**
+ * `YYYY-MM-DD` of the day an instant falls on in Vietnam ('' when absent or invalid): the
+ * one helper for showing or exporting the day of an INSTANT (a history entry's `at`,
+ * `createdAt`, an audit event's `at`, consent times). 2026-03-01T17:30:00Z is 2026-03-02.
+ * Calendar days stored at UTC midnight (meeting and decision dates, `refDate`, dates of
+ * birth) give their own day too (midnight UTC is 07:00 in Vietnam), so a field holding
+ * either kind (`stageSince`: a step's day, or the instant a record was created) reads right.
+ */
+export function vietnamDay(value: DateLike | null | undefined): string {
+  const day = dayNumber(value);
+  return Number.isNaN(day) ? '' : isoDay(day);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS+07:00`: an instant as Vietnam's wall clock, for text a person reads ('' when invalid). */
+export function vietnamDateTime(value: DateLike | null | undefined): string {
+  if (value === null || value === undefined) return '';
+  const t = value instanceof Date ? value.getTime() : new Date(value).getTime();
+  const wall = new Date(t + VN_OFFSET_MS);
+  return Number.isNaN(wall.getTime()) ? '' : `${wall.toISOString().slice(0, 19)}+07:00`;
+}

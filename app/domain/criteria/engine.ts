@@ -79,6 +79,7 @@ import {
   type ThptRating,
   type Verdict,
 } from './types.ts';
+import { EXCELLENT_MIN_PARTICIPATION, effectiveUnionRating, participationTooLow } from '../union-rating.ts';
 
 const EPSILON = 1e-9;
 
@@ -477,8 +478,16 @@ function unionRating(rule: Extract<Rule | AlternativeRule, { kind: 'union_rating
     // Oldest first, as people read a record.
     for (let k = years - 1 + offset; k >= offset; k--) {
       const start = asOf.yearStart - k;
-      let level: string | null = null;
-      for (const r of ratings) if (parseSchoolYear(r.year) === start) level = r.level;
+      let given: string | null = null;
+      let participation: number | null | undefined;
+      for (const r of ratings) {
+        if (parseSchoolYear(r.year) !== start) continue;
+        given = r.level;
+        participation = r.participation;
+      }
+      // "Xuất sắc" with a recorded participation below 90 % counts as "tốt" (union-rating.ts).
+      const lowered = given !== null && participationTooLow(given, participation);
+      const level = given === null ? null : effectiveUnionRating(given, participation);
       const i = UNION_RATING_LEVELS.indexOf(level as never);
       const ok = i >= 0 && i <= needed;
       passed &&= ok;
@@ -492,8 +501,14 @@ function unionRating(rule: Extract<Rule | AlternativeRule, { kind: 'union_rating
         en += `${sep}${y}: no rating ${FAIL}`;
       } else {
         const l = UNION_RATING_LABELS[UNION_RATING_LEVELS[i]];
-        vi += `${sep}${y}: ${l.vi} ${mark(ok)}`;
-        en += `${sep}${y}: ${l.en} ${mark(ok)}`;
+        const why = lowered
+          ? {
+              vi: ` (xếp loại xuất sắc nhưng tỷ lệ tham gia ${num(participation!, 'vi')} % < ${EXCELLENT_MIN_PARTICIPATION} %)`,
+              en: ` (rated excellent but participation ${num(participation!, 'en')} % < ${EXCELLENT_MIN_PARTICIPATION} %)`,
+            }
+          : { vi: '', en: '' };
+        vi += `${sep}${y}: ${l.vi}${why.vi} ${mark(ok)}`;
+        en += `${sep}${y}: ${l.en}${why.en} ${mark(ok)}`;
       }
     }
     return out(

@@ -60,7 +60,8 @@ export interface CriteriaActivity {
 export interface CriteriaMember {
   dateOfBirth?: Maybe<DateLike>;
   union?: Maybe<{ joinedAt?: Maybe<DateLike> }>;
-  unionRatings?: Maybe<readonly { year: string; level: string }[]>;
+  /** `participation`: % of the branch's meetings and activities attended, where recorded (union-rating.ts). */
+  unionRatings?: Maybe<readonly { year: string; level: string; participation?: Maybe<number> }[]>;
   academicTerms?: Maybe<readonly CriteriaTerm[]>;
   awards?: Maybe<readonly CriteriaAward[]>;
   activities?: Maybe<readonly CriteriaActivity[]>;

@@ -11,6 +11,10 @@ export {
   votePasses,
   ageMonthsOn,
   isUnionAgeOn,
+  effectiveVote,
+  type VoteCell,
+  type VoteFacts,
+  type EffectiveVote,
 } from './rules.ts';
 export {
   TRANSITIONS,
@@ -18,6 +22,8 @@ export {
   findTransition,
   stageBeforeReturn,
   failedOfficialVotes,
+  recordersOf,
+  officialVoteRecorders,
   type Transition,
   type TransitionId,
 } from './transitions.ts';
@@ -28,7 +34,49 @@ export {
   nextActor,
   nextTransition,
   isReadyForNextStep,
+  checkConsent,
+  dutyBlocks,
+  stepBlocks,
   type AllowedTransition,
   type CheckOptions,
   type Readiness,
 } from './machine.ts';
+export { CHRONOLOGY, ANCHORS, checkChronology, type AnchorId, type Earlier } from './chronology.ts';
+export { stepEntries, stepDay } from './history.ts';
+export {
+  derivedDossierDays,
+  dossierDay,
+  applicationDay,
+  personalHistoryVerifiedDay,
+  introductionDay,
+  opinionsDay,
+  type DossierDays,
+} from './dossier.ts';
+export {
+  SELECTION_STATUSES,
+  OVERRIDE_MIN_LENGTH,
+  selectionVerdictOf,
+  selectionStatusText,
+  needsOverride,
+  checkSelectionOverride,
+  type SelectionStatus,
+  type SelectionVerdict,
+  type SelectionFailing,
+} from './selection.ts';
+export {
+  recheckSteps,
+  checkConflicts,
+  openConflicts,
+  mergeConflicts,
+  conflictKey,
+  producedBy,
+  voteAgainstRegister,
+  BLOCKED_BY_CONFLICT,
+  OVERRIDE_REASON_MIN,
+  type Conflict,
+  type StoredConflict,
+  type KeptConflict,
+  keptConflicts,
+  type ConflictOverride,
+  type RecheckContext,
+} from './conflicts.ts';

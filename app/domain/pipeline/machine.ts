@@ -12,12 +12,21 @@
  *   the day it was typed in: "days in stage" and legal clocks count from it.
  *   The history entry keeps both: `at` (when recorded) and `refDate`.
  * - Dates are written as midnight UTC of the Vietnam calendar day.
+ * - The order of dates is one table (chronology.ts), checked here for every step, so the
+ *   candidate page, the bulk actions and the ready queue judge it alike.
+ * - While the member's consent is withdrawn (consent.ts: withdrawn and not given again;
+ *   never given is not withdrawn), every step is refused with the date of the withdrawal:
+ *   processing is paused (Law 91/2025/QH15) until consent is given again.
  */
-import { dayNumber, type DateLike } from '../criteria/calendar.ts';
-import { isExitStage, type Stage } from '../stages.ts';
+import { dayNumber, formatDay, type DateLike } from '../criteria/calendar.ts';
+import { consentWithdrawn, consentWithdrawnAt } from '../consent.ts';
+import { STAGE_LABELS, isExitStage, type Stage } from '../stages.ts';
 import type { WorkingCalendar } from '../working-days.ts';
-import { DayField, FIELD_LABELS } from './schemas.ts';
-import { MAX_FAILED_OFFICIAL_VOTES, reason } from './rules.ts';
+import { checkChronology } from './chronology.ts';
+import { checkConflicts } from './conflicts.ts';
+import type { SelectionVerdict } from './selection.ts';
+import { DayField, fieldLabel } from './schemas.ts';
+import { MAX_FAILED_OFFICIAL_VOTES, reason, type VoteCell } from './rules.ts';
 import {
   TRANSITIONS,
   dayToDate,
@@ -43,8 +52,18 @@ import type {
 } from './types.ts';
 
 export interface CheckOptions {
+  /**
+   * Selection (select_outstanding): the member's criteria verdict as the server computed it in
+   * the step's transaction; outside the criteria the step needs a written reason (selection.ts).
+   */
+  selection?: SelectionVerdict;
   /** Needed for the deadline rules (extension reason, late warnings); without it they are skipped. */
   calendar?: WorkingCalendar;
+  /**
+   * The chi bộ a vote step is taken in, with its dated register (party-register.ts): the
+   * vote is judged against the count in force on the meeting day, and stored with it.
+   */
+  cell?: VoteCell;
 }
 
 function recordOf(member: PipelineMember): PipelineRecord {
@@ -57,13 +76,22 @@ function targetOf(t: Transition, p: PipelineRecord): Stage | undefined {
   return t.to;
 }
 
-function fieldLabel(path: string): Text {
-  const key =
-    path
-      .split('.')
-      .filter((s) => !/^\d+$/.test(s))
-      .pop() ?? path;
-  return FIELD_LABELS[key] ?? { vi: path, en: path };
+/**
+ * Consent withdrawn and not given again: every step waits. A consent never given is not
+ * withdrawn (the school's record before the student first signs in goes on as before).
+ */
+export function checkConsent(member: PipelineMember): Reason[] {
+  if (!consentWithdrawn(member.consent)) return [];
+  const at = consentWithdrawnAt(member.consent);
+  const on = at ? ` ngày ${formatDay(dayNumber(at))}` : '';
+  const onEn = at ? ` on ${formatDay(dayNumber(at))}` : '';
+  return [
+    reason(
+      'consent_withdrawn',
+      `Đoàn viên đã rút lại sự đồng ý xử lý dữ liệu cá nhân${on}. Theo Luật Bảo vệ dữ liệu cá nhân (Luật số 91/2025/QH15), hồ sơ tạm dừng xử lý cho đến khi đoàn viên đồng ý lại.`,
+      `The member withdrew consent to the processing of personal data${onEn}. Under the Personal Data Protection Law (Law 91/2025/QH15) the record is paused until consent is given again.`,
+    ),
+  ];
 }
 
 export function checkTransition(
@@ -86,15 +114,27 @@ export function checkTransition(
     };
   }
   const today = dayNumber(asOf);
-  const reasons: Reason[] = [];
-  const ctx: RuleContext = { member, p, today, calendar: options.calendar, actor };
+  // A recorded step that no longer holds (conflicts.ts) blocks the forward steps.
+  const reasons: Reason[] = [...checkConsent(member), ...checkConflicts(member, t.id)];
+  const ctx: RuleContext = {
+    member,
+    p,
+    today,
+    calendar: options.calendar,
+    actor,
+    ...(options.cell ? { cell: options.cell } : {}),
+  };
+  ctx.at = asOf instanceof Date ? asOf : new Date(asOf);
+  if (options.selection) ctx.selection = options.selection;
 
   if (!t.from.includes(stage as Stage)) {
+    // Shown as is when a stale tab posts a step no longer offered: the stage by its name.
+    const at = STAGE_LABELS[stage as Stage] ?? { vi: stage, en: stage };
     reasons.push(
       reason(
         'wrong_stage',
-        `Không thể "${t.label.vi}" ở bước hiện tại (${stage})`,
-        `"${t.label.en}" is not possible at the current stage (${stage})`,
+        `Không thể "${t.label.vi}" khi hồ sơ đang ở bước "${at.vi}"`,
+        `"${t.label.en}" is not possible while the record is at "${at.en}"`,
       ),
     );
   }
@@ -137,6 +177,10 @@ export function checkTransition(
   }
   if (!Number.isNaN(day) && t.memberRules) reasons.push(...t.memberRules(ctx, day, data));
   if (data && t.inputRules) reasons.push(...t.inputRules(ctx, data));
+  // Every date of the step against what it must not precede (with only the step's own date
+  // when another field failed to parse).
+  const dated = data ?? (t.dateField && !Number.isNaN(day) ? { [t.dateField]: day } : {});
+  reasons.push(...checkChronology(t.id, p, dated));
   if (t.dutyRules) reasons.push(...t.dutyRules({ ...ctx, actor }));
 
   const to = targetOf(t, p);
@@ -170,6 +214,7 @@ export function checkTransition(
     push: { ...applied.push, 'pipeline.history': history },
     warnings,
     ...(applied.escalate ? { escalate: true } : {}),
+    ...(applied.details ? { details: applied.details } : {}),
   };
   return { ok: true, update };
 }
@@ -208,9 +253,15 @@ export interface AllowedTransition {
   schema: Transition['schema'];
 }
 
-/** What `role` may do with this member now (stage, role and availability; rules are checked on submit). */
-export function allowedTransitions(member: PipelineMember, role: Role): AllowedTransition[] {
+/**
+ * What `role` may do with this member now (stage, role and availability; rules are checked
+ * on submit). With `asOf`, an exit is offered only when the record meets its own rules on
+ * that day ("Hết tuổi đoàn" not to a 17-year-old): an exit has no form worth filling in
+ * otherwise, while a forward step stays on the page to show what still blocks it.
+ */
+export function allowedTransitions(member: PipelineMember, role: Role, asOf?: DateLike): AllowedTransition[] {
   const p = recordOf(member);
+  const today = asOf === undefined ? NaN : dayNumber(asOf);
   const out: AllowedTransition[] = [];
   for (const t of TRANSITIONS) {
     if (!t.from.includes(p.stage as Stage)) continue;
@@ -218,6 +269,9 @@ export function allowedTransitions(member: PipelineMember, role: Role): AllowedT
     if (t.available && !t.available(p)) continue;
     const to = targetOf(t, p);
     if (!to) continue;
+    if (!Number.isNaN(today) && isExitStage(to) && t.memberRules) {
+      if (t.memberRules({ member, p, today }, today, undefined).length > 0) continue;
+    }
     out.push({ id: t.id, from: p.stage as Stage, to, label: t.label, schema: t.schema });
   }
   return out;
@@ -297,7 +351,12 @@ export function isReadyForNextStep(
   const t = findTransition(id, p.stage)!;
   const today = dayNumber(asOf);
   const ctx: RuleContext = { member, p, today, calendar };
-  const reasons = t.memberRules ? t.memberRules(ctx, today, undefined) : [];
+  const reasons = [
+    ...checkConsent(member),
+    ...checkConflicts(member, id),
+    ...(t.memberRules ? t.memberRules(ctx, today, undefined) : []),
+    ...(t.dateField ? checkChronology(id, p, { [t.dateField]: today }) : []),
+  ];
   return { ready: reasons.length === 0, transition: id, reasons };
 }
 
@@ -328,4 +387,17 @@ export function dutyBlocks(member: PipelineMember, transitionId: TransitionId, a
       r.field,
     );
   });
+}
+
+/**
+ * Everything that stops `actor` from taking `transitionId` whatever is typed into its form:
+ * withdrawn consent, an open rule conflict (conflicts.ts) and separation of duties. The tab shows the form disabled with these
+ * reasons; the submit refuses for the same ones (the same rules, see checkTransition).
+ */
+export function stepBlocks(member: PipelineMember, transitionId: TransitionId, actor: Actor): Reason[] {
+  return [
+    ...checkConsent(member),
+    ...checkConflicts(member, transitionId),
+    ...dutyBlocks(member, transitionId, actor),
+  ];
 }

@@ -21,6 +21,9 @@ import {
   fromDayNumber,
   wholeMonthsBetween,
 } from '../criteria/calendar.ts';
+import { countOn, type RegisterEntry } from '../party-register.ts';
+import { applicationDay, opinionsDay, personalHistoryVerifiedDay } from './dossier.ts';
+import { fieldLabel } from './schemas.ts';
 import type { PipelineIntroducer, PipelineMember, PipelineVote, Reason, ReasonCode, Text } from './types.ts';
 
 export const MIN_AGE_MONTHS = 18 * 12;
@@ -124,18 +127,21 @@ export function checkCertificate(member: PipelineMember, day: number, field?: st
   return [];
 }
 
-/** The dossier the chi bộ needs on the table: application and verified personal history. */
-export function checkDossier(member: PipelineMember, day: number): Reason[] {
+/**
+ * The dossier the chi bộ needs on the table: application received and personal history
+ * verified. Presence only: a date that exists but comes after the meeting is the
+ * chronology's business (chronology.ts), which names both dates instead of "missing".
+ * Dates entered in the paper checklist count (dossier.ts), as the tab shows them.
+ */
+export function checkDossier(member: PipelineMember): Reason[] {
   const p = member.pipeline;
   const out: Reason[] = [];
-  const received = dayNumber(p?.application?.receivedAt);
-  if (Number.isNaN(received) || received > day) {
+  if (Number.isNaN(applicationDay(p))) {
     out.push(
       reason('dossier_incomplete', 'Chưa có đơn xin vào Đảng (1-KNĐ)', 'No application letter (1-KNĐ)'),
     );
   }
-  const verified = dayNumber(p?.personalHistory?.verifiedAt);
-  if (p?.personalHistory?.verification !== 'verified' || Number.isNaN(verified) || verified > day) {
+  if (Number.isNaN(personalHistoryVerifiedDay(p))) {
     out.push(
       reason(
         'dossier_incomplete',
@@ -145,6 +151,21 @@ export function checkDossier(member: PipelineMember, day: number): Reason[] {
     );
   }
   return out;
+}
+
+/**
+ * The opinions of the residence Party cell and mass organisations (5-KNĐ) are in before the
+ * chi bộ considers the candidate (Hướng dẫn 12-HD/BTCTW). Presence only, as above.
+ */
+export function checkOpinions(member: PipelineMember): Reason[] {
+  if (!Number.isNaN(opinionsDay(member.pipeline))) return [];
+  return [
+    reason(
+      'opinions_missing',
+      'Chưa có tổng hợp ý kiến nhận xét của chi ủy nơi cư trú và đoàn thể (5-KNĐ): ghi ngày nhận trong mục hồ sơ giấy trước khi chi bộ xét',
+      'No opinions of the residence Party cell and mass organisations (5-KNĐ) on file: enter the day they were received in the paper dossier before the chi bộ considers the candidate',
+    ),
+  ];
 }
 
 /**
@@ -279,15 +300,124 @@ export function checkNotFuture(day: number, asOf: number, field: string): Reason
   ];
 }
 
-/** `day` must not be before `earliest` (the previous document of the chain). */
-export function checkNotBefore(day: number, earliest: number, field: string, what: Text): Reason[] {
-  if (Number.isNaN(earliest) || day >= earliest) return [];
-  return [
-    reason(
-      'date_out_of_order',
-      `Ngày ${formatDay(day)} trước ${what.vi} (${formatDay(earliest)})`,
-      `${formatDay(day)} is before ${what.en} (${formatDay(earliest)})`,
-      field,
-    ),
-  ];
+/** The chi bộ a vote is taken in, with its dated register of official members (party-register.ts). */
+export interface VoteCell {
+  id: string;
+  name?: string | null;
+  register: readonly RegisterEntry[];
+}
+
+/** A vote as typed or stored: the meeting day (a day number), the counts, maybe a typed count. */
+export interface VoteFacts {
+  meetingDate: number;
+  yes: number;
+  no?: number | null;
+  officialMemberCount?: number | null;
+}
+
+export interface EffectiveVote {
+  /**
+   * The official members the vote is judged against: the register's count on the meeting
+   * day when the chi bộ is known, else the typed count; null when neither is there.
+   */
+  officialMemberCount: number | null;
+  source: 'register' | 'typed' | null;
+  /** Refusals (register missing or contradicted, counts too many, 2/3 not reached). */
+  reasons: Reason[];
+  passes: boolean;
+}
+
+/** "Chi bộ <tên>" without doubling the word when the name carries it already. */
+function cellLabel(cell: VoteCell): Text {
+  const name = cell.name?.trim();
+  if (!name) return text('Chi bộ đã chọn', 'The chosen chi bộ');
+  return /^chi bộ/i.test(name) ? text(name, name) : text(`Chi bộ ${name}`, `Chi bộ ${name}`);
+}
+
+/**
+ * The vote judged against the chi bộ's register (domain.md: yes ≥ ⌈2/3⌉ of the chi bộ's
+ * official members, not of those present). With `ctx.cell` the count is the register's on
+ * the meeting day, never the typed one: no entry in force → `register_missing` (on
+ * `partyCellId`); a typed count that differs → `register_mismatch` (both numbers named).
+ * Without a cell (pure callers) the typed count is used and then required. Then yes + no
+ * never exceed the count and, when `requirePass`, yes ≥ ⌈2n/3⌉; the messages name the
+ * numbers and the meeting day. `prefix` places the fields (`vote.` inside `not_admitted`).
+ * Pure: the re-check of recorded votes after a register change calls it too.
+ */
+export function effectiveVote(
+  ctx: { cell?: VoteCell | null },
+  vote: VoteFacts,
+  options: { requirePass?: boolean; prefix?: string } = {},
+): EffectiveVote {
+  const { requirePass = true, prefix = '' } = options;
+  const on = formatDay(vote.meetingDate);
+  const typed = typeof vote.officialMemberCount === 'number' ? vote.officialMemberCount : null;
+  const at = (f: string) => `${prefix}${f}`;
+  let n: number | null;
+  let source: EffectiveVote['source'];
+  let whose: Text;
+  if (ctx.cell) {
+    const label = cellLabel(ctx.cell);
+    n = countOn(ctx.cell.register, vote.meetingDate);
+    source = 'register';
+    whose = text(`của ${label.vi} vào ngày họp ${on}`, `of ${label.en} on the meeting day ${on}`);
+    if (n === null) {
+      const missing = reason(
+        'register_missing',
+        `${label.vi} chưa có số đảng viên chính thức vào ngày họp ${on}; ghi ở Sổ đảng viên chi bộ`,
+        `${label.en} has no official-member count in force on the meeting day ${on}; record it in the chi bộ register`,
+        at('partyCellId'),
+      );
+      return { officialMemberCount: null, source, reasons: [missing], passes: false };
+    }
+    if (typed !== null && typed !== n) {
+      const mismatch = reason(
+        'register_mismatch',
+        `Số đảng viên chính thức nhập (${typed}) khác Sổ đảng viên: ${label.vi} có ${n} đảng viên chính thức vào ngày họp ${on}`,
+        `The official members typed (${typed}) differ from the register: ${label.en} had ${n} official members on the meeting day ${on}`,
+        at('officialMemberCount'),
+      );
+      return { officialMemberCount: n, source, reasons: [mismatch], passes: false };
+    }
+  } else {
+    n = typed;
+    source = typed === null ? null : 'typed';
+    whose = text(`của chi bộ vào ngày họp ${on}`, `of the chi bộ on the meeting day ${on}`);
+    if (n === null) {
+      const label = fieldLabel('officialMemberCount');
+      const missing = reason(
+        'invalid_input',
+        `${label.vi}: thiếu hoặc không hợp lệ`,
+        `${label.en}: missing or invalid`,
+        at('officialMemberCount'),
+      );
+      return { officialMemberCount: null, source, reasons: [missing], passes: false };
+    }
+  }
+  const reasons: Reason[] = [];
+  const no = vote.no ?? 0;
+  if (vote.yes + no > n) {
+    reasons.push(
+      reason(
+        'vote_counts',
+        `Số phiếu (${vote.yes} tán thành, ${no} không tán thành, tổng ${vote.yes + no}) vượt số đảng viên chính thức (${n}) ${whose.vi}`,
+        `Votes (${vote.yes} yes, ${no} no, ${vote.yes + no} in all) exceed the official members (${n}) ${whose.en}`,
+        at('yes'),
+      ),
+    );
+  }
+  // A cell of no official members passes nobody (at least one yes, never more than n).
+  const need = Math.max(1, voteThreshold(n));
+  const passes = vote.yes >= need && reasons.length === 0;
+  if (requirePass && vote.yes < need) {
+    reasons.push(
+      reason(
+        'vote_threshold',
+        `${vote.yes}/${n} đảng viên chính thức tán thành, cần ít nhất ${need} (2/3 số đảng viên chính thức ${whose.vi})`,
+        `${vote.yes}/${n} official members voted yes; at least ${need} needed (2/3 of the official members ${whose.en})`,
+        at('yes'),
+      ),
+    );
+  }
+  return { officialMemberCount: n, source, reasons, passes };
 }

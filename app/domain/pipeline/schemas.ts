@@ -46,6 +46,11 @@ export const SelectOutstandingSchema = z.object({
   resolutionNo: Required,
   resolutionDate: DayField,
   helperName: Optional,
+  /**
+   * Why a member outside the criteria is selected all the same: required (≥ 20 characters)
+   * only then, which the machine judges from the verdict the server computes (selection.ts).
+   */
+  overrideReason: z.preprocess(blankToUndefined, z.string().trim().max(2000).optional()),
   note,
 });
 
@@ -78,11 +83,19 @@ export const IntroductionSchema = z.object({
   note,
 });
 
+/**
+ * A chi bộ vote. The official-member count is the chi bộ's register on the meeting day
+ * (`effectiveVote` in rules.ts; the server passes the chosen cell's register): a typed
+ * count is optional and, when given, must agree with the register. Without a cell (pure
+ * callers) the typed count is the one judged, and then required.
+ */
 export const VoteSchema = z.object({
   meetingDate: DayField,
   yes: Count,
   no: Count.default(0),
-  officialMemberCount: Count.pipe(z.number().min(1)),
+  officialMemberCount: z.preprocess(blankToUndefined, Count.pipe(z.number().min(1)).optional()),
+  /** The chi bộ the meeting was held in (default: the member's); the server checks it is the school's. */
+  partyCellId: Optional,
   resolutionNo: Optional,
   note,
 });
@@ -154,6 +167,7 @@ export const FIELD_LABELS: Record<string, { vi: string; en: string }> = {
   yes: { vi: 'Số tán thành', en: 'Yes votes' },
   no: { vi: 'Số không tán thành', en: 'No votes' },
   officialMemberCount: { vi: 'Số đảng viên chính thức', en: 'Official members' },
+  partyCellId: { vi: 'Chi bộ họp xét', en: 'Chi bộ that voted' },
   decisionNo: { vi: 'Số quyết định', en: 'Decision number' },
   decisionDate: { vi: 'Ngày quyết định', en: 'Decision date' },
   receivedAt: { vi: 'Ngày nhận quyết định', en: 'Decision received' },
@@ -168,4 +182,15 @@ export const FIELD_LABELS: Record<string, { vi: string; en: string }> = {
   official: { vi: 'Đảng viên chính thức', en: 'Official member' },
   monthsTogether: { vi: 'Số tháng cùng công tác', en: 'Months together' },
   vote: { vi: 'Kết quả biểu quyết', en: 'Vote' },
+  overrideReason: { vi: 'Lý do chọn ngoài tiêu chí', en: 'Reason for selecting outside the criteria' },
 };
+
+/** Label of an input field from its dotted path (`introducers.1.monthsTogether` → "Số tháng cùng công tác"). */
+export function fieldLabel(path: string): { vi: string; en: string } {
+  const key =
+    path
+      .split('.')
+      .filter((s) => !/^\d+$/.test(s))
+      .pop() ?? path;
+  return FIELD_LABELS[key] ?? { vi: path, en: path };
+}

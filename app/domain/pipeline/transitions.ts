@@ -18,20 +18,21 @@
  * Separation of duties: whoever recorded the chi bộ vote or the committee
  * review may not record the admission decision; whoever recorded the passing
  * official-status vote may not record the official decision. Admins included:
- * the rule is about people, not roles.
+ * the rule is about people, not roles. It reads the whole history (every cycle,
+ * before and after returns and resumes, single or bulk), never only the latest
+ * entry of a stage: after a resume that entry is the person who resumed.
  *
  * Rules on the member (age, certificate, dossier, introducers) are judged on
  * the step's own date (the chi bộ meeting date for the vote); `isReadyForNextStep`
  * judges them on asOf, with the documents the step itself creates left out.
  */
 import type { z } from 'zod';
-import { addMonthsDay, dayNumber, formatDay, fromDayNumber } from '../criteria/calendar.ts';
+import { addMonthsDay, formatDay, fromDayNumber } from '../criteria/calendar.ts';
 import { CERTIFICATE_VALID_MONTHS } from '../criteria/engine.ts';
 import {
   EXTENSION_WORKING_DAYS,
   admissionDecisionDueDay,
   ceremonyDueDay,
-  decisionReceivedDay,
   firstPassingOfficialVote,
   officialDecisionDueDay,
   officialVoteDueDay,
@@ -47,14 +48,15 @@ import {
   checkCertificate,
   checkDossier,
   checkIntroducers,
-  checkNotBefore,
   checkNotFuture,
-  checkVoteCounts,
+  checkOpinions,
   checkVoteThreshold,
+  effectiveVote,
   isUnionAgeOn,
   reason,
   text,
   votePasses,
+  type VoteCell,
 } from './rules.ts';
 import {
   AwarenessClassSchema,
@@ -74,6 +76,9 @@ import {
   type NotAdmittedInput,
   type VoteInput,
 } from './schemas.ts';
+import { applicationDay } from './dossier.ts';
+import { checkSelectionOverride, needsOverride, overrideRecord, type SelectionVerdict } from './selection.ts';
+import { stepEntries } from './history.ts';
 import type { Actor, PipelineMember, PipelineRecord, Reason, Role, Text } from './types.ts';
 
 export const TRANSITION_IDS = [
@@ -99,12 +104,25 @@ export const TRANSITION_IDS = [
 export type TransitionId = (typeof TRANSITION_IDS)[number];
 
 export interface RuleContext {
+  /**
+   * Selection: the member's criteria verdict, computed by the server from the record read in
+   * the step's transaction (selection.ts). Absent for pure callers: the criteria are not judged.
+   */
+  selection?: SelectionVerdict;
+  /** The instant the step is recorded (checkTransition's asOf). */
+  at?: Date;
   member: PipelineMember;
   p: PipelineRecord;
   /** Vietnam day number of "now". */
   today: number;
   calendar?: WorkingCalendar;
   actor?: Actor;
+  /**
+   * The chi bộ a vote step is taken in, with its dated register: the vote is judged against
+   * the register's count on the meeting day (`effectiveVote`). The server always passes it
+   * for vote steps; without it (pure callers) the typed count is judged.
+   */
+  cell?: VoteCell;
 }
 
 /** What a transition writes, before the machine adds stage, history and paths. */
@@ -115,6 +133,8 @@ export interface Applied {
   refNo?: string;
   refDay?: number;
   escalate?: boolean;
+  /** More for the audit event. */
+  details?: Record<string, unknown>;
 }
 
 export interface Transition<I = unknown> {
@@ -152,11 +172,14 @@ function sideOf(stage: Stage): Role {
   return UNION_STAGES.includes(stage) ? 'school_union' : 'school_party';
 }
 
-/** Latest history entry for a stage. */
-export function lastEntry(p: PipelineRecord, stage: string) {
-  const h = p.history ?? [];
-  for (let i = h.length - 1; i >= 0; i--) if (h[i].stage === stage) return h[i];
-  return undefined;
+/** Everyone who recorded the step into `stage`, in any cycle (history.ts: not who resumed into it). */
+export function recordersOf(p: PipelineRecord, stage: string): unknown[] {
+  return stepEntries(p, stage).map((e) => e.by);
+}
+
+/** Everyone who recorded a passing official-status vote. */
+export function officialVoteRecorders(p: PipelineRecord): unknown[] {
+  return (p.officialVotes ?? []).filter((v) => votePasses(v)).map((v) => v.by);
 }
 
 /** The forward stage a 'returned' record came from. */
@@ -174,8 +197,8 @@ export function failedOfficialVotes(p: PipelineRecord): number {
 
 const sameUser = (by: unknown, actor: Actor) => by !== null && by !== undefined && String(by) === actor.id;
 
-function separation(by: unknown, actor: Actor, step: Text): Reason[] {
-  if (!sameUser(by, actor)) return [];
+function separation(recorders: readonly unknown[], actor: Actor, step: Text): Reason[] {
+  if (!recorders.some((by) => sameUser(by, actor))) return [];
   return [
     reason(
       'separation_of_duties',
@@ -217,19 +240,35 @@ function lateWarning(day: number, due: number, what: Text): Reason[] {
 
 const hasText = (s: string | null | undefined) => typeof s === 'string' && s.trim().length > 0;
 
-function voteRecord(v: Omit<VoteInput, 'note'>) {
+/** Probation needs its ceremony on file (its end is ceremony + 12 months). */
+function noCeremony(p: PipelineRecord, field: string): Reason[] {
+  return Number.isNaN(probationEndDay(p))
+    ? [reason('probation_not_ended', 'Chưa có ngày lễ kết nạp', 'No ceremony date on file', field)]
+    : [];
+}
+
+/** The count a vote is stored with: the register's on the meeting day (else the typed one). */
+function voteCount(ctx: RuleContext, v: Omit<VoteInput, 'note'>): number | undefined {
+  return effectiveVote(ctx, v).officialMemberCount ?? v.officialMemberCount;
+}
+
+function voteRecord(ctx: RuleContext, v: Omit<VoteInput, 'note'>) {
   return {
     meetingDate: dayToDate(v.meetingDate),
     yes: v.yes,
     no: v.no,
-    officialMemberCount: v.officialMemberCount,
+    officialMemberCount: voteCount(ctx, v),
+    ...(ctx.cell ? { partyCellId: ctx.cell.id } : {}),
     ...(v.resolutionNo ? { resolutionNo: v.resolutionNo } : {}),
   };
 }
 
-function voteNote(v: VoteInput, official = false): string {
+/** The member follows the chi bộ that voted on them. */
+const cellSet = (ctx: RuleContext): Record<string, unknown> => (ctx.cell ? { partyCellId: ctx.cell.id } : {});
+
+function voteNote(ctx: RuleContext, v: VoteInput, official = false): string {
   const what = official ? 'Chi bộ biểu quyết công nhận đảng viên chính thức' : 'Chi bộ biểu quyết kết nạp';
-  return v.note ?? `${what}: ${v.yes}/${v.officialMemberCount} đảng viên chính thức tán thành`;
+  return v.note ?? `${what}: ${v.yes}/${voteCount(ctx, v)} đảng viên chính thức tán thành`;
 }
 
 // Each entry keeps its input type for its own functions; the table erases it.
@@ -254,16 +293,46 @@ const FORWARD: Transition[] = [
         ? [reason('not_union_age', 'Đã quá tuổi đoàn', 'Past Union age')]
         : [];
     },
-    inputRules: (ctx, i) => checkNotFuture(i.resolutionDate, ctx.today, 'resolutionDate'),
-    apply: (_ctx, i) => ({
-      set: {
-        'pipeline.unionResolution': { number: i.resolutionNo, date: dayToDate(i.resolutionDate) },
-        ...(i.helperName ? { 'pipeline.helperName': i.helperName } : {}),
-      },
-      note: i.note ?? 'Ban Chấp hành Đoàn trường biểu quyết danh sách đoàn viên ưu tú',
-      refNo: i.resolutionNo,
-      refDay: i.resolutionDate,
-    }),
+    // Outside the criteria (or without the data or a set to judge by): a written reason.
+    inputRules: (ctx, i) => [
+      ...checkNotFuture(i.resolutionDate, ctx.today, 'resolutionDate'),
+      ...(ctx.selection ? checkSelectionOverride(ctx.selection, i.overrideReason) : []),
+    ],
+    apply: (ctx, i) => {
+      const override =
+        ctx.selection && needsOverride(ctx.selection) && i.overrideReason
+          ? overrideRecord(ctx.selection, i.overrideReason)
+          : undefined;
+      return {
+        set: {
+          'pipeline.unionResolution': { number: i.resolutionNo, date: dayToDate(i.resolutionDate) },
+          ...(i.helperName ? { 'pipeline.helperName': i.helperName } : {}),
+          ...(override
+            ? {
+                'pipeline.selectionOverride': {
+                  ...override,
+                  by: ctx.actor?.id ?? null,
+                  at: ctx.at ?? dayToDate(ctx.today),
+                },
+              }
+            : {}),
+        },
+        note: i.note ?? 'Ban Chấp hành Đoàn trường biểu quyết danh sách đoàn viên ưu tú',
+        refNo: i.resolutionNo,
+        refDay: i.resolutionDate,
+        ...(ctx.selection
+          ? {
+              details: {
+                criteria: ctx.selection.status,
+                ...(ctx.selection.set ? { criteriaSet: ctx.selection.set.id } : {}),
+                ...(override
+                  ? { selectionOverride: { reason: override.reason, failing: override.failing } }
+                  : {}),
+              },
+            }
+          : {}),
+      };
+    },
   }),
   define({
     id: 'record_awareness_class',
@@ -354,12 +423,11 @@ const FORWARD: Transition[] = [
     schema: IntroductionSchema,
     dateField: 'introducedAt',
     label: text('Ghi nhận người giới thiệu', 'Record the introducers'),
-    memberRules: (ctx, day) => {
-      const received = dayNumber(ctx.p.application?.receivedAt);
-      return Number.isNaN(received) || received > day
+    // Presence here; a later application date is the chronology's (both dates named).
+    memberRules: (ctx) =>
+      Number.isNaN(applicationDay(ctx.p))
         ? [reason('dossier_incomplete', 'Chưa có đơn xin vào Đảng (1-KNĐ)', 'No application letter (1-KNĐ)')]
-        : [];
-    },
+        : [],
     // Union age judged on the introduction date here; the vote re-checks it on the meeting date.
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.introducedAt, ctx.today, 'introducedAt'),
@@ -398,17 +466,18 @@ const FORWARD: Transition[] = [
     memberRules: (ctx, day) => [
       ...checkAge(ctx.member, day, 'meetingDate'),
       ...checkCertificate(ctx.member, day, 'meetingDate'),
-      ...checkDossier(ctx.member, day),
+      ...checkDossier(ctx.member),
+      ...checkOpinions(ctx.member),
       ...checkIntroducers(ctx.p.introducers, isUnionAgeOn(ctx.member, day)),
     ],
+    // Against the chi bộ's register on the meeting day (effectiveVote), never a typed count.
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.meetingDate, ctx.today, 'meetingDate'),
-      ...checkVoteCounts(i),
-      ...checkVoteThreshold(i),
+      ...effectiveVote(ctx, i).reasons,
     ],
-    apply: (_ctx, i) => ({
-      set: { 'pipeline.branchVote': voteRecord(i) },
-      note: voteNote(i),
+    apply: (ctx, i) => ({
+      set: { 'pipeline.branchVote': voteRecord(ctx, i), ...cellSet(ctx) },
+      note: voteNote(ctx, i),
       refNo: i.resolutionNo,
       refDay: i.meetingDate,
     }),
@@ -423,15 +492,7 @@ const FORWARD: Transition[] = [
     label: text('Ghi nhận nghị quyết của đảng ủy', 'Record the committee resolution'),
     // The vote on file must still meet the 2/3 rule (records may have been edited).
     memberRules: (ctx) => (ctx.p.branchVote ? checkVoteThreshold(ctx.p.branchVote) : []),
-    inputRules: (ctx, i) => [
-      ...checkNotFuture(i.resolutionDate, ctx.today, 'resolutionDate'),
-      ...checkNotBefore(
-        i.resolutionDate,
-        dayNumber(ctx.p.branchVote?.meetingDate),
-        'resolutionDate',
-        text('ngày chi bộ họp', 'the chi bộ meeting'),
-      ),
-    ],
+    inputRules: (ctx, i) => checkNotFuture(i.resolutionDate, ctx.today, 'resolutionDate'),
     apply: (_ctx, i) => ({
       set: { 'pipeline.committeeResolution': { number: i.resolutionNo, date: dayToDate(i.resolutionDate) } },
       note: i.note ?? 'Đảng ủy xét, đề nghị kết nạp (8-KNĐ)',
@@ -459,32 +520,16 @@ const FORWARD: Transition[] = [
         : [],
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.decisionDate, ctx.today, 'decisionDate'),
-      ...checkNotBefore(
-        i.decisionDate,
-        dayNumber(ctx.p.committeeResolution?.date),
-        'decisionDate',
-        text('nghị quyết của đảng ủy', 'the committee resolution'),
-      ),
-      ...(i.receivedAt !== undefined
-        ? [
-            ...checkNotFuture(i.receivedAt, ctx.today, 'receivedAt'),
-            ...checkNotBefore(
-              i.receivedAt,
-              i.decisionDate,
-              'receivedAt',
-              text('ngày quyết định', 'the decision date'),
-            ),
-          ]
-        : []),
+      ...(i.receivedAt !== undefined ? checkNotFuture(i.receivedAt, ctx.today, 'receivedAt') : []),
     ],
     dutyRules: (ctx) => [
       ...separation(
-        lastEntry(ctx.p, 'branch_vote')?.by,
+        recordersOf(ctx.p, 'branch_vote'),
         ctx.actor,
         text('biểu quyết của chi bộ', 'the chi bộ vote'),
       ),
       ...separation(
-        lastEntry(ctx.p, 'committee_review')?.by,
+        recordersOf(ctx.p, 'committee_review'),
         ctx.actor,
         text('nghị quyết của đảng ủy', 'the committee review'),
       ),
@@ -520,15 +565,7 @@ const FORWARD: Transition[] = [
     schema: CeremonySchema,
     dateField: 'ceremonyDate',
     label: text('Ghi nhận lễ kết nạp', 'Record the admission ceremony'),
-    inputRules: (ctx, i) => [
-      ...checkNotFuture(i.ceremonyDate, ctx.today, 'ceremonyDate'),
-      ...checkNotBefore(
-        i.ceremonyDate,
-        decisionReceivedDay(ctx.p),
-        'ceremonyDate',
-        text('ngày nhận quyết định kết nạp', 'the admission decision'),
-      ),
-    ],
+    inputRules: (ctx, i) => checkNotFuture(i.ceremonyDate, ctx.today, 'ceremonyDate'),
     warnings: (ctx, i) =>
       ctx.calendar
         ? lateWarning(i.ceremonyDate, ceremonyDueDay(ctx.p, ctx.calendar), text('Lễ kết nạp', 'Ceremony'))
@@ -554,19 +591,9 @@ const FORWARD: Transition[] = [
     dateField: 'meetingDate',
     label: text('Ghi nhận biểu quyết công nhận chính thức', 'Record the official-membership vote'),
     available: (p) => !firstPassingOfficialVote(p) && failedOfficialVotes(p) < MAX_FAILED_OFFICIAL_VOTES,
-    memberRules: (ctx, day) => {
-      const out: Reason[] = [];
-      const end = probationEndDay(ctx.p);
-      if (Number.isNaN(end) || day < end) {
-        out.push(
-          reason(
-            'probation_not_ended',
-            Number.isNaN(end) ? 'Chưa có ngày lễ kết nạp' : `Chưa hết 12 tháng dự bị (đến ${formatDay(end)})`,
-            Number.isNaN(end) ? 'No ceremony date on file' : `Probation runs until ${formatDay(end)}`,
-            'meetingDate',
-          ),
-        );
-      }
+    // The end of probation itself is in the chronology table (the vote not before it).
+    memberRules: (ctx) => {
+      const out: Reason[] = [...noCeremony(ctx.p, 'meetingDate')];
       if (firstPassingOfficialVote(ctx.p)) {
         out.push(reason('already_recorded', 'Chi bộ đã biểu quyết đạt', 'A passing vote is already on file'));
       }
@@ -584,7 +611,7 @@ const FORWARD: Transition[] = [
     // A failed vote is recorded too: three of them send the case up.
     inputRules: (ctx, i) => [
       ...checkNotFuture(i.meetingDate, ctx.today, 'meetingDate'),
-      ...checkVoteCounts(i),
+      ...effectiveVote(ctx, i, { requirePass: false }).reasons,
     ],
     warnings: (ctx, i) =>
       ctx.calendar
@@ -595,12 +622,12 @@ const FORWARD: Transition[] = [
           )
         : [],
     apply: (ctx, i) => {
-      const passed = votePasses(i);
+      const passed = effectiveVote(ctx, i, { requirePass: false }).passes;
       const failures = failedOfficialVotes(ctx.p) + (passed ? 0 : 1);
       return {
-        set: {},
-        push: { 'pipeline.officialVotes': { ...voteRecord(i), by: ctx.actor?.id ?? null } },
-        note: voteNote(i, true) + (passed ? '' : ` (không đạt, lần ${failures})`),
+        set: cellSet(ctx),
+        push: { 'pipeline.officialVotes': { ...voteRecord(ctx, i), by: ctx.actor?.id ?? null } },
+        note: voteNote(ctx, i, true) + (passed ? '' : ` (không đạt, lần ${failures})`),
         refNo: i.resolutionNo,
         refDay: i.meetingDate,
         escalate: !passed && failures >= MAX_FAILED_OFFICIAL_VOTES,
@@ -637,17 +664,7 @@ const FORWARD: Transition[] = [
               ]),
         );
       }
-      const end = probationEndDay(ctx.p);
-      if (Number.isNaN(end) || day < end) {
-        out.push(
-          reason(
-            'probation_not_ended',
-            Number.isNaN(end) ? 'Chưa có ngày lễ kết nạp' : `Chưa hết 12 tháng dự bị (đến ${formatDay(end)})`,
-            Number.isNaN(end) ? 'No ceremony date on file' : `Probation runs until ${formatDay(end)}`,
-            'decisionDate',
-          ),
-        );
-      }
+      out.push(...noCeremony(ctx.p, 'decisionDate'));
       if (ctx.calendar && passing) {
         out.push(
           ...extensionRule(
@@ -661,18 +678,10 @@ const FORWARD: Transition[] = [
       }
       return out;
     },
-    inputRules: (ctx, i) => [
-      ...checkNotFuture(i.decisionDate, ctx.today, 'decisionDate'),
-      ...checkNotBefore(
-        i.decisionDate,
-        dayNumber(firstPassingOfficialVote(ctx.p)?.meetingDate),
-        'decisionDate',
-        text('ngày chi bộ biểu quyết', 'the chi bộ vote'),
-      ),
-    ],
+    inputRules: (ctx, i) => checkNotFuture(i.decisionDate, ctx.today, 'decisionDate'),
     dutyRules: (ctx) =>
       separation(
-        firstPassingOfficialVote(ctx.p)?.by,
+        officialVoteRecorders(ctx.p),
         ctx.actor,
         text('biểu quyết công nhận chính thức', 'the official-membership vote'),
       ),
@@ -807,13 +816,13 @@ function exits(): Transition[] {
           ...(i.vote
             ? [
                 ...checkNotFuture(i.vote.meetingDate, ctx.today, 'vote.meetingDate'),
-                ...checkVoteCounts(i.vote),
+                ...effectiveVote(ctx, i.vote, { requirePass: false, prefix: 'vote.' }).reasons,
               ]
             : []),
         ],
         apply: (ctx, i) => ({
           ...exitApply()(ctx, i),
-          set: i.vote ? { 'pipeline.branchVote': voteRecord(i.vote) } : {},
+          set: i.vote ? { 'pipeline.branchVote': voteRecord(ctx, i.vote), ...cellSet(ctx) } : {},
           refDay: i.refDate ?? i.vote?.meetingDate,
         }),
       }),

@@ -11,6 +11,7 @@ import type { DateLike } from '../criteria/calendar.ts';
 import type { Text } from '../criteria/types.ts';
 import type { Stage } from '../stages.ts';
 import type { Role } from '../../utils/permissions.ts';
+import type { ConflictOverride, StoredConflict } from './conflicts.ts';
 
 export type { Role, Text, DateLike, Stage };
 
@@ -41,6 +42,8 @@ export interface PipelineVote {
   no?: Maybe<number>;
   officialMemberCount?: Maybe<number>;
   resolutionNo?: Maybe<string>;
+  /** The chi bộ the vote was taken in (its register gave `officialMemberCount`). */
+  partyCellId?: Maybe<unknown>;
 }
 
 /** Proposed: one entry per official-status vote of the chi bộ (13-KNĐ), failed ones included. */
@@ -88,11 +91,34 @@ export interface PipelineRecord {
   officialDecisionExtensionReason?: Maybe<string>;
   officialDate?: Maybe<DateLike>;
   returnReason?: Maybe<string>;
+  /** Opinions of the residence Party cell and mass organisations (5-KNĐ), as the seed records them. */
+  opinions?: Maybe<readonly { source?: Maybe<string>; date?: Maybe<Date> }[]>;
+  /** The paper checklist (forms 1-KNĐ … 15-KNĐ): a stored date overrides the one a step implies. */
+  dossier?: Maybe<readonly PipelineDossierEntry[]>;
+  /** Derived (conflicts.ts): the recorded steps that no longer hold on the data on file. */
+  conflicts?: Maybe<readonly StoredConflict[]>;
+  /** A different user's written reason to go on despite these conflicts (their keys). */
+  conflictOverride?: Maybe<ConflictOverride>;
+}
+
+/** Dates as stored (Date): these lists are only ever read from documents. */
+export interface PipelineDossierEntry {
+  form: string;
+  receivedAt?: Maybe<Date>;
+  verifiedAt?: Maybe<Date>;
 }
 
 export interface PipelineMember {
   dateOfBirth?: Maybe<DateLike>;
+  /** The chi bộ that follows the member (set by the vote steps to the cell voted in). */
+  partyCellId?: Maybe<unknown>;
   pipeline?: Maybe<PipelineRecord>;
+  /** Consent to personal-data processing (app/domain/consent.ts): while withdrawn, no step is taken. */
+  consent?: Maybe<{
+    version?: Maybe<string>;
+    givenAt?: Maybe<DateLike>;
+    withdrawnAt?: Maybe<DateLike>;
+  }>;
 }
 
 /** Who is acting: the route passes the signed-in user. */
@@ -122,6 +148,8 @@ export const REASON_CODES = [
   'certificate_not_yet_issued',
   'certificate_expired',
   'dossier_incomplete',
+  'opinions_missing',
+  'consent_withdrawn',
   'introducers_missing',
   'introducer_not_official',
   'introducer_months',
@@ -129,6 +157,8 @@ export const REASON_CODES = [
   'introducers_composition',
   'vote_counts',
   'vote_threshold',
+  'register_missing',
+  'register_mismatch',
   'separation_of_duties',
   'extension_reason_required',
   'probation_not_ended',
@@ -138,6 +168,10 @@ export const REASON_CODES = [
   'not_aged_out',
   'no_previous_stage',
   'already_recorded',
+  // Selecting outside the criteria without a written reason (selection.ts).
+  'selection_override_required',
+  // A recorded step no longer holds on the data on file (conflicts.ts): the next step waits.
+  'rule_conflict',
   // Warnings (never block): a legal deadline was missed but the act itself is real.
   'late',
 ] as const;
@@ -165,6 +199,8 @@ export interface PipelineUpdate {
   warnings: Reason[];
   /** Official-status votes: the third failure sends the case up to the higher committee. */
   escalate?: boolean;
+  /** More for the step's audit event (a selection outside the criteria: its override). */
+  details?: Record<string, unknown>;
 }
 
 export type CheckResult = { ok: true; update: PipelineUpdate } | { ok: false; reasons: Reason[] };

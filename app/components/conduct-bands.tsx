@@ -1,0 +1,71 @@
+/**
+ * A school's conduct-score bands below "Tốt" (its own regulation; Thông tư 16/2015 fixes
+ * Xuất sắc ≥ 90 and Tốt ≥ 80): Khá from `goodMin`, Trung bình from `averageMin`, Yếu below.
+ * The server validates with ConductBandsSchema and answers beside each field.
+ */
+import { Form } from '@remix-run/react';
+import { Field } from '~/components/forms';
+import type { ConductBands } from '~/domain/academic';
+import { useT } from '~/i18n/use-t';
+import type { FieldErrors } from '~/utils/validation';
+
+export function ConductBandsSection({
+  bands,
+  isSet,
+  canEdit,
+  failure,
+}: {
+  bands: ConductBands;
+  isSet: boolean;
+  canEdit: boolean;
+  failure?: { fieldErrors: FieldErrors; values: Record<string, string> };
+}) {
+  const t = useT();
+  const value = (name: keyof ConductBands) => failure?.values[name] ?? String(bands[name]);
+  return (
+    <section className="panel" aria-labelledby="conduct-bands-title" data-testid="conduct-bands">
+      <h2 id="conduct-bands-title">{t('conduct.bands.title')}</h2>
+      <p className="field-hint">{t('conduct.bands.hint')}</p>
+      {isSet ? null : <p className="muted">{t('conduct.bands.default')}</p>}
+      <Form method="post" className="form" noValidate>
+        <input type="hidden" name="intent" value="conductBands" />
+        <fieldset className="fieldset-plain form" disabled={!canEdit}>
+          <legend className="visually-hidden">{t('conduct.bands.title')}</legend>
+          <Field
+            label={t('conduct.bands.goodMin')}
+            errors={failure?.fieldErrors.goodMin}
+            inputProps={{
+              name: 'goodMin',
+              type: 'number',
+              min: 0,
+              max: 100,
+              step: 1,
+              inputMode: 'numeric',
+              defaultValue: value('goodMin'),
+            }}
+          />
+          <Field
+            label={t('conduct.bands.averageMin')}
+            errors={failure?.fieldErrors.averageMin}
+            inputProps={{
+              name: 'averageMin',
+              type: 'number',
+              min: 0,
+              max: 100,
+              step: 1,
+              inputMode: 'numeric',
+              defaultValue: value('averageMin'),
+            }}
+          />
+          {canEdit ? (
+            <div className="form-actions">
+              <button type="submit" className="button">
+                {t('conduct.bands.save')}
+              </button>
+            </div>
+          ) : null}
+        </fieldset>
+      </Form>
+    </section>
+  );
+}
