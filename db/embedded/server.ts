@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { ScramUsers } from './auth/scram.ts';
 import type { CommandExecutor } from './contract.ts';
 import { WireConnection } from './wire/connection.ts';
 import { debugLog } from './wire/log.ts';
@@ -10,6 +11,8 @@ export interface WireServerOptions {
   executor: CommandExecutor;
   /** Told the number of open connections whenever it changes. */
   onConnectionCount?: (n: number) => void;
+  /** When given, clients must authenticate as one of these users (SCRAM-SHA-256). */
+  users?: ScramUsers;
 }
 
 /**
@@ -26,11 +29,12 @@ export class WireServer {
     private readonly server: net.Server,
     private readonly executor: CommandExecutor,
     private readonly onConnectionCount?: (n: number) => void,
+    private readonly users?: ScramUsers,
   ) {}
 
   static listen(options: WireServerOptions): Promise<WireServer> {
     const server = net.createServer();
-    const wire = new WireServer(server, options.executor, options.onConnectionCount);
+    const wire = new WireServer(server, options.executor, options.onConnectionCount, options.users);
     server.on('connection', (socket) => wire.accept(socket));
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => reject(error);
@@ -70,6 +74,7 @@ export class WireServer {
       connectionId: this.nextConnectionId++,
       executor: this.executor,
       nextRequestId: () => (this.requestId = (this.requestId + 1) | 0),
+      users: this.users,
     });
   }
 

@@ -16,6 +16,7 @@ try {
     host: data.host,
     port: data.port,
     dataDir: data.dataDir,
+    users: data.users,
     onConnectionCount: (n) => Atomics.store(counters, 0, n),
   });
   port.on('message', (m: ToWorker) => {
