@@ -21,6 +21,7 @@ import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/submissions.server';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 
@@ -40,7 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
     const multipart = request.headers.get('Content-Type')?.startsWith('multipart/form-data');
     // A post without a file part (no JavaScript, scripts) may be url-encoded.
     form = !multipart
-      ? await request.formData()
+      ? await readForm(request)
       : await unstable_parseMultipartFormData(
           request,
           unstable_createMemoryUploadHandler({ maxPartSize: EVIDENCE_MAX_BYTES }),
@@ -49,6 +50,7 @@ export async function action({ request }: ActionFunctionArgs) {
     if (error instanceof MaxPartSizeExceededError) {
       return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
     }
+    if (error instanceof Response) throw error; // readForm's 415 or 400
     throw new Response('Bad request', { status: 400 });
   }
   const file = form.get('file');
