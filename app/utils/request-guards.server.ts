@@ -159,3 +159,44 @@ export async function readForm(request: Request): Promise<FormData> {
     });
   }
 }
+
+/** The body went past what the route takes (readBoundedForm). */
+export class BodyTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`request body over ${limit} bytes`);
+  }
+}
+
+/**
+ * readForm with the body bounded while it is read: past `maxBytes` the read stops with
+ * BodyTooLargeError (a declared Content-Length over it is refused before reading). The
+ * platform's parser reads file names as browsers send them, `;`, `=` and any Unicode
+ * included (Remix's multipart parser refused a quoted name holding `;` or `=`).
+ */
+export async function readBoundedForm(request: Request, maxBytes: number): Promise<FormData> {
+  const declared = Number(request.headers.get('Content-Length') ?? NaN);
+  if (declared > maxBytes) throw new BodyTooLargeError(maxBytes);
+  if (!request.body) return readForm(request);
+  let seen = 0;
+  const bounded = request.body.pipeThrough(
+    new TransformStream<Uint8Array, Uint8Array>({
+      transform(chunk, controller) {
+        seen += chunk.byteLength;
+        if (seen > maxBytes) controller.error(new BodyTooLargeError(maxBytes));
+        else controller.enqueue(chunk);
+      },
+    }),
+  );
+  const copy = new Request(request.url, {
+    method: request.method,
+    headers: request.headers,
+    body: bounded,
+    duplex: 'half',
+  } as RequestInit);
+  try {
+    return await readForm(copy);
+  } catch (error) {
+    if (seen > maxBytes) throw new BodyTooLargeError(maxBytes);
+    throw error;
+  }
+}
