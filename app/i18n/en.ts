@@ -1429,6 +1429,14 @@ export const en: Messages = {
   'selection.override.byAt': 'Recorded by {by} on {date}',
   'selection.override.reason': 'Reason',
   'selection.override.failing': 'Criteria not met when selected:',
+  'guard.crossOrigin.title': 'Request refused',
+  'guard.crossOrigin.body':
+    'This request was sent from another website, not from a page of this system, so it was refused to protect your account. Open the system’s own page and try again.',
+  'guard.unsupportedBody.title': 'Unsupported data format',
+  'guard.unsupportedBody.body':
+    'This action only takes data sent by the system’s own forms (application/x-www-form-urlencoded or multipart/form-data).',
+  'guard.malformedBody.title': 'The data sent could not be read',
+  'guard.malformedBody.body': 'The form’s data could not be read. Please reload the page and send it again.',
   'error.title': 'Something went wrong',
   'error.400': 'The request was not valid. Please check what you entered.',
   'error.403': 'You do not have access to this page.',

@@ -1423,6 +1423,14 @@ export const vi = {
   'selection.override.byAt': 'Ghi nhận bởi {by} ngày {date}',
   'selection.override.reason': 'Lý do',
   'selection.override.failing': 'Tiêu chí chưa đạt lúc chọn:',
+  'guard.crossOrigin.title': 'Yêu cầu bị từ chối',
+  'guard.crossOrigin.body':
+    'Yêu cầu này được gửi từ một trang web khác, không phải từ trang của hệ thống, nên đã bị từ chối để bảo vệ tài khoản của bạn. Hãy mở trang của hệ thống và thao tác lại.',
+  'guard.unsupportedBody.title': 'Định dạng dữ liệu không được hỗ trợ',
+  'guard.unsupportedBody.body':
+    'Thao tác này chỉ nhận dữ liệu gửi từ biểu mẫu của hệ thống (application/x-www-form-urlencoded hoặc multipart/form-data).',
+  'guard.malformedBody.title': 'Dữ liệu gửi lên bị lỗi',
+  'guard.malformedBody.body': 'Không đọc được dữ liệu của biểu mẫu. Vui lòng tải lại trang và gửi lại.',
   'error.title': 'Đã xảy ra lỗi',
   'error.400': 'Yêu cầu không hợp lệ. Vui lòng kiểm tra lại thông tin.',
   'error.403': 'Bạn không có quyền truy cập trang này.',

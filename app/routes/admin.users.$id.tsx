@@ -8,6 +8,7 @@ import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
 import { parseIdParam, unitOptions } from '~/utils/units.server';
 import { getUserForEdit, resetPassword, saveUser, setUserActive } from '~/utils/users.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireUser(request, { permission: 'user:manage' });
@@ -22,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireUser(request, { permission: 'user:manage' });
   const id = parseIdParam(params.id);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   switch (formData.get('intent')) {
     case 'save':
       return saveUser(admin, formData, id);

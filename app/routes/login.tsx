@@ -20,6 +20,7 @@ import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from '~/utils
 import { safeRedirect } from '~/utils/safe-redirect';
 import { createSession, destroySession } from '~/utils/session.server';
 import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { readForm } from '~/utils/request-guards.server';
 
 const LoginSchema = z.object({
   email: z
@@ -42,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = LoginSchema.safeParse(formDataToObject(await request.formData()));
+  const parsed = LoginSchema.safeParse(formDataToObject(await readForm(request)));
   if (!parsed.success) {
     return data(
       { fieldErrors: fieldErrorsOf(parsed.error), formError: null, retryMinutes: 0 },

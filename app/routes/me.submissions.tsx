@@ -1,12 +1,4 @@
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from '@remix-run/node';
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
@@ -21,6 +13,10 @@ import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/submissions.server';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { BodyTooLargeError, readBoundedForm } from '~/utils/request-guards.server';
+
+/** The form's other fields and multipart framing, beside the file itself. */
+const EVIDENCE_FORM_OVERHEAD = 64 * 1024;
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 
@@ -34,23 +30,21 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
   // A paused record (consent withdrawn) gets its reason from submitEvidence, not a bare redirect.
   await requireConsent(user, { pausedPasses: true });
-  // The upload is bounded while it is read: a part over the limit stops the parse.
+  // The upload is bounded while it is read: past the limit the read stops. The platform's
+  // parser takes any file name (`;`, `=`, Vietnamese); url-encoded posts (no file part) too.
   let form: FormData;
   try {
-    const multipart = request.headers.get('Content-Type')?.startsWith('multipart/form-data');
-    // A post without a file part (no JavaScript, scripts) may be url-encoded.
-    form = !multipart
-      ? await request.formData()
-      : await unstable_parseMultipartFormData(
-          request,
-          unstable_createMemoryUploadHandler({ maxPartSize: EVIDENCE_MAX_BYTES }),
-        );
+    form = await readBoundedForm(request, EVIDENCE_MAX_BYTES + EVIDENCE_FORM_OVERHEAD);
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
+    if (error instanceof BodyTooLargeError) {
       return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
     }
+    if (error instanceof Response) throw error; // readForm's 415 or 400
     throw new Response('Bad request', { status: 400 });
   }
+  const upload = form.get('file');
+  if (upload instanceof File && upload.size > EVIDENCE_MAX_BYTES)
+    return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
   const file = form.get('file');
   return submitEvidence(user, formDataToObject(form), file instanceof File ? file : null);
 }

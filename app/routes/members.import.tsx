@@ -38,6 +38,7 @@ import { getJob, putUpload, startCommit, type JobRead } from '~/utils/member-imp
 import { dryRun } from '~/utils/member-import.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
 
@@ -104,7 +105,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:import' });
   const contentType = request.headers.get('Content-Type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
-    const formData = await request.formData();
+    const formData = await readForm(request);
     if (formData.get('intent') !== 'commit') throw new Response('Unknown intent', { status: 400 });
     const token = String(formData.get('token') ?? '');
     // Started, already running or ended, or the file gone: the page says which.

@@ -428,6 +428,20 @@ export async function reviewMany(
  * The file of one submission as a download. The caller's scope is in the query: a
  * student matches only their own member's files, staff their units' (`ancestors`).
  */
+
+/**
+ * `attachment; filename*=UTF-8''…` (RFC 6266 / RFC 5987): every byte outside attr-char is
+ * percent-encoded, including the `'`, `(`, `)` and `*` encodeURIComponent leaves bare, so a
+ * stored name with `;`, `=`, quotes or spaces can never end the header's value early.
+ */
+export function attachmentDisposition(name: string): string {
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename*=UTF-8''${encoded}`;
+}
+
 export async function evidenceDownload(user: AuthUser, submissionId: string | undefined) {
   if (!isObjectIdString(submissionId)) throw notFound();
   const scope =
@@ -445,7 +459,7 @@ export async function evidenceDownload(user: AuthUser, submissionId: string | un
     headers: {
       'Content-Type': f.type,
       'Content-Length': String(body.length),
-      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+      'Content-Disposition': attachmentDisposition(f.name),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'private, no-store',
     },
