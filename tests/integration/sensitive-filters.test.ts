@@ -24,6 +24,8 @@ import { SMALL_GROUP_UNDER } from '~/domain/sensitive-data';
 import { translate } from '~/i18n';
 import { loader as apiMembersLoader } from '~/routes/api.v1.members';
 import { loader as meDataLoader } from '~/routes/me.data[.]json';
+import { loader as mePrintLoader } from '~/routes/me.print';
+import { action as importAction, loader as importLoader } from '~/routes/members.import';
 import { loader as historyLoader } from '~/routes/members.$id.history[.]csv';
 import { loader as membersLoader } from '~/routes/members._index';
 import { loader as exportLoader } from '~/routes/members.export';
@@ -350,5 +352,42 @@ describe('the other places a sensitive field could leave the server', () => {
     expect(own.email).toBe(EMAIL.student);
     expect(mine.ethnicity).toBe(own.ethnicity);
     expect(mine.citizenId).toBe(own.citizenId ?? undefined);
+  });
+
+  it("the student's print page leaves the sensitive fields out", async () => {
+    const res = await call(mePrintLoader, get('/me/print', cookies.student));
+    expect(res.status).toBe(200);
+    const own = (await User.findOne({ email: EMAIL.student }).lean())!;
+    const m = (await Member.findById(own.memberId).select('+citizenId').lean())!;
+    const text = JSON.stringify(res.data);
+    expect(text).not.toMatch(/"(ethnicity|religion|citizenId)"/);
+    if (m.citizenId) expect(text).not.toContain(m.citizenId);
+  });
+
+  it('an import report never repeats a typed sensitive value, only where it is wrong', async () => {
+    const branch = (await Unit.findOne({ kind: 'branch', ancestors: pvd, active: true }).lean())!.code;
+    const csv = [
+      'Mã sinh viên/học sinh,Họ và tên,Ngày sinh,Giới tính,Chi đoàn,Số CCCD',
+      `SEN0001,Nguyễn Văn Nhạy,05/09/2005,Nam,${branch},BÍ-MẬT-12`,
+    ].join('\n');
+    const form = new FormData();
+    form.set('intent', 'upload');
+    form.set('kind', 'members');
+    form.set('file', new Blob([csv], { type: 'text/csv' }), 'cccd.csv');
+    const res = await call(
+      importAction,
+      new Request(`${BASE}/members/import`, {
+        method: 'POST',
+        body: form,
+        headers: { Cookie: cookies.school_union },
+      }),
+    );
+    expect(res.status).toBe(302);
+    const token = new URL(res.location!, BASE).searchParams.get('token')!;
+    const page = await call(importLoader, get(`/members/import?token=${token}`, cookies.school_union));
+    expect(page.status).toBe(200);
+    const problems = page.data.upload.problems as { column?: string }[];
+    expect(problems.some((p) => p.column === 'Số CCCD')).toBe(true);
+    expect(JSON.stringify(page.data)).not.toContain('BÍ-MẬT-12');
   });
 });
