@@ -11,10 +11,10 @@ import { useMemo, useState } from 'react';
 import { ColumnChooser } from '~/components/column-chooser';
 import { DataTable, Pager } from '~/components/data-table';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { isSensitiveRefusal } from '~/domain/sensitive-data';
 import { COLUMN_LABELS, MEMBER_TABLE_COLUMNS, type MemberTableRow } from '~/components/member-columns';
 import { MemberDrillNotice } from '~/components/member-drill';
 import { MemberFilters } from '~/components/member-filters';
+import { SensitiveRefusalText } from '~/components/sensitive-refusal';
 import { useFormatters, useT } from '~/i18n/use-t';
 import tableStyles from '~/styles/data-table.css?url';
 import { filterOptions, isProvinceWide, listMembers } from '~/utils/members-list.server';
@@ -204,9 +204,4 @@ export function ErrorBoundary() {
       }}
     />
   );
-}
-
-function SensitiveRefusalText({ data }: { data: unknown }) {
-  const t = useT();
-  return <p role="alert">{isSensitiveRefusal(data) ? data.message : t('error.403')}</p>;
 }
