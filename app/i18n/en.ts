@@ -571,6 +571,13 @@ export const en: Messages = {
   'members.drill.admitted': 'admitted in {year}',
   'members.drill.official': 'official in {year}',
   'members.drill.ethnicity': 'ethnicity {value}',
+  'members.drill.religion': 'religion {value}',
+  'sensitive.filterForbidden':
+    'Your role may not see sensitive data (ethnicity, religion), so lists cannot be filtered or exported by these fields.',
+  'sensitive.exportForbidden':
+    'Your role may not see sensitive data (ethnicity, religion, citizen ID), so these columns cannot be exported.',
+  'sensitive.smallGroup':
+    'This group has fewer than {n} people: a list by ethnicity or religion is not shown by name, so that no one is identified. Remove some of the filters.',
   'members.nav': 'Members',
   'members.caption': 'Union members, sorted by {sort}',
   'members.count': '{count} members',

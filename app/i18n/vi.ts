@@ -567,6 +567,13 @@ export const vi = {
   'members.drill.admitted': 'kết nạp năm {year}',
   'members.drill.official': 'chính thức năm {year}',
   'members.drill.ethnicity': 'dân tộc {value}',
+  'members.drill.religion': 'tôn giáo {value}',
+  'sensitive.filterForbidden':
+    'Vai trò của bạn không được xem dữ liệu nhạy cảm (dân tộc, tôn giáo), nên không thể lọc hay xuất danh sách theo các trường này.',
+  'sensitive.exportForbidden':
+    'Vai trò của bạn không được xem dữ liệu nhạy cảm (dân tộc, tôn giáo, số CCCD), nên không thể xuất các cột này.',
+  'sensitive.smallGroup':
+    'Nhóm này có dưới {n} người: danh sách theo dân tộc hoặc tôn giáo không được hiển thị theo tên để không lộ danh tính. Hãy bỏ bớt điều kiện lọc.',
   'members.nav': 'Đoàn viên',
   'members.caption': 'Danh sách đoàn viên, sắp xếp theo {sort}',
   'members.count': '{count} đoàn viên',
