@@ -1,7 +1,7 @@
 /**
  * Sensitive personal data (Law 91/2025: ethnicity, religion, citizen ID) in lists and
  * files. Pure and isomorphic: the rules the member table, its export and the JSON API
- * apply before any row leaves the server (docs/decisions/022-sensitive-data-exits.md).
+ * apply before any row leaves the server (docs/decisions/023-sensitive-data-exits.md).
  *
  * - Filtering by a sensitive field reveals it for every row listed, so it is allowed only
  *   to roles that may reveal sensitive data (`sensitive:read`); any other caller is

@@ -340,7 +340,7 @@ export function toApiMember(m: MemberRow) {
  * Sensitive fields (ethnicity, religion, citizen ID) are never API filters: a token has no
  * right to reveal them, and a filter by one would reveal it for every member listed. Asked
  * for, they are refused (403) rather than ignored, so a client never takes the whole list
- * for the group it asked for (docs/decisions/022-sensitive-data-exits.md).
+ * for the group it asked for (docs/decisions/023-sensitive-data-exits.md).
  */
 const API_SENSITIVE_PARAMS = ['ethnicity', 'religion', 'citizenId'] as const;
 

@@ -1,7 +1,7 @@
 /**
  * Sensitive data through the member table, its export and the API (Law 91/2025; the
  * rules are app/domain/sensitive-data.ts, the list of exits
- * docs/decisions/022-sensitive-data-exits.md):
+ * docs/decisions/023-sensitive-data-exits.md):
  * - a sensitive filter (or sensitive columns) asked for by a role that may not reveal
  *   sensitive data is refused with 403 and a message saying why;
  * - a list filtered by a sensitive field that holds 1-4 people is refused the same way;

@@ -1,6 +1,6 @@
 /**
  * Sensitive data (ethnicity, religion, citizen ID; Law 91/2025) through every place it
- * can leave the server (docs/decisions/022-sensitive-data-exits.md), through the real
+ * can leave the server (docs/decisions/023-sensitive-data-exits.md), through the real
  * loaders for each role:
  * - the member table and its export refuse a sensitive filter (and the sensitive columns)
  *   to a role that may not reveal sensitive data, with a Vietnamese message, instead of
