@@ -43,6 +43,7 @@ export const en: Messages = {
   'login.submitting': 'Signing in…',
   'login.invalidCredentials': 'Wrong email or password.',
   'login.rateLimited': 'Too many failed attempts. Please try again in {minutes} minutes.',
+  'login.busy': 'Too many sign-ins are being checked right now. Please try again in a few seconds.',
   'login.demoHint':
     'Demo accounts: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, sinhvien@demo.vn (password demo1234).',
 

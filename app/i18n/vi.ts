@@ -45,6 +45,7 @@ export const vi = {
   'login.submitting': 'Đang đăng nhập…',
   'login.invalidCredentials': 'Email hoặc mật khẩu không đúng.',
   'login.rateLimited': 'Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.',
+  'login.busy': 'Hệ thống đang nhận quá nhiều lượt đăng nhập. Vui lòng thử lại sau ít giây.',
   'login.demoHint':
     'Tài khoản thử nghiệm: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, sinhvien@demo.vn (mật khẩu demo1234).',
 
