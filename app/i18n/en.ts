@@ -50,7 +50,10 @@ export const en: Messages = {
   'validation.required': 'Please fill in this field.',
   'validation.email': 'Enter a valid email address.',
   'validation.passwordRequired': 'Please enter your password.',
-  'validation.passwordMin': 'The password must be at least 8 characters.',
+  'validation.passwordMin': 'The password must be at least 10 characters.',
+  'users.passwordHint': 'At least 10 characters; not a common password such as 1234567890 or password123.',
+  'validation.passwordCommon':
+    'This password is on a list of common passwords and easy to guess. Choose another, for example a short sentence you remember.',
   'validation.tooLong': 'This is too long.',
   'validation.invalidChoice': 'Choose one of the options.',
   'validation.codeFormat': 'Use only unaccented letters, digits, hyphens or underscores.',
