@@ -32,12 +32,19 @@ export const LOGIN_LIMITS_COLLECTION = 'login_limits';
 type LimiterName = keyof typeof LOGIN_LIMITS;
 type Limiters = Record<LimiterName, RateLimiterMongo>;
 
-let built: { client: unknown; limiters: Limiters } | undefined;
+let built: { client: unknown; limiters: Limiters; indexes: Promise<void> } | undefined;
 
-/** Built on first use against the connection mongoose has then (tests each open their own). */
-function limiters(): Limiters {
+/**
+ * Built on first use against the connection mongoose has then (tests each open their own).
+ * The unique index on `key` is awaited before the first count: without it, two first
+ * attempts racing on a real replica set could each insert a document for the same key.
+ */
+async function limiters(): Promise<Limiters> {
   const client = mongoose.connection.getClient();
-  if (built?.client === client) return built.limiters;
+  if (built?.client === client) {
+    await built.indexes;
+    return built.limiters;
+  }
   const dbName = mongoose.connection.db?.databaseName;
   if (!dbName) throw new Error('sign-in limits need the database connection');
   const make = (name: LimiterName) => {
@@ -53,6 +60,7 @@ function limiters(): Limiters {
       points,
       duration,
       ...inMemory,
+      disableIndexesCreation: true,
     });
   };
   const limiters: Limiters = {
@@ -61,7 +69,13 @@ function limiters(): Limiters {
     ip: make('ip'),
     global: make('global'),
   };
-  built = { client, limiters };
+  // One collection for all four: its TTL index on `expire` and unique index on `key`.
+  const indexes = limiters.accountIp.createIndexes();
+  built = { client, limiters, indexes };
+  indexes.catch(() => {
+    if (built?.indexes === indexes) built = undefined; // try again on the next attempt
+  });
+  await indexes;
   return limiters;
 }
 
@@ -89,7 +103,7 @@ async function consumeAll(pairs: Array<[RateLimiterMongo, string]>): Promise<num
  * may go on, else the seconds to wait (answer 429 with that Retry-After).
  */
 export async function consumeLoginAttempt(email: string, ip: string): Promise<number> {
-  const l = limiters();
+  const l = await limiters();
   const account = emailKey(email);
   const wide = await consumeAll([
     [l.ip, ip],
@@ -104,7 +118,7 @@ export async function consumeLoginAttempt(email: string, ip: string): Promise<nu
 
 /** A correct password: the account's counts start again; the address and global get their point back. */
 export async function loginSucceeded(email: string, ip: string): Promise<void> {
-  const l = limiters();
+  const l = await limiters();
   const account = emailKey(email);
   await Promise.all([
     l.account.delete(account),
