@@ -220,7 +220,9 @@ async function main() {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the proxies TRUST_PROXY names (docs/operations.md), never implied.
+  const { applyTrustProxy, clientIpOf } = await import('./app/utils/client-ip.server.ts');
+  applyTrustProxy(app, env.TRUST_PROXY);
 
   // A fresh nonce per request: only scripts carrying it may run (see entry.server.tsx).
   app.use((_req, res, next) => {
@@ -302,7 +304,7 @@ async function main() {
       mode: env.NODE_ENV,
       getLoadContext: (req, res) => ({
         cspNonce: res.locals.cspNonce as string,
-        clientIp: req.ip ?? req.socket.remoteAddress ?? '',
+        clientIp: clientIpOf(req),
         dbKind: db.kind,
       }),
     }),

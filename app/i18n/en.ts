@@ -43,13 +43,17 @@ export const en: Messages = {
   'login.submitting': 'Signing in…',
   'login.invalidCredentials': 'Wrong email or password.',
   'login.rateLimited': 'Too many failed attempts. Please try again in {minutes} minutes.',
+  'login.busy': 'Too many sign-ins are being checked right now. Please try again in a few seconds.',
   'login.demoHint':
     'Demo accounts: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, sinhvien@demo.vn (password demo1234).',
 
   'validation.required': 'Please fill in this field.',
   'validation.email': 'Enter a valid email address.',
   'validation.passwordRequired': 'Please enter your password.',
-  'validation.passwordMin': 'The password must be at least 8 characters.',
+  'validation.passwordMin': 'The password must be at least 10 characters.',
+  'users.passwordHint': 'At least 10 characters; not a common password such as 1234567890 or password123.',
+  'validation.passwordCommon':
+    'This password is on a list of common passwords and easy to guess. Choose another, for example a short sentence you remember.',
   'validation.tooLong': 'This is too long.',
   'validation.invalidChoice': 'Choose one of the options.',
   'validation.codeFormat': 'Use only unaccented letters, digits, hyphens or underscores.',

@@ -45,13 +45,17 @@ export const vi = {
   'login.submitting': 'Đang đăng nhập…',
   'login.invalidCredentials': 'Email hoặc mật khẩu không đúng.',
   'login.rateLimited': 'Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.',
+  'login.busy': 'Hệ thống đang nhận quá nhiều lượt đăng nhập. Vui lòng thử lại sau ít giây.',
   'login.demoHint':
     'Tài khoản thử nghiệm: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, sinhvien@demo.vn (mật khẩu demo1234).',
 
   'validation.required': 'Vui lòng nhập thông tin này.',
   'validation.email': 'Email không hợp lệ.',
   'validation.passwordRequired': 'Vui lòng nhập mật khẩu.',
-  'validation.passwordMin': 'Mật khẩu phải có ít nhất 8 ký tự.',
+  'validation.passwordMin': 'Mật khẩu phải có ít nhất 10 ký tự.',
+  'users.passwordHint': 'Ít nhất 10 ký tự; không dùng mật khẩu phổ biến như 1234567890 hay password123.',
+  'validation.passwordCommon':
+    'Mật khẩu này nằm trong danh sách mật khẩu phổ biến, rất dễ bị đoán. Hãy chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ.',
   'validation.tooLong': 'Nội dung quá dài.',
   'validation.invalidChoice': 'Lựa chọn không hợp lệ.',
   'validation.codeFormat': 'Mã chỉ gồm chữ không dấu, số, dấu gạch ngang hoặc gạch dưới.',

@@ -2,7 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FormError } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { UserEditor } from '~/components/user-editor';
+import { PASSWORD_MIN_LENGTH, UserEditor } from '~/components/user-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
@@ -76,11 +76,12 @@ export default function UserPage() {
           <Field
             label={t('users.newPassword')}
             errors={errorsFor('resetPassword')?.newPassword}
+            hint={t('users.passwordHint')}
             inputProps={{
               name: 'newPassword',
               type: 'password',
               autoComplete: 'new-password',
-              minLength: 8,
+              minLength: PASSWORD_MIN_LENGTH,
               required: true,
             }}
           />

@@ -3,6 +3,7 @@
  * so a typo or a missing production secret fails fast instead of mid-request.
  */
 import { z } from 'zod';
+import { parseTrustProxy } from './client-ip.server';
 
 const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me';
 
@@ -20,6 +21,18 @@ const EnvSchema = z.object({
     .enum(['0', '1'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === '1')),
+  // Which proxies' X-Forwarded-For to believe (app/utils/client-ip.server.ts); unset: none.
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
 export type Env = Omit<z.infer<typeof EnvSchema>, 'SEED_DEMO'> & {
