@@ -57,6 +57,10 @@ export interface EmbeddedServerOptions {
    * same failure would be in-process: clients would otherwise wait on a dead server.
    */
   onError?: (error: Error) => void;
+  /** Connection cap of the TCP port (default `WIRE_LIMITS.maxConnections`, db/embedded/server.ts). */
+  maxConnections?: number;
+  /** Idle connections are closed after this long; 0 never (default `WIRE_LIMITS.idleTimeoutMs`). */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -97,6 +101,8 @@ export async function startInProcess(
       port: options.port ?? 0,
       executor,
       onConnectionCount: options.onConnectionCount,
+      maxConnections: options.maxConnections,
+      idleTimeoutMs: options.idleTimeoutMs,
     });
   } catch (error) {
     await executor.close().catch(() => undefined);
@@ -139,6 +145,8 @@ async function startInWorker(options: EmbeddedServerOptions): Promise<EmbeddedSe
     host,
     port: options.port ?? 0,
     dataDir: options.dataDir,
+    maxConnections: options.maxConnections,
+    idleTimeoutMs: options.idleTimeoutMs,
     counters,
   };
   // The bundled entry needs no TypeScript loader in the thread; if bundling fails

@@ -16,6 +16,8 @@ try {
     host: data.host,
     port: data.port,
     dataDir: data.dataDir,
+    maxConnections: data.maxConnections,
+    idleTimeoutMs: data.idleTimeoutMs,
     onConnectionCount: (n) => Atomics.store(counters, 0, n),
   });
   port.on('message', (m: ToWorker) => {

@@ -6,6 +6,8 @@ export interface WorkerStartData {
   host: string;
   port: number;
   dataDir?: string;
+  maxConnections?: number;
+  idleTimeoutMs?: number;
   /** Int32Array view: [0] = open client connections, kept current by the worker. */
   counters: SharedArrayBuffer;
 }
