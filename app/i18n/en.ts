@@ -1438,5 +1438,11 @@ export const en: Messages = {
   'error.500': 'Something went wrong on the server. Please try again in a few minutes.',
   'error.unknown': 'An unexpected error occurred.',
   'error.backHome': 'Back to the home page',
+  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/evidence-quota.server.ts).
+  'limits.tooLargeTitle': 'Too much data sent',
+  'limits.tooLarge':
+    'This request is over the page’s limit of {limit}. Please send a smaller file or less content.',
+  'limits.tooManyFiles':
+    'The request has more files or fields than the form allows. Please send it again from the form, one file at a time.',
   'error.status': 'Error {status}',
 };

@@ -1432,6 +1432,12 @@ export const vi = {
   'error.500': 'Đã có lỗi ở máy chủ. Vui lòng thử lại sau ít phút.',
   'error.unknown': 'Đã có lỗi không mong muốn.',
   'error.backHome': 'Về trang chủ',
+  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/evidence-quota.server.ts).
+  'limits.tooLargeTitle': 'Dữ liệu gửi lên quá lớn',
+  'limits.tooLarge':
+    'Yêu cầu này vượt giới hạn {limit} của trang. Vui lòng gửi tệp nhỏ hơn hoặc ít nội dung hơn.',
+  'limits.tooManyFiles':
+    'Yêu cầu có nhiều tệp hoặc nhiều trường hơn biểu mẫu cho phép. Vui lòng gửi lại từ biểu mẫu, mỗi lần một tệp.',
   'error.status': 'Mã lỗi {status}',
 } as const;
 

@@ -1,12 +1,4 @@
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from '@remix-run/node';
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
@@ -19,6 +11,8 @@ import meStyles from '~/styles/me.css?url';
 import { requireConsent, requireStudent } from '~/utils/me.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
+import { EVIDENCE_MAX_FILES } from '~/utils/http-limits.server';
+import { MaxPartSizeExceededError, parseBoundedMultipart, TooManyPartsError } from '~/utils/multipart.server';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/submissions.server';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 
@@ -41,13 +35,16 @@ export async function action({ request }: ActionFunctionArgs) {
     // A post without a file part (no JavaScript, scripts) may be url-encoded.
     form = !multipart
       ? await request.formData()
-      : await unstable_parseMultipartFormData(
-          request,
-          unstable_createMemoryUploadHandler({ maxPartSize: EVIDENCE_MAX_BYTES }),
-        );
+      : await parseBoundedMultipart(request, {
+          maxPartSize: EVIDENCE_MAX_BYTES,
+          maxFiles: EVIDENCE_MAX_FILES,
+        });
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) {
       return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
+    }
+    if (error instanceof TooManyPartsError) {
+      return data({ fieldErrors: { file: ['limits.tooManyFiles'] }, values: {} }, { status: 413 });
     }
     throw new Response('Bad request', { status: 400 });
   }
