@@ -309,6 +309,11 @@ export const en: Messages = {
   'me.submissions.file': 'Evidence file (JPG, PNG or PDF, up to 5 MB). Never upload an ID card.',
   'me.submissions.fileLink': 'File: {name}',
   'me.v.file': 'The file must be JPG, PNG or PDF and at most 5 MB.',
+  'me.quota.left':
+    'This month you can still send {files} evidence files, {mb} MB in all (at most {maxFiles} files, {maxMb} MB a month).',
+  'me.quota.refused':
+    'You have used up almost all of your evidence quota for {month}: {files} files, {mb} MB left. This file was not stored; send a smaller one or wait until next month.',
+  'me.quota.file': 'This file is over what is left of this month’s evidence quota.',
   'me.v.kind': 'Please choose the kind of evidence.',
   'me.v.title': 'Please enter a name (at least 3 characters).',
   'me.v.evidence': 'Please describe the evidence (at least 5 characters).',

@@ -11,6 +11,7 @@ import meStyles from '~/styles/me.css?url';
 import { requireConsent, requireStudent } from '~/utils/me.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
+import { EVIDENCE_QUOTA, evidenceQuotaLeft } from '~/utils/evidence-quota.server';
 import { EVIDENCE_MAX_FILES } from '~/utils/http-limits.server';
 import { MaxPartSizeExceededError, parseBoundedMultipart, TooManyPartsError } from '~/utils/multipart.server';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/submissions.server';
@@ -21,7 +22,8 @@ export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireStudent(request);
   await requireConsent(user);
-  return { submissions: await ownSubmissions(user) };
+  const [submissions, quota] = await Promise.all([ownSubmissions(user), evidenceQuotaLeft(user.memberId!)]);
+  return { submissions, quota, quotaMax: EVIDENCE_QUOTA };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -55,7 +57,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.submissions.title');
 
 export default function MySubmissions() {
-  const { submissions } = useLoaderData<typeof loader>();
+  const { submissions, quota, quotaMax } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as
     { fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: string } | undefined;
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
@@ -157,6 +159,14 @@ export default function MySubmissions() {
           errors={errors.file}
           inputProps={{ name: 'file', type: 'file', accept: 'image/jpeg,image/png,application/pdf' }}
         />
+        <p className="field-hint" data-testid="evidence-quota">
+          {t('me.quota.left', {
+            files: quota.files,
+            mb: (quota.bytes / 1024 / 1024).toFixed(1),
+            maxFiles: quotaMax.files,
+            maxMb: quotaMax.bytes / 1024 / 1024,
+          })}
+        </p>
         {actionData?.formError ? (
           // Beside the button just pressed: the page keeps its scroll position after the post.
           <p className="form-error" role="alert" data-testid="submission-refused">
