@@ -179,8 +179,8 @@ export async function submitEvidence(
     return 'sent' as const;
   });
   if (outcome === 'missing') throw notFound();
-  if (typeof outcome === 'object' && 'quotaLeft' in outcome) {
-    const left = outcome.quotaLeft;
+  const left = typeof outcome === 'object' && 'quotaLeft' in outcome ? outcome.quotaLeft : undefined;
+  if (left) {
     const formError = translate(user.locale, 'me.quota.refused', {
       month: `${left.month.slice(5)}/${left.month.slice(0, 4)}`,
       files: left.files,
