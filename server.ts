@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -257,6 +258,10 @@ async function main() {
         env.NODE_ENV === 'production' ? { maxAge: 63072000, includeSubDomains: true } : false,
     }),
   );
+  // Bodies over their route's limit are refused with 413 before they are read.
+  const { createLimitedServer, limitRequestBodies, wasRefusedForSize } =
+    await import('./app/utils/http-limits.server.ts');
+  app.use(limitRequestBodies());
   app.use(compression());
   app.use(morgan('short', { skip: (req) => (req.url ?? '').startsWith('/assets') }));
 
@@ -310,8 +315,14 @@ async function main() {
     }),
   );
 
+  // A body cut off at its limit fails whoever was reading it after the 413 went out: not an error.
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) =>
+    wasRefusedForSize(req) ? res.destroy() : next(error),
+  );
+
+  // Timeouts and a connection cap, all explicit (HTTP_LIMITS, docs/operations.md "Limits").
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(env.PORT, env.HOST, () => resolve(s));
+    const s = createLimitedServer(app).listen(env.PORT, env.HOST, () => resolve(s));
   });
   running.server = server;
   const address = server.address();

@@ -106,7 +106,12 @@ async function open(options: ConnectOptions): Promise<DatabaseHandle> {
   // an in-memory database (tests). See docs/decisions/022-embedded-database-authentication.md.
   const server = await startEmbeddedServer({ dataDir });
   try {
-    await mongoose.connect(server.uri, { dbName: options.dbName ?? EMBEDDED_DB_NAME });
+    // The driver drops its own idle connections (5 min) before the embedded server closes
+    // idle sockets (WIRE_LIMITS, 10 min), so a pooled connection is never found dead.
+    await mongoose.connect(server.uri, {
+      dbName: options.dbName ?? EMBEDDED_DB_NAME,
+      maxIdleTimeMS: 5 * 60 * 1000,
+    });
   } catch (error) {
     await server.close().catch(() => undefined);
     throw error;

@@ -313,6 +313,11 @@ export const en: Messages = {
   'me.submissions.file': 'Evidence file (JPG, PNG or PDF, up to 5 MB). Never upload an ID card.',
   'me.submissions.fileLink': 'File: {name}',
   'me.v.file': 'The file must be JPG, PNG or PDF and at most 5 MB.',
+  'me.quota.left':
+    'This month you can still send {files} evidence files, {mb} MB in all (at most {maxFiles} files, {maxMb} MB a month).',
+  'me.quota.refused':
+    'You have used up almost all of your evidence quota for {month}: {files} files, {mb} MB left. This file was not stored; send a smaller one or wait until next month.',
+  'me.quota.file': 'This file is over what is left of this month’s evidence quota.',
   'me.v.kind': 'Please choose the kind of evidence.',
   'me.v.title': 'Please enter a name (at least 3 characters).',
   'me.v.evidence': 'Please describe the evidence (at least 5 characters).',
@@ -1457,5 +1462,11 @@ export const en: Messages = {
   'error.500': 'Something went wrong on the server. Please try again in a few minutes.',
   'error.unknown': 'An unexpected error occurred.',
   'error.backHome': 'Back to the home page',
+  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/evidence-quota.server.ts).
+  'limits.tooLargeTitle': 'Too much data sent',
+  'limits.tooLarge':
+    'This request is over the page’s limit of {limit}. Please send a smaller file or less content.',
+  'limits.tooManyFiles':
+    'The request has more files or fields than the form allows. Please send it again from the form, one file at a time.',
   'error.status': 'Error {status}',
 };

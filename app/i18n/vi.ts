@@ -313,6 +313,11 @@ export const vi = {
   'me.submissions.file': 'Tệp minh chứng (JPG, PNG hoặc PDF, tối đa 5 MB). Không tải ảnh CCCD.',
   'me.submissions.fileLink': 'Tệp: {name}',
   'me.v.file': 'Tệp phải là JPG, PNG hoặc PDF và không quá 5 MB.',
+  'me.quota.left':
+    'Tháng này bạn còn gửi được {files} tệp minh chứng, tổng {mb} MB (mỗi tháng tối đa {maxFiles} tệp, {maxMb} MB).',
+  'me.quota.refused':
+    'Bạn đã dùng gần hết hạn mức minh chứng tháng {month}: chỉ còn {files} tệp, {mb} MB. Tệp này chưa được lưu; hãy gửi tệp nhỏ hơn hoặc chờ sang tháng sau.',
+  'me.quota.file': 'Tệp này vượt hạn mức minh chứng còn lại của tháng.',
   'me.v.kind': 'Vui lòng chọn loại minh chứng.',
   'me.v.title': 'Vui lòng nhập tên (ít nhất 3 ký tự).',
   'me.v.evidence': 'Vui lòng mô tả minh chứng (ít nhất 5 ký tự).',
@@ -1451,6 +1456,12 @@ export const vi = {
   'error.500': 'Đã có lỗi ở máy chủ. Vui lòng thử lại sau ít phút.',
   'error.unknown': 'Đã có lỗi không mong muốn.',
   'error.backHome': 'Về trang chủ',
+  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/evidence-quota.server.ts).
+  'limits.tooLargeTitle': 'Dữ liệu gửi lên quá lớn',
+  'limits.tooLarge':
+    'Yêu cầu này vượt giới hạn {limit} của trang. Vui lòng gửi tệp nhỏ hơn hoặc ít nội dung hơn.',
+  'limits.tooManyFiles':
+    'Yêu cầu có nhiều tệp hoặc nhiều trường hơn biểu mẫu cho phép. Vui lòng gửi lại từ biểu mẫu, mỗi lần một tệp.',
   'error.status': 'Mã lỗi {status}',
 } as const;
 

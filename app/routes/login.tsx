@@ -54,7 +54,7 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = parsed.data;
   const ip = context?.clientIp || 'unknown';
 
-  // Counted before the password is hashed (docs/decisions/022-sign-in-limits.md): guesses
+  // Counted before the password is hashed (docs/decisions/024-sign-in-limits.md): guesses
   // sent in parallel each take a point first, so only the first few are ever checked.
   const retryAfter = await consumeLoginAttempt(email, ip);
   if (retryAfter > 0) return tooMany('login.rateLimited', retryAfter);

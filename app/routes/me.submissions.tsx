@@ -11,6 +11,9 @@ import meStyles from '~/styles/me.css?url';
 import { requireConsent, requireStudent } from '~/utils/me.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
+import { EVIDENCE_QUOTA, evidenceQuotaLeft } from '~/utils/evidence-quota.server';
+import { EVIDENCE_MAX_FILES } from '~/utils/http-limits.server';
+import { assertPartCounts, TooManyPartsError } from '~/utils/multipart.server';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/submissions.server';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 import { BodyTooLargeError, readBoundedForm } from '~/utils/request-guards.server';
@@ -23,7 +26,8 @@ export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireStudent(request);
   await requireConsent(user);
-  return { submissions: await ownSubmissions(user) };
+  const [submissions, quota] = await Promise.all([ownSubmissions(user), evidenceQuotaLeft(user.memberId!)]);
+  return { submissions, quota, quotaMax: EVIDENCE_QUOTA };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -35,9 +39,15 @@ export async function action({ request }: ActionFunctionArgs) {
   let form: FormData;
   try {
     form = await readBoundedForm(request, EVIDENCE_MAX_BYTES + EVIDENCE_FORM_OVERHEAD);
+    // Bounded in bytes above; in parts here (the body is already capped, so counting after
+    // the parse holds at most that much in memory).
+    assertPartCounts(form, EVIDENCE_MAX_FILES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
       return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
+    }
+    if (error instanceof TooManyPartsError) {
+      return data({ fieldErrors: { file: ['limits.tooManyFiles'] }, values: {} }, { status: 413 });
     }
     if (error instanceof Response) throw error; // readForm's 415 or 400
     throw new Response('Bad request', { status: 400 });
@@ -52,7 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.submissions.title');
 
 export default function MySubmissions() {
-  const { submissions } = useLoaderData<typeof loader>();
+  const { submissions, quota, quotaMax } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as
     { fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: string } | undefined;
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
@@ -154,6 +164,14 @@ export default function MySubmissions() {
           errors={errors.file}
           inputProps={{ name: 'file', type: 'file', accept: 'image/jpeg,image/png,application/pdf' }}
         />
+        <p className="field-hint" data-testid="evidence-quota">
+          {t('me.quota.left', {
+            files: quota.files,
+            mb: (quota.bytes / 1024 / 1024).toFixed(1),
+            maxFiles: quotaMax.files,
+            maxMb: quotaMax.bytes / 1024 / 1024,
+          })}
+        </p>
         {actionData?.formError ? (
           // Beside the button just pressed: the page keeps its scroll position after the post.
           <p className="form-error" role="alert" data-testid="submission-refused">

@@ -8,9 +8,6 @@
 import {
   data,
   redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  MaxPartSizeExceededError,
   type ActionFunctionArgs,
   type LinksFunction,
   type LoaderFunctionArgs,
@@ -33,6 +30,7 @@ import {
 } from '~/domain/member-import';
 import { useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
+import { MaxPartSizeExceededError, parseBoundedMultipart, TooManyPartsError } from '~/utils/multipart.server';
 import { editorOptions } from '~/utils/member-edit.server';
 import { getJob, putUpload, startCommit, type JobRead } from '~/utils/member-import-jobs.server';
 import { dryRun } from '~/utils/member-import.server';
@@ -89,7 +87,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type FileFailure = {
   problems: ImportProblem[];
   kind: ImportKind | null;
-  formError: 'import.noFile' | 'import.noSchool' | null;
+  formError: 'import.noFile' | 'import.noSchool' | 'limits.tooManyFiles' | null;
 };
 
 function fileFailure(
@@ -120,12 +118,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (length > MAX_FILE_BYTES + 1024 * 1024) return tooLarge();
   let formData: FormData;
   try {
-    formData = await unstable_parseMultipartFormData(
-      request,
-      unstable_createMemoryUploadHandler({ maxPartSize: MAX_FILE_BYTES }),
-    );
+    formData = await parseBoundedMultipart(request, { maxPartSize: MAX_FILE_BYTES, maxFiles: 1 });
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) return tooLarge();
+    if (error instanceof TooManyPartsError) return fileFailure([], null, 413, 'limits.tooManyFiles');
     // A truncated or malformed multipart body is the client's problem, not a 500.
     throw new Response('Bad request', { status: 400 });
   }

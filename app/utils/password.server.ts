@@ -3,7 +3,7 @@
  * algorithm that needs no native add-on. Stored as `scrypt$N$r$p$salt$hash` so the
  * cost can be raised later without invalidating existing hashes.
  *
- * Every hash runs through one small in-process queue (docs/decisions/022-sign-in-limits.md):
+ * Every hash runs through one small in-process queue (docs/decisions/024-sign-in-limits.md):
  * scrypt runs on libuv's thread pool (4 threads), which the embedded database's file
  * writes and fsyncs share. Unbounded, a sign-in flood took all four threads and every
  * database write waited 20 s and more. At most HASH_CONCURRENCY hashes run at once and

@@ -1,5 +1,5 @@
 /**
- * Sign-in limits (docs/decisions/022-sign-in-limits.md): every attempt is counted in
+ * Sign-in limits (docs/decisions/024-sign-in-limits.md): every attempt is counted in
  * MongoDB before its password is hashed, so guesses sent in parallel are counted as
  * surely as guesses sent one after another. `rate-limiter-flexible`'s RateLimiterMongo
  * does the counting with one atomic findOneAndUpdate ($inc, upsert) per key, in the

@@ -80,6 +80,10 @@ export interface EmbeddedServerOptions {
    * default when a custom `executor` (a test double) is given.
    */
   auth?: boolean | ClientCredential;
+  /** Connection cap of the TCP port (default `WIRE_LIMITS.maxConnections`, db/embedded/server.ts). */
+  maxConnections?: number;
+  /** Idle connections are closed after this long; 0 never (default `WIRE_LIMITS.idleTimeoutMs`). */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -149,6 +153,8 @@ export async function startInProcess(
       executor,
       onConnectionCount: options.onConnectionCount,
       users: options.users ? new ScramUsers(options.users) : undefined,
+      maxConnections: options.maxConnections,
+      idleTimeoutMs: options.idleTimeoutMs,
     });
   } catch (error) {
     await executor.close().catch(() => undefined);
@@ -194,6 +200,8 @@ async function startInWorker(options: ResolvedOptions): Promise<EmbeddedServer> 
     port: options.port ?? 0,
     dataDir: options.dataDir,
     users: options.users,
+    maxConnections: options.maxConnections,
+    idleTimeoutMs: options.idleTimeoutMs,
     counters,
   };
   // The bundled entry needs no TypeScript loader in the thread; if bundling fails

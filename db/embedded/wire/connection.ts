@@ -22,6 +22,8 @@ export interface ConnectionOptions {
   nextRequestId: () => number;
   /** The users who may connect; when given, every command but UNAUTHENTICATED needs one of them. */
   users?: ScramUsers;
+  /** Closes the connection after this long without a byte from the client while no command runs; 0 never. */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -64,6 +66,17 @@ export class WireConnection {
     // ECONNRESET and friends: 'close' follows, which does the cleanup.
     socket.on('error', (error) => debugLog(`connection ${options.connectionId}: ${error.message}`));
     socket.on('close', () => this.onClose());
+    if (options.idleTimeoutMs) {
+      // Node's socket timeout counts any traffic; a command still running is not idleness.
+      const idleMs = options.idleTimeoutMs;
+      // Not setTimeout's callback: that one is called once only.
+      socket.on('timeout', () => {
+        // A fired timer is re-armed by the next traffic or here: start the next period.
+        if (this.processing || this.queue.length > 0) socket.setTimeout(idleMs);
+        else this.abort(new Error(`idle for ${idleMs} ms`));
+      });
+      socket.setTimeout(idleMs);
+    }
   }
 
   private onData(chunk: Buffer): void {

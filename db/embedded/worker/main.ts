@@ -17,6 +17,8 @@ try {
     port: data.port,
     dataDir: data.dataDir,
     users: data.users,
+    maxConnections: data.maxConnections,
+    idleTimeoutMs: data.idleTimeoutMs,
     onConnectionCount: (n) => Atomics.store(counters, 0, n),
   });
   port.on('message', (m: ToWorker) => {

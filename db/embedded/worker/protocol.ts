@@ -9,6 +9,8 @@ export interface WorkerStartData {
   dataDir?: string;
   /** The users clients must authenticate as (salted keys only); absent: no authentication. */
   users?: ScramCredential[];
+  maxConnections?: number;
+  idleTimeoutMs?: number;
   /** Int32Array view: [0] = open client connections, kept current by the worker. */
   counters: SharedArrayBuffer;
 }
