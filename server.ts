@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
+import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
@@ -97,6 +98,12 @@ const DEMO_LOGINS = [
   ['sinhvien@demo.vn', 'student', 'one student of that school'],
 ];
 
+/** What start-up prints when the database has no accounts and no demo is seeded. */
+const FIRST_ADMIN_HINT = `[seed] create the first administrator (and the province unit), with the app stopped:
+    BOOTSTRAP_PASSWORD='…' npm run bootstrap -- --email admin@example.vn --name "Họ và tên" \\
+      --province-name "Tỉnh đoàn …" --province-code CODE
+  (docs/operations.md, "First administrator")`;
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often the audit chains' heads are anchored (docs/decisions/019-audit-chains-per-record.md). */
 const AUDIT_ANCHOR_INTERVAL_MS = 5 * 60 * 1000;
@@ -137,7 +144,7 @@ async function main() {
   if (!DEV) ensureFreshBuild();
   ensureSessionSecret();
 
-  const { getEnv } = await import('./app/utils/env.server.ts');
+  const { getEnv, isLoopbackHost } = await import('./app/utils/env.server.ts');
   const env = getEnv();
 
   const { connectDatabase, installShutdownHandlers } = await import('./db/connect.server.ts');
@@ -161,9 +168,16 @@ async function main() {
   });
 
   const { isDatabaseEmpty, seedDatabase } = await import('./seed/seed.server.ts');
+  // Demo data (and its published accounts) only on loopback or with SEED_DEMO=1 (seedDemoDecision).
+  const databaseEmpty = await isDatabaseEmpty();
   if (!env.SEED_DEMO) {
-    console.error('[seed] SEED_DEMO=0: an empty database stays empty (no demo data, no demo accounts)');
-  } else if (await isDatabaseEmpty()) {
+    console.error(
+      isLoopbackHost(env.HOST) || process.env.SEED_DEMO === '0'
+        ? '[seed] SEED_DEMO=0: an empty database stays empty (no demo data, no demo accounts)'
+        : `[seed] HOST=${env.HOST} can be reached from other machines: no demo data and no demo accounts are seeded (SEED_DEMO=1 to seed them anyway)`,
+    );
+    if (databaseEmpty) console.error(FIRST_ADMIN_HINT);
+  } else if (databaseEmpty) {
     console.error(`[seed] empty database: seeding the demo province with ${env.SEED_MEMBERS} members…`);
     const started = Date.now();
     let lastLine = '';
@@ -207,7 +221,9 @@ async function main() {
 
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For only from the proxies TRUST_PROXY names (docs/operations.md), never implied.
+  const { applyTrustProxy, clientIpOf } = await import('./app/utils/client-ip.server.ts');
+  applyTrustProxy(app, env.TRUST_PROXY);
 
   // A fresh nonce per request: only scripts carrying it may run (see entry.server.tsx).
   app.use((_req, res, next) => {
@@ -242,6 +258,10 @@ async function main() {
         env.NODE_ENV === 'production' ? { maxAge: 63072000, includeSubDomains: true } : false,
     }),
   );
+  // Bodies over their route's limit are refused with 413 before they are read.
+  const { createLimitedServer, limitRequestBodies, wasRefusedForSize } =
+    await import('./app/utils/http-limits.server.ts');
+  app.use(limitRequestBodies());
   app.use(compression());
   app.use(morgan('short', { skip: (req) => (req.url ?? '').startsWith('/assets') }));
 
@@ -261,6 +281,27 @@ async function main() {
     build = await import(pathToFileURL(SERVER_BUILD).href);
   }
 
+  // One origin check and one body-type check for every state-changing request, pages and
+  // resource routes alike, and no caching of anything the app's handler answers unless the
+  // route chose otherwise (app/utils/request-guards.server.ts).
+  const { NO_STORE, bodyRefusal, originRefusal, refusalResponse } =
+    await import('./app/utils/request-guards.server.ts');
+  app.use((req, res, next) => {
+    const writeHead = res.writeHead;
+    res.writeHead = function (this: typeof res, ...args: Parameters<typeof writeHead>) {
+      const chosen = res.getHeader('Cache-Control');
+      if (!chosen || chosen === 'no-store') res.setHeader('Cache-Control', NO_STORE);
+      return writeHead.apply(this, args);
+    } as typeof writeHead;
+    const facts = { method: req.method, pathname: req.path, headers: req.headers };
+    const refusal = originRefusal(facts) ?? bodyRefusal(facts);
+    if (!refusal) return next();
+    const page = refusalResponse(refusal, req.path);
+    // The body is not read: close the connection rather than drain what may be a large upload.
+    res.set('Connection', 'close');
+    res.status(page.status).type(page.contentType).send(page.body);
+  });
+
   app.all(
     '*',
     createRequestHandler({
@@ -268,23 +309,33 @@ async function main() {
       mode: env.NODE_ENV,
       getLoadContext: (req, res) => ({
         cspNonce: res.locals.cspNonce as string,
-        clientIp: req.ip ?? req.socket.remoteAddress ?? '',
+        clientIp: clientIpOf(req),
         dbKind: db.kind,
       }),
     }),
   );
 
+  // A body cut off at its limit fails whoever was reading it after the 413 went out: not an error.
+  app.use((error: unknown, req: Request, res: Response, next: NextFunction) =>
+    wasRefusedForSize(req) ? res.destroy() : next(error),
+  );
+
+  // Timeouts and a connection cap, all explicit (HTTP_LIMITS, docs/operations.md "Limits").
   const server = await new Promise<Server>((resolve) => {
-    const s = app.listen(env.PORT, env.HOST, () => resolve(s));
+    const s = createLimitedServer(app).listen(env.PORT, env.HOST, () => resolve(s));
   });
   running.server = server;
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   console.log(`\n  Đoàn viên ưu tú – Quảng Ngãi (${env.NODE_ENV}, ${db.kind} database)\n  ${url}\n`);
-  console.log('  Demo logins (password demo1234):');
-  for (const [email, role, scope] of DEMO_LOGINS)
-    console.log(`    ${email.padEnd(24)} ${role.padEnd(15)} ${scope}`);
+  if (env.SEED_DEMO) {
+    console.log('  Demo logins (password demo1234):');
+    for (const [email, role, scope] of DEMO_LOGINS)
+      console.log(`    ${email.padEnd(24)} ${role.padEnd(15)} ${scope}`);
+  } else if (databaseEmpty) {
+    console.log(`  No accounts yet.\n${FIRST_ADMIN_HINT.replace('[seed] ', '  ')}`);
+  }
   console.log('');
 }
 

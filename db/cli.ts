@@ -1,8 +1,10 @@
 /**
  * `npm run db -- [--port 27018] [--host 127.0.0.1] [--data-dir .data/db | --memory]`
  * Runs the embedded MongoDB-compatible server alone, e.g. to browse the data
- * with mongosh or to point a second app process at it. Prints the URI on
- * stdout (one line, easy to capture) and everything else on stderr.
+ * with mongosh or to point a second app process at it. Prints the URI, with
+ * the credential clients authenticate with (SCRAM-SHA-256, kept 0600 in the
+ * data directory's credential.json; random per run with --memory), on stdout
+ * (one line, easy to capture) and everything else on stderr.
  */
 import { parseArgs } from 'node:util';
 import { installShutdownHandlers } from './connect.server.ts';
@@ -10,7 +12,7 @@ import { startEmbeddedServer } from './embedded/index.ts';
 
 const USAGE = `usage: npm run db -- [--port N] [--host H] [--data-dir DIR | --memory]
   --port N        TCP port, 0-65535 (default 27017; 0 = any free port)
-  --host H        address to listen on (default 127.0.0.1; there is no authentication)
+  --host H        address to listen on (default 127.0.0.1; clients authenticate, but traffic is not encrypted)
   --data-dir DIR  where data persists (default $DATA_DIR or .data/db)
   --memory        keep data in memory only; it is lost on exit`;
 
@@ -54,14 +56,16 @@ function parse() {
 
 const { port, host, dataDir } = parse();
 if (!['127.0.0.1', 'localhost', '::1'].includes(host)) {
-  console.error(`db: warning: listening on ${host} exposes the database without authentication`);
+  console.error(
+    `db: warning: listening on ${host}: clients must authenticate, but the traffic (documents and all) is not encrypted`,
+  );
 }
 try {
   const server = await startEmbeddedServer({ host, port, dataDir });
   installShutdownHandlers(() => server.close());
   console.log(server.uri);
   console.error(
-    `db: embedded MongoDB-compatible server ready, ${dataDir ? `data in ${dataDir}` : 'in memory'}; Ctrl-C to stop`,
+    `db: embedded MongoDB-compatible server ready at ${server.address}, ${dataDir ? `data in ${dataDir}, credential in ${dataDir}/credential.json` : 'in memory, credential for this run only'}; the URI on stdout carries the credential; Ctrl-C to stop`,
   );
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;

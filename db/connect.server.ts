@@ -10,7 +10,10 @@ export type DatabaseKind = 'embedded' | 'external';
 
 export interface DatabaseHandle {
   kind: DatabaseKind;
-  /** The embedded server's address, or the external URI as given (it may hold credentials: do not log it). */
+  /**
+   * The embedded server's URI with its credential, or the external URI as given: both may
+   * hold credentials, so do not log it.
+   */
   uri: string;
   /** Disconnects mongoose, then stops the embedded server if there is one. Safe to call twice. */
   close(): Promise<void>;
@@ -98,9 +101,17 @@ async function open(options: ConnectOptions): Promise<DatabaseHandle> {
 
   const dataDir =
     options.dataDir === null ? undefined : (options.dataDir ?? process.env.DATA_DIR ?? '.data/db');
+  // The embedded server authenticates every connection (SCRAM-SHA-256): its URI carries the
+  // credential kept 0600 in the data directory (generated at first start), or a random one for
+  // an in-memory database (tests). See docs/decisions/022-embedded-database-authentication.md.
   const server = await startEmbeddedServer({ dataDir });
   try {
-    await mongoose.connect(server.uri, { dbName: options.dbName ?? EMBEDDED_DB_NAME });
+    // The driver drops its own idle connections (5 min) before the embedded server closes
+    // idle sockets (WIRE_LIMITS, 10 min), so a pooled connection is never found dead.
+    await mongoose.connect(server.uri, {
+      dbName: options.dbName ?? EMBEDDED_DB_NAME,
+      maxIdleTimeMS: 5 * 60 * 1000,
+    });
   } catch (error) {
     await server.close().catch(() => undefined);
     throw error;

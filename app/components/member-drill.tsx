@@ -18,6 +18,7 @@ export function MemberDrillNotice({ query }: { query: MemberListQuery }) {
   if (query.admitted) parts.push(t('members.drill.admitted', { year: query.admitted }));
   if (query.official) parts.push(t('members.drill.official', { year: query.official }));
   if (query.ethnicity) parts.push(t('members.drill.ethnicity', { value: query.ethnicity }));
+  if (query.religion) parts.push(t('members.drill.religion', { value: query.religion }));
   if (!parts.length) return null;
   const clear = Object.fromEntries(DRILL_PARAMS.map((p) => [p, undefined]));
   return (

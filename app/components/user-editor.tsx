@@ -38,7 +38,12 @@ const requireStudentCode = (v: { role: string; studentCode?: string }, ctx: z.Re
   }
 };
 
-export const PasswordSchema = z.string().min(8, 'validation.passwordMin').max(200, 'validation.tooLong');
+/** At least 10 characters; the common-password check is on the server (password-policy.server.ts). */
+export const PASSWORD_MIN_LENGTH = 10;
+export const PasswordSchema = z
+  .string()
+  .min(PASSWORD_MIN_LENGTH, 'validation.passwordMin')
+  .max(200, 'validation.tooLong');
 
 export const CreateUserSchema = z
   .object({ ...baseFields, password: PasswordSchema })
@@ -145,12 +150,13 @@ export function UserEditor({
         <Field
           label={t('users.password')}
           errors={errors.password}
+          hint={t('users.passwordHint')}
           inputProps={{
             name: 'password',
             type: 'password',
             autoComplete: 'new-password',
             required: true,
-            minLength: 8,
+            minLength: PASSWORD_MIN_LENGTH,
           }}
         />
       ) : null}

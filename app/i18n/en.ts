@@ -43,13 +43,17 @@ export const en: Messages = {
   'login.submitting': 'Signing in…',
   'login.invalidCredentials': 'Wrong email or password.',
   'login.rateLimited': 'Too many failed attempts. Please try again in {minutes} minutes.',
+  'login.busy': 'Too many sign-ins are being checked right now. Please try again in a few seconds.',
   'login.demoHint':
     'Demo accounts: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, sinhvien@demo.vn (password demo1234).',
 
   'validation.required': 'Please fill in this field.',
   'validation.email': 'Enter a valid email address.',
   'validation.passwordRequired': 'Please enter your password.',
-  'validation.passwordMin': 'The password must be at least 8 characters.',
+  'validation.passwordMin': 'The password must be at least 10 characters.',
+  'users.passwordHint': 'At least 10 characters; not a common password such as 1234567890 or password123.',
+  'validation.passwordCommon':
+    'This password is on a list of common passwords and easy to guess. Choose another, for example a short sentence you remember.',
   'validation.tooLong': 'This is too long.',
   'validation.invalidChoice': 'Choose one of the options.',
   'validation.codeFormat': 'Use only unaccented letters, digits, hyphens or underscores.',
@@ -309,6 +313,11 @@ export const en: Messages = {
   'me.submissions.file': 'Evidence file (JPG, PNG or PDF, up to 5 MB). Never upload an ID card.',
   'me.submissions.fileLink': 'File: {name}',
   'me.v.file': 'The file must be JPG, PNG or PDF and at most 5 MB.',
+  'me.quota.left':
+    'This month you can still send {files} evidence files, {mb} MB in all (at most {maxFiles} files, {maxMb} MB a month).',
+  'me.quota.refused':
+    'You have used up almost all of your evidence quota for {month}: {files} files, {mb} MB left. This file was not stored; send a smaller one or wait until next month.',
+  'me.quota.file': 'This file is over what is left of this month’s evidence quota.',
   'me.v.kind': 'Please choose the kind of evidence.',
   'me.v.title': 'Please enter a name (at least 3 characters).',
   'me.v.evidence': 'Please describe the evidence (at least 5 characters).',
@@ -571,6 +580,13 @@ export const en: Messages = {
   'members.drill.admitted': 'admitted in {year}',
   'members.drill.official': 'official in {year}',
   'members.drill.ethnicity': 'ethnicity {value}',
+  'members.drill.religion': 'religion {value}',
+  'sensitive.filterForbidden':
+    'Your role may not see sensitive data (ethnicity, religion), so lists cannot be filtered or exported by these fields.',
+  'sensitive.exportForbidden':
+    'Your role may not see sensitive data (ethnicity, religion, citizen ID), so these columns cannot be exported.',
+  'sensitive.smallGroup':
+    'This group has fewer than {n} people: a list by ethnicity or religion is not shown by name, so that no one is identified. Remove some of the filters.',
   'members.nav': 'Members',
   'members.caption': 'Union members, sorted by {sort}',
   'members.count': '{count} members',
@@ -1429,6 +1445,14 @@ export const en: Messages = {
   'selection.override.byAt': 'Recorded by {by} on {date}',
   'selection.override.reason': 'Reason',
   'selection.override.failing': 'Criteria not met when selected:',
+  'guard.crossOrigin.title': 'Request refused',
+  'guard.crossOrigin.body':
+    'This request was sent from another website, not from a page of this system, so it was refused to protect your account. Open the system’s own page and try again.',
+  'guard.unsupportedBody.title': 'Unsupported data format',
+  'guard.unsupportedBody.body':
+    'This action only takes data sent by the system’s own forms (application/x-www-form-urlencoded or multipart/form-data).',
+  'guard.malformedBody.title': 'The data sent could not be read',
+  'guard.malformedBody.body': 'The form’s data could not be read. Please reload the page and send it again.',
   'error.title': 'Something went wrong',
   'error.400': 'The request was not valid. Please check what you entered.',
   'error.403': 'You do not have access to this page.',
@@ -1438,5 +1462,11 @@ export const en: Messages = {
   'error.500': 'Something went wrong on the server. Please try again in a few minutes.',
   'error.unknown': 'An unexpected error occurred.',
   'error.backHome': 'Back to the home page',
+  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/evidence-quota.server.ts).
+  'limits.tooLargeTitle': 'Too much data sent',
+  'limits.tooLarge':
+    'This request is over the page’s limit of {limit}. Please send a smaller file or less content.',
+  'limits.tooManyFiles':
+    'The request has more files or fields than the form allows. Please send it again from the form, one file at a time.',
   'error.status': 'Error {status}',
 };

@@ -45,13 +45,17 @@ export const vi = {
   'login.submitting': 'Đang đăng nhập…',
   'login.invalidCredentials': 'Email hoặc mật khẩu không đúng.',
   'login.rateLimited': 'Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.',
+  'login.busy': 'Hệ thống đang nhận quá nhiều lượt đăng nhập. Vui lòng thử lại sau ít giây.',
   'login.demoHint':
     'Tài khoản thử nghiệm: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, sinhvien@demo.vn (mật khẩu demo1234).',
 
   'validation.required': 'Vui lòng nhập thông tin này.',
   'validation.email': 'Email không hợp lệ.',
   'validation.passwordRequired': 'Vui lòng nhập mật khẩu.',
-  'validation.passwordMin': 'Mật khẩu phải có ít nhất 8 ký tự.',
+  'validation.passwordMin': 'Mật khẩu phải có ít nhất 10 ký tự.',
+  'users.passwordHint': 'Ít nhất 10 ký tự; không dùng mật khẩu phổ biến như 1234567890 hay password123.',
+  'validation.passwordCommon':
+    'Mật khẩu này nằm trong danh sách mật khẩu phổ biến, rất dễ bị đoán. Hãy chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ.',
   'validation.tooLong': 'Nội dung quá dài.',
   'validation.invalidChoice': 'Lựa chọn không hợp lệ.',
   'validation.codeFormat': 'Mã chỉ gồm chữ không dấu, số, dấu gạch ngang hoặc gạch dưới.',
@@ -309,6 +313,11 @@ export const vi = {
   'me.submissions.file': 'Tệp minh chứng (JPG, PNG hoặc PDF, tối đa 5 MB). Không tải ảnh CCCD.',
   'me.submissions.fileLink': 'Tệp: {name}',
   'me.v.file': 'Tệp phải là JPG, PNG hoặc PDF và không quá 5 MB.',
+  'me.quota.left':
+    'Tháng này bạn còn gửi được {files} tệp minh chứng, tổng {mb} MB (mỗi tháng tối đa {maxFiles} tệp, {maxMb} MB).',
+  'me.quota.refused':
+    'Bạn đã dùng gần hết hạn mức minh chứng tháng {month}: chỉ còn {files} tệp, {mb} MB. Tệp này chưa được lưu; hãy gửi tệp nhỏ hơn hoặc chờ sang tháng sau.',
+  'me.quota.file': 'Tệp này vượt hạn mức minh chứng còn lại của tháng.',
   'me.v.kind': 'Vui lòng chọn loại minh chứng.',
   'me.v.title': 'Vui lòng nhập tên (ít nhất 3 ký tự).',
   'me.v.evidence': 'Vui lòng mô tả minh chứng (ít nhất 5 ký tự).',
@@ -567,6 +576,13 @@ export const vi = {
   'members.drill.admitted': 'kết nạp năm {year}',
   'members.drill.official': 'chính thức năm {year}',
   'members.drill.ethnicity': 'dân tộc {value}',
+  'members.drill.religion': 'tôn giáo {value}',
+  'sensitive.filterForbidden':
+    'Vai trò của bạn không được xem dữ liệu nhạy cảm (dân tộc, tôn giáo), nên không thể lọc hay xuất danh sách theo các trường này.',
+  'sensitive.exportForbidden':
+    'Vai trò của bạn không được xem dữ liệu nhạy cảm (dân tộc, tôn giáo, số CCCD), nên không thể xuất các cột này.',
+  'sensitive.smallGroup':
+    'Nhóm này có dưới {n} người: danh sách theo dân tộc hoặc tôn giáo không được hiển thị theo tên để không lộ danh tính. Hãy bỏ bớt điều kiện lọc.',
   'members.nav': 'Đoàn viên',
   'members.caption': 'Danh sách đoàn viên, sắp xếp theo {sort}',
   'members.count': '{count} đoàn viên',
@@ -1423,6 +1439,14 @@ export const vi = {
   'selection.override.byAt': 'Ghi nhận bởi {by} ngày {date}',
   'selection.override.reason': 'Lý do',
   'selection.override.failing': 'Tiêu chí chưa đạt lúc chọn:',
+  'guard.crossOrigin.title': 'Yêu cầu bị từ chối',
+  'guard.crossOrigin.body':
+    'Yêu cầu này được gửi từ một trang web khác, không phải từ trang của hệ thống, nên đã bị từ chối để bảo vệ tài khoản của bạn. Hãy mở trang của hệ thống và thao tác lại.',
+  'guard.unsupportedBody.title': 'Định dạng dữ liệu không được hỗ trợ',
+  'guard.unsupportedBody.body':
+    'Thao tác này chỉ nhận dữ liệu gửi từ biểu mẫu của hệ thống (application/x-www-form-urlencoded hoặc multipart/form-data).',
+  'guard.malformedBody.title': 'Dữ liệu gửi lên bị lỗi',
+  'guard.malformedBody.body': 'Không đọc được dữ liệu của biểu mẫu. Vui lòng tải lại trang và gửi lại.',
   'error.title': 'Đã xảy ra lỗi',
   'error.400': 'Yêu cầu không hợp lệ. Vui lòng kiểm tra lại thông tin.',
   'error.403': 'Bạn không có quyền truy cập trang này.',
@@ -1432,6 +1456,12 @@ export const vi = {
   'error.500': 'Đã có lỗi ở máy chủ. Vui lòng thử lại sau ít phút.',
   'error.unknown': 'Đã có lỗi không mong muốn.',
   'error.backHome': 'Về trang chủ',
+  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/evidence-quota.server.ts).
+  'limits.tooLargeTitle': 'Dữ liệu gửi lên quá lớn',
+  'limits.tooLarge':
+    'Yêu cầu này vượt giới hạn {limit} của trang. Vui lòng gửi tệp nhỏ hơn hoặc ít nội dung hơn.',
+  'limits.tooManyFiles':
+    'Yêu cầu có nhiều tệp hoặc nhiều trường hơn biểu mẫu cho phép. Vui lòng gửi lại từ biểu mẫu, mỗi lần một tệp.',
   'error.status': 'Mã lỗi {status}',
 } as const;
 

@@ -10,6 +10,7 @@ import { holidayAction, holidayYears, listHolidays, parseYear } from '~/utils/ho
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { permission: 'holiday:manage' });
@@ -24,7 +25,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'holiday:manage' });
-  return holidayAction(user, await request.formData());
+  return holidayAction(user, await readForm(request));
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'holidays.title');

@@ -25,6 +25,7 @@ import { pageTitle } from '~/utils/meta';
 import { formDataToObject, isObjectIdString } from '~/utils/misc';
 import { requireUser } from '~/utils/permissions.server';
 import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { readForm } from '~/utils/request-guards.server';
 
 /** Today in Vietnam (UTC+7, no daylight saving), YYYY-MM-DD: the browser and the server agree. */
 const vietnamToday = () => vietnamDay(new Date());
@@ -62,7 +63,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'user:manage' });
-  const values = formDataToObject(await request.formData());
+  const values = formDataToObject(await readForm(request));
   const echo: Values = { name: values.name, unitId: values.unitId, expiresOn: values.expiresOn };
   switch (values.intent) {
     case 'create': {

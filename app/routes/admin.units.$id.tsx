@@ -15,6 +15,7 @@ import {
   saveUnit,
   setUnitActive,
 } from '~/utils/units.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = parseIdParam(params.id);
@@ -32,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = parseIdParam(params.id);
   const user = await requireUser(request, { permission: 'unit:manage', unitId: id });
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const intent = formData.get('intent');
   switch (intent) {
     case 'save':

@@ -6,6 +6,7 @@ import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
 import { parentOptions, saveUnit } from '~/utils/units.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'unit:manage' });
@@ -14,7 +15,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'unit:manage' });
-  return saveUnit(user, await request.formData());
+  return saveUnit(user, await readForm(request));
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'units.newTitle');

@@ -2,12 +2,13 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FormError } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { UserEditor } from '~/components/user-editor';
+import { PASSWORD_MIN_LENGTH, UserEditor } from '~/components/user-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
 import { parseIdParam, unitOptions } from '~/utils/units.server';
 import { getUserForEdit, resetPassword, saveUser, setUserActive } from '~/utils/users.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireUser(request, { permission: 'user:manage' });
@@ -22,7 +23,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireUser(request, { permission: 'user:manage' });
   const id = parseIdParam(params.id);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   switch (formData.get('intent')) {
     case 'save':
       return saveUser(admin, formData, id);
@@ -75,11 +76,12 @@ export default function UserPage() {
           <Field
             label={t('users.newPassword')}
             errors={errorsFor('resetPassword')?.newPassword}
+            hint={t('users.passwordHint')}
             inputProps={{
               name: 'newPassword',
               type: 'password',
               autoComplete: 'new-password',
-              minLength: 8,
+              minLength: PASSWORD_MIN_LENGTH,
               required: true,
             }}
           />

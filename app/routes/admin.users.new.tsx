@@ -7,6 +7,7 @@ import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
 import { unitOptions } from '~/utils/units.server';
 import { saveUser } from '~/utils/users.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'user:manage' });
@@ -15,7 +16,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'user:manage' });
-  return saveUser(user, await request.formData());
+  return saveUser(user, await readForm(request));
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'users.newTitle');

@@ -14,6 +14,7 @@ import {
   requireCriteriaManager,
 } from '~/utils/criteria.server';
 import { pageTitle } from '~/utils/meta';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];
 
@@ -26,7 +27,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const access = await requireCriteriaManager(request);
   const id = parseSetId(params.id);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   switch (formData.get('intent')) {
     case 'activate':
       return activateSet(access, id);

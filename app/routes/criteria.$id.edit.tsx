@@ -6,6 +6,7 @@ import { useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
 import { getDraftForEdit, parseSetId, requireCriteriaManager, saveDraft } from '~/utils/criteria.server';
 import { pageTitle } from '~/utils/meta';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];
 
@@ -17,7 +18,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const access = await requireCriteriaManager(request);
   const id = parseSetId(params.id);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   if (formData.get('intent') !== 'save') throw new Response('Unknown intent', { status: 400 });
   return saveDraft(access, id, formData);
 }

@@ -16,10 +16,12 @@ import { verifyLogin } from '~/utils/login.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { ROLE_HOME } from '~/utils/permissions';
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from '~/utils/rate-limit.server';
+import { PasswordBusyError } from '~/utils/password.server';
+import { consumeLoginAttempt, loginSucceeded } from '~/utils/rate-limit.server';
 import { safeRedirect } from '~/utils/safe-redirect';
 import { createSession, destroySession } from '~/utils/session.server';
 import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { readForm } from '~/utils/request-guards.server';
 
 const LoginSchema = z.object({
   email: z
@@ -42,7 +44,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = LoginSchema.safeParse(formDataToObject(await request.formData()));
+  const parsed = LoginSchema.safeParse(formDataToObject(await readForm(request)));
   if (!parsed.success) {
     return data(
       { fieldErrors: fieldErrorsOf(parsed.error), formError: null, retryMinutes: 0 },
@@ -52,21 +54,20 @@ export async function action({ request, context }: ActionFunctionArgs) {
   const { email, password, redirectTo } = parsed.data;
   const ip = context?.clientIp || 'unknown';
 
-  const retryAfter = loginRetryAfter(email, ip);
-  if (retryAfter > 0) {
-    return data(
-      {
-        fieldErrors: {} as FieldErrors,
-        formError: 'login.rateLimited' as const,
-        retryMinutes: Math.ceil(retryAfter / 60),
-      },
-      { status: 429, headers: { 'Retry-After': String(retryAfter) } },
-    );
-  }
+  // Counted before the password is hashed (docs/decisions/024-sign-in-limits.md): guesses
+  // sent in parallel each take a point first, so only the first few are ever checked.
+  const retryAfter = await consumeLoginAttempt(email, ip);
+  if (retryAfter > 0) return tooMany('login.rateLimited', retryAfter);
 
-  const user = await verifyLogin(email, password);
+  let user: Awaited<ReturnType<typeof verifyLogin>>;
+  try {
+    user = await verifyLogin(email, password);
+  } catch (error) {
+    // The hashing queue is full: refused at once rather than waiting behind a flood.
+    if (error instanceof PasswordBusyError) return tooMany('login.busy', error.retryAfter);
+    throw error;
+  }
   if (!user) {
-    recordLoginFailure(email, ip);
     // One message for an unknown email and a wrong password: no account enumeration.
     return data(
       { fieldErrors: {} as FieldErrors, formError: 'login.invalidCredentials' as const, retryMinutes: 0 },
@@ -74,11 +75,18 @@ export async function action({ request, context }: ActionFunctionArgs) {
     );
   }
 
-  clearLoginFailures(email, ip);
+  await loginSucceeded(email, ip);
   // A session the browser still carries (another user on a shared computer) ends here.
   await destroySession(request);
   const cookie = await createSession(user.id, { ip, userAgent: request.headers.get('User-Agent'), request });
   throw redirect(safeRedirect(redirectTo, ROLE_HOME[user.role]), { headers: { 'Set-Cookie': cookie } });
+}
+
+function tooMany(formError: 'login.rateLimited' | 'login.busy', retryAfter: number) {
+  return data(
+    { fieldErrors: {} as FieldErrors, formError, retryMinutes: Math.ceil(retryAfter / 60) },
+    { status: 429, headers: { 'Retry-After': String(retryAfter) } },
+  );
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'login.title');

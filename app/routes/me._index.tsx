@@ -20,6 +20,7 @@ import { correctionAction, portalData, requireConsent, requireStudent } from '~/
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 
@@ -31,7 +32,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
-  const values = formDataToObject(await request.formData());
+  const values = formDataToObject(await readForm(request));
   if (values.intent !== 'correction') throw new Response('Bad request', { status: 400 });
   return correctionAction(user, values);
 }

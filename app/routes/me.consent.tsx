@@ -10,6 +10,7 @@ import { consentAction, consentPage, requireStudent } from '~/utils/me.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 
@@ -20,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
-  return consentAction(user, await request.formData());
+  return consentAction(user, await readForm(request));
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'consent.title');

@@ -1,12 +1,4 @@
-import {
-  data,
-  MaxPartSizeExceededError,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  type ActionFunctionArgs,
-  type LoaderFunctionArgs,
-  type MetaFunction,
-} from '@remix-run/node';
+import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
@@ -19,38 +11,50 @@ import meStyles from '~/styles/me.css?url';
 import { requireConsent, requireStudent } from '~/utils/me.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
+import { EVIDENCE_QUOTA, evidenceQuotaLeft } from '~/utils/evidence-quota.server';
+import { EVIDENCE_MAX_FILES } from '~/utils/http-limits.server';
+import { assertPartCounts, TooManyPartsError } from '~/utils/multipart.server';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/submissions.server';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { BodyTooLargeError, readBoundedForm } from '~/utils/request-guards.server';
+
+/** The form's other fields and multipart framing, beside the file itself. */
+const EVIDENCE_FORM_OVERHEAD = 64 * 1024;
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireStudent(request);
   await requireConsent(user);
-  return { submissions: await ownSubmissions(user) };
+  const [submissions, quota] = await Promise.all([ownSubmissions(user), evidenceQuotaLeft(user.memberId!)]);
+  return { submissions, quota, quotaMax: EVIDENCE_QUOTA };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
   // A paused record (consent withdrawn) gets its reason from submitEvidence, not a bare redirect.
   await requireConsent(user, { pausedPasses: true });
-  // The upload is bounded while it is read: a part over the limit stops the parse.
+  // The upload is bounded while it is read: past the limit the read stops. The platform's
+  // parser takes any file name (`;`, `=`, Vietnamese); url-encoded posts (no file part) too.
   let form: FormData;
   try {
-    const multipart = request.headers.get('Content-Type')?.startsWith('multipart/form-data');
-    // A post without a file part (no JavaScript, scripts) may be url-encoded.
-    form = !multipart
-      ? await request.formData()
-      : await unstable_parseMultipartFormData(
-          request,
-          unstable_createMemoryUploadHandler({ maxPartSize: EVIDENCE_MAX_BYTES }),
-        );
+    form = await readBoundedForm(request, EVIDENCE_MAX_BYTES + EVIDENCE_FORM_OVERHEAD);
+    // Bounded in bytes above; in parts here (the body is already capped, so counting after
+    // the parse holds at most that much in memory).
+    assertPartCounts(form, EVIDENCE_MAX_FILES);
   } catch (error) {
-    if (error instanceof MaxPartSizeExceededError) {
+    if (error instanceof BodyTooLargeError) {
       return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
     }
+    if (error instanceof TooManyPartsError) {
+      return data({ fieldErrors: { file: ['limits.tooManyFiles'] }, values: {} }, { status: 413 });
+    }
+    if (error instanceof Response) throw error; // readForm's 415 or 400
     throw new Response('Bad request', { status: 400 });
   }
+  const upload = form.get('file');
+  if (upload instanceof File && upload.size > EVIDENCE_MAX_BYTES)
+    return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
   const file = form.get('file');
   return submitEvidence(user, formDataToObject(form), file instanceof File ? file : null);
 }
@@ -58,7 +62,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.submissions.title');
 
 export default function MySubmissions() {
-  const { submissions } = useLoaderData<typeof loader>();
+  const { submissions, quota, quotaMax } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>() as
     { fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: string } | undefined;
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
@@ -160,6 +164,14 @@ export default function MySubmissions() {
           errors={errors.file}
           inputProps={{ name: 'file', type: 'file', accept: 'image/jpeg,image/png,application/pdf' }}
         />
+        <p className="field-hint" data-testid="evidence-quota">
+          {t('me.quota.left', {
+            files: quota.files,
+            mb: (quota.bytes / 1024 / 1024).toFixed(1),
+            maxFiles: quotaMax.files,
+            maxMb: quotaMax.bytes / 1024 / 1024,
+          })}
+        </p>
         {actionData?.formError ? (
           // Beside the button just pressed: the page keeps its scroll position after the post.
           <p className="form-error" role="alert" data-testid="submission-refused">

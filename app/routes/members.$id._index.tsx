@@ -9,6 +9,7 @@ import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { getMemberProfile, parseMemberId, revealSensitive } from '~/utils/member-profile.server';
 import { requireUser } from '~/utils/permissions.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
@@ -18,7 +19,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
   const id = parseMemberId(params.id);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   switch (formData.get('intent')) {
     case 'reveal':
       await requireUser(request, { permission: 'sensitive:read' });

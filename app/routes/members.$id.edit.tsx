@@ -20,6 +20,7 @@ import { editorOptions, getMemberForEdit, saveMember } from '~/utils/member-edit
 import { parseMemberId } from '~/utils/member-profile.server';
 import { changeRecord } from '~/utils/member-records.server';
 import { requireUser } from '~/utils/permissions.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:write' });
@@ -35,7 +36,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:write' });
   const id = parseMemberId(params.id);
-  const formData = await request.formData();
+  const formData = await readForm(request);
   const intent = String(formData.get('intent') ?? '');
   if (intent === 'save') return saveMember(user, formData, id);
   // Sub-records: "<kind>.save" or "<kind>.remove".

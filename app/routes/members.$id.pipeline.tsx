@@ -32,6 +32,7 @@ import {
   type TransitionFailure,
   type TransitionView,
 } from '~/utils/pipeline.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: pipelineStyles },
@@ -54,7 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
   if (!canActOnPipeline(user)) throw new Response('Forbidden', { status: 403 });
-  return pipelineAction(user, parseMemberId(params.id), await request.formData());
+  return pipelineAction(user, parseMemberId(params.id), await readForm(request));
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'pipeline.tab');

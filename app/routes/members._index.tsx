@@ -14,6 +14,7 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { COLUMN_LABELS, MEMBER_TABLE_COLUMNS, type MemberTableRow } from '~/components/member-columns';
 import { MemberDrillNotice } from '~/components/member-drill';
 import { MemberFilters } from '~/components/member-filters';
+import { SensitiveRefusalText } from '~/components/sensitive-refusal';
 import { useFormatters, useT } from '~/i18n/use-t';
 import tableStyles from '~/styles/data-table.css?url';
 import { filterOptions, isProvinceWide, listMembers } from '~/utils/members-list.server';
@@ -28,14 +29,20 @@ import {
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/utils/permissions';
 import { requireUser } from '~/utils/permissions.server';
+import { requireSensitiveFilters, revealFilteredList } from '~/utils/sensitive-access.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: tableStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  const parsed = parseMemberListQuery(new URL(request.url).searchParams);
+  const params = new URL(request.url).searchParams;
+  // Ethnicity/religion: refused to roles that may not reveal them, before anything is read.
+  const filters = requireSensitiveFilters(user, params, 'page');
+  const parsed = parseMemberListQuery(params);
   const options = await filterOptions(user, parsed);
   const { query, ...result } = await listMembers(user, parsed, options);
+  // Too small a group is refused; any other is logged as a reveal before the rows are sent.
+  await revealFilteredList(user, { filters, values: query, count: result.rowCount, via: 'list', as: 'page' });
   return {
     query,
     ...result,
@@ -189,5 +196,12 @@ export default function MembersPage() {
 }
 
 export function ErrorBoundary() {
-  return <GeneralErrorBoundary />;
+  // A refused sensitive filter says why (its own catalogue message), not just "no access".
+  return (
+    <GeneralErrorBoundary
+      statusHandlers={{
+        403: ({ error }) => <SensitiveRefusalText data={error.data} />,
+      }}
+    />
+  );
 }

@@ -2,16 +2,23 @@
  * `/members/export?format=xlsx|csv&<table params>[&id=…][&sensitive=1]`: the member
  * table as a file. Same URL parsing and the same scoped filter as `/members`, so
  * an export never holds a row the user could not see in the table. Sensitive
- * columns need `sensitive:read` and every such export is audited (Law 91/2025).
+ * columns and filters need `sensitive:read` (refused with 403 otherwise); a file
+ * filtered by ethnicity/religion of 1-4 people is refused, and every such export is
+ * audited (Law 91/2025; app/utils/sensitive-access.server.ts).
  */
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
 import { EXPORT_COLUMNS, exportMembers, type ExportOptions } from '~/utils/member-export.server';
-import { auditSensitiveExport, findSort, memberFilter } from '~/utils/members-list.server';
+import { auditSensitiveExport, countExported, findSort, memberFilter } from '~/utils/members-list.server';
 import { parseMemberListQuery, sortOf } from '~/utils/members-query';
 import { getLocale } from '~/utils/locale.server';
 import { can } from '~/utils/permissions';
 import { requireUser } from '~/utils/permissions.server';
+import {
+  requireSensitiveFilters,
+  revealFilteredList,
+  sensitiveRefusal,
+} from '~/utils/sensitive-access.server';
 
 const ExportParamsSchema = z.object({
   format: z.enum(['xlsx', 'csv']).catch('xlsx'),
@@ -33,8 +40,19 @@ export async function loader({ request }: LoaderFunctionArgs) {
     sensitive: params.get('sensitive') ?? undefined,
     ids: params.has('id') ? params.getAll('id') : undefined,
   });
-  const includeSensitive = extra.sensitive === '1' && can(user.role, 'sensitive:read');
+  // Sensitive columns or filters asked for by a role that may not reveal them: refused, not dropped.
+  if (extra.sensitive === '1' && !can(user.role, 'sensitive:read')) {
+    throw sensitiveRefusal('exportForbidden', user.locale, 'file');
+  }
+  const filters = requireSensitiveFilters(user, params, 'file');
+  const includeSensitive = extra.sensitive === '1';
   const filter = memberFilter(user, query, { ids: extra.ids });
+  // Counted only when the file is sensitive: a file by ethnicity/religion (too small a group
+  // is refused, any other logged as a reveal) or with the sensitive columns (logged below).
+  const count = filters.length || includeSensitive ? await countExported(filter) : null;
+  if (filters.length) {
+    await revealFilteredList(user, { filters, values: query, count: count!, via: 'export', as: 'file' });
+  }
   const { key, dir } = sortOf(query);
   // School/branch/GPA/stage orders need the table's aggregation; the file falls back to name order.
   const sort = findSort(key, dir) ?? undefined;
@@ -55,6 +73,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
       columns: result.columns,
       query: Object.fromEntries(params),
       selected: extra.ids?.length ?? null,
+      count,
     });
   }
 

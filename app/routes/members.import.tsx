@@ -8,9 +8,6 @@
 import {
   data,
   redirect,
-  unstable_createMemoryUploadHandler,
-  unstable_parseMultipartFormData,
-  MaxPartSizeExceededError,
   type ActionFunctionArgs,
   type LinksFunction,
   type LoaderFunctionArgs,
@@ -33,11 +30,13 @@ import {
 } from '~/domain/member-import';
 import { useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
+import { MaxPartSizeExceededError, parseBoundedMultipart, TooManyPartsError } from '~/utils/multipart.server';
 import { editorOptions } from '~/utils/member-edit.server';
 import { getJob, putUpload, startCommit, type JobRead } from '~/utils/member-import-jobs.server';
 import { dryRun } from '~/utils/member-import.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
 
@@ -88,7 +87,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 type FileFailure = {
   problems: ImportProblem[];
   kind: ImportKind | null;
-  formError: 'import.noFile' | 'import.noSchool' | null;
+  formError: 'import.noFile' | 'import.noSchool' | 'limits.tooManyFiles' | null;
 };
 
 function fileFailure(
@@ -104,7 +103,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:import' });
   const contentType = request.headers.get('Content-Type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
-    const formData = await request.formData();
+    const formData = await readForm(request);
     if (formData.get('intent') !== 'commit') throw new Response('Unknown intent', { status: 400 });
     const token = String(formData.get('token') ?? '');
     // Started, already running or ended, or the file gone: the page says which.
@@ -119,12 +118,10 @@ export async function action({ request }: ActionFunctionArgs) {
   if (length > MAX_FILE_BYTES + 1024 * 1024) return tooLarge();
   let formData: FormData;
   try {
-    formData = await unstable_parseMultipartFormData(
-      request,
-      unstable_createMemoryUploadHandler({ maxPartSize: MAX_FILE_BYTES }),
-    );
+    formData = await parseBoundedMultipart(request, { maxPartSize: MAX_FILE_BYTES, maxFiles: 1 });
   } catch (error) {
     if (error instanceof MaxPartSizeExceededError) return tooLarge();
+    if (error instanceof TooManyPartsError) return fileFailure([], null, 413, 'limits.tooManyFiles');
     // A truncated or malformed multipart body is the client's problem, not a 500.
     throw new Response('Bad request', { status: 400 });
   }

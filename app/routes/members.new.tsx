@@ -8,6 +8,7 @@ import { editorOptions, saveMember } from '~/utils/member-edit.server';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/utils/permissions';
 import { requireUser } from '~/utils/permissions.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
 
@@ -18,7 +19,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:write' });
-  const formData = await request.formData();
+  const formData = await readForm(request);
   if (formData.get('intent') !== 'save') throw new Response('Unknown intent', { status: 400 });
   return saveMember(user, formData);
 }

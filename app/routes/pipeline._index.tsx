@@ -12,6 +12,7 @@ import { requireUser } from '~/utils/permissions.server';
 import { canActOnPipeline } from '~/utils/pipeline.server';
 import { loadBoard, parseBoardQuery, PAGE_CARDS } from '~/utils/pipeline-board.server';
 import { bulkReturn, bulkStepsFor, type BulkFailure } from '~/utils/pipeline-bulk.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: boardStyles }];
 
@@ -33,7 +34,7 @@ export async function action({ request }: ActionFunctionArgs) {
   if (!canActOnPipeline(user)) {
     throw new Response('Forbidden', { status: 403 });
   }
-  const form = await request.formData();
+  const form = await readForm(request);
   if (form.get('intent') !== 'return') throw new Response('Bad request', { status: 400 });
   return bulkReturn(user, form, new URL(request.url).searchParams);
 }

@@ -21,6 +21,7 @@ import {
   stepLabel,
   type BulkFailure,
 } from '~/utils/pipeline-bulk.server';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: boardStyles }];
 
@@ -50,7 +51,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  return bulkAdvance(user, await request.formData());
+  return bulkAdvance(user, await readForm(request));
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'board.ready.title');

@@ -17,6 +17,7 @@ import {
   targetYears,
   vnYear,
 } from '~/utils/targets.server';
+import { readForm } from '~/utils/request-guards.server';
 
 // Progress bar and print rules.
 export const links = () => [{ rel: 'stylesheet', href: printStyles }];
@@ -37,7 +38,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'target:manage' });
-  const form = await request.formData();
+  const form = await readForm(request);
   const year = Number(form.get('year'));
   if (!targetYears().includes(year)) throw new Response('Bad year', { status: 400 });
   return saveTargets(user, year, form);

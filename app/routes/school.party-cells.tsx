@@ -8,6 +8,7 @@ import { brokeMembersOfParams } from '~/utils/broke-members.server';
 import { pageTitle } from '~/utils/meta';
 import { partyCellRegisters, recordRegister, type RegisterFailure } from '~/utils/party-register.server';
 import { requireUser, scopeFilter } from '~/utils/permissions.server';
+import { readForm } from '~/utils/request-guards.server';
 
 // The chi bộ registers are the Party side's (the school Party committee, and admins).
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -22,7 +23,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'pipeline:party' });
-  return recordRegister(user, await request.formData());
+  return recordRegister(user, await readForm(request));
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'register.title');

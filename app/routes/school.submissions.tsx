@@ -11,6 +11,7 @@ import { requireUser } from '~/utils/permissions.server';
 import { openCorrections, resolveCorrection } from '~/utils/corrections.server';
 import { reviewMany, reviewSubmission, submissionQueue } from '~/utils/submissions.server';
 import type { FieldErrors } from '~/utils/validation';
+import { readForm } from '~/utils/request-guards.server';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 
@@ -23,7 +24,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'pipeline:union' });
-  const form = await request.formData();
+  const form = await readForm(request);
   const values = formDataToObject(form);
   if (values.intent === 'correction-done') return resolveCorrection(user, values.id);
   if (values.intent === 'approve-many' || values.intent === 'return-many') {

@@ -5,13 +5,14 @@ import { setUserLocale } from '~/utils/account.server';
 import { getOptionalUser } from '~/utils/auth.server';
 import { localeCookie } from '~/utils/locale.server';
 import { safeRedirect } from '~/utils/safe-redirect';
+import { readForm } from '~/utils/request-guards.server';
 
 export async function loader() {
   throw redirect('/');
 }
 
 export async function action({ request }: ActionFunctionArgs) {
-  const form = await request.formData();
+  const form = await readForm(request);
   const locale = form.get('locale');
   if (!isLocale(locale)) throw new Response('Bad locale', { status: 400 });
   const user = await getOptionalUser(request);

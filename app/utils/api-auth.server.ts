@@ -7,9 +7,9 @@
  * has 256 bits of entropy, so there is nothing to guess from a leaked hash, and a
  * lookup by hash on every request must stay cheap (docs/decisions/012-json-api.md).
  *
- * Rate limit: a fixed one-minute window per token, in memory, like the sign-in
- * limiter (rate-limit.server.ts, which is keyed by email + IP and counts failures,
- * so it does not fit): one process serves the app; several would need a shared store.
+ * Rate limit: a fixed one-minute window per token, in memory (the sign-in limits in
+ * rate-limit.server.ts are kept in MongoDB and keyed by account and address, so they do
+ * not fit): one process serves the app; several would need a shared store.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import mongoose, { Types } from 'mongoose';

@@ -199,6 +199,9 @@ export const OPENAPI_DOCUMENT = {
             },
           },
           ...ERRORS,
+          403: errorResponse(
+            '`sensitive_filter`: ethnicity, religion and citizen ID are never filters (nor fields) of the API; `details` names the parameter.',
+          ),
         },
       },
     },

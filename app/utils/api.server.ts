@@ -336,7 +336,24 @@ export function toApiMember(m: MemberRow) {
   };
 }
 
+/**
+ * Sensitive fields (ethnicity, religion, citizen ID) are never API filters: a token has no
+ * right to reveal them, and a filter by one would reveal it for every member listed. Asked
+ * for, they are refused (403) rather than ignored, so a client never takes the whole list
+ * for the group it asked for (docs/decisions/023-sensitive-data-exits.md).
+ */
+const API_SENSITIVE_PARAMS = ['ethnicity', 'religion', 'citizenId'] as const;
+
 export async function apiListMembers(token: ApiPrincipal, url: URL, now = new Date()): Promise<Response> {
+  const sensitive = API_SENSITIVE_PARAMS.filter((p) => url.searchParams.has(p));
+  if (sensitive.length) {
+    return apiError(
+      403,
+      'sensitive_filter',
+      'Sensitive personal data (ethnicity, religion, citizen ID) cannot be read or filtered through the API.',
+      { details: sensitive.map((param) => ({ param, message: 'Not available through the API.' })) },
+    );
+  }
   const params = parseApiParams(url, MemberListParamsSchema);
   const size = params.size ?? API_DEFAULT_PAGE_SIZE;
   const scope = apiMemberScope(token);

@@ -13,6 +13,7 @@ import { UnitSchema } from '~/components/unit-editor';
 import { CreateUserSchema, PasswordSchema } from '~/components/user-editor';
 import { appendAudit } from './audit.server';
 import { hashPassword } from './password.server';
+import { passwordPolicyError } from './password-policy.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
@@ -37,6 +38,8 @@ export async function bootstrapAdmin(input: unknown): Promise<BootstrapResult> {
   const parsed = BootstrapSchema.safeParse(input);
   if (!parsed.success) return { ok: false, reason: 'invalid', errors: fieldErrorsOf(parsed.error) };
   const { email, name, password, provinceName, provinceCode } = parsed.data;
+  const weak = passwordPolicyError(password);
+  if (weak) return { ok: false, reason: 'invalid', errors: { password: [weak] } };
 
   // Hash first: nothing is written if that fails, and a retried transaction does not hash again.
   const hash = await hashPassword(password);

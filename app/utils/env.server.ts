@@ -3,6 +3,7 @@
  * so a typo or a missing production secret fails fast instead of mid-request.
  */
 import { z } from 'zod';
+import { parseTrustProxy } from './client-ip.server';
 
 const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me';
 
@@ -14,14 +15,57 @@ const EnvSchema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SESSION_SECRET: z.string().min(1).optional(),
   SEED_MEMBERS: z.coerce.number().int().min(0).max(1_000_000).default(5000),
-  // 0: never seed the demo province (and its published demo accounts) into an empty database.
+  // Whether the demo province (and its published demo accounts) may be seeded into an empty
+  // database; unset: decided by HOST (seedDemoDecision).
   SEED_DEMO: z
     .enum(['0', '1'])
-    .default('1')
-    .transform((v) => v === '1'),
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === '1')),
+  // Which proxies' X-Forwarded-For to believe (app/utils/client-ip.server.ts); unset: none.
+  TRUST_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx) => {
+      try {
+        return parseTrustProxy(v);
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
 });
 
-export type Env = z.infer<typeof EnvSchema> & { SESSION_SECRET: string };
+export type Env = Omit<z.infer<typeof EnvSchema>, 'SEED_DEMO'> & {
+  SESSION_SECRET: string;
+  /** Resolved: true only when the demo province may be seeded into an empty database. */
+  SEED_DEMO: boolean;
+};
+
+/** Addresses only this machine can reach: 127.0.0.0/8, ::1 and `localhost`. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  if (h === 'localhost' || h === '::1' || h === '0:0:0:0:0:0:0:1') return true;
+  const v4 = h.startsWith('::ffff:') ? h.slice('::ffff:'.length) : h;
+  return /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(v4);
+}
+
+export type SeedDemoDecision =
+  { seed: true; reason: 'explicit' | 'loopback' } | { seed: false; reason: 'explicit' | 'reachable' };
+
+/**
+ * Whether an empty database gets the demo province with its published accounts
+ * (`admin@demo.vn` / `demo1234`). An explicit SEED_DEMO (0 or 1) wins; unset, only a
+ * loopback HOST (someone trying the app on a laptop) seeds it: on any address others can
+ * reach (0.0.0.0, ::, a LAN or public address) the published accounts would be a way in.
+ */
+export function seedDemoDecision(host: string, explicit: boolean | undefined): SeedDemoDecision {
+  if (explicit === true) return { seed: true, reason: 'explicit' };
+  if (explicit === false) return { seed: false, reason: 'explicit' };
+  return isLoopbackHost(host) ? { seed: true, reason: 'loopback' } : { seed: false, reason: 'reachable' };
+}
 
 /** Exported for tests; the app reads `getEnv()`. */
 export function parseEnv(source: Record<string, string | undefined> = process.env): Env {
@@ -45,7 +89,11 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
       console.warn('[env] SESSION_SECRET not set: using an insecure development default');
     }
   }
-  return { ...env, SESSION_SECRET: env.SESSION_SECRET ?? DEV_SESSION_SECRET };
+  return {
+    ...env,
+    SESSION_SECRET: env.SESSION_SECRET ?? DEV_SESSION_SECRET,
+    SEED_DEMO: seedDemoDecision(env.HOST, env.SEED_DEMO).seed,
+  };
 }
 
 let cached: Env | undefined;

@@ -45,8 +45,14 @@ import { COMMIT_BUDGET_MS, commitImport, type CommitReport } from './member-impo
 
 /** How long a job (and a checked file) is kept after its last step. */
 export const UPLOAD_TTL_MS = 30 * 60_000;
-/** Checked files held at once across all users (≤ 10 MB each); the oldest goes first. */
-const MAX_FILES = 20;
+/**
+ * Checked files held at once (≤ 10 MB each): at most MAX_FILES_PER_SCHOOL per school (a
+ * school's own oldest goes first) and MAX_FILES in all (then the oldest file of the
+ * school holding the most goes). One school re-uploading can therefore never push out
+ * another school's pending import: with 20 slots shared oldest-first, it could (issue 17).
+ */
+export const MAX_FILES_PER_SCHOOL = 3;
+export const MAX_FILES = 20;
 /** Problems kept per job (the first ones in row order); the page says how many there were. */
 export const MAX_STORED_PROBLEMS = 10_000;
 /** The server's transaction lifetime (mongod's default transactionLifetimeLimitSeconds, and the embedded server's). */
@@ -61,6 +67,7 @@ export const STALE_COMMIT_MS = COMMIT_BUDGET_MS + TRANSACTION_LIFETIME_MS + 15_0
 interface HeldFile {
   buffer: Buffer;
   expiresAt: number;
+  schoolId: string;
 }
 
 interface ProcessJobs {
@@ -86,13 +93,37 @@ export function currentOwner(): JobOwner {
 
 const TOKEN_RE = /^[A-Za-z0-9_-]{10,64}$/;
 
-function sweepFiles(now = Date.now()) {
+/** Drops expired files, then what is over the per-school and global caps; `keep` (just added) stays. */
+function sweepFiles(now = Date.now(), keep?: string) {
   for (const [token, file] of local.files)
     if (!local.progress.has(token) && file.expiresAt <= now) local.files.delete(token);
-  // Oldest first (Map keeps insertion order); files being committed are never dropped.
-  for (const token of local.files.keys()) {
-    if (local.files.size <= MAX_FILES) break;
-    if (!local.progress.has(token)) local.files.delete(token);
+  // Each school's files, oldest first (a Map keeps insertion order).
+  const bySchool = new Map<string, string[]>();
+  for (const [token, file] of local.files) {
+    const tokens = bySchool.get(file.schoolId) ?? [];
+    tokens.push(token);
+    bySchool.set(file.schoolId, tokens);
+  }
+  // Files being committed, and the one just added, are never dropped.
+  const droppable = (token: string) => token !== keep && !local.progress.has(token);
+  const drop = (tokens: string[]) => {
+    const i = tokens.findIndex(droppable);
+    if (i < 0) return false;
+    local.files.delete(tokens[i]);
+    tokens.splice(i, 1);
+    return true;
+  };
+  for (const tokens of bySchool.values()) while (tokens.length > MAX_FILES_PER_SCHOOL && drop(tokens));
+  while (local.files.size > MAX_FILES) {
+    // The school holding the most files gives up its oldest; ties: the oldest file.
+    const order = [...local.files.keys()];
+    const candidates = [...bySchool.values()]
+      .filter((tokens) => tokens.some(droppable))
+      .sort(
+        (a, b) =>
+          b.length - a.length || order.indexOf(a.find(droppable)!) - order.indexOf(b.find(droppable)!),
+      );
+    if (!candidates.length || !drop(candidates[0])) break;
   }
 }
 
@@ -129,7 +160,6 @@ export interface NewUpload {
 
 /** Records a checked upload and returns its token; a clean file's bytes are held for the commit. */
 export async function putUpload(upload: NewUpload): Promise<string> {
-  sweepFiles();
   const token = randomBytes(18).toString('base64url');
   const now = new Date();
   await ImportJob.create({
@@ -148,7 +178,13 @@ export async function putUpload(upload: NewUpload): Promise<string> {
     expiresAt: new Date(now.getTime() + UPLOAD_TTL_MS),
   });
   // A report with problems cannot be committed: keep the report, not the file.
-  if (upload.ok) local.files.set(token, { buffer: upload.buffer, expiresAt: now.getTime() + UPLOAD_TTL_MS });
+  if (upload.ok)
+    local.files.set(token, {
+      buffer: upload.buffer,
+      expiresAt: now.getTime() + UPLOAD_TTL_MS,
+      schoolId: upload.schoolId,
+    });
+  sweepFiles(now.getTime(), token);
   return token;
 }
 

@@ -87,13 +87,16 @@ const yearStart = (year: number) => new Date(Date.UTC(year, 0, 1));
 
 /**
  * The dashboard's drill-down filters (`due`, `group`, `selected`, `admitted`, `official`,
- * `ethnicity`): the dashboard counts with exactly these (app/utils/reports.server.ts), so a
+ * `ethnicity`, and `religion`): the dashboard counts with exactly these (app/utils/reports.server.ts), so a
  * figure and the table it links to always agree. `stageSet` says the caller already fixed
  * the stage; the groups then leave it alone.
  */
 export function drillFilter(
   user: Pick<AuthUser, 'role'>,
-  query: Pick<MemberListQuery, 'due' | 'group' | 'selected' | 'admitted' | 'official' | 'ethnicity'>,
+  query: Pick<
+    MemberListQuery,
+    'due' | 'group' | 'selected' | 'admitted' | 'official' | 'ethnicity' | 'religion'
+  >,
   now: Date,
   stageSet = false,
 ): Record<string, unknown> {
@@ -132,8 +135,12 @@ export function drillFilter(
   if (query.selected) out['pipeline.unionResolution.date'] = inYear(query.selected);
   if (query.admitted) out['pipeline.decision.date'] = inYear(query.admitted);
   if (query.official) out['pipeline.officialDate'] = inYear(query.official);
-  // Ethnicity is sensitive (Law 91/2025): only roles that may read it may filter by it.
-  if (query.ethnicity && can(user.role, 'sensitive:read')) out.ethnicity = query.ethnicity;
+  // Sensitive (Law 91/2025): the routes refuse these filters to roles that may not read
+  // them (sensitive-access.server.ts); here they are dropped for such a role all the same.
+  if (can(user.role, 'sensitive:read')) {
+    if (query.ethnicity) out.ethnicity = query.ethnicity;
+    if (query.religion) out.religion = query.religion;
+  }
   return out;
 }
 
@@ -434,6 +441,19 @@ async function bucketPage(
     offset = 0;
   }
   return { rows, rowCount };
+}
+
+/**
+ * How many records an export of `filter` writes: the matches less those paused because
+ * consent was withdrawn (the export leaves them out). Two counts, so the size of a
+ * sensitive group is judged on the rows the file will really hold.
+ */
+export async function countExported(filter: Record<string, unknown>): Promise<number> {
+  const [all, paused] = await Promise.all([
+    Member.countDocuments(filter),
+    Member.countDocuments({ ...filter, ...consentWithdrawnFilter() }),
+  ]);
+  return all - paused;
 }
 
 /** Law 91/2025: every read of sensitive fields leaves a trace (who, when, which view). */

@@ -93,7 +93,9 @@ export const MemberListQuerySchema = z.object({
   selected: yearParam,
   admitted: yearParam,
   official: yearParam,
+  // Sensitive (app/domain/sensitive-data.ts): refused to roles that may not reveal them.
   ethnicity: z.string().trim().min(1).max(50).optional().catch(undefined),
+  religion: z.string().trim().min(1).max(50).optional().catch(undefined),
   // Absent: the default set. Present (even empty): exactly the listed known columns.
   cols: z
     .string()
@@ -119,7 +121,15 @@ export const FILTER_PARAMS = [
   'year',
 ] as const;
 /** Set only by links from the dashboard; kept when the other filters change. */
-export const DRILL_PARAMS = ['due', 'group', 'selected', 'admitted', 'official', 'ethnicity'] as const;
+export const DRILL_PARAMS = [
+  'due',
+  'group',
+  'selected',
+  'admitted',
+  'official',
+  'ethnicity',
+  'religion',
+] as const;
 const SCALAR_PARAMS = ['page', 'size', 'sort', ...FILTER_PARAMS, ...DRILL_PARAMS] as const;
 
 /** Reads only the known names, first value each; `cols` may also come as repeated checkboxes. */

@@ -27,6 +27,7 @@ import {
 } from '~/domain/stages';
 import { compareVietnamese } from '~/domain/text';
 import type { Locale, MessageKey, TFunction } from '~/i18n';
+import { SMALL_GROUP_UNDER } from '~/domain/sensitive-data';
 import type { AuthUser } from './auth.server';
 import { CONSENT_WITHDRAWN_EXPR } from './consent.server';
 import { lastMemberWriteAt } from './eligibility.server';
@@ -39,7 +40,7 @@ import type { ReportCell, ReportTable } from './report-tables';
 const DAY_MS = 24 * 60 * 60 * 1000;
 const TREND_YEARS = 5;
 /** Breakdown cells (ethnicity) under this many people are hidden: small groups identify people. */
-export const SUPPRESS_UNDER = 5;
+export const SUPPRESS_UNDER = SMALL_GROUP_UNDER;
 const BOTTLENECK_LIST = 10;
 const PRE_VOTE = new Set<string>(PRE_VOTE_STAGES);
 const OPEN = new Set<string>(OPEN_STAGES);

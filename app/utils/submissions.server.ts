@@ -27,6 +27,7 @@ import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { forbidden, notFound } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, consentPausedMessage, pausedSince } from './consent.server';
+import { prepareEvidenceQuota, takeEvidenceQuota } from './evidence-quota.server';
 import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
@@ -123,6 +124,7 @@ export async function submitEvidence(
   const fileCheck = await checkFile(file);
   const upload = fileCheck.state === 'ok' && file ? { name: file.name, ...fileCheck } : null;
   const fileName = upload ? upload.name.slice(0, 200) || 'minh-chung' : '';
+  if (upload) await prepareEvidenceQuota(user.memberId, now);
   // The submission, its file and its event together: no file without its submission,
   // no submission the log does not know of.
   const outcome = await inTransaction(async () => {
@@ -138,6 +140,11 @@ export async function submitEvidence(
     if (consentWithdrawn(m.consent)) return { paused: m.consent } as const;
     if (!parsed.success || fileCheck.state === 'bad') return 'invalid' as const;
     const v = parsed.data;
+    // The month's evidence quota, counted in this transaction (evidence-quota.server.ts).
+    if (upload) {
+      const quota = await takeEvidenceQuota(m._id, upload.bytes.length, now);
+      if (!quota.ok) return { quotaLeft: quota.left } as const;
+    }
     const [doc] = await Submission.create([
       {
         memberId: m._id,
@@ -172,6 +179,15 @@ export async function submitEvidence(
     return 'sent' as const;
   });
   if (outcome === 'missing') throw notFound();
+  const left = typeof outcome === 'object' && 'quotaLeft' in outcome ? outcome.quotaLeft : undefined;
+  if (left) {
+    const formError = translate(user.locale, 'me.quota.refused', {
+      month: `${left.month.slice(5)}/${left.month.slice(0, 4)}`,
+      files: left.files,
+      mb: (left.bytes / 1024 / 1024).toFixed(1),
+    });
+    return data({ formError, fieldErrors: { file: ['me.quota.file'] }, values }, { status: 409 });
+  }
   if (typeof outcome === 'object') {
     // Paused: the reason and its date beside the form, the values kept for later.
     const at = consentWithdrawnAt(outcome.paused);
@@ -428,6 +444,20 @@ export async function reviewMany(
  * The file of one submission as a download. The caller's scope is in the query: a
  * student matches only their own member's files, staff their units' (`ancestors`).
  */
+
+/**
+ * `attachment; filename*=UTF-8''…` (RFC 6266 / RFC 5987): every byte outside attr-char is
+ * percent-encoded, including the `'`, `(`, `)` and `*` encodeURIComponent leaves bare, so a
+ * stored name with `;`, `=`, quotes or spaces can never end the header's value early.
+ */
+export function attachmentDisposition(name: string): string {
+  const encoded = encodeURIComponent(name).replace(
+    /['()*]/g,
+    (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+  );
+  return `attachment; filename*=UTF-8''${encoded}`;
+}
+
 export async function evidenceDownload(user: AuthUser, submissionId: string | undefined) {
   if (!isObjectIdString(submissionId)) throw notFound();
   const scope =
@@ -445,7 +475,7 @@ export async function evidenceDownload(user: AuthUser, submissionId: string | un
     headers: {
       'Content-Type': f.type,
       'Content-Length': String(body.length),
-      'Content-Disposition': `attachment; filename*=UTF-8''${encodeURIComponent(f.name)}`,
+      'Content-Disposition': attachmentDisposition(f.name),
       'X-Content-Type-Options': 'nosniff',
       'Cache-Control': 'private, no-store',
     },

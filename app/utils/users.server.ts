@@ -24,6 +24,7 @@ import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { formDataToObject } from './misc';
 import { hashPassword } from './password.server';
+import { passwordPolicyError } from './password-policy.server';
 import { ROLES, type Role } from './permissions';
 import { unitScopeFilter } from './permissions.server';
 import { destroyUserSessions } from './session.server';
@@ -132,6 +133,10 @@ export async function saveUser(admin: AuthUser, formData: FormData, existingId?:
   const parsed = (existingId ? EditUserSchema : CreateUserSchema).safeParse(submitted);
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), values);
   const input = parsed.data;
+  if (!existingId) {
+    const weak = passwordPolicyError(String((input as Record<string, unknown>).password));
+    if (weak) return invalid({ password: [weak] }, values);
+  }
 
   if (existingId && !(await User.exists({ _id: existingId })))
     throw new Response('Not found', { status: 404 });
@@ -230,6 +235,8 @@ async function auditUser(
 export async function resetPassword(admin: AuthUser, id: Types.ObjectId, formData: FormData) {
   const parsed = ResetPasswordSchema.safeParse(formDataToObject(formData));
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), undefined, 400, 'resetPassword');
+  const weak = passwordPolicyError(parsed.data.newPassword);
+  if (weak) return invalid({ newPassword: [weak] }, undefined, 400, 'resetPassword');
   if (!(await User.exists({ _id: id }))) throw new Response('Not found', { status: 404 });
   const hash = await hashPassword(parsed.data.newPassword);
   // The new hash, the sign-out everywhere and the event: all of it or none.

@@ -1,4 +1,12 @@
 import { Worker } from 'node:worker_threads';
+import {
+  AUTH_DB,
+  type ClientCredential,
+  loadOrCreateCredentials,
+  memoryCredentials,
+  secureDataDir,
+} from './auth/credentials.ts';
+import { type ScramCredential, ScramUsers } from './auth/scram.ts';
 import { type CommandExecutor, REPLICA_SET_NAME } from './contract.ts';
 import { WireServer } from './server.ts';
 import { debugLog } from './wire/log.ts';
@@ -17,8 +25,15 @@ export type { CommandExecutor, CommandContext } from './contract.ts';
 export const CRASH_FOR_TESTS: unique symbol = Symbol('embedded-mongo.crashForTests');
 export type { WorkerMemory } from './worker/protocol.ts';
 
+export type { ClientCredential } from './auth/credentials.ts';
+
 export interface EmbeddedServer {
+  /** Where to connect, with the credential in it when authentication is on: do not log it. */
   uri: string;
+  /** The same address without any credential (safe to print; a client using it is refused). */
+  address: string;
+  /** The user and password clients authenticate with (authSource `admin`); absent when authentication is off. */
+  credential?: ClientCredential;
   port: number;
   host: string;
   /** Where the server runs: its own worker thread or this thread (see `inProcess`). */
@@ -36,7 +51,7 @@ export interface EmbeddedServer {
 }
 
 export interface EmbeddedServerOptions {
-  /** Defaults to 127.0.0.1: the embedded server has no authentication, so it never listens publicly by default. */
+  /** Defaults to 127.0.0.1: the embedded server is for this machine, so it never listens publicly by default. */
   host?: string;
   /** 0 (the default) picks any free port. */
   port?: number;
@@ -57,6 +72,18 @@ export interface EmbeddedServerOptions {
    * same failure would be in-process: clients would otherwise wait on a dead server.
    */
   onError?: (error: Error) => void;
+  /**
+   * SCRAM-SHA-256 authentication, on by default: with a `dataDir`, as the credential
+   * kept in it (`credential.json`, 0600, generated at first start); in memory, as the
+   * credential given here or a random one for this server's life. The server's `uri`
+   * carries it. `false` turns it off: only for tests of the wire layer, and the
+   * default when a custom `executor` (a test double) is given.
+   */
+  auth?: boolean | ClientCredential;
+  /** Connection cap of the TCP port (default `WIRE_LIMITS.maxConnections`, db/embedded/server.ts). */
+  maxConnections?: number;
+  /** Idle connections are closed after this long; 0 never (default `WIRE_LIMITS.idleTimeoutMs`). */
+  idleTimeoutMs?: number;
 }
 
 /**
@@ -67,23 +94,51 @@ export interface EmbeddedServerOptions {
 export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const env = process.env.EMBEDDED_DB_IN_PROCESS;
   const inProcess = options.inProcess ?? (env === '1' ? true : env === '0' ? false : !options.dataDir);
-  if (options.executor || inProcess) return startInProcess(options);
-  return startInWorker(options);
+  // The data directory is private to this account (0700, files 0600) whether or not
+  // clients authenticate: it holds everything the database holds, in clear.
+  if (options.dataDir) await secureDataDir(options.dataDir);
+  const authOn = options.auth === undefined ? !options.executor : options.auth !== false;
+  const credentials = !authOn
+    ? undefined
+    : options.dataDir
+      ? await loadOrCreateCredentials(options.dataDir)
+      : memoryCredentials(typeof options.auth === 'object' ? options.auth : undefined);
+  const resolved = { ...options, users: credentials?.users, credential: credentials?.client };
+  if (options.executor || inProcess) return startInProcess(resolved);
+  return startInWorker(resolved);
 }
+
+/** Options once the credential is known (the worker thread gets the users, never the password). */
+type ResolvedOptions = EmbeddedServerOptions & {
+  users?: ScramCredential[];
+  credential?: ClientCredential;
+};
 
 /**
  * The server's URI. It names the replica set the engine answers as, so a driver
  * checks it is talking to that set and turns on sessions, retryable writes and
  * transactions, as against production's replica set (see db/README.md).
  */
-function uriOf(host: string, port: number, replicaSet: string | undefined): string {
+function uriOf(
+  host: string,
+  port: number,
+  replicaSet: string | undefined,
+  credential?: ClientCredential,
+): string {
   const uriHost = host.includes(':') ? `[${host}]` : host;
-  return `mongodb://${uriHost}:${port}/${replicaSet ? `?replicaSet=${replicaSet}` : ''}`;
+  const params = [
+    ...(replicaSet ? [`replicaSet=${replicaSet}`] : []),
+    ...(credential ? [`authSource=${AUTH_DB}`] : []),
+  ];
+  const auth = credential
+    ? `${encodeURIComponent(credential.user)}:${encodeURIComponent(credential.password)}@`
+    : '';
+  return `mongodb://${auth}${uriHost}:${port}/${params.length ? `?${params.join('&')}` : ''}`;
 }
 
 /** The server on this thread (also what the worker thread runs). */
 export async function startInProcess(
-  options: EmbeddedServerOptions & { onConnectionCount?: (n: number) => void } = {},
+  options: ResolvedOptions & { onConnectionCount?: (n: number) => void } = {},
 ): Promise<EmbeddedServer> {
   const host = options.host ?? '127.0.0.1';
   // Imported lazily so the wire server (and its tests) load without the engine.
@@ -97,6 +152,9 @@ export async function startInProcess(
       port: options.port ?? 0,
       executor,
       onConnectionCount: options.onConnectionCount,
+      users: options.users ? new ScramUsers(options.users) : undefined,
+      maxConnections: options.maxConnections,
+      idleTimeoutMs: options.idleTimeoutMs,
     });
   } catch (error) {
     await executor.close().catch(() => undefined);
@@ -104,7 +162,9 @@ export async function startInProcess(
   }
   const port = wire.port;
   return {
-    uri: uriOf(host, port, executor.replicaSetName),
+    uri: uriOf(host, port, executor.replicaSetName, options.credential),
+    address: uriOf(host, port, executor.replicaSetName),
+    credential: options.credential,
     port,
     host,
     mode: 'in-process',
@@ -131,7 +191,7 @@ function workerExecArgv(): string[] {
 
 const WORKER_YOUNG_GENERATION_MB = 8;
 
-async function startInWorker(options: EmbeddedServerOptions): Promise<EmbeddedServer> {
+async function startInWorker(options: ResolvedOptions): Promise<EmbeddedServer> {
   const host = options.host ?? '127.0.0.1';
   const counters = new SharedArrayBuffer(4);
   const data: WorkerStartData = {
@@ -139,6 +199,9 @@ async function startInWorker(options: EmbeddedServerOptions): Promise<EmbeddedSe
     host,
     port: options.port ?? 0,
     dataDir: options.dataDir,
+    users: options.users,
+    maxConnections: options.maxConnections,
+    idleTimeoutMs: options.idleTimeoutMs,
     counters,
   };
   // The bundled entry needs no TypeScript loader in the thread; if bundling fails
@@ -217,7 +280,9 @@ async function startInWorker(options: EmbeddedServerOptions): Promise<EmbeddedSe
 
   let closing: Promise<void> | undefined;
   return {
-    uri: uriOf(host, port, REPLICA_SET_NAME),
+    uri: uriOf(host, port, REPLICA_SET_NAME, options.credential),
+    address: uriOf(host, port, REPLICA_SET_NAME),
+    credential: options.credential,
     port,
     host,
     mode: 'worker',

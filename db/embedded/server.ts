@@ -1,4 +1,5 @@
 import net from 'node:net';
+import type { ScramUsers } from './auth/scram.ts';
 import type { CommandExecutor } from './contract.ts';
 import { WireConnection } from './wire/connection.ts';
 import { debugLog } from './wire/log.ts';
@@ -10,7 +11,27 @@ export interface WireServerOptions {
   executor: CommandExecutor;
   /** Told the number of open connections whenever it changes. */
   onConnectionCount?: (n: number) => void;
+  /** When given, clients must authenticate as one of these users (SCRAM-SHA-256). */
+  users?: ScramUsers;
+  /** Connections beyond this many are closed as soon as they are accepted (default {@link WIRE_LIMITS}). */
+  maxConnections?: number;
+  /** A connection that sends nothing for this long is closed; 0 never (default {@link WIRE_LIMITS}). */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * Limits of the database's TCP port, as mongod has them (`net.maxIncomingConnections`,
+ * and its 10-minute cursor timeout): without them ~20,000 idle sockets opened by any
+ * local process locked every new client out. The app's driver pool holds at most ~100
+ * connections and drops its own idle ones sooner (db/connect.server.ts), so neither
+ * limit is reached in normal use. An idle connection holds no live transaction (the
+ * engine aborts those after 60 s) and its cursors would have timed out in mongod too;
+ * one waiting on a long command is not idle (the timer runs only between commands).
+ */
+export const WIRE_LIMITS = {
+  maxConnections: 500,
+  idleTimeoutMs: 10 * 60 * 1000,
+} as const;
 
 /**
  * The TCP side of the embedded server: accepts connections and hands each
@@ -25,12 +46,22 @@ export class WireServer {
   private constructor(
     private readonly server: net.Server,
     private readonly executor: CommandExecutor,
-    private readonly onConnectionCount?: (n: number) => void,
+    private readonly onConnectionCount: ((n: number) => void) | undefined,
+    private readonly maxConnections: number,
+    private readonly idleTimeoutMs: number,
+    private readonly users?: ScramUsers,
   ) {}
 
   static listen(options: WireServerOptions): Promise<WireServer> {
     const server = net.createServer();
-    const wire = new WireServer(server, options.executor, options.onConnectionCount);
+    const wire = new WireServer(
+      server,
+      options.executor,
+      options.onConnectionCount,
+      options.maxConnections ?? WIRE_LIMITS.maxConnections,
+      options.idleTimeoutMs ?? WIRE_LIMITS.idleTimeoutMs,
+      options.users,
+    );
     server.on('connection', (socket) => wire.accept(socket));
     return new Promise((resolve, reject) => {
       const fail = (error: Error) => reject(error);
@@ -59,6 +90,12 @@ export class WireServer {
       socket.destroy();
       return;
     }
+    // Over the cap: closed at once, as mongod does, so the connections already open keep working.
+    if (this.sockets.size >= this.maxConnections) {
+      debugLog(`refusing a connection: ${this.sockets.size} open, the limit is ${this.maxConnections}`);
+      socket.destroy();
+      return;
+    }
     this.sockets.add(socket);
     this.onConnectionCount?.(this.sockets.size);
     socket.on('close', () => {
@@ -70,6 +107,8 @@ export class WireServer {
       connectionId: this.nextConnectionId++,
       executor: this.executor,
       nextRequestId: () => (this.requestId = (this.requestId + 1) | 0),
+      users: this.users,
+      idleTimeoutMs: this.idleTimeoutMs,
     });
   }
 

@@ -50,7 +50,10 @@ describe.skipIf(!existsSync(engineIndex))('connectDatabase and the db command on
       const handle = await connectDatabase({ dataDir: null });
       expect(handle.kind).toBe('embedded');
       expect(databaseKind()).toBe('embedded');
-      expect(handle.uri).toMatch(/^mongodb:\/\/127\.0\.0\.1:\d+\/\?replicaSet=rs0$/);
+      // The credential the embedded server generated rides in the URI (SCRAM-SHA-256, authSource admin).
+      expect(handle.uri).toMatch(
+        /^mongodb:\/\/app-[0-9a-f]{8}:[\w-]+@127\.0\.0\.1:\d+\/\?replicaSet=rs0&authSource=admin$/,
+      );
       const Note = mongoose.model('SmokeNote', new Schema({ text: String }));
       await Note.create({ text: 'xin chào' });
       // sanitizeFilter: an operator smuggled in as a value becomes an `$eq` operand, never an operator.
@@ -81,6 +84,10 @@ describe.skipIf(!existsSync(engineIndex))('connectDatabase and the db command on
       });
       const client = new MongoClient(uri, { serverSelectionTimeoutMS: 3000 });
       expect(await client.db('admin').command({ ping: 1 })).toMatchObject({ ok: 1 });
+      // The printed URI carries the credential: a command that needs one works.
+      expect(await client.db('cli').collection('c').insertOne({ a: 1 })).toMatchObject({
+        acknowledged: true,
+      });
       await client.close();
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

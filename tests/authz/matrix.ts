@@ -545,3 +545,61 @@ export const MATRIX: Record<string, RouteEntry> = {
     action: { form: {}, expect: all('bad-request') },
   },
 };
+
+// ---------------------------------------------------------------- sensitive filters
+
+/**
+ * An ethnicity the test gives to 3 Phạm Văn Đồng members (and no one else): a group under
+ * the small-group limit in every scope (app/domain/sensitive-data.ts).
+ */
+export const SMALL_ETHNICITY = 'Ơ Đu';
+
+/**
+ * The same route modules asked for sensitive data through the query string (a filter by
+ * ethnicity or religion, the sensitive export columns): only the roles that may reveal
+ * sensitive data (`sensitive:read`: the two school roles, admin) get them, never for a
+ * group of 1-4 people; the API never. Kinh and "Không" (no religion) are large groups in
+ * every scope of the seed. Run by `tests/integration/authorization.test.ts` like the table.
+ */
+export interface SensitiveRow {
+  /** The route module, a key of MATRIX (its path and kind). */
+  file: string;
+  /** Query string (without `?`). */
+  query: string;
+  expect: Record<string, Outcome>;
+}
+
+const REVEAL: PagePrincipal[] = ['school_union', 'school_party', 'admin'];
+
+export const SENSITIVE_ROWS: readonly SensitiveRow[] = [
+  // The table filtered by a sensitive field, as a dashboard link or typed in the URL.
+  { file: 'members._index.tsx', query: 'ethnicity=Kinh', expect: roles(REVEAL) },
+  { file: 'members._index.tsx', query: 'ethnicity=Kinh&group=open', expect: roles(REVEAL) },
+  { file: 'members._index.tsx', query: 'religion=Kh%C3%B4ng', expect: roles(REVEAL) },
+  // A group too small to show by name: refused to everyone.
+  {
+    file: 'members._index.tsx',
+    query: `ethnicity=${encodeURIComponent(SMALL_ETHNICITY)}`,
+    expect: roles([]),
+  },
+  // The export: by a sensitive field, with the sensitive columns, of a small group.
+  { file: 'members.export.ts', query: 'format=csv&ethnicity=Kinh', expect: roles(REVEAL) },
+  { file: 'members.export.ts', query: 'format=xlsx&religion=Kh%C3%B4ng', expect: roles(REVEAL) },
+  { file: 'members.export.ts', query: 'format=csv&sensitive=1', expect: roles(REVEAL) },
+  {
+    file: 'members.export.ts',
+    query: `format=csv&ethnicity=${encodeURIComponent(SMALL_ETHNICITY)}`,
+    expect: roles([]),
+  },
+  // The API: no sensitive filter for any token.
+  {
+    file: 'api.v1.members.ts',
+    query: 'ethnicity=Kinh',
+    expect: apiRead({ 'token:school': 'forbidden', 'token:province': 'forbidden' }),
+  },
+  {
+    file: 'api.v1.members.ts',
+    query: 'citizenId=051205000001',
+    expect: apiRead({ 'token:school': 'forbidden', 'token:province': 'forbidden' }),
+  },
+];

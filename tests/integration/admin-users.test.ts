@@ -57,7 +57,7 @@ describe('account administration', () => {
       name: 'X',
       role: 'admin',
       unitId: String(province._id),
-      password: 'abcdefgh',
+      password: 'mat-khau-dai-1',
     });
     expect(res.status).toBe(409);
     expect(res.data.fieldErrors).toEqual({ email: ['validation.emailTaken'] });
@@ -74,7 +74,7 @@ describe('account administration', () => {
       name: 'P',
       role: 'province_union',
       unitId: String(pvd._id),
-      password: 'abcdefgh',
+      password: 'mat-khau-dai-1',
     });
     expect(misfit.status).toBe(400);
     expect(misfit.data.fieldErrors).toEqual({ unitId: ['validation.unitKindForRole'] });
@@ -92,7 +92,7 @@ describe('account administration', () => {
       role: 'student',
       unitId: String(pvd._id),
       studentCode: 'NOPE',
-      password: 'abcdefgh',
+      password: 'mat-khau-dai-1',
     });
     expect(missing.data.fieldErrors).toEqual({ studentCode: ['validation.memberNotFound'] });
     const ok = await create({
@@ -101,7 +101,7 @@ describe('account administration', () => {
       role: 'student',
       unitId: String(pvd._id),
       studentCode: member.studentCode,
-      password: 'abcdefgh',
+      password: 'mat-khau-dai-1',
     });
     expect(ok.status).toBe(302);
     expect(String((await User.findOne({ email: 's1@demo.vn' }).lean())!.memberId)).toBe(String(member._id));

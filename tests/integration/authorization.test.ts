@@ -23,6 +23,8 @@ import {
   API_PRINCIPALS,
   MATRIX,
   OTHER_SCOPE,
+  SENSITIVE_ROWS,
+  SMALL_ETHNICITY,
   OUTCOMES,
   PAGE_PRINCIPALS,
   type Call,
@@ -117,6 +119,12 @@ beforeAll(async () => {
   resetApiRateLimit();
 
   const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
+  // The small group of the sensitive-filter rows: 3 Phạm Văn Đồng members, no one else.
+  const few = await Member.find({ schoolId: pvd._id }).sort({ _id: -1 }).limit(3).select({ _id: 1 }).lean();
+  await Member.collection.updateMany(
+    { _id: { $in: few.map((m) => m._id) } },
+    { $set: { ethnicity: SMALL_ETHNICITY } },
+  );
   const province = (await Unit.findOne({ kind: 'province', active: true }).lean())!;
   const legacyProvince = (await Unit.findOne({ kind: 'province', active: false }).lean())!;
   const legacySchool = (await Unit.findOne({ kind: 'school', ancestors: legacyProvince._id }).lean())!;
@@ -386,5 +394,34 @@ describe.each(ROUTE_FILES.filter((f) => f in MATRIX))('%s', (file) => {
     CASES.filter((c) => c.file === file).map((c) => [`${c.kind} × ${c.cell} → ${c.expected}`, c] as const),
   )('%s', async (_title, { kind, cell, expected }) => {
     expect(await outcomeOf(file, kind, cell)).toBe(expected);
+  });
+});
+
+// ---------------------------------------------------------------- sensitive filters
+
+describe('sensitive filters and columns (SENSITIVE_ROWS)', () => {
+  it('has every caller in each row, for a route module of the table', () => {
+    for (const row of SENSITIVE_ROWS) {
+      const entry = MATRIX[row.file];
+      expect(entry?.loader, row.file).toBeDefined();
+      expect(Object.keys(row.expect).sort(), `${row.file}?${row.query}`).toEqual(
+        [...(entry.api ? API_PRINCIPALS : PAGE_PRINCIPALS)].sort(),
+      );
+    }
+  });
+
+  it.each(
+    SENSITIVE_ROWS.flatMap((row) =>
+      Object.entries(row.expect).map(
+        ([cell, expected]) =>
+          [`${row.file}?${row.query} × ${cell} → ${expected}`, row, cell, expected] as const,
+      ),
+    ),
+  )('%s', async (_title, row, cell, expected) => {
+    const entry = MATRIX[row.file];
+    const spec: Call = { query: row.query, expect: row.expect };
+    const request = await requestFor(entry, 'loader', spec, cell, undefined);
+    const res = await call(ROUTES[row.file].loader!, request, {}, context({ clientIp: `authz-s-${cell}` }));
+    expect(classify(res)).toBe(expected);
   });
 });

@@ -157,7 +157,10 @@ describe('npm run bootstrap', () => {
     ];
     const bad = await run(args, 'short\n');
     expect(bad.code).toBe(1);
-    expect(bad.out).toContain('password: Mật khẩu phải có ít nhất 8 ký tự.');
+    expect(bad.out).toContain('password: Mật khẩu phải có ít nhất 10 ký tự.');
+    const common = await run(args, 'password123\n');
+    expect(common.code).toBe(1);
+    expect(common.out).toContain('password: Mật khẩu này nằm trong danh sách mật khẩu phổ biến');
     const first = await run(args, 'mot-mat-khau-dai\n');
     expect(first.code, first.out).toBe(0);
     expect(first.out).toContain('OK: admin admin@qng.vn created');

@@ -232,6 +232,27 @@ describe('evidence files', () => {
     expect(await Submission.countDocuments()).toBe(before);
   });
 
+  it('stores a file whatever its name holds (`;`, `=`, Vietnamese) and downloads it under that name', async () => {
+    const names = ['biên bản; lần=2.pdf', 'a=b;c=d.pdf', "giấy khen (bản 'cuối') ; = ,.pdf"];
+    for (const [i, name] of names.entries()) {
+      const file = new File([new Uint8Array([0x25, 0x50, 0x44, 0x46, 0x2d, 0x31])], name, {
+        type: 'application/pdf',
+      });
+      const title = `Tệp có tên lạ ${i}`;
+      const res = await call(submitAction, multipart({ ...award, title }, file, student));
+      expect(res.status, name).toBe(302);
+      const s = (await Submission.findOne({ title }).lean())!;
+      expect(s.file?.name).toBe(name);
+      const id = String(s._id);
+      const mine = await call(ownFileLoader, get(`/me/submissions/${id}/file`, student), { id });
+      expect(mine.status).toBe(200);
+      const disposition = mine.headers.get('Content-Disposition')!;
+      // RFC 5987: only attr-chars stay bare, so no `;`, `=`, quote or space can end the header early.
+      expect(disposition).toMatch(/^attachment; filename\*=UTF-8''[A-Za-z0-9!#$&+.^_`|~%-]+$/);
+      expect(decodeURIComponent(disposition.split("''")[1])).toBe(name);
+    }
+  });
+
   it('stores a PDF with the submission; the owner and the school Union download it, others get 404', async () => {
     const res = await call(submitAction, multipart({ ...award, title: 'Giấy khen có tệp' }, pdf, student));
     expect(res.status).toBe(302);

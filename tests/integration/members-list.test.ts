@@ -366,7 +366,7 @@ describe('export', () => {
     expect(selected.rows).toHaveLength(2);
   });
 
-  it('sensitive columns only for roles with sensitive:read, and each such export is audited', async () => {
+  it('sensitive columns only for roles with sensitive:read (others refused), and each such export is audited', async () => {
     const before = await AuditEvent.countDocuments({ action: 'member.export.sensitive' });
     const allowed = await exportCsv('/members/export?format=csv&sensitive=1', schoolUnion);
     expect(allowed.header).toEqual(expect.arrayContaining(['Dân tộc', 'Tôn giáo', 'Số CCCD']));
@@ -374,9 +374,10 @@ describe('export', () => {
     expect(allowed.rows.filter((r) => r[cccd]).length).toBeGreaterThan(0);
     expect(await AuditEvent.countDocuments({ action: 'member.export.sensitive' })).toBe(before + 1);
 
-    const refused = await exportCsv('/members/export?format=csv&sensitive=1', province);
-    expect(refused.header).not.toContain('Dân tộc');
-    expect(refused.header).not.toContain('Số CCCD');
+    // A role that may not reveal them is refused with a reason, not silently sent fewer columns.
+    const refused = await call(exportLoader, get('/members/export?format=csv&sensitive=1', province));
+    expect(refused.status).toBe(403);
+    expect(refused.data).toContain('số CCCD');
     const plain = await exportCsv('/members/export?format=csv', schoolUnion);
     expect(plain.header).not.toContain('Số CCCD');
     expect(await AuditEvent.countDocuments({ action: 'member.export.sensitive' })).toBe(before + 1);

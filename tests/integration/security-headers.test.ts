@@ -46,6 +46,8 @@ beforeAll(async () => {
     DATA_DIR: path.join(dataRoot, 'db'),
     SEED_MEMBERS: '50',
     SESSION_SECRET: 'security-headers-test-secret-0123456789',
+    // As behind a TLS reverse proxy on the same machine (docs/operations.md, section 3.3).
+    TRUST_PROXY: 'loopback',
   };
   delete env.MONGODB_URI;
   const server = ['node', '--import', 'tsx', 'server.ts'];
@@ -236,7 +238,7 @@ describe('the session cookie', () => {
 
   // Served on 127.0.0.1, the cookie cannot be Secure (a browser would never send it
   // back over plain http). Behind a TLS reverse proxy on the same machine (HOST stays
-  // 127.0.0.1; server.ts trusts loopback proxies) the request is https, and the cookie
+  // 127.0.0.1; TRUST_PROXY=loopback names that proxy) the request is https, and the cookie
   // must then be Secure.
   it('is Secure when the request came over HTTPS through the trusted proxy', async () => {
     const plain = await signIn('danguy.pvd@demo.vn');

@@ -258,7 +258,8 @@ export async function recover(
   apply: (r: Rec) => void,
   fileEnd: () => void = () => undefined,
 ): Promise<Recovered> {
-  await fsp.mkdir(dir, { recursive: true });
+  // Private to this account: the data is in clear (see auth/credentials.ts).
+  await fsp.mkdir(dir, { recursive: true, mode: 0o700 });
   let generation = 0;
   let snapshotBytes = 0;
   const snapPath = path.join(dir, 'snapshot.bin');
@@ -329,7 +330,7 @@ export class Journal {
   /** Opens (creating with a header if needed) the journal of a generation. */
   private static openGen(dir: string, gen: number): number {
     const p = path.join(dir, journalName(gen));
-    const fd = fs.openSync(p, 'a+');
+    const fd = fs.openSync(p, 'a+', 0o600);
     const size = fs.fstatSync(fd).size;
     if (size === 0) {
       const h = Buffer.alloc(HEADER);
@@ -447,7 +448,7 @@ export async function writeSnapshot(
   produce: () => Iterable<Buffer[]>,
 ): Promise<number> {
   const tmp = path.join(dir, 'snapshot.bin.tmp');
-  const fh = await fsp.open(tmp, 'w');
+  const fh = await fsp.open(tmp, 'w', 0o600);
   let size = 0;
   try {
     const h = Buffer.alloc(HEADER);

@@ -1,5 +1,6 @@
 import type { Socket } from 'node:net';
 import type { Document } from 'bson';
+import { type ScramSession, type ScramUsers } from '../auth/scram.ts';
 import { type CommandExecutor, isMalformedBson } from '../contract.ts';
 import { OP_MSG, OP_QUERY } from './constants.ts';
 import { ProtocolError } from './errors.ts';
@@ -19,7 +20,28 @@ export interface ConnectionOptions {
   executor: CommandExecutor;
   /** Server-wide counter, so our requestIDs increase across connections. */
   nextRequestId: () => number;
+  /** The users who may connect; when given, every command but UNAUTHENTICATED needs one of them. */
+  users?: ScramUsers;
+  /** Closes the connection after this long without a byte from the client while no command runs; 0 never. */
+  idleTimeoutMs?: number;
 }
+
+/**
+ * What mongod runs before authentication (`requiresAuth() == false`): the
+ * handshake, the SASL conversation, `ping`, `buildInfo` and `connectionStatus`.
+ * Anything else is answered 13 Unauthorized.
+ */
+const UNAUTHENTICATED = new Set([
+  'hello',
+  'isMaster',
+  'ismaster',
+  'saslStart',
+  'saslContinue',
+  'ping',
+  'buildInfo',
+  'buildinfo',
+  'connectionStatus',
+]);
 
 /**
  * One client connection. Requests run strictly one after another, as in
@@ -32,14 +54,29 @@ export class WireConnection {
   private readonly queue: Buffer[] = [];
   private processing = false;
   private closed = false;
+  /** With authentication on: this connection's SASL state, and who it authenticated as. */
+  private readonly scram: ScramSession | undefined;
+  private authenticatedAs: { user: string; db: string } | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     const { socket } = options;
+    this.scram = options.users?.session();
     socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.onData(chunk));
     // ECONNRESET and friends: 'close' follows, which does the cleanup.
     socket.on('error', (error) => debugLog(`connection ${options.connectionId}: ${error.message}`));
     socket.on('close', () => this.onClose());
+    if (options.idleTimeoutMs) {
+      // Node's socket timeout counts any traffic; a command still running is not idleness.
+      const idleMs = options.idleTimeoutMs;
+      // Not setTimeout's callback: that one is called once only.
+      socket.on('timeout', () => {
+        // A fired timer is re-armed by the next traffic or here: start the next period.
+        if (this.processing || this.queue.length > 0) socket.setTimeout(idleMs);
+        else this.abort(new Error(`idle for ${idleMs} ms`));
+      });
+      socket.setTimeout(idleMs);
+    }
   }
 
   private onData(chunk: Buffer): void {
@@ -107,10 +144,18 @@ export class WireConnection {
   private async execute(request: WireRequest): Promise<Document> {
     if (request.rejection) return request.rejection;
     const { connectionId, executor } = this.options;
-    if (isHandshake(request.body))
-      return executor.hello
+    if (isHandshake(request.body)) {
+      const reply = executor.hello
         ? executor.hello(request.body, connectionId)
         : handshakeReply(request.body, connectionId);
+      return this.scram ? this.authenticateInHello(request.body, reply) : reply;
+    }
+    if (this.scram) {
+      const name = Object.keys(request.body)[0];
+      if (name === 'saslStart' || name === 'saslContinue') return this.sasl(name, request);
+      if (!this.authenticatedAs && !UNAUTHENTICATED.has(name))
+        return commandError(13, 'Unauthorized', `Command ${name} requires authentication`);
+    }
     try {
       // The reply is serialized as soon as it comes back (`send`) and not kept.
       const reply: unknown = await executor.run(request.dbName, request.body, {
@@ -130,6 +175,38 @@ export class WireConnection {
       debugLog(`connection ${connectionId}: executor threw: ${(error as Error)?.stack ?? error}`);
       return internalError(`executor failed: ${errorMessage(error)}`);
     }
+  }
+
+  /**
+   * `hello` with `saslSupportedMechs: "admin.user"` is told the user's mechanisms, and
+   * one with `speculativeAuthenticate` (a `saslStart` with its `db`) gets the server's
+   * first SCRAM message in the same round trip, as mongod does. A failed speculative
+   * start is left out of the reply; the driver then runs `saslStart` itself.
+   */
+  private authenticateInHello(body: Document, reply: Document): Document {
+    const scram = this.scram!;
+    const mechs = scram.supportedMechs(body.saslSupportedMechs);
+    const out: Document = mechs ? { ...reply, saslSupportedMechs: mechs } : { ...reply };
+    const speculative = body.speculativeAuthenticate as Document | undefined;
+    if (speculative && typeof speculative === 'object' && speculative.saslStart !== undefined) {
+      const db = typeof speculative.db === 'string' ? speculative.db : 'admin';
+      const { reply: first } = scram.start(db, speculative);
+      if (first.ok === 1) {
+        const { ok: _ok, ...rest } = first;
+        out.speculativeAuthenticate = rest;
+      }
+    }
+    return out;
+  }
+
+  private sasl(name: 'saslStart' | 'saslContinue', request: WireRequest): Document {
+    const scram = this.scram!;
+    const outcome =
+      name === 'saslStart' ? scram.start(request.dbName, request.body) : scram.continue(request.body);
+    if (outcome.authenticated) this.authenticatedAs = outcome.authenticated;
+    else if (outcome.reply.ok !== 1)
+      debugLog(`connection ${this.options.connectionId}: authentication failed (${outcome.reply.errmsg})`);
+    return outcome.reply;
   }
 
   private send(request: WireRequest, reply: Document): void {

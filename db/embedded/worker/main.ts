@@ -16,6 +16,9 @@ try {
     host: data.host,
     port: data.port,
     dataDir: data.dataDir,
+    users: data.users,
+    maxConnections: data.maxConnections,
+    idleTimeoutMs: data.idleTimeoutMs,
     onConnectionCount: (n) => Atomics.store(counters, 0, n),
   });
   port.on('message', (m: ToWorker) => {

@@ -1,4 +1,5 @@
 /** Messages between the embedded server's worker thread and the thread that started it. */
+import type { ScramCredential } from '../auth/scram.ts';
 
 export interface WorkerStartData {
   /** URL of `main.ts`, imported by `boot.mjs` once tsx is registered. */
@@ -6,6 +7,10 @@ export interface WorkerStartData {
   host: string;
   port: number;
   dataDir?: string;
+  /** The users clients must authenticate as (salted keys only); absent: no authentication. */
+  users?: ScramCredential[];
+  maxConnections?: number;
+  idleTimeoutMs?: number;
   /** Int32Array view: [0] = open client connections, kept current by the worker. */
   counters: SharedArrayBuffer;
 }
