@@ -95,6 +95,7 @@ const DEMO_LOGINS = [
   ['tinhdoan@demo.vn', 'province_union', 'Quảng Ngãi'],
   ['doantruong.pvd@demo.vn', 'school_union', 'Trường Đại học Phạm Văn Đồng'],
   ['danguy.pvd@demo.vn', 'school_party', 'Trường Đại học Phạm Văn Đồng'],
+  ['bithu.pvd@demo.vn', 'school_party', 'the same committee: a second member, for separation of duties'],
   ['sinhvien@demo.vn', 'student', 'one student of that school'],
 ];
 

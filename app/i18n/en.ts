@@ -45,7 +45,7 @@ export const en: Messages = {
   'login.rateLimited': 'Too many failed attempts. Please try again in {minutes} minutes.',
   'login.busy': 'Too many sign-ins are being checked right now. Please try again in a few seconds.',
   'login.demoHint':
-    'Demo accounts: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, sinhvien@demo.vn (password demo1234).',
+    'Demo accounts: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, bithu.pvd@demo.vn, sinhvien@demo.vn (password demo1234).',
 
   'validation.required': 'Please fill in this field.',
   'validation.email': 'Enter a valid email address.',

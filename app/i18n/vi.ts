@@ -47,7 +47,7 @@ export const vi = {
   'login.rateLimited': 'Bạn đã nhập sai quá nhiều lần. Vui lòng thử lại sau {minutes} phút.',
   'login.busy': 'Hệ thống đang nhận quá nhiều lượt đăng nhập. Vui lòng thử lại sau ít giây.',
   'login.demoHint':
-    'Tài khoản thử nghiệm: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, sinhvien@demo.vn (mật khẩu demo1234).',
+    'Tài khoản thử nghiệm: admin@demo.vn, tinhdoan@demo.vn, doantruong.pvd@demo.vn, danguy.pvd@demo.vn, bithu.pvd@demo.vn, sinhvien@demo.vn (mật khẩu demo1234).',
 
   'validation.required': 'Vui lòng nhập thông tin này.',
   'validation.email': 'Email không hợp lệ.',
