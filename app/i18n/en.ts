@@ -504,6 +504,7 @@ export const en: Messages = {
   'board.ready.pickSchool': 'Choose a school to see its queue.',
   'board.ready.none': 'No record is ready for this step yet.',
   'board.ready.count': '{count} records ready',
+  'board.ready.pick': 'Tick the records the document below applies to; none is ticked in advance.',
   'board.ready.blocked': '{count} records at this step are not ready yet',
   'board.ready.document': 'Document for the selected records',
   'board.ready.submit': 'Record for the selected records',

@@ -501,6 +501,7 @@ export const vi = {
   'board.ready.pickSchool': 'Chọn một trường để xem hàng chờ.',
   'board.ready.none': 'Chưa có hồ sơ nào sẵn sàng cho bước này.',
   'board.ready.count': '{count} hồ sơ sẵn sàng',
+  'board.ready.pick': 'Đánh dấu những hồ sơ mà văn bản dưới đây áp dụng; không hồ sơ nào được chọn sẵn.',
   'board.ready.blocked': '{count} hồ sơ ở bước này chưa sẵn sàng',
   'board.ready.document': 'Văn bản ghi nhận cho các hồ sơ đã chọn',
   'board.ready.submit': 'Ghi nhận cho các hồ sơ đã chọn',

@@ -108,6 +108,8 @@ export default function ReadyQueue() {
           {data.truncated ? (
             <p className="muted">{t('board.ready.truncated', { shown: data.ready.length })}</p>
           ) : null}
+          {/* Nothing ticked in advance: one click must not write one resolution to everyone. */}
+          <p className="muted">{t('board.ready.pick')}</p>
           <ul className="ready-list">
             {data.ready.map((r) => (
               <li key={r.id}>
@@ -115,7 +117,6 @@ export default function ReadyQueue() {
                   type="checkbox"
                   name="ids"
                   value={r.id}
-                  defaultChecked
                   aria-label={t('board.select', { name: r.fullName })}
                 />{' '}
                 <Link to={`/members/${r.id}/pipeline`}>{r.fullName}</Link>{' '}

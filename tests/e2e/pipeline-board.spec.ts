@@ -47,7 +47,9 @@ test('board, bulk return and the ready queue', async ({ page }) => {
   const boxes = page.locator('.ready-list input[type="checkbox"]');
   const count = await boxes.count();
   expect(count).toBeGreaterThan(0);
-  for (let i = 1; i < count; i++) await boxes.nth(i).uncheck();
+  // Nothing is ticked in advance (issue 18): the user picks the records the resolution covers.
+  for (let i = 0; i < count; i++) await expect(boxes.nth(i)).not.toBeChecked();
+  await boxes.first().check();
   await page.getByLabel(/Số nghị quyết/).fill('21-NQ/ĐU');
   await page.getByLabel(/Ngày nghị quyết/).fill(new Date().toISOString().slice(0, 10));
   await page.getByRole('button', { name: 'Ghi nhận cho các hồ sơ đã chọn' }).click();
