@@ -18,6 +18,20 @@ import { useLocale, useT } from '~/i18n/use-t';
 import type { FieldView, TransitionFailure, TransitionView } from '~/utils/pipeline.server';
 import type { VoteCellOption } from '~/utils/party-register.server';
 
+/** A field's messages under it, referenced by the control's aria-describedby. */
+function FieldErrorList({ id, errors }: { id: string; errors: string[] }) {
+  if (errors.length === 0) return null;
+  return (
+    <div id={id}>
+      {errors.map((e) => (
+        <p key={e} className="field-error">
+          {e}
+        </p>
+      ))}
+    </div>
+  );
+}
+
 /**
  * The chi bộ of a vote and the count of official members its register has in force on the
  * meeting day (countOn, the same pure rule the server judges by), updated as the day or the
@@ -80,15 +94,7 @@ function VoteCellField({
         ) : null}
       </p>
       {cells.length === 0 ? <p className="field-hint">{t('pipeline.cell.none')}</p> : null}
-      {invalid ? (
-        <div id={errorId}>
-          {errors.map((e) => (
-            <p key={e} className="field-error">
-              {e}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FieldErrorList id={errorId} errors={errors} />
     </div>
   );
 }
@@ -152,15 +158,7 @@ function FieldInput({
         {field.required ? <span className="muted"> {t('pipeline.required')}</span> : null}
       </label>
       {control}
-      {invalid ? (
-        <div id={errorId}>
-          {errors.map((e) => (
-            <p key={e} className="field-error">
-              {e}
-            </p>
-          ))}
-        </div>
-      ) : null}
+      <FieldErrorList id={errorId} errors={errors} />
     </div>
   );
 }

@@ -100,24 +100,12 @@ export default function ConsentPage() {
               }}
             >
               <input type="hidden" name="intent" value="withdraw" />
-              <div className="field me-consent-box">
-                <div className="checkbox">
-                  <input
-                    id="consent-withdraw-confirm"
-                    type="checkbox"
-                    name="confirm"
-                    value="on"
-                    aria-invalid={errors.confirm ? true : undefined}
-                    aria-describedby={errors.confirm ? 'consent-withdraw-confirm-error' : undefined}
-                  />
-                  <label htmlFor="consent-withdraw-confirm">{t('consent.withdrawConfirm')}</label>
-                </div>
-                {errors.confirm ? (
-                  <p id="consent-withdraw-confirm-error" className="field-error">
-                    {t(errors.confirm[0])}
-                  </p>
-                ) : null}
-              </div>
+              <ConsentBox
+                id="consent-withdraw-confirm"
+                name="confirm"
+                label={t('consent.withdrawConfirm')}
+                errors={errors.confirm}
+              />
               <button type="submit" className="button-danger">
                 {t('consent.withdraw')}
               </button>
@@ -162,24 +150,7 @@ export default function ConsentPage() {
                 />
               </>
             ) : null}
-            <div className="field me-consent-box">
-              <div className="checkbox">
-                <input
-                  id="consent-agree"
-                  type="checkbox"
-                  name="agree"
-                  value="on"
-                  aria-invalid={errors.agree ? true : undefined}
-                  aria-describedby={errors.agree ? 'consent-agree-error' : undefined}
-                />
-                <label htmlFor="consent-agree">{t('consent.agree')}</label>
-              </div>
-              {errors.agree ? (
-                <p id="consent-agree-error" className="field-error">
-                  {t(errors.agree[0])}
-                </p>
-              ) : null}
-            </div>
+            <ConsentBox id="consent-agree" name="agree" label={t('consent.agree')} errors={errors.agree} />
             <button type="submit">{t('consent.submit')}</button>
           </Form>
         </>
@@ -190,4 +161,39 @@ export default function ConsentPage() {
 
 export function ErrorBoundary() {
   return <GeneralErrorBoundary />;
+}
+
+/** The box the student ticks to give or to withdraw consent, with its message beside it. */
+function ConsentBox({
+  id,
+  name,
+  label,
+  errors,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  errors: FieldErrors[string] | undefined;
+}) {
+  const t = useT();
+  return (
+    <div className="field me-consent-box">
+      <div className="checkbox">
+        <input
+          id={id}
+          type="checkbox"
+          name={name}
+          value="on"
+          aria-invalid={errors ? true : undefined}
+          aria-describedby={errors ? `${id}-error` : undefined}
+        />
+        <label htmlFor={id}>{label}</label>
+      </div>
+      {errors ? (
+        <p id={`${id}-error`} className="field-error">
+          {t(errors[0])}
+        </p>
+      ) : null}
+    </div>
+  );
 }

@@ -58,6 +58,7 @@ import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { dayNumber, isoDay } from '~/domain/criteria/calendar';
+import { PIPELINE_STAGES } from '~/domain/stages';
 import { CONSENT_VERSION, consentWithdrawn, isMinorOn } from '~/domain/consent';
 import { decisionReceivedDay, firstPassingOfficialVote, probationEndDay } from '~/domain/deadlines';
 import { countOn, registerOf } from '~/domain/party-register';
@@ -632,17 +633,7 @@ async function checkInvariants(real: Real, model: Model, pre: Snap, outcome: Out
     }
     // The recorders on file are those the model expected (levels, not resumes, in every cycle).
     const expected = model.candidates[c];
-    for (const stage of [
-      'outstanding',
-      'awareness_class',
-      'dossier',
-      'introduced',
-      'branch_vote',
-      'committee_review',
-      'decision',
-      'probation',
-      'official',
-    ]) {
+    for (const stage of PIPELINE_STAGES.slice(1)) {
       expect(ids(stepEntries(p, stage).map((e) => e.by)), `${at}: recorders of ${stage}`).toEqual(
         expected.recorders[stage] ?? [],
       );
@@ -780,26 +771,8 @@ async function execute(
   await checkInvariants(real, model, pre, { label, status, transition }, touched);
 }
 
-const STEPS = [
-  'select_outstanding',
-  'record_awareness_class',
-  'open_dossier',
-  'record_introduction',
-  'record_branch_vote',
-  'record_committee_review',
-  'record_decision',
-  'record_ceremony',
-  'record_official_vote',
-  'recognise_official',
-  'request_extension',
-  'return_for_improvement',
-  'resume',
-  'not_admitted',
-  'withdraw',
-  'transfer',
-  'age_out',
-  'strike_off',
-] as const satisfies readonly TransitionId[];
+/** Every step of the machine (transitions.ts), exits and returns included. */
+const STEPS = TRANSITION_IDS;
 type Step = (typeof STEPS)[number];
 
 /** 'recorder': whoever recorded this candidate's latest level (vote, review, official vote). */
@@ -1430,18 +1403,8 @@ const stepWho = fc.oneof(
   { weight: 4, arbitrary: who },
   { weight: 4, arbitrary: fc.constant<Who>('recorder') },
 );
-const forward = fc.constantFrom<Step>(
-  'select_outstanding',
-  'record_awareness_class',
-  'open_dossier',
-  'record_introduction',
-  'record_branch_vote',
-  'record_committee_review',
-  'record_decision',
-  'record_ceremony',
-  'record_official_vote',
-  'recognise_official',
-);
+/** The forward steps, in the machine's order: everything before the extension request. */
+const forward = fc.constantFrom<Step>(...STEPS.slice(0, STEPS.indexOf('request_extension')));
 /** Returns weigh more: a return and a resume are the cycle the duty rule must see through. */
 const aside = fc.constantFrom<Step>(
   'request_extension',
