@@ -13,6 +13,7 @@ import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
+import { DAY_MS, VN_OFFSET_MS } from './app/domain/calendar.ts';
 
 const DEV = process.argv.includes('--dev');
 // Set here rather than in package.json so `npm start` behaves the same on Windows.
@@ -105,10 +106,8 @@ const FIRST_ADMIN_HINT = `[seed] create the first administrator (and the provinc
       --province-name "Tỉnh đoàn …" --province-code CODE
   (docs/operations.md, "First administrator")`;
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 /** How often the audit chains' heads are anchored (docs/decisions/019-audit-chains-per-record.md). */
 const AUDIT_ANCHOR_INTERVAL_MS = 5 * 60 * 1000;
-const VIETNAM_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /**
  * Stored eligibility verdicts (docs/decisions/006-eligibility-storage.md) and each
@@ -133,7 +132,7 @@ async function scheduleEligibilityRefresh() {
       .then(() => warmDashboards())
       .catch((error: unknown) => console.error('[eligibility] refresh failed', error));
   void refreshAll();
-  const sinceMidnight = (Date.now() + VIETNAM_OFFSET_MS) % DAY_MS;
+  const sinceMidnight = (Date.now() + VN_OFFSET_MS) % DAY_MS;
   const firstRun = DAY_MS - sinceMidnight + 60_000;
   setTimeout(() => {
     void refreshAll();

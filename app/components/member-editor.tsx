@@ -12,6 +12,7 @@ import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
+import { isCalendarDay } from '~/domain/calendar';
 import { parseGraduationMonth } from '~/domain/graduation';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
@@ -32,13 +33,6 @@ export function todayIso(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
 }
 
-// A real calendar day: the engine would otherwise roll 2005-02-31 over to 3 March.
-const isIsoDay = (v: string) => {
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(v)) return false;
-  const d = new Date(`${v}T00:00:00Z`);
-  return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === v;
-};
-
 const text = (max: number) => z.string().trim().max(max, 'validation.tooLong');
 const optionalText = (max: number) =>
   text(max)
@@ -50,8 +44,8 @@ export const optionalDay = z
   .string()
   .trim()
   .optional()
-  .refine((v) => !v || isIsoDay(v), 'validation.date')
-  .refine((v) => !v || !isIsoDay(v) || (v >= MIN_DAY && v <= todayIso()), 'member.v.dateRange')
+  .refine((v) => !v || isCalendarDay(v), 'validation.date')
+  .refine((v) => !v || !isCalendarDay(v) || (v >= MIN_DAY && v <= todayIso()), 'member.v.dateRange')
   .transform((v) => (v ? v : undefined));
 
 const objectId = z

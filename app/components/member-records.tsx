@@ -22,7 +22,7 @@ import {
   type ConductBands,
 } from '~/domain/academic';
 import { participationTooLow } from '~/domain/union-rating';
-import { calendarDay, schoolYearStart } from '~/domain/criteria/calendar';
+import { calendarDay, schoolYearStart } from '~/domain/calendar';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';

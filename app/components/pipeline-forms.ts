@@ -5,7 +5,7 @@
  * Zod messages are catalogue keys, so both sides show them in the page's language.
  */
 import { z } from 'zod';
-import { dayNumber, isoDay } from '~/domain/criteria/calendar';
+import { dayNumber, isoDay } from '~/domain/calendar';
 import type { Text } from '~/domain/criteria/types';
 import type { MessageKey } from '~/i18n';
 

@@ -8,7 +8,7 @@
  */
 import { Form, Link, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { dayNumber, formatDay } from '~/domain/criteria/calendar';
+import { dayNumber, formatDay } from '~/domain/calendar';
 import { countOn } from '~/domain/party-register';
 import { voteThreshold } from '~/domain/pipeline/rules';
 import { SelectionVerdictBox } from '~/components/selection-verdict';

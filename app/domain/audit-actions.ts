@@ -3,7 +3,7 @@
  * the known action names (each has an `audit.action.<name>` label in the
  * catalogue) and a readable summary of an event's details. Pure and isomorphic.
  */
-import { vietnamDateTime } from './criteria/calendar';
+import { vietnamDateTime } from './calendar';
 import { TRANSITION_IDS } from './pipeline/transitions';
 
 const RECORDS = ['term', 'award', 'activity', 'rating'] as const;

@@ -6,7 +6,7 @@
  * Pure and isomorphic: the consent page and its action share the schema.
  */
 import { z } from 'zod';
-import { dayNumber, type DateLike } from './criteria/calendar.ts';
+import { dayNumber, type DateLike } from './calendar.ts';
 import { ageMonthsOn } from './pipeline/rules.ts';
 
 export const CONSENT_VERSION = '2026-01';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { dayNumber, isoDay, type DateLike } from './criteria/calendar.ts';
+import { DAY_MS, VN_OFFSET_MS, dayNumber, isoDay, type DateLike } from './calendar.ts';
 import type { WorkingCalendar } from './working-days.ts';
 
 /** What a student may ask to have corrected in their record (isomorphic: the form and the model). */
@@ -61,9 +61,6 @@ export function correctionDue(createdAt: DateLike, calendar: WorkingCalendar, no
     workingDaysLeft: calendar.workingDaysBetweenNumbers(today, due),
   };
 }
-
-const DAY_MS = 86_400_000;
-const VN_OFFSET_MS = 7 * 3_600_000;
 
 /**
  * The instant before which a request must have been filed to be overdue on `now`: a request

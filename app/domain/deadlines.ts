@@ -22,14 +22,7 @@
  *   warnings, which still run while the dossier is reworked.
  */
 import { certificateLastValidDay } from './criteria/engine.ts';
-import {
-  addMonthsDay,
-  calendarDay,
-  dayNumber,
-  fromDayNumber,
-  isoDay,
-  type DateLike,
-} from './criteria/calendar.ts';
+import { addMonthsDay, calendarDay, dayNumber, fromDayNumber, isoDay, type DateLike } from './calendar.ts';
 import type { Text } from './criteria/types.ts';
 import { isExitStage, isPipelineStage, stageIndex, type PipelineStage } from './stages.ts';
 import type { WorkingCalendar } from './working-days.ts';

@@ -14,7 +14,7 @@
  * - Only while the admission is open (not once the decision exists, nor for an ended or
  *   returned record).
  */
-import { dayNumber, formatDay, isoDay, type DateLike } from './criteria/calendar.ts';
+import { dayNumber, formatDay, isoDay, type DateLike } from './calendar.ts';
 import { DECISION_WORKING_DAYS, admissionDecisionDueDay } from './deadlines.ts';
 import type { PipelineRecord } from './pipeline/types.ts';
 import { PIPELINE_STAGES, stageIndex } from './stages.ts';

@@ -9,6 +9,7 @@
  * make-up working day: any other day already is a working day.
  */
 import { z } from 'zod';
+import { isCalendarDay } from './calendar.ts';
 
 /** Years always offered, even before any row exists (the seeded range). */
 export const HOLIDAY_BASE_YEARS = [2024, 2025, 2026, 2027] as const;
@@ -16,14 +17,7 @@ export const HOLIDAY_MIN_YEAR = 2000;
 export const HOLIDAY_MAX_YEAR = 2100;
 
 /** True for a real yyyy-mm-dd calendar day in the supported range (no 30 February). */
-export function isCalendarDay(value: string): boolean {
-  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
-  if (!m) return false;
-  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < HOLIDAY_MIN_YEAR || y > HOLIDAY_MAX_YEAR) return false;
-  const date = new Date(Date.UTC(y, mo - 1, d));
-  return date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d;
-}
+export const isHolidayRangeDay = (value: string) => isCalendarDay(value, HOLIDAY_MIN_YEAR, HOLIDAY_MAX_YEAR);
 
 /** What a table entry makes of its day: a day off, or a weekend day worked (make-up day). */
 export const HOLIDAY_KINDS = ['holiday', 'workday'] as const;
@@ -44,7 +38,7 @@ const name = z.string().trim().min(1, 'validation.required').max(200, 'validatio
 
 export const HolidaySchema = z
   .object({
-    date: z.string().trim().min(1, 'validation.required').refine(isCalendarDay, 'validation.date'),
+    date: z.string().trim().min(1, 'validation.required').refine(isHolidayRangeDay, 'validation.date'),
     name,
     // A form without the field (older pages, scripts) adds a day off, as before kinds existed.
     kind: z.preprocess(
@@ -53,7 +47,7 @@ export const HolidaySchema = z
     ),
   })
   .superRefine((v, ctx) => {
-    if (v.kind === 'workday' && isCalendarDay(v.date) && !isWeekendDay(v.date))
+    if (v.kind === 'workday' && isHolidayRangeDay(v.date) && !isWeekendDay(v.date))
       ctx.addIssue({ code: 'custom', path: ['date'], message: 'holidays.v.workdayWeekday' });
   });
 export type HolidayInput = z.infer<typeof HolidaySchema>;

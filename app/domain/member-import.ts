@@ -9,7 +9,7 @@
  */
 import { z } from 'zod';
 import { isValidGpa } from './academic.ts';
-import { vietnamDay } from './criteria/calendar.ts';
+import { DAY_MS, vietnamDay } from './calendar.ts';
 import { parseGraduationMonth } from './graduation.ts';
 import { searchKey } from './text.ts';
 
@@ -585,7 +585,7 @@ export function parseDateCell(value: CellValue): Date | null {
   }
   if (typeof value === 'number') {
     if (!Number.isInteger(value) || value < 1 || value > 2_958_465) return null;
-    const date = new Date((value - EXCEL_EPOCH_OFFSET) * 86_400_000);
+    const date = new Date((value - EXCEL_EPOCH_OFFSET) * DAY_MS);
     return utcDate(date.getUTCFullYear(), date.getUTCMonth() + 1, date.getUTCDate());
   }
   const text = cellText(value);

@@ -7,7 +7,7 @@
  * the meeting day, never against a count typed into the vote form. Pure and isomorphic.
  */
 import { z } from 'zod';
-import { dayNumber, isoDay, type DateLike } from './criteria/calendar.ts';
+import { dayNumber, isoDay, type DateLike } from './calendar.ts';
 
 export interface RegisterEntry {
   count: number;

@@ -5,6 +5,7 @@
  * reason the student sees. Isomorphic: the student's form and its action share the schema.
  */
 import { z } from 'zod';
+import { DAY_MS } from './calendar.ts';
 import { AWARD_KINDS, AWARD_LEVELS } from './criteria/types.ts';
 
 export const SUBMISSION_KINDS = ['award', 'activity'] as const;
@@ -26,7 +27,7 @@ export const SubmissionSchema = z
   })
   .superRefine((v, ctx) => {
     const d = new Date(`${v.date}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.getTime() > Date.now() + 86_400_000) {
+    if (Number.isNaN(d.getTime()) || d.getTime() > Date.now() + DAY_MS) {
       ctx.addIssue({ code: 'custom', path: ['date'], message: 'validation.date' });
     }
     if (v.kind === 'award') {

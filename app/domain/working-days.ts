@@ -4,7 +4,7 @@
  * holiday table is read by the caller (models/holiday.ts) and passed in.
  *
  * Decisions:
- * - Days are calendar days in Vietnam time (criteria/calendar.ts), so a Date
+ * - Days are calendar days in Vietnam time (calendar.ts), so a Date
  *   stored at UTC midnight or at Vietnamese midnight is the same day.
  * - Counting starts the day AFTER the event (Bộ luật Dân sự 2015 art. 147: a
  *   period counted in days starts on the day after the event), and only working
@@ -20,7 +20,7 @@
  *   as a day off: an error in the table then lengthens deadlines rather than
  *   shortening them, which never makes a timely act look late.
  */
-import { calendarDay, dayNumber, isoDay, type DateLike } from './criteria/calendar.ts';
+import { dayNumber, isoDay, type DateLike } from './calendar.ts';
 
 export interface WorkingCalendarInput {
   /** Official days off, `YYYY-MM-DD` (or any date-like; read as a Vietnam calendar day). */
@@ -144,10 +144,4 @@ export function calendarFromHolidayTable(
     holidays: rows.filter((r) => r.kind !== 'workday').map((r) => r.date),
     makeUpWorkingDays: rows.filter((r) => r.kind === 'workday').map((r) => r.date),
   });
-}
-
-/** `YYYY-MM-DD` of a date-like value in Vietnam time, or null. */
-export function toIsoDay(value: DateLike | null | undefined): string | null {
-  const c = calendarDay(value);
-  return c ? isoDay(c.day) : null;
 }

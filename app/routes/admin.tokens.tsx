@@ -11,8 +11,8 @@ import { useState } from 'react';
 import { z } from 'zod';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, SelectField } from '~/components/forms';
-import { vietnamDay } from '~/domain/criteria/calendar';
-import { isCalendarDay } from '~/domain/holidays';
+import { vietnamDay } from '~/domain/calendar';
+import { isHolidayRangeDay } from '~/domain/holidays';
 import { useFormatters, useT } from '~/i18n/use-t';
 import {
   createApiToken,
@@ -45,7 +45,7 @@ const TokenCreateSchema = z.object({
     .pipe(
       z
         .string()
-        .refine(isCalendarDay, 'tokens.v.expiryInvalid')
+        .refine(isHolidayRangeDay, 'tokens.v.expiryInvalid')
         .refine((v) => v >= vietnamToday(), 'tokens.v.expiryPast')
         .optional(),
     ),

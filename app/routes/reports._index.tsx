@@ -5,7 +5,7 @@ import { OptionSelect } from '~/components/option-select';
 import { FunnelChart, TrendChart } from '~/components/report-charts';
 import { ReportTableView } from '~/components/report-tables';
 import { TargetProgress } from '~/components/target-progress';
-import { calendarDay } from '~/domain/criteria/calendar';
+import { calendarDay } from '~/domain/calendar';
 import { STAGE_LABELS } from '~/domain/stages';
 import { createT } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';

@@ -16,7 +16,7 @@ import mongoose, { Types } from 'mongoose';
 import { ApiToken } from '../../models/api-token';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
-import { vietnamDay } from '~/domain/criteria/calendar';
+import { DAY_MS, VN_OFFSET_MS, vietnamDay } from '~/domain/calendar';
 import { compareVietnamese } from '~/domain/text';
 import { apiError, apiResponse } from './api.server';
 import { appendAudit } from './audit.server';
@@ -122,9 +122,6 @@ export interface TokenRow {
   revokedAt: string | null;
   status: TokenStatus;
 }
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /** Today's date in Vietnam, YYYY-MM-DD. */
 export function vietnamToday(now = new Date()): string {

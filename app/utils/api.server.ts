@@ -24,7 +24,7 @@ import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { consentWithdrawn, type ConsentRecord } from '~/domain/consent';
-import { vietnamDay } from '~/domain/criteria/calendar';
+import { vietnamDay } from '~/domain/calendar';
 import { ALL_STAGES } from '~/domain/stages';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { ApiPrincipal } from './api-auth.server';
@@ -172,7 +172,7 @@ export function apiUnitScope(token: ApiPrincipal): Record<string, unknown> {
   return { $or: [{ _id: token.unitId }, { ancestors: token.unitId }] };
 }
 
-const isoDay = (d: Date | null | undefined) => (d ? d.toISOString().slice(0, 10) : null);
+const dayOrNull = (d: Date | null | undefined) => vietnamDay(d) || null;
 const isoTime = (d: Date | null | undefined) => (d ? d.toISOString() : null);
 const idString = (id: Types.ObjectId | null | undefined) => (id ? String(id) : null);
 
@@ -218,8 +218,8 @@ function toApiUnit(u: UnitRow) {
     parentId: idString(u.parentId),
     schoolId: idString(u.schoolId),
     active: u.active,
-    validFrom: isoDay(u.validFrom),
-    validTo: isoDay(u.validTo),
+    validFrom: dayOrNull(u.validFrom),
+    validTo: dayOrNull(u.validTo),
     updatedAt: isoTime(u.updatedAt),
   };
 }
@@ -314,19 +314,19 @@ export function toApiMember(m: MemberRow) {
     id: String(m._id),
     fullName: m.fullName,
     studentCode: m.studentCode,
-    dateOfBirth: isoDay(m.dateOfBirth),
+    dateOfBirth: dayOrNull(m.dateOfBirth),
     gender: m.gender ?? null,
     schoolId: String(m.schoolId),
     branchId: idString(m.branchId),
     schoolKind: m.schoolKind,
     schoolYear: m.schoolYear ?? null,
-    union: { joinedAt: isoDay(m.union?.joinedAt) },
+    union: { joinedAt: dayOrNull(m.union?.joinedAt) },
     latestGpa10: typeof m.latestGpa10 === 'number' ? m.latestGpa10 : null,
     pipeline: {
       stage: m.pipeline?.stage ?? 'member',
       // A step's day, or the instant the record was created: its day in Vietnam either way.
       stageSince: vietnamDay(m.pipeline?.stageSince) || null,
-      due: due?.at ? { at: isoDay(due.at), kind: due.kind ?? null } : null,
+      due: due?.at ? { at: dayOrNull(due.at), kind: due.kind ?? null } : null,
     },
     eligibility: {
       eligible: typeof m.eligibility?.eligible === 'boolean' ? m.eligibility.eligible : null,
@@ -479,7 +479,7 @@ export async function apiStats(token: ApiPrincipal, url: URL, now = new Date()):
       scope: { id: String(token.unitId), name: scopeUnit?.name ?? null, kind: scopeUnit?.kind ?? null },
       school: school ? { id: String(school._id), name: school.name } : null,
       asOf: now.toISOString(),
-      today: isoDay(today),
+      today: dayOrNull(today),
       total,
       overdue,
       byStage,

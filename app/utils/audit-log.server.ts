@@ -13,6 +13,7 @@ import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import { AUDIT_ACTIONS, summarizeDetails, summaryText, type AuditSummary } from '~/domain/audit-actions';
+import { DAY_MS } from '~/domain/calendar';
 import { consentWithdrawn, type ConsentRecord } from '~/domain/consent';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import { createT, formatDateTime, isMessageKey, type Locale, type TFunction } from '~/i18n';
@@ -63,7 +64,6 @@ export function parseAuditQuery(url: URL): AuditQuery {
 
 /** Midnight in Vietnam (UTC+7, no daylight saving) of a yyyy-mm-dd day. */
 const vnMidnight = (isoDay: string) => new Date(`${isoDay}T00:00:00+07:00`);
-const DAY_MS = 86_400_000;
 
 interface LeanEvent {
   _id: Types.ObjectId;

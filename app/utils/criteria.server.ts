@@ -20,9 +20,7 @@ import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import {
-  calendarDay,
   evaluate,
-  schoolYearStart,
   simulate,
   type CriteriaMember,
   type CriteriaPurpose,
@@ -34,7 +32,7 @@ import {
   type VerdictChange,
   type VerdictDiffCounts,
 } from '~/domain/criteria';
-import { vietnamDay } from '~/domain/criteria/calendar';
+import { schoolYearOf, vietnamDay } from '~/domain/calendar';
 import {
   checkCriteriaForm,
   criteriaFromForm,
@@ -430,11 +428,6 @@ export const ENGINE_PROJECTION = {
   'pipeline.certificate.issuedAt': 1,
   'pipeline.certificate.expiresAt': 1,
 } as const;
-
-export function schoolYearOf(asOf: Date): string {
-  const start = schoolYearStart(calendarDay(asOf)!);
-  return `${start}-${start + 1}`;
-}
 
 export interface ActiveSet {
   doc: LeanSet;

@@ -20,8 +20,8 @@ import type { AnyBulkWriteOperation } from 'mongodb';
 import { CriteriaSetModel } from '../../models/criteria-set';
 import { Member } from '../../models/member';
 import { compile, type CriteriaMember, type Evaluator, type Rule } from '~/domain/criteria';
-import { toIsoDay } from '~/domain/working-days';
-import { ENGINE_PROJECTION, schoolYearOf, toEngineSet } from './criteria.server';
+import { schoolYearOf, vietnamDay } from '~/domain/calendar';
+import { ENGINE_PROJECTION, toEngineSet } from './criteria.server';
 
 interface ActiveEntry {
   id: Types.ObjectId;
@@ -31,7 +31,7 @@ interface ActiveEntry {
 }
 
 /** Today's calendar day in Vietnam, yyyy-mm-dd (the working-day calendar's own day key). */
-const dayKey = (asOf: Date): string => toIsoDay(asOf)!;
+const dayKey = (asOf: Date): string => vietnamDay(asOf);
 
 /** Active selection sets in force on asOf, by `${unitId}|${schoolKind}` (latest school year wins). */
 async function activeSelectionSets(asOf: Date): Promise<Map<string, ActiveEntry>> {

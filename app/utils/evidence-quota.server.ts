@@ -11,7 +11,7 @@
  */
 import { Types } from 'mongoose';
 import { EvidenceQuota } from '../../models/evidence-quota';
-import { vietnamDay } from '~/domain/criteria/calendar';
+import { vietnamDay } from '~/domain/calendar';
 
 export const EVIDENCE_QUOTA = {
   /** Files per student per calendar month. */

@@ -24,7 +24,7 @@ import {
   WithdrawSchema,
   type ConsentRecord,
 } from '~/domain/consent';
-import { dayNumber } from '~/domain/criteria/calendar';
+import { dayNumber } from '~/domain/calendar';
 import { computeDeadlines } from '~/domain/deadlines';
 import { nextActor, type PipelineMember } from '~/domain/pipeline';
 import {

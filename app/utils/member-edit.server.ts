@@ -9,6 +9,7 @@
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
+import { vietnamDay } from '~/domain/calendar';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import {
@@ -27,7 +28,7 @@ import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject } from './misc';
 import { can } from './permissions';
 import { unitScopeFilter } from './permissions.server';
-import { auditMember, isoDay, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
+import { auditMember, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
 import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
@@ -113,13 +114,13 @@ function formValuesOf(m: EditableMember): MemberFormValues {
   return {
     fullName: m.fullName,
     studentCode: m.studentCode,
-    dateOfBirth: isoDay(m.dateOfBirth),
+    dateOfBirth: vietnamDay(m.dateOfBirth),
     gender: m.gender ?? '',
     email: m.email ?? '',
     phone: m.phone ?? '',
     schoolId: String(m.schoolId),
     branchId: m.branchId ? String(m.branchId) : '',
-    unionJoinedAt: isoDay(m.union?.joinedAt),
+    unionJoinedAt: vietnamDay(m.union?.joinedAt),
     unionCardNumber: m.union?.cardNumber ?? '',
     expectedGraduation: m.expectedGraduation ?? '',
   };
@@ -358,7 +359,7 @@ function beforeAfter(existing: EditableMember, fields: Record<string, unknown>, 
     'union.cardNumber': existing.union?.cardNumber,
   };
   const shown = changed.filter((k) => !(SENSITIVE_FIELDS as readonly string[]).includes(k));
-  const value = (v: unknown) => (v instanceof Date ? isoDay(v) : (v ?? null));
+  const value = (v: unknown) => (v instanceof Date ? vietnamDay(v) : (v ?? null));
   return {
     before: Object.fromEntries(shown.map((k) => [k, value(current[k])])),
     after: Object.fromEntries(shown.map((k) => [k, value(fields[k])])),

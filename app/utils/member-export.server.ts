@@ -20,6 +20,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import mongoose, { Types, type QueryFilter } from 'mongoose';
+import { VN_OFFSET_MS } from '~/domain/calendar.ts';
 import { consentWithdrawn, type ConsentRecord } from '~/domain/consent.ts';
 import { STAGE_LABELS, type Stage } from '~/domain/stages.ts';
 import { translate } from '~/i18n/index.ts';
@@ -147,7 +148,6 @@ export interface ExportResult {
 export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const CURSOR_BATCH = 500;
-const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 /** dd/mm/yyyy in Vietnam's time zone (UTC+7, no daylight saving), like the rest of the app. */
 export function formatDateVn(date: Date): string {

@@ -10,7 +10,7 @@ import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import type { ActivityView, AwardView, RatingView, TermView } from '~/components/member-records';
 import { SENSITIVE_FIELDS, type SensitiveField } from '~/components/member-editor';
-import { dayNumber } from '~/domain/criteria/calendar';
+import { dayNumber, vietnamDay } from '~/domain/calendar';
 import { isStage, type Stage } from '~/domain/stages';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
@@ -31,20 +31,11 @@ export function memberFilter(user: AuthUser, id: Types.ObjectId): Record<string,
   return { _id: id, ...scopeFilter(user) };
 }
 
-/**
- * `YYYY-MM-DD` of a CALENDAR DAY stored at UTC midnight (date of birth, award and
- * meeting dates, `refDate`): its UTC date is the day. Never for an instant (when
- * something was recorded): that is `vietnamDay` (domain/criteria/calendar.ts).
- */
-export const isoDay = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
-
 /** "••••••••1234": enough to tell two people apart on the phone, not enough to misuse. */
 export function maskCitizenId(value: string | null | undefined): string | null {
   if (!value) return null;
   return '••••••••' + value.slice(-4);
 }
-
-export const DAY_MS = 86_400_000;
 
 interface LeanRecords {
   academicTerms?: {
@@ -103,7 +94,7 @@ export function recordViews(m: LeanRecords) {
       title: a.title,
       kind: a.kind,
       level: a.level,
-      date: isoDay(a.date),
+      date: vietnamDay(a.date),
       decisionNo: a.decisionNo ?? '',
       issuer: a.issuer ?? '',
       verified: !!a.verified,
@@ -116,8 +107,8 @@ export function recordViews(m: LeanRecords) {
       role: a.role ?? '',
       days: num(a.days),
       hours: num(a.hours),
-      startDate: isoDay(a.startDate),
-      endDate: isoDay(a.endDate),
+      startDate: vietnamDay(a.startDate),
+      endDate: vietnamDay(a.endDate),
       verified: !!a.verifiedBy || !!a.verifiedAt,
     }))
     .sort((a, b) => b.startDate.localeCompare(a.startDate));
@@ -201,7 +192,7 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
     version: m.__v ?? 0,
     fullName: m.fullName,
     studentCode: m.studentCode,
-    dateOfBirth: isoDay(m.dateOfBirth),
+    dateOfBirth: vietnamDay(m.dateOfBirth),
     gender: m.gender,
     email: m.email ?? '',
     phone: m.phone ?? '',
@@ -212,7 +203,7 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
     schoolYear: m.schoolYear ?? null,
     cohort: m.cohort ?? null,
     expectedGraduation: m.expectedGraduation ?? null,
-    unionJoinedAt: isoDay(m.union?.joinedAt),
+    unionJoinedAt: vietnamDay(m.union?.joinedAt),
     unionCardNumber: m.union?.cardNumber ?? '',
     // Masked for everyone; the values themselves only through the audited reveal.
     sensitive: {

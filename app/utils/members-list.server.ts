@@ -11,7 +11,7 @@
 import mongoose, { Types } from 'mongoose';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
-import { dayNumber } from '~/domain/criteria/calendar';
+import { DAY_MS, dayNumber, dayToDate } from '~/domain/calendar';
 import { ALL_STAGES, OPEN_STAGES, PIPELINE_STAGES, PRE_VOTE_STAGES, type Stage } from '~/domain/stages';
 import { latestGradedTerm } from '~/domain/latest-gpa';
 import { compareVietnamese, searchKey } from '~/domain/text';
@@ -32,7 +32,6 @@ import {
 } from './members-query';
 
 const oid = (id: string) => new Types.ObjectId(id);
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 export function escapeRegex(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
@@ -104,7 +103,7 @@ export function drillFilter(
   const stageIn = (stages: readonly string[]) => {
     if (!stageSet) out['pipeline.stage'] = mongoose.trusted({ $in: [...stages] });
   };
-  const today = new Date(dayNumber(now) * DAY_MS);
+  const today = dayToDate(dayNumber(now));
   if (query.group) stageIn(query.group === 'open' ? OPEN_STAGES : IN_PIPELINE_STAGES);
   if (query.due === 'overdue') out['pipeline.due.at'] = mongoose.trusted({ $lt: today });
   if (query.due === 'stuck') {

@@ -11,7 +11,7 @@
  * enums in models/member.ts and models/unit.ts.
  */
 import { z } from 'zod';
-import { calendarDay, schoolYearStart } from '~/domain/criteria/calendar';
+import { calendarDay, schoolYearStart } from '~/domain/calendar';
 import { ALL_STAGES } from '~/domain/stages';
 
 export const MEMBER_SORT_KEYS = ['name', 'dob', 'school', 'branch', 'gpa', 'stage', 'days'] as const;

@@ -9,7 +9,7 @@ import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
-import { dayNumber, isoDay, vietnamDay } from '~/domain/criteria/calendar';
+import { dayNumber, isoDay, vietnamDay } from '~/domain/calendar';
 import { countOn, registerEntrySchema, registerOf, type RegisterEntry } from '~/domain/party-register';
 import type { VoteCell } from '~/domain/pipeline';
 import { appendAudit } from './audit.server';

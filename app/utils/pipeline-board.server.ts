@@ -13,7 +13,7 @@ import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
 import type { ConsentRecord } from '~/domain/consent';
-import { dayNumber } from '~/domain/criteria/calendar';
+import { dayNumber, dayToDate } from '~/domain/calendar';
 import { DEADLINE_KINDS, type DeadlineKind } from '~/domain/deadlines';
 import { nextActor, type NextActor } from '~/domain/pipeline';
 import { OPEN_STAGES } from '~/domain/stages';
@@ -33,7 +33,6 @@ export const LANE_CARDS = 8;
 export const PAGE_CARDS = 50;
 /** An open deadline within this many working days is "due soon" (deadlines.ts default). */
 const DUE_SOON_WORKING_DAYS = 10;
-const DAY_MS = 24 * 60 * 60 * 1000;
 
 const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
@@ -56,7 +55,7 @@ const oid = (id: string) => new Types.ObjectId(id);
 
 /** Start of today in Vietnam as the UTC-midnight Date the pipeline stores days as. */
 export function todayAsStoredDay(now: Date): Date {
-  return new Date(dayNumber(now) * DAY_MS);
+  return dayToDate(dayNumber(now));
 }
 
 /**

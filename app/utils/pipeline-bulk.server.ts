@@ -16,7 +16,7 @@ import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
-import { dayNumber } from '~/domain/criteria/calendar';
+import { dayNumber, vietnamDay } from '~/domain/calendar';
 import type { Text } from '~/domain/criteria/types';
 import {
   FIELD_LABELS,
@@ -34,7 +34,6 @@ import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { brokeMembersParam } from './broke-members.server';
 import { ensureEligibility } from './eligibility.server';
-import { isoDay } from './member-profile.server';
 import type { VerdictMember } from './criteria.server';
 import { isProvinceWide, unitNames } from './members-list.server';
 import { scopeFilter } from './permissions.server';
@@ -375,7 +374,7 @@ async function checkAndWrite(
           members: writtenIds,
           skipped: conflicts,
           ...(history.refNo ? { refNo: history.refNo } : {}),
-          ...(history.refDate ? { refDate: isoDay(history.refDate) } : {}),
+          ...(history.refDate ? { refDate: vietnamDay(history.refDate) } : {}),
         },
       });
     }

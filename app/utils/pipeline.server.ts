@@ -21,7 +21,7 @@ import { z } from 'zod';
 import { Holiday } from '../../models/holiday';
 import { Member } from '../../models/member';
 import { User } from '../../models/user';
-import { isoDay as isoDayNumber, dayNumber, vietnamDay } from '~/domain/criteria/calendar';
+import { dayNumber, isoDay, vietnamDay } from '~/domain/calendar';
 import type { Text } from '~/domain/criteria/types';
 import { computeDeadlines } from '~/domain/deadlines';
 import {
@@ -59,7 +59,7 @@ import { noteMemberWrite } from './eligibility.server';
 import { voteCellOf, voteCellOptions, type VoteCellOption } from './party-register.server';
 import { parseVersion } from './member-edit.server';
 import { brokeParam, overrideConflicts, refreshConflicts } from './pipeline-conflicts.server';
-import { auditMember, isoDay, memberFilter } from './member-profile.server';
+import { auditMember, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 import { storedDue } from './pipeline-due.server';
 import { inTransaction } from './transaction.server';
@@ -228,7 +228,7 @@ export async function writeStep(
     from: update.expectedStage,
     to: update.stage,
     ...(update.history.refNo ? { refNo: update.history.refNo } : {}),
-    ...(update.history.refDate ? { refDate: isoDay(update.history.refDate) } : {}),
+    ...(update.history.refDate ? { refDate: vietnamDay(update.history.refDate) } : {}),
     ...(update.history.note ? { reason: update.history.note } : {}),
     ...(update.warnings.length ? { warnings: update.warnings.map((w) => w.code) } : {}),
     ...(update.escalate ? { escalate: true } : {}),
@@ -482,7 +482,7 @@ export async function saveDossier(
 
   const p: Pipeline = m.pipeline ?? { stage: 'member' };
   const rows = dossierRows(p);
-  const parsed = dossierEditSchema(isoDayNumber(dayNumber(now)), rows).safeParse(values);
+  const parsed = dossierEditSchema(isoDay(dayNumber(now)), rows).safeParse(values);
   if (!parsed.success) return fail(issuesByField(parsed.error), 400);
 
   const next: StoredDossierEntry[] = [];
@@ -750,7 +750,7 @@ function transitionViews(
 
 type Pipeline = Record<string, unknown> & { history?: HistoryRow[] };
 
-const dateOf = (v: unknown): string => (v instanceof Date ? isoDay(v) : '');
+const dateOf = (v: unknown): string => (v instanceof Date ? vietnamDay(v) : '');
 /**
  * Forms 1-KNĐ … 15-KNĐ: the dates entered by hand (`pipeline.dossier`) and those the
  * recorded steps imply (the application date of `open_dossier`, the chi bộ meeting, the
@@ -761,7 +761,7 @@ function dossierRows(p: Pipeline): DossierRowState[] {
   // The same derivation as the machine's (app/domain/pipeline/dossier.ts): what the tab
   // says is on file is what the rules judge.
   const days = derivedDossierDays(p as unknown as PipelineRecord);
-  const iso = (day: number | undefined) => (day === undefined || Number.isNaN(day) ? '' : isoDayNumber(day));
+  const iso = (day: number | undefined) => (day === undefined || Number.isNaN(day) ? '' : isoDay(day));
   const stored = new Map(((p.dossier as StoredDossierEntry[] | undefined) ?? []).map((d) => [d.form, d]));
   return DOSSIER_FORMS.map(({ form }) => {
     const s = stored.get(form);
@@ -824,14 +824,14 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
         by: h.by ? (nameOf.get(String(h.by)) ?? null) : null,
         note: h.note ?? null,
         refNo: h.refNo ?? null,
-        refDate: h.refDate ? isoDay(h.refDate) : null,
+        refDate: h.refDate ? vietnamDay(h.refDate) : null,
       }))
       .reverse(),
     deadlines: computeDeadlines(member, calendar, now).map((d) => ({
       ...d,
       daysOverdue: d.status === 'overdue' ? today - dayNumber(d.dueDate) : null,
     })),
-    today: isoDayNumber(today),
+    today: isoDay(today),
     dossier: dossierRows(p).map((row, i) => ({
       ...row,
       name: DOSSIER_FORMS[i].name,

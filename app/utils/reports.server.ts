@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Target } from '../../models/target';
 import { Unit } from '../../models/unit';
-import { dayNumber, vietnamDay } from '~/domain/criteria/calendar';
+import { DAY_MS, dayNumber, dayToDate, vietnamDay } from '~/domain/calendar';
 import {
   OPEN_STAGES,
   PIPELINE_STAGES,
@@ -37,7 +37,6 @@ import { can } from './permissions';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import type { ReportCell, ReportTable } from './report-tables';
 
-const DAY_MS = 24 * 60 * 60 * 1000;
 const TREND_YEARS = 5;
 /** Breakdown cells (ethnicity) under this many people are hidden: small groups identify people. */
 export const SUPPRESS_UNDER = SMALL_GROUP_UNDER;
@@ -160,7 +159,7 @@ async function computeDashboard(user: AuthUser, query: DashboardQuery, now: Date
   const year = query.year ?? vietnamYear(now);
   const { wide, schools, school, filter } = await scopeOf(user, query);
   const sensitive = can(user.role, 'sensitive:read');
-  const today = new Date(dayNumber(now) * DAY_MS);
+  const today = dayToDate(dayNumber(now));
   const stuckBefore = new Date(today.getTime() - STUCK_DAYS * DAY_MS);
   const certUntil = new Date(today.getTime() + CERT_SOON_DAYS * DAY_MS);
   const firstYear = year - TREND_YEARS + 1;

@@ -20,6 +20,7 @@ import { Member } from '../../models/member';
 import type { EVIDENCE_TYPES } from '../../models/evidence-file';
 import { EVIDENCE_MAX_BYTES, EvidenceFile } from '../../models/evidence-file';
 import { Submission } from '../../models/submission';
+import { DAY_MS } from '~/domain/calendar';
 import { consentWithdrawn, consentWithdrawnAt, type ConsentRecord } from '~/domain/consent';
 import type { AwardKind, AwardLevel } from '~/domain/criteria/types';
 import { ReturnSchema, SubmissionSchema, sniffEvidenceType } from '~/domain/submissions';
@@ -206,7 +207,7 @@ export async function submitEvidence(
 
 /** A submission waiting longer than this stands out in the queue and on the school home. */
 export const STALE_DAYS = 30;
-const staleCutoff = (now: Date) => new Date(now.getTime() - STALE_DAYS * 86_400_000);
+const staleCutoff = (now: Date) => new Date(now.getTime() - STALE_DAYS * DAY_MS);
 
 /**
  * The school Union's queue: submitted items in scope, oldest first (so those waiting

@@ -18,6 +18,7 @@ import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Target } from '../../models/target';
 import { Unit } from '../../models/unit';
+import { VN_OFFSET_MS } from '~/domain/calendar';
 import type { MessageKey } from '~/i18n';
 import { appendAuditMany, type AuditInput } from './audit.server';
 import type { AuthUser } from './auth.server';
@@ -29,7 +30,6 @@ import { fieldErrorsOf, type FieldErrors } from './validation';
 export const TARGET_MAX = 10_000;
 /** Years offered around the current one. */
 export const TARGET_YEAR_SPAN = 2;
-const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
 
 export interface TargetProgressRow {
   /** null: no target set for that year. */

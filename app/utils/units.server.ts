@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { ConductBandsSchema, conductBandsOf } from '~/domain/academic';
-import { vietnamDay } from '~/domain/criteria/calendar';
+import { vietnamDay } from '~/domain/calendar';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { MessageKey } from '~/i18n';
 import {
@@ -173,15 +173,13 @@ export async function getUnit(user: AuthUser, id: Types.ObjectId) {
       kind: unit.kind,
       schoolKind: unit.schoolKind ?? '',
       parentId: unit.parentId ? String(unit.parentId) : '',
-      validFrom: isoDay(unit.validFrom),
-      validTo: isoDay(unit.validTo),
+      validFrom: vietnamDay(unit.validFrom),
+      validTo: vietnamDay(unit.validTo),
       legacyNote: unit.legacyNote ?? '',
       officialMemberCount: unit.officialMemberCount == null ? '' : String(unit.officialMemberCount),
     } satisfies UnitFormValues,
   };
 }
-
-const isoDay = (d?: Date | null) => (d ? d.toISOString().slice(0, 10) : '');
 
 function invalid(fieldErrors: FieldErrors, values: UnitFormValues, status = 400) {
   return data({ fieldErrors, values, formError: null as MessageKey | null }, { status });

@@ -10,6 +10,7 @@
 import ExcelJS from 'exceljs';
 import { Types } from 'mongoose';
 import { Unit } from '../../models/unit';
+import { VN_OFFSET_MS } from '~/domain/calendar';
 import { createT, formatDateTime, type Locale } from '~/i18n';
 import type { AuthUser } from './auth.server';
 import type { ReportCell, ReportTable } from './report-tables';
@@ -27,7 +28,6 @@ export interface WorkbookMeta {
 const SHEET_NAME_MAX = 31;
 const MIN_WIDTH = 8;
 const MAX_WIDTH = 60;
-const VN_OFFSET_MS = 7 * 60 * 60 * 1000;
 const t = createT('vi');
 
 /** `bao-cao-ket-nap-2026-11-27.xlsx`, dated in Vietnam's time zone. */

@@ -16,7 +16,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { formatDay } from '~/domain/criteria/calendar';
+import { formatDay } from '~/domain/calendar';
 import { loader as importLoader, action as importAction } from '~/routes/members.import';
 import { loader as memberLoader } from '~/routes/members.$id';
 import { action as pipelineAction } from '~/routes/members.$id.pipeline';

@@ -14,7 +14,7 @@ import { Submission } from '../../models/submission.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { CONSENT_VERSION } from '~/domain/consent';
-import { vietnamDay } from '~/domain/criteria/calendar';
+import { vietnamDay } from '~/domain/calendar';
 import { action as submitAction, loader as submitLoader } from '~/routes/me.submissions';
 import { EVIDENCE_QUOTA } from '~/utils/evidence-quota.server';
 import { signIn } from '../fixtures/auth.ts';

@@ -12,7 +12,7 @@ import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { dayNumber, isoDay } from '~/domain/criteria/calendar';
+import { dayNumber, isoDay } from '~/domain/calendar';
 import { DECISION_WORKING_DAYS, admissionDecisionDueDay } from '~/domain/deadlines';
 import type { PipelineRecord } from '~/domain/pipeline';
 import { action as consentAction } from '~/routes/me.consent';

@@ -13,7 +13,7 @@ import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { formatDay } from '~/domain/criteria/calendar';
+import { formatDay } from '~/domain/calendar';
 import { action as editAction, loader as editLoader } from '~/routes/members.$id.edit';
 import { loader } from '~/routes/members.$id.pipeline';
 import { action as cellsAction } from '~/routes/school.party-cells';

@@ -57,7 +57,7 @@ import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { dayNumber, isoDay } from '~/domain/criteria/calendar';
+import { dayNumber, isoDay } from '~/domain/calendar';
 import { PIPELINE_STAGES } from '~/domain/stages';
 import { CONSENT_VERSION, consentWithdrawn, isMinorOn } from '~/domain/consent';
 import { decisionReceivedDay, firstPassingOfficialVote, probationEndDay } from '~/domain/deadlines';

@@ -18,7 +18,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { formatDay } from '~/domain/criteria/calendar';
+import { formatDay } from '~/domain/calendar';
 import { countOn, registerOf } from '~/domain/party-register';
 import { action as boardAction } from '~/routes/pipeline._index';
 import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';

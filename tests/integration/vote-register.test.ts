@@ -13,7 +13,7 @@ import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { dayNumber, formatDay } from '~/domain/criteria/calendar';
+import { dayNumber, formatDay } from '~/domain/calendar';
 import { registerOf } from '~/domain/party-register';
 import { effectiveVote } from '~/domain/pipeline';
 import { loader } from '~/routes/members.$id.pipeline';

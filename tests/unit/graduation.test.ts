@@ -6,7 +6,7 @@
  * admission is open.
  */
 import { describe, expect, it } from 'vitest';
-import { dayNumber, isoDay } from '../../app/domain/criteria/calendar.ts';
+import { dayNumber, isoDay } from '../../app/domain/calendar.ts';
 import { DECISION_WORKING_DAYS, admissionDecisionDueDay } from '../../app/domain/deadlines.ts';
 import {
   formatMonth,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { dayNumber } from '../../app/domain/criteria/calendar.ts';
+import { dayNumber } from '../../app/domain/calendar.ts';
 import { countOn, registerEntrySchema, registerOf } from '../../app/domain/party-register.ts';
 
 const d = (s: string) => new Date(`${s}T00:00:00Z`);

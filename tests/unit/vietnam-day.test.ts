@@ -5,7 +5,7 @@
 import { describe, expect, it, vi } from 'vitest';
 import { schoolYearOptions } from '~/components/member-records';
 import { displayValue } from '~/domain/audit-actions';
-import { vietnamDateTime, vietnamDay } from '~/domain/criteria/calendar';
+import { vietnamDateTime, vietnamDay } from '~/domain/calendar';
 import { formatDate, formatDateTime } from '~/i18n';
 import { latestRatingYear, recentSchoolYears } from '~/utils/members-query';
 

@@ -6,7 +6,7 @@
  * a typed count that contradicts the register.
  */
 import { describe, expect, it } from 'vitest';
-import { dayNumber } from '../../app/domain/criteria/calendar.ts';
+import { dayNumber } from '../../app/domain/calendar.ts';
 import type { RegisterEntry } from '../../app/domain/party-register.ts';
 import {
   checkTransition,

@@ -50,7 +50,7 @@ import {
   schoolYearStart,
   wholeMonthsBetween,
   type CalendarDay,
-} from './calendar.ts';
+} from '../calendar.ts';
 import {
   AWARD_KIND_LABELS,
   AWARD_LEVEL_LABELS,

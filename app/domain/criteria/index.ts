@@ -20,7 +20,7 @@ export {
   schoolYearStart,
   formatDay,
   SCHOOL_YEAR_START_MONTH,
-} from './calendar.ts';
+} from '../calendar.ts';
 export {
   formatNumber,
   UNION_RATING_LABELS,

@@ -4,7 +4,7 @@
  * seed member and a hand-written test object all fit without conversion.
  */
 import type { AcademicRank, GpaScale } from '../academic.ts';
-import type { DateLike } from './calendar.ts';
+import type { DateLike } from '../calendar.ts';
 
 export type Locale = 'vi' | 'en';
 export interface Text {

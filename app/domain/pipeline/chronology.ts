@@ -23,7 +23,7 @@
  * - An exit from 'member' has no anchor: the record's start is when it was entered in the
  *   system (an import), not an event of the process.
  */
-import { dayNumber, formatDay } from '../criteria/calendar.ts';
+import { dayNumber, formatDay } from '../calendar.ts';
 import { decisionReceivedDay, firstPassingOfficialVote, probationEndDay } from '../deadlines.ts';
 import { applicationDay, introductionDay, opinionsDay, personalHistoryVerifiedDay } from './dossier.ts';
 import { reason, text } from './rules.ts';

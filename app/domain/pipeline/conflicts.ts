@@ -28,7 +28,7 @@
  * - A conflict's key is step + code + field: an override (a different user's written reason)
  *   covers the conflicts of those keys; a new key blocks again.
  */
-import { calendarDay, dayNumber, formatDay } from '../criteria/calendar.ts';
+import { calendarDay, dayNumber, formatDay } from '../calendar.ts';
 import { countOn, type RegisterEntry } from '../party-register.ts';
 import { isExitStage, STAGE_LABELS, type Stage } from '../stages.ts';
 import type { WorkingCalendar } from '../working-days.ts';

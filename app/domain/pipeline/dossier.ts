@@ -6,7 +6,7 @@
  * what the page says is on file is what the machine judges: a personal history verified
  * by a date entered in the checklist counts as verified.
  */
-import { dayNumber } from '../criteria/calendar.ts';
+import { dayNumber } from '../calendar.ts';
 import { stepDay } from './history.ts';
 import type { PipelineRecord } from './types.ts';
 

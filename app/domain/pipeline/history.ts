@@ -7,7 +7,7 @@
  * action inside it). Every cycle counts: a record returned and resumed keeps the
  * entries of the steps recorded before the return.
  */
-import { dayNumber } from '../criteria/calendar.ts';
+import { dayNumber } from '../calendar.ts';
 import type { PipelineHistoryEntry, PipelineRecord } from './types.ts';
 
 /** The entries that recorded the step into `stage`, oldest first (one per cycle). */

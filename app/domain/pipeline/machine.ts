@@ -18,7 +18,7 @@
  *   never given is not withdrawn), every step is refused with the date of the withdrawal:
  *   processing is paused (Law 91/2025/QH15) until consent is given again.
  */
-import { dayNumber, formatDay, type DateLike } from '../criteria/calendar.ts';
+import { dayNumber, dayToDate, formatDay, type DateLike } from '../calendar.ts';
 import { consentWithdrawn, consentWithdrawnAt } from '../consent.ts';
 import { STAGE_LABELS, isExitStage, type Stage } from '../stages.ts';
 import type { WorkingCalendar } from '../working-days.ts';
@@ -29,7 +29,6 @@ import { DayField, fieldLabel } from './schemas.ts';
 import { MAX_FAILED_OFFICIAL_VOTES, reason, type VoteCell } from './rules.ts';
 import {
   TRANSITIONS,
-  dayToDate,
   failedOfficialVotes,
   findTransition,
   rolesOf,

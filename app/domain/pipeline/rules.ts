@@ -1,7 +1,7 @@
 /**
  * The hard rules of domain.md §3, each returning every reason it finds (never
  * just the first), with bilingual messages. Days are Vietnam calendar day
- * numbers (criteria/calendar.ts); months are whole months (BLDS 2015 art. 148).
+ * numbers (calendar.ts); months are whole months (BLDS 2015 art. 148).
  *
  * Decisions:
  * - Age 18 to 60 in whole months on the chi bộ meeting date: ≥ 216 and ≤ 720
@@ -14,13 +14,7 @@
  *   in integers (ceil(2n/3)) so 9 → 6 and 10 → 7 without float surprises.
  */
 import { certificateLastValidDay } from '../criteria/engine.ts';
-import {
-  calendarDay,
-  dayNumber,
-  formatDay,
-  fromDayNumber,
-  wholeMonthsBetween,
-} from '../criteria/calendar.ts';
+import { calendarDay, dayNumber, formatDay, fromDayNumber, wholeMonthsBetween } from '../calendar.ts';
 import { countOn, type RegisterEntry } from '../party-register.ts';
 import { applicationDay, opinionsDay, personalHistoryVerifiedDay } from './dossier.ts';
 import { fieldLabel } from './schemas.ts';

@@ -2,10 +2,10 @@
  * One zod schema per transition: the data the step records. Shared by the
  * browser (instant field errors) and the action (the real check). Values from
  * a form arrive as strings, so numbers, booleans and days are read from
- * strings too; days become Vietnam calendar day numbers (criteria/calendar.ts).
+ * strings too; days become Vietnam calendar day numbers (calendar.ts).
  */
 import { z } from 'zod';
-import { dayNumber, isoDay } from '../criteria/calendar.ts';
+import { dayNumber, isoDay } from '../calendar.ts';
 
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})$/;

@@ -27,7 +27,7 @@
  * judges them on asOf, with the documents the step itself creates left out.
  */
 import type { z } from 'zod';
-import { addMonthsDay, formatDay, fromDayNumber } from '../criteria/calendar.ts';
+import { addMonthsDay, dayToDate, formatDay, fromDayNumber } from '../calendar.ts';
 import { CERTIFICATE_VALID_MONTHS } from '../criteria/engine.ts';
 import {
   EXTENSION_WORKING_DAYS,
@@ -161,10 +161,6 @@ export interface Transition<I = unknown> {
   warnings?: (ctx: RuleContext, input: I) => Reason[];
   apply: (ctx: RuleContext, input: I) => Applied;
 }
-
-const DAY_MS = 86_400_000;
-/** Calendar day as stored: midnight UTC of the Vietnam day (as models/holiday.ts and the seed do). */
-export const dayToDate = (day: number) => new Date(day * DAY_MS);
 
 const UNION_STAGES: readonly Stage[] = ['member', 'outstanding'];
 /** Who owns a stage's exits and its next step by default. */

@@ -7,7 +7,7 @@
  * them when present and its updates write them, so the model needs them before
  * the routes use those transitions (mongoose's strict mode would drop them).
  */
-import type { DateLike } from '../criteria/calendar.ts';
+import type { DateLike } from '../calendar.ts';
 import type { Text } from '../criteria/types.ts';
 import type { Stage } from '../stages.ts';
 import type { Role } from '../../utils/permissions.ts';

@@ -1,5 +1,6 @@
 /**
- * Calendar arithmetic for the criteria engine: days, whole months, school years.
+ * The one calendar: days, whole months, school years, `yyyy-mm-dd` strings. Every
+ * module that turns an instant into a day (or back) imports it from here.
  *
  * Calendar day of an instant (decision): its date in Vietnam time (UTC+7, no
  * daylight saving since 1975). Dates of birth and certificate dates are stored
@@ -16,8 +17,9 @@
  * rule as `seed/generate.ts` uses, so seeded data agrees with the engine.
  */
 
-const DAY_MS = 86_400_000;
-const VN_OFFSET_MS = 7 * 3_600_000;
+export const DAY_MS = 86_400_000;
+/** Vietnam is UTC+7 all year. */
+export const VN_OFFSET_MS = 7 * 3_600_000;
 
 /** First month (1-12) of a school year: Vietnamese school years start in September. */
 export const SCHOOL_YEAR_START_MONTH = 9;
@@ -60,6 +62,9 @@ export function fromDayNumber(day: number): CalendarDay {
   const m = mp < 10 ? mp + 3 : mp - 9;
   return { y: yoe + era * 400 + (m <= 2 ? 1 : 0), m, d, day };
 }
+
+/** A day number as stored in the database: midnight UTC of that day. */
+export const dayToDate = (day: number) => new Date(day * DAY_MS);
 
 function toDayNumber(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y;
@@ -120,6 +125,23 @@ function digits4(s: string, at: number): number {
 
 export function schoolYearLabel(start: number): string {
   return `${start}-${start + 1}`;
+}
+
+/** "2025-2026" for any instant of that school year (Vietnam calendar). */
+export function schoolYearOf(value: DateLike): string {
+  return schoolYearLabel(schoolYearStart(calendarDay(value)!));
+}
+
+/**
+ * True for a real `yyyy-mm-dd` day (no 30 February), optionally within [minYear, maxYear].
+ * Forms check this before anything turns the string into a Date, which would roll
+ * 2005-02-31 over to 3 March.
+ */
+export function isCalendarDay(value: string, minYear = 0, maxYear = 9999): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  if (!m) return false;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return y >= minYear && y <= maxYear && mo >= 1 && mo <= 12 && d >= 1 && d <= daysInMonth(y, mo);
 }
 
 const pad = (n: number) => (n < 10 ? '0' : '') + n;
