@@ -12,13 +12,14 @@ import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongo
 import { ALL_STAGES } from '../app/domain/stages.ts';
 import { latestGpa10 } from '../app/domain/latest-gpa.ts';
 import { memberSearchKey, nameSortKey } from '../app/domain/text.ts';
+import {
+  AWARD_KINDS,
+  AWARD_LEVELS,
+  THPT_RATINGS,
+  UNION_RATING_LEVELS,
+} from '../app/domain/criteria/types.ts';
+import { GENDERS } from '../app/domain/member-vocabulary.ts';
 import { SCHOOL_KINDS } from './unit.ts';
-
-export const GENDERS = ['male', 'female', 'other'] as const;
-export const UNION_RATING_LEVELS = ['excellent', 'good', 'complete', 'incomplete'] as const;
-export const THPT_RATINGS = ['tot', 'kha', 'dat', 'chua_dat'] as const;
-export const AWARD_KINDS = ['giay_khen', 'bang_khen', 'title'] as const;
-export const AWARD_LEVELS = ['school', 'province', 'central'] as const;
 
 export const unionRatingSchema = new Schema(
   {

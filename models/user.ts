@@ -3,9 +3,10 @@
  * are tied to their own record through `memberId`. Hashes are in `Password`.
  */
 import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { ROLES, type Role } from '../app/domain/permissions.ts';
 
-export const ROLES = ['admin', 'province_union', 'school_union', 'school_party', 'student'] as const;
-export type Role = (typeof ROLES)[number];
+// seed/generate.ts reads the type from here.
+export type { Role };
 export const LOCALES = ['vi', 'en'] as const;
 
 export const userSchema = new Schema(

@@ -2,7 +2,7 @@ import { Form, Link, NavLink, useLocation } from '@remix-run/react';
 import { useEffect, useState, type ReactNode } from 'react';
 import { LOCALES, type Locale, type MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
-import { can, ROLE_HOME, type Role } from '~/utils/permissions';
+import { can, ROLE_HOME, type Role } from '~/domain/permissions';
 
 export interface ShellUser {
   name: string;

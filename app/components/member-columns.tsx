@@ -6,6 +6,7 @@
 import { Link } from '@remix-run/react';
 import { createColumnHelper } from '@tanstack/react-table';
 import { IndeterminateCheckbox } from '~/components/data-table';
+import { isGender } from '~/domain/member-vocabulary';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
@@ -126,9 +127,7 @@ function DateCell({ value }: { value: string | null }) {
 
 function GenderCell({ value }: { value: string | null }) {
   const t = useT();
-  return value === 'male' || value === 'female' || value === 'other' ? (
-    <>{t(`members.gender.${value}`)}</>
-  ) : null;
+  return isGender(value) ? <>{t(`members.gender.${value}`)}</> : null;
 }
 
 function RatingCell({ value }: { value: string | null }) {

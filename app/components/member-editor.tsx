@@ -14,11 +14,11 @@ import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import { isCalendarDay } from '~/domain/calendar';
 import { parseGraduationMonth } from '~/domain/graduation';
+import { GENDERS } from '~/domain/member-vocabulary';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
-export const GENDER_VALUES = ['male', 'female', 'other'] as const;
 export const SENSITIVE_FIELDS = ['ethnicity', 'religion', 'citizenId'] as const;
 export type SensitiveField = (typeof SENSITIVE_FIELDS)[number];
 
@@ -75,7 +75,7 @@ export const MemberSchema = z
       ),
     studentCode: text(30).min(1, 'validation.required').regex(CODE_RE, 'member.v.code'),
     dateOfBirth: optionalDay.refine((v) => !!v, 'validation.required'),
-    gender: z.enum(GENDER_VALUES, 'validation.invalidChoice'),
+    gender: z.enum(GENDERS, 'validation.invalidChoice'),
     email: z
       .string()
       .trim()
@@ -235,7 +235,7 @@ export function MemberEditor({
         selectProps={{ name: 'gender', defaultValue: values.gender ?? '', required: true }}
       >
         <option value="">{t('member.choose')}</option>
-        {GENDER_VALUES.map((g) => (
+        {GENDERS.map((g) => (
           <option key={g} value={g}>
             {t(`member.genderValue.${g}`)}
           </option>

@@ -5,12 +5,12 @@
  */
 import { Form, Link, useNavigate, useSearchParams } from '@remix-run/react';
 import { useEffect, useRef, type FormEvent } from 'react';
+import { GENDERS } from '~/domain/member-vocabulary';
 import { ALL_STAGES, STAGE_LABELS } from '~/domain/stages';
 import { useLocale, useT } from '~/i18n/use-t';
 import {
   ELIGIBLE_VALUES,
   FILTER_PARAMS,
-  GENDER_VALUES,
   RATING_VALUES,
   SCHOOL_KIND_FILTER_VALUES,
   tableSearch,
@@ -138,7 +138,7 @@ export function MemberFilters({
           label={t('members.gender')}
           value={query.gender}
           all={t('members.all')}
-          options={GENDER_VALUES.map((g) => [g, t(`members.gender.${g}`)])}
+          options={GENDERS.map((g) => [g, t(`members.gender.${g}`)])}
         />
         <FilterSelect
           name="year"

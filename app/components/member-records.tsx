@@ -26,12 +26,8 @@ import { calendarDay, schoolYearStart } from '~/domain/calendar';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { AWARD_KINDS, AWARD_LEVELS, THPT_RATINGS, UNION_RATING_LEVELS } from '~/domain/criteria/types';
 
-// Mirrors of the model's enums (models/member.ts stays server-only).
-export const UNION_RATING_LEVELS = ['excellent', 'good', 'complete', 'incomplete'] as const;
-export const THPT_RATINGS = ['tot', 'kha', 'dat', 'chua_dat'] as const;
-export const AWARD_KINDS = ['giay_khen', 'bang_khen', 'title'] as const;
-export const AWARD_LEVELS = ['school', 'province', 'central'] as const;
 export const RECORD_KINDS = ['term', 'award', 'activity', 'rating'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 

@@ -7,7 +7,7 @@ import { useState } from 'react';
 import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import { useT } from '~/i18n/use-t';
-import { ROLES } from '~/utils/permissions';
+import { ROLES } from '~/domain/permissions';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
 const baseFields = {

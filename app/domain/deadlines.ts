@@ -21,9 +21,10 @@
  *   any more. A member returned for improvement keeps the certificate and age
  *   warnings, which still run while the dossier is reworked.
  */
-import { certificateLastValidDay } from './criteria/engine.ts';
+import { certificateLastValidDay } from './certificate.ts';
 import { addMonthsDay, calendarDay, dayNumber, fromDayNumber, isoDay, type DateLike } from './calendar.ts';
 import type { Text } from './criteria/types.ts';
+import { votePasses } from './pipeline/rules.ts';
 import { isExitStage, isPipelineStage, stageIndex, type PipelineStage } from './stages.ts';
 import type { WorkingCalendar } from './working-days.ts';
 import type { OfficialVote, PipelineMember, PipelineRecord } from './pipeline/types.ts';
@@ -148,13 +149,7 @@ export function officialVoteDueDay(p: PipelineRecord | null | undefined, calenda
 }
 
 export function firstPassingOfficialVote(p: PipelineRecord | null | undefined): OfficialVote | undefined {
-  return (p?.officialVotes ?? []).find(
-    (v) =>
-      typeof v.yes === 'number' &&
-      typeof v.officialMemberCount === 'number' &&
-      v.officialMemberCount > 0 &&
-      v.yes >= Math.ceil((2 * v.officialMemberCount) / 3),
-  );
+  return (p?.officialVotes ?? []).find((v) => votePasses(v));
 }
 
 export function officialDecisionDueDay(

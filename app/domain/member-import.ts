@@ -10,7 +10,9 @@
 import { z } from 'zod';
 import { isValidGpa } from './academic.ts';
 import { DAY_MS, vietnamDay } from './calendar.ts';
+import type { ThptRating } from './criteria/types.ts';
 import { parseGraduationMonth } from './graduation.ts';
+import type { Gender } from './member-vocabulary.ts';
 import { searchKey } from './text.ts';
 
 export const IMPORT_KINDS = ['members', 'results'] as const;
@@ -604,17 +606,21 @@ export function parseNumberCell(value: CellValue): number | null {
   return Number(text.replace(',', '.'));
 }
 
-export const GENDER_VALUES = {
+/** What a spreadsheet cell may say (search key: no case, no diacritics) → the stored value. */
+export const GENDER_WORDS: Readonly<Record<string, Gender>> = {
   nam: 'male',
   nu: 'female',
   khac: 'other',
   male: 'male',
   female: 'female',
   other: 'other',
-} as const;
-export const THPT_RATING_VALUES = { tot: 'tot', kha: 'kha', dat: 'dat', 'chua dat': 'chua_dat' } as const;
-export type Gender = (typeof GENDER_VALUES)[keyof typeof GENDER_VALUES];
-export type ThptRating = (typeof THPT_RATING_VALUES)[keyof typeof THPT_RATING_VALUES];
+};
+export const THPT_RATING_WORDS: Readonly<Record<string, ThptRating>> = {
+  tot: 'tot',
+  kha: 'kha',
+  dat: 'dat',
+  'chua dat': 'chua_dat',
+};
 
 // ---------------------------------------------------------------------------
 // Row schemas (zod). Each field turns one raw cell into a typed value or an
@@ -685,7 +691,7 @@ export const MemberRowSchema = z.object({
   dateOfBirth: optionalDate(),
   gender: cellField<Gender | undefined>((_, text) => {
     if (!text) return ok(undefined);
-    const gender = GENDER_VALUES[searchKey(text) as keyof typeof GENDER_VALUES];
+    const gender = GENDER_WORDS[searchKey(text)];
     return gender ? ok(gender) : fail('gender_invalid');
   }),
   email: cellField<string | undefined>((_, text) => {
@@ -767,7 +773,7 @@ export const ResultRowSchema = z.object({
 function thptRatingField() {
   return cellField<ThptRating | undefined>((_, text) => {
     if (!text) return ok(undefined);
-    const rating = THPT_RATING_VALUES[searchKey(text) as keyof typeof THPT_RATING_VALUES];
+    const rating = THPT_RATING_WORDS[searchKey(text)];
     return rating ? ok(rating) : fail('rating_invalid');
   });
 }

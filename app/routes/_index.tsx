@@ -1,6 +1,6 @@
 import { redirect, type LoaderFunctionArgs } from '@remix-run/node';
 import { getOptionalUser } from '~/utils/auth.server';
-import { ROLE_HOME } from '~/utils/permissions';
+import { ROLE_HOME } from '~/domain/permissions';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await getOptionalUser(request);

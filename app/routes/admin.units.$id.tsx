@@ -5,7 +5,7 @@ import { ConductBandsSection } from '~/components/conduct-bands';
 import { UnitEditor } from '~/components/unit-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
-import { can } from '~/utils/permissions';
+import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import {
   getUnit,

@@ -4,7 +4,7 @@ import { ActiveStatusFilter, AdminTable, SimplePager, StatusBadge } from '~/comp
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
-import { ROLES } from '~/utils/permissions';
+import { ROLES } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import { listUsers, UserListQuerySchema } from '~/utils/users.server';
 

@@ -15,7 +15,7 @@ import { getOptionalUser } from '~/utils/auth.server';
 import { verifyLogin } from '~/utils/login.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
-import { ROLE_HOME } from '~/utils/permissions';
+import { ROLE_HOME } from '~/domain/permissions';
 import { PasswordBusyError } from '~/utils/password.server';
 import { consumeLoginAttempt, loginSucceeded } from '~/utils/rate-limit.server';
 import { safeRedirect } from '~/utils/safe-redirect';

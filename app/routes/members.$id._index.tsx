@@ -3,6 +3,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import type { ReactNode } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { formatMonth } from '~/domain/graduation';
+import { isGender } from '~/domain/member-vocabulary';
 import { activityFacts, useRecordLabels, VerifiedBadge } from '~/components/member-records';
 import { STAGE_LABELS } from '~/domain/stages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -266,9 +267,6 @@ function Section({ id, title, children }: { id: string; title: string; children:
     </section>
   );
 }
-
-const isGender = (v: string): v is 'male' | 'female' | 'other' =>
-  v === 'male' || v === 'female' || v === 'other';
 
 export function ErrorBoundary() {
   return <GeneralErrorBoundary />;

@@ -14,7 +14,7 @@ import {
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import type { FieldErrors } from '~/utils/validation';
-import { can } from '~/utils/permissions';
+import { can } from '~/domain/permissions';
 import { pageTitle } from '~/utils/meta';
 import { editorOptions, getMemberForEdit, saveMember } from '~/utils/member-edit.server';
 import { parseMemberId } from '~/utils/member-profile.server';

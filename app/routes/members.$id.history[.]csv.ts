@@ -8,7 +8,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node';
 import { memberHistoryExport } from '~/utils/audit-log.server';
 import { getLocale } from '~/utils/locale.server';
 import { parseMemberId } from '~/utils/member-profile.server';
-import { can } from '~/utils/permissions';
+import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

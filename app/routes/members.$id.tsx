@@ -11,7 +11,7 @@ import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
-import { can, type Permission } from '~/utils/permissions';
+import { can, type Permission } from '~/domain/permissions';
 import { brokeFlash } from '~/utils/conflict-flash.server';
 import { getMemberHeader, memberFilter, parseMemberId } from '~/utils/member-profile.server';
 import { conductBandsOfMember } from '~/utils/units.server';

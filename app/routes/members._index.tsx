@@ -27,7 +27,7 @@ import {
   visibleColumns,
 } from '~/utils/members-query';
 import { pageTitle } from '~/utils/meta';
-import { can } from '~/utils/permissions';
+import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import { requireSensitiveFilters, revealFilteredList } from '~/utils/sensitive-access.server';
 

@@ -12,7 +12,7 @@ import { EXPORT_COLUMNS, exportMembers, type ExportOptions } from '~/utils/membe
 import { auditSensitiveExport, countExported, findSort, memberFilter } from '~/utils/members-list.server';
 import { parseMemberListQuery, sortOf } from '~/utils/members-query';
 import { getLocale } from '~/utils/locale.server';
-import { can } from '~/utils/permissions';
+import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import {
   requireSensitiveFilters,

@@ -6,7 +6,7 @@ import { useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { editorOptions, saveMember } from '~/utils/member-edit.server';
 import { pageTitle } from '~/utils/meta';
-import { can } from '~/utils/permissions';
+import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
 

@@ -13,7 +13,7 @@ import printStyles from '~/styles/print.css?url';
 import reportStyles from '~/styles/reports.css?url';
 import { getLocale } from '~/utils/locale.server';
 import { pageTitle } from '~/utils/meta';
-import { can } from '~/utils/permissions';
+import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import { dashboardTables, loadDashboard, parseDashboardQuery } from '~/utils/reports.server';
 

@@ -7,7 +7,7 @@ import { forbidden } from '~/utils/auth.server';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { schoolTargetProgress, scopeSummary } from '~/utils/home.server';
 import { pageTitle } from '~/utils/meta';
-import { can } from '~/utils/permissions';
+import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import { correctionCounts } from '~/utils/corrections.server';
 import { pendingCounts } from '~/utils/submissions.server';

@@ -8,7 +8,7 @@ import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '~/i18n';
 import { isObjectIdString } from './misc';
-import { can, isRole, type Permission, type Role } from './permissions';
+import { can, isRole, type Permission, type Role } from '~/domain/permissions';
 import { unitScopeFilter } from './permissions.server';
 import { getSession } from './session.server';
 

@@ -43,7 +43,7 @@ import {
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { forbidden, notFound, requireUser } from './auth.server';
-import { can } from './permissions';
+import { can } from '~/domain/permissions';
 import { scopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
 

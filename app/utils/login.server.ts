@@ -2,7 +2,7 @@ import type { Types } from 'mongoose';
 import { Password } from '../../models/password';
 import { User } from '../../models/user';
 import { verifyPassword } from './password.server';
-import { isRole, type Role } from './permissions';
+import { isRole, type Role } from '~/domain/permissions';
 
 // Compared against when the email is unknown, so both failures cost one scrypt.
 const DUMMY_HASH =

@@ -26,7 +26,7 @@ import type { MessageKey } from '~/i18n';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject } from './misc';
-import { can } from './permissions';
+import { can } from '~/domain/permissions';
 import { unitScopeFilter } from './permissions.server';
 import { auditMember, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
 import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';

@@ -15,7 +15,7 @@ import { isStage, type Stage } from '~/domain/stages';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
-import { can } from './permissions';
+import { can } from '~/domain/permissions';
 import { scopeFilter } from './permissions.server';
 
 /** A bad id is a 404, never a cast error. */

@@ -19,7 +19,7 @@ import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { consentWithdrawnFilter } from './consent.server';
 import { ensureEligibility } from './eligibility.server';
-import { can } from './permissions';
+import { can } from '~/domain/permissions';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import {
   CERT_SOON_DAYS,

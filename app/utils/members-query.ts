@@ -12,6 +12,7 @@
  */
 import { z } from 'zod';
 import { calendarDay, schoolYearStart } from '~/domain/calendar';
+import { GENDERS } from '~/domain/member-vocabulary';
 import { ALL_STAGES } from '~/domain/stages';
 
 export const MEMBER_SORT_KEYS = ['name', 'dob', 'school', 'branch', 'gpa', 'stage', 'days'] as const;
@@ -47,7 +48,6 @@ export const DEFAULT_COLUMNS: readonly MemberColumn[] = [
   'days',
 ];
 
-export const GENDER_VALUES = ['male', 'female', 'other'] as const;
 export const RATING_VALUES = ['excellent', 'good', 'complete', 'incomplete'] as const;
 export const SCHOOL_KIND_FILTER_VALUES = ['university', 'college', 'high_school'] as const;
 /** Stored verdict against the active selection set (docs/decisions/006-eligibility-storage.md). */
@@ -80,7 +80,7 @@ export const MemberListQuerySchema = z.object({
   schoolKind: z.enum(SCHOOL_KIND_FILTER_VALUES).optional().catch(undefined),
   branch: objectId.optional().catch(undefined),
   rating: z.enum(RATING_VALUES).optional().catch(undefined),
-  gender: z.enum(GENDER_VALUES).optional().catch(undefined),
+  gender: z.enum(GENDERS).optional().catch(undefined),
   eligible: z.enum(ELIGIBLE_VALUES).optional().catch(undefined),
   year: z
     .string()

@@ -35,7 +35,7 @@ import {
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
 import { auditMember, memberFilter } from './member-profile.server';
-import { can } from './permissions';
+import { can } from '~/domain/permissions';
 import { registerOfCell } from './party-register.server';
 import { loadCalendar } from './pipeline.server';
 import { inTransaction } from './transaction.server';

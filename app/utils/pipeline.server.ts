@@ -60,7 +60,7 @@ import { voteCellOf, voteCellOptions, type VoteCellOption } from './party-regist
 import { parseVersion } from './member-edit.server';
 import { brokeParam, overrideConflicts, refreshConflicts } from './pipeline-conflicts.server';
 import { auditMember, memberFilter } from './member-profile.server';
-import { can } from './permissions';
+import { can } from '~/domain/permissions';
 import { storedDue } from './pipeline-due.server';
 import { inTransaction } from './transaction.server';
 import { loadSelectionVerdict } from './selection.server';

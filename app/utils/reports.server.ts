@@ -33,7 +33,7 @@ import { CONSENT_WITHDRAWN_EXPR } from './consent.server';
 import { lastMemberWriteAt } from './eligibility.server';
 import { isProvinceWide, unitsOf, type UnitOption } from './members-list.server';
 import { CERT_SOON_DAYS, STUCK_DAYS } from './members-query';
-import { can } from './permissions';
+import { can } from '~/domain/permissions';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import type { ReportCell, ReportTable } from './report-tables';
 

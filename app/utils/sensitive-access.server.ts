@@ -20,7 +20,7 @@ import {
 import { translate, type Locale } from '~/i18n';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
-import { can } from './permissions';
+import { can } from '~/domain/permissions';
 
 /**
  * 403 with the reason in the user's language: JSON for a page (its error boundary shows

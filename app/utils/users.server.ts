@@ -25,7 +25,7 @@ import type { AuthUser } from './auth.server';
 import { formDataToObject } from './misc';
 import { hashPassword } from './password.server';
 import { passwordPolicyError } from './password-policy.server';
-import { ROLES, type Role } from './permissions';
+import { ROLES, type Role } from '~/domain/permissions';
 import { unitScopeFilter } from './permissions.server';
 import { destroyUserSessions } from './session.server';
 import { inTransaction } from './transaction.server';

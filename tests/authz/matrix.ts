@@ -4,7 +4,7 @@
  * Data only. `tests/integration/authorization.test.ts` calls every cell and fails on
  * any difference, and on any route module that has no entry here.
  *
- * Written from the design (shared/design.md "Roles", app/utils/permissions.ts), NOT
+ * Written from the design (shared/design.md "Roles", app/domain/permissions.ts), NOT
  * recorded from what the code answers: a cell that fails is either a bug in the app or
  * a mistake here, and must be decided, never just re-recorded.
  * How to keep it: docs/decisions/014-authorization-matrix.md.

@@ -88,7 +88,7 @@ import { verifyAudit } from '~/utils/audit-verify.server';
 import type { AuthUser } from '~/utils/auth.server';
 import { consentAction } from '~/utils/me.server';
 import { getMemberForEdit, saveMember } from '~/utils/member-edit.server';
-import { can, type Permission } from '~/utils/permissions';
+import { can, type Permission } from '~/domain/permissions';
 import { bulkAdvance, bulkReturn } from '~/utils/pipeline-bulk.server';
 import {
   applyTransition,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, PERMISSIONS, ROLE_HOME, ROLES, type Permission, type Role } from '~/utils/permissions';
+import { can, PERMISSIONS, ROLE_HOME, ROLES, type Permission, type Role } from '~/domain/permissions';
 
 // The expected matrix, written out in full so any change to the table is a visible diff here.
 const Y = true;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { MemberFields } from '../../models/member.ts';
 import type { SeedMember } from '../../seed/generate.ts';
 import { EXIT_STAGES, PIPELINE_STAGES, type Stage } from '../../app/domain/stages.ts';
-import { ROLES, type Role } from '../../app/utils/permissions.ts';
+import { ROLES, type Role } from '../../app/domain/permissions.ts';
 import {
   ASOF,
   PASSING_OFFICIAL,

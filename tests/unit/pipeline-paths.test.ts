@@ -20,7 +20,7 @@ import {
   type Reason,
 } from '../../app/domain/pipeline/index.ts';
 import { EXIT_STAGES, PIPELINE_STAGES, type Stage } from '../../app/domain/stages.ts';
-import { ROLES } from '../../app/utils/permissions.ts';
+import { ROLES } from '../../app/domain/permissions.ts';
 import {
   ASOF,
   PASSING_OFFICIAL,

@@ -51,6 +51,7 @@ import {
   wholeMonthsBetween,
   type CalendarDay,
 } from '../calendar.ts';
+import { certificateLastValidDay } from '../certificate.ts';
 import {
   AWARD_KIND_LABELS,
   AWARD_LEVEL_LABELS,
@@ -707,22 +708,6 @@ function ageAt(rule: Extract<Rule | AlternativeRule, { kind: 'age_at' }>): RuleF
       `Age ${y} y ${mo} m ${cmpEn} ${mark(passed)} (on ${asOf.dateText})`,
     );
   };
-}
-
-/** Months an awareness-class certificate stays valid (domain.md §3, stage 3). */
-export const CERTIFICATE_VALID_MONTHS = 60;
-
-/** Last day (day number) on which a certificate is valid, or NaN when unknown. */
-export function certificateLastValidDay(
-  certificate:
-    | { issuedAt?: Date | string | number | null; expiresAt?: Date | string | number | null }
-    | null
-    | undefined,
-): number {
-  if (!certificate) return NaN;
-  const issued = calendarDay(certificate.issuedAt);
-  if (issued) return addMonthsDay(issued, CERTIFICATE_VALID_MONTHS);
-  return dayNumber(certificate.expiresAt);
 }
 
 function certificateValid(): RuleFn {

@@ -1,14 +1,7 @@
 /** Public face of the criteria engine; see engine.ts for the decisions it makes. */
 export * from './types.ts';
-export {
-  compile,
-  evaluate,
-  convertGpa,
-  certificateLastValidDay,
-  CERTIFICATE_VALID_MONTHS,
-  type Evaluator,
-  type CompileOptions,
-} from './engine.ts';
+export { compile, evaluate, convertGpa, type Evaluator, type CompileOptions } from './engine.ts';
+export { certificateLastValidDay, CERTIFICATE_VALID_MONTHS } from '../certificate.ts';
 export { diffVerdicts, simulate, classifyChange, VERDICT_CHANGES } from './diff.ts';
 export type { VerdictChange, VerdictDiff, VerdictDiffCounts, Simulation, SimulatedChange } from './diff.ts';
 export { CriteriaSetSchema, RuleSchema, CRITERIA_ERROR_CODES, criteriaIssues } from './schema.ts';

@@ -13,7 +13,7 @@
  * - Vote threshold: yes ≥ ceil(2/3 × official members of the chi bộ), computed
  *   in integers (ceil(2n/3)) so 9 → 6 and 10 → 7 without float surprises.
  */
-import { certificateLastValidDay } from '../criteria/engine.ts';
+import { certificateLastValidDay } from '../certificate.ts';
 import { calendarDay, dayNumber, formatDay, fromDayNumber, wholeMonthsBetween } from '../calendar.ts';
 import { countOn, type RegisterEntry } from '../party-register.ts';
 import { applicationDay, opinionsDay, personalHistoryVerifiedDay } from './dossier.ts';

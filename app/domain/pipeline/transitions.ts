@@ -28,7 +28,7 @@
  */
 import type { z } from 'zod';
 import { addMonthsDay, dayToDate, formatDay, fromDayNumber } from '../calendar.ts';
-import { CERTIFICATE_VALID_MONTHS } from '../criteria/engine.ts';
+import { CERTIFICATE_VALID_MONTHS } from '../certificate.ts';
 import {
   EXTENSION_WORKING_DAYS,
   admissionDecisionDueDay,

@@ -10,7 +10,7 @@
 import type { DateLike } from '../calendar.ts';
 import type { Text } from '../criteria/types.ts';
 import type { Stage } from '../stages.ts';
-import type { Role } from '../../utils/permissions.ts';
+import type { Role } from '../permissions.ts';
 import type { ConflictOverride, StoredConflict } from './conflicts.ts';
 
 export type { Role, Text, DateLike, Stage };
