@@ -171,6 +171,11 @@ export function vietnamDay(value: DateLike | null | undefined): string {
   return Number.isNaN(day) ? '' : isoDay(day);
 }
 
+/** The calendar year in Vietnam: 2025-12-31T17:30Z is already 2026 there. */
+export function vietnamYear(value: DateLike = new Date()): number {
+  return fromDayNumber(dayNumber(value)).y;
+}
+
 /** `YYYY-MM-DDTHH:MM:SS+07:00`: an instant as Vietnam's wall clock, for text a person reads ('' when invalid). */
 export function vietnamDateTime(value: DateLike | null | undefined): string {
   if (value === null || value === undefined) return '';

@@ -3,6 +3,7 @@ import { Form, Link, useActionData, useLoaderData, useNavigation } from '@remix-
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { FormError, SelectField } from '~/components/forms';
 import { TargetProgress } from '~/components/target-progress';
+import { vietnamYear } from '~/domain/calendar';
 import { useFormatters, useT } from '~/i18n/use-t';
 import printStyles from '~/styles/print.css?url';
 import { pageTitle } from '~/utils/meta';
@@ -15,7 +16,6 @@ import {
   TARGET_MAX,
   targetField,
   targetYears,
-  vnYear,
 } from '~/utils/targets.server';
 import { readForm } from '~/utils/request-guards.server';
 
@@ -29,7 +29,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     year,
     years: targetYears(),
-    currentYear: vnYear(),
+    currentYear: vietnamYear(),
     // A server constant: the component may not import the .server module's values.
     max: TARGET_MAX,
     rows: rows.map((r) => ({ ...r, field: targetField(r.id), origField: originalField(r.id) })),

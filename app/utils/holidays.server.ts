@@ -9,6 +9,7 @@ import { data, redirect } from '@remix-run/node';
 import { Types } from 'mongoose';
 import { z } from 'zod';
 import { Holiday } from '../../models/holiday';
+import { vietnamDay } from '~/domain/calendar';
 import { HOLIDAY_BASE_YEARS, HolidayRenameSchema, HolidaySchema, holidayKindOf } from '~/domain/holidays';
 import type { MessageKey } from '~/i18n';
 import { appendAudit } from './audit.server';
@@ -38,10 +39,9 @@ export function parseYear(url: URL, years: number[]): number {
 
 export async function listHolidays(year: number) {
   const rows = await Holiday.find({ year }).select({ date: 1, name: 1, kind: 1 }).sort({ date: 1 }).lean();
-  // `date` is a calendar day stored at UTC midnight: its UTC date is the day.
   return rows.map((h) => ({
     id: String(h._id),
-    date: h.date.toISOString().slice(0, 10),
+    date: vietnamDay(h.date),
     name: h.name,
     kind: holidayKindOf(h.kind),
   }));
@@ -126,7 +126,7 @@ async function renameHoliday(user: AuthUser, id: string, values: Record<string, 
         entity: 'Holiday',
         entityId: found._id,
         details: {
-          date: found.date.toISOString().slice(0, 10),
+          date: vietnamDay(found.date),
           before: { name: found.name },
           after: { name },
         },
@@ -150,7 +150,7 @@ async function deleteHoliday(user: AuthUser, id: string) {
         entityId: found._id,
         details: {
           before: {
-            date: found.date.toISOString().slice(0, 10),
+            date: vietnamDay(found.date),
             name: found.name,
             kind: holidayKindOf(found.kind),
           },

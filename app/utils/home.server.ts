@@ -1,11 +1,12 @@
 import mongoose, { Types } from 'mongoose';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
+import { vietnamYear } from '~/domain/calendar';
 import { isStage, type Stage } from '~/domain/stages';
 import type { AuthUser } from './auth.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import { sortByStage } from './stage-order';
-import { targetProgress, vnYear, type TargetProgressRow } from './targets.server';
+import { targetProgress, type TargetProgressRow } from './targets.server';
 
 export interface ScopeSummary {
   scopeName: string | null;
@@ -73,7 +74,7 @@ export async function schoolTargetProgress(
     .select({ schoolId: 1 })
     .lean();
   if (!unit?.schoolId) return null;
-  const year = vnYear(now);
+  const year = vietnamYear(now);
   const progress = await targetProgress([unit.schoolId], year, now);
   return { year, ...progress[String(unit.schoolId)] };
 }

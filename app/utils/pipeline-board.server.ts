@@ -13,7 +13,7 @@ import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../models/member';
 import type { ConsentRecord } from '~/domain/consent';
-import { dayNumber, dayToDate } from '~/domain/calendar';
+import { dayNumber, dayToDate, isoDay } from '~/domain/calendar';
 import { DEADLINE_KINDS, type DeadlineKind } from '~/domain/deadlines';
 import { nextActor, type NextActor } from '~/domain/pipeline';
 import { OPEN_STAGES } from '~/domain/stages';
@@ -127,7 +127,7 @@ function dueOf(row: CardRow, calendar: WorkingCalendar, today: number): BoardCar
   const kind = row.pipeline?.due?.kind;
   if (!at || !(DEADLINE_KINDS as readonly string[]).includes(kind ?? '')) return null;
   const due = dayNumber(at);
-  const date = at.toISOString().slice(0, 10);
+  const date = isoDay(due);
   if (today > due) return { kind: kind as DeadlineKind, date, status: 'overdue', days: today - due };
   const left = calendar.workingDaysBetweenNumbers(today, due);
   return {

@@ -16,7 +16,7 @@ import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Target } from '../../models/target';
 import { Unit } from '../../models/unit';
-import { DAY_MS, dayNumber, dayToDate, vietnamDay } from '~/domain/calendar';
+import { DAY_MS, dayNumber, dayToDate, vietnamDay, vietnamYear } from '~/domain/calendar';
 import {
   OPEN_STAGES,
   PIPELINE_STAGES,
@@ -59,11 +59,6 @@ export function parseDashboardQuery(params: URLSearchParams): DashboardQuery {
     year: params.get('year') ?? undefined,
     school: params.get('school') || undefined,
   });
-}
-
-/** The calendar year in Vietnam. */
-export function vietnamYear(now: Date): number {
-  return new Date(now.getTime() + 7 * 60 * 60 * 1000).getUTCFullYear();
 }
 
 interface Row {

@@ -18,7 +18,7 @@ import { z } from 'zod';
 import { Member } from '../../models/member';
 import { Target } from '../../models/target';
 import { Unit } from '../../models/unit';
-import { VN_OFFSET_MS } from '~/domain/calendar';
+import { vietnamYear } from '~/domain/calendar';
 import type { MessageKey } from '~/i18n';
 import { appendAuditMany, type AuditInput } from './audit.server';
 import type { AuthUser } from './auth.server';
@@ -49,11 +49,6 @@ export type TargetsActionData = {
   formError: MessageKey | null;
 };
 
-/** The calendar year in Vietnam (UTC+7, no daylight saving). */
-export function vnYear(now = new Date()): number {
-  return new Date(now.getTime() + VN_OFFSET_MS).getUTCFullYear();
-}
-
 /**
  * [start, end) of a calendar year for day fields. Decision dates are calendar days in
  * Vietnam stored as UTC midnight (`dayToDate`), so the year's days run from 1 January
@@ -64,7 +59,7 @@ export function yearRange(year: number): { start: Date; end: Date } {
 }
 
 export function targetYears(now = new Date()): number[] {
-  const current = vnYear(now);
+  const current = vietnamYear(now);
   return Array.from({ length: TARGET_YEAR_SPAN * 2 + 1 }, (_, i) => current - TARGET_YEAR_SPAN + i);
 }
 
@@ -75,7 +70,7 @@ export function parseTargetYear(value: string | null, now = new Date()): number 
     .number()
     .int()
     .safeParse(value ?? '');
-  return parsed.success && years.includes(parsed.data) ? parsed.data : vnYear(now);
+  return parsed.success && years.includes(parsed.data) ? parsed.data : vietnamYear(now);
 }
 
 const oids = (ids: readonly (string | Types.ObjectId)[]) => ids.map((id) => new Types.ObjectId(String(id)));

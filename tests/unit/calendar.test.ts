@@ -17,6 +17,7 @@ import {
   parseSchoolYear,
   schoolYearOf,
   schoolYearStart,
+  vietnamYear,
   wholeMonthsBetween,
 } from '~/domain/calendar';
 
@@ -49,6 +50,12 @@ describe('dayNumber: the Vietnam calendar day of an instant', () => {
     expect(dayNumber(undefined)).toBeNaN();
     expect(dayNumber('not a date')).toBeNaN();
     expect(calendarDay('not a date')).toBeNull();
+  });
+
+  it('vietnamYear turns at 17:00 UTC on 31 December', () => {
+    expect(vietnamYear(new Date('2025-12-31T16:59:59.999Z'))).toBe(2025);
+    expect(vietnamYear(new Date('2025-12-31T17:00:00.000Z'))).toBe(2026);
+    expect(vietnamYear('2026-06-15T00:00:00Z')).toBe(2026);
   });
 
   it('dayToDate stores a day at UTC midnight, and reads back as the same day', () => {
