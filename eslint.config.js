@@ -5,7 +5,17 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['build/**', 'node_modules/**', '.data/**', 'test-results/**', 'playwright-report/**', 'bench/out/**', 'coverage/**'] },
+  {
+    ignores: [
+      'build/**',
+      'node_modules/**',
+      '.data/**',
+      'test-results/**',
+      'playwright-report/**',
+      'bench/out/**',
+      'coverage/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -33,7 +43,93 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['**/models/*', '**/db/*', '**/seed/*'], message: 'Import server-only modules from a *.server.ts file.' },
+            {
+              group: ['**/models/*', '**/db/*', '**/seed/*'],
+              message: 'Import server-only modules from a *.server.ts file.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // The house's layers (issue 18, item 4): the domain is pure, services never reach up into UI,
+  // UI takes only types from server modules, and the embedded database knows nothing of the app.
+  {
+    files: ['app/domain/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '~/utils/*',
+                '~/components/*',
+                '~/routes/*',
+                '**/utils/*',
+                '**/components/*',
+                '**/routes/*',
+                '**/models/*',
+                '**/db/*',
+                'react',
+                'react-dom',
+                '@remix-run/*',
+                'mongoose',
+                'mongodb',
+              ],
+              message: 'app/domain is pure: no React, Remix, database or app services.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/utils/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['~/components/*', '~/routes/*', '**/components/*', '**/routes/*'],
+              message:
+                'Services import downward: move what they share out of the UI (app/utils/forms, app/domain).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['app/components/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/*.server', '**/models/*', '**/db/*'],
+              allowTypeImports: true,
+              message: 'Components take only types from server modules.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['db/embedded/**/*.ts', 'packages/embedded-mongo/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['~/*', '**/app/*', '**/models/*', 'mongoose'],
+              message:
+                'The embedded server is its own package: nothing from the app, the models or mongoose.',
+            },
           ],
         },
       ],
