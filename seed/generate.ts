@@ -21,16 +21,9 @@
  * Huỳnh Thị Thanh Trúc, K45 Sư phạm Toán, ĐH Phạm Văn Đồng, stage 'dossier',
  * awareness certificate issued 2026-06-20.
  */
-import { buildOrgTree, type OrgTree, type SeedUnit } from './org-tree.ts';
-import { buildUsers, type SeedUser } from './users.ts';
-import {
-  buildCriteriaSets,
-  buildHolidays,
-  buildTargets,
-  type SeedCriteriaSet,
-  type SeedHoliday,
-  type SeedTarget,
-} from './settings.ts';
+import { buildOrgTree } from './org-tree.ts';
+import { buildUsers } from './users.ts';
+import { buildCriteriaSets, buildHolidays, buildTargets } from './settings.ts';
 
 export {
   CURRENT_SCHOOL_YEAR,
@@ -56,14 +49,7 @@ export { createContext, generateMembers, type GenerationContext } from './member
 export type { SeedHistoryEntry, SeedMember, SeedPipeline } from './types.ts';
 
 /** Everything except members, which are streamed. */
-export function generateFixedData(members: number): {
-  tree: OrgTree;
-  units: SeedUnit[];
-  users: SeedUser[];
-  holidays: SeedHoliday[];
-  targets: SeedTarget[];
-  criteriaSets: SeedCriteriaSet[];
-} {
+export function generateFixedData(members: number) {
   const tree = buildOrgTree();
   return {
     tree,

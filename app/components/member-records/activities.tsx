@@ -57,10 +57,7 @@ export function ActivitiesSection(props: SectionProps<ActivityView>) {
             inputProps={{ id: id('endDate'), name: 'endDate', type: 'date', defaultValue: v('endDate') }}
           />
         </div>
-        <VerifiedCheckbox
-          id={id('verified')}
-          checked={values ? values.verified === 'on' : !!item?.verified}
-        />
+        <VerifiedCheckbox item={item} values={values} id={id} />
       </>
     );
   }

@@ -1,9 +1,15 @@
-import { Field, SelectField } from '~/components/forms';
+import { Field } from '~/components/forms';
 import { AWARD_KINDS, AWARD_LEVELS } from '~/domain/criteria/types';
 import { useFormatters, useT } from '~/i18n/use-t';
 import type { AwardView } from '~/utils/forms/member-records';
 import { useRecordLabels, VerifiedBadge } from './labels';
-import { RecordSection, VerifiedCheckbox, type FieldsProps, type SectionProps } from './record-section';
+import {
+  ChoiceField,
+  RecordSection,
+  VerifiedCheckbox,
+  type FieldsProps,
+  type SectionProps,
+} from './record-section';
 
 export function AwardsSection(props: SectionProps<AwardView>) {
   const t = useT();
@@ -25,30 +31,24 @@ export function AwardsSection(props: SectionProps<AwardView>) {
           }}
         />
         <div className="field-row">
-          <SelectField
+          <ChoiceField
             label={t('member.awardKind')}
+            name="kind"
             errors={errors.kind}
-            selectProps={{ id: id('kind'), name: 'kind', defaultValue: v('kind') }}
-          >
-            <option value="">{t('member.choose')}</option>
-            {AWARD_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`member.awardKind.${k}`)}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
+            id={id('kind')}
+            value={v('kind')}
+            empty={t('member.choose')}
+            options={AWARD_KINDS.map((k) => [k, t(`member.awardKind.${k}`)] as const)}
+          />
+          <ChoiceField
             label={t('member.awardLevel')}
+            name="level"
             errors={errors.level}
-            selectProps={{ id: id('level'), name: 'level', defaultValue: v('level') }}
-          >
-            <option value="">{t('member.choose')}</option>
-            {AWARD_LEVELS.map((k) => (
-              <option key={k} value={k}>
-                {t(`member.awardLevel.${k}`)}
-              </option>
-            ))}
-          </SelectField>
+            id={id('level')}
+            value={v('level')}
+            empty={t('member.choose')}
+            options={AWARD_LEVELS.map((k) => [k, t(`member.awardLevel.${k}`)] as const)}
+          />
         </div>
         <Field
           label={t('member.awardDate')}
@@ -70,10 +70,7 @@ export function AwardsSection(props: SectionProps<AwardView>) {
           errors={errors.issuer}
           inputProps={{ id: id('issuer'), name: 'issuer', defaultValue: v('issuer'), maxLength: 200 }}
         />
-        <VerifiedCheckbox
-          id={id('verified')}
-          checked={values ? values.verified === 'on' : !!item?.verified}
-        />
+        <VerifiedCheckbox item={item} values={values} id={id} />
       </>
     );
   }

@@ -1,9 +1,15 @@
-import { Field, SelectField } from '~/components/forms';
+import { Field } from '~/components/forms';
 import { UNION_RATING_LEVELS } from '~/domain/criteria/types';
 import { useT } from '~/i18n/use-t';
 import { schoolYearOptions, type RatingView } from '~/utils/forms/member-records';
 import { useRecordLabels } from './labels';
-import { RecordSection, type FieldsProps, type SectionProps } from './record-section';
+import {
+  ChoiceField,
+  RecordSection,
+  SchoolYearField,
+  type FieldsProps,
+  type SectionProps,
+} from './record-section';
 
 /** Yearly Union ratings, with the participation rate where the school records it. */
 export function RatingsSection(props: SectionProps<RatingView>) {
@@ -14,29 +20,16 @@ export function RatingsSection(props: SectionProps<RatingView>) {
   function fields({ errors, id, value: v }: FieldsProps<RatingView>) {
     return (
       <div className="field-row">
-        <SelectField
-          label={t('member.schoolYear')}
-          errors={errors.year}
-          selectProps={{ id: id('year'), name: 'year', defaultValue: v('year', years[0]) }}
-        >
-          {years.map((y) => (
-            <option key={y} value={y}>
-              {y}
-            </option>
-          ))}
-        </SelectField>
-        <SelectField
+        <SchoolYearField years={years} errors={errors.year} id={id('year')} value={v('year', years[0])} />
+        <ChoiceField
           label={t('member.ratingLevel')}
+          name="level"
           errors={errors.level}
-          selectProps={{ id: id('level'), name: 'level', defaultValue: v('level') }}
-        >
-          <option value="">{t('member.choose')}</option>
-          {UNION_RATING_LEVELS.map((l) => (
-            <option key={l} value={l}>
-              {t(`member.ratingLevel.${l}`)}
-            </option>
-          ))}
-        </SelectField>
+          id={id('level')}
+          value={v('level')}
+          empty={t('member.choose')}
+          options={UNION_RATING_LEVELS.map((l) => [l, t(`member.ratingLevel.${l}`)] as const)}
+        />
         <Field
           label={t('member.participation')}
           errors={errors.participation}

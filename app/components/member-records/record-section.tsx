@@ -12,7 +12,8 @@
  */
 import { Form, useNavigation } from '@remix-run/react';
 import { useState, type ReactNode } from 'react';
-import { FormError } from '~/components/forms';
+import { FormError, SelectField } from '~/components/forms';
+import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import { RECORD_SCHEMAS, type RecordFailure, type RecordKind } from '~/utils/forms/member-records';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
@@ -252,13 +253,74 @@ function RemoveButton({
   );
 }
 
-/** The "verified" tick of awards and activities. */
-export function VerifiedCheckbox({ id, checked }: { id: string; checked: boolean }) {
+/** A select of fixed choices (`[value, text]`), with an empty first option when `empty` is given. */
+export function ChoiceField({
+  label,
+  name,
+  errors,
+  id,
+  value,
+  empty,
+  options,
+}: {
+  label: string;
+  name: string;
+  errors?: MessageKey[];
+  id: string;
+  value: string;
+  empty?: string;
+  options: readonly (readonly [string, string])[];
+}) {
+  return (
+    <SelectField label={label} errors={errors} selectProps={{ id, name, defaultValue: value }}>
+      {empty === undefined ? null : <option value="">{empty}</option>}
+      {options.map(([v, text]) => (
+        <option key={v} value={v}>
+          {text}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+/** The school year of a term or a rating. */
+export function SchoolYearField({
+  years,
+  errors,
+  id,
+  value,
+}: {
+  years: string[];
+  errors?: MessageKey[];
+  id: string;
+  value: string;
+}) {
   const t = useT();
+  const options = years.map((y) => [y, y] as const);
+  return (
+    <ChoiceField
+      label={t('member.schoolYear')}
+      name="year"
+      errors={errors}
+      id={id}
+      value={value}
+      options={options}
+    />
+  );
+}
+
+/** The "verified" tick of awards and activities: what was typed, else what is stored. */
+export function VerifiedCheckbox({
+  item,
+  values,
+  id,
+}: Pick<FieldsProps<{ key: string; verified: boolean }>, 'item' | 'values' | 'id'>) {
+  const t = useT();
+  const checked = values ? values.verified === 'on' : !!item?.verified;
   return (
     <div className="field">
-      <label className="checkbox" htmlFor={id}>
-        <input id={id} type="checkbox" name="verified" defaultChecked={checked} />
+      <label className="checkbox" htmlFor={id('verified')}>
+        <input id={id('verified')} type="checkbox" name="verified" defaultChecked={checked} />
         {t('member.markVerified')}
       </label>
     </div>

@@ -1,9 +1,25 @@
-import { Field, SelectField } from '~/components/forms';
+import { Field } from '~/components/forms';
 import { THPT_RATINGS } from '~/domain/criteria/types';
 import { useT } from '~/i18n/use-t';
 import { schoolYearOptions, type TermView } from '~/utils/forms/member-records';
 import { useRecordLabels } from './labels';
-import { RecordSection, type FieldsProps, type SectionProps } from './record-section';
+import {
+  ChoiceField,
+  RecordSection,
+  SchoolYearField,
+  type FieldsProps,
+  type SectionProps,
+} from './record-section';
+
+const TERMS = [
+  ['1', '1'],
+  ['2', '2'],
+  ['3', '3'],
+] as const;
+const SCALES = [
+  ['4', '4'],
+  ['10', '10'],
+] as const;
 
 /** Academic terms; a high school records conduct and study ratings, others a conduct score. */
 export function TermsSection({ highSchool, ...props }: SectionProps<TermView> & { highSchool: boolean }) {
@@ -15,40 +31,23 @@ export function TermsSection({ highSchool, ...props }: SectionProps<TermView> & 
     return (
       <>
         <div className="field-row">
-          <SelectField
-            label={t('member.schoolYear')}
-            errors={errors.year}
-            selectProps={{ id: id('year'), name: 'year', defaultValue: v('year', years[0]) }}
-          >
-            {years.map((y) => (
-              <option key={y} value={y}>
-                {y}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
+          <SchoolYearField years={years} errors={errors.year} id={id('year')} value={v('year', years[0])} />
+          <ChoiceField
             label={t('member.term')}
+            name="term"
             errors={errors.term}
-            selectProps={{ id: id('term'), name: 'term', defaultValue: v('term', '1') }}
-          >
-            {['1', '2', '3'].map((n) => (
-              <option key={n} value={n}>
-                {n}
-              </option>
-            ))}
-          </SelectField>
-          <SelectField
+            id={id('term')}
+            value={v('term', '1')}
+            options={TERMS}
+          />
+          <ChoiceField
             label={t('member.scale')}
+            name="scale"
             errors={errors.scale}
-            selectProps={{
-              id: id('scale'),
-              name: 'scale',
-              defaultValue: v('scale', highSchool ? '10' : '4'),
-            }}
-          >
-            <option value="4">4</option>
-            <option value="10">10</option>
-          </SelectField>
+            id={id('scale')}
+            value={v('scale', highSchool ? '10' : '4')}
+            options={SCALES}
+          />
         </div>
         <Field
           label={t('member.gpa')}
@@ -58,19 +57,16 @@ export function TermsSection({ highSchool, ...props }: SectionProps<TermView> & 
         {highSchool ? (
           <div className="field-row">
             {(['conductRating', 'studyRating'] as const).map((name) => (
-              <SelectField
+              <ChoiceField
                 key={name}
                 label={t(`member.${name}`)}
+                name={name}
                 errors={errors[name]}
-                selectProps={{ id: id(name), name, defaultValue: v(name) }}
-              >
-                <option value="">{t('member.none')}</option>
-                {THPT_RATINGS.map((r) => (
-                  <option key={r} value={r}>
-                    {t(`member.thpt.${r}`)}
-                  </option>
-                ))}
-              </SelectField>
+                id={id(name)}
+                value={v(name)}
+                empty={t('member.none')}
+                options={THPT_RATINGS.map((r) => [r, t(`member.thpt.${r}`)] as const)}
+              />
             ))}
           </div>
         ) : (
