@@ -30,7 +30,7 @@ import {
   newRuleValues,
   type CriteriaFieldErrors,
   type RuleValues,
-} from './criteria-form';
+} from '~/utils/forms/criteria';
 
 interface Keyed {
   key: number;

@@ -1,8 +1,6 @@
 /**
- * The member identity form, shared by /members/new and /members/:id/edit: one zod
- * schema for the browser's instant checks and the action's real check. Database
- * checks (a student code taken in the school, a branch outside the school, a stale
- * version) happen only in the action (app/utils/member-edit.server.ts).
+ * The member identity form, shared by /members/new and /members/:id/edit. Its schema
+ * (app/utils/forms/member.ts) gives the browser's instant checks and the action's real one.
  *
  * Sensitive fields (ethnicity, religion, citizen ID; Law 91/2025) are write-only
  * here: the form never shows stored values, so editing a record is not a way
@@ -10,149 +8,22 @@
  */
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
-import { isCalendarDay } from '~/domain/calendar';
-import { parseGraduationMonth } from '~/domain/graduation';
-import { GENDERS } from '~/domain/member-vocabulary';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
+import { GENDERS } from '~/domain/member-vocabulary';
+import {
+  MIN_DAY,
+  MemberSchema,
+  SENSITIVE_FIELDS,
+  todayIso,
+  type BranchOption,
+  type MemberFormValues,
+  type SchoolOption,
+  type SensitiveField,
+  type SensitiveHints,
+} from '~/utils/forms/member';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
-
-export const SENSITIVE_FIELDS = ['ethnicity', 'religion', 'citizenId'] as const;
-export type SensitiveField = (typeof SENSITIVE_FIELDS)[number];
-
-// Same rules as the spreadsheet import (app/domain/member-import.ts), so a record typed
-// in by hand and one imported from a file are held to one standard.
-const CODE_RE = /^[\p{L}\p{N}._/-]+$/u;
-const NAME_RE = /^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u;
-const MIN_DAY = '1950-01-01';
-
-/** Today in Vietnam as yyyy-mm-dd: what `<input type=date>` sends. */
-export function todayIso(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Ho_Chi_Minh' }).format(new Date());
-}
-
-const text = (max: number) => z.string().trim().max(max, 'validation.tooLong');
-const optionalText = (max: number) =>
-  text(max)
-    .optional()
-    .transform((v) => (v ? v : undefined));
-
-/** A yyyy-mm-dd day between 1950 and today, or empty. */
-export const optionalDay = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || isCalendarDay(v), 'validation.date')
-  .refine((v) => !v || !isCalendarDay(v) || (v >= MIN_DAY && v <= todayIso()), 'member.v.dateRange')
-  .transform((v) => (v ? v : undefined));
-
-const objectId = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || /^[0-9a-f]{24}$/i.test(v), 'validation.invalidChoice')
-  .transform((v) => (v ? v : undefined));
-
-const checkbox = z
-  .string()
-  .optional()
-  .transform((v) => v === 'on' || v === 'true');
-
-export const MemberSchema = z
-  .object({
-    fullName: z
-      .string()
-      .trim()
-      .transform((v) => v.replace(/\s+/g, ' '))
-      .pipe(
-        z
-          .string()
-          .min(1, 'validation.required')
-          .max(100, 'validation.tooLong')
-          .regex(NAME_RE, 'member.v.name'),
-      ),
-    studentCode: text(30).min(1, 'validation.required').regex(CODE_RE, 'member.v.code'),
-    dateOfBirth: optionalDay.refine((v) => !!v, 'validation.required'),
-    gender: z.enum(GENDERS, 'validation.invalidChoice'),
-    email: z
-      .string()
-      .trim()
-      .toLowerCase()
-      .optional()
-      .refine((v) => !v || z.email().max(254).safeParse(v).success, 'validation.email')
-      .transform((v) => (v ? v : undefined)),
-    phone: z
-      .string()
-      .optional()
-      .transform((v) => (v ?? '').replace(/[\s.()-]/g, '').replace(/^\+84/, '0'))
-      .refine((v) => !v || /^0\d{9}$/.test(v), 'member.v.phone')
-      .transform((v) => (v ? v : undefined)),
-    schoolId: objectId,
-    branchId: objectId,
-    unionJoinedAt: optionalDay,
-    unionCardNumber: optionalText(30),
-    // A month ("2027-06", or "06/2027" typed where the browser has no month picker).
-    expectedGraduation: z
-      .string()
-      .trim()
-      .optional()
-      .refine((v) => !v || parseGraduationMonth(v) !== null, 'member.v.graduation')
-      .transform((v) => (v ? (parseGraduationMonth(v) ?? undefined) : undefined)),
-    ethnicity: optionalText(50),
-    religion: optionalText(50),
-    citizenId: z
-      .string()
-      .optional()
-      .transform((v) => (v ?? '').replace(/\s/g, ''))
-      .refine((v) => !v || /^\d{12}$/.test(v), 'member.v.citizenId')
-      .transform((v) => (v ? v : undefined)),
-    clearEthnicity: checkbox,
-    clearReligion: checkbox,
-    clearCitizenId: checkbox,
-  })
-  .superRefine((v, ctx) => {
-    if (v.dateOfBirth && v.unionJoinedAt && v.unionJoinedAt <= v.dateOfBirth) {
-      ctx.addIssue({ code: 'custom', path: ['unionJoinedAt'], message: 'member.v.joinBeforeBirth' });
-    }
-  });
-
-export type MemberInput = z.output<typeof MemberSchema>;
-
-export interface MemberFormValues {
-  fullName?: string;
-  studentCode?: string;
-  dateOfBirth?: string;
-  gender?: string;
-  email?: string;
-  phone?: string;
-  schoolId?: string;
-  branchId?: string;
-  unionJoinedAt?: string;
-  unionCardNumber?: string;
-  expectedGraduation?: string;
-  ethnicity?: string;
-  religion?: string;
-  citizenId?: string;
-  clearEthnicity?: string;
-  clearReligion?: string;
-  clearCitizenId?: string;
-}
-
-export interface SchoolOption {
-  id: string;
-  label: string;
-}
-
-export interface BranchOption {
-  id: string;
-  label: string;
-  schoolId: string;
-}
-
-/** What is stored for each sensitive field, masked: shown as a hint, never the value. */
-export type SensitiveHints = Partial<Record<SensitiveField, string>>;
 
 export function MemberEditor({
   mode,

@@ -1,110 +1,20 @@
 /**
- * The unit form, shared by /admin/units/new and /admin/units/:id: one schema for the
- * browser's instant checks and the action's real check (database checks, such as a
- * taken code or an out-of-scope parent, happen only in the action).
+ * The unit form, shared by /admin/units/new and /admin/units/:id. Its schema
+ * (app/utils/forms/unit.ts) gives the browser's instant checks and the action's real one.
  */
 import { Form, Link, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
+import {
+  UnitSchema,
+  UNIT_KIND_VALUES,
+  SCHOOL_KIND_VALUES,
+  type ParentOption,
+  type UnitFormValues,
+} from '~/utils/forms/unit';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
-
-export const UNIT_KIND_VALUES = ['province', 'school', 'faculty', 'branch', 'party_cell'] as const;
-export const SCHOOL_KIND_VALUES = ['university', 'college', 'high_school'] as const;
-export type UnitKindValue = (typeof UNIT_KIND_VALUES)[number];
-
-/** Which kinds may sit directly under which: the Union tree and the Party tree share schools. */
-export const PARENT_KINDS: Record<UnitKindValue, readonly UnitKindValue[]> = {
-  province: [],
-  school: ['province'],
-  faculty: ['school'],
-  branch: ['school', 'faculty'],
-  party_cell: ['school', 'faculty'],
-};
-
-const emptyToUndefined = (v: string) => (v === '' ? undefined : v);
-const optionalText = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max, 'validation.tooLong')
-    .optional()
-    .transform((v) => (v ? v : undefined));
-const optionalDate = z
-  .string()
-  .trim()
-  .optional()
-  .refine((v) => !v || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), 'validation.date')
-  .transform((v) => (v ? v : undefined));
-
-export const UnitSchema = z
-  .object({
-    name: z.string().trim().min(1, 'validation.required').max(200, 'validation.tooLong'),
-    shortName: optionalText(60),
-    code: z
-      .string()
-      .trim()
-      .min(1, 'validation.required')
-      .max(40, 'validation.tooLong')
-      .regex(/^[A-Za-z0-9_-]+$/, 'validation.codeFormat'),
-    kind: z.enum(UNIT_KIND_VALUES, 'validation.invalidChoice'),
-    schoolKind: z
-      .union([z.literal(''), z.enum(SCHOOL_KIND_VALUES, 'validation.invalidChoice')])
-      .optional()
-      .transform((v) => (v ? v : undefined)),
-    parentId: z
-      .string()
-      .trim()
-      .optional()
-      .refine((v) => !v || /^[0-9a-f]{24}$/i.test(v), 'validation.parentInvalid')
-      .transform((v) => (v ? emptyToUndefined(v) : undefined)),
-    validFrom: optionalDate,
-    validTo: optionalDate,
-    legacyNote: optionalText(500),
-    officialMemberCount: z
-      .string()
-      .trim()
-      .optional()
-      .refine((v) => !v || /^\d{1,6}$/.test(v), 'validation.number')
-      .transform((v) => (v ? Number(v) : undefined)),
-  })
-  .superRefine((v, ctx) => {
-    if (v.kind === 'school' && !v.schoolKind) {
-      ctx.addIssue({ code: 'custom', path: ['schoolKind'], message: 'validation.schoolKindRequired' });
-    }
-    if (v.kind === 'province' && v.parentId) {
-      ctx.addIssue({ code: 'custom', path: ['parentId'], message: 'validation.parentNotAllowed' });
-    }
-    if (v.kind !== 'province' && !v.parentId) {
-      ctx.addIssue({ code: 'custom', path: ['parentId'], message: 'validation.parentRequired' });
-    }
-    if (v.validFrom && v.validTo && v.validTo < v.validFrom) {
-      ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'validation.dateOrder' });
-    }
-  });
-
-export type UnitInput = z.output<typeof UnitSchema>;
-
-export interface UnitFormValues {
-  name?: string;
-  shortName?: string;
-  code?: string;
-  kind?: string;
-  schoolKind?: string;
-  parentId?: string;
-  validFrom?: string;
-  validTo?: string;
-  legacyNote?: string;
-  officialMemberCount?: string;
-}
-
-export interface ParentOption {
-  id: string;
-  label: string;
-  depth: number;
-}
 
 export function UnitEditor({
   values,

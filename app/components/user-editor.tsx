@@ -1,69 +1,20 @@
 /**
- * The account form shared by /admin/users/new and /admin/users/:id, with its schema.
- * Role/unit fit, the student's member record and email uniqueness are checked in the action.
+ * The account form shared by /admin/users/new and /admin/users/:id; its schemas are in
+ * app/utils/forms/user.ts.
  */
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { z } from 'zod';
 import { Field, FormError, SelectField } from '~/components/forms';
 import { useT } from '~/i18n/use-t';
 import { ROLES } from '~/domain/permissions';
+import {
+  CreateUserSchema,
+  EditUserSchema,
+  PASSWORD_MIN_LENGTH,
+  type UnitOption,
+  type UserFormValues,
+} from '~/utils/forms/user';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
-
-const baseFields = {
-  email: z
-    .string()
-    .trim()
-    .min(1, 'validation.required')
-    .max(254, 'validation.tooLong')
-    .pipe(z.email('validation.email')),
-  name: z.string().trim().min(1, 'validation.required').max(120, 'validation.tooLong'),
-  role: z.enum(ROLES, 'validation.invalidChoice'),
-  unitId: z
-    .string()
-    .trim()
-    .min(1, 'validation.unitRequired')
-    .regex(/^[0-9a-f]{24}$/i, 'validation.unitRequired'),
-  studentCode: z
-    .string()
-    .trim()
-    .max(40, 'validation.tooLong')
-    .optional()
-    .transform((v) => v || undefined),
-};
-
-const requireStudentCode = (v: { role: string; studentCode?: string }, ctx: z.RefinementCtx) => {
-  if (v.role === 'student' && !v.studentCode) {
-    ctx.addIssue({ code: 'custom', path: ['studentCode'], message: 'validation.memberRequired' });
-  }
-};
-
-/** At least 10 characters; the common-password check is on the server (password-policy.server.ts). */
-export const PASSWORD_MIN_LENGTH = 10;
-export const PasswordSchema = z
-  .string()
-  .min(PASSWORD_MIN_LENGTH, 'validation.passwordMin')
-  .max(200, 'validation.tooLong');
-
-export const CreateUserSchema = z
-  .object({ ...baseFields, password: PasswordSchema })
-  .superRefine(requireStudentCode);
-export const EditUserSchema = z.object(baseFields).superRefine(requireStudentCode);
-export const ResetPasswordSchema = z.object({ newPassword: PasswordSchema });
-
-export interface UserFormValues {
-  email?: string;
-  name?: string;
-  role?: string;
-  unitId?: string;
-  studentCode?: string;
-}
-
-export interface UnitOption {
-  id: string;
-  label: string;
-  depth: number;
-}
 
 export function UserEditor({
   mode,

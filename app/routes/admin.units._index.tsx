@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useLoaderData, useSearchParams } from '@remix-run/react';
 import { ActiveStatusFilter, AdminTable, SimplePager, StatusBadge } from '~/components/admin-list';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { UNIT_KIND_VALUES } from '~/components/unit-editor';
+import { UNIT_KIND_VALUES } from '~/utils/forms/unit';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';

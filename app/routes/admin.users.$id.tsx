@@ -2,7 +2,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { Field, FormError } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { PASSWORD_MIN_LENGTH, UserEditor } from '~/components/user-editor';
+import { UserEditor } from '~/components/user-editor';
+import { PASSWORD_MIN_LENGTH } from '~/utils/forms/user';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';

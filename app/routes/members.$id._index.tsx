@@ -4,7 +4,7 @@ import type { ReactNode } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { formatMonth } from '~/domain/graduation';
 import { isGender } from '~/domain/member-vocabulary';
-import { activityFacts, useRecordLabels, VerifiedBadge } from '~/components/member-records';
+import { activityFacts, useRecordLabels, VerifiedBadge } from '~/components/member-records/labels';
 import { STAGE_LABELS } from '~/domain/stages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';

@@ -1,16 +1,13 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { MemberEditor, type MemberFormValues } from '~/components/member-editor';
-import {
-  ActivitiesSection,
-  AwardsSection,
-  RatingsSection,
-  RECORD_KINDS,
-  TermsSection,
-  type RecordFailure,
-  type RecordKind,
-} from '~/components/member-records';
+import { MemberEditor } from '~/components/member-editor';
+import type { MemberFormValues } from '~/utils/forms/member';
+import { ActivitiesSection } from '~/components/member-records/activities';
+import { AwardsSection } from '~/components/member-records/awards';
+import { RatingsSection } from '~/components/member-records/ratings';
+import { TermsSection } from '~/components/member-records/terms';
+import { RECORD_KINDS, type RecordFailure, type RecordKind } from '~/utils/forms/member-records';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import type { FieldErrors } from '~/utils/validation';

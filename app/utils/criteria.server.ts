@@ -39,7 +39,7 @@ import {
   ruleValues,
   type CriteriaFieldErrors,
   type RuleValues,
-} from '~/components/criteria-form';
+} from '~/utils/forms/criteria';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { forbidden, notFound, requireUser } from './auth.server';

@@ -19,7 +19,7 @@ import {
   type MemberFormValues,
   type SchoolOption,
   type SensitiveHints,
-} from '~/components/member-editor';
+} from '~/utils/forms/member';
 import type { Conflict } from '~/domain/pipeline';
 import { compareVietnamese } from '~/domain/text';
 import type { MessageKey } from '~/i18n';

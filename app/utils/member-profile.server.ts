@@ -8,8 +8,8 @@
 import mongoose, { Types } from 'mongoose';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
-import type { ActivityView, AwardView, RatingView, TermView } from '~/components/member-records';
-import { SENSITIVE_FIELDS, type SensitiveField } from '~/components/member-editor';
+import type { ActivityView, AwardView, RatingView, TermView } from '~/utils/forms/member-records';
+import { SENSITIVE_FIELDS, type SensitiveField } from '~/utils/forms/member';
 import { dayNumber, vietnamDay } from '~/domain/calendar';
 import { isStage, type Stage } from '~/domain/stages';
 import { appendAudit } from './audit.server';

@@ -20,7 +20,7 @@ import {
   type RecordFailure,
   type RecordKind,
   type TermInput,
-} from '~/components/member-records';
+} from '~/utils/forms/member-records';
 import type { MessageKey } from '~/i18n';
 import { latestGpa10, type TermWithGpa } from '~/domain/latest-gpa';
 import type { AuthUser } from './auth.server';

@@ -22,7 +22,7 @@ import {
   type UnitFormValues,
   type UnitInput,
   type UnitKindValue,
-} from '~/components/unit-editor';
+} from '~/utils/forms/unit';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';

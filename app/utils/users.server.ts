@@ -13,13 +13,13 @@ import { Password } from '../../models/password';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import { searchKey } from '~/domain/text';
-import type { UnitKindValue } from '~/components/unit-editor';
+import type { UnitKindValue } from '~/utils/forms/unit';
 import {
   CreateUserSchema,
   EditUserSchema,
   ResetPasswordSchema,
   type UserFormValues,
-} from '~/components/user-editor';
+} from '~/utils/forms/user';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { formDataToObject } from './misc';

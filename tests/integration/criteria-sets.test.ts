@@ -13,7 +13,7 @@ import { CriteriaSetModel } from '../../models/criteria-set.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { ruleValues, type RuleValues } from '~/components/criteria-form';
+import { ruleValues, type RuleValues } from '~/utils/forms/criteria';
 import { evaluate, type CriteriaSet, type Rule } from '~/domain/criteria';
 import { loader as listLoader } from '~/routes/criteria._index';
 import { action as setAction, loader as setLoader } from '~/routes/criteria.$id._index';

@@ -12,7 +12,7 @@ import {
   newRuleValues,
   ruleValues,
   type RuleValues,
-} from '~/components/criteria-form';
+} from '~/utils/forms/criteria';
 import { DEFAULT_CRITERIA_SETS, type CriteriaSet } from '~/domain/criteria';
 
 function fields(rules: RuleValues[], extra: Record<string, string>): [string, string][] {

@@ -5,7 +5,7 @@
  * says why.
  */
 import { describe, expect, it } from 'vitest';
-import { RatingSchema } from '../../app/components/member-records.tsx';
+import { RatingSchema } from '../../app/utils/forms/member-records.ts';
 import { evaluate } from '../../app/domain/criteria/engine.ts';
 import type { CriteriaSet } from '../../app/domain/criteria/types.ts';
 import { effectiveUnionRating, participationTooLow } from '../../app/domain/union-rating.ts';

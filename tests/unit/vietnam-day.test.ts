@@ -3,7 +3,7 @@
  * Asia/Ho_Chi_Minh (UTC+7), while a calendar day stored at UTC midnight keeps its day.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { schoolYearOptions } from '~/components/member-records';
+import { schoolYearOptions } from '~/utils/forms/member-records';
 import { displayValue } from '~/domain/audit-actions';
 import { vietnamDateTime, vietnamDay } from '~/domain/calendar';
 import { formatDate, formatDateTime } from '~/i18n';

@@ -1,0 +1,328 @@
+/**
+ * One section of a member's sub-records on the edit page (terms, awards, activities,
+ * ratings): the list, each row's edit form and remove button, and the add form. The kinds
+ * differ only in their fields and summary (terms.tsx, awards.tsx, …); their schemas are in
+ * app/utils/forms/member-records.ts.
+ *
+ * Every row edits in place inside a <details> (no JavaScript needed to open it), and every
+ * form carries the document version, like the identity form, so a change made meanwhile by
+ * someone else is a 409, not a silent overwrite. Rows and add forms are keyed by the
+ * version, so after a successful change they remount closed and empty; a failed one
+ * reopens with what was typed (the failure names its form).
+ */
+import { Form, useNavigation } from '@remix-run/react';
+import { useState, type ReactNode } from 'react';
+import { FormError, SelectField } from '~/components/forms';
+import type { MessageKey } from '~/i18n';
+import { useT } from '~/i18n/use-t';
+import { RECORD_SCHEMAS, type RecordFailure, type RecordKind } from '~/utils/forms/member-records';
+import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+
+/** What a kind's field list gets: the stored row (none in the add form) and what was typed. */
+export interface FieldsProps<T> {
+  item?: T;
+  /** What was typed before a failed submit, else null. */
+  values: Record<string, string> | null;
+  errors: FieldErrors;
+  /** A unique element id for a field of this form. */
+  id: (name: string) => string;
+  /** The value to show: what was typed, else the stored value, else `fallback`. */
+  value: (name: keyof T & string, fallback?: string) => string;
+}
+
+export interface SectionProps<T> {
+  items: T[];
+  version: number;
+  failure: RecordFailure | null;
+}
+
+type Fields<T> = (props: FieldsProps<T>) => ReactNode;
+
+export function RecordSection<T extends { key: string }>({
+  record,
+  anchor,
+  title,
+  empty,
+  addLabel,
+  items,
+  version,
+  failure,
+  label,
+  summary,
+  fields,
+}: SectionProps<T> & {
+  record: RecordKind;
+  /** The section's id, a link target (#awards). */
+  anchor: string;
+  title: string;
+  empty: string;
+  addLabel: string;
+  /** A row's name, for its edit and remove buttons. */
+  label: (item: T) => string;
+  summary: (item: T, label: string) => ReactNode;
+  fields: Fields<T>;
+}) {
+  return (
+    <section className="record-section" aria-labelledby={`${anchor}-title`} id={anchor}>
+      <h2 id={`${anchor}-title`}>{title}</h2>
+      {items.length ? (
+        <ul className="record-list">
+          {items.map((item) => {
+            const itemLabel = label(item);
+            return (
+              <RecordRow
+                key={`${item.key}@${version}`}
+                record={record}
+                item={item}
+                version={version}
+                label={itemLabel}
+                failure={failure}
+                fields={fields}
+                summary={summary(item, itemLabel)}
+              />
+            );
+          })}
+        </ul>
+      ) : (
+        <p className="muted">{empty}</p>
+      )}
+      <AddRecord
+        key={version}
+        record={record}
+        version={version}
+        failure={failure}
+        label={addLabel}
+        fields={fields}
+      />
+    </section>
+  );
+}
+
+/** One item: its summary, an edit form that opens in place, and a remove button. */
+function RecordRow<T extends { key: string }>({
+  record,
+  item,
+  version,
+  label,
+  summary,
+  failure,
+  fields,
+}: {
+  record: RecordKind;
+  item: T;
+  version: number;
+  label: string;
+  summary: ReactNode;
+  failure: RecordFailure | null;
+  fields: Fields<T>;
+}) {
+  const t = useT();
+  const open = !!failure && failure.record === record && failure.key === item.key;
+  return (
+    <li className="record-item" data-testid={`${record}-item`}>
+      <div className="record-summary">{summary}</div>
+      <div className="record-actions">
+        <details open={open || undefined}>
+          <summary>
+            {t('member.edit')}
+            <span className="visually-hidden">: {label}</span>
+          </summary>
+          <RecordForm
+            record={record}
+            item={item}
+            version={version}
+            failure={failure}
+            submitLabel={t('member.save')}
+            fields={fields}
+          />
+        </details>
+        <RemoveButton record={record} itemKey={item.key} version={version} label={label} />
+      </div>
+    </li>
+  );
+}
+
+function AddRecord<T extends { key: string }>({
+  record,
+  version,
+  failure,
+  label,
+  fields,
+}: {
+  record: RecordKind;
+  version: number;
+  failure: RecordFailure | null;
+  label: string;
+  fields: Fields<T>;
+}) {
+  const open = !!failure && failure.record === record && failure.key === '';
+  return (
+    <details className="record-add" open={open || undefined}>
+      <summary>{label}</summary>
+      <RecordForm record={record} version={version} failure={failure} submitLabel={label} fields={fields} />
+    </details>
+  );
+}
+
+function RecordForm<T extends { key: string }>({
+  record,
+  item,
+  version,
+  failure,
+  submitLabel,
+  fields,
+}: {
+  record: RecordKind;
+  /** The row edited; none in the add form. */
+  item?: T;
+  version: number;
+  failure: RecordFailure | null;
+  submitLabel: string;
+  fields: Fields<T>;
+}) {
+  const navigation = useNavigation();
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const itemKey = item?.key ?? '';
+  const mine = failure && failure.record === record && failure.key === itemKey ? failure : null;
+  const errors = clientErrors ?? mine?.fieldErrors ?? {};
+  const busy =
+    navigation.state === 'submitting' &&
+    navigation.formData?.get('intent') === `${record}.save` &&
+    navigation.formData?.get('key') === itemKey;
+  const formError = mine?.formError ?? (Object.keys(errors).length ? 'validation.formErrors' : null);
+  const values = mine?.values ?? null;
+  const base = `${record}-${itemKey || 'new'}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  const value = (name: keyof T & string, fallback = '') => {
+    const stored = item?.[name];
+    return values?.[name] ?? (item && stored !== null ? String(stored) : fallback);
+  };
+  return (
+    <Form
+      method="post"
+      className="form record-form"
+      noValidate
+      preventScrollReset
+      onSubmit={(event) => setClientErrors(checkOnSubmit(event, RECORD_SCHEMAS[record]))}
+    >
+      <FormError message={formError} />
+      <input type="hidden" name="intent" value={`${record}.save`} />
+      <input type="hidden" name="key" value={itemKey} />
+      <input type="hidden" name="version" value={version} />
+      {fields({ item, values, errors, id: (name) => `${base}-${name}`, value })}
+      <div className="form-actions">
+        <button type="submit" disabled={busy}>
+          {submitLabel}
+        </button>
+      </div>
+    </Form>
+  );
+}
+
+function RemoveButton({
+  record,
+  itemKey,
+  version,
+  label,
+}: {
+  record: RecordKind;
+  itemKey: string;
+  version: number;
+  label: string;
+}) {
+  const t = useT();
+  return (
+    <Form
+      method="post"
+      preventScrollReset
+      className="inline-form"
+      onSubmit={(event) => {
+        if (!window.confirm(t('member.confirmRemove'))) event.preventDefault();
+      }}
+    >
+      <input type="hidden" name="intent" value={`${record}.remove`} />
+      <input type="hidden" name="key" value={itemKey} />
+      <input type="hidden" name="version" value={version} />
+      <button
+        type="submit"
+        className="button-danger button-small"
+        aria-label={`${t('member.remove')}: ${label}`}
+      >
+        {t('member.remove')}
+      </button>
+    </Form>
+  );
+}
+
+/** A select of fixed choices (`[value, text]`), with an empty first option when `empty` is given. */
+export function ChoiceField({
+  label,
+  name,
+  errors,
+  id,
+  value,
+  empty,
+  options,
+}: {
+  label: string;
+  name: string;
+  errors?: MessageKey[];
+  id: string;
+  value: string;
+  empty?: string;
+  options: readonly (readonly [string, string])[];
+}) {
+  return (
+    <SelectField label={label} errors={errors} selectProps={{ id, name, defaultValue: value }}>
+      {empty === undefined ? null : <option value="">{empty}</option>}
+      {options.map(([v, text]) => (
+        <option key={v} value={v}>
+          {text}
+        </option>
+      ))}
+    </SelectField>
+  );
+}
+
+/** The school year of a term or a rating. */
+export function SchoolYearField({
+  years,
+  errors,
+  id,
+  value,
+}: {
+  years: string[];
+  errors?: MessageKey[];
+  id: string;
+  value: string;
+}) {
+  const t = useT();
+  const options = years.map((y) => [y, y] as const);
+  return (
+    <ChoiceField
+      label={t('member.schoolYear')}
+      name="year"
+      errors={errors}
+      id={id}
+      value={value}
+      options={options}
+    />
+  );
+}
+
+/** The "verified" tick of awards and activities: what was typed, else what is stored. */
+export function VerifiedCheckbox({
+  item,
+  values,
+  id,
+}: Pick<FieldsProps<{ key: string; verified: boolean }>, 'item' | 'values' | 'id'>) {
+  const t = useT();
+  const checked = values ? values.verified === 'on' : !!item?.verified;
+  return (
+    <div className="field">
+      <label className="checkbox" htmlFor={id('verified')}>
+        <input id={id('verified')} type="checkbox" name="verified" defaultChecked={checked} />
+        {t('member.markVerified')}
+      </label>
+    </div>
+  );
+}

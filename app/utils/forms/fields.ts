@@ -1,0 +1,58 @@
+/**
+ * Field schemas shared by every form: what the browser checks instantly and the
+ * action checks for real. Messages are catalogue keys. No React here, so services
+ * and editors both import it.
+ */
+import { z } from 'zod';
+import { isCalendarDay } from '~/domain/calendar';
+import type { MessageKey } from '~/i18n';
+
+// One id check for the app lives in app/domain/ids.ts; reconcile when both land.
+const OBJECT_ID_RE = /^[0-9a-f]{24}$/i;
+
+/** A required 24-hex id; both an empty and a malformed value say `message`. */
+export const objectId = (message: MessageKey) =>
+  z.string().trim().min(1, message).regex(OBJECT_ID_RE, message);
+
+/** A 24-hex id or empty (undefined). */
+export const optionalObjectId = (message: MessageKey = 'validation.invalidChoice') =>
+  z
+    .string()
+    .trim()
+    .optional()
+    .refine((v) => !v || OBJECT_ID_RE.test(v), message)
+    .transform((v) => (v ? v : undefined));
+
+export const text = (max: number) => z.string().trim().max(max, 'validation.tooLong');
+
+/** Trimmed text up to `max` characters; empty is undefined. */
+export const optionalText = (max: number) =>
+  text(max)
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+/** An HTML checkbox: present ("on") is true, absent is false. */
+export const checkbox = z
+  .string()
+  .optional()
+  .transform((v) => v === 'on' || v === 'true');
+
+/** A real yyyy-mm-dd calendar day: 2005-02-31 is not rolled over to 3 March. */
+export const isIsoDay = (v: string): boolean => isCalendarDay(v);
+
+/** A yyyy-mm-dd day, as `<input type=date>` sends it, or empty (undefined). */
+export const isoDay = z
+  .string()
+  .trim()
+  .optional()
+  .refine((v) => !v || isIsoDay(v), 'validation.date')
+  .transform((v) => (v ? v : undefined));
+
+/** "2024-2025": two consecutive years between 2000 and 2100. */
+export const schoolYear = z
+  .string()
+  .trim()
+  .refine((v) => {
+    const m = /^(\d{4})-(\d{4})$/.exec(v);
+    return !!m && Number(m[2]) === Number(m[1]) + 1 && Number(m[1]) >= 2000 && Number(m[1]) <= 2100;
+  }, 'member.v.schoolYear');
