@@ -107,7 +107,9 @@ export default function LoginPage() {
     id: 'login',
     lastResult: actionData && 'result' in actionData ? actionData.result : undefined,
     constraint: getZodConstraint(LoginSchema),
-    shouldValidate: 'onBlur',
+    // Checked on submit, then as the user types: the email box has the focus on arrival, and
+    // a message appearing or going as it is left would move the button from under the click.
+    shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
     onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
   });
