@@ -1,15 +1,20 @@
 import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
-import type { MessageKey } from '~/i18n';
+import { isMessageKey, type MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 
-function ErrorList({ id, errors }: { id: string; errors?: MessageKey[] }) {
+/**
+ * A field's messages, referenced by its control's aria-describedby. Schemas give catalogue
+ * keys as messages (conform passes them through as strings), translated here; anything
+ * else zod says reads as "invalid".
+ */
+export function ErrorList({ id, errors }: { id: string; errors?: readonly string[] }) {
   const t = useT();
   if (!errors?.length) return null;
   return (
     <div id={id}>
       {errors.map((e) => (
         <p key={e} className="field-error">
-          {t(e)}
+          {t(isMessageKey(e) ? e : 'validation.invalidChoice')}
         </p>
       ))}
     </div>
@@ -24,7 +29,7 @@ export function Field({
   inputProps,
 }: {
   label: string;
-  errors?: MessageKey[];
+  errors?: readonly string[];
   hint?: string;
   inputProps: InputHTMLAttributes<HTMLInputElement> & { name: string };
 }) {
@@ -55,7 +60,7 @@ export function SelectField({
   children,
 }: {
   label: string;
-  errors?: MessageKey[];
+  errors?: readonly string[];
   selectProps: SelectHTMLAttributes<HTMLSelectElement> & { name: string };
   children: ReactNode;
 }) {

@@ -1,21 +1,19 @@
 /**
  * The paper dossier (forms 1-KNĐ … 15-KNĐ): a table of received and verified dates,
  * each either entered by hand or implied by a recorded step (shown as such), and, for
- * the school and admins, a folded editor. The browser checks the same zod schema as
- * the action, so a bad date gets its message beside the box before any round trip.
+ * the school and admins, a folded editor (conform): the browser checks the same zod schema
+ * as the action, so a bad date gets its message beside the box before any round trip.
  */
+import { getFormProps, getInputProps, useForm } from '@conform-to/react';
+import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
-import { useState, type FormEvent } from 'react';
 import type { Text } from '~/domain/criteria/types';
 import type { MessageKey } from '~/i18n';
-import { focusFirstInvalid } from '~/utils/validation';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import { Field } from './forms';
 import {
   DOSSIER_DATE_KINDS,
   dossierEditSchema,
-  dossierField,
-  dossierValues,
-  issuesByField,
   type DossierDateKind,
   type DossierRowState,
   type TabFormFailure,
@@ -67,35 +65,34 @@ function DossierEditor({
   const locale = useLocale();
   const { date } = useFormatters();
   const navigation = useNavigation();
-  const [clientErrors, setClientErrors] = useState<Record<string, MessageKey[]> | null>(null);
   const server = failure?.intent === 'dossier' ? failure : undefined;
-  const errors = clientErrors ?? server?.errors ?? {};
+  const schema = dossierEditSchema(today, rows);
+  const byForm = (kind: DossierDateKind) =>
+    Object.fromEntries(rows.map((row, i) => [String(i + 1), row.stored[kind]]));
+  const [form, fields] = useForm({
+    id: 'dossier',
+    lastResult: server?.result,
+    defaultValue: { receivedAt: byForm('receivedAt'), verifiedAt: byForm('verifiedAt') },
+    constraint: getZodConstraint(schema),
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    // As on the server: no coercion, a blank date clears the stored one.
+    onValidate: ({ formData }) => parseWithZod(formData, { schema, disableAutoCoercion: true }),
+  });
+  const dates = { receivedAt: fields.receivedAt.getFieldset(), verifiedAt: fields.verifiedAt.getFieldset() };
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'dossier';
+  const invalid = Object.values(form.allErrors).some((list) => list.length > 0);
 
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    const values = dossierValues(new FormData(event.currentTarget).entries());
-    const parsed = dossierEditSchema(today, rows).safeParse(values);
-    if (parsed.success) {
-      setClientErrors(null);
-      return;
-    }
-    event.preventDefault();
-    const errors = issuesByField(parsed.error);
-    setClientErrors(errors);
-    focusFirstInvalid(event.currentTarget, errors);
-  }
-
-  const hasErrors = Object.keys(errors).length > 0;
   return (
     <details className="exit-forms dossier-editor" open={!!server || undefined} data-testid="dossier-editor">
       <summary>{t('pipeline.dossier.edit')}</summary>
-      {hasErrors || server?.conflict ? (
+      {invalid ? (
         <div className="form-error" role="alert">
           {server?.conflict ? t('pipeline.conflict') : t('pipeline.dossier.errors')}
         </div>
       ) : null}
       <p className="field-hint">{t('pipeline.dossier.editHint')}</p>
-      <Form method="post" noValidate onSubmit={onSubmit} key={version}>
+      <Form method="post" {...getFormProps(form)}>
         <input type="hidden" name="intent" value="dossier" />
         <input type="hidden" name="version" value={version} />
         <div className="transition-forms">
@@ -105,41 +102,17 @@ function DossierEditor({
                 <strong>{row.form}</strong> {row.name[locale]}
               </legend>
               {DOSSIER_DATE_KINDS.map((kind) => {
-                const name = dossierField(i, kind);
-                const id = `dossier-${kind}-${i + 1}`;
-                const fieldErrors = errors[name] ?? [];
+                const field = dates[kind][String(i + 1)];
                 const derived = row.derived[kind];
-                const describedBy =
-                  [derived ? `${id}-hint` : null, fieldErrors.length ? `${id}-error` : null]
-                    .filter(Boolean)
-                    .join(' ') || undefined;
+                const { key, ...input } = getInputProps(field, { type: 'date', ariaAttributes: false });
                 return (
-                  <div className="field" key={kind}>
-                    <label htmlFor={id}>{t(COLUMN[kind])}</label>
-                    {derived ? (
-                      <p id={`${id}-hint`} className="field-hint">
-                        {t('pipeline.dossier.derivedHint', { date: date(derived) })}
-                      </p>
-                    ) : null}
-                    <input
-                      id={id}
-                      name={name}
-                      type="date"
-                      max={today}
-                      defaultValue={server?.values[name] ?? row.stored[kind]}
-                      aria-invalid={fieldErrors.length ? true : undefined}
-                      aria-describedby={describedBy}
-                    />
-                    {fieldErrors.length ? (
-                      <div id={`${id}-error`}>
-                        {fieldErrors.map((e) => (
-                          <p key={e} className="field-error">
-                            {t(e)}
-                          </p>
-                        ))}
-                      </div>
-                    ) : null}
-                  </div>
+                  <Field
+                    key={key ?? kind}
+                    label={t(COLUMN[kind])}
+                    hint={derived ? t('pipeline.dossier.derivedHint', { date: date(derived) }) : undefined}
+                    errors={field.errors}
+                    inputProps={{ ...input, id: `dossier-${kind}-${i + 1}`, max: today }}
+                  />
                 );
               })}
             </fieldset>
@@ -195,7 +168,10 @@ export function DossierSection({
           </tbody>
         </table>
       </div>
-      {canEdit ? <DossierEditor rows={rows} version={version} today={today} failure={failure} /> : null}
+      {canEdit ? (
+        // A new version (saved here or elsewhere) starts the editor afresh from what is stored.
+        <DossierEditor key={version} rows={rows} version={version} today={today} failure={failure} />
+      ) : null}
     </section>
   );
 }

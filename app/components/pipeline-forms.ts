@@ -4,6 +4,7 @@
  * browser runs the same zod schemas for instant messages, the action for the real check.
  * Zod messages are catalogue keys, so both sides show them in the page's language.
  */
+import type { SubmissionResult } from '@conform-to/react';
 import { z } from 'zod';
 import { dayNumber, isoDay } from '~/domain/calendar';
 import type { Text } from '~/domain/criteria/types';
@@ -103,18 +104,6 @@ export interface DossierRowState {
   derived: DossierDates;
 }
 
-/** The submitted dossier dates, by field name; a missing field means "unchanged". */
-export function dossierValues(entries: Iterable<[string, FormDataEntryValue]>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [key, raw] of entries) {
-    const m = /^(receivedAt|verifiedAt)\.(\d{1,2})$/.exec(key);
-    if (!m || typeof raw !== 'string') continue;
-    const n = Number(m[2]);
-    if (n >= 1 && n <= DOSSIER_FORMS.length) out[key] = raw.trim();
-  }
-  return out;
-}
-
 const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
 const isDay = (v: string) => ISO_DAY.test(v) && isoDay(dayNumber(v)) === v;
 
@@ -125,38 +114,49 @@ const DateOrBlank = z
   .refine((v) => v === '' || isDay(v), { message: 'pipeline.dossier.error.date' satisfies MessageKey });
 
 /**
- * `today` is the Vietnam calendar day (`YYYY-MM-DD`); `rows` the dossier as loaded. Rules:
- * valid dates, none after today, and for a form whose dates change, a verification date
- * needs a receipt date (stored or derived) on or before it.
+ * `today` is the Vietnam calendar day (`YYYY-MM-DD`); `rows` the dossier as loaded. The
+ * form's fields are `receivedAt.1` … `verifiedAt.15`, which conform reads as the objects
+ * `receivedAt` and `verifiedAt` keyed by form number; a date left out stays as it is, a
+ * blank one clears it (parse with `disableAutoCoercion`, so '' stays ''). Rules: valid
+ * dates, none after today, and for a form whose dates change, a verification date needs a
+ * receipt date (stored or derived) on or before it.
  */
 export function dossierEditSchema(today: string, rows: readonly DossierRowState[]) {
-  const shape: Record<string, z.ZodOptional<typeof DateOrBlank>> = {};
-  rows.forEach((_, i) => {
-    for (const kind of DOSSIER_DATE_KINDS) shape[dossierField(i, kind)] = DateOrBlank.optional();
-  });
-  return z.object(shape).superRefine((v, ctx) => {
+  const dates = () =>
+    z.object(Object.fromEntries(rows.map((_, i) => [String(i + 1), DateOrBlank.optional()]))).optional();
+  return z.object({ receivedAt: dates(), verifiedAt: dates() }).superRefine((v, ctx) => {
     rows.forEach((row, i) => {
-      const r = dossierField(i, 'receivedAt');
-      const f = dossierField(i, 'verifiedAt');
-      for (const key of [r, f]) {
-        const val = v[key];
+      const n = String(i + 1);
+      const received = v.receivedAt?.[n];
+      const verified = v.verifiedAt?.[n];
+      for (const [kind, val] of [
+        ['receivedAt', received],
+        ['verifiedAt', verified],
+      ] as const) {
         if (val && isDay(val) && val > today) {
-          ctx.addIssue({ code: 'custom', path: [key], message: 'pipeline.dossier.error.future' });
+          ctx.addIssue({ code: 'custom', path: [kind, n], message: 'pipeline.dossier.error.future' });
         }
       }
-      const received = v[r] ?? row.stored.receivedAt;
-      const verified = v[f] ?? row.stored.verifiedAt;
-      const changed = received !== row.stored.receivedAt || verified !== row.stored.verifiedAt;
-      if (!changed || !verified || !isDay(verified)) return;
-      const effective = received || row.derived.receivedAt;
+      const r = received ?? row.stored.receivedAt;
+      const f = verified ?? row.stored.verifiedAt;
+      const changed = r !== row.stored.receivedAt || f !== row.stored.verifiedAt;
+      if (!changed || !f || !isDay(f)) return;
+      const effective = r || row.derived.receivedAt;
       if (!effective) {
-        ctx.addIssue({ code: 'custom', path: [f], message: 'pipeline.dossier.error.notReceived' });
-      } else if (isDay(effective) && verified < effective) {
-        ctx.addIssue({ code: 'custom', path: [f], message: 'pipeline.dossier.error.order' });
+        ctx.addIssue({
+          code: 'custom',
+          path: ['verifiedAt', n],
+          message: 'pipeline.dossier.error.notReceived',
+        });
+      } else if (isDay(effective) && f < effective) {
+        ctx.addIssue({ code: 'custom', path: ['verifiedAt', n], message: 'pipeline.dossier.error.order' });
       }
     });
   });
 }
+
+/** The dates a parsed dossier form sets (blank: cleared); absent: unchanged. */
+export type DossierEdit = z.output<ReturnType<typeof dossierEditSchema>>;
 
 export const REVIEW_NOTE_KINDS = ['flag', 'comment'] as const;
 export type ReviewNoteKind = (typeof REVIEW_NOTE_KINDS)[number];
@@ -171,21 +171,14 @@ export const ReviewNoteSchema = z.object({
     .max(REVIEW_NOTE_MAX, { message: 'pipeline.notes.error.tooLong' satisfies MessageKey }),
 });
 
-/** Zod issues → messages by field (first path segment joined), for `aria-describedby` lists. */
-export function issuesByField(error: z.ZodError): Record<string, MessageKey[]> {
-  const out: Record<string, MessageKey[]> = {};
-  for (const issue of error.issues) {
-    const key = issue.path.map(String).join('.') || 'form';
-    const list = (out[key] ??= []);
-    const message = issue.message as MessageKey;
-    if (!list.includes(message)) list.push(message);
-  }
-  return out;
-}
-
-/** What the tab's non-step forms return when refused. */
+/**
+ * What the tab's non-step forms return when refused: conform's `result` (the dossier and
+ * note forms' `lastResult`) and, for callers without conform, the same messages by field
+ * name (`form`: the whole form's) and the fields as posted.
+ */
 export interface TabFormFailure {
   intent: 'dossier' | 'note' | 'resolve_flag';
+  result?: SubmissionResult<string[]>;
   errors: Record<string, MessageKey[]>;
   values: Record<string, string>;
   conflict?: boolean;

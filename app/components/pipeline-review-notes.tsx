@@ -3,18 +3,12 @@
  * (who, when, resolved by whom); the province adds them, the school resolves flags.
  * The province never records a school's step: its only step is the return (an exit form).
  */
+import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react';
+import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
-import { useState, type FormEvent } from 'react';
-import type { MessageKey } from '~/i18n';
-import { focusFirstInvalid } from '~/utils/validation';
 import { useFormatters, useT } from '~/i18n/use-t';
-import {
-  REVIEW_NOTE_KINDS,
-  REVIEW_NOTE_MAX,
-  ReviewNoteSchema,
-  issuesByField,
-  type TabFormFailure,
-} from './pipeline-forms';
+import { ErrorList } from './forms';
+import { REVIEW_NOTE_KINDS, ReviewNoteSchema, type TabFormFailure } from './pipeline-forms';
 
 export interface ReviewNoteView {
   id: string;
@@ -26,45 +20,25 @@ export interface ReviewNoteView {
   resolvedBy: string | null;
 }
 
-function FieldErrors({ id, errors }: { id: string; errors: MessageKey[] }) {
-  const t = useT();
-  if (!errors.length) return null;
-  return (
-    <div id={id}>
-      {errors.map((e) => (
-        <p key={e} className="field-error">
-          {t(e)}
-        </p>
-      ))}
-    </div>
-  );
-}
-
 function AddNoteForm({ version, failure }: { version: number; failure: TabFormFailure | undefined }) {
   const t = useT();
   const navigation = useNavigation();
-  const [clientErrors, setClientErrors] = useState<Record<string, MessageKey[]> | null>(null);
   const server = failure?.intent === 'note' ? failure : undefined;
-  const errors = clientErrors ?? server?.errors ?? {};
+  const [form, fields] = useForm({
+    id: 'review-note',
+    lastResult: server?.result,
+    defaultValue: { kind: 'comment' },
+    constraint: getZodConstraint(ReviewNoteSchema),
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: ReviewNoteSchema }),
+  });
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'note';
-  const kindErrors = errors.kind ?? [];
-  const textErrors = errors.text ?? [];
-
-  function onSubmit(event: FormEvent<HTMLFormElement>) {
-    const form = new FormData(event.currentTarget);
-    const parsed = ReviewNoteSchema.safeParse({ kind: form.get('kind'), text: form.get('text') });
-    if (parsed.success) {
-      setClientErrors(null);
-      return;
-    }
-    event.preventDefault();
-    const errors = issuesByField(parsed.error);
-    setClientErrors(errors);
-    focusFirstInvalid(event.currentTarget, errors);
-  }
+  const hintId = `${fields.text.id}-hint`;
+  const { key: _textKey, ...text } = getTextareaProps(fields.text, { ariaDescribedBy: hintId });
 
   return (
-    <Form method="post" className="form card review-note-form" noValidate onSubmit={onSubmit} key={version}>
+    <Form method="post" className="form card review-note-form" {...getFormProps(form)}>
       <h3>{t('pipeline.notes.add')}</h3>
       {server?.conflict ? (
         <div className="form-error" role="alert">
@@ -75,40 +49,33 @@ function AddNoteForm({ version, failure }: { version: number; failure: TabFormFa
       <input type="hidden" name="version" value={version} />
       <fieldset
         className="fieldset-plain"
-        aria-describedby={kindErrors.length ? 'note-kind-error' : undefined}
+        aria-describedby={fields.kind.errors?.length ? fields.kind.errorId : undefined}
       >
         <legend>{t('pipeline.notes.kind')}</legend>
-        {REVIEW_NOTE_KINDS.map((kind) => (
-          <div className="field checkbox" key={kind}>
-            <input
-              type="radio"
-              id={`note-kind-${kind}`}
-              name="kind"
-              value={kind}
-              defaultChecked={(server?.values.kind ?? 'comment') === kind}
-            />
-            <label htmlFor={`note-kind-${kind}`}>{t(`pipeline.notes.kind.${kind}`)}</label>
-          </div>
-        ))}
-        <FieldErrors id="note-kind-error" errors={kindErrors} />
+        {REVIEW_NOTE_KINDS.map((kind) => {
+          const { key: _kindKey, ...radio } = getInputProps(fields.kind, {
+            type: 'radio',
+            value: kind,
+            ariaAttributes: false,
+          });
+          return (
+            <div className="field checkbox" key={kind}>
+              <input {...radio} id={`note-kind-${kind}`} />
+              <label htmlFor={`note-kind-${kind}`}>{t(`pipeline.notes.kind.${kind}`)}</label>
+            </div>
+          );
+        })}
+        <ErrorList id={fields.kind.errorId} errors={fields.kind.errors} />
       </fieldset>
       <div className="field">
-        <label htmlFor="note-text">
+        <label htmlFor={fields.text.id}>
           {t('pipeline.notes.text')} <span className="muted">{t('pipeline.required')}</span>
         </label>
-        <p id="note-text-hint" className="field-hint">
+        <p id={hintId} className="field-hint">
           {t('pipeline.notes.textHint')}
         </p>
-        <textarea
-          id="note-text"
-          name="text"
-          rows={3}
-          maxLength={REVIEW_NOTE_MAX}
-          defaultValue={server?.values.text ?? ''}
-          aria-invalid={textErrors.length ? true : undefined}
-          aria-describedby={textErrors.length ? 'note-text-hint note-text-error' : 'note-text-hint'}
-        />
-        <FieldErrors id="note-text-error" errors={textErrors} />
+        <textarea {...text} rows={3} />
+        <ErrorList id={fields.text.errorId} errors={fields.text.errors} />
       </div>
       <div className="form-actions">
         <button type="submit" className="button" disabled={busy}>
@@ -195,7 +162,7 @@ export function ReviewNotes({
           ))}
         </ul>
       )}
-      {canAdd ? <AddNoteForm version={version} failure={failure} /> : null}
+      {canAdd ? <AddNoteForm key={version} version={version} failure={failure} /> : null}
     </section>
   );
 }

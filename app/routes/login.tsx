@@ -5,8 +5,9 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from '@remix-run/node';
+import { getFormProps, getInputProps, useForm } from '@conform-to/react';
+import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import { Form, useActionData, useNavigation, useSearchParams } from '@remix-run/react';
-import { useState } from 'react';
 import { z } from 'zod';
 import { Field, FormError } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
@@ -14,23 +15,25 @@ import { useT } from '~/i18n/use-t';
 import { getOptionalUser } from '~/utils/auth.server';
 import { verifyLogin } from '~/utils/login.server';
 import { pageTitle } from '~/utils/meta';
-import { formDataToObject } from '~/utils/misc';
 import { ROLE_HOME } from '~/domain/permissions';
 import { PasswordBusyError } from '~/utils/password.server';
 import { consumeLoginAttempt, loginSucceeded } from '~/utils/rate-limit.server';
 import { safeRedirect } from '~/utils/safe-redirect';
 import { createSession, destroySession } from '~/utils/session.server';
-import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 import { readForm } from '~/utils/request-guards.server';
 
+// conform reads a blank field as missing: `error` is then the message.
 const LoginSchema = z.object({
   email: z
-    .string()
+    .string({ error: 'validation.required' })
     .trim()
     .min(1, 'validation.required')
     .max(254, 'validation.tooLong')
     .pipe(z.email('validation.email')),
-  password: z.string().min(1, 'validation.passwordRequired').max(200, 'validation.tooLong'),
+  password: z
+    .string({ error: 'validation.passwordRequired' })
+    .min(1, 'validation.passwordRequired')
+    .max(200, 'validation.tooLong'),
   redirectTo: z.string().optional(),
 });
 
@@ -44,14 +47,16 @@ export async function loader({ request }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, context }: ActionFunctionArgs) {
-  const parsed = LoginSchema.safeParse(formDataToObject(await readForm(request)));
-  if (!parsed.success) {
-    return data(
-      { fieldErrors: fieldErrorsOf(parsed.error), formError: null, retryMinutes: 0 },
-      { status: 400 },
-    );
+  const submission = parseWithZod(await readForm(request), { schema: LoginSchema });
+  if (submission.status !== 'success') {
+    // `result` for the form (the password is never sent back); `fieldErrors`: the same by field.
+    const result = submission.reply({ hideFields: ['password'] });
+    const fieldErrors = Object.fromEntries(
+      Object.entries(result.error ?? {}).flatMap(([name, list]) => (list?.length ? [[name, list]] : [])),
+    ) as FieldErrors;
+    return data({ result, fieldErrors, formError: null, retryMinutes: 0 }, { status: 400 });
   }
-  const { email, password, redirectTo } = parsed.data;
+  const { email, password, redirectTo } = submission.value;
   const ip = context?.clientIp || 'unknown';
 
   // Counted before the password is hashed (docs/decisions/024-sign-in-limits.md): guesses
@@ -82,6 +87,8 @@ export async function action({ request, context }: ActionFunctionArgs) {
   throw redirect(safeRedirect(redirectTo, ROLE_HOME[user.role]), { headers: { 'Set-Cookie': cookie } });
 }
 
+type FieldErrors = Partial<Record<'email' | 'password', string[]>>;
+
 function tooMany(formError: 'login.rateLimited' | 'login.busy', retryAfter: number) {
   return data(
     { fieldErrors: {} as FieldErrors, formError, retryMinutes: Math.ceil(retryAfter / 60) },
@@ -96,44 +103,41 @@ export default function LoginPage() {
   const actionData = useActionData<typeof action>();
   const [searchParams] = useSearchParams();
   const navigation = useNavigation();
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
-  const errors = clientErrors ?? actionData?.fieldErrors ?? {};
+  const [form, fields] = useForm({
+    id: 'login',
+    lastResult: actionData && 'result' in actionData ? actionData.result : undefined,
+    constraint: getZodConstraint(LoginSchema),
+    // Checked on submit, then as the user types: the email box has the focus on arrival, and
+    // a message appearing or going as it is left would move the button from under the click.
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseWithZod(formData, { schema: LoginSchema }),
+  });
+  const fieldInvalid = !!(fields.email.errors?.length || fields.password.errors?.length);
   const submitting = navigation.state === 'submitting';
+  const input = (field: typeof fields.email, type: 'email' | 'password') => {
+    const { key: _key, ...props } = getInputProps(field, { type, ariaAttributes: false });
+    return props;
+  };
 
   return (
     <section className="login" aria-labelledby="login-title">
       <h1 id="login-title">{t('login.title')}</h1>
       <p className="muted">{t('login.intro')}</p>
-      {!clientErrors ? (
+      {!fieldInvalid ? (
         <FormError message={actionData?.formError} params={{ minutes: actionData?.retryMinutes ?? 0 }} />
       ) : null}
-      <Form
-        method="post"
-        className="form"
-        noValidate
-        onSubmit={(event) => setClientErrors(checkOnSubmit(event, LoginSchema))}
-      >
+      <Form method="post" className="form" {...getFormProps(form)}>
         <input type="hidden" name="redirectTo" value={searchParams.get('redirectTo') ?? ''} />
         <Field
           label={t('login.email')}
-          errors={errors.email}
-          inputProps={{
-            name: 'email',
-            type: 'email',
-            autoComplete: 'username',
-            required: true,
-            autoFocus: true,
-          }}
+          errors={fields.email.errors}
+          inputProps={{ ...input(fields.email, 'email'), autoComplete: 'username', autoFocus: true }}
         />
         <Field
           label={t('login.password')}
-          errors={errors.password}
-          inputProps={{
-            name: 'password',
-            type: 'password',
-            autoComplete: 'current-password',
-            required: true,
-          }}
+          errors={fields.password.errors}
+          inputProps={{ ...input(fields.password, 'password'), autoComplete: 'current-password' }}
         />
         <div className="form-actions">
           <button type="submit" disabled={submitting}>

@@ -8,7 +8,6 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { DossierSection } from '~/components/pipeline-dossier';
-import type { TabFormFailure } from '~/components/pipeline-forms';
 import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-overview';
 import { ReviewNotes } from '~/components/pipeline-review-notes';
 import { ConflictSection } from '~/components/rule-conflicts';
@@ -21,7 +20,7 @@ import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
 import pipelineStyles from '~/styles/pipeline.css?url';
 import { memberFilter, parseMemberId } from '~/utils/member-profile.server';
 import { pageTitle } from '~/utils/meta';
-import { memberConflicts, type OverrideFailure } from '~/utils/pipeline-conflicts.server';
+import { memberConflicts } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
 import { withSelection } from '~/utils/selection.server';
 import { graduationWarningOf } from '~/utils/graduation.server';
@@ -29,7 +28,6 @@ import {
   canActOnPipeline,
   getMemberPipeline,
   pipelineAction,
-  type TransitionFailure,
   type TransitionView,
 } from '~/utils/pipeline.server';
 import { readForm } from '~/utils/request-guards.server';
@@ -60,15 +58,16 @@ export async function action({ request, params }: ActionFunctionArgs) {
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'pipeline.tab');
 
-const TAB_INTENTS = new Set(['dossier', 'note', 'resolve_flag']);
-
 export default function MemberPipeline() {
   const d = useLoaderData<typeof loader>();
-  const result = useActionData<typeof action>() as
-    TransitionFailure | TabFormFailure | OverrideFailure | undefined;
-  const tabFailure = result && TAB_INTENTS.has(result.intent) ? (result as TabFormFailure) : undefined;
-  const overrideFailure = result?.intent === 'conflict_override' ? (result as OverrideFailure) : undefined;
-  const failure = result && !tabFailure && !overrideFailure ? (result as TransitionFailure) : undefined;
+  // Every refusal names its form by `intent`: the tab's own forms, the override, or a step.
+  const result = useActionData<typeof action>();
+  const tabFailure =
+    result?.intent === 'dossier' || result?.intent === 'note' || result?.intent === 'resolve_flag'
+      ? result
+      : undefined;
+  const overrideFailure = result?.intent === 'conflict_override' ? result : undefined;
+  const failure = result && 'reasons' in result ? result : undefined;
   const t = useT();
   const transitions = d.transitions as TransitionView[];
   const forward = transitions.filter((tr) => !isExitStage(tr.to));

@@ -15,6 +15,8 @@
  * notes (`addReviewNote`; `resolveFlag`, the school's), with `pipeline.openFlags` moved
  * by `$inc` in the same update so it always equals the number of unresolved flags.
  */
+import type { Submission } from '@conform-to/react';
+import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
@@ -49,11 +51,10 @@ import {
   DOSSIER_FORMS,
   ReviewNoteSchema,
   dossierEditSchema,
-  dossierValues,
-  issuesByField,
   type DossierRowState,
   type TabFormFailure,
 } from '~/components/pipeline-forms';
+import type { MessageKey } from '~/i18n';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
 import { voteCellOf, voteCellOptions, type VoteCellOption } from './party-register.server';
@@ -149,7 +150,7 @@ export interface ReasonView {
 const reasonView = (r: Reason): ReasonView => ({ code: r.code, field: r.field ?? null, message: r.message });
 
 export interface TransitionFailure {
-  intent: string;
+  intent: TransitionId;
   /** The step's name, for a refusal whose form is no longer on the page (stale tab). */
   label: Text;
   reasons: ReasonView[];
@@ -401,14 +402,9 @@ export async function pipelineAction(user: AuthUser, memberId: Types.ObjectId, f
   if (version === null) throw new Response('Bad request', { status: 400 });
   switch (intent) {
     case 'dossier':
-      return saveDossier(user, memberId, dossierValues(form.entries()), version);
+      return saveDossier(user, memberId, form, version);
     case 'note':
-      return addReviewNote(
-        user,
-        memberId,
-        { kind: form.get('kind') ?? undefined, text: form.get('text') ?? undefined },
-        version,
-      );
+      return addReviewNote(user, memberId, form, version);
     case 'resolve_flag':
       return resolveFlag(user, memberId, String(form.get('noteId') ?? ''), version);
     case 'conflict_override':
@@ -436,6 +432,40 @@ export const canResolveFlag = canEditDossier;
 
 const tabFailure = (body: TabFormFailure, status: number) => data<TabFormFailure>(body, { status });
 const CONFLICT = { form: ['pipeline.conflict' as const] };
+
+/** The fields as posted (not intent and version), for `TabFormFailure.values`. */
+function postedValues(form: FormData | URLSearchParams): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, raw] of form.entries()) {
+    if (typeof raw === 'string' && key !== 'intent' && key !== 'version' && !(key in values))
+      values[key] = raw;
+  }
+  return values;
+}
+
+/**
+ * A refused dossier or note form: conform's reply (the form's `lastResult`) and the same
+ * messages by field name. `formError`: a refusal of the whole form (a stale version: 409).
+ */
+function tabReply(
+  intent: 'dossier' | 'note',
+  form: FormData | URLSearchParams,
+  submission: Submission<unknown>,
+  formError?: MessageKey,
+) {
+  const result = submission.reply(formError ? { formErrors: [formError] } : undefined);
+  const errors: Record<string, MessageKey[]> = formError ? { form: [formError] } : {};
+  if (!formError) {
+    for (const [name, list] of Object.entries(result.error ?? {})) {
+      if (list?.length) errors[name || 'form'] = [...new Set(list)] as MessageKey[];
+    }
+  }
+  const conflict = formError === 'pipeline.conflict';
+  return tabFailure(
+    { intent, result, errors, values: postedValues(form), ...(conflict ? { conflict } : {}) },
+    conflict ? 409 : 400,
+  );
+}
 
 /** Updates, with the version and scope in the filter: a stale or foreign record matches nothing. */
 async function versionedUpdate(
@@ -470,27 +500,32 @@ const dayToStored = (iso: string) => (iso ? new Date(`${iso}T00:00:00Z`) : undef
 export async function saveDossier(
   user: AuthUser,
   memberId: Types.ObjectId,
-  values: Record<string, string>,
+  form: FormData | URLSearchParams | Record<string, string>,
   version: number,
   now = new Date(),
 ) {
   if (!canEditDossier(user)) throw new Response('Forbidden', { status: 403 });
   const m = await loadMember(user, memberId);
-  const fail = (errors: TabFormFailure['errors'], status: number) =>
-    tabFailure({ intent: 'dossier', errors, values, ...(status === 409 ? { conflict: true } : {}) }, status);
-  if ((m.__v ?? 0) !== version) return fail(CONFLICT, 409);
+  const payload =
+    form instanceof FormData || form instanceof URLSearchParams ? form : new URLSearchParams(form);
 
   const p: Pipeline = m.pipeline ?? { stage: 'member' };
   const rows = dossierRows(p);
-  const parsed = dossierEditSchema(isoDay(dayNumber(now)), rows).safeParse(values);
-  if (!parsed.success) return fail(issuesByField(parsed.error), 400);
+  // No coercion: a blank date ('') clears the stored one, a date left out keeps it.
+  const submission = parseWithZod(payload, {
+    schema: dossierEditSchema(isoDay(dayNumber(now)), rows),
+    disableAutoCoercion: true,
+  });
+  if ((m.__v ?? 0) !== version) return tabReply('dossier', payload, submission, 'pipeline.conflict');
+  if (submission.status !== 'success') return tabReply('dossier', payload, submission);
+  const edit = submission.value;
 
   const next: StoredDossierEntry[] = [];
   const before: Record<string, string> = {};
   const after: Record<string, string> = {};
   rows.forEach((row, i) => {
-    const receivedAt = values[`receivedAt.${i + 1}`] ?? row.stored.receivedAt;
-    const verifiedAt = values[`verifiedAt.${i + 1}`] ?? row.stored.verifiedAt;
+    const receivedAt = edit.receivedAt?.[String(i + 1)] ?? row.stored.receivedAt;
+    const verifiedAt = edit.verifiedAt?.[String(i + 1)] ?? row.stored.verifiedAt;
     // One before/after pair per changed date ('' = none), as the audit browser lists them.
     if (receivedAt !== row.stored.receivedAt) {
       before[`${row.form}.receivedAt`] = row.stored.receivedAt;
@@ -528,7 +563,7 @@ export async function saveDossier(
     // A dossier date a recorded step relied on may have moved (conflicts.ts).
     return { written, broke: await refreshConflicts(memberId, user.id, now) };
   });
-  if (!ok.written) return fail(CONFLICT, 409);
+  if (!ok.written) return tabReply('dossier', payload, submission, 'pipeline.conflict');
   if (ok.broke.length)
     throw redirect(`/members/${memberId}/pipeline?ok=pipelineDossierSavedConflict${brokeParam(ok.broke)}`);
   throw redirect(`/members/${memberId}/pipeline?ok=pipelineDossierSaved`);
@@ -541,23 +576,17 @@ export async function saveDossier(
 export async function addReviewNote(
   user: AuthUser,
   memberId: Types.ObjectId,
-  input: { kind?: unknown; text?: unknown },
+  form: FormData,
   version: number,
   now = new Date(),
 ) {
   if (!canAddReviewNote(user)) throw new Response('Forbidden', { status: 403 });
   const m = await loadMember(user, memberId);
-  const values = {
-    kind: typeof input.kind === 'string' ? input.kind : '',
-    text: typeof input.text === 'string' ? input.text : '',
-  };
-  const fail = (errors: TabFormFailure['errors'], status: number) =>
-    tabFailure({ intent: 'note', errors, values, ...(status === 409 ? { conflict: true } : {}) }, status);
-  if ((m.__v ?? 0) !== version) return fail(CONFLICT, 409);
-  const parsed = ReviewNoteSchema.safeParse(values);
-  if (!parsed.success) return fail(issuesByField(parsed.error), 400);
+  const submission = parseWithZod(form, { schema: ReviewNoteSchema });
+  if ((m.__v ?? 0) !== version) return tabReply('note', form, submission, 'pipeline.conflict');
+  if (submission.status !== 'success') return tabReply('note', form, submission);
 
-  const { kind, text } = parsed.data;
+  const { kind, text } = submission.value;
   const noteId = new Types.ObjectId();
   const ok = await inTransaction(async () => {
     const written = await versionedUpdate(
@@ -576,7 +605,7 @@ export async function addReviewNote(
       await auditMember(user, `pipeline.${kind}`, m, { noteId: String(noteId), text, version: version + 1 });
     return written;
   });
-  if (!ok) return fail(CONFLICT, 409);
+  if (!ok) return tabReply('note', form, submission, 'pipeline.conflict');
   throw redirect(
     `/members/${memberId}/pipeline?ok=${kind === 'flag' ? 'pipelineFlagAdded' : 'pipelineCommentAdded'}`,
   );
