@@ -8,7 +8,7 @@
  * unless the file sets them.
  */
 import ExcelJS from 'exceljs';
-import mongoose from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { ImportJob } from '../../models/import-job.ts';
@@ -24,7 +24,7 @@ import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
 let union: string;
-let branch: { _id: unknown; code: string };
+let branch: { _id: Types.ObjectId; code: string };
 let branchCourse: number;
 
 beforeAll(async () => {
@@ -224,7 +224,10 @@ describe('school year and course', () => {
   });
 
   it('an existing member keeps its school year and course unless the file sets them', async () => {
-    const seeded = (await Member.findOne({ branchId: branch._id, cohort: mongoose.trusted({ $gt: 0 }) }).lean())!;
+    const seeded = (await Member.findOne({
+      branchId: branch._id,
+      cohort: mongoose.trusted({ $gt: 0 }),
+    }).lean())!;
     const row = (year: string) => `${seeded.studentCode},${seeded.fullName},,,,${year}`;
     const header = 'Mã sinh viên,Họ và tên,Ngày sinh,Giới tính,Chi đoàn,Năm học';
     const same = await check(new Blob([[header, row('')].join('\n')]), 'giu.csv');
