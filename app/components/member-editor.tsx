@@ -186,6 +186,22 @@ export function MemberEditor({
           placeholder: 'YYYY-MM',
         }}
       />
+      <Field
+        label={t('member.schoolYear')}
+        errors={errors.schoolYear}
+        hint={t('member.courseHint')}
+        inputProps={{ name: 'schoolYear', defaultValue: values.schoolYear, placeholder: '2025-2026' }}
+      />
+      <Field
+        label={t('member.cohort')}
+        errors={errors.cohort}
+        inputProps={{
+          name: 'cohort',
+          inputMode: 'numeric',
+          defaultValue: values.cohort,
+          placeholder: '2024',
+        }}
+      />
 
       <h2>{t('member.section.union')}</h2>
       <Field

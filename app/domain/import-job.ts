@@ -3,6 +3,7 @@
  * `committing` by a process is known to be interrupted (docs/decisions/020-import-in-one-transaction.md).
  * Pure and isomorphic: the server decides, the page renders the same types.
  */
+import type { ImportPreview } from './import-preview';
 import type { ImportKind, ImportProblem } from './member-import';
 
 export type ImportJobState = 'checked' | 'committing' | 'done' | 'failed' | 'interrupted';
@@ -95,6 +96,10 @@ export interface ImportUploadView {
   page: number;
   pages: number;
   canCommit: boolean;
+  /** Checked and clean, and every row matches what is stored: nothing to write, no commit offered. */
+  nothingToDo: boolean;
+  /** The rows as they will be written and the column mapping, while this process holds them. */
+  preview: ImportPreview | null;
   /** Checked and clean, but the file is no longer held (a restart): upload it again. */
   fileGone: boolean;
   job: ImportJobView | null;

@@ -10,7 +10,7 @@ type ImportMessages = Record<ImportProblemCode, string>;
 
 const vi = {
   not_spreadsheet:
-    'Tệp không phải bảng tính đọc được. Hãy dùng tệp .xlsx (Excel) hoặc .csv lưu với bảng mã UTF-8 (“CSV UTF-8”).',
+    'Tệp không phải tệp .xlsx hoặc .csv đọc được. Hãy dùng tệp .xlsx (Excel) hoặc .csv lưu với bảng mã UTF-8 (“CSV UTF-8”).',
   file_too_large: 'Tệp quá lớn (tối đa {maxMb} MB).',
   empty: 'Tệp không có dòng dữ liệu nào.',
   too_many_rows: 'Tệp có {rows} dòng dữ liệu; mỗi lần chỉ nhập được tối đa {max} dòng. Hãy chia nhỏ tệp.',
@@ -29,6 +29,7 @@ const vi = {
   code_invalid: 'Mã chỉ gồm chữ, số và các dấu . _ / -',
   name_invalid: 'Họ tên chỉ gồm chữ cái và khoảng trắng.',
   date_invalid: 'Ngày không hợp lệ; ghi theo dạng dd/mm/yyyy (ví dụ 05/09/2006).',
+  date_no_such_day: 'Không có ngày này ({date}).',
   date_out_of_range: 'Ngày nằm ngoài khoảng cho phép (từ 01/01/1950 đến hôm nay).',
   join_before_birth: 'Ngày vào Đoàn phải sau ngày sinh.',
   gender_invalid: 'Giới tính phải là Nam, Nữ hoặc Khác.',
@@ -39,6 +40,7 @@ const vi = {
   branch_ambiguous: 'Có nhiều chi đoàn trùng tên này; hãy ghi mã chi đoàn.',
   duplicate_code: 'Mã trùng với dòng {firstRow}.',
   school_year_invalid: 'Năm học phải có dạng yyyy-yyyy với hai năm liên tiếp (ví dụ 2024-2025).',
+  cohort_invalid: 'Khóa là năm nhập học gồm 4 chữ số (ví dụ 2024).',
   term_invalid: 'Học kỳ phải là 1, 2 hoặc 3.',
   scale_invalid: 'Thang điểm phải là 4 hoặc 10.',
   number_invalid: 'Không phải là số.',
@@ -54,7 +56,7 @@ const vi = {
 
 const en = {
   not_spreadsheet:
-    'The file is not a readable spreadsheet. Use an .xlsx (Excel) file or a .csv saved as UTF-8 (“CSV UTF-8”).',
+    'The file is not a readable .xlsx or .csv file. Use an .xlsx (Excel) file or a .csv saved as UTF-8 (“CSV UTF-8”).',
   file_too_large: 'The file is too large (at most {maxMb} MB).',
   empty: 'The file has no data rows.',
   too_many_rows: 'The file has {rows} data rows; at most {max} can be imported at once. Split the file.',
@@ -73,6 +75,7 @@ const en = {
   code_invalid: 'Codes may contain only letters, digits and . _ / -',
   name_invalid: 'Names may contain only letters and spaces.',
   date_invalid: 'Not a valid date; write it as dd/mm/yyyy (e.g. 05/09/2006).',
+  date_no_such_day: 'There is no such day ({date}).',
   date_out_of_range: 'The date is outside the allowed range (01/01/1950 to today).',
   join_before_birth: 'The Union join date must be after the date of birth.',
   gender_invalid: 'Gender must be Nam, Nữ or Khác.',
@@ -83,6 +86,7 @@ const en = {
   branch_ambiguous: 'Several branches have this name; use the branch code.',
   duplicate_code: 'Same code as row {firstRow}.',
   school_year_invalid: 'The school year must look like 2024-2025 (two consecutive years).',
+  cohort_invalid: 'The course (Khóa) is its four-digit entry year (e.g. 2024).',
   term_invalid: 'The term must be 1, 2 or 3.',
   scale_invalid: 'The grading scale must be 4 or 10.',
   number_invalid: 'Not a number.',
@@ -104,14 +108,18 @@ const SCHOOL_KIND_LABELS = {
   en: { university: 'universities', college: 'colleges', high_school: 'upper-secondary schools' },
 } as const;
 
+/** Said first when a refused file is recognised as another kind of file (a PDF, a program). */
+const FORMAT_NOTE = { vi: 'Đây là tệp {format}. ', en: 'This is a {format} file. ' } as const;
+
 /** The message of one problem with its placeholders filled. */
 export function importProblemMessage(problem: ImportProblem, locale: 'vi' | 'en'): string {
   const params: Record<string, string | number> = { ...problem.params };
+  const note = problem.code === 'not_spreadsheet' && params.format ? FORMAT_NOTE[locale] : '';
   const kind = params.schoolKind;
   if (typeof kind === 'string' && kind in SCHOOL_KIND_LABELS[locale]) {
     params.schoolKind = SCHOOL_KIND_LABELS[locale][kind as keyof (typeof SCHOOL_KIND_LABELS)['vi']];
   }
-  return IMPORT_MESSAGES[locale][problem.code].replace(/\{(\w+)\}/g, (match, name: string) =>
+  return (note + IMPORT_MESSAGES[locale][problem.code]).replace(/\{(\w+)\}/g, (match, name: string) =>
     name in params ? String(params[name]) : match,
   );
 }

@@ -46,6 +46,7 @@ export const ROW_PROBLEM_CODES = [
   'code_invalid',
   'name_invalid',
   'date_invalid',
+  'date_no_such_day',
   'date_out_of_range',
   'join_before_birth',
   'gender_invalid',
@@ -56,6 +57,7 @@ export const ROW_PROBLEM_CODES = [
   'branch_ambiguous',
   'duplicate_code',
   'school_year_invalid',
+  'cohort_invalid',
   'term_invalid',
   'scale_invalid',
   'number_invalid',
@@ -223,6 +225,26 @@ export const MEMBER_COLUMNS = [
     allowed: 'mm/yyyy (ví dụ 06/2027) hoặc yyyy-mm',
     example: '06/2027',
     text: true,
+  },
+  {
+    key: 'schoolYear',
+    header: 'Năm học',
+    aliases: ['Năm học hiện tại'],
+    required: false,
+    guide: 'Không bắt buộc. Năm học của hồ sơ; để trống thì đoàn viên mới nhận năm học hiện tại.',
+    allowed: 'yyyy-yyyy, hai năm liên tiếp (ví dụ 2025-2026)',
+    example: '2025-2026',
+    text: true,
+  },
+  {
+    key: 'cohort',
+    header: 'Khóa',
+    aliases: ['Khoá', 'Khóa học', 'Năm nhập học'],
+    required: false,
+    guide:
+      'Không bắt buộc. Năm nhập học của khóa; để trống thì đoàn viên mới nhận khóa của chi đoàn (hoặc năm học hiện tại).',
+    allowed: 'Năm gồm 4 chữ số (ví dụ 2024)',
+    example: '2024',
   },
   {
     key: 'ethnicity',
@@ -411,8 +433,28 @@ export interface ImportRow {
   values: Record<string, CellValue>;
 }
 
+/** One column of the file's header: the template column it became, or null when ignored. */
+export interface ColumnMapping {
+  /** The header as written in the file. */
+  column: string;
+  /** The template header it matched (e.g. "Mã sinh viên/học sinh" for "MSSV"); null: not imported. */
+  field: string | null;
+}
+
 export type RowsResult =
-  { ok: true; rows: ImportRow[]; headerRow: number } | { ok: false; problems: ImportProblem[] };
+  | { ok: true; rows: ImportRow[]; headerRow: number; mapping: ColumnMapping[] }
+  | { ok: false; problems: ImportProblem[] };
+
+/** Every non-empty header cell in file order, with the column it feeds (STT, Điểm TB in a members file: none). */
+export function columnMapping(cells: readonly CellValue[], kind: ImportKind): ColumnMapping[] {
+  const index = headerIndex(kind);
+  const mapping: ColumnMapping[] = [];
+  for (const cell of cells) {
+    const text = cellText(cell);
+    if (text) mapping.push({ column: text, field: index.get(normalizeHeader(text))?.header ?? null });
+  }
+  return mapping;
+}
 
 function isBlankRow(cells: readonly CellValue[]): boolean {
   return cells.every((c) => cellText(c) === '');
@@ -456,7 +498,12 @@ export function rowsFromSheet(sheet: readonly SheetRow[], kind: ImportKind): Row
     for (const [key, i] of positions) values[key] = r.cells[i] ?? null;
     return { row: r.row, values };
   });
-  return { ok: true, rows, headerRow: nonBlank[headerAt].row };
+  return {
+    ok: true,
+    rows,
+    headerRow: nonBlank[headerAt].row,
+    mapping: columnMapping(nonBlank[headerAt].cells, kind),
+  };
 }
 
 // ---------------------------------------------------------------------------
@@ -598,6 +645,14 @@ export function parseDateCell(value: CellValue): Date | null {
   return null;
 }
 
+/** Text in a date format (dd/mm/yyyy or yyyy-mm-dd) with a month of 1-12 and a day of 1-31. */
+export function isDateShaped(text: string): boolean {
+  const dmy = /^(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})$/.exec(text);
+  const ymd = /^(\d{4})-(\d{2})-(\d{2})$/.exec(text);
+  const [d, m] = dmy ? [Number(dmy[1]), Number(dmy[2])] : ymd ? [Number(ymd[3]), Number(ymd[2])] : [0, 0];
+  return d >= 1 && d <= 31 && m >= 1 && m <= 12;
+}
+
 /** A number from a cell; accepts a decimal comma ("3,45"), as Vietnamese Excel writes it. */
 export function parseNumberCell(value: CellValue): number | null {
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
@@ -668,7 +723,8 @@ function optionalDate() {
   return cellField<Date | undefined>((value, text) => {
     if (!text) return ok(undefined);
     const date = parseDateCell(value);
-    if (!date) return fail('date_invalid');
+    // 31/02/2005 is written right but names no day: say that, not "use dd/mm/yyyy".
+    if (!date) return isDateShaped(text) ? fail('date_no_such_day', { date: text }) : fail('date_invalid');
     if (date.getTime() < MIN_DATE || date.getTime() > Date.now()) return fail('date_out_of_range');
     return ok(date);
   });
@@ -679,6 +735,24 @@ const CODE_RE = /^[\p{L}\p{N}._/-]+$/u;
 const NAME_RE = /^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u;
 const EMAIL = z.email().max(254);
 const studentCodeField = requiredText(30, { re: CODE_RE, code: 'code_invalid' });
+
+/** "2024-2025" (also 2024–2025, 2024/2025): two consecutive years. */
+function schoolYearCell(text: string): CellParse<string> {
+  const m = /^(\d{4})\s*[-–/]\s*(\d{4})$/.exec(text);
+  if (!m) return fail('school_year_invalid');
+  const first = Number(m[1]);
+  const second = Number(m[2]);
+  return second === first + 1 && first >= 2000 && first <= 2100
+    ? ok(`${first}-${second}`)
+    : fail('school_year_invalid');
+}
+
+/** The course (Khóa) as its entry year: "2024", or the span "2024-2028" (its first year). */
+function cohortCell(text: string): CellParse<number> {
+  const m = /^(\d{4})(?:\s*[-–]\s*\d{4})?$/.exec(text);
+  const year = m ? Number(m[1]) : NaN;
+  return year >= 1990 && year <= 2100 ? ok(year) : fail('cohort_invalid');
+}
 
 export const MemberRowSchema = z.object({
   studentCode: studentCodeField,
@@ -718,6 +792,8 @@ export const MemberRowSchema = z.object({
     const month = parseGraduationMonth(text);
     return month ? ok(month) : fail('month_invalid');
   }),
+  schoolYear: cellField<string | undefined>((_, text) => (text ? schoolYearCell(text) : ok(undefined))),
+  cohort: cellField<number | undefined>((_, text) => (text ? cohortCell(text) : ok(undefined))),
   ethnicity: optionalText(50),
   religion: optionalText(50),
   citizenId: cellField<string | undefined>((value, text) => {
@@ -735,16 +811,7 @@ export type MemberRecord = z.output<typeof MemberRowSchema> & { row: number };
 
 export const ResultRowSchema = z.object({
   studentCode: studentCodeField,
-  schoolYear: cellField<string>((_, text) => {
-    if (!text) return fail('required');
-    const m = /^(\d{4})\s*[-–/]\s*(\d{4})$/.exec(text);
-    if (!m) return fail('school_year_invalid');
-    const first = Number(m[1]);
-    const second = Number(m[2]);
-    return second === first + 1 && first >= 2000 && first <= 2100
-      ? ok(`${first}-${second}`)
-      : fail('school_year_invalid');
-  }),
+  schoolYear: cellField<string>((_, text) => (text ? schoolYearCell(text) : fail('required'))),
   term: cellField<1 | 2 | 3>((_, text) => {
     if (!text) return fail('required');
     const m = /^(?:hk|hoc ky|ky)?\s*([123])$/.exec(searchKey(text));

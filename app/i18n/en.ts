@@ -869,6 +869,21 @@ export const en: Messages = {
   'import.fileGone':
     'The server no longer holds the checked file (it may have restarted); nothing was written. Please upload the file again.',
   'import.problemsKept': 'Only the first {kept} problems are listed: fix them, then check the file again.',
+  'import.mappingTitle': 'Columns in the file',
+  'import.ignored': 'ignored (not imported)',
+  'import.previewTitle': 'Rows to be written',
+  'import.previewFirst': 'The first {shown} of {total} rows.',
+  'import.previewAll': 'All {total} rows of the file.',
+  'import.action': 'Action',
+  'import.action.new': 'New',
+  'import.action.changed': 'Changed',
+  'import.action.unchanged': 'Unchanged',
+  'import.action.error': 'Error',
+  'import.nothingToDo':
+    'No changes: every row of the file matches what is stored, so there is nothing to write.',
+  'member.v.cohort': 'The course (Khóa) is its four-digit entry year (e.g. 2024).',
+  'member.cohort': 'Course (entry year)',
+  'member.courseHint': 'Left empty: the current school year, and the branch’s course.',
 
   // Criteria sets, simulation and the member's criteria tab.
   'criteria.nav': 'Criteria',

@@ -865,6 +865,21 @@ export const vi = {
   'import.fileGone':
     'Máy chủ không còn giữ tệp đã kiểm tra (ví dụ vì đã khởi động lại); chưa ghi dữ liệu nào. Hãy tải tệp lên lại.',
   'import.problemsKept': 'Danh sách chỉ giữ {kept} lỗi đầu tiên: hãy sửa chúng rồi kiểm tra lại tệp.',
+  'import.mappingTitle': 'Cột trong tệp',
+  'import.ignored': 'bỏ qua (không nhập)',
+  'import.previewTitle': 'Các dòng sẽ được ghi',
+  'import.previewFirst': '{shown} dòng đầu trong tổng số {total} dòng.',
+  'import.previewAll': 'Cả {total} dòng của tệp.',
+  'import.action': 'Thao tác',
+  'import.action.new': 'Thêm mới',
+  'import.action.changed': 'Cập nhật',
+  'import.action.unchanged': 'Không đổi',
+  'import.action.error': 'Lỗi',
+  'import.nothingToDo':
+    'Không có thay đổi nào: mọi dòng của tệp đã khớp với dữ liệu trong hệ thống, nên không cần ghi gì.',
+  'member.v.cohort': 'Khóa là năm nhập học gồm 4 chữ số (ví dụ 2024).',
+  'member.cohort': 'Khóa (năm nhập học)',
+  'member.courseHint': 'Để trống: năm học hiện tại, và khóa của chi đoàn.',
 
   // Criteria sets, simulation and the member's criteria tab.
   'criteria.nav': 'Tiêu chí',

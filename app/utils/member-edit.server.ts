@@ -30,6 +30,7 @@ import { can } from '~/domain/permissions';
 import { unitScopeFilter } from './permissions.server';
 import { auditMember, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
 import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';
+import { newMemberCourse } from './member-course.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 
@@ -84,6 +85,8 @@ const EDIT_PROJECTION = {
   branchId: 1,
   union: 1,
   expectedGraduation: 1,
+  schoolYear: 1,
+  cohort: 1,
   unionRatings: 1,
   academicTerms: 1,
   awards: 1,
@@ -107,6 +110,8 @@ interface EditableMember {
   branchId?: Types.ObjectId | null;
   union?: { joinedAt?: Date | null; cardNumber?: string | null } | null;
   expectedGraduation?: string | null;
+  schoolYear?: string | null;
+  cohort?: number | null;
   __v?: number;
 }
 
@@ -123,6 +128,8 @@ function formValuesOf(m: EditableMember): MemberFormValues {
     unionJoinedAt: vietnamDay(m.union?.joinedAt),
     unionCardNumber: m.union?.cardNumber ?? '',
     expectedGraduation: m.expectedGraduation ?? '',
+    schoolYear: m.schoolYear ?? '',
+    cohort: m.cohort ? String(m.cohort) : '',
   };
 }
 
@@ -255,6 +262,14 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
     'union.joinedAt': input.unionJoinedAt ? utcDay(input.unionJoinedAt) : undefined,
     'union.cardNumber': input.unionCardNumber,
     expectedGraduation: input.expectedGraduation,
+    // A new member without them gets the current school year and its branch's course; on an
+    // edit, blank keeps what is stored (a member always has a school year once it has one).
+    ...(existing
+      ? {
+          ...(input.schoolYear ? { schoolYear: input.schoolYear } : {}),
+          ...(input.cohort ? { cohort: input.cohort } : {}),
+        }
+      : await newMemberCourse(branchId, input)),
   };
   const cleared: string[] = [];
   if (canSensitive) {

@@ -28,9 +28,11 @@ import {
   isInterrupted,
   type ImportJobState,
   type ImportJobView,
+  type ImportUploadView,
   type ImportSummaryView,
   type JobOwner,
 } from '~/domain/import-job';
+import type { ImportPreview } from '~/domain/import-preview';
 import {
   MEMBER_COLUMNS,
   RESULT_COLUMNS,
@@ -74,6 +76,11 @@ interface ProcessJobs {
   /** This run of the process. */
   boot: string;
   files: Map<string, HeldFile>;
+  /**
+   * The dry run's preview of each upload (rows hold personal data: like the file, kept in
+   * this process's memory only, never in the job document), until the job expires or commits.
+   */
+  previews?: Map<string, { preview: ImportPreview; expiresAt: number }>;
   /** Commits running in this process: null while re-checking, then the figures. */
   progress: Map<string, { done: number; total: number } | null>;
 }
@@ -86,6 +93,9 @@ const local: ProcessJobs = (g.__memberImportJobs ??= {
   progress: new Map(),
 });
 
+// `??=`: a process that loaded an earlier version of this module has no previews map yet.
+const previews = () => (local.previews ??= new Map());
+
 /** This process, as a job's owner: two processes cannot serve one host and port at once. */
 export function currentOwner(): JobOwner {
   return { instance: `${hostname()}:${process.env.PORT ?? '3000'}`, boot: local.boot };
@@ -95,6 +105,7 @@ const TOKEN_RE = /^[A-Za-z0-9_-]{10,64}$/;
 
 /** Drops expired files, then what is over the per-school and global caps; `keep` (just added) stays. */
 function sweepFiles(now = Date.now(), keep?: string) {
+  for (const [token, held] of previews()) if (held.expiresAt <= now) previews().delete(token);
   for (const [token, file] of local.files)
     if (!local.progress.has(token) && file.expiresAt <= now) local.files.delete(token);
   // Each school's files, oldest first (a Map keeps insertion order).
@@ -156,6 +167,7 @@ export interface NewUpload {
   ok: boolean;
   summary: ImportSummaryView;
   problems: ImportProblem[];
+  preview?: ImportPreview;
 }
 
 /** Records a checked upload and returns its token; a clean file's bytes are held for the commit. */
@@ -177,6 +189,8 @@ export async function putUpload(upload: NewUpload): Promise<string> {
     createdAt: now,
     expiresAt: new Date(now.getTime() + UPLOAD_TTL_MS),
   });
+  if (upload.preview)
+    previews().set(token, { preview: upload.preview, expiresAt: now.getTime() + UPLOAD_TTL_MS });
   // A report with problems cannot be committed: keep the report, not the file.
   if (upload.ok)
     local.files.set(token, {
@@ -216,6 +230,8 @@ export interface StoredJob {
 export interface JobRead extends StoredJob {
   /** The checked file's bytes are held by this process. */
   fileHere: boolean;
+  /** The dry run's rows and column mapping, while this process holds them (until the commit). */
+  preview: ImportPreview | null;
   job: ImportJobView | null;
 }
 
@@ -255,7 +271,42 @@ export async function getJob(
     );
     job = (await findJob(job.token, user)) ?? job;
   }
-  return { ...job, fileHere: local.files.has(job.token), job: await jobView(job) };
+  return {
+    ...job,
+    fileHere: local.files.has(job.token),
+    preview: job.state === 'checked' ? (previews().get(job.token)?.preview ?? null) : null,
+    job: await jobView(job),
+  };
+}
+
+/** Problems on one page of the report. */
+export const PROBLEMS_PER_PAGE = 200;
+
+/** What the import page shows of a job: one page of its problems, and what may be done next. */
+export function uploadView(job: JobRead, page: number): ImportUploadView {
+  const pages = Math.max(1, Math.ceil(job.problems.length / PROBLEMS_PER_PAGE));
+  const current = Math.min(page, pages);
+  const clean = job.state === 'checked' && job.ok;
+  const nothingToDo = clean && job.summary.toCreate + job.summary.toUpdate === 0;
+  return {
+    token: job.token,
+    kind: job.kind,
+    filename: job.filename,
+    schoolName: job.schoolName,
+    ok: job.ok,
+    state: job.state,
+    summary: job.summary,
+    problemCount: job.problemCount,
+    problems: job.problems.slice((current - 1) * PROBLEMS_PER_PAGE, current * PROBLEMS_PER_PAGE),
+    problemsKept: job.problems.length,
+    page: current,
+    pages,
+    canCommit: clean && !nothingToDo && job.fileHere,
+    fileGone: clean && !nothingToDo && !job.fileHere,
+    nothingToDo,
+    preview: job.preview,
+    job: job.job,
+  };
 }
 
 const SHOWN_MEMBERS = 20;
@@ -314,6 +365,8 @@ export async function startCommit(token: string, user: AuthUser): Promise<StartO
   const job = await findJob(token, user);
   if (!job || job.expiresAt <= new Date()) return 'not_found';
   if (job.state !== 'checked' || !job.ok || local.progress.has(token)) return 'not_ready';
+  // A file that matches what is stored has nothing to write: no job, no "imported" list.
+  if (job.summary.toCreate + job.summary.toUpdate === 0) return 'not_ready';
   const file = local.files.get(token);
   if (!file) return 'file_gone';
   // Marked running here before the job says `committing`, so no reader of this process
@@ -400,6 +453,7 @@ async function runCommit(job: StoredJob, buffer: Buffer, user: AuthUser): Promis
       },
     }).catch(() => undefined);
   } finally {
+    previews().delete(job.token);
     local.files.delete(job.token);
     local.progress.delete(job.token);
   }

@@ -33,15 +33,30 @@ import {
   validateResultRows,
   type CellValue,
   type ColumnDef,
+  type ColumnMapping,
   type ImportKind,
   type ImportProblem,
   type ImportRow,
   type MemberRecord,
   type SheetRow,
 } from '~/domain/member-import.ts';
+import {
+  PREVIEW_ROWS,
+  changedColumns,
+  changedKeys,
+  defaultCohort,
+  memberPreviewValues,
+  previewColumns,
+  rawPreviewValues,
+  type ImportPreview,
+  type PreviewRow,
+  type RowAction,
+} from '~/domain/import-preview.ts';
 import { Member } from '../../models/member.ts';
 import { Unit, type SchoolKind } from '../../models/unit.ts';
 import { appendAuditMany, type AuditInput } from './audit.server.ts';
+import { schoolYearOf } from '~/domain/calendar';
+import { branchCohorts } from './member-course.server.ts';
 import { refreshConflicts } from './pipeline-conflicts.server.ts';
 import { currentSession, inTransaction } from './transaction.server.ts';
 
@@ -167,16 +182,43 @@ export function templateFilename(kind: ImportKind): string {
 // Reading files
 
 export type ParseResult =
-  { ok: true; rows: ImportRow[]; headerRow: number } | { ok: false; problems: ImportProblem[] };
+  | { ok: true; rows: ImportRow[]; headerRow: number; mapping: ColumnMapping[] }
+  | { ok: false; problems: ImportProblem[] };
 
 type SheetResult = { ok: true; rows: SheetRow[] } | { ok: false; problems: ImportProblem[] };
 
-const fileProblem = (code: 'not_spreadsheet', detail?: string): { ok: false; problems: ImportProblem[] } => ({
+const fileProblem = (
+  code: 'not_spreadsheet',
+  detail?: string,
+  format?: string,
+): { ok: false; problems: ImportProblem[] } => ({
   ok: false,
-  problems: [{ code, ...(detail ? { params: { detail } } : {}) }],
+  problems: [{ code, ...(detail ? { params: { detail, ...(format ? { format } : {}) } } : {}) }],
 });
-/** `detail` is for logs and tests (why the file was refused); the message does not use it. */
-const notSpreadsheet = (detail?: string) => fileProblem('not_spreadsheet', detail);
+/**
+ * `detail` is for logs and tests (why the file was refused); the message names `format`
+ * when the content is a known other kind of file ("Tệp này là tệp PDF …").
+ */
+const notSpreadsheet = (detail?: string, format?: string) => fileProblem('not_spreadsheet', detail, format);
+
+/** Signatures of files people pick by mistake: recognised by content, whatever their name. */
+const OTHER_FORMATS: { format: string; magic: number[] }[] = [
+  { format: 'PDF', magic: [0x25, 0x50, 0x44, 0x46, 0x2d] }, // %PDF-
+  { format: 'EXE', magic: [0x4d, 0x5a] }, // MZ: Windows programs
+  { format: 'ELF', magic: [0x7f, 0x45, 0x4c, 0x46] },
+  { format: 'Excel 97-2003 (.xls) / Word (.doc)', magic: [0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1] },
+  { format: 'PNG', magic: [0x89, 0x50, 0x4e, 0x47] },
+  { format: 'JPEG', magic: [0xff, 0xd8, 0xff] },
+  { format: 'GIF', magic: [0x47, 0x49, 0x46, 0x38] },
+  { format: 'RAR', magic: [0x52, 0x61, 0x72, 0x21] },
+  { format: '7z', magic: [0x37, 0x7a, 0xbc, 0xaf] },
+  { format: 'gzip', magic: [0x1f, 0x8b] },
+];
+
+export function otherFormat(buffer: Buffer): string | null {
+  const found = OTHER_FORMATS.find(({ magic }) => magic.every((byte, i) => buffer[i] === byte));
+  return found?.format ?? null;
+}
 
 function isZip(buffer: Buffer): boolean {
   return (
@@ -308,6 +350,9 @@ export async function parseImportFile(
         problems: [{ code: 'file_too_large', params: { maxMb: MAX_FILE_BYTES / 1024 / 1024 } }],
       };
     }
+    // A PDF can be plain ASCII, and would otherwise be read as a CSV without the columns.
+    const format = otherFormat(buffer);
+    if (format) return notSpreadsheet('other_format', format);
     let sheet: SheetResult;
     if (isZip(buffer)) sheet = await readXlsx(buffer);
     else if (/\.xlsx?$/i.test(filename) && !looksLikeText(buffer)) sheet = fileProblem('not_spreadsheet');
@@ -400,7 +445,11 @@ interface PlannedWrite {
 }
 
 interface Plan extends ImportReport {
+  /** The rows as they will be written, and the file's column mapping (from `plan`). */
+  preview?: ImportPreview;
   writes: PlannedWrite[];
+  /** The first PREVIEW_ROWS rows and what each does. */
+  previewRows: PreviewRow[];
 }
 
 const EMPTY_SUMMARY = (rows = 0): ImportSummary => ({ rows, toCreate: 0, toUpdate: 0, unchanged: 0 });
@@ -454,8 +503,16 @@ async function existingMembers<T>(
 
 async function plan(input: ImportInput, actorId?: Types.ObjectId | null): Promise<Plan> {
   const parsed = await parseImportFile(input.buffer, input.filename, input.kind);
-  if (!parsed.ok) return { ok: false, problems: parsed.problems, summary: EMPTY_SUMMARY(), writes: [] };
-  return planRows(input, parsed.rows, actorId ?? null);
+  if (!parsed.ok)
+    return { ok: false, problems: parsed.problems, summary: EMPTY_SUMMARY(), writes: [], previewRows: [] };
+  const planned = await planRows(input, parsed.rows, actorId ?? null);
+  const preview: ImportPreview = {
+    mapping: parsed.mapping,
+    columns: previewColumns(input.kind, parsed.mapping),
+    rows: planned.previewRows,
+    total: parsed.rows.length,
+  };
+  return { ...planned, preview };
 }
 
 /** The database half of the plan: everything it decides on is read here. */
@@ -471,6 +528,7 @@ async function planRows(
       problems: [{ code: 'school_not_found' }],
       summary: EMPTY_SUMMARY(rows.length),
       writes: [],
+      previewRows: [],
     };
   return input.kind === 'members' ? planMembers(rows, school, actorId) : planResults(rows, school);
 }
@@ -495,6 +553,8 @@ interface ExistingMember {
   ethnicity?: string;
   religion?: string;
   citizenId?: string;
+  schoolYear?: string;
+  cohort?: number;
   __v?: number;
 }
 
@@ -553,11 +613,6 @@ const NEW_MEMBER_DEFAULTS = () => ({
   __v: 0,
 });
 
-const sameDate = (a: Date | undefined, b: Date | undefined) =>
-  (a?.getTime() ?? null) === (b?.getTime() ?? null);
-const sameIds = (a: Types.ObjectId[] | undefined, b: Types.ObjectId[]) =>
-  (a ?? []).length === b.length && b.every((id, i) => String(a![i]) === String(id));
-
 const header = (columns: readonly ColumnDef[], key: string) => columns.find((c) => c.key === key)!.header;
 
 async function planMembers(
@@ -587,12 +642,27 @@ async function planMembers(
       ethnicity: 1,
       religion: 1,
       citizenId: 1,
+      schoolYear: 1,
+      cohort: 1,
       __v: 1,
     },
   );
   const summary = EMPTY_SUMMARY(rows.length);
   const writes: PlannedWrite[] = [];
+  const previewRows: PreviewRow[] = [];
+  const preview = (row: PreviewRow) => {
+    if (previewRows.length < PREVIEW_ROWS) previewRows.push(row);
+  };
   const now = new Date();
+  // A new member the file gives no school year or course gets this year's, and its branch's course.
+  const currentYear = schoolYearOf(now);
+  const newBranches = new Map<string, Types.ObjectId>();
+  for (const { values } of rows) {
+    const code = cellText(values.studentCode);
+    const found = code && !existing.has(code) ? resolveBranch(cellText(values.branch)) : null;
+    if (found && typeof found === 'object') newBranches.set(String(found._id), found._id);
+  }
+  const cohorts = await branchCohorts([...newBranches.values()]);
 
   // Database checks run on every row, not only rows that passed the schema, so a row
   // with a bad date and an unknown branch shows both problems at once.
@@ -623,13 +693,30 @@ async function planMembers(
     }
     problems.push(...rowProblems);
     const record = recordByRow.get(row);
-    if (!record || rowProblems.length) continue;
-    const set = memberSet(record, school, branch);
-    const fields = old ? changedFields(old, set) : [];
-    if (old && fields.length === 0) {
-      summary.unchanged++;
+    if (!record || rowProblems.length) {
+      preview({ row, action: 'error', values: rawPreviewValues('members', values) });
       continue;
     }
+    const set = memberSet(record, school, branch);
+    if (!old) {
+      set.schoolYear ??= currentYear;
+      set.cohort ??= defaultCohort(branch ? (cohorts.get(String(branch._id)) ?? []) : [], currentYear);
+    }
+    const fields = old ? changedFields(old, set) : [];
+    const shown = memberPreviewValues(record, branchText || undefined, {
+      schoolYear: (set.schoolYear as string | undefined) ?? old?.schoolYear,
+      cohort: (set.cohort as number | undefined) ?? old?.cohort,
+    });
+    if (old && fields.length === 0) {
+      summary.unchanged++;
+      preview({ row, action: 'unchanged', values: shown });
+      continue;
+    }
+    preview(
+      old
+        ? { row, action: 'changed', changed: changedColumns('members', fields), values: shown }
+        : { row, action: 'new', values: shown },
+    );
     if (old) {
       summary.toUpdate++;
       const version = old.__v ?? 0;
@@ -681,7 +768,7 @@ async function planMembers(
     }
   }
   sortProblems(problems, 'members');
-  return { ok: problems.length === 0, problems, summary, writes };
+  return { ok: problems.length === 0, problems, summary, writes, previewRows };
 }
 
 /** Fields a member row sets; empty cells are left out so they never erase stored data. */
@@ -708,6 +795,8 @@ function memberSet(
     ethnicity: record.ethnicity,
     religion: record.religion,
     citizenId: record.citizenId,
+    schoolYear: record.schoolYear,
+    cohort: record.cohort,
   };
   for (const [key, value] of Object.entries(optional)) if (value !== undefined) set[key] = value;
   if (branch) {
@@ -722,23 +811,12 @@ const DERIVED_FIELDS = new Set(['searchKey', 'nameSortKey', 'schoolKind', 'ances
 
 /** The keys of `set` whose value differs from the stored member's (none: the row changes nothing). */
 function changedFields(old: ExistingMember, set: Record<string, unknown>): string[] {
-  const changed: string[] = [];
-  for (const [key, value] of Object.entries(set)) {
-    const before =
-      key === 'union.joinedAt'
-        ? old.union?.joinedAt
-        : key === 'union.cardNumber'
-          ? old.union?.cardNumber
-          : (old as unknown as Record<string, unknown>)[key];
-    let same: boolean;
-    if (value instanceof Date) same = sameDate(before as Date | undefined, value);
-    else if (key === 'ancestors')
-      same = sameIds(before as Types.ObjectId[] | undefined, value as Types.ObjectId[]);
-    else if (value instanceof Types.ObjectId) same = String(before) === String(value);
-    else same = before === value;
-    if (!same) changed.push(key);
-  }
-  return changed;
+  const stored = {
+    ...(old as unknown as Record<string, unknown>),
+    'union.joinedAt': old.union?.joinedAt,
+    'union.cardNumber': old.union?.cardNumber,
+  };
+  return changedKeys(stored, set);
 }
 
 // --- academic results
@@ -784,6 +862,12 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
   // Universities report a conduct score, THPT schools the Thông tư 22 ratings: the other kind's column is a mix-up.
   const foreign = thpt ? (['conductScore'] as const) : (['conductRating', 'studyRating'] as const);
   const now = new Date();
+  const previewRows: PreviewRow[] = [];
+  const preview = (row: number, action: RowAction, changed?: string[]) => {
+    if (previewRows.length >= PREVIEW_ROWS) return;
+    const values = rawPreviewValues('results', rows.find((r) => r.row === row)?.values ?? {});
+    previewRows.push({ row, action, ...(changed ? { changed } : {}), values });
+  };
 
   for (const { row, values } of rows) {
     const rowProblems: ImportProblem[] = [];
@@ -811,7 +895,10 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
     }
     problems.push(...rowProblems);
     const record = recordByRow.get(row);
-    if (!record || !member || rowProblems.length) continue;
+    if (!record || !member || rowProblems.length) {
+      preview(row, 'error');
+      continue;
+    }
     const terms = (member.academicTerms ??= []);
     const index = terms.findIndex((t) => t.year === record.schoolYear && t.term === record.term);
     const old = index >= 0 ? terms[index] : undefined;
@@ -819,15 +906,21 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
     for (const key of RESULT_FIELDS)
       if (record[key] !== undefined) (termValues as Record<string, unknown>)[key] = record[key];
     if (old) {
-      if (RESULT_FIELDS.every((key) => termValues[key] === undefined || termValues[key] === old[key])) {
+      const differ = RESULT_FIELDS.filter(
+        (key) => termValues[key] !== undefined && termValues[key] !== old[key],
+      );
+      if (!differ.length) {
         summary.unchanged++;
+        preview(row, 'unchanged');
         continue;
       }
       summary.toUpdate++;
+      preview(row, 'changed', changedColumns('results', differ));
       // Later rows of the same member see this term as it will be stored.
       terms[index] = { ...old, ...termValues };
     } else {
       summary.toCreate++;
+      preview(row, 'new');
       // Without a GPA the scale carries no information; use the school kind's usual one.
       terms.push({ year: record.schoolYear, term: record.term, scale: thpt ? 10 : 4, ...termValues });
     }
@@ -863,7 +956,7 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
     });
   }
   sortProblems(problems, 'results');
-  return { ok: problems.length === 0, problems, summary, writes };
+  return { ok: problems.length === 0, problems, summary, writes, previewRows };
 }
 
 /**
@@ -873,6 +966,12 @@ async function planResults(rows: ImportRow[], school: SchoolInfo): Promise<Plan>
 export async function dryRun(input: ImportInput): Promise<ImportReport> {
   const { ok, problems, summary } = await plan(input);
   return { ok, problems, summary };
+}
+
+/** The dry run with what the page previews: the rows as they will be written, and the column mapping. */
+export async function dryRunPreview(input: ImportInput): Promise<ImportReport & { preview?: ImportPreview }> {
+  const { ok, problems, summary, preview } = await plan(input);
+  return { ok, problems, summary, preview };
 }
 
 /** An update matched nothing: the member changed, or went, after the re-check read it. */

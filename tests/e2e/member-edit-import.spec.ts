@@ -147,7 +147,7 @@ test('import a file with errors, see the problems, then a clean file, commit and
   await page.getByRole('button', { name: 'Kiểm tra tệp' }).click();
   const problems = page.getByTestId('import-problems');
   await expect(problems).toBeVisible();
-  await expect(problems).toContainText('Ngày không hợp lệ');
+  await expect(problems).toContainText('Không có ngày này (31/02/2005).');
   await expect(problems).toContainText('Giới tính phải là Nam, Nữ hoặc Khác.');
   await expect(problems).toContainText('Không có chi đoàn này trong trường.');
   await expect(page.getByRole('button', { name: 'Ghi vào hệ thống' })).toHaveCount(0);
@@ -162,7 +162,7 @@ test('import a file with errors, see the problems, then a clean file, commit and
     buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 1, 2, 3]),
   });
   await page.getByRole('button', { name: 'Kiểm tra tệp' }).click();
-  await expect(page.getByTestId('file-problems')).toContainText('không phải bảng tính');
+  await expect(page.getByTestId('file-problems')).toContainText('không phải tệp .xlsx hoặc .csv');
 
   const code = `E2E${String(Date.now()).slice(-7)}`;
   const name = 'Võ Thị Nhập Khẩu';
@@ -174,6 +174,12 @@ test('import a file with errors, see the problems, then a clean file, commit and
   });
   await page.getByRole('button', { name: 'Kiểm tra tệp' }).click();
   await expect(page.getByTestId('import-summary')).toContainText('1 sẽ thêm mới');
+  // The preview: the row as it will be written, and which file column became which field.
+  await expect(page.getByTestId('import-preview')).toContainText('Thêm mới');
+  await expect(page.getByTestId('import-preview')).toContainText(name);
+  await expect(page.getByTestId('import-mapping')).toContainText('Ngày vào Đoàn');
+  await expectAccessible(page);
+  await shoot(page, 'import-preview');
   await page.getByRole('button', { name: 'Ghi vào hệ thống' }).click();
   await expect(page.getByTestId('import-done')).toBeVisible({ timeout: 30_000 });
   await shoot(page, 'import-done');

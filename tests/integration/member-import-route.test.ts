@@ -86,7 +86,7 @@ describe('uploading', () => {
     ]);
     expect(found).toEqual(
       expect.arrayContaining([
-        [2, 'Ngày sinh', 'date_invalid'],
+        [2, 'Ngày sinh', 'date_no_such_day'],
         [3, 'Giới tính', 'gender_invalid'],
         [3, 'Chi đoàn', 'branch_not_found'],
         [4, 'Mã sinh viên/học sinh', 'duplicate_code'],

@@ -269,7 +269,13 @@ describe('members import', () => {
     expect(report.ok).toBe(false);
     expect(report.written).toBe(0);
     expect(report.problems).toEqual([
-      { row: 19, column: 'Ngày sinh', code: 'date_invalid', value: '31/02/2005' },
+      {
+        row: 19,
+        column: 'Ngày sinh',
+        code: 'date_no_such_day',
+        value: '31/02/2005',
+        params: { date: '31/02/2005' },
+      },
       { row: 22, column: 'Chi đoàn', code: 'branch_not_found', value: 'Chi đoàn không có' },
       // A row that fails the schema is still checked against the database.
       { row: 32, column: 'Giới tính', code: 'gender_invalid', value: 'nam giới' },

@@ -165,8 +165,9 @@ describe('member rows', () => {
     expect(problems).toContainEqual({
       row: 3,
       column: 'Ngày sinh',
-      code: 'date_invalid',
+      code: 'date_no_such_day',
       value: '31/02/2005',
+      params: { date: '31/02/2005' },
     });
     expect(problems).toContainEqual({ row: 3, column: 'Giới tính', code: 'gender_invalid', value: 'x' });
     expect(problems).toContainEqual({ row: 4, column: 'Email', code: 'email_invalid', value: 'no-at' });
@@ -420,7 +421,13 @@ describe('xlsx', () => {
     expect(parsed).toMatchObject({ ok: true, headerRow: 3 });
     if (!parsed.ok) return;
     expect(validateMemberRows(parsed.rows).problems).toEqual([
-      { row: 4, column: 'Ngày sinh', code: 'date_invalid', value: '31/02/2005' },
+      {
+        row: 4,
+        column: 'Ngày sinh',
+        code: 'date_no_such_day',
+        value: '31/02/2005',
+        params: { date: '31/02/2005' },
+      },
     ]);
   });
 

@@ -71,6 +71,20 @@ export const MemberSchema = z
       .optional()
       .refine((v) => !v || parseGraduationMonth(v) !== null, 'member.v.graduation')
       .transform((v) => (v ? (parseGraduationMonth(v) ?? undefined) : undefined)),
+    // Blank on a new member: the current school year and the branch's course (member-course.server.ts).
+    schoolYear: z
+      .string()
+      .trim()
+      .optional()
+      .refine((v) => !v || /^(\d{4})-(\d{4})$/.test(v), 'member.v.schoolYear')
+      .refine((v) => !v || Number(v.slice(5)) === Number(v.slice(0, 4)) + 1, 'member.v.schoolYear')
+      .transform((v) => (v ? v : undefined)),
+    cohort: z
+      .string()
+      .trim()
+      .optional()
+      .refine((v) => !v || (/^\d{4}$/.test(v) && +v >= 1990 && +v <= 2100), 'member.v.cohort')
+      .transform((v) => (v ? Number(v) : undefined)),
     ethnicity: optionalText(50),
     religion: optionalText(50),
     citizenId: z
@@ -103,6 +117,8 @@ export interface MemberFormValues {
   unionJoinedAt?: string;
   unionCardNumber?: string;
   expectedGraduation?: string;
+  schoolYear?: string;
+  cohort?: string;
   ethnicity?: string;
   religion?: string;
   citizenId?: string;

@@ -3,19 +3,23 @@
  * commit button, and the job's state as it goes (docs/decisions/020-import-in-one-transaction.md):
  * re-checking, writing n / total, done, failed or interrupted, each saying plainly
  * whether anything was written. While the commit runs, the page's own loader is
- * polled once a second through a fetcher.
+ * polled once a second through a fetcher. Before the commit, the preview of the rows
+ * (app/components/member-import-preview.tsx); a file that changes nothing says so and
+ * offers no commit. Also the problems of a refused file (`FileProblems`).
  */
 import { Form, Link, useFetcher, useNavigation } from '@remix-run/react';
 import { useEffect, useRef } from 'react';
 import { BrokeMembers } from '~/components/broke-members';
+import { ImportPreviewView } from '~/components/member-import-preview';
 import { isRunning, type ImportJobView, type ImportUploadView } from '~/domain/import-job';
 import { formatImportProblem, importProblemMessage } from '~/domain/import-messages';
+import type { ImportProblem } from '~/domain/member-import';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 
 const POLL_MS = 1000;
 
 /** The report as the server last described it: the first render's, then each poll's. */
-function usePolledUpload(initial: ImportUploadView): ImportUploadView {
+export function useJobProgress(initial: ImportUploadView): ImportUploadView {
   const fetcher = useFetcher<{ upload: ImportUploadView | null }>();
   const polled = fetcher.data?.upload;
   // A poll of another token (the user moved on) or of an expired job keeps what we had.
@@ -40,7 +44,7 @@ export function ImportReport({ upload: initial }: { upload: ImportUploadView }) 
   const { number } = useFormatters();
   const navigation = useNavigation();
   const committing = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'commit';
-  const upload = usePolledUpload(initial);
+  const upload = useJobProgress(initial);
   const s = upload.summary;
   return (
     <section aria-labelledby="import-report-title">
@@ -72,6 +76,14 @@ export function ImportReport({ upload: initial }: { upload: ImportUploadView }) 
           <ProblemTable upload={upload} />
         </>
       ) : null}
+
+      {upload.nothingToDo ? (
+        <div className="panel" role="status" data-testid="import-nothing">
+          <p>{t('import.nothingToDo')}</p>
+        </div>
+      ) : null}
+
+      {upload.preview ? <ImportPreviewView preview={upload.preview} /> : null}
 
       {upload.canCommit ? (
         <div className="panel">
@@ -157,7 +169,7 @@ function Pager({ upload }: { upload: ImportUploadView }) {
   );
 }
 
-function JobStatus({ job, upload }: { job: ImportJobView; upload: ImportUploadView }) {
+export function JobStatus({ job, upload }: { job: ImportJobView; upload: ImportUploadView }) {
   const t = useT();
   const locale = useLocale();
   const { number } = useFormatters();
@@ -218,6 +230,22 @@ function JobStatus({ job, upload }: { job: ImportJobView; upload: ImportUploadVi
           </ul>
         </>
       ) : null}
+    </div>
+  );
+}
+
+/** A file refused whole (not a spreadsheet, columns missing, too large): nothing to review. */
+export function FileProblems({ problems }: { problems: ImportProblem[] }) {
+  const locale = useLocale();
+  const t = useT();
+  return (
+    <div className="form-error" role="alert" data-testid="file-problems">
+      <p>{t('import.fileRefused')}</p>
+      <ul>
+        {problems.map((p, i) => (
+          <li key={i}>{importProblemMessage(p, locale)}</li>
+        ))}
+      </ul>
     </div>
   );
 }
