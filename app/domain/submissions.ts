@@ -14,6 +14,13 @@ export type SubmissionStatus = (typeof SUBMISSION_STATUSES)[number];
 
 const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
+/** yyyy-mm-dd names a day the calendar has (no 31 February). */
+function isRealDay(value: string): boolean {
+  const [y, m, d] = value.split('-').map(Number);
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 export const SubmissionSchema = z
   .object({
     kind: z.enum(SUBMISSION_KINDS, 'me.v.kind'),
@@ -25,9 +32,12 @@ export const SubmissionSchema = z
     evidence: z.string().trim().min(5, 'me.v.evidence').max(500, 'validation.tooLong'),
   })
   .superRefine((v, ctx) => {
-    const d = new Date(`${v.date}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.getTime() > Date.now() + 86_400_000) {
-      ctx.addIssue({ code: 'custom', path: ['date'], message: 'validation.date' });
+    // A refused date says which rule it broke: no such day (31/02), or later than today
+    // (a day's slack for the time zones between the browser and the server).
+    if (DAY.test(v.date)) {
+      if (!isRealDay(v.date)) ctx.addIssue({ code: 'custom', path: ['date'], message: 'me.v.dateNoSuchDay' });
+      else if (new Date(`${v.date}T00:00:00Z`).getTime() > Date.now() + 86_400_000)
+        ctx.addIssue({ code: 'custom', path: ['date'], message: 'me.v.dateFuture' });
     }
     if (v.kind === 'award') {
       if (!(AWARD_KINDS as readonly string[]).includes(v.awardKind))
