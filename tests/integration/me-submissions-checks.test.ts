@@ -10,7 +10,9 @@ import { Submission } from '../../models/submission.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { CONSENT_VERSION } from '~/domain/consent';
+import { loader as homeLoader } from '~/routes/me._index';
 import { action as submitAction, loader as submitLoader } from '~/routes/me.submissions';
+import { action as queueAction } from '~/routes/school.submissions';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
@@ -89,5 +91,26 @@ describe('duplicates', () => {
       (s) => s.title === 'Giấy khen khác',
     );
     expect(marked?.sameFileAs?.title).toBe('Bằng khen tỉnh');
+  });
+});
+
+describe('/me', () => {
+  it('mentions returned evidence with its reason and a link to resubmit', async () => {
+    const union = await signIn('doantruong.pvd@demo.vn');
+    expect((await submit({ ...award, title: 'Minh chứng bị trả lại', date: '2026-04-02' })).status).toBe(302);
+    const s = (await Submission.findOne({ title: 'Minh chứng bị trả lại' }).lean())!;
+    const back = await call(
+      queueAction,
+      post(
+        '/school/submissions',
+        { intent: 'return', id: String(s._id), reason: 'Thiếu bản chụp quyết định' },
+        union,
+      ),
+    );
+    expect(back.status).toBeLessThan(400);
+    const home = await call(homeLoader, get('/me', student));
+    expect(home.data.returned).toEqual([
+      expect.objectContaining({ title: 'Minh chứng bị trả lại', reason: 'Thiếu bản chụp quyết định' }),
+    ]);
   });
 });
