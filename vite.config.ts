@@ -9,8 +9,10 @@ declare module '@remix-run/node' {
   }
 }
 
-export default defineConfig({
+export default defineConfig(({ command, isSsrBuild }) => ({
   server: { host: '127.0.0.1' },
+  // The browser build carries no message catalogue; the root loader sends the active one.
+  define: command === 'build' && !isSsrBuild ? { __I18N_BROWSER_BUILD__: 'true' } : {},
   // Models and the db layer run only on the server; never pre-bundle them for the browser.
   ssr: { external: ['mongoose', 'mongodb', 'bson'] },
   plugins: [
@@ -25,4 +27,4 @@ export default defineConfig({
     }),
     tsconfigPaths(),
   ],
-});
+}));

@@ -21,7 +21,10 @@ export const submissionSchema = new Schema(
     days: { type: Number, min: 1, max: 366 },
     evidence: { type: String, required: true, trim: true, maxlength: 500 },
     // The attached file's summary; the bytes live in EvidenceFile.
-    file: { name: String, type: { type: String }, size: Number },
+    // sha256 (hex) of the bytes: the same file sent twice is refused (submissions.server.ts).
+    file: { name: String, type: { type: String }, size: Number, sha256: String },
+    // The earlier submission (not returned) that carried the same file: kept, but marked.
+    sameFileAs: { id: Schema.Types.ObjectId, title: String, createdAt: Date },
     status: { type: String, required: true, enum: SUBMISSION_STATUSES, default: 'submitted' },
     reason: { type: String, trim: true },
     createdAt: { type: Date, required: true, default: () => new Date() },

@@ -5,7 +5,7 @@
  * reason the student sees. Isomorphic: the student's form and its action share the schema.
  */
 import { z } from 'zod';
-import { DAY_MS } from './calendar.ts';
+import { DAY_MS, isCalendarDay } from './calendar.ts';
 import { AWARD_KINDS, AWARD_LEVELS } from './criteria/types.ts';
 
 export const SUBMISSION_KINDS = ['award', 'activity'] as const;
@@ -26,9 +26,13 @@ export const SubmissionSchema = z
     evidence: z.string().trim().min(5, 'me.v.evidence').max(500, 'validation.tooLong'),
   })
   .superRefine((v, ctx) => {
-    const d = new Date(`${v.date}T00:00:00Z`);
-    if (Number.isNaN(d.getTime()) || d.getTime() > Date.now() + DAY_MS) {
-      ctx.addIssue({ code: 'custom', path: ['date'], message: 'validation.date' });
+    // A refused date says which rule it broke: no such day (31/02), or later than today
+    // (a day's slack for the time zones between the browser and the server).
+    if (DAY.test(v.date)) {
+      if (!isCalendarDay(v.date))
+        ctx.addIssue({ code: 'custom', path: ['date'], message: 'me.v.dateNoSuchDay' });
+      else if (new Date(`${v.date}T00:00:00Z`).getTime() > Date.now() + DAY_MS)
+        ctx.addIssue({ code: 'custom', path: ['date'], message: 'me.v.dateFuture' });
     }
     if (v.kind === 'award') {
       if (!(AWARD_KINDS as readonly string[]).includes(v.awardKind))

@@ -273,6 +273,9 @@ export const en: Messages = {
   'me.submissions.status.approved': 'Approved and added to your record',
   'me.submissions.status.returned': 'Returned',
   'me.submissions.reason': 'Reason: {reason}',
+  'me.returned.title': 'The school Union returned {count} piece(s) of evidence',
+  'me.returned.on': 'returned on {date}',
+  'me.returned.resubmit': 'Complete and resubmit the evidence',
   'me.queue.nav': 'Evidence',
   'me.queue.days': '{days} days',
   'me.queue.title': 'Evidence waiting for verification',
@@ -322,6 +325,16 @@ export const en: Messages = {
   'me.v.title': 'Please enter a name (at least 3 characters).',
   'me.v.evidence': 'Please describe the evidence (at least 5 characters).',
   'me.v.days': 'Days must be a whole number from 1 to 366.',
+  'me.v.dateNoSuchDay': 'There is no such day in the calendar (e.g. 31/02); please check the date.',
+  'me.v.dateFuture': 'The date of the award or activity cannot be later than today.',
+  'me.v.duplicateFile':
+    'Same file as the evidence “{title}” sent on {date}: the school Union will see this note when reviewing.',
+  'me.submissions.sentSameFile':
+    'Sent, but the attached file is identical to the file of evidence sent before; check you chose the right file.',
+  'me.v.duplicatePending':
+    'Evidence “{title}” for the same day is waiting for the school Union; please wait for its review instead of sending it again.',
+  'me.v.fileTooBig': 'The file is larger than 5 MB, so it was not sent. Please choose a smaller file.',
+  'me.submissions.sending': 'Sending…',
   'me.v.reason': 'Please give the reason for returning (at least 5 characters).',
   'consent.title': 'Consent to personal data processing',
   'consent.needed': 'Before you see your record, please read and confirm your consent below.',

@@ -2,16 +2,33 @@
  * Isomorphic i18n core: locale list, catalogues, `translate`, `Intl` formatters.
  * A hand-rolled typed catalogue instead of a library: two locales, flat keys and
  * `{name}` placeholders need ~40 lines, and the key type catches typos at compile time.
+ *
+ * The server (and tests, scripts) hold both catalogues. The browser build holds none: the
+ * root loader sends the active one and root.tsx registers it (`registerCatalogue`), so a
+ * page ships ~17 KB of messages in its data instead of ~35 KB of both in its JavaScript
+ * (docs/benchmarks.md). `__I18N_BROWSER_BUILD__` is defined only for the client build
+ * (vite.config.ts), where the branch below folds away and vi.ts/en.ts are tree-shaken.
  */
 import { en } from './en';
-import { vi, type MessageKey, type Messages } from './vi';
+import { vi } from './vi';
+import type { MessageKey, Messages } from './vi';
 
 export type { MessageKey, Messages };
 export const LOCALES = ['vi', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
 export const DEFAULT_LOCALE: Locale = 'vi';
 
-const CATALOGUES: Record<Locale, Messages> = { vi, en };
+declare const __I18N_BROWSER_BUILD__: boolean | undefined;
+const CATALOGUES: Partial<Record<Locale, Messages>> =
+  typeof __I18N_BROWSER_BUILD__ !== 'undefined' && __I18N_BROWSER_BUILD__ ? {} : { vi, en };
+
+/**
+ * The browser's catalogue for `locale`, as the root loader sent it. Replaces an older copy,
+ * so a language switch never leaves a stale catalogue behind.
+ */
+export function registerCatalogue(locale: Locale, messages: Messages) {
+  if (CATALOGUES[locale] !== messages) CATALOGUES[locale] = messages;
+}
 const INTL_LOCALE: Record<Locale, string> = { vi: 'vi-VN', en: 'en-GB' };
 
 export function isLocale(value: unknown): value is Locale {
@@ -19,14 +36,17 @@ export function isLocale(value: unknown): value is Locale {
 }
 
 export function isMessageKey(value: unknown): value is MessageKey {
-  return typeof value === 'string' && Object.hasOwn(vi, value);
+  if (typeof value !== 'string') return false;
+  return Object.values(CATALOGUES).some(
+    (messages) => messages !== undefined && Object.hasOwn(messages, value),
+  );
 }
 
 export type TranslateParams = Record<string, string | number>;
 export type TFunction = (key: MessageKey, params?: TranslateParams) => string;
 
 export function translate(locale: Locale, key: MessageKey, params?: TranslateParams): string {
-  const template = CATALOGUES[locale][key] ?? vi[key] ?? key;
+  const template = CATALOGUES[locale]?.[key] ?? CATALOGUES[DEFAULT_LOCALE]?.[key] ?? key;
   if (!params) return template;
   return template.replace(/\{(\w+)\}/g, (match, name: string) =>
     name in params ? String(params[name]) : match,
@@ -84,6 +104,9 @@ export function formatNumber(value: number, locale: Locale): string {
   return new Intl.NumberFormat(INTL_LOCALE[locale]).format(value);
 }
 
+/** A whole catalogue, on the server (the root loader sends the active one to the browser). */
 export function catalogue(locale: Locale): Messages {
-  return CATALOGUES[locale];
+  const messages = CATALOGUES[locale];
+  if (!messages) throw new Error(`No message catalogue for ${locale} here`);
+  return messages;
 }

@@ -273,6 +273,9 @@ export const vi = {
   'me.submissions.status.approved': 'Đã được duyệt và ghi vào hồ sơ',
   'me.submissions.status.returned': 'Bị trả lại',
   'me.submissions.reason': 'Lý do: {reason}',
+  'me.returned.title': 'Đoàn trường đã trả lại {count} minh chứng',
+  'me.returned.on': 'trả lại ngày {date}',
+  'me.returned.resubmit': 'Bổ sung và gửi lại minh chứng',
   'me.queue.nav': 'Minh chứng',
   'me.queue.days': '{days} ngày',
   'me.queue.title': 'Minh chứng chờ xác minh',
@@ -322,6 +325,16 @@ export const vi = {
   'me.v.title': 'Vui lòng nhập tên (ít nhất 3 ký tự).',
   'me.v.evidence': 'Vui lòng mô tả minh chứng (ít nhất 5 ký tự).',
   'me.v.days': 'Số ngày phải là số nguyên từ 1 đến 366.',
+  'me.v.dateNoSuchDay': 'Không có ngày này trong lịch (ví dụ 31/02); vui lòng kiểm tra lại ngày.',
+  'me.v.dateFuture': 'Ngày nhận khen thưởng hoặc tham gia hoạt động không được sau hôm nay.',
+  'me.v.duplicateFile':
+    'Cùng tệp với minh chứng «{title}» gửi ngày {date}: Đoàn trường sẽ thấy ghi chú này khi duyệt.',
+  'me.submissions.sentSameFile':
+    'Đã gửi, nhưng tệp đính kèm giống hệt tệp của một minh chứng đã gửi trước; kiểm tra xem có chọn nhầm tệp không.',
+  'me.v.duplicatePending':
+    'Minh chứng «{title}» cùng ngày đang chờ Đoàn trường duyệt; vui lòng chờ kết quả thay vì gửi lại.',
+  'me.v.fileTooBig': 'Tệp lớn hơn 5 MB nên chưa được gửi. Vui lòng chọn tệp nhỏ hơn.',
+  'me.submissions.sending': 'Đang gửi…',
   'me.v.reason': 'Vui lòng ghi lý do trả lại (ít nhất 5 ký tự).',
   'consent.title': 'Đồng ý xử lý dữ liệu cá nhân',
   'consent.needed': 'Trước khi xem hồ sơ, vui lòng đọc và xác nhận đồng ý dưới đây.',

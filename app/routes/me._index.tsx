@@ -17,6 +17,7 @@ import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { correctionAction, portalData, requireConsent, requireStudent } from '~/utils/me.server';
+import { ownSubmissions } from '~/utils/submissions.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
@@ -27,7 +28,13 @@ export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireStudent(request);
   await requireConsent(user);
-  return { userName: user.name, record: await portalData(user) };
+  const [record, submissions] = await Promise.all([portalData(user), ownSubmissions(user)]);
+  // Returned evidence is news the student must act on: it is on the home page, not only on
+  // /me/submissions.
+  const returned = submissions
+    .filter((s) => s.status === 'returned')
+    .map((s) => ({ id: s.id, title: s.title, reason: s.reason, reviewedAt: s.reviewedAt }));
+  return { userName: user.name, record, returned };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -40,13 +47,36 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.title');
 
 export default function MyRecord() {
-  const { userName, record } = useLoaderData<typeof loader>();
+  const { userName, record, returned } = useLoaderData<typeof loader>();
   const t = useT();
+  const f = useFormatters();
   const locale = useLocale();
   return (
     <>
       <h1>{t('me.title')}</h1>
       <p>{t('home.welcome', { name: record?.fullName ?? userName })}</p>
+      {returned.length > 0 ? (
+        <section className="panel" aria-labelledby="returned-title" data-testid="returned-evidence">
+          <h2 id="returned-title">{t('me.returned.title', { count: returned.length })}</h2>
+          <ul className="me-list">
+            {returned.map((s) => (
+              <li key={s.id}>
+                <strong>{s.title}</strong>
+                {s.reviewedAt ? <> · {t('me.returned.on', { date: f.date(s.reviewedAt) })}</> : null}
+                {s.reason ? (
+                  <>
+                    <br />
+                    {t('me.submissions.reason', { reason: s.reason })}
+                  </>
+                ) : null}
+              </li>
+            ))}
+          </ul>
+          <p>
+            <Link to="/me/submissions">{t('me.returned.resubmit')}</Link>
+          </p>
+        </section>
+      ) : null}
       {record ? (
         <>
           <p>{t('me.intro')}</p>

@@ -1,5 +1,5 @@
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
-import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, SelectField } from '~/components/forms';
@@ -27,7 +27,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireStudent(request);
   await requireConsent(user);
   const [submissions, quota] = await Promise.all([ownSubmissions(user), evidenceQuotaLeft(user.memberId!)]);
-  return { submissions, quota, quotaMax: EVIDENCE_QUOTA };
+  return { submissions, quota, quotaMax: EVIDENCE_QUOTA, maxBytes: EVIDENCE_MAX_BYTES };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -62,7 +62,8 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.submissions.title');
 
 export default function MySubmissions() {
-  const { submissions, quota, quotaMax } = useLoaderData<typeof loader>();
+  const { submissions, quota, quotaMax, maxBytes } = useLoaderData<typeof loader>();
+  const sending = useNavigation().state === 'submitting';
   const actionData = useActionData<typeof action>() as
     { fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: string } | undefined;
   const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
@@ -80,7 +81,7 @@ export default function MySubmissions() {
       <p>{t('me.submissions.intro')}</p>
       {params.get('sent') ? (
         <p className="panel" role="status">
-          {t('me.submissions.sentNow')}
+          {t(params.get('sameFile') ? 'me.submissions.sentSameFile' : 'me.submissions.sentNow')}
         </p>
       ) : null}
       <Form
@@ -90,7 +91,10 @@ export default function MySubmissions() {
         className="card"
         onSubmit={(event) => {
           const parsed = SubmissionSchema.safeParse(formDataToObject(new FormData(event.currentTarget)));
-          const found = parsed.success ? null : fieldErrorsOf(parsed.error);
+          let found = parsed.success ? null : fieldErrorsOf(parsed.error);
+          // Over the limit is refused here, before a byte is sent (the server checks again).
+          const file = new FormData(event.currentTarget).get('file');
+          if (file instanceof File && file.size > maxBytes) found = { ...found, file: ['me.v.fileTooBig'] };
           setClientErrors(found);
           if (found) event.preventDefault();
         }}
@@ -178,7 +182,9 @@ export default function MySubmissions() {
             {actionData.formError}
           </p>
         ) : null}
-        <button type="submit">{t('me.submissions.submit')}</button>
+        <button type="submit" disabled={sending} aria-busy={sending}>
+          {t(sending ? 'me.submissions.sending' : 'me.submissions.submit')}
+        </button>
       </Form>
       <section aria-labelledby="sub-list" className="me-section">
         <h2 id="sub-list">{t('me.submissions.list')}</h2>
@@ -197,6 +203,17 @@ export default function MySubmissions() {
                     <a href={`/me/submissions/${s.id}/file`}>
                       {t('me.submissions.fileLink', { name: s.file.name })}
                     </a>
+                  </>
+                ) : null}
+                {s.sameFileAs ? (
+                  <>
+                    <br />
+                    <span data-testid="same-file">
+                      {t('me.v.duplicateFile', {
+                        title: s.sameFileAs.title,
+                        date: f.date(s.sameFileAs.createdAt),
+                      })}
+                    </span>
                   </>
                 ) : null}
                 {s.status === 'returned' && s.reason ? (

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 /**
  * Evidence submissions: the student files them (own member only, the id comes from
  * the session), the school Union approves or returns them inside its scope. Approval
@@ -23,7 +24,7 @@ import { Submission } from '../../models/submission';
 import { DAY_MS } from '~/domain/calendar';
 import { consentWithdrawn, consentWithdrawnAt, type ConsentRecord } from '~/domain/consent';
 import type { AwardKind, AwardLevel } from '~/domain/criteria/types';
-import { ReturnSchema, SubmissionSchema, sniffEvidenceType } from '~/domain/submissions';
+import { ReturnSchema, SubmissionSchema, sniffEvidenceType, type SubmissionKind } from '~/domain/submissions';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { forbidden, notFound } from './auth.server';
@@ -70,6 +71,7 @@ function view(s: {
   createdAt: Date;
   reviewedAt?: Date | null;
   file?: { name?: string | null; type?: string | null; size?: number | null } | null;
+  sameFileAs?: { title?: string | null; createdAt?: Date | null } | null;
 }) {
   return {
     id: String(s._id),
@@ -85,6 +87,9 @@ function view(s: {
     createdAt: iso(s.createdAt),
     reviewedAt: iso(s.reviewedAt ?? null),
     file: s.file?.name ? { name: s.file.name, size: s.file.size ?? 0, type: s.file.type ?? '' } : null,
+    sameFileAs: s.sameFileAs?.title
+      ? { title: s.sameFileAs.title, createdAt: iso(s.sameFileAs.createdAt ?? null) }
+      : null,
   };
 }
 export type SubmissionView = ReturnType<typeof view>;
@@ -114,6 +119,40 @@ async function checkFile(
   return type ? { state: 'ok', type, bytes } : { state: 'bad' };
 }
 
+/**
+ * The member's earlier submission this one repeats: the same file (by content, whatever its
+ * name) in one not returned, or the same kind, title and day still waiting for review.
+ */
+async function findDuplicate(
+  memberId: Types.ObjectId,
+  v: { kind: SubmissionKind; title: string; date: string },
+  sha256: string | undefined,
+): Promise<{ by: 'file' | 'pending'; id: string; title: string; createdAt: Date } | null> {
+  const select = { _id: 1, title: 1, createdAt: 1 };
+  if (sha256) {
+    const same = await Submission.findOne({
+      memberId,
+      'file.sha256': sha256,
+      status: mongoose.trusted({ $ne: 'returned' }),
+    })
+      .select(select)
+      .lean<{ _id: Types.ObjectId; title: string; createdAt: Date }>();
+    if (same) return { by: 'file', id: String(same._id), title: same.title, createdAt: same.createdAt };
+  }
+  const pending = await Submission.findOne({
+    memberId,
+    status: 'submitted',
+    kind: v.kind,
+    title: v.title,
+    date: new Date(`${v.date}T00:00:00Z`),
+  })
+    .select(select)
+    .lean<{ _id: Types.ObjectId; title: string; createdAt: Date }>();
+  return pending
+    ? { by: 'pending', id: String(pending._id), title: pending.title, createdAt: pending.createdAt }
+    : null;
+}
+
 export async function submitEvidence(
   user: AuthUser,
   values: Record<string, string>,
@@ -123,7 +162,10 @@ export async function submitEvidence(
   if (user.role !== 'student' || !user.memberId) throw forbidden();
   const parsed = SubmissionSchema.safeParse(values);
   const fileCheck = await checkFile(file);
-  const upload = fileCheck.state === 'ok' && file ? { name: file.name, ...fileCheck } : null;
+  const upload =
+    fileCheck.state === 'ok' && file
+      ? { name: file.name, ...fileCheck, sha256: createHash('sha256').update(fileCheck.bytes).digest('hex') }
+      : null;
   const fileName = upload ? upload.name.slice(0, 200) || 'minh-chung' : '';
   if (upload) await prepareEvidenceQuota(user.memberId, now);
   // The submission, its file and its event together: no file without its submission,
@@ -141,6 +183,11 @@ export async function submitEvidence(
     if (consentWithdrawn(m.consent)) return { paused: m.consent } as const;
     if (!parsed.success || fileCheck.state === 'bad') return 'invalid' as const;
     const v = parsed.data;
+    // The same item still waiting is refused: a second copy would be reviewed twice and, once
+    // approved, count twice. The same file with another item is kept but marked (one decision
+    // can list several awards); a returned submission may be sent again, that is its point.
+    const duplicate = await findDuplicate(m._id, v, upload?.sha256);
+    if (duplicate?.by === 'pending') return { duplicate } as const;
     // The month's evidence quota, counted in this transaction (evidence-quota.server.ts).
     if (upload) {
       const quota = await takeEvidenceQuota(m._id, upload.bytes.length, now);
@@ -158,7 +205,12 @@ export async function submitEvidence(
           ? { awardKind: v.awardKind as AwardKind, level: v.level as AwardLevel }
           : { days: Number(v.days) }),
         evidence: v.evidence,
-        ...(upload ? { file: { name: fileName, type: upload.type, size: upload.bytes.length } } : {}),
+        ...(upload
+          ? { file: { name: fileName, type: upload.type, size: upload.bytes.length, sha256: upload.sha256 } }
+          : {}),
+        ...(duplicate
+          ? { sameFileAs: { id: duplicate.id, title: duplicate.title, createdAt: duplicate.createdAt } }
+          : {}),
         status: 'submitted',
         createdAt: now,
       },
@@ -177,7 +229,7 @@ export async function submitEvidence(
       ]);
     }
     await audit(user, 'member.submission.create', m._id, m.schoolId, { submissionId: doc._id, kind: v.kind });
-    return 'sent' as const;
+    return duplicate ? ('sentSameFile' as const) : ('sent' as const);
   });
   if (outcome === 'missing') throw notFound();
   const left = typeof outcome === 'object' && 'quotaLeft' in outcome ? outcome.quotaLeft : undefined;
@@ -188,6 +240,11 @@ export async function submitEvidence(
       mb: (left.bytes / 1024 / 1024).toFixed(1),
     });
     return data({ formError, fieldErrors: { file: ['me.quota.file'] }, values }, { status: 409 });
+  }
+  if (typeof outcome === 'object' && 'duplicate' in outcome && outcome.duplicate) {
+    const d = outcome.duplicate;
+    const formError = translate(user.locale, 'me.v.duplicatePending', { title: d.title });
+    return data({ formError, fieldErrors: {}, values, duplicateOf: d.id }, { status: 409 });
   }
   if (typeof outcome === 'object') {
     // Paused: the reason and its date beside the form, the values kept for later.
@@ -202,7 +259,7 @@ export async function submitEvidence(
     if (fileCheck.state === 'bad') fieldErrors.file = ['me.v.file'];
     return data({ fieldErrors, values }, { status: 400 });
   }
-  throw redirect('/me/submissions?sent=1');
+  throw redirect(outcome === 'sentSameFile' ? '/me/submissions?sent=1&sameFile=1' : '/me/submissions?sent=1');
 }
 
 /** A submission waiting longer than this stands out in the queue and on the school home. */
