@@ -61,6 +61,23 @@ describe('/reports.xlsx', () => {
     expect(events.at(-1)?.details).toMatchObject({ format: 'xlsx', scope: provinceName });
   });
 
+  it('writes "Tỉ lệ chuyển" as numbers formatted as percentages, not as text', async () => {
+    const res = await download('/reports.xlsx', province);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await res.arrayBuffer());
+    const funnel = workbook.worksheets.find((s) => s.getRow(2).getCell(4).value === 'Tỉ lệ chuyển')!;
+    expect(funnel, 'the funnel sheet').toBeDefined();
+    // Row 3 is the first step (no step before it, so no rate); the next ones have a rate.
+    expect(funnel.getRow(3).getCell(4).value).toBeNull();
+    const rate = funnel.getRow(4).getCell(4);
+    expect(rate.numFmt).toBe('0.0%');
+    expect(typeof rate.value).toBe('number');
+    const [before, here] = [funnel.getRow(3).getCell(3).value, funnel.getRow(4).getCell(3).value];
+    expect(rate.value).toBeCloseTo(Number(here) / Number(before), 10);
+    expect(rate.value).toBeGreaterThan(0);
+    expect(rate.value).toBeLessThanOrEqual(1);
+  });
+
   it('covers only the school for a school role', async () => {
     const res = await download('/reports.xlsx', await signIn('doantruong.pvd@demo.vn'));
     expect(res.status).toBe(200);
