@@ -118,6 +118,40 @@ describe('/reports/print', () => {
     expect(new URL(`/reports.xlsx${res.data.search}`, BASE).searchParams.get('school')).toBe(String(pvd._id));
   });
 
+  it("carries the official heading of the user's own body, place and date, and a signature block", async () => {
+    const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
+    const placeDate = /^Quảng Ngãi, ngày \d{2} tháng \d{2} năm \d{4}$/;
+    // The province, even when it picks one school: the report is still the province's.
+    const byProvince = await call(printLoader, get(`/reports/print?school=${pvd._id}`, province));
+    expect(byProvince.data.heading).toEqual({
+      superior: 'BCH TRUNG ƯƠNG ĐOÀN',
+      issuer: 'BCH TỈNH ĐOÀN QUẢNG NGÃI',
+      motto: 'ĐOÀN TNCS HỒ CHÍ MINH',
+      placeDate: expect.stringMatching(placeDate),
+      onBehalf: 'TM. BAN THƯỜNG VỤ',
+      signerTitle: 'BÍ THƯ',
+    });
+    const schoolName = pvd.name.toLocaleUpperCase('vi');
+    const bySchoolUnion = await call(
+      printLoader,
+      get('/reports/print', await signIn('doantruong.pvd@demo.vn')),
+    );
+    expect(bySchoolUnion.data.heading).toMatchObject({
+      superior: 'TỈNH ĐOÀN QUẢNG NGÃI',
+      issuer: `BCH ĐOÀN ${schoolName}`,
+      motto: 'ĐOÀN TNCS HỒ CHÍ MINH',
+      placeDate: expect.stringMatching(placeDate),
+    });
+    const byParty = await call(printLoader, get('/reports/print', await signIn('danguy.pvd@demo.vn')));
+    expect(byParty.data.heading).toMatchObject({
+      superior: 'ĐẢNG BỘ TỈNH QUẢNG NGÃI',
+      issuer: `ĐẢNG ỦY ${schoolName}`,
+      motto: 'ĐẢNG CỘNG SẢN VIỆT NAM',
+      onBehalf: 'TM. ĐẢNG ỦY',
+      signerTitle: 'BÍ THƯ',
+    });
+  });
+
   it('is closed to students (403)', async () => {
     const res = await call(printLoader, get('/reports/print', await signIn('sinhvien@demo.vn')));
     expect(res.status).toBe(403);
