@@ -18,6 +18,9 @@ export const en: Messages = {
   'nav.home': 'Home',
   'nav.units': 'Units',
   'nav.users': 'Accounts',
+  'nav.holidays': 'Days off',
+  'nav.audit': 'Audit log',
+  'nav.tokens': 'API tokens',
   'nav.myRecord': 'My record',
 
   'role.admin': 'System administrator',

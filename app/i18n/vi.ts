@@ -20,6 +20,9 @@ export const vi = {
   'nav.home': 'Trang chủ',
   'nav.units': 'Đơn vị',
   'nav.users': 'Tài khoản',
+  'nav.holidays': 'Ngày nghỉ',
+  'nav.audit': 'Nhật ký',
+  'nav.tokens': 'Mã API',
   'nav.myRecord': 'Hồ sơ của tôi',
 
   'role.admin': 'Quản trị hệ thống',
