@@ -123,8 +123,8 @@ async function main() {
   if (secret) {
     const where = path.relative(ROOT, secret.file);
     console.warn(
-      secret.origin === 'moved'
-        ? `[env] SESSION_SECRET not set: moved the local secret into ${where} (loopback only)`
+      secret.origin === 'copied'
+        ? `[env] SESSION_SECRET not set: copied the local secret from beside the data directory into ${where} (loopback only)`
         : `[env] SESSION_SECRET not set: using the local secret in ${where} (loopback only)`,
     );
   }

@@ -6,9 +6,10 @@
  *
  * Versions before issue 18 kept it beside the directory (`<parent of DATA_DIR>/session-secret`,
  * `.data/session-secret` by default), where every data directory under one parent shared
- * it. Found there and not yet inside, it is moved in, so signed-in users stay signed in.
+ * it. Found there and not yet inside, it is copied in, so signed-in users stay signed in.
+ * Copied, not moved: other data directories under the same parent may still use it.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 
@@ -17,8 +18,8 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 export interface SessionSecretResult {
   file: string;
-  /** Where it came from: created now, moved from the old place, or already inside. */
-  origin: 'created' | 'moved' | 'existing';
+  /** Where it came from: created now, copied from the old place, or already inside. */
+  origin: 'created' | 'copied' | 'existing';
 }
 
 /**
@@ -36,8 +37,9 @@ export function ensureSessionSecret(env: NodeJS.ProcessEnv, root: string): Sessi
   if (!existsSync(file)) {
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     if (existsSync(legacy)) {
-      renameSync(legacy, file);
-      origin = 'moved';
+      copyFileSync(legacy, file);
+      chmodSync(file, 0o600);
+      origin = 'copied';
     } else {
       writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
       origin = 'created';

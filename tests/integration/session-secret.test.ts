@@ -36,16 +36,18 @@ describe('the local session secret (loopback production start without SESSION_SE
     expect(ensureSessionSecret(env, root)?.file).toBe(path.join(root, '.data', 'db', 'session-secret'));
   });
 
-  it('moves a secret from the old place beside the directory, so sessions survive', () => {
+  it('copies a secret from the old place beside the directory, so sessions survive', () => {
     const root = tempRoot();
     mkdirSync(path.join(root, '.data'), { recursive: true });
     writeFileSync(path.join(root, '.data', 'session-secret'), 'old-secret\n', { mode: 0o600 });
     const env: NodeJS.ProcessEnv = { NODE_ENV: 'production' };
     const result = ensureSessionSecret(env, root);
-    expect(result).toEqual({ file: path.join(root, '.data', 'db', 'session-secret'), origin: 'moved' });
+    expect(result).toEqual({ file: path.join(root, '.data', 'db', 'session-secret'), origin: 'copied' });
     expect(env.SESSION_SECRET).toBe('old-secret');
-    expect(existsSync(path.join(root, '.data', 'session-secret'))).toBe(false);
     expect(readFileSync(result!.file, 'utf8').trim()).toBe('old-secret');
+    expect(statSync(result!.file).mode & 0o777).toBe(0o600);
+    // Left in place: another data directory under the same parent may still read it.
+    expect(existsSync(path.join(root, '.data', 'session-secret'))).toBe(true);
   });
 
   it('leaves a given SESSION_SECRET, development, and non-loopback hosts alone', () => {
