@@ -7,7 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
@@ -28,7 +28,6 @@ v8.setFlagsFromString('--heap-growing-percent=25');
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const BUILD_DIR = path.join(ROOT, 'build');
 const SERVER_BUILD = path.join(BUILD_DIR, 'server', 'index.js');
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '::1']);
 
 /** Newest modification time under the given paths (files or folders). */
 function newestMtime(paths: string[]): number {
@@ -65,30 +64,6 @@ function ensureFreshBuild() {
     console.error('[start] build failed');
     process.exit(result.status ?? 1);
   }
-}
-
-/**
- * Production requires SESSION_SECRET. A demo served only on this machine gets a
- * random secret kept beside the data, so `npm start` works out of the box without
- * ever falling back to a known default.
- */
-function ensureSessionSecret() {
-  if (process.env.NODE_ENV !== 'production' || process.env.SESSION_SECRET) return;
-  const host = process.env.HOST || '127.0.0.1';
-  if (!LOOPBACK.has(host)) return; // env.server.ts then refuses to start, as it should
-  const dir = path.resolve(
-    ROOT,
-    process.env.DATA_DIR ? path.dirname(path.resolve(process.env.DATA_DIR)) : '.data',
-  );
-  const file = path.join(dir, 'session-secret');
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('hex'), { mode: 0o600 });
-  }
-  process.env.SESSION_SECRET = readFileSync(file, 'utf8').trim();
-  console.warn(
-    `[env] SESSION_SECRET not set: using the local secret in ${path.relative(ROOT, file)} (loopback only)`,
-  );
 }
 
 const DEMO_LOGINS = [
@@ -142,7 +117,16 @@ async function scheduleEligibilityRefresh() {
 
 async function main() {
   if (!DEV) ensureFreshBuild();
-  ensureSessionSecret();
+  const { ensureSessionSecret } = await import('./app/utils/session-secret.server.ts');
+  const secret = ensureSessionSecret(process.env, ROOT);
+  if (secret) {
+    const where = path.relative(ROOT, secret.file);
+    console.warn(
+      secret.origin === 'copied'
+        ? `[env] SESSION_SECRET not set: copied the local secret from beside the data directory into ${where} (loopback only)`
+        : `[env] SESSION_SECRET not set: using the local secret in ${where} (loopback only)`,
+    );
+  }
 
   const { getEnv, isLoopbackHost } = await import('./app/utils/env.server.ts');
   const env = getEnv();

@@ -1,3 +1,5 @@
+// First: before any module builds a zod schema (see the file).
+import '~/zod-jitless.client';
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from '@remix-run/react';
 import type { ReactNode } from 'react';

@@ -4,6 +4,12 @@
  * then (and without JavaScript) the figure shows a line pointing to the data table,
  * which every chart has right below it. Series differ by line style and point shape as
  * well as colour, and values are written in the axis labels: nothing relies on colour.
+ *
+ * Content Security Policy: the page allows no inline style (no 'unsafe-inline' in
+ * style-src). Chart.js 4 sizes its canvas through the CSSOM (`canvas.style.x = …`), which
+ * CSP does not govern, and injects no stylesheet; a `style="…"` attribute in the server's
+ * HTML, however, is blocked. So the figure's height is set the same way, in `useChart`,
+ * and the stylesheet gives the server-rendered figure a close default.
  */
 import type * as ChartJs from 'chart.js';
 import type { Chart } from 'chart.js';
@@ -28,14 +34,36 @@ const SERIES = [
   { color: '#1b5e20', dash: [2, 3], point: 'triangle' as const },
 ];
 
-/** Draws the chart once the library is loaded; redraws only when the data (`key`) changes. */
-function useChart(key: string, build: Build) {
+/** Narrower than this (CSS px of canvas), the funnel's labels wrap onto short lines. */
+const NARROW = 520;
+
+/**
+ * Breaks a label into lines of at most `max` characters at spaces (a longer word keeps
+ * its own line): Chart.js draws an array of strings as a multi-line tick label.
+ */
+export function wrapLabel(text: string, max: number): string[] {
+  const lines: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines.length - 1;
+    if (last >= 0 && lines[last].length + 1 + word.length <= max) lines[last] += ` ${word}`;
+    else lines.push(word);
+  }
+  return lines.length ? lines : [text];
+}
+
+/**
+ * Draws the chart once the library is loaded; redraws only when the data (`key`) changes.
+ * `height` (CSS px) is set on the figure through the CSSOM, never as a style attribute.
+ */
+function useChart(key: string, height: number, build: Build) {
   const ref = useRef<HTMLCanvasElement>(null);
   const buildRef = useRef(build);
   buildRef.current = build;
   useEffect(() => {
     let chart: Chart | undefined;
     let cancelled = false;
+    const figure = ref.current?.parentElement;
+    if (figure) figure.style.height = `${height}px`;
     void loadChart().then((m) => {
       if (!cancelled && ref.current) chart = buildRef.current(m, ref.current);
     });
@@ -43,7 +71,7 @@ function useChart(key: string, build: Build) {
       cancelled = true;
       chart?.destroy();
     };
-  }, [key]);
+  }, [key, height]);
   return ref;
 }
 
@@ -59,13 +87,17 @@ export function FunnelChart({
 }) {
   const t = useT();
   const key = JSON.stringify([labels, values]);
+  const texts = labels.map((l, i) => `${l} (${values[i].toLocaleString('vi-VN')})`);
+  // Every bar keeps its label (no auto-skipping); on a narrow screen the labels wrap.
+  const tickLabels = (width: number) => texts.map((l) => wrapLabel(l, width < NARROW ? 16 : 40));
   const ref = useChart(
     key,
+    Math.max(220, labels.length * 40),
     (m, canvas) =>
       new m.Chart(canvas, {
         type: 'bar',
         data: {
-          labels: labels.map((l, i) => `${l} (${values[i].toLocaleString('vi-VN')})`),
+          labels: tickLabels(canvas.parentElement?.clientWidth ?? NARROW),
           datasets: [
             {
               label: title,
@@ -80,13 +112,20 @@ export function FunnelChart({
           indexAxis: 'y',
           animation: false,
           maintainAspectRatio: false,
+          // Called before the resized chart is updated, so new labels are drawn with it.
+          onResize: (chart, size) => {
+            chart.data.labels = tickLabels(size.width);
+          },
           plugins: { legend: { display: false } },
-          scales: { x: { beginAtZero: true, ticks: { color: INK } }, y: { ticks: { color: INK } } },
+          scales: {
+            x: { beginAtZero: true, ticks: { color: INK } },
+            y: { ticks: { color: INK, autoSkip: false } },
+          },
         },
       }),
   );
   return (
-    <figure className="report-chart" style={{ height: `${Math.max(220, labels.length * 34)}px` }}>
+    <figure className="report-chart report-chart-funnel">
       <canvas ref={ref} role="img" aria-label={title}>
         {t('reports.chart.loading')}
       </canvas>
@@ -108,6 +147,7 @@ export function TrendChart({
   const key = JSON.stringify([years, series]);
   const ref = useChart(
     key,
+    280,
     (m, canvas) =>
       new m.Chart(canvas, {
         type: 'line',
@@ -136,7 +176,7 @@ export function TrendChart({
       }),
   );
   return (
-    <figure className="report-chart" style={{ height: '280px' }}>
+    <figure className="report-chart">
       <canvas ref={ref} role="img" aria-label={title}>
         {t('reports.chart.loading')}
       </canvas>

@@ -38,8 +38,14 @@ export interface ApiPrincipal {
 
 export const hashSecret = (secret: string) => createHash('sha256').update(secret, 'utf8').digest('hex');
 
+// The header's shape: the Bearer scheme and one credential. Only a header that is not
+// this shape is "malformed"; a credential of the wrong length or alphabet is simply not
+// one of our tokens, and answers "invalid" like any other unknown token.
+const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
 // 43 base64url characters for our own secrets; a little slack, never unbounded input to hash.
-const BEARER = /^Bearer[ ]+([A-Za-z0-9_-]{16,128})[ ]*$/i;
+const SECRET = /^[A-Za-z0-9_-]{16,128}$/;
+
+const INVALID_TOKEN = 'Invalid, revoked or expired token.';
 
 function unauthorized(message: string): Response {
   return apiError(401, 'unauthorized', message, { headers: { 'WWW-Authenticate': 'Bearer realm="api"' } });
@@ -78,12 +84,13 @@ export async function requireApiToken(request: Request, now = new Date()): Promi
   if (!header) throw unauthorized('Missing bearer token: send "Authorization: Bearer <token>".');
   const match = BEARER.exec(header);
   if (!match) throw unauthorized('Malformed Authorization header: expected "Bearer <token>".');
+  if (!SECRET.test(match[1])) throw unauthorized(INVALID_TOKEN);
   const token = await ApiToken.findOne({ hash: hashSecret(match[1]) })
     .select({ name: 1, unitId: 1, revokedAt: 1, expiresAt: 1, lastUsedAt: 1 })
     .lean();
   // One message for every failure: a caller learns nothing about which tokens exist.
   if (!token || token.revokedAt || (token.expiresAt && token.expiresAt <= now)) {
-    throw unauthorized('Invalid, revoked or expired token.');
+    throw unauthorized(INVALID_TOKEN);
   }
   const retryAfter = rateLimitRetryAfter(String(token._id), now.getTime());
   if (retryAfter > 0) {

@@ -10,6 +10,11 @@ export interface ReportCell {
   value: string | number | null;
   /** Drill-down: the member table filtered to exactly the members behind the number. */
   href?: string;
+  /**
+   * A percentage's fraction (0.38 for "38%"): `value` is its text for the page, Excel
+   * gets this number formatted as a percentage, so the recipient can compute with it.
+   */
+  ratio?: number;
 }
 
 export interface ReportTable {

@@ -516,7 +516,7 @@ export function dashboardTables(d: Dashboard, t: TFunction, locale: Locale): Rep
       cell(stageName(f.stage)),
       cell(f.count, drillHref(d, { stage: f.stage })),
       cell(f.atOrBeyond),
-      cell(pct(f.conversion, locale)),
+      f.conversion === null ? cell(null) : { value: pct(f.conversion, locale), ratio: f.conversion },
     ]),
     note: t('reports.funnel.note'),
   });

@@ -28,6 +28,8 @@ export interface WorkbookMeta {
 const SHEET_NAME_MAX = 31;
 const MIN_WIDTH = 8;
 const MAX_WIDTH = 60;
+/** Excel's format for a cell that holds a percentage's fraction (0.384 shows as 38.4%). */
+export const PERCENT_FORMAT = '0.0%';
 const t = createT('vi');
 
 /** `bao-cao-ket-nap-2026-11-27.xlsx`, dated in Vietnam's time zone. */
@@ -63,6 +65,7 @@ export function sheetName(wanted: string, taken: Set<string>): string {
 }
 
 function cellValue(cell: ReportCell | undefined): string | number | null {
+  if (typeof cell?.ratio === 'number' && Number.isFinite(cell.ratio)) return cell.ratio;
   const value = cell?.value ?? null;
   if (typeof value === 'number') return Number.isFinite(value) ? value : null;
   return value;
@@ -103,8 +106,14 @@ function addTableSheet(workbook: ExcelJS.Workbook, table: ReportTable, name: str
     const out = sheet.getRow(3 + r);
     for (let c = 0; c < columnCount; c++) {
       const value = cellValue(row[c]);
-      out.getCell(c + 1).value = value;
-      widths[c] = Math.max(widths[c] ?? 0, displayLength(value));
+      const target = out.getCell(c + 1);
+      target.value = value;
+      if (value !== null && value === row[c]?.ratio) target.numFmt = PERCENT_FORMAT;
+      // A fraction's width is that of its displayed text ("38.4%"), not of 0.38405….
+      widths[c] = Math.max(
+        widths[c] ?? 0,
+        displayLength(target.numFmt === PERCENT_FORMAT ? '100.0%' : value),
+      );
       if (value !== null && typeof value !== 'number') numeric[c] = false;
     }
   });

@@ -18,8 +18,27 @@ async function followFigure(page: Page, tableId: string, rowName: RegExp) {
   await expect(page).toHaveURL(/\/reports/);
 }
 
+/**
+ * Collects the page's Content Security Policy violations: the `securitypolicyviolation`
+ * event of every document, and Chromium's console errors about the policy.
+ */
+function watchCsp(page: Page): string[] {
+  const violations: string[] = [];
+  void page.addInitScript(() =>
+    document.addEventListener('securitypolicyviolation', (e) =>
+      console.error(`[csp] ${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+    ),
+  );
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /\[csp\]|Content Security Policy/.test(message.text()))
+      violations.push(message.text());
+  });
+  return violations;
+}
+
 test('dashboard figures lead to exactly their members', async ({ page }) => {
   test.setTimeout(120_000);
+  const csp = watchCsp(page);
   await page.setViewportSize({ width: 1280, height: 900 });
   await signIn(page, 'tinhdoan@demo.vn');
   await expect(page).toHaveURL(/\/province/);
@@ -28,7 +47,12 @@ test('dashboard figures lead to exactly their members', async ({ page }) => {
     .getByRole('link', { name: 'Báo cáo' })
     .click();
   await expect(page.getByRole('heading', { level: 1, name: 'Báo cáo kết nạp Đảng' })).toBeVisible();
+  // Loaded whole as well: inline style in the server's HTML is what a client-side render hides.
+  await page.reload();
   await expect(page.locator('#funnel')).toContainText('Đảng viên dự bị');
+  // The charts are drawn (Chart.js sized its canvases) without breaking the policy.
+  await expect(page.locator('figure.report-chart canvas[style*="height"]')).toHaveCount(2);
+  expect(csp, 'CSP violations on /reports').toEqual([]);
   await expectAccessible(page);
 
   await followFigure(page, 'funnel', /Lập hồ sơ/);
@@ -43,4 +67,5 @@ test('dashboard figures lead to exactly their members', async ({ page }) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await page.screenshot({ path: 'test-results/reports-360.png', fullPage: true });
+  expect(csp, 'CSP violations on /reports at 360 px').toEqual([]);
 });

@@ -213,6 +213,23 @@ describe('authentication', () => {
     expect401(await apiGet(unitsLoader, '/api/v1/units', 'A'.repeat(43)));
   });
 
+  it('calls a wrong token invalid, and only a header of the wrong shape malformed', async () => {
+    const invalid = 'Invalid, revoked or expired token.';
+    for (const wrong of ['not-a-real-token', 'abc', 'ghp_' + 'x'.repeat(36), 'a.b.c', 'A'.repeat(43)]) {
+      const res = await apiGet(unitsLoader, '/api/v1/units', wrong);
+      expect401(res);
+      expect(res.data.error.message, wrong).toBe(invalid);
+    }
+    for (const header of ['Bearer', 'Bearer one two', 'Basic YWRtaW46ZGVtbw==', 'tokenwithoutscheme']) {
+      const res = await call<Json>(
+        unitsLoader,
+        new Request(`${BASE}/api/v1/units`, { headers: { Authorization: header } }),
+      );
+      expect401(res);
+      expect(res.data.error.message, header).toMatch(/^Malformed Authorization header/);
+    }
+  });
+
   it('refuses revoked and expired tokens, and records last use', async () => {
     const secret = await newSecret('Tạm thời', pvd._id);
     const token = (await ApiToken.findOne({ hash: sha256(secret) }).lean())!;

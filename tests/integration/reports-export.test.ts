@@ -61,6 +61,23 @@ describe('/reports.xlsx', () => {
     expect(events.at(-1)?.details).toMatchObject({ format: 'xlsx', scope: provinceName });
   });
 
+  it('writes "Tỉ lệ chuyển" as numbers formatted as percentages, not as text', async () => {
+    const res = await download('/reports.xlsx', province);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(await res.arrayBuffer());
+    const funnel = workbook.worksheets.find((s) => s.getRow(2).getCell(4).value === 'Tỉ lệ chuyển')!;
+    expect(funnel, 'the funnel sheet').toBeDefined();
+    // Row 3 is the first step (no step before it, so no rate); the next ones have a rate.
+    expect(funnel.getRow(3).getCell(4).value).toBeNull();
+    const rate = funnel.getRow(4).getCell(4);
+    expect(rate.numFmt).toBe('0.0%');
+    expect(typeof rate.value).toBe('number');
+    const [before, here] = [funnel.getRow(3).getCell(3).value, funnel.getRow(4).getCell(3).value];
+    expect(rate.value).toBeCloseTo(Number(here) / Number(before), 10);
+    expect(rate.value).toBeGreaterThan(0);
+    expect(rate.value).toBeLessThanOrEqual(1);
+  });
+
   it('covers only the school for a school role', async () => {
     const res = await download('/reports.xlsx', await signIn('doantruong.pvd@demo.vn'));
     expect(res.status).toBe(200);
@@ -99,6 +116,40 @@ describe('/reports/print', () => {
     expect(res.data.search).toBe(`?school=${pvd._id}`);
     expect(res.data.scopeName).toBe(pvd.name);
     expect(new URL(`/reports.xlsx${res.data.search}`, BASE).searchParams.get('school')).toBe(String(pvd._id));
+  });
+
+  it("carries the official heading of the user's own body, place and date, and a signature block", async () => {
+    const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
+    const placeDate = /^Quảng Ngãi, ngày \d{2} tháng \d{2} năm \d{4}$/;
+    // The province, even when it picks one school: the report is still the province's.
+    const byProvince = await call(printLoader, get(`/reports/print?school=${pvd._id}`, province));
+    expect(byProvince.data.heading).toEqual({
+      superior: 'BCH TRUNG ƯƠNG ĐOÀN',
+      issuer: 'BCH TỈNH ĐOÀN QUẢNG NGÃI',
+      motto: 'ĐOÀN TNCS HỒ CHÍ MINH',
+      placeDate: expect.stringMatching(placeDate),
+      onBehalf: 'TM. BAN THƯỜNG VỤ',
+      signerTitle: 'BÍ THƯ',
+    });
+    const schoolName = pvd.name.toLocaleUpperCase('vi');
+    const bySchoolUnion = await call(
+      printLoader,
+      get('/reports/print', await signIn('doantruong.pvd@demo.vn')),
+    );
+    expect(bySchoolUnion.data.heading).toMatchObject({
+      superior: 'TỈNH ĐOÀN QUẢNG NGÃI',
+      issuer: `BCH ĐOÀN ${schoolName}`,
+      motto: 'ĐOÀN TNCS HỒ CHÍ MINH',
+      placeDate: expect.stringMatching(placeDate),
+    });
+    const byParty = await call(printLoader, get('/reports/print', await signIn('danguy.pvd@demo.vn')));
+    expect(byParty.data.heading).toMatchObject({
+      superior: 'ĐẢNG BỘ TỈNH QUẢNG NGÃI',
+      issuer: `ĐẢNG ỦY ${schoolName}`,
+      motto: 'ĐẢNG CỘNG SẢN VIỆT NAM',
+      onBehalf: 'TM. ĐẢNG ỦY',
+      signerTitle: 'BÍ THƯ',
+    });
   });
 
   it('is closed to students (403)', async () => {

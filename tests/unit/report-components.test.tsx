@@ -16,6 +16,7 @@ vi.mock('~/i18n/use-t', () => ({
 
 const { ReportTables } = await import('~/components/report-tables');
 const { TargetProgress, progressPercent } = await import('~/components/target-progress');
+const { wrapLabel } = await import('~/components/report-charts');
 
 const TABLE: ReportTable = {
   id: 'schools',
@@ -82,5 +83,22 @@ describe('TargetProgress', () => {
     expect(progressPercent(0, 0)).toBe(0);
     expect(progressPercent(2, 0)).toBe(100);
     expect(progressPercent(5, null)).toBeNull();
+  });
+});
+
+describe('wrapLabel (funnel chart ticks on a narrow screen)', () => {
+  it('breaks at spaces into lines no longer than the limit', () => {
+    expect(wrapLabel('Học lớp nhận thức về Đảng (152)', 16)).toEqual([
+      'Học lớp nhận',
+      'thức về Đảng',
+      '(152)',
+    ]);
+    expect(wrapLabel('Đoàn viên (742)', 16)).toEqual(['Đoàn viên (742)']);
+  });
+  it('keeps a word longer than the limit whole, on its own line', () => {
+    expect(wrapLabel('a verylongwordindeed b', 5)).toEqual(['a', 'verylongwordindeed', 'b']);
+  });
+  it('gives an empty label one empty line', () => {
+    expect(wrapLabel('', 16)).toEqual(['']);
   });
 });
