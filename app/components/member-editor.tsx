@@ -16,6 +16,7 @@ import { parseGraduationMonth } from '~/domain/graduation';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { isObjectId } from '~/domain/ids';
 
 export const GENDER_VALUES = ['male', 'female', 'other'] as const;
 export const SENSITIVE_FIELDS = ['ethnicity', 'religion', 'citizenId'] as const;
@@ -58,7 +59,7 @@ const objectId = z
   .string()
   .trim()
   .optional()
-  .refine((v) => !v || /^[0-9a-f]{24}$/i.test(v), 'validation.invalidChoice')
+  .refine((v) => !v || isObjectId(v), 'validation.invalidChoice')
   .transform((v) => (v ? v : undefined));
 
 const checkbox = z

@@ -10,6 +10,7 @@ import { Field, FormError, SelectField } from '~/components/forms';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { isObjectId } from '~/domain/ids';
 
 export const UNIT_KIND_VALUES = ['province', 'school', 'faculty', 'branch', 'party_cell'] as const;
 export const SCHOOL_KIND_VALUES = ['university', 'college', 'high_school'] as const;
@@ -58,7 +59,7 @@ export const UnitSchema = z
       .string()
       .trim()
       .optional()
-      .refine((v) => !v || /^[0-9a-f]{24}$/i.test(v), 'validation.parentInvalid')
+      .refine((v) => !v || isObjectId(v), 'validation.parentInvalid')
       .transform((v) => (v ? emptyToUndefined(v) : undefined)),
     validFrom: optionalDate,
     validTo: optionalDate,

@@ -9,6 +9,7 @@ import { Field, FormError, SelectField } from '~/components/forms';
 import { useT } from '~/i18n/use-t';
 import { ROLES } from '~/utils/permissions';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 const baseFields = {
   email: z
@@ -23,7 +24,7 @@ const baseFields = {
     .string()
     .trim()
     .min(1, 'validation.unitRequired')
-    .regex(/^[0-9a-f]{24}$/i, 'validation.unitRequired'),
+    .regex(OBJECT_ID_PATTERN, 'validation.unitRequired'),
   studentCode: z
     .string()
     .trim()

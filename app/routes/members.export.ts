@@ -19,16 +19,13 @@ import {
   revealFilteredList,
   sensitiveRefusal,
 } from '~/utils/sensitive-access.server';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 const ExportParamsSchema = z.object({
   format: z.enum(['xlsx', 'csv']).catch('xlsx'),
   sensitive: z.literal('1').optional().catch(undefined),
   // Selected rows (bulk action); a page holds at most 100, selections across pages a few hundred.
-  ids: z
-    .array(z.string().regex(/^[0-9a-f]{24}$/i))
-    .max(1000)
-    .optional()
-    .catch(undefined),
+  ids: z.array(z.string().regex(OBJECT_ID_PATTERN)).max(1000).optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {

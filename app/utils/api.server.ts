@@ -33,6 +33,7 @@ import { CONSENT_PAUSE_PROJECTION } from './consent.server';
 import { ensureEligibility } from './eligibility.server';
 import { escapeRegex } from './members-list.server';
 import { todayAsStoredDay } from './pipeline-board.server';
+import { OBJECT_ID_PATTERN, isObjectId } from '~/domain/ids';
 
 // ---------------------------------------------------------------- responses
 
@@ -85,8 +86,7 @@ export async function apiResponse(run: () => Promise<Response>): Promise<Respons
 
 // ---------------------------------------------------------------- parameters
 
-const HEX_ID = /^[0-9a-f]{24}$/i;
-const objectId = z.string().regex(HEX_ID, 'Must be a 24-character hexadecimal id.');
+const objectId = z.string().regex(OBJECT_ID_PATTERN, 'Must be a 24-character hexadecimal id.');
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -158,7 +158,7 @@ export function parseApiParams<T extends z.ZodObject>(url: URL, schema: T): z.ou
   return parsed.data;
 }
 
-const idOf = (value: string | undefined) => (value && HEX_ID.test(value) ? new Types.ObjectId(value) : null);
+const idOf = (value: string | undefined) => (isObjectId(value) ? new Types.ObjectId(value) : null);
 
 // ---------------------------------------------------------------- scope
 
@@ -459,7 +459,7 @@ export async function apiStats(token: ApiPrincipal, url: URL, now = new Date()):
     schoolEntry(g._id).overdue += g.n;
     overdue += g.n;
   }
-  const ids = [...schools.keys()].filter((id) => HEX_ID.test(id)).map((id) => new Types.ObjectId(id));
+  const ids = [...schools.keys()].filter((id) => isObjectId(id)).map((id) => new Types.ObjectId(id));
   const names = new Map(
     (
       await Unit.find({ _id: mongoose.trusted({ $in: ids }) })
@@ -468,7 +468,7 @@ export async function apiStats(token: ApiPrincipal, url: URL, now = new Date()):
     ).map((u) => [String(u._id), u.name]),
   );
   const bySchool = [...schools.entries()]
-    .map(([id, entry]) => ({ schoolId: HEX_ID.test(id) ? id : null, name: names.get(id) ?? null, ...entry }))
+    .map(([id, entry]) => ({ schoolId: isObjectId(id) ? id : null, name: names.get(id) ?? null, ...entry }))
     .sort(
       (a, b) =>
         compareVietnamese(a.name ?? '', b.name ?? '') || String(a.schoolId).localeCompare(String(b.schoolId)),

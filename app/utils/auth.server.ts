@@ -7,10 +7,11 @@ import { Types } from 'mongoose';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '~/i18n';
-import { isObjectIdString } from './misc';
 import { can, isRole, type Permission, type Role } from './permissions';
 import { unitScopeFilter } from './permissions.server';
 import { getSession } from './session.server';
+import { isObjectId } from '~/domain/ids';
+import { forbidden, notFound } from './responses.server';
 
 export interface AuthUser {
   id: string;
@@ -75,14 +76,6 @@ export async function requireAnonymous(request: Request, to = '/') {
   if (await getUserId(request)) throw redirect(to);
 }
 
-export function forbidden(): Response {
-  return new Response('Forbidden', { status: 403 });
-}
-
-export function notFound(): Response {
-  return new Response('Not found', { status: 404 });
-}
-
 /**
  * The one gate: signed in, the role has `permission`, and (when `unitId` is given)
  * the unit lies in the user's scope. A unit outside the scope is a 404, so a
@@ -97,7 +90,7 @@ export async function requireUser(
   if (options.permission && !can(user.role, options.permission)) throw forbidden();
   if (options.unitId !== undefined) {
     const id = String(options.unitId);
-    if (!isObjectIdString(id)) throw notFound();
+    if (!isObjectId(id)) throw notFound();
     const found = await Unit.exists({ _id: new Types.ObjectId(id), ...unitScopeFilter(user) });
     if (!found) throw notFound();
   }

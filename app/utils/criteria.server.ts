@@ -44,10 +44,11 @@ import {
 } from '~/components/criteria-form';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
-import { forbidden, notFound, requireUser } from './auth.server';
+import { requireUser } from './auth.server';
 import { can } from './permissions';
 import { scopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
+import { conflict, forbidden, notFound } from './responses.server';
 
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 
@@ -65,12 +66,6 @@ const isSecondActive = (error: unknown) => {
   const pattern = (error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {};
   return 'purpose' in pattern && !('version' in pattern);
 };
-
-/** A bad id is a 404, never a cast error. */
-export function parseSetId(value: string | undefined): Types.ObjectId {
-  if (typeof value !== 'string' || !/^[0-9a-f]{24}$/i.test(value)) throw notFound();
-  return new Types.ObjectId(value);
-}
 
 export interface CriteriaAccess {
   user: AuthUser;
@@ -216,7 +211,7 @@ async function withActorNames(history: NonNullable<LeanSet['history']>) {
 /** The draft's values for the editor; an active or retired set is a 409 (read-only). */
 export async function getDraftForEdit(access: CriteriaAccess, id: Types.ObjectId) {
   const doc = await findSet(access, id);
-  if (doc.status !== 'draft') throw new Response('Only drafts can be edited', { status: 409 });
+  if (doc.status !== 'draft') throw conflict('Only drafts can be edited');
   return {
     id: String(doc._id),
     name: doc.name,
@@ -250,7 +245,7 @@ async function audit(user: AuthUser, action: string, doc: LeanSet, details: Reco
 /** Saves a draft from the editor form: 400 with per-field codes, 409 when it is no longer a draft. */
 export async function saveDraft(access: CriteriaAccess, id: Types.ObjectId, formData: FormData) {
   const doc = await findSet(access, id);
-  if (doc.status !== 'draft') throw new Response('Only drafts can be edited', { status: 409 });
+  if (doc.status !== 'draft') throw conflict('Only drafts can be edited');
   const input = criteriaFromForm(formData);
   const check = checkCriteriaForm(input, doc);
   if (!check.ok) {
@@ -282,7 +277,7 @@ export async function saveDraft(access: CriteriaAccess, id: Types.ObjectId, form
     await audit(access.user, 'criteria.edit', doc, {});
     return true;
   });
-  if (!saved) throw new Response('Only drafts can be edited', { status: 409 });
+  if (!saved) throw conflict('Only drafts can be edited');
   throw redirect(`/criteria/${String(doc._id)}?ok=criteria-saved`);
 }
 
@@ -334,7 +329,7 @@ export async function newDraftFrom(access: CriteriaAccess, id: Types.ObjectId) {
     }
     throw redirect(`/criteria/${String(createdId)}/edit?ok=criteria-draft`);
   }
-  throw new Response('Could not number the new version', { status: 409 });
+  throw conflict('Could not number the new version');
 }
 
 /**
@@ -348,7 +343,7 @@ export async function newDraftFrom(access: CriteriaAccess, id: Types.ObjectId) {
 export async function activateSet(access: CriteriaAccess, id: Types.ObjectId) {
   if (!access.canManage) throw forbidden();
   const doc = await findSet(access, id);
-  if (doc.status !== 'draft') throw new Response('Only drafts can be activated', { status: 409 });
+  if (doc.status !== 'draft') throw conflict('Only drafts can be activated');
   const check = checkCriteriaForm(
     { name: doc.name, passMark: doc.passMark ?? undefined, rules: doc.rules as never },
     doc,
@@ -387,11 +382,10 @@ export async function activateSet(access: CriteriaAccess, id: Types.ObjectId) {
     });
   } catch (error) {
     if (error instanceof NotADraft) activated = false;
-    else if (isSecondActive(error))
-      throw new Response('Another version became active meanwhile', { status: 409 });
+    else if (isSecondActive(error)) throw conflict('Another version became active meanwhile');
     else throw error;
   }
-  if (!activated) throw new Response('Only drafts can be activated', { status: 409 });
+  if (!activated) throw conflict('Only drafts can be activated');
   invalidateActiveSets();
   if (doc.purpose === 'selection') {
     // Stored verdicts of the province catch up in the background; the member list

@@ -31,6 +31,7 @@ import { auditMember, isoDay, maskCitizenId, memberFilter, recordViews } from '.
 import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
+import { notFound } from './responses.server';
 
 const CLEAR_FIELD = {
   ethnicity: 'clearEthnicity',
@@ -127,7 +128,7 @@ function formValuesOf(m: EditableMember): MemberFormValues {
 
 export async function getMemberForEdit(user: AuthUser, id: Types.ObjectId) {
   const m = await Member.findOne(memberFilter(user, id)).select(EDIT_PROJECTION).lean();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   const member = m as unknown as EditableMember;
   // Masked hints only: editing is not a way around the audited reveal.
   const sensitiveHints: SensitiveHints = can(user.role, 'sensitive:read')
@@ -192,7 +193,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
     existing = (await Member.findOne(memberFilter(user, existingId))
       .select(EDIT_PROJECTION)
       .lean()) as unknown as EditableMember | null;
-    if (!existing) throw new Response('Not found', { status: 404 });
+    if (!existing) throw notFound();
     // The school is fixed once a member exists (the code is unique per school).
     submitted.schoolId = String(existing.schoolId);
     version = parseVersion(formData.get('version'));

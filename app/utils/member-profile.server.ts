@@ -5,7 +5,8 @@
  * Scope is part of the query (`{ _id, ancestors: scopeUnitId }`): a member of another
  * school is simply not found, so it answers 404 exactly like an id that does not exist.
  */
-import mongoose, { Types } from 'mongoose';
+import type { Types } from 'mongoose';
+import mongoose from 'mongoose';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import type { ActivityView, AwardView, RatingView, TermView } from '~/components/member-records';
@@ -17,13 +18,7 @@ import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { can } from './permissions';
 import { scopeFilter } from './permissions.server';
-
-/** A bad id is a 404, never a cast error. */
-export function parseMemberId(value: string | undefined): Types.ObjectId {
-  if (typeof value !== 'string' || !/^[0-9a-f]{24}$/i.test(value))
-    throw new Response('Not found', { status: 404 });
-  return new Types.ObjectId(value);
-}
+import { forbidden, notFound } from './responses.server';
 
 /** The member filter: the id AND the user's scope, in one query. */
 export function memberFilter(user: AuthUser, id: Types.ObjectId): Record<string, unknown> {
@@ -147,7 +142,7 @@ export async function getMemberHeader(user: AuthUser, id: Types.ObjectId) {
   const m = await Member.findOne(memberFilter(user, id))
     .select({ fullName: 1, studentCode: 1, schoolId: 1, 'pipeline.stage': 1, ...CONSENT_PAUSE_PROJECTION })
     .lean();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   const unit = await unitNames([m.schoolId]);
   return {
     id: String(m._id),
@@ -191,7 +186,7 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
       __v: 1,
     })
     .lean();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   const unit = await unitNames([m.schoolId, m.branchId, m.partyCellId]);
   const stage = m.pipeline?.stage && isStage(m.pipeline.stage) ? m.pipeline.stage : null;
   const history = m.pipeline?.history ?? [];
@@ -254,7 +249,7 @@ export type RevealedValues = Record<SensitiveField, string | null>;
  * The caller has already checked `sensitive:read`; scope is in the query.
  */
 export async function revealSensitive(user: AuthUser, id: Types.ObjectId): Promise<RevealedValues> {
-  if (!can(user.role, 'sensitive:read')) throw new Response('Forbidden', { status: 403 });
+  if (!can(user.role, 'sensitive:read')) throw forbidden();
   const m = await Member.findOne(memberFilter(user, id))
     .select({ ethnicity: 1, religion: 1, citizenId: 1, schoolId: 1 })
     .lean<{
@@ -264,7 +259,7 @@ export async function revealSensitive(user: AuthUser, id: Types.ObjectId): Promi
       religion?: string;
       citizenId?: string;
     }>();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   const values: RevealedValues = {
     ethnicity: m.ethnicity ?? null,
     religion: m.religion ?? null,

@@ -30,6 +30,7 @@ import {
   type MemberListQuery,
   type MemberSortKey,
 } from './members-query';
+import { isObjectId } from '~/domain/ids';
 
 const oid = (id: string) => new Types.ObjectId(id);
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -74,7 +75,7 @@ export function memberFilter(
   // Word-prefix match on the diacritic-free key ("nguyen thi", "anh", "sv0012").
   if (needle) filter.searchKey = mongoose.trusted({ $regex: `(?:^| )${escapeRegex(needle)}` });
   if (options.ids) {
-    const ids = options.ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map(oid);
+    const ids = options.ids.filter((id) => isObjectId(id)).map(oid);
     // Still ANDed with the scope above: a forged id of another school matches nothing.
     filter._id = mongoose.trusted({ $in: ids });
   }

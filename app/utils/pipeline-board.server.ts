@@ -23,6 +23,7 @@ import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { isProvinceWide, unitNames, unitsOf, type UnitOption } from './members-list.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import { loadCalendar } from './pipeline.server';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 /** Lanes shown on the board: every stage somebody must still act on. */
 export const BOARD_LANES = OPEN_STAGES;
@@ -35,7 +36,7 @@ export const PAGE_CARDS = 50;
 const DUE_SOON_WORKING_DAYS = 10;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
+const objectId = z.string().regex(OBJECT_ID_PATTERN);
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 export const BoardQuerySchema = z.object({

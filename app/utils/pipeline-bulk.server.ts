@@ -41,6 +41,8 @@ import { scopeFilter } from './permissions.server';
 import { loadCalendar, writeStep } from './pipeline.server';
 import { inTransaction } from './transaction.server';
 import { SELECTION_FIELDS_BESIDE_PIPELINE, selectionVerdictFor } from './selection.server';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
+import { forbidden } from './responses.server';
 
 /** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
 export const BULK_STEPS = [
@@ -215,10 +217,7 @@ export interface BulkFailure {
   values: Record<string, string>;
 }
 
-const IdsSchema = z
-  .array(z.string().regex(/^[0-9a-f]{24}$/i))
-  .min(1)
-  .max(MAX_BULK);
+const IdsSchema = z.array(z.string().regex(OBJECT_ID_PATTERN)).min(1).max(MAX_BULK);
 
 function bulkFailure(body: BulkFailure) {
   return data<BulkFailure>(body, { status: 400 });
@@ -394,8 +393,7 @@ function formValues(form: FormData): Record<string, string> {
 /** `/pipeline/ready` action: one bulk step for the selected ready candidates. */
 export async function bulkAdvance(user: AuthUser, form: FormData, now = new Date()) {
   const step = form.get('step');
-  if (!isBulkStep(step) || !bulkStepsFor(user).includes(step))
-    throw new Response('Forbidden', { status: 403 });
+  if (!isBulkStep(step) || !bulkStepsFor(user).includes(step)) throw forbidden();
   const values = formValues(form);
   const ids = idsOf(form);
   if (!Array.isArray(ids)) return bulkFailure({ intent: 'advance', fieldErrors: { ids }, values });

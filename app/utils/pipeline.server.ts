@@ -64,6 +64,8 @@ import { can } from './permissions';
 import { storedDue } from './pipeline-due.server';
 import { inTransaction } from './transaction.server';
 import { loadSelectionVerdict } from './selection.server';
+import { isObjectId } from '~/domain/ids';
+import { badRequest, forbidden, notFound } from './responses.server';
 
 const CALENDAR_TTL_MS = 60_000;
 let cached: { at: number; calendar: Promise<WorkingCalendar> } | null = null;
@@ -135,7 +137,7 @@ async function loadMember(user: AuthUser, id: Types.ObjectId): Promise<LeanPipel
   const m = await Member.findOne(memberFilter(user, id))
     .select(PIPELINE_PROJECTION)
     .lean<LeanPipelineMember>();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   return m;
 }
 
@@ -398,7 +400,7 @@ export { parseVersion };
 export async function pipelineAction(user: AuthUser, memberId: Types.ObjectId, form: FormData) {
   const intent = form.get('intent');
   const version = parseVersion(form.get('version'));
-  if (version === null) throw new Response('Bad request', { status: 400 });
+  if (version === null) throw badRequest();
   switch (intent) {
     case 'dossier':
       return saveDossier(user, memberId, dossierValues(form.entries()), version);
@@ -414,7 +416,7 @@ export async function pipelineAction(user: AuthUser, memberId: Types.ObjectId, f
     case 'conflict_override':
       return overrideConflicts(user, memberId, form.get('reason'), version);
     default:
-      if (!isTransitionId(intent)) throw new Response('Bad request', { status: 400 });
+      if (!isTransitionId(intent)) throw badRequest();
       return applyTransition(user, memberId, intent, formToInput(form), version, {
         values: formValues(form),
       });
@@ -474,7 +476,7 @@ export async function saveDossier(
   version: number,
   now = new Date(),
 ) {
-  if (!canEditDossier(user)) throw new Response('Forbidden', { status: 403 });
+  if (!canEditDossier(user)) throw forbidden();
   const m = await loadMember(user, memberId);
   const fail = (errors: TabFormFailure['errors'], status: number) =>
     tabFailure({ intent: 'dossier', errors, values, ...(status === 409 ? { conflict: true } : {}) }, status);
@@ -545,7 +547,7 @@ export async function addReviewNote(
   version: number,
   now = new Date(),
 ) {
-  if (!canAddReviewNote(user)) throw new Response('Forbidden', { status: 403 });
+  if (!canAddReviewNote(user)) throw forbidden();
   const m = await loadMember(user, memberId);
   const values = {
     kind: typeof input.kind === 'string' ? input.kind : '',
@@ -600,7 +602,7 @@ export async function resolveFlag(
   version: number,
   now = new Date(),
 ) {
-  if (!canResolveFlag(user)) throw new Response('Forbidden', { status: 403 });
+  if (!canResolveFlag(user)) throw forbidden();
   const m = await loadMember(user, memberId);
   const values = { noteId };
   const fail = (errors: TabFormFailure['errors'], status: number) =>
@@ -609,8 +611,8 @@ export async function resolveFlag(
       status,
     );
   const notes = (m.pipeline?.reviewNotes as StoredNote[] | undefined) ?? [];
-  const index = /^[0-9a-f]{24}$/i.test(noteId) ? notes.findIndex((n) => String(n._id) === noteId) : -1;
-  if (index < 0 || notes[index].kind !== 'flag') throw new Response('Not found', { status: 404 });
+  const index = isObjectId(noteId) ? notes.findIndex((n) => String(n._id) === noteId) : -1;
+  if (index < 0 || notes[index].kind !== 'flag') throw notFound();
   if ((m.__v ?? 0) !== version) return fail(CONFLICT, 409);
   if (notes[index].resolvedAt) return fail({ form: ['pipeline.notes.error.resolved'] }, 400);
 
