@@ -1,5 +1,5 @@
 /**
- * The read-only JSON API (`/api/v1/`): responses, parameter parsing and the scoped
+ * The read-only JSON API (`/api/v1/`): parameter parsing and the scoped
  * queries behind units, members and statistics (docs/decisions/012-json-api.md).
  *
  * - The token's scope goes INTO every query (`{ ancestors: unitId }` for members,
@@ -29,60 +29,12 @@ import { ALL_STAGES } from '~/domain/stages';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { ApiPrincipal } from './api-auth.server';
 import { API_DEFAULT_PAGE_SIZE, API_MAX_PAGE_SIZE, API_UNIT_KINDS } from './api-openapi';
+import { apiJson, apiError, apiNotFound, type ApiErrorDetail } from './api-responses.server';
 import { CONSENT_PAUSE_PROJECTION } from './consent.server';
 import { ensureEligibility } from './eligibility.server';
 import { escapeRegex } from './members-list.server';
 import { todayAsStoredDay } from './pipeline-board.server';
 import { OBJECT_ID_PATTERN, isObjectId } from '~/domain/ids';
-
-// ---------------------------------------------------------------- responses
-
-const JSON_HEADERS = {
-  'Content-Type': 'application/json; charset=utf-8',
-  'Cache-Control': 'no-store',
-} as const;
-
-export function apiJson(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}) {
-  return new Response(JSON.stringify(body), {
-    status: init.status ?? 200,
-    headers: { ...JSON_HEADERS, ...init.headers },
-  });
-}
-
-export interface ApiErrorDetail {
-  param: string;
-  message: string;
-}
-
-export function apiError(
-  status: number,
-  code: string,
-  message: string,
-  options: { details?: ApiErrorDetail[]; headers?: Record<string, string> } = {},
-): Response {
-  const error = options.details ? { code, message, details: options.details } : { code, message };
-  return apiJson({ error }, { status, headers: options.headers });
-}
-
-/** Same body for an unknown id, a malformed one and one outside the token's scope. */
-export const apiNotFound = () => apiError(404, 'not_found', 'No such resource.');
-
-/** Every API route's `action`: the API is read-only. */
-export const apiMethodNotAllowed = () =>
-  apiError(405, 'method_not_allowed', 'The API is read-only: use GET.', {
-    headers: { Allow: 'GET, HEAD' },
-  });
-
-/** Runs a loader body and turns whatever it throws into a JSON response (never an HTML 500). */
-export async function apiResponse(run: () => Promise<Response>): Promise<Response> {
-  try {
-    return await run();
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    console.error('[api] request failed', thrown);
-    return apiError(500, 'internal_error', 'Internal error.');
-  }
-}
 
 // ---------------------------------------------------------------- parameters
 

@@ -13,7 +13,7 @@ import { correctionDue, overdueFiledBefore } from '~/domain/corrections';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { scopeFilter } from './permissions.server';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { isObjectId } from '~/domain/ids';
 import { notFound } from './responses.server';

@@ -15,14 +15,12 @@
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
-import { CriteriaSetModel, type CriteriaSetStatus } from '../../models/criteria-set';
+import { CriteriaSetModel } from '../../models/criteria-set';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import {
-  calendarDay,
   evaluate,
-  schoolYearStart,
   simulate,
   type CriteriaMember,
   type CriteriaPurpose,
@@ -43,10 +41,11 @@ import {
   type RuleValues,
 } from '~/components/criteria-form';
 import { appendAudit } from './audit.server';
+import { ENGINE_PROJECTION, schoolYearOf, toEngineSet, type LeanSet } from './criteria-engine.server';
+import { forgetActiveSignature, refreshEligibility } from './eligibility.server';
 import type { AuthUser } from './auth.server';
-import { requireUser } from './auth.server';
 import { can } from './permissions';
-import { scopeFilter } from './permissions.server';
+import { requireUser, scopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
 import { conflict, forbidden, notFound } from './responses.server';
 
@@ -106,39 +105,6 @@ export async function requireCriteriaManager(request: Request): Promise<Criteria
 
 // ---------------------------------------------------------------------------
 // Reading sets
-
-interface LeanSet {
-  _id: Types.ObjectId;
-  unitId: Types.ObjectId;
-  schoolKind: SchoolKind;
-  schoolYear: string;
-  purpose: CriteriaPurpose;
-  version: number;
-  status: CriteriaSetStatus;
-  name: string;
-  rules: Rule[];
-  passMark?: number | null;
-  basedOn?: Types.ObjectId | null;
-  createdAt?: Date;
-  updatedAt?: Date;
-  activatedAt?: Date | null;
-  retiredAt?: Date | null;
-  history?: { at: Date; by?: Types.ObjectId | null; action: string; note?: string | null }[];
-  __v?: number;
-}
-
-export function toEngineSet(doc: LeanSet): CriteriaSet {
-  return {
-    id: String(doc._id),
-    name: doc.name,
-    schoolKind: doc.schoolKind,
-    schoolYear: doc.schoolYear,
-    version: doc.version,
-    purpose: doc.purpose,
-    rules: doc.rules,
-    ...(typeof doc.passMark === 'number' ? { passMark: doc.passMark } : {}),
-  };
-}
 
 const iso = (d?: Date | null) => (d ? d.toISOString() : null);
 
@@ -390,12 +356,10 @@ export async function activateSet(access: CriteriaAccess, id: Types.ObjectId) {
   if (doc.purpose === 'selection') {
     // Stored verdicts of the province catch up in the background; the member list
     // also refreshes whatever is stale before it queries (decision 006).
-    void import('./eligibility.server')
-      .then((m) => {
-        m.forgetActiveSignature();
-        return m.refreshEligibility({ ancestors: doc.unitId, schoolKind: doc.schoolKind });
-      })
-      .catch((error: unknown) => console.error('[criteria] eligibility refresh failed', error));
+    forgetActiveSignature();
+    refreshEligibility({ ancestors: doc.unitId, schoolKind: doc.schoolKind }).catch((error: unknown) =>
+      console.error('[criteria] eligibility refresh failed', error),
+    );
   }
   throw redirect(`/criteria/${String(doc._id)}?ok=criteria-activated`);
 }
@@ -405,30 +369,6 @@ class NotADraft extends Error {}
 
 // ---------------------------------------------------------------------------
 // The set a member is judged by, and the verdict
-
-/** Fields the engine reads: the projection of every bulk evaluation. */
-export const ENGINE_PROJECTION = {
-  dateOfBirth: 1,
-  'union.joinedAt': 1,
-  unionRatings: 1,
-  academicTerms: 1,
-  'awards.title': 1,
-  'awards.kind': 1,
-  'awards.level': 1,
-  'awards.date': 1,
-  'awards.verified': 1,
-  'activities.days': 1,
-  'activities.startDate': 1,
-  'activities.endDate': 1,
-  'activities.verifiedAt': 1,
-  'pipeline.certificate.issuedAt': 1,
-  'pipeline.certificate.expiresAt': 1,
-} as const;
-
-export function schoolYearOf(asOf: Date): string {
-  const start = schoolYearStart(calendarDay(asOf)!);
-  return `${start}-${start + 1}`;
-}
 
 export interface ActiveSet {
   doc: LeanSet;

@@ -21,7 +21,7 @@ import { CriteriaSetModel } from '../../models/criteria-set';
 import { Member } from '../../models/member';
 import { compile, type CriteriaMember, type Evaluator, type Rule } from '~/domain/criteria';
 import { toIsoDay } from '~/domain/working-days';
-import { ENGINE_PROJECTION, schoolYearOf, toEngineSet } from './criteria.server';
+import { ENGINE_PROJECTION, schoolYearOf, toEngineSet } from './criteria-engine.server';
 
 interface ActiveEntry {
   id: Types.ObjectId;

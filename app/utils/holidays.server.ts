@@ -15,7 +15,7 @@ import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { formDataToObject } from './misc';
 import { refreshAllPipelineDue } from './pipeline-due.server';
-import { clearCalendarCache } from './pipeline.server';
+import { clearCalendarCache } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
 import { isObjectId } from '~/domain/ids';

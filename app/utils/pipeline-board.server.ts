@@ -22,7 +22,7 @@ import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { isProvinceWide, unitNames, unitsOf, type UnitOption } from './members-list.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 /** Lanes shown on the board: every stage somebody must still act on. */

@@ -37,7 +37,7 @@ import { noteMemberWrite } from './eligibility.server';
 import { auditMember, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 import { registerOfCell } from './party-register.server';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { forbidden, notFound } from './responses.server';
 

@@ -1,6 +1,5 @@
 /**
- * The server side of the admission pipeline: the holiday calendar, the member's
- * pipeline view, and `applyTransition`, which runs the pure state machine
+ * The server side of the admission pipeline: the member's pipeline view, and `applyTransition`, which runs the pure state machine
  * (app/domain/pipeline) and writes its update.
  *
  * One transaction per step (app/utils/transaction.server.ts): the record is read, the
@@ -18,7 +17,6 @@
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
-import { Holiday } from '../../models/holiday';
 import { Member } from '../../models/member';
 import { User } from '../../models/user';
 import { isoDay as isoDayNumber, dayNumber, vietnamDay } from '~/domain/criteria/calendar';
@@ -44,7 +42,7 @@ import {
   type VoteCell,
 } from '~/domain/pipeline';
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
-import { calendarFromHolidayTable, type WorkingCalendar } from '~/domain/working-days';
+import type { WorkingCalendar } from '~/domain/working-days';
 import {
   DOSSIER_FORMS,
   ReviewNoteSchema,
@@ -62,36 +60,11 @@ import { brokeParam, overrideConflicts, refreshConflicts } from './pipeline-conf
 import { auditMember, isoDay, memberFilter } from './member-profile.server';
 import { can } from './permissions';
 import { storedDue } from './pipeline-due.server';
+import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { loadSelectionVerdict } from './selection.server';
 import { isObjectId } from '~/domain/ids';
 import { badRequest, forbidden, notFound } from './responses.server';
-
-const CALENDAR_TTL_MS = 60_000;
-let cached: { at: number; calendar: Promise<WorkingCalendar> } | null = null;
-
-/**
- * Working-day calendar from the Holiday table: its days off and its make-up working days
- * (a Saturday worked counts). Every deadline reads it; cached a minute (admins edit it rarely).
- */
-export function loadCalendar(now = Date.now()): Promise<WorkingCalendar> {
-  if (cached && now - cached.at < CALENDAR_TTL_MS) return cached.calendar;
-  const calendar = Holiday.find()
-    .select({ date: 1, kind: 1 })
-    .lean()
-    .then((rows) => calendarFromHolidayTable(rows));
-  // A failed load must not be cached for a minute.
-  calendar.catch(() => {
-    cached = null;
-  });
-  cached = { at: now, calendar };
-  return calendar;
-}
-
-/** For tests that edit holidays. */
-export function clearCalendarCache() {
-  cached = null;
-}
 
 /** May this role take any pipeline step at all (the machine decides which)? */
 export function canActOnPipeline(user: Pick<AuthUser, 'role'>): boolean {
