@@ -19,7 +19,7 @@ import { isExitStage, type Stage } from '~/domain/stages';
 import { useT } from '~/i18n/use-t';
 import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
 import pipelineStyles from '~/styles/pipeline.css?url';
-import { memberFilter } from '~/utils/member-profile.server';
+import { memberFilter } from '~/utils/member-access.server';
 import { pageTitle } from '~/utils/meta';
 import { memberConflicts, type OverrideFailure } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';

@@ -9,7 +9,7 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
 import { EXPORT_COLUMNS, exportMembers, type ExportOptions } from '~/utils/member-export.server';
-import { auditSensitiveExport, countExported, findSort, memberFilter } from '~/utils/members-list.server';
+import { auditSensitiveExport, countExported, findSort, memberListFilter } from '~/utils/members-list.server';
 import { parseMemberListQuery, sortOf } from '~/utils/members-query';
 import { getLocale } from '~/utils/locale.server';
 import { can } from '~/utils/permissions';
@@ -43,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
   const filters = requireSensitiveFilters(user, params, 'file');
   const includeSensitive = extra.sensitive === '1';
-  const filter = memberFilter(user, query, { ids: extra.ids });
+  const filter = memberListFilter(user, query, { ids: extra.ids });
   // Counted only when the file is sensitive: a file by ethnicity/religion (too small a group
   // is refused, any other logged as a reveal) or with the sensitive columns (logged below).
   const count = filters.length || includeSensitive ? await countExported(filter) : null;

@@ -20,7 +20,7 @@ import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, consentPausedResponse } from './consent.server';
 import { csvField } from './member-export.server';
-import { memberFilter } from './member-profile.server';
+import { memberFilter } from './member-access.server';
 import { escapeRegex } from './members-list.server';
 import { OBJECT_ID_PATTERN } from '~/domain/ids';
 import { notFound } from './responses.server';

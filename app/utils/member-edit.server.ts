@@ -27,7 +27,9 @@ import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject } from './misc';
 import { can } from './permissions';
 import { unitScopeFilter } from './permissions.server';
-import { auditMember, isoDay, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
+import { auditMember, memberFilter } from './member-access.server';
+import { isoDay, maskCitizenId, recordViews } from './member-profile.server';
+import { parseVersion } from './versioning.server';
 import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
@@ -166,11 +168,6 @@ const isCodeTaken = (error: unknown) =>
   'studentCode' in ((error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {});
 
 const utcDay = (v: string) => new Date(`${v}T00:00:00Z`);
-
-/** Version as the form sent it: a non-negative integer, or null. */
-export function parseVersion(value: FormDataEntryValue | null): number | null {
-  return typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : null;
-}
 
 /**
  * Creates (no `existingId`) or updates a member's identity. Returns a 400/409 `data()`

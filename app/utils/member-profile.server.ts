@@ -13,18 +13,11 @@ import type { ActivityView, AwardView, RatingView, TermView } from '~/components
 import { SENSITIVE_FIELDS, type SensitiveField } from '~/components/member-editor';
 import { dayNumber } from '~/domain/criteria/calendar';
 import { isStage, type Stage } from '~/domain/stages';
-import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { can } from './permissions';
-import { scopeFilter } from './permissions.server';
+import { auditMember, memberFilter } from './member-access.server';
 import { forbidden, notFound } from './responses.server';
-
-/** The member filter: the id AND the user's scope, in one query. */
-export function memberFilter(user: AuthUser, id: Types.ObjectId): Record<string, unknown> {
-  // Scope last: for a student it pins `_id` to their own record whatever was asked.
-  return { _id: id, ...scopeFilter(user) };
-}
 
 /**
  * `YYYY-MM-DD` of a CALENDAR DAY stored at UTC midnight (date of birth, award and
@@ -127,7 +120,7 @@ export function recordViews(m: LeanRecords) {
   return { terms, awards, activities, ratings };
 }
 
-async function unitNames(ids: (Types.ObjectId | null | undefined)[]) {
+async function unitLookup(ids: (Types.ObjectId | null | undefined)[]) {
   const present = ids.filter(Boolean) as Types.ObjectId[];
   const units = present.length
     ? await Unit.find({ _id: mongoose.trusted({ $in: present }) })
@@ -143,7 +136,7 @@ export async function getMemberHeader(user: AuthUser, id: Types.ObjectId) {
     .select({ fullName: 1, studentCode: 1, schoolId: 1, 'pipeline.stage': 1, ...CONSENT_PAUSE_PROJECTION })
     .lean();
   if (!m) throw notFound();
-  const unit = await unitNames([m.schoolId]);
+  const unit = await unitLookup([m.schoolId]);
   return {
     id: String(m._id),
     fullName: m.fullName,
@@ -187,7 +180,7 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
     })
     .lean();
   if (!m) throw notFound();
-  const unit = await unitNames([m.schoolId, m.branchId, m.partyCellId]);
+  const unit = await unitLookup([m.schoolId, m.branchId, m.partyCellId]);
   const stage = m.pipeline?.stage && isStage(m.pipeline.stage) ? m.pipeline.stage : null;
   const history = m.pipeline?.history ?? [];
   const since = m.pipeline?.stageSince ?? [...history].reverse().find((h) => h.stage === stage)?.at ?? null;
@@ -223,23 +216,6 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
     canReveal: can(user.role, 'sensitive:read'),
     canEdit: can(user.role, 'member:write'),
   };
-}
-
-/** Appends one event to the audit log; `details` never carries sensitive values. */
-export async function auditMember(
-  user: AuthUser,
-  action: string,
-  member: { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
-  details: Record<string, unknown>,
-) {
-  await appendAudit({
-    actorId: user.id,
-    action,
-    entity: 'Member',
-    entityId: member._id,
-    unitId: member.schoolId ?? null,
-    details,
-  });
 }
 
 export type RevealedValues = Record<SensitiveField, string | null>;

@@ -20,7 +20,7 @@ import { OPEN_STAGES } from '~/domain/stages';
 import type { WorkingCalendar } from '~/domain/working-days';
 import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
-import { isProvinceWide, unitNames, unitsOf, type UnitOption } from './members-list.server';
+import { isProvinceWide, unitNamesById, unitsOf, type UnitOption } from './members-list.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import { loadCalendar } from './working-calendar.server';
 import { OBJECT_ID_PATTERN } from '~/domain/ids';
@@ -283,7 +283,7 @@ export async function loadBoard(user: AuthUser, rawQuery: BoardQuery, now = new 
       (counts.all.get(lane) ?? 0) === 0 ? Promise.resolve([]) : laneRows(filter, lane, skip, size, withDue),
     ),
   );
-  const schools = await unitNames(rows.flat().map((r) => String(r.schoolId)));
+  const schools = await unitNamesById(rows.flat().map((r) => String(r.schoolId)));
   const laneViews: BoardLaneView[] = lanes.map((stage, i) => ({
     stage,
     count: counts.all.get(stage) ?? 0,

@@ -36,7 +36,7 @@ import { brokeMembersParam } from './broke-members.server';
 import { ensureEligibility } from './eligibility.server';
 import { isoDay } from './member-profile.server';
 import type { VerdictMember } from './criteria.server';
-import { isProvinceWide, unitNames } from './members-list.server';
+import { isProvinceWide, unitNamesById } from './members-list.server';
 import { scopeFilter } from './permissions.server';
 import { writeStep } from './pipeline.server';
 import { loadCalendar } from './working-calendar.server';
@@ -174,7 +174,7 @@ export async function loadReadyQueue(
   ]);
   const truncated = rows.length > READY_LIMIT;
   const shown = rows.slice(0, READY_LIMIT);
-  const schools = await unitNames(shown.map((r) => String(r.schoolId)));
+  const schools = await unitNamesById(shown.map((r) => String(r.schoolId)));
   const ready: QueueRow[] = [];
   const blocked: QueueRow[] = [];
   for (const r of shown) {

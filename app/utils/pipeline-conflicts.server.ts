@@ -34,7 +34,7 @@ import {
 } from '~/domain/pipeline';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
-import { auditMember, memberFilter } from './member-profile.server';
+import { auditMember, memberFilter } from './member-access.server';
 import { can } from './permissions';
 import { registerOfCell } from './party-register.server';
 import { loadCalendar } from './working-calendar.server';

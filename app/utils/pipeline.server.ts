@@ -55,9 +55,10 @@ import {
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
 import { voteCellOf, voteCellOptions, type VoteCellOption } from './party-register.server';
-import { parseVersion } from './member-edit.server';
+import { parseVersion } from './versioning.server';
 import { brokeParam, overrideConflicts, refreshConflicts } from './pipeline-conflicts.server';
-import { auditMember, isoDay, memberFilter } from './member-profile.server';
+import { auditMember, memberFilter } from './member-access.server';
+import { isoDay } from './member-profile.server';
 import { can } from './permissions';
 import { storedDue } from './pipeline-due.server';
 import { loadCalendar } from './working-calendar.server';
