@@ -27,6 +27,7 @@ async function main() {
   const { Unit } = await import('../models/unit.ts');
   const { simulate } = await import('../app/domain/criteria/index.ts');
   const criteria = await import('../app/utils/criteria.server.ts');
+  const engine = await import('../app/utils/criteria-engine.server.ts');
   const { refreshEligibility } = await import('../app/utils/eligibility.server.ts');
   const mongoose = (await import('mongoose')).default;
 
@@ -72,13 +73,13 @@ async function main() {
   );
 
   const members = await Member.find({ schoolKind: 'university', ancestors: province._id })
-    .select(criteria.ENGINE_PROJECTION)
+    .select(engine.ENGINE_PROJECTION)
     .lean();
   t = performance.now();
   simulate(
     members as never,
-    criteria.toEngineSet(active as never),
-    criteria.toEngineSet(draft.toObject() as never),
+    engine.toEngineSet(active as never),
+    engine.toEngineSet(draft.toObject() as never),
     new Date(),
   );
   console.log(

@@ -15,6 +15,7 @@ import {
   type UnitFormValues,
 } from '~/utils/forms/unit';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { isObjectId } from '~/domain/ids';
 
 export function UnitEditor({
   values,

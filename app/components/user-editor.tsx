@@ -15,6 +15,7 @@ import {
   type UserFormValues,
 } from '~/utils/forms/user';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 export function UserEditor({
   mode,

@@ -1,14 +1,15 @@
 import { Link } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useT } from '~/i18n/use-t';
+import { notFound } from '~/utils/responses.server';
 
 // Any URL no other route matches: a real 404 status with the friendly page.
 export async function loader() {
-  throw new Response('Not found', { status: 404 });
+  throw notFound();
 }
 
 export async function action() {
-  throw new Response('Not found', { status: 404 });
+  throw notFound();
 }
 
 export default function NotFound() {

@@ -22,10 +22,12 @@ import {
   tokenScopeOptions,
 } from '~/utils/api-auth.server';
 import { pageTitle } from '~/utils/meta';
-import { formDataToObject, isObjectIdString } from '~/utils/misc';
+import { formDataToObject } from '~/utils/misc';
 import { requireUser } from '~/utils/permissions.server';
 import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 import { readForm } from '~/utils/request-guards.server';
+import { isObjectId, OBJECT_ID_PATTERN } from '~/domain/ids';
+import { notFound, unknownIntent } from '~/utils/responses.server';
 
 /** Today in Vietnam (UTC+7, no daylight saving), YYYY-MM-DD: the browser and the server agree. */
 const vietnamToday = () => vietnamDay(new Date());
@@ -36,7 +38,7 @@ const TokenCreateSchema = z.object({
     .trim()
     .min(1, 'tokens.v.nameRequired')
     .max(100, 'tokens.v.nameTooLong'),
-  unitId: z.string({ error: 'tokens.v.unitRequired' }).regex(/^[0-9a-f]{24}$/i, 'tokens.v.unitRequired'),
+  unitId: z.string({ error: 'tokens.v.unitRequired' }).regex(OBJECT_ID_PATTERN, 'tokens.v.unitRequired'),
   // The last day the token works (Vietnam time); empty: no expiry.
   expiresOn: z
     .string()
@@ -96,8 +98,8 @@ export async function action({ request }: ActionFunctionArgs) {
       );
     }
     case 'revoke': {
-      if (!isObjectIdString(values.id) || !(await revokeApiToken(user, values.id))) {
-        throw new Response('Not found', { status: 404 });
+      if (!isObjectId(values.id) || !(await revokeApiToken(user, values.id))) {
+        throw notFound();
       }
       return data({
         intent: 'revoke' as const,
@@ -107,7 +109,7 @@ export async function action({ request }: ActionFunctionArgs) {
       });
     }
     default:
-      throw new Response('Unknown intent', { status: 400 });
+      throw unknownIntent();
   }
 }
 

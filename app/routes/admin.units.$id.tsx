@@ -7,18 +7,13 @@ import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
-import {
-  getUnit,
-  parentOptions,
-  parseIdParam,
-  saveConductBands,
-  saveUnit,
-  setUnitActive,
-} from '~/utils/units.server';
+import { getUnit, parentOptions, saveConductBands, saveUnit, setUnitActive } from '~/utils/units.server';
 import { readForm } from '~/utils/request-guards.server';
+import { requireId } from '~/utils/params.server';
+import { unknownIntent } from '~/utils/responses.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
-  const id = parseIdParam(params.id);
+  const id = requireId(params);
   const user = await requireUser(request, { permission: 'unit:read', unitId: id });
   const canManage = can(user.role, 'unit:manage');
   const [unit, parents] = await Promise.all([getUnit(user, id), canManage ? parentOptions(user) : []]);
@@ -31,7 +26,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
-  const id = parseIdParam(params.id);
+  const id = requireId(params);
   const user = await requireUser(request, { permission: 'unit:manage', unitId: id });
   const formData = await readForm(request);
   const intent = formData.get('intent');
@@ -45,7 +40,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'conductBands':
       return saveConductBands(user, id, formData);
     default:
-      throw new Response('Unknown intent', { status: 400 });
+      throw unknownIntent();
   }
 }
 

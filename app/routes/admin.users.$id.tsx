@@ -7,13 +7,15 @@ import { PASSWORD_MIN_LENGTH } from '~/utils/forms/user';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
-import { parseIdParam, unitOptions } from '~/utils/units.server';
+import { unitOptions } from '~/utils/units.server';
 import { getUserForEdit, resetPassword, saveUser, setUserActive } from '~/utils/users.server';
 import { readForm } from '~/utils/request-guards.server';
+import { requireId } from '~/utils/params.server';
+import { unknownIntent } from '~/utils/responses.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const admin = await requireUser(request, { permission: 'user:manage' });
-  const id = parseIdParam(params.id);
+  const id = requireId(params);
   const [account, units] = await Promise.all([
     getUserForEdit(id),
     unitOptions(admin, ['province', 'school']),
@@ -23,7 +25,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const admin = await requireUser(request, { permission: 'user:manage' });
-  const id = parseIdParam(params.id);
+  const id = requireId(params);
   const formData = await readForm(request);
   switch (formData.get('intent')) {
     case 'save':
@@ -35,7 +37,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'activate':
       return setUserActive(admin, id, true);
     default:
-      throw new Response('Unknown intent', { status: 400 });
+      throw unknownIntent();
   }
 }
 

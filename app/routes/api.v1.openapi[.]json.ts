@@ -1,4 +1,4 @@
-import { apiJson, apiMethodNotAllowed } from '~/utils/api.server';
+import { apiJson, apiMethodNotAllowed } from '~/utils/api-responses.server';
 import { OPENAPI_DOCUMENT } from '~/utils/api-openapi';
 
 /** `GET /api/v1/openapi.json`: the API's description. Public: it holds no data. */

@@ -1,6 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { withApiToken } from '~/utils/api-auth.server';
-import { apiGetUnit, apiMethodNotAllowed } from '~/utils/api.server';
+import { apiGetUnit } from '~/utils/api.server';
+import { apiMethodNotAllowed } from '~/utils/api-responses.server';
 
 /** `GET /api/v1/units/:id`: one unit in the token's scope, else 404. */
 export function loader({ request, params }: LoaderFunctionArgs) {

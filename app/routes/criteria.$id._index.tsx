@@ -9,24 +9,25 @@ import {
   activateSet,
   getSet,
   newDraftFrom,
-  parseSetId,
   requireCriteriaAccess,
   requireCriteriaManager,
 } from '~/utils/criteria.server';
 import { pageTitle } from '~/utils/meta';
 import { readForm } from '~/utils/request-guards.server';
+import { requireId } from '~/utils/params.server';
+import { unknownIntent } from '~/utils/responses.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const access = await requireCriteriaAccess(request);
-  const set = await getSet(access, parseSetId(params.id));
+  const set = await getSet(access, requireId(params));
   return { set, canManage: access.canManage };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const access = await requireCriteriaManager(request);
-  const id = parseSetId(params.id);
+  const id = requireId(params);
   const formData = await readForm(request);
   switch (formData.get('intent')) {
     case 'activate':
@@ -34,7 +35,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
     case 'new-draft':
       return newDraftFrom(access, id);
     default:
-      throw new Response('Unknown intent', { status: 400 });
+      throw unknownIntent();
   }
 }
 

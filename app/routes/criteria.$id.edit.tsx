@@ -4,22 +4,24 @@ import { CriteriaEditor } from '~/components/criteria-editor';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
-import { getDraftForEdit, parseSetId, requireCriteriaManager, saveDraft } from '~/utils/criteria.server';
+import { getDraftForEdit, requireCriteriaManager, saveDraft } from '~/utils/criteria.server';
 import { pageTitle } from '~/utils/meta';
 import { readForm } from '~/utils/request-guards.server';
+import { requireId } from '~/utils/params.server';
+import { unknownIntent } from '~/utils/responses.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const access = await requireCriteriaManager(request);
-  return { draft: await getDraftForEdit(access, parseSetId(params.id)) };
+  return { draft: await getDraftForEdit(access, requireId(params)) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const access = await requireCriteriaManager(request);
-  const id = parseSetId(params.id);
+  const id = requireId(params);
   const formData = await readForm(request);
-  if (formData.get('intent') !== 'save') throw new Response('Unknown intent', { status: 400 });
+  if (formData.get('intent') !== 'save') throw unknownIntent();
   return saveDraft(access, id, formData);
 }
 

@@ -2,12 +2,13 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import ExcelJS from 'exceljs';
 import { createT } from '~/i18n';
-import { getSet, parseSetId, requireCriteriaManager, runSimulation } from '~/utils/criteria.server';
+import { getSet, requireCriteriaManager, runSimulation } from '~/utils/criteria.server';
 import { filterRows, parseSimulationQuery } from '~/utils/criteria-simulation';
+import { requireId } from '~/utils/params.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const access = await requireCriteriaManager(request);
-  const id = parseSetId(params.id);
+  const id = requireId(params);
   const set = await getSet(access, id);
   const url = new URL(request.url);
   const format = url.searchParams.get('format') === 'csv' ? 'csv' : 'xlsx';

@@ -3,15 +3,16 @@ import { Form, Link, useLoaderData, useLocation, useNavigation } from '@remix-ru
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
-import { getSet, parseSetId, requireCriteriaManager, runSimulation } from '~/utils/criteria.server';
+import { getSet, requireCriteriaManager, runSimulation } from '~/utils/criteria.server';
 import { SIM_PAGE_SIZE, filterRows, parseSimulationQuery } from '~/utils/criteria-simulation';
 import { pageTitle } from '~/utils/meta';
+import { requireId } from '~/utils/params.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const access = await requireCriteriaManager(request);
-  const id = parseSetId(params.id);
+  const id = requireId(params);
   const set = await getSet(access, id);
   const query = parseSimulationQuery(new URL(request.url).searchParams);
   const sim = await runSimulation(access, id);

@@ -22,6 +22,7 @@ import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 import { readForm } from '~/utils/request-guards.server';
+import { badRequest } from '~/utils/responses.server';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 
@@ -40,7 +41,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
   const values = formDataToObject(await readForm(request));
-  if (values.intent !== 'correction') throw new Response('Bad request', { status: 400 });
+  if (values.intent !== 'correction') throw badRequest();
   return correctionAction(user, values);
 }
 

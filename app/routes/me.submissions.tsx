@@ -17,6 +17,7 @@ import { assertPartCounts, TooManyPartsError } from '~/utils/multipart.server';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/submissions.server';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 import { BodyTooLargeError, readBoundedForm } from '~/utils/request-guards.server';
+import { badRequest } from '~/utils/responses.server';
 
 /** The form's other fields and multipart framing, beside the file itself. */
 const EVIDENCE_FORM_OVERHEAD = 64 * 1024;
@@ -50,7 +51,7 @@ export async function action({ request }: ActionFunctionArgs) {
       return data({ fieldErrors: { file: ['limits.tooManyFiles'] }, values: {} }, { status: 413 });
     }
     if (error instanceof Response) throw error; // readForm's 415 or 400
-    throw new Response('Bad request', { status: 400 });
+    throw badRequest();
   }
   const upload = form.get('file');
   if (upload instanceof File && upload.size > EVIDENCE_MAX_BYTES)

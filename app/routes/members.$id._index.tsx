@@ -8,25 +8,27 @@ import { activityFacts, useRecordLabels, VerifiedBadge } from '~/components/memb
 import { STAGE_LABELS } from '~/domain/stages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
-import { getMemberProfile, parseMemberId, revealSensitive } from '~/utils/member-profile.server';
+import { getMemberProfile, revealSensitive } from '~/utils/member-profile.server';
 import { requireUser } from '~/utils/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
+import { requireId } from '~/utils/params.server';
+import { unknownIntent } from '~/utils/responses.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  return { member: await getMemberProfile(user, parseMemberId(params.id)) };
+  return { member: await getMemberProfile(user, requireId(params)) };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  const id = parseMemberId(params.id);
+  const id = requireId(params);
   const formData = await readForm(request);
   switch (formData.get('intent')) {
     case 'reveal':
       await requireUser(request, { permission: 'sensitive:read' });
       return { revealed: await revealSensitive(user, id) };
     default:
-      throw new Response('Unknown intent', { status: 400 });
+      throw unknownIntent();
   }
 }
 

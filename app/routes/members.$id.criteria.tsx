@@ -11,15 +11,15 @@ import { formatNumber, type Rule, type RuleResult } from '~/domain/criteria';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
 import { getMemberCriteria } from '~/utils/criteria.server';
-import { parseMemberId } from '~/utils/member-profile.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
+import { requireId } from '~/utils/params.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  const criteria = await getMemberCriteria(user, parseMemberId(params.id));
+  const criteria = await getMemberCriteria(user, requireId(params));
   return { ...criteria, canOpenSets: user.role !== 'student' };
 }
 

@@ -14,14 +14,15 @@ import type { FieldErrors } from '~/utils/validation';
 import { can } from '~/domain/permissions';
 import { pageTitle } from '~/utils/meta';
 import { editorOptions, getMemberForEdit, saveMember } from '~/utils/member-edit.server';
-import { parseMemberId } from '~/utils/member-profile.server';
 import { changeRecord } from '~/utils/member-records.server';
 import { requireUser } from '~/utils/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
+import { requireId } from '~/utils/params.server';
+import { unknownIntent } from '~/utils/responses.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:write' });
-  const member = await getMemberForEdit(user, parseMemberId(params.id));
+  const member = await getMemberForEdit(user, requireId(params));
   const options = await editorOptions(user, member.schoolId);
   return {
     member: { ...member, schoolId: String(member.schoolId) },
@@ -32,7 +33,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:write' });
-  const id = parseMemberId(params.id);
+  const id = requireId(params);
   const formData = await readForm(request);
   const intent = String(formData.get('intent') ?? '');
   if (intent === 'save') return saveMember(user, formData, id);
@@ -41,7 +42,7 @@ export async function action({ request, params }: ActionFunctionArgs) {
   if ((RECORD_KINDS as readonly string[]).includes(kind) && (op === 'save' || op === 'remove')) {
     return changeRecord(user, id, kind as RecordKind, op, formData);
   }
-  throw new Response('Unknown intent', { status: 400 });
+  throw unknownIntent();
 }
 
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>

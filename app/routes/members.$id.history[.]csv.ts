@@ -7,15 +7,15 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { memberHistoryExport } from '~/utils/audit-log.server';
 import { getLocale } from '~/utils/locale.server';
-import { parseMemberId } from '~/utils/member-profile.server';
 import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
+import { requireId } from '~/utils/params.server';
+import { forbidden } from '~/utils/responses.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request);
-  if (!can(user.role, 'member:read') && !can(user.role, 'self:read'))
-    throw new Response('Forbidden', { status: 403 });
-  const id = parseMemberId(params.id);
+  if (!can(user.role, 'member:read') && !can(user.role, 'self:read')) throw forbidden();
+  const id = requireId(params);
   const file = await memberHistoryExport(user, id, await getLocale(request));
   return new Response(file.body, {
     status: 200,

@@ -18,7 +18,7 @@ import { isExitStage, type Stage } from '~/domain/stages';
 import { useT } from '~/i18n/use-t';
 import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
 import pipelineStyles from '~/styles/pipeline.css?url';
-import { memberFilter, parseMemberId } from '~/utils/member-profile.server';
+import { memberFilter } from '~/utils/member-access.server';
 import { pageTitle } from '~/utils/meta';
 import { memberConflicts } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
@@ -31,6 +31,8 @@ import {
   type TransitionView,
 } from '~/utils/pipeline.server';
 import { readForm } from '~/utils/request-guards.server';
+import { requireId } from '~/utils/params.server';
+import { forbidden } from '~/utils/responses.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: pipelineStyles },
@@ -39,7 +41,7 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request, params }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  const id = parseMemberId(params.id);
+  const id = requireId(params);
   // The selection form's criteria verdict and any override on file (selection.server.ts).
   const page = {
     ...(await withSelection(id, memberFilter(user, id), await getMemberPipeline(user, id))),
@@ -52,8 +54,8 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
-  if (!canActOnPipeline(user)) throw new Response('Forbidden', { status: 403 });
-  return pipelineAction(user, parseMemberId(params.id), await readForm(request));
+  if (!canActOnPipeline(user)) throw forbidden();
+  return pipelineAction(user, requireId(params), await readForm(request));
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'pipeline.tab');

@@ -13,10 +13,12 @@ import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { can, type Permission } from '~/domain/permissions';
 import { brokeFlash } from '~/utils/conflict-flash.server';
-import { getMemberHeader, memberFilter, parseMemberId } from '~/utils/member-profile.server';
+import { memberFilter } from '~/utils/member-access.server';
+import { getMemberHeader } from '~/utils/member-profile.server';
 import { conductBandsOfMember } from '~/utils/units.server';
 import { memberConflicts } from '~/utils/pipeline-conflicts.server';
 import { requireUser } from '~/utils/permissions.server';
+import { requireId } from '~/utils/params.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
 
@@ -37,7 +39,7 @@ const MEMBER_SECTIONS: MemberSection[] = [
 export async function loader({ request, params }: LoaderFunctionArgs) {
   // Students have their own record at /me; member:read keeps them out of here.
   const user = await requireUser(request, { permission: 'member:read' });
-  const id = parseMemberId(params.id);
+  const id = requireId(params);
   const member = await getMemberHeader(user, id);
   // Rule conflicts of recorded steps on every tab, and what a save just broke (?broke=).
   const conflicts = await memberConflicts(user, id);

@@ -9,7 +9,7 @@
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
 import { EXPORT_COLUMNS, exportMembers, type ExportOptions } from '~/utils/member-export.server';
-import { auditSensitiveExport, countExported, findSort, memberFilter } from '~/utils/members-list.server';
+import { auditSensitiveExport, countExported, findSort, memberListFilter } from '~/utils/members-list.server';
 import { parseMemberListQuery, sortOf } from '~/utils/members-query';
 import { getLocale } from '~/utils/locale.server';
 import { can } from '~/domain/permissions';
@@ -19,16 +19,13 @@ import {
   revealFilteredList,
   sensitiveRefusal,
 } from '~/utils/sensitive-access.server';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 const ExportParamsSchema = z.object({
   format: z.enum(['xlsx', 'csv']).catch('xlsx'),
   sensitive: z.literal('1').optional().catch(undefined),
   // Selected rows (bulk action); a page holds at most 100, selections across pages a few hundred.
-  ids: z
-    .array(z.string().regex(/^[0-9a-f]{24}$/i))
-    .max(1000)
-    .optional()
-    .catch(undefined),
+  ids: z.array(z.string().regex(OBJECT_ID_PATTERN)).max(1000).optional().catch(undefined),
 });
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -46,7 +43,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
   }
   const filters = requireSensitiveFilters(user, params, 'file');
   const includeSensitive = extra.sensitive === '1';
-  const filter = memberFilter(user, query, { ids: extra.ids });
+  const filter = memberListFilter(user, query, { ids: extra.ids });
   // Counted only when the file is sensitive: a file by ethnicity/religion (too small a group
   // is refused, any other logged as a reveal) or with the sensitive columns (logged below).
   const count = filters.length || includeSensitive ? await countExported(filter) : null;

@@ -8,6 +8,7 @@ import {
   XLSX_CONTENT_TYPE,
 } from '~/utils/member-import.server';
 import { requireUser } from '~/utils/permissions.server';
+import { notFound } from '~/utils/responses.server';
 
 const QuerySchema = z.object({ kind: z.enum(IMPORT_KINDS) });
 
@@ -15,7 +16,7 @@ const QuerySchema = z.object({ kind: z.enum(IMPORT_KINDS) });
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { permission: 'member:import' });
   const parsed = QuerySchema.safeParse(Object.fromEntries(new URL(request.url).searchParams));
-  if (!parsed.success) throw new Response('Not found', { status: 404 });
+  if (!parsed.success) throw notFound();
   const { kind } = parsed.data;
   const body = kind === 'members' ? await buildMembersTemplate() : await buildResultsTemplate();
   const filename = templateFilename(kind);

@@ -36,6 +36,7 @@ import { dryRunPreview } from '~/utils/member-import.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
+import { badRequest, unknownIntent } from '~/utils/responses.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
 
@@ -72,7 +73,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const contentType = request.headers.get('Content-Type') ?? '';
   if (!contentType.startsWith('multipart/form-data')) {
     const formData = await readForm(request);
-    if (formData.get('intent') !== 'commit') throw new Response('Unknown intent', { status: 400 });
+    if (formData.get('intent') !== 'commit') throw unknownIntent();
     const token = String(formData.get('token') ?? '');
     // Started, already running or ended, or the file gone: the page says which.
     if ((await startCommit(token, user)) === 'not_found') throw redirect('/members/import?expired=1');
@@ -91,12 +92,12 @@ export async function action({ request }: ActionFunctionArgs) {
     if (error instanceof MaxPartSizeExceededError) return tooLarge();
     if (error instanceof TooManyPartsError) return fileFailure([], null, 413, 'limits.tooManyFiles');
     // A truncated or malformed multipart body is the client's problem, not a 500.
-    throw new Response('Bad request', { status: 400 });
+    throw badRequest();
   }
-  if (formData.get('intent') !== 'upload') throw new Response('Unknown intent', { status: 400 });
+  if (formData.get('intent') !== 'upload') throw unknownIntent();
   const kindValue = formData.get('kind');
   const kind = (IMPORT_KINDS as readonly unknown[]).includes(kindValue) ? (kindValue as ImportKind) : null;
-  if (!kind) throw new Response('Bad request', { status: 400 });
+  if (!kind) throw badRequest();
 
   const { schools } = await editorOptions(user);
   const schoolValue = String(formData.get('schoolId') ?? '') || (schools.length === 1 ? schools[0].id : '');

@@ -9,6 +9,7 @@ import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
+import { unknownIntent } from '~/utils/responses.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
 
@@ -20,7 +21,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:write' });
   const formData = await readForm(request);
-  if (formData.get('intent') !== 'save') throw new Response('Unknown intent', { status: 400 });
+  if (formData.get('intent') !== 'save') throw unknownIntent();
   return saveMember(user, formData);
 }
 

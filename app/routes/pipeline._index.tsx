@@ -13,6 +13,7 @@ import { canActOnPipeline } from '~/utils/pipeline.server';
 import { loadBoard, parseBoardQuery, PAGE_CARDS } from '~/utils/pipeline-board.server';
 import { bulkReturn, bulkStepsFor, type BulkFailure } from '~/utils/pipeline-bulk.server';
 import { readForm } from '~/utils/request-guards.server';
+import { badRequest, forbidden } from '~/utils/responses.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: boardStyles }];
 
@@ -32,10 +33,10 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
   if (!canActOnPipeline(user)) {
-    throw new Response('Forbidden', { status: 403 });
+    throw forbidden();
   }
   const form = await readForm(request);
-  if (form.get('intent') !== 'return') throw new Response('Bad request', { status: 400 });
+  if (form.get('intent') !== 'return') throw badRequest();
   return bulkReturn(user, form, new URL(request.url).searchParams);
 }
 

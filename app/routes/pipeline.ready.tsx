@@ -22,13 +22,14 @@ import {
   type BulkFailure,
 } from '~/utils/pipeline-bulk.server';
 import { readForm } from '~/utils/request-guards.server';
+import { forbidden } from '~/utils/responses.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: boardStyles }];
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
   const steps = bulkStepsFor(user);
-  if (!steps.length) throw new Response('Forbidden', { status: 403 });
+  if (!steps.length) throw forbidden();
   const params = new URL(request.url).searchParams;
   const asked = params.get('step');
   const step = isBulkStep(asked) && steps.includes(asked) ? asked : steps[0];

@@ -18,6 +18,7 @@ import {
   targetYears,
 } from '~/utils/targets.server';
 import { readForm } from '~/utils/request-guards.server';
+import { invariantResponse } from '~/utils/responses.server';
 
 // Progress bar and print rules.
 export const links = () => [{ rel: 'stylesheet', href: printStyles }];
@@ -40,7 +41,7 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'target:manage' });
   const form = await readForm(request);
   const year = Number(form.get('year'));
-  if (!targetYears().includes(year)) throw new Response('Bad year', { status: 400 });
+  invariantResponse(targetYears().includes(year), 'Bad year');
   return saveTargets(user, year, form);
 }
 

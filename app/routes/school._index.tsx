@@ -3,7 +3,6 @@ import { Link, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { ScopeHome } from '~/components/scope-home';
 import { TargetProgress } from '~/components/target-progress';
-import { forbidden } from '~/utils/auth.server';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { schoolTargetProgress, scopeSummary } from '~/utils/home.server';
 import { pageTitle } from '~/utils/meta';
@@ -11,6 +10,7 @@ import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/permissions.server';
 import { correctionCounts } from '~/utils/corrections.server';
 import { pendingCounts } from '~/utils/submissions.server';
+import { forbidden } from '~/utils/responses.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });

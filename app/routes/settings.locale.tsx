@@ -6,6 +6,7 @@ import { getOptionalUser } from '~/utils/auth.server';
 import { localeCookie } from '~/utils/locale.server';
 import { safeRedirect } from '~/utils/safe-redirect';
 import { readForm } from '~/utils/request-guards.server';
+import { invariantResponse } from '~/utils/responses.server';
 
 export async function loader() {
   throw redirect('/');
@@ -14,7 +15,7 @@ export async function loader() {
 export async function action({ request }: ActionFunctionArgs) {
   const form = await readForm(request);
   const locale = form.get('locale');
-  if (!isLocale(locale)) throw new Response('Bad locale', { status: 400 });
+  invariantResponse(isLocale(locale), 'Bad locale');
   const user = await getOptionalUser(request);
   if (user) await setUserLocale(new Types.ObjectId(user.id), locale);
   throw redirect(safeRedirect(form.get('redirectTo'), '/'), {

@@ -18,7 +18,7 @@ import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import { DAY_MS, VN_OFFSET_MS, vietnamDay } from '~/domain/calendar';
 import { compareVietnamese } from '~/domain/text';
-import { apiError, apiResponse } from './api.server';
+import { apiError, apiResponse } from './api-responses.server';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { inTransaction } from './transaction.server';

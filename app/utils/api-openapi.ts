@@ -9,6 +9,7 @@
  */
 import { SCHOOL_KINDS } from '~/domain/criteria/types';
 import { ALL_STAGES } from '~/domain/stages';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 export const API_UNIT_KINDS = ['province', 'school', 'faculty', 'branch', 'party_cell'] as const;
 export const API_GENDERS = ['male', 'female', 'other'] as const;
@@ -19,7 +20,7 @@ const nullable = (type: string, extra: Record<string, unknown> = {}) => ({ type:
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const id = {
   type: 'string',
-  pattern: '^[0-9a-f]{24}$',
+  pattern: OBJECT_ID_PATTERN.source,
   description: 'Object id (24 hexadecimal characters).',
 };
 const day = { type: 'string', format: 'date' };

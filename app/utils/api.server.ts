@@ -1,5 +1,5 @@
 /**
- * The read-only JSON API (`/api/v1/`): responses, parameter parsing and the scoped
+ * The read-only JSON API (`/api/v1/`): parameter parsing and the scoped
  * queries behind units, members and statistics (docs/decisions/012-json-api.md).
  *
  * - The token's scope goes INTO every query (`{ ancestors: unitId }` for members,
@@ -29,64 +29,16 @@ import { ALL_STAGES } from '~/domain/stages';
 import { compareVietnamese, searchKey } from '~/domain/text';
 import type { ApiPrincipal } from './api-auth.server';
 import { API_DEFAULT_PAGE_SIZE, API_MAX_PAGE_SIZE, API_UNIT_KINDS } from './api-openapi';
+import { apiJson, apiError, apiNotFound, type ApiErrorDetail } from './api-responses.server';
 import { CONSENT_PAUSE_PROJECTION } from './consent.server';
 import { ensureEligibility } from './eligibility.server';
 import { escapeRegex } from './members-list.server';
 import { todayAsStoredDay } from './pipeline-board.server';
-
-// ---------------------------------------------------------------- responses
-
-const JSON_HEADERS = {
-  'Content-Type': 'application/json; charset=utf-8',
-  'Cache-Control': 'no-store',
-} as const;
-
-export function apiJson(body: unknown, init: { status?: number; headers?: Record<string, string> } = {}) {
-  return new Response(JSON.stringify(body), {
-    status: init.status ?? 200,
-    headers: { ...JSON_HEADERS, ...init.headers },
-  });
-}
-
-export interface ApiErrorDetail {
-  param: string;
-  message: string;
-}
-
-export function apiError(
-  status: number,
-  code: string,
-  message: string,
-  options: { details?: ApiErrorDetail[]; headers?: Record<string, string> } = {},
-): Response {
-  const error = options.details ? { code, message, details: options.details } : { code, message };
-  return apiJson({ error }, { status, headers: options.headers });
-}
-
-/** Same body for an unknown id, a malformed one and one outside the token's scope. */
-export const apiNotFound = () => apiError(404, 'not_found', 'No such resource.');
-
-/** Every API route's `action`: the API is read-only. */
-export const apiMethodNotAllowed = () =>
-  apiError(405, 'method_not_allowed', 'The API is read-only: use GET.', {
-    headers: { Allow: 'GET, HEAD' },
-  });
-
-/** Runs a loader body and turns whatever it throws into a JSON response (never an HTML 500). */
-export async function apiResponse(run: () => Promise<Response>): Promise<Response> {
-  try {
-    return await run();
-  } catch (thrown) {
-    if (thrown instanceof Response) return thrown;
-    console.error('[api] request failed', thrown);
-    return apiError(500, 'internal_error', 'Internal error.');
-  }
-}
+import { OBJECT_ID_PATTERN, isObjectId } from '~/domain/ids';
 
 // ---------------------------------------------------------------- parameters
 
-const HEX_ID = /^[0-9a-f]{24}$/i;
-const objectId = z.string().regex(HEX_ID, 'Must be a 24-character hexadecimal id.');
+const objectId = z.string().regex(OBJECT_ID_PATTERN, 'Must be a 24-character hexadecimal id.');
 
 const wholeNumber = (min: number, max: number) =>
   z
@@ -158,7 +110,7 @@ export function parseApiParams<T extends z.ZodObject>(url: URL, schema: T): z.ou
   return parsed.data;
 }
 
-const idOf = (value: string | undefined) => (value && HEX_ID.test(value) ? new Types.ObjectId(value) : null);
+const idOf = (value: string | undefined) => (isObjectId(value) ? new Types.ObjectId(value) : null);
 
 // ---------------------------------------------------------------- scope
 
@@ -459,7 +411,7 @@ export async function apiStats(token: ApiPrincipal, url: URL, now = new Date()):
     schoolEntry(g._id).overdue += g.n;
     overdue += g.n;
   }
-  const ids = [...schools.keys()].filter((id) => HEX_ID.test(id)).map((id) => new Types.ObjectId(id));
+  const ids = [...schools.keys()].filter((id) => isObjectId(id)).map((id) => new Types.ObjectId(id));
   const names = new Map(
     (
       await Unit.find({ _id: mongoose.trusted({ $in: ids }) })
@@ -468,7 +420,7 @@ export async function apiStats(token: ApiPrincipal, url: URL, now = new Date()):
     ).map((u) => [String(u._id), u.name]),
   );
   const bySchool = [...schools.entries()]
-    .map(([id, entry]) => ({ schoolId: HEX_ID.test(id) ? id : null, name: names.get(id) ?? null, ...entry }))
+    .map(([id, entry]) => ({ schoolId: isObjectId(id) ? id : null, name: names.get(id) ?? null, ...entry }))
     .sort(
       (a, b) =>
         compareVietnamese(a.name ?? '', b.name ?? '') || String(a.schoolId).localeCompare(String(b.schoolId)),

@@ -21,8 +21,10 @@ import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, consentPausedResponse } from './consent.server';
 import { csvField } from './member-export.server';
-import { memberFilter } from './member-profile.server';
+import { memberFilter } from './member-access.server';
 import { escapeRegex } from './members-list.server';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
+import { notFound } from './responses.server';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -38,11 +40,7 @@ export const AuditQuerySchema = z.object({
   action: z.enum(AUDIT_ACTIONS).optional().catch(undefined),
   actor: z.string().trim().max(100).catch(''),
   member: z.string().trim().max(40).catch(''),
-  unit: z
-    .string()
-    .regex(/^[0-9a-f]{24}$/i)
-    .optional()
-    .catch(undefined),
+  unit: z.string().regex(OBJECT_ID_PATTERN).optional().catch(undefined),
   from: day,
   to: day,
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
@@ -216,8 +214,7 @@ export async function memberHistoryExport(
   locale: Locale,
 ): Promise<{ body: string; filename: string }> {
   // memberFilter pins a student to their own record whatever id was asked; another id is a 404 here.
-  if (user.role === 'student' && user.memberId !== String(id))
-    throw new Response('Not found', { status: 404 });
+  if (user.role === 'student' && user.memberId !== String(id)) throw notFound();
   const member = await Member.findOne(memberFilter(user, id))
     .select({ schoolId: 1, studentCode: 1, ...CONSENT_PAUSE_PROJECTION })
     .lean<{
@@ -226,7 +223,7 @@ export async function memberHistoryExport(
       studentCode: string;
       consent?: ConsentRecord;
     }>();
-  if (!member) throw new Response('Not found', { status: 404 });
+  if (!member) throw notFound();
   // Paused by the student's withdrawn consent: staff may not export the record (409 with the
   // reason, nothing logged as exported); the student's own copy stays a data-subject right.
   if (user.role !== 'student' && consentWithdrawn(member.consent))

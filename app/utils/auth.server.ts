@@ -1,15 +1,13 @@
 /**
  * Who is asking. `getX` returns null, `requireX` throws (a redirect to /login or a
- * 403/404 Response). Every protected loader and action starts with one of these.
+ * 403/404 Response). Every protected loader and action starts with one of these;
+ * `requireUser`, the gate with a permission and a unit, is in permissions.server.ts.
  */
 import { redirect } from '@remix-run/node';
 import { Types } from 'mongoose';
-import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import { DEFAULT_LOCALE, isLocale, type Locale } from '~/i18n';
-import { isObjectIdString } from './misc';
-import { can, isRole, type Permission, type Role } from '~/domain/permissions';
-import { unitScopeFilter } from './permissions.server';
+import { isRole, type Role } from '~/domain/permissions';
 import { getSession } from './session.server';
 
 export interface AuthUser {
@@ -58,7 +56,8 @@ export async function getUserId(request: Request): Promise<string | null> {
   return (await getOptionalUser(request))?.id ?? null;
 }
 
-function loginRedirect(request: Request) {
+/** To /login, coming back here after signing in. */
+export function loginRedirect(request: Request) {
   const url = new URL(request.url);
   const here = url.pathname + url.search;
   const params = here === '/' ? '' : `?${new URLSearchParams({ redirectTo: here })}`;
@@ -73,33 +72,4 @@ export async function requireUserId(request: Request): Promise<string> {
 
 export async function requireAnonymous(request: Request, to = '/') {
   if (await getUserId(request)) throw redirect(to);
-}
-
-export function forbidden(): Response {
-  return new Response('Forbidden', { status: 403 });
-}
-
-export function notFound(): Response {
-  return new Response('Not found', { status: 404 });
-}
-
-/**
- * The one gate: signed in, the role has `permission`, and (when `unitId` is given)
- * the unit lies in the user's scope. A unit outside the scope is a 404, so a
- * request cannot learn that it exists.
- */
-export async function requireUser(
-  request: Request,
-  options: { permission?: Permission; unitId?: string | Types.ObjectId } = {},
-): Promise<AuthUser> {
-  const user = await getOptionalUser(request);
-  if (!user) throw loginRedirect(request);
-  if (options.permission && !can(user.role, options.permission)) throw forbidden();
-  if (options.unitId !== undefined) {
-    const id = String(options.unitId);
-    if (!isObjectIdString(id)) throw notFound();
-    const found = await Unit.exists({ _id: new Types.ObjectId(id), ...unitScopeFilter(user) });
-    if (!found) throw notFound();
-  }
-  return user;
 }

@@ -15,7 +15,7 @@ import mongoose, { Types } from 'mongoose';
 import { Member } from '../../models/member';
 import type { Text } from '~/domain/criteria/types';
 import { keptConflicts, type StoredConflict } from '~/domain/pipeline';
-import { isObjectIdString } from './misc';
+import { isObjectId } from '~/domain/ids';
 
 /** Members named at most on one page (the rest are counted, and listed by `/members?due=conflict`). */
 export const BROKE_SHOWN = 50;
@@ -52,7 +52,7 @@ export async function brokeMembers(
   ids: readonly (string | Types.ObjectId)[],
   by: string | Types.ObjectId,
 ): Promise<BrokeMember[]> {
-  const valid = [...new Set(ids.map(String))].filter(isObjectIdString).slice(0, BROKE_SHOWN);
+  const valid = [...new Set(ids.map(String))].filter(isObjectId).slice(0, BROKE_SHOWN);
   if (!valid.length) return [];
   const found = await Member.find({
     ...scope,

@@ -12,11 +12,11 @@ import { Member } from '../../models/member';
 import { correctionDue, overdueFiledBefore } from '~/domain/corrections';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
-import { notFound } from './auth.server';
-import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
+import { isObjectId } from '~/domain/ids';
+import { notFound } from './responses.server';
 
 /** Open requests in scope, oldest (most urgent) first, with the member's name and the due date. */
 export async function openCorrections(user: AuthUser, now = new Date()) {
@@ -58,7 +58,7 @@ export async function correctionCounts(user: AuthUser, now = new Date()) {
 
 /** Marks one open request of the school handled ('resolved'); 404 outside the scope or once handled. */
 export async function resolveCorrection(user: AuthUser, id: string | undefined) {
-  if (!isObjectIdString(id)) throw notFound();
+  if (!isObjectId(id)) throw notFound();
   // The request is marked handled together with its event, or neither is.
   const resolved = await inTransaction(async () => {
     const c = await CorrectionRequest.findOneAndUpdate(

@@ -3,16 +3,13 @@
  * parsed with zod by the page and by its export, and the filtering both apply.
  */
 import { z } from 'zod';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 export const SIM_PAGE_SIZE = 50;
 
 export const SimulationQuerySchema = z.object({
   change: z.enum(['became_eligible', 'became_ineligible']).optional().catch(undefined),
-  school: z
-    .string()
-    .regex(/^[0-9a-f]{24}$/i)
-    .optional()
-    .catch(undefined),
+  school: z.string().regex(OBJECT_ID_PATTERN).optional().catch(undefined),
   page: z.coerce.number().int().min(1).max(100_000).catch(1),
 });
 export type SimulationQuery = z.infer<typeof SimulationQuerySchema>;

@@ -15,7 +15,7 @@
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
-import { CriteriaSetModel, type CriteriaSetStatus } from '../../models/criteria-set';
+import { CriteriaSetModel } from '../../models/criteria-set';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
@@ -41,11 +41,13 @@ import {
   type RuleValues,
 } from '~/utils/forms/criteria';
 import { appendAudit } from './audit.server';
+import { ENGINE_PROJECTION, toEngineSet, type LeanSet } from './criteria-engine.server';
+import { forgetActiveSignature, refreshEligibility } from './eligibility.server';
 import type { AuthUser } from './auth.server';
-import { forbidden, notFound, requireUser } from './auth.server';
 import { can } from '~/domain/permissions';
-import { scopeFilter } from './permissions.server';
+import { requireUser, scopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
+import { conflict, forbidden, notFound } from './responses.server';
 
 const oid = (id: string | Types.ObjectId) => new Types.ObjectId(String(id));
 
@@ -63,12 +65,6 @@ const isSecondActive = (error: unknown) => {
   const pattern = (error as { keyPattern?: Record<string, unknown> }).keyPattern ?? {};
   return 'purpose' in pattern && !('version' in pattern);
 };
-
-/** A bad id is a 404, never a cast error. */
-export function parseSetId(value: string | undefined): Types.ObjectId {
-  if (typeof value !== 'string' || !/^[0-9a-f]{24}$/i.test(value)) throw notFound();
-  return new Types.ObjectId(value);
-}
 
 export interface CriteriaAccess {
   user: AuthUser;
@@ -109,39 +105,6 @@ export async function requireCriteriaManager(request: Request): Promise<Criteria
 
 // ---------------------------------------------------------------------------
 // Reading sets
-
-interface LeanSet {
-  _id: Types.ObjectId;
-  unitId: Types.ObjectId;
-  schoolKind: SchoolKind;
-  schoolYear: string;
-  purpose: CriteriaPurpose;
-  version: number;
-  status: CriteriaSetStatus;
-  name: string;
-  rules: Rule[];
-  passMark?: number | null;
-  basedOn?: Types.ObjectId | null;
-  createdAt?: Date;
-  updatedAt?: Date;
-  activatedAt?: Date | null;
-  retiredAt?: Date | null;
-  history?: { at: Date; by?: Types.ObjectId | null; action: string; note?: string | null }[];
-  __v?: number;
-}
-
-export function toEngineSet(doc: LeanSet): CriteriaSet {
-  return {
-    id: String(doc._id),
-    name: doc.name,
-    schoolKind: doc.schoolKind,
-    schoolYear: doc.schoolYear,
-    version: doc.version,
-    purpose: doc.purpose,
-    rules: doc.rules,
-    ...(typeof doc.passMark === 'number' ? { passMark: doc.passMark } : {}),
-  };
-}
 
 const iso = (d?: Date | null) => (d ? d.toISOString() : null);
 
@@ -214,7 +177,7 @@ async function withActorNames(history: NonNullable<LeanSet['history']>) {
 /** The draft's values for the editor; an active or retired set is a 409 (read-only). */
 export async function getDraftForEdit(access: CriteriaAccess, id: Types.ObjectId) {
   const doc = await findSet(access, id);
-  if (doc.status !== 'draft') throw new Response('Only drafts can be edited', { status: 409 });
+  if (doc.status !== 'draft') throw conflict('Only drafts can be edited');
   return {
     id: String(doc._id),
     name: doc.name,
@@ -248,7 +211,7 @@ async function audit(user: AuthUser, action: string, doc: LeanSet, details: Reco
 /** Saves a draft from the editor form: 400 with per-field codes, 409 when it is no longer a draft. */
 export async function saveDraft(access: CriteriaAccess, id: Types.ObjectId, formData: FormData) {
   const doc = await findSet(access, id);
-  if (doc.status !== 'draft') throw new Response('Only drafts can be edited', { status: 409 });
+  if (doc.status !== 'draft') throw conflict('Only drafts can be edited');
   const input = criteriaFromForm(formData);
   const check = checkCriteriaForm(input, doc);
   if (!check.ok) {
@@ -280,7 +243,7 @@ export async function saveDraft(access: CriteriaAccess, id: Types.ObjectId, form
     await audit(access.user, 'criteria.edit', doc, {});
     return true;
   });
-  if (!saved) throw new Response('Only drafts can be edited', { status: 409 });
+  if (!saved) throw conflict('Only drafts can be edited');
   throw redirect(`/criteria/${String(doc._id)}?ok=criteria-saved`);
 }
 
@@ -332,7 +295,7 @@ export async function newDraftFrom(access: CriteriaAccess, id: Types.ObjectId) {
     }
     throw redirect(`/criteria/${String(createdId)}/edit?ok=criteria-draft`);
   }
-  throw new Response('Could not number the new version', { status: 409 });
+  throw conflict('Could not number the new version');
 }
 
 /**
@@ -346,7 +309,7 @@ export async function newDraftFrom(access: CriteriaAccess, id: Types.ObjectId) {
 export async function activateSet(access: CriteriaAccess, id: Types.ObjectId) {
   if (!access.canManage) throw forbidden();
   const doc = await findSet(access, id);
-  if (doc.status !== 'draft') throw new Response('Only drafts can be activated', { status: 409 });
+  if (doc.status !== 'draft') throw conflict('Only drafts can be activated');
   const check = checkCriteriaForm(
     { name: doc.name, passMark: doc.passMark ?? undefined, rules: doc.rules as never },
     doc,
@@ -385,21 +348,18 @@ export async function activateSet(access: CriteriaAccess, id: Types.ObjectId) {
     });
   } catch (error) {
     if (error instanceof NotADraft) activated = false;
-    else if (isSecondActive(error))
-      throw new Response('Another version became active meanwhile', { status: 409 });
+    else if (isSecondActive(error)) throw conflict('Another version became active meanwhile');
     else throw error;
   }
-  if (!activated) throw new Response('Only drafts can be activated', { status: 409 });
+  if (!activated) throw conflict('Only drafts can be activated');
   invalidateActiveSets();
   if (doc.purpose === 'selection') {
     // Stored verdicts of the province catch up in the background; the member list
     // also refreshes whatever is stale before it queries (decision 006).
-    void import('./eligibility.server')
-      .then((m) => {
-        m.forgetActiveSignature();
-        return m.refreshEligibility({ ancestors: doc.unitId, schoolKind: doc.schoolKind });
-      })
-      .catch((error: unknown) => console.error('[criteria] eligibility refresh failed', error));
+    forgetActiveSignature();
+    refreshEligibility({ ancestors: doc.unitId, schoolKind: doc.schoolKind }).catch((error: unknown) =>
+      console.error('[criteria] eligibility refresh failed', error),
+    );
   }
   throw redirect(`/criteria/${String(doc._id)}?ok=criteria-activated`);
 }
@@ -409,25 +369,6 @@ class NotADraft extends Error {}
 
 // ---------------------------------------------------------------------------
 // The set a member is judged by, and the verdict
-
-/** Fields the engine reads: the projection of every bulk evaluation. */
-export const ENGINE_PROJECTION = {
-  dateOfBirth: 1,
-  'union.joinedAt': 1,
-  unionRatings: 1,
-  academicTerms: 1,
-  'awards.title': 1,
-  'awards.kind': 1,
-  'awards.level': 1,
-  'awards.date': 1,
-  'awards.verified': 1,
-  'activities.days': 1,
-  'activities.startDate': 1,
-  'activities.endDate': 1,
-  'activities.verifiedAt': 1,
-  'pipeline.certificate.issuedAt': 1,
-  'pipeline.certificate.expiresAt': 1,
-} as const;
 
 export interface ActiveSet {
   doc: LeanSet;

@@ -21,7 +21,7 @@ import { CriteriaSetModel } from '../../models/criteria-set';
 import { Member } from '../../models/member';
 import { compile, type CriteriaMember, type Evaluator, type Rule } from '~/domain/criteria';
 import { schoolYearOf, vietnamDay } from '~/domain/calendar';
-import { ENGINE_PROJECTION, toEngineSet } from './criteria.server';
+import { ENGINE_PROJECTION, toEngineSet } from './criteria-engine.server';
 
 interface ActiveEntry {
   id: Types.ObjectId;

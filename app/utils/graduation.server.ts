@@ -5,7 +5,7 @@
 import { Member } from '../../models/member';
 import { graduationWarning, type GraduationWarning } from '~/domain/graduation';
 import type { PipelineRecord } from '~/domain/pipeline';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 
 export async function graduationWarningOf(
   scope: Record<string, unknown>,

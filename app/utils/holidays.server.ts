@@ -14,11 +14,13 @@ import { HOLIDAY_BASE_YEARS, HolidayRenameSchema, HolidaySchema, holidayKindOf }
 import type { MessageKey } from '~/i18n';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
-import { formDataToObject, isObjectIdString } from './misc';
+import { formDataToObject } from './misc';
 import { refreshAllPipelineDue } from './pipeline-due.server';
-import { clearCalendarCache } from './pipeline.server';
+import { clearCalendarCache } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
+import { isObjectId } from '~/domain/ids';
+import { notFound, unknownIntent } from './responses.server';
 
 const YearSchema = z.coerce.number().int().min(2000).max(2100);
 
@@ -134,7 +136,7 @@ async function renameHoliday(user: AuthUser, id: string, values: Record<string, 
     }
     return found;
   });
-  if (!before) throw new Response('Not found', { status: 404 });
+  if (!before) throw notFound();
   // A name is not part of the calendar: no deadline moves.
   throw redirect(`/admin/holidays?year=${before.year}&ok=holidaySaved`);
 }
@@ -159,7 +161,7 @@ async function deleteHoliday(user: AuthUser, id: string) {
     }
     return found;
   });
-  if (!removed) throw new Response('Not found', { status: 404 });
+  if (!removed) throw notFound();
   await calendarChanged();
   throw redirect(`/admin/holidays?year=${removed.year}&ok=holidayDeleted`);
 }
@@ -169,7 +171,7 @@ export async function holidayAction(user: AuthUser, formData: FormData) {
   const values = formDataToObject(formData);
   const { intent, id } = values;
   if (intent === 'add') return addHoliday(user, values);
-  if (intent !== 'rename' && intent !== 'delete') throw new Response('Unknown intent', { status: 400 });
-  if (!isObjectIdString(id)) throw new Response('Not found', { status: 404 });
+  if (intent !== 'rename' && intent !== 'delete') throw unknownIntent();
+  if (!isObjectId(id)) throw notFound();
   return intent === 'rename' ? renameHoliday(user, id, values) : deleteHoliday(user, id);
 }

@@ -39,13 +39,15 @@ import { graduationWarning } from '~/domain/graduation';
 import { nextSteps } from '~/domain/student-steps';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
-import { ENGINE_PROJECTION, getMemberVerdict, type VerdictMember } from './criteria.server';
+import { ENGINE_PROJECTION } from './criteria-engine.server';
+import { getMemberVerdict, type VerdictMember } from './criteria.server';
 import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject } from './misc';
 import { requireUser, scopeFilter } from './permissions.server';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf } from './validation';
+import { badRequest, forbidden, notFound } from './responses.server';
 
 const iso = (d?: Date | null) => (d ? new Date(d).toISOString() : null);
 
@@ -121,7 +123,7 @@ async function audit(
 
 /** The consent page's action: 'give' or 'withdraw'; anything else is a 400. */
 export async function consentAction(user: AuthUser, form: FormData, now = new Date()) {
-  if (!can(user)) throw new Response('Forbidden', { status: 403 });
+  if (!can(user)) throw forbidden();
   const values = formDataToObject(form);
   // Read, decide and write in one transaction; responses go out after it.
   const outcome = await inTransaction(async () => {
@@ -159,7 +161,7 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
   if (outcome.kind === 'given' || outcome.kind === 'withdrawn') noteMemberWrite();
   switch (outcome.kind) {
     case 'missing':
-      throw new Response('Not found', { status: 404 });
+      throw notFound();
     case 'invalid':
       return data({ fieldErrors: outcome.fieldErrors, values }, { status: 400 });
     case 'given':
@@ -169,7 +171,7 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
     case 'withdrawn':
       throw redirect('/me/consent?withdrawn=1');
     default:
-      throw new Response('Bad request', { status: 400 });
+      throw badRequest();
   }
 }
 
@@ -383,7 +385,7 @@ export type PortalData = NonNullable<Awaited<ReturnType<typeof portalData>>>;
 // Correction requests
 
 export async function correctionAction(user: AuthUser, values: Record<string, string>, now = new Date()) {
-  if (!can(user)) throw new Response('Forbidden', { status: 403 });
+  if (!can(user)) throw forbidden();
   const parsed = CorrectionSchema.safeParse(values);
   // The request and its event together, or neither.
   const outcome = await inTransaction(async () => {
@@ -405,7 +407,7 @@ export async function correctionAction(user: AuthUser, values: Record<string, st
     await audit(user, 'member.correction.request', m, { requestId: request._id, field: parsed.data.field });
     return 'sent' as const;
   });
-  if (outcome === 'missing') throw new Response('Not found', { status: 404 });
+  if (outcome === 'missing') throw notFound();
   if (!parsed.success) return data({ fieldErrors: fieldErrorsOf(parsed.error), values }, { status: 400 });
   throw redirect('/me?sent=1#corrections');
 }
@@ -414,11 +416,11 @@ export async function correctionAction(user: AuthUser, values: Record<string, st
 // My data: the full record (sensitive fields included: it is the student's own)
 
 export async function ownRecord(user: AuthUser) {
-  if (!can(user)) throw new Response('Forbidden', { status: 403 });
+  if (!can(user)) throw forbidden();
   const m = await Member.findOne(ownFilter(user))
     .select('+citizenId -searchKey -nameSortKey -eligibility -__v')
     .lean();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   const [units, corrections] = await Promise.all([
     Unit.find({ _id: mongoose.trusted({ $in: [m.schoolId, m.branchId].filter(Boolean) }) })
       .select({ name: 1, code: 1 })

@@ -28,11 +28,14 @@ import { noteMemberWrite } from './eligibility.server';
 import { formDataToObject } from './misc';
 import { can } from '~/domain/permissions';
 import { unitScopeFilter } from './permissions.server';
-import { auditMember, maskCitizenId, memberFilter, recordViews } from './member-profile.server';
+import { auditMember, memberFilter } from './member-access.server';
+import { maskCitizenId, recordViews } from './member-profile.server';
+import { parseVersion } from './versioning.server';
 import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';
 import { newMemberCourse } from './member-course.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
+import { notFound } from './responses.server';
 
 const CLEAR_FIELD = {
   ethnicity: 'clearEthnicity',
@@ -135,7 +138,7 @@ function formValuesOf(m: EditableMember): MemberFormValues {
 
 export async function getMemberForEdit(user: AuthUser, id: Types.ObjectId) {
   const m = await Member.findOne(memberFilter(user, id)).select(EDIT_PROJECTION).lean();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   const member = m as unknown as EditableMember;
   // Masked hints only: editing is not a way around the audited reveal.
   const sensitiveHints: SensitiveHints = can(user.role, 'sensitive:read')
@@ -174,11 +177,6 @@ const isCodeTaken = (error: unknown) =>
 
 const utcDay = (v: string) => new Date(`${v}T00:00:00Z`);
 
-/** Version as the form sent it: a non-negative integer, or null. */
-export function parseVersion(value: FormDataEntryValue | null): number | null {
-  return typeof value === 'string' && /^\d{1,9}$/.test(value) ? Number(value) : null;
-}
-
 /**
  * Creates (no `existingId`) or updates a member's identity. Returns a 400/409 `data()`
  * with the submission and messages, or throws a redirect with a toast.
@@ -200,7 +198,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
     existing = (await Member.findOne(memberFilter(user, existingId))
       .select(EDIT_PROJECTION)
       .lean()) as unknown as EditableMember | null;
-    if (!existing) throw new Response('Not found', { status: 404 });
+    if (!existing) throw notFound();
     // The school is fixed once a member exists (the code is unique per school).
     submitted.schoolId = String(existing.schoolId);
     version = parseVersion(formData.get('version'));

@@ -5,31 +5,19 @@
  * Scope is part of the query (`{ _id, ancestors: scopeUnitId }`): a member of another
  * school is simply not found, so it answers 404 exactly like an id that does not exist.
  */
-import mongoose, { Types } from 'mongoose';
+import type { Types } from 'mongoose';
+import mongoose from 'mongoose';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import type { ActivityView, AwardView, RatingView, TermView } from '~/utils/forms/member-records';
 import { SENSITIVE_FIELDS, type SensitiveField } from '~/utils/forms/member';
 import { dayNumber, vietnamDay } from '~/domain/calendar';
 import { isStage, type Stage } from '~/domain/stages';
-import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
 import { can } from '~/domain/permissions';
-import { scopeFilter } from './permissions.server';
-
-/** A bad id is a 404, never a cast error. */
-export function parseMemberId(value: string | undefined): Types.ObjectId {
-  if (typeof value !== 'string' || !/^[0-9a-f]{24}$/i.test(value))
-    throw new Response('Not found', { status: 404 });
-  return new Types.ObjectId(value);
-}
-
-/** The member filter: the id AND the user's scope, in one query. */
-export function memberFilter(user: AuthUser, id: Types.ObjectId): Record<string, unknown> {
-  // Scope last: for a student it pins `_id` to their own record whatever was asked.
-  return { _id: id, ...scopeFilter(user) };
-}
+import { auditMember, memberFilter } from './member-access.server';
+import { forbidden, notFound } from './responses.server';
 
 /** "••••••••1234": enough to tell two people apart on the phone, not enough to misuse. */
 export function maskCitizenId(value: string | null | undefined): string | null {
@@ -123,7 +111,7 @@ export function recordViews(m: LeanRecords) {
   return { terms, awards, activities, ratings };
 }
 
-async function unitNames(ids: (Types.ObjectId | null | undefined)[]) {
+async function unitLookup(ids: (Types.ObjectId | null | undefined)[]) {
   const present = ids.filter(Boolean) as Types.ObjectId[];
   const units = present.length
     ? await Unit.find({ _id: mongoose.trusted({ $in: present }) })
@@ -138,8 +126,8 @@ export async function getMemberHeader(user: AuthUser, id: Types.ObjectId) {
   const m = await Member.findOne(memberFilter(user, id))
     .select({ fullName: 1, studentCode: 1, schoolId: 1, 'pipeline.stage': 1, ...CONSENT_PAUSE_PROJECTION })
     .lean();
-  if (!m) throw new Response('Not found', { status: 404 });
-  const unit = await unitNames([m.schoolId]);
+  if (!m) throw notFound();
+  const unit = await unitLookup([m.schoolId]);
   return {
     id: String(m._id),
     fullName: m.fullName,
@@ -182,8 +170,8 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
       __v: 1,
     })
     .lean();
-  if (!m) throw new Response('Not found', { status: 404 });
-  const unit = await unitNames([m.schoolId, m.branchId, m.partyCellId]);
+  if (!m) throw notFound();
+  const unit = await unitLookup([m.schoolId, m.branchId, m.partyCellId]);
   const stage = m.pipeline?.stage && isStage(m.pipeline.stage) ? m.pipeline.stage : null;
   const history = m.pipeline?.history ?? [];
   const since = m.pipeline?.stageSince ?? [...history].reverse().find((h) => h.stage === stage)?.at ?? null;
@@ -221,23 +209,6 @@ export async function getMemberProfile(user: AuthUser, id: Types.ObjectId) {
   };
 }
 
-/** Appends one event to the audit log; `details` never carries sensitive values. */
-export async function auditMember(
-  user: AuthUser,
-  action: string,
-  member: { _id: Types.ObjectId; schoolId?: Types.ObjectId | null },
-  details: Record<string, unknown>,
-) {
-  await appendAudit({
-    actorId: user.id,
-    action,
-    entity: 'Member',
-    entityId: member._id,
-    unitId: member.schoolId ?? null,
-    details,
-  });
-}
-
 export type RevealedValues = Record<SensitiveField, string | null>;
 
 /**
@@ -245,7 +216,7 @@ export type RevealedValues = Record<SensitiveField, string | null>;
  * The caller has already checked `sensitive:read`; scope is in the query.
  */
 export async function revealSensitive(user: AuthUser, id: Types.ObjectId): Promise<RevealedValues> {
-  if (!can(user.role, 'sensitive:read')) throw new Response('Forbidden', { status: 403 });
+  if (!can(user.role, 'sensitive:read')) throw forbidden();
   const m = await Member.findOne(memberFilter(user, id))
     .select({ ethnicity: 1, religion: 1, citizenId: 1, schoolId: 1 })
     .lean<{
@@ -255,7 +226,7 @@ export async function revealSensitive(user: AuthUser, id: Types.ObjectId): Promi
       religion?: string;
       citizenId?: string;
     }>();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   const values: RevealedValues = {
     ethnicity: m.ethnicity ?? null,
     religion: m.religion ?? null,

@@ -25,11 +25,13 @@ import type { MessageKey } from '~/i18n';
 import { latestGpa10, type TermWithGpa } from '~/domain/latest-gpa';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
-import { parseVersion } from './member-edit.server';
-import { auditMember, memberFilter, termKey } from './member-profile.server';
+import { auditMember, memberFilter } from './member-access.server';
+import { termKey } from './member-profile.server';
+import { parseVersion } from './versioning.server';
 import { formDataToObject } from './misc';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
+import { badRequest, notFound } from './responses.server';
 
 const ARRAY_OF: Record<RecordKind, 'academicTerms' | 'awards' | 'activities' | 'unionRatings'> = {
   term: 'academicTerms',
@@ -161,7 +163,7 @@ export async function changeRecord(
     .lean<
       { _id: Types.ObjectId; schoolId: Types.ObjectId; __v?: number } & Record<string, Item[] | undefined>
     >();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   if ((m.__v ?? 0) !== version) return fail(record, key, values, {}, 409, 'member.conflict');
 
   const items = [...(m[field] ?? [])];
@@ -172,7 +174,7 @@ export async function changeRecord(
   let next: Item[];
   let newKey = key;
   if (op === 'remove') {
-    if (!key) throw new Response('Bad request', { status: 400 });
+    if (!key) throw badRequest();
     next = items.filter((_, i) => i !== index);
   } else {
     const item = toItem(record, input, user, index >= 0 ? items[index] : undefined);

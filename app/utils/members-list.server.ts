@@ -30,6 +30,7 @@ import {
   type MemberListQuery,
   type MemberSortKey,
 } from './members-query';
+import { isObjectId } from '~/domain/ids';
 
 const oid = (id: string) => new Types.ObjectId(id);
 
@@ -46,7 +47,7 @@ export function isProvinceWide(user: Pick<AuthUser, 'role'>): boolean {
  * The query filter for the table state. `ids` narrows to selected rows (export).
  * Every operator object is wrapped in `mongoose.trusted`: sanitizeFilter is on.
  */
-export function memberFilter(
+export function memberListFilter(
   user: Pick<AuthUser, 'role' | 'unitId' | 'memberId'>,
   query: MemberListQuery,
   options: { ids?: string[]; now?: Date } = {},
@@ -73,7 +74,7 @@ export function memberFilter(
   // Word-prefix match on the diacritic-free key ("nguyen thi", "anh", "sv0012").
   if (needle) filter.searchKey = mongoose.trusted({ $regex: `(?:^| )${escapeRegex(needle)}` });
   if (options.ids) {
-    const ids = options.ids.filter((id) => /^[0-9a-f]{24}$/i.test(id)).map(oid);
+    const ids = options.ids.filter((id) => isObjectId(id)).map(oid);
     // Still ANDed with the scope above: a forged id of another school matches nothing.
     filter._id = mongoose.trusted({ $in: ids });
   }
@@ -232,7 +233,7 @@ export function unitsOf(filter: Record<string, unknown>): Promise<UnitOption[]> 
 }
 
 /** Names of units by id: cached ones, the rest with one `$in` query. */
-export async function unitNames(ids: Iterable<string>): Promise<Map<string, string>> {
+export async function unitNamesById(ids: Iterable<string>): Promise<Map<string, string>> {
   const names = new Map<string, string>();
   const missing: string[] = [];
   for (const id of new Set(ids)) {
@@ -306,7 +307,7 @@ export async function listMembers(
   // Stored verdicts of the scope brought up to date first (waits only after an activation
   // or on the day's first request; otherwise refreshes in the background).
   await ensureEligibility(scopeFilter(user), now);
-  const filter = memberFilter(user, query, { now });
+  const filter = memberListFilter(user, query, { now });
   const { key, dir } = sortOf(query);
   const skip = (query.page - 1) * query.size;
 
@@ -320,7 +321,7 @@ export async function listMembers(
     ({ rows, rowCount } = await pageQuery(filter, key, dir, (page - 1) * query.size, query.size));
   }
 
-  const names = await unitNames(
+  const names = await unitNamesById(
     rows.flatMap((r) => [r.schoolId, r.branchId]).flatMap((id) => (id ? [String(id)] : [])),
   );
 
@@ -404,7 +405,7 @@ async function bucketPage(
     ALL_STAGES.forEach((stage, i) => label.set(stage, String(i).padStart(3, '0')));
   } else {
     const ids = groups.flatMap((g) => (g._id instanceof Types.ObjectId ? [String(g._id)] : []));
-    for (const [id, name] of await unitNames(ids)) label.set(id, name);
+    for (const [id, name] of await unitNamesById(ids)) label.set(id, name);
   }
   // Members without a value (or with an unknown one) come last in ascending order.
   const rank = (g: { _id: unknown }) => (g._id == null ? null : (label.get(String(g._id)) ?? null));

@@ -14,6 +14,7 @@ import { z } from 'zod';
 import { calendarDay, schoolYearStart } from '~/domain/calendar';
 import { GENDERS } from '~/domain/member-vocabulary';
 import { ALL_STAGES } from '~/domain/stages';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 export const MEMBER_SORT_KEYS = ['name', 'dob', 'school', 'branch', 'gpa', 'stage', 'days'] as const;
 export type MemberSortKey = (typeof MEMBER_SORT_KEYS)[number];
@@ -63,7 +64,7 @@ export const STAGE_GROUP_VALUES = ['pipeline', 'open'] as const;
 export const STUCK_DAYS = 30;
 export const CERT_SOON_DAYS = 183;
 
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
+const objectId = z.string().regex(OBJECT_ID_PATTERN);
 const yearParam = z.coerce.number().int().min(2000).max(2100).optional().catch(undefined);
 const SORT_PATTERN = new RegExp(`^(${MEMBER_SORT_KEYS.join('|')})\\.(asc|desc)$`);
 

@@ -15,11 +15,12 @@ import type { VoteCell } from '~/domain/pipeline';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { brokeMembersParam } from './broke-members.server';
-import { isObjectIdString } from './misc';
 import { refreshConflictsOfCell } from './pipeline-conflicts.server';
 import { unitScopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
+import { isObjectId } from '~/domain/ids';
+import { notFound } from './responses.server';
 
 interface StoredEntry extends RegisterEntry {
   by?: Types.ObjectId | null;
@@ -96,7 +97,7 @@ export async function recordRegister(user: AuthUser, form: FormData, now = new D
     from: String(form.get('from') ?? ''),
     reason: String(form.get('reason') ?? ''),
   };
-  if (!isObjectIdString(cellId)) throw new Response('Not found', { status: 404 });
+  if (!isObjectId(cellId)) throw notFound();
   const parsed = registerEntrySchema(dayNumber(now)).safeParse(values);
   if (!parsed.success)
     return data<RegisterFailure>(
@@ -144,7 +145,7 @@ export async function recordRegister(user: AuthUser, form: FormData, now = new D
     // after the redirect names the members whose vote the change broke.
     return (await refreshConflictsOfCell(cell._id, user.id, now)).map((b) => b.memberId);
   });
-  if (!found) throw new Response('Not found', { status: 404 });
+  if (!found) throw notFound();
   throw redirect(`/school/party-cells?ok=${cellId}${brokeMembersParam(found)}`);
 }
 
@@ -197,7 +198,7 @@ export async function voteCellOf(
   schoolId: Types.ObjectId | null | undefined,
   cellId: string,
 ): Promise<VoteCell | null> {
-  if (!schoolId || !isObjectIdString(cellId)) return null;
+  if (!schoolId || !isObjectId(cellId)) return null;
   const cell = await Unit.findOne({
     _id: new Types.ObjectId(cellId),
     kind: 'party_cell',

@@ -8,9 +8,11 @@
  * sees only their own member record.
  */
 import mongoose, { Types } from 'mongoose';
-import type { AuthUser } from './auth.server';
-
-export { requireUser } from './auth.server';
+import { Unit } from '../../models/unit';
+import { isObjectId } from '~/domain/ids';
+import { getOptionalUser, loginRedirect, type AuthUser } from './auth.server';
+import { can, type Permission } from '~/domain/permissions';
+import { forbidden, notFound } from './responses.server';
 
 type ScopedUser = Pick<AuthUser, 'role' | 'unitId' | 'memberId'>;
 
@@ -35,4 +37,25 @@ export function scopeFilter(user: ScopedUser, field = 'ancestors'): Record<strin
   if (user.role === 'admin') return {};
   if (user.role === 'student') return user.memberId ? { _id: oid(user.memberId) } : NOTHING;
   return { [field]: oid(user.unitId) };
+}
+
+/**
+ * The one gate: signed in, the role has `permission`, and (when `unitId` is given)
+ * the unit lies in the user's scope. A unit outside the scope is a 404, so a
+ * request cannot learn that it exists.
+ */
+export async function requireUser(
+  request: Request,
+  options: { permission?: Permission; unitId?: string | Types.ObjectId } = {},
+): Promise<AuthUser> {
+  const user = await getOptionalUser(request);
+  if (!user) throw loginRedirect(request);
+  if (options.permission && !can(user.role, options.permission)) throw forbidden();
+  if (options.unitId !== undefined) {
+    const id = String(options.unitId);
+    if (!isObjectId(id)) throw notFound();
+    const found = await Unit.exists({ _id: new Types.ObjectId(id), ...unitScopeFilter(user) });
+    if (!found) throw notFound();
+  }
+  return user;
 }

@@ -20,9 +20,10 @@ import { OPEN_STAGES } from '~/domain/stages';
 import type { WorkingCalendar } from '~/domain/working-days';
 import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, pausedSince } from './consent.server';
-import { isProvinceWide, unitNames, unitsOf, type UnitOption } from './members-list.server';
+import { isProvinceWide, unitNamesById, unitsOf, type UnitOption } from './members-list.server';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 /** Lanes shown on the board: every stage somebody must still act on. */
 export const BOARD_LANES = OPEN_STAGES;
@@ -34,7 +35,7 @@ export const PAGE_CARDS = 50;
 /** An open deadline within this many working days is "due soon" (deadlines.ts default). */
 const DUE_SOON_WORKING_DAYS = 10;
 
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
+const objectId = z.string().regex(OBJECT_ID_PATTERN);
 const blank = (v: unknown) => (v === '' || v === null ? undefined : v);
 
 export const BoardQuerySchema = z.object({
@@ -281,7 +282,7 @@ export async function loadBoard(user: AuthUser, rawQuery: BoardQuery, now = new 
       (counts.all.get(lane) ?? 0) === 0 ? Promise.resolve([]) : laneRows(filter, lane, skip, size, withDue),
     ),
   );
-  const schools = await unitNames(rows.flat().map((r) => String(r.schoolId)));
+  const schools = await unitNamesById(rows.flat().map((r) => String(r.schoolId)));
   const laneViews: BoardLaneView[] = lanes.map((stage, i) => ({
     stage,
     count: counts.all.get(stage) ?? 0,

@@ -35,11 +35,14 @@ import type { AuthUser } from './auth.server';
 import { brokeMembersParam } from './broke-members.server';
 import { ensureEligibility } from './eligibility.server';
 import type { VerdictMember } from './criteria.server';
-import { isProvinceWide, unitNames } from './members-list.server';
+import { isProvinceWide, unitNamesById } from './members-list.server';
 import { scopeFilter } from './permissions.server';
-import { loadCalendar, writeStep } from './pipeline.server';
+import { writeStep } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { SELECTION_FIELDS_BESIDE_PIPELINE, selectionVerdictFor } from './selection.server';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
+import { forbidden } from './responses.server';
 
 /** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
 export const BULK_STEPS = [
@@ -170,7 +173,7 @@ export async function loadReadyQueue(
   ]);
   const truncated = rows.length > READY_LIMIT;
   const shown = rows.slice(0, READY_LIMIT);
-  const schools = await unitNames(shown.map((r) => String(r.schoolId)));
+  const schools = await unitNamesById(shown.map((r) => String(r.schoolId)));
   const ready: QueueRow[] = [];
   const blocked: QueueRow[] = [];
   for (const r of shown) {
@@ -214,10 +217,7 @@ export interface BulkFailure {
   values: Record<string, string>;
 }
 
-const IdsSchema = z
-  .array(z.string().regex(/^[0-9a-f]{24}$/i))
-  .min(1)
-  .max(MAX_BULK);
+const IdsSchema = z.array(z.string().regex(OBJECT_ID_PATTERN)).min(1).max(MAX_BULK);
 
 function bulkFailure(body: BulkFailure) {
   return data<BulkFailure>(body, { status: 400 });
@@ -393,8 +393,7 @@ function formValues(form: FormData): Record<string, string> {
 /** `/pipeline/ready` action: one bulk step for the selected ready candidates. */
 export async function bulkAdvance(user: AuthUser, form: FormData, now = new Date()) {
   const step = form.get('step');
-  if (!isBulkStep(step) || !bulkStepsFor(user).includes(step))
-    throw new Response('Forbidden', { status: 403 });
+  if (!isBulkStep(step) || !bulkStepsFor(user).includes(step)) throw forbidden();
   const values = formValues(form);
   const ids = idsOf(form);
   if (!Array.isArray(ids)) return bulkFailure({ intent: 'advance', fieldErrors: { ids }, values });

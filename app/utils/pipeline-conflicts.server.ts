@@ -34,11 +34,12 @@ import {
 } from '~/domain/pipeline';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
-import { auditMember, memberFilter } from './member-profile.server';
+import { auditMember, memberFilter } from './member-access.server';
 import { can } from '~/domain/permissions';
 import { registerOfCell } from './party-register.server';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
+import { forbidden, notFound } from './responses.server';
 
 /** What the re-check reads: the data the steps relied on. */
 const RECHECK_PROJECTION = { dateOfBirth: 1, partyCellId: 1, schoolId: 1, pipeline: 1 } as const;
@@ -195,7 +196,7 @@ export async function memberConflicts(user: AuthUser, memberId: Types.ObjectId):
   const m = await Member.findOne(memberFilter(user, memberId))
     .select({ 'pipeline.conflicts': 1, 'pipeline.conflictOverride': 1, 'pipeline.stage': 1 })
     .lean<{ pipeline?: PipelineMember['pipeline'] }>();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   const p = m.pipeline;
   const ids = [
     ...new Set(
@@ -241,7 +242,7 @@ export async function overrideConflicts(
   version: number,
   now = new Date(),
 ) {
-  if (!canOverrideConflicts(user)) throw new Response('Forbidden', { status: 403 });
+  if (!canOverrideConflicts(user)) throw forbidden();
   const reason = typeof reasonInput === 'string' ? reasonInput.trim() : '';
   const outcome = await inTransaction(async () => {
     const m = await Member.findOne(memberFilter(user, memberId))
@@ -280,7 +281,7 @@ export async function overrideConflicts(
   });
   switch (outcome.kind) {
     case 'missing':
-      throw new Response('Not found', { status: 404 });
+      throw notFound();
     case 'stale':
       return fail(
         {

@@ -14,7 +14,7 @@ import { Member } from '../../models/member';
 import { nextDue, type NextDue } from '~/domain/deadlines';
 import type { PipelineMember } from '~/domain/pipeline';
 import type { WorkingCalendar } from '~/domain/working-days';
-import { loadCalendar } from './pipeline.server';
+import { loadCalendar } from './working-calendar.server';
 
 const PROJECTION = { dateOfBirth: 1, pipeline: 1 } as const;
 const BATCH = 1_000;

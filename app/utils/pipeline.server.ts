@@ -1,6 +1,5 @@
 /**
- * The server side of the admission pipeline: the holiday calendar, the member's
- * pipeline view, and `applyTransition`, which runs the pure state machine
+ * The server side of the admission pipeline: the member's pipeline view, and `applyTransition`, which runs the pure state machine
  * (app/domain/pipeline) and writes its update.
  *
  * One transaction per step (app/utils/transaction.server.ts): the record is read, the
@@ -20,7 +19,6 @@ import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
-import { Holiday } from '../../models/holiday';
 import { Member } from '../../models/member';
 import { User } from '../../models/user';
 import { dayNumber, isoDay, vietnamDay } from '~/domain/calendar';
@@ -46,7 +44,7 @@ import {
   type VoteCell,
 } from '~/domain/pipeline';
 import { PIPELINE_STAGES, isExitStage, isStage, type Stage } from '~/domain/stages';
-import { calendarFromHolidayTable, type WorkingCalendar } from '~/domain/working-days';
+import type { WorkingCalendar } from '~/domain/working-days';
 import {
   DOSSIER_FORMS,
   ReviewNoteSchema,
@@ -58,39 +56,16 @@ import type { MessageKey } from '~/i18n';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
 import { voteCellOf, voteCellOptions, type VoteCellOption } from './party-register.server';
-import { parseVersion } from './member-edit.server';
+import { parseVersion } from './versioning.server';
 import { brokeParam, overrideConflicts, refreshConflicts } from './pipeline-conflicts.server';
-import { auditMember, memberFilter } from './member-profile.server';
+import { auditMember, memberFilter } from './member-access.server';
 import { can } from '~/domain/permissions';
 import { storedDue } from './pipeline-due.server';
+import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { loadSelectionVerdict } from './selection.server';
-
-const CALENDAR_TTL_MS = 60_000;
-let cached: { at: number; calendar: Promise<WorkingCalendar> } | null = null;
-
-/**
- * Working-day calendar from the Holiday table: its days off and its make-up working days
- * (a Saturday worked counts). Every deadline reads it; cached a minute (admins edit it rarely).
- */
-export function loadCalendar(now = Date.now()): Promise<WorkingCalendar> {
-  if (cached && now - cached.at < CALENDAR_TTL_MS) return cached.calendar;
-  const calendar = Holiday.find()
-    .select({ date: 1, kind: 1 })
-    .lean()
-    .then((rows) => calendarFromHolidayTable(rows));
-  // A failed load must not be cached for a minute.
-  calendar.catch(() => {
-    cached = null;
-  });
-  cached = { at: now, calendar };
-  return calendar;
-}
-
-/** For tests that edit holidays. */
-export function clearCalendarCache() {
-  cached = null;
-}
+import { isObjectId } from '~/domain/ids';
+import { badRequest, forbidden, notFound } from './responses.server';
 
 /** May this role take any pipeline step at all (the machine decides which)? */
 export function canActOnPipeline(user: Pick<AuthUser, 'role'>): boolean {
@@ -136,7 +111,7 @@ async function loadMember(user: AuthUser, id: Types.ObjectId): Promise<LeanPipel
   const m = await Member.findOne(memberFilter(user, id))
     .select(PIPELINE_PROJECTION)
     .lean<LeanPipelineMember>();
-  if (!m) throw new Response('Not found', { status: 404 });
+  if (!m) throw notFound();
   return m;
 }
 
@@ -399,7 +374,7 @@ export { parseVersion };
 export async function pipelineAction(user: AuthUser, memberId: Types.ObjectId, form: FormData) {
   const intent = form.get('intent');
   const version = parseVersion(form.get('version'));
-  if (version === null) throw new Response('Bad request', { status: 400 });
+  if (version === null) throw badRequest();
   switch (intent) {
     case 'dossier':
       return saveDossier(user, memberId, form, version);
@@ -410,7 +385,7 @@ export async function pipelineAction(user: AuthUser, memberId: Types.ObjectId, f
     case 'conflict_override':
       return overrideConflicts(user, memberId, form.get('reason'), version);
     default:
-      if (!isTransitionId(intent)) throw new Response('Bad request', { status: 400 });
+      if (!isTransitionId(intent)) throw badRequest();
       return applyTransition(user, memberId, intent, formToInput(form), version, {
         values: formValues(form),
       });
@@ -504,7 +479,7 @@ export async function saveDossier(
   version: number,
   now = new Date(),
 ) {
-  if (!canEditDossier(user)) throw new Response('Forbidden', { status: 403 });
+  if (!canEditDossier(user)) throw forbidden();
   const m = await loadMember(user, memberId);
   const payload =
     form instanceof FormData || form instanceof URLSearchParams ? form : new URLSearchParams(form);
@@ -580,7 +555,7 @@ export async function addReviewNote(
   version: number,
   now = new Date(),
 ) {
-  if (!canAddReviewNote(user)) throw new Response('Forbidden', { status: 403 });
+  if (!canAddReviewNote(user)) throw forbidden();
   const m = await loadMember(user, memberId);
   const submission = parseWithZod(form, { schema: ReviewNoteSchema });
   if ((m.__v ?? 0) !== version) return tabReply('note', form, submission, 'pipeline.conflict');
@@ -629,7 +604,7 @@ export async function resolveFlag(
   version: number,
   now = new Date(),
 ) {
-  if (!canResolveFlag(user)) throw new Response('Forbidden', { status: 403 });
+  if (!canResolveFlag(user)) throw forbidden();
   const m = await loadMember(user, memberId);
   const values = { noteId };
   const fail = (errors: TabFormFailure['errors'], status: number) =>
@@ -638,8 +613,8 @@ export async function resolveFlag(
       status,
     );
   const notes = (m.pipeline?.reviewNotes as StoredNote[] | undefined) ?? [];
-  const index = /^[0-9a-f]{24}$/i.test(noteId) ? notes.findIndex((n) => String(n._id) === noteId) : -1;
-  if (index < 0 || notes[index].kind !== 'flag') throw new Response('Not found', { status: 404 });
+  const index = isObjectId(noteId) ? notes.findIndex((n) => String(n._id) === noteId) : -1;
+  if (index < 0 || notes[index].kind !== 'flag') throw notFound();
   if ((m.__v ?? 0) !== version) return fail(CONFLICT, 409);
   if (notes[index].resolvedAt) return fail({ form: ['pipeline.notes.error.resolved'] }, 400);
 

@@ -36,6 +36,7 @@ import { CERT_SOON_DAYS, STUCK_DAYS } from './members-query';
 import { can } from '~/domain/permissions';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import type { ReportCell, ReportTable } from './report-tables';
+import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 const TREND_YEARS = 5;
 /** Breakdown cells (ethnicity) under this many people are hidden: small groups identify people. */
@@ -46,7 +47,7 @@ const OPEN = new Set<string>(OPEN_STAGES);
 /** From outstanding member to official: "in the pipeline" for the breakdowns. */
 const FORWARD = PIPELINE_STAGES.filter((s) => s !== 'member');
 
-const objectId = z.string().regex(/^[0-9a-f]{24}$/i);
+const objectId = z.string().regex(OBJECT_ID_PATTERN);
 
 export const DashboardQuerySchema = z.object({
   year: z.coerce.number().int().min(2000).max(2100).optional().catch(undefined),

@@ -22,6 +22,7 @@
  * tests/integration/request-guards.test.ts.
  */
 import { translate, type MessageKey } from '../i18n/index.ts';
+import { badRequest, invariantResponse } from './responses.server';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export const FORM_TYPES = new Set(['application/x-www-form-urlencoded', 'multipart/form-data']);
@@ -142,21 +143,19 @@ export function refusalResponse(refusal: Refusal, pathname: string) {
  * a form body that cannot be parsed (a truncated multipart body, a bad boundary) instead of
  * the TypeError that used to become a 500.
  */
+const PLAIN_TEXT = { 'Content-Type': 'text/plain; charset=utf-8' };
+
 export async function readForm(request: Request): Promise<FormData> {
   const type = mediaType(request.headers.get('Content-Type') ?? undefined);
-  if (!type || !FORM_TYPES.has(type))
-    throw new Response(translate('vi', 'guard.unsupportedBody.body'), {
-      status: 415,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-    });
+  invariantResponse(type && FORM_TYPES.has(type), translate('vi', 'guard.unsupportedBody.body'), {
+    status: 415,
+    headers: PLAIN_TEXT,
+  });
   try {
     return await request.formData();
   } catch (error) {
     if (error instanceof Response) throw error;
-    throw new Response(translate('vi', 'guard.malformedBody.body'), {
-      status: 400,
-      headers: { 'Content-Type': 'text/plain; charset=utf-8' },
-    });
+    throw badRequest(translate('vi', 'guard.malformedBody.body'), PLAIN_TEXT);
   }
 }
 

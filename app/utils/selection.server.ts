@@ -17,7 +17,8 @@ import {
   type SelectionVerdict,
 } from '~/domain/pipeline';
 import type { TransitionView } from './pipeline.server';
-import { ENGINE_PROJECTION, getMemberVerdict, type VerdictMember } from './criteria.server';
+import { ENGINE_PROJECTION } from './criteria-engine.server';
+import { getMemberVerdict, type VerdictMember } from './criteria.server';
 
 export const SELECTION_PROJECTION = { ...ENGINE_PROJECTION, schoolKind: 1, ancestors: 1 } as const;
 

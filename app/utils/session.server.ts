@@ -10,7 +10,7 @@ import { createCookie, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { Session } from '../../models/session';
 import { getEnv } from './env.server';
-import { isObjectIdString } from './misc';
+import { isObjectId } from '~/domain/ids';
 
 export const SESSION_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 
@@ -41,7 +41,7 @@ function isLoopback(host: string) {
 
 export async function getSessionId(request: Request): Promise<string | null> {
   const value: unknown = await sessionCookie().parse(request.headers.get('Cookie'));
-  return isObjectIdString(value) ? value : null;
+  return isObjectId(value) ? value : null;
 }
 
 export interface SessionRecord {

@@ -27,14 +27,14 @@ import type { AwardKind, AwardLevel } from '~/domain/criteria/types';
 import { ReturnSchema, SubmissionSchema, sniffEvidenceType, type SubmissionKind } from '~/domain/submissions';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
-import { forbidden, notFound } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, consentPausedMessage, pausedSince } from './consent.server';
 import { prepareEvidenceQuota, takeEvidenceQuota } from './evidence-quota.server';
-import { isObjectIdString } from './misc';
 import { scopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf } from './validation';
 import { formatDate, translate, type MessageKey } from '~/i18n';
+import { isObjectId } from '~/domain/ids';
+import { badRequest, forbidden, notFound } from './responses.server';
 
 export { EVIDENCE_MAX_BYTES };
 
@@ -427,7 +427,7 @@ function refuseUndecided(user: AuthUser, id: string, outcome: Decided) {
 /** Approve or return one submission; 404 outside the scope or once decided, 409 while paused. */
 export async function reviewSubmission(user: AuthUser, values: Record<string, string>, now = new Date()) {
   const id = values.id;
-  if (!isObjectIdString(id)) throw notFound();
+  if (!isObjectId(id)) throw notFound();
   if (values.intent === 'approve') {
     const outcome = await decideOne(user, id, { intent: 'approve' }, now);
     if (outcome.kind !== 'done') return refuseUndecided(user, id, outcome);
@@ -442,7 +442,7 @@ export async function reviewSubmission(user: AuthUser, values: Record<string, st
     if (outcome.kind !== 'done') return refuseUndecided(user, id, outcome);
     throw redirect('/school/submissions?done=returned');
   }
-  throw new Response('Bad request', { status: 400 });
+  throw badRequest();
 }
 
 /**
@@ -468,8 +468,8 @@ export async function reviewMany(
 ) {
   const intent =
     values.intent === 'approve-many' ? 'approve' : values.intent === 'return-many' ? 'return' : null;
-  if (!intent) throw new Response('Bad request', { status: 400 });
-  const valid = [...new Set(ids.filter((id) => isObjectIdString(id)))].slice(0, 100);
+  if (!intent) throw badRequest();
+  const valid = [...new Set(ids.filter((id) => isObjectId(id)))].slice(0, 100);
   const fieldErrors: Record<string, MessageKey[]> = {};
   let reason = '';
   if (intent === 'return') {
@@ -517,7 +517,7 @@ export function attachmentDisposition(name: string): string {
 }
 
 export async function evidenceDownload(user: AuthUser, submissionId: string | undefined) {
-  if (!isObjectIdString(submissionId)) throw notFound();
+  if (!isObjectId(submissionId)) throw notFound();
   const scope =
     user.role === 'student'
       ? user.memberId

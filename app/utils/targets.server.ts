@@ -26,6 +26,7 @@ import { invalidateDashboards } from './reports.server';
 import { unitScopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
+import { invariantResponse } from './responses.server';
 
 export const TARGET_MAX = 10_000;
 /** Years offered around the current one. */
@@ -188,7 +189,7 @@ function invalid(
  * with a message per field and nothing written. Success: a redirect with a toast.
  */
 export async function saveTargets(user: AuthUser, year: number, form: FormData) {
-  if (!targetYears().includes(year)) throw new Response('Bad year', { status: 400 });
+  invariantResponse(targetYears().includes(year), 'Bad year');
   const schools = await scopedSchools(user);
   const values: Record<string, string> = {};
   for (const s of schools) {

@@ -26,10 +26,12 @@ import {
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
-import { formDataToObject, isObjectIdString } from './misc';
+import { formDataToObject } from './misc';
 import { unitScopeFilter } from './permissions.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
+import { isObjectId } from '~/domain/ids';
+import { notFound, invariantResponse } from './responses.server';
 
 export const UNITS_PAGE_SIZE = 100;
 
@@ -40,15 +42,6 @@ export const UnitListQuerySchema = z.object({
   page: z.coerce.number().int().min(1).max(10_000).catch(1),
 });
 export type UnitListQuery = z.infer<typeof UnitListQuerySchema>;
-
-export const IdParamSchema = z.string().regex(/^[0-9a-f]{24}$/i);
-
-/** A bad id is a 404, not a cast error. */
-export function parseIdParam(value: string | undefined): Types.ObjectId {
-  const parsed = IdParamSchema.safeParse(value);
-  if (!parsed.success) throw new Response('Not found', { status: 404 });
-  return new Types.ObjectId(parsed.data);
-}
 
 interface TreeUnit {
   _id: Types.ObjectId;
@@ -150,7 +143,7 @@ export async function getUnit(user: AuthUser, id: Types.ObjectId) {
       conductBands: 1,
     })
     .lean();
-  if (!unit) throw new Response('Not found', { status: 404 });
+  if (!unit) throw notFound();
   const path = unit.ancestors.length
     ? await Unit.find({ _id: mongoose.trusted({ $in: unit.ancestors }) })
         .select({ name: 1 })
@@ -204,7 +197,7 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     existing = await Unit.findOne({ _id: existingId, ...unitScopeFilter(user) })
       .select({ kind: 1 })
       .lean();
-    if (!existing) throw new Response('Not found', { status: 404 });
+    if (!existing) throw notFound();
     // The kind is fixed at creation (the editor disables it); a forged change is ignored.
     submitted.kind = existing.kind;
   }
@@ -219,8 +212,7 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
   let schoolKind = input.kind === 'school' ? input.schoolKind : undefined;
 
   if (input.kind !== 'province') {
-    if (!isObjectIdString(input.parentId))
-      return invalid({ parentId: ['validation.parentRequired'] }, submitted);
+    if (!isObjectId(input.parentId)) return invalid({ parentId: ['validation.parentRequired'] }, submitted);
     const parent = await Unit.findOne({ _id: new Types.ObjectId(input.parentId), ...unitScopeFilter(user) })
       .select({ kind: 1, ancestors: 1, schoolId: 1, schoolKind: 1 })
       .lean();
@@ -325,7 +317,7 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     if (isCodeTaken(error)) return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
     throw error;
   }
-  if (outcome === 'notFound') throw new Response('Not found', { status: 404 });
+  if (outcome === 'notFound') throw notFound();
   if (outcome === 'cannotMove') return invalid({ parentId: ['validation.cannotMove'] }, submitted);
   // Members' school kind decides which criteria set judges them: their verdicts are refreshed.
   if (outcome === 'savedWithMembers') noteMemberWrite();
@@ -409,8 +401,8 @@ export async function saveConductBands(user: AuthUser, id: Types.ObjectId, formD
     });
     return 'saved' as const;
   });
-  if (outcome === 'notFound') throw new Response('Not found', { status: 404 });
-  if (outcome === 'notSchool') throw new Response('Only schools have conduct bands', { status: 400 });
+  if (outcome === 'notFound') throw notFound();
+  invariantResponse(outcome !== 'notSchool', 'Only schools have conduct bands');
   throw redirect(`/admin/units/${id}?ok=unitSaved`);
 }
 
@@ -433,6 +425,6 @@ export async function setUnitActive(user: AuthUser, id: Types.ObjectId, active: 
       });
     return true;
   });
-  if (!found) throw new Response('Not found', { status: 404 });
+  if (!found) throw notFound();
   throw redirect(`/admin/units/${id}?ok=${active ? 'unitActivated' : 'unitDeactivated'}`);
 }

@@ -30,6 +30,7 @@ import { unitScopeFilter } from './permissions.server';
 import { destroyUserSessions } from './session.server';
 import { inTransaction } from './transaction.server';
 import { fieldErrorsOf, type FieldErrors } from './validation';
+import { notFound } from './responses.server';
 
 export const USERS_PAGE_SIZE = 50;
 
@@ -87,7 +88,7 @@ export async function getUserForEdit(id: Types.ObjectId) {
   const user = await User.findOne({ _id: id })
     .select({ email: 1, name: 1, role: 1, unitId: 1, memberId: 1, active: 1 })
     .lean();
-  if (!user) throw new Response('Not found', { status: 404 });
+  if (!user) throw notFound();
   const member = user.memberId
     ? await Member.findOne({ _id: user.memberId }).select({ studentCode: 1 }).lean()
     : null;
@@ -138,8 +139,7 @@ export async function saveUser(admin: AuthUser, formData: FormData, existingId?:
     if (weak) return invalid({ password: [weak] }, values);
   }
 
-  if (existingId && !(await User.exists({ _id: existingId })))
-    throw new Response('Not found', { status: 404 });
+  if (existingId && !(await User.exists({ _id: existingId }))) throw notFound();
 
   const unit = await Unit.findOne({
     _id: new Types.ObjectId(input.unitId),
@@ -205,7 +205,7 @@ export async function saveUser(admin: AuthUser, formData: FormData, existingId?:
     if (field === 'memberId') return invalid({ studentCode: ['validation.memberTaken'] }, values, 409);
     throw error;
   }
-  if (outcome.kind === 'notFound') throw new Response('Not found', { status: 404 });
+  if (outcome.kind === 'notFound') throw notFound();
   throw redirect(`/admin/users/${outcome.id}?ok=${existingId ? 'userSaved' : 'userCreated'}`);
 }
 
@@ -237,7 +237,7 @@ export async function resetPassword(admin: AuthUser, id: Types.ObjectId, formDat
   if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), undefined, 400, 'resetPassword');
   const weak = passwordPolicyError(parsed.data.newPassword);
   if (weak) return invalid({ newPassword: [weak] }, undefined, 400, 'resetPassword');
-  if (!(await User.exists({ _id: id }))) throw new Response('Not found', { status: 404 });
+  if (!(await User.exists({ _id: id }))) throw notFound();
   const hash = await hashPassword(parsed.data.newPassword);
   // The new hash, the sign-out everywhere and the event: all of it or none.
   const found = await inTransaction(async () => {
@@ -252,7 +252,7 @@ export async function resetPassword(admin: AuthUser, id: Types.ObjectId, formDat
     await auditUser(admin, 'user.password.reset', id, user.unitId, { email: user.email });
     return true;
   });
-  if (!found) throw new Response('Not found', { status: 404 });
+  if (!found) throw notFound();
   throw redirect(`/admin/users/${id}?ok=passwordReset`);
 }
 
@@ -279,6 +279,6 @@ export async function setUserActive(admin: AuthUser, id: Types.ObjectId, active:
     }
     return true;
   });
-  if (!found) throw new Response('Not found', { status: 404 });
+  if (!found) throw notFound();
   throw redirect(`/admin/users/${id}?ok=${active ? 'userActivated' : 'userDeactivated'}`);
 }

@@ -12,7 +12,7 @@ import { action, loader } from '~/routes/admin.holidays';
 import { verifyAudit } from '~/utils/audit-verify.server';
 import { refreshAllPipelineDue } from '~/utils/pipeline-due.server';
 import type * as PipelineDue from '~/utils/pipeline-due.server';
-import { loadCalendar } from '~/utils/pipeline.server';
+import { loadCalendar } from '~/utils/working-calendar.server';
 import { signIn } from '../fixtures/auth.ts';
 import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';

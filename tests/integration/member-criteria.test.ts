@@ -15,7 +15,8 @@ import { loader as layoutLoader } from '~/routes/members.$id';
 import { loader as listLoader } from '~/routes/members._index';
 import { action as editAction } from '~/routes/members.$id.edit';
 import { schoolYearOf } from '~/domain/calendar';
-import { ENGINE_PROJECTION, getMemberVerdict } from '~/utils/criteria.server';
+import { ENGINE_PROJECTION } from '~/utils/criteria-engine.server';
+import { getMemberVerdict } from '~/utils/criteria.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 

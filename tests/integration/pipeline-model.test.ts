@@ -90,14 +90,8 @@ import { consentAction } from '~/utils/me.server';
 import { getMemberForEdit, saveMember } from '~/utils/member-edit.server';
 import { can, type Permission } from '~/domain/permissions';
 import { bulkAdvance, bulkReturn } from '~/utils/pipeline-bulk.server';
-import {
-  applyTransition,
-  canActOnPipeline,
-  clearCalendarCache,
-  loadCalendar,
-  pipelineAction,
-  saveDossier,
-} from '~/utils/pipeline.server';
+import { applyTransition, canActOnPipeline, pipelineAction, saveDossier } from '~/utils/pipeline.server';
+import { clearCalendarCache, loadCalendar } from '~/utils/working-calendar.server';
 import { loadSelectionVerdict } from '~/utils/selection.server';
 import { recordRegister } from '~/utils/party-register.server';
 

@@ -5,14 +5,12 @@
  */
 import { z } from 'zod';
 import { isCalendarDay } from '~/domain/calendar';
+import { isObjectId, OBJECT_ID_PATTERN } from '~/domain/ids';
 import type { MessageKey } from '~/i18n';
-
-// One id check for the app lives in app/domain/ids.ts; reconcile when both land.
-const OBJECT_ID_RE = /^[0-9a-f]{24}$/i;
 
 /** A required 24-hex id; both an empty and a malformed value say `message`. */
 export const objectId = (message: MessageKey) =>
-  z.string().trim().min(1, message).regex(OBJECT_ID_RE, message);
+  z.string().trim().min(1, message).regex(OBJECT_ID_PATTERN, message);
 
 /** A 24-hex id or empty (undefined). */
 export const optionalObjectId = (message: MessageKey = 'validation.invalidChoice') =>
@@ -20,7 +18,7 @@ export const optionalObjectId = (message: MessageKey = 'validation.invalidChoice
     .string()
     .trim()
     .optional()
-    .refine((v) => !v || OBJECT_ID_RE.test(v), message)
+    .refine((v) => !v || isObjectId(v), message)
     .transform((v) => (v ? v : undefined));
 
 export const text = (max: number) => z.string().trim().max(max, 'validation.tooLong');
