@@ -644,7 +644,8 @@ export const en: Messages = {
   'table.previous': 'Previous page',
   'table.next': 'Next page',
   'table.last': 'Last page',
-  'table.scrollHint': 'Swipe sideways to see more columns.',
+  'table.scrollHint': 'More columns out of view: swipe or scroll sideways →',
+  'table.fitHidden': 'To fit the width, these columns are hidden: {columns}. Show them under “{chooser}”.',
 
   'users.title': 'Accounts',
   'users.new': 'Add account',

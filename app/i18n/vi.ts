@@ -640,7 +640,8 @@ export const vi = {
   'table.previous': 'Trang trước',
   'table.next': 'Trang sau',
   'table.last': 'Trang cuối',
-  'table.scrollHint': 'Vuốt ngang để xem thêm cột.',
+  'table.scrollHint': 'Bảng còn cột khuất: vuốt hoặc cuộn ngang để xem →',
+  'table.fitHidden': 'Để vừa khung, đang ẩn cột: {columns}. Chọn lại trong “{chooser}”.',
 
   'users.title': 'Tài khoản',
   'users.new': 'Thêm tài khoản',
