@@ -431,6 +431,7 @@ export function TermsSection({
   highSchool,
 }: SectionProps<TermView> & { highSchool: boolean }) {
   const t = useT();
+  const fmt = useFormatters();
   const labels = useRecordLabels();
   const years = schoolYearOptions(items.map((i) => i.year));
   const fields = (itemKey: string, item?: TermView) =>
@@ -548,7 +549,9 @@ export function TermsSection({
                   <>
                     <strong>{label}</strong>
                     <span>
-                      {item.gpa !== null ? `${t('member.gpa')}: ${item.gpa}/${item.scale}` : null}
+                      {item.gpa !== null
+                        ? `${t('member.gpa')}: ${fmt.gpa(item.gpa, item.scale)}/${item.scale}`
+                        : null}
                       {rank ? ` (${rank})` : null}
                     </span>
                     {item.conductScore !== null ? (
