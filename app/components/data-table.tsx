@@ -52,7 +52,7 @@ export function DataTable<T>({
   const captionId = useId();
   const wrapRef = useRef<HTMLDivElement>(null);
   const rows = table.getRowModel().rows;
-  useScrollEdges(wrapRef, onFitHidden);
+  useFitAndEdges(wrapRef, fit, rows, onFitHidden);
   const priority = (p?: number) => (fit && p ? p : undefined);
   return (
     // The frame carries the shadows at an edge that has more columns behind it.
@@ -157,12 +157,17 @@ export function DataTable<T>({
 }
 
 /**
- * Marks the scroll box with `data-more-left` / `data-more-right` while columns lie
- * behind that edge (CSS draws a shadow there and shows the hint), and reports which
- * columns the width rules hide. Without JavaScript the hint shows on small screens.
+ * Fits the table to its box and marks the edges. With `fit`, the lowest-priority
+ * columns are hidden (the box's `data-fit-level`: 1 hides priority 3, 2 hides 2 and
+ * 3) only as far as needed for the table to fit; the box then carries
+ * `data-more-left` / `data-more-right` while columns lie behind that edge (CSS draws
+ * a shadow there and shows the hint). Measured again when the box is resized or the
+ * rows change. Without JavaScript nothing is hidden, and the hint shows on small screens.
  */
-function useScrollEdges(
+function useFitAndEdges(
   ref: React.RefObject<HTMLDivElement | null>,
+  fit: boolean,
+  rowsKey: unknown,
   onFitHidden?: (columnIds: string[]) => void,
 ) {
   const report = useRef(onFitHidden);
@@ -171,31 +176,45 @@ function useScrollEdges(
     const box = ref.current;
     if (!box) return;
     const frame = box.closest('.data-table-frame');
+    const overflows = () => box.scrollWidth - box.clientWidth > 1;
     let lastHidden = '';
-    const update = () => {
+    let lastWidth = -1;
+    const edges = () => {
       const max = box.scrollWidth - box.clientWidth;
       frame?.toggleAttribute('data-more-left', box.scrollLeft > 1);
       frame?.toggleAttribute('data-more-right', max - box.scrollLeft > 1);
       frame?.setAttribute('data-measured', '');
-      const hidden = Array.from(box.querySelectorAll<HTMLElement>('thead th[data-priority]'))
-        .filter((th) => getComputedStyle(th).display === 'none')
-        .map((th) => th.dataset.col ?? '');
-      if (hidden.join() !== lastHidden) {
-        lastHidden = hidden.join();
-        report.current?.(hidden);
-      }
     };
-    update();
-    box.addEventListener('scroll', update, { passive: true });
-    const observer = new ResizeObserver(update);
+    const measure = () => {
+      lastWidth = box.clientWidth;
+      if (fit) {
+        let level = 0;
+        box.dataset.fitLevel = '0';
+        while (overflows() && level < 2) box.dataset.fitLevel = String(++level);
+        const hidden = Array.from(box.querySelectorAll<HTMLElement>('thead th[data-priority]'))
+          .filter((th) => getComputedStyle(th).display === 'none')
+          .map((th) => th.dataset.col ?? '');
+        if (hidden.join() !== lastHidden) {
+          lastHidden = hidden.join();
+          report.current?.(hidden);
+        }
+      } else {
+        delete box.dataset.fitLevel;
+      }
+      edges();
+    };
+    measure();
+    box.addEventListener('scroll', edges, { passive: true });
+    // Only the box's own width matters (hiding columns changes the table, not the box).
+    const observer = new ResizeObserver(() => {
+      if (box.clientWidth !== lastWidth) measure();
+    });
     observer.observe(box);
-    const table = box.querySelector('table');
-    if (table) observer.observe(table);
     return () => {
-      box.removeEventListener('scroll', update);
+      box.removeEventListener('scroll', edges);
       observer.disconnect();
     };
-  }, [ref]);
+  }, [ref, fit, rowsKey]);
 }
 
 /** A checkbox that can show "some selected" (indeterminate is a DOM property, not an attribute). */
