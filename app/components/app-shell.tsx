@@ -69,54 +69,54 @@ export function AppShell({
         {t('shell.skipToContent')}
       </a>
       <header className="site-header">
-        <div className="header-bar">
-          <Link to="/" className="brand">
-            {t('app.name')}
-          </Link>
-          {user && hydrated ? (
-            <button
-              type="button"
-              className="menu-button"
-              aria-expanded={menuOpen}
-              aria-controls="site-menu"
-              onClick={() => setMenuOpen((open) => !open)}
-            >
-              {t('shell.menu')}
-            </button>
-          ) : null}
-        </div>
-        <div
-          id="site-menu"
-          className="header-menu"
-          data-collapsed={(user && hydrated && !menuOpen) || undefined}
-        >
-          {user ? (
-            <nav aria-label={t('shell.mainNav')}>
-              <ul className="nav-list">
-                {items.map((item) => (
-                  <li key={item.to}>
-                    <NavLink to={item.to} end={item.end}>
-                      {t(item.label)}
-                    </NavLink>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-          ) : null}
-          <div className="header-tools">
-            <LanguageSwitch />
-            {user ? (
-              <>
-                <span className="user-name">
-                  {user.name} <span className="user-role">({t(`role.${user.role}`)})</span>
-                </span>
-                <Form method="post" action="/logout">
-                  <button type="submit" className="button-secondary">
-                    {t('shell.signOut')}
-                  </button>
-                </Form>
-              </>
+        <div className="header-inner">
+          <div className="header-bar">
+            <Link to="/" className="brand">
+              {t('app.name')}
+            </Link>
+            {user && hydrated ? (
+              <button
+                type="button"
+                className="menu-button"
+                aria-expanded={menuOpen}
+                aria-controls="site-menu"
+                onClick={() => setMenuOpen((open) => !open)}
+              >
+                {t('shell.menu')}
+              </button>
             ) : null}
+          </div>
+          <div
+            id="site-menu"
+            className="header-menu"
+            data-collapsed={(user && hydrated && !menuOpen) || undefined}
+          >
+            {user ? (
+              <nav aria-label={t('shell.mainNav')}>
+                <ul className="nav-list">
+                  {items.map((item) => (
+                    <li key={item.to}>
+                      <NavLink to={item.to} end={item.end}>
+                        {t(item.label)}
+                      </NavLink>
+                    </li>
+                  ))}
+                </ul>
+              </nav>
+            ) : null}
+            <div className="header-tools">
+              <LanguageSwitch />
+              {user ? (
+                <>
+                  <UserName name={user.name} role={t(`role.${user.role}`)} />
+                  <Form method="post" action="/logout">
+                    <button type="submit" className="button-secondary">
+                      {t('shell.signOut')}
+                    </button>
+                  </Form>
+                </>
+              ) : null}
+            </div>
           </div>
         </div>
       </header>
@@ -128,6 +128,16 @@ export function AppShell({
         <p>{t('app.footer')}</p>
       </footer>
     </>
+  );
+}
+
+/** The signed-in user's name and role; the role once when it is the name (the administrator). */
+function UserName({ name, role }: { name: string; role: string }) {
+  return (
+    <span className="user-name" title={`${name} (${role})`}>
+      {name}
+      {role === name ? null : <span className="user-role"> ({role})</span>}
+    </span>
   );
 }
 

@@ -1,24 +1,89 @@
-import { useId, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes } from 'react';
+import {
+  Children,
+  cloneElement,
+  isValidElement,
+  useId,
+  useState,
+  type FormEvent,
+  type InputHTMLAttributes,
+  type ReactElement,
+  type ReactNode,
+  type SelectHTMLAttributes,
+} from 'react';
 import { isMessageKey, type MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 
 /**
  * A field's messages, referenced by its control's aria-describedby. Schemas give catalogue
  * keys as messages (conform passes them through as strings), translated here; anything
- * else zod says reads as "invalid".
+ * else zod says reads as "invalid". `browserError` is the browser's own check (a required
+ * field left empty), shown the same way.
  */
-export function ErrorList({ id, errors }: { id: string; errors?: readonly string[] }) {
+export function ErrorList({
+  id,
+  errors,
+  browserError,
+}: {
+  id: string;
+  errors?: readonly string[];
+  browserError?: string | null;
+}) {
   const t = useT();
-  if (!errors?.length) return null;
+  if (!errors?.length && !browserError) return null;
   return (
     <div id={id}>
-      {errors.map((e) => (
+      {errors?.map((e) => (
         <p key={e} className="field-error">
           {t(isMessageKey(e) ? e : 'validation.invalidChoice')}
         </p>
       ))}
+      {browserError && !errors?.length ? <p className="field-error">{browserError}</p> : null}
     </div>
   );
+}
+
+/** "Trường" → "trường", to sit inside a sentence ("Vui lòng chọn trường"). */
+const inSentence = (label: string) => label.charAt(0).toLocaleLowerCase('vi') + label.slice(1);
+
+/**
+ * The label of a field, with a visible "(bắt buộc)" when it is required (the control
+ * itself carries `required` and `aria-required`, which screen readers announce).
+ */
+function FieldLabel({ htmlFor, label, required }: { htmlFor: string; label: string; required?: boolean }) {
+  const t = useT();
+  return (
+    <label htmlFor={htmlFor}>
+      {label}
+      {required ? (
+        <span className="required-mark" aria-hidden="true">
+          {' '}
+          {t('form.required')}
+        </span>
+      ) : null}
+    </label>
+  );
+}
+
+/**
+ * A form the browser checks itself (no `noValidate`) would show its own bubble in the
+ * browser's language; instead the message goes beside the field, like the server's,
+ * and the first field left empty takes the focus.
+ */
+function useBrowserError(label: string, choose: boolean) {
+  const t = useT();
+  const [message, setMessage] = useState<string | null>(null);
+  const onInvalid = (e: FormEvent<HTMLInputElement | HTMLSelectElement>) => {
+    const el = e.currentTarget;
+    e.preventDefault();
+    setMessage(
+      el.validity.valueMissing
+        ? t(choose ? 'form.chooseRequired' : 'form.fillRequired', { field: inSentence(label) })
+        : el.validationMessage,
+    );
+    if (el.form?.querySelector(':invalid') === el) el.focus();
+  };
+  const clear = () => setMessage(null);
+  return { message, onInvalid, clear };
 }
 
 /** A labelled input with its errors beside it, announced through aria-describedby. */
@@ -37,22 +102,39 @@ export function Field({
   const id = inputProps.id ?? fallbackId;
   const errorId = `${id}-error`;
   const hintId = `${id}-hint`;
-  const invalid = !!errors?.length;
+  const browser = useBrowserError(label, false);
+  const invalid = !!errors?.length || !!browser.message;
   const describedBy = [hint ? hintId : null, invalid ? errorId : null].filter(Boolean).join(' ') || undefined;
+  const required = !!inputProps.required && inputProps.type !== 'checkbox';
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
+      <FieldLabel htmlFor={id} label={label} required={required} />
       {hint ? (
         <p id={hintId} className="field-hint">
           {hint}
         </p>
       ) : null}
-      <input id={id} aria-invalid={invalid || undefined} aria-describedby={describedBy} {...inputProps} />
-      <ErrorList id={errorId} errors={errors} />
+      <input
+        id={id}
+        aria-invalid={invalid || undefined}
+        aria-describedby={describedBy}
+        aria-required={required || undefined}
+        onInvalid={browser.onInvalid}
+        {...inputProps}
+        onInput={(e) => {
+          browser.clear();
+          inputProps.onInput?.(e);
+        }}
+      />
+      <ErrorList id={errorId} errors={errors} browserError={browser.message} />
     </div>
   );
 }
 
+/**
+ * A labelled select. When it is required, its empty choice (an `<option value="">`
+ * among the children) reads "— Vui lòng chọn … —", whatever the form wrote there.
+ */
 export function SelectField({
   label,
   errors,
@@ -64,22 +146,41 @@ export function SelectField({
   selectProps: SelectHTMLAttributes<HTMLSelectElement> & { name: string };
   children: ReactNode;
 }) {
+  const t = useT();
   const fallbackId = useId();
   const id = selectProps.id ?? fallbackId;
   const errorId = `${id}-error`;
-  const invalid = !!errors?.length;
+  const browser = useBrowserError(label, true);
+  const invalid = !!errors?.length || !!browser.message;
+  const required = !!selectProps.required;
+  const placeholder = t('form.choosePlaceholder', { field: inSentence(label) });
+  const options = required
+    ? Children.map(children, (child) =>
+        isValidElement(child) &&
+        child.type === 'option' &&
+        (child as ReactElement<{ value?: unknown }>).props.value === ''
+          ? cloneElement(child as ReactElement<{ children?: ReactNode }>, {}, placeholder)
+          : child,
+      )
+    : children;
   return (
     <div className="field">
-      <label htmlFor={id}>{label}</label>
+      <FieldLabel htmlFor={id} label={label} required={required} />
       <select
         id={id}
         aria-invalid={invalid || undefined}
         aria-describedby={invalid ? errorId : undefined}
+        aria-required={required || undefined}
+        onInvalid={browser.onInvalid}
         {...selectProps}
+        onChange={(e) => {
+          browser.clear();
+          selectProps.onChange?.(e);
+        }}
       >
-        {children}
+        {options}
       </select>
-      <ErrorList id={errorId} errors={errors} />
+      <ErrorList id={errorId} errors={errors} browserError={browser.message} />
     </div>
   );
 }

@@ -7,7 +7,7 @@ import { Link } from '@remix-run/react';
 import { createColumnHelper } from '@tanstack/react-table';
 import { IndeterminateCheckbox } from '~/components/data-table';
 import { isGender } from '~/domain/member-vocabulary';
-import { STAGE_LABELS } from '~/domain/stages';
+import { STAGE_LABELS, STAGE_SHORT_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
 import type { MemberColumn } from '~/utils/members-query';
@@ -137,9 +137,17 @@ function RatingCell({ value }: { value: string | null }) {
   ) : null;
 }
 
+/** A short badge; the full stage name is its tooltip and what screen readers read. */
 function StageCell({ value }: { value: MemberTableRow['stage'] }) {
   const locale = useLocale();
-  return value ? <span className={`stage-badge stage-${value}`}>{STAGE_LABELS[value][locale]}</span> : null;
+  if (!value) return null;
+  const full = STAGE_LABELS[value][locale];
+  return (
+    <span className={`stage-badge stage-${value}`} title={full} data-stage={value}>
+      <span aria-hidden="true">{STAGE_SHORT_LABELS[value][locale]}</span>
+      <span className="visually-hidden">{full}</span>
+    </span>
+  );
 }
 
 function GpaCell({ value, scale }: { value: number | null; scale: number | null }) {
@@ -198,6 +206,12 @@ function NumberCell({ value }: { value: number | null }) {
   return value === null ? null : <>{numberFormat(locale).format(value)}</>;
 }
 
+/*
+ * Column priorities (meta.priority): at a narrower width the birth date, gender and
+ * rating give way first (3), then school and branch (2); name, stage and days at
+ * stage always stay, with student code, GPA and the verdict. Any column the user
+ * picks in the column chooser is shown whatever the width.
+ */
 export const MEMBER_TABLE_COLUMNS = [
   col.display({
     id: 'select',
@@ -232,17 +246,17 @@ export const MEMBER_TABLE_COLUMNS = [
   }),
   col.accessor('dateOfBirth', {
     id: 'dob',
-    meta: { label: 'members.col.dob' },
+    meta: { label: 'members.col.dob', priority: 3 },
     cell: ({ getValue }) => <DateCell value={getValue()} />,
   }),
   col.accessor('gender', {
     id: 'gender',
-    meta: { label: 'members.col.gender' },
+    meta: { label: 'members.col.gender', priority: 3 },
     enableSorting: false,
     cell: ({ getValue }) => <GenderCell value={getValue()} />,
   }),
-  col.accessor('school', { id: 'school', meta: { label: 'members.col.school' } }),
-  col.accessor('branch', { id: 'branch', meta: { label: 'members.col.branch' } }),
+  col.accessor('school', { id: 'school', meta: { label: 'members.col.school', priority: 2, wrap: true } }),
+  col.accessor('branch', { id: 'branch', meta: { label: 'members.col.branch', priority: 2, wrap: true } }),
   col.accessor('gpa', {
     id: 'gpa',
     meta: { label: 'members.col.gpa', numeric: true },
@@ -250,7 +264,7 @@ export const MEMBER_TABLE_COLUMNS = [
   }),
   col.accessor('rating', {
     id: 'rating',
-    meta: { label: 'members.col.rating' },
+    meta: { label: 'members.col.rating', priority: 3 },
     enableSorting: false,
     cell: ({ getValue }) => <RatingCell value={getValue()} />,
   }),

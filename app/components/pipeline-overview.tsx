@@ -2,6 +2,7 @@
  * The read-only parts of the Quy trình tab: where the candidate stands, the legal
  * deadlines and the timeline of recorded steps (who, when, reference document).
  */
+import { deadlineHorizon } from '~/domain/deadline-horizon';
 import { STAGE_LABELS, type Stage } from '~/domain/stages';
 import type { Text } from '~/domain/criteria/types';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -48,7 +49,13 @@ export interface DeadlineView {
 export function DeadlineList({ deadlines }: { deadlines: DeadlineView[] }) {
   const t = useT();
   const locale = useLocale();
-  const { date } = useFormatters();
+  const { date, number } = useFormatters();
+  const horizonText = (days: number) => {
+    const h = deadlineHorizon(days);
+    return h.unit === 'months'
+      ? t('pipeline.deadline.leftMonths', { months: number(h.count) })
+      : t('pipeline.deadline.left', { days: number(h.count) });
+  };
   return (
     <section aria-labelledby="deadlines-title" className="profile-section">
       <h2 id="deadlines-title">{t('pipeline.deadlines')}</h2>
@@ -79,9 +86,9 @@ export function DeadlineList({ deadlines }: { deadlines: DeadlineView[] }) {
                   </strong>
                 ) : x.workingDaysLeft !== undefined ? (
                   <span className={x.status === 'due_soon' ? 'due-soon' : undefined}>
-                    {t(x.status === 'due_soon' ? 'pipeline.deadline.dueSoon' : 'pipeline.deadline.left', {
-                      days: x.workingDaysLeft,
-                    })}
+                    {x.status === 'due_soon'
+                      ? t('pipeline.deadline.dueSoon', { days: x.workingDaysLeft })
+                      : horizonText(x.workingDaysLeft)}
                   </span>
                 ) : (
                   t(x.status === 'due_soon' ? 'pipeline.deadline.soon' : 'pipeline.deadline.upcoming')

@@ -3,6 +3,7 @@ import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import type { ScopeSummary } from '~/utils/home.server';
+import { memberListHref } from '~/utils/members-query';
 
 export interface HomeLink {
   to: string;
@@ -75,7 +76,12 @@ export function ScopeHome({
               {summary.membersByStage.map((row) => (
                 <tr key={row.stage}>
                   <td>{STAGE_LABELS[row.stage][locale]}</td>
-                  <td className="num">{fmt.number(row.count)}</td>
+                  <td className="num">
+                    {/* Drills down like the report's funnel: the table applies the user's scope. */}
+                    <Link to={memberListHref({ stage: row.stage })} data-testid={`stage-count-${row.stage}`}>
+                      {fmt.number(row.count)}
+                    </Link>
+                  </td>
                 </tr>
               ))}
             </tbody>

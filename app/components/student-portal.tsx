@@ -5,6 +5,7 @@
  */
 import { Link } from '@remix-run/react';
 import { GraduationWarningNotice } from '~/components/graduation-warning';
+import { deadlineHorizon } from '~/domain/deadline-horizon';
 import type { MessageKey } from '~/i18n';
 import { STAGE_LABELS } from '~/domain/stages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
@@ -97,6 +98,7 @@ export function NextSteps({ record }: { record: PortalData }) {
 export function CriteriaVerdict({ record }: { record: PortalData }) {
   const t = useT();
   const locale = useLocale();
+  const f = useFormatters();
   const v = record.verdict;
   return (
     <section aria-labelledby="criteria-title" className="card me-section">
@@ -113,7 +115,7 @@ export function CriteriaVerdict({ record }: { record: PortalData }) {
             </strong>
           </p>
           {v.score !== null && v.passMark !== null ? (
-            <p>{t('me.criteria.score', { score: v.score, passMark: v.passMark })}</p>
+            <p>{t('me.criteria.score', { score: f.number(v.score), passMark: f.number(v.passMark) })}</p>
           ) : null}
           <ul className="me-rules" data-testid="criteria-rules">
             {v.results.map((r) => {
@@ -147,6 +149,12 @@ export function Deadlines({ record }: { record: PortalData }) {
   const t = useT();
   const locale = useLocale();
   const f = useFormatters();
+  const leftText = (days: number) => {
+    const h = deadlineHorizon(days);
+    return h.unit === 'months'
+      ? t('me.deadline.leftMonths', { months: f.number(h.count) })
+      : t('me.deadline.left', { days: f.number(h.count) });
+  };
   return (
     <section aria-labelledby="deadlines-title" className="card me-section">
       <h2 id="deadlines-title">{t('me.deadlines')}</h2>
@@ -161,7 +169,7 @@ export function Deadlines({ record }: { record: PortalData }) {
               {t('me.deadline.due', { date: f.date(d.dueDate) })} ·{' '}
               {d.workingDaysLeft < 0
                 ? t('me.deadline.overdue', { days: -d.workingDaysLeft })
-                : t('me.deadline.left', { days: d.workingDaysLeft })}
+                : leftText(d.workingDaysLeft)}
               {d.status === 'due_soon' ? ` · ${t('me.deadline.dueSoon')}` : ''}
             </li>
           ))}

@@ -1,10 +1,14 @@
 import { useFormatters, useT } from '~/i18n/use-t';
 
-/** Percent of the target reached, rounded down (99.6% is not yet 100%); null without a target. */
+/**
+ * Percent of the target reached, rounded (2 of 3 is 67%), except that a target not yet
+ * met never reads 100% (199 of 200 is 99%); null without a target.
+ */
 export function progressPercent(admitted: number, target: number | null): number | null {
   if (target === null) return null;
   if (target === 0) return admitted > 0 ? 100 : 0;
-  return Math.floor((admitted / target) * 100);
+  const percent = Math.round((admitted / target) * 100);
+  return admitted < target ? Math.min(percent, 99) : percent;
 }
 
 /**

@@ -81,6 +81,29 @@ export const STAGE_LABELS: Record<Stage, { vi: string; en: string }> = {
   aged_out: { vi: 'Quá tuổi đoàn', en: 'Aged out of the Union' },
 };
 
+/**
+ * One- or two-word labels for narrow places (the member table's stage badge), which
+ * carries the full label in its title and accessible name.
+ */
+export const STAGE_SHORT_LABELS: Record<Stage, { vi: string; en: string }> = {
+  member: { vi: 'Đoàn viên', en: 'Member' },
+  outstanding: { vi: 'Ưu tú', en: 'Outstanding' },
+  awareness_class: { vi: 'Lớp nhận thức', en: 'Class' },
+  dossier: { vi: 'Hồ sơ', en: 'Dossier' },
+  introduced: { vi: 'Giới thiệu', en: 'Introduced' },
+  branch_vote: { vi: 'Chi bộ xét', en: 'Cell vote' },
+  committee_review: { vi: 'Đảng ủy xét', en: 'Committee' },
+  decision: { vi: 'Quyết định', en: 'Decision' },
+  probation: { vi: 'Dự bị', en: 'Probation' },
+  official: { vi: 'Chính thức', en: 'Official' },
+  returned: { vi: 'Trả lại', en: 'Returned' },
+  not_admitted: { vi: 'Không kết nạp', en: 'Not admitted' },
+  withdrawn: { vi: 'Rút hồ sơ', en: 'Withdrawn' },
+  struck_off: { vi: 'Xóa tên', en: 'Struck off' },
+  transferred: { vi: 'Chuyển đi', en: 'Transferred' },
+  aged_out: { vi: 'Quá tuổi', en: 'Aged out' },
+};
+
 export function isPipelineStage(stage: string): stage is PipelineStage {
   return (PIPELINE_STAGES as readonly string[]).includes(stage);
 }

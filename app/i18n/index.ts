@@ -104,6 +104,31 @@ export function formatNumber(value: number, locale: Locale): string {
   return new Intl.NumberFormat(INTL_LOCALE[locale]).format(value);
 }
 
+/**
+ * A number with a fixed count of decimals in the locale's separator (3,50 in
+ * Vietnamese, 3.50 in English), rounded half away from zero, never truncated.
+ */
+export function formatDecimal(value: number, locale: Locale, digits: number): string {
+  return new Intl.NumberFormat(INTL_LOCALE[locale], {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+  }).format(value);
+}
+
+/** A GPA as the member table writes it: 2 decimals on the 4-point scale, 1 on the 10-point one. */
+export function formatGpa(gpa: number, scale: number | null, locale: Locale): string {
+  return formatDecimal(gpa, locale, scale === 4 ? 2 : 1);
+}
+
+/** A ratio (0.667) as a rounded percentage (67%), the locale's decimal separator when `digits` > 0. */
+export function formatPercent(ratio: number, locale: Locale, digits = 0): string {
+  return new Intl.NumberFormat(INTL_LOCALE[locale], {
+    style: 'percent',
+    minimumFractionDigits: 0,
+    maximumFractionDigits: digits,
+  }).format(ratio);
+}
+
 /** A whole catalogue, on the server (the root loader sends the active one to the browser). */
 export function catalogue(locale: Locale): Messages {
   const messages = CATALOGUES[locale];

@@ -5,7 +5,10 @@ import {
   DEFAULT_LOCALE,
   formatDate,
   formatDateTime,
+  formatDecimal,
+  formatGpa,
   formatNumber,
+  formatPercent,
   isLocale,
   type Locale,
 } from './index';
@@ -29,6 +32,9 @@ export function useFormatters() {
       dateTime: (value: Date | string | number, options?: { seconds?: boolean }) =>
         formatDateTime(value, locale, options),
       number: (value: number) => formatNumber(value, locale),
+      decimal: (value: number, digits: number) => formatDecimal(value, locale, digits),
+      gpa: (value: number, scale: number | null) => formatGpa(value, scale, locale),
+      percent: (ratio: number, digits?: number) => formatPercent(ratio, locale, digits),
     }),
     [locale],
   );

@@ -52,7 +52,8 @@ export default function MemberProfile() {
   const revealed = actionData && 'revealed' in actionData ? actionData.revealed : null;
   const t = useT();
   const locale = useLocale();
-  const { date } = useFormatters();
+  const fmt = useFormatters();
+  const { date } = fmt;
   const labels = useRecordLabels();
   const navigation = useNavigation();
   const revealing = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'reveal';
@@ -180,13 +181,15 @@ export default function MemberProfile() {
                   <tr key={term.key}>
                     <td>{term.year}</td>
                     <td>{term.term}</td>
-                    <td className="num">{term.gpa !== null ? `${term.gpa}/${term.scale}` : dash}</td>
+                    <td className="num">
+                      {term.gpa !== null ? `${fmt.gpa(term.gpa, term.scale)}/${term.scale}` : dash}
+                    </td>
                     <td data-testid="term-rank">
                       {labels.rank(term.gpa, term.scale) ?? labels.thpt(term.studyRating) ?? dash}
                     </td>
                     <td>
                       {term.conductScore !== null
-                        ? `${term.conductScore} (${labels.conduct(term.conductScore) ?? ''})`
+                        ? `${fmt.number(term.conductScore)} (${labels.conduct(term.conductScore) ?? ''})`
                         : (labels.thpt(term.conductRating) ?? dash)}
                     </td>
                   </tr>

@@ -21,6 +21,7 @@ import { filterOptions, isProvinceWide, listMembers } from '~/utils/members-list
 import {
   MEMBER_COLUMNS,
   PAGE_SIZES,
+  type MemberColumn,
   parseMemberListQuery,
   sortOf,
   tableSearch,
@@ -67,6 +68,10 @@ export default function MembersPage() {
   const { key: sortKey, dir: sortDir } = sortOf(query);
   const visible = visibleColumns(query, data.wide);
   const [rowSelection, setRowSelection] = useState<RowSelectionState>({});
+  // The default view lets low-priority columns give way to the width; a chosen set is shown as chosen.
+  const fit = !query.cols;
+  const [fitHidden, setFitHidden] = useState<string[]>([]);
+  const shown = fit ? visible.filter((c) => !fitHidden.includes(c)) : visible;
 
   const sorting: SortingState = useMemo(
     () => [{ id: sortKey, desc: sortDir === 'desc' }],
@@ -132,7 +137,7 @@ export default function MembersPage() {
       <div className="table-toolbar">
         <ColumnChooser
           columns={MEMBER_COLUMNS}
-          visible={visible}
+          visible={shown}
           labels={COLUMN_LABELS}
           hidden={keep('cols')}
         />
@@ -174,8 +179,17 @@ export default function MembersPage() {
         </div>
       ) : null}
 
-      <p className="scroll-hint muted">{t('table.scrollHint')}</p>
+      {fit && fitHidden.length ? (
+        <p className="field-hint" data-testid="fit-hint">
+          {t('table.fitHidden', {
+            columns: fitHidden.map((c) => t(COLUMN_LABELS[c as MemberColumn])).join(', '),
+            chooser: t('members.columns'),
+          })}
+        </p>
+      ) : null}
       <DataTable
+        fit={fit}
+        onFitHidden={setFitHidden}
         table={table}
         caption={t('members.caption', {
           sort: `${sortLabel} (${t(sortDir === 'asc' ? 'table.sortAsc' : 'table.sortDesc')})`,

@@ -188,3 +188,14 @@ export function tableSearch(current: URLSearchParams, overrides: Record<string, 
   const s = next.toString();
   return s ? `?${s}` : '?';
 }
+
+/**
+ * A link to the member table filtered as given (a drill-down from a count): the
+ * reports and the home pages use it; the table keeps the user's scope itself.
+ */
+export function memberListHref(filters: Record<string, string | number | null | undefined>): string {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(filters))
+    if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
+  return `/members?${q}`;
+}

@@ -32,7 +32,7 @@ import type { AuthUser } from './auth.server';
 import { CONSENT_WITHDRAWN_EXPR } from './consent.server';
 import { lastMemberWriteAt } from './eligibility.server';
 import { isProvinceWide, unitsOf, type UnitOption } from './members-list.server';
-import { CERT_SOON_DAYS, STUCK_DAYS } from './members-query';
+import { CERT_SOON_DAYS, memberListHref, STUCK_DAYS } from './members-query';
 import { can } from '~/domain/permissions';
 import { scopeFilter, unitScopeFilter } from './permissions.server';
 import type { ReportCell, ReportTable } from './report-tables';
@@ -483,10 +483,7 @@ export async function loadDashboard(
 
 /** Member-table link with the dashboard's school (when one is picked) and the given filters. */
 export function drillHref(d: Pick<Dashboard, 'school'>, params: Record<string, string | number>): string {
-  const q = new URLSearchParams();
-  if (d.school) q.set('school', d.school);
-  for (const [k, v] of Object.entries(params)) q.set(k, String(v));
-  return `/members?${q}`;
+  return memberListHref({ school: d.school, ...params });
 }
 
 const cell = (value: string | number | null, href?: string): ReportCell =>

@@ -188,3 +188,50 @@ test('at 360 px the filters fold away and the table scrolls inside its box', asy
   await page.screenshot({ path: 'test-results/members-list-360.png', fullPage: true });
   await expectAccessible(page);
 });
+
+test('at 1280 px the stage and days columns are in view without scrolling; narrower, less important columns give way', async ({
+  page,
+}) => {
+  await openMembers(page);
+  const box = page.locator('.data-table-wrap');
+  expect(await box.evaluate((el) => el.scrollWidth <= el.clientWidth)).toBe(true);
+  for (const col of ['stage', 'days']) {
+    const header = page.locator(`.data-table thead th[data-col="${col}"]`);
+    await expect(header).toBeVisible();
+    const b = (await header.boundingBox())!;
+    expect(b.x).toBeGreaterThanOrEqual(0);
+    expect(b.x + b.width).toBeLessThanOrEqual(1280);
+  }
+  // The badge is short; its full name is the tooltip and what a screen reader reads.
+  const badge = page.locator('.data-table .stage-badge').first();
+  const full = (await badge.getAttribute('title'))!;
+  expect(full.length).toBeGreaterThan(0);
+  await expect(badge.locator('.visually-hidden')).toHaveText(full);
+  await expect(page.getByTestId('fit-hint')).toHaveCount(0);
+  await page.screenshot({ path: 'test-results/members-list-1280.png' });
+
+  // Narrower, the birth date gives way first; the hint names it, the column chooser brings it back.
+  await page.setViewportSize({ width: 1000, height: 900 });
+  await expect(page.locator('.data-table thead th[data-col="dob"]')).toBeHidden();
+  await expect(page.locator('.data-table thead th[data-col="days"]')).toBeVisible();
+  await expect(page.getByTestId('fit-hint')).toContainText('Ngày sinh');
+  await page.locator('summary', { hasText: 'Cột hiển thị' }).click();
+  const dob = page.getByRole('checkbox', { name: 'Ngày sinh' });
+  await expect(dob).not.toBeChecked();
+  await dob.check();
+  await expect(page).toHaveURL(/cols=[^&]*dob/);
+  await expect(page.locator('.data-table thead th[data-col="dob"]')).toBeVisible();
+});
+
+test('a table wider than its box shows a hint and a shadow at the edge with more columns', async ({
+  page,
+}) => {
+  await page.setViewportSize({ width: 360, height: 780 });
+  await openMembers(page);
+  const frame = page.locator('.data-table-frame');
+  await expect(frame).toHaveAttribute('data-more-right', '');
+  await expect(frame.locator('.scroll-hint')).toBeVisible();
+  await page.locator('.data-table-wrap').evaluate((el) => el.scrollTo({ left: el.scrollWidth }));
+  await expect(frame).not.toHaveAttribute('data-more-right', '');
+  await expect(frame).toHaveAttribute('data-more-left', '');
+});

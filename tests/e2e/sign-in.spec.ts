@@ -70,3 +70,48 @@ test('the language switches to English and back', async ({ page }) => {
   await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
   await expect(page.getByRole('heading', { level: 1, name: 'Tỉnh đoàn' })).toBeVisible();
 });
+
+test('at 1280 px the header menu stays on one line in Vietnamese and in English', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page, 'admin@demo.vn');
+  await expect(page).toHaveURL(/\/admin$/);
+  const oneLine = async () => {
+    const nav = page.getByRole('navigation', { name: /./ }).first();
+    const tops = await page
+      .locator('.nav-list a')
+      .evaluateAll((links) => links.map((a) => Math.round(a.getBoundingClientRect().top)));
+    expect(tops.length).toBeGreaterThan(5);
+    expect(new Set(tops).size, 'nav items on one line').toBe(1);
+    // Each item on one line: no link taller than one line of text.
+    const heights = await page
+      .locator('.nav-list a')
+      .evaluateAll((links) => links.map((a) => a.getBoundingClientRect().height));
+    expect(Math.max(...heights)).toBeLessThan(48);
+    // The language switch, the name and sign-out share one line too.
+    const tools = await page
+      .locator('.header-tools > *')
+      .evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().bottom)));
+    expect(Math.max(...tools) - Math.min(...tools)).toBeLessThan(24);
+    await expect(nav).toBeVisible();
+  };
+  await oneLine();
+  await page.getByRole('button', { name: 'English' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  await oneLine();
+  await page.screenshot({ path: 'test-results/admin-header-1280-en.png' });
+  await page.getByRole('button', { name: 'Tiếng Việt' }).click();
+  await expect(page.locator('html')).toHaveAttribute('lang', 'vi');
+});
+
+test('the home page’s stage counts open the member list filtered by that stage', async ({ page }) => {
+  await signIn(page, 'doantruong.pvd@demo.vn');
+  await expect(page).toHaveURL(/\/school$/);
+  const link = page.locator('a[data-testid^="stage-count-"]').first();
+  await expect(link).toBeVisible();
+  const stage = (await link.getAttribute('data-testid'))!.replace('stage-count-', '');
+  const count = Number((await link.innerText()).replace(/\D/g, ''));
+  expect(count).toBeGreaterThan(0);
+  await link.click();
+  await expect(page).toHaveURL(new RegExp(`/members\\?stage=${stage}$`));
+  await expect(page.getByTestId('member-count')).toHaveAttribute('data-count', String(count));
+});

@@ -1,6 +1,6 @@
 import { Field } from '~/components/forms';
 import { THPT_RATINGS } from '~/domain/criteria/types';
-import { useT } from '~/i18n/use-t';
+import { useFormatters, useT } from '~/i18n/use-t';
 import { schoolYearOptions, type TermView } from '~/utils/forms/member-records';
 import { useRecordLabels } from './labels';
 import {
@@ -24,6 +24,7 @@ const SCALES = [
 /** Academic terms; a high school records conduct and study ratings, others a conduct score. */
 export function TermsSection({ highSchool, ...props }: SectionProps<TermView> & { highSchool: boolean }) {
   const t = useT();
+  const fmt = useFormatters();
   const labels = useRecordLabels();
   const years = schoolYearOptions(props.items.map((i) => i.year));
 
@@ -101,7 +102,9 @@ export function TermsSection({ highSchool, ...props }: SectionProps<TermView> & 
           <>
             <strong>{label}</strong>
             <span>
-              {item.gpa !== null ? `${t('member.gpa')}: ${item.gpa}/${item.scale}` : null}
+              {item.gpa !== null
+                ? `${t('member.gpa')}: ${fmt.gpa(item.gpa, item.scale)}/${item.scale}`
+                : null}
               {rank ? ` (${rank})` : null}
             </span>
             {item.conductScore !== null ? (
