@@ -89,7 +89,7 @@ export interface EmbeddedServerOptions {
 /**
  * Starts a MongoDB-wire-compatible server listening on `host:port`: with a data
  * directory, in a worker thread of this process (own event loop, own heap: see
- * db/README.md); in memory, on this thread (see `inProcess`).
+ * packages/embedded-mongo/README.md); in memory, on this thread (see `inProcess`).
  */
 export async function startEmbeddedServer(options: EmbeddedServerOptions = {}): Promise<EmbeddedServer> {
   const env = process.env.EMBEDDED_DB_IN_PROCESS;
@@ -117,7 +117,7 @@ type ResolvedOptions = EmbeddedServerOptions & {
 /**
  * The server's URI. It names the replica set the engine answers as, so a driver
  * checks it is talking to that set and turns on sessions, retryable writes and
- * transactions, as against production's replica set (see db/README.md).
+ * transactions, as against production's replica set (see packages/embedded-mongo/README.md).
  */
 function uriOf(
   host: string,

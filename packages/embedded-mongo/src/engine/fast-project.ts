@@ -4,7 +4,7 @@
  * per call, which made the projection of a page of 50 cost more than finding it.
  * Anything else (exclusions, `$slice`, `$elemMatch`, positional `$`, expressions,
  * overlapping paths) returns null and goes to mingo, whose results this matches
- * (differential test in db/tests/fast-project.test.ts).
+ * (differential test in tests/fast-project.test.ts).
  *
  * MongoDB's rules, as mingo applies them: `_id` is included unless excluded; fields
  * come out in the document's order; a dotted path descends into subdocuments and
