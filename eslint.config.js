@@ -135,4 +135,18 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // The embedded server is a package of its own (packages/embedded-mongo): it never imports the app.
+    files: ['packages/embedded-mongo/**/*.{ts,mjs}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['~/*', '**/app/*', '**/models/*', '**/db/*', '**/seed/*'], message: 'The embedded server package imports nothing from the app.' },
+          ],
+        },
+      ],
+    },
+  },
 );

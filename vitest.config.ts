@@ -27,7 +27,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'db',
-          include: ['db/tests/**/*.test.ts'],
+          include: ['packages/embedded-mongo/tests/**/*.test.ts', 'db/tests/**/*.test.ts'],
           testTimeout: 60_000,
           hookTimeout: 60_000,
         },

@@ -37,7 +37,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type ClientSession, type Db, MongoClient, ObjectId } from 'mongodb';
 import { type ChainContent, GENESIS_HASH, chainAfter, eventHash } from '../app/domain/audit-chain.ts';
-import { startEmbeddedServer } from '../db/embedded/index.ts';
+import { startEmbeddedServer } from '@dvut/embedded-mongo';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)

@@ -18,7 +18,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { BSON } from 'bson';
 import mongoose, { Schema } from 'mongoose';
-import { startEmbeddedServer } from '../db/embedded/index.ts';
+import { startEmbeddedServer } from '@dvut/embedded-mongo';
 import { memberShapedDocs } from './member-shaped.ts';
 
 const args = new Map<string, string>();

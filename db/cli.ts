@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { installShutdownHandlers } from './connect.server.ts';
-import { startEmbeddedServer } from './embedded/index.ts';
+import { startEmbeddedServer } from '@dvut/embedded-mongo';
 
 const USAGE = `usage: npm run db -- [--port N] [--host H] [--data-dir DIR | --memory]
   --port N        TCP port, 0-65535 (default 27017; 0 = any free port)

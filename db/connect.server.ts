@@ -4,7 +4,7 @@
  * process. Everything above this file talks to mongoose and cannot tell which.
  */
 import mongoose from 'mongoose';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded/index.ts';
+import { startEmbeddedServer, type EmbeddedServer } from '@dvut/embedded-mongo';
 
 export type DatabaseKind = 'embedded' | 'external';
 

@@ -17,7 +17,7 @@ if (!Number.isInteger(rounds) || rounds < 1) {
 }
 const env = { ...process.env, CRASH_ROUNDS: String(rounds) };
 const suites: [string, string][] = [
-  ['db', 'db/tests/txn-crash.test.ts'],
+  ['db', 'packages/embedded-mongo/tests/txn-crash.test.ts'],
   ['integration', 'tests/integration/crash-safety.test.ts'],
 ];
 let failed = false;

@@ -4,10 +4,8 @@ import { fileURLToPath } from 'node:url';
 import mongoose from 'mongoose';
 import type { Document } from 'bson';
 import { StandaloneMongoError, connectDatabase, databaseKind } from '../connect.server.ts';
-import type { CommandExecutor } from '../embedded/contract.ts';
-import { startEmbeddedServer } from '../embedded/index.ts';
-import { handshakeReply } from '../embedded/wire/handshake.ts';
-import { type FakeExecutor, fakeExecutor } from './wire-helpers.ts';
+import { type CommandExecutor, startEmbeddedServer } from '@dvut/embedded-mongo';
+import { type FakeExecutor, fakeExecutor, handshakeReply } from '@dvut/embedded-mongo/testing';
 
 /** The fake executor answering the handshake as the primary of a one-member replica set. */
 function replicaSetExecutor(): FakeExecutor & CommandExecutor {

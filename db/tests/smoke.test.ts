@@ -1,6 +1,6 @@
 /**
  * End to end through every layer: mongoose → driver → wire server → engine,
- * in memory. Skipped until the engine (db/embedded/engine/index.ts) exists.
+ * in memory. Skipped until the engine (packages/embedded-mongo/src/engine/index.ts) exists.
  */
 import { describe, it, expect } from 'vitest';
 import { spawn } from 'node:child_process';
@@ -9,9 +9,11 @@ import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
 import mongoose, { Schema } from 'mongoose';
 import { connectDatabase, databaseKind } from '../connect.server.ts';
-import { startEmbeddedServer } from '../embedded/index.ts';
+import { startEmbeddedServer } from '@dvut/embedded-mongo';
 
-const engineIndex = fileURLToPath(new URL('../embedded/engine/index.ts', import.meta.url));
+const engineIndex = fileURLToPath(
+  new URL('../../packages/embedded-mongo/src/engine/index.ts', import.meta.url),
+);
 
 describe.skipIf(!existsSync(engineIndex))('embedded server smoke test', () => {
   it('serves mongoose: connect, insert, find, disconnect, close', async () => {

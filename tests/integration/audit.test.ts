@@ -13,7 +13,7 @@ import path from 'node:path';
 import { MongoClient, ObjectId } from 'mongodb';
 import mongoose, { type Types } from 'mongoose';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmbeddedServer } from '../../db/embedded/index.ts';
+import { startEmbeddedServer } from '@dvut/embedded-mongo';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';

@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { MongoClient, type MongoClientOptions } from 'mongodb';
-import { startEmbeddedServer, type EmbeddedServer } from '../../embedded/index.ts';
+import { startEmbeddedServer, type EmbeddedServer } from '@dvut/embedded-mongo';
 
 export interface Target {
   uri: string;

@@ -1,0 +1,332 @@
+/**
+ * One collection: documents in insertion order (a Map keyed by the canonical
+ * `_id` key, which doubles as the `_id_` index) plus secondary indexes.
+ *
+ * Stored documents are never mutated: updates build a new object and swap it in.
+ * That lets cursors and background snapshots hold plain references safely.
+ */
+import type { CollationSpec } from 'mingo/types';
+import { type Doc, isPlainObject, keyOf, sameDoc } from './keys.ts';
+import { err } from './errors.ts';
+import {
+  Index,
+  type IndexKeys,
+  type IndexSpec,
+  type Posting,
+  indexOptionsEqual,
+  postingIds,
+  postingSize,
+} from './indexes.ts';
+import { compileFilter } from './mingo.ts';
+
+/** Above this many value combinations (`$in` × `$in`…), a compound index is looked up by its leading field. */
+const MAX_KEY_COMBINATIONS = 1000;
+/** Candidates from an index cover at least this share of the documents: scan instead. */
+const SCAN_SHARE = 0.8;
+
+export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
+
+/**
+ * Equality constraints a filter imposes on top-level paths: `{f: v}`,
+ * `{f: {$eq: v}}`, `{f: {$in: [...]}}`, also inside `$and`. Any one of them
+ * gives a superset of the matches, which mingo then filters exactly.
+ */
+export function equalityConstraints(filter: Doc, out: Map<string, unknown[]>): void {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) {
+      for (const sub of v) if (isPlainObject(sub)) equalityConstraints(sub, out);
+      continue;
+    }
+    if (k.startsWith('$') || out.has(k)) continue;
+    const usable = (x: unknown) =>
+      !(x instanceof RegExp) && !Array.isArray(x) && !(x && (x as Doc)._bsontype === 'BSONRegExp');
+    if (isPlainObject(v)) {
+      const ks = Object.keys(v);
+      if (ks.length > 0 && ks[0].startsWith('$')) {
+        if ('$eq' in v && usable(v.$eq)) out.set(k, [v.$eq]);
+        else if (Array.isArray(v.$in) && v.$in.every(usable)) out.set(k, v.$in as unknown[]);
+        continue;
+      }
+    }
+    if (usable(v)) out.set(k, [v]);
+  }
+}
+
+/** The filter's top-level conditions, those inside `$and` included. */
+function conditions(filter: Doc, out: [string, unknown][] = []): [string, unknown][] {
+  for (const [k, v] of Object.entries(filter)) {
+    if (k === '$and' && Array.isArray(v)) {
+      for (const sub of v) if (isPlainObject(sub)) conditions(sub, out);
+    } else out.push([k, v]);
+  }
+  return out;
+}
+
+/**
+ * Whether every document the filter matches is in a partial index: each condition of the
+ * index's `partialFilterExpression` appears, as written, among the filter's (mongod also
+ * uses a partial index only when the query implies its filter; this is the plain case:
+ * `{ chain: c, seq: { $exists: true } }` and the audit log's `{ seq: { $exists: true } }`).
+ */
+function impliesPartial(filter: Doc, partial: Doc): boolean {
+  const have = conditions(filter);
+  return conditions(partial).every(([k, v]) => have.some(([hk, hv]) => hk === k && sameDoc(hv, v)));
+}
+
+/** Whether a document's entries in one index are the same before and after a change. */
+function sameKeys(a: IndexKeys | null, b: IndexKeys | null): boolean {
+  if (a === null || b === null) return a === b;
+  for (let j = 0; j < a.keys.length; j++) {
+    const x = a.keys[j];
+    const y = b.keys[j];
+    if (x.length !== y.length) return false;
+    for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  }
+  return true;
+}
+
+/** The read side the command handlers use, on a committed collection or a transaction's view of one. */
+export interface CollectionView {
+  readonly db: string;
+  readonly name: string;
+  readonly ns: string;
+  readonly options: Doc;
+  readonly indexes: Map<string, Index>;
+  indexSpecs(): IndexSpec[];
+  match(filter: Doc, collation?: CollationSpec, limit?: number): Doc[];
+  /** Every document, in storage order. */
+  all(): Iterable<Doc>;
+  readonly size: number;
+}
+
+export class Collection implements CollectionView {
+  readonly docs = new Map<string, Doc>();
+  /** Secondary indexes by name (the `_id_` index is `docs` itself). */
+  readonly indexes = new Map<string, Index>();
+
+  constructor(
+    readonly db: string,
+    readonly name: string,
+    readonly options: Doc = {},
+  ) {}
+
+  get ns(): string {
+    return `${this.db}.${this.name}`;
+  }
+
+  /** Every document, in storage order (CollectionView, as a transaction's view also offers it). */
+  all(): Iterable<Doc> {
+    return this.docs.values();
+  }
+
+  get size(): number {
+    return this.docs.size;
+  }
+
+  indexSpecs(): IndexSpec[] {
+    return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((i) => i.spec)];
+  }
+
+  private idDupError(doc: Doc) {
+    const idx = new Index(ID_INDEX_SPEC);
+    return idx.dupError(this.ns, [doc._id]);
+  }
+
+  /** Inserts a private, already-validated document with an `_id`. */
+  insert(doc: Doc): void {
+    const id = keyOf(doc._id);
+    if (this.docs.has(id)) throw this.idDupError(doc);
+    const keyed: [Index, IndexKeys | null][] = [];
+    for (const ix of this.indexes.values()) {
+      const keys = ix.keysOf(doc);
+      ix.checkUnique(this.ns, id, keys);
+      keyed.push([ix, keys]);
+    }
+    for (const [ix, keys] of keyed) ix.add(id, keys);
+    this.docs.set(id, doc);
+  }
+
+  /** Swaps in a new version of a document (same `_id`), keeping indexes consistent. */
+  replace(oldDoc: Doc, newDoc: Doc): void {
+    const id = keyOf(oldDoc._id);
+    const changes: [Index, IndexKeys | null, IndexKeys | null][] = [];
+    for (const ix of this.indexes.values()) {
+      const newKeys = ix.keysOf(newDoc);
+      const oldKeys = ix.keysOf(oldDoc);
+      // Most updates leave indexed fields alone: nothing to check or move (removing and
+      // re-adding an id in a large posting set is what made such updates slow).
+      if (sameKeys(oldKeys, newKeys)) continue;
+      ix.checkUnique(this.ns, id, newKeys);
+      changes.push([ix, oldKeys, newKeys]);
+    }
+    for (const [ix, oldKeys, newKeys] of changes) {
+      ix.remove(id, oldKeys);
+      ix.add(id, newKeys);
+    }
+    this.docs.set(id, newDoc);
+  }
+
+  remove(doc: Doc): void {
+    const id = keyOf(doc._id);
+    for (const ix of this.indexes.values()) ix.remove(id, ix.keysOf(doc));
+    this.docs.delete(id);
+  }
+
+  /**
+   * Documents that may match `filter`: the smallest index posting list among the
+   * filter's equality constraints, or every document.
+   */
+  candidates(filter: Doc, collation?: CollationSpec): Iterable<Doc> {
+    // Collation changes string equality (strength 1/2), which index keys ignore.
+    if (collation || Object.keys(filter).length === 0) return this.docs.values();
+    const eq = new Map<string, unknown[]>();
+    equalityConstraints(filter, eq);
+    if (eq.size === 0) return this.docs.values();
+    const ids = eq.get('_id');
+    if (ids) {
+      const out: Doc[] = [];
+      const seen = new Set<string>();
+      for (const v of ids) {
+        const k = keyOf(v);
+        const d = this.docs.get(k);
+        if (d && !seen.has(k)) {
+          seen.add(k);
+          out.push(d);
+        }
+      }
+      return out;
+    }
+    // Per index: the longest kept key prefix whose fields the filter all fixes → exact
+    // keys (one Map lookup per combination of values); else the leading field's lists.
+    let best: { postings: (Posting | undefined)[]; size: number; disjoint: boolean } | undefined;
+    for (const ix of this.indexes.values()) {
+      const first = eq.get(ix.fields[0]);
+      if (!first) continue;
+      if (ix.spec.partialFilterExpression && !impliesPartial(filter, ix.spec.partialFilterExpression))
+        continue;
+      const lists: unknown[][] = [];
+      for (const f of ix.fields) {
+        const vs = eq.get(f);
+        if (!vs) break;
+        lists.push(vs);
+      }
+      if (!ix.complete && lists.some((vs) => vs.some((v) => v === null || v === undefined))) continue;
+      const postings: (Posting | undefined)[] = [];
+      const prefix = ix.prefixFor(lists.length);
+      let prefixCombos = 1;
+      for (let i = 0; i < prefix; i++) prefixCombos *= lists[i].length;
+      if (prefix > 1 && prefixCombos <= MAX_KEY_COMBINATIONS) {
+        const tuple = new Array<unknown>(prefix);
+        const walk = (i: number): void => {
+          if (i === prefix) {
+            postings.push(ix.lookupPrefix(tuple));
+            return;
+          }
+          for (const v of lists[i]) {
+            tuple[i] = v;
+            walk(i + 1);
+          }
+        };
+        walk(0);
+      } else {
+        for (const v of first) postings.push(ix.lookup(v));
+      }
+      let size = 0;
+      for (const p of postings) size += postingSize(p);
+      // Lists for different values of fields no document has several values in cannot
+      // share a document: no need to deduplicate (the board's ten stages of a province).
+      const varied = prefix > 1 && prefixCombos <= MAX_KEY_COMBINATIONS ? prefix : 1;
+      let disjoint = new Set(postings).size === postings.length;
+      for (let i = 0; i < varied && disjoint; i++)
+        if (lists[i].length > 1 && ix.multikey[i]) disjoint = false;
+      if (!best || size < best.size) best = { postings, size, disjoint };
+      if (size === 0) break;
+    }
+    // A list naming most of the collection (a province's every member) is read
+    // faster by scanning than by looking each id up; the filter is tested either way.
+    if (!best || best.size >= SCAN_SHARE * this.docs.size) return this.docs.values();
+    return this.docsOf(best.postings, best.disjoint);
+  }
+
+  /**
+   * The documents of some posting lists, lazily (a `find` with a limit stops early
+   * instead of materializing a province's 50,000), and deduplicated only when there
+   * is more than one list and they may share documents: one list never names a
+   * document twice.
+   */
+  private *docsOf(postings: (Posting | undefined)[], disjoint: boolean): Generator<Doc> {
+    const docs = this.docs;
+    if (postings.length === 1 || disjoint) {
+      for (const p of postings) {
+        for (const id of postingIds(p)) {
+          const d = docs.get(id);
+          if (d) yield d;
+        }
+      }
+      return;
+    }
+    const seen = new Set<string>();
+    for (const p of postings) {
+      for (const id of postingIds(p)) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const d = docs.get(id);
+        if (d) yield d;
+      }
+    }
+  }
+
+  /** Matching stored documents (references: never hand them out without cloning). */
+  match(filter: Doc, collation?: CollationSpec, limit = Infinity): Doc[] {
+    const q = compileFilter(filter, collation);
+    const out: Doc[] = [];
+    if (limit <= 0) return out;
+    for (const d of this.candidates(filter, collation)) {
+      if (q.test(d)) {
+        out.push(d);
+        if (out.length >= limit) break;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Adds an index. Returns false if an identical index exists. Builds on a side
+   * structure first so a duplicate in existing data leaves no index behind.
+   */
+  createIndex(spec: IndexSpec): boolean {
+    const keyStr = JSON.stringify(spec.key);
+    for (const existing of this.indexSpecs()) {
+      const sameKey = JSON.stringify(existing.key) === keyStr;
+      if (existing.name === spec.name) {
+        if (sameKey && indexOptionsEqual(existing, spec)) return false;
+        if (!sameKey)
+          throw err(
+            86,
+            `An existing index has the same name as the requested index. When index names are not specified, they are auto generated and can cause conflicts. Please refer to our documentation. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing)}`,
+          );
+        throw err(
+          85,
+          `An equivalent index already exists with the same name but different options. Requested index: ${JSON.stringify(spec)}, existing index: ${JSON.stringify(existing)}`,
+        );
+      }
+      if (
+        sameKey &&
+        JSON.stringify(existing.partialFilterExpression ?? null) ===
+          JSON.stringify(spec.partialFilterExpression ?? null) &&
+        JSON.stringify(existing.collation ?? null) === JSON.stringify(spec.collation ?? null)
+      ) {
+        if (existing.name === '_id_' && !spec.unique) return false;
+        throw err(85, `Index already exists with a different name: ${existing.name}`);
+      }
+    }
+    const ix = new Index(spec);
+    for (const [id, doc] of this.docs) {
+      const keys = ix.keysOf(doc);
+      ix.checkUnique(this.ns, id, keys);
+      ix.add(id, keys);
+    }
+    this.indexes.set(spec.name, ix);
+    return true;
+  }
+}

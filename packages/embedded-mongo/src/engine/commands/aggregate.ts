@@ -1,0 +1,129 @@
+/**
+ * aggregate: leading `$match` stages run through the collection (index-assisted,
+ * no copying); the rest through mingo. Output documents are cloned per batch by
+ * the cursor, so results never alias stored state.
+ */
+import type { Document } from 'bson';
+import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
+import { err } from '../errors.ts';
+import { fastGroup } from '../fast-group.ts';
+import { normalizeCollation, runPipeline } from '../mingo.ts';
+import { type Handler, asNumber, asObject } from './types.ts';
+import { validateCollectionName } from '../store.ts';
+
+/** Stages that cannot run here; answered with a clear error instead of a wrong result. */
+const UNSUPPORTED: Record<string, string> = {
+  $out: '$out is not supported by the embedded server; write the results with insertMany instead',
+  $merge: '$merge is not supported by the embedded server; write the results with bulkWrite instead',
+  $changeStream: 'Change streams are not supported by the embedded server (it is not a replica set)',
+  $search: '$search is not supported by the embedded server',
+  $vectorSearch: '$vectorSearch is not supported by the embedded server',
+  $geoNear: '$geoNear is not supported by the embedded server',
+  $currentOp: '$currentOp is not supported by the embedded server',
+  $listSessions: '$listSessions is not supported by the embedded server',
+  $collStats: '$collStats is not supported by the embedded server',
+  $indexStats: '$indexStats is not supported by the embedded server',
+  $planCacheStats: '$planCacheStats is not supported by the embedded server',
+};
+
+/** Stages verified (mingo 7.2, deep-frozen inputs) not to mutate their input documents. */
+const NON_MUTATING = new Set([
+  '$match',
+  '$group',
+  '$sort',
+  '$limit',
+  '$skip',
+  '$count',
+  '$sortByCount',
+  '$bucket',
+  '$bucketAuto',
+  '$project',
+  '$unwind',
+  '$lookup',
+  '$replaceRoot',
+  '$replaceWith',
+  '$unset',
+  '$sample',
+  '$densify',
+]);
+
+function checkStages(pipeline: Doc[], allSafe: { v: boolean }): void {
+  for (const stage of pipeline) {
+    if (!isPlainObject(stage) || Object.keys(stage).length !== 1)
+      throw err(40323, 'A pipeline stage specification object must contain exactly one field.');
+    const name = Object.keys(stage)[0];
+    if (UNSUPPORTED[name]) throw err(115, UNSUPPORTED[name]);
+    if (name === '$facet' && isPlainObject(stage.$facet)) {
+      for (const sub of Object.values(stage.$facet))
+        if (Array.isArray(sub)) checkStages(sub as Doc[], allSafe);
+      continue;
+    }
+    if (name === '$lookup' && isPlainObject(stage.$lookup) && Array.isArray(stage.$lookup.pipeline))
+      checkStages(stage.$lookup.pipeline as Doc[], allSafe);
+    if (!NON_MUTATING.has(name)) allSafe.v = false;
+  }
+}
+
+export const aggregate: Handler = (ctx) => {
+  const { body, store, db } = ctx;
+  const target = body.aggregate;
+  if (!Array.isArray(body.pipeline)) throw err(14, "'pipeline' option must be specified as an array");
+  const pipeline = normalizeFilter(body.pipeline) as Doc[];
+  if (body.explain) throw err(115, 'explain is not supported by the embedded server');
+  if (!isPlainObject(body.cursor))
+    throw err(9, "The 'cursor' option is required, except for aggregate with the explain argument");
+  const batchSize = asNumber(asObject(body.cursor, 'cursor').batchSize, 'cursor.batchSize', 101);
+  const safe = { v: true };
+  checkStages(pipeline, safe);
+  const collation = normalizeCollation(body.collation);
+
+  let source: Doc[];
+  let rest = pipeline;
+  let ns: string;
+  if (target === 1) {
+    ns = `${db}.$cmd.aggregate`;
+    const first = pipeline[0];
+    if (!first || !('$documents' in first))
+      throw err(73, "{aggregate: 1} is not valid for '$match'; a collection is required.");
+    source = [];
+  } else {
+    if (typeof target !== 'string') throw err(73, 'collection name has invalid type');
+    validateCollectionName(target);
+    ns = `${db}.${target}`;
+    const c = store.get(db, target);
+    // Peel leading $match stages: evaluated with indexes and without copies.
+    let filter: Doc | undefined;
+    while (rest.length && isPlainObject(rest[0]) && '$match' in rest[0]) {
+      const m = rest[0].$match as Doc;
+      filter = filter ? { $and: [filter, m] } : m;
+      rest = rest.slice(1);
+    }
+    source = !c ? [] : filter ? c.match(filter, collation) : [...c.all()];
+  }
+
+  // A leading $group (counts per stage/school) natively when its spec and data allow.
+  if (!collation && target !== 1 && rest.length && isPlainObject(rest[0]) && '$group' in rest[0]) {
+    const grouped = fastGroup(source, rest[0].$group);
+    if (grouped) {
+      source = grouped;
+      rest = rest.slice(1);
+    }
+  }
+
+  const resolver = (name: string) => [...(store.get(db, name)?.all() ?? [])];
+  const results = rest.length
+    ? runPipeline(source, rest, {
+        collation,
+        collectionResolver: resolver,
+        variables: body.let as Document | undefined,
+        clone: !safe.v,
+      })
+    : source;
+  // Results may reference stored (immutable) documents: copied unless serialized at once.
+  return ctx.cursors.open(ns, results, {
+    batchSize,
+    connectionId: ctx.connectionId,
+    owned: ctx.serializesReply,
+    txn: ctx.txn?.cursorTxn,
+  });
+};

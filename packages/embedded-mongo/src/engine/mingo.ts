@@ -1,0 +1,339 @@
+/**
+ * The one place that configures mingo: custom operators that fill mingo's gaps
+ * for BSON values (ObjectId in `$type`, `$toString`, `$toObjectId`) and helpers
+ * that wrap Query/Aggregator with our options. Everything mingo throws is mapped
+ * by errors.ts.
+ */
+import { Aggregator } from 'mingo/aggregator';
+import { Context, ProcessingMode } from 'mingo/core';
+import { Query } from 'mingo/query';
+import { updateMany } from 'mingo/updater';
+import * as accumulatorOperators from 'mingo/operators/accumulator';
+import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
+import * as projectionOperators from 'mingo/operators/projection';
+import * as queryOperators from 'mingo/operators/query';
+import * as windowOperators from 'mingo/operators/window';
+import { evalExpr } from 'mingo/core';
+import { resolve } from 'mingo/util';
+import type { CollationSpec, CollectionResolver, Options } from 'mingo/types';
+import { ObjectId } from 'bson';
+import { copyDoc } from './clone.ts';
+import { type Doc, isPlainObject } from './keys.ts';
+import { compileInclusion } from './fast-project.ts';
+import { err, toMongoError } from './errors.ts';
+import { BAIL, compileFastFilter } from './fast-match.ts';
+import { fastSort } from './fast-sort.ts';
+
+// mingo's operator tables are typed loosely; our operators have precise signatures.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type AnyFn = (...args: any[]) => any;
+
+function bsonTypeName(v: unknown): string | undefined {
+  if (v === undefined) return undefined;
+  if (v === null) return 'null';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? 'int' : 'double';
+  if (typeof v === 'bigint') return 'long';
+  if (v instanceof Date) return 'date';
+  if (v instanceof RegExp) return 'regex';
+  if (Array.isArray(v)) return 'array';
+  const t = (v as { _bsontype?: string })._bsontype;
+  switch (t) {
+    case undefined:
+      return ArrayBuffer.isView(v) ? 'binData' : 'object';
+    case 'ObjectId':
+      return 'objectId';
+    case 'Long':
+      return 'long';
+    case 'Int32':
+      return 'int';
+    case 'Double':
+      return 'double';
+    case 'Decimal128':
+      return 'decimal';
+    case 'Binary':
+    case 'UUID':
+      return 'binData';
+    case 'BSONRegExp':
+      return 'regex';
+    case 'Timestamp':
+      return 'timestamp';
+    case 'MinKey':
+      return 'minKey';
+    case 'MaxKey':
+      return 'maxKey';
+    default:
+      return t.toLowerCase();
+  }
+}
+
+const NUMBER_ALIASES: Record<number, string> = {
+  1: 'double',
+  2: 'string',
+  3: 'object',
+  4: 'array',
+  5: 'binData',
+  6: 'undefined',
+  7: 'objectId',
+  8: 'bool',
+  9: 'date',
+  10: 'null',
+  11: 'regex',
+  16: 'int',
+  17: 'timestamp',
+  18: 'long',
+  19: 'decimal',
+  [-1]: 'minKey',
+  127: 'maxKey',
+};
+
+function typeMatches(v: unknown, wanted: unknown): boolean {
+  const name = typeof wanted === 'number' ? NUMBER_ALIASES[wanted] : String(wanted);
+  const actual = bsonTypeName(v);
+  if (actual === undefined) return false;
+  if (name === 'number')
+    return actual === 'int' || actual === 'double' || actual === 'long' || actual === 'decimal';
+  // JS numbers lose the int/double distinction: an integral double is both.
+  if (name === 'double') return actual === 'double' || actual === 'int';
+  if (name === 'int' || name === 'long')
+    return actual === name || (typeof v === 'number' && Number.isInteger(v));
+  return actual === name;
+}
+
+/** `$type` query operator aware of every BSON type, including 'objectId'. */
+function $typeQuery(selector: string, value: unknown, _options: Options) {
+  const wanted = Array.isArray(value) ? value : [value];
+  return (o: Doc) => {
+    const lhs = resolve(o, selector, { unwrapArray: true });
+    if (Array.isArray(lhs)) {
+      if (wanted.some((w) => w === 'array' || w === 4)) return true;
+      return lhs.some((x) => wanted.some((w) => typeMatches(x, w)));
+    }
+    return wanted.some((w) => typeMatches(lhs, w));
+  };
+}
+
+function $toString(obj: unknown, expr: unknown, options: Options) {
+  const v = evalExpr(obj, expr, options);
+  if (v === null || v === undefined) return null;
+  if (v instanceof Date) return v.toISOString();
+  if (typeof v === 'object') {
+    const t = (v as { _bsontype?: string })._bsontype;
+    if (t === 'ObjectId') return (v as ObjectId).toHexString();
+    if (t === 'Long' || t === 'Decimal128' || t === 'Int32' || t === 'Double') return String(v);
+    if (v instanceof RegExp) return String(v);
+    throw err(241, `Unsupported conversion from object to string in $convert with no onError value`);
+  }
+  return String(v);
+}
+
+function $toObjectId(obj: unknown, expr: unknown, options: Options) {
+  const v = evalExpr(obj, expr, options);
+  if (v === null || v === undefined) return null;
+  if (v instanceof ObjectId) return v;
+  if (typeof v === 'string' && /^[0-9a-fA-F]{24}$/.test(v)) return new ObjectId(v);
+  throw err(
+    241,
+    `Failed to parse objectId '${String(v)}' in $convert with no onError value: Invalid string length for parsing to OID, expected 24 but found ${String(v).length}`,
+  );
+}
+
+/** Expression `$type` returning MongoDB type names ('objectId', 'missing'…). */
+function $typeExpr(obj: unknown, expr: unknown, options: Options) {
+  const v = evalExpr(obj, expr, options);
+  return v === undefined ? 'missing' : bsonTypeName(v);
+}
+
+// Built from the base classes (not the 'mingo' entry point) because mingo's
+// Context.from lets the first context win, so overrides there would be ignored.
+const CONTEXT = Context.init({
+  accumulator: { ...accumulatorOperators },
+  expression: {
+    ...expressionOperators,
+    $toString: $toString as AnyFn,
+    $toObjectId: $toObjectId as AnyFn,
+    $type: $typeExpr as AnyFn,
+  },
+  pipeline: { ...pipelineOperators },
+  projection: { ...projectionOperators },
+  query: { ...queryOperators, $type: $typeQuery as AnyFn },
+  window: { ...windowOperators },
+} as Parameters<typeof Context.init>[0]);
+
+export interface MingoOpts {
+  collation?: CollationSpec;
+  collectionResolver?: CollectionResolver;
+  variables?: Doc;
+  clone?: boolean;
+}
+
+function options(o: MingoOpts = {}): Partial<Options> {
+  return {
+    context: CONTEXT,
+    collation: o.collation,
+    collectionResolver: o.collectionResolver,
+    variables: o.variables,
+    processingMode: o.clone ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
+  };
+}
+
+/** The options every mingo call here uses (tests compare fast paths against mingo with them). */
+export const mingoOptions = (): Partial<Options> => options();
+
+export function normalizeCollation(c: unknown): CollationSpec | undefined {
+  if (!isPlainObject(c) || typeof c.locale !== 'string' || c.locale === 'simple') return undefined;
+  return c as unknown as CollationSpec;
+}
+
+/** A compiled filter; `test` never mutates its argument. */
+export function compileFilter(filter: Doc, collation?: CollationSpec): { test(d: Doc): boolean } {
+  if (!isPlainObject(filter)) throw err(14, 'filter must be an object');
+  if (Object.keys(filter).length === 0) return { test: () => true };
+  const fast = collation ? null : compileFastFilter(filter);
+  if (fast) {
+    // mingo only for the rare document the fast matcher cannot decide.
+    let q: Query | undefined;
+    return {
+      test(d: Doc) {
+        try {
+          return fast(d);
+        } catch (e) {
+          if (e !== BAIL) throw e;
+          try {
+            return (q ??= new Query(filter, options())).test(d);
+          } catch (e2) {
+            throw toMongoError(e2);
+          }
+        }
+      },
+    };
+  }
+  try {
+    const q = new Query(filter, options({ collation }));
+    return {
+      test(d: Doc) {
+        try {
+          return q.test(d);
+        } catch (e) {
+          throw toMongoError(e);
+        }
+      },
+    };
+  } catch (e) {
+    throw toMongoError(e);
+  }
+}
+
+/** Runs a pipeline. `clone` must be true unless every stage is known not to mutate its input. */
+export function runPipeline(docs: Doc[], pipeline: Doc[], o: MingoOpts = {}): Doc[] {
+  try {
+    return new Aggregator(pipeline, options(o)).run(docs) as Doc[];
+  } catch (e) {
+    throw toMongoError(e);
+  }
+}
+
+/**
+ * Sort without cloning ($sort never mutates documents). With `first`, only that many
+ * leading documents of the order are guaranteed (the fast path selects them instead of
+ * sorting everything; callers slice).
+ */
+export function sortDocs(docs: Doc[], sort: Doc, collation?: CollationSpec, first = Infinity): Doc[] {
+  const keys = Object.keys(sort);
+  if (keys.length === 0) return docs;
+  if (keys.length === 1 && keys[0] === '$natural') return sort.$natural < 0 ? docs.slice().reverse() : docs;
+  for (const k of keys) {
+    const d = sort[k];
+    if (isPlainObject(d) && d.$meta) throw err(2, '$meta sort is not supported (no $text)');
+    if (d !== 1 && d !== -1 && Number(d) !== 1 && Number(d) !== -1)
+      throw err(2, `$sort key ordering must be 1 (for ascending) or -1 (for descending)`);
+  }
+  const norm: Record<string, number> = {};
+  for (const k of keys) norm[k] = Number(sort[k]);
+  const fast = collation ? null : fastSort(docs, norm, first);
+  return fast ?? runPipeline(docs, [{ $sort: norm }], { collation });
+}
+
+function sliceArray(arr: unknown[], spec: unknown): unknown[] {
+  if (Array.isArray(spec)) {
+    const [skip, limit] = spec as number[];
+    const start = skip < 0 ? Math.max(0, arr.length + skip) : skip;
+    return arr.slice(start, start + limit);
+  }
+  const n = Number(spec);
+  return n >= 0 ? arr.slice(0, n) : arr.slice(Math.max(0, arr.length + n));
+}
+
+/**
+ * Projected stored documents, which are never mutated: an inclusion projection is
+ * applied natively and only what it keeps is copied (`fast-project.ts`), or not
+ * copied at all without `copy` (a reply serialized at once); anything else copies
+ * the documents whole and goes to `projectDocs`.
+ */
+export function projectCopies(docs: Doc[], projection: Doc, filter: Doc, copy = true): Doc[] {
+  const project = compileInclusion(projection);
+  if (project) return copy ? docs.map((d) => copyDoc(project(d))) : docs.map(project);
+  return projectDocs(
+    docs.map((d) => copyDoc(d)),
+    projection,
+    filter,
+  );
+}
+
+/**
+ * find-style projection through mingo (supports `$slice`, `$elemMatch`, positional
+ * `.$`). Input docs must be private copies: exclusions change them in place. A
+ * projection made only of `$slice`s keeps every other field in mongod (mingo would
+ * treat it as an inclusion).
+ */
+export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
+  if (!projection || Object.keys(projection).length === 0) return docs;
+  const entries = Object.entries(projection);
+  const isSlice = (v: unknown) => isPlainObject(v) && '$slice' in v && Object.keys(v).length === 1;
+  const rest = entries.filter(([k, v]) => !isSlice(v) && !(k === '_id' && !v));
+  if (rest.length === 0 || rest.every(([, v]) => v === 0 || v === false)) {
+    const slices = entries.filter(([, v]) => isSlice(v));
+    const excluded = entries.filter(([, v]) => v === 0 || v === false).map(([k]) => k);
+    return docs.map((d) => {
+      for (const [path, v] of slices) {
+        const parts = path.split('.');
+        let cur: unknown = d;
+        for (let i = 0; i < parts.length - 1 && isPlainObject(cur); i++) cur = (cur as Doc)[parts[i]];
+        const last = parts[parts.length - 1];
+        if (isPlainObject(cur) && Array.isArray(cur[last]))
+          cur[last] = sliceArray(cur[last] as unknown[], (v as Doc).$slice);
+      }
+      for (const k of excluded) if (!k.includes('.')) delete d[k];
+      return d;
+    });
+  }
+  try {
+    const needsFilter = Object.keys(projection).some((k) => k.endsWith('.$'));
+    const out = new Query(needsFilter ? filter : {}, options()).find(docs, projection).all() as Doc[];
+    // mingo appends _id last; mongod keeps it first.
+    return out.map((d) => {
+      if (!('_id' in d) || Object.keys(d)[0] === '_id') return d;
+      const { _id, ...rest } = d;
+      return { _id, ...rest };
+    });
+  } catch (e) {
+    throw toMongoError(e);
+  }
+}
+
+/** Applies update operators in place to private copies (one mingo call per statement). */
+export function applyOperators(
+  docs: Doc[],
+  condition: Doc,
+  ops: Doc,
+  arrayFilters?: Doc[],
+  collation?: CollationSpec,
+): void {
+  try {
+    updateMany(docs, condition, ops, { arrayFilters, cloneMode: 'copy' }, options({ collation }));
+  } catch (e) {
+    throw toMongoError(e);
+  }
+}
