@@ -24,7 +24,6 @@ import {
   type SensitiveHints,
 } from '~/utils/forms/member';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
-import { isObjectId } from '~/domain/ids';
 
 export function MemberEditor({
   mode,

@@ -17,7 +17,7 @@ import {
   type DossierDateKind,
   type DossierRowState,
   type TabFormFailure,
-} from './pipeline-forms';
+} from '~/utils/forms/pipeline-tab';
 
 export interface DossierRowView extends DossierRowState {
   name: Text;

@@ -8,7 +8,7 @@ import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { ErrorList } from './forms';
-import { REVIEW_NOTE_KINDS, ReviewNoteSchema, type TabFormFailure } from './pipeline-forms';
+import { REVIEW_NOTE_KINDS, ReviewNoteSchema, type TabFormFailure } from '~/utils/forms/pipeline-tab';
 
 export interface ReviewNoteView {
   id: string;

@@ -15,7 +15,6 @@ import {
   type UnitFormValues,
 } from '~/utils/forms/unit';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
-import { isObjectId } from '~/domain/ids';
 
 export function UnitEditor({
   values,

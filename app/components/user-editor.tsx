@@ -15,7 +15,6 @@ import {
   type UserFormValues,
 } from '~/utils/forms/user';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
-import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 export function UserEditor({
   mode,

@@ -51,7 +51,7 @@ import {
   dossierEditSchema,
   type DossierRowState,
   type TabFormFailure,
-} from '~/components/pipeline-forms';
+} from '~/utils/forms/pipeline-tab';
 import type { MessageKey } from '~/i18n';
 import type { AuthUser } from './auth.server';
 import { noteMemberWrite } from './eligibility.server';
