@@ -246,6 +246,8 @@ test('path 4: a date of birth edited after the vote is flagged, blocks the decis
   await page.goto(candidate.replace(/\/pipeline$/, '/edit'));
   await page.getByLabel('Ngày sinh').fill(before);
   await page.getByRole('button', { name: 'Lưu', exact: true }).first().click();
+  // Wait for the save to land on the profile: the absent flash alone would pass at once.
+  await expect(page).toHaveURL(/\/members\/[0-9a-f]{24}(\?.*)?$/);
   await expect(page.getByTestId('conflict-broke')).toHaveCount(0);
   await openTab(page);
   await expect(page.getByTestId('conflict-banner')).toHaveCount(0);
