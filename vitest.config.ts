@@ -11,14 +11,19 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['tests/unit/**/*.test.{ts,tsx}'], environment: 'node' },
+        test: {
+          name: 'unit',
+          include: ['tests/unit/**/*.test.{ts,tsx}'],
+          environment: 'node',
+          setupFiles: ['tests/setup/matchers.ts'],
+        },
       },
       {
         extends: true,
         test: {
           name: 'integration',
           include: ['tests/integration/**/*.test.{ts,tsx}'],
-          setupFiles: ['tests/setup/db.ts'],
+          setupFiles: ['tests/setup/db.ts', 'tests/setup/matchers.ts'],
           testTimeout: 30_000,
           hookTimeout: 60_000,
         },

@@ -54,7 +54,7 @@ describe('access', () => {
 describe('listing', () => {
   it('shows the seeded days of a year in date order and offers 2024–2027', async () => {
     const res = await list('?year=2025');
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.year).toBe(2025);
     expect(res.data.years).toEqual(expect.arrayContaining([2024, 2025, 2026, 2027]));
     const dates = res.data.rows.map((r: { date: string }) => r.date);
@@ -74,8 +74,7 @@ describe('changing', () => {
     expect((await loadCalendar()).isWorkingDay('2030-06-04')).toBe(true);
     const refreshes = refreshCount();
     const res = await act({ intent: 'add', date: '2030-06-04', name: '  Nghỉ bù thử nghiệm  ' });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/admin/holidays?year=2030&ok=holidayAdded');
+    expect(res).toRedirectTo('/admin/holidays?year=2030', { toast: 'holidayAdded' });
     const h = (await Holiday.findOne({ date: new Date('2030-06-04T00:00:00Z') }).lean())!;
     expect(h).toMatchObject({ name: 'Nghỉ bù thử nghiệm', year: 2030 });
     const event = (await AuditEvent.findOne({ action: 'holiday.create', entityId: h._id }).lean())!;
@@ -102,7 +101,7 @@ describe('changing', () => {
     ];
     for (const [fields, errors] of cases) {
       const res = await act({ intent: 'add', ...fields });
-      expect(res.status).toBe(400);
+      expect(res).toHaveStatus(400);
       expect(res.data.fieldErrors).toEqual(errors);
       expect(res.data.values).toMatchObject(fields);
     }
@@ -113,7 +112,7 @@ describe('changing', () => {
   it('puts a duplicate date beside the date field (409)', async () => {
     const count = await Holiday.countDocuments();
     const res = await act({ intent: 'add', date: '2025-09-02', name: 'Quốc khánh (trùng)' });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors).toEqual({ date: ['holidays.v.dateTaken'] });
     expect(await Holiday.countDocuments()).toBe(count);
   });
@@ -121,7 +120,7 @@ describe('changing', () => {
   it('renames with before/after in the log, and refuses an empty name', async () => {
     const h = (await Holiday.findOne({ date: new Date('2030-06-04T00:00:00Z') }).lean())!;
     const bad = await act({ intent: 'rename', id: String(h._id), name: '   ' });
-    expect(bad.status).toBe(400);
+    expect(bad).toHaveStatus(400);
     expect(bad.data).toMatchObject({
       intent: 'rename',
       id: String(h._id),
@@ -129,8 +128,7 @@ describe('changing', () => {
     });
     const refreshes = refreshCount();
     const res = await act({ intent: 'rename', id: String(h._id), name: 'Nghỉ bù (đổi tên)' });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/admin/holidays?year=2030&ok=holidaySaved');
+    expect(res).toRedirectTo('/admin/holidays?year=2030', { toast: 'holidaySaved' });
     expect((await Holiday.findById(h._id).lean())!.name).toBe('Nghỉ bù (đổi tên)');
     // A name is not part of the calendar.
     expect(refreshCount()).toBe(refreshes);
@@ -145,8 +143,7 @@ describe('changing', () => {
     const h = (await Holiday.findOne({ date: new Date('2030-06-04T00:00:00Z') }).lean())!;
     const refreshes = refreshCount();
     const res = await act({ intent: 'delete', id: String(h._id) });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/admin/holidays?year=2030&ok=holidayDeleted');
+    expect(res).toRedirectTo('/admin/holidays?year=2030', { toast: 'holidayDeleted' });
     expect(await Holiday.exists({ _id: h._id })).toBeNull();
     expect((await loadCalendar()).isWorkingDay('2030-06-04')).toBe(true);
     expect(refreshCount()).toBe(refreshes + 1);
@@ -221,8 +218,7 @@ describe('make-up working days', () => {
     expect(calendar.addWorkingDays('2030-06-07', 1)).toBe('2030-06-10');
     const refreshes = refreshCount();
     const res = await act({ intent: 'add', date: '2030-06-08', name: 'Làm bù cho thứ Sáu', kind: 'workday' });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/admin/holidays?year=2030&ok=holidayAdded');
+    expect(res).toRedirectTo('/admin/holidays?year=2030', { toast: 'holidayAdded' });
     const h = (await Holiday.findOne({ date: saturday }).lean())!;
     expect(h).toMatchObject({ kind: 'workday', name: 'Làm bù cho thứ Sáu', year: 2030 });
     const event = (await AuditEvent.findOne({ action: 'holiday.create', entityId: h._id }).lean())!;
@@ -257,7 +253,7 @@ describe('make-up working days', () => {
     ];
     for (const [fields, errors] of cases) {
       const res = await act({ intent: 'add', ...fields });
-      expect(res.status).toBe(400);
+      expect(res).toHaveStatus(400);
       expect(res.data.fieldErrors).toEqual(errors);
       expect(res.data.values).toMatchObject(fields);
     }
@@ -271,7 +267,7 @@ describe('make-up working days', () => {
     const count = await Holiday.countDocuments();
     // Sunday 22/02/2026 is in Tết.
     const res = await act({ intent: 'add', date: '2026-02-22', name: 'Làm bù', kind: 'workday' });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors).toEqual({ date: ['holidays.v.dateTaken'] });
     expect(await Holiday.countDocuments()).toBe(count);
     expect(await verifyAudit()).toMatchObject({ ok: true, gaps: [] });

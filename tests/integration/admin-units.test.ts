@@ -35,7 +35,7 @@ describe('creating a unit', () => {
       kind: 'branch',
       parentId: String(pvd._id),
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const created = (await Unit.findOne({ code: 'PVD-K46TH' }).lean())!;
     expect(res.location).toBe(`/admin/units/${created._id}?ok=unitCreated`);
     expect(created.ancestors.map(String)).toEqual([...pvd.ancestors, pvd._id].map(String));
@@ -54,7 +54,7 @@ describe('creating a unit', () => {
       schoolKind: 'high_school',
       parentId: String(province),
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const school = (await Unit.findOne({ code: 'THPT-TN' }).lean())!;
     expect(String(school.schoolId)).toBe(String(school._id));
     expect(school.ancestors.map(String)).toEqual([String(province)]);
@@ -69,7 +69,7 @@ describe('creating a unit', () => {
       parentId: 'xyz',
       validFrom: '2025-13-45',
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors).toMatchObject({
       name: ['validation.required'],
       code: ['validation.codeFormat'],
@@ -88,7 +88,7 @@ describe('creating a unit', () => {
       validFrom: '2025-09-01',
       validTo: '2025-01-01',
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors).toMatchObject({
       schoolKind: ['validation.schoolKindRequired'],
       parentId: ['validation.parentRequired'],
@@ -104,7 +104,7 @@ describe('creating a unit', () => {
       kind: 'faculty',
       parentId: String(pvd._id),
     });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors).toEqual({ code: ['validation.codeTaken'] });
     expect(await Unit.countDocuments()).toBe(before);
   });
@@ -117,7 +117,7 @@ describe('creating a unit', () => {
       kind: 'faculty',
       parentId: String(branch._id),
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors).toEqual({ parentId: ['validation.parentInvalid'] });
     expect(await Unit.exists({ code: 'KHOA-LA' })).toBeNull();
   });
@@ -129,7 +129,7 @@ describe('creating a unit', () => {
       { name: 'Y', code: 'Y1', kind: 'faculty', parentId: String(pvd._id) },
       province,
     );
-    expect(res.status).toBe(403);
+    expect(res).toHaveStatus(403);
     expect(await Unit.exists({ code: 'Y1' })).toBeNull();
   });
 });
@@ -155,8 +155,7 @@ describe('editing a unit', () => {
       parentId: String(pvd._id),
       legacyNote: 'Đổi tên 2026',
     });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`/admin/units/${faculty._id}?ok=unitSaved`);
+    expect(res).toRedirectTo(`/admin/units/${faculty._id}`, { toast: 'unitSaved' });
     const saved = (await Unit.findById(faculty._id).lean())!;
     expect(saved.name).toBe('Liên chi đoàn Khoa Mới');
     expect(saved.shortName).toBe('LCĐ Mới');
@@ -180,7 +179,7 @@ describe('editing a unit', () => {
       parentId: String(otherSchool._id),
     });
     // A school may only sit under a province: rejected before the move check.
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     const moveBranch = await editUnit(branch._id, {
       intent: 'save',
       name: branch.name,
@@ -188,7 +187,7 @@ describe('editing a unit', () => {
       kind: 'branch',
       parentId: String(otherSchool._id),
     });
-    expect(moveBranch.status).toBe(400);
+    expect(moveBranch).toHaveStatus(400);
     expect(moveBranch.data.fieldErrors.parentId).toBeDefined();
     expect((await Unit.findById(branch._id).lean())!.parentId?.equals(branch.parentId!)).toBe(true);
   });
@@ -243,7 +242,7 @@ describe('one action, one transaction, with its event', () => {
       kind: 'faculty',
       parentId: String(pvd._id),
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const unit = (await Unit.findOne({ code: 'PVD-NK' }).lean())!;
     expect((await editUnit(unit._id, await formOf(unit._id, { name: 'LCĐ Nhật Ký (mới)' }))).status).toBe(
       302,

@@ -42,7 +42,7 @@ describe('account administration', () => {
       unitId: String(pvd._id),
       password: 'mat-khau-123',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const user = (await User.findOne({ email: 'can.bo@demo.vn' }).lean())!;
     expect(res.location).toBe(`/admin/users/${user._id}?ok=userCreated`);
     const stored = (await Password.findOne({ userId: user._id }).lean())!;
@@ -59,7 +59,7 @@ describe('account administration', () => {
       unitId: String(province._id),
       password: 'mat-khau-dai-1',
     });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors).toEqual({ email: ['validation.emailTaken'] });
     expect(res.data.values.password).toBeUndefined();
     expect(await User.countDocuments()).toBe(before);
@@ -67,7 +67,7 @@ describe('account administration', () => {
 
   it('validates fields and the role/unit fit', async () => {
     const bad = await create({ email: 'x', name: '', role: 'king', unitId: '', password: 'short' });
-    expect(bad.status).toBe(400);
+    expect(bad).toHaveStatus(400);
     expect(Object.keys(bad.data.fieldErrors).sort()).toEqual(['email', 'name', 'password', 'role', 'unitId']);
     const misfit = await create({
       email: 'p@demo.vn',
@@ -76,7 +76,7 @@ describe('account administration', () => {
       unitId: String(pvd._id),
       password: 'mat-khau-dai-1',
     });
-    expect(misfit.status).toBe(400);
+    expect(misfit).toHaveStatus(400);
     expect(misfit.data.fieldErrors).toEqual({ unitId: ['validation.unitKindForRole'] });
   });
 
@@ -103,7 +103,7 @@ describe('account administration', () => {
       studentCode: member.studentCode,
       password: 'mat-khau-dai-1',
     });
-    expect(ok.status).toBe(302);
+    expect(ok).toHaveStatus(302);
     expect(String((await User.findOne({ email: 's1@demo.vn' }).lean())!.memberId)).toBe(String(member._id));
   });
 
@@ -123,7 +123,7 @@ describe('account administration', () => {
     const user = (await User.findOne({ email: 'danguy.pvd@demo.vn' }).lean())!;
     const cookie = await signIn('danguy.pvd@demo.vn');
     const res = await edit(String(user._id), { intent: 'deactivate' });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await User.findById(user._id).lean())!.active).toBe(false);
     expect(await getOptionalUser(get('/', cookie))).toBeNull();
     await edit(String(user._id), { intent: 'activate' });
@@ -131,7 +131,7 @@ describe('account administration', () => {
 
     const me = (await getOptionalUser(get('/', admin)))!;
     const self = await edit(me.id, { intent: 'deactivate' });
-    expect(self.status).toBe(400);
+    expect(self).toHaveStatus(400);
     expect(self.data.fieldErrors._form).toEqual(['validation.selfDeactivate']);
   });
 
@@ -147,7 +147,7 @@ describe('account administration', () => {
 describe('/healthz', () => {
   it('reports ok, the database kind and the version', async () => {
     const res = await call(healthLoader, get('/healthz'));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data).toMatchObject({
       status: 'ok',
       db: 'embedded',
@@ -169,7 +169,7 @@ describe('one action, one transaction, with its event', () => {
       unitId: String(pvd._id),
       password: 'mat-khau-nhat-ky',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const user = (await User.findOne({ email: 'nhat.ky@demo.vn' }).lean())!;
     const id = String(user._id);
     expect(

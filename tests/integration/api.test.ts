@@ -45,7 +45,7 @@ function createToken(fields: Record<string, string>, cookie = admin) {
 
 async function newSecret(name: string, unitId: Types.ObjectId, expiresOn = ''): Promise<string> {
   const res = await createToken({ name, unitId: String(unitId), expiresOn });
-  expect(res.status).toBe(200);
+  expect(res).toHaveStatus(200);
   return res.data.created.secret as string;
 }
 
@@ -69,7 +69,7 @@ async function allPages(secret: string, query = '', size = 50) {
       `/api/v1/members?${query}${sep}size=${size}${cursor ? `&cursor=${cursor}` : ''}`,
       secret,
     );
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.data.length + res.data.withheld.length).toBeLessThanOrEqual(size);
     rows.push(...res.data.data);
     withheld.push(...res.data.withheld);
@@ -134,7 +134,7 @@ afterEach(() => {
 describe('token administration', () => {
   it('shows the secret once and stores only its SHA-256 and prefix', async () => {
     const res = await createToken({ name: 'Báo cáo tỉnh', unitId: String(province._id) });
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.headers.get('Cache-Control')).toBe('no-store');
     const { secret, prefix } = res.data.created;
     expect(secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -160,7 +160,7 @@ describe('token administration', () => {
 
   it('puts errors beside the fields', async () => {
     const bad = await createToken({ name: '', unitId: 'x', expiresOn: '2000-01-01' });
-    expect(bad.status).toBe(400);
+    expect(bad).toHaveStatus(400);
     expect(bad.data.fieldErrors).toEqual({
       name: ['tokens.v.nameRequired'],
       unitId: ['tokens.v.unitRequired'],
@@ -177,7 +177,7 @@ describe('token administration', () => {
     });
     const branch = (await Unit.findOne({ kind: 'branch' }).lean())!;
     const misfit = await createToken({ name: 'Chi đoàn', unitId: String(branch._id) });
-    expect(misfit.status).toBe(400);
+    expect(misfit).toHaveStatus(400);
     expect(misfit.data.fieldErrors).toEqual({ unitId: ['tokens.v.unitInvalid'] });
     expect(await ApiToken.countDocuments({ name: 'Chi đoàn' })).toBe(0);
   });
@@ -189,13 +189,13 @@ describe('token administration', () => {
       expect((await createToken({ name: 'x', unitId: String(province._id) }, cookie)).status).toBe(403);
     }
     const unknown = await call(tokensAction, post('/admin/tokens', { intent: 'nope' }, admin));
-    expect(unknown.status).toBe(400);
+    expect(unknown).toHaveStatus(400);
   });
 });
 
 describe('authentication', () => {
   const expect401 = (res: RouteResult<Json>) => {
-    expect(res.status).toBe(401);
+    expect(res).toHaveStatus(401);
     expect(res.headers.get('WWW-Authenticate')).toMatch(/^Bearer/);
     expect(res.headers.get('Content-Type')).toBe('application/json; charset=utf-8');
     expect(res.data.error.code).toBe('unauthorized');
@@ -241,7 +241,7 @@ describe('authentication', () => {
       tokensAction,
       post('/admin/tokens', { intent: 'revoke', id: String(token._id) }, admin),
     );
-    expect(revoke.status).toBe(200);
+    expect(revoke).toHaveStatus(200);
     expect((await ApiToken.findById(token._id).lean())!.revokedAt).toBeInstanceOf(Date);
     expect(await AuditEvent.countDocuments({ action: 'apitoken.revoke', entityId: token._id })).toBe(1);
     expect401(await apiGet(unitsLoader, '/api/v1/units', secret));
@@ -257,7 +257,7 @@ describe('authentication', () => {
       tokensAction,
       post('/admin/tokens', { intent: 'revoke', id: '0123456789abcdef01234567' }, admin),
     );
-    expect(missing.status).toBe(404);
+    expect(missing).toHaveStatus(404);
   });
 
   it('rate-limits per token with 429 and Retry-After', async () => {
@@ -265,7 +265,7 @@ describe('authentication', () => {
     for (let i = 0; i < 3; i++)
       expect((await apiGet(unitsLoader, '/api/v1/units', pvdSecret)).status).toBe(200);
     const limited = await apiGet(unitsLoader, '/api/v1/units', pvdSecret);
-    expect(limited.status).toBe(429);
+    expect(limited).toHaveStatus(429);
     expect(limited.data.error.code).toBe('rate_limited');
     expect(Number(limited.headers.get('Retry-After'))).toBeGreaterThan(0);
     // Another token has its own budget.
@@ -325,6 +325,7 @@ describe('scope', () => {
     expect(units.data.page.total).toBe(
       await Unit.countDocuments({ $or: [{ _id: pvd._id }, { ancestors: pvd._id }] }),
     );
+    expect(units.data.data).not.toHaveLength(0);
     for (const u of units.data.data)
       expect(u.id === String(pvd._id) || u.schoolId === String(pvd._id)).toBe(true);
 
@@ -337,14 +338,14 @@ describe('scope', () => {
       id: '0123456789abcdef01234567',
     });
     const malformed = await apiGet(memberLoader, '/api/v1/members/xyz', pvdSecret, { id: 'xyz' });
-    expect(outside.status).toBe(404);
+    expect(outside).toHaveStatus(404);
     expect(outside.data).toEqual(unknown.data);
-    expect(malformed.status).toBe(404);
+    expect(malformed).toHaveStatus(404);
     expect(malformed.data).toEqual(unknown.data);
     const otherUnit = await apiGet(unitLoader, `/api/v1/units/${other._id}`, pvdSecret, {
       id: String(other._id),
     });
-    expect(otherUnit.status).toBe(404);
+    expect(otherUnit).toHaveStatus(404);
     expect(otherUnit.data).toEqual(unknown.data);
     // Filtering by another school just matches nothing.
     const filtered = await apiGet(membersLoader, `/api/v1/members?school=${other._id}`, pvdSecret);
@@ -354,7 +355,7 @@ describe('scope', () => {
     const detail = await apiGet(memberLoader, `/api/v1/members/${own._id}`, pvdSecret, {
       id: String(own._id),
     });
-    expect(detail.status).toBe(200);
+    expect(detail).toHaveStatus(200);
     expect(detail.data.data).toMatchObject({ id: String(own._id), fullName: own.fullName });
     const unit = await apiGet(unitLoader, `/api/v1/units/${pvd._id}`, pvdSecret, { id: String(pvd._id) });
     expect(unit.data.data).toMatchObject({ id: String(pvd._id), kind: 'school', code: 'PVD' });
@@ -372,7 +373,7 @@ describe('scope', () => {
     const res = await apiGet(memberLoader, `/api/v1/members/${foreign._id}`, provinceSecret, {
       id: String(foreign._id),
     });
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const schools = await apiGet(unitsLoader, '/api/v1/units?kind=school&size=200', provinceSecret);
     expect(schools.data.page.total).toBe(
       await Unit.countDocuments({ kind: 'school', ancestors: province._id }),
@@ -483,7 +484,7 @@ describe('paging and filters', () => {
       await call<Json>(memberAction, del, { id: 'x' }),
       await call<Json>(unitsAction, post('/api/v1/units', {})),
     ]) {
-      expect(res.status).toBe(405);
+      expect(res).toHaveStatus(405);
       expect(res.headers.get('Allow')).toBe('GET, HEAD');
       expect(res.data.error.code).toBe('method_not_allowed');
     }
@@ -533,6 +534,7 @@ describe('member representation', () => {
     });
     const keys = keysDeep([rows, one.data]);
     for (const key of FORBIDDEN) expect(keys.has(key), key).toBe(false);
+    expect(keys.size).toBeGreaterThan(0);
     for (const key of keys) expect(ALLOWED.has(key) || key === 'data', key).toBe(true);
     const text = JSON.stringify([rows, one.data]);
     for (const value of ['051204000123', '0905123456', 'Kinh']) expect(text).not.toContain(value);
@@ -551,7 +553,7 @@ describe('statistics', () => {
       Member.countDocuments({ ...filter, 'pipeline.due.at': mongoose.trusted({ $lt: today }) });
 
     const res = await apiGet(statsLoader, '/api/v1/stats', provinceSecret);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const stats = res.data.data;
     expect(stats.scope).toMatchObject({ id: String(province._id), kind: 'province' });
     expect(stats.total).toBe(await Member.countDocuments({ ancestors: province._id }));
@@ -585,7 +587,7 @@ describe('statistics', () => {
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 JSON describing every route', async () => {
     const res = await call<string>(openApiLoader, get('/api/v1/openapi.json'));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const doc = typeof res.data === 'string' ? JSON.parse(res.data) : res.data;
     expect(doc.openapi).toBe('3.1.0');
     expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
@@ -604,6 +606,7 @@ describe('OpenAPI document', () => {
             .replace('\u0000', '.'),
       );
     expect(routed.sort()).toEqual([...API_PATHS].sort());
+    expect(routed).not.toHaveLength(0);
     for (const path of routed) expect(Object.keys(doc.paths), path).toContain(path);
     for (const status of ['400', '401', '429']) {
       expect(doc.paths['/api/v1/members'].get.responses[status]).toBeDefined();

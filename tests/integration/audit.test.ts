@@ -230,7 +230,7 @@ describe('appending', () => {
       }),
       { id: String(ours._id) },
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const after = await chainOf(chainKey('Member', ours._id));
     expect(after).toHaveLength(before.length + 1);
     const event = after.at(-1)!;
@@ -561,7 +561,7 @@ describe('member history export', () => {
       params: { id: String(ours._id) },
       context: context(),
     })) as Response;
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.headers.get('Content-Type')).toContain('text/csv');
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);

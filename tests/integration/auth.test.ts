@@ -24,8 +24,7 @@ const login = (fields: Record<string, string>, ip = '203.0.113.7') =>
 describe('sign-in', () => {
   it('signs in, sets an httpOnly session cookie holding only the id, and stores the session', async () => {
     const res = await login({ email: 'Admin@Demo.vn', password: PASSWORD });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/admin');
+    expect(res).toRedirectTo('/admin');
     const setCookie = res.headers.get('Set-Cookie') ?? '';
     expect(setCookie).toMatch(/^__session=/);
     expect(setCookie).toMatch(/HttpOnly/i);
@@ -69,8 +68,8 @@ describe('sign-in', () => {
   it('gives the same message for a wrong password and an unknown user', async () => {
     const wrong = await login({ email: 'admin@demo.vn', password: 'wrong-password' });
     const unknown = await login({ email: 'nobody@demo.vn', password: 'wrong-password' });
-    expect(wrong.status).toBe(400);
-    expect(unknown.status).toBe(400);
+    expect(wrong).toHaveStatus(400);
+    expect(unknown).toHaveStatus(400);
     expect(wrong.data).toEqual(unknown.data);
     expect(wrong.data.formError).toBe('login.invalidCredentials');
     expect(wrong.headers.get('Set-Cookie')).toBeNull();
@@ -78,7 +77,7 @@ describe('sign-in', () => {
 
   it('returns field errors for malformed input', async () => {
     const res = await login({ email: 'not-an-email', password: '' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.email).toEqual(['validation.email']);
     expect(res.data.fieldErrors.password).toEqual(['validation.passwordRequired']);
   });
@@ -88,7 +87,7 @@ describe('sign-in', () => {
       expect((await login({ email: 'admin@demo.vn', password: `bad-${i}` })).status).toBe(400);
     }
     const blocked = await login({ email: 'admin@demo.vn', password: PASSWORD });
-    expect(blocked.status).toBe(429);
+    expect(blocked).toHaveStatus(429);
     expect(blocked.data.formError).toBe('login.rateLimited');
     expect(Number(blocked.headers.get('Retry-After'))).toBeGreaterThan(0);
     // Another IP (or another account) is not locked out by these failures.
@@ -113,7 +112,7 @@ describe('sign-in', () => {
     await User.updateOne({ email: 'danguy.pvd@demo.vn' }, { $set: { active: false } });
     try {
       const res = await login({ email: 'danguy.pvd@demo.vn', password: PASSWORD });
-      expect(res.status).toBe(400);
+      expect(res).toHaveStatus(400);
       expect(res.data.formError).toBe('login.invalidCredentials');
     } finally {
       await User.updateOne({ email: 'danguy.pvd@demo.vn' }, { $set: { active: true } });
@@ -128,8 +127,7 @@ describe('sign-in', () => {
 
   it('redirects an anonymous visitor of a protected page to /login with redirectTo', async () => {
     const res = await call(adminLoader, get('/admin?x=1'));
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`/login?redirectTo=${encodeURIComponent('/admin?x=1')}`);
+    expect(res).toRedirectTo(`/login?redirectTo=${encodeURIComponent('/admin?x=1')}`);
   });
 
   it('rejects a forged cookie', async () => {
@@ -143,8 +141,7 @@ describe('sign-out', () => {
     const cookie = cookieFrom(await login({ email: 'tinhdoan@demo.vn', password: PASSWORD }));
     const before = await Session.countDocuments();
     const res = await call(logoutAction, post('/logout', {}, cookie));
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/login');
+    expect(res).toRedirectTo('/login');
     expect(res.headers.get('Set-Cookie')).toMatch(/__session=;.*(Max-Age=0|Expires=Thu, 01 Jan 1970)/i);
     expect(await Session.countDocuments()).toBe(before - 1);
     expect(await getOptionalUser(get('/province', cookie))).toBeNull();
@@ -154,8 +151,7 @@ describe('sign-out', () => {
     const cookie = cookieFrom(await login({ email: 'tinhdoan@demo.vn', password: PASSWORD }));
     const before = await Session.countDocuments();
     const res = await call(logoutLoader, get('/logout', cookie));
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/');
+    expect(res).toRedirectTo('/');
     expect(res.headers.get('Set-Cookie')).toBeNull();
     expect(await Session.countDocuments()).toBe(before);
     expect((await getOptionalUser(get('/', cookie)))?.email).toBe('tinhdoan@demo.vn');

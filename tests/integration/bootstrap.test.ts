@@ -79,7 +79,7 @@ describe('bootstrapAdmin', () => {
     expect((await verifyAudit()).ok).toBe(true);
 
     const signIn = await call(loginAction, post('/login', { email: good.email, password: good.password }));
-    expect(signIn.status).toBe(302);
+    expect(signIn).toHaveStatus(302);
     expect(signIn.headers.get('Set-Cookie')).toMatch(/__session=/);
 
     const before = await counts();

@@ -53,7 +53,7 @@ describe("a school's conduct-score bands", () => {
     [{ goodMin: '', averageMin: '50' }, 'goodMin', 'conduct.v.number'],
   ])('refuses %j beside %s, writing nothing', async (fields, field, message) => {
     const res = await save(school, fields);
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors[field]).toEqual([message]);
     expect(res.data.values).toEqual(fields);
     expect(await stored()).toBeNull();
@@ -62,7 +62,7 @@ describe("a school's conduct-score bands", () => {
 
   it('saves valid bands with their event, and the member pages follow them', async () => {
     const res = await save(school, { goodMin: '70', averageMin: '55' });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(await stored()).toEqual({ goodMin: 70, averageMin: 55 });
     const event = (await AuditEvent.findOne({ entityId: school, action: 'unit.conduct_bands' }).lean())!;
     expect(event.details).toEqual({ before: null, after: { goodMin: 70, averageMin: 55 } });

@@ -99,7 +99,7 @@ describe('the header, the flash after the save and the tab', () => {
 
   it('after the edit that breaks the vote: the page the save lands on says what it broke', async () => {
     const res = await editBirth(union, id, bornBefore(20, 18, 1));
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     savedAt = res.location!;
     expect(savedAt).toContain('ok=memberSavedConflict&broke=');
     const h = await header(savedAt, union, id);
@@ -146,7 +146,7 @@ describe('the header, the flash after the save and the tab', () => {
       ),
       { id: String(id) },
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const h = await header(`/members/${id}/pipeline`, union, id);
     expect(h.conflicts.open).toBe(0);
     expect(h.conflicts.list[0].overridden).toBe(true);
@@ -183,7 +183,7 @@ describe('the paper dossier save that breaks a step', () => {
       ),
       { id: String(id) },
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(res.location).toContain(`/members/${id}/pipeline?ok=pipelineDossierSavedConflict&broke=`);
     const h = await header(res.location!, union, id);
     expect(h.broke!.broke.length).toBeGreaterThan(0);
@@ -212,7 +212,7 @@ describe('the board card, the member list and the province’s count', () => {
 
   it('the board card marks the records with open conflicts, not the overridden one', async () => {
     const res = await call(boardLoader, get('/pipeline?stage=branch_vote', union));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const cards = (res.data as { lanes: { cards: { id: string; openConflicts: number }[] }[] }).lanes.flatMap(
       (l) => l.cards,
     );
@@ -244,7 +244,7 @@ describe('the board card, the member list and the province’s count', () => {
   it('the province’s dashboard counts them, linked to that filter', async () => {
     invalidateDashboards();
     const res = await call(reportsLoader, get('/reports', province));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const d = res.data as {
       dashboard: { bottlenecks: { kind: string; count: number; items: unknown[] }[] };
       tables: { id: string; rows: { value: unknown; href?: string }[][] }[];

@@ -68,7 +68,7 @@ const header = async () =>
 
 async function boardCard() {
   const res = await call(boardLoader, get(`/pipeline?stage=${stage}`, union));
-  expect(res.status).toBe(200);
+  expect(res).toHaveStatus(200);
   const cards = res.data.lanes.flatMap((l: { cards: { id: string }[] }) => l.cards);
   return cards.find((c: { id: string }) => c.id === id());
 }
@@ -84,7 +84,7 @@ async function exportFile(format: 'xlsx' | 'csv', ids: string[]) {
     params: {},
     context: context(),
   })) as Response;
-  expect(res.status).toBe(200);
+  expect(res).toHaveStatus(200);
   return Buffer.from(await res.arrayBuffer());
 }
 
@@ -110,7 +110,7 @@ async function apiAllWithheld(): Promise<{ served: string[]; withheld: { id: str
       apiMembersLoader,
       `/api/v1/members?size=200${cursor ? `&cursor=${cursor}` : ''}`,
     );
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     served.push(...res.data.data.map((m: { id: string }) => m.id));
     withheld.push(...res.data.withheld);
     cursor = res.data.page.next;
@@ -133,7 +133,7 @@ const submit = (title: string) =>
 async function pausedFigure() {
   invalidateDashboards();
   const res = await call(reportsLoader, get('/reports', province));
-  expect(res.status).toBe(200);
+  expect(res).toHaveStatus(200);
   const bottleneck = res.data.dashboard.bottlenecks.find((b: { kind: string }) => b.kind === 'paused');
   const row = res.data.tables
     .find((t: { id: string }) => t.id === 'bottlenecks')
@@ -242,7 +242,7 @@ describe('a consent never given pauses nothing (the school keeps the record befo
       queueAction,
       post('/school/submissions', { intent: 'approve', id: String(item._id) }, union),
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await Submission.findById(item._id).lean())!.status).toBe('approved');
   });
 });
@@ -276,7 +276,7 @@ describe('withdrawing asks for confirmation', () => {
     const withdrawn = await events('member.consent.withdraw');
     for (const fields of [{}, { confirm: '' }, { confirm: 'yes' }] as Record<string, string>[]) {
       const res = await withdraw(fields);
-      expect(res.status).toBe(400);
+      expect(res).toHaveStatus(400);
       expect(res.data.fieldErrors).toEqual({ confirm: ['consent.v.confirm'] });
     }
     expect(JSON.stringify((await ownRecord()).consent)).toBe(before);
@@ -286,8 +286,7 @@ describe('withdrawing asks for confirmation', () => {
   it('withdraws with the box ticked; the page then says the record is paused, since when', async () => {
     const withdrawn = await events('member.consent.withdraw');
     const res = await withdraw();
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/me/consent?withdrawn=1');
+    expect(res).toRedirectTo('/me/consent?withdrawn=1');
     expect(await events('member.consent.withdraw')).toBe(withdrawn + 1);
     const c = (await ownRecord()).consent!;
     expect(c.withdrawnAt).toBeInstanceOf(Date);
@@ -313,7 +312,7 @@ describe('while consent is withdrawn', () => {
   it('refuses staff the record’s history CSV with 409 and the reason, logging no export', async () => {
     const exported = await events('member.history.export');
     const res = await history();
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     const text = res.data as string;
     expect(text).toContain('Đoàn viên đã rút lại đồng ý xử lý dữ liệu cá nhân ngày');
     expect(text).toContain(vnDate((await ownRecord()).consent!.withdrawnAt!));
@@ -325,7 +324,7 @@ describe('while consent is withdrawn', () => {
   it('still gives the student their own copies (a data-subject right)', async () => {
     expect((await history(student)).status).toBe(200);
     const copy = await call(dataLoader, get('/me/data.json', student));
-    expect(copy.status).toBe(200);
+    expect(copy).toHaveStatus(200);
   });
 
   it('leaves the record out of a list export and says how many and why in the Excel file', async () => {
@@ -353,7 +352,7 @@ describe('while consent is withdrawn', () => {
     expect(served).not.toContain(id());
     expect(withheld).toContainEqual({ id: id(), reason: 'consent_withdrawn' });
     const one = await apiGet(apiMemberLoader, `/api/v1/members/${id()}`, { id: id() });
-    expect(one.status).toBe(409);
+    expect(one).toHaveStatus(409);
     expect(one.data.error.code).toBe('consent_withdrawn');
     expect(one.data.error.message).toContain('withdrew consent');
     expect(JSON.stringify(one.data)).not.toContain((await ownRecord()).fullName);
@@ -365,7 +364,7 @@ describe('while consent is withdrawn', () => {
       await events('member.submission.create'),
     ];
     const res = await submit('Hiến máu 2026');
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.formError).toContain('Bạn đã rút lại đồng ý xử lý dữ liệu cá nhân ngày');
     expect(res.data.formError).toMatch(DMY);
     expect(res.data.formError).toContain(vnDate((await ownRecord()).consent!.withdrawnAt!));
@@ -387,7 +386,7 @@ describe('while consent is withdrawn', () => {
       { intent: 'return', id: pendingOwn, reason: 'Thiếu xác nhận của đơn vị' },
     ] as Record<string, string>[]) {
       const res = await call(queueAction, post('/school/submissions', fields, union));
-      expect(res.status).toBe(409);
+      expect(res).toHaveStatus(409);
       expect(res.data.id).toBe(pendingOwn);
       expect(res.data.formError).toContain('hồ sơ tạm dừng xử lý');
       expect(res.data.formError).toContain(vnDate(before.consent!.withdrawnAt!));
@@ -414,8 +413,7 @@ describe('while consent is withdrawn', () => {
         union,
       ),
     );
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/school/submissions?done=approved&count=1&paused=1');
+    expect(res).toRedirectTo('/school/submissions?done=approved&count=1&paused=1');
     expect((await Submission.findById(pendingOwn).lean())!.status).toBe('submitted');
     expect((await Submission.findById(pendingOther).lean())!.status).toBe('approved');
   });
@@ -451,7 +449,7 @@ describe('giving consent again lifts the pause', () => {
       queueAction,
       post('/school/submissions', { intent: 'approve', id: pendingOwn }, union),
     );
-    expect(approve.status).toBe(302);
+    expect(approve).toHaveStatus(302);
     expect((await Submission.findById(pendingOwn).lean())!.status).toBe('approved');
     expect((await pausedFigure()).count).toBe(pausedBefore - 1);
   });

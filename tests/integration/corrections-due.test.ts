@@ -50,7 +50,7 @@ beforeAll(async () => {
   memberId = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId as Types.ObjectId;
   // The portal opens once the student has consented (decision 009).
   const consent = await call(consentAction, post('/me/consent', { intent: 'give', agree: 'on' }, student));
-  expect(consent.status).toBe(302);
+  expect(consent).toHaveStatus(302);
   // Another school's request, older still: never shown nor counted at Phạm Văn Đồng.
   const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
   const foreign = (await Member.findOne({ schoolId: mongoose.trusted({ $ne: pvd._id }) }).lean())!;
@@ -71,7 +71,7 @@ describe('a request filed at 00:30 on Friday in Vietnam', () => {
         post('/me', { intent: 'correction', field: 'fullName', message: 'Sai dấu trong tên' }, student),
       ),
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const stored = (await CorrectionRequest.findOne({ memberId }).lean())!;
     expect(stored.createdAt.toISOString()).toBe(FILED.toISOString());
   });
@@ -79,7 +79,7 @@ describe('a request filed at 00:30 on Friday in Vietnam', () => {
   it('is due on Monday: shown in the queue, not overdue through Monday 23:59 in Vietnam', async () => {
     for (const now of [MONDAY_10H, MONDAY_23H59]) {
       const res = await at(now, () => call(queueLoader, get('/school/submissions', union)));
-      expect(res.status).toBe(200);
+      expect(res).toHaveStatus(200);
       expect(res.data.corrections).toHaveLength(1);
       expect(res.data.corrections[0]).toMatchObject({
         dueDate: '2026-01-12',
@@ -99,13 +99,13 @@ describe('a request filed at 00:30 on Friday in Vietnam', () => {
       workingDaysLeft: -1,
     });
     const home = await at(TUESDAY_00H30, () => call(homeLoader, get('/school', union)));
-    expect(home.status).toBe(200);
+    expect(home).toHaveStatus(200);
     expect(home.data.corrections).toEqual({ open: 1, overdue: 1 });
   });
 
   it('shows the student the due date of her open request', async () => {
     const before = await at(MONDAY_10H, () => call(meLoader, get('/me', student)));
-    expect(before.status).toBe(200);
+    expect(before).toHaveStatus(200);
     const open = before.data.record.corrections[0];
     expect(open).toMatchObject({ status: 'open', due: { dueDate: '2026-01-12', overdue: false } });
     const late = await at(TUESDAY_00H30, () => call(meLoader, get('/me', student)));
@@ -118,7 +118,7 @@ describe('a request filed at 00:30 on Friday in Vietnam', () => {
       queueAction,
       post('/school/submissions', { intent: 'correction-done', id }, union),
     );
-    expect(done.status).toBe(302);
+    expect(done).toHaveStatus(302);
     const home = await at(TUESDAY_00H30, () => call(homeLoader, get('/school', union)));
     expect(home.data.corrections).toEqual({ open: 0, overdue: 0 });
     const me = await call(meLoader, get('/me', student));

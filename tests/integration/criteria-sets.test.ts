@@ -74,7 +74,7 @@ const setIntent = (id: Types.ObjectId | string, intent: string, cookie = provinc
 describe('reading rights', () => {
   it('lists every set of the province to the province union, grouped data with statuses', async () => {
     const res = await call(listLoader, get('/criteria', province));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.canManage).toBe(true);
     expect(res.data.sets).toHaveLength(6);
     expect(res.data.sets.every((s: { status: string }) => s.status === 'active')).toBe(true);
@@ -83,7 +83,7 @@ describe('reading rights', () => {
   it('shows school roles only the active sets of their school kind, read-only', async () => {
     for (const cookie of [schoolUnion, schoolParty]) {
       const res = await call(listLoader, get('/criteria', cookie));
-      expect(res.status).toBe(200);
+      expect(res).toHaveStatus(200);
       expect(res.data.canManage).toBe(false);
       expect(res.data.sets.map((s: { schoolKind: string }) => s.schoolKind)).toEqual([
         'university',
@@ -98,7 +98,7 @@ describe('reading rights', () => {
     const own = await call(setLoader, get(`/criteria/${uniSelection._id}`, schoolUnion), {
       id: String(uniSelection._id),
     });
-    expect(own.status).toBe(200);
+    expect(own).toHaveStatus(200);
     expect(own.data.canManage).toBe(false);
   });
 
@@ -130,10 +130,10 @@ describe('drafts, simulation and activation', () => {
       ),
       { id },
     );
-    expect(direct.status).toBe(409);
+    expect(direct).toHaveStatus(409);
 
     const res = await setIntent(id, 'new-draft');
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     draftId = res.location!.match(/\/criteria\/([0-9a-f]{24})\/edit/)![1];
     const draft = await CriteriaSetModel.findById(draftId).lean();
     expect(draft).toMatchObject({
@@ -144,7 +144,7 @@ describe('drafts, simulation and activation', () => {
     });
     expect(draft!.rules).toEqual(uniSelection.rules);
     const edit = await call(editLoader, get(`/criteria/${draftId}/edit`, province), { id: draftId });
-    expect(edit.status).toBe(200);
+    expect(edit).toHaveStatus(200);
   });
 
   it('answers bad rules with 400 and the engine codes at the fields’ paths, changing nothing', async () => {
@@ -157,7 +157,7 @@ describe('drafts, simulation and activation', () => {
       postEntries(`/criteria/${draftId}/edit`, editorFields(values, { name: '', passMark: '99' }), province),
       { id: draftId },
     );
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.errors).toMatchObject({
       name: ['name_required'],
       [`rules.${conduct}.minScore`]: ['conduct_score_invalid'],
@@ -176,7 +176,7 @@ describe('drafts, simulation and activation', () => {
       ),
       { id: draftId },
     );
-    expect(unreachable.status).toBe(400);
+    expect(unreachable).toHaveStatus(400);
     expect(unreachable.data.errors).toEqual({ passMark: ['pass_mark_unreachable'] });
   });
 
@@ -193,8 +193,7 @@ describe('drafts, simulation and activation', () => {
       ),
       { id: draftId },
     );
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`/criteria/${draftId}?ok=criteria-saved`);
+    expect(res).toRedirectTo(`/criteria/${draftId}?ok=criteria-saved`);
     const saved = await CriteriaSetModel.findById(draftId).lean();
     expect(saved!.name).toBe('Tiêu chí ĐVƯT đại học – điểm rèn luyện 90');
     expect((saved!.rules as Rule[]).find((r) => r.kind === 'min_conduct')).toMatchObject({ minScore: 90 });
@@ -206,7 +205,7 @@ describe('drafts, simulation and activation', () => {
 
   it('simulates the draft beside the active set: counts equal an independent evaluate() loop', async () => {
     const res = await call(simulateLoader, get(`/criteria/${draftId}/simulate`, province), { id: draftId });
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const draft = toEngineSet((await CriteriaSetModel.findById(draftId).lean()) as never);
     const active: CriteriaSet = toEngineSet(uniSelection as never);
     const members = await Member.find({ schoolKind: 'university', ancestors: provinceId })
@@ -255,7 +254,7 @@ describe('drafts, simulation and activation', () => {
     const csv = await call(exportLoader, get(`/criteria/${draftId}/simulate/export?format=csv`, province), {
       id: draftId,
     });
-    expect(csv.status).toBe(200);
+    expect(csv).toHaveStatus(200);
     expect(csv.headers.get('Content-Type')).toContain('text/csv');
     expect(String(csv.data).trim().split('\r\n')).toHaveLength(changed.size + 1);
     const xlsx = await exportLoader({
@@ -268,8 +267,7 @@ describe('drafts, simulation and activation', () => {
 
   it('activates the draft, retiring the previous version; the new active set is read-only', async () => {
     const res = await setIntent(draftId, 'activate');
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`/criteria/${draftId}?ok=criteria-activated`);
+    expect(res).toRedirectTo(`/criteria/${draftId}?ok=criteria-activated`);
     const [old, now] = await Promise.all([
       CriteriaSetModel.findById(uniSelection._id).lean(),
       CriteriaSetModel.findById(draftId).lean(),
@@ -297,7 +295,7 @@ describe('drafts, simulation and activation', () => {
     );
     // The retired one stays readable and can seed yet another draft (version 3).
     const again = await setIntent(uniSelection._id, 'new-draft');
-    expect(again.status).toBe(302);
+    expect(again).toHaveStatus(302);
     const v3 = await CriteriaSetModel.findOne({
       schoolKind: 'university',
       purpose: 'selection',
@@ -334,7 +332,7 @@ describe('one action, one transaction', () => {
     });
     expect(await sets()).toEqual(before);
     const res = await setIntent(previous._id, 'new-draft');
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     draftId = res.location!.match(/\/criteria\/([0-9a-f]{24})\/edit/)![1];
     const event = await AuditEvent.findOne({ action: 'criteria.draft', entityId: draftId }).lean();
     expect(event).toMatchObject({ entity: 'CriteriaSet', chain: `CriteriaSet:${draftId}`, seq: 1 });
@@ -355,7 +353,7 @@ describe('one action, one transaction', () => {
     const res = await call(editAction, postEntries(`/criteria/${draftId}/edit`, fields, province), {
       id: draftId,
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await CriteriaSetModel.findById(draftId).lean())!.name).toBe('Tiêu chí cao đẳng – đổi tên');
   });
 
@@ -374,7 +372,7 @@ describe('one action, one transaction', () => {
 
   it('activates with the retirement and the event together, one active set at every moment', async () => {
     const res = await setIntent(draftId, 'activate');
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await active()).map((s) => String(s._id))).toEqual([draftId]);
     expect((await CriteriaSetModel.findById(previous._id).lean())!.status).toBe('retired');
     const event = (await AuditEvent.findOne({ action: 'criteria.activate', entityId: draftId }).lean())!;

@@ -91,7 +91,7 @@ describe('evidence quota', () => {
     const before = await Submission.countDocuments();
     const files = await EvidenceFile.countDocuments();
     const res = await upload('Tệp thứ 21', pdf(1000));
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data).toMatchObject({ fieldErrors: { file: ['me.quota.file'] } });
     expect((res.data as { formError: string }).formError).toMatch(/hạn mức minh chứng tháng \d\d\/\d{4}/);
     expect(await Submission.countDocuments()).toBe(before);
@@ -101,7 +101,7 @@ describe('evidence quota', () => {
   it('refuses a file that would pass the bytes of the month', async () => {
     await used(3, EVIDENCE_QUOTA.bytes - 1 * MB);
     const res = await upload('Tệp lớn', pdf(2 * MB));
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     // A small one still fits.
     expect((await upload('Tệp nhỏ', pdf(1000))).status).toBe(302);
   });
@@ -109,7 +109,7 @@ describe('evidence quota', () => {
   it('a submission without a file does not count and is not refused', async () => {
     await used(EVIDENCE_QUOTA.files, EVIDENCE_QUOTA.bytes);
     const res = await call(submitAction, post('/me/submissions', { ...award, title: 'Không tệp' }, student));
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
   });
 
   it('two uploads at the limit sent together: one is stored, the other refused', async () => {

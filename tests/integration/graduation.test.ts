@@ -60,7 +60,7 @@ describe('expected graduation', () => {
   it('refuses a bad month beside the field, writing nothing', async () => {
     const before = (await Member.findById(voted).lean())!;
     const res = await saveGraduation(voted, '13/2027');
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.expectedGraduation).toEqual(['member.v.graduation']);
     const after = (await Member.findById(voted).lean())!;
     expect(after.__v).toBe(before.__v);
@@ -73,7 +73,7 @@ describe('expected graduation', () => {
     expect(Number.isNaN(due)).toBe(false);
     const before = monthBefore(due);
     const res = await saveGraduation(voted, `${before.slice(5)}/${before.slice(0, 4)}`);
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await Member.findById(voted).lean())!.expectedGraduation).toBe(before);
     const event = (await AuditEvent.findOne({ entityId: voted, action: 'member.update' })
       .sort({ _id: -1 })

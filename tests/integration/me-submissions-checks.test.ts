@@ -52,13 +52,13 @@ describe('a refused date says why', () => {
   it('a day later than today', async () => {
     const next = new Date(Date.now() + 3 * 86_400_000).toISOString().slice(0, 10);
     const res = await submit({ ...award, title: 'Ngày tương lai', date: next });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.date).toEqual(['me.v.dateFuture']);
   });
 
   it('a day the calendar does not have', async () => {
     const res = await submit({ ...award, title: 'Ngày không có', date: '2026-02-31' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.date).toEqual(['me.v.dateNoSuchDay']);
   });
 });
@@ -66,10 +66,10 @@ describe('a refused date says why', () => {
 describe('duplicates', () => {
   it('refuses the same item while the first is still waiting, storing nothing, and says which', async () => {
     const first = await submit({ ...award, title: 'Giấy khen gửi hai lần' });
-    expect(first.status).toBe(302);
+    expect(first).toHaveStatus(302);
     const before = await Submission.countDocuments({ memberId: own });
     const again = await submit({ ...award, title: 'Giấy khen gửi hai lần' });
-    expect(again.status).toBe(409);
+    expect(again).toHaveStatus(409);
     expect(again.data.formError).toContain('«Giấy khen gửi hai lần»');
     expect(again.data.formError).toContain('đang chờ Đoàn trường duyệt');
     expect(await Submission.countDocuments({ memberId: own })).toBe(before);
@@ -78,13 +78,13 @@ describe('duplicates', () => {
   it('keeps the same file sent with another item, marked, and the student sees the mark', async () => {
     const bytes = [0x25, 0x50, 0x44, 0x46, 0x2d, 0x37, 0x37];
     const first = await call(submitAction, withFile({ ...award, title: 'Bằng khen tỉnh' }, bytes, 'a.pdf'));
-    expect(first.status).toBe(302);
+    expect(first).toHaveStatus(302);
     expect(first.headers.get('Location')).toBe('/me/submissions?sent=1');
     const second = await call(
       submitAction,
       withFile({ ...award, title: 'Giấy khen khác', date: '2026-05-20' }, bytes, 'ten-khac.pdf'),
     );
-    expect(second.status).toBe(302);
+    expect(second).toHaveStatus(302);
     expect(second.headers.get('Location')).toBe('/me/submissions?sent=1&sameFile=1');
     const page = await call(submitLoader, get('/me/submissions', student));
     const marked = (page.data.submissions as { title: string; sameFileAs: { title: string } | null }[]).find(

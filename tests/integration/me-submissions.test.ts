@@ -75,7 +75,7 @@ const review = (fields: Record<string, string>, cookie = union) =>
 describe('the student submits', () => {
   it('refuses invalid evidence with field messages and stores nothing', async () => {
     const res = await submit({ kind: 'activity', title: 'x', date: 'soon', days: '0', evidence: '' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors).toMatchObject({
       title: ['me.v.title'],
       date: ['validation.date'],
@@ -118,7 +118,7 @@ describe('the school Union reviews', () => {
       evidence: 'Xác nhận của Đoàn trường khác',
     });
     const res = await call(queueLoader, get('/school/submissions', union));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.queue).toHaveLength(2);
     for (const s of res.data.queue) expect(s.memberId).toBe(String(own));
     expect((await call(queueLoader, get('/school/submissions', party))).status).toBe(403);
@@ -142,7 +142,7 @@ describe('the school Union reviews', () => {
     const s = (await Submission.findOne({ memberId: own, kind: 'award' }).lean())!;
     const awardsBefore = (await Member.findById(own).lean())!.awards.length;
     const res = await review({ intent: 'approve', id: String(s._id) });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const m = (await Member.findById(own).lean())!;
     expect(m.awards).toHaveLength(awardsBefore + 1);
     const added = m.awards[m.awards.length - 1];
@@ -156,7 +156,7 @@ describe('the school Union reviews', () => {
   it('returns an activity only with a reason, which the student sees', async () => {
     const s = (await Submission.findOne({ memberId: own, kind: 'activity' }).lean())!;
     const bad = await review({ intent: 'return', id: String(s._id), reason: '' });
-    expect(bad.status).toBe(400);
+    expect(bad).toHaveStatus(400);
     expect(bad.data.fieldErrors.reason).toEqual(['me.v.reason']);
     expect((await Submission.findById(s._id).lean())!.status).toBe('submitted');
     const ok = await review({
@@ -164,7 +164,7 @@ describe('the school Union reviews', () => {
       id: String(s._id),
       reason: 'Thiếu xác nhận của Đoàn trường',
     });
-    expect(ok.status).toBe(302);
+    expect(ok).toHaveStatus(302);
     const list = (await call(submitLoader, get('/me/submissions', student))).data.submissions;
     const returned = list.find((x: { kind: string }) => x.kind === 'activity');
     expect(returned).toMatchObject({ status: 'returned', reason: 'Thiếu xác nhận của Đoàn trường' });
@@ -187,7 +187,7 @@ describe('evidence files', () => {
     const before = await Submission.countDocuments();
     const exe = new File([new Uint8Array([1, 2, 3])], 'x.exe', { type: 'application/octet-stream' });
     const res = await call(submitAction, multipart(award, exe, student));
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.file).toEqual(['me.v.file']);
     expect(await Submission.countDocuments()).toBe(before);
     expect(await EvidenceFile.countDocuments()).toBe(0);
@@ -197,7 +197,7 @@ describe('evidence files', () => {
     const before = await Submission.countDocuments();
     const html = new File(['<html><script>alert(1)</script></html>'], 'anh.png', { type: 'image/png' });
     const refused = await call(submitAction, multipart(award, html, student));
-    expect(refused.status).toBe(400);
+    expect(refused).toHaveStatus(400);
     expect(refused.data.fieldErrors.file).toEqual(['me.v.file']);
     expect(await Submission.countDocuments()).toBe(before);
 
@@ -209,7 +209,7 @@ describe('evidence files', () => {
       },
     );
     const res = await call(submitAction, multipart({ ...award, title: 'Ảnh giấy khen' }, png, student));
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const stored = await Submission.findOne({ title: 'Ảnh giấy khen' }).lean();
     expect(stored!.file).toMatchObject({ type: 'image/png', size: 10 });
     // The queue knows it is an image, so it can show it inline.
@@ -227,7 +227,7 @@ describe('evidence files', () => {
       submitAction,
       multipart(award, new File([big], 'lon.pdf', { type: 'application/pdf' }), student),
     );
-    expect(res.status).toBe(413);
+    expect(res).toHaveStatus(413);
     expect(res.data.fieldErrors.file).toEqual(['me.v.file']);
     expect(await Submission.countDocuments()).toBe(before);
   });
@@ -245,7 +245,7 @@ describe('evidence files', () => {
       expect(s.file?.name).toBe(name);
       const id = String(s._id);
       const mine = await call(ownFileLoader, get(`/me/submissions/${id}/file`, student), { id });
-      expect(mine.status).toBe(200);
+      expect(mine).toHaveStatus(200);
       const disposition = mine.headers.get('Content-Disposition')!;
       // RFC 5987: only attr-chars stay bare, so no `;`, `=`, quote or space can end the header early.
       expect(disposition).toMatch(/^attachment; filename\*=UTF-8''[A-Za-z0-9!#$&+.^_`|~%-]+$/);
@@ -255,12 +255,12 @@ describe('evidence files', () => {
 
   it('stores a PDF with the submission; the owner and the school Union download it, others get 404', async () => {
     const res = await call(submitAction, multipart({ ...award, title: 'Giấy khen có tệp' }, pdf, student));
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const s = (await Submission.findOne({ title: 'Giấy khen có tệp' }).lean())!;
     expect(s.file).toMatchObject({ name: 'giay-khen.pdf', type: 'application/pdf', size: 6 });
     const id = String(s._id);
     const mine = await call(ownFileLoader, get(`/me/submissions/${id}/file`, student), { id });
-    expect(mine.status).toBe(200);
+    expect(mine).toHaveStatus(200);
     expect(mine.headers.get('Content-Disposition')).toMatch(/^attachment/);
     expect(mine.data).toBe('%PDF-1');
     expect((await call(staffFileLoader, get(`/school/submissions/${id}/file`, union), { id })).status).toBe(

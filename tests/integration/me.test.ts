@@ -64,17 +64,16 @@ const correction = (fields: Record<string, string>, cookie = student) =>
 describe('consent at first sign-in', () => {
   it('sends a student without consent from /me to /me/consent', async () => {
     const res = await call(meLoader, get('/me', student));
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/me/consent');
+    expect(res).toRedirectTo('/me/consent');
     const page = await call(consentLoader, get('/me/consent', student));
-    expect(page.status).toBe(200);
+    expect(page).toHaveStatus(200);
     expect(page.data.consent).toMatchObject({ current: false, minor: false });
   });
 
   it('refuses an unticked box with the field message and writes nothing', async () => {
     const audits = await AuditEvent.countDocuments({ entityId: own });
     const res = await give({});
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.agree).toEqual(['consent.v.agree']);
     expect((await Member.findById(own).lean())!.consent?.givenAt).toBeFalsy();
     expect(await AuditEvent.countDocuments({ entityId: own })).toBe(audits);
@@ -87,11 +86,11 @@ describe('consent at first sign-in', () => {
     try {
       expect((await call(consentLoader, get('/me/consent', student))).data.consent.minor).toBe(true);
       const refused = await give({ agree: 'on' });
-      expect(refused.status).toBe(400);
+      expect(refused).toHaveStatus(400);
       expect(refused.data.fieldErrors.guardianName).toEqual(['consent.v.guardian']);
       expect((await Member.findById(own).lean())!.consent?.givenAt).toBeFalsy();
       const ok = await give({ agree: 'on', guardianName: 'Huỳnh Văn Nam' });
-      expect(ok.status).toBe(302);
+      expect(ok).toHaveStatus(302);
       const c = (await Member.findById(own).lean())!.consent!;
       expect(c.guardianName).toBe('Huỳnh Văn Nam');
       // Withdraw again so the adult case below starts from no consent.
@@ -108,8 +107,7 @@ describe('consent at first sign-in', () => {
     const others = await snapshot();
     // A smuggled member id in the form is ignored: the id comes from the session only.
     const res = await give({ agree: 'on', memberId: String(otherSchool), _id: String(sameSchool) });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/me');
+    expect(res).toRedirectTo('/me');
     const c = (await Member.findById(own).lean())!.consent!;
     expect(c.version).toBe(CONSENT_VERSION);
     expect(c.givenAt).toBeInstanceOf(Date);
@@ -129,7 +127,7 @@ describe('consent at first sign-in', () => {
 describe('the portal', () => {
   it('shows the stage, the progress, the verdict, the next steps and the deadlines', async () => {
     const res = await call(meLoader, get('/me', student));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const r = res.data.record;
     expect(r.fullName).toBe('Huỳnh Thị Thanh Trúc');
     expect(r.stage).toBe('dossier');
@@ -146,6 +144,7 @@ describe('the portal', () => {
       expect(rule.explanation.en.length).toBeGreaterThan(0);
     }
     expect(r.checklist.find((c: { id: string }) => c.id === 'certificate').done).toBe(true);
+    expect(r.deadlines).not.toHaveLength(0);
     for (const d of r.deadlines) {
       expect(d.dueDate).toMatch(/^\d{4}-\d{2}-\d{2}$/);
       expect(typeof d.workingDaysLeft).toBe('number');
@@ -198,7 +197,7 @@ describe('my data', () => {
   it('downloads the student’s own full record as an attachment, and logs it', async () => {
     await Member.updateOne({ _id: own }, { $set: { citizenId: '051204009999' } });
     const res = await call(dataLoader, get('/me/data.json', student));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.headers.get('Content-Disposition')).toMatch(/^attachment/);
     expect(res.data.member._id).toBe(String(own));
     expect(res.data.member.fullName).toBe('Huỳnh Thị Thanh Trúc');
@@ -211,13 +210,13 @@ describe('my data', () => {
 
   it('prints the own record only', async () => {
     const res = await call(printLoader, get('/me/print', student));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.record.fullName).toBe('Huỳnh Thị Thanh Trúc');
   });
 
   it('validates a correction request and stores nothing when invalid', async () => {
     const res = await correction({ field: 'nope', message: 'x' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.field).toEqual(['me.v.field']);
     expect(res.data.fieldErrors.message).toEqual(['me.v.message']);
     expect(await CorrectionRequest.countDocuments()).toBe(0);
@@ -231,7 +230,7 @@ describe('my data', () => {
       correctValue: '0905123456',
       memberId: String(otherSchool),
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const stored = await CorrectionRequest.find().lean();
     expect(stored).toHaveLength(1);
     expect(String(stored[0].memberId)).toBe(String(own));
@@ -287,7 +286,7 @@ describe('isolation', () => {
 
   it('sends a signed-out visitor to the login page', async () => {
     const res = await call(meLoader, get('/me'));
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(res.location).toMatch(/^\/login/);
   });
 });
@@ -298,15 +297,13 @@ describe('withdrawing consent', () => {
       consentAction,
       post('/me/consent', { intent: 'withdraw', confirm: 'on' }, student),
     );
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/me/consent?withdrawn=1');
+    expect(res).toRedirectTo('/me/consent?withdrawn=1');
     expect((await Member.findById(own).lean())!.consent?.withdrawnAt).toBeInstanceOf(Date);
     expect(
       await AuditEvent.countDocuments({ entityId: own, action: 'member.consent.withdraw' }),
     ).toBeGreaterThan(0);
     const me = await call(meLoader, get('/me', student));
-    expect(me.status).toBe(302);
-    expect(me.location).toBe('/me/consent');
+    expect(me).toRedirectTo('/me/consent');
     expect((await call(consentLoader, get('/me/consent', student))).data.consent.current).toBe(false);
   });
 });

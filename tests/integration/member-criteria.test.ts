@@ -73,7 +73,7 @@ describe('member criteria tab', () => {
 
   it('shows the rule-by-rule verdict, and a GPA correction changes it at once', async () => {
     let res = await load(memberId);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.selection.set.name).toMatch(/đại học/);
     expect(res.data.selection.verdict.eligible).toBe(true);
     const gpa = () => res.data.selection.verdict.results.find((r: { ruleId: string }) => r.ruleId === 'gpa');
@@ -99,7 +99,7 @@ describe('member criteria tab', () => {
       ),
       { id: String(memberId) },
     );
-    expect(edit.status).toBe(302);
+    expect(edit).toHaveStatus(302);
 
     res = await load(memberId);
     expect(res.data.selection.verdict.eligible).toBe(false);
@@ -114,7 +114,7 @@ describe('member criteria tab', () => {
   it('answers 404 for another school’s member and for a bad id', async () => {
     expect((await load(foreignId)).status).toBe(404);
     const bad = await call(criteriaLoader, get('/members/xyz/criteria', union), { id: 'xyz' });
-    expect(bad.status).toBe(404);
+    expect(bad).toHaveStatus(404);
   });
 
   it('getMemberVerdict judges a member by the active set of their school kind', async () => {

@@ -59,14 +59,14 @@ const version = async (id: Types.ObjectId) => (await Member.findById(id).select(
 
 async function newMember(code: string) {
   const res = await create({ ...VALID, studentCode: code, branchId: String(branch._id) });
-  expect(res.status).toBe(302);
+  expect(res).toHaveStatus(302);
   return (await Member.findOne({ schoolId: pvd._id, studentCode: code }).lean())!._id;
 }
 
 describe('creating a member', () => {
   it('offers only the school’s branches', async () => {
     const res = await call(newLoader, get('/members/new', union));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.schools.map((s: { id: string }) => s.id)).toEqual([String(pvd._id)]);
     expect(res.data.branches.length).toBeGreaterThan(0);
     expect(res.data.branches.every((b: { schoolId: string }) => b.schoolId === String(pvd._id))).toBe(true);
@@ -79,7 +79,7 @@ describe('creating a member', () => {
       ethnicity: 'Kinh',
       citizenId: '051205009999',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const m = (await Member.findOne({ schoolId: pvd._id, studentCode: 'TEST0001' })
       .select('+citizenId')
       .lean())!;
@@ -110,7 +110,7 @@ describe('creating a member', () => {
       unionJoinedAt: '1940-01-01',
       citizenId: '12',
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors).toMatchObject({
       fullName: ['member.v.name'],
       studentCode: ['member.v.code'],
@@ -127,13 +127,13 @@ describe('creating a member', () => {
 
   it('checks the join date against the birth date', async () => {
     const res = await create({ ...VALID, studentCode: 'TEST0002', unionJoinedAt: '2004-01-01' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.unionJoinedAt).toEqual(['member.v.joinBeforeBirth']);
   });
 
   it('refuses a branch of another school', async () => {
     const res = await create({ ...VALID, studentCode: 'TEST0003', branchId: String(foreignBranch) });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.branchId).toEqual(['member.v.branch']);
     expect(await Member.exists({ studentCode: 'TEST0003' })).toBeNull();
   });
@@ -141,7 +141,7 @@ describe('creating a member', () => {
   it('answers 409 beside the field for a student code taken in the school', async () => {
     const before = await Member.countDocuments();
     const res = await create({ ...VALID, fullName: 'Người Khác' });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors.studentCode).toEqual(['member.v.codeTaken']);
     expect(res.data.values.fullName).toBe('Người Khác');
     expect(await Member.countDocuments()).toBe(before);
@@ -161,7 +161,7 @@ describe('editing a member', () => {
   it('loads the form with the version and masked sensitive hints only', async () => {
     const id = (await Member.findOne({ studentCode: 'TEST0001' }).lean())!._id;
     const res = await call(editLoader, get(`/members/${id}/edit`, union), { id: String(id) });
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.member.version).toBe(await version(id));
     expect(res.data.member.sensitiveHints.citizenId).toBe('••••••••9999');
     expect(JSON.stringify(res.data)).not.toContain('051205009999');
@@ -177,8 +177,7 @@ describe('editing a member', () => {
       phone: '0911222333',
       version: String(v),
     });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`/members/${id}?ok=memberSaved`);
+    expect(res).toRedirectTo(`/members/${id}`, { toast: 'memberSaved' });
     const m = (await Member.findById(id).lean())!;
     expect(m.phone).toBe('0911222333');
     expect(m.__v).toBe(v + 1);
@@ -235,7 +234,7 @@ describe('editing a member', () => {
       phone: '0900000002',
       version: String(v),
     });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.formError).toBe('member.conflict');
     expect(res.data.values).toMatchObject({ fullName: 'Trần Văn Muộn', phone: '0900000002' });
     const after = (await Member.findById(id).lean())!;
@@ -247,7 +246,7 @@ describe('editing a member', () => {
   it('answers 409 beside the code when renaming to a code taken in the school', async () => {
     const id = await newMember('EDIT0003');
     const res = await edit(id, { ...VALID, studentCode: 'EDIT0001', version: String(await version(id)) });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors.studentCode).toEqual(['member.v.codeTaken']);
     expect((await Member.findById(id).lean())!.studentCode).toBe('EDIT0003');
   });
@@ -262,7 +261,7 @@ describe('editing a member', () => {
       fullName: '',
       version: String(before.__v),
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.fullName).toEqual(['validation.required']);
     expect((await Member.findById(id).lean())!.updatedAt).toEqual(before.updatedAt);
   });
@@ -287,7 +286,7 @@ describe('sub-records', () => {
       gpa: '4,5',
       conductScore: '85',
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data).toMatchObject({ record: 'term', key: '', fieldErrors: { gpa: ['member.v.gpa4'] } });
     expect((await stored()).academicTerms).toHaveLength(0);
 
@@ -300,7 +299,7 @@ describe('sub-records', () => {
       gpa: '3,45',
       conductScore: '85',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(res.location).toContain(`/members/${id}/edit?ok=memberTermSaved`);
     expect((await stored()).academicTerms).toMatchObject([
       { year: '2024-2025', term: 1, scale: 4, gpa: 3.45, conductScore: 85 },
@@ -311,7 +310,7 @@ describe('sub-records', () => {
 
     // One result per term.
     res = await change({ intent: 'term.save', key: '', year: '2024-2025', term: '1', scale: '10', gpa: '8' });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors.term).toEqual(['member.v.termTaken']);
 
     res = await change({
@@ -323,14 +322,14 @@ describe('sub-records', () => {
       gpa: '8.2',
       conductScore: '',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await stored()).academicTerms).toMatchObject([
       { year: '2024-2025', term: 2, scale: 10, gpa: 8.2 },
     ]);
     expect((await stored()).academicTerms[0].conductScore).toBeUndefined();
 
     res = await change({ intent: 'term.remove', key: '2024-2025:2' });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await stored()).academicTerms).toHaveLength(0);
     expect(
       await AuditEvent.countDocuments({
@@ -342,7 +341,7 @@ describe('sub-records', () => {
 
   it('adds, edits and removes an award', async () => {
     let res = await change({ intent: 'award.save', key: '', title: '', kind: 'x', level: 'school' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors).toMatchObject({
       title: ['validation.required'],
       kind: ['validation.invalidChoice'],
@@ -358,7 +357,7 @@ describe('sub-records', () => {
       decisionNo: '12/QĐ-TĐ',
       issuer: 'Tỉnh đoàn Quảng Ngãi',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const award = (await stored()).awards[0];
     expect(award).toMatchObject({
       title: 'Sinh viên 5 tốt',
@@ -376,12 +375,12 @@ describe('sub-records', () => {
       level: 'province',
       verified: 'on',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await stored()).awards).toMatchObject([{ title: 'Sinh viên 5 tốt cấp tỉnh', verified: true }]);
     expect(String((await stored()).awards[0]._id)).toBe(String(award._id));
 
     res = await change({ intent: 'award.remove', key: String(award._id) });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await stored()).awards).toHaveLength(0);
   });
 
@@ -394,7 +393,7 @@ describe('sub-records', () => {
       endDate: '2025-07-01',
       days: '1.5',
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors).toMatchObject({
       endDate: ['validation.dateOrder'],
       days: ['member.v.days'],
@@ -410,7 +409,7 @@ describe('sub-records', () => {
       endDate: '2025-07-20',
       verified: 'on',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const activity = (await stored()).activities[0];
     expect(activity).toMatchObject({ campaign: 'Mùa hè xanh', days: 20 });
     expect(activity.verifiedBy).toBeTruthy();
@@ -422,18 +421,18 @@ describe('sub-records', () => {
       campaign: 'Mùa hè xanh 2025',
       days: '21',
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const edited = (await stored()).activities[0];
     expect(edited).toMatchObject({ campaign: 'Mùa hè xanh 2025', days: 21, verifiedBy: null });
 
     res = await change({ intent: 'activity.remove', key: String(activity._id) });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await stored()).activities).toHaveLength(0);
   });
 
   it('adds, edits and removes a yearly Union rating, one per year', async () => {
     let res = await change({ intent: 'rating.save', key: '', year: '2024-2026', level: 'good' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.year).toEqual(['member.v.schoolYear']);
 
     expect((await change({ intent: 'rating.save', key: '', year: '2023-2024', level: 'good' })).status).toBe(
@@ -443,7 +442,7 @@ describe('sub-records', () => {
       (await change({ intent: 'rating.save', key: '', year: '2024-2025', level: 'excellent' })).status,
     ).toBe(302);
     res = await change({ intent: 'rating.save', key: '', year: '2024-2025', level: 'good' });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors.year).toEqual(['member.v.ratingTaken']);
 
     expect(
@@ -479,7 +478,7 @@ describe('sub-records', () => {
       level: 'school',
       version: String(v),
     });
-    expect(res.status).toBe(409);
+    expect(res).toHaveStatus(409);
     expect(res.data).toMatchObject({
       record: 'award',
       formError: 'member.conflict',

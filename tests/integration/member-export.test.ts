@@ -154,6 +154,7 @@ describe('CSV export', () => {
     expect(byCode.get('SV00002')![1]).toBe('Trần "Bé" Ngọc, Ấn');
     // A name that looks like a formula is neutralised.
     expect(byCode.get('SV00004')![1]).toBe(`'=HYPERLINK("x")`);
+    expect(rows).toHaveLength(expected.length);
     for (const [i, r] of rows.entries()) expect(r[2], `row ${i}`).toBe(dmy(expected[i].dateOfBirth));
   });
 

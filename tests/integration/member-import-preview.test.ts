@@ -58,7 +58,7 @@ const page = async (token: string) =>
 
 async function check(file: Blob, filename: string) {
   const res = await call(action, upload(file, filename));
-  expect(res.status).toBe(302);
+  expect(res).toHaveStatus(302);
   const token = tokenOf(res.location);
   return { token, upload: await page(token) };
 }
@@ -192,7 +192,7 @@ describe('files that are not spreadsheets', () => {
     it(`answers ${name} (${format}) "not an .xlsx/.csv file", not missing columns`, async () => {
       const before = await Member.countDocuments();
       const res = await call(action, upload(new Blob([new Uint8Array(bytes)]), name));
-      expect(res.status).toBe(400);
+      expect(res).toHaveStatus(400);
       expect(res.data.problems).toEqual([
         { code: 'not_spreadsheet', params: { detail: 'other_format', format } },
       ]);
@@ -250,7 +250,7 @@ describe('school year and course', () => {
       branchId: String(branch._id),
     };
     const plain = await call(newAction, post('/members/new', { ...base, studentCode: 'FRM001' }, union));
-    expect(plain.status).toBe(302);
+    expect(plain).toHaveStatus(302);
     expect(await Member.findOne({ studentCode: 'FRM001' }).lean()).toMatchObject({
       schoolYear: schoolYearOf(new Date()),
       cohort: branchCourse,
@@ -263,7 +263,7 @@ describe('school year and course', () => {
         union,
       ),
     );
-    expect(given.status).toBe(302);
+    expect(given).toHaveStatus(302);
     expect(await Member.findOne({ studentCode: 'FRM002' }).lean()).toMatchObject({
       schoolYear: '2025-2026',
       cohort: 2024,
@@ -272,7 +272,7 @@ describe('school year and course', () => {
       newAction,
       post('/members/new', { ...base, studentCode: 'FRM003', schoolYear: '2025', cohort: 'K45' }, union),
     );
-    expect(bad.status).toBe(400);
+    expect(bad).toHaveStatus(400);
     expect(bad.data.fieldErrors).toMatchObject({
       schoolYear: ['member.v.schoolYear'],
       cohort: ['member.v.cohort'],

@@ -73,9 +73,9 @@ describe('uploading', () => {
       ['IMP0001', 'Lê Văn Ba', '01/03/2005', 'Nam', '', ''],
     ]);
     const res = await call(action, upload(file, 'loi.xlsx', { intent: 'upload', kind: 'members' }));
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const page = await report(tokenOf(res.location));
-    expect(page.status).toBe(200);
+    expect(page).toHaveStatus(200);
     const u = page.data.upload;
     expect(u.ok).toBe(false);
     expect(u.canCommit).toBe(false);
@@ -95,7 +95,7 @@ describe('uploading', () => {
     expect(await Member.countDocuments()).toBe(before);
     // A report cannot be committed.
     const commit = await call(action, post('/members/import', { intent: 'commit', token: u.token }, union));
-    expect(commit.status).toBe(302);
+    expect(commit).toHaveStatus(302);
     expect(await Member.countDocuments()).toBe(before);
   });
 
@@ -110,7 +110,7 @@ describe('uploading', () => {
       action,
       upload(new Blob([csv], { type: 'text/csv' }), 'sach.csv', { intent: 'upload', kind: 'members' }),
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const token = tokenOf(res.location);
     let page = await report(token);
     expect(page.data.upload).toMatchObject({
@@ -125,8 +125,7 @@ describe('uploading', () => {
     expect((await report(token, admin)).data.upload).toBeNull();
 
     const commit = await call(action, post('/members/import', { intent: 'commit', token }, union));
-    expect(commit.status).toBe(302);
-    expect(commit.location).toBe(`/members/import?token=${token}`);
+    expect(commit).toRedirectTo(`/members/import?token=${token}`);
     const job = await waitForJob(token);
     expect(job?.state).toBe('done');
     expect(job?.written).toBe(2);
@@ -162,7 +161,7 @@ describe('uploading', () => {
       'IMP1001,2024-2025,1,4,"3,4",88',
     ].join('\n');
     const res = await call(action, upload(new Blob([csv]), 'kq.csv', { intent: 'upload', kind: 'results' }));
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const token = tokenOf(res.location);
     expect((await report(token)).data.upload.summary.toCreate).toBe(1);
     await call(action, post('/members/import', { intent: 'commit', token }, union));
@@ -177,7 +176,7 @@ describe('uploading', () => {
     const before = await Member.countDocuments();
     const junk = new Blob([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 3, 0, 0, 0, 255])]);
     const res = await call(action, upload(junk, 'anh.xlsx', { intent: 'upload', kind: 'members' }));
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.problems.map((p: { code: string }) => p.code)).toEqual(['not_spreadsheet']);
     expect(await Member.countDocuments()).toBe(before);
   });
@@ -194,20 +193,20 @@ describe('uploading', () => {
         { intent: 'upload', kind: 'members' },
       ),
     );
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.problems[0].code).toBe('missing_header');
   });
 
   it('answers a file over the size limit with 413 and a message, not a 500', async () => {
     const big = new Blob([new Uint8Array(10 * 1024 * 1024 + 10)]);
     const res = await call(action, upload(big, 'lon.csv', { intent: 'upload', kind: 'members' }));
-    expect(res.status).toBe(413);
+    expect(res).toHaveStatus(413);
     expect(res.data.problems[0].code).toBe('file_too_large');
   });
 
   it('asks for a file when none was chosen', async () => {
     const res = await call(action, upload(null, '', { intent: 'upload', kind: 'members' }));
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.formError).toBe('import.noFile');
   });
 
@@ -245,7 +244,7 @@ async function uploadClean(prefix: string, n: number): Promise<string> {
     action,
     upload(await cleanFile(prefix, n), `${prefix}.xlsx`, { intent: 'upload', kind: 'members' }),
   );
-  expect(res.status).toBe(302);
+  expect(res).toHaveStatus(302);
   return tokenOf(res.location);
 }
 
@@ -415,7 +414,7 @@ describe('templates', () => {
     for (const kind of ['members', 'results']) {
       const req = get(`/members/import/template?kind=${kind}`, union);
       const res = (await templateLoader({ request: req, params: {}, context: {} as never })) as Response;
-      expect(res.status).toBe(200);
+      expect(res).toHaveStatus(200);
       expect(res.headers.get('Content-Disposition')).toContain('attachment');
       const bytes = new Uint8Array(await res.arrayBuffer());
       expect([bytes[0], bytes[1]]).toEqual([0x50, 0x4b]);

@@ -78,7 +78,7 @@ describe('member pipeline tab', () => {
     expect(layout.data.sections.map((s: { to: string }) => s.to)).toContain('pipeline');
 
     const res = await load();
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.stage).toBe('dossier');
     expect(res.data.nextActor).toBe('school_union');
     expect(res.data.history.length).toBeGreaterThan(0);
@@ -97,8 +97,7 @@ describe('member pipeline tab', () => {
   it('records a valid step: stage, history entry with the recorder, audit event', async () => {
     const before = await snapshot();
     const res = await submit({ ...INTRODUCTION, version: String(before.version) });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`${path()}?ok=pipelineRecorded`);
+    expect(res).toRedirectTo(`${path()}`, { toast: 'pipelineRecorded' });
 
     const after = await snapshot();
     expect(after).toMatchObject({
@@ -141,7 +140,7 @@ describe('member pipeline tab', () => {
       no: '5', // 5 + 5 > 9
       partyCellId: cell9,
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     const codes = res.data.reasons.map((r: { code: string }) => r.code);
     expect(codes).toEqual(expect.arrayContaining(['date_in_future', 'vote_counts', 'vote_threshold']));
     for (const r of res.data.reasons) expect(r.message.vi.length).toBeGreaterThan(0);
@@ -155,7 +154,7 @@ describe('member pipeline tab', () => {
   it('refuses a missing field with a message naming it', async () => {
     const before = await snapshot();
     const res = await submit({ intent: 'record_branch_vote', version: String(before.version), yes: '7' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     const fields = res.data.reasons.map((r: { field: string | null }) => r.field);
     // No typed count: the register of the member's own chi bộ gives it (no field to miss).
     expect(fields).toEqual(['meetingDate']);
@@ -175,7 +174,7 @@ describe('member pipeline tab', () => {
       },
       union,
     );
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.reasons.map((r: { code: string }) => r.code)).toContain('role_not_allowed');
     expect(await snapshot()).toEqual(before);
   });
@@ -190,16 +189,16 @@ describe('member pipeline tab', () => {
       partyCellId: cell9,
     };
     const stale = await submit({ ...vote, version: String(before.version - 1) });
-    expect(stale.status).toBe(409);
+    expect(stale).toHaveStatus(409);
     expect(stale.data.conflict).toBe(true);
     const unknown = await submit({ intent: 'promote_to_general', version: String(before.version) });
-    expect(unknown.status).toBe(400);
+    expect(unknown).toHaveStatus(400);
     expect(await snapshot()).toEqual(before);
 
     // Without the opinions of the residence Party cell and mass organisations (5-KNĐ) the
     // chi bộ cannot consider the candidate (issue 16): refused with that reason, nothing written.
     const early = await submit({ ...vote, version: String(before.version) });
-    expect(early.status).toBe(400);
+    expect(early).toHaveStatus(400);
     expect(early.data.reasons.map((r: { code: string }) => r.code)).toEqual(['opinions_missing']);
     expect(early.data.reasons[0].message.vi).toContain('5-KNĐ');
     expect(await snapshot()).toEqual(before);
@@ -208,11 +207,11 @@ describe('member pipeline tab', () => {
       version: String(before.version),
       'receivedAt.5': '2026-11-18',
     });
-    expect(opinions.status).toBe(302);
+    expect(opinions).toHaveStatus(302);
 
     // The same vote with the current version goes through; the decision deadline starts.
     const ok = await submit({ ...vote, version: String(before.version + 1) });
-    expect(ok.status).toBe(302);
+    expect(ok).toHaveStatus(302);
     const page = await load();
     expect(page.data.stage).toBe('branch_vote');
     const due = page.data.deadlines.find((d: { kind: string }) => d.kind === 'admission_decision');
@@ -269,7 +268,7 @@ describe('member pipeline tab', () => {
       party,
       young._id,
     );
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     const age = res.data.reasons.find((r: { code: string }) => r.code === 'age_below_min');
     expect(age).toMatchObject({ field: 'meetingDate' });
     expect(await snapshot(young._id)).toEqual(before);
@@ -313,7 +312,7 @@ describe('member pipeline tab', () => {
       party,
       m._id,
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const after = (await Member.findById(m._id).lean())!;
     expect(after.pipeline.stage).toBe('probation');
     expect(after.pipeline.officialVotes).toHaveLength(1);
@@ -329,7 +328,7 @@ describe('member pipeline tab', () => {
     expect((await load(party, foreignId)).status).toBe(404);
     const before = await snapshot(foreignId);
     const res = await submit({ ...INTRODUCTION, version: String(before.version) }, party, foreignId);
-    expect(res.status).toBe(404);
+    expect(res).toHaveStatus(404);
     expect(await snapshot(foreignId)).toEqual(before);
 
     expect((await load(student)).status).toBe(403);
@@ -452,8 +451,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
       union,
       id,
     );
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`/members/${id}/pipeline?ok=pipelineDossierSaved`);
+    expect(res).toRedirectTo(`/members/${id}/pipeline`, { toast: 'pipelineDossierSaved' });
     const after = await state(id);
     expect(after.version).toBe(before.version + 1);
     expect(after.dossier!.map((e) => e.form)).toEqual(['1-KNĐ', '5-KNĐ']);
@@ -480,7 +478,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
       party,
       id,
     );
-    expect(cleared.status).toBe(302);
+    expect(cleared).toHaveStatus(302);
     expect((await state(id)).dossier!.map((e) => e.form)).toEqual(['5-KNĐ']);
     expect(row(await load(party, id), '1-KNĐ')).toMatchObject({
       receivedAt: '2026-06-01',
@@ -516,7 +514,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
       party,
       id,
     );
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.intent).toBe('dossier');
     expect(res.data.errors).toEqual({
       'receivedAt.3': ['pipeline.dossier.error.date'],
@@ -537,13 +535,13 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
     expect((await submit(edit, province, id)).status).toBe(403);
     expect((await submit(edit, student, id)).status).toBe(403);
     const stale = await submit({ ...edit, version: String(before.version + 1) }, party, id);
-    expect(stale.status).toBe(409);
+    expect(stale).toHaveStatus(409);
     expect(stale.data.conflict).toBe(true);
     expect(await state(id)).toEqual(before);
 
     const foreign = await state(foreignId);
     const res = await submit({ ...edit, version: String(foreign.version) }, party, foreignId);
-    expect(res.status).toBe(404);
+    expect(res).toHaveStatus(404);
     expect(await state(foreignId)).toEqual(foreign);
   });
 
@@ -568,7 +566,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
     };
     const before = await state(id);
     const refused = await submit({ ...input, version: String(before.version) }, party, id);
-    expect(refused.status).toBe(400);
+    expect(refused).toHaveStatus(400);
     expect(refused.data.reasons.map((r: { code: string }) => r.code)).toContain('separation_of_duties');
     expect(await state(id)).toEqual(before);
 
@@ -581,7 +579,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
       adminPage.data.transitions.find((t: { id: string }) => t.id === 'record_decision').blocked,
     ).toEqual([]);
     const ok = await submit({ ...input, version: String(before.version) }, admin, id);
-    expect(ok.status).toBe(302);
+    expect(ok).toHaveStatus(302);
     const m = (await Member.findById(id).lean())!;
     expect(m.pipeline.stage).toBe('decision');
     // The stored next deadline is written with the step: the ceremony is next.
@@ -605,7 +603,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
       province,
       id,
     );
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.reasons.map((r: { code: string }) => r.code)).toContain('role_not_allowed');
     expect(await state(id)).toEqual(before);
 
@@ -628,7 +626,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
       province,
       id,
     );
-    expect(late.status).toBe(400);
+    expect(late).toHaveStatus(400);
     expect(late.data.reasons.map((r: { code: string }) => r.code)).toContain('wrong_stage');
     expect(await state(id)).toEqual(after);
   });
@@ -649,8 +647,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
       province,
       id,
     );
-    expect(flag.status).toBe(302);
-    expect(flag.location).toBe(`/members/${id}/pipeline?ok=pipelineFlagAdded`);
+    expect(flag).toRedirectTo(`/members/${id}/pipeline`, { toast: 'pipelineFlagAdded' });
     s = await state(id);
     expect(s.openFlags).toBe(1);
     expect(s.notes).toHaveLength(1);
@@ -677,7 +674,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
         province,
         id,
       );
-      expect(bad.status).toBe(400);
+      expect(bad).toHaveStatus(400);
       expect(bad.data.errors).toEqual({ text: [message] });
     }
     const badKind = await submit(
@@ -709,7 +706,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
     const doantruong = (await User.findOne({ email: 'doantruong.pvd@demo.vn' }).lean())!;
     expect(String(after.notes![0].resolvedBy)).toBe(String(doantruong._id));
     const again = await submit({ ...resolve, version: String(after.version) }, union, id);
-    expect(again.status).toBe(400);
+    expect(again).toHaveStatus(400);
     expect(again.data.errors).toEqual({ form: ['pipeline.notes.error.resolved'] });
 
     const actions = (await AuditEvent.find({ entityId: id }).lean()).map((a) => a.action);
@@ -739,7 +736,7 @@ describe('the tab beyond the steps: dossier checklist, duties shown, province no
       party,
       foreignId,
     );
-    expect(res.status).toBe(404);
+    expect(res).toHaveStatus(404);
     expect((await submit({ intent: 'note', version: '0', kind: 'flag', text: 'x' }, student)).status).toBe(
       403,
     );

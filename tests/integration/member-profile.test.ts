@@ -53,7 +53,7 @@ const reveal = (id: string, cookie: string) =>
 describe('reading a profile', () => {
   it('shows the member in scope with sensitive fields masked', async () => {
     const res = await profile(String(ours), union);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const m = res.data.member;
     expect(m.id).toBe(String(ours));
     expect(m.sensitive).toEqual({ ethnicity: true, religion: true, citizenId: '••••••••1234' });
@@ -67,7 +67,7 @@ describe('reading a profile', () => {
 
   it('masks for roles without sensitive:read too, and says they cannot reveal', async () => {
     const res = await profile(String(ours), province);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.member.sensitive.citizenId).toBe('••••••••1234');
     expect(res.data.member.canReveal).toBe(false);
   });
@@ -94,7 +94,7 @@ describe('reading a profile', () => {
       ),
       { id },
     );
-    expect(edit.status).toBe(404);
+    expect(edit).toHaveStatus(404);
     expect((await Member.findById(theirs).lean())!.fullName).toBe(before!.fullName);
   });
 
@@ -119,7 +119,7 @@ describe('revealing sensitive fields', () => {
   it('returns the values and writes an audit event naming the actor, member and fields', async () => {
     const before = await AuditEvent.countDocuments({ action: 'member.sensitive.reveal', entityId: ours });
     const res = await reveal(String(ours), union);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.revealed).toEqual({
       ethnicity: 'Kinh',
       religion: 'Phật giáo',
@@ -153,7 +153,7 @@ describe('revealing sensitive fields', () => {
   it('refuses roles without sensitive:read and logs nothing', async () => {
     const before = await AuditEvent.countDocuments({ action: 'member.sensitive.reveal' });
     const res = await reveal(String(ours), province);
-    expect(res.status).toBe(403);
+    expect(res).toHaveStatus(403);
     expect(JSON.stringify(res.data)).not.toContain('051205001234');
     expect(await AuditEvent.countDocuments({ action: 'member.sensitive.reveal' })).toBe(before);
   });
@@ -169,6 +169,6 @@ describe('revealing sensitive fields', () => {
     const res = await call(profileAction, post(`/members/${ours}?index`, { intent: 'drop' }, union), {
       id: String(ours),
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
   });
 });

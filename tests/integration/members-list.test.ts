@@ -79,7 +79,7 @@ beforeAll(async () => {
 
 async function list(path: string, cookie = schoolUnion) {
   const res = await call<ListData>(listLoader, get(path, cookie));
-  expect(res.status).toBe(200);
+  expect(res).toHaveStatus(200);
   return res.data;
 }
 
@@ -122,7 +122,7 @@ describe('scope', () => {
     const student = await signIn('sinhvien@demo.vn');
     expect((await call(listLoader, get('/members', student))).status).toBe(403);
     const anon = await call(listLoader, get('/members'));
-    expect(anon.status).toBe(302);
+    expect(anon).toHaveStatus(302);
     expect(anon.location).toMatch(/^\/login/);
   });
 });
@@ -330,7 +330,7 @@ function parseCsv(text: string): string[][] {
 
 async function exportCsv(path: string, cookie: string) {
   const res = await call<string>(exportLoader, get(path, cookie));
-  expect(res.status).toBe(200);
+  expect(res).toHaveStatus(200);
   expect(res.headers.get('Content-Type')).toContain('text/csv');
   expect(res.headers.get('Content-Disposition')).toMatch(
     /attachment; filename="doan-vien-\d{4}-\d{2}-\d{2}\.csv"/,
@@ -376,7 +376,7 @@ describe('export', () => {
 
     // A role that may not reveal them is refused with a reason, not silently sent fewer columns.
     const refused = await call(exportLoader, get('/members/export?format=csv&sensitive=1', province));
-    expect(refused.status).toBe(403);
+    expect(refused).toHaveStatus(403);
     expect(refused.data).toContain('số CCCD');
     const plain = await exportCsv('/members/export?format=csv', schoolUnion);
     expect(plain.header).not.toContain('Số CCCD');

@@ -43,7 +43,7 @@ const record = (fields: Record<string, string>, cookie = party) =>
 describe('the page', () => {
   it('lists the school’s cells with today’s count and their entries, for the Party side only', async () => {
     const res = await call(loader, get('/school/party-cells', party));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const cells = (res.data as { cells: { id: string; today: number | null; entries: unknown[] }[] }).cells;
     const ours = cells.find((c) => c.id === String(cell._id))!;
     expect(ours.today).toBe(cell.officialMemberCount);
@@ -57,7 +57,7 @@ describe('recording a count', () => {
   it('refuses bad input beside each field and writes nothing', async () => {
     const before = await Unit.findById(cell._id).lean();
     const res = await record({ cellId: String(cell._id), count: '0', from: '2099-01-01', reason: ' ' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data).toMatchObject({
       cellId: String(cell._id),
       fieldErrors: {
@@ -83,8 +83,7 @@ describe('recording a count', () => {
       from: '2026-01-05',
       reason: 'Kết nạp 2 đảng viên mới',
     });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`/school/party-cells?ok=${cell._id}`);
+    expect(res).toRedirectTo(`/school/party-cells?ok=${cell._id}`);
     const after = (await Unit.findById(cell._id).lean())!;
     const register = registerOf(after);
     expect(register).toHaveLength(2);
@@ -146,7 +145,7 @@ describe('the unit editor', () => {
       ),
       { id: String(cell._id) },
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const after = (await Unit.findById(cell._id).lean())!;
     expect(after.officialMemberCount).toBe(current.officialMemberCount);
     expect(registerOf(after)).toEqual(registerOf(current));

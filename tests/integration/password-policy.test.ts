@@ -59,10 +59,10 @@ describe('the password policy', () => {
 
   it('refuses a short or common password when an administrator creates an account, beside the field', async () => {
     const short = await create('abcdefgh1');
-    expect(short.status).toBe(400);
+    expect(short).toHaveStatus(400);
     expect(short.data.fieldErrors.password).toEqual(['validation.passwordMin']);
     const common = await create('1234567890');
-    expect(common.status).toBe(400);
+    expect(common).toHaveStatus(400);
     expect(common.data.fieldErrors.password).toEqual(['validation.passwordCommon']);
     expect(await User.exists({ email: 'moi@demo.vn' })).toBeNull();
     expect((await create('mot-cau-de-nho-2026')).status).toBe(302);
@@ -80,10 +80,10 @@ describe('the password policy', () => {
         },
       ) as Promise<RouteResult<{ fieldErrors: Record<string, string[]> }>>;
     const short = await reset('12345abc');
-    expect(short.status).toBe(400);
+    expect(short).toHaveStatus(400);
     expect(short.data.fieldErrors.newPassword).toEqual(['validation.passwordMin']);
     const common = await reset('password123');
-    expect(common.status).toBe(400);
+    expect(common).toHaveStatus(400);
     expect(common.data.fieldErrors.newPassword).toEqual(['validation.passwordCommon']);
     expect((await Password.findOne({ userId: user._id }).lean())!.hash).toBe(before);
   });

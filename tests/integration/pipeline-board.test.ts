@@ -64,7 +64,7 @@ async function stageCounts(match: Record<string, unknown>) {
 describe('the board', () => {
   it('shows the school its own lanes, with counts that match the records', async () => {
     const res = await board(party);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const counts = await stageCounts({ ancestors: pvd });
     expect(res.data.lanes.map((l: { stage: string }) => l.stage)).toEqual([...OPEN_STAGES]);
     for (const lane of res.data.lanes) {
@@ -123,11 +123,13 @@ describe('the board', () => {
   it('filters by school and by party cell, ignoring a cell of another school', async () => {
     const res = await board(province, `?school=${pvd}`);
     const counts = await stageCounts({ ancestors: pvd });
+    expect(res.data.lanes).not.toHaveLength(0);
     for (const lane of res.data.lanes) expect(lane.count).toBe(counts.get(lane.stage) ?? 0);
     expect(res.data.filters.cells.length).toBeGreaterThan(0);
     const cell = res.data.filters.cells[0].id as string;
     const inCell = await board(province, `?school=${pvd}&cell=${cell}`);
     const cellCounts = await stageCounts({ ancestors: new Types.ObjectId(cell) });
+    expect(inCell.data.lanes).not.toHaveLength(0);
     for (const lane of inCell.data.lanes) expect(lane.count).toBe(cellCounts.get(lane.stage) ?? 0);
     const otherCell = (await Unit.findOne({
       kind: 'party_cell',
@@ -155,13 +157,14 @@ describe('the board', () => {
     if (undatedAfterDated >= 0) expect(cards.slice(undatedAfterDated).every((c) => !c.due)).toBe(true);
     const page2 = await board(province, '?stage=outstanding&page=2');
     const first = new Set(res.data.lanes[0].cards.map((c: { id: string }) => c.id));
+    expect(page2.data.lanes[0].cards).not.toHaveLength(0);
     for (const c of page2.data.lanes[0].cards) expect(first.has(c.id)).toBe(false);
   });
 
   it('keeps students out and ignores junk in the query', async () => {
     expect((await board(student)).status).toBe(403);
     const junk = await board(party, '?stage=nope&school=zzz&page=-4&overdue=maybe');
-    expect(junk.status).toBe(200);
+    expect(junk).toHaveStatus(200);
     expect(junk.data.query).toMatchObject({ stage: undefined, school: undefined, page: 1, overdue: false });
   });
 });
@@ -235,9 +238,10 @@ describe('bulk return for improvement', () => {
       party,
       '?stage=awareness_class',
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(res.location).toContain('returned=2');
     const after = await Member.find({ _id: mongoose.trusted({ $in: ids }) }).lean();
+    expect(after).toHaveLength(ids.length);
     for (const m of after) {
       expect(m.pipeline.stage).toBe('returned');
       expect(m.pipeline.returnReason).toBe('Bổ sung bản sao giấy chứng nhận');
@@ -267,13 +271,13 @@ describe('bulk return for improvement', () => {
       .select({ __v: 1 })
       .lean();
     const noReason = await returnIds(ids.map(String), '   ', party);
-    expect(noReason.status).toBe(400);
+    expect(noReason).toHaveStatus(400);
     expect(noReason.data.fieldErrors.reason.vi).toMatch(/Lý do/);
     const mixed = await returnIds([String(ids[0]), String(foreign)], 'Thiếu lý lịch', party);
-    expect(mixed.status).toBe(400);
+    expect(mixed).toHaveStatus(400);
     expect(mixed.data.refused.at(-1).reasons[0].vi).toMatch(/không thuộc phạm vi/);
     const none = await returnIds([], 'x', party);
-    expect(none.status).toBe(400);
+    expect(none).toHaveStatus(400);
     const after = await Member.find({ _id: mongoose.trusted({ $in: [...ids, foreign] }) })
       .select({ __v: 1 })
       .lean();
@@ -284,12 +288,12 @@ describe('bulk return for improvement', () => {
     const [early] = await idsAt('introduced', null, 1);
     const [late] = await idsAt('probation', null, 1);
     const refused = await returnIds([String(early), String(late)], 'Tỉnh đoàn đề nghị làm rõ', province);
-    expect(refused.status).toBe(400);
+    expect(refused).toHaveStatus(400);
     expect(refused.data.refused).toHaveLength(1);
     expect(refused.data.refused[0].id).toBe(String(late));
     expect((await Member.findById(early).lean())!.pipeline.stage).toBe('introduced');
     const ok = await returnIds([String(early)], 'Tỉnh đoàn đề nghị làm rõ', province);
-    expect(ok.status).toBe(302);
+    expect(ok).toHaveStatus(302);
     expect((await Member.findById(early).lean())!.pipeline.stage).toBe('returned');
   });
 
@@ -313,7 +317,7 @@ const advance = (cookie: string, step: string, ids: string[], fields: Record<str
 describe('the ready queue', () => {
   it('lists the school’s candidates for a step, ready or with their reasons', async () => {
     const res = await ready(party, '?step=record_committee_review');
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.steps.map((s: { id: string }) => s.id)).toEqual([
       'record_committee_review',
       'record_decision',
@@ -366,7 +370,7 @@ describe('the ready queue', () => {
       resolutionNo: '',
       resolutionDate: '2026-02-30',
     });
-    expect(bad.status).toBe(400);
+    expect(bad).toHaveStatus(400);
     expect(Object.keys(bad.data.fieldErrors).sort()).toEqual(['resolutionDate', 'resolutionNo']);
     expect(
       await Member.countDocuments({
@@ -381,7 +385,7 @@ describe('the ready queue', () => {
       resolutionNo: '12-NQ/ĐU',
       resolutionDate: today,
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(res.location).toContain(`done=${ids.length}`);
     const bulkEvent = await newBulk(bulksBefore);
     expect(bulkEvent).toMatchObject({
@@ -394,6 +398,7 @@ describe('the ready queue', () => {
     const after = await Member.find({
       _id: mongoose.trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }),
     }).lean();
+    expect(after).toHaveLength(ids.length);
     for (const m of after) {
       expect(m.pipeline.stage).toBe('committee_review');
       expect(m.pipeline.committeeResolution?.number).toBe('12-NQ/ĐU');
@@ -416,7 +421,7 @@ describe('the ready queue', () => {
       resolutionNo: '45-NQ/ĐTN',
       resolutionDate: new Date().toISOString().slice(0, 10),
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const after = await Member.find({
       _id: mongoose.trusted({ $in: ids.map((i) => new Types.ObjectId(i)) }),
     }).lean();
@@ -447,12 +452,12 @@ describe('the ready queue', () => {
       issuer: 'Đảng ủy Trường',
     };
     const refused = await advance(party, 'record_decision', [id], fields);
-    expect(refused.status).toBe(400);
+    expect(refused).toHaveStatus(400);
     expect(refused.data.refused[0].reasons.map((r: { vi: string }) => r.vi).join(' ')).toMatch(
       /nghị quyết của đảng ủy/,
     );
     const ok = await advance(party2, 'record_decision', [id], fields);
-    expect(ok.status).toBe(302);
+    expect(ok).toHaveStatus(302);
     const m = (await Member.findById(id).lean())!;
     expect(m.pipeline.stage).toBe('decision');
     expect(m.pipeline.due?.kind).toBe('ceremony');
@@ -568,7 +573,7 @@ describe('a bulk step is one transaction', () => {
     held.commit();
     await held.done;
     const res = await pending;
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(res.location).toContain('returned=2');
     expect(res.location).toContain('conflicts=1');
     const written = [ids[0], ids[2]].map(String);
@@ -595,7 +600,7 @@ describe('a bulk step is one transaction', () => {
     held.commit();
     await held.done;
     const res = await pending;
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(res.location).toContain('returned=0');
     expect(res.location).toContain('conflicts=1');
     expect(await bulkIds()).toEqual(bulks);

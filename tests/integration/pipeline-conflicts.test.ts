@@ -93,7 +93,7 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
   it('the save says what it broke, and the record carries the conflict', async () => {
     const before = await memberState(id);
     const res = await editBirth(union, id, under());
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect(res.location).toContain(`/members/${id}?ok=memberSavedConflict&broke=`);
     expect(decodeURIComponent(res.location!)).toContain('record_branch_vote:age_below_min');
     const p = await conflictsOf(id);
@@ -123,7 +123,7 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
   it('the committee review is refused with the reason and writes nothing', async () => {
     const before = await memberState(id);
     const res = await postStep(danguy, id, REVIEW);
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     const reasons = (res.data as { reasons: { code: string; message: { vi: string } }[] }).reasons;
     expect(reasons.map((r) => r.code)).toEqual(['rule_conflict']);
     expect(reasons[0].message.vi).toContain('Xung đột quy tắc');
@@ -135,10 +135,10 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
     const before = await memberState(id);
     const reason = 'Đã kiểm tra giấy khai sinh bản gốc, ngày sinh đúng như cũ.';
     const own = await postStep(union, id, { intent: 'conflict_override', reason });
-    expect(own.status).toBe(403);
+    expect(own).toHaveStatus(403);
     expect((own.data as { error: { vi: string } }).error.vi).toContain('Bạn đã thực hiện thay đổi');
     const short = await postStep(danguy, id, { intent: 'conflict_override', reason: 'ok' });
-    expect(short.status).toBe(400);
+    expect(short).toHaveStatus(400);
     expect(await memberState(id)).toEqual(before);
   });
 
@@ -151,15 +151,14 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
       reason,
       version: String(foreign.__v ?? 0),
     });
-    expect(res.status).toBe(404);
+    expect(res).toHaveStatus(404);
   });
 
   it('a different user records a reason: audited with the version, and the review then goes ahead', async () => {
     const before = await memberState(id);
     const reason = 'Đảng ủy đã đối chiếu hồ sơ gốc; giữ kết quả biểu quyết, sẽ sửa ngày sinh sau.';
     const res = await postStep(danguy, id, { intent: 'conflict_override', reason });
-    expect(res.status).toBe(302);
-    expect(res.location).toBe(`${pipelinePath(id)}?ok=pipelineConflictOverridden`);
+    expect(res).toRedirectTo(`${pipelinePath(id)}`, { toast: 'pipelineConflictOverridden' });
     const after = await memberState(id);
     expect(after.version).toBe(before.version + 1);
     const event = (await AuditEvent.findOne({ entityId: id, action: 'pipeline.conflict_override' }).lean())!;
@@ -169,7 +168,7 @@ describe('the date of birth edited after the vote (issue path 4)', () => {
     expect(p.conflictOverride?.reason).toBe(reason);
     // Not the vote's recorder (the admin): the review is recorded.
     const review = await postStep(bithu, id, REVIEW);
-    expect(review.status).toBe(302);
+    expect(review).toHaveStatus(302);
     expect((await memberState(id)).stage).toBe('committee_review');
   });
 });
@@ -203,7 +202,7 @@ describe('a chi bộ register change that breaks a past vote', () => {
         danguy,
       ),
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const p = await conflictsOf(id);
     expect(p.conflicts?.map((c) => `${c.step}:${c.code}`)).toEqual(['record_branch_vote:vote_threshold']);
     expect(p.conflicts?.[0].message.vi).toContain('8/14');
@@ -214,7 +213,7 @@ describe('a chi bộ register change that breaks a past vote', () => {
       intent: 'conflict_override',
       reason: 'Sổ đảng viên ghi sai, sẽ sửa lại.',
     });
-    expect(own.status).toBe(403);
+    expect(own).toHaveStatus(403);
     expect((await postStep(bithu, id, REVIEW)).status).toBe(400);
   });
 });

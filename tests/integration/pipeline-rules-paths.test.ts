@@ -134,14 +134,14 @@ describe('separation of duties through return and resume (issue path 1)', () => 
       resolutionNo: '61-NQ/ĐU',
       resolutionDate: ago(15),
     });
-    expect(review.status).toBe(302);
+    expect(review).toHaveStatus(302);
     const back = await postStep(danguy, id, {
       intent: 'return_for_improvement',
       reason: 'Bổ sung bản tự kiểm điểm',
     });
-    expect(back.status).toBe(302);
+    expect(back).toHaveStatus(302);
     const resumed = await postStep(bithu, id, { intent: 'resume', note: 'Đã bổ sung' });
-    expect(resumed.status).toBe(302);
+    expect(resumed).toHaveStatus(302);
     const m = (await Member.findById(id).lean())!;
     expect(m.pipeline.stage).toBe('committee_review');
     // The latest committee_review entry is bithu's resume: what the old rule looked at.
@@ -161,7 +161,7 @@ describe('separation of duties through return and resume (issue path 1)', () => 
   it('danguy’s decision is refused with its reason, on the page and in bulk, writing nothing', async () => {
     const before = await memberState(id);
     const res = await postStep(danguy, id, DECISION(5));
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(codes(res)).toEqual(['separation_of_duties']);
     expect(vis(res)).toEqual(['Người đã ghi nhận nghị quyết của đảng ủy không được ghi nhận quyết định này']);
     expect(await memberState(id)).toEqual(before);
@@ -173,7 +173,7 @@ describe('separation of duties through return and resume (issue path 1)', () => 
     );
     const { intent: _intent, ...fields } = DECISION(5);
     const bulk = await advance(danguy, 'record_decision', [String(id)], fields);
-    expect(bulk.status).toBe(400);
+    expect(bulk).toHaveStatus(400);
     expect(bulk.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([
       'Người đã ghi nhận nghị quyết của đảng ủy không được ghi nhận quyết định này',
     ]);
@@ -182,7 +182,7 @@ describe('separation of duties through return and resume (issue path 1)', () => 
 
   it('bithu records the decision', async () => {
     const res = await postStep(bithu, id, DECISION(5));
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     expect((await memberState(id)).stage).toBe('decision');
   });
 });
@@ -202,7 +202,7 @@ describe('chronology (issue path 3)', () => {
     });
     const before = await memberState(id);
     const early = await postStep(danguy, id, vote(31));
-    expect(early.status).toBe(400);
+    expect(early).toHaveStatus(400);
     // Every reason at once: before the introduction, and before the opinions came in.
     expect(codes(early)).toEqual(['date_out_of_order', 'date_out_of_order']);
     expect(early.data.reasons[0]).toMatchObject({
@@ -248,10 +248,10 @@ describe('chronology (issue path 3)', () => {
     expect(vis(unverified)).toEqual(['Lý lịch (2-KNĐ) chưa được thẩm tra, kết luận']);
 
     const paper = await postStep(union, id, { intent: 'dossier', 'verifiedAt.2': ago(20) });
-    expect(paper.status).toBe(302);
+    expect(paper).toHaveStatus(302);
     const before = await memberState(id);
     const early = await postStep(danguy, id, vote(21));
-    expect(early.status).toBe(400);
+    expect(early).toHaveStatus(400);
     // The real reasons with both dates each: before the introduction and before the
     // verification — never "not verified", and no conflict (the data itself is in order).
     expect(codes(early)).toEqual(['date_out_of_order', 'date_out_of_order']);
@@ -271,7 +271,7 @@ describe('chronology (issue path 3)', () => {
       resolutionNo: '70-NQ/ĐU',
       resolutionDate: ago(21),
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.refused).toHaveLength(1);
     expect(res.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([
       `Ngày nghị quyết (${vn(21)}) không được trước ngày chi bộ họp xét kết nạp (${vn(20)})`,
@@ -291,7 +291,7 @@ describe('exits and steps offered only when they can apply', () => {
     // Posted anyway (a crafted or stale form): refused with the reason, shown on the page.
     const before = await memberState(young);
     const res = await postStep(union, young, { intent: 'age_out', reason: 'Hết tuổi đoàn' });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(codes(res)).toEqual(['not_aged_out']);
     expect(res.data.label.vi).toBe('Hết tuổi đoàn');
     expect(await memberState(young)).toEqual(before);
@@ -312,7 +312,7 @@ describe('exits and steps offered only when they can apply', () => {
       yes: '8',
       no: '0',
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.label).toEqual({ vi: 'Ghi nhận biểu quyết của chi bộ', en: 'Record the chi bộ vote' });
     expect(vis(res)).toContain(
       'Không thể "Ghi nhận biểu quyết của chi bộ" khi hồ sơ đang ở bước "Đoàn viên ưu tú"',
@@ -358,7 +358,7 @@ describe('withdrawn consent pauses every step (issue path 6)', () => {
       resolutionNo: '72-NQ/ĐU',
       resolutionDate: ago(2),
     });
-    expect(single.status).toBe(400);
+    expect(single).toHaveStatus(400);
     expect(codes(single)).toEqual(['consent_withdrawn']);
     expect(vis(single)).toEqual([REASON]);
 
@@ -366,7 +366,7 @@ describe('withdrawn consent pauses every step (issue path 6)', () => {
       resolutionNo: '72-NQ/ĐU',
       resolutionDate: ago(2),
     });
-    expect(bulk.status).toBe(400);
+    expect(bulk).toHaveStatus(400);
     expect(bulk.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([REASON]);
 
     const back = await call(
@@ -381,7 +381,7 @@ describe('withdrawn consent pauses every step (issue path 6)', () => {
         danguy,
       ),
     );
-    expect(back.status).toBe(400);
+    expect(back).toHaveStatus(400);
     expect(back.data.refused[0].reasons.map((r: { vi: string }) => r.vi)).toEqual([REASON]);
     expect(await memberState(id)).toEqual(before);
 
@@ -398,7 +398,7 @@ describe('withdrawn consent pauses every step (issue path 6)', () => {
       resolutionNo: '72-NQ/ĐU',
       resolutionDate: ago(2),
     });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
   });
 });
 

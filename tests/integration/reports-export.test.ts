@@ -29,7 +29,7 @@ describe('/reports.xlsx', () => {
   it('gives the province a workbook: info sheet, one sheet per table, Vietnamese filename, audited', async () => {
     const audits = await AuditEvent.countDocuments({ action: 'report.export' });
     const res = await download('/reports.xlsx', province);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.headers.get('Content-Type')).toBe(
       'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
     );
@@ -80,7 +80,7 @@ describe('/reports.xlsx', () => {
 
   it('covers only the school for a school role', async () => {
     const res = await download('/reports.xlsx', await signIn('doantruong.pvd@demo.vn'));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(await res.arrayBuffer());
     const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
@@ -90,7 +90,7 @@ describe('/reports.xlsx', () => {
   it('is closed to students (403) and to visitors (login)', async () => {
     expect((await download('/reports.xlsx', await signIn('sinhvien@demo.vn'))).status).toBe(403);
     const anonymous = await download('/reports.xlsx');
-    expect(anonymous.status).toBe(302);
+    expect(anonymous).toHaveStatus(302);
     expect(anonymous.headers.get('Location')).toContain('/login');
   });
 });
@@ -98,7 +98,7 @@ describe('/reports.xlsx', () => {
 describe('/reports/print', () => {
   it('returns the dashboard tables, the scope and the time generated', async () => {
     const res = await call(printLoader, get('/reports/print', province));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.tables.length).toBeGreaterThan(0);
     for (const table of res.data.tables) {
       expect(table).toMatchObject({ id: expect.any(String), title: expect.any(String) });
@@ -154,6 +154,6 @@ describe('/reports/print', () => {
 
   it('is closed to students (403)', async () => {
     const res = await call(printLoader, get('/reports/print', await signIn('sinhvien@demo.vn')));
-    expect(res.status).toBe(403);
+    expect(res).toHaveStatus(403);
   });
 });

@@ -65,13 +65,14 @@ async function checkEveryLink(cookie: string, tables: ReportTable[]) {
 describe('the province dashboard', () => {
   it('links every figure to a member table showing exactly that many members', async () => {
     const res = await report(province);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const checked = await checkEveryLink(province, res.data.tables);
     expect(checked).toBeGreaterThan(50);
   }, 120_000);
 
   it('counts stages, overdue, bottlenecks and this year’s admissions like plain queries do', async () => {
     const d = (await report(province)).data.dashboard;
+    expect(d.funnel).not.toHaveLength(0);
     for (const f of d.funnel) {
       expect(f.count, f.stage).toBe(await Member.countDocuments({ 'pipeline.stage': f.stage }));
     }
@@ -108,7 +109,7 @@ describe('the province dashboard', () => {
       await Member.countDocuments({ schoolId: pvd, 'pipeline.stage': PIPELINE_STAGES[2] }),
     );
     const junk = await report(province, '?school=0123456789abcdef01234567&year=abc');
-    expect(junk.status).toBe(200);
+    expect(junk).toHaveStatus(200);
     expect(junk.data.dashboard.school).toBeNull();
     expect(junk.data.dashboard.year).toBe(year);
   });
@@ -127,6 +128,7 @@ describe('a school’s dashboard', () => {
     const d = res.data.dashboard;
     expect(d.wide).toBe(false);
     expect(d.schools.map((s: { id: string }) => s.id)).toEqual([String(pvd)]);
+    expect(d.funnel).not.toHaveLength(0);
     for (const f of d.funnel) {
       expect(f.count, f.stage).toBe(
         await Member.countDocuments({ schoolId: pvd, 'pipeline.stage': f.stage }),
@@ -139,6 +141,7 @@ describe('a school’s dashboard', () => {
     const res = await report(union);
     const rows = res.data.dashboard.breakdowns.ethnicity as { value: string; open: number | null }[];
     expect(rows).not.toBeNull();
+    expect(rows).not.toHaveLength(0);
     for (const r of rows) {
       const open = await Member.countDocuments({
         schoolId: pvd,

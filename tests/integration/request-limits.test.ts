@@ -172,7 +172,7 @@ describe('over HTTP', () => {
       method: 'POST',
       body: 'x'.repeat(200_000),
     });
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(bodyBytes - before).toBe(200_000);
   });
 
@@ -195,7 +195,7 @@ describe('over HTTP', () => {
       headers: { Accept: 'text/html' },
     }).catch((error: unknown) => error as Error);
     // The answer may come before fetch finished sending (then fetch reports the reset).
-    if (res instanceof Response) expect(res.status).toBe(413);
+    if (res instanceof Response) expect(res).toHaveStatus(413);
     else expect(String(res)).toMatch(/fetch failed|other side closed|ECONNRESET|EPIPE/);
   });
 });

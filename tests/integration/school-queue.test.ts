@@ -73,7 +73,7 @@ describe('waiting over 30 days', () => {
     await make(own, 'Gửi 31 ngày trước', 31);
     await make(own, 'Gửi hôm nay', 0);
     const res = await call(queueLoader, get('/school/submissions', union));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const byTitle = (t: string) => res.data.queue.find((s: { title: string }) => s.title === t);
     expect(byTitle('Gửi 31 ngày trước').stale).toBe(true);
     expect(byTitle('Gửi 29 ngày trước').stale).toBe(false);
@@ -87,11 +87,11 @@ describe('the school home', () => {
     await make(foreign, 'Trường khác, cũ', 40);
     await make(foreign, 'Trường khác, mới', 1);
     const res = await call(homeLoader, get('/school', union));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.pending).toEqual({ pending: 3, stale: 1 });
     // The Party side has no Union queue.
     const partyHome = await call(homeLoader, get('/school', party));
-    expect(partyHome.status).toBe(200);
+    expect(partyHome).toHaveStatus(200);
     expect(partyHome.data.pending).toBeNull();
   });
 });
@@ -107,11 +107,11 @@ describe('bulk decisions', () => {
         ...mine.map((s) => ['ids', String(s._id)] as [string, string]),
       ]),
     );
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.reason).toEqual(['me.v.reason']);
     expect(await Submission.countDocuments({ memberId: own._id, status: 'submitted' })).toBe(mine.length);
     const none = await call(queueAction, bulk([['intent', 'approve-many']]));
-    expect(none.status).toBe(400);
+    expect(none).toHaveStatus(400);
     expect(none.data.fieldErrors.ids).toEqual(['queue.v.none']);
   });
 
@@ -133,8 +133,8 @@ describe('bulk decisions', () => {
         ['ids', 'not-an-id'],
       ]),
     );
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/school/submissions?done=approved&count=2');
+    expect(res).toRedirectTo('/school/submissions?done=approved&count=2');
+    expect(picked).toHaveLength(2);
     for (const s of picked) expect((await Submission.findById(s._id).lean())!.status).toBe('approved');
     expect((await Submission.findById(mine[2]._id).lean())!.status).toBe('submitted');
     expect((await Member.findById(own._id).lean())!.activities).toHaveLength(activitiesBefore + 2);
@@ -160,7 +160,8 @@ describe('bulk decisions', () => {
         ['ids', String(other._id)],
       ]),
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
+    expect(mine).not.toHaveLength(0);
     for (const s of mine) {
       expect((await Submission.findById(s._id).lean())!).toMatchObject({
         status: 'returned',
@@ -185,7 +186,7 @@ describe('bulk decisions', () => {
         party,
       ),
     );
-    expect(res.status).toBe(403);
+    expect(res).toHaveStatus(403);
   });
 });
 
@@ -212,7 +213,7 @@ describe('open correction requests', () => {
       queueAction,
       post('/school/submissions', { intent: 'correction-done', id: String(theirs._id) }, union),
     );
-    expect(foreignTry.status).toBe(404);
+    expect(foreignTry).toHaveStatus(404);
     expect((await CorrectionRequest.findById(theirs._id).lean())!.status).toBe('open');
     expect(
       (
@@ -227,8 +228,7 @@ describe('open correction requests', () => {
       queueAction,
       post('/school/submissions', { intent: 'correction-done', id: String(mine._id) }, union),
     );
-    expect(res.status).toBe(302);
-    expect(res.location).toBe('/school/submissions?done=correction');
+    expect(res).toRedirectTo('/school/submissions?done=correction');
     expect((await CorrectionRequest.findById(mine._id).lean())!.status).toBe('resolved');
     expect(await AuditEvent.countDocuments({ action: 'member.correction.resolve', entityId: own._id })).toBe(
       1,

@@ -41,8 +41,8 @@ describe('school_union of Phạm Văn Đồng', () => {
     const missing = await call(unitLoader, get(`/admin/units/${new Types.ObjectId()}`, schoolUnion), {
       id: String(new Types.ObjectId()),
     });
-    expect(other.status).toBe(404);
-    expect(missing.status).toBe(404);
+    expect(other).toHaveStatus(404);
+    expect(missing).toHaveStatus(404);
     expect(JSON.stringify(other.data)).not.toContain(otherSchool.name);
   });
 
@@ -50,20 +50,20 @@ describe('school_union of Phạm Văn Đồng', () => {
     const own = await call(unitLoader, get(`/admin/units/${pvdBranch._id}`, schoolUnion), {
       id: String(pvdBranch._id),
     });
-    expect(own.status).toBe(200);
+    expect(own).toHaveStatus(200);
     expect(own.data.canManage).toBe(false);
     const edit = await call(
       unitAction,
       post(`/admin/units/${pvdBranch._id}`, { intent: 'deactivate' }, schoolUnion),
       { id: String(pvdBranch._id) },
     );
-    expect(edit.status).toBe(403);
+    expect(edit).toHaveStatus(403);
     expect((await Unit.findById(pvdBranch._id).lean())!.active).toBe(true);
   });
 
   it('sees only its school in the unit list', async () => {
     const res = await call(unitsLoader, get('/admin/units?status=all&page=1', schoolUnion));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const expected = await Unit.countDocuments({ $or: [{ _id: pvd._id }, { ancestors: pvd._id }] });
     expect(res.data.rowCount).toBe(expected);
     const ids = new Set(
@@ -73,6 +73,7 @@ describe('school_union of Phạm Văn Đồng', () => {
           .lean()
       ).map((u) => String(u._id)),
     );
+    expect(res.data.rows).not.toHaveLength(0);
     for (const row of res.data.rows) expect(ids.has(row.id)).toBe(true);
   });
 
@@ -84,7 +85,7 @@ describe('school_union of Phạm Văn Đồng', () => {
 
   it('counts only members of its school on its home page', async () => {
     const res = await call(schoolLoader, get('/school', schoolUnion));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.summary.memberTotal).toBe(await Member.countDocuments({ schoolId: pvd._id }));
     expect(res.data.summary.scopeName).toBe('Trường Đại học Phạm Văn Đồng');
   });
@@ -128,12 +129,12 @@ describe('scopeFilter goes inside the query', () => {
     const res = await call(unitLoader, get(`/admin/units/${otherSchool._id}`), {
       id: String(otherSchool._id),
     });
-    expect(res.status).toBe(302); // anonymous: to /login
+    expect(res).toHaveStatus(302); // anonymous: to /login
     const cookie = await signIn('tinhdoan@demo.vn');
     const seen = await call(unitLoader, get(`/admin/units/${otherSchool._id}`, cookie), {
       id: String(otherSchool._id),
     });
-    expect(seen.status).toBe(200);
+    expect(seen).toHaveStatus(200);
     expect(seen.data.canManage).toBe(false);
     expect(await Member.countDocuments(scopeFilter(province))).toBe(
       await Member.countDocuments({ ancestors: new Types.ObjectId(province.unitId) }),

@@ -145,7 +145,7 @@ async function signedIn(cookie: string): Promise<boolean> {
   const res = await get('/members', cookie);
   await res.arrayBuffer();
   if (res.status === 200) return true;
-  expect(res.status).toBe(302);
+  expect(res).toHaveStatus(302);
   expect(new URL(res.headers.get('location')!, base).pathname).toBe('/login');
   return false;
 }
@@ -167,7 +167,7 @@ describe('content security policy', () => {
     const pages = await Promise.all([get('/login'), get('/login')]);
     const nonces: string[] = [];
     for (const res of pages) {
-      expect(res.status).toBe(200);
+      expect(res).toHaveStatus(200);
       const csp = res.headers.get('content-security-policy');
       expect(csp).toBeTruthy();
       const script = directives(csp!).get('script-src') ?? [];
@@ -279,11 +279,11 @@ describe('session lifetime', () => {
     expect(await signedIn(cookie)).toBe(true);
     // A link or an <img src="/logout"> signs no one out.
     const viaGet = await get('/logout', cookie);
-    expect(viaGet.status).toBe(302);
+    expect(viaGet).toHaveStatus(302);
     expect(await signedIn(cookie)).toBe(true);
 
     const out = await post('/logout', {}, cookie);
-    expect(out.status).toBe(302);
+    expect(out).toHaveStatus(302);
     expect(new URL(out.headers.get('location')!, base).pathname).toBe('/login');
     // The browser is told to drop the cookie…
     const cleared = out.headers.get('set-cookie') ?? '';
@@ -301,7 +301,7 @@ describe('session lifetime', () => {
 
     // The account's id, from the admin's user list.
     const list = await get('/admin/users?q=bithu.pvd', admin);
-    expect(list.status).toBe(200);
+    expect(list).toHaveStatus(200);
     const id = /\/admin\/users\/([0-9a-f]{24})/.exec(await list.text())?.[1];
     expect(id).toBeTruthy();
 
@@ -310,7 +310,7 @@ describe('session lifetime', () => {
       { intent: 'resetPassword', newPassword: 'doi-mat-khau-2026' },
       admin,
     );
-    expect(reset.status).toBe(302);
+    expect(reset).toHaveStatus(302);
 
     expect(await signedIn(victimA)).toBe(false);
     expect(await signedIn(victimB)).toBe(false);

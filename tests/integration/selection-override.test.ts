@@ -87,7 +87,7 @@ const selectForm = (data: { transitions: { id: string }[] }) =>
 async function overrideFigure() {
   invalidateDashboards();
   const res = await call(reportsLoader, get('/reports', province));
-  expect(res.status).toBe(200);
+  expect(res).toHaveStatus(200);
   const b = res.data.dashboard.bottlenecks.find((x: { kind: string }) => x.kind === 'override');
   const row = res.data.tables
     .find((t: { id: string }) => t.id === 'bottlenecks')
@@ -160,7 +160,7 @@ describe('selecting an outstanding member against the criteria', () => {
     const tries: Record<string, string>[] = [{}, { overrideReason: '   ' }, { overrideReason: 'Học tốt' }];
     for (const extra of tries) {
       const res = await select(outside[0], before.version, extra);
-      expect(res.status).toBe(400);
+      expect(res).toHaveStatus(400);
       const reasons = res.data.reasons as { code: string; field: string | null; message: { vi: string } }[];
       expect(reasons.map((r) => [r.code, r.field])).toEqual([
         ['selection_override_required', 'overrideReason'],
@@ -174,7 +174,7 @@ describe('selecting an outstanding member against the criteria', () => {
     const before = await snapshot(outside[0]);
     const reason = 'Đạt giải nhất cuộc thi Olympic tin học sinh viên toàn quốc 2026';
     const res = await select(outside[0], before.version, { overrideReason: reason });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const after = await snapshot(outside[0]);
     expect(after.stage).toBe('outstanding');
     expect(after.version).toBe(before.version + 1);
@@ -203,7 +203,7 @@ describe('selecting an outstanding member against the criteria', () => {
   it('selects a member who meets the criteria with no reason, and keeps no override', async () => {
     const before = await snapshot(meets);
     const res = await select(meets, before.version);
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const after = await snapshot(meets);
     expect(after.stage).toBe('outstanding');
     expect(after.override).toBeNull();
@@ -221,7 +221,7 @@ describe('selecting an outstanding member against the criteria', () => {
     await Member.collection.updateOne({ _id: outside[1] }, { $set: { 'eligibility.eligible': true } });
     const before = await snapshot(outside[1]);
     const res = await bulk([outside[1]]);
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     const refused = res.data.refused as { id: string; reasons: { vi: string }[] }[];
     expect(refused.map((r) => r.id)).toEqual([String(outside[1])]);
     expect(refused[0].reasons.map((r) => r.vi).join(' ')).toMatch(/trang hồ sơ của đoàn viên/);
@@ -239,7 +239,7 @@ describe('selecting an outstanding member against the criteria', () => {
     expect(figure.count).toBe(byHand);
     expect(figure.href).toBe('/members?due=override');
     const list = await call(membersLoader, get(figure.href!, province));
-    expect(list.status).toBe(200);
+    expect(list).toHaveStatus(200);
     expect(list.data.rowCount).toBe(byHand);
     expect(list.data.rows.map((r: { id: string }) => r.id)).toEqual([String(outside[0])]);
     // The per-school table counts it too, with the school's own link.

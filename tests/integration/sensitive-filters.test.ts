@@ -153,6 +153,7 @@ describe('the member table (/members) filtered by a sensitive field', () => {
         expect(res.status, qs).toBe(403);
         expect(res.data.refusal).toBe('smallGroup');
         expect(res.data.message).toContain(`dưới ${SMALL_GROUP_UNDER} người`);
+        expect(smallIds).not.toHaveLength(0);
         for (const id of smallIds) expect(JSON.stringify(res.data)).not.toContain(String(id));
       }
       expect(await revealsSince(who, since)).toHaveLength(0);
@@ -164,7 +165,7 @@ describe('the member table (/members) filtered by a sensitive field', () => {
     async (who) => {
       const since = new Date();
       const res = await list(who, 'ethnicity=Kinh&size=25');
-      expect(res.status).toBe(200);
+      expect(res).toHaveStatus(200);
       const expected = who === 'admin' ? kinhAll : kinhInPvd;
       expect(res.data.rowCount).toBe(expected);
       // The rows never carry the value itself.
@@ -188,7 +189,7 @@ describe('the member table (/members) filtered by a sensitive field', () => {
   it('school_union: ?religion= filters (it was ignored) and is logged; exactly 5 is shown', async () => {
     const since = new Date();
     const res = await list('school_union', `religion=${enc(RELIGION)}`);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.rowCount).toBe(SMALL_GROUP_UNDER);
     const events = await revealsSince('school_union', since);
     expect(events.map((e) => e.details)).toEqual([
@@ -197,14 +198,14 @@ describe('the member table (/members) filtered by a sensitive field', () => {
     // One fewer by another filter: refused.
     const one = (await Member.findOne({ religion: RELIGION }).lean())!;
     const narrowed = await list('school_union', `religion=${enc(RELIGION)}&q=${enc(one.studentCode)}`);
-    expect(narrowed.status).toBe(403);
+    expect(narrowed).toHaveStatus(403);
     expect(narrowed.data.refusal).toBe('smallGroup');
   });
 
   it('an empty group reveals no one: shown (0 rows) and still logged', async () => {
     const since = new Date();
     const res = await list('school_party', `ethnicity=${enc('Không có ai')}`);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.rowCount).toBe(0);
     expect((await revealsSince('school_party', since))[0].details.count).toBe(0);
   });
@@ -226,7 +227,7 @@ describe('the member export (/members/export) by a sensitive field, or with sens
       expect(res.data).toContain('dữ liệu nhạy cảm');
     }
     const columns = await file('province_union', 'format=csv&sensitive=1');
-    expect(columns.status).toBe(403);
+    expect(columns).toHaveStatus(403);
     expect(columns.data).toContain('số CCCD');
     // Without them the export is still theirs.
     expect((await file('province_union', 'format=csv&school=' + String(pvd))).status).toBe(200);
@@ -242,13 +243,13 @@ describe('the member export (/members/export) by a sensitive field, or with sens
     async (who) => {
       const since = new Date();
       const small = await file(who, `format=csv&ethnicity=${enc(SMALL)}`);
-      expect(small.status).toBe(403);
+      expect(small).toHaveStatus(403);
       expect(small.data).toContain(`dưới ${SMALL_GROUP_UNDER} người`);
       expect(small.headers.get('Content-Disposition')).toBeNull();
       expect(await revealsSince(who, since)).toHaveLength(0);
 
       const res = await file(who, 'format=csv&ethnicity=Kinh');
-      expect(res.status).toBe(200);
+      expect(res).toHaveStatus(200);
       const rows = lines(res.data as string).length - 1;
       expect(rows).toBeGreaterThanOrEqual(SMALL_GROUP_UNDER);
       const events = await revealsSince(who, since);
@@ -261,7 +262,7 @@ describe('the member export (/members/export) by a sensitive field, or with sens
   it('school_union: a file with the sensitive columns is logged with how many records', async () => {
     const since = new Date();
     const res = await file('school_union', `format=csv&sensitive=1&religion=${enc(RELIGION)}`);
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const csv = lines(res.data as string);
     expect(csv[0]).toContain('Tôn giáo');
     expect(csv).toHaveLength(1 + SMALL_GROUP_UNDER);
@@ -290,14 +291,14 @@ describe('the other places a sensitive field could leave the server', () => {
       apiMembersLoader,
       new Request(`${BASE}/api/v1/members?size=100`, { headers: { Authorization: `Bearer ${apiSecret}` } }),
     );
-    expect(plain.status).toBe(200);
+    expect(plain).toHaveStatus(200);
     const text = JSON.stringify(plain.data);
     for (const key of ['ethnicity', 'religion', 'citizenId', SMALL]) expect(text).not.toContain(key);
   });
 
   it('the dashboard: no ethnicity for roles that may not reveal; cells under 5 hidden for the others', async () => {
     const province = await call(reportsLoader, get('/reports', cookies.province_union));
-    expect(province.status).toBe(200);
+    expect(province).toHaveStatus(200);
     expect(province.data.dashboard.breakdowns.ethnicity).toBeNull();
     expect(JSON.stringify(province.data)).not.toContain('by-ethnicity');
     const union = await call(reportsLoader, get('/reports', cookies.school_union));
@@ -305,6 +306,7 @@ describe('the other places a sensitive field could leave the server', () => {
       union.data.dashboard.breakdowns.ethnicity as { value: string; open: number | null }[]
     ).find((r) => r.value === SMALL);
     expect(small?.open).toBeNull();
+    expect(union.data.dashboard.breakdowns.ethnicity).not.toHaveLength(0);
     for (const row of union.data.dashboard.breakdowns.ethnicity as Record<string, number | null>[]) {
       for (const n of [row.open, row.admitted, row.official]) {
         if (n !== null) expect(n === 0 || n >= SMALL_GROUP_UNDER).toBe(true);
@@ -319,7 +321,7 @@ describe('the other places a sensitive field could leave the server', () => {
         params: {},
         context: context(),
       })) as Response;
-      expect(res.status).toBe(200);
+      expect(res).toHaveStatus(200);
       const book = new ExcelJS.Workbook();
       await book.xlsx.load(await res.arrayBuffer());
       return book;
@@ -340,13 +342,13 @@ describe('the other places a sensitive field could leave the server', () => {
   it("a member's history CSV names the sensitive fields changed or revealed, never their values", async () => {
     const id = String(smallIds[0]);
     const res = await call(historyLoader, get(`/members/${id}/history.csv`, cookies.school_union), { id });
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data).not.toContain(SMALL);
   });
 
   it("the student's own JSON download carries their own sensitive values (their right to a copy)", async () => {
     const res = await call(meDataLoader, get('/me/data.json', cookies.student));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const mine = res.data.member;
     const own = (await Member.findById(mine._id).select('+citizenId').lean())!;
     expect(own.email).toBe(EMAIL.student);
@@ -356,7 +358,7 @@ describe('the other places a sensitive field could leave the server', () => {
 
   it("the student's print page leaves the sensitive fields out", async () => {
     const res = await call(mePrintLoader, get('/me/print', cookies.student));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const own = (await User.findOne({ email: EMAIL.student }).lean())!;
     const m = (await Member.findById(own.memberId).select('+citizenId').lean())!;
     const text = JSON.stringify(res.data);
@@ -382,10 +384,10 @@ describe('the other places a sensitive field could leave the server', () => {
         headers: { Cookie: cookies.school_union },
       }),
     );
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const token = new URL(res.location!, BASE).searchParams.get('token')!;
     const page = await call(importLoader, get(`/members/import?token=${token}`, cookies.school_union));
-    expect(page.status).toBe(200);
+    expect(page).toHaveStatus(200);
     const problems = page.data.upload.problems as { column?: string }[];
     expect(problems.some((p) => p.column === 'Số CCCD')).toBe(true);
     expect(JSON.stringify(page.data)).not.toContain('BÍ-MẬT-12');

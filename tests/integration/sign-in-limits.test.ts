@@ -51,7 +51,7 @@ describe('guesses sent in parallel', () => {
     }
 
     const right = await login('admin@demo.vn', PASSWORD);
-    expect(right.status).toBe(429);
+    expect(right).toHaveStatus(429);
     expect(right.headers.get('Set-Cookie')).toBeNull();
     expect(hashQueueStats().started).toBe(allowed);
   });
@@ -106,7 +106,7 @@ describe('a flood of sign-ins to unknown emails', () => {
       expect((await login(`spray-${i}@example.vn`, 'whatever-1', ip)).status).toBe(400);
     const started = hashQueueStats().started;
     const refused = await login('spray-last@example.vn', 'whatever-1', ip);
-    expect(refused.status).toBe(429);
+    expect(refused).toHaveStatus(429);
     expect(refused.data.formError).toBe('login.rateLimited');
     expect(Number(refused.headers.get('Retry-After'))).toBeGreaterThan(0);
     // A real account from that address is refused too, without a hash.

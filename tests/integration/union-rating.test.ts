@@ -46,7 +46,7 @@ describe('a Union rating with participation', () => {
       level: 'excellent',
       participation: '89,5',
     });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.participation).toEqual(['member.v.excellentParticipation']);
     const after = await stored();
     expect(after.__v).toBe(before.__v);
@@ -87,7 +87,7 @@ describe('a Union rating with participation', () => {
 
   it('shows the rate on the profile', async () => {
     const res = await call(profileLoader, get(`/members/${id}`, union), { id: String(id) });
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const ratings = res.data.member.ratings as { year: string; participation: string }[];
     expect(ratings.map((r) => [r.year, r.participation])).toEqual([
       ['2025-2026', '90'],

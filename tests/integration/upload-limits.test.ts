@@ -54,7 +54,7 @@ describe('multipart part counts', () => {
       submitAction,
       new Request(`${BASE}/me/submissions`, { method: 'POST', body, headers: { Cookie: student } }),
     );
-    expect(res.status).toBe(413);
+    expect(res).toHaveStatus(413);
     expect((res.data as { fieldErrors: Record<string, string[]> }).fieldErrors.file).toEqual([
       'limits.tooManyFiles',
     ]);
@@ -69,7 +69,7 @@ describe('multipart part counts', () => {
       submitAction,
       new Request(`${BASE}/me/submissions`, { method: 'POST', body, headers: { Cookie: student } }),
     );
-    expect(res.status).toBe(413);
+    expect(res).toHaveStatus(413);
     expect((res.data as { fieldErrors: Record<string, string[]> }).fieldErrors.file).toEqual(['me.v.file']);
   });
 
@@ -83,7 +83,7 @@ describe('multipart part counts', () => {
       importAction,
       new Request(`${BASE}/members/import`, { method: 'POST', body, headers: { Cookie: union } }),
     );
-    expect(res.status).toBe(413);
+    expect(res).toHaveStatus(413);
     expect(res.data).toMatchObject({ formError: 'limits.tooManyFiles' });
   });
 
@@ -94,6 +94,6 @@ describe('multipart part counts', () => {
       submitAction,
       new Request(`${BASE}/me/submissions`, { method: 'POST', body, headers: { Cookie: student } }),
     );
-    expect(res.status).toBe(413);
+    expect(res).toHaveStatus(413);
   });
 });

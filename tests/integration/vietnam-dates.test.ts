@@ -68,20 +68,20 @@ describe('a step recorded at 01:30 in Vietnam', () => {
       { id: String(memberId) },
     );
     vi.useRealTimers();
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
 
     const stored = (await Member.findById(memberId).lean())!.pipeline.history.at(-1)!;
     expect(stored.at.toISOString()).toBe(RECORDED_AT.toISOString());
 
     const page = await call(loader, get(url(), party), { id: String(memberId) });
-    expect(page.status).toBe(200);
+    expect(page).toHaveStatus(200);
     const entry = page.data.history[0];
     expect(entry).toMatchObject({ stage: 'introduced', at: '2026-12-02', refDate: '2026-11-16' });
 
     const csv = await call(historyCsv, get(`/members/${memberId}/history.csv`, party), {
       id: String(memberId),
     });
-    expect(csv.status).toBe(200);
+    expect(csv).toHaveStatus(200);
     const line = String(csv.data)
       .split('\r\n')
       .find((l) => l.includes('45-NQ/ĐTN'));
@@ -111,7 +111,7 @@ describe('counted in Vietnamese days', () => {
     vi.setSystemTime(new Date('2026-12-01T17:30:00Z')); // 00:30 on 02/12 in Vietnam
     const res = await call(profileLoader, get(`/members/${memberId}`, party), { id: String(memberId) });
     vi.useRealTimers();
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect(res.data.member.daysInStage).toBe(1);
   });
 
@@ -127,7 +127,7 @@ describe('counted in Vietnamese days', () => {
       { $set: { 'pipeline.stageSince': new Date('2015-03-01T18:30:00Z') } },
     );
     const res = await call(reportsLoader, get('/reports', party));
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     const stuck = res.data.dashboard.bottlenecks.find((b: { kind: string }) => b.kind === 'stuck');
     expect(stuck.items.find((i: { id: string }) => i.id === String(other._id))).toMatchObject({
       date: '2015-03-02',
@@ -145,7 +145,7 @@ describe('counted in Vietnamese days', () => {
       tokensAction,
       post('/admin/tokens', { intent: 'create', name: 'Ngày Việt Nam', unitId: String(m.schoolId) }, admin),
     );
-    expect(token.status).toBe(200);
+    expect(token).toHaveStatus(200);
     const res = await call(
       apiMember,
       new Request(`${BASE}/api/v1/members/${memberId}`, {
@@ -155,7 +155,7 @@ describe('counted in Vietnamese days', () => {
       }),
       { id: String(memberId) },
     );
-    expect(res.status).toBe(200);
+    expect(res).toHaveStatus(200);
     expect((res.data as { data: { pipeline: { stageSince: string } } }).data.pipeline.stageSince).toBe(
       '2026-03-02',
     );

@@ -109,7 +109,7 @@ describe('the chi bộ vote judged against the register', () => {
     const id = await candidate();
     const before = await snapshot(id);
     const res = await vote(id, { yes: '2', no: '1', partyCellId: cell });
-    expect(res.status).toBe(400);
+    expect(res).toHaveStatus(400);
     expect(res.data.reasons).toEqual([
       {
         code: 'vote_threshold',
@@ -122,7 +122,7 @@ describe('the chi bộ vote judged against the register', () => {
     ]);
     // Typing the 3 does not help: the register disagrees, both numbers named.
     const typed = await vote(id, { yes: '2', no: '1', officialMemberCount: '3', partyCellId: cell });
-    expect(typed.status).toBe(400);
+    expect(typed).toHaveStatus(400);
     expect(typed.data.reasons.map((r: Reason) => [r.code, r.field])).toEqual([
       ['register_mismatch', 'officialMemberCount'],
     ]);
@@ -138,7 +138,7 @@ describe('the chi bộ vote judged against the register', () => {
     ]);
     const id = await candidate();
     const res = await vote(id, { yes: '2', no: '1', resolutionNo: '7-NQ/CB', partyCellId: cell });
-    expect(res.status).toBe(302);
+    expect(res).toHaveStatus(302);
     const m = (await Member.findById(id).lean())!;
     expect(m.pipeline.stage).toBe('branch_vote');
     expect(m.pipeline.branchVote).toMatchObject({ yes: 2, no: 1, officialMemberCount: 3 });
@@ -160,7 +160,7 @@ describe('the chi bộ vote judged against the register', () => {
     expect(res.data.reasons.map((r: Reason) => r.code)).toEqual(['vote_threshold']);
     const none = await cellWith('RN', [[9, 10]]);
     const missing = await vote(id, { yes: '7', no: '0', partyCellId: none });
-    expect(missing.status).toBe(400);
+    expect(missing).toHaveStatus(400);
     expect(missing.data.reasons).toEqual([
       {
         code: 'register_missing',
@@ -184,7 +184,7 @@ describe('the chi bộ vote judged against the register', () => {
     const branch = (await Unit.findOne({ kind: 'branch', schoolId: pvd._id }).lean())!;
     for (const partyCellId of [String(foreign._id), String(branch._id), 'not-an-id']) {
       const res = await vote(id, { yes: '7', no: '0', partyCellId });
-      expect(res.status).toBe(400);
+      expect(res).toHaveStatus(400);
       expect(res.data.reasons.map((r: Reason) => [r.code, r.field])).toEqual([
         ['invalid_input', 'partyCellId'],
       ]);
@@ -193,7 +193,7 @@ describe('the chi bộ vote judged against the register', () => {
     // Without a cell of its own and none chosen: asked to choose one; the other reasons alongside.
     await Member.updateOne({ _id: id }, { $set: { partyCellId: null } });
     const blank = await vote(id, { yes: '7', no: '0', meetingDate: '2099-01-01' });
-    expect(blank.status).toBe(400);
+    expect(blank).toHaveStatus(400);
     expect(blank.data.reasons.map((r: Reason) => [r.code, r.field])).toEqual(
       expect.arrayContaining([
         ['date_in_future', 'meetingDate'],
@@ -221,6 +221,7 @@ describe('the chi bộ vote judged against the register', () => {
     })
       .select({ schoolId: 1, kind: 1 })
       .lean();
+    expect(schools).not.toHaveLength(0);
     for (const u of schools) expect([String(u.schoolId), u.kind]).toEqual([String(pvd._id), 'party_cell']);
   });
 

@@ -716,6 +716,7 @@ describe('robustness', () => {
       { academicTerms: [{ year: 'abc', term: 1, scale: 7, gpa: 'high' }], dateOfBirth: 'soon' },
       { pipeline: { certificate: null }, union: null },
     ] as unknown as CriteriaMember[];
+    expect(DEFAULT_CRITERIA_SETS).not.toHaveLength(0);
     for (const set of DEFAULT_CRITERIA_SETS) {
       for (const m of odd) {
         const v = evaluate(m, set, AS_OF);
@@ -1006,6 +1007,7 @@ describe('CriteriaSetSchema', () => {
     const parsed = CriteriaSetSchema.safeParse({ rules: 'x', version: 'one' });
     expect(parsed.success).toBe(false);
     if (!parsed.success) {
+      expect(criteriaIssues(parsed.error)).not.toHaveLength(0);
       for (const issue of criteriaIssues(parsed.error)) expect(CRITERIA_ERROR_CODES).toContain(issue.code);
     }
   });

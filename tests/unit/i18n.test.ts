@@ -10,6 +10,7 @@ describe('message catalogues', () => {
 
   it('no message is empty', () => {
     for (const catalogue of [vi, en]) {
+      expect(Object.keys(catalogue).length).toBeGreaterThan(100);
       for (const [key, value] of Object.entries(catalogue)) expect(value.trim(), key).not.toBe('');
     }
   });

@@ -85,6 +85,7 @@ describe('organisation tree', () => {
   });
   it('keeps ancestors, schoolId and schoolKind consistent', () => {
     const byId = new Map(fixed.units.map((u) => [u._id.toHexString(), u]));
+    expect(fixed.units).not.toHaveLength(0);
     for (const u of fixed.units) {
       if (u.parentId) {
         const parent = byId.get(u.parentId.toHexString())!;
@@ -165,6 +166,7 @@ describe('members', () => {
 
   it('has a stage history consistent with the current stage', () => {
     const from = new Date('2023-01-01T00:00:00Z');
+    expect(members).not.toHaveLength(0);
     for (const m of members) {
       const p = m.pipeline;
       const h = p.history;
@@ -216,6 +218,7 @@ describe('members', () => {
 
   it('gives THPT students ages 15-18 and university students 18-24 (aged-out members aside)', () => {
     const age = (m: SeedMember) => Math.floor(wholeMonths(m.dateOfBirth, REFERENCE_DATE) / 12);
+    expect(members).not.toHaveLength(0);
     for (const m of members) {
       if (m.pipeline.stage === 'aged_out') continue;
       if (m.schoolKind === 'high_school') {
@@ -230,6 +233,7 @@ describe('members', () => {
   });
 
   it('uses the right grading scale per school kind', () => {
+    expect(members).not.toHaveLength(0);
     for (const m of members) {
       for (const t of m.academicTerms) {
         if (m.schoolKind === 'high_school') {
@@ -249,6 +253,7 @@ describe('members', () => {
 
   it('has Vietnamese names with diacritics and matching derived keys', () => {
     let withDiacritics = 0;
+    expect(members).not.toHaveLength(0);
     for (const m of members) {
       expect(m.fullName).toBe(m.fullName.normalize('NFC'));
       expect(m.fullName).toMatch(/^[\p{L}]+( [\p{L}]+)+$/u);
