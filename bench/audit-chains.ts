@@ -38,6 +38,7 @@ import { performance } from 'node:perf_hooks';
 import { type ClientSession, type Db, MongoClient, ObjectId } from 'mongodb';
 import { type ChainContent, GENESIS_HASH, chainAfter, eventHash } from '../app/domain/audit-chain.ts';
 import { startEmbeddedServer } from '@dvut/embedded-mongo';
+import { mulberry32, quantile } from './stats.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -53,20 +54,6 @@ const STRATEGIES = ['global', 'per-record'] as const;
 type Strategy = (typeof STRATEGIES)[number];
 const STAGES = ['a', 'b', 'c', 'd'] as const;
 
-/** Deterministic so two runs pick the same members (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-const quantile = (sorted: number[], q: number) =>
-  sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)] : NaN;
 const fmtMs = (n: number) => (Number.isNaN(n) ? '-' : `${n.toFixed(n < 10 ? 1 : 0)} ms`);
 
 interface MemberDoc {
@@ -175,7 +162,8 @@ async function runWriters(
   };
   const until = performance.now() + seconds * 1000;
   const writer = async (w: number) => {
-    const r = rng(seedBase + w);
+    // Seeded so two runs pick the same members.
+    const r = mulberry32(seedBase + w);
     const actorId = new ObjectId();
     const session = client.startSession();
     try {
@@ -273,7 +261,7 @@ async function verify(db: Db, strategy: Strategy, commits: number) {
 /** Median of 200 head reads outside a transaction, on the chain(s) the run wrote. */
 async function headReadP50(db: Db, ids: ObjectId[], strategy: Strategy): Promise<number> {
   const audit = db.collection<AuditDoc>('auditevents');
-  const r = rng(7);
+  const r = mulberry32(7);
   const times: number[] = [];
   for (let i = 0; i < 220; i++) {
     const chain = chainOf(strategy, ids[Math.floor(r() * ids.length)]);

@@ -6,6 +6,9 @@ import type { Server } from 'node:http';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { quantile } from './stats.ts';
+
+export { quantile };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -16,8 +19,6 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 process.env.NODE_ENV = 'production';
 process.env.SESSION_SECRET ??= 'bench-secret-not-for-production-0123456789';
 
-export const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 export const fmtMs = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 
 export async function startBenchApp(

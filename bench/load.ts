@@ -33,7 +33,8 @@ import type { Server } from 'node:http';
 import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { benchSignIn, fmtMs, quantile, spawnApp, startBenchApp } from './http-app.ts';
+import { benchSignIn, fmtMs, spawnApp, startBenchApp } from './http-app.ts';
+import { mulberry32, quantile } from './stats.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) {
@@ -52,17 +53,6 @@ if (!process.argv.includes('--in-process')) process.env.EMBEDDED_DB_IN_PROCESS ?
 const NO_WRITES = process.argv.includes('--no-writes');
 const APP_PROCESS = process.argv.includes('--app-process');
 
-/** Deterministic so two runs ask for the same mix (mulberry32). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 type Rand = () => number;
 const pick = <T>(r: Rand, list: readonly T[]): T => list[Math.floor(r() * list.length)];
 function weighted<T extends string>(r: Rand, weights: Record<T, number>): T {
@@ -201,7 +191,8 @@ async function step(base: string, r: Rand, p: Persona, cookie: string) {
 }
 
 async function virtualUser(base: string, index: number, p: Persona, cookie: string, until: number) {
-  const r = rng(1000 + index);
+  // Seeded so two runs ask for the same mix.
+  const r = mulberry32(1000 + index);
   const mix = p.kind === 'province' ? MIX.province : { ...MIX.school, ...(NO_WRITES ? { step: 0 } : {}) };
   while (performance.now() < until) {
     const what = weighted(r, mix);

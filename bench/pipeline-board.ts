@@ -60,7 +60,10 @@ async function main() {
     // cache miss, so these rows are the counting itself.
     let missYear = 2000;
     cases.push(
-      ['province dashboard, counted (kept figures missed)', () => get(province, `/reports?year=${missYear++}`)()],
+      [
+        'province dashboard, counted (kept figures missed)',
+        () => get(province, `/reports?year=${missYear++}`)(),
+      ],
       ['school dashboard, counted (kept figures missed)', () => get(school, `/reports?year=${missYear++}`)()],
     );
     const rows: string[] = [];

@@ -26,6 +26,7 @@ import { User } from '../models/user.ts';
 import { seedDatabase } from '../seed/seed.server.ts';
 import type { AuthUser } from '../app/utils/auth.server.ts';
 import { applyTransition } from '../app/utils/pipeline.server.ts';
+import { quantile } from './stats.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2)
@@ -35,8 +36,6 @@ const STEPS = Number(args.get('steps') ?? 400);
 const WRITERS = Number(args.get('writers') ?? 10);
 const SCHOOLS = ['PVD', 'TCKT', 'UDCK', 'TQTUAN', 'CDKTCN', 'LKHIET'];
 
-const quantile = (sorted: number[], q: number) =>
-  sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)];
 const ms = (n: number) => `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 
 const dataDir = mkdtempSync(path.join(tmpdir(), 'dvut-step-'));

@@ -177,60 +177,66 @@ export function makeAwards(
     ] as const);
     const title = thpt ? 'Học sinh 3 tốt' : 'Sinh viên 5 tốt';
     const levelName = { school: 'cấp trường', province: 'cấp tỉnh', central: 'cấp Trung ương' }[level];
-    const roll = rng.next();
-    let award: Omit<SeedMember['awards'][number], '_id' | 'verified' | 'date'>;
-    if (level === 'central') {
-      award =
-        roll < 0.5
-          ? {
-              title: `${title} ${levelName}`,
-              kind: 'title',
-              level,
-              decisionNo: `${rng.int(100, 999)}-QĐ/TWHSV`,
-              issuer: thpt ? 'Trung ương Đoàn' : 'Trung ương Hội Sinh viên Việt Nam',
-            }
-          : {
-              title: 'Bằng khen của Ban Chấp hành Trung ương Đoàn',
-              kind: 'bang_khen',
-              level,
-              decisionNo: `${rng.int(100, 999)}-QĐ/TWĐTN-VP`,
-              issuer: 'Ban Chấp hành Trung ương Đoàn TNCS Hồ Chí Minh',
-            };
-    } else if (level === 'province') {
-      award =
-        roll < 0.5
-          ? {
-              title: `${title} ${levelName}`,
-              kind: 'title',
-              level,
-              decisionNo: `${rng.int(100, 999)}-QĐ/HSV`,
-              issuer: thpt ? 'Tỉnh đoàn Quảng Ngãi' : 'Hội Sinh viên tỉnh Quảng Ngãi',
-            }
-          : {
-              title: 'Giấy khen của Ban Thường vụ Tỉnh đoàn',
-              kind: 'giay_khen',
-              level,
-              decisionNo: `${rng.int(100, 999)}-QĐ/TĐTN-VP`,
-              issuer: 'Ban Thường vụ Tỉnh đoàn Quảng Ngãi',
-            };
-    } else {
-      award =
-        roll < 0.5
-          ? {
-              title: `${title} ${levelName}`,
-              kind: 'title',
-              level,
-              decisionNo: `${rng.int(10, 300)}-QĐ/ĐTN`,
-              issuer: `Đoàn ${def.name}`,
-            }
-          : {
-              title: 'Giấy khen của Ban Chấp hành Đoàn trường',
-              kind: 'giay_khen',
-              level,
-              decisionNo: `${rng.int(10, 300)}-QĐ/ĐTN`,
-              issuer: `Ban Chấp hành Đoàn ${def.name}`,
-            };
-    }
+    // Per level: the "3 tốt"/"5 tốt" title, or that level's certificate of merit. Each is
+    // [title, kind, decision number range, decision suffix, issuer].
+    type AwardChoice = [string, 'title' | 'bang_khen' | 'giay_khen', number, number, string, string];
+    const choices: Record<typeof level, [AwardChoice, AwardChoice]> = {
+      central: [
+        [
+          `${title} ${levelName}`,
+          'title',
+          100,
+          999,
+          'TWHSV',
+          thpt ? 'Trung ương Đoàn' : 'Trung ương Hội Sinh viên Việt Nam',
+        ],
+        [
+          'Bằng khen của Ban Chấp hành Trung ương Đoàn',
+          'bang_khen',
+          100,
+          999,
+          'TWĐTN-VP',
+          'Ban Chấp hành Trung ương Đoàn TNCS Hồ Chí Minh',
+        ],
+      ],
+      province: [
+        [
+          `${title} ${levelName}`,
+          'title',
+          100,
+          999,
+          'HSV',
+          thpt ? 'Tỉnh đoàn Quảng Ngãi' : 'Hội Sinh viên tỉnh Quảng Ngãi',
+        ],
+        [
+          'Giấy khen của Ban Thường vụ Tỉnh đoàn',
+          'giay_khen',
+          100,
+          999,
+          'TĐTN-VP',
+          'Ban Thường vụ Tỉnh đoàn Quảng Ngãi',
+        ],
+      ],
+      school: [
+        [`${title} ${levelName}`, 'title', 10, 300, 'ĐTN', `Đoàn ${def.name}`],
+        [
+          'Giấy khen của Ban Chấp hành Đoàn trường',
+          'giay_khen',
+          10,
+          300,
+          'ĐTN',
+          `Ban Chấp hành Đoàn ${def.name}`,
+        ],
+      ],
+    };
+    const [awardTitle, kind, low, high, suffix, issuer] = choices[level][rng.next() < 0.5 ? 0 : 1];
+    const award = {
+      title: awardTitle,
+      kind,
+      level,
+      decisionNo: `${rng.int(low, high)}-QĐ/${suffix}`,
+      issuer,
+    };
     awards.push({ _id: subId(seed, index, j), ...award, date, verified: rng.chance(0.85) });
   }
   return awards;

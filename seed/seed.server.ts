@@ -104,24 +104,25 @@ export async function seedDatabase(options: SeedOptions = {}): Promise<SeedResul
     result.inserted[key] += r.inserted;
     result.existing[key] += r.existing;
   };
+  /** One collection of the fixed data, its progress reported before and after. */
+  const insertFixed = async (
+    phase: SeedProgress['phase'],
+    key: keyof SeedResult['inserted'],
+    collection: Parameters<typeof insertMissing>[0],
+    docs: Parameters<typeof insertMissing>[1],
+  ) => {
+    report({ phase, done: 0, total: docs.length });
+    count(key, await insertMissing(collection, docs));
+    report({ phase, done: docs.length, total: docs.length });
+  };
 
-  report({ phase: 'units', done: 0, total: fixed.units.length });
-  count('units', await insertMissing(Unit.collection, fixed.units));
-  report({ phase: 'units', done: fixed.units.length, total: fixed.units.length });
-
-  report({ phase: 'holidays', done: 0, total: fixed.holidays.length });
-  count('holidays', await insertMissing(Holiday.collection, fixed.holidays));
-  report({ phase: 'holidays', done: fixed.holidays.length, total: fixed.holidays.length });
-
-  report({ phase: 'targets', done: 0, total: fixed.targets.length });
-  count('targets', await insertMissing(Target.collection, fixed.targets));
-  report({ phase: 'targets', done: fixed.targets.length, total: fixed.targets.length });
+  await insertFixed('units', 'units', Unit.collection, fixed.units);
+  await insertFixed('holidays', 'holidays', Holiday.collection, fixed.holidays);
+  await insertFixed('targets', 'targets', Target.collection, fixed.targets);
 
   // Default criteria sets, active for the province. A set an admin has since retired
   // keeps its _id, so it is skipped like any existing document and never reactivated.
-  report({ phase: 'criteria', done: 0, total: fixed.criteriaSets.length });
-  count('criteriaSets', await insertMissing(CriteriaSetModel.collection, fixed.criteriaSets));
-  report({ phase: 'criteria', done: fixed.criteriaSets.length, total: fixed.criteriaSets.length });
+  await insertFixed('criteria', 'criteriaSets', CriteriaSetModel.collection, fixed.criteriaSets);
 
   const ctx = createContext(seed, fixed.tree);
   report({ phase: 'members', done: 0, total: members });

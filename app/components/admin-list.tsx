@@ -1,12 +1,66 @@
 /**
- * Pieces the admin lists (units, users, audit log, holidays, API tokens) share: the
- * active/inactive filter, the count line with the table or its empty message, a status
- * badge, a two-step confirm button, and a previous/next pager. The member table has its
+ * Pieces the admin lists (units, users, audit log, holidays, API tokens) share: the whole
+ * page of a searchable list (units, users), the active/inactive filter, the count line with
+ * the table or its empty message, a status badge, a two-step confirm button, and a
+ * previous/next pager. The member table has its
  * own richer table and pager (data-table.tsx).
  */
-import { Form, Link } from '@remix-run/react';
+import { Form, Link, useSearchParams } from '@remix-run/react';
 import { Children, type ReactNode } from 'react';
 import { useT } from '~/i18n/use-t';
+
+/**
+ * A searchable admin list (units, users): heading and "new" button, the filter form (search
+ * box, `filters`, active/inactive), the count with the table of `children` rows, the pager.
+ */
+export function AdminList({
+  idPrefix,
+  title,
+  create,
+  search,
+  filters,
+  status,
+  submit,
+  page,
+  pages,
+  ...table
+}: {
+  /** Prefix of the filter fields' ids. */
+  idPrefix: string;
+  title: string;
+  /** The button to the list's "new" page, when this user may create. */
+  create?: { to: string; label: string };
+  search: { label: string; value: string };
+  filters: ReactNode;
+  status: string;
+  submit: string;
+  page: number;
+  pages: number;
+} & Parameters<typeof AdminTable>[0]) {
+  return (
+    <>
+      <h1>{title}</h1>
+      {create ? (
+        <p>
+          <Link className="button" to={create.to}>
+            {create.label}
+          </Link>
+        </p>
+      ) : null}
+      <Form method="get" className="filters" role="search">
+        <div className="field">
+          <label htmlFor={`${idPrefix}-q`}>{search.label}</label>
+          <input id={`${idPrefix}-q`} type="search" name="q" defaultValue={search.value} maxLength={100} />
+        </div>
+        {filters}
+        <ActiveStatusFilter id={`${idPrefix}-status`} defaultValue={status} />
+        <button type="submit">{submit}</button>
+      </Form>
+      <AdminTable {...table} />
+      <SimplePager page={page} pages={pages} />
+    </>
+  );
+}
 
 export function ActiveStatusFilter({ id, defaultValue }: { id: string; defaultValue: string }) {
   const t = useT();
@@ -22,16 +76,30 @@ export function ActiveStatusFilter({ id, defaultValue }: { id: string; defaultVa
   );
 }
 
+/** The current query with another page; a confirmation (`ok`) is not carried to it. */
+function usePageLink() {
+  const [searchParams] = useSearchParams();
+  return (page: number) => {
+    const next = new URLSearchParams(searchParams);
+    next.set('page', String(page));
+    next.delete('ok');
+    return `?${next}`;
+  };
+}
+
 export function SimplePager({
   page,
   pages,
-  pageLink,
+  pageLink: givenPageLink,
 }: {
   page: number;
   pages: number;
-  pageLink: (page: number) => string;
+  /** By default the current query with `page` set. */
+  pageLink?: (page: number) => string;
 }) {
   const t = useT();
+  const defaultPageLink = usePageLink();
+  const pageLink = givenPageLink ?? defaultPageLink;
   if (pages <= 1) return null;
   return (
     <nav className="pager" aria-label={t('units.page', { page, pages })}>

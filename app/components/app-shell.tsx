@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { LOCALES, type Locale, type MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
 import { can, ROLE_HOME, type Role } from '~/domain/permissions';
+import { DismissButton } from './dismiss-button';
 
 export interface ShellUser {
   name: string;
@@ -170,14 +171,7 @@ function Toast({ message }: { message: MessageKey }) {
   return (
     <div className="toast" role="status" data-testid="toast">
       <span>{t(message)}</span>
-      <button
-        type="button"
-        className="button-link"
-        onClick={() => setOpen(false)}
-        aria-label={t('shell.dismiss')}
-      >
-        ×
-      </button>
+      <DismissButton onDismiss={() => setOpen(false)} />
     </div>
   );
 }

@@ -10,26 +10,7 @@ import { isGender } from '~/domain/member-vocabulary';
 import { STAGE_LABELS, STAGE_SHORT_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
-import type { MemberColumn } from '~/utils/members-query';
-
-/** A table row as the loader sends it (dates are ISO strings). */
-export interface MemberTableRow {
-  id: string;
-  fullName: string;
-  studentCode: string;
-  dateOfBirth: string | null;
-  gender: string | null;
-  school: string;
-  branch: string;
-  gpa: number | null;
-  gpaScale: number | null;
-  rating: string | null;
-  eligible: boolean | null;
-  stage: keyof typeof STAGE_LABELS | null;
-  daysInStage: number | null;
-  /** Open rule conflicts (the marker beside the name). */
-  openConflicts?: number;
-}
+import type { MemberColumn, MemberTableRow } from '~/utils/members-query';
 
 export const COLUMN_LABELS: Record<MemberColumn, MessageKey> = {
   studentCode: 'members.col.studentCode',

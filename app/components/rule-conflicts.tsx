@@ -13,6 +13,7 @@ import { OVERRIDE_REASON_MIN } from '~/domain/pipeline';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import type { ConflictsView, OverrideFailure } from '~/utils/pipeline-conflicts.server';
 import type { BrokeFlashView } from '~/utils/conflict-flash.server';
+import { DismissButton } from './dismiss-button';
 
 type Text = { vi: string; en: string };
 
@@ -108,27 +109,19 @@ export function BrokeFlash({ flash }: { flash: BrokeFlashView }) {
       ) : (
         <p>{t(flash.fallback)}</p>
       )}
-      <button
-        type="button"
-        className="button-link"
-        onClick={() => setOpen(false)}
-        aria-label={t('shell.dismiss')}
-      >
-        ×
-      </button>
+      <DismissButton onDismiss={() => setOpen(false)} />
     </div>
   );
 }
 
-function OverrideForm({
-  conflicts,
-  version,
-  failure,
-}: {
+/** The member's conflicts, the version an override is made against, and a refused override (its message and reason). */
+interface ConflictFormProps {
   conflicts: ConflictsView;
   version: number;
   failure: OverrideFailure | undefined;
-}) {
+}
+
+function OverrideForm({ conflicts, version, failure }: ConflictFormProps) {
   const t = useT();
   const locale = useLocale();
   const navigation = useNavigation();
@@ -203,15 +196,7 @@ function OverrideForm({
 }
 
 /** The Quy trình tab: each conflict (step, message), the override on file, and the form. */
-export function ConflictSection({
-  conflicts,
-  version,
-  failure,
-}: {
-  conflicts: ConflictsView;
-  version: number;
-  failure: OverrideFailure | undefined;
-}) {
+export function ConflictSection({ conflicts, version, failure }: ConflictFormProps) {
   const t = useT();
   if (conflicts.list.length === 0) return null;
   return (

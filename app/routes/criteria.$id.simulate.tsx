@@ -7,6 +7,7 @@ import { getSet, requireCriteriaManager, runSimulation } from '~/utils/criteria.
 import { SIM_PAGE_SIZE, filterRows, parseSimulationQuery } from '~/utils/criteria-simulation';
 import { pageTitle } from '~/utils/meta';
 import { requireId } from '~/utils/params.server';
+import { PageHeading } from '~/components/page-heading';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];
 
@@ -62,10 +63,10 @@ export default function SimulatePage() {
   };
   return (
     <>
-      <p>
-        <Link to={`/criteria/${set.id}`}>{t('criteria.backToSet')}</Link>
-      </p>
-      <h1>{t('criteria.simulateTitle', { name: set.name })}</h1>
+      <PageHeading
+        title={t('criteria.simulateTitle', { name: set.name })}
+        back={{ to: `/criteria/${set.id}`, label: t('criteria.backToSet') }}
+      />
       <p className="muted">
         {active
           ? t('criteria.simulateAgainst', { version: active.version, name: active.name })

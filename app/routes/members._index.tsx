@@ -11,7 +11,7 @@ import { useMemo, useState } from 'react';
 import { ColumnChooser } from '~/components/column-chooser';
 import { DataTable, Pager } from '~/components/data-table';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { COLUMN_LABELS, MEMBER_TABLE_COLUMNS, type MemberTableRow } from '~/components/member-columns';
+import { COLUMN_LABELS, MEMBER_TABLE_COLUMNS } from '~/components/member-columns';
 import { MemberDrillNotice } from '~/components/member-drill';
 import { MemberFilters } from '~/components/member-filters';
 import { SensitiveRefusalText } from '~/components/sensitive-refusal';
@@ -22,6 +22,7 @@ import {
   MEMBER_COLUMNS,
   PAGE_SIZES,
   type MemberColumn,
+  type MemberTableRow,
   parseMemberListQuery,
   sortOf,
   tableSearch,

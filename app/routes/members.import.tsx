@@ -14,7 +14,7 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from '@remix-run/node';
-import { Link, useActionData, useLoaderData } from '@remix-run/react';
+import { useActionData, useLoaderData } from '@remix-run/react';
 import { z } from 'zod';
 import { FormError } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
@@ -37,6 +37,7 @@ import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
 import { badRequest, unknownIntent } from '~/utils/responses.server';
+import { PageHeading } from '~/components/page-heading';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];
 
@@ -139,10 +140,7 @@ export default function ImportPage() {
   const t = useT();
   return (
     <>
-      <p>
-        <Link to="/members">{t('member.backToList')}</Link>
-      </p>
-      <h1>{t('import.title')}</h1>
+      <PageHeading title={t('import.title')} back={{ to: '/members', label: t('member.backToList') }} />
       <p className="muted">{t('import.intro')}</p>
       {upload ? (
         <ImportReport upload={upload} />

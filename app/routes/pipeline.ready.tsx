@@ -23,6 +23,7 @@ import {
 } from '~/utils/pipeline-bulk.server';
 import { readForm } from '~/utils/request-guards.server';
 import { forbidden } from '~/utils/responses.server';
+import { PageHeading } from '~/components/page-heading';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: boardStyles }];
 
@@ -65,10 +66,7 @@ export default function ReadyQueue() {
   const busy = useNavigation().state === 'submitting';
   return (
     <>
-      <p>
-        <Link to="/pipeline">{t('board.back')}</Link>
-      </p>
-      <h1>{t('board.ready.title')}</h1>
+      <PageHeading title={t('board.ready.title')} back={{ to: '/pipeline', label: t('board.back') }} />
       <p>{t('board.ready.intro')}</p>
       <Form method="get" className="board-filters">
         <div className="field">

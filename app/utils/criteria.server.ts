@@ -20,6 +20,7 @@ import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
 import {
+  emptyDiffCounts,
   evaluate,
   simulate,
   type CriteriaMember,
@@ -548,14 +549,7 @@ export async function runSimulation(access: CriteriaAccess, id: Types.ObjectId):
   const after = toEngineSet(draft);
   // Without an active set to compare with, "before" is the draft itself: counts only, no changes.
   const before = activeDoc ? toEngineSet(activeDoc) : after;
-  const counts: VerdictDiffCounts = {
-    total: 0,
-    became_eligible: 0,
-    became_ineligible: 0,
-    unchanged: 0,
-    eligibleBefore: 0,
-    eligibleAfter: 0,
-  };
+  const counts = emptyDiffCounts();
   const rows: SimulationRow[] = [];
   type SimMember = CriteriaMember & {
     _id: Types.ObjectId;

@@ -61,54 +61,38 @@ interface ColumnSpec {
   width: number;
 }
 
+/** A column of one field, headed in both languages. */
+const column = (
+  vi: string,
+  en: string,
+  field: string,
+  kind: ColumnSpec['kind'],
+  width: number,
+): ColumnSpec => ({
+  header: { vi, en },
+  fields: [field],
+  kind,
+  width,
+});
+
 const COLUMN_SPECS: Record<ExportColumn, ColumnSpec> = {
-  studentCode: {
-    header: { vi: 'Mã sinh viên/học sinh', en: 'Student code' },
-    fields: ['studentCode'],
-    kind: 'text',
-    width: 16,
-  },
-  fullName: { header: { vi: 'Họ và tên', en: 'Full name' }, fields: ['fullName'], kind: 'text', width: 28 },
-  dateOfBirth: {
-    header: { vi: 'Ngày sinh', en: 'Date of birth' },
-    fields: ['dateOfBirth'],
-    kind: 'date',
-    width: 12,
-  },
-  gender: { header: { vi: 'Giới tính', en: 'Gender' }, fields: ['gender'], kind: 'text', width: 10 },
-  email: { header: { vi: 'Email', en: 'Email' }, fields: ['email'], kind: 'text', width: 30 },
-  phone: { header: { vi: 'Số điện thoại', en: 'Phone' }, fields: ['phone'], kind: 'text', width: 14 },
-  branch: { header: { vi: 'Chi đoàn', en: 'Union branch' }, fields: ['branchId'], kind: 'text', width: 30 },
-  unionJoinedAt: {
-    header: { vi: 'Ngày vào Đoàn', en: 'Union join date' },
-    fields: ['union.joinedAt'],
-    kind: 'date',
-    width: 14,
-  },
-  unionCardNumber: {
-    header: { vi: 'Số thẻ đoàn viên', en: 'Union card no.' },
-    fields: ['union.cardNumber'],
-    kind: 'text',
-    width: 16,
-  },
-  school: { header: { vi: 'Trường', en: 'School' }, fields: ['schoolId'], kind: 'text', width: 34 },
-  stage: { header: { vi: 'Giai đoạn', en: 'Stage' }, fields: ['pipeline.stage'], kind: 'text', width: 24 },
-  stageSince: {
-    header: { vi: 'Từ ngày', en: 'Stage since' },
-    fields: ['pipeline.stageSince'],
-    kind: 'date',
-    width: 12,
-  },
-  schoolYear: {
-    header: { vi: 'Năm học', en: 'School year' },
-    fields: ['schoolYear'],
-    kind: 'text',
-    width: 11,
-  },
-  cohort: { header: { vi: 'Khóa', en: 'Cohort' }, fields: ['cohort'], kind: 'number', width: 8 },
-  ethnicity: { header: { vi: 'Dân tộc', en: 'Ethnicity' }, fields: ['ethnicity'], kind: 'text', width: 12 },
-  religion: { header: { vi: 'Tôn giáo', en: 'Religion' }, fields: ['religion'], kind: 'text', width: 12 },
-  citizenId: { header: { vi: 'Số CCCD', en: 'Citizen ID' }, fields: ['citizenId'], kind: 'text', width: 15 },
+  studentCode: column('Mã sinh viên/học sinh', 'Student code', 'studentCode', 'text', 16),
+  fullName: column('Họ và tên', 'Full name', 'fullName', 'text', 28),
+  dateOfBirth: column('Ngày sinh', 'Date of birth', 'dateOfBirth', 'date', 12),
+  gender: column('Giới tính', 'Gender', 'gender', 'text', 10),
+  email: column('Email', 'Email', 'email', 'text', 30),
+  phone: column('Số điện thoại', 'Phone', 'phone', 'text', 14),
+  branch: column('Chi đoàn', 'Union branch', 'branchId', 'text', 30),
+  unionJoinedAt: column('Ngày vào Đoàn', 'Union join date', 'union.joinedAt', 'date', 14),
+  unionCardNumber: column('Số thẻ đoàn viên', 'Union card no.', 'union.cardNumber', 'text', 16),
+  school: column('Trường', 'School', 'schoolId', 'text', 34),
+  stage: column('Giai đoạn', 'Stage', 'pipeline.stage', 'text', 24),
+  stageSince: column('Từ ngày', 'Stage since', 'pipeline.stageSince', 'date', 12),
+  schoolYear: column('Năm học', 'School year', 'schoolYear', 'text', 11),
+  cohort: column('Khóa', 'Cohort', 'cohort', 'number', 8),
+  ethnicity: column('Dân tộc', 'Ethnicity', 'ethnicity', 'text', 12),
+  religion: column('Tôn giáo', 'Religion', 'religion', 'text', 12),
+  citizenId: column('Số CCCD', 'Citizen ID', 'citizenId', 'text', 15),
 };
 
 const GENDER_LABELS: Record<Locale, Record<string, string>> = {

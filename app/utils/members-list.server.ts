@@ -29,6 +29,7 @@ import {
   sortOf,
   type MemberListQuery,
   type MemberSortKey,
+  type MemberTableRow,
 } from './members-query';
 import { isObjectId } from '~/domain/ids';
 
@@ -268,24 +269,6 @@ export async function filterOptions(user: AuthUser, query: MemberListQuery) {
   return { schools, branches, years: recentSchoolYears(), ratingYear: latestRatingYear() };
 }
 
-export interface MemberRow {
-  id: string;
-  fullName: string;
-  studentCode: string;
-  dateOfBirth: string | null;
-  gender: string | null;
-  school: string;
-  branch: string;
-  gpa: number | null;
-  gpaScale: number | null;
-  rating: string | null;
-  eligible: boolean | null;
-  stage: Stage | null;
-  daysInStage: number | null;
-  /** Open rule conflicts of recorded steps: the row's marker. */
-  openConflicts: number;
-}
-
 /**
  * One page of the table. `options` are the filter choices already loaded: their
  * names serve the rows too, so most pages need no unit lookup at all.
@@ -331,7 +314,7 @@ export async function listMembers(
     rowCount,
     page,
     pages,
-    rows: rows.map((r): MemberRow => {
+    rows: rows.map((r): MemberTableRow => {
       const term = latestGradedTerm(r.academicTerms);
       const since = r.pipeline?.stageSince;
       return {

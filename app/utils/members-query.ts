@@ -13,7 +13,7 @@
 import { z } from 'zod';
 import { calendarDay, schoolYearStart } from '~/domain/calendar';
 import { GENDERS } from '~/domain/member-vocabulary';
-import { ALL_STAGES } from '~/domain/stages';
+import { ALL_STAGES, type Stage } from '~/domain/stages';
 import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 export const MEMBER_SORT_KEYS = ['name', 'dob', 'school', 'branch', 'gpa', 'stage', 'days'] as const;
@@ -198,4 +198,23 @@ export function memberListHref(filters: Record<string, string | number | null | 
   for (const [k, v] of Object.entries(filters))
     if (v !== undefined && v !== null && v !== '') q.set(k, String(v));
   return `/members?${q}`;
+}
+
+/** A row of the table as the loader sends it (dates are ISO strings). */
+export interface MemberTableRow {
+  id: string;
+  fullName: string;
+  studentCode: string;
+  dateOfBirth: string | null;
+  gender: string | null;
+  school: string;
+  branch: string;
+  gpa: number | null;
+  gpaScale: number | null;
+  rating: string | null;
+  eligible: boolean | null;
+  stage: Stage | null;
+  daysInStage: number | null;
+  /** Open rule conflicts of recorded steps: the marker beside the name. */
+  openConflicts: number;
 }

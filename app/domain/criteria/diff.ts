@@ -31,6 +31,32 @@ export function classifyChange(
   return after.eligible ? 'became_eligible' : 'became_ineligible';
 }
 
+/** Counts of no members yet, to add to. */
+export function emptyDiffCounts(): VerdictDiffCounts {
+  return {
+    total: 0,
+    became_eligible: 0,
+    became_ineligible: 0,
+    unchanged: 0,
+    eligibleBefore: 0,
+    eligibleAfter: 0,
+  };
+}
+
+/** Adds one member's verdicts under both sets to `counts`; returns how it changed. */
+function tally(
+  counts: VerdictDiffCounts,
+  before: Pick<Verdict, 'eligible'>,
+  after: Pick<Verdict, 'eligible'>,
+): VerdictChange {
+  const change = classifyChange(before, after);
+  counts.total++;
+  counts[change]++;
+  if (before.eligible) counts.eligibleBefore++;
+  if (after.eligible) counts.eligibleAfter++;
+  return change;
+}
+
 /** Compares verdicts of the same members (same order) under two sets. */
 export function diffVerdicts(
   before: readonly Pick<Verdict, 'eligible'>[],
@@ -39,22 +65,9 @@ export function diffVerdicts(
   if (before.length !== after.length) {
     throw new RangeError(`diffVerdicts: ${before.length} verdicts before, ${after.length} after`);
   }
-  const counts: VerdictDiffCounts = {
-    total: before.length,
-    became_eligible: 0,
-    became_ineligible: 0,
-    unchanged: 0,
-    eligibleBefore: 0,
-    eligibleAfter: 0,
-  };
+  const counts = emptyDiffCounts();
   const changes = new Array<VerdictChange>(before.length);
-  for (let i = 0; i < before.length; i++) {
-    const change = classifyChange(before[i], after[i]);
-    changes[i] = change;
-    counts[change]++;
-    if (before[i].eligible) counts.eligibleBefore++;
-    if (after[i].eligible) counts.eligibleAfter++;
-  }
+  for (let i = 0; i < before.length; i++) changes[i] = tally(counts, before[i], after[i]);
   return { changes, counts };
 }
 
@@ -87,23 +100,10 @@ export function simulate<M extends CriteriaMember>(
   const evalAfter = compile(after, { explain: false });
   let explainBefore: Evaluator | null = null;
   let explainAfter: Evaluator | null = null;
-  const counts: VerdictDiffCounts = {
-    total: 0,
-    became_eligible: 0,
-    became_ineligible: 0,
-    unchanged: 0,
-    eligibleBefore: 0,
-    eligibleAfter: 0,
-  };
+  const counts = emptyDiffCounts();
   const changed: SimulatedChange<M>[] = [];
   for (const member of members) {
-    const b = evalBefore(member, asOf);
-    const a = evalAfter(member, asOf);
-    const change = classifyChange(b, a);
-    counts.total++;
-    counts[change]++;
-    if (b.eligible) counts.eligibleBefore++;
-    if (a.eligible) counts.eligibleAfter++;
+    const change = tally(counts, evalBefore(member, asOf), evalAfter(member, asOf));
     if (change !== 'unchanged') {
       explainBefore ??= compile(before);
       explainAfter ??= compile(after);

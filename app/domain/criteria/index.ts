@@ -2,7 +2,7 @@
 export * from './types.ts';
 export { compile, evaluate, convertGpa, type Evaluator, type CompileOptions } from './engine.ts';
 export { certificateLastValidDay, CERTIFICATE_VALID_MONTHS } from '../certificate.ts';
-export { diffVerdicts, simulate, classifyChange, VERDICT_CHANGES } from './diff.ts';
+export { diffVerdicts, simulate, classifyChange, emptyDiffCounts, VERDICT_CHANGES } from './diff.ts';
 export type { VerdictChange, VerdictDiff, VerdictDiffCounts, Simulation, SimulatedChange } from './diff.ts';
 export { CriteriaSetSchema, RuleSchema, CRITERIA_ERROR_CODES, criteriaIssues } from './schema.ts';
 export type { CriteriaErrorCode, CriteriaIssue, CriteriaSetInput } from './schema.ts';
