@@ -2,8 +2,6 @@
  * The unit form, shared by /admin/units/new and /admin/units/:id. Its schema
  * (app/utils/forms/unit.ts) gives the browser's instant checks and the action's real one.
  */
-import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { Form, Link, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { Field, FormError, SelectField } from '~/components/forms';
@@ -16,44 +14,38 @@ import {
   type ParentOption,
   type UnitFormValues,
 } from '~/utils/forms/unit';
-import { defaultMessage } from '~/utils/forms/fields';
+import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
 export function UnitEditor({
   values,
   parents,
-  result,
+  errors: serverErrors,
   formError,
   mode,
   readOnly,
 }: {
   values: UnitFormValues;
   parents: ParentOption[];
-  /** The action's conform reply, when it refused the unit. */
-  result?: SubmissionResult<string[]>;
+  errors?: FieldErrors;
   formError?: MessageKey | null;
   mode: 'create' | 'edit';
   readOnly?: boolean;
 }) {
   const t = useT();
   const navigation = useNavigation();
+  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const [kind, setKind] = useState(values.kind ?? '');
-  const [form, fields] = useForm({
-    id: 'unit',
-    lastResult: result,
-    shouldValidate: 'onBlur',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) =>
-      parseWithZod(formData, { schema: UnitSchema, disableAutoCoercion: true, error: defaultMessage }),
-  });
+  const errors = clientErrors ?? serverErrors ?? {};
   const busy = navigation.state === 'submitting';
-  const hasErrors = Object.values(form.allErrors).some((list) => list.length > 0);
+  const hasErrors = Object.keys(errors).length > 0;
 
   return (
     <Form
       method="post"
       className="form"
-      {...getFormProps(form)}
+      noValidate
       aria-describedby={hasErrors ? 'unit-form-error' : undefined}
+      onSubmit={(event) => setClientErrors(checkOnSubmit(event, UnitSchema))}
     >
       <div id="unit-form-error">
         <FormError message={formError ?? (hasErrors ? 'validation.formErrors' : null)} />
@@ -62,17 +54,17 @@ export function UnitEditor({
       <fieldset disabled={readOnly} className="form fieldset-plain">
         <Field
           label={t('units.name')}
-          errors={fields.name.errors}
+          errors={errors.name}
           inputProps={{ name: 'name', defaultValue: values.name, required: true, maxLength: 200 }}
         />
         <Field
           label={t('units.shortName')}
-          errors={fields.shortName.errors}
+          errors={errors.shortName}
           inputProps={{ name: 'shortName', defaultValue: values.shortName, maxLength: 60 }}
         />
         <Field
           label={t('units.code')}
-          errors={fields.code.errors}
+          errors={errors.code}
           inputProps={{
             name: 'code',
             defaultValue: values.code,
@@ -83,7 +75,7 @@ export function UnitEditor({
         />
         <SelectField
           label={t('units.kind')}
-          errors={fields.kind.errors}
+          errors={errors.kind}
           selectProps={{
             name: 'kind',
             value: kind,
@@ -104,7 +96,7 @@ export function UnitEditor({
         {kind === 'school' ? (
           <SelectField
             label={t('units.schoolKind')}
-            errors={fields.schoolKind.errors}
+            errors={errors.schoolKind}
             selectProps={{ name: 'schoolKind', defaultValue: values.schoolKind ?? '', required: true }}
           >
             <option value="">{t('units.choose')}</option>
@@ -118,7 +110,7 @@ export function UnitEditor({
         {kind !== 'province' ? (
           <SelectField
             label={t('units.parent')}
-            errors={fields.parentId.errors}
+            errors={errors.parentId}
             selectProps={{ name: 'parentId', defaultValue: values.parentId ?? '', required: true }}
           >
             <option value="">{t('units.choose')}</option>
@@ -133,7 +125,7 @@ export function UnitEditor({
         {kind === 'party_cell' && mode === 'create' ? (
           <Field
             label={t('units.officialMemberCount')}
-            errors={fields.officialMemberCount.errors}
+            errors={errors.officialMemberCount}
             hint={t('register.firstHint')}
             inputProps={{
               name: 'officialMemberCount',
@@ -151,17 +143,17 @@ export function UnitEditor({
         ) : null}
         <Field
           label={t('units.validFrom')}
-          errors={fields.validFrom.errors}
+          errors={errors.validFrom}
           inputProps={{ name: 'validFrom', type: 'date', defaultValue: values.validFrom }}
         />
         <Field
           label={t('units.validTo')}
-          errors={fields.validTo.errors}
+          errors={errors.validTo}
           inputProps={{ name: 'validTo', type: 'date', defaultValue: values.validTo }}
         />
         <Field
           label={t('units.legacyNote')}
-          errors={fields.legacyNote.errors}
+          errors={errors.legacyNote}
           inputProps={{ name: 'legacyNote', defaultValue: values.legacyNote, maxLength: 500 }}
         />
         {readOnly ? null : (

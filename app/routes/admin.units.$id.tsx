@@ -80,7 +80,7 @@ export default function UnitPage() {
         readOnly={!canManage}
         values={actionData?.values ?? unit.values}
         parents={parents}
-        result={actionData?.result}
+        errors={actionData?.fieldErrors}
       />
       {unit.conductBands ? (
         <ConductBandsSection
