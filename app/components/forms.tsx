@@ -9,6 +9,7 @@ import {
   type ReactElement,
   type ReactNode,
   type SelectHTMLAttributes,
+  type TextareaHTMLAttributes,
 } from 'react';
 import { isMessageKey, type MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
@@ -17,16 +18,19 @@ import { useT } from '~/i18n/use-t';
  * A field's messages, referenced by its control's aria-describedby. Schemas give catalogue
  * keys as messages (conform passes them through as strings), translated here; anything
  * else zod says reads as "invalid". `browserError` is the browser's own check (a required
- * field left empty), shown the same way.
+ * field left empty), shown the same way. `wording` words the messages that are not
+ * catalogue keys (the pipeline machine's own reasons, already in the page's language).
  */
 export function ErrorList({
   id,
   errors,
   browserError,
+  wording,
 }: {
   id: string;
   errors?: readonly string[];
   browserError?: string | null;
+  wording?: (error: string) => string;
 }) {
   const t = useT();
   if (!errors?.length && !browserError) return null;
@@ -34,7 +38,7 @@ export function ErrorList({
     <div id={id}>
       {errors?.map((e) => (
         <p key={e} className="field-error">
-          {t(isMessageKey(e) ? e : 'validation.invalidChoice')}
+          {isMessageKey(e) ? t(e) : (wording?.(e) ?? t('validation.invalidChoice'))}
         </p>
       ))}
       {browserError && !errors?.length ? <p className="field-error">{browserError}</p> : null}
@@ -72,7 +76,7 @@ function FieldLabel({ htmlFor, label, required }: { htmlFor: string; label: stri
 function useBrowserError(label: string, choose: boolean) {
   const t = useT();
   const [message, setMessage] = useState<string | null>(null);
-  const onInvalid = (e: FormEvent<HTMLInputElement | HTMLSelectElement>) => {
+  const onInvalid = (e: FormEvent<HTMLInputElement | HTMLSelectElement | HTMLTextAreaElement>) => {
     const el = e.currentTarget;
     e.preventDefault();
     setMessage(
@@ -90,11 +94,13 @@ function useBrowserError(label: string, choose: boolean) {
 export function Field({
   label,
   errors,
+  wording,
   hint,
   inputProps,
 }: {
   label: string;
   errors?: readonly string[];
+  wording?: (error: string) => string;
   hint?: string;
   inputProps: InputHTMLAttributes<HTMLInputElement> & { name: string };
 }) {
@@ -126,7 +132,45 @@ export function Field({
           inputProps.onInput?.(e);
         }}
       />
-      <ErrorList id={errorId} errors={errors} browserError={browser.message} />
+      <ErrorList id={errorId} errors={errors} browserError={browser.message} wording={wording} />
+    </div>
+  );
+}
+
+/** A labelled text area, marked and checked like `Field`. */
+export function TextareaField({
+  label,
+  errors,
+  wording,
+  textareaProps,
+}: {
+  label: string;
+  errors?: readonly string[];
+  wording?: (error: string) => string;
+  textareaProps: TextareaHTMLAttributes<HTMLTextAreaElement> & { name: string };
+}) {
+  const fallbackId = useId();
+  const id = textareaProps.id ?? fallbackId;
+  const errorId = `${id}-error`;
+  const browser = useBrowserError(label, false);
+  const invalid = !!errors?.length || !!browser.message;
+  const required = !!textareaProps.required;
+  return (
+    <div className="field">
+      <FieldLabel htmlFor={id} label={label} required={required} />
+      <textarea
+        id={id}
+        aria-invalid={invalid || undefined}
+        aria-describedby={invalid ? errorId : undefined}
+        aria-required={required || undefined}
+        onInvalid={browser.onInvalid}
+        {...textareaProps}
+        onInput={(e) => {
+          browser.clear();
+          textareaProps.onInput?.(e);
+        }}
+      />
+      <ErrorList id={errorId} errors={errors} browserError={browser.message} wording={wording} />
     </div>
   );
 }
@@ -138,11 +182,13 @@ export function Field({
 export function SelectField({
   label,
   errors,
+  wording,
   selectProps,
   children,
 }: {
   label: string;
   errors?: readonly string[];
+  wording?: (error: string) => string;
   selectProps: SelectHTMLAttributes<HTMLSelectElement> & { name: string };
   children: ReactNode;
 }) {
@@ -180,7 +226,7 @@ export function SelectField({
       >
         {options}
       </select>
-      <ErrorList id={errorId} errors={errors} browserError={browser.message} />
+      <ErrorList id={errorId} errors={errors} browserError={browser.message} wording={wording} />
     </div>
   );
 }

@@ -6,31 +6,22 @@
  * a step no longer offered: the record moved on, or another role's step) is shown on its
  * own (`NotOfferedFailure`), never swallowed.
  */
+import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
+import { parseWithZod } from '@conform-to/zod/v4';
 import { Form, Link, useNavigation } from '@remix-run/react';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 import { dayNumber, formatDay } from '~/domain/calendar';
 import { countOn } from '~/domain/party-register';
 import { voteThreshold } from '~/domain/pipeline/rules';
+import { findTransition } from '~/domain/pipeline/transitions';
 import { SelectionVerdictBox } from '~/components/selection-verdict';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
+import { stepFieldName, stepIssueMessage } from '~/utils/forms/pipeline-step';
 import type { FieldView, TransitionFailure, TransitionView } from '~/utils/pipeline.server';
 import type { VoteCellOption } from '~/utils/party-register.server';
-
-/** A field's messages under it, referenced by the control's aria-describedby. */
-function FieldErrorList({ id, errors }: { id: string; errors: string[] }) {
-  if (errors.length === 0) return null;
-  return (
-    <div id={id}>
-      {errors.map((e) => (
-        <p key={e} className="field-error">
-          {e}
-        </p>
-      ))}
-    </div>
-  );
-}
+import { ErrorList, Field, SelectField, TextareaField } from './forms';
 
 /**
  * The chi bộ of a vote and the count of official members its register has in force on the
@@ -50,14 +41,14 @@ function VoteCellField({
   cells: VoteCellOption[];
   cellId: string;
   meetingDate: string;
-  errors: string[];
+  errors: string[] | undefined;
 }) {
   const t = useT();
   const locale = useLocale();
   const id = `${idPrefix}-${field.name}`;
   const errorId = `${id}-error`;
   const countId = `${id}-count`;
-  const invalid = errors.length > 0;
+  const invalid = !!errors?.length;
   const cell = cells.find((c) => c.id === cellId);
   const day = /^\d{4}-\d{2}-\d{2}$/.test(meetingDate) ? dayNumber(meetingDate) : NaN;
   const n = cell && !Number.isNaN(day) ? countOn(cell.register, day) : null;
@@ -71,12 +62,17 @@ function VoteCellField({
     <div className="field">
       <label htmlFor={id}>
         {field.label[locale]}
-        <span className="muted"> {t('pipeline.required')}</span>
+        <span className="required-mark" aria-hidden="true">
+          {' '}
+          {t('form.required')}
+        </span>
       </label>
       <select
         id={id}
         name={field.name}
         defaultValue={cellId}
+        required
+        aria-required
         aria-invalid={invalid || undefined}
         aria-describedby={[countId, invalid ? errorId : ''].filter(Boolean).join(' ')}
       >
@@ -94,11 +90,16 @@ function VoteCellField({
         ) : null}
       </p>
       {cells.length === 0 ? <p className="field-hint">{t('pipeline.cell.none')}</p> : null}
-      <FieldErrorList id={errorId} errors={errors} />
+      <ErrorList id={errorId} errors={errors} wording={(e) => e} />
     </div>
   );
 }
 
+/**
+ * One field of a step through the shared Field/SelectField/TextareaField: required marks,
+ * the browser's own check worded beside the field. `errors` are catalogue keys (the
+ * browser's check) or the machine's reasons, already in the page's language.
+ */
 function FieldInput({
   field,
   name,
@@ -110,57 +111,90 @@ function FieldInput({
   name: string;
   idPrefix: string;
   values: Record<string, string>;
-  errors: string[];
+  errors: string[] | undefined;
 }) {
   const t = useT();
   const locale = useLocale();
-  const id = `${idPrefix}-${name.replace(/\./g, '-')}`;
-  const errorId = `${id}-error`;
-  const invalid = errors.length > 0;
-  const common = {
-    id,
-    name,
-    'aria-invalid': invalid || undefined,
-    'aria-describedby': invalid ? errorId : undefined,
-  };
+  const id = `${idPrefix}-${name.replace(/[.[\]]+/g, '-').replace(/-$/, '')}`;
+  const label = field.label[locale];
   const value = values[name];
-  let control;
-  if (field.kind === 'textarea') {
-    control = <textarea {...common} rows={2} defaultValue={value ?? ''} required={field.required} />;
-  } else if (field.kind === 'checkbox') {
-    control = <input {...common} type="checkbox" defaultChecked={value === 'on'} />;
-  } else if (field.kind === 'select') {
-    control = (
-      <select {...common} defaultValue={value ?? ''}>
-        {field.required ? null : <option value="">{t('pipeline.option.none')}</option>}
+  const wording = (e: string) => e;
+  if (field.kind === 'textarea')
+    return (
+      <TextareaField
+        label={label}
+        errors={errors}
+        wording={wording}
+        textareaProps={{ id, name, rows: 2, defaultValue: value ?? '', required: field.required }}
+      />
+    );
+  if (field.kind === 'select')
+    return (
+      <SelectField
+        label={label}
+        errors={errors}
+        wording={wording}
+        selectProps={{ id, name, defaultValue: value ?? '', required: field.required }}
+      >
+        <option value="">{t('pipeline.option.none')}</option>
         {(field.options ?? []).map((o) => (
           <option key={o} value={o}>
             {t(`pipeline.option.${o}` as MessageKey)}
           </option>
         ))}
-      </select>
+      </SelectField>
     );
-  } else {
-    control = (
-      <input
-        {...common}
-        type={field.kind}
-        defaultValue={value ?? ''}
-        required={field.required}
-        {...(field.kind === 'number' ? { min: 0, step: 1, inputMode: 'numeric' as const } : {})}
-      />
+  if (field.kind === 'checkbox') {
+    const errorId = `${id}-error`;
+    return (
+      <div className="field checkbox">
+        <label htmlFor={id}>{label}</label>
+        <input
+          id={id}
+          name={name}
+          type="checkbox"
+          defaultChecked={value === 'on'}
+          aria-invalid={errors?.length ? true : undefined}
+          aria-describedby={errors?.length ? errorId : undefined}
+        />
+        <ErrorList id={errorId} errors={errors} wording={wording} />
+      </div>
     );
   }
   return (
-    <div className={field.kind === 'checkbox' ? 'field checkbox' : 'field'}>
-      <label htmlFor={id}>
-        {field.label[locale]}
-        {field.required ? <span className="muted"> {t('pipeline.required')}</span> : null}
-      </label>
-      {control}
-      <FieldErrorList id={errorId} errors={errors} />
-    </div>
+    <Field
+      label={label}
+      errors={errors}
+      wording={wording}
+      inputProps={{
+        id,
+        name,
+        type: field.kind,
+        defaultValue: value ?? '',
+        required: field.required,
+        ...(field.kind === 'number' ? { min: 0, step: 1, inputMode: 'numeric' as const } : {}),
+      }}
+    />
   );
+}
+
+/**
+ * The server's refusal as conform's last result: each reason beside its field (the machine's
+ * dotted path as conform's name), in the page's language; a field the user then edits is
+ * checked again in the browser.
+ */
+function failureResult(
+  failure: TransitionFailure | undefined,
+  locale: 'vi' | 'en',
+): SubmissionResult | undefined {
+  if (!failure) return undefined;
+  const error: Record<string, string[]> = {};
+  for (const r of failure.reasons) {
+    if (!r.field) continue;
+    (error[stepFieldName(r.field)] ??= []).push(r.message[locale]);
+  }
+  const validated = Object.fromEntries(Object.keys(error).map((name) => [name, true]));
+  return { status: 'error', error, state: { validated } };
 }
 
 export function TransitionForm({
@@ -177,8 +211,20 @@ export function TransitionForm({
   const navigation = useNavigation();
   const mine = failure?.intent === tr.id ? failure : undefined;
   const values = mine?.values ?? {};
-  const errorsFor = (name: string) =>
-    (mine?.reasons ?? []).filter((r) => r.field === name).map((r) => r.message[locale]);
+  const schema = findTransition(tr.id, tr.from)?.schema;
+  const lastResult = useMemo(() => failureResult(mine, locale), [mine, locale]);
+  const [form] = useForm({
+    id: `step-${tr.id}`,
+    lastResult,
+    shouldValidate: 'onBlur',
+    shouldRevalidate: 'onInput',
+    // The step's own schema (the machine's rules on dates and counts stay the server's).
+    onValidate: schema
+      ? ({ formData }) =>
+          parseWithZod(formData, { schema, disableAutoCoercion: true, error: stepIssueMessage })
+      : undefined,
+  });
+  const errorsFor = (name: string) => form.allErrors[name];
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === tr.id;
   const titleId = `form-${tr.id}-title`;
   const blockedId = `form-${tr.id}-blocked`;
@@ -218,7 +264,7 @@ export function TransitionForm({
           </ul>
         </div>
       ) : null}
-      <Form method="post" className="form" noValidate onChange={tr.cells ? follow : undefined}>
+      <Form method="post" className="form" {...getFormProps(form)} onChange={tr.cells ? follow : undefined}>
         <input type="hidden" name="intent" value={tr.id} />
         <input type="hidden" name="version" value={version} />
         {/* A disabled fieldset disables every control in it, the submit button included. */}
@@ -257,11 +303,12 @@ export function TransitionForm({
                 <fieldset key={i} className="fieldset-plain">
                   <legend>{t('pipeline.introducer', { n: i + 1 })}</legend>
                   {tr.rows!.fields.map((f) => {
-                    const name = `${tr.rows!.name}.${i}.${f.name}`;
+                    const name = `${tr.rows!.name}[${i}].${f.name}`;
+                    // The first row is required (at least one introducer); later rows may stay blank.
                     return (
                       <FieldInput
                         key={name}
-                        field={{ ...f, required: false }}
+                        field={{ ...f, required: i === 0 && f.required }}
                         name={name}
                         idPrefix={tr.id}
                         values={values}
@@ -275,7 +322,14 @@ export function TransitionForm({
           {tr.fields
             .filter((f) => f.name === 'note')
             .map((f) => (
-              <FieldInput key={f.name} field={f} name={f.name} idPrefix={tr.id} values={values} errors={[]} />
+              <FieldInput
+                key={f.name}
+                field={f}
+                name={f.name}
+                idPrefix={tr.id}
+                values={values}
+                errors={errorsFor(f.name)}
+              />
             ))}
           <div className="form-actions">
             <button type="submit" className="button" disabled={busy || blocked}>

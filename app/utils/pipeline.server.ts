@@ -14,7 +14,7 @@
  * notes (`addReviewNote`; `resolveFlag`, the school's), with `pipeline.openFlags` moved
  * by `$inc` in the same update so it always equals the number of unresolved flags.
  */
-import type { Submission } from '@conform-to/react';
+import { parse, type Submission } from '@conform-to/react';
 import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
@@ -134,28 +134,14 @@ export interface TransitionFailure {
 }
 
 /**
- * Form fields → the transition's input. Dotted names build nested values
- * (`introducers.0.name`); an introducer row left blank is dropped.
+ * Form fields → the transition's input, read by conform: `introducers[0].name` gives a
+ * list, `introducers.0.name` an object keyed by row, both of which the step's schema reads
+ * as its rows (schemas.ts).
  */
 export function formToInput(form: FormData): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  const rows: Record<string, Record<string, string>[]> = {};
-  for (const [key, raw] of form.entries()) {
-    if (key === 'intent' || key === 'version' || typeof raw !== 'string') continue;
-    const parts = key.split('.');
-    if (parts.length === 3 && /^\d+$/.test(parts[1])) {
-      const list = (rows[parts[0]] ??= []);
-      const i = Number(parts[1]);
-      if (i > 9) continue;
-      (list[i] ??= {})[parts[2]] = raw;
-    } else if (parts.length === 1) {
-      out[key] = raw;
-    }
-  }
-  for (const [key, list] of Object.entries(rows)) {
-    out[key] = list.filter((row) => row && Object.values(row).some((v) => v.trim() !== ''));
-  }
-  return out;
+  const { payload } = parse(form, { resolve: (value) => ({ value }) });
+  const { intent: _intent, version: _version, ...input } = payload;
+  return input;
 }
 
 function formValues(form: FormData): Record<string, string> {
@@ -655,6 +641,8 @@ export interface FieldView {
 
 export interface TransitionView {
   id: TransitionId;
+  /** The stage the step leaves: with `id`, finds the step's schema (the browser checks it too). */
+  from: Stage;
   /** Selection: the member's criteria verdict (selection.server.ts), shown above the fields. */
   verdict?: SelectionVerdict;
   to: Stage;
@@ -692,6 +680,14 @@ function kindOf(name: string): FieldKind {
   return 'text';
 }
 
+/**
+ * A field is required when its schema refuses it left blank, as a form posts it: a vote's
+ * "against" count has a default for callers that leave it out, but a blank one is refused
+ * (0 is a count). A checkbox is never required (unticked is a value).
+ */
+const requiredInForm = (type: z.ZodTypeAny, kind: FieldKind) =>
+  kind !== 'checkbox' && !type.safeParse('').success;
+
 function fieldsOf(shape: Record<string, z.ZodTypeAny>): FieldView[] {
   const out: FieldView[] = [];
   for (const [name, type] of Object.entries(shape)) {
@@ -701,7 +697,7 @@ function fieldsOf(shape: Record<string, z.ZodTypeAny>): FieldView[] {
       name,
       label: FIELD_LABELS[name] ?? { vi: name, en: name },
       kind,
-      required: !type.isOptional(),
+      required: requiredInForm(type, kind),
       ...(SELECT_OPTIONS[name] ? { options: SELECT_OPTIONS[name] } : {}),
     });
   }
@@ -734,13 +730,15 @@ function transitionViews(
     const vote = VOTE_STEPS.includes(t.id);
     const view: TransitionView = {
       id: t.id,
+      from: t.from,
       to: t.to,
       label: t.label,
       fields: vote ? voteFields(fieldsOf(shape)) : fieldsOf(shape),
       blocked,
       ...(vote ? { cells: cells.options, cellDefault: cells.own } : {}),
     };
-    const introducers = shape.introducers;
+    // The rows' list under its preprocess (schemas.ts reads keyed rows as a list).
+    const introducers = shape.introducers instanceof z.ZodPipe ? shape.introducers.out : shape.introducers;
     if (introducers instanceof z.ZodArray && introducers.element instanceof z.ZodObject) {
       view.rows = {
         name: 'introducers',

@@ -18,7 +18,8 @@ export const DayField = z.union([z.date(), z.string().trim()]).transform((value,
       : (ISO_DAY.test(value) && isoDay(dayNumber(value)) === value) || ISO_INSTANT.test(value);
   const day = ok ? dayNumber(value) : NaN;
   if (Number.isNaN(day)) {
-    ctx.addIssue({ code: 'custom', message: 'Invalid date' });
+    // No message of its own: the machine words its reasons, a form's error map its keys.
+    ctx.addIssue({ code: 'custom', input: value });
     return z.NEVER;
   }
   return day;
@@ -77,9 +78,28 @@ export const IntroducerSchema = z.object({
   refNo: Optional,
 });
 
+/**
+ * Form rows as a list: a form names them `introducers[0].name` (a list) or
+ * `introducers.0.name` (an object keyed by the row's number, in that order); a row left
+ * wholly blank is no row.
+ */
+function rowList(value: unknown): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  const rows = Array.isArray(value)
+    ? value
+    : Object.keys(value)
+        .filter((k) => /^\d+$/.test(k))
+        .sort((a, b) => Number(a) - Number(b))
+        .map((k) => (value as Record<string, unknown>)[k]);
+  const blank = (v: unknown) => v === undefined || (typeof v === 'string' && v.trim() === '');
+  const blankRow = (row: unknown) =>
+    row === undefined || (row !== null && typeof row === 'object' && Object.values(row).every(blank));
+  return rows.filter((row) => !blankRow(row));
+}
+
 export const IntroductionSchema = z.object({
   introducedAt: DayField,
-  introducers: z.array(IntroducerSchema).min(1).max(4),
+  introducers: z.preprocess(rowList, z.array(IntroducerSchema).min(1).max(4)),
   note,
 });
 
