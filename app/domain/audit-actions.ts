@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'member.consent.withdraw',
   'member.correction.request',
   'member.correction.resolve',
+  'member.correction.reject',
   'member.submission.create',
   'member.submission.approve',
   'member.submission.return',

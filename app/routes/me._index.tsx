@@ -211,6 +211,14 @@ function MyData({
                     )}
                   </>
                 ) : null}
+                {c.reply ? (
+                  <p className="me-reply" data-testid="correction-reply">
+                    {t('me.correction.reply', {
+                      date: c.reply.at ? f.date(c.reply.at) : '—',
+                      reason: c.reply.reason,
+                    })}
+                  </p>
+                ) : null}
               </li>
             ))}
           </ul>

@@ -210,7 +210,11 @@ describe('open correction requests', () => {
 
     const foreignTry = await call(
       queueAction,
-      post('/school/submissions', { intent: 'correction-done', id: String(theirs._id) }, union),
+      post(
+        '/school/submissions',
+        { intent: 'correction-done', id: String(theirs._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+        union,
+      ),
     );
     expect(foreignTry.status).toBe(404);
     expect((await CorrectionRequest.findById(theirs._id).lean())!.status).toBe('open');
@@ -218,14 +222,22 @@ describe('open correction requests', () => {
       (
         await call(
           queueAction,
-          post('/school/submissions', { intent: 'correction-done', id: String(mine._id) }, party),
+          post(
+            '/school/submissions',
+            { intent: 'correction-done', id: String(mine._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+            party,
+          ),
         )
       ).status,
     ).toBe(403);
 
     const res = await call(
       queueAction,
-      post('/school/submissions', { intent: 'correction-done', id: String(mine._id) }, union),
+      post(
+        '/school/submissions',
+        { intent: 'correction-done', id: String(mine._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+        union,
+      ),
     );
     expect(res.status).toBe(302);
     expect(res.location).toBe('/school/submissions?done=correction');
@@ -239,7 +251,11 @@ describe('open correction requests', () => {
       (
         await call(
           queueAction,
-          post('/school/submissions', { intent: 'correction-done', id: String(mine._id) }, union),
+          post(
+            '/school/submissions',
+            { intent: 'correction-done', id: String(mine._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+            union,
+          ),
         )
       ).status,
     ).toBe(404);
@@ -376,7 +392,14 @@ describe('each decision is one transaction with its events', () => {
       message: 'Email sai',
     });
     const done = () =>
-      call(queueAction, post('/school/submissions', { intent: 'correction-done', id: String(c._id) }, union));
+      call(
+        queueAction,
+        post(
+          '/school/submissions',
+          { intent: 'correction-done', id: String(c._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+          union,
+        ),
+      );
     await expect(withRefusedAuditEvent({ action: 'member.correction.resolve' }, done)).rejects.toThrow(
       /duplicate key/,
     );
