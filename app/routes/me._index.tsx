@@ -134,6 +134,11 @@ function MyData({
           </a>
         </li>
         <li>
+          <a href="/me/data.xlsx" download>
+            {t('me.downloadXlsx')}
+          </a>
+        </li>
+        <li>
           <Link to="/me/submissions">{t('me.submissions.link')}</Link>
         </li>
         <li>
