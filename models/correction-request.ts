@@ -20,6 +20,10 @@ export const correctionRequestSchema = new Schema(
     message: { type: String, required: true, trim: true, maxlength: 1000 },
     correctValue: { type: String, trim: true, maxlength: 500 },
     status: { type: String, required: true, enum: CORRECTION_STATUSES, default: 'open' },
+    // The school's answer, shown to the student on /me: why it was corrected or refused.
+    replyReason: { type: String, trim: true, maxlength: 1000 },
+    repliedBy: { type: Schema.Types.ObjectId, ref: 'User', default: undefined },
+    repliedAt: { type: Date, default: undefined },
     createdAt: { type: Date, required: true, default: () => new Date() },
   },
   { versionKey: false },

@@ -23,6 +23,7 @@ export const AUDIT_ACTIONS = [
   'member.consent.withdraw',
   'member.correction.request',
   'member.correction.resolve',
+  'member.correction.reject',
   'member.submission.create',
   'member.submission.approve',
   'member.submission.return',
@@ -82,8 +83,16 @@ function isObjectIdLike(v: object): v is { toHexString(): string } {
   return typeof (v as { toHexString?: unknown }).toHexString === 'function';
 }
 
-/** A stored value as short text: days for midnight dates, other instants in Vietnam time, ids as hex, objects compact. */
-export function displayValue(value: unknown): string {
+/** Names of the users, members and units whose ids appear in events, by hex id. */
+export type IdNames = ReadonlyMap<string, string>;
+
+const HEX_ID = /^[0-9a-f]{24}$/i;
+
+/**
+ * A stored value as short text: days for midnight dates, other instants in Vietnam time,
+ * ids as the name `names` knows them by (else as hex), objects compact.
+ */
+export function displayValue(value: unknown, names?: IdNames): string {
   let text: string;
   if (value === null || value === undefined || value === '') text = '—';
   else if (value instanceof Date)
@@ -92,15 +101,31 @@ export function displayValue(value: unknown): string {
       value.getUTCHours() === 0 && value.getUTCMinutes() === 0 && value.getUTCSeconds() === 0
         ? value.toISOString().slice(0, 10)
         : vietnamDateTime(value);
-  else if (typeof value === 'object' && isObjectIdLike(value)) text = value.toHexString();
-  else if (Array.isArray(value)) text = value.map(displayValue).join(', ');
+  else if (typeof value === 'object' && isObjectIdLike(value)) {
+    const hex = value.toHexString();
+    text = names?.get(hex) ?? hex;
+  } else if (typeof value === 'string' && HEX_ID.test(value)) text = names?.get(value.toLowerCase()) ?? value;
+  else if (Array.isArray(value)) text = value.map((v) => displayValue(v, names)).join(', ');
   else if (typeof value === 'object')
     text = Object.entries(value as Record<string, unknown>)
       .filter(([k, v]) => k !== '_id' && v !== null && v !== undefined && v !== '')
-      .map(([k, v]) => `${k}: ${displayValue(v)}`)
+      .map(([k, v]) => `${k}: ${displayValue(v, names)}`)
       .join('; ');
   else text = String(value);
   return text.length > MAX_VALUE ? `${text.slice(0, MAX_VALUE - 1)}…` : text || '—';
+}
+
+/** Every id (an ObjectId, or a 24-hex string) inside an event's details, as lower-case hex. */
+export function idsIn(value: unknown, out = new Set<string>(), depth = 0): Set<string> {
+  if (depth > 6 || value === null || value === undefined || value instanceof Date) return out;
+  if (typeof value === 'string') {
+    if (HEX_ID.test(value)) out.add(value.toLowerCase());
+  } else if (Array.isArray(value)) for (const v of value) idsIn(v, out, depth + 1);
+  else if (typeof value === 'object') {
+    if (isObjectIdLike(value)) out.add(value.toHexString());
+    else for (const v of Object.values(value as Record<string, unknown>)) idsIn(v, out, depth + 1);
+  }
+  return out;
 }
 
 const isRecord = (v: unknown): v is Record<string, unknown> =>
@@ -110,7 +135,7 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
  * Before → after pairs from `before`/`after` objects (one row per field) or, for
  * stage changes, `from`/`to`; `reason` apart; the rest as `key: value`.
  */
-export function summarizeDetails(details: unknown): AuditSummary {
+export function summarizeDetails(details: unknown, names?: IdNames): AuditSummary {
   const out: AuditSummary = { changes: [], reason: null, other: [] };
   if (!isRecord(details)) return out;
   const { before, after, from, to, reason, ...rest } = details;
@@ -119,18 +144,24 @@ export function summarizeDetails(details: unknown): AuditSummary {
     const a = isRecord(after) ? after : {};
     // A whole record (an award, a term) added or removed reads better as one line.
     const flat = !isRecord(before) || !isRecord(after);
-    if (flat) out.changes.push({ field: '', before: displayValue(before), after: displayValue(after) });
+    if (flat)
+      out.changes.push({ field: '', before: displayValue(before, names), after: displayValue(after, names) });
     else
       for (const field of [...new Set([...Object.keys(b), ...Object.keys(a)])])
-        if (displayValue(b[field]) !== displayValue(a[field]))
-          out.changes.push({ field, before: displayValue(b[field]), after: displayValue(a[field]) });
+        if (displayValue(b[field], names) !== displayValue(a[field], names))
+          out.changes.push({
+            field,
+            before: displayValue(b[field], names),
+            after: displayValue(a[field], names),
+          });
   } else if (before !== undefined || after !== undefined) {
-    out.changes.push({ field: '', before: displayValue(before), after: displayValue(after) });
+    out.changes.push({ field: '', before: displayValue(before, names), after: displayValue(after, names) });
   }
   if (from !== undefined || to !== undefined)
-    out.changes.push({ field: 'stage', before: displayValue(from), after: displayValue(to) });
-  if (reason !== undefined && reason !== null && reason !== '') out.reason = displayValue(reason);
-  for (const [k, v] of Object.entries(rest)) if (v !== undefined) out.other.push(`${k}: ${displayValue(v)}`);
+    out.changes.push({ field: 'stage', before: displayValue(from, names), after: displayValue(to, names) });
+  if (reason !== undefined && reason !== null && reason !== '') out.reason = displayValue(reason, names);
+  for (const [k, v] of Object.entries(rest))
+    if (v !== undefined) out.other.push(`${k}: ${displayValue(v, names)}`);
   return out;
 }
 

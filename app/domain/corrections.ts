@@ -27,6 +27,18 @@ export const CorrectionSchema = z.object({
 });
 
 /**
+ * The school's answer to a request: corrected ('resolved') or refused ('rejected'), always
+ * with the reason the student reads on /me.
+ */
+export const CorrectionReplySchema = z.object({
+  reason: z
+    .string('queue.v.replyReason')
+    .trim()
+    .min(10, 'queue.v.replyReason')
+    .max(1000, 'validation.tooLong'),
+});
+
+/**
  * A correction request is answered within 2 working days (Law 91/2025/QH15 on personal
  * data and Decree 356/2025/NĐ-CP: a data subject's request to view, correct, copy or delete
  * is answered within 2 working days).

@@ -11,9 +11,9 @@ import { requireUser } from '~/utils/permissions.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   // Admin only: the permissions table has no audit-read right, and `user:manage` is the admin's.
-  await requireUser(request, { permission: 'user:manage' });
+  const user = await requireUser(request, { permission: 'user:manage' });
   const query = parseAuditQuery(new URL(request.url));
-  const [list, schools] = await Promise.all([listAudit(query), auditSchoolOptions()]);
+  const [list, schools] = await Promise.all([listAudit(query, user), auditSchoolOptions()]);
   return { query, schools, actions: AUDIT_ACTIONS as readonly string[], ...list };
 }
 
@@ -105,7 +105,9 @@ export default function AuditPage() {
                 <Link to={`/members/${r.member.id}`}>
                   {r.member.name} ({r.member.code})
                 </Link>
-              ) : null}
+              ) : (
+                r.subject
+              )}
             </td>
             <td>
               {r.summary.changes.map((c, i) => (

@@ -9,6 +9,7 @@ import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/re
 import { AdminTable, ConfirmAction, StatusBadge } from '~/components/admin-list';
 import { useState } from 'react';
 import { z } from 'zod';
+import { CopySecret } from '~/components/copy-secret';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, FormError, SelectField } from '~/components/forms';
 import { vietnamDay } from '~/domain/calendar';
@@ -144,19 +145,7 @@ export default function TokensPage() {
           <p>
             <strong>{t('tokens.copyHint')}</strong>
           </p>
-          <div className="field">
-            <label htmlFor="token-secret">{t('tokens.secretLabel')}</label>
-            <input
-              id="token-secret"
-              readOnly
-              value={created.secret}
-              size={48}
-              spellCheck={false}
-              autoComplete="off"
-              onFocus={(e) => e.currentTarget.select()}
-              data-testid="token-secret"
-            />
-          </div>
+          <CopySecret id="token-secret" label={t('tokens.secretLabel')} value={created.secret} />
           <p className="field-hint">
             {t('tokens.usage')} <code>Authorization: Bearer {created.prefix}…</code>
           </p>
@@ -170,7 +159,13 @@ export default function TokensPage() {
 
       <section className="panel" aria-labelledby="token-create-title">
         <h2 id="token-create-title">{t('tokens.create')}</h2>
-        <Form method="post" noValidate onSubmit={(e) => setClientErrors(checkOnSubmit(e, TokenCreateSchema))}>
+        {/* A new token remounts the form: its fields start empty again. */}
+        <Form
+          key={created?.prefix ?? 'create'}
+          method="post"
+          noValidate
+          onSubmit={(e) => setClientErrors(checkOnSubmit(e, TokenCreateSchema))}
+        >
           <input type="hidden" name="intent" value="create" />
           <FormError message={errors._form?.[0]} />
           <Field

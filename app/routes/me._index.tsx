@@ -134,6 +134,11 @@ function MyData({
           </a>
         </li>
         <li>
+          <a href="/me/data.xlsx" download>
+            {t('me.downloadXlsx')}
+          </a>
+        </li>
+        <li>
           <Link to="/me/submissions">{t('me.submissions.link')}</Link>
         </li>
         <li>
@@ -210,6 +215,14 @@ function MyData({
                       t('me.correction.due', { date: f.date(c.due.dueDate) })
                     )}
                   </>
+                ) : null}
+                {c.reply ? (
+                  <p className="me-reply" data-testid="correction-reply">
+                    {t('me.correction.reply', {
+                      date: c.reply.at ? f.date(c.reply.at) : '—',
+                      reason: c.reply.reason,
+                    })}
+                  </p>
                 ) : null}
               </li>
             ))}

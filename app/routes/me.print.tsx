@@ -8,10 +8,11 @@ import {
   DossierChecklist,
   StageProgress,
 } from '~/components/student-portal';
-import { STAGE_LABELS } from '~/domain/stages';
-import { useFormatters, useLocale, useT } from '~/i18n/use-t';
+import { useFormatters, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
+import { getLocale } from '~/utils/locale.server';
 import { portalData, requireStudent } from '~/utils/me.server';
+import { ownDataSections } from '~/utils/my-data.server';
 import { pageTitle } from '~/utils/meta';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
@@ -19,15 +20,17 @@ export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 // A copy of one's own data is a right of the data subject: not gated on consent.
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireStudent(request);
-  return { record: await portalData(user), printedAt: new Date().toISOString() };
+  const record = await portalData(user);
+  // The readable copy's sections (my-data.server), without the sensitive fields on paper.
+  const sections = record ? await ownDataSections(user, await getLocale(request), { sensitive: false }) : [];
+  return { record, sections, printedAt: new Date().toISOString() };
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.print.title');
 
 export default function PrintRecord() {
-  const { record, printedAt } = useLoaderData<typeof loader>();
+  const { record, sections, printedAt } = useLoaderData<typeof loader>();
   const t = useT();
-  const locale = useLocale();
   const f = useFormatters();
   return (
     <div className="me-print">
@@ -41,30 +44,48 @@ export default function PrintRecord() {
       {record ? (
         <>
           <p className="muted">{t('me.print.printedOn', { date: f.date(printedAt) })}</p>
-          <dl className="facts card">
-            <dt>{t('me.name')}</dt>
-            <dd>{record.fullName}</dd>
-            <dt>{t('member.dateOfBirth')}</dt>
-            <dd>{f.date(record.dateOfBirth) || '—'}</dd>
-            <dt>{t('me.studentCode')}</dt>
-            <dd>{record.studentCode}</dd>
-            <dt>{t('member.email')}</dt>
-            <dd>{record.email ?? '—'}</dd>
-            <dt>{t('member.phone')}</dt>
-            <dd>{record.phone ?? '—'}</dd>
-            <dt>{t('me.school')}</dt>
-            <dd>{record.school ?? '—'}</dd>
-            <dt>{t('me.branch')}</dt>
-            <dd>{record.branch ?? '—'}</dd>
-            <dt>{t('me.stage')}</dt>
-            <dd>{record.stage ? STAGE_LABELS[record.stage][locale] : t('me.unknownStage')}</dd>
-          </dl>
           <p className="field-hint">{t('me.print.sensitiveNote')}</p>
           <StageProgress record={record} />
           <CriteriaVerdict record={record} />
           <Deadlines record={record} />
           <DossierChecklist record={record} />
           <DecisionTimeline record={record} />
+          {sections.map((s) => (
+            <section
+              key={s.id}
+              className="card me-section"
+              aria-labelledby={`data-${s.id}`}
+              data-testid={`data-${s.id}`}
+            >
+              <h2 id={`data-${s.id}`}>{s.title}</h2>
+              {s.rows.length === 0 ? (
+                <p className="muted">{t('mydata.empty')}</p>
+              ) : (
+                <div className="table-wrap">
+                  <table>
+                    <thead>
+                      <tr>
+                        {s.columns.map((c) => (
+                          <th key={c} scope="col">
+                            {c}
+                          </th>
+                        ))}
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {s.rows.map((row, i) => (
+                        <tr key={i}>
+                          {row.map((cell, j) => (
+                            <td key={j}>{cell || '—'}</td>
+                          ))}
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </section>
+          ))}
         </>
       ) : (
         <p className="panel">{t('me.noRecord')}</p>

@@ -1,5 +1,5 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { Form, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field } from '~/components/forms';
 import type { MessageKey } from '~/i18n';
@@ -8,7 +8,7 @@ import meStyles from '~/styles/me.css?url';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { requireUser } from '~/utils/permissions.server';
-import { openCorrections, resolveCorrection } from '~/utils/corrections.server';
+import { openCorrections, replyCorrection } from '~/utils/corrections.server';
 import { reviewMany, reviewSubmission, submissionQueue } from '~/utils/submissions.server';
 import type { FieldErrors } from '~/utils/validation';
 import { readForm } from '~/utils/request-guards.server';
@@ -26,7 +26,8 @@ export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'pipeline:union' });
   const form = await readForm(request);
   const values = formDataToObject(form);
-  if (values.intent === 'correction-done') return resolveCorrection(user, values.id);
+  if (values.intent === 'correction-done') return replyCorrection(user, values, 'resolved');
+  if (values.intent === 'correction-refuse') return replyCorrection(user, values, 'rejected');
   if (values.intent === 'approve-many' || values.intent === 'return-many') {
     const ids = form.getAll('ids').filter((v): v is string => typeof v === 'string');
     return reviewMany(user, values, ids);
@@ -63,9 +64,9 @@ export default function SubmissionQueue() {
           {t('consent.queueSkipped', { count: Number(paused) })}
         </p>
       ) : null}
-      {done === 'correction' ? (
+      {done === 'correction' || done === 'correction-refused' ? (
         <p className="panel" role="status">
-          {t('queue.correctionResolved')}
+          {t(done === 'correction' ? 'queue.correctionResolved' : 'queue.correctionRefused')}
         </p>
       ) : null}
       {queue.length === 0 ? (
@@ -203,10 +204,26 @@ export default function SubmissionQueue() {
               </p>
               <p>{c.message}</p>
               {c.correctValue ? <p>{t('queue.correctionValue', { value: c.correctValue })}</p> : null}
+              <p>
+                <Link to={`/members/${c.memberId}`}>{t('queue.correctionRecord', { name: c.member })}</Link>
+              </p>
               <Form method="post">
                 <input type="hidden" name="id" value={c.id} />
+                <Field
+                  label={t('queue.correctionReason')}
+                  errors={actionData?.id === c.id ? actionData.fieldErrors?.reason : undefined}
+                  inputProps={{
+                    name: 'reason',
+                    id: `correction-reason-${c.id}`,
+                    maxLength: 1000,
+                    required: true,
+                  }}
+                />
                 <button type="submit" name="intent" value="correction-done">
                   {t('queue.correctionDone')}
+                </button>{' '}
+                <button type="submit" name="intent" value="correction-refuse" className="button-secondary">
+                  {t('queue.correctionRefuse')}
                 </button>
               </Form>
             </li>

@@ -12,7 +12,14 @@ import { AuditEvent } from '../../models/audit-event';
 import { Member } from '../../models/member';
 import { Unit } from '../../models/unit';
 import { User } from '../../models/user';
-import { AUDIT_ACTIONS, summarizeDetails, summaryText, type AuditSummary } from '~/domain/audit-actions';
+import {
+  AUDIT_ACTIONS,
+  idsIn,
+  summarizeDetails,
+  summaryText,
+  type AuditSummary,
+  type IdNames,
+} from '~/domain/audit-actions';
 import { DAY_MS } from '~/domain/calendar';
 import { consentWithdrawn, type ConsentRecord } from '~/domain/consent';
 import { compareVietnamese, searchKey } from '~/domain/text';
@@ -22,6 +29,7 @@ import type { AuthUser } from './auth.server';
 import { CONSENT_PAUSE_PROJECTION, consentPausedResponse } from './consent.server';
 import { csvField } from './member-export.server';
 import { memberFilter } from './member-access.server';
+import { scopeFilter, unitScopeFilter } from './permissions.server';
 import { escapeRegex } from './members-list.server';
 import { OBJECT_ID_PATTERN } from '~/domain/ids';
 import { notFound } from './responses.server';
@@ -119,28 +127,53 @@ async function auditFilter(query: AuditQuery): Promise<Record<string, unknown> |
   return filter;
 }
 
-async function namesOf(events: LeanEvent[]) {
-  const actorIds = [
-    ...new Set(events.map((e) => e.actorId && String(e.actorId)).filter(Boolean)),
-  ] as string[];
-  const memberIds = [
-    ...new Set(events.filter((e) => e.entity === 'Member' && e.entityId).map((e) => String(e.entityId))),
+const oids = (ids: Iterable<string>) => [...ids].map((id) => new Types.ObjectId(id));
+
+/**
+ * The names behind the ids of a page of events, one query per collection: the actors and
+ * the members the events are about (as before), and every user, member and unit id found
+ * in the details or as another entity's id (an account, a unit), those only inside the
+ * viewer's scope: an id outside it is left as an id.
+ */
+async function namesOf(events: LeanEvent[], viewer: AuthUser) {
+  const actorIds = new Set(events.flatMap((e) => (e.actorId ? [String(e.actorId)] : [])));
+  const memberIds = new Set(
+    events.flatMap((e) => (e.entity === 'Member' && e.entityId ? [String(e.entityId)] : [])),
+  );
+  // Ids inside details, and entity ids of accounts and units: looked up in every collection.
+  const other = new Set<string>();
+  for (const e of events) {
+    idsIn(e.details, other);
+    if ((e.entity === 'User' || e.entity === 'Unit') && e.entityId) other.add(String(e.entityId));
+  }
+  const scoped = (filter: Record<string, unknown>) =>
+    other.size ? [{ $and: [{ _id: mongoose.trusted({ $in: oids(other) }) }, filter] }] : [];
+  const userOr = [
+    ...(actorIds.size ? [{ _id: mongoose.trusted({ $in: oids(actorIds) }) }] : []),
+    ...scoped(scopeFilter(viewer, 'unitId')),
   ];
-  const [users, members] = await Promise.all([
-    actorIds.length
-      ? User.find({ _id: mongoose.trusted({ $in: actorIds.map((id) => new Types.ObjectId(id)) }) })
-          .select({ name: 1, email: 1 })
-          .lean()
-      : [],
-    memberIds.length
-      ? Member.find({ _id: mongoose.trusted({ $in: memberIds.map((id) => new Types.ObjectId(id)) }) })
-          .select({ fullName: 1, studentCode: 1 })
+  const memberOr = [
+    ...(memberIds.size ? [{ _id: mongoose.trusted({ $in: oids(memberIds) }) }] : []),
+    ...scoped(scopeFilter(viewer)),
+  ];
+  const [users, members, units] = await Promise.all([
+    userOr.length ? User.find({ $or: userOr }).select({ name: 1, email: 1 }).lean() : [],
+    memberOr.length ? Member.find({ $or: memberOr }).select({ fullName: 1, studentCode: 1 }).lean() : [],
+    other.size
+      ? Unit.find({ $and: [{ _id: mongoose.trusted({ $in: oids(other) }) }, unitScopeFilter(viewer)] })
+          .select({ name: 1 })
           .lean()
       : [],
   ]);
+  const ids = new Map<string, string>();
+  for (const u of units) ids.set(String(u._id), u.name);
+  for (const m of members)
+    if (other.has(String(m._id))) ids.set(String(m._id), `${m.fullName} (${m.studentCode})`);
+  for (const u of users) if (other.has(String(u._id))) ids.set(String(u._id), u.name);
   return {
     actor: new Map(users.map((u) => [String(u._id), { name: u.name, email: u.email }])),
     member: new Map(members.map((m) => [String(m._id), { name: m.fullName, code: m.studentCode }])),
+    ids: ids as IdNames,
   };
 }
 
@@ -153,10 +186,12 @@ export interface AuditRow {
   action: string;
   entity: string;
   member: { id: string; name: string; code: string } | null;
+  /** The account or unit an event is about, by name (its id when outside the viewer's scope). */
+  subject: string | null;
   summary: AuditSummary;
 }
 
-export async function listAudit(query: AuditQuery) {
+export async function listAudit(query: AuditQuery, viewer: AuthUser) {
   const filter = await auditFilter(query);
   const empty = { rows: [] as AuditRow[], rowCount: 0, page: 1, pages: 1 };
   if (!filter) return empty;
@@ -170,7 +205,7 @@ export async function listAudit(query: AuditQuery) {
     .skip((page - 1) * AUDIT_PAGE_SIZE)
     .limit(AUDIT_PAGE_SIZE)
     .lean<LeanEvent[]>();
-  const names = await namesOf(events);
+  const names = await namesOf(events, viewer);
   const rows: AuditRow[] = events.map((e) => {
     const actor = e.actorId ? names.actor.get(String(e.actorId)) : undefined;
     const member = e.entity === 'Member' && e.entityId ? names.member.get(String(e.entityId)) : undefined;
@@ -183,7 +218,11 @@ export async function listAudit(query: AuditQuery) {
       action: e.action,
       entity: e.entity,
       member: member ? { id: String(e.entityId), ...member } : null,
-      summary: summarizeDetails(e.details),
+      subject:
+        (e.entity === 'User' || e.entity === 'Unit') && e.entityId
+          ? (names.ids.get(String(e.entityId)) ?? String(e.entityId))
+          : null,
+      summary: summarizeDetails(e.details, names.ids),
     };
   });
   return { rows, rowCount, page, pages };
@@ -241,7 +280,7 @@ export async function memberHistoryExport(
     .select({ seq: 1, hash: 1, at: 1, actorId: 1, action: 1, entity: 1, entityId: 1, details: 1 })
     .sort({ at: 1, seq: 1, _id: 1 })
     .lean<LeanEvent[]>();
-  const names = await namesOf(events);
+  const names = await namesOf(events, user);
   const header = [
     t('audit.col.at'),
     t('audit.col.actor'),
@@ -256,7 +295,7 @@ export async function memberHistoryExport(
       formatDateTime(e.at, locale),
       actor ? `${actor.name} <${actor.email}>` : t('audit.system'),
       actionLabel(t, e.action),
-      summaryText(summarizeDetails(e.details), t('audit.reason')),
+      summaryText(summarizeDetails(e.details, names.ids), t('audit.reason')),
       e.seq == null ? '' : String(e.seq),
       e.hash ?? '',
     ]

@@ -2,14 +2,14 @@
  * The school Union's side of students' correction requests (models/correction-request.ts):
  * the open requests of its school with the date each must be answered by (2 working days,
  * Law 91/2025 and Decree 356/2025: `correctionDue`), the overdue ones marked, and marking
- * one handled. Scoped by `schoolId`; every decision is audited, in the same transaction as
+ * one answered (corrected or refused, with a reason the student reads). Scoped by `schoolId`; every decision is audited, in the same transaction as
  * the decision.
  */
-import { redirect } from '@remix-run/node';
+import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { CorrectionRequest } from '../../models/correction-request';
 import { Member } from '../../models/member';
-import { correctionDue, overdueFiledBefore } from '~/domain/corrections';
+import { CorrectionReplySchema, correctionDue, overdueFiledBefore } from '~/domain/corrections';
 import { appendAudit } from './audit.server';
 import type { AuthUser } from './auth.server';
 import { scopeFilter } from './permissions.server';
@@ -17,6 +17,7 @@ import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from './transaction.server';
 import { isObjectId } from '~/domain/ids';
 import { notFound } from './responses.server';
+import { fieldErrorsOf } from './validation';
 
 /** Open requests in scope, oldest (most urgent) first, with the member's name and the due date. */
 export async function openCorrections(user: AuthUser, now = new Date()) {
@@ -36,6 +37,8 @@ export async function openCorrections(user: AuthUser, now = new Date()) {
   const nameOf = new Map(members.map((m) => [String(m._id), `${m.fullName} (${m.studentCode})`]));
   return rows.map((r) => ({
     id: String(r._id),
+    // The reply links to the member's record, where staff make the correction.
+    memberId: String(r.memberId),
     member: nameOf.get(String(r.memberId)) ?? '—',
     field: r.field,
     message: r.message,
@@ -56,32 +59,53 @@ export async function correctionCounts(user: AuthUser, now = new Date()) {
   return { open, overdue };
 }
 
-/** Marks one open request of the school handled ('resolved'); 404 outside the scope or once handled. */
-export async function resolveCorrection(user: AuthUser, id: string | undefined) {
+/**
+ * Answers one open request of the school: 'resolved' (corrected) or 'rejected' (refused),
+ * with the reason the student reads on /me. 400 with the message beside the field without
+ * a reason; 404 outside the scope or once answered. The answer and its event are one transaction.
+ */
+export async function replyCorrection(
+  user: AuthUser,
+  values: Record<string, string>,
+  decision: 'resolved' | 'rejected',
+) {
+  const id = values.id;
   if (!isObjectId(id)) throw notFound();
-  // The request is marked handled together with its event, or neither is.
-  const resolved = await inTransaction(async () => {
+  const parsed = CorrectionReplySchema.safeParse(values);
+  if (!parsed.success) return data({ fieldErrors: fieldErrorsOf(parsed.error), id }, { status: 400 });
+  const reason = parsed.data.reason;
+  const now = new Date();
+  // The request is answered together with its event, or neither is.
+  const answered = await inTransaction(async () => {
     const c = await CorrectionRequest.findOneAndUpdate(
       { _id: new Types.ObjectId(id), status: 'open', ...scopeFilter(user, 'schoolId') },
-      { $set: { status: 'resolved' } },
+      {
+        $set: {
+          status: decision,
+          replyReason: reason,
+          repliedBy: new Types.ObjectId(user.id),
+          repliedAt: now,
+        },
+      },
       { returnDocument: 'after' },
     ).lean();
     if (!c) return false;
     await appendAudit({
       actorId: user.id,
-      action: 'member.correction.resolve',
+      action: decision === 'resolved' ? 'member.correction.resolve' : 'member.correction.reject',
       entity: 'Member',
       entityId: c.memberId,
       unitId: c.schoolId,
       details: {
         correctionId: c._id,
         field: c.field,
+        reason,
         before: { status: 'open' },
-        after: { status: 'resolved' },
+        after: { status: decision },
       },
     });
     return true;
   });
-  if (!resolved) throw notFound();
-  throw redirect('/school/submissions?done=correction');
+  if (!answered) throw notFound();
+  throw redirect(`/school/submissions?done=${decision === 'resolved' ? 'correction' : 'correction-refused'}`);
 }

@@ -276,7 +276,7 @@ export async function portalData(user: AuthUser, now = new Date()) {
       .lean(),
     loadCalendar(),
     CorrectionRequest.find({ memberId: m._id })
-      .select({ field: 1, status: 1, createdAt: 1 })
+      .select({ field: 1, status: 1, createdAt: 1, replyReason: 1, repliedAt: 1 })
       .sort({ createdAt: -1 })
       .limit(20)
       .lean(),
@@ -374,6 +374,8 @@ export async function portalData(user: AuthUser, now = new Date()) {
       field: c.field,
       status: c.status,
       createdAt: iso(c.createdAt),
+      // The school's answer and its reason, once answered.
+      reply: c.replyReason ? { reason: c.replyReason, at: iso(c.repliedAt) } : null,
       // An open request: the day the school must answer by (2 working days), and whether it is late.
       due: c.status === 'open' ? correctionDue(c.createdAt, calendar, now) : null,
     })),

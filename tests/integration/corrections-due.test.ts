@@ -116,7 +116,11 @@ describe('a request filed at 00:30 on Friday in Vietnam', () => {
     const id = String((await CorrectionRequest.findOne({ memberId }).lean())!._id);
     const done = await call(
       queueAction,
-      post('/school/submissions', { intent: 'correction-done', id }, union),
+      post(
+        '/school/submissions',
+        { intent: 'correction-done', id, reason: 'Đã sửa lại họ tên theo giấy khai sinh.' },
+        union,
+      ),
     );
     expect(done).toHaveStatus(302);
     const home = await at(TUESDAY_00H30, () => call(homeLoader, get('/school', union)));

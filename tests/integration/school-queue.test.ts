@@ -211,7 +211,11 @@ describe('open correction requests', () => {
 
     const foreignTry = await call(
       queueAction,
-      post('/school/submissions', { intent: 'correction-done', id: String(theirs._id) }, union),
+      post(
+        '/school/submissions',
+        { intent: 'correction-done', id: String(theirs._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+        union,
+      ),
     );
     expect(foreignTry).toHaveStatus(404);
     expect((await CorrectionRequest.findById(theirs._id).lean())!.status).toBe('open');
@@ -219,14 +223,22 @@ describe('open correction requests', () => {
       (
         await call(
           queueAction,
-          post('/school/submissions', { intent: 'correction-done', id: String(mine._id) }, party),
+          post(
+            '/school/submissions',
+            { intent: 'correction-done', id: String(mine._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+            party,
+          ),
         )
       ).status,
     ).toBe(403);
 
     const res = await call(
       queueAction,
-      post('/school/submissions', { intent: 'correction-done', id: String(mine._id) }, union),
+      post(
+        '/school/submissions',
+        { intent: 'correction-done', id: String(mine._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+        union,
+      ),
     );
     expect(res).toRedirectTo('/school/submissions?done=correction');
     expect((await CorrectionRequest.findById(mine._id).lean())!.status).toBe('resolved');
@@ -239,7 +251,11 @@ describe('open correction requests', () => {
       (
         await call(
           queueAction,
-          post('/school/submissions', { intent: 'correction-done', id: String(mine._id) }, union),
+          post(
+            '/school/submissions',
+            { intent: 'correction-done', id: String(mine._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+            union,
+          ),
         )
       ).status,
     ).toBe(404);
@@ -376,7 +392,14 @@ describe('each decision is one transaction with its events', () => {
       message: 'Email sai',
     });
     const done = () =>
-      call(queueAction, post('/school/submissions', { intent: 'correction-done', id: String(c._id) }, union));
+      call(
+        queueAction,
+        post(
+          '/school/submissions',
+          { intent: 'correction-done', id: String(c._id), reason: 'Đã sửa theo yêu cầu của sinh viên.' },
+          union,
+        ),
+      );
     await expect(withRefusedAuditEvent({ action: 'member.correction.resolve' }, done)).rejects.toThrow(
       /duplicate key/,
     );
