@@ -61,7 +61,8 @@ export default function PrintRecord() {
               {s.rows.length === 0 ? (
                 <p className="muted">{t('mydata.empty')}</p>
               ) : (
-                <div className="table-wrap">
+                // Wide tables scroll on a phone: the region takes the focus so a keyboard can scroll it.
+                <div className="table-wrap" tabIndex={0} role="region" aria-labelledby={`data-${s.id}`}>
                   <table>
                     <thead>
                       <tr>
