@@ -92,9 +92,9 @@ const AUDIT_ANCHOR_INTERVAL_MS = 5 * 60 * 1000;
  * the first request of the day; the province's dashboard figures are then counted too.
  */
 async function scheduleEligibilityRefresh() {
-  const { refreshEligibility } = await import('./app/utils/eligibility.server.ts');
-  const { refreshAllPipelineDue } = await import('./app/utils/pipeline-due.server.ts');
-  const { warmDashboards } = await import('./app/utils/reports.server.ts');
+  const { refreshEligibility } = await import('./app/utils/criteria/eligibility.server.ts');
+  const { refreshAllPipelineDue } = await import('./app/utils/pipeline/pipeline-due.server.ts');
+  const { warmDashboards } = await import('./app/utils/reports/reports.server.ts');
   const refreshAll = () =>
     refreshEligibility({})
       .then((r) =>
@@ -117,7 +117,7 @@ async function scheduleEligibilityRefresh() {
 
 async function main() {
   if (!DEV) ensureFreshBuild();
-  const { ensureSessionSecret } = await import('./app/utils/session-secret.server.ts');
+  const { ensureSessionSecret } = await import('./app/utils/auth/session-secret.server.ts');
   const secret = ensureSessionSecret(process.env, ROOT);
   if (secret) {
     const where = path.relative(ROOT, secret.file);
@@ -180,7 +180,7 @@ async function main() {
   }
   // Audit events written before the hash chains existed get their chain, seq and hashes;
   // every few minutes the heads of the chains written since go into the anchor chain.
-  const { anchorAuditChains, chainLegacyAuditEvents } = await import('./app/utils/audit.server.ts');
+  const { anchorAuditChains, chainLegacyAuditEvents } = await import('./app/utils/audit/audit.server.ts');
   const chained = await chainLegacyAuditEvents();
   if (chained) console.error(`[audit] ${chained} earlier events linked into their chains`);
   const anchor = () =>

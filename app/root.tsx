@@ -15,8 +15,8 @@ import {
   type Messages,
 } from '~/i18n';
 import appStyles from '~/styles/app.css?url';
-import { getOptionalUser } from '~/utils/auth.server';
-import { isBrokeRedirect } from '~/utils/conflict-flash.server';
+import { getOptionalUser } from '~/utils/auth/auth.server';
+import { isBrokeRedirect } from '~/utils/pipeline/conflict-flash.server';
 import { getLocale } from '~/utils/locale.server';
 import { useNonce } from '~/utils/nonce-provider';
 

@@ -26,9 +26,9 @@ async function main() {
   const { Member } = await import('../models/member.ts');
   const { Unit } = await import('../models/unit.ts');
   const { simulate } = await import('../app/domain/criteria/index.ts');
-  const criteria = await import('../app/utils/criteria.server.ts');
-  const engine = await import('../app/utils/criteria-engine.server.ts');
-  const { refreshEligibility } = await import('../app/utils/eligibility.server.ts');
+  const criteria = await import('../app/utils/criteria/criteria.server.ts');
+  const engine = await import('../app/utils/criteria/criteria-engine.server.ts');
+  const { refreshEligibility } = await import('../app/utils/criteria/eligibility.server.ts');
   const mongoose = (await import('mongoose')).default;
 
   const db = await connectDatabase({ dataDir: null });

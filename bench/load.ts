@@ -229,9 +229,9 @@ async function virtualUser(base: string, index: number, p: Persona, cookie: stri
 async function main() {
   const { connectDatabase } = await import('../db/connect.server.ts');
   const { seedDatabase } = await import('../seed/seed.server.ts');
-  const { refreshEligibility } = await import('../app/utils/eligibility.server.ts');
-  const { refreshAllPipelineDue } = await import('../app/utils/pipeline-due.server.ts');
-  const { warmDashboards } = await import('../app/utils/reports.server.ts');
+  const { refreshEligibility } = await import('../app/utils/criteria/eligibility.server.ts');
+  const { refreshAllPipelineDue } = await import('../app/utils/pipeline/pipeline-due.server.ts');
+  const { warmDashboards } = await import('../app/utils/reports/reports.server.ts');
   const { Member } = await import('../models/member.ts');
   const { Unit } = await import('../models/unit.ts');
   const { default: mongoose } = await import('mongoose');

@@ -50,7 +50,7 @@ async function main() {
   const { Unit } = await import('../models/unit.ts');
   const { MongoClient, ObjectId } = await import('mongodb');
   const { searchKey } = await import('../app/domain/text.ts');
-  const { ROW_PROJECTION, escapeRegex } = await import('../app/utils/members-list.server.ts');
+  const { ROW_PROJECTION, escapeRegex } = await import('../app/utils/members/members-list.server.ts');
   const { default: mongoose } = await import('mongoose');
 
   const db = await connectDatabase({ dataDir: null });

@@ -22,7 +22,7 @@ const RUNS = Math.max(20, Number(args.get('runs') ?? 40));
 async function main() {
   const { connectDatabase } = await import('../db/connect.server.ts');
   const { seedDatabase } = await import('../seed/seed.server.ts');
-  const { refreshAllPipelineDue } = await import('../app/utils/pipeline-due.server.ts');
+  const { refreshAllPipelineDue } = await import('../app/utils/pipeline/pipeline-due.server.ts');
   const { Unit } = await import('../models/unit.ts');
   const db = await connectDatabase({ dataDir: null });
   let server: Server | undefined;

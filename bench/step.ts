@@ -24,8 +24,8 @@ import { Member } from '../models/member.ts';
 import { Unit } from '../models/unit.ts';
 import { User } from '../models/user.ts';
 import { seedDatabase } from '../seed/seed.server.ts';
-import type { AuthUser } from '../app/utils/auth.server.ts';
-import { applyTransition } from '../app/utils/pipeline.server.ts';
+import type { AuthUser } from '../app/utils/auth/auth.server.ts';
+import { applyTransition } from '../app/utils/pipeline/pipeline.server.ts';
 import { quantile } from './stats.ts';
 
 const args = new Map<string, string>();

@@ -1,6 +1,6 @@
 /**
  * One student's evidence uploads in one calendar month (Vietnam time): how many files
- * and how many bytes, against EVIDENCE_QUOTA (app/utils/evidence-quota.server.ts). The
+ * and how many bytes, against EVIDENCE_QUOTA (app/utils/student/evidence-quota.server.ts). The
  * counter is raised in the upload's own transaction, so two uploads at the limit write
  * the same document and one of them is retried and refused (issue 17).
  */

@@ -2,7 +2,7 @@
  * One member import, from its check to its end (docs/decisions/020-import-in-one-transaction.md):
  * what the page shows under its token survives a restart, and a TTL index removes the job
  * once its purpose is served. The uploaded file itself is not here: its bytes stay in the
- * memory of the process that received it (app/utils/member-import-jobs.server.ts).
+ * memory of the process that received it (app/utils/members/member-import-jobs.server.ts).
  *
  * States: `checked` (dry run done; `ok` says whether it can be committed), `committing`,
  * `done` and `failed` (both written inside the commit's transaction when it decides them),

@@ -168,7 +168,7 @@ export const pipelineSchema = new Schema(
     officialDecisionExtensionReason: { type: String },
     officialDate: { type: Date },
     // Paper checklist of the forms 1-KNĐ … 15-KNĐ: dates only, never their content.
-    // Filled where no transition records the form itself (see app/utils/pipeline.server.ts).
+    // Filled where no transition records the form itself (see app/utils/pipeline/pipeline.server.ts).
     dossier: {
       type: [
         new Schema(
@@ -196,7 +196,7 @@ export const pipelineSchema = new Schema(
       at: { type: Date },
     },
     // The earliest open legal deadline (app/domain/deadlines.ts), kept by
-    // app/utils/pipeline-due.server.ts after every write, holiday edit and each night,
+    // app/utils/pipeline/pipeline-due.server.ts after every write, holiday edit and each night,
     // so the board and the province can filter "overdue" with an index.
     due: {
       at: { type: Date },
@@ -218,7 +218,7 @@ export const pipelineSchema = new Schema(
     },
     // Unresolved flags, for the board's filter and badge.
     openFlags: { type: Number, default: undefined },
-    // Derived (app/utils/pipeline-conflicts.server.ts): recorded steps that no longer hold on
+    // Derived (app/utils/pipeline/pipeline-conflicts.server.ts): recorded steps that no longer hold on
     // the data on file, recomputed in the transaction of every write that can change it.
     conflicts: {
       type: [
@@ -287,7 +287,7 @@ export const memberSchema = new Schema(
     pipeline: { type: pipelineSchema, required: true, default: () => ({}) },
     // Stored verdict against the active selection set, for the member list's filter and
     // column (docs/decisions/006-eligibility-storage.md). Written only by
-    // app/utils/eligibility.server.ts; stale once `updatedAt` or the active set moves on.
+    // app/utils/criteria/eligibility.server.ts; stale once `updatedAt` or the active set moves on.
     eligibility: {
       setId: { type: Schema.Types.ObjectId },
       version: { type: Number },

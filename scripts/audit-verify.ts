@@ -1,7 +1,7 @@
 /**
  * `npm run audit:verify [-- --data-dir DIR]`
  *
- * Checks the audit log (app/utils/audit-verify.server.ts; decisions 010, 018, 019):
+ * Checks the audit log (app/utils/audit/audit-verify.server.ts; decisions 010, 018, 019):
  * every chain intact (seq continuity, prevHash links, hashes) and reaching its
  * anchored head, and the log complete (every member version has its event, every
  * approved submission is in its record, every bulk step lists the records it
@@ -11,7 +11,7 @@
  * later cuts), or names the first broken event and the first gaps, and exits 1.
  */
 import { connectFromArgs, runMain } from './cli.ts';
-import { verifyAudit } from '../app/utils/audit-verify.server.ts';
+import { verifyAudit } from '../app/utils/audit/audit-verify.server.ts';
 
 async function main(): Promise<number> {
   const db = await connectFromArgs('audit:verify');

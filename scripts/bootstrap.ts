@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import { optionsOrUsage, runMain } from './cli.ts';
 import { connectDatabase } from '../db/connect.server.ts';
 import { translate } from '../app/i18n/index.ts';
-import { bootstrapAdmin } from '../app/utils/bootstrap.server.ts';
+import { bootstrapAdmin } from '../app/utils/admin/bootstrap.server.ts';
 
 const USAGE = `Usage: npm run bootstrap -- --email E --name "Họ tên" --province-name "Tỉnh đoàn …" --province-code CODE [--data-dir DIR]
 

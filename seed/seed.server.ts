@@ -17,9 +17,9 @@
 import type { Collection, Document } from 'mongodb';
 import { chainAfter, chainKey } from '../app/domain/audit-chain.ts';
 import { calendarFromHolidayTable } from '../app/domain/working-days.ts';
-import { anchorAuditChains, ensureAuditIndexes } from '../app/utils/audit.server.ts';
-import { hashPassword } from '../app/utils/password.server.ts';
-import { refreshAllPipelineDue } from '../app/utils/pipeline-due.server.ts';
+import { anchorAuditChains, ensureAuditIndexes } from '../app/utils/audit/audit.server.ts';
+import { hashPassword } from '../app/utils/auth/password.server.ts';
+import { refreshAllPipelineDue } from '../app/utils/pipeline/pipeline-due.server.ts';
 import { AuditEvent } from '../models/audit-event.ts';
 import { CriteriaSetModel } from '../models/criteria-set.ts';
 import { Holiday } from '../models/holiday.ts';

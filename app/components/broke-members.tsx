@@ -2,12 +2,12 @@
  * After a write that touched many records (a chi bộ register change, an import, a bulk step)
  * and broke a recorded step of some of them: how many, each member's name linked to its
  * Quy trình tab, and each conflict in the rule's own words (step, date, numbers). The data is
- * app/utils/broke-members.server.ts.
+ * app/utils/members/broke-members.server.ts.
  */
 import { Link } from '@remix-run/react';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
-import type { BrokeMembersView } from '~/utils/broke-members.server';
+import type { BrokeMembersView } from '~/utils/members/broke-members.server';
 
 export function BrokeMembers({
   view,

@@ -10,7 +10,7 @@ import { isGender } from '~/domain/member-vocabulary';
 import { STAGE_LABELS, STAGE_SHORT_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
-import type { MemberColumn, MemberTableRow } from '~/utils/members-query';
+import type { MemberColumn, MemberTableRow } from '~/utils/members/members-query';
 
 export const COLUMN_LABELS: Record<MemberColumn, MessageKey> = {
   studentCode: 'members.col.studentCode',

@@ -6,7 +6,7 @@
 import { Link, useSearchParams } from '@remix-run/react';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
-import { DRILL_PARAMS, tableSearch, type MemberListQuery } from '~/utils/members-query';
+import { DRILL_PARAMS, tableSearch, type MemberListQuery } from '~/utils/members/members-query';
 
 export function MemberDrillNotice({ query }: { query: MemberListQuery }) {
   const t = useT();

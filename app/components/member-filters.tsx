@@ -15,7 +15,7 @@ import {
   SCHOOL_KIND_FILTER_VALUES,
   tableSearch,
   type MemberListQuery,
-} from '~/utils/members-query';
+} from '~/utils/members/members-query';
 
 interface UnitOption {
   id: string;

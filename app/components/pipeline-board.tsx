@@ -10,7 +10,12 @@ import { STAGE_LABELS } from '~/domain/stages';
 import { OptionSelect } from './option-select';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import type { BoardCard, BoardFilters, BoardLaneView, BoardQuery } from '~/utils/pipeline-board.server';
+import type {
+  BoardCard,
+  BoardFilters,
+  BoardLaneView,
+  BoardQuery,
+} from '~/utils/pipeline/pipeline-board.server';
 
 export function boardHref(params: URLSearchParams, overrides: Record<string, string | undefined>): string {
   const next = new URLSearchParams(params);

@@ -1,6 +1,6 @@
 /** What a refused bulk action shows, and the document fields of a bulk step. */
 import { useLocale, useT } from '~/i18n/use-t';
-import type { BulkFailure, BulkField } from '~/utils/pipeline-bulk.server';
+import type { BulkFailure, BulkField } from '~/utils/pipeline/pipeline-bulk.server';
 
 export function BulkProblems({ failure }: { failure: BulkFailure | undefined }) {
   const t = useT();

@@ -1,6 +1,6 @@
 import { Link } from '@remix-run/react';
 import { useFormatters, useT } from '~/i18n/use-t';
-import type { ReportCell, ReportTable } from '~/utils/report-tables';
+import type { ReportCell, ReportTable } from '~/utils/reports/report-tables';
 
 /**
  * The report tables (dashboard, print page): one `<section>` per table, anchored by

@@ -1,6 +1,6 @@
 /**
  * Rule conflicts of recorded steps, as users see them (issue 16, path 4; the rules are
- * app/domain/pipeline/conflicts.ts, the server app/utils/pipeline-conflicts.server.ts):
+ * app/domain/pipeline/conflicts.ts, the server app/utils/pipeline/pipeline-conflicts.server.ts):
  * - `ConflictBanner`: the member header of every tab, beside the consent-pause banner;
  * - `BrokeFlash`: right after the save that broke a step ("Đã lưu. Thay đổi này làm bước …
  *   không còn hợp lệ: …"), on the page the save redirects to;
@@ -11,8 +11,8 @@ import { Form, useNavigation } from '@remix-run/react';
 import { useState, type FormEvent } from 'react';
 import { OVERRIDE_REASON_MIN } from '~/domain/pipeline';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import type { ConflictsView, OverrideFailure } from '~/utils/pipeline-conflicts.server';
-import type { BrokeFlashView } from '~/utils/conflict-flash.server';
+import type { ConflictsView, OverrideFailure } from '~/utils/pipeline/pipeline-conflicts.server';
+import type { BrokeFlashView } from '~/utils/pipeline/conflict-flash.server';
 import { DismissButton } from './dismiss-button';
 
 type Text = { vi: string; en: string };

@@ -2,8 +2,8 @@ import { Link } from '@remix-run/react';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import type { ScopeSummary } from '~/utils/home.server';
-import { memberListHref } from '~/utils/members-query';
+import type { ScopeSummary } from '~/utils/reports/home.server';
+import { memberListHref } from '~/utils/members/members-query';
 
 export interface HomeLink {
   to: string;

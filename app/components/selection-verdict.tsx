@@ -5,7 +5,7 @@
  */
 import { OVERRIDE_MIN_LENGTH, selectionStatusText, type SelectionVerdict } from '~/domain/pipeline';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import type { SelectionOverrideView } from '~/utils/selection.server';
+import type { SelectionOverrideView } from '~/utils/pipeline/selection.server';
 
 export function SelectionVerdictBox({ verdict }: { verdict: SelectionVerdict }) {
   const t = useT();

@@ -9,7 +9,7 @@ import { deadlineHorizon } from '~/domain/deadline-horizon';
 import type { MessageKey } from '~/i18n';
 import { STAGE_LABELS } from '~/domain/stages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import type { PortalData } from '~/utils/me.server';
+import type { PortalData } from '~/utils/student/me.server';
 
 const STATE_MARK = { done: '✓', current: '●', stopped: '■', todo: '○' } as const;
 const STATE_KEY: Record<keyof typeof STATE_MARK, MessageKey> = {

@@ -1,7 +1,7 @@
 /**
  * Pure half of member import (issue "Member records", items 5-6): column
  * definitions, header matching, CSV parsing, cell conversion and row validation.
- * No I/O here: `app/utils/member-import.server.ts` reads files and the database.
+ * No I/O here: `app/utils/members/member-import.server.ts` reads files and the database.
  *
  * Problems are structured codes, never sentences, so the route can render them
  * in either language from `import-messages.ts`. Row numbers are the ones the

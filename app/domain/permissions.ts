@@ -1,7 +1,7 @@
 /**
  * Who may do what: the single table both the server (enforcement) and the UI (hiding
  * links) read. Pure and isomorphic. Scope (which units) is enforced separately on the
- * server by app/utils/permissions.server.ts; this table only answers "may this role ever do X".
+ * server by app/utils/auth/permissions.server.ts; this table only answers "may this role ever do X".
  */
 export const ROLES = ['admin', 'province_union', 'school_union', 'school_party', 'student'] as const;
 export type Role = (typeof ROLES)[number];

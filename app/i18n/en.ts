@@ -1548,7 +1548,7 @@ export const en: Messages = {
   'error.500': 'Something went wrong on the server. Please try again in a few minutes.',
   'error.unknown': 'An unexpected error occurred.',
   'error.backHome': 'Back to the home page',
-  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/evidence-quota.server.ts).
+  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/student/evidence-quota.server.ts).
   'limits.tooLargeTitle': 'Too much data sent',
   'limits.tooLarge':
     'This request is over the page’s limit of {limit}. Please send a smaller file or less content.',

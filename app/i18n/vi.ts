@@ -1542,7 +1542,7 @@ export const vi = {
   'error.500': 'Đã có lỗi ở máy chủ. Vui lòng thử lại sau ít phút.',
   'error.unknown': 'Đã có lỗi không mong muốn.',
   'error.backHome': 'Về trang chủ',
-  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/evidence-quota.server.ts).
+  // Request size limits (app/utils/http-limits.server.ts), evidence quota (app/utils/student/evidence-quota.server.ts).
   'limits.tooLargeTitle': 'Dữ liệu gửi lên quá lớn',
   'limits.tooLarge':
     'Yêu cầu này vượt giới hạn {limit} của trang. Vui lòng gửi tệp nhỏ hơn hoặc ít nội dung hơn.',

@@ -1,5 +1,5 @@
 import { redirect, type LoaderFunctionArgs } from '@remix-run/node';
-import { getOptionalUser } from '~/utils/auth.server';
+import { getOptionalUser } from '~/utils/auth/auth.server';
 import { ROLE_HOME } from '~/domain/permissions';
 
 export async function loader({ request }: LoaderFunctionArgs) {

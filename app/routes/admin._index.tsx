@@ -2,9 +2,9 @@ import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { ScopeHome } from '~/components/scope-home';
-import { scopeSummary } from '~/utils/home.server';
+import { scopeSummary } from '~/utils/reports/home.server';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'user:manage' });

@@ -5,9 +5,9 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { AUDIT_ACTIONS } from '~/domain/audit-actions';
 import { isMessageKey } from '~/i18n';
 import { useFormatters, useT } from '~/i18n/use-t';
-import { auditSchoolOptions, listAudit, parseAuditQuery } from '~/utils/audit-log.server';
+import { auditSchoolOptions, listAudit, parseAuditQuery } from '~/utils/audit/audit-log.server';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   // Admin only: the permissions table has no audit-read right, and `user:manage` is the admin's.

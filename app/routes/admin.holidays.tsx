@@ -6,9 +6,9 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { Field, SelectField } from '~/components/forms';
 import { HOLIDAY_KINDS, HolidayRenameSchema, HolidaySchema } from '~/domain/holidays';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import { holidayAction, holidayYears, listHolidays, parseYear } from '~/utils/holidays.server';
+import { holidayAction, holidayYears, listHolidays, parseYear } from '~/utils/admin/holidays.server';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 import { readForm } from '~/utils/request-guards.server';
 

@@ -21,10 +21,10 @@ import {
   revokeApiToken,
   scopeUnitOf,
   tokenScopeOptions,
-} from '~/utils/api-auth.server';
+} from '~/utils/api/api-auth.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
 import { readForm } from '~/utils/request-guards.server';
 import { isObjectId, OBJECT_ID_PATTERN } from '~/domain/ids';

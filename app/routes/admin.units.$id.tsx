@@ -6,8 +6,14 @@ import { UnitEditor } from '~/components/unit-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
-import { getUnit, parentOptions, saveConductBands, saveUnit, setUnitActive } from '~/utils/units.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import {
+  getUnit,
+  parentOptions,
+  saveConductBands,
+  saveUnit,
+  setUnitActive,
+} from '~/utils/admin/units.server';
 import { readForm } from '~/utils/request-guards.server';
 import { requireId } from '~/utils/params.server';
 import { unknownIntent } from '~/utils/responses.server';

@@ -7,8 +7,8 @@ import { UNIT_KIND_VALUES } from '~/utils/forms/unit';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
-import { listUnits, UnitListQuerySchema } from '~/utils/units.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { listUnits, UnitListQuerySchema } from '~/utils/admin/units.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'unit:read' });

@@ -4,8 +4,8 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { UnitEditor } from '~/components/unit-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
-import { parentOptions, saveUnit } from '~/utils/units.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { parentOptions, saveUnit } from '~/utils/admin/units.server';
 import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -6,8 +6,8 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { ROLES } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
-import { listUsers, UserListQuerySchema } from '~/utils/users.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { listUsers, UserListQuerySchema } from '~/utils/admin/users.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   await requireUser(request, { permission: 'user:manage' });

@@ -4,9 +4,9 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { UserEditor } from '~/components/user-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
-import { unitOptions } from '~/utils/units.server';
-import { saveUser } from '~/utils/users.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { unitOptions } from '~/utils/admin/units.server';
+import { saveUser } from '~/utils/admin/users.server';
 import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {

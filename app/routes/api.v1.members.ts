@@ -1,7 +1,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { withApiToken } from '~/utils/api-auth.server';
-import { apiListMembers } from '~/utils/api.server';
-import { apiMethodNotAllowed } from '~/utils/api-responses.server';
+import { withApiToken } from '~/utils/api/api-auth.server';
+import { apiListMembers } from '~/utils/api/api.server';
+import { apiMethodNotAllowed } from '~/utils/api/api-responses.server';
 
 /** `GET /api/v1/members?school=&stage=&schoolYear=&q=&updatedSince=&cursor=&size=`: whitelisted fields only. */
 export function loader({ request }: LoaderFunctionArgs) {

@@ -11,7 +11,7 @@ import {
   newDraftFrom,
   requireCriteriaAccess,
   requireCriteriaManager,
-} from '~/utils/criteria.server';
+} from '~/utils/criteria/criteria.server';
 import { pageTitle } from '~/utils/meta';
 import { readForm } from '~/utils/request-guards.server';
 import { requireId } from '~/utils/params.server';

@@ -4,7 +4,7 @@ import { CriteriaEditor } from '~/components/criteria-editor';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
-import { getDraftForEdit, requireCriteriaManager, saveDraft } from '~/utils/criteria.server';
+import { getDraftForEdit, requireCriteriaManager, saveDraft } from '~/utils/criteria/criteria.server';
 import { pageTitle } from '~/utils/meta';
 import { readForm } from '~/utils/request-guards.server';
 import { requireId } from '~/utils/params.server';

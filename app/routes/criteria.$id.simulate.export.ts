@@ -2,8 +2,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import ExcelJS from 'exceljs';
 import { createT } from '~/i18n';
-import { getSet, requireCriteriaManager, runSimulation } from '~/utils/criteria.server';
-import { filterRows, parseSimulationQuery } from '~/utils/criteria-simulation';
+import { getSet, requireCriteriaManager, runSimulation } from '~/utils/criteria/criteria.server';
+import { filterRows, parseSimulationQuery } from '~/utils/criteria/criteria-simulation';
 import { requireId } from '~/utils/params.server';
 
 export async function loader({ request, params }: LoaderFunctionArgs) {

@@ -3,8 +3,8 @@ import { Form, Link, useLoaderData, useLocation, useNavigation } from '@remix-ru
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
-import { getSet, requireCriteriaManager, runSimulation } from '~/utils/criteria.server';
-import { SIM_PAGE_SIZE, filterRows, parseSimulationQuery } from '~/utils/criteria-simulation';
+import { getSet, requireCriteriaManager, runSimulation } from '~/utils/criteria/criteria.server';
+import { SIM_PAGE_SIZE, filterRows, parseSimulationQuery } from '~/utils/criteria/criteria-simulation';
 import { pageTitle } from '~/utils/meta';
 import { requireId } from '~/utils/params.server';
 import { PageHeading } from '~/components/page-heading';

@@ -5,7 +5,7 @@ import { STATUS_BADGE } from '~/components/criteria-rules';
 import { CRITERIA_PURPOSES, SCHOOL_KINDS, type SchoolKind } from '~/domain/criteria';
 import { useFormatters, useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
-import { listSets, requireCriteriaAccess, type CriteriaSetSummary } from '~/utils/criteria.server';
+import { listSets, requireCriteriaAccess, type CriteriaSetSummary } from '~/utils/criteria/criteria.server';
 import { pageTitle } from '~/utils/meta';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];

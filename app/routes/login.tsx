@@ -12,14 +12,14 @@ import { z } from 'zod';
 import { Field, FormError } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useT } from '~/i18n/use-t';
-import { getOptionalUser } from '~/utils/auth.server';
-import { verifyLogin } from '~/utils/login.server';
+import { getOptionalUser } from '~/utils/auth/auth.server';
+import { verifyLogin } from '~/utils/auth/login.server';
 import { pageTitle } from '~/utils/meta';
 import { ROLE_HOME } from '~/domain/permissions';
-import { PasswordBusyError } from '~/utils/password.server';
-import { consumeLoginAttempt, loginSucceeded } from '~/utils/rate-limit.server';
+import { PasswordBusyError } from '~/utils/auth/password.server';
+import { consumeLoginAttempt, loginSucceeded } from '~/utils/auth/rate-limit.server';
 import { safeRedirect } from '~/utils/safe-redirect';
-import { createSession, destroySession } from '~/utils/session.server';
+import { createSession, destroySession } from '~/utils/auth/session.server';
 import { readForm } from '~/utils/request-guards.server';
 
 // conform reads a blank field as missing: `error` is then the message.

@@ -6,7 +6,7 @@ import { Field } from '~/components/forms';
 import { CONSENT_TEXT, CONSENT_VERSION, consentSchema, WithdrawSchema } from '~/domain/consent';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
-import { consentAction, consentPage, requireStudent } from '~/utils/me.server';
+import { consentAction, consentPage, requireStudent } from '~/utils/student/me.server';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
 import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';

@@ -1,5 +1,5 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { ownRecord, requireStudent } from '~/utils/me.server';
+import { ownRecord, requireStudent } from '~/utils/student/me.server';
 
 /** The student's own full record as a JSON download (their right to a copy, Law 91/2025). */
 export async function loader({ request }: LoaderFunctionArgs) {

@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { createT } from '~/i18n';
-import { requireStudent } from '~/utils/me.server';
+import { requireStudent } from '~/utils/student/me.server';
 import { ownDataSections, sectionsToXlsx } from '~/utils/my-data.server';
 import { XLSX_CONTENT_TYPE } from '~/utils/xlsx-tables.server';
 

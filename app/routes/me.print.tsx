@@ -11,7 +11,7 @@ import {
 import { useFormatters, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { getLocale } from '~/utils/locale.server';
-import { portalData, requireStudent } from '~/utils/me.server';
+import { portalData, requireStudent } from '~/utils/student/me.server';
 import { ownDataSections } from '~/utils/my-data.server';
 import { pageTitle } from '~/utils/meta';
 

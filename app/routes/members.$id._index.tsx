@@ -8,8 +8,8 @@ import { activityFacts, useRecordLabels, VerifiedBadge } from '~/components/memb
 import { STAGE_LABELS } from '~/domain/stages';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
-import { getMemberProfile, revealSensitive } from '~/utils/member-profile.server';
-import { requireUser } from '~/utils/permissions.server';
+import { getMemberProfile, revealSensitive } from '~/utils/members/member-profile.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
 import { requireId } from '~/utils/params.server';
 import { unknownIntent } from '~/utils/responses.server';

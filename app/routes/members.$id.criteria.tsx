@@ -10,9 +10,9 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { formatNumber, type Rule, type RuleResult } from '~/domain/criteria';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
-import { getMemberCriteria } from '~/utils/criteria.server';
+import { getMemberCriteria } from '~/utils/criteria/criteria.server';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { requireId } from '~/utils/params.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: criteriaStyles }];

@@ -5,10 +5,10 @@
  * may download their own. The export is itself an audit event.
  */
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { memberHistoryExport } from '~/utils/audit-log.server';
+import { memberHistoryExport } from '~/utils/audit/audit-log.server';
 import { getLocale } from '~/utils/locale.server';
 import { can } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { requireId } from '~/utils/params.server';
 import { forbidden } from '~/utils/responses.server';
 

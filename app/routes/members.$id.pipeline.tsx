@@ -18,18 +18,18 @@ import { isExitStage, type Stage } from '~/domain/stages';
 import { useT } from '~/i18n/use-t';
 import pipelineTabStyles from '~/styles/pipeline-tab.css?url';
 import pipelineStyles from '~/styles/pipeline.css?url';
-import { memberFilter } from '~/utils/member-access.server';
+import { memberFilter } from '~/utils/members/member-access.server';
 import { pageTitle } from '~/utils/meta';
-import { memberConflicts } from '~/utils/pipeline-conflicts.server';
-import { requireUser } from '~/utils/permissions.server';
-import { withSelection } from '~/utils/selection.server';
-import { graduationWarningOf } from '~/utils/graduation.server';
+import { memberConflicts } from '~/utils/pipeline/pipeline-conflicts.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { withSelection } from '~/utils/pipeline/selection.server';
+import { graduationWarningOf } from '~/utils/members/graduation.server';
 import {
   canActOnPipeline,
   getMemberPipeline,
   pipelineAction,
   type TransitionView,
-} from '~/utils/pipeline.server';
+} from '~/utils/pipeline/pipeline.server';
 import { readForm } from '~/utils/request-guards.server';
 import { requireId } from '~/utils/params.server';
 import { forbidden } from '~/utils/responses.server';

@@ -12,12 +12,12 @@ import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { can, type Permission } from '~/domain/permissions';
-import { brokeFlash } from '~/utils/conflict-flash.server';
-import { memberFilter } from '~/utils/member-access.server';
-import { getMemberHeader } from '~/utils/member-profile.server';
-import { conductBandsOfMember } from '~/utils/units.server';
-import { memberConflicts } from '~/utils/pipeline-conflicts.server';
-import { requireUser } from '~/utils/permissions.server';
+import { brokeFlash } from '~/utils/pipeline/conflict-flash.server';
+import { memberFilter } from '~/utils/members/member-access.server';
+import { getMemberHeader } from '~/utils/members/member-profile.server';
+import { conductBandsOfMember } from '~/utils/admin/units.server';
+import { memberConflicts } from '~/utils/pipeline/pipeline-conflicts.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { requireId } from '~/utils/params.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: memberStyles }];

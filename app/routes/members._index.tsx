@@ -17,7 +17,7 @@ import { MemberFilters } from '~/components/member-filters';
 import { SensitiveRefusalText } from '~/components/sensitive-refusal';
 import { useFormatters, useT } from '~/i18n/use-t';
 import tableStyles from '~/styles/data-table.css?url';
-import { filterOptions, isProvinceWide, listMembers } from '~/utils/members-list.server';
+import { filterOptions, isProvinceWide, listMembers } from '~/utils/members/members-list.server';
 import {
   MEMBER_COLUMNS,
   PAGE_SIZES,
@@ -27,11 +27,11 @@ import {
   sortOf,
   tableSearch,
   visibleColumns,
-} from '~/utils/members-query';
+} from '~/utils/members/members-query';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
-import { requireSensitiveFilters, revealFilteredList } from '~/utils/sensitive-access.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { requireSensitiveFilters, revealFilteredList } from '~/utils/members/sensitive-access.server';
 
 export const links: LinksFunction = () => [{ rel: 'stylesheet', href: tableStyles }];
 

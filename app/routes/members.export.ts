@@ -4,21 +4,26 @@
  * an export never holds a row the user could not see in the table. Sensitive
  * columns and filters need `sensitive:read` (refused with 403 otherwise); a file
  * filtered by ethnicity/religion of 1-4 people is refused, and every such export is
- * audited (Law 91/2025; app/utils/sensitive-access.server.ts).
+ * audited (Law 91/2025; app/utils/members/sensitive-access.server.ts).
  */
 import { createReadableStreamFromReadable, type LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
-import { EXPORT_COLUMNS, exportMembers, type ExportOptions } from '~/utils/member-export.server';
-import { auditSensitiveExport, countExported, findSort, memberListFilter } from '~/utils/members-list.server';
-import { parseMemberListQuery, sortOf } from '~/utils/members-query';
+import { EXPORT_COLUMNS, exportMembers, type ExportOptions } from '~/utils/members/member-export.server';
+import {
+  auditSensitiveExport,
+  countExported,
+  findSort,
+  memberListFilter,
+} from '~/utils/members/members-list.server';
+import { parseMemberListQuery, sortOf } from '~/utils/members/members-query';
 import { getLocale } from '~/utils/locale.server';
 import { can } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import {
   requireSensitiveFilters,
   revealFilteredList,
   sensitiveRefusal,
-} from '~/utils/sensitive-access.server';
+} from '~/utils/members/sensitive-access.server';
 import { OBJECT_ID_PATTERN } from '~/domain/ids';
 
 const ExportParamsSchema = z.object({

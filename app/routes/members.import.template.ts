@@ -6,8 +6,8 @@ import {
   buildResultsTemplate,
   templateFilename,
   XLSX_CONTENT_TYPE,
-} from '~/utils/member-import.server';
-import { requireUser } from '~/utils/permissions.server';
+} from '~/utils/members/member-import.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { notFound } from '~/utils/responses.server';
 
 const QuerySchema = z.object({ kind: z.enum(IMPORT_KINDS) });

@@ -2,7 +2,7 @@
  * Spreadsheet import of members or academic results, in two steps: upload → dry run
  * (the rows as they will be written, the column mapping, every problem by row and
  * column; nothing written) → commit of the same file, kept server-side under a token
- * (app/utils/member-import-jobs.server.ts), as a background job whose progress and end
+ * (app/utils/members/member-import-jobs.server.ts), as a background job whose progress and end
  * (done, failed, interrupted: decision 020) this page polls through its own loader.
  * The page's parts: app/components/member-import-{upload,report,preview}.tsx.
  */
@@ -30,11 +30,11 @@ import {
 import { useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { MaxPartSizeExceededError, parseBoundedMultipart, TooManyPartsError } from '~/utils/multipart.server';
-import { editorOptions } from '~/utils/member-edit.server';
-import { getJob, putUpload, startCommit, uploadView } from '~/utils/member-import-jobs.server';
-import { dryRunPreview } from '~/utils/member-import.server';
+import { editorOptions } from '~/utils/members/member-edit.server';
+import { getJob, putUpload, startCommit, uploadView } from '~/utils/members/member-import-jobs.server';
+import { dryRunPreview } from '~/utils/members/member-import.server';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
 import { badRequest, unknownIntent } from '~/utils/responses.server';
 import { PageHeading } from '~/components/page-heading';

@@ -4,10 +4,10 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { MemberEditor } from '~/components/member-editor';
 import { useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
-import { editorOptions, saveMember } from '~/utils/member-edit.server';
+import { editorOptions, saveMember } from '~/utils/members/member-edit.server';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
 import { unknownIntent } from '~/utils/responses.server';
 

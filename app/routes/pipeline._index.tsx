@@ -8,10 +8,10 @@ import { OPEN_STAGES } from '~/domain/stages';
 import { useLocale, useT } from '~/i18n/use-t';
 import boardStyles from '~/styles/board.css?url';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
-import { canActOnPipeline } from '~/utils/pipeline.server';
-import { loadBoard, parseBoardQuery, PAGE_CARDS } from '~/utils/pipeline-board.server';
-import { bulkReturn, bulkStepsFor, type BulkFailure } from '~/utils/pipeline-bulk.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { canActOnPipeline } from '~/utils/pipeline/pipeline.server';
+import { loadBoard, parseBoardQuery, PAGE_CARDS } from '~/utils/pipeline/pipeline-board.server';
+import { bulkReturn, bulkStepsFor, type BulkFailure } from '~/utils/pipeline/pipeline-bulk.server';
 import { readForm } from '~/utils/request-guards.server';
 import { badRequest, forbidden } from '~/utils/responses.server';
 

@@ -8,10 +8,10 @@ import { BulkFieldInput, BulkProblems } from '~/components/pipeline-bulk';
 import { useLocale, useT } from '~/i18n/use-t';
 import boardStyles from '~/styles/board.css?url';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
-import { isProvinceWide, unitsOf } from '~/utils/members-list.server';
-import { scopeFilter, unitScopeFilter } from '~/utils/permissions.server';
-import { brokeMembersOfParams } from '~/utils/broke-members.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { isProvinceWide, unitsOf } from '~/utils/members/members-list.server';
+import { scopeFilter, unitScopeFilter } from '~/utils/auth/permissions.server';
+import { brokeMembersOfParams } from '~/utils/members/broke-members.server';
 import {
   BULK_FIELDS,
   bulkAdvance,
@@ -20,7 +20,7 @@ import {
   loadReadyQueue,
   stepLabel,
   type BulkFailure,
-} from '~/utils/pipeline-bulk.server';
+} from '~/utils/pipeline/pipeline-bulk.server';
 import { readForm } from '~/utils/request-guards.server';
 import { forbidden } from '~/utils/responses.server';
 import { PageHeading } from '~/components/page-heading';

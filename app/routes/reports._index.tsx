@@ -14,8 +14,8 @@ import reportStyles from '~/styles/reports.css?url';
 import { getLocale } from '~/utils/locale.server';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
-import { dashboardTables, loadDashboard, parseDashboardQuery } from '~/utils/reports.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { dashboardTables, loadDashboard, parseDashboardQuery } from '~/utils/reports/reports.server';
 
 export const links: LinksFunction = () => [
   { rel: 'stylesheet', href: reportStyles },

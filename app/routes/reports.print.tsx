@@ -6,9 +6,9 @@ import { useT } from '~/i18n/use-t';
 import printStyles from '~/styles/print.css?url';
 import { getLocale } from '~/utils/locale.server';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import { createT, formatDateTime } from '~/i18n';
-import { officialHeading } from '~/utils/report-heading.server';
+import { officialHeading } from '~/utils/reports/report-heading.server';
 import { loadReportExport } from '~/utils/xlsx-tables.server';
 
 export const links = () => [{ rel: 'stylesheet', href: printStyles }];

@@ -7,7 +7,7 @@ import { vietnamYear } from '~/domain/calendar';
 import { useFormatters, useT } from '~/i18n/use-t';
 import printStyles from '~/styles/print.css?url';
 import { pageTitle } from '~/utils/meta';
-import { requireUser } from '~/utils/permissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import {
   loadTargets,
   originalField,
@@ -16,7 +16,7 @@ import {
   TARGET_MAX,
   targetField,
   targetYears,
-} from '~/utils/targets.server';
+} from '~/utils/reports/targets.server';
 import { readForm } from '~/utils/request-guards.server';
 import { invariantResponse } from '~/utils/responses.server';
 

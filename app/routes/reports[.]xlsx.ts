@@ -4,8 +4,8 @@
  * leaves the system with it.
  */
 import type { LoaderFunctionArgs } from '@remix-run/node';
-import { appendAudit } from '~/utils/audit.server';
-import { requireUser } from '~/utils/permissions.server';
+import { appendAudit } from '~/utils/audit/audit.server';
+import { requireUser } from '~/utils/auth/permissions.server';
 import {
   loadReportExport,
   reportFilename,

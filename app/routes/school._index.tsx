@@ -4,12 +4,12 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { ScopeHome } from '~/components/scope-home';
 import { TargetProgress } from '~/components/target-progress';
 import { useFormatters, useT } from '~/i18n/use-t';
-import { schoolTargetProgress, scopeSummary } from '~/utils/home.server';
+import { schoolTargetProgress, scopeSummary } from '~/utils/reports/home.server';
 import { pageTitle } from '~/utils/meta';
 import { can } from '~/domain/permissions';
-import { requireUser } from '~/utils/permissions.server';
-import { correctionCounts } from '~/utils/corrections.server';
-import { pendingCounts } from '~/utils/submissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { correctionCounts } from '~/utils/student/corrections.server';
+import { pendingCounts } from '~/utils/student/submissions.server';
 import { forbidden } from '~/utils/responses.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {

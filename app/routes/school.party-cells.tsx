@@ -4,10 +4,14 @@ import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { BrokeMembers } from '~/components/broke-members';
 import { Field } from '~/components/forms';
 import { useFormatters, useT } from '~/i18n/use-t';
-import { brokeMembersOfParams } from '~/utils/broke-members.server';
+import { brokeMembersOfParams } from '~/utils/members/broke-members.server';
 import { pageTitle } from '~/utils/meta';
-import { partyCellRegisters, recordRegister, type RegisterFailure } from '~/utils/party-register.server';
-import { requireUser, scopeFilter } from '~/utils/permissions.server';
+import {
+  partyCellRegisters,
+  recordRegister,
+  type RegisterFailure,
+} from '~/utils/pipeline/party-register.server';
+import { requireUser, scopeFilter } from '~/utils/auth/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
 
 // The chi bộ registers are the Party side's (the school Party committee, and admins).

@@ -7,9 +7,9 @@ import { useFormatters, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { pageTitle } from '~/utils/meta';
 import { formDataToObject } from '~/utils/misc';
-import { requireUser } from '~/utils/permissions.server';
-import { openCorrections, replyCorrection } from '~/utils/corrections.server';
-import { reviewMany, reviewSubmission, submissionQueue } from '~/utils/submissions.server';
+import { requireUser } from '~/utils/auth/permissions.server';
+import { openCorrections, replyCorrection } from '~/utils/student/corrections.server';
+import { reviewMany, reviewSubmission, submissionQueue } from '~/utils/student/submissions.server';
 import type { FieldErrors } from '~/utils/validation';
 import { readForm } from '~/utils/request-guards.server';
 

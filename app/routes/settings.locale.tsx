@@ -1,8 +1,8 @@
 import { redirect, type ActionFunctionArgs } from '@remix-run/node';
 import { Types } from 'mongoose';
 import { isLocale } from '~/i18n';
-import { setUserLocale } from '~/utils/account.server';
-import { getOptionalUser } from '~/utils/auth.server';
+import { setUserLocale } from '~/utils/auth/account.server';
+import { getOptionalUser } from '~/utils/auth/auth.server';
 import { localeCookie } from '~/utils/locale.server';
 import { safeRedirect } from '~/utils/safe-redirect';
 import { readForm } from '~/utils/request-guards.server';

@@ -1,6 +1,6 @@
 import { createCookie } from '@remix-run/node';
 import { createT, DEFAULT_LOCALE, isLocale, type Locale } from '~/i18n';
-import { getOptionalUser } from './auth.server';
+import { getOptionalUser } from './auth/auth.server';
 
 /** Not signed: the value is only a display preference, validated on read. */
 export const localeCookie = createCookie('locale', {

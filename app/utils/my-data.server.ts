@@ -13,9 +13,9 @@ import { Submission } from '../../models/submission';
 import { Unit } from '../../models/unit';
 import { isStage, STAGE_LABELS } from '~/domain/stages';
 import { createT, formatDate, isMessageKey, type Locale } from '~/i18n';
-import type { AuthUser } from './auth.server';
-import { ownRecord } from './me.server';
-import { scopeFilter } from './permissions.server';
+import type { AuthUser } from './auth/auth.server';
+import { ownRecord } from './student/me.server';
+import { scopeFilter } from './auth/permissions.server';
 import { notFound } from './responses.server';
 
 export interface DataSection {

@@ -12,9 +12,9 @@ import { Types } from 'mongoose';
 import { Unit } from '../../models/unit';
 import { VN_OFFSET_MS } from '~/domain/calendar';
 import { createT, formatDateTime, type Locale } from '~/i18n';
-import type { AuthUser } from './auth.server';
-import type { ReportCell, ReportTable } from './report-tables';
-import { dashboardTables, loadDashboard, parseDashboardQuery } from './reports.server';
+import type { AuthUser } from './auth/auth.server';
+import type { ReportCell, ReportTable } from './reports/report-tables';
+import { dashboardTables, loadDashboard, parseDashboardQuery } from './reports/reports.server';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 

@@ -26,7 +26,7 @@ import { action as readyAction } from '~/routes/pipeline.ready';
 import { loader as reportsLoader } from '~/routes/reports._index';
 import { action as targetsAction } from '~/routes/reports.targets';
 import { action as queueAction } from '~/routes/school.submissions';
-import { createApiToken } from '~/utils/api-auth.server';
+import { createApiToken } from '~/utils/api/api-auth.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, context, get, postEntries } from '../fixtures/remix.ts';
 

@@ -9,16 +9,16 @@ import { AuditEvent } from '../../models/audit-event.ts';
 import { Holiday } from '../../models/holiday.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { action, loader } from '~/routes/admin.holidays';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import { refreshAllPipelineDue } from '~/utils/pipeline-due.server';
-import type * as PipelineDue from '~/utils/pipeline-due.server';
-import { loadCalendar } from '~/utils/working-calendar.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import { refreshAllPipelineDue } from '~/utils/pipeline/pipeline-due.server';
+import type * as PipelineDue from '~/utils/pipeline/pipeline-due.server';
+import { loadCalendar } from '~/utils/pipeline/working-calendar.server';
 import { signIn } from '../fixtures/auth.ts';
 import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 // The real refresh, watched: a change of dates must recompute the stored deadlines.
-vi.mock('~/utils/pipeline-due.server', async (importOriginal) => {
+vi.mock('~/utils/pipeline/pipeline-due.server', async (importOriginal) => {
   const actual = await importOriginal<typeof PipelineDue>();
   return { ...actual, refreshAllPipelineDue: vi.fn(actual.refreshAllPipelineDue) };
 });

@@ -7,7 +7,7 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { action as editAction, loader as editLoader } from '~/routes/admin.units.$id';
 import { loader as listLoader } from '~/routes/admin.units._index';
 import { action as newAction, loader as newLoader } from '~/routes/admin.units.new';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';

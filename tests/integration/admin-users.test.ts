@@ -11,9 +11,9 @@ import { action as editAction, loader as editLoader } from '~/routes/admin.users
 import { loader as listLoader } from '~/routes/admin.users._index';
 import { action as newAction } from '~/routes/admin.users.new';
 import { loader as healthLoader } from '~/routes/healthz';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import { getOptionalUser } from '~/utils/auth.server';
-import { verifyPassword } from '~/utils/password.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import { getOptionalUser } from '~/utils/auth/auth.server';
+import { verifyPassword } from '~/utils/auth/password.server';
 import { signIn } from '../fixtures/auth.ts';
 import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';

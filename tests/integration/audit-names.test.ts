@@ -13,7 +13,7 @@ import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { loader as auditLoader } from '~/routes/admin.audit';
 import { loader as historyLoader } from '~/routes/members.$id.history[.]csv';
-import { appendAudit } from '~/utils/audit.server';
+import { appendAudit } from '~/utils/audit/audit.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, context, get } from '../fixtures/remix.ts';
 

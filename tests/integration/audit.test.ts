@@ -36,9 +36,9 @@ import {
   appendAudit,
   appendAuditMany,
   chainLegacyAuditEvents,
-} from '~/utils/audit.server';
-import { baselineUnrecordedMembers } from '~/utils/audit-baseline.server';
-import { verifyAudit } from '~/utils/audit-verify.server';
+} from '~/utils/audit/audit.server';
+import { baselineUnrecordedMembers } from '~/utils/audit/audit-baseline.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { inTransaction } from '~/utils/transaction.server';
 import { signIn } from '../fixtures/auth.ts';
 import { runScript } from '../fixtures/cli.ts';

@@ -6,8 +6,8 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { action as loginAction, loader as loginLoader } from '~/routes/login';
 import { action as logoutAction, loader as logoutLoader } from '~/routes/logout';
 import { loader as adminLoader } from '~/routes/admin._index';
-import { getOptionalUser } from '~/utils/auth.server';
-import { resetLoginRateLimit } from '~/utils/rate-limit.server';
+import { getOptionalUser } from '~/utils/auth/auth.server';
+import { resetLoginRateLimit } from '~/utils/auth/rate-limit.server';
 import { call, context, cookieFrom, get, post } from '../fixtures/remix.ts';
 
 const PASSWORD = 'demo1234';

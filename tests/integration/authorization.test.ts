@@ -18,7 +18,7 @@ import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { CONSENT_VERSION } from '~/domain/consent';
-import { createApiToken, resetApiRateLimit, revokeApiToken } from '~/utils/api-auth.server';
+import { createApiToken, resetApiRateLimit, revokeApiToken } from '~/utils/api/api-auth.server';
 import {
   API_PRINCIPALS,
   MATRIX,

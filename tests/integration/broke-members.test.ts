@@ -22,8 +22,8 @@ import { loader as memberLoader } from '~/routes/members.$id';
 import { action as pipelineAction } from '~/routes/members.$id.pipeline';
 import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
 import { action as cellsAction, loader as cellsLoader } from '~/routes/school.party-cells';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import { waitForJob } from '~/utils/member-import-jobs.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import { waitForJob } from '~/utils/members/member-import-jobs.server';
 import { signIn } from '../fixtures/auth.ts';
 import {
   TODAY,

@@ -12,7 +12,7 @@ import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { action, loader } from '~/routes/admin.units.$id';
 import { loader as layoutLoader } from '~/routes/members.$id';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 

@@ -18,8 +18,8 @@ import { action as tabAction, loader as tabLoader } from '~/routes/members.$id.p
 import { loader as membersLoader } from '~/routes/members._index';
 import { loader as boardLoader } from '~/routes/pipeline._index';
 import { loader as reportsLoader } from '~/routes/reports._index';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import { invalidateDashboards } from '~/utils/reports.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import { invalidateDashboards } from '~/utils/reports/reports.server';
 import { signIn } from '../fixtures/auth.ts';
 import {
   ago,

@@ -33,9 +33,9 @@ import { loader as exportLoader } from '~/routes/members.export';
 import { loader as boardLoader } from '~/routes/pipeline._index';
 import { loader as reportsLoader } from '~/routes/reports._index';
 import { action as queueAction, loader as queueLoader } from '~/routes/school.submissions';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import { CONSENT_WITHDRAWN_EXPR, consentWithdrawnFilter } from '~/utils/consent.server';
-import { invalidateDashboards } from '~/utils/reports.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import { CONSENT_WITHDRAWN_EXPR, consentWithdrawnFilter } from '~/utils/student/consent.server';
+import { invalidateDashboards } from '~/utils/reports/reports.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, context, get, post, postEntries } from '../fixtures/remix.ts';
 

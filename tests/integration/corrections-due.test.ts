@@ -17,7 +17,7 @@ import { action as consentAction } from '~/routes/me.consent';
 import { action as meAction, loader as meLoader } from '~/routes/me._index';
 import { loader as homeLoader } from '~/routes/school._index';
 import { action as queueAction, loader as queueLoader } from '~/routes/school.submissions';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 

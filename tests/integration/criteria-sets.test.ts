@@ -20,8 +20,8 @@ import { action as setAction, loader as setLoader } from '~/routes/criteria.$id.
 import { action as editAction, loader as editLoader } from '~/routes/criteria.$id.edit';
 import { loader as simulateLoader } from '~/routes/criteria.$id.simulate';
 import { loader as exportLoader } from '~/routes/criteria.$id.simulate.export';
-import { ENGINE_PROJECTION, toEngineSet } from '~/utils/criteria-engine.server';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { ENGINE_PROJECTION, toEngineSet } from '~/utils/criteria/criteria-engine.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';

@@ -16,7 +16,7 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { CONSENT_VERSION } from '~/domain/consent';
 import { vietnamDay } from '~/domain/calendar';
 import { action as submitAction, loader as submitLoader } from '~/routes/me.submissions';
-import { EVIDENCE_QUOTA } from '~/utils/evidence-quota.server';
+import { EVIDENCE_QUOTA } from '~/utils/student/evidence-quota.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 

@@ -19,8 +19,8 @@ import { action as consentAction } from '~/routes/me.consent';
 import { loader as meLoader } from '~/routes/me._index';
 import { action as editAction, loader as editLoader } from '~/routes/members.$id.edit';
 import { loader as pipelineLoader } from '~/routes/members.$id.pipeline';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import { loadCalendar } from '~/utils/working-calendar.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import { loadCalendar } from '~/utils/pipeline/working-calendar.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 

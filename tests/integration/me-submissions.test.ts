@@ -20,7 +20,7 @@ import { loader as ownFileLoader } from '~/routes/me.submissions.$id.file';
 import { action as queueAction, loader as queueLoader } from '~/routes/school.submissions';
 import { loader as staffFileLoader } from '~/routes/school.submissions.$id.file';
 import { EvidenceFile } from '../../models/evidence-file.ts';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';

@@ -15,8 +15,8 @@ import { loader as layoutLoader } from '~/routes/members.$id';
 import { loader as listLoader } from '~/routes/members._index';
 import { action as editAction } from '~/routes/members.$id.edit';
 import { schoolYearOf } from '~/domain/calendar';
-import { ENGINE_PROJECTION } from '~/utils/criteria-engine.server';
-import { getMemberVerdict } from '~/utils/criteria.server';
+import { ENGINE_PROJECTION } from '~/utils/criteria/criteria-engine.server';
+import { getMemberVerdict } from '~/utils/criteria/criteria.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
@@ -131,7 +131,7 @@ describe('member criteria tab', () => {
 
 describe('stored eligibility (decision 006)', () => {
   it('evaluates every stale member once, then nothing until a member or the active set changes', async () => {
-    const { refreshEligibility } = await import('~/utils/eligibility.server');
+    const { refreshEligibility } = await import('~/utils/criteria/eligibility.server');
     const total = await Member.countDocuments();
     const first = await refreshEligibility({});
     expect(first.stale).toBe(total);
@@ -178,7 +178,7 @@ describe('member table: "Đủ tiêu chuẩn" column and filter', () => {
     expect((await list('eligible=maybe&size=100')).rowCount).toBe(all.rowCount);
 
     // The member edited above: their row agrees with the live verdict of their criteria tab.
-    const { refreshEligibility } = await import('~/utils/eligibility.server');
+    const { refreshEligibility } = await import('~/utils/criteria/eligibility.server');
     const live = (await load(memberId)).data.selection.verdict.eligible as boolean;
     await refreshEligibility({ ancestors: pvd._id });
     const inYes = async () =>

@@ -15,8 +15,8 @@ import {
   exportMembers,
   exportMembersToBuffer,
   type ExportOptions,
-} from '../../app/utils/member-export.server.ts';
-import { dryRun } from '../../app/utils/member-import.server.ts';
+} from '../../app/utils/members/member-export.server.ts';
+import { dryRun } from '../../app/utils/members/member-import.server.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 

@@ -19,8 +19,13 @@ import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { action, loader } from '~/routes/members.import';
 import { loader as templateLoader } from '~/routes/members.import.template';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import { STALE_COMMIT_MS, UPLOAD_TTL_MS, currentOwner, waitForJob } from '~/utils/member-import-jobs.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import {
+  STALE_COMMIT_MS,
+  UPLOAD_TTL_MS,
+  currentOwner,
+  waitForJob,
+} from '~/utils/members/member-import-jobs.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 

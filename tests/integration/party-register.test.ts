@@ -13,7 +13,7 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { countOn, registerOf } from '~/domain/party-register';
 import { action as editUnitAction } from '~/routes/admin.units.$id';
 import { action, loader } from '~/routes/school.party-cells';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { call, get, post } from '../fixtures/remix.ts';

@@ -14,8 +14,8 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { vi as messages } from '~/i18n/vi';
 import { action as editAction } from '~/routes/admin.users.$id';
 import { action as newAction } from '~/routes/admin.users.new';
-import { bootstrapAdmin } from '~/utils/bootstrap.server';
-import { isCommonPassword } from '~/utils/password-policy.server';
+import { bootstrapAdmin } from '~/utils/admin/bootstrap.server';
+import { isCommonPassword } from '~/utils/auth/password-policy.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, post, type RouteResult } from '../fixtures/remix.ts';
 

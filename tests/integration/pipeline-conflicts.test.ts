@@ -17,7 +17,7 @@ import { formatDay } from '~/domain/calendar';
 import { action as editAction, loader as editLoader } from '~/routes/members.$id.edit';
 import { loader } from '~/routes/members.$id.pipeline';
 import { action as cellsAction } from '~/routes/school.party-cells';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import {
   TODAY,

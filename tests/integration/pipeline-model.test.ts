@@ -84,16 +84,21 @@ import {
   recheckSteps,
 } from '~/domain/pipeline/conflicts';
 import { officialVoteRecorders } from '~/domain/pipeline/transitions';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import type { AuthUser } from '~/utils/auth.server';
-import { consentAction } from '~/utils/me.server';
-import { getMemberForEdit, saveMember } from '~/utils/member-edit.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import type { AuthUser } from '~/utils/auth/auth.server';
+import { consentAction } from '~/utils/student/me.server';
+import { getMemberForEdit, saveMember } from '~/utils/members/member-edit.server';
 import { can, type Permission } from '~/domain/permissions';
-import { bulkAdvance, bulkReturn } from '~/utils/pipeline-bulk.server';
-import { applyTransition, canActOnPipeline, pipelineAction, saveDossier } from '~/utils/pipeline.server';
-import { clearCalendarCache, loadCalendar } from '~/utils/working-calendar.server';
-import { loadSelectionVerdict } from '~/utils/selection.server';
-import { recordRegister } from '~/utils/party-register.server';
+import { bulkAdvance, bulkReturn } from '~/utils/pipeline/pipeline-bulk.server';
+import {
+  applyTransition,
+  canActOnPipeline,
+  pipelineAction,
+  saveDossier,
+} from '~/utils/pipeline/pipeline.server';
+import { clearCalendarCache, loadCalendar } from '~/utils/pipeline/working-calendar.server';
+import { loadSelectionVerdict } from '~/utils/pipeline/selection.server';
+import { recordRegister } from '~/utils/pipeline/party-register.server';
 
 const RUNS = Number(process.env.MODEL_RUNS ?? 25);
 const CANDIDATES = 4;

@@ -23,7 +23,7 @@ import { countOn, registerOf } from '~/domain/party-register';
 import { action as boardAction } from '~/routes/pipeline._index';
 import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
 import { loader } from '~/routes/members.$id.pipeline';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import {
   TODAY,

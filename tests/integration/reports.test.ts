@@ -13,9 +13,9 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { OPEN_STAGES, PIPELINE_STAGES } from '~/domain/stages';
 import { loader as membersLoader } from '~/routes/members._index';
 import { loader } from '~/routes/reports._index';
-import type { ReportTable } from '~/utils/report-tables';
-import { noteMemberWrite } from '~/utils/eligibility.server';
-import { invalidateDashboards, warmDashboards } from '~/utils/reports.server';
+import type { ReportTable } from '~/utils/reports/report-tables';
+import { noteMemberWrite } from '~/utils/criteria/eligibility.server';
+import { invalidateDashboards, warmDashboards } from '~/utils/reports/reports.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get } from '../fixtures/remix.ts';
 

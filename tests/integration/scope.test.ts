@@ -9,8 +9,8 @@ import { loader as usersLoader } from '~/routes/admin.users._index';
 import { loader as provinceLoader } from '~/routes/province._index';
 import { loader as schoolLoader } from '~/routes/school._index';
 import { loader as meLoader } from '~/routes/me._index';
-import { getOptionalUser } from '~/utils/auth.server';
-import { scopeFilter, unitScopeFilter } from '~/utils/permissions.server';
+import { getOptionalUser } from '~/utils/auth/auth.server';
+import { scopeFilter, unitScopeFilter } from '~/utils/auth/permissions.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 

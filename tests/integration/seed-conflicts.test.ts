@@ -11,7 +11,7 @@ import mongoose, { type Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Member } from '../../models/member.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { refreshConflicts } from '~/utils/pipeline-conflicts.server';
+import { refreshConflicts } from '~/utils/pipeline/pipeline-conflicts.server';
 
 let ids: Types.ObjectId[] = [];
 

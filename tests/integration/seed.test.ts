@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import mongoose from 'mongoose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectDatabase, type DatabaseHandle } from '../../db/connect.server.ts';
-import { verifyPassword } from '../../app/utils/password.server.ts';
+import { verifyPassword } from '../../app/utils/auth/password.server.ts';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { Holiday } from '../../models/holiday.ts';
 import { Member } from '../../models/member.ts';

@@ -19,9 +19,9 @@ import { action, loader } from '~/routes/members.$id.pipeline';
 import { loader as membersLoader } from '~/routes/members._index';
 import { action as readyAction } from '~/routes/pipeline.ready';
 import { loader as reportsLoader } from '~/routes/reports._index';
-import { verifyAudit } from '~/utils/audit-verify.server';
-import { invalidateDashboards } from '~/utils/reports.server';
-import { loadSelectionVerdict } from '~/utils/selection.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
+import { invalidateDashboards } from '~/utils/reports/reports.server';
+import { loadSelectionVerdict } from '~/utils/pipeline/selection.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post, postEntries } from '../fixtures/remix.ts';
 

@@ -31,7 +31,7 @@ import { loader as membersLoader } from '~/routes/members._index';
 import { loader as exportLoader } from '~/routes/members.export';
 import { loader as reportsLoader } from '~/routes/reports._index';
 import { loader as reportsXlsxLoader } from '~/routes/reports[.]xlsx';
-import { createApiToken, resetApiRateLimit } from '~/utils/api-auth.server';
+import { createApiToken, resetApiRateLimit } from '~/utils/api/api-auth.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, context, get } from '../fixtures/remix.ts';
 

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, wri
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ensureSessionSecret } from '~/utils/session-secret.server';
+import { ensureSessionSecret } from '~/utils/auth/session-secret.server';
 
 const roots: string[] = [];
 function tempRoot() {

@@ -12,8 +12,8 @@ import {
   HASH_MAX_WAITING,
   hashQueueStats,
   resetHashQueueStats,
-} from '~/utils/password.server';
-import { LOGIN_LIMITS, LOGIN_LIMITS_COLLECTION, resetLoginRateLimit } from '~/utils/rate-limit.server';
+} from '~/utils/auth/password.server';
+import { LOGIN_LIMITS, LOGIN_LIMITS_COLLECTION, resetLoginRateLimit } from '~/utils/auth/rate-limit.server';
 import { call, context, post, type RouteResult } from '../fixtures/remix.ts';
 
 const PASSWORD = 'demo1234';

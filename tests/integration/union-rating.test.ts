@@ -11,7 +11,7 @@ import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { loader as profileLoader } from '~/routes/members.$id._index';
 import { action as editAction } from '~/routes/members.$id.edit';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 

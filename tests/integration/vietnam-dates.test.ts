@@ -17,7 +17,7 @@ import { loader as profileLoader } from '~/routes/members.$id._index';
 import { loader as historyCsv } from '~/routes/members.$id.history[.]csv';
 import { action, loader } from '~/routes/members.$id.pipeline';
 import { loader as reportsLoader } from '~/routes/reports._index';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 

@@ -17,7 +17,7 @@ import { dayNumber, formatDay } from '~/domain/calendar';
 import { registerOf } from '~/domain/party-register';
 import { effectiveVote } from '~/domain/pipeline';
 import { loader } from '~/routes/members.$id.pipeline';
-import { verifyAudit } from '~/utils/audit-verify.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import {
   TODAY,

@@ -28,7 +28,7 @@ import {
   buildMembersTemplate,
   buildResultsTemplate,
   parseImportFile,
-} from '../../app/utils/member-import.server.ts';
+} from '../../app/utils/members/member-import.server.ts';
 
 const MEMBER_HEADERS = MEMBER_COLUMNS.map((c) => c.header);
 

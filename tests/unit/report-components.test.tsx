@@ -2,7 +2,7 @@ import { renderToStaticMarkup } from 'react-dom/server';
 import { StaticRouter } from 'react-router-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import { createT, formatDate, formatNumber } from '~/i18n';
-import type { ReportTable } from '~/utils/report-tables';
+import type { ReportTable } from '~/utils/reports/report-tables';
 
 // The components read the locale from the root loader; here it is fixed to Vietnamese.
 vi.mock('~/i18n/use-t', () => ({

@@ -5,7 +5,7 @@ import {
   sensitiveFiltersIn,
   sensitiveListRefusal,
 } from '~/domain/sensitive-data';
-import { SUPPRESS_UNDER } from '~/utils/reports.server';
+import { SUPPRESS_UNDER } from '~/utils/reports/reports.server';
 
 describe('sensitive filters', () => {
   it('finds ethnicity and religion given with a value, not blank ones or other names', () => {

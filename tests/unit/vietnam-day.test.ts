@@ -7,7 +7,7 @@ import { schoolYearOptions } from '~/utils/forms/member-records';
 import { displayValue } from '~/domain/audit-actions';
 import { vietnamDateTime, vietnamDay } from '~/domain/calendar';
 import { formatDate, formatDateTime } from '~/i18n';
-import { latestRatingYear, recentSchoolYears } from '~/utils/members-query';
+import { latestRatingYear, recentSchoolYears } from '~/utils/members/members-query';
 
 describe('vietnamDay', () => {
   it.each([

@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import { describe, expect, it } from 'vitest';
-import type { ReportTable } from '~/utils/report-tables';
+import type { ReportTable } from '~/utils/reports/report-tables';
 import { formatDateTime } from '~/i18n';
 import { reportFilename, sheetName, tablesToXlsx } from '~/utils/xlsx-tables.server';
 

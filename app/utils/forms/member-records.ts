@@ -1,7 +1,7 @@
 /**
  * The schemas of a member's sub-records (academic terms, awards, activities, yearly Union
  * ratings), shared by the editors (app/components/member-records/) and the action
- * (app/utils/member-records.server.ts), with the shapes loaders send.
+ * (app/utils/members/member-records.server.ts), with the shapes loaders send.
  */
 import { z } from 'zod';
 import { calendarDay, schoolYearStart } from '~/domain/calendar';

@@ -1,6 +1,6 @@
 /**
  * The member identity form's schema, shared by the editor (app/components/member-editor.tsx)
- * and the action (app/utils/member-edit.server.ts). Database checks (a student code taken
+ * and the action (app/utils/members/member-edit.server.ts). Database checks (a student code taken
  * in the school, a branch outside the school, a stale version) happen only in the action.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * The unit form's schema, shared by the editor (app/components/unit-editor.tsx) and the
- * actions (app/utils/units.server.ts, bootstrap). A taken code or an out-of-scope parent
+ * actions (app/utils/admin/units.server.ts, bootstrap). A taken code or an out-of-scope parent
  * is checked only in the action.
  */
 import { z } from 'zod';

@@ -1,6 +1,6 @@
 /**
  * The account form's schemas, shared by the editor (app/components/user-editor.tsx) and
- * the actions (app/utils/users.server.ts, bootstrap). Role/unit fit, the student's member
+ * the actions (app/utils/admin/users.server.ts, bootstrap). Role/unit fit, the student's member
  * record and email uniqueness are checked only in the action.
  */
 import { z } from 'zod';
