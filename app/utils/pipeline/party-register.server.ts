@@ -70,14 +70,7 @@ export async function partyCellRegisters(user: AuthUser, now = new Date()) {
   }));
 }
 
-/** The register of the chi bộ that follows a member, for the vote steps (empty: none known). */
-export async function registerOfCell(cellId: Types.ObjectId | null | undefined): Promise<RegisterEntry[]> {
-  if (!cellId) return [];
-  const cell = await Unit.findOne({ _id: cellId, kind: 'party_cell' })
-    .select({ officialMembers: 1, officialMemberCount: 1 })
-    .lean<LeanCell>();
-  return cell ? registerOf(cell) : [];
-}
+export { registerOfCell } from './cell-register.server';
 
 export interface RegisterFailure {
   cellId: string;

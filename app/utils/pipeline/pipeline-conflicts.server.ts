@@ -36,7 +36,7 @@ import type { AuthUser } from '../auth/auth.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';
 import { auditMember, memberFilter } from '../members/member-access.server';
 import { can } from '~/domain/permissions';
-import { registerOfCell } from './party-register.server';
+import { registerOfCell } from './cell-register.server';
 import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from '../transaction.server';
 import { forbidden, notFound } from '../responses.server';
