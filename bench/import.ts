@@ -18,6 +18,7 @@ import ExcelJS from 'exceljs';
 import mongoose, { Types } from 'mongoose';
 import { connectDatabase } from '../db/connect.server.ts';
 import { verifyAudit } from '../app/utils/audit-verify.server.ts';
+import { MEMBER_HEADER, RESULT_HEADER } from '../tests/fixtures/member-sheet.ts';
 import { commitImport, dryRun, type ImportKind } from '../app/utils/member-import.server.ts';
 import { AuditEvent } from '../models/audit-event.ts';
 import { Member } from '../models/member.ts';
@@ -54,20 +55,7 @@ const GIVEN = [
 async function membersXlsx(rows: number, renamed = false): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Đoàn viên');
-  ws.addRow([
-    'Mã sinh viên/học sinh',
-    'Họ và tên',
-    'Ngày sinh',
-    'Giới tính',
-    'Email',
-    'Số điện thoại',
-    'Chi đoàn',
-    'Ngày vào Đoàn',
-    'Số thẻ đoàn viên',
-    'Dân tộc',
-    'Tôn giáo',
-    'Số CCCD',
-  ]);
+  ws.addRow(MEMBER_HEADER);
   for (let i = 0; i < rows; i++) {
     ws.addRow([
       `22${String(i).padStart(8, '0')}`,
@@ -93,7 +81,7 @@ async function membersXlsx(rows: number, renamed = false): Promise<Buffer> {
 async function resultsXlsx(rows: number): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Kết quả học tập');
-  ws.addRow(['Mã sinh viên/học sinh', 'Năm học', 'Học kỳ', 'Thang điểm', 'Điểm TB', 'Điểm rèn luyện']);
+  ws.addRow(RESULT_HEADER);
   for (let i = 0; i < rows; i++)
     ws.addRow([
       `22${String(i).padStart(8, '0')}`,

@@ -19,6 +19,7 @@ import {
 import { dryRun } from '../../app/utils/member-import.server.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
+import { MEMBER_HEADER } from '../fixtures/member-sheet.ts';
 
 const province = new Types.ObjectId();
 const school = new Types.ObjectId();
@@ -116,15 +117,7 @@ describe('CSV export', () => {
     if (!parsed.ok) return;
     const [header, ...rows] = parsed.rows.map((r) => r.cells as string[]);
     expect(header).toEqual([
-      'Mã sinh viên/học sinh',
-      'Họ và tên',
-      'Ngày sinh',
-      'Giới tính',
-      'Email',
-      'Số điện thoại',
-      'Chi đoàn',
-      'Ngày vào Đoàn',
-      'Số thẻ đoàn viên',
+      ...MEMBER_HEADER.slice(0, 9),
       'Trường',
       'Giai đoạn',
       'Từ ngày',

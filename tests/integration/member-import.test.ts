@@ -17,29 +17,7 @@ import { memberSearchKey, nameSortKey } from '../../app/domain/text.ts';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
-
-const MEMBER_HEADER = [
-  'Mã sinh viên/học sinh',
-  'Họ và tên',
-  'Ngày sinh',
-  'Giới tính',
-  'Email',
-  'Số điện thoại',
-  'Chi đoàn',
-  'Ngày vào Đoàn',
-  'Số thẻ đoàn viên',
-  'Dân tộc',
-  'Tôn giáo',
-  'Số CCCD',
-];
-const RESULT_HEADER = [
-  'Mã sinh viên/học sinh',
-  'Năm học',
-  'Học kỳ',
-  'Thang điểm',
-  'Điểm TB',
-  'Điểm rèn luyện',
-];
+import { MEMBER_HEADER, RESULT_HEADER } from '../fixtures/member-sheet.ts';
 
 async function xlsx(rows: unknown[][]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
