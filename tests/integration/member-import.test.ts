@@ -26,6 +26,22 @@ async function xlsx(rows: unknown[][]): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
+/** The results import of `rows` for the test school. */
+const resultsFile = async (rows: unknown[][], filename = 'kq.xlsx') => ({
+  kind: 'results' as const,
+  schoolId: school,
+  buffer: await xlsx(rows),
+  filename,
+});
+
+/** Two terms of 2101000001 on the 4-point scale, one of 2101000002 on the 10-point one. */
+const THREE_TERMS = [
+  RESULT_HEADER,
+  ['2101000001', '2024-2025', 1, 4, 3.45, 85],
+  ['2101000001', '2024-2025', 2, 4, 3.6, 90],
+  ['2101000002', '2024-2025', 1, 10, '8,2', 78],
+];
+
 let province: Types.ObjectId;
 let school: Types.ObjectId;
 let faculty: Types.ObjectId;
@@ -556,18 +572,8 @@ describe('results import', () => {
   });
 
   it('upserts terms by (year, term): re-import updates instead of duplicating', async () => {
-    const rows = [
-      RESULT_HEADER,
-      ['2101000001', '2024-2025', 1, 4, 3.45, 85],
-      ['2101000001', '2024-2025', 2, 4, 3.6, 90],
-      ['2101000002', '2024-2025', 1, 10, '8,2', 78],
-    ];
-    const first = await dryRun({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const rows = THREE_TERMS;
+    const first = await dryRun(await resultsFile(rows));
     expect(first).toEqual({
       ok: true,
       problems: [],
@@ -575,12 +581,7 @@ describe('results import', () => {
     });
     expect((await Member.findOne({ studentCode: '2101000001' }).lean())!.academicTerms).toEqual([]);
 
-    const commit = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const commit = await commitImport(await resultsFile(rows));
     expect(commit).toMatchObject({ ok: true, written: 3 });
     const m1 = await Member.findOne({ studentCode: '2101000001' }).lean();
     expect(m1!.academicTerms).toEqual([
@@ -591,12 +592,7 @@ describe('results import', () => {
     expect(m1!.latestGpa10).toBe(9);
     expect((await Member.findOne({ studentCode: '2101000002' }).lean())!.latestGpa10).toBe(8.2);
 
-    const again = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const again = await commitImport(await resultsFile(rows));
     expect(again).toMatchObject({
       ok: true,
       written: 0,
@@ -609,12 +605,7 @@ describe('results import', () => {
       ['2101000001', '2024-2025', 1, 4, 3.5, ''],
       ['2101000001', '2025-2026', 1, 4, 3.1, 80],
     ];
-    const fix = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(corrected),
-      filename: 'kq.xlsx',
-    });
+    const fix = await commitImport(await resultsFile(corrected));
     expect(fix).toMatchObject({ ok: true, summary: { toCreate: 1, toUpdate: 1, unchanged: 0 } });
     const m1b = await Member.findOne({ studentCode: '2101000001' }).lean();
     expect(m1b!.academicTerms).toEqual([
@@ -629,18 +620,8 @@ describe('results import', () => {
   });
 
   it('writes one event per member with its new version; several terms of a member are one version', async () => {
-    const rows = [
-      RESULT_HEADER,
-      ['2101000001', '2024-2025', 1, 4, 3.45, 85],
-      ['2101000001', '2024-2025', 2, 4, 3.6, 90],
-      ['2101000002', '2024-2025', 1, 10, '8,2', 78],
-    ];
-    const report = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const rows = THREE_TERMS;
+    const report = await commitImport(await resultsFile(rows));
     expect(report).toMatchObject({ ok: true, written: 3 });
     const m1 = (await Member.findOne({ studentCode: '2101000001' }).lean())!;
     const m2 = (await Member.findOne({ studentCode: '2101000002' }).lean())!;
@@ -745,12 +726,7 @@ describe('results import', () => {
       ['9999', '2024-2025', 1, 4, 3.0, 80, ''],
       ['2101000002', '2024-2025', 1, 4, 3.0, 80, 'Tốt'],
     ];
-    const report = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const report = await commitImport(await resultsFile(rows));
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([
       { row: 3, column: 'Mã sinh viên/học sinh', code: 'member_not_found', value: '9999' },
