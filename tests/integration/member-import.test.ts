@@ -26,6 +26,18 @@ async function xlsx(rows: unknown[][]): Promise<Buffer> {
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
 
+/** Branch 12A1 (TQT-12A1) of the other school, a high school. */
+const createOtherSchoolBranch = () =>
+  Unit.create({
+    name: 'Chi đoàn 12A1',
+    code: 'TQT-12A1',
+    kind: 'branch',
+    parentId: otherSchool,
+    ancestors: [province, otherSchool],
+    schoolId: otherSchool,
+    schoolKind: 'high_school',
+  });
+
 /** The results import of `rows` for the test school. */
 const resultsFile = async (rows: unknown[][], filename = 'kq.xlsx') => ({
   kind: 'results' as const,
@@ -279,15 +291,7 @@ describe('members import', () => {
   });
 
   it('needs date of birth, gender and branch only for new members; branches of another school are unknown', async () => {
-    await Unit.create({
-      name: 'Chi đoàn 12A1',
-      code: 'TQT-12A1',
-      kind: 'branch',
-      parentId: otherSchool,
-      ancestors: [province, otherSchool],
-      schoolId: otherSchool,
-      schoolKind: 'high_school',
-    });
+    await createOtherSchoolBranch();
     const buffer = await xlsx([
       ['Mã SV', 'Họ tên', 'Chi đoàn'],
       ['X1', 'Ngô Văn Lâm', 'TQT-12A1'],
@@ -670,15 +674,7 @@ describe('results import', () => {
   });
 
   it('THPT schools import conduct and study ratings', async () => {
-    await Unit.create({
-      name: 'Chi đoàn 12A1',
-      code: 'TQT-12A1',
-      kind: 'branch',
-      parentId: otherSchool,
-      ancestors: [province, otherSchool],
-      schoolId: otherSchool,
-      schoolKind: 'high_school',
-    });
+    await createOtherSchoolBranch();
     const members = await xlsx([
       ['Mã học sinh', 'Họ và tên', 'Ngày sinh', 'Giới tính', 'Chi đoàn'],
       ['HS01', 'Võ Thị Mai', '12/12/2008', 'Nữ', '12A1'],
