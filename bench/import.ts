@@ -19,6 +19,7 @@ import mongoose, { Types } from 'mongoose';
 import { connectDatabase } from '../db/connect.server.ts';
 import { verifyAudit } from '../app/utils/audit-verify.server.ts';
 import { MEMBER_HEADER, RESULT_HEADER } from '../tests/fixtures/member-sheet.ts';
+import { provinceAndUniversity } from '../tests/fixtures/units.ts';
 import { commitImport, dryRun, type ImportKind } from '../app/utils/member-import.server.ts';
 import { AuditEvent } from '../models/audit-event.ts';
 import { Member } from '../models/member.ts';
@@ -120,16 +121,10 @@ async function main() {
     const province = new Types.ObjectId();
     const school = new Types.ObjectId();
     await Unit.create([
-      { _id: province, name: 'Tỉnh đoàn (bench)', code: 'BENCH-QN', kind: 'province' },
-      {
-        _id: school,
-        name: 'Trường (bench)',
-        code: 'BENCH-S',
-        kind: 'school',
-        ancestors: [province],
-        schoolKind: 'university',
-        schoolId: school,
-      },
+      ...provinceAndUniversity(province, school, {
+        province: ['Tỉnh đoàn (bench)', 'BENCH-QN'],
+        school: ['Trường (bench)', 'BENCH-S'],
+      }),
       ...Array.from({ length: BRANCHES }, (_, b) => ({
         name: `Chi đoàn bench ${b}`,
         code: `BENCH-B${b}`,

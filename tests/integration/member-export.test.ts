@@ -20,6 +20,7 @@ import { dryRun } from '../../app/utils/member-import.server.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { MEMBER_HEADER } from '../fixtures/member-sheet.ts';
+import { provinceAndUniversity } from '../fixtures/units.ts';
 
 const province = new Types.ObjectId();
 const school = new Types.ObjectId();
@@ -31,16 +32,7 @@ beforeAll(async () => {
   await mongoose.connection.dropDatabase();
   await Member.syncIndexes();
   await Unit.create([
-    { _id: province, name: 'Tỉnh đoàn Quảng Ngãi', code: 'QN', kind: 'province' },
-    {
-      _id: school,
-      name: 'Trường Đại học Phạm Văn Đồng',
-      code: 'PVD',
-      kind: 'school',
-      ancestors: [province],
-      schoolKind: 'university',
-      schoolId: school,
-    },
+    ...provinceAndUniversity(province, school),
     {
       _id: branch,
       name: 'Chi đoàn K21 Sư phạm Toán',

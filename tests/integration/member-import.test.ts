@@ -18,6 +18,7 @@ import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { MEMBER_HEADER, RESULT_HEADER } from '../fixtures/member-sheet.ts';
+import { provinceAndUniversity } from '../fixtures/units.ts';
 
 async function xlsx(rows: unknown[][]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -72,16 +73,7 @@ beforeEach(async () => {
   otherSchool = new Types.ObjectId();
   const under = { schoolKind: 'university' as const, schoolId: school };
   await Unit.create([
-    { _id: province, name: 'Tỉnh đoàn Quảng Ngãi', code: 'QN', kind: 'province' },
-    {
-      _id: school,
-      name: 'Trường Đại học Phạm Văn Đồng',
-      code: 'PVD',
-      kind: 'school',
-      parentId: province,
-      ancestors: [province],
-      ...under,
-    },
+    ...provinceAndUniversity(province, school),
     {
       _id: faculty,
       name: 'Liên chi đoàn Khoa Sư phạm',
