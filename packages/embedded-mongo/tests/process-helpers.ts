@@ -31,9 +31,14 @@ export interface FixtureRun {
 
 /**
  * Runs `node --import tsx <fixture> ...args`; once it prints "ready", sends it `signal`
- * (if any). Killed after 30 s whatever happens.
+ * (if any). Killed after `killAfterMs` whatever happens.
  */
-export function runFixture(fixture: string, args: string[], signal?: NodeJS.Signals): Promise<FixtureRun> {
+export function runFixture(
+  fixture: string,
+  args: string[],
+  signal?: NodeJS.Signals,
+  killAfterMs = 30_000,
+): Promise<FixtureRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,7 +46,7 @@ export function runFixture(fixture: string, args: string[], signal?: NodeJS.Sign
     let readyAt = 0;
     let stdout = '';
     let stderr = '';
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+    const killer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
     child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
