@@ -18,6 +18,8 @@ import ExcelJS from 'exceljs';
 import mongoose, { Types } from 'mongoose';
 import { connectDatabase } from '../db/connect.server.ts';
 import { verifyAudit } from '../app/utils/audit/audit-verify.server.ts';
+import { MEMBER_HEADER, RESULT_HEADER } from '../tests/fixtures/member-sheet.ts';
+import { provinceAndUniversity } from '../tests/fixtures/units.ts';
 import { commitImport, dryRun, type ImportKind } from '../app/utils/members/member-import.server.ts';
 import { AuditEvent } from '../models/audit-event.ts';
 import { Member } from '../models/member.ts';
@@ -54,20 +56,7 @@ const GIVEN = [
 async function membersXlsx(rows: number, renamed = false): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Đoàn viên');
-  ws.addRow([
-    'Mã sinh viên/học sinh',
-    'Họ và tên',
-    'Ngày sinh',
-    'Giới tính',
-    'Email',
-    'Số điện thoại',
-    'Chi đoàn',
-    'Ngày vào Đoàn',
-    'Số thẻ đoàn viên',
-    'Dân tộc',
-    'Tôn giáo',
-    'Số CCCD',
-  ]);
+  ws.addRow(MEMBER_HEADER);
   for (let i = 0; i < rows; i++) {
     ws.addRow([
       `22${String(i).padStart(8, '0')}`,
@@ -93,7 +82,7 @@ async function membersXlsx(rows: number, renamed = false): Promise<Buffer> {
 async function resultsXlsx(rows: number): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
   const ws = wb.addWorksheet('Kết quả học tập');
-  ws.addRow(['Mã sinh viên/học sinh', 'Năm học', 'Học kỳ', 'Thang điểm', 'Điểm TB', 'Điểm rèn luyện']);
+  ws.addRow(RESULT_HEADER);
   for (let i = 0; i < rows; i++)
     ws.addRow([
       `22${String(i).padStart(8, '0')}`,
@@ -132,16 +121,10 @@ async function main() {
     const province = new Types.ObjectId();
     const school = new Types.ObjectId();
     await Unit.create([
-      { _id: province, name: 'Tỉnh đoàn (bench)', code: 'BENCH-QN', kind: 'province' },
-      {
-        _id: school,
-        name: 'Trường (bench)',
-        code: 'BENCH-S',
-        kind: 'school',
-        ancestors: [province],
-        schoolKind: 'university',
-        schoolId: school,
-      },
+      ...provinceAndUniversity(province, school, {
+        province: ['Tỉnh đoàn (bench)', 'BENCH-QN'],
+        school: ['Trường (bench)', 'BENCH-S'],
+      }),
       ...Array.from({ length: BRANCHES }, (_, b) => ({
         name: `Chi đoàn bench ${b}`,
         code: `BENCH-B${b}`,

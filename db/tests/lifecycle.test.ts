@@ -6,6 +6,7 @@ import type { Document } from 'bson';
 import { StandaloneMongoError, connectDatabase, databaseKind } from '../connect.server.ts';
 import { type CommandExecutor, startEmbeddedServer } from '@dvut/embedded-mongo';
 import { type FakeExecutor, fakeExecutor, handshakeReply } from '@dvut/embedded-mongo/testing';
+import { runFixture as runFixtureIn } from '../../packages/embedded-mongo/tests/process-helpers.ts';
 
 /** The fake executor answering the handshake as the primary of a one-member replica set. */
 function replicaSetExecutor(): FakeExecutor & CommandExecutor {
@@ -28,29 +29,8 @@ function replicaSetExecutor(): FakeExecutor & CommandExecutor {
 const fixture = fileURLToPath(new URL('./fixtures/serve-fake.ts', import.meta.url));
 
 /** Runs the fixture; resolves with its exit code and how long it lived after printing "ready". */
-function runFixture(
-  mode: 'signal' | 'close',
-  signal?: NodeJS.Signals,
-): Promise<{ code: number | null; afterReadyMs: number }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, mode], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let readyAt = 0;
-    const killer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    child.stdout.on('data', (chunk: Buffer) => {
-      if (!readyAt && chunk.toString().includes('ready')) {
-        readyAt = Date.now();
-        if (signal) child.kill(signal);
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, afterReadyMs: readyAt ? Date.now() - readyAt : -1 });
-    });
-  });
-}
+const runFixture = (mode: 'signal' | 'close', signal?: NodeJS.Signals) =>
+  runFixtureIn(fixture, [mode], signal, 20_000);
 
 describe('process lifecycle', () => {
   it('exits on its own once the driver and the server are closed', async () => {

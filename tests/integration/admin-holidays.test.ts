@@ -41,6 +41,24 @@ const list = (query = '', cookie = admin) => call(loader, get(`/admin/holidays${
 const act = (fields: Record<string, string>, cookie = admin) =>
   call(action, post('/admin/holidays', fields, cookie));
 
+/** A form to add a day, and the messages it must get beside its fields. */
+type RefusedAdd = [Record<string, string>, Record<string, string[]>];
+
+/** Each form is answered 400 with its messages and its values; no day and no event is written. */
+async function expectAddsRefused(cases: RefusedAdd[]) {
+  expect(cases.length).toBeGreaterThan(0);
+  const count = await Holiday.countDocuments();
+  const events = await AuditEvent.countDocuments();
+  for (const [fields, errors] of cases) {
+    const res = await act({ intent: 'add', ...fields });
+    expect(res).toHaveStatus(400);
+    expect(res.data.fieldErrors).toEqual(errors);
+    expect(res.data.values).toMatchObject(fields);
+  }
+  expect(await Holiday.countDocuments()).toBe(count);
+  expect(await AuditEvent.countDocuments()).toBe(events);
+}
+
 describe('access', () => {
   it('refuses everyone but admins, for reading and writing', async () => {
     for (const cookie of [union, province]) {
@@ -86,9 +104,7 @@ describe('changing', () => {
   });
 
   it('answers bad input with 400 and messages beside the fields, writing nothing', async () => {
-    const count = await Holiday.countDocuments();
-    const events = await AuditEvent.countDocuments();
-    const cases: [Record<string, string>, Record<string, string[]>][] = [
+    const cases: RefusedAdd[] = [
       [
         { date: '', name: '' },
         { date: ['validation.required'], name: ['validation.required'] },
@@ -99,14 +115,7 @@ describe('changing', () => {
         { date: ['validation.date'], name: ['validation.tooLong'] },
       ],
     ];
-    for (const [fields, errors] of cases) {
-      const res = await act({ intent: 'add', ...fields });
-      expect(res).toHaveStatus(400);
-      expect(res.data.fieldErrors).toEqual(errors);
-      expect(res.data.values).toMatchObject(fields);
-    }
-    expect(await Holiday.countDocuments()).toBe(count);
-    expect(await AuditEvent.countDocuments()).toBe(events);
+    await expectAddsRefused(cases);
   });
 
   it('puts a duplicate date beside the date field (409)', async () => {
@@ -240,10 +249,8 @@ describe('make-up working days', () => {
   });
 
   it('refuses a make-up day on a weekday or an unknown kind with 400 beside the field, writing nothing', async () => {
-    const count = await Holiday.countDocuments();
-    const events = await AuditEvent.countDocuments();
     const refreshes = refreshCount();
-    const cases: [Record<string, string>, Record<string, string[]>][] = [
+    const cases: RefusedAdd[] = [
       [{ date: '2030-06-07', name: 'Làm bù', kind: 'workday' }, { date: ['holidays.v.workdayWeekday'] }],
       [{ date: '2030-06-08', name: 'Làm bù', kind: 'weekend' }, { kind: ['holidays.v.kind'] }],
       [
@@ -251,14 +258,7 @@ describe('make-up working days', () => {
         { date: ['validation.date'], name: ['validation.required'] },
       ],
     ];
-    for (const [fields, errors] of cases) {
-      const res = await act({ intent: 'add', ...fields });
-      expect(res).toHaveStatus(400);
-      expect(res.data.fieldErrors).toEqual(errors);
-      expect(res.data.values).toMatchObject(fields);
-    }
-    expect(await Holiday.countDocuments()).toBe(count);
-    expect(await AuditEvent.countDocuments()).toBe(events);
+    await expectAddsRefused(cases);
     expect(refreshCount()).toBe(refreshes);
     expect((await loadCalendar()).isWorkingDay('2030-06-07')).toBe(true);
   });

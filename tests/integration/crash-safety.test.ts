@@ -7,11 +7,11 @@
  * passing: every chain intact, every change with its event.
  * `CRASH_ROUNDS` kills per scenario (default 1; `npm run test:crash` runs 30).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { spawnLines } from '../../packages/embedded-mongo/tests/process-helpers.ts';
 
 const WRITER = join(import.meta.dirname, '../fixtures/app-crash-writer.ts');
 const ROUNDS = Math.max(1, Number(process.env.CRASH_ROUNDS ?? 1));
@@ -31,36 +31,29 @@ interface Run {
  */
 function run(phase: string, round: number, killWithinMs?: number): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', WRITER, dataDir, phase, String(round)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NODE_ENV: 'test' },
-    });
     const out: Run = { result: null, progress: 0, killed: false };
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
+    const { child, stderr } = spawnLines(
+      WRITER,
+      [dataDir, phase, String(round)],
+      (line, writer) => {
         if (line === 'READY' && killWithinMs !== undefined) {
           setTimeout(
             () => {
               out.killed = true;
-              child.kill('SIGKILL');
+              writer.kill('SIGKILL');
             },
             Math.floor(Math.random() * killWithinMs),
           );
         } else if (line.startsWith('PROGRESS ')) out.progress = Number(line.slice(9));
         else if (line.startsWith('RESULT '))
           out.result = JSON.parse(line.slice(7)) as Record<string, unknown>;
-      }
-    });
+      },
+      { ...process.env, NODE_ENV: 'test' },
+    );
     child.on('error', reject);
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL' || code === 0) resolve(out);
-      else reject(new Error(`${phase} exited with ${code ?? signal}: ${stderr.slice(-3000)}`));
+      else reject(new Error(`${phase} exited with ${code ?? signal}: ${stderr().slice(-3000)}`));
     });
   });
 }

@@ -9,15 +9,13 @@ import type { Types } from 'mongoose';
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { EvidenceFile } from '../../models/evidence-file.ts';
 import { EvidenceQuota } from '../../models/evidence-quota.ts';
-import { Member } from '../../models/member.ts';
 import { Submission } from '../../models/submission.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { CONSENT_VERSION } from '~/domain/consent';
 import { vietnamDay } from '~/domain/calendar';
 import { action as submitAction, loader as submitLoader } from '~/routes/me.submissions';
 import { EVIDENCE_QUOTA } from '~/utils/student/evidence-quota.server';
 import { signIn } from '../fixtures/auth.ts';
+import { consentDemoStudent } from '../fixtures/demo-student.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
 let student: string;
@@ -62,11 +60,7 @@ async function used(files: number, bytes: number) {
 beforeAll(async () => {
   await seedDatabase({ members: 40, seed: 1, reset: true });
   student = await signIn('sinhvien@demo.vn');
-  own = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId!;
-  await Member.updateOne(
-    { _id: own },
-    { $set: { consent: { version: CONSENT_VERSION, givenAt: new Date() } } },
-  );
+  own = await consentDemoStudent();
 });
 
 beforeEach(async () => {

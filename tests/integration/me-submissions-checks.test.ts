@@ -5,15 +5,13 @@
  */
 import type { Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Member } from '../../models/member.ts';
 import { Submission } from '../../models/submission.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { CONSENT_VERSION } from '~/domain/consent';
 import { loader as homeLoader } from '~/routes/me._index';
 import { action as submitAction, loader as submitLoader } from '~/routes/me.submissions';
 import { action as queueAction } from '~/routes/school.submissions';
 import { signIn } from '../fixtures/auth.ts';
+import { consentDemoStudent } from '../fixtures/demo-student.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
 let student: string;
@@ -31,11 +29,7 @@ const award = {
 beforeAll(async () => {
   await seedDatabase({ members: 40, seed: 1, reset: true });
   student = await signIn('sinhvien@demo.vn');
-  own = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId!;
-  await Member.updateOne(
-    { _id: own },
-    { $set: { consent: { version: CONSENT_VERSION, givenAt: new Date() } } },
-  );
+  own = await consentDemoStudent();
 });
 
 const submit = (fields: Record<string, string>) =>

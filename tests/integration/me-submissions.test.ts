@@ -12,9 +12,7 @@ import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Submission } from '../../models/submission.ts';
 import { Unit } from '../../models/unit.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { CONSENT_VERSION } from '~/domain/consent';
 import { action as submitAction, loader as submitLoader } from '~/routes/me.submissions';
 import { loader as ownFileLoader } from '~/routes/me.submissions.$id.file';
 import { action as queueAction, loader as queueLoader } from '~/routes/school.submissions';
@@ -22,6 +20,7 @@ import { loader as staffFileLoader } from '~/routes/school.submissions.$id.file'
 import { EvidenceFile } from '../../models/evidence-file.ts';
 import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import { consentDemoStudent } from '../fixtures/demo-student.ts';
 import { withRefusedAuditEvent } from '../fixtures/refuse-audit.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
@@ -56,15 +55,11 @@ beforeAll(async () => {
       signIn(e),
     ),
   );
-  own = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId!;
   const pvd = (await Unit.findOne({ code: 'PVD' }).lean())!;
   const other = (await Member.findOne({ schoolId: mongoose.trusted({ $ne: pvd._id }) }).lean())!;
   otherSchool = other._id;
   otherSchoolId = other.schoolId;
-  await Member.updateOne(
-    { _id: own },
-    { $set: { consent: { version: CONSENT_VERSION, givenAt: new Date() } } },
-  );
+  own = await consentDemoStudent();
 });
 
 const submit = (fields: Record<string, string>, cookie = student) =>

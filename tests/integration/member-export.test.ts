@@ -19,6 +19,8 @@ import {
 import { dryRun } from '../../app/utils/members/member-import.server.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
+import { MEMBER_HEADER } from '../fixtures/member-sheet.ts';
+import { provinceAndUniversity } from '../fixtures/units.ts';
 
 const province = new Types.ObjectId();
 const school = new Types.ObjectId();
@@ -30,16 +32,7 @@ beforeAll(async () => {
   await mongoose.connection.dropDatabase();
   await Member.syncIndexes();
   await Unit.create([
-    { _id: province, name: 'Tỉnh đoàn Quảng Ngãi', code: 'QN', kind: 'province' },
-    {
-      _id: school,
-      name: 'Trường Đại học Phạm Văn Đồng',
-      code: 'PVD',
-      kind: 'school',
-      ancestors: [province],
-      schoolKind: 'university',
-      schoolId: school,
-    },
+    ...provinceAndUniversity(province, school),
     {
       _id: branch,
       name: 'Chi đoàn K21 Sư phạm Toán',
@@ -116,15 +109,7 @@ describe('CSV export', () => {
     if (!parsed.ok) return;
     const [header, ...rows] = parsed.rows.map((r) => r.cells as string[]);
     expect(header).toEqual([
-      'Mã sinh viên/học sinh',
-      'Họ và tên',
-      'Ngày sinh',
-      'Giới tính',
-      'Email',
-      'Số điện thoại',
-      'Chi đoàn',
-      'Ngày vào Đoàn',
-      'Số thẻ đoàn viên',
+      ...MEMBER_HEADER.slice(0, 9),
       'Trường',
       'Giai đoạn',
       'Từ ngày',

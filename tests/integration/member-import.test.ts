@@ -17,29 +17,8 @@ import { memberSearchKey, nameSortKey } from '../../app/domain/text.ts';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
-
-const MEMBER_HEADER = [
-  'Mã sinh viên/học sinh',
-  'Họ và tên',
-  'Ngày sinh',
-  'Giới tính',
-  'Email',
-  'Số điện thoại',
-  'Chi đoàn',
-  'Ngày vào Đoàn',
-  'Số thẻ đoàn viên',
-  'Dân tộc',
-  'Tôn giáo',
-  'Số CCCD',
-];
-const RESULT_HEADER = [
-  'Mã sinh viên/học sinh',
-  'Năm học',
-  'Học kỳ',
-  'Thang điểm',
-  'Điểm TB',
-  'Điểm rèn luyện',
-];
+import { MEMBER_HEADER, RESULT_HEADER } from '../fixtures/member-sheet.ts';
+import { provinceAndUniversity } from '../fixtures/units.ts';
 
 async function xlsx(rows: unknown[][]): Promise<Buffer> {
   const wb = new ExcelJS.Workbook();
@@ -47,6 +26,34 @@ async function xlsx(rows: unknown[][]): Promise<Buffer> {
   for (const r of rows) ws.addRow(r);
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
+
+/** Branch 12A1 (TQT-12A1) of the other school, a high school. */
+const createOtherSchoolBranch = () =>
+  Unit.create({
+    name: 'Chi đoàn 12A1',
+    code: 'TQT-12A1',
+    kind: 'branch',
+    parentId: otherSchool,
+    ancestors: [province, otherSchool],
+    schoolId: otherSchool,
+    schoolKind: 'high_school',
+  });
+
+/** The results import of `rows` for the test school. */
+const resultsFile = async (rows: unknown[][], filename = 'kq.xlsx') => ({
+  kind: 'results' as const,
+  schoolId: school,
+  buffer: await xlsx(rows),
+  filename,
+});
+
+/** Two terms of 2101000001 on the 4-point scale, one of 2101000002 on the 10-point one. */
+const THREE_TERMS = [
+  RESULT_HEADER,
+  ['2101000001', '2024-2025', 1, 4, 3.45, 85],
+  ['2101000001', '2024-2025', 2, 4, 3.6, 90],
+  ['2101000002', '2024-2025', 1, 10, '8,2', 78],
+];
 
 let province: Types.ObjectId;
 let school: Types.ObjectId;
@@ -66,16 +73,7 @@ beforeEach(async () => {
   otherSchool = new Types.ObjectId();
   const under = { schoolKind: 'university' as const, schoolId: school };
   await Unit.create([
-    { _id: province, name: 'Tỉnh đoàn Quảng Ngãi', code: 'QN', kind: 'province' },
-    {
-      _id: school,
-      name: 'Trường Đại học Phạm Văn Đồng',
-      code: 'PVD',
-      kind: 'school',
-      parentId: province,
-      ancestors: [province],
-      ...under,
-    },
+    ...provinceAndUniversity(province, school),
     {
       _id: faculty,
       name: 'Liên chi đoàn Khoa Sư phạm',
@@ -285,15 +283,7 @@ describe('members import', () => {
   });
 
   it('needs date of birth, gender and branch only for new members; branches of another school are unknown', async () => {
-    await Unit.create({
-      name: 'Chi đoàn 12A1',
-      code: 'TQT-12A1',
-      kind: 'branch',
-      parentId: otherSchool,
-      ancestors: [province, otherSchool],
-      schoolId: otherSchool,
-      schoolKind: 'high_school',
-    });
+    await createOtherSchoolBranch();
     const buffer = await xlsx([
       ['Mã SV', 'Họ tên', 'Chi đoàn'],
       ['X1', 'Ngô Văn Lâm', 'TQT-12A1'],
@@ -578,18 +568,8 @@ describe('results import', () => {
   });
 
   it('upserts terms by (year, term): re-import updates instead of duplicating', async () => {
-    const rows = [
-      RESULT_HEADER,
-      ['2101000001', '2024-2025', 1, 4, 3.45, 85],
-      ['2101000001', '2024-2025', 2, 4, 3.6, 90],
-      ['2101000002', '2024-2025', 1, 10, '8,2', 78],
-    ];
-    const first = await dryRun({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const rows = THREE_TERMS;
+    const first = await dryRun(await resultsFile(rows));
     expect(first).toEqual({
       ok: true,
       problems: [],
@@ -597,12 +577,7 @@ describe('results import', () => {
     });
     expect((await Member.findOne({ studentCode: '2101000001' }).lean())!.academicTerms).toEqual([]);
 
-    const commit = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const commit = await commitImport(await resultsFile(rows));
     expect(commit).toMatchObject({ ok: true, written: 3 });
     const m1 = await Member.findOne({ studentCode: '2101000001' }).lean();
     expect(m1!.academicTerms).toEqual([
@@ -613,12 +588,7 @@ describe('results import', () => {
     expect(m1!.latestGpa10).toBe(9);
     expect((await Member.findOne({ studentCode: '2101000002' }).lean())!.latestGpa10).toBe(8.2);
 
-    const again = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const again = await commitImport(await resultsFile(rows));
     expect(again).toMatchObject({
       ok: true,
       written: 0,
@@ -631,12 +601,7 @@ describe('results import', () => {
       ['2101000001', '2024-2025', 1, 4, 3.5, ''],
       ['2101000001', '2025-2026', 1, 4, 3.1, 80],
     ];
-    const fix = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(corrected),
-      filename: 'kq.xlsx',
-    });
+    const fix = await commitImport(await resultsFile(corrected));
     expect(fix).toMatchObject({ ok: true, summary: { toCreate: 1, toUpdate: 1, unchanged: 0 } });
     const m1b = await Member.findOne({ studentCode: '2101000001' }).lean();
     expect(m1b!.academicTerms).toEqual([
@@ -651,18 +616,8 @@ describe('results import', () => {
   });
 
   it('writes one event per member with its new version; several terms of a member are one version', async () => {
-    const rows = [
-      RESULT_HEADER,
-      ['2101000001', '2024-2025', 1, 4, 3.45, 85],
-      ['2101000001', '2024-2025', 2, 4, 3.6, 90],
-      ['2101000002', '2024-2025', 1, 10, '8,2', 78],
-    ];
-    const report = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const rows = THREE_TERMS;
+    const report = await commitImport(await resultsFile(rows));
     expect(report).toMatchObject({ ok: true, written: 3 });
     const m1 = (await Member.findOne({ studentCode: '2101000001' }).lean())!;
     const m2 = (await Member.findOne({ studentCode: '2101000002' }).lean())!;
@@ -711,15 +666,7 @@ describe('results import', () => {
   });
 
   it('THPT schools import conduct and study ratings', async () => {
-    await Unit.create({
-      name: 'Chi đoàn 12A1',
-      code: 'TQT-12A1',
-      kind: 'branch',
-      parentId: otherSchool,
-      ancestors: [province, otherSchool],
-      schoolId: otherSchool,
-      schoolKind: 'high_school',
-    });
+    await createOtherSchoolBranch();
     const members = await xlsx([
       ['Mã học sinh', 'Họ và tên', 'Ngày sinh', 'Giới tính', 'Chi đoàn'],
       ['HS01', 'Võ Thị Mai', '12/12/2008', 'Nữ', '12A1'],
@@ -767,12 +714,7 @@ describe('results import', () => {
       ['9999', '2024-2025', 1, 4, 3.0, 80, ''],
       ['2101000002', '2024-2025', 1, 4, 3.0, 80, 'Tốt'],
     ];
-    const report = await commitImport({
-      kind: 'results',
-      schoolId: school,
-      buffer: await xlsx(rows),
-      filename: 'kq.xlsx',
-    });
+    const report = await commitImport(await resultsFile(rows));
     expect(report.ok).toBe(false);
     expect(report.problems).toEqual([
       { row: 3, column: 'Mã sinh viên/học sinh', code: 'member_not_found', value: '9999' },

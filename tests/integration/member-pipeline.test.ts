@@ -15,6 +15,7 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { loader as layoutLoader } from '~/routes/members.$id';
 import { action, loader } from '~/routes/members.$id.pipeline';
 import { signIn } from '../fixtures/auth.ts';
+import { INTRODUCTION_FORM as INTRODUCTION } from '../fixtures/pipeline-forms.ts';
 import { call, get, post } from '../fixtures/remix.ts';
 
 let party: string;
@@ -59,18 +60,6 @@ async function snapshot(id = memberId) {
   const audits = await AuditEvent.countDocuments({ entityId: id });
   return { version: m.__v ?? 0, stage: m.pipeline.stage, history: m.pipeline.history.length, audits };
 }
-
-const INTRODUCTION = {
-  intent: 'record_introduction',
-  introducedAt: '2026-11-16',
-  'introducers.0.name': 'Ban Chấp hành Đoàn trường',
-  'introducers.0.kind': 'union',
-  'introducers.0.refNo': '45-NQ/ĐTN',
-  'introducers.1.name': 'Trần Văn Minh',
-  'introducers.1.kind': 'party_member',
-  'introducers.1.official': 'on',
-  'introducers.1.monthsTogether': '14',
-};
 
 describe('member pipeline tab', () => {
   it('is listed among the member sections and shows the candidate at the dossier stage', async () => {

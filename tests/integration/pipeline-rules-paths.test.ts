@@ -87,6 +87,18 @@ async function cellCount(id: Types.ObjectId): Promise<{ count: string; partyCell
   return { count: String(count), partyCellId: String(cell!._id) };
 }
 
+/** The form of a unanimous chi bộ vote on `id` (the whole register, yes), meeting `n` days ago. */
+async function unanimousVote(id: Types.ObjectId) {
+  const { count, partyCellId } = await cellCount(id);
+  return (n: number) => ({
+    intent: 'record_branch_vote',
+    meetingDate: ago(n),
+    yes: count,
+    no: '0',
+    partyCellId,
+  });
+}
+
 const load = (cookie: string, id: Types.ObjectId) =>
   call(loader, get(pipelinePath(id), cookie), { id: String(id) });
 
@@ -192,14 +204,7 @@ describe('separation of duties through return and resume (issue path 1)', () => 
 describe('chronology (issue path 3)', () => {
   it('a vote dated before the introduction is refused with both dates; on the day it goes through', async () => {
     const id = await candidate('introduced');
-    const { count, partyCellId } = await cellCount(id);
-    const vote = (n: number) => ({
-      intent: 'record_branch_vote',
-      meetingDate: ago(n),
-      yes: count,
-      no: '0',
-      partyCellId,
-    });
+    const vote = await unanimousVote(id);
     const before = await memberState(id);
     const early = await postStep(danguy, id, vote(31));
     expect(early).toHaveStatus(400);
@@ -235,14 +240,7 @@ describe('chronology (issue path 3)', () => {
         { stage: 'introduced', at: stored(18), by: adminId, refDate: stored(18) },
       ],
     });
-    const { count, partyCellId } = await cellCount(id);
-    const vote = (n: number) => ({
-      intent: 'record_branch_vote',
-      meetingDate: ago(n),
-      yes: count,
-      no: '0',
-      partyCellId,
-    });
+    const vote = await unanimousVote(id);
     // Not verified at all: that is the reason.
     const unverified = await postStep(danguy, id, vote(17));
     expect(vis(unverified)).toEqual(['Lý lịch (2-KNĐ) chưa được thẩm tra, kết luận']);

@@ -8,11 +8,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { action as submitAction } from '~/routes/me.submissions';
 import { action as importAction } from '~/routes/members.import';
 import { Submission } from '../../models/submission.ts';
-import { Member } from '../../models/member.ts';
-import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { CONSENT_VERSION } from '~/domain/consent';
 import { signIn } from '../fixtures/auth.ts';
+import { consentDemoStudent } from '../fixtures/demo-student.ts';
 import { BASE, call } from '../fixtures/remix.ts';
 
 const MB = 1024 * 1024;
@@ -24,11 +22,7 @@ describe('multipart part counts', () => {
   beforeAll(async () => {
     await seedDatabase({ members: 40, seed: 1, reset: true });
     [student, union] = await Promise.all([signIn('sinhvien@demo.vn'), signIn('doantruong.pvd@demo.vn')]);
-    const own = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!.memberId!;
-    await Member.updateOne(
-      { _id: own },
-      { $set: { consent: { version: CONSENT_VERSION, givenAt: new Date() } } },
-    );
+    await consentDemoStudent();
   });
 
   const pdf = (name: string, bytes = 10) => {

@@ -19,6 +19,7 @@ import { action, loader } from '~/routes/members.$id.pipeline';
 import { loader as reportsLoader } from '~/routes/reports._index';
 import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
+import { INTRODUCTION_FORM } from '../fixtures/pipeline-forms.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
 let party: string;
@@ -49,22 +50,7 @@ describe('a step recorded at 01:30 in Vietnam', () => {
     vi.setSystemTime(RECORDED_AT);
     const res = await call(
       action,
-      post(
-        url(),
-        {
-          intent: 'record_introduction',
-          version: String(m.__v ?? 0),
-          introducedAt: '2026-11-16',
-          'introducers.0.name': 'Ban Chấp hành Đoàn trường',
-          'introducers.0.kind': 'union',
-          'introducers.0.refNo': '45-NQ/ĐTN',
-          'introducers.1.name': 'Trần Văn Minh',
-          'introducers.1.kind': 'party_member',
-          'introducers.1.official': 'on',
-          'introducers.1.monthsTogether': '14',
-        },
-        party,
-      ),
+      post(url(), { ...INTRODUCTION_FORM, version: String(m.__v ?? 0) }, party),
       { id: String(memberId) },
     );
     vi.useRealTimers();

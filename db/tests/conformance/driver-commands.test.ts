@@ -3,22 +3,15 @@
  * error codes and shapes MongoDB replies with. Runs on the embedded server, or on a
  * real MongoDB when MONGODB_URI is set; every assertion must hold on both.
  */
-import { Long, MongoServerError, ObjectId, type Db, type MongoClient } from 'mongodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openTarget, type Target } from './target.ts';
+import { Long, MongoServerError, ObjectId, type Db } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { withTargetDb, type Target } from './target.ts';
 
 let target: Target;
-let client: MongoClient;
 let db: Db;
 
-beforeAll(async () => {
-  target = await openTarget('driver');
-  client = await target.client();
-  db = client.db(target.dbName);
-});
-afterAll(async () => target?.close());
-beforeEach(async () => {
-  await db.dropDatabase();
+withTargetDb('driver', (opened) => {
+  ({ target, db } = opened);
 });
 
 async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {

@@ -4,19 +4,13 @@
  * compound) with the exact duplicate-key error shape.
  */
 import { MongoBulkWriteError, MongoServerError, type Db } from 'mongodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openTarget, type Target } from './target.ts';
+import { describe, expect, it } from 'vitest';
+import { withTargetDb } from './target.ts';
 
-let target: Target;
 let db: Db;
 
-beforeAll(async () => {
-  target = await openTarget('indexes');
-  db = (await target.client()).db(target.dbName);
-});
-afterAll(async () => target?.close());
-beforeEach(async () => {
-  await db.dropDatabase();
+withTargetDb('indexes', (opened) => {
+  ({ db } = opened);
 });
 
 async function duplicateKey(promise: Promise<unknown>): Promise<MongoServerError> {

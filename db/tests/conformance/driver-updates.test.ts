@@ -4,22 +4,14 @@
  * equality on every field of a compound index. Runs on the embedded server, or
  * on a real MongoDB when MONGODB_URI is set; every assertion must hold on both.
  */
-import { MongoBulkWriteError, MongoServerError, ObjectId, type Db, type MongoClient } from 'mongodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openTarget, type Target } from './target.ts';
+import { MongoBulkWriteError, MongoServerError, ObjectId, type Db } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { withTargetDb } from './target.ts';
 
-let target: Target;
-let client: MongoClient;
 let db: Db;
 
-beforeAll(async () => {
-  target = await openTarget('updates');
-  client = await target.client();
-  db = client.db(target.dbName);
-});
-afterAll(async () => target?.close());
-beforeEach(async () => {
-  await db.dropDatabase();
+withTargetDb('updates', (opened) => {
+  ({ db } = opened);
 });
 
 const terms = () => [

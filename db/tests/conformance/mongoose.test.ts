@@ -134,7 +134,9 @@ describe('mongoose', () => {
     // sanitizeFilter wraps the object in $eq; casting it to a string then fails, so an
     // operator smuggled in through a form field can never match every document.
     await expect(School().findOne({ code: injected })).rejects.toMatchObject({ name: 'CastError' });
-    const untyped = await conn.db!.collection('schools').countDocuments(mongoose.sanitizeFilter({ code: { $ne: 'x' } }));
+    const untyped = await conn
+      .db!.collection('schools')
+      .countDocuments(mongoose.sanitizeFilter({ code: { $ne: 'x' } }));
     expect(untyped).toBe(0);
   });
 

@@ -12,23 +12,16 @@
  * wire. A client of its own per test keeps these hand-numbered server sessions out of the
  * pool that other tests' driver-numbered retryable writes draw from.
  */
-import { Long, type ClientSession, type Db, type MongoClient } from 'mongodb';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openTarget, type Target } from './target.ts';
+import { Long, type ClientSession, type Db } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { withTargetDb, type Target } from './target.ts';
 import { recordCommands, serverError, type CommandLog } from './session-helpers.ts';
 
 let target: Target;
-let client: MongoClient;
 let db: Db;
 
-beforeAll(async () => {
-  target = await openTarget('retry');
-  client = await target.client();
-  db = client.db(target.dbName);
-});
-afterAll(async () => target?.close());
-beforeEach(async () => {
-  await db.dropDatabase();
+withTargetDb('retry', (opened) => {
+  ({ target, db } = opened);
 });
 
 interface Raw {

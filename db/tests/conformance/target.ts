@@ -4,7 +4,8 @@
  * Each test file gets its own database name so files can run in parallel.
  */
 import { randomBytes } from 'node:crypto';
-import { MongoClient, type MongoClientOptions } from 'mongodb';
+import { MongoClient, type Db, type MongoClientOptions } from 'mongodb';
+import { afterAll, beforeAll, beforeEach } from 'vitest';
 import { startEmbeddedServer, type EmbeddedServer } from '@dvut/embedded-mongo';
 
 export interface Target {
@@ -44,4 +45,28 @@ export async function openTarget(label: string): Promise<Target> {
       await server?.close();
     },
   };
+}
+
+export interface TargetDb {
+  target: Target;
+  client: MongoClient;
+  db: Db;
+}
+
+/**
+ * The usual hooks of a conformance file: open the target once (handing target, client
+ * and database to `set`), close it after the file, and drop the database before each test.
+ */
+export function withTargetDb(label: string, set: (opened: TargetDb) => void): void {
+  let opened: TargetDb | undefined;
+  beforeAll(async () => {
+    const target = await openTarget(label);
+    const client = await target.client();
+    opened = { target, client, db: client.db(target.dbName) };
+    set(opened);
+  });
+  afterAll(async () => opened?.target.close());
+  beforeEach(async () => {
+    await opened?.db.dropDatabase();
+  });
 }

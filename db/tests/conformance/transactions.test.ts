@@ -19,8 +19,8 @@ import {
   type Db,
   type TopologyDescription,
 } from 'mongodb';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { openTarget, type Target } from './target.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { withTargetDb, type Target } from './target.ts';
 import { compareTimestamps, recordCommands, serverError, sleep } from './session-helpers.ts';
 
 interface Item {
@@ -36,14 +36,8 @@ let client: MongoClient;
 let db: Db;
 let sessions: ClientSession[] = [];
 
-beforeAll(async () => {
-  target = await openTarget('txn');
-  client = await target.client();
-  db = client.db(target.dbName);
-});
-afterAll(async () => target?.close());
-beforeEach(async () => {
-  await db.dropDatabase();
+withTargetDb('txn', (opened) => {
+  ({ target, client, db } = opened);
 });
 afterEach(async () => {
   // Ending a session aborts its open transaction, so no test leaves locks behind.

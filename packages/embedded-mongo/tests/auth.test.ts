@@ -5,8 +5,7 @@
  * to its owner (0700, files 0600) with the credential generated at first start.
  */
 import { createHash, createHmac, pbkdf2Sync, randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Binary, type Document } from 'bson';
 import { MongoClient, MongoServerError } from 'mongodb';
@@ -15,16 +14,9 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { CREDENTIAL_FILE, USERS_FILE } from '../src/auth/credentials.ts';
 import { ScramUsers, deriveScramCredential } from '../src/auth/scram.ts';
 import { type EmbeddedServer, startEmbeddedServer } from '../src/index.ts';
+import { tempDirs } from './process-helpers.ts';
 
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'dvut-auth-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('dvut-auth-');
 
 const mode = (p: string) => statSync(p).mode & 0o777;
 const withPassword = (uri: string, password: string) => uri.replace(/:[^:@/]+@/, `:${password}@`);

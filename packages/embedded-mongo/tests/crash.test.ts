@@ -3,13 +3,13 @@
  * SIGKILL mid-stream. Every write it saw acknowledged must be there after restart,
  * and a second crash after recovery loses nothing either.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedServer } from '../src/index.ts';
+import { spawnLines } from './process-helpers.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'dvut-crash-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -22,31 +22,20 @@ interface Acks {
 /** Runs the writer until it has `target` acknowledgements, then kills it hard. */
 function writeThenKill(target: number): Promise<Acks> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/crash-writer.ts'), dataDir],
-      {
-        stdio: ['ignore', 'pipe', 'pipe'],
-      },
-    );
     const acks: Acks = { singles: [], batches: [] };
-    let buffered = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
+    const { child, stderr } = spawnLines(
+      join(import.meta.dirname, 'fixtures/crash-writer.ts'),
+      [dataDir],
+      (line, writer) => {
         const [kind, n] = line.split(' ');
         if (kind === 'ack') acks.singles.push(Number(n));
         if (kind === 'batch') acks.batches.push(Number(n));
-      }
-      if (acks.singles.length >= target) child.kill('SIGKILL');
-    });
+        if (acks.singles.length >= target) writer.kill('SIGKILL');
+      },
+    );
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL') resolve(acks);
-      else reject(new Error(`writer exited with ${code}: ${stderr}`));
+      else reject(new Error(`writer exited with ${code}: ${stderr()}`));
     });
   });
 }

@@ -60,18 +60,21 @@ afterEach(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('snapshot and overlay', () => {
-  beforeEach(async () => {
-    engine = await createEngine({});
-    await run({
-      insert: 'c',
-      documents: [
-        { _id: 1, v: 1 },
-        { _id: 2, v: 2 },
-        { _id: 3, v: 3 },
-      ],
-    });
+/** A new in-memory engine whose collection `c` holds `{ _id: n, v: n }` for n = 1, 2, 3. */
+async function freshEngineWithThree() {
+  engine = await createEngine({});
+  await run({
+    insert: 'c',
+    documents: [
+      { _id: 1, v: 1 },
+      { _id: 2, v: 2 },
+      { _id: 3, v: 3 },
+    ],
   });
+}
+
+describe('snapshot and overlay', () => {
+  beforeEach(freshEngineWithThree);
 
   it('reads the snapshot: documents changed, removed or added by others after it began', async () => {
     const s = session();
@@ -182,17 +185,7 @@ describe('snapshot and overlay', () => {
 });
 
 describe('writes outside transactions', () => {
-  beforeEach(async () => {
-    engine = await createEngine({});
-    await run({
-      insert: 'c',
-      documents: [
-        { _id: 1, v: 1 },
-        { _id: 2, v: 2 },
-        { _id: 3, v: 3 },
-      ],
-    });
-  });
+  beforeEach(freshEngineWithThree);
 
   it('a multi-document update that meets a locked document is undone, waits, and runs again whole', async () => {
     const s = session();

@@ -124,6 +124,22 @@ const bsonBodies = fc.uint8Array({ minLength: 0, maxLength: 200 }).map((bytes) =
   return frame;
 });
 
+/** What a decoder returns, or 'error' when it throws. */
+const outcome = (decode: () => unknown) => {
+  try {
+    return decode();
+  } catch {
+    return 'error';
+  }
+};
+
+/** `doc` serialized, with each `[at, byte]` written inside its body (never its length or end). */
+function mutated(doc: Record<string, unknown>, changes: [number, number][]): Buffer {
+  const bytes = Buffer.from(BSON.serialize(doc));
+  for (const [at, byte] of changes) bytes[4 + (at % (bytes.length - 5))] = byte;
+  return bytes;
+}
+
 describe('wire fuzzing', () => {
   const property = (name: string, input: fc.Arbitrary<Buffer[]>) =>
     it(name, async () => {
@@ -162,17 +178,9 @@ describe('wire fuzzing', () => {
       { maxKeys: 5 },
     );
     const flips = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0x80, max: 0xff })), { maxLength: 3 });
-    const outcome = (decode: () => unknown) => {
-      try {
-        return decode();
-      } catch {
-        return 'error';
-      }
-    };
     fc.assert(
       fc.property(documents, flips, (doc, changes) => {
-        const bytes = Buffer.from(BSON.serialize(doc));
-        for (const [at, byte] of changes) bytes[4 + (at % (bytes.length - 5))] = byte;
+        const bytes = mutated(doc, changes);
         expect(outcome(() => decodeDocument(bytes, 0, bytes.length))).toEqual(
           outcome(() => BSON.deserialize(bytes, DESERIALIZE_OPTIONS)),
         );
@@ -196,17 +204,9 @@ describe('wire fuzzing', () => {
     );
     const documents = fc.dictionary(key, value, { maxKeys: 6 });
     const flips = fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 0xff })), { maxLength: 3 });
-    const outcome = (decode: () => unknown) => {
-      try {
-        return decode();
-      } catch {
-        return 'error';
-      }
-    };
     fc.assert(
       fc.property(documents, flips, (doc, changes) => {
-        const bytes = Buffer.from(BSON.serialize(doc));
-        for (const [at, byte] of changes) bytes[4 + (at % (bytes.length - 5))] = byte;
+        const bytes = mutated(doc, changes);
         const expected = outcome(() => BSON.deserialize(bytes, DESERIALIZE_OPTIONS));
         const ours = outcome(() => {
           const decoded = decodeStored(bytes);

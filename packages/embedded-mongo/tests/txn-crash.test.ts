@@ -6,13 +6,13 @@
  * every batch present is complete, and the counter lists exactly the batches present.
  * `CRASH_ROUNDS` sets the number of kills (default 3; `npm run test:crash` runs 30).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbeddedServer } from '../src/index.ts';
+import { spawnLines } from './process-helpers.ts';
 
 const ROUNDS = Number(process.env.CRASH_ROUNDS ?? 3);
 const BATCH = 5;
@@ -22,32 +22,23 @@ afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 /** Runs the writer until `acks` commits are acknowledged, then kills it after a random few ms. */
 function commitThenKill(acks: number, delayMs: number): Promise<number[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/txn-crash-writer.ts'), dataDir],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
     const acked: number[] = [];
-    let buffered = '';
-    let stderr = '';
     let killing = false;
-    child.stderr.on('data', (chunk) => (stderr += chunk));
-    child.stdout.on('data', (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const lines = buffered.split('\n');
-      buffered = lines.pop()!;
-      for (const line of lines) {
+    const { child, stderr } = spawnLines(
+      join(import.meta.dirname, 'fixtures/txn-crash-writer.ts'),
+      [dataDir],
+      (line, writer) => {
         const [kind, n] = line.split(' ');
         if (kind === 'ack') acked.push(Number(n));
-      }
-      if (!killing && acked.length >= acks) {
-        killing = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
+        if (!killing && acked.length >= acks) {
+          killing = true;
+          setTimeout(() => writer.kill('SIGKILL'), delayMs);
+        }
+      },
+    );
     child.on('exit', (code, signal) => {
       if (signal === 'SIGKILL') resolve(acked);
-      else reject(new Error(`writer exited with ${code}: ${stderr}`));
+      else reject(new Error(`writer exited with ${code}: ${stderr()}`));
     });
   });
 }

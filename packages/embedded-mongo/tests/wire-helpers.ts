@@ -1,6 +1,8 @@
 /** Test helpers: a fake executor and a raw-socket client that speaks the wire protocol by hand. */
 import net from 'node:net';
 import { BSON, type Document } from 'bson';
+import { afterAll, beforeAll } from 'vitest';
+import type { EmbeddedServer } from '../src/index.ts';
 export { type FakeExecutor, fakeExecutor } from '../src/testing.ts';
 
 function header(length: number, requestId: number, opCode: number): Buffer {
@@ -166,4 +168,25 @@ export class RawClient {
   close(): void {
     this.socket.destroy();
   }
+}
+
+/**
+ * A server for a describe block: `start` runs before its tests; after them every client
+ * opened with the returned `connect` is closed, then the server.
+ */
+export function serveRaw(start: () => Promise<EmbeddedServer>): () => Promise<RawClient> {
+  let server: EmbeddedServer | undefined;
+  const clients: RawClient[] = [];
+  beforeAll(async () => {
+    server = await start();
+  });
+  afterAll(async () => {
+    for (const client of clients) client.close();
+    await server?.close();
+  });
+  return async () => {
+    const client = await RawClient.connect(server!.port);
+    clients.push(client);
+    return client;
+  };
 }

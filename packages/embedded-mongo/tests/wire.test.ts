@@ -1,28 +1,17 @@
-import { describe, it, expect, beforeAll, afterAll } from 'vitest';
+import { describe, it, expect } from 'vitest';
 import { BSON, Long, ObjectId, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/index.ts';
 import { crc32c } from '../src/wire/crc32c.ts';
 import { FrameReader } from '../src/wire/frame-reader.ts';
-import { fakeExecutor, opMsg, opQuery, RawClient, type FakeExecutor } from './wire-helpers.ts';
+import { fakeExecutor, opMsg, opQuery, RawClient, serveRaw, type FakeExecutor } from './wire-helpers.ts';
 
 describe('embedded wire server', () => {
   let executor: FakeExecutor;
   let server: EmbeddedServer;
-  const clients: RawClient[] = [];
-  const connect = async () => {
-    const client = await RawClient.connect(server.port);
-    clients.push(client);
-    return client;
-  };
-
-  beforeAll(async () => {
+  const connect = serveRaw(async () => {
     executor = fakeExecutor();
-    server = await startEmbeddedServer({ executor });
-  });
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await server.close();
+    return (server = await startEmbeddedServer({ executor }));
   });
 
   it('listens on 127.0.0.1 and reports its uri', () => {
@@ -480,20 +469,9 @@ describe('FrameReader', () => {
 
 describe('undecoded insert documents (executor with rawInsertDocuments)', () => {
   let executor: FakeExecutor;
-  let server: EmbeddedServer;
-  const clients: RawClient[] = [];
-  const connect = async () => {
-    const client = await RawClient.connect(server.port);
-    clients.push(client);
-    return client;
-  };
-  beforeAll(async () => {
+  const connect = serveRaw(async () => {
     executor = Object.assign(fakeExecutor(), { rawInsertDocuments: true });
-    server = await startEmbeddedServer({ executor });
-  });
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await server.close();
+    return startEmbeddedServer({ executor });
   });
 
   it('hands over validated bytes for insert documents, decoded ones for rare types and other commands', async () => {
@@ -545,20 +523,9 @@ describe('undecoded insert documents (executor with rawInsertDocuments)', () => 
 });
 
 describe('insert documents validated by the engine while decoding (validatesRawDocuments)', () => {
-  let server: EmbeddedServer;
-  const clients: RawClient[] = [];
-  const connect = async () => {
-    const client = await RawClient.connect(server.port);
-    clients.push(client);
-    return client;
-  };
-  beforeAll(async () => {
+  const connect = serveRaw(async () => {
     // Raw frames without a SCRAM conversation: the subject here is decoding, not the door.
-    server = await startEmbeddedServer({ inProcess: true, auth: false });
-  });
-  afterAll(async () => {
-    for (const client of clients) client.close();
-    await server.close();
+    return startEmbeddedServer({ inProcess: true, auth: false });
   });
 
   const message = (requestId: number, documents: Document[], ordered = true) =>

@@ -2,26 +2,15 @@
  * The embedded server in its worker thread (the default): serving, clean close,
  * start-up errors, and a crash of the worker surfacing as an error, not a hang.
  */
-import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MongoClient } from 'mongodb';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CRASH_FOR_TESTS, startEmbeddedServer } from '../src/index.ts';
+import { runFixture as runFixtureIn, tempDirs } from './process-helpers.ts';
 
 const fixture = fileURLToPath(new URL('./fixtures/serve-worker.ts', import.meta.url));
-const dirs: string[] = [];
-const tempDir = () => {
-  const d = mkdtempSync(join(tmpdir(), 'dvut-worker-'));
-  dirs.push(d);
-  return d;
-};
-afterAll(() => {
-  for (const d of dirs) rmSync(d, { recursive: true, force: true });
-});
+const tempDir = tempDirs('dvut-worker-');
 
 function refused(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -34,33 +23,7 @@ function refused(port: number): Promise<boolean> {
   });
 }
 
-function runFixture(
-  args: string[],
-  signal?: NodeJS.Signals,
-): Promise<{ code: number | null; afterReadyMs: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, ...args], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let readyAt = 0;
-    let stdout = '';
-    let stderr = '';
-    const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-      if (!readyAt && stdout.includes('ready')) {
-        readyAt = Date.now();
-        if (signal) child.kill(signal);
-      }
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(killer);
-      resolve({ code, afterReadyMs: readyAt ? Date.now() - readyAt : -1, stdout, stderr });
-    });
-  });
-}
+const runFixture = (args: string[], signal?: NodeJS.Signals) => runFixtureIn(fixture, args, signal);
 
 describe('embedded server in a worker thread', () => {
   it('serves the driver, counts connections, persists, and closes cleanly', async () => {
