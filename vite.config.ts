@@ -10,24 +10,17 @@ declare module '@remix-run/node' {
 }
 
 /**
- * The build's three known, harmless warnings, silenced here one by one (README, "Build
+ * The build's two known, harmless warnings, silenced here one by one (README, "Build
  * warnings"); anything else still prints.
  * - zod's sources carry comments that explain where its `@__PURE__` marks sit; Rollup
  *   cannot read those comments as annotations and drops them. The marks still work.
  * - Resource routes (exports, the JSON API, /healthz) have no component, so their browser
  *   chunk is empty. Remix still lists them in its manifest; nothing is loaded for them.
- * - criteria.server.ts imports eligibility.server.ts lazily to break an import cycle (the
- *   latter imports the former); both are in the one server bundle either way.
  */
 function quietKnownWarnings(warning: Rollup.RollupLog, warn: (w: Rollup.RollupLog) => void) {
   if (warning.code === 'INVALID_ANNOTATION' && /[\\/]node_modules[\\/]zod[\\/]/.test(warning.id ?? ''))
     return;
   if (warning.code === 'EMPTY_BUNDLE') return;
-  if (
-    warning.plugin === 'vite:reporter' &&
-    /eligibility\.server\.ts is dynamically imported by \S*criteria\.server\.ts/.test(warning.message)
-  )
-    return;
   warn(warning);
 }
 
