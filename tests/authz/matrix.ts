@@ -365,6 +365,7 @@ export const MATRIX: Record<string, RouteEntry> = {
     action: { form: { intent: 'give' }, expect: roles(['student'], 'bad-request') },
   },
   'me.data[.]json.ts': { path: '/me/data.json', loader: { expect: roles(['student']) } },
+  'me.data[.]xlsx.ts': { path: '/me/data.xlsx', loader: { expect: roles(['student']) } },
   'me.print.tsx': { path: '/me/print', loader: { expect: roles(['student']) } },
   'me.submissions.$id.file.ts': {
     path: '/me/submissions/:id/file',
