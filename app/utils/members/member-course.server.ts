@@ -20,7 +20,9 @@ export async function branchCohorts(branchIds: readonly Types.ObjectId[]): Promi
   for (const m of members) {
     if (typeof m.cohort !== 'number' || !m.branchId) continue;
     const key = String(m.branchId);
-    byBranch.set(key, [...(byBranch.get(key) ?? []), m.cohort]);
+    const cohorts = byBranch.get(key);
+    if (cohorts) cohorts.push(m.cohort);
+    else byBranch.set(key, [m.cohort]);
   }
   return byBranch;
 }
