@@ -172,7 +172,7 @@ export default function MySubmissions() {
         <p className="field-hint" data-testid="evidence-quota">
           {t('me.quota.left', {
             files: quota.files,
-            mb: (quota.bytes / 1024 / 1024).toFixed(1),
+            mb: f.decimal(quota.bytes / 1024 / 1024, 1),
             maxFiles: quotaMax.files,
             maxMb: quotaMax.bytes / 1024 / 1024,
           })}

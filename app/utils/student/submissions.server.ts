@@ -32,7 +32,7 @@ import { prepareEvidenceQuota, takeEvidenceQuota } from './evidence-quota.server
 import { scopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
 import { fieldErrorsOf } from '../validation';
-import { formatDate, translate, type MessageKey } from '~/i18n';
+import { formatDate, formatDecimal, translate, type MessageKey } from '~/i18n';
 import { isObjectId } from '~/domain/ids';
 import { badRequest, forbidden, notFound } from '../responses.server';
 
@@ -237,7 +237,7 @@ export async function submitEvidence(
     const formError = translate(user.locale, 'me.quota.refused', {
       month: `${left.month.slice(5)}/${left.month.slice(0, 4)}`,
       files: left.files,
-      mb: (left.bytes / 1024 / 1024).toFixed(1),
+      mb: formatDecimal(left.bytes / 1024 / 1024, user.locale, 1),
     });
     return data({ formError, fieldErrors: { file: ['me.quota.file'] }, values }, { status: 409 });
   }
