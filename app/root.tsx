@@ -2,7 +2,7 @@
 import '~/zod-jitless.client';
 import type { LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Links, Meta, Outlet, Scripts, ScrollRestoration, useRouteLoaderData } from '@remix-run/react';
-import type { ReactNode } from 'react';
+import { useEffect, type ReactNode } from 'react';
 import { AppShell } from '~/components/app-shell';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import {
@@ -11,6 +11,7 @@ import {
   isMessageKey,
   registerCatalogue,
   translate,
+  usableLocale,
   type MessageKey,
   type Messages,
 } from '~/i18n';
@@ -36,15 +37,22 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     locale,
     // Only the active language's messages reach the browser (app/i18n/index.ts), as one JSON
-    // string: a plain object costs single fetch an index per key (~8 KB more gzipped).
-    messages: JSON.stringify(catalogue(locale)),
+    // string: a plain object costs single fetch an index per key (~8 KB more gzipped). Only with
+    // the page itself: the app's own data requests (fetch, `Sec-Fetch-Dest: empty`) come from a
+    // page that already holds them, and the root revalidates after every action and filter change.
+    messages: pageAlreadyHasCatalogue(request) ? null : JSON.stringify(catalogue(locale)),
     user: user ? { name: user.name, role: user.role } : null,
     toast: isMessageKey(toastKey) ? (toastKey as MessageKey) : null,
   };
 }
 
+/** A fetch from the app's own page; anything else (a page load, an old browser) gets the catalogue. */
+function pageAlreadyHasCatalogue(request: Request) {
+  return request.headers.get('Sec-Fetch-Dest') === 'empty';
+}
+
 export const meta: MetaFunction<typeof loader> = ({ data }) => [
-  { title: translate(data?.locale ?? DEFAULT_LOCALE, 'app.name') },
+  { title: translate(usableLocale(data?.locale ?? DEFAULT_LOCALE), 'app.name') },
 ];
 
 let lastMessages: { json: string; messages: Messages } | undefined;
@@ -57,9 +65,16 @@ export function Layout({ children }: { children: ReactNode }) {
   const data = useRouteLoaderData<typeof loader>('root');
   const nonce = useNonce();
   // In the browser, before anything below translates (`meta` included).
-  if (data && typeof document !== 'undefined') registerCatalogue(data.locale, parseMessages(data.messages));
+  if (data?.messages && typeof document !== 'undefined')
+    registerCatalogue(data.locale, parseMessages(data.messages));
+  // The language changed without a page load (signing in restores the user's language, signing
+  // out drops it): this page has only the other catalogue, so it loads again in the new one.
+  const missingCatalogue = data ? usableLocale(data.locale) !== data.locale : false;
+  useEffect(() => {
+    if (missingCatalogue) window.location.reload();
+  }, [missingCatalogue]);
   return (
-    <html lang={data?.locale ?? DEFAULT_LOCALE}>
+    <html lang={usableLocale(data?.locale ?? DEFAULT_LOCALE)}>
       <head>
         <meta charSet="utf-8" />
         <meta name="viewport" content="width=device-width, initial-scale=1" />

@@ -150,6 +150,8 @@ function LanguageSwitch() {
     <Form
       method="post"
       action="/settings/locale"
+      // A page load: the new language's catalogue comes with the page (root.tsx).
+      reloadDocument
       className="language-switch"
       aria-label={t('shell.switchLanguage')}
     >

@@ -29,6 +29,16 @@ const CATALOGUES: Partial<Record<Locale, Messages>> =
 export function registerCatalogue(locale: Locale, messages: Messages) {
   if (CATALOGUES[locale] !== messages) CATALOGUES[locale] = messages;
 }
+
+/**
+ * `locale` when its catalogue is here, otherwise a language whose catalogue is. The browser
+ * holds the catalogue the page was loaded with; a client navigation that changes the language
+ * (signing in restores the user's) renders in that one until the page reloads (root.tsx).
+ */
+export function usableLocale(locale: Locale): Locale {
+  if (CATALOGUES[locale]) return locale;
+  return LOCALES.find((other) => CATALOGUES[other]) ?? locale;
+}
 const INTL_LOCALE: Record<Locale, string> = { vi: 'vi-VN', en: 'en-GB' };
 
 export function isLocale(value: unknown): value is Locale {

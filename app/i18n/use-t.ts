@@ -10,13 +10,17 @@ import {
   formatNumber,
   formatPercent,
   isLocale,
+  usableLocale,
   type Locale,
 } from './index';
 
-/** The locale the root loader chose; Vietnamese when the root loader has no data (e.g. its own error). */
+/**
+ * The locale the root loader chose; Vietnamese when the root loader has no data (e.g. its own
+ * error). In the browser, a language whose catalogue is here (see `usableLocale`).
+ */
 export function useLocale(): Locale {
   const data = useRouteLoaderData('root') as { locale?: unknown } | undefined;
-  return isLocale(data?.locale) ? data.locale : DEFAULT_LOCALE;
+  return usableLocale(isLocale(data?.locale) ? data.locale : DEFAULT_LOCALE);
 }
 
 export function useT() {
