@@ -120,7 +120,9 @@ async function main() {
   const { ensureSessionSecret } = await import('./app/utils/auth/session-secret.server.ts');
   const secret = ensureSessionSecret(process.env, ROOT);
   if (secret) {
-    const where = path.relative(ROOT, secret.file);
+    // Short when the data directory is inside the project; the full path when it is elsewhere.
+    const inside = path.relative(ROOT, secret.file);
+    const where = inside.startsWith('..') || path.isAbsolute(inside) ? secret.file : inside;
     console.warn(
       secret.origin === 'copied'
         ? `[env] SESSION_SECRET not set: copied the local secret from beside the data directory into ${where} (loopback only)`
