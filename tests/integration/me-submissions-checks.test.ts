@@ -69,6 +69,16 @@ describe('duplicates', () => {
     expect(await Submission.countDocuments({ memberId: own })).toBe(before);
   });
 
+  it('two tabs sending the same item at the same moment store it once; the other is told why', async () => {
+    const title = 'Giấy khen gửi từ hai thẻ';
+    const before = await Submission.countDocuments({ memberId: own, title });
+    const answers = await Promise.all([submit({ ...award, title }), submit({ ...award, title })]);
+    expect(answers.map((a) => a.status).sort()).toEqual([302, 409]);
+    const refused = answers.find((a) => a.status === 409)!;
+    expect(refused.data.formError).toContain(`«${title}»`);
+    expect(await Submission.countDocuments({ memberId: own, title })).toBe(before + 1);
+  });
+
   it('keeps the same file sent with another item, marked, and the student sees the mark', async () => {
     const bytes = [0x25, 0x50, 0x44, 0x46, 0x2d, 0x37, 0x37];
     const first = await call(submitAction, withFile({ ...award, title: 'Bằng khen tỉnh' }, bytes, 'a.pdf'));
