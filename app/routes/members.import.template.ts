@@ -1,6 +1,6 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
-import { IMPORT_KINDS } from '~/domain/member-import';
+import { IMPORT_KINDS } from '~/domain/member-import/types';
 import {
   buildMembersTemplate,
   buildResultsTemplate,

@@ -26,7 +26,7 @@ import {
   MAX_FILE_BYTES,
   type ImportKind,
   type ImportProblem,
-} from '~/domain/member-import';
+} from '~/domain/member-import/types';
 import { useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { MaxPartSizeExceededError, parseBoundedMultipart, TooManyPartsError } from '~/utils/multipart.server';

@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import mongoose, { Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../app/domain/member-import.ts';
+import { parseCsv } from '../../app/domain/member-import/csv.ts';
 import { memberSearchKey, nameSortKey } from '../../app/domain/text.ts';
 import {
   CSV_CONTENT_TYPE,

@@ -33,13 +33,8 @@ import {
   type JobOwner,
 } from '~/domain/import-job';
 import type { ImportPreview } from '~/domain/import-preview';
-import {
-  MEMBER_COLUMNS,
-  RESULT_COLUMNS,
-  type ColumnDef,
-  type ImportKind,
-  type ImportProblem,
-} from '~/domain/member-import';
+import { MEMBER_COLUMNS, RESULT_COLUMNS, type ColumnDef } from '~/domain/member-import/columns';
+import type { ImportKind, ImportProblem } from '~/domain/member-import/types';
 import type { AuthUser } from '../auth/auth.server';
 import { BROKE_SHOWN, brokeMembers } from './broke-members.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';

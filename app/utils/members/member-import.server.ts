@@ -18,28 +18,23 @@ import ExcelJS from 'exceljs';
 import mongoose, { Types } from 'mongoose';
 import { searchKey, memberSearchKey, nameSortKey } from '~/domain/text.ts';
 import { latestGpa10 } from '~/domain/latest-gpa.ts';
+import { cellText } from '~/domain/member-import/cells.ts';
+import { MEMBER_COLUMNS, RESULT_COLUMNS, columnsOf, type ColumnDef } from '~/domain/member-import/columns.ts';
+import { parseCsv } from '~/domain/member-import/csv.ts';
+import type { ColumnMapping } from '~/domain/member-import/headers.ts';
+import type { MemberRecord } from '~/domain/member-import/schemas.ts';
+import { rowsFromSheet } from '~/domain/member-import/sheet.ts';
 import {
   MAX_DATA_ROWS,
   MAX_FILE_BYTES,
-  cellText,
   HEADER_SEARCH_ROWS,
-  MEMBER_COLUMNS,
-  RESULT_COLUMNS,
-  columnsOf,
-  parseCsv,
-  rowsFromSheet,
-  sortProblems,
-  validateMemberRows,
-  validateResultRows,
   type CellValue,
-  type ColumnDef,
-  type ColumnMapping,
   type ImportKind,
   type ImportProblem,
   type ImportRow,
-  type MemberRecord,
   type SheetRow,
-} from '~/domain/member-import.ts';
+} from '~/domain/member-import/types.ts';
+import { sortProblems, validateMemberRows, validateResultRows } from '~/domain/member-import/validate.ts';
 import {
   PREVIEW_ROWS,
   changedColumns,
@@ -60,7 +55,7 @@ import { branchCohorts } from './member-course.server.ts';
 import { refreshConflicts } from '../pipeline/pipeline-conflicts.server.ts';
 import { currentSession, inTransaction } from '../transaction.server.ts';
 
-export type { ImportKind, ImportProblem } from '~/domain/member-import.ts';
+export type { ImportKind, ImportProblem } from '~/domain/member-import/types.ts';
 
 export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const GUIDE_SHEET_NAME = 'Hướng dẫn';
