@@ -6,7 +6,7 @@ import {
   buildResultsTemplate,
   templateFilename,
   XLSX_CONTENT_TYPE,
-} from '~/utils/members/member-import.server';
+} from '~/utils/members/member-import-template.server';
 import { requireUser } from '~/utils/auth/permissions.server';
 import { notFound } from '~/utils/responses.server';
 

@@ -16,7 +16,7 @@ import {
   exportMembersToBuffer,
   type ExportOptions,
 } from '../../app/utils/members/member-export.server.ts';
-import { dryRun } from '../../app/utils/members/member-import.server.ts';
+import { dryRun } from '../../app/utils/members/member-import-dry-run.server.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { MEMBER_HEADER } from '../fixtures/member-sheet.ts';

@@ -20,12 +20,12 @@ import {
 } from '../../app/domain/member-import/types.ts';
 import { validateMemberRows, validateResultRows } from '../../app/domain/member-import/validate.ts';
 import { IMPORT_MESSAGES, formatImportProblem } from '../../app/domain/import-messages.ts';
+import { parseImportFile } from '../../app/utils/members/member-import-file.server.ts';
 import {
   GUIDE_SHEET_NAME,
   buildMembersTemplate,
   buildResultsTemplate,
-  parseImportFile,
-} from '../../app/utils/members/member-import.server.ts';
+} from '../../app/utils/members/member-import-template.server.ts';
 
 const MEMBER_HEADERS = MEMBER_COLUMNS.map((c) => c.header);
 
