@@ -13,7 +13,7 @@ import { BrokeMembers } from '~/components/broke-members';
 import { ImportPreviewView } from '~/components/member-import-preview';
 import { isRunning, type ImportJobView, type ImportUploadView } from '~/domain/import-job';
 import { formatImportProblem, importProblemMessage } from '~/domain/import-messages';
-import type { ImportProblem } from '~/domain/member-import';
+import type { ImportProblem } from '~/domain/member-import/types';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 
 const POLL_MS = 1000;

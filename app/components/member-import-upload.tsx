@@ -6,7 +6,7 @@ import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { FormError, SelectField } from '~/components/forms';
 import { FileProblems } from '~/components/member-import-report';
-import { IMPORT_KINDS, type ImportKind, type ImportProblem } from '~/domain/member-import';
+import { IMPORT_KINDS, type ImportKind, type ImportProblem } from '~/domain/member-import/types';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 

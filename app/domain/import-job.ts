@@ -4,7 +4,7 @@
  * Pure and isomorphic: the server decides, the page renders the same types.
  */
 import type { ImportPreview } from './import-preview';
-import type { ImportKind, ImportProblem } from './member-import';
+import type { ImportKind, ImportProblem } from './member-import/types';
 
 export type ImportJobState = 'checked' | 'committing' | 'done' | 'failed' | 'interrupted';
 

@@ -4,7 +4,7 @@
  * touching files other engineers own. Same `{name}` placeholders as `t()`.
  * `satisfies` makes both languages carry exactly the codes the importer emits.
  */
-import type { ImportProblem, ImportProblemCode } from './member-import.ts';
+import type { ImportProblem, ImportProblemCode } from './member-import/types.ts';
 
 type ImportMessages = Record<ImportProblemCode, string>;
 

@@ -2,18 +2,13 @@
  * What the import page shows before anything is written: each row as it will be stored
  * and what it will do (new, changed and which columns, unchanged, error), and the
  * school year and course a new member gets when the file leaves them out.
- * Pure: app/utils/members/member-import.server.ts feeds it what it read from the database.
+ * Pure: app/utils/members/member-import-{members,results}.server.ts feed it what it read from the database.
  */
-import {
-  MEMBER_COLUMNS,
-  cellText,
-  columnsOf,
-  formatDmy,
-  type CellValue,
-  type ColumnMapping,
-  type ImportKind,
-  type MemberRecord,
-} from './member-import.ts';
+import { cellText, formatDmy } from './member-import/cells.ts';
+import { MEMBER_COLUMNS, columnsOf } from './member-import/columns.ts';
+import type { ColumnMapping } from './member-import/headers.ts';
+import type { MemberRecord } from './member-import/schemas.ts';
+import type { CellValue, ImportKind } from './member-import/types.ts';
 
 /** Rows the preview lists; the page says how many the file has in all. */
 export const PREVIEW_ROWS = 50;

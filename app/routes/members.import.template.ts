@@ -1,12 +1,12 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { z } from 'zod';
-import { IMPORT_KINDS } from '~/domain/member-import';
+import { IMPORT_KINDS } from '~/domain/member-import/types';
 import {
   buildMembersTemplate,
   buildResultsTemplate,
   templateFilename,
   XLSX_CONTENT_TYPE,
-} from '~/utils/members/member-import.server';
+} from '~/utils/members/member-import-template.server';
 import { requireUser } from '~/utils/auth/permissions.server';
 import { notFound } from '~/utils/responses.server';
 

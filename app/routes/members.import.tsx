@@ -26,13 +26,13 @@ import {
   MAX_FILE_BYTES,
   type ImportKind,
   type ImportProblem,
-} from '~/domain/member-import';
+} from '~/domain/member-import/types';
 import { useT } from '~/i18n/use-t';
 import memberStyles from '~/styles/members.css?url';
 import { MaxPartSizeExceededError, parseBoundedMultipart, TooManyPartsError } from '~/utils/multipart.server';
 import { editorOptions } from '~/utils/members/member-edit.server';
 import { getJob, putUpload, startCommit, uploadView } from '~/utils/members/member-import-jobs.server';
-import { dryRunPreview } from '~/utils/members/member-import.server';
+import { dryRunPreview } from '~/utils/members/member-import-dry-run.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/auth/permissions.server';
 import { readForm } from '~/utils/request-guards.server';

@@ -13,7 +13,7 @@ import type { IncomingMessage, RequestListener, Server, ServerResponse } from 'n
 import http from 'node:http';
 import type { Socket } from 'node:net';
 import { EVIDENCE_MAX_BYTES } from '../../models/evidence-file';
-import { MAX_FILE_BYTES } from '../domain/member-import';
+import { MAX_FILE_BYTES } from '../domain/member-import/types';
 import { translate, type MessageKey } from '../i18n';
 
 const KB = 1024;

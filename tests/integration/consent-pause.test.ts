@@ -17,7 +17,7 @@ import { Submission } from '../../models/submission.ts';
 import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
-import { parseCsv } from '~/domain/member-import';
+import { parseCsv } from '~/domain/member-import/csv';
 import { consentWithdrawn } from '~/domain/consent';
 import { OPEN_STAGES } from '~/domain/stages';
 import { action as tokensAction } from '~/routes/admin.tokens';

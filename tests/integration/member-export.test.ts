@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import mongoose, { Types } from 'mongoose';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { parseCsv } from '../../app/domain/member-import.ts';
+import { parseCsv } from '../../app/domain/member-import/csv.ts';
 import { memberSearchKey, nameSortKey } from '../../app/domain/text.ts';
 import {
   CSV_CONTENT_TYPE,
@@ -16,7 +16,7 @@ import {
   exportMembersToBuffer,
   type ExportOptions,
 } from '../../app/utils/members/member-export.server.ts';
-import { dryRun } from '../../app/utils/members/member-import.server.ts';
+import { dryRun } from '../../app/utils/members/member-import-dry-run.server.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { MEMBER_HEADER } from '../fixtures/member-sheet.ts';

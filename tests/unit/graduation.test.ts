@@ -14,7 +14,8 @@ import {
   lastDayOfMonth,
   parseGraduationMonth,
 } from '../../app/domain/graduation.ts';
-import { validateMemberRows, type ImportRow } from '../../app/domain/member-import.ts';
+import type { ImportRow } from '../../app/domain/member-import/types.ts';
+import { validateMemberRows } from '../../app/domain/member-import/validate.ts';
 import { ASOF, calendar, memberAt } from '../fixtures/pipeline-member.ts';
 
 describe('parseGraduationMonth', () => {

@@ -14,7 +14,9 @@ import {
   memberPreviewValues,
   previewColumns,
 } from '../../app/domain/import-preview.ts';
-import { isDateShaped, rowsFromSheet, validateMemberRows } from '../../app/domain/member-import.ts';
+import { isDateShaped } from '../../app/domain/member-import/cells.ts';
+import { rowsFromSheet } from '../../app/domain/member-import/sheet.ts';
+import { validateMemberRows } from '../../app/domain/member-import/validate.ts';
 
 const sheet = (rows: unknown[][]) => rows.map((cells, i) => ({ row: i + 1, cells: cells as never[] }));
 

@@ -7,28 +7,25 @@ import { randomBytes } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { parseDateCell } from '../../app/domain/member-import/cells.ts';
+import { MEMBER_COLUMNS, RESULT_COLUMNS } from '../../app/domain/member-import/columns.ts';
+import { parseCsv } from '../../app/domain/member-import/csv.ts';
+import { matchHeaders, normalizeHeader } from '../../app/domain/member-import/headers.ts';
 import {
   MAX_DATA_ROWS,
-  MEMBER_COLUMNS,
-  RESULT_COLUMNS,
   ROW_PROBLEM_CODES,
   FILE_PROBLEM_CODES,
-  matchHeaders,
-  normalizeHeader,
-  parseCsv,
-  parseDateCell,
-  validateMemberRows,
-  validateResultRows,
   type ImportProblem,
   type ImportRow,
-} from '../../app/domain/member-import.ts';
+} from '../../app/domain/member-import/types.ts';
+import { validateMemberRows, validateResultRows } from '../../app/domain/member-import/validate.ts';
 import { IMPORT_MESSAGES, formatImportProblem } from '../../app/domain/import-messages.ts';
+import { parseImportFile } from '../../app/utils/members/member-import-file.server.ts';
 import {
   GUIDE_SHEET_NAME,
   buildMembersTemplate,
   buildResultsTemplate,
-  parseImportFile,
-} from '../../app/utils/members/member-import.server.ts';
+} from '../../app/utils/members/member-import-template.server.ts';
 
 const MEMBER_HEADERS = MEMBER_COLUMNS.map((c) => c.header);
 

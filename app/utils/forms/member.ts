@@ -11,7 +11,7 @@ import { checkbox, isIsoDay, optionalObjectId, optionalText, text } from './fiel
 export const SENSITIVE_FIELDS = ['ethnicity', 'religion', 'citizenId'] as const;
 export type SensitiveField = (typeof SENSITIVE_FIELDS)[number];
 
-// Same rules as the spreadsheet import (app/domain/member-import.ts), so a record typed
+// Same rules as the spreadsheet import (app/domain/member-import/schemas.ts), so a record typed
 // in by hand and one imported from a file are held to one standard.
 const CODE_RE = /^[\p{L}\p{N}._/-]+$/u;
 const NAME_RE = /^[\p{L}\p{M}][\p{L}\p{M}' .-]*$/u;

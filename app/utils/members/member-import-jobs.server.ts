@@ -33,17 +33,12 @@ import {
   type JobOwner,
 } from '~/domain/import-job';
 import type { ImportPreview } from '~/domain/import-preview';
-import {
-  MEMBER_COLUMNS,
-  RESULT_COLUMNS,
-  type ColumnDef,
-  type ImportKind,
-  type ImportProblem,
-} from '~/domain/member-import';
+import { MEMBER_COLUMNS, RESULT_COLUMNS, type ColumnDef } from '~/domain/member-import/columns';
+import type { ImportKind, ImportProblem } from '~/domain/member-import/types';
 import type { AuthUser } from '../auth/auth.server';
 import { BROKE_SHOWN, brokeMembers } from './broke-members.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';
-import { COMMIT_BUDGET_MS, commitImport, type CommitReport } from './member-import.server';
+import { COMMIT_BUDGET_MS, commitImport, type CommitReport } from './member-import-commit.server';
 
 /** How long a job (and a checked file) is kept after its last step. */
 export const UPLOAD_TTL_MS = 30 * 60_000;
