@@ -2,6 +2,7 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import ExcelJS from 'exceljs';
 import { createT } from '~/i18n';
+import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE } from '~/utils/content-types';
 import { getSet, requireCriteriaManager, runSimulation } from '~/utils/criteria/criteria.server';
 import { filterRows, parseSimulationQuery } from '~/utils/criteria/criteria-simulation';
 import { requireId } from '~/utils/params.server';
@@ -41,7 +42,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     const body = [header, ...table].map((line) => line.map(cell).join(',')).join('\r\n');
     return new Response('\uFEFF' + body, {
       headers: {
-        'Content-Type': 'text/csv; charset=utf-8',
+        'Content-Type': CSV_CONTENT_TYPE,
         'Content-Disposition': `attachment; filename="${base}.csv"`,
       },
     });
@@ -54,7 +55,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const buffer = await workbook.xlsx.writeBuffer();
   return new Response(buffer as ArrayBuffer, {
     headers: {
-      'Content-Type': 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      'Content-Type': XLSX_CONTENT_TYPE,
       'Content-Disposition': `attachment; filename="${base}.xlsx"`,
     },
   });

@@ -2,7 +2,7 @@ import type { LoaderFunctionArgs } from '@remix-run/node';
 import { createT } from '~/i18n';
 import { requireStudent } from '~/utils/student/me.server';
 import { ownDataSections, sectionsToXlsx } from '~/utils/my-data.server';
-import { XLSX_CONTENT_TYPE } from '~/utils/xlsx-tables.server';
+import { XLSX_CONTENT_TYPE } from '~/utils/content-types';
 
 /**
  * The student's own record as a readable Excel workbook (their right to a copy, Law 91/2025),

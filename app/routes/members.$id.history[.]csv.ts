@@ -6,6 +6,7 @@
  */
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { memberHistoryExport } from '~/utils/audit/audit-log.server';
+import { CSV_CONTENT_TYPE } from '~/utils/content-types';
 import { getLocale } from '~/utils/locale.server';
 import { can } from '~/domain/permissions';
 import { requireUser } from '~/utils/auth/permissions.server';
@@ -20,7 +21,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   return new Response(file.body, {
     status: 200,
     headers: {
-      'Content-Type': 'text/csv; charset=utf-8',
+      'Content-Type': CSV_CONTENT_TYPE,
       'Content-Disposition': `attachment; filename="${file.filename}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
       'Cache-Control': 'no-store',
       'X-Content-Type-Options': 'nosniff',

@@ -5,8 +5,8 @@ import {
   buildMembersTemplate,
   buildResultsTemplate,
   templateFilename,
-  XLSX_CONTENT_TYPE,
 } from '~/utils/members/member-import-template.server';
+import { XLSX_CONTENT_TYPE } from '~/utils/content-types';
 import { requireUser } from '~/utils/auth/permissions.server';
 import { notFound } from '~/utils/responses.server';
 

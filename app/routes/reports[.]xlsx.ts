@@ -6,12 +6,8 @@
 import type { LoaderFunctionArgs } from '@remix-run/node';
 import { appendAudit } from '~/utils/audit/audit.server';
 import { requireUser } from '~/utils/auth/permissions.server';
-import {
-  loadReportExport,
-  reportFilename,
-  tablesToXlsx,
-  XLSX_CONTENT_TYPE,
-} from '~/utils/xlsx-tables.server';
+import { loadReportExport, reportFilename, tablesToXlsx } from '~/utils/xlsx-tables.server';
+import { XLSX_CONTENT_TYPE } from '~/utils/content-types';
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireUser(request, { permission: 'report:read' });

@@ -16,8 +16,6 @@ import type { AuthUser } from './auth/auth.server';
 import type { ReportCell, ReportTable } from './reports/report-tables';
 import { dashboardTables, loadDashboard, parseDashboardQuery } from './reports/reports.server';
 
-export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
-
 export interface WorkbookMeta {
   title: string;
   generatedAt: Date;

@@ -9,8 +9,6 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseCsv } from '../../app/domain/member-import/csv.ts';
 import { memberSearchKey, nameSortKey } from '../../app/domain/text.ts';
 import {
-  CSV_CONTENT_TYPE,
-  XLSX_CONTENT_TYPE,
   csvField,
   exportMembers,
   exportMembersToBuffer,
@@ -100,7 +98,7 @@ describe('CSV export', () => {
       format: 'csv',
       now: new Date(Date.UTC(2026, 10, 27, 20)),
     });
-    expect(result.contentType).toBe(CSV_CONTENT_TYPE);
+    expect(result.contentType).toBe('text/csv; charset=utf-8');
     // 20:00 UTC is already the next day in Vietnam.
     expect(result.filename).toBe('doan-vien-2026-11-28.csv');
     expect(result.body.subarray(0, 3)).toEqual(Buffer.from([0xef, 0xbb, 0xbf]));
@@ -190,7 +188,7 @@ describe('xlsx export', () => {
       columns: ['studentCode', 'fullName', 'dateOfBirth', 'gender', 'branch', 'citizenId'],
       now: new Date(Date.UTC(2026, 10, 27, 3)),
     });
-    expect(result.contentType).toBe(XLSX_CONTENT_TYPE);
+    expect(result.contentType).toBe('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
     expect(result.filename).toBe('doan-vien-2026-11-27.xlsx');
     const chunks: Buffer[] = [];
     for await (const chunk of result.body) chunks.push(chunk as Buffer);

@@ -26,6 +26,7 @@ import { STAGE_LABELS, type Stage } from '~/domain/stages.ts';
 import { translate } from '~/i18n/index.ts';
 import { Member, type MemberFields } from '../../../models/member.ts';
 import { Unit } from '../../../models/unit.ts';
+import { CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE } from '../content-types.ts';
 import { CONSENT_PAUSE_PROJECTION } from '../student/consent.server.ts';
 
 export const EXPORT_COLUMNS = [
@@ -129,8 +130,6 @@ export interface ExportResult {
   withheld: { count: number };
 }
 
-export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
-export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const CURSOR_BATCH = 500;
 
 /** dd/mm/yyyy in Vietnam's time zone (UTC+7, no daylight saving), like the rest of the app. */

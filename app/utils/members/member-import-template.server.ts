@@ -6,7 +6,6 @@ import ExcelJS from 'exceljs';
 import { columnsOf } from '~/domain/member-import/columns.ts';
 import { MAX_DATA_ROWS, type ImportKind } from '~/domain/member-import/types.ts';
 
-export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 export const GUIDE_SHEET_NAME = 'Hướng dẫn';
 const DATA_SHEET_NAME: Record<ImportKind, string> = { members: 'Đoàn viên', results: 'Kết quả học tập' };
 
