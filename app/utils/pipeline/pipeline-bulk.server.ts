@@ -37,7 +37,7 @@ import { ensureEligibility } from '../criteria/eligibility.server';
 import type { VerdictMember } from '../criteria/criteria.server';
 import { isProvinceWide, unitNamesById } from '../members/members-list.server';
 import { scopeFilter } from '../auth/permissions.server';
-import { writeStep } from './pipeline.server';
+import { writeStep } from './pipeline-step.server';
 import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from '../transaction.server';
 import { SELECTION_FIELDS_BESIDE_PIPELINE, selectionVerdictFor } from './selection.server';
