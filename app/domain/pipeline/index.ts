@@ -84,3 +84,13 @@ export {
 export { canActOnPipeline, canEditDossier, canAddReviewNote, canResolveFlag } from './tab-permissions.ts';
 export { VOTE_STEPS, voteCellChoice } from './vote-steps.ts';
 export { stepFields, type FieldKind, type FieldView } from './step-fields.ts';
+export {
+  BULK_STEPS,
+  BULK_FIELDS,
+  isBulkStep,
+  stepFrom,
+  stepLabel,
+  bulkStepsFor,
+  type BulkStep,
+  type BulkField,
+} from './bulk-steps.ts';
