@@ -25,7 +25,7 @@ import { Unit } from '../models/unit.ts';
 import { User } from '../models/user.ts';
 import { seedDatabase } from '../seed/seed.server.ts';
 import type { AuthUser } from '../app/utils/auth/auth.server.ts';
-import { applyTransition } from '../app/utils/pipeline/pipeline.server.ts';
+import { applyTransition } from '../app/utils/pipeline/pipeline-step.server.ts';
 import { quantile } from './stats.ts';
 
 const args = new Map<string, string>();

@@ -168,7 +168,7 @@ export const pipelineSchema = new Schema(
     officialDecisionExtensionReason: { type: String },
     officialDate: { type: Date },
     // Paper checklist of the forms 1-KNĐ … 15-KNĐ: dates only, never their content.
-    // Filled where no transition records the form itself (see app/utils/pipeline/pipeline.server.ts).
+    // Filled where no transition records the form itself (see app/utils/pipeline/pipeline-tab-writes.server.ts).
     dossier: {
       type: [
         new Schema(

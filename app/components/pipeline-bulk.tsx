@@ -1,6 +1,7 @@
 /** What a refused bulk action shows, and the document fields of a bulk step. */
 import { useLocale, useT } from '~/i18n/use-t';
-import type { BulkFailure, BulkField } from '~/utils/pipeline/pipeline-bulk.server';
+import type { BulkField } from '~/domain/pipeline/bulk-steps';
+import type { BulkFailure } from '~/utils/pipeline/pipeline-bulk.server';
 
 export function BulkProblems({ failure }: { failure: BulkFailure | undefined }) {
   const t = useT();

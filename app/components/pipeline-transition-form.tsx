@@ -19,7 +19,9 @@ import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
 import { stepFieldName, stepIssueMessage } from '~/utils/forms/pipeline-step';
-import type { FieldView, TransitionFailure, TransitionView } from '~/utils/pipeline/pipeline.server';
+import type { FieldView } from '~/domain/pipeline/step-fields';
+import type { TransitionFailure } from '~/utils/pipeline/pipeline-step.server';
+import type { TransitionView } from '~/utils/pipeline/pipeline-view.server';
 import type { VoteCellOption } from '~/utils/pipeline/party-register.server';
 import { ErrorList, Field, SelectField, TextareaField } from './forms';
 

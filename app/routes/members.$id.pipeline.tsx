@@ -2,7 +2,8 @@
  * "Quy trình": where the candidate stands in the admission pipeline (stages, timeline,
  * legal deadlines, who acts next, the paper dossier, the province's flags and comments)
  * and one form per step the signed-in user may take now. The rules live in
- * app/domain/pipeline; the writes in pipeline.server.ts; the parts in pipeline-*.tsx.
+ * app/domain/pipeline; the writes in app/utils/pipeline (pipeline-action.server.ts
+ * dispatches them); the parts in pipeline-*.tsx.
  */
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useActionData, useLoaderData } from '@remix-run/react';
@@ -24,12 +25,9 @@ import { memberConflicts } from '~/utils/pipeline/pipeline-conflicts.server';
 import { requireUser } from '~/utils/auth/permissions.server';
 import { withSelection } from '~/utils/pipeline/selection.server';
 import { graduationWarningOf } from '~/utils/members/graduation.server';
-import {
-  canActOnPipeline,
-  getMemberPipeline,
-  pipelineAction,
-  type TransitionView,
-} from '~/utils/pipeline/pipeline.server';
+import { canActOnPipeline } from '~/domain/pipeline/tab-permissions';
+import { pipelineAction } from '~/utils/pipeline/pipeline-action.server';
+import { getMemberPipeline, type TransitionView } from '~/utils/pipeline/pipeline-view.server';
 import { readForm } from '~/utils/request-guards.server';
 import { requireId } from '~/utils/params.server';
 import { forbidden } from '~/utils/responses.server';

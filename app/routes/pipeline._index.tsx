@@ -9,9 +9,10 @@ import { useLocale, useT } from '~/i18n/use-t';
 import boardStyles from '~/styles/board.css?url';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/auth/permissions.server';
-import { canActOnPipeline } from '~/utils/pipeline/pipeline.server';
+import { canActOnPipeline } from '~/domain/pipeline/tab-permissions';
 import { loadBoard, parseBoardQuery, PAGE_CARDS } from '~/utils/pipeline/pipeline-board.server';
-import { bulkReturn, bulkStepsFor, type BulkFailure } from '~/utils/pipeline/pipeline-bulk.server';
+import { bulkStepsFor } from '~/domain/pipeline/bulk-steps';
+import { bulkReturn, type BulkFailure } from '~/utils/pipeline/pipeline-bulk.server';
 import { readForm } from '~/utils/request-guards.server';
 import { badRequest, forbidden } from '~/utils/responses.server';
 

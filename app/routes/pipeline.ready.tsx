@@ -12,15 +12,9 @@ import { requireUser } from '~/utils/auth/permissions.server';
 import { isProvinceWide, unitsOf } from '~/utils/members/members-list.server';
 import { scopeFilter, unitScopeFilter } from '~/utils/auth/permissions.server';
 import { brokeMembersOfParams } from '~/utils/members/broke-members.server';
-import {
-  BULK_FIELDS,
-  bulkAdvance,
-  bulkStepsFor,
-  isBulkStep,
-  loadReadyQueue,
-  stepLabel,
-  type BulkFailure,
-} from '~/utils/pipeline/pipeline-bulk.server';
+import { BULK_FIELDS, bulkStepsFor, isBulkStep, stepLabel } from '~/domain/pipeline/bulk-steps';
+import { bulkAdvance, type BulkFailure } from '~/utils/pipeline/pipeline-bulk.server';
+import { loadReadyQueue } from '~/utils/pipeline/pipeline-ready.server';
 import { readForm } from '~/utils/request-guards.server';
 import { forbidden } from '~/utils/responses.server';
 import { PageHeading } from '~/components/page-heading';

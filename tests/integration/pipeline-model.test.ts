@@ -90,12 +90,10 @@ import { consentAction } from '~/utils/student/me.server';
 import { getMemberForEdit, saveMember } from '~/utils/members/member-edit.server';
 import { can, type Permission } from '~/domain/permissions';
 import { bulkAdvance, bulkReturn } from '~/utils/pipeline/pipeline-bulk.server';
-import {
-  applyTransition,
-  canActOnPipeline,
-  pipelineAction,
-  saveDossier,
-} from '~/utils/pipeline/pipeline.server';
+import { canActOnPipeline } from '~/domain/pipeline/tab-permissions';
+import { pipelineAction } from '~/utils/pipeline/pipeline-action.server';
+import { applyTransition } from '~/utils/pipeline/pipeline-step.server';
+import { saveDossier } from '~/utils/pipeline/pipeline-tab-writes.server';
 import { clearCalendarCache, loadCalendar } from '~/utils/pipeline/working-calendar.server';
 import { loadSelectionVerdict } from '~/utils/pipeline/selection.server';
 import { recordRegister } from '~/utils/pipeline/party-register.server';

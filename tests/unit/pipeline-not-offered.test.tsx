@@ -6,7 +6,7 @@
 import { renderToStaticMarkup } from 'react-dom/server';
 import { describe, expect, it, vi } from 'vitest';
 import { createT } from '~/i18n';
-import type { TransitionFailure } from '~/utils/pipeline/pipeline.server';
+import type { TransitionFailure } from '~/utils/pipeline/pipeline-step.server';
 
 vi.mock('~/i18n/use-t', () => ({ useLocale: () => 'vi', useT: () => createT('vi') }));
 

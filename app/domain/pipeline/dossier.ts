@@ -2,7 +2,7 @@
  * The paper dossier as the rules read it (forms 1-KNĐ … 15-KNĐ): for each form, the date
  * entered by hand in the checklist (`pipeline.dossier`) or else the one a recorded step
  * implies (the application date of `open_dossier`, the chi bộ meeting…). The Quy trình tab
- * shows the same dates (pipeline.server.ts derives its rows from `derivedDossierDays`), so
+ * shows the same dates (pipeline-member.server.ts derives its rows from `derivedDossierDays`), so
  * what the page says is on file is what the machine judges: a personal history verified
  * by a date entered in the checklist counts as verified.
  */

@@ -19,6 +19,7 @@ export {
 export {
   TRANSITIONS,
   TRANSITION_IDS,
+  isTransitionId,
   findTransition,
   stageBeforeReturn,
   failedOfficialVotes,
@@ -80,3 +81,16 @@ export {
   type ConflictOverride,
   type RecheckContext,
 } from './conflicts.ts';
+export { canActOnPipeline, canEditDossier, canAddReviewNote, canResolveFlag } from './tab-permissions.ts';
+export { VOTE_STEPS, voteCellChoice } from './vote-steps.ts';
+export { stepFields, type FieldKind, type FieldView } from './step-fields.ts';
+export {
+  BULK_STEPS,
+  BULK_FIELDS,
+  isBulkStep,
+  stepFrom,
+  stepLabel,
+  bulkStepsFor,
+  type BulkStep,
+  type BulkField,
+} from './bulk-steps.ts';

@@ -103,6 +103,10 @@ export const TRANSITION_IDS = [
 ] as const;
 export type TransitionId = (typeof TRANSITION_IDS)[number];
 
+export function isTransitionId(value: unknown): value is TransitionId {
+  return typeof value === 'string' && (TRANSITION_IDS as readonly string[]).includes(value);
+}
+
 export interface RuleContext {
   /**
    * Selection: the member's criteria verdict, computed by the server from the record read in

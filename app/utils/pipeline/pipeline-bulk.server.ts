@@ -10,190 +10,34 @@
  * filter, its event naming the bulk), the bulk's own `pipeline.bulk` event lists the
  * records written, and their next deadlines are refreshed: all of it commits together or
  * not at all. A record changed by someone else while the action ran is skipped and
- * counted, never overwritten.
+ * counted, never overwritten. The queue itself is read by pipeline-ready.server.ts; the bulk
+ * steps and their document fields are app/domain/pipeline/bulk-steps.ts.
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
 import { Member } from '../../../models/member';
-import { dayNumber, vietnamDay } from '~/domain/calendar';
+import { vietnamDay } from '~/domain/calendar';
 import type { Text } from '~/domain/criteria/types';
-import {
-  FIELD_LABELS,
-  TRANSITIONS,
-  checkTransition,
-  dutyBlocks,
-  findTransition,
-  isReadyForNextStep,
-  type PipelineMember,
-  type Reason,
-  type TransitionId,
-} from '~/domain/pipeline';
-import { isStage, type Stage } from '~/domain/stages';
+import { checkTransition, type PipelineMember, type Reason, type TransitionId } from '~/domain/pipeline';
+import { BULK_FIELDS, bulkStepsFor, isBulkStep, stepFrom } from '~/domain/pipeline/bulk-steps';
+import { isStage } from '~/domain/stages';
 import { appendAudit } from '../audit/audit.server';
 import type { AuthUser } from '../auth/auth.server';
 import { brokeMembersParam } from '../members/broke-members.server';
-import { ensureEligibility } from '../criteria/eligibility.server';
 import type { VerdictMember } from '../criteria/criteria.server';
-import { isProvinceWide, unitNamesById } from '../members/members-list.server';
 import { scopeFilter } from '../auth/permissions.server';
-import { writeStep } from './pipeline.server';
+import { PROJECTION, type Candidate } from './pipeline-ready.server';
+import { writeStep } from './pipeline-step.server';
 import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from '../transaction.server';
 import { SELECTION_FIELDS_BESIDE_PIPELINE, selectionVerdictFor } from './selection.server';
 import { OBJECT_ID_PATTERN } from '~/domain/ids';
 import { forbidden } from '../responses.server';
 
-/** Steps recorded for many candidates by one document (a resolution, a decision, a ceremony). */
-export const BULK_STEPS = [
-  'select_outstanding',
-  'record_committee_review',
-  'record_decision',
-  'record_ceremony',
-] as const satisfies readonly TransitionId[];
-export type BulkStep = (typeof BULK_STEPS)[number];
-
 export const MAX_BULK = 200;
-/** Candidates listed in the ready queue at once. */
-export const READY_LIMIT = 300;
-
-export interface BulkField {
-  name: string;
-  label: Text;
-  kind: 'text' | 'date' | 'textarea';
-  required: boolean;
-}
-
-const field = (name: string, kind: BulkField['kind'], required: boolean): BulkField => ({
-  name,
-  label: FIELD_LABELS[name] ?? { vi: name, en: name },
-  kind,
-  required,
-});
-const NOTE = field('note', 'textarea', false);
-
-/** The document fields of each bulk step (the per-candidate ones stay on the candidate page). */
-export const BULK_FIELDS: Record<BulkStep, BulkField[]> = {
-  select_outstanding: [field('resolutionNo', 'text', true), field('resolutionDate', 'date', true), NOTE],
-  record_committee_review: [field('resolutionNo', 'text', true), field('resolutionDate', 'date', true), NOTE],
-  record_decision: [
-    field('decisionNo', 'text', true),
-    field('decisionDate', 'date', true),
-    field('issuer', 'text', true),
-    field('receivedAt', 'date', false),
-    NOTE,
-  ],
-  record_ceremony: [field('ceremonyDate', 'date', true), NOTE],
-};
-
-export function isBulkStep(value: unknown): value is BulkStep {
-  return typeof value === 'string' && (BULK_STEPS as readonly string[]).includes(value);
-}
-
-/** The one stage each bulk step leaves from, as the transition table declares it. */
-function stepFrom(step: BulkStep): Stage {
-  return TRANSITIONS.find((t) => t.id === step)!.from[0];
-}
-
-export function stepLabel(step: BulkStep): Text {
-  return findTransition(step, stepFrom(step))!.label;
-}
-
-/** The bulk steps this role may record (the machine's role table decides). */
-export function bulkStepsFor(user: Pick<AuthUser, 'role'>): BulkStep[] {
-  return BULK_STEPS.filter((s) => findTransition(s, stepFrom(s))?.roles.includes(user.role));
-}
-
-const PROJECTION = {
-  fullName: 1,
-  studentCode: 1,
-  schoolId: 1,
-  dateOfBirth: 1,
-  pipeline: 1,
-  eligibility: 1,
-  nameSortKey: 1,
-  // The machine pauses a record whose consent is withdrawn: it must see the consent.
-  consent: 1,
-  __v: 1,
-} as const;
-
-interface Candidate {
-  _id: Types.ObjectId;
-  fullName: string;
-  studentCode: string;
-  schoolId: Types.ObjectId;
-  dateOfBirth?: Date;
-  pipeline?: Record<string, unknown> & { stage?: string; stageSince?: Date };
-  eligibility?: { eligible?: boolean | null };
-  consent?: PipelineMember['consent'];
-  __v?: number;
-}
 
 const oid = (id: string) => new Types.ObjectId(id);
-
-function candidateFilter(user: AuthUser, step: BulkStep, school: string | undefined) {
-  const filter: Record<string, unknown> = { ...scopeFilter(user), 'pipeline.stage': stepFrom(step) };
-  // The route checked the school against the user's scope: the narrower unit replaces it.
-  if (school) filter.ancestors = oid(school);
-  // Selecting outstanding members starts from the criteria verdict (stored, refreshed daily).
-  if (step === 'select_outstanding') filter['eligibility.eligible'] = true;
-  return filter;
-}
-
-export interface QueueRow {
-  id: string;
-  fullName: string;
-  studentCode: string;
-  school: string;
-  daysInStage: number | null;
-  reasons: Text[];
-}
-
-/**
- * The candidates at the step's starting stage, split into ready (every rule of the
- * step met today) and blocked (with the reasons: the rules, withdrawn consent, and
- * separation of duties for this user, so nobody selects a record the action would
- * refuse). Province-wide roles pick a school: a bulk step is one school's document.
- */
-export async function loadReadyQueue(
-  user: AuthUser,
-  step: BulkStep,
-  school: string | undefined,
-  now = new Date(),
-) {
-  if (isProvinceWide(user) && !school) return { ready: [], blocked: [], truncated: false, needsSchool: true };
-  if (step === 'select_outstanding') await ensureEligibility(scopeFilter(user), now);
-  const [rows, calendar] = await Promise.all([
-    Member.find(candidateFilter(user, step, school))
-      .sort({ nameSortKey: 1, _id: 1 })
-      .limit(READY_LIMIT + 1)
-      .select(PROJECTION)
-      .lean<Candidate[]>(),
-    loadCalendar(),
-  ]);
-  const truncated = rows.length > READY_LIMIT;
-  const shown = rows.slice(0, READY_LIMIT);
-  const schools = await unitNamesById(shown.map((r) => String(r.schoolId)));
-  const ready: QueueRow[] = [];
-  const blocked: QueueRow[] = [];
-  for (const r of shown) {
-    const member = r as unknown as PipelineMember;
-    const readiness = isReadyForNextStep(member, calendar, now);
-    const duties = dutyBlocks(member, step, { id: user.id, role: user.role });
-    const reasons = [...readiness.reasons, ...duties];
-    const since = r.pipeline?.stageSince;
-    const row: QueueRow = {
-      id: String(r._id),
-      fullName: r.fullName,
-      studentCode: r.studentCode,
-      school: schools.get(String(r.schoolId)) ?? '',
-      daysInStage: since ? Math.max(0, dayNumber(now) - dayNumber(since)) : null,
-      reasons: reasons.map((x) => x.message),
-    };
-    (readiness.ready && duties.length === 0 ? ready : blocked).push(row);
-  }
-  return { ready, blocked, truncated, needsSchool: false };
-}
 
 /** The bulk form has no override field: a selection outside the criteria is the candidate page's. */
 function bulkMessage(r: Reason): Text {

@@ -16,7 +16,7 @@ import {
   type SelectionStatus,
   type SelectionVerdict,
 } from '~/domain/pipeline';
-import type { TransitionView } from './pipeline.server';
+import type { TransitionView } from './pipeline-view.server';
 import { ENGINE_PROJECTION } from '../criteria/criteria-engine.server';
 import { getMemberVerdict, type VerdictMember } from '../criteria/criteria.server';
 
