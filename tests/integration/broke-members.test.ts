@@ -23,7 +23,7 @@ import { action as pipelineAction } from '~/routes/members.$id.pipeline';
 import { action as readyAction, loader as readyLoader } from '~/routes/pipeline.ready';
 import { action as cellsAction, loader as cellsLoader } from '~/routes/school.party-cells';
 import { verifyAudit } from '~/utils/audit/audit-verify.server';
-import { waitForJob } from '~/utils/members/member-import-jobs.server';
+import { waitForJob } from '~/utils/members/member-import-job-commit.server';
 import { signIn } from '../fixtures/auth.ts';
 import {
   TODAY,

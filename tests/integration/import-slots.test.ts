@@ -7,12 +7,8 @@
  */
 import { Types } from 'mongoose';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  getJob,
-  MAX_FILES,
-  MAX_FILES_PER_SCHOOL,
-  putUpload,
-} from '~/utils/members/member-import-jobs.server';
+import { MAX_FILES, MAX_FILES_PER_SCHOOL } from '~/utils/members/member-import-job-memory.server';
+import { getJob, putUpload } from '~/utils/members/member-import-jobs.server';
 
 const summary = { rows: 1, toCreate: 1, toUpdate: 0, unchanged: 0 };
 

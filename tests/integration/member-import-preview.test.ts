@@ -19,7 +19,7 @@ import { importProblemMessage } from '~/domain/import-messages';
 import { action, loader } from '~/routes/members.import';
 import { action as newAction } from '~/routes/members.new';
 import { schoolYearOf } from '~/domain/calendar';
-import { waitForJob } from '~/utils/members/member-import-jobs.server';
+import { waitForJob } from '~/utils/members/member-import-job-commit.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 

@@ -20,12 +20,10 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { action, loader } from '~/routes/members.import';
 import { loader as templateLoader } from '~/routes/members.import.template';
 import { verifyAudit } from '~/utils/audit/audit-verify.server';
-import {
-  STALE_COMMIT_MS,
-  UPLOAD_TTL_MS,
-  currentOwner,
-  waitForJob,
-} from '~/utils/members/member-import-jobs.server';
+import { waitForJob } from '~/utils/members/member-import-job-commit.server';
+import { currentOwner } from '~/utils/members/member-import-job-memory.server';
+import { UPLOAD_TTL_MS } from '~/utils/members/member-import-job-record.server';
+import { STALE_COMMIT_MS } from '~/utils/members/member-import-jobs.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, get, post } from '../fixtures/remix.ts';
 
