@@ -1,6 +1,6 @@
 import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useActionData, useLoaderData } from '@remix-run/react';
-import { CriteriaEditor } from '~/components/criteria-editor';
+import { CriteriaEditor } from '~/components/criteria-editor/criteria-editor';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { useT } from '~/i18n/use-t';
 import criteriaStyles from '~/styles/criteria.css?url';
