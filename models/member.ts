@@ -8,7 +8,9 @@
  * loaders and every read of them is audited. Relatives' details and ID-card
  * images are never stored: the dossier only tracks dates and statuses.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import type mongoose from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 import { ALL_STAGES } from '../app/domain/stages.ts';
 import { latestGpa10 } from '../app/domain/latest-gpa.ts';
 import { memberSearchKey, nameSortKey } from '../app/domain/text.ts';
@@ -350,5 +352,4 @@ export type MemberDocument = mongoose.HydratedDocument<MemberFields>;
 
 export { memberSearchKey };
 
-export const Member: Model<MemberFields> =
-  (mongoose.models.Member as Model<MemberFields> | undefined) ?? model<MemberFields>('Member', memberSchema);
+export const Member = defineModel<MemberFields>('Member', memberSchema);
