@@ -89,6 +89,16 @@ export const historyEntrySchema = new Schema(
   { _id: false },
 );
 
+/** A chi bộ vote as recorded: the admission vote (5-KNĐ) and each official-status vote (13-KNĐ). */
+const VOTE_FIELDS = {
+  meetingDate: Date,
+  yes: Number,
+  no: Number,
+  officialMemberCount: Number,
+  partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
+  resolutionNo: String,
+};
+
 export const pipelineSchema = new Schema(
   {
     stage: { type: String, required: true, enum: ALL_STAGES, default: 'member' },
@@ -132,14 +142,7 @@ export const pipelineSchema = new Schema(
       default: undefined,
     },
     // officialMemberCount: the chi bộ's register on the meeting day (partyCellId), not a typed count.
-    branchVote: {
-      meetingDate: Date,
-      yes: Number,
-      no: Number,
-      officialMemberCount: Number,
-      partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
-      resolutionNo: String,
-    },
+    branchVote: VOTE_FIELDS,
     committeeResolution: { number: String, date: Date },
     // receivedAt: the day the chi bộ received the decision (starts the ceremony clock).
     decision: { number: String, date: Date, issuer: String, receivedAt: Date },
@@ -152,12 +155,7 @@ export const pipelineSchema = new Schema(
       type: [
         new Schema(
           {
-            meetingDate: Date,
-            yes: Number,
-            no: Number,
-            officialMemberCount: Number,
-            partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
-            resolutionNo: String,
+            ...VOTE_FIELDS,
             by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
           },
           { _id: false },
