@@ -4,7 +4,11 @@
  * database, as `npm start` runs it (tests/fixtures/production-server.ts).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { START_TIMEOUT_MS, startProductionServer, type RunningServer } from '../fixtures/production-server.ts';
+import {
+  START_TIMEOUT_MS,
+  startProductionServer,
+  type RunningServer,
+} from '../fixtures/production-server.ts';
 
 let server: RunningServer | undefined;
 let base = '';
