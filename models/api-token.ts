@@ -7,7 +7,8 @@
  * characters) lets an admin recognise a token in the list without holding it.
  * Tokens are revoked, never deleted, so the list keeps who had access when.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const apiTokenSchema = new Schema(
   {
@@ -34,6 +35,4 @@ apiTokenSchema.index({ createdAt: -1 });
 
 export type ApiTokenFields = InferSchemaType<typeof apiTokenSchema>;
 
-export const ApiToken: Model<ApiTokenFields> =
-  (mongoose.models.ApiToken as Model<ApiTokenFields> | undefined) ??
-  model<ApiTokenFields>('ApiToken', apiTokenSchema);
+export const ApiToken = defineModel<ApiTokenFields>('ApiToken', apiTokenSchema);

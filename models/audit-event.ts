@@ -3,7 +3,8 @@
  * these documents; the hooks below refuse it at the model level as a guard
  * against accidental use (the database user should also lack the right).
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const auditEventSchema = new Schema(
   {
@@ -61,6 +62,4 @@ for (const op of [
 
 export type AuditEventFields = InferSchemaType<typeof auditEventSchema>;
 
-export const AuditEvent: Model<AuditEventFields> =
-  (mongoose.models.AuditEvent as Model<AuditEventFields> | undefined) ??
-  model<AuditEventFields>('AuditEvent', auditEventSchema);
+export const AuditEvent = defineModel<AuditEventFields>('AuditEvent', auditEventSchema);

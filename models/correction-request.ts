@@ -4,7 +4,8 @@
  * `correctionDue` in app/domain/corrections.ts). The student files it; the school
  * Union works the queue (/school/submissions). `schoolId` scopes the queue to the school.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 import { CORRECTION_FIELDS } from '../app/domain/corrections.ts';
 
 export { CORRECTION_FIELDS };
@@ -35,6 +36,7 @@ correctionRequestSchema.index({ schoolId: 1, status: 1, createdAt: 1 });
 
 export type CorrectionRequestFields = InferSchemaType<typeof correctionRequestSchema>;
 
-export const CorrectionRequest: Model<CorrectionRequestFields> =
-  (mongoose.models.CorrectionRequest as Model<CorrectionRequestFields> | undefined) ??
-  model<CorrectionRequestFields>('CorrectionRequest', correctionRequestSchema);
+export const CorrectionRequest = defineModel<CorrectionRequestFields>(
+  'CorrectionRequest',
+  correctionRequestSchema,
+);

@@ -8,7 +8,8 @@
  * by the partial unique index below) → retired (read-only). Editing an active or
  * retired set means "new draft from this version" (version = highest + 1).
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const CRITERIA_SET_STATUSES = ['draft', 'active', 'retired'] as const;
 export type CriteriaSetStatus = (typeof CRITERIA_SET_STATUSES)[number];
@@ -68,6 +69,4 @@ criteriaSetSchema.index({ unitId: 1, status: 1 });
 
 export type CriteriaSetFields = InferSchemaType<typeof criteriaSetSchema>;
 
-export const CriteriaSetModel: Model<CriteriaSetFields> =
-  (mongoose.models.CriteriaSet as Model<CriteriaSetFields> | undefined) ??
-  model<CriteriaSetFields>('CriteriaSet', criteriaSetSchema);
+export const CriteriaSetModel = defineModel<CriteriaSetFields>('CriteriaSet', criteriaSetSchema);

@@ -4,7 +4,8 @@
  * `ancestors` repeat the submission's so each download is scoped in its query.
  * ID-card images must not be uploaded (domain.md §7): the form says so.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const EVIDENCE_TYPES = ['image/jpeg', 'image/png', 'application/pdf'] as const;
 export const EVIDENCE_MAX_BYTES = 5 * 1024 * 1024;
@@ -27,6 +28,4 @@ evidenceFileSchema.index({ submissionId: 1 });
 
 export type EvidenceFileFields = InferSchemaType<typeof evidenceFileSchema>;
 
-export const EvidenceFile: Model<EvidenceFileFields> =
-  (mongoose.models.EvidenceFile as Model<EvidenceFileFields> | undefined) ??
-  model<EvidenceFileFields>('EvidenceFile', evidenceFileSchema);
+export const EvidenceFile = defineModel<EvidenceFileFields>('EvidenceFile', evidenceFileSchema);

@@ -4,7 +4,8 @@
  * counter is raised in the upload's own transaction, so two uploads at the limit write
  * the same document and one of them is retried and refused (issue 17).
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const evidenceQuotaSchema = new Schema(
   {
@@ -20,6 +21,4 @@ export const evidenceQuotaSchema = new Schema(
 
 export type EvidenceQuotaFields = InferSchemaType<typeof evidenceQuotaSchema>;
 
-export const EvidenceQuota: Model<EvidenceQuotaFields> =
-  (mongoose.models.EvidenceQuota as Model<EvidenceQuotaFields> | undefined) ??
-  model<EvidenceQuotaFields>('EvidenceQuota', evidenceQuotaSchema);
+export const EvidenceQuota = defineModel<EvidenceQuotaFields>('EvidenceQuota', evidenceQuotaSchema);

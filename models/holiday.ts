@@ -6,7 +6,8 @@
  * UTC of the calendar day in Vietnam, so day arithmetic never crosses a time zone.
  * A row without `kind` (stored before kinds existed) is a day off.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 import { HOLIDAY_KINDS } from '../app/domain/holidays.ts';
 
 export const holidaySchema = new Schema(
@@ -24,6 +25,4 @@ holidaySchema.index({ year: 1 });
 
 export type HolidayFields = InferSchemaType<typeof holidaySchema>;
 
-export const Holiday: Model<HolidayFields> =
-  (mongoose.models.Holiday as Model<HolidayFields> | undefined) ??
-  model<HolidayFields>('Holiday', holidaySchema);
+export const Holiday = defineModel<HolidayFields>('Holiday', holidaySchema);

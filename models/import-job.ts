@@ -8,7 +8,8 @@
  * `done` and `failed` (both written inside the commit's transaction when it decides them),
  * `interrupted` (the process that was committing died: its transaction never committed).
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const IMPORT_JOB_STATES = ['checked', 'committing', 'done', 'failed', 'interrupted'] as const;
 export type ImportJobState = (typeof IMPORT_JOB_STATES)[number];
@@ -69,6 +70,4 @@ importJobSchema.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export type ImportJobFields = InferSchemaType<typeof importJobSchema>;
 
-export const ImportJob: Model<ImportJobFields> =
-  (mongoose.models.ImportJob as Model<ImportJobFields> | undefined) ??
-  model<ImportJobFields>('ImportJob', importJobSchema);
+export const ImportJob = defineModel<ImportJobFields>('ImportJob', importJobSchema);

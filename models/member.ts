@@ -8,7 +8,9 @@
  * loaders and every read of them is audited. Relatives' details and ID-card
  * images are never stored: the dossier only tracks dates and statuses.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import type mongoose from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 import { ALL_STAGES } from '../app/domain/stages.ts';
 import { latestGpa10 } from '../app/domain/latest-gpa.ts';
 import { memberSearchKey, nameSortKey } from '../app/domain/text.ts';
@@ -87,6 +89,16 @@ export const historyEntrySchema = new Schema(
   { _id: false },
 );
 
+/** A chi bộ vote as recorded: the admission vote (5-KNĐ) and each official-status vote (13-KNĐ). */
+const VOTE_FIELDS = {
+  meetingDate: Date,
+  yes: Number,
+  no: Number,
+  officialMemberCount: Number,
+  partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
+  resolutionNo: String,
+};
+
 export const pipelineSchema = new Schema(
   {
     stage: { type: String, required: true, enum: ALL_STAGES, default: 'member' },
@@ -130,14 +142,7 @@ export const pipelineSchema = new Schema(
       default: undefined,
     },
     // officialMemberCount: the chi bộ's register on the meeting day (partyCellId), not a typed count.
-    branchVote: {
-      meetingDate: Date,
-      yes: Number,
-      no: Number,
-      officialMemberCount: Number,
-      partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
-      resolutionNo: String,
-    },
+    branchVote: VOTE_FIELDS,
     committeeResolution: { number: String, date: Date },
     // receivedAt: the day the chi bộ received the decision (starts the ceremony clock).
     decision: { number: String, date: Date, issuer: String, receivedAt: Date },
@@ -150,12 +155,7 @@ export const pipelineSchema = new Schema(
       type: [
         new Schema(
           {
-            meetingDate: Date,
-            yes: Number,
-            no: Number,
-            officialMemberCount: Number,
-            partyCellId: { type: Schema.Types.ObjectId, ref: 'Unit' },
-            resolutionNo: String,
+            ...VOTE_FIELDS,
             by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
           },
           { _id: false },
@@ -350,5 +350,4 @@ export type MemberDocument = mongoose.HydratedDocument<MemberFields>;
 
 export { memberSearchKey };
 
-export const Member: Model<MemberFields> =
-  (mongoose.models.Member as Model<MemberFields> | undefined) ?? model<MemberFields>('Member', memberSchema);
+export const Member = defineModel<MemberFields>('Member', memberSchema);

@@ -2,7 +2,8 @@
  * Password hashes live apart from users (as in the Epic Stack): no query on
  * User can leak a hash, even one that forgets a projection.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const passwordSchema = new Schema(
   {
@@ -16,6 +17,4 @@ passwordSchema.index({ userId: 1 }, { unique: true });
 
 export type PasswordFields = InferSchemaType<typeof passwordSchema>;
 
-export const Password: Model<PasswordFields> =
-  (mongoose.models.Password as Model<PasswordFields> | undefined) ??
-  model<PasswordFields>('Password', passwordSchema);
+export const Password = defineModel<PasswordFields>('Password', passwordSchema);

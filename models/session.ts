@@ -3,7 +3,8 @@
  * document (logout, password reset) revokes the session at once; the TTL index
  * lets the database drop expired sessions by itself.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 const sessionSchema = new Schema(
   {
@@ -21,6 +22,4 @@ sessionSchema.index({ userId: 1 });
 
 export type SessionFields = InferSchemaType<typeof sessionSchema>;
 
-export const Session: Model<SessionFields> =
-  (mongoose.models.Session as Model<SessionFields> | undefined) ??
-  model<SessionFields>('Session', sessionSchema);
+export const Session = defineModel<SessionFields>('Session', sessionSchema);

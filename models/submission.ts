@@ -4,7 +4,8 @@
  * into `awards` / `activities`, as verified. `ancestors` copies the member's so the
  * staff queue is scoped with the same `{ ancestors: unitId }` filter as members.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 import { AWARD_KINDS, AWARD_LEVELS } from '../app/domain/criteria/types.ts';
 import { SUBMISSION_KINDS, SUBMISSION_STATUSES } from '../app/domain/submissions.ts';
 
@@ -40,6 +41,4 @@ submissionSchema.index({ ancestors: 1, status: 1, createdAt: 1 });
 
 export type SubmissionFields = InferSchemaType<typeof submissionSchema>;
 
-export const Submission: Model<SubmissionFields> =
-  (mongoose.models.Submission as Model<SubmissionFields> | undefined) ??
-  model<SubmissionFields>('Submission', submissionSchema);
+export const Submission = defineModel<SubmissionFields>('Submission', submissionSchema);

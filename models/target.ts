@@ -1,5 +1,6 @@
 /** Yearly admissions target the provincial Union sets for a unit. */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const targetSchema = new Schema(
   {
@@ -15,5 +16,4 @@ targetSchema.index({ unitId: 1, year: 1 }, { unique: true });
 
 export type TargetFields = InferSchemaType<typeof targetSchema>;
 
-export const Target: Model<TargetFields> =
-  (mongoose.models.Target as Model<TargetFields> | undefined) ?? model<TargetFields>('Target', targetSchema);
+export const Target = defineModel<TargetFields>('Target', targetSchema);

@@ -5,7 +5,9 @@
  * is `{ $or: [{ _id: X }, { ancestors: X }] }`, one index lookup.
  * Units are never deleted: merged or renamed ones stay with `active: false`.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import type mongoose from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 
 export const UNIT_KINDS = ['province', 'school', 'faculty', 'branch', 'party_cell'] as const;
 export const SCHOOL_KINDS = ['university', 'college', 'high_school'] as const;
@@ -68,5 +70,4 @@ unitSchema.index({ kind: 1, active: 1 });
 export type UnitFields = InferSchemaType<typeof unitSchema>;
 export type UnitDocument = mongoose.HydratedDocument<UnitFields>;
 
-export const Unit: Model<UnitFields> =
-  (mongoose.models.Unit as Model<UnitFields> | undefined) ?? model<UnitFields>('Unit', unitSchema);
+export const Unit = defineModel<UnitFields>('Unit', unitSchema);

@@ -2,7 +2,8 @@
  * Accounts. The scope of a user is `unitId` and everything below it; students
  * are tied to their own record through `memberId`. Hashes are in `Password`.
  */
-import mongoose, { Schema, model, type InferSchemaType, type Model } from 'mongoose';
+import { Schema, type InferSchemaType } from 'mongoose';
+import { defineModel } from './define-model.ts';
 import { ROLES, type Role } from '../app/domain/permissions.ts';
 
 // seed/generate.ts reads the type from here.
@@ -34,5 +35,4 @@ userSchema.index(
 
 export type UserFields = InferSchemaType<typeof userSchema>;
 
-export const User: Model<UserFields> =
-  (mongoose.models.User as Model<UserFields> | undefined) ?? model<UserFields>('User', userSchema);
+export const User = defineModel<UserFields>('User', userSchema);

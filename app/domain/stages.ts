@@ -22,17 +22,10 @@ export const PIPELINE_STAGES = [
  * Stages where a record waits for someone to act (the pipeline board's lanes): the
  * forward path after selection and before official membership, plus 'returned'.
  */
-export const OPEN_STAGES = [
-  'outstanding',
-  'awareness_class',
-  'dossier',
-  'introduced',
-  'branch_vote',
-  'committee_review',
-  'decision',
-  'probation',
+export const OPEN_STAGES: readonly (PipelineStage | 'returned')[] = [
+  ...PIPELINE_STAGES.slice(1, -1),
   'returned',
-] as const;
+];
 
 /**
  * Stages before the chi bộ vote, where the awareness-class certificate still has to be valid

@@ -11,6 +11,7 @@ import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
+import { ALL_STAGES } from '~/domain/stages';
 import { compareVietnamese, splitVietnameseName } from '~/domain/text';
 import { loader as exportLoader } from '~/routes/members.export';
 import { loader as listLoader } from '~/routes/members._index';
@@ -179,24 +180,8 @@ describe('sorting', () => {
     const days = (await list('/members?sort=days.desc&size=100')).rows.map((r) => r.daysInStage ?? -1);
     expect(days).toEqual([...days].sort((a, b) => b - a));
     const stages = (await allRows('/members?sort=stage.asc')).map((r) => r.stage);
-    const order = [
-      'member',
-      'outstanding',
-      'awareness_class',
-      'dossier',
-      'introduced',
-      'branch_vote',
-      'committee_review',
-      'decision',
-      'probation',
-      'official',
-      'returned',
-      'not_admitted',
-      'withdrawn',
-      'struck_off',
-      'transferred',
-      'aged_out',
-    ];
+    // The domain's stage order: the forward path, then the exits ('returned' first).
+    const order: readonly string[] = ALL_STAGES;
     const idx = stages.map((s) => order.indexOf(s!));
     expect(idx).toEqual([...idx].sort((a, b) => a - b));
     // 4- and 10-point GPAs compare by rank (the same mapping the criteria engine uses).

@@ -13,106 +13,23 @@
  * Like security-headers.test.ts the servers run under `flock /tmp/e2e.lock` (build/ is
  * rebuilt when older than the sources), each on a free port and a throw-away DATA_DIR.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const LOCK = '/tmp/e2e.lock';
-const START_TIMEOUT_MS = 420_000;
-
-interface Running {
-  base: string;
-  output: () => string;
-  stop: () => Promise<void>;
-}
-
-async function waitForHealthy(url: string, deadline: number, output: () => string) {
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server did not become healthy:\n${output().slice(-3000)}`);
-}
+import {
+  ROOT,
+  START_TIMEOUT_MS,
+  startProductionServer,
+  type RunningServer as Running,
+} from '../fixtures/production-server.ts';
 
 /** `npm start` (production build) with the given HOST/SEED_DEMO on a free port and its own data. */
-async function startServer(host: string, extra: Record<string, string> = {}): Promise<Running> {
-  const dataRoot = mkdtempSync(path.join(tmpdir(), 'dvut-guards-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
+function startServer(host: string, extra: Record<string, string> = {}): Promise<Running> {
+  return startProductionServer('dvut-guards-', {
     HOST: host,
-    PORT: '0',
-    DATA_DIR: path.join(dataRoot, 'db'),
-    SEED_MEMBERS: '50',
     SESSION_SECRET: 'request-guards-test-secret-0123456789',
-  };
-  Object.assign(env, extra);
-  delete env.MONGODB_URI;
-  if (!('SEED_DEMO' in extra)) delete env.SEED_DEMO;
-  const server = ['node', '--import', 'tsx', 'server.ts'];
-  const command = existsSync('/usr/bin/flock') ? ['flock', '-w', '360', LOCK, ...server] : server;
-  const child: ChildProcess = spawn(command[0], command.slice(1), {
-    cwd: ROOT,
-    env,
-    detached: true,
-    stdio: 'pipe',
+    ...extra,
   });
-  let output = '';
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no URL printed:\n${output.slice(-3000)}`)),
-      START_TIMEOUT_MS,
-    );
-    child.stdout!.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /http:\/\/\S+:(\d+)\n/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    });
-    child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output.slice(-3000)}`));
-    });
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHealthy(base, deadline, () => output);
-  return {
-    base,
-    output: () => output,
-    stop: async () => {
-      if (child.pid && child.exitCode === null) {
-        const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        try {
-          process.kill(-child.pid, 'SIGTERM');
-        } catch {
-          /* already gone */
-        }
-        const timeout = setTimeout(() => {
-          try {
-            process.kill(-child.pid!, 'SIGKILL');
-          } catch {
-            /* already gone */
-          }
-        }, 10_000);
-        await exited;
-        clearTimeout(timeout);
-      }
-      rmSync(dataRoot, { recursive: true, force: true });
-    },
-  };
 }
 
 // ---------------------------------------------------------------- the routes with an action

@@ -1,102 +1,30 @@
 /**
  * Security headers and sessions of the real server (server.ts: helmet, the per-request
  * CSP nonce, the session cookie), over HTTP: the production build on a throw-away
- * database, as `npm start` runs it.
- *
- * The child runs under `flock /tmp/e2e.lock` when flock exists: server.ts rebuilds
- * build/ when it is older than the sources, and build/ is shared with the end-to-end
- * suite, so building and serving happen while no one else builds.
+ * database, as `npm start` runs it (tests/fixtures/production-server.ts).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  START_TIMEOUT_MS,
+  startProductionServer,
+  type RunningServer,
+} from '../fixtures/production-server.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const LOCK = '/tmp/e2e.lock';
-const START_TIMEOUT_MS = 420_000;
-
-let child: ChildProcess | undefined;
-let dataRoot = '';
+let server: RunningServer | undefined;
 let base = '';
-let output = '';
-
-async function waitForHealthy(url: string, deadline: number) {
-  while (Date.now() < deadline) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return;
-    } catch {
-      /* not listening yet */
-    }
-    await new Promise((r) => setTimeout(r, 250));
-  }
-  throw new Error(`server did not become healthy:\n${output.slice(-3000)}`);
-}
 
 beforeAll(async () => {
-  dataRoot = mkdtempSync(path.join(tmpdir(), 'dvut-headers-'));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    NODE_ENV: 'production',
+  server = await startProductionServer('dvut-headers-', {
     HOST: '127.0.0.1',
-    PORT: '0', // any free port: the server prints the one it got
-    DATA_DIR: path.join(dataRoot, 'db'),
-    SEED_MEMBERS: '50',
     SESSION_SECRET: 'security-headers-test-secret-0123456789',
     // As behind a TLS reverse proxy on the same machine (docs/operations.md, section 3.3).
     TRUST_PROXY: 'loopback',
-  };
-  delete env.MONGODB_URI;
-  const server = ['node', '--import', 'tsx', 'server.ts'];
-  const command = existsSync('/usr/bin/flock') ? ['flock', '-w', '360', LOCK, ...server] : server;
-  // Its own process group, so afterAll ends flock, the server and a build in progress together.
-  child = spawn(command[0], command.slice(1), { cwd: ROOT, env, detached: true, stdio: 'pipe' });
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  base = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(
-      () => reject(new Error(`no URL printed:\n${output.slice(-3000)}`)),
-      START_TIMEOUT_MS,
-    );
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /http:\/\/127\.0\.0\.1:(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        resolve(`http://127.0.0.1:${match[1]}`);
-      }
-    };
-    child!.stdout!.on('data', onData);
-    child!.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child!.on('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`server exited with ${code}:\n${output.slice(-3000)}`));
-    });
   });
-  await waitForHealthy(base, deadline);
+  base = server.base;
 }, START_TIMEOUT_MS + 30_000);
 
 afterAll(async () => {
-  if (child?.pid && child.exitCode === null) {
-    const exited = new Promise<void>((resolve) => child!.once('exit', () => resolve()));
-    try {
-      process.kill(-child.pid, 'SIGTERM');
-    } catch {
-      /* already gone */
-    }
-    const timeout = setTimeout(() => {
-      try {
-        process.kill(-child!.pid!, 'SIGKILL');
-      } catch {
-        /* already gone */
-      }
-    }, 10_000);
-    await exited;
-    clearTimeout(timeout);
-  }
-  if (dataRoot) rmSync(dataRoot, { recursive: true, force: true });
+  await server?.stop();
 }, 30_000);
 
 // ---------------------------------------------------------------- helpers

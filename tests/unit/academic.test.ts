@@ -8,24 +8,38 @@ import {
   isValidGpa,
 } from '../../app/domain/academic.ts';
 
-describe('academicRank on the 4-point scale', () => {
+describe('academicRank', () => {
   it.each([
-    [4.0, 'excellent'],
-    [3.6, 'excellent'],
-    [3.5999, 'very_good'],
-    [3.2, 'very_good'],
-    [3.1999, 'good'],
-    [2.5, 'good'],
-    [2.4999, 'average'],
-    [2.0, 'average'],
-    [1.9999, 'weak'],
-    [1.0, 'weak'],
-    [0.9999, 'poor'],
-    [0, 'poor'],
-  ] as const)('%s → %s', (gpa, rank) => {
-    expect(academicRank(gpa, 4)).toBe(rank);
+    [4, 4.0, 'excellent'],
+    [4, 3.6, 'excellent'],
+    [4, 3.5999, 'very_good'],
+    [4, 3.2, 'very_good'],
+    [4, 3.1999, 'good'],
+    [4, 2.5, 'good'],
+    [4, 2.4999, 'average'],
+    [4, 2.0, 'average'],
+    [4, 1.9999, 'weak'],
+    [4, 1.0, 'weak'],
+    [4, 0.9999, 'poor'],
+    [4, 0, 'poor'],
+    [10, 10, 'excellent'],
+    [10, 9.0, 'excellent'],
+    [10, 8.9999, 'very_good'],
+    [10, 8.0, 'very_good'],
+    [10, 7.9999, 'good'],
+    [10, 7.0, 'good'],
+    [10, 6.9999, 'average'],
+    [10, 5.0, 'average'],
+    [10, 4.9999, 'weak'],
+    [10, 4.0, 'weak'],
+    [10, 3.9999, 'poor'],
+    [10, 0, 'poor'],
+  ] as const)('on the %s-point scale: %s → %s', (scale, gpa, rank) => {
+    expect(academicRank(gpa, scale)).toBe(rank);
   });
+});
 
+describe('academicRank on the 4-point scale', () => {
   it('is not fooled by binary rounding of averages', () => {
     const almost36 = 3 * 1.2; // 3.5999999999999996
     expect(almost36).toBeLessThan(3.6);
@@ -38,23 +52,6 @@ describe('academicRank on the 4-point scale', () => {
 });
 
 describe('academicRank on the 10-point scale', () => {
-  it.each([
-    [10, 'excellent'],
-    [9.0, 'excellent'],
-    [8.9999, 'very_good'],
-    [8.0, 'very_good'],
-    [7.9999, 'good'],
-    [7.0, 'good'],
-    [6.9999, 'average'],
-    [5.0, 'average'],
-    [4.9999, 'weak'],
-    [4.0, 'weak'],
-    [3.9999, 'poor'],
-    [0, 'poor'],
-  ] as const)('%s → %s', (gpa, rank) => {
-    expect(academicRank(gpa, 10)).toBe(rank);
-  });
-
   it('handles averages like (7.1 + 6.9) / 2', () => {
     expect(academicRank((7.1 + 6.9) / 2, 10)).toBe('good');
     expect(academicRank(0.7 * 10, 10)).toBe('good');

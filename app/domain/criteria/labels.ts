@@ -3,7 +3,7 @@
  * engine (not in app/i18n) because explanations are data: they are stored with
  * simulations and shown identically to the student, the school and the province.
  */
-import type { AcademicRank } from '../academic.ts';
+import { ACADEMIC_RANK_LABELS, type AcademicRank } from '../academic.ts';
 import type {
   AwardKind,
   AwardLevel,
@@ -45,15 +45,8 @@ export const TITLE_LABELS: Record<TitleCode, Text> = {
   hs3t: { vi: 'Học sinh 3 tốt', en: 'Pupil of 3 Merits' },
 };
 
-/** Same words as ACADEMIC_RANK_LABELS in academic.ts, repeated to keep this file free of runtime imports. */
-export const RANK_LABELS: Record<AcademicRank, Text> = {
-  excellent: { vi: 'Xuất sắc', en: 'Excellent' },
-  very_good: { vi: 'Giỏi', en: 'Very good' },
-  good: { vi: 'Khá', en: 'Good' },
-  average: { vi: 'Trung bình', en: 'Average' },
-  weak: { vi: 'Yếu', en: 'Weak' },
-  poor: { vi: 'Kém', en: 'Poor' },
-};
+/** The ranks' words are academic.ts's, so a verdict and a record page never name a rank differently. */
+export const RANK_LABELS: Record<AcademicRank, Text> = ACADEMIC_RANK_LABELS;
 
 export const PASS = '✓';
 export const FAIL = '✗';

@@ -754,15 +754,8 @@ const ACTIONS: Transition[] = [
   }),
 ];
 
-/** Stages a record can be sent back from: everything before the decision. */
-const RETURNABLE: readonly PipelineStage[] = [
-  'outstanding',
-  'awareness_class',
-  'dossier',
-  'introduced',
-  'branch_vote',
-  'committee_review',
-];
+/** Stages a record can be sent back from: from selection up to (not including) the decision. */
+const RETURNABLE = PIPELINE_STAGES.slice(stageIndex('outstanding'), stageIndex('decision'));
 const BEFORE_PROBATION = PIPELINE_STAGES.slice(0, stageIndex('probation'));
 const BEFORE_OFFICIAL = PIPELINE_STAGES.slice(0, stageIndex('official'));
 const BEFORE_VOTE = PIPELINE_STAGES.slice(0, stageIndex('branch_vote'));

@@ -179,16 +179,8 @@ async function withActorNames(history: NonNullable<LeanSet['history']>) {
 export async function getDraftForEdit(access: CriteriaAccess, id: Types.ObjectId) {
   const doc = await findSet(access, id);
   if (doc.status !== 'draft') throw conflict('Only drafts can be edited');
-  return {
-    id: String(doc._id),
-    name: doc.name,
-    schoolKind: doc.schoolKind,
-    schoolYear: doc.schoolYear,
-    version: doc.version,
-    purpose: doc.purpose,
-    passMark: typeof doc.passMark === 'number' ? doc.passMark : undefined,
-    rules: ruleValues(doc.rules),
-  };
+  // The engine's view of the set (a stored set always has its purpose), the rules as the form's values.
+  return { ...toEngineSet(doc), purpose: doc.purpose, rules: ruleValues(doc.rules) };
 }
 
 function keyOf(doc: Pick<LeanSet, 'unitId' | 'schoolKind' | 'schoolYear' | 'purpose'>) {
