@@ -41,3 +41,7 @@ export function errorsOf(result: FormResult): FieldErrors {
 
 /** The form-level message of a reply (conform keeps it under the empty name), if any. */
 export const formErrorOf = (result: FormResult): MessageKey | null => result.error?.['']?.[0] ?? null;
+
+/** The text fields of a post as typed, for a refused form to show them again. */
+export const typedValues = (payload: Record<string, unknown>): Record<string, string> =>
+  Object.fromEntries(Object.entries(payload).filter((e): e is [string, string] => typeof e[1] === 'string'));
