@@ -184,7 +184,10 @@ describe('token administration', () => {
     const misfit = await createToken({ name: 'Chi đoàn', unitId: String(branch._id) });
     expect(misfit).toHaveStatus(400);
     expect(misfit.data.fieldErrors).toEqual({ unitId: ['tokens.v.unitInvalid'] });
-    expect(misfit.data.result).toMatchObject({ status: 'error', error: { unitId: ['tokens.v.unitInvalid'] } });
+    expect(misfit.data.result).toMatchObject({
+      status: 'error',
+      error: { unitId: ['tokens.v.unitInvalid'] },
+    });
     expect(await ApiToken.countDocuments({ name: 'Chi đoàn' })).toBe(0);
   });
 

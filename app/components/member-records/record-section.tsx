@@ -214,7 +214,13 @@ function RecordForm<T extends { key: string }>({
     return values?.[name] ?? (item && stored !== null ? String(stored) : fallback);
   };
   return (
-    <Form method="post" className="form record-form" preventScrollReset {...getFormProps(form)} {...blurCheck}>
+    <Form
+      method="post"
+      className="form record-form"
+      preventScrollReset
+      {...getFormProps(form)}
+      {...blurCheck}
+    >
       <FormError message={formError} />
       <input type="hidden" name="intent" value={`${record}.save`} />
       <input type="hidden" name="key" value={itemKey} />

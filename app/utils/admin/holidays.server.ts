@@ -74,7 +74,14 @@ function invalid(
     Object.entries(submission.payload).filter((e): e is [string, string] => typeof e[1] === 'string'),
   );
   return data(
-    { intent, id, result, fieldErrors: errorsOf(result), values, formError: null } satisfies HolidayActionData,
+    {
+      intent,
+      id,
+      result,
+      fieldErrors: errorsOf(result),
+      values,
+      formError: null,
+    } satisfies HolidayActionData,
     { status },
   );
 }
@@ -115,8 +122,7 @@ async function addHoliday(user: AuthUser, formData: FormData) {
     });
   } catch (error) {
     // Two admins adding the same day at once: the unique index answers for the second.
-    if (isDateTaken(error))
-      return invalid('add', null, submission, { date: ['holidays.v.dateTaken'] }, 409);
+    if (isDateTaken(error)) return invalid('add', null, submission, { date: ['holidays.v.dateTaken'] }, 409);
     throw error;
   }
   // Deadlines are derived from the calendar: recomputed once the change is committed.
