@@ -1,15 +1,16 @@
+import { getFormProps, useForm } from '@conform-to/react';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { AdminTable, ConfirmAction } from '~/components/admin-list';
-import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, SelectField } from '~/components/forms';
+import { Field, SelectField, useBlurCheck } from '~/components/forms';
 import { HOLIDAY_KINDS, HolidayRenameSchema, HolidaySchema } from '~/domain/holidays';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { holidayAction, holidayYears, listHolidays, parseYear } from '~/utils/admin/holidays.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/auth/permissions.server';
-import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { parseForm } from '~/utils/forms/conform';
+import type { HolidayActionData } from '~/utils/admin/holidays.server';
 import { readForm } from '~/utils/request-guards.server';
 
 export async function loader({ request }: LoaderFunctionArgs) {
@@ -37,6 +38,109 @@ const weekday = (isoDay: string, locale: string) =>
     timeZone: 'UTC',
   })).format(new Date(`${isoDay}T00:00:00Z`));
 
+/**
+ * The add form: conform with the domain's schema in the browser as in the action (each field
+ * checked when left, every message and the first field focused on submit, nothing sent).
+ */
+function AddHolidayForm({ server, busy }: { server: HolidayActionData | null; busy: boolean }) {
+  const t = useT();
+  const [form, fields] = useForm({
+    id: 'holiday-add',
+    lastResult: server?.result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, HolidaySchema),
+  });
+  const blurCheck = useBlurCheck(form);
+  return (
+    <Form method="post" className="filters" {...getFormProps(form)} {...blurCheck}>
+      <input type="hidden" name="intent" value="add" />
+      <Field
+        label={t('holidays.date')}
+        errors={fields.date.errors}
+        inputProps={{
+          id: 'holiday-date',
+          name: 'date',
+          type: 'date',
+          required: true,
+          defaultValue: server?.values.date ?? '',
+        }}
+      />
+      <SelectField
+        label={t('holidays.kind')}
+        errors={fields.kind.errors}
+        selectProps={{ id: 'holiday-kind', name: 'kind', defaultValue: server?.values.kind ?? 'holiday' }}
+      >
+        {HOLIDAY_KINDS.map((k) => (
+          <option key={k} value={k}>
+            {t(`holidays.kind.${k}`)}
+          </option>
+        ))}
+      </SelectField>
+      <Field
+        label={t('holidays.name')}
+        errors={fields.name.errors}
+        inputProps={{
+          id: 'holiday-name',
+          name: 'name',
+          required: true,
+          maxLength: 200,
+          defaultValue: server?.values.name ?? '',
+        }}
+      />
+      <button type="submit" disabled={busy}>
+        {t('holidays.addSubmit')}
+      </button>
+    </Form>
+  );
+}
+
+/** One row's rename form; the server's refusal is shown only in the row it names. */
+function RenameHolidayForm({
+  id,
+  name,
+  date,
+  server,
+  busy,
+}: {
+  id: string;
+  name: string;
+  date: string;
+  server: HolidayActionData | null;
+  busy: boolean;
+}) {
+  const t = useT();
+  const mine = server?.id === id ? server : null;
+  const [form, fields] = useForm({
+    id: `holiday-rename-${id}`,
+    lastResult: mine?.result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, HolidayRenameSchema),
+  });
+  const blurCheck = useBlurCheck(form);
+  return (
+    <Form method="post" className="filters" {...getFormProps(form)} {...blurCheck}>
+      <input type="hidden" name="intent" value="rename" />
+      <input type="hidden" name="id" value={id} />
+      <Field
+        label={t('holidays.renameLabel', { date })}
+        errors={fields.name.errors}
+        inputProps={{
+          id: `holiday-name-${id}`,
+          name: 'name',
+          required: true,
+          maxLength: 200,
+          defaultValue: mine ? mine.values.name : name,
+        }}
+      />
+      <button type="submit" className="button-secondary" disabled={busy}>
+        {t('holidays.rename')}
+      </button>
+    </Form>
+  );
+}
+
 export default function HolidaysPage() {
   const { year, years, rows } = useLoaderData<typeof loader>();
   const actionData = useActionData<typeof action>();
@@ -44,14 +148,9 @@ export default function HolidaysPage() {
   const fmt = useFormatters();
   const locale = useLocale();
   const busy = useNavigation().state === 'submitting';
-  const [addErrors, setAddErrors] = useState<FieldErrors | null>(null);
-  const [renameErrors, setRenameErrors] = useState<{ id: string; errors: FieldErrors } | null>(null);
 
   const serverAdd = actionData?.intent === 'add' ? actionData : null;
   const serverRename = actionData?.intent === 'rename' ? actionData : null;
-  const addShown = addErrors ?? serverAdd?.fieldErrors ?? {};
-  const renameShown = (id: string) =>
-    renameErrors?.id === id ? renameErrors.errors : serverRename?.id === id ? serverRename.fieldErrors : {};
 
   return (
     <>
@@ -74,54 +173,7 @@ export default function HolidaysPage() {
 
       <section className="panel" aria-labelledby="holiday-add-title">
         <h2 id="holiday-add-title">{t('holidays.add')}</h2>
-        <Form
-          method="post"
-          className="filters"
-          noValidate
-          onSubmit={(e) => setAddErrors(checkOnSubmit(e, HolidaySchema))}
-        >
-          <input type="hidden" name="intent" value="add" />
-          <Field
-            label={t('holidays.date')}
-            errors={addShown.date}
-            inputProps={{
-              id: 'holiday-date',
-              name: 'date',
-              type: 'date',
-              required: true,
-              defaultValue: serverAdd?.values.date ?? '',
-            }}
-          />
-          <SelectField
-            label={t('holidays.kind')}
-            errors={addShown.kind}
-            selectProps={{
-              id: 'holiday-kind',
-              name: 'kind',
-              defaultValue: serverAdd?.values.kind ?? 'holiday',
-            }}
-          >
-            {HOLIDAY_KINDS.map((k) => (
-              <option key={k} value={k}>
-                {t(`holidays.kind.${k}`)}
-              </option>
-            ))}
-          </SelectField>
-          <Field
-            label={t('holidays.name')}
-            errors={addShown.name}
-            inputProps={{
-              id: 'holiday-name',
-              name: 'name',
-              required: true,
-              maxLength: 200,
-              defaultValue: serverAdd?.values.name ?? '',
-            }}
-          />
-          <button type="submit" disabled={busy}>
-            {t('holidays.addSubmit')}
-          </button>
-        </Form>
+        <AddHolidayForm server={serverAdd} busy={busy} />
       </section>
 
       <AdminTable
@@ -156,32 +208,7 @@ export default function HolidaysPage() {
                 )}
               </td>
               <td>
-                <Form
-                  method="post"
-                  className="filters"
-                  noValidate
-                  onSubmit={(e) => {
-                    const errors = checkOnSubmit(e, HolidayRenameSchema);
-                    setRenameErrors(errors ? { id: h.id, errors } : null);
-                  }}
-                >
-                  <input type="hidden" name="intent" value="rename" />
-                  <input type="hidden" name="id" value={h.id} />
-                  <Field
-                    label={t('holidays.renameLabel', { date })}
-                    errors={renameShown(h.id).name}
-                    inputProps={{
-                      id: `holiday-name-${h.id}`,
-                      name: 'name',
-                      required: true,
-                      maxLength: 200,
-                      defaultValue: serverRename?.id === h.id ? serverRename.values.name : h.name,
-                    }}
-                  />
-                  <button type="submit" className="button-secondary" disabled={busy}>
-                    {t('holidays.rename')}
-                  </button>
-                </Form>
+                <RenameHolidayForm id={h.id} name={h.name} date={date} server={serverRename} busy={busy} />
               </td>
               <td>
                 <ConfirmAction

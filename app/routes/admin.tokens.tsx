@@ -5,15 +5,13 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from '@remix-run/node';
+import { getFormProps, useForm } from '@conform-to/react';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { AdminTable, ConfirmAction, StatusBadge } from '~/components/admin-list';
-import { useState } from 'react';
-import { z } from 'zod';
 import { CopySecret } from '~/components/copy-secret';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, SelectField } from '~/components/forms';
-import { vietnamDay } from '~/domain/calendar';
-import { isHolidayRangeDay } from '~/domain/holidays';
+import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
+import { isMessageKey } from '~/i18n';
 import { useFormatters, useT } from '~/i18n/use-t';
 import {
   createApiToken,
@@ -23,36 +21,12 @@ import {
   tokenScopeOptions,
 } from '~/utils/api/api-auth.server';
 import { pageTitle } from '~/utils/meta';
-import { formDataToObject } from '~/utils/misc';
 import { requireUser } from '~/utils/auth/permissions.server';
-import { checkOnSubmit, fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { TokenCreateSchema, vietnamToday } from '~/utils/forms/api-token';
+import { errorsOf, parseForm, type FormResult } from '~/utils/forms/conform';
 import { readForm } from '~/utils/request-guards.server';
-import { isObjectId, OBJECT_ID_PATTERN } from '~/domain/ids';
+import { isObjectId } from '~/domain/ids';
 import { notFound, unknownIntent } from '~/utils/responses.server';
-
-/** Today in Vietnam (UTC+7, no daylight saving), YYYY-MM-DD: the browser and the server agree. */
-const vietnamToday = () => vietnamDay(new Date());
-
-const TokenCreateSchema = z.object({
-  name: z
-    .string({ error: 'tokens.v.nameRequired' })
-    .trim()
-    .min(1, 'tokens.v.nameRequired')
-    .max(100, 'tokens.v.nameTooLong'),
-  unitId: z.string({ error: 'tokens.v.unitRequired' }).regex(OBJECT_ID_PATTERN, 'tokens.v.unitRequired'),
-  // The last day the token works (Vietnam time); empty: no expiry.
-  expiresOn: z
-    .string()
-    .optional()
-    .transform((v) => v?.trim() || undefined)
-    .pipe(
-      z
-        .string()
-        .refine(isHolidayRangeDay, 'tokens.v.expiryInvalid')
-        .refine((v) => v >= vietnamToday(), 'tokens.v.expiryPast')
-        .optional(),
-    ),
-});
 
 type Values = { name?: string; unitId?: string; expiresOn?: string };
 
@@ -66,45 +40,47 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'user:manage' });
-  const values = formDataToObject(await readForm(request));
-  const echo: Values = { name: values.name, unitId: values.unitId, expiresOn: values.expiresOn };
-  switch (values.intent) {
+  const formData = await readForm(request);
+  switch (formData.get('intent')) {
     case 'create': {
-      const parsed = TokenCreateSchema.safeParse(values);
-      if (!parsed.success) {
+      const submission = parseForm(formData, TokenCreateSchema);
+      const refused = (result: FormResult) => {
+        const echo: Values = {
+          name: String(formData.get('name') ?? ''),
+          unitId: String(formData.get('unitId') ?? ''),
+          expiresOn: String(formData.get('expiresOn') ?? ''),
+        };
         return data(
-          {
-            intent: 'create' as const,
-            fieldErrors: fieldErrorsOf(parsed.error),
-            values: echo,
-            created: null,
-          },
+          { intent: 'create' as const, result, fieldErrors: errorsOf(result), values: echo, created: null },
           { status: 400 },
         );
-      }
-      if (!(await scopeUnitOf(parsed.data.unitId))) {
-        const fieldErrors: FieldErrors = { unitId: ['tokens.v.unitInvalid'] };
-        return data({ intent: 'create' as const, fieldErrors, values: echo, created: null }, { status: 400 });
-      }
-      const { secret, prefix } = await createApiToken(user, parsed.data);
+      };
+      if (submission.status !== 'success') return refused(submission.reply());
+      // A unit that exists but cannot scope a token: refused beside the unit.
+      if (!(await scopeUnitOf(submission.value.unitId)))
+        return refused(submission.reply({ fieldErrors: { unitId: ['tokens.v.unitInvalid'] } }));
+      const { secret, prefix } = await createApiToken(user, submission.value);
       // The one response that carries the secret: never cached anywhere.
       return data(
         {
           intent: 'create' as const,
-          fieldErrors: {} as FieldErrors,
+          result: submission.reply({ resetForm: true }) as FormResult,
+          fieldErrors: {},
           values: {} as Values,
-          created: { name: parsed.data.name, secret, prefix },
+          created: { name: submission.value.name, secret, prefix },
         },
         { headers: NO_STORE },
       );
     }
     case 'revoke': {
-      if (!isObjectId(values.id) || !(await revokeApiToken(user, values.id))) {
+      const id = formData.get('id');
+      if (!isObjectId(id) || !(await revokeApiToken(user, id))) {
         throw notFound();
       }
       return data({
         intent: 'revoke' as const,
-        fieldErrors: {} as FieldErrors,
+        result: null,
+        fieldErrors: {},
         values: {} as Values,
         created: null,
       });
@@ -125,11 +101,19 @@ export default function TokensPage() {
   const t = useT();
   const fmt = useFormatters();
   const busy = useNavigation().state === 'submitting';
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const serverCreate = actionData?.intent === 'create' ? actionData : null;
-  const errors = clientErrors ?? serverCreate?.fieldErrors ?? {};
   const values = serverCreate?.values ?? {};
   const created = serverCreate?.created ?? null;
+  // The schema in the browser as in the action: each field checked when left, every
+  // message and the first field focused on submit, nothing sent.
+  const [form, fields] = useForm({
+    id: `token-create-${created?.prefix ?? 'new'}`,
+    lastResult: serverCreate?.result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, TokenCreateSchema),
+  });
+  const blurCheck = useBlurCheck(form);
 
   return (
     <>
@@ -160,17 +144,12 @@ export default function TokensPage() {
       <section className="panel" aria-labelledby="token-create-title">
         <h2 id="token-create-title">{t('tokens.create')}</h2>
         {/* A new token remounts the form: its fields start empty again. */}
-        <Form
-          key={created?.prefix ?? 'create'}
-          method="post"
-          noValidate
-          onSubmit={(e) => setClientErrors(checkOnSubmit(e, TokenCreateSchema))}
-        >
+        <Form key={created?.prefix ?? 'create'} method="post" {...getFormProps(form)} {...blurCheck}>
           <input type="hidden" name="intent" value="create" />
-          <FormError message={errors._form?.[0]} />
+          <FormError message={form.errors?.find(isMessageKey)} />
           <Field
             label={t('tokens.name')}
-            errors={errors.name}
+            errors={fields.name.errors}
             inputProps={{
               id: 'token-name',
               name: 'name',
@@ -181,7 +160,7 @@ export default function TokensPage() {
           />
           <SelectField
             label={t('tokens.unit')}
-            errors={errors.unitId}
+            errors={fields.unitId.errors}
             selectProps={{
               id: 'token-unit',
               name: 'unitId',
@@ -199,7 +178,7 @@ export default function TokensPage() {
           <Field
             label={t('tokens.expiresOn')}
             hint={t('tokens.expiresHint')}
-            errors={errors.expiresOn}
+            errors={fields.expiresOn.errors}
             inputProps={{
               id: 'token-expires',
               name: 'expiresOn',

@@ -1,15 +1,14 @@
+import { getFormProps, useForm } from '@conform-to/react';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
-import { useState } from 'react';
+import { ErrorList, Field, useBlurCheck } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field } from '~/components/forms';
 import { CONSENT_TEXT, CONSENT_VERSION, consentSchema, WithdrawSchema } from '~/domain/consent';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { consentAction, consentPage, requireStudent } from '~/utils/student/me.server';
 import { pageTitle } from '~/utils/meta';
-import { formDataToObject } from '~/utils/misc';
-import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { parseForm } from '~/utils/forms/conform';
 import { readForm } from '~/utils/request-guards.server';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
@@ -37,14 +36,30 @@ const WITHDRAW_EFFECTS = [
 
 export default function ConsentPage() {
   const { consent } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as
-    { fieldErrors?: FieldErrors; values?: Record<string, string> } | undefined;
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const actionData = useActionData<typeof action>();
   const [params] = useSearchParams();
   const t = useT();
   const locale = useLocale();
   const f = useFormatters();
-  const errors = clientErrors ?? actionData?.fieldErrors ?? {};
+  const minor = !!consent?.minor;
+  // Each form checks its schema in the browser as the action does: a box or name checked
+  // when left, every message and the first field focused on submit, nothing sent.
+  const [giveForm, give] = useForm({
+    id: 'consent-give',
+    lastResult: actionData?.intent === 'give' ? actionData.result : undefined,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, consentSchema(minor)),
+  });
+  const [withdrawForm, withdraw] = useForm({
+    id: 'consent-withdraw',
+    lastResult: actionData?.intent === 'withdraw' ? actionData.result : undefined,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, WithdrawSchema),
+  });
+  const giveBlur = useBlurCheck(giveForm);
+  const withdrawBlur = useBlurCheck(withdrawForm);
   if (!consent) {
     return (
       <>
@@ -89,22 +104,13 @@ export default function ConsentPage() {
                 <li key={key}>{t(key)}</li>
               ))}
             </ul>
-            <Form
-              method="post"
-              noValidate
-              onSubmit={(event) => {
-                const parsed = WithdrawSchema.safeParse(formDataToObject(new FormData(event.currentTarget)));
-                const found = parsed.success ? null : fieldErrorsOf(parsed.error);
-                setClientErrors(found);
-                if (found) event.preventDefault();
-              }}
-            >
+            <Form method="post" {...getFormProps(withdrawForm)} {...withdrawBlur}>
               <input type="hidden" name="intent" value="withdraw" />
               <ConsentBox
                 id="consent-withdraw-confirm"
                 name="confirm"
                 label={t('consent.withdrawConfirm')}
-                errors={errors.confirm}
+                errors={withdraw.confirm.errors}
               />
               <button type="submit" className="button-danger">
                 {t('consent.withdraw')}
@@ -121,36 +127,30 @@ export default function ConsentPage() {
               <p key={i}>{paragraph}</p>
             ))}
           </div>
-          <Form
-            method="post"
-            noValidate
-            onSubmit={(event) => {
-              const values = formDataToObject(new FormData(event.currentTarget));
-              if (values.intent !== 'give') return;
-              const parsed = consentSchema(consent.minor).safeParse(values);
-              const found = parsed.success ? null : fieldErrorsOf(parsed.error);
-              setClientErrors(found);
-              if (found) event.preventDefault();
-            }}
-          >
+          <Form method="post" {...getFormProps(giveForm)} {...giveBlur}>
             <input type="hidden" name="intent" value="give" />
             {consent.minor ? (
               <>
                 <p className="panel">{t('consent.minorNote')}</p>
                 <Field
                   label={t('consent.guardian')}
-                  errors={errors.guardianName}
+                  errors={give.guardianName.errors}
                   inputProps={{
                     name: 'guardianName',
                     required: true,
                     maxLength: 120,
                     autoComplete: 'off',
-                    defaultValue: actionData?.values?.guardianName ?? '',
+                    defaultValue: actionData?.intent === 'give' ? (actionData.values.guardianName ?? '') : '',
                   }}
                 />
               </>
             ) : null}
-            <ConsentBox id="consent-agree" name="agree" label={t('consent.agree')} errors={errors.agree} />
+            <ConsentBox
+              id="consent-agree"
+              name="agree"
+              label={t('consent.agree')}
+              errors={give.agree.errors}
+            />
             <button type="submit">{t('consent.submit')}</button>
           </Form>
         </>
@@ -173,9 +173,9 @@ function ConsentBox({
   id: string;
   name: string;
   label: string;
-  errors: FieldErrors[string] | undefined;
+  errors: readonly string[] | undefined;
 }) {
-  const t = useT();
+  const invalid = !!errors?.length;
   return (
     <div className="field me-consent-box">
       <div className="checkbox">
@@ -184,16 +184,12 @@ function ConsentBox({
           type="checkbox"
           name={name}
           value="on"
-          aria-invalid={errors ? true : undefined}
-          aria-describedby={errors ? `${id}-error` : undefined}
+          aria-invalid={invalid || undefined}
+          aria-describedby={invalid ? `${id}-error` : undefined}
         />
         <label htmlFor={id}>{label}</label>
       </div>
-      {errors ? (
-        <p id={`${id}-error`} className="field-error">
-          {t(errors[0])}
-        </p>
-      ) : null}
+      <ErrorList id={`${id}-error`} errors={errors?.slice(0, 1)} />
     </div>
   );
 }

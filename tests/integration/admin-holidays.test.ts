@@ -54,6 +54,8 @@ async function expectAddsRefused(cases: RefusedAdd[]) {
     expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors).toEqual(errors);
     expect(res.data.values).toMatchObject(fields);
+    // conform's reply for the form: the same messages, every invalid field beside itself.
+    expect(res.data.result).toMatchObject({ status: 'error', error: errors });
   }
   expect(await Holiday.countDocuments()).toBe(count);
   expect(await AuditEvent.countDocuments()).toBe(events);
@@ -123,6 +125,7 @@ describe('changing', () => {
     const res = await act({ intent: 'add', date: '2025-09-02', name: 'Quốc khánh (trùng)' });
     expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors).toEqual({ date: ['holidays.v.dateTaken'] });
+    expect(res.data.result).toMatchObject({ status: 'error', error: { date: ['holidays.v.dateTaken'] } });
     expect(await Holiday.countDocuments()).toBe(count);
   });
 
@@ -134,6 +137,7 @@ describe('changing', () => {
       intent: 'rename',
       id: String(h._id),
       fieldErrors: { name: ['validation.required'] },
+      result: { status: 'error', error: { name: ['validation.required'] } },
     });
     const refreshes = refreshCount();
     const res = await act({ intent: 'rename', id: String(h._id), name: 'Nghỉ bù (đổi tên)' });

@@ -166,6 +166,11 @@ describe('token administration', () => {
       unitId: ['tokens.v.unitRequired'],
       expiresOn: ['tokens.v.expiryPast'],
     });
+    // The same as conform's reply, the form's lastResult.
+    expect(bad.data.result).toMatchObject({
+      status: 'error',
+      error: { name: ['tokens.v.nameRequired'], unitId: ['tokens.v.unitRequired'] },
+    });
     const long = await createToken({
       name: 'x'.repeat(101),
       unitId: String(pvd._id),
@@ -179,6 +184,10 @@ describe('token administration', () => {
     const misfit = await createToken({ name: 'Chi đoàn', unitId: String(branch._id) });
     expect(misfit).toHaveStatus(400);
     expect(misfit.data.fieldErrors).toEqual({ unitId: ['tokens.v.unitInvalid'] });
+    expect(misfit.data.result).toMatchObject({
+      status: 'error',
+      error: { unitId: ['tokens.v.unitInvalid'] },
+    });
     expect(await ApiToken.countDocuments({ name: 'Chi đoàn' })).toBe(0);
   });
 

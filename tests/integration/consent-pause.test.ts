@@ -278,6 +278,11 @@ describe('withdrawing asks for confirmation', () => {
       const res = await withdraw(fields);
       expect(res).toHaveStatus(400);
       expect(res.data.fieldErrors).toEqual({ confirm: ['consent.v.confirm'] });
+      // The same as conform's reply, the withdrawal form's lastResult.
+      expect(res.data).toMatchObject({
+        intent: 'withdraw',
+        result: { status: 'error', error: { confirm: ['consent.v.confirm'] } },
+      });
     }
     expect(JSON.stringify((await ownRecord()).consent)).toBe(before);
     expect(await events('member.consent.withdraw')).toBe(withdrawn);

@@ -312,6 +312,8 @@ describe('sub-records', () => {
     res = await change({ intent: 'term.save', key: '', year: '2024-2025', term: '1', scale: '10', gpa: '8' });
     expect(res).toHaveStatus(409);
     expect(res.data.fieldErrors.term).toEqual(['member.v.termTaken']);
+    // The domain's refusal sits beside its field in the form's lastResult too.
+    expect(res.data.result).toMatchObject({ status: 'error', error: { term: ['member.v.termTaken'] } });
 
     res = await change({
       intent: 'term.save',
@@ -346,6 +348,13 @@ describe('sub-records', () => {
       title: ['validation.required'],
       kind: ['validation.invalidChoice'],
     });
+    // The same, as conform's reply: the form's lastResult, every invalid field beside itself.
+    expect(res.data.result).toMatchObject({
+      status: 'error',
+      error: { title: ['validation.required'], kind: ['validation.invalidChoice'] },
+      initialValue: { kind: 'x', level: 'school' },
+    });
+    expect(res.data.result.error.level).toBeUndefined();
 
     res = await change({
       intent: 'award.save',
@@ -483,6 +492,7 @@ describe('sub-records', () => {
       record: 'award',
       formError: 'member.conflict',
       values: { title: 'Giấy khen' },
+      result: { status: 'error', error: { '': ['member.conflict'] } },
     });
     expect((await stored()).awards).toHaveLength(0);
   });

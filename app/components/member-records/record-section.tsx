@@ -9,21 +9,27 @@
  * someone else is a 409, not a silent overwrite. Rows and add forms are keyed by the
  * version, so after a successful change they remount closed and empty; a failed one
  * reopens with what was typed (the failure names its form).
+ *
+ * Each form is a conform form checking its kind's schema in the browser as the action does:
+ * a field is checked when left (useBlurCheck), again as it is corrected, and on submit every
+ * invalid field shows its message and the first takes the focus, nothing sent.
  */
+import { getFormProps, useForm } from '@conform-to/react';
 import { Form, useNavigation } from '@remix-run/react';
-import { useState, type ReactNode } from 'react';
-import { FormError, SelectField } from '~/components/forms';
-import type { MessageKey } from '~/i18n';
+import type { ReactNode } from 'react';
+import { FormError, SelectField, useBlurCheck } from '~/components/forms';
+import { isMessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
+import { parseForm } from '~/utils/forms/conform';
 import { RECORD_SCHEMAS, type RecordFailure, type RecordKind } from '~/utils/forms/member-records';
-import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
 
 /** What a kind's field list gets: the stored row (none in the add form) and what was typed. */
 export interface FieldsProps<T> {
   item?: T;
   /** What was typed before a failed submit, else null. */
   values: Record<string, string> | null;
-  errors: FieldErrors;
+  /** The messages (catalogue keys) of each invalid field, by name. */
+  errors: Partial<Record<string, string[]>>;
   /** A unique element id for a field of this form. */
   id: (name: string) => string;
   /** The value to show: what was typed, else the stored value, else `fallback`. */
@@ -181,17 +187,28 @@ function RecordForm<T extends { key: string }>({
   fields: Fields<T>;
 }) {
   const navigation = useNavigation();
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const itemKey = item?.key ?? '';
   const mine = failure && failure.record === record && failure.key === itemKey ? failure : null;
-  const errors = clientErrors ?? mine?.fieldErrors ?? {};
+  const base = `${record}-${itemKey || 'new'}`.replace(/[^A-Za-z0-9_-]/g, '_');
+  const [form] = useForm({
+    id: `${base}-form`,
+    lastResult: mine?.result,
+    // A field is checked when left through useBlurCheck, not conform's own blur check.
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, RECORD_SCHEMAS[record]),
+  });
+  const blurCheck = useBlurCheck(form);
+  const errors = form.allErrors;
   const busy =
     navigation.state === 'submitting' &&
     navigation.formData?.get('intent') === `${record}.save` &&
     navigation.formData?.get('key') === itemKey;
-  const formError = mine?.formError ?? (Object.keys(errors).length ? 'validation.formErrors' : null);
+  // The whole form's refusal (a conflict), else a pointer to the messages beside the fields.
+  const refused = form.errors?.find(isMessageKey);
+  const fieldInvalid = Object.entries(errors).some(([name, list]) => name !== '' && list.length > 0);
+  const formError = refused ?? (fieldInvalid ? 'validation.formErrors' : null);
   const values = mine?.values ?? null;
-  const base = `${record}-${itemKey || 'new'}`.replace(/[^A-Za-z0-9_-]/g, '_');
   const value = (name: keyof T & string, fallback = '') => {
     const stored = item?.[name];
     return values?.[name] ?? (item && stored !== null ? String(stored) : fallback);
@@ -200,9 +217,9 @@ function RecordForm<T extends { key: string }>({
     <Form
       method="post"
       className="form record-form"
-      noValidate
       preventScrollReset
-      onSubmit={(event) => setClientErrors(checkOnSubmit(event, RECORD_SCHEMAS[record]))}
+      {...getFormProps(form)}
+      {...blurCheck}
     >
       <FormError message={formError} />
       <input type="hidden" name="intent" value={`${record}.save`} />
@@ -265,7 +282,7 @@ export function ChoiceField({
 }: {
   label: string;
   name: string;
-  errors?: MessageKey[];
+  errors?: readonly string[];
   id: string;
   value: string;
   empty?: string;
@@ -291,7 +308,7 @@ export function SchoolYearField({
   value,
 }: {
   years: string[];
-  errors?: MessageKey[];
+  errors?: readonly string[];
   id: string;
   value: string;
 }) {

@@ -5,6 +5,7 @@
  * then clears the working-day calendar cache and recomputes every stored pipeline
  * deadline, which counts working days (derived data, recomputed after the commit).
  */
+import type { Submission } from '@conform-to/react';
 import { data, redirect } from '@remix-run/node';
 import { Types } from 'mongoose';
 import { z } from 'zod';
@@ -14,11 +15,10 @@ import { HOLIDAY_BASE_YEARS, HolidayRenameSchema, HolidaySchema, holidayKindOf }
 import type { MessageKey } from '~/i18n';
 import { appendAudit } from '../audit/audit.server';
 import type { AuthUser } from '../auth/auth.server';
-import { formDataToObject } from '../misc';
 import { refreshAllPipelineDue } from '../pipeline/pipeline-due.server';
 import { clearCalendarCache } from '../pipeline/working-calendar.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
+import { errorsOf, parseForm, type FieldErrors, type FormResult } from '../forms/conform';
 import { isObjectId } from '~/domain/ids';
 import { notFound, unknownIntent } from '../responses.server';
 
@@ -49,9 +49,14 @@ export async function listHolidays(year: number) {
   }));
 }
 
+/**
+ * A refused add or rename: conform's reply (the form's `lastResult`; a taken date beside
+ * the date) and, for readers without conform, the same messages by field and what was typed.
+ */
 export type HolidayActionData = {
   intent: 'add' | 'rename';
   id: string | null;
+  result: FormResult;
   fieldErrors: FieldErrors;
   values: Record<string, string>;
   formError: MessageKey | null;
@@ -60,11 +65,25 @@ export type HolidayActionData = {
 function invalid(
   intent: HolidayActionData['intent'],
   id: string | null,
-  fieldErrors: FieldErrors,
-  values: Record<string, string>,
+  submission: Submission<unknown, MessageKey[]>,
+  fieldErrors?: Record<string, MessageKey[]>,
   status = 400,
 ) {
-  return data({ intent, id, fieldErrors, values, formError: null } satisfies HolidayActionData, { status });
+  const result: FormResult = submission.reply(fieldErrors ? { fieldErrors } : undefined);
+  const values = Object.fromEntries(
+    Object.entries(submission.payload).filter((e): e is [string, string] => typeof e[1] === 'string'),
+  );
+  return data(
+    {
+      intent,
+      id,
+      result,
+      fieldErrors: errorsOf(result),
+      values,
+      formError: null,
+    } satisfies HolidayActionData,
+    { status },
+  );
 }
 
 /** A duplicate key on the unique `date` index (not any other write of the action). */
@@ -82,13 +101,13 @@ async function calendarChanged() {
 
 const utcDay = (day: string) => new Date(`${day}T00:00:00Z`);
 
-async function addHoliday(user: AuthUser, values: Record<string, string>) {
-  const parsed = HolidaySchema.safeParse(values);
-  if (!parsed.success) return invalid('add', null, fieldErrorsOf(parsed.error), values);
-  const { date, name, kind } = parsed.data;
+async function addHoliday(user: AuthUser, formData: FormData) {
+  const submission = parseForm(formData, HolidaySchema);
+  if (submission.status !== 'success') return invalid('add', null, submission);
+  const { date, name, kind } = submission.value;
   const day = utcDay(date);
   if (await Holiday.exists({ date: day }))
-    return invalid('add', null, { date: ['holidays.v.dateTaken'] }, values, 409);
+    return invalid('add', null, submission, { date: ['holidays.v.dateTaken'] }, 409);
   try {
     // The day and its event commit together or not at all (decision 018).
     await inTransaction(async () => {
@@ -103,7 +122,7 @@ async function addHoliday(user: AuthUser, values: Record<string, string>) {
     });
   } catch (error) {
     // Two admins adding the same day at once: the unique index answers for the second.
-    if (isDateTaken(error)) return invalid('add', null, { date: ['holidays.v.dateTaken'] }, values, 409);
+    if (isDateTaken(error)) return invalid('add', null, submission, { date: ['holidays.v.dateTaken'] }, 409);
     throw error;
   }
   // Deadlines are derived from the calendar: recomputed once the change is committed.
@@ -111,10 +130,10 @@ async function addHoliday(user: AuthUser, values: Record<string, string>) {
   throw redirect(`/admin/holidays?year=${day.getUTCFullYear()}&ok=holidayAdded`);
 }
 
-async function renameHoliday(user: AuthUser, id: string, values: Record<string, string>) {
-  const parsed = HolidayRenameSchema.safeParse(values);
-  if (!parsed.success) return invalid('rename', id, fieldErrorsOf(parsed.error), values);
-  const { name } = parsed.data;
+async function renameHoliday(user: AuthUser, id: string, formData: FormData) {
+  const submission = parseForm(formData, HolidayRenameSchema);
+  if (submission.status !== 'success') return invalid('rename', id, submission);
+  const { name } = submission.value;
   const before = await inTransaction(async () => {
     const found = await Holiday.findOneAndUpdate(
       { _id: new Types.ObjectId(id) },
@@ -168,10 +187,10 @@ async function deleteHoliday(user: AuthUser, id: string) {
 
 /** The page's action: `intent` add | rename | delete; anything else is a 400. */
 export async function holidayAction(user: AuthUser, formData: FormData) {
-  const values = formDataToObject(formData);
-  const { intent, id } = values;
-  if (intent === 'add') return addHoliday(user, values);
+  const intent = formData.get('intent');
+  const id = formData.get('id');
+  if (intent === 'add') return addHoliday(user, formData);
   if (intent !== 'rename' && intent !== 'delete') throw unknownIntent();
-  if (!isObjectId(id)) throw notFound();
-  return intent === 'rename' ? renameHoliday(user, id, values) : deleteHoliday(user, id);
+  if (typeof id !== 'string' || !isObjectId(id)) throw notFound();
+  return intent === 'rename' ? renameHoliday(user, id, formData) : deleteHoliday(user, id);
 }

@@ -8,7 +8,7 @@ import { calendarDay, schoolYearStart } from '~/domain/calendar';
 import { AWARD_KINDS, AWARD_LEVELS, THPT_RATINGS, UNION_RATING_LEVELS } from '~/domain/criteria/types';
 import { participationTooLow } from '~/domain/union-rating';
 import type { MessageKey } from '~/i18n';
-import type { FieldErrors } from '~/utils/validation';
+import type { FieldErrors, FormResult } from './conform';
 import { checkbox, optionalText, schoolYear } from './fields';
 import { optionalDay } from './member';
 
@@ -155,10 +155,14 @@ export interface RatingView {
   participation: string;
 }
 
-/** What a failed sub-record action returns, so the right form shows its errors. */
+/**
+ * What a failed sub-record action returns, so the right form shows its errors: conform's
+ * `result` for the form, and the same messages by field (`formError`: the whole form's).
+ */
 export interface RecordFailure {
   record: RecordKind;
   key: string;
+  result: FormResult;
   values: Record<string, string>;
   fieldErrors: FieldErrors;
   formError: MessageKey | null;

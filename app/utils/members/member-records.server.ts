@@ -9,8 +9,10 @@
  * new version) in the same transaction. A concurrent change makes the write match
  * nothing: 409, the user's values kept, nothing written.
  */
+import type { Submission } from '@conform-to/react';
 import { data, redirect } from '@remix-run/node';
 import { Types } from 'mongoose';
+import { z } from 'zod';
 import { Member } from '../../../models/member';
 import {
   RECORD_SCHEMAS,
@@ -28,9 +30,8 @@ import { noteMemberWrite } from '../criteria/eligibility.server';
 import { auditMember, memberFilter } from './member-access.server';
 import { termKey } from './member-profile.server';
 import { parseVersion } from '../versioning.server';
-import { formDataToObject } from '../misc';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
+import { errorsOf, formErrorOf, parseForm, type FormResult } from '../forms/conform';
 import { badRequest, notFound } from '../responses.server';
 
 const ARRAY_OF: Record<RecordKind, 'academicTerms' | 'awards' | 'activities' | 'unionRatings'> = {
@@ -50,16 +51,46 @@ const TOAST: Record<RecordKind, string> = {
 
 type Item = Record<string, unknown> & { _id?: Types.ObjectId };
 
+/** What was typed, as posted (the form's own hidden fields left out), to show it again. */
+function typedValues(payload: Record<string, unknown>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(payload).filter(
+      (entry): entry is [string, string] =>
+        typeof entry[1] === 'string' && !['intent', 'key', 'version'].includes(entry[0]),
+    ),
+  );
+}
+
+/**
+ * A refused change: conform's reply (the form's `lastResult`; a domain refusal beside its
+ * field or for the whole form) and, for readers without conform, the same messages by field.
+ */
 function fail(
   record: RecordKind,
   key: string,
-  values: Record<string, string>,
-  fieldErrors: FieldErrors,
+  submission: Submission<unknown, MessageKey[]>,
+  refusal: { fieldErrors?: Record<string, MessageKey[]>; formError?: MessageKey } = {},
   status = 400,
-  formError: MessageKey | null = null,
 ) {
-  return data({ record, key, values, fieldErrors, formError } satisfies RecordFailure, { status });
+  const result: FormResult = submission.reply({
+    ...(refusal.fieldErrors ? { fieldErrors: refusal.fieldErrors } : {}),
+    ...(refusal.formError ? { formErrors: [refusal.formError] } : {}),
+  });
+  return data(
+    {
+      record,
+      key,
+      result,
+      values: typedValues(submission.payload),
+      fieldErrors: errorsOf(result),
+      formError: formErrorOf(result),
+    } satisfies RecordFailure,
+    { status },
+  );
 }
+
+/** Nothing to check in a removal's post but its key and version. */
+const RemoveSchema = z.object({});
 
 const keyOf = (record: RecordKind, item: Item): string =>
   record === 'term'
@@ -142,20 +173,13 @@ export async function changeRecord(
   op: 'save' | 'remove',
   formData: FormData,
 ) {
-  const submitted = formDataToObject(formData);
-  const key = submitted.key ?? '';
-  const values = Object.fromEntries(
-    Object.entries(submitted).filter(([k]) => !['intent', 'key', 'version'].includes(k)),
-  );
+  const rawKey = formData.get('key');
+  const key = typeof rawKey === 'string' ? rawKey : '';
+  const submission = parseForm(formData, op === 'save' ? RECORD_SCHEMAS[record] : RemoveSchema);
   const version = parseVersion(formData.get('version'));
-  if (version === null) return fail(record, key, values, {}, 400, 'member.versionMissing');
-
-  let input: unknown = null;
-  if (op === 'save') {
-    const parsed = RECORD_SCHEMAS[record].safeParse(values);
-    if (!parsed.success) return fail(record, key, values, fieldErrorsOf(parsed.error));
-    input = parsed.data;
-  }
+  if (version === null) return fail(record, key, submission, { formError: 'member.versionMissing' });
+  if (submission.status !== 'success') return fail(record, key, submission);
+  const input: unknown = submission.value;
 
   const field = ARRAY_OF[record];
   const m = await Member.findOne(memberFilter(user, memberId))
@@ -164,12 +188,12 @@ export async function changeRecord(
       { _id: Types.ObjectId; schoolId: Types.ObjectId; __v?: number } & Record<string, Item[] | undefined>
     >();
   if (!m) throw notFound();
-  if ((m.__v ?? 0) !== version) return fail(record, key, values, {}, 409, 'member.conflict');
+  if ((m.__v ?? 0) !== version) return fail(record, key, submission, { formError: 'member.conflict' }, 409);
 
   const items = [...(m[field] ?? [])];
   const index = key ? items.findIndex((item) => keyOf(record, item) === key) : -1;
   // The item was removed (or re-keyed) by someone else since the page was loaded.
-  if (key && index < 0) return fail(record, key, values, {}, 409, 'member.conflict');
+  if (key && index < 0) return fail(record, key, submission, { formError: 'member.conflict' }, 409);
 
   let next: Item[];
   let newKey = key;
@@ -181,7 +205,7 @@ export async function changeRecord(
     newKey = keyOf(record, item);
     const dup = DUPLICATE[record];
     if (dup && items.some((other, i) => i !== index && keyOf(record, other) === newKey)) {
-      return fail(record, key, values, { [dup[0]]: [dup[1]] }, 409);
+      return fail(record, key, submission, { fieldErrors: { [dup[0]]: [dup[1]] } }, 409);
     }
     next = index >= 0 ? items.map((old, i) => (i === index ? item : old)) : [...items, item];
   }
@@ -212,7 +236,7 @@ export async function changeRecord(
     });
     return true;
   });
-  if (!written) return fail(record, key, values, {}, 409, 'member.conflict');
+  if (!written) return fail(record, key, submission, { formError: 'member.conflict' }, 409);
   noteMemberWrite();
   throw redirect(
     `/members/${memberId}/edit?ok=${op === 'remove' ? 'memberRecordRemoved' : TOAST[record]}#${SECTION_ID[record]}`,

@@ -42,11 +42,11 @@ import type { AuthUser } from '../auth/auth.server';
 import { ENGINE_PROJECTION } from '../criteria/criteria-engine.server';
 import { getMemberVerdict, type VerdictMember } from '../criteria/criteria.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';
-import { formDataToObject } from '../misc';
 import { requireUser, scopeFilter } from '../auth/permissions.server';
 import { loadCalendar } from '../pipeline/working-calendar.server';
 import { inTransaction } from '../transaction.server';
 import { fieldErrorsOf } from '../validation';
+import { errorsOf, parseForm, typedValues } from '../forms/conform';
 import { badRequest, forbidden, notFound } from '../responses.server';
 
 const iso = (d?: Date | null) => (d ? new Date(d).toISOString() : null);
@@ -124,20 +124,20 @@ async function audit(
 /** The consent page's action: 'give' or 'withdraw'; anything else is a 400. */
 export async function consentAction(user: AuthUser, form: FormData, now = new Date()) {
   if (!can(user)) throw forbidden();
-  const values = formDataToObject(form);
+  const intent = form.get('intent');
   // Read, decide and write in one transaction; responses go out after it.
   const outcome = await inTransaction(async () => {
     const m = await consentMember(user);
     if (!m) return { kind: 'missing' } as const;
-    switch (values.intent) {
+    switch (intent) {
       case 'give': {
         const minor = isMinorOn(m.dateOfBirth, now);
-        const parsed = consentSchema(minor).safeParse(values);
-        if (!parsed.success) return { kind: 'invalid', fieldErrors: fieldErrorsOf(parsed.error) } as const;
+        const submission = parseForm(form, consentSchema(minor));
+        if (submission.status !== 'success') return { kind: 'invalid', submission } as const;
         const consent = {
           version: CONSENT_VERSION,
           givenAt: now,
-          ...(minor ? { guardianName: parsed.data.guardianName } : {}),
+          ...(minor ? { guardianName: submission.value.guardianName } : {}),
         };
         await Member.updateOne(ownFilter(user), { $set: { consent } });
         await audit(user, 'member.consent.give', m, { version: CONSENT_VERSION, minor });
@@ -146,9 +146,8 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
       case 'withdraw': {
         if (!hasCurrentConsent(m.consent)) return { kind: 'none' } as const;
         // Withdrawing pauses the record: only with the box that says the student understands.
-        const confirmed = WithdrawSchema.safeParse(values);
-        if (!confirmed.success)
-          return { kind: 'invalid', fieldErrors: fieldErrorsOf(confirmed.error) } as const;
+        const confirmed = parseForm(form, WithdrawSchema);
+        if (confirmed.status !== 'success') return { kind: 'invalid', submission: confirmed } as const;
         await Member.updateOne(ownFilter(user), { $set: { 'consent.withdrawnAt': now } });
         await audit(user, 'member.consent.withdraw', m, { version: m.consent?.version ?? null });
         return { kind: 'withdrawn' } as const;
@@ -162,8 +161,13 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
   switch (outcome.kind) {
     case 'missing':
       throw notFound();
-    case 'invalid':
-      return data({ fieldErrors: outcome.fieldErrors, values }, { status: 400 });
+    case 'invalid': {
+      // conform's reply for the form (its lastResult), and the same messages by field.
+      const result = outcome.submission.reply();
+      const values = typedValues(outcome.submission.payload);
+      const refused = intent === 'withdraw' ? ('withdraw' as const) : ('give' as const);
+      return data({ intent: refused, result, fieldErrors: errorsOf(result), values }, { status: 400 });
+    }
     case 'given':
       throw redirect('/me');
     case 'none':
