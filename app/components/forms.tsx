@@ -1,11 +1,15 @@
+import type { FormMetadata } from '@conform-to/react';
 import {
   Children,
   cloneElement,
   isValidElement,
   useId,
+  useRef,
   useState,
+  type FocusEvent,
   type FormEvent,
   type InputHTMLAttributes,
+  type PointerEvent,
   type ReactElement,
   type ReactNode,
   type SelectHTMLAttributes,
@@ -88,6 +92,35 @@ function useBrowserError(label: string, choose: boolean) {
   };
   const clear = () => setMessage(null);
   return { message, onInvalid, clear };
+}
+
+const isSubmitButton = (el: EventTarget | null, form: HTMLFormElement) =>
+  (el instanceof HTMLButtonElement || el instanceof HTMLInputElement) && el.type === 'submit' && el.form === form;
+
+/**
+ * Checks a field of a conform form when the user leaves it, spread on the `<Form>` beside
+ * getFormProps; useForm then takes `shouldValidate: 'onSubmit'` (conform's own blur check is
+ * not used). A field left for the form's submit button is not checked on its own: the message
+ * would appear above the button between mousedown and mouseup, push it down, and the click
+ * would land beside it: the form never sent, only that field's message shown. The submit
+ * checks every field anyway. The pointer is followed too: a browser that does not focus
+ * buttons (Safari) blurs the field with no `relatedTarget`.
+ */
+export function useBlurCheck(form: Pick<FormMetadata, 'validate'>) {
+  const towardsSubmit = useRef(false);
+  return {
+    onPointerDown: (e: PointerEvent<HTMLFormElement>) => {
+      const target = e.target instanceof Element ? e.target.closest('button, input') : null;
+      towardsSubmit.current = isSubmitButton(target, e.currentTarget);
+    },
+    onBlur: (e: FocusEvent<HTMLFormElement>) => {
+      const skip = towardsSubmit.current || isSubmitButton(e.relatedTarget, e.currentTarget);
+      towardsSubmit.current = false;
+      const field = e.target as Partial<HTMLInputElement>;
+      if (skip || !field.name || field.type === 'submit' || field.type === 'hidden') return;
+      form.validate({ name: field.name });
+    },
+  };
 }
 
 /** A labelled input with its errors beside it, announced through aria-describedby. */
