@@ -32,6 +32,7 @@ import { unitScopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
 import { fieldErrorsOf, type FieldErrors } from '../validation';
 import { defaultMessage } from '../forms/fields';
+import { refusal } from '../forms/reply';
 import { isObjectId } from '~/domain/ids';
 import { notFound, invariantResponse } from '../responses.server';
 
@@ -176,23 +177,11 @@ export async function getUnit(user: AuthUser, id: Types.ObjectId) {
   };
 }
 
-/**
- * A refused unit: conform's reply for the editor (`result`), and the same messages as
- * `fieldErrors` (the first of each field) with the values posted, for callers and tests.
- */
+/** A refused unit: conform's reply and its messages by field (forms/reply.ts), the values posted. */
 function invalid(submission: Submission<UnitInput>, fieldErrors: FieldErrors | null, status = 400) {
-  const result = fieldErrors
-    ? submission.reply({ fieldErrors: fieldErrors as Record<string, string[]> })
-    : submission.reply();
-  const first = Object.fromEntries(
-    Object.entries(result.error ?? {})
-      .filter(([, messages]) => messages?.length)
-      .map(([name, messages]) => [name || '_form', [messages![0]]]),
-  ) as FieldErrors;
   return data(
     {
-      result,
-      fieldErrors: first,
+      ...refusal(submission, fieldErrors ? { fieldErrors } : {}),
       values: submission.payload as UnitFormValues,
       formError: null as MessageKey | null,
     },

@@ -8,9 +8,9 @@ import { isCalendarDay } from '~/domain/calendar';
 import { isObjectId, OBJECT_ID_PATTERN } from '~/domain/ids';
 import type { MessageKey } from '~/i18n';
 
-/** A required 24-hex id; both an empty and a malformed value say `message`. */
+/** A required 24-hex id; both an empty and a malformed value say `message` (once: conform lists every issue). */
 export const objectId = (message: MessageKey) =>
-  z.string().trim().min(1, message).regex(OBJECT_ID_PATTERN, message);
+  z.string().trim().min(1, { error: message, abort: true }).regex(OBJECT_ID_PATTERN, message);
 
 /** A 24-hex id or empty (undefined). */
 export const optionalObjectId = (message: MessageKey = 'validation.invalidChoice') =>
