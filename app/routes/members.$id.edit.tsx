@@ -2,15 +2,12 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { MemberEditor } from '~/components/member-editor';
-import type { MemberFormValues } from '~/utils/forms/member';
 import { ActivitiesSection } from '~/components/member-records/activities';
 import { AwardsSection } from '~/components/member-records/awards';
 import { RatingsSection } from '~/components/member-records/ratings';
 import { TermsSection } from '~/components/member-records/terms';
-import { RECORD_KINDS, type RecordFailure, type RecordKind } from '~/utils/forms/member-records';
-import type { MessageKey } from '~/i18n';
+import { RECORD_KINDS, type RecordKind } from '~/utils/forms/member-records';
 import { useT } from '~/i18n/use-t';
-import type { FieldErrors } from '~/utils/validation';
 import { can } from '~/domain/permissions';
 import { pageTitle } from '~/utils/meta';
 import { editorOptions, getMemberForEdit, saveMember } from '~/utils/members/member-edit.server';
@@ -48,14 +45,12 @@ export async function action({ request, params }: ActionFunctionArgs) {
 export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
   pageTitle(matches, 'member.editTitle', { name: data?.member.values.fullName ?? '' });
 
-type IdentityResult = { fieldErrors: FieldErrors; values: MemberFormValues; formError: MessageKey | null };
-
 export default function EditMember() {
   const { member, schools, branches, canSensitive } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as IdentityResult | RecordFailure | undefined;
+  const actionData = useActionData<typeof action>();
   const t = useT();
-  const recordFailure = actionData && 'record' in actionData ? (actionData as RecordFailure) : null;
-  const identity = actionData && !('record' in actionData) ? (actionData as IdentityResult) : null;
+  const recordFailure = actionData && 'record' in actionData ? actionData : null;
+  const identity = actionData && !('record' in actionData) ? actionData : null;
   return (
     <>
       <h2 className="visually-hidden">{t('member.editTitle', { name: member.values.fullName ?? '' })}</h2>
@@ -69,7 +64,7 @@ export default function EditMember() {
         branches={branches}
         canSensitive={canSensitive}
         sensitiveHints={member.sensitiveHints}
-        errors={identity?.fieldErrors}
+        result={identity?.result}
         formError={identity?.formError}
       />
       <TermsSection
