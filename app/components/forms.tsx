@@ -95,7 +95,9 @@ function useBrowserError(label: string, choose: boolean) {
 }
 
 const isSubmitButton = (el: EventTarget | null, form: HTMLFormElement) =>
-  (el instanceof HTMLButtonElement || el instanceof HTMLInputElement) && el.type === 'submit' && el.form === form;
+  (el instanceof HTMLButtonElement || el instanceof HTMLInputElement) &&
+  el.type === 'submit' &&
+  el.form === form;
 
 /**
  * Checks a field of a conform form when the user leaves it, spread on the `<Form>` beside

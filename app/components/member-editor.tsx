@@ -6,9 +6,11 @@
  * here: the form never shows stored values, so editing a record is not a way
  * around the audited reveal. Blank keeps what is stored; a "clear" box erases it.
  */
+import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
+import { parseWithZod } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { Field, FormError, SelectField } from '~/components/forms';
+import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import { GENDERS } from '~/domain/member-vocabulary';
@@ -23,7 +25,7 @@ import {
   type SensitiveField,
   type SensitiveHints,
 } from '~/utils/forms/member';
-import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { defaultMessage } from '~/utils/forms/fields';
 
 export function MemberEditor({
   mode,
@@ -33,7 +35,7 @@ export function MemberEditor({
   branches,
   canSensitive,
   sensitiveHints,
-  errors: serverErrors,
+  result,
   formError,
 }: {
   mode: 'create' | 'edit';
@@ -44,16 +46,26 @@ export function MemberEditor({
   branches: BranchOption[];
   canSensitive: boolean;
   sensitiveHints?: SensitiveHints;
-  errors?: FieldErrors;
+  /** The action's conform reply, when it refused the member. */
+  result?: SubmissionResult<string[]>;
   formError?: MessageKey | null;
 }) {
   const t = useT();
   const navigation = useNavigation();
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const [schoolId, setSchoolId] = useState(values.schoolId ?? schools[0]?.id ?? '');
-  const errors = clientErrors ?? serverErrors ?? {};
+  const [form] = useForm({
+    id: 'member',
+    lastResult: result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: MemberSchema, disableAutoCoercion: true, error: defaultMessage }),
+  });
+  const blurCheck = useBlurCheck(form);
+  // By name: the sensitive fields and their "clear" boxes are listed, not written out one by one.
+  const errors = form.allErrors;
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'save';
-  const hasErrors = Object.keys(errors).length > 0;
+  const hasErrors = Object.values(errors).some((list) => list.length > 0);
   const shownBranches = branches.filter((b) => b.schoolId === schoolId);
   const today = todayIso();
 
@@ -61,9 +73,9 @@ export function MemberEditor({
     <Form
       method="post"
       className="form"
-      noValidate
+      {...getFormProps(form)}
+      {...blurCheck}
       aria-labelledby="member-identity-title"
-      onSubmit={(event) => setClientErrors(checkOnSubmit(event, MemberSchema))}
     >
       <h2 id="member-identity-title">{t('member.section.identity')}</h2>
       <div id="member-form-error" aria-live="polite">
@@ -271,7 +283,7 @@ function SensitiveInput({
   value?: string;
   clear: boolean;
   stored?: string;
-  errors?: MessageKey[];
+  errors?: readonly string[];
 }) {
   const t = useT();
   return (

@@ -2,9 +2,11 @@
  * The unit form, shared by /admin/units/new and /admin/units/:id. Its schema
  * (app/utils/forms/unit.ts) gives the browser's instant checks and the action's real one.
  */
+import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
+import { parseWithZod } from '@conform-to/zod/v4';
 import { Form, Link, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { Field, FormError, SelectField } from '~/components/forms';
+import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import {
@@ -14,38 +16,46 @@ import {
   type ParentOption,
   type UnitFormValues,
 } from '~/utils/forms/unit';
-import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { defaultMessage } from '~/utils/forms/fields';
 
 export function UnitEditor({
   values,
   parents,
-  errors: serverErrors,
+  result,
   formError,
   mode,
   readOnly,
 }: {
   values: UnitFormValues;
   parents: ParentOption[];
-  errors?: FieldErrors;
+  /** The action's conform reply, when it refused the unit. */
+  result?: SubmissionResult<string[]>;
   formError?: MessageKey | null;
   mode: 'create' | 'edit';
   readOnly?: boolean;
 }) {
   const t = useT();
   const navigation = useNavigation();
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const [kind, setKind] = useState(values.kind ?? '');
-  const errors = clientErrors ?? serverErrors ?? {};
+  const [form, fields] = useForm({
+    id: 'unit',
+    lastResult: result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: UnitSchema, disableAutoCoercion: true, error: defaultMessage }),
+  });
+  const blurCheck = useBlurCheck(form);
   const busy = navigation.state === 'submitting';
-  const hasErrors = Object.keys(errors).length > 0;
+  const hasErrors = Object.values(form.allErrors).some((list) => list.length > 0);
 
   return (
     <Form
       method="post"
       className="form"
-      noValidate
+      {...getFormProps(form)}
+      {...blurCheck}
       aria-describedby={hasErrors ? 'unit-form-error' : undefined}
-      onSubmit={(event) => setClientErrors(checkOnSubmit(event, UnitSchema))}
     >
       <div id="unit-form-error">
         <FormError message={formError ?? (hasErrors ? 'validation.formErrors' : null)} />
@@ -54,17 +64,17 @@ export function UnitEditor({
       <fieldset disabled={readOnly} className="form fieldset-plain">
         <Field
           label={t('units.name')}
-          errors={errors.name}
+          errors={fields.name.errors}
           inputProps={{ name: 'name', defaultValue: values.name, required: true, maxLength: 200 }}
         />
         <Field
           label={t('units.shortName')}
-          errors={errors.shortName}
+          errors={fields.shortName.errors}
           inputProps={{ name: 'shortName', defaultValue: values.shortName, maxLength: 60 }}
         />
         <Field
           label={t('units.code')}
-          errors={errors.code}
+          errors={fields.code.errors}
           inputProps={{
             name: 'code',
             defaultValue: values.code,
@@ -75,7 +85,7 @@ export function UnitEditor({
         />
         <SelectField
           label={t('units.kind')}
-          errors={errors.kind}
+          errors={fields.kind.errors}
           selectProps={{
             name: 'kind',
             value: kind,
@@ -96,7 +106,7 @@ export function UnitEditor({
         {kind === 'school' ? (
           <SelectField
             label={t('units.schoolKind')}
-            errors={errors.schoolKind}
+            errors={fields.schoolKind.errors}
             selectProps={{ name: 'schoolKind', defaultValue: values.schoolKind ?? '', required: true }}
           >
             <option value="">{t('units.choose')}</option>
@@ -110,7 +120,7 @@ export function UnitEditor({
         {kind !== 'province' ? (
           <SelectField
             label={t('units.parent')}
-            errors={errors.parentId}
+            errors={fields.parentId.errors}
             selectProps={{ name: 'parentId', defaultValue: values.parentId ?? '', required: true }}
           >
             <option value="">{t('units.choose')}</option>
@@ -125,7 +135,7 @@ export function UnitEditor({
         {kind === 'party_cell' && mode === 'create' ? (
           <Field
             label={t('units.officialMemberCount')}
-            errors={errors.officialMemberCount}
+            errors={fields.officialMemberCount.errors}
             hint={t('register.firstHint')}
             inputProps={{
               name: 'officialMemberCount',
@@ -143,17 +153,17 @@ export function UnitEditor({
         ) : null}
         <Field
           label={t('units.validFrom')}
-          errors={errors.validFrom}
+          errors={fields.validFrom.errors}
           inputProps={{ name: 'validFrom', type: 'date', defaultValue: values.validFrom }}
         />
         <Field
           label={t('units.validTo')}
-          errors={errors.validTo}
+          errors={fields.validTo.errors}
           inputProps={{ name: 'validTo', type: 'date', defaultValue: values.validTo }}
         />
         <Field
           label={t('units.legacyNote')}
-          errors={errors.legacyNote}
+          errors={fields.legacyNote.errors}
           inputProps={{ name: 'legacyNote', defaultValue: values.legacyNote, maxLength: 500 }}
         />
         {readOnly ? null : (

@@ -2,51 +2,58 @@
  * The account form shared by /admin/users/new and /admin/users/:id; its schemas are in
  * app/utils/forms/user.ts.
  */
+import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
+import { parseWithZod } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { Field, FormError, SelectField } from '~/components/forms';
+import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
 import { useT } from '~/i18n/use-t';
 import { ROLES } from '~/domain/permissions';
 import {
   CreateUserSchema,
   EditUserSchema,
   PASSWORD_MIN_LENGTH,
+  ResetPasswordSchema,
   type UnitOption,
   type UserFormValues,
 } from '~/utils/forms/user';
-import { checkOnSubmit, type FieldErrors } from '~/utils/validation';
+import { defaultMessage } from '~/utils/forms/fields';
 
 export function UserEditor({
   mode,
   values,
   units,
-  errors: serverErrors,
+  result,
 }: {
   mode: 'create' | 'edit';
   values: UserFormValues;
   units: UnitOption[];
-  errors?: FieldErrors;
+  /** The action's conform reply, when it refused the account. */
+  result?: SubmissionResult<string[]>;
 }) {
   const t = useT();
   const navigation = useNavigation();
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
   const [role, setRole] = useState(values.role ?? '');
-  const errors = clientErrors ?? serverErrors ?? {};
-  const hasErrors = Object.keys(errors).length > 0;
   const schema = mode === 'create' ? CreateUserSchema : EditUserSchema;
+  const [form, fields] = useForm({
+    id: 'user',
+    lastResult: result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema, disableAutoCoercion: true, error: defaultMessage }),
+  });
+  const blurCheck = useBlurCheck(form);
+  const errors = form.allErrors;
+  const hasErrors = Object.values(errors).some((list) => list.length > 0);
 
   return (
-    <Form
-      method="post"
-      className="form"
-      noValidate
-      onSubmit={(event) => setClientErrors(checkOnSubmit(event, schema))}
-    >
+    <Form method="post" className="form" {...getFormProps(form)} {...blurCheck}>
       <FormError message={hasErrors ? 'validation.formErrors' : null} />
       <input type="hidden" name="intent" value="save" />
       <Field
         label={t('users.email')}
-        errors={errors.email}
+        errors={fields.email.errors}
         inputProps={{
           name: 'email',
           type: 'email',
@@ -57,12 +64,12 @@ export function UserEditor({
       />
       <Field
         label={t('users.name')}
-        errors={errors.name}
+        errors={fields.name.errors}
         inputProps={{ name: 'name', defaultValue: values.name, required: true, maxLength: 120 }}
       />
       <SelectField
         label={t('users.role')}
-        errors={errors.role}
+        errors={fields.role.errors}
         selectProps={{
           name: 'role',
           value: role,
@@ -79,7 +86,7 @@ export function UserEditor({
       </SelectField>
       <SelectField
         label={t('users.unit')}
-        errors={errors.unitId}
+        errors={fields.unitId.errors}
         selectProps={{ name: 'unitId', defaultValue: values.unitId ?? '', required: true }}
       >
         <option value="">{t('units.choose')}</option>
@@ -93,7 +100,7 @@ export function UserEditor({
       {role === 'student' ? (
         <Field
           label={t('users.studentCode')}
-          errors={errors.studentCode}
+          errors={fields.studentCode.errors}
           inputProps={{ name: 'studentCode', defaultValue: values.studentCode, maxLength: 40 }}
         />
       ) : null}
@@ -114,6 +121,42 @@ export function UserEditor({
       <div className="form-actions">
         <button type="submit" disabled={navigation.state === 'submitting'}>
           {mode === 'create' ? t('users.create') : t('users.save')}
+        </button>
+      </div>
+    </Form>
+  );
+}
+
+/** The edit page's reset-password form, checked like the editor (the common-password list is the server's). */
+export function ResetPasswordForm({ result }: { result?: SubmissionResult<string[]> }) {
+  const t = useT();
+  const [form, fields] = useForm({
+    id: 'reset-password',
+    lastResult: result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) =>
+      parseWithZod(formData, { schema: ResetPasswordSchema, error: defaultMessage }),
+  });
+  const blurCheck = useBlurCheck(form);
+  return (
+    <Form method="post" className="form" {...getFormProps(form)} {...blurCheck}>
+      <input type="hidden" name="intent" value="resetPassword" />
+      <Field
+        label={t('users.newPassword')}
+        errors={fields.newPassword.errors}
+        hint={t('users.passwordHint')}
+        inputProps={{
+          name: 'newPassword',
+          type: 'password',
+          autoComplete: 'new-password',
+          minLength: PASSWORD_MIN_LENGTH,
+          required: true,
+        }}
+      />
+      <div className="form-actions">
+        <button type="submit" className="button-secondary">
+          {t('users.resetPassword')}
         </button>
       </div>
     </Form>

@@ -86,7 +86,7 @@ export default function UnitPage() {
         readOnly={!canManage}
         values={actionData?.values ?? unit.values}
         parents={parents}
-        errors={actionData?.fieldErrors}
+        result={actionData?.result}
       />
       {unit.conductBands ? (
         <ConductBandsSection

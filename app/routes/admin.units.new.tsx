@@ -33,7 +33,7 @@ export default function NewUnitPage() {
         <Link to="/admin/units">{t('units.back')}</Link>
       </p>
       <h1>{t('units.newTitle')}</h1>
-      <UnitEditor mode="create" values={values} parents={parents} errors={actionData?.fieldErrors} />
+      <UnitEditor mode="create" values={values} parents={parents} result={actionData?.result} />
     </>
   );
 }

@@ -1,9 +1,8 @@
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
-import { Field, FormError } from '~/components/forms';
+import { FormError } from '~/components/forms';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { UserEditor } from '~/components/user-editor';
-import { PASSWORD_MIN_LENGTH } from '~/utils/forms/user';
+import { ResetPasswordForm, UserEditor } from '~/components/user-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/auth/permissions.server';
@@ -49,6 +48,7 @@ export default function UserPage() {
   const actionData = useActionData<typeof action>();
   const t = useT();
   const errorsFor = (form: string) => (actionData?.form === form ? actionData.fieldErrors : undefined);
+  const resultFor = (form: string) => (actionData?.form === form ? actionData.result : undefined);
   return (
     <>
       <p>
@@ -68,32 +68,13 @@ export default function UserPage() {
         mode="edit"
         values={(actionData?.form === 'save' ? actionData.values : undefined) ?? account.values}
         units={units}
-        errors={errorsFor('save')}
+        result={resultFor('save')}
       />
 
       <section className="panel" aria-labelledby="reset-title">
         <h2 id="reset-title">{t('users.resetPassword')}</h2>
         <p className="field-hint">{t('users.resetPasswordHint')}</p>
-        <Form method="post" className="form">
-          <input type="hidden" name="intent" value="resetPassword" />
-          <Field
-            label={t('users.newPassword')}
-            errors={errorsFor('resetPassword')?.newPassword}
-            hint={t('users.passwordHint')}
-            inputProps={{
-              name: 'newPassword',
-              type: 'password',
-              autoComplete: 'new-password',
-              minLength: PASSWORD_MIN_LENGTH,
-              required: true,
-            }}
-          />
-          <div className="form-actions">
-            <button type="submit" className="button-secondary">
-              {t('users.resetPassword')}
-            </button>
-          </div>
-        </Form>
+        <ResetPasswordForm result={resultFor('resetPassword')} />
       </section>
 
       {isSelf ? null : (

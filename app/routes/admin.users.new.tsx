@@ -35,7 +35,7 @@ export default function NewUserPage() {
         mode="create"
         values={actionData?.values ?? {}}
         units={units}
-        errors={actionData?.fieldErrors}
+        result={actionData?.result}
       />
     </>
   );

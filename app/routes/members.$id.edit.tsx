@@ -65,7 +65,7 @@ export default function EditMember() {
         branches={branches}
         canSensitive={canSensitive}
         sensitiveHints={member.sensitiveHints}
-        errors={identity?.fieldErrors}
+        result={identity?.result}
         formError={identity?.formError}
       />
       <TermsSection

@@ -43,7 +43,7 @@ export default function NewMember() {
         schools={schools}
         branches={branches}
         canSensitive={canSensitive}
-        errors={actionData?.fieldErrors}
+        result={actionData?.result}
         formError={actionData?.formError}
       />
     </>

@@ -7,7 +7,8 @@ import type { FormEvent } from 'react';
 import type { z } from 'zod';
 import { isMessageKey, type MessageKey } from '~/i18n';
 
-export type FieldErrors = Partial<Record<string, MessageKey[]>>;
+import type { FieldErrors } from './forms/reply';
+export type { FieldErrors };
 
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {
   const out: Record<string, MessageKey[]> = {};

@@ -65,6 +65,27 @@ describe('account administration', () => {
     expect(await User.countDocuments()).toBe(before);
   });
 
+  it("answers conform's reply for the editor: the action's own checks beside their fields, no password", async () => {
+    const taken = await create({
+      email: 'admin@demo.vn',
+      name: 'X',
+      role: 'admin',
+      unitId: String(province._id),
+      password: 'mat-khau-dai-1',
+    });
+    expect(taken.data.result).toMatchObject({ status: 'error', error: { email: ['validation.emailTaken'] } });
+    expect(taken.data.result.initialValue).toMatchObject({ email: 'admin@demo.vn', name: 'X' });
+    expect(taken.data.result.initialValue.password).toBeUndefined();
+    const blank = await create({ email: '', name: '', role: '', unitId: '', password: '' });
+    expect(blank.data.result.error).toMatchObject({
+      email: ['validation.required'],
+      name: ['validation.required'],
+      role: ['validation.invalidChoice'],
+      unitId: ['validation.unitRequired'],
+      password: ['validation.passwordMin'],
+    });
+  });
+
   it('validates fields and the role/unit fit', async () => {
     const bad = await create({ email: 'x', name: '', role: 'king', unitId: '', password: 'short' });
     expect(bad).toHaveStatus(400);

@@ -147,6 +147,21 @@ describe('creating a member', () => {
     expect(await Member.countDocuments()).toBe(before);
   });
 
+  it("answers conform's reply for the editor: the schema's messages and its own checks beside their fields", async () => {
+    const taken = await create({ ...VALID, fullName: 'Người Khác' });
+    expect(taken.data.result).toMatchObject({
+      status: 'error',
+      error: { studentCode: ['member.v.codeTaken'] },
+      initialValue: { fullName: 'Người Khác' },
+    });
+    const blank = await create({ ...VALID, fullName: '', studentCode: 'TEST0009', dateOfBirth: '' });
+    expect(blank).toHaveStatus(400);
+    expect(blank.data.result.error).toMatchObject({
+      fullName: [expect.any(String)],
+      dateOfBirth: [expect.any(String)],
+    });
+  });
+
   it('ignores sensitive fields from a role that may not write them', async () => {
     // school_party has sensitive:read but not member:write: refused outright.
     expect((await create({ ...VALID, studentCode: 'TEST0004' }, party)).status).toBe(403);

@@ -78,13 +78,21 @@ describe('the password policy', () => {
         {
           id: String(user._id),
         },
-      ) as Promise<RouteResult<{ fieldErrors: Record<string, string[]> }>>;
+      ) as Promise<
+        RouteResult<{
+          fieldErrors: Record<string, string[]>;
+          result: { error?: Record<string, string[]>; initialValue?: Record<string, unknown> };
+        }>
+      >;
     const short = await reset('12345abc');
     expect(short).toHaveStatus(400);
     expect(short.data.fieldErrors.newPassword).toEqual(['validation.passwordMin']);
     const common = await reset('password123');
     expect(common).toHaveStatus(400);
     expect(common.data.fieldErrors.newPassword).toEqual(['validation.passwordCommon']);
+    // conform's reply for the reset form: the message beside the field, the password not echoed.
+    expect(common.data.result.error).toEqual({ newPassword: ['validation.passwordCommon'] });
+    expect(common.data.result.initialValue?.newPassword).toBeUndefined();
     expect((await Password.findOne({ userId: user._id }).lean())!.hash).toBe(before);
   });
 

@@ -5,6 +5,8 @@
  * (de)activation writes the unit and its audit event (chain "Unit:<id>") in one
  * transaction (decision 018).
  */
+import type { Submission } from '@conform-to/react';
+import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
@@ -26,10 +28,11 @@ import {
 import { appendAudit } from '../audit/audit.server';
 import type { AuthUser } from '../auth/auth.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';
-import { formDataToObject } from '../misc';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
 import { fieldErrorsOf, type FieldErrors } from '../validation';
+import { defaultMessage } from '../forms/fields';
+import { refusal } from '../forms/reply';
 import { isObjectId } from '~/domain/ids';
 import { notFound, invariantResponse } from '../responses.server';
 
@@ -174,8 +177,16 @@ export async function getUnit(user: AuthUser, id: Types.ObjectId) {
   };
 }
 
-function invalid(fieldErrors: FieldErrors, values: UnitFormValues, status = 400) {
-  return data({ fieldErrors, values, formError: null as MessageKey | null }, { status });
+/** A refused unit: conform's reply and its messages by field (forms/reply.ts), the values posted. */
+function invalid(submission: Submission<UnitInput>, fieldErrors: FieldErrors | null, status = 400) {
+  return data(
+    {
+      ...refusal(submission, fieldErrors ? { fieldErrors } : {}),
+      values: submission.payload as UnitFormValues,
+      formError: null as MessageKey | null,
+    },
+    { status },
+  );
 }
 
 /** A duplicate key on the unique `code` index (not any other write of the action). */
@@ -190,7 +201,10 @@ const isCodeTaken = (error: unknown) =>
  * the submission and per-field messages, or throws a redirect with a toast.
  */
 export async function saveUnit(user: AuthUser, formData: FormData, existingId?: Types.ObjectId) {
-  const submitted = formDataToObject(formData) as UnitFormValues;
+  // A copy of the text fields (a unit has no file): the kind of an existing unit is set below
+  // without touching the caller's form.
+  const form = new FormData();
+  for (const [key, value] of formData) if (typeof value === 'string') form.append(key, value);
 
   let existing: { _id: Types.ObjectId; kind: string } | null = null;
   if (existingId) {
@@ -199,12 +213,16 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
       .lean();
     if (!existing) throw notFound();
     // The kind is fixed at creation (the editor disables it); a forged change is ignored.
-    submitted.kind = existing.kind;
+    form.set('kind', existing.kind);
   }
 
-  const parsed = UnitSchema.safeParse(submitted);
-  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), submitted);
-  const input: UnitInput = parsed.data;
+  const submission = parseWithZod(form, {
+    schema: UnitSchema,
+    disableAutoCoercion: true,
+    error: defaultMessage,
+  });
+  if (submission.status !== 'success') return invalid(submission, null);
+  const input: UnitInput = submission.value;
 
   const id = existingId ?? new Types.ObjectId();
   let ancestors: Types.ObjectId[] = [];
@@ -212,15 +230,15 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
   let schoolKind = input.kind === 'school' ? input.schoolKind : undefined;
 
   if (input.kind !== 'province') {
-    if (!isObjectId(input.parentId)) return invalid({ parentId: ['validation.parentRequired'] }, submitted);
+    if (!isObjectId(input.parentId)) return invalid(submission, { parentId: ['validation.parentRequired'] });
     const parent = await Unit.findOne({ _id: new Types.ObjectId(input.parentId), ...unitScopeFilter(user) })
       .select({ kind: 1, ancestors: 1, schoolId: 1, schoolKind: 1 })
       .lean();
     if (!parent || !PARENT_KINDS[input.kind].includes(parent.kind as UnitKindValue)) {
-      return invalid({ parentId: ['validation.parentInvalid'] }, submitted);
+      return invalid(submission, { parentId: ['validation.parentInvalid'] });
     }
     if (parent._id.equals(id) || parent.ancestors.some((a) => a.equals(id))) {
-      return invalid({ parentId: ['validation.parentCycle'] }, submitted);
+      return invalid(submission, { parentId: ['validation.parentCycle'] });
     }
     ancestors = [...parent.ancestors, parent._id];
     if (input.kind !== 'school') {
@@ -228,11 +246,11 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
       schoolKind = (parent.schoolKind ?? undefined) as typeof schoolKind;
     }
   } else if (user.role !== 'admin') {
-    return invalid({ kind: ['validation.invalidChoice'] }, submitted, 403);
+    return invalid(submission, { kind: ['validation.invalidChoice'] }, 403);
   }
 
   if (await Unit.exists({ code: input.code, _id: mongoose.trusted({ $ne: id }) })) {
-    return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
+    return invalid(submission, { code: ['validation.codeTaken'] }, 409);
   }
 
   const fields: Record<string, unknown> = {
@@ -314,11 +332,11 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
       return copies.members ? 'savedWithMembers' : 'saved';
     });
   } catch (error) {
-    if (isCodeTaken(error)) return invalid({ code: ['validation.codeTaken'] }, submitted, 409);
+    if (isCodeTaken(error)) return invalid(submission, { code: ['validation.codeTaken'] }, 409);
     throw error;
   }
   if (outcome === 'notFound') throw notFound();
-  if (outcome === 'cannotMove') return invalid({ parentId: ['validation.cannotMove'] }, submitted);
+  if (outcome === 'cannotMove') return invalid(submission, { parentId: ['validation.cannotMove'] });
   // Members' school kind decides which criteria set judges them: their verdicts are refreshed.
   if (outcome === 'savedWithMembers') noteMemberWrite();
   throw redirect(existing ? `/admin/units/${id}?ok=unitSaved` : `/admin/units/${id}?ok=unitCreated`);

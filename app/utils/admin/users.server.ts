@@ -5,6 +5,8 @@
  * the account, its password, the revocation of its sessions and its audit event (chain
  * "User:<id>") in one transaction (decision 018).
  */
+import type { Submission } from '@conform-to/react';
+import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
@@ -22,14 +24,14 @@ import {
 } from '~/utils/forms/user';
 import { appendAudit } from '../audit/audit.server';
 import type { AuthUser } from '../auth/auth.server';
-import { formDataToObject } from '../misc';
 import { hashPassword } from '../auth/password.server';
 import { passwordPolicyError } from '../auth/password-policy.server';
 import { ROLES, type Role } from '~/domain/permissions';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { destroyUserSessions } from '../auth/session.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
+import { defaultMessage } from '../forms/fields';
+import { refusal, type FieldErrors, type Refusal } from '../forms/reply';
 import { notFound } from '../responses.server';
 
 export const USERS_PAGE_SIZE = 50;
@@ -108,14 +110,22 @@ export async function getUserForEdit(id: Types.ObjectId) {
 
 type FormName = 'save' | 'resetPassword' | 'status';
 
-/** `form` tells the edit page which of its three forms the errors belong to. */
+/**
+ * A refused form of the account pages: conform's reply and its messages by field
+ * (forms/reply.ts), passwords never sent back. `form` tells the edit page which of its three
+ * forms the errors belong to.
+ */
 function invalid(
-  fieldErrors: FieldErrors,
-  values: UserFormValues | undefined,
+  submission: Submission<unknown> | null,
+  refused: Refusal,
   status = 400,
   form: FormName = 'save',
 ) {
-  return data({ form, fieldErrors, values }, { status });
+  const reply = submission
+    ? refusal(submission, { ...refused, hideFields: ['password', 'newPassword'] })
+    : { result: undefined, fieldErrors: refused.fieldErrors ?? {} };
+  const { password: _p, newPassword: _n, ...values } = (submission?.payload ?? {}) as Record<string, unknown>;
+  return data({ form, ...reply, values: values as UserFormValues }, { status });
 }
 
 /** Which unique index a duplicate key hit (email, or a member's one account); null for any other error. */
@@ -128,15 +138,17 @@ function duplicateField(error: unknown): 'email' | 'memberId' | null {
 }
 
 export async function saveUser(admin: AuthUser, formData: FormData, existingId?: Types.ObjectId) {
-  const submitted = formDataToObject(formData);
-  const { password: _password, ...echo } = submitted;
-  const values = echo as UserFormValues; // never send a password back to the page
-  const parsed = (existingId ? EditUserSchema : CreateUserSchema).safeParse(submitted);
-  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), values);
-  const input = parsed.data;
+  const submission = parseWithZod(formData, {
+    schema: existingId ? EditUserSchema : CreateUserSchema,
+    disableAutoCoercion: true,
+    error: defaultMessage,
+  });
+  if (submission.status !== 'success') return invalid(submission, {});
+  const input = submission.value;
+  const refuse = (fieldErrors: FieldErrors, status = 400) => invalid(submission, { fieldErrors }, status);
   if (!existingId) {
     const weak = passwordPolicyError(String((input as Record<string, unknown>).password));
-    if (weak) return invalid({ password: [weak] }, values);
+    if (weak) return refuse({ password: [weak] });
   }
 
   if (existingId && !(await User.exists({ _id: existingId }))) throw notFound();
@@ -148,9 +160,9 @@ export async function saveUser(admin: AuthUser, formData: FormData, existingId?:
   })
     .select({ kind: 1 })
     .lean();
-  if (!unit) return invalid({ unitId: ['validation.unitRequired'] }, values);
+  if (!unit) return refuse({ unitId: ['validation.unitRequired'] });
   if (!ROLE_UNIT_KINDS[input.role].includes(unit.kind as UnitKindValue)) {
-    return invalid({ unitId: ['validation.unitKindForRole'] }, values);
+    return refuse({ unitId: ['validation.unitKindForRole'] });
   }
 
   let memberId: Types.ObjectId | null = null;
@@ -158,13 +170,13 @@ export async function saveUser(admin: AuthUser, formData: FormData, existingId?:
     const member = await Member.findOne({ schoolId: unit._id, studentCode: input.studentCode })
       .select({ _id: 1 })
       .lean();
-    if (!member) return invalid({ studentCode: ['validation.memberNotFound'] }, values);
+    if (!member) return refuse({ studentCode: ['validation.memberNotFound'] });
     memberId = member._id;
   }
 
   const email = input.email.toLowerCase();
   if (await User.exists({ email, _id: mongoose.trusted({ $ne: existingId ?? new Types.ObjectId() }) })) {
-    return invalid({ email: ['validation.emailTaken'] }, values, 409);
+    return refuse({ email: ['validation.emailTaken'] }, 409);
   }
 
   const fields: AccountFields = { email, name: input.name, role: input.role, unitId: unit._id, memberId };
@@ -201,8 +213,8 @@ export async function saveUser(admin: AuthUser, formData: FormData, existingId?:
     });
   } catch (error) {
     const field = duplicateField(error);
-    if (field === 'email') return invalid({ email: ['validation.emailTaken'] }, values, 409);
-    if (field === 'memberId') return invalid({ studentCode: ['validation.memberTaken'] }, values, 409);
+    if (field === 'email') return refuse({ email: ['validation.emailTaken'] }, 409);
+    if (field === 'memberId') return refuse({ studentCode: ['validation.memberTaken'] }, 409);
     throw error;
   }
   if (outcome.kind === 'notFound') throw notFound();
@@ -233,12 +245,13 @@ async function auditUser(
 }
 
 export async function resetPassword(admin: AuthUser, id: Types.ObjectId, formData: FormData) {
-  const parsed = ResetPasswordSchema.safeParse(formDataToObject(formData));
-  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), undefined, 400, 'resetPassword');
-  const weak = passwordPolicyError(parsed.data.newPassword);
-  if (weak) return invalid({ newPassword: [weak] }, undefined, 400, 'resetPassword');
+  const submission = parseWithZod(formData, { schema: ResetPasswordSchema, error: defaultMessage });
+  if (submission.status !== 'success') return invalid(submission, {}, 400, 'resetPassword');
+  const { newPassword } = submission.value;
+  const weak = passwordPolicyError(newPassword);
+  if (weak) return invalid(submission, { fieldErrors: { newPassword: [weak] } }, 400, 'resetPassword');
   if (!(await User.exists({ _id: id }))) throw notFound();
-  const hash = await hashPassword(parsed.data.newPassword);
+  const hash = await hashPassword(newPassword);
   // The new hash, the sign-out everywhere and the event: all of it or none.
   const found = await inTransaction(async () => {
     const user = await User.findOneAndUpdate(
@@ -258,7 +271,7 @@ export async function resetPassword(admin: AuthUser, id: Types.ObjectId, formDat
 
 export async function setUserActive(admin: AuthUser, id: Types.ObjectId, active: boolean) {
   if (!active && admin.id === String(id)) {
-    return invalid({ _form: ['validation.selfDeactivate'] }, undefined, 400, 'status');
+    return invalid(null, { fieldErrors: { _form: ['validation.selfDeactivate'] } }, 400, 'status');
   }
   // The flag, the sign-out of a deactivated account and the event: all of it or none.
   const found = await inTransaction(async () => {

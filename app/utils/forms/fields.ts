@@ -8,9 +8,9 @@ import { isCalendarDay } from '~/domain/calendar';
 import { isObjectId, OBJECT_ID_PATTERN } from '~/domain/ids';
 import type { MessageKey } from '~/i18n';
 
-/** A required 24-hex id; both an empty and a malformed value say `message`. */
+/** A required 24-hex id; both an empty and a malformed value say `message` (once: conform lists every issue). */
 export const objectId = (message: MessageKey) =>
-  z.string().trim().min(1, message).regex(OBJECT_ID_PATTERN, message);
+  z.string().trim().min(1, { error: message, abort: true }).regex(OBJECT_ID_PATTERN, message);
 
 /** A 24-hex id or empty (undefined). */
 export const optionalObjectId = (message: MessageKey = 'validation.invalidChoice') =>
@@ -54,3 +54,12 @@ export const schoolYear = z
     const m = /^(\d{4})-(\d{4})$/.exec(v);
     return !!m && Number(m[2]) === Number(m[1]) + 1 && Number(m[1]) >= 2000 && Number(m[1]) <= 2100;
   }, 'member.v.schoolYear');
+
+/**
+ * The message of a rule that names none (conform's `parseWithZod(…, { error })`): a field
+ * left out is missing, anything else an invalid choice, both catalogue keys.
+ */
+export const defaultMessage = (issue: z.core.$ZodRawIssue): MessageKey =>
+  issue.code === 'invalid_type' && issue.input === undefined
+    ? 'validation.required'
+    : 'validation.invalidChoice';

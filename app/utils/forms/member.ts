@@ -40,11 +40,14 @@ export const MemberSchema = z
       .pipe(
         z
           .string()
-          .min(1, 'validation.required')
+          // Empty is only "required", not also "not a name" (conform lists every issue).
+          .min(1, { error: 'validation.required', abort: true })
           .max(100, 'validation.tooLong')
           .regex(NAME_RE, 'member.v.name'),
       ),
-    studentCode: text(30).min(1, 'validation.required').regex(CODE_RE, 'member.v.code'),
+    studentCode: text(30)
+      .min(1, { error: 'validation.required', abort: true })
+      .regex(CODE_RE, 'member.v.code'),
     dateOfBirth: optionalDay.refine((v) => !!v, 'validation.required'),
     gender: z.enum(GENDERS, 'validation.invalidChoice'),
     email: z

@@ -26,7 +26,8 @@ export const UnitSchema = z
     code: z
       .string()
       .trim()
-      .min(1, 'validation.required')
+      // An empty code is only "required", not also "wrong format" (conform lists every issue).
+      .min(1, { error: 'validation.required', abort: true })
       .max(40, 'validation.tooLong')
       .regex(/^[A-Za-z0-9_-]+$/, 'validation.codeFormat'),
     kind: z.enum(UNIT_KIND_VALUES, 'validation.invalidChoice'),

@@ -7,6 +7,8 @@
  * in between, nothing matches and the answer is a 409 with the user's values, so
  * nothing typed is lost and nothing stored is overwritten unseen.
  */
+import type { Submission } from '@conform-to/react';
+import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { vietnamDay } from '~/domain/calendar';
@@ -25,7 +27,6 @@ import { compareVietnamese } from '~/domain/text';
 import type { MessageKey } from '~/i18n';
 import type { AuthUser } from '../auth/auth.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';
-import { formDataToObject } from '../misc';
 import { can } from '~/domain/permissions';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { auditMember, memberFilter } from './member-access.server';
@@ -34,7 +35,8 @@ import { parseVersion } from '../versioning.server';
 import { brokeParam, refreshConflicts } from '../pipeline/pipeline-conflicts.server';
 import { newMemberCourse } from './member-course.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
+import { defaultMessage } from '../forms/fields';
+import { refusal, type FieldErrors } from '../forms/reply';
 import { notFound } from '../responses.server';
 
 const CLEAR_FIELD = {
@@ -159,13 +161,21 @@ export async function getMemberForEdit(user: AuthUser, id: Types.ObjectId) {
   };
 }
 
+/** A refused identity: conform's reply and its messages by field (forms/reply.ts), the values posted. */
 function invalid(
-  fieldErrors: FieldErrors,
-  values: MemberFormValues,
+  submission: Submission<unknown>,
+  fieldErrors: FieldErrors | null,
   status = 400,
   formError: MessageKey | null = null,
 ) {
-  return data({ fieldErrors, values, formError }, { status });
+  return data(
+    {
+      ...refusal(submission, fieldErrors ? { fieldErrors } : {}),
+      values: submission.payload as MemberFormValues,
+      formError,
+    },
+    { status },
+  );
 }
 
 /** A duplicate key on the `{ schoolId, studentCode }` index (not any other write of the action). */
@@ -182,15 +192,12 @@ const utcDay = (v: string) => new Date(`${v}T00:00:00Z`);
  * with the submission and messages, or throws a redirect with a toast.
  */
 export async function saveMember(user: AuthUser, formData: FormData, existingId?: Types.ObjectId) {
-  const submitted = formDataToObject(formData) as MemberFormValues & { version?: string; intent?: string };
-  delete submitted.intent;
   const canSensitive = can(user.role, 'sensitive:read');
   // Roles that may not see sensitive data may not write it either: forged fields are dropped.
-  if (!canSensitive)
-    for (const f of SENSITIVE_FIELDS) {
-      delete submitted[f];
-      delete submitted[CLEAR_FIELD[f]];
-    }
+  const dropped = new Set<string>(canSensitive ? [] : SENSITIVE_FIELDS.flatMap((f) => [f, CLEAR_FIELD[f]]));
+  const form = new FormData();
+  for (const [key, value] of formData)
+    if (typeof value === 'string' && key !== 'intent' && !dropped.has(key)) form.append(key, value);
 
   let existing: EditableMember | null = null;
   let version: number | null = null;
@@ -200,14 +207,19 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
       .lean()) as unknown as EditableMember | null;
     if (!existing) throw notFound();
     // The school is fixed once a member exists (the code is unique per school).
-    submitted.schoolId = String(existing.schoolId);
+    form.set('schoolId', String(existing.schoolId));
     version = parseVersion(formData.get('version'));
-    if (version === null) return invalid({}, submitted, 400, 'member.versionMissing');
   }
 
-  const parsed = MemberSchema.safeParse(submitted);
-  if (!parsed.success) return invalid(fieldErrorsOf(parsed.error), submitted);
-  const input = parsed.data;
+  const submission = parseWithZod(form, {
+    schema: MemberSchema,
+    disableAutoCoercion: true,
+    error: defaultMessage,
+  });
+  if (existingId && version === null) return invalid(submission, null, 400, 'member.versionMissing');
+  if (submission.status !== 'success') return invalid(submission, null);
+  const input = submission.value;
+  const refuse = (fieldErrors: FieldErrors, status = 400) => invalid(submission, fieldErrors, status);
 
   // The school: in scope, and a school. Admins and province users pick one; a school
   // Union has exactly one.
@@ -216,14 +228,13 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
   else {
     const { schools } = await editorOptions(user);
     const chosen = input.schoolId ?? (schools.length === 1 ? schools[0].id : undefined);
-    if (!chosen || !schools.some((s) => s.id === chosen))
-      return invalid({ schoolId: ['member.v.school'] }, submitted);
+    if (!chosen || !schools.some((s) => s.id === chosen)) return refuse({ schoolId: ['member.v.school'] });
     schoolId = new Types.ObjectId(chosen);
   }
   const school = await Unit.findOne({ _id: schoolId, kind: 'school' })
     .select({ ancestors: 1, schoolKind: 1 })
     .lean();
-  if (!school?.schoolKind) return invalid({ schoolId: ['member.v.school'] }, submitted);
+  if (!school?.schoolKind) return refuse({ schoolId: ['member.v.school'] });
 
   // The branch: one of this school's. Its ancestors become the member's.
   let ancestors: Types.ObjectId[] = [...school.ancestors, school._id];
@@ -237,15 +248,14 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
       .select({ ancestors: 1, active: 1 })
       .lean();
     const keepsOld = existing?.branchId?.equals(input.branchId);
-    if (!branch || (!branch.active && !keepsOld))
-      return invalid({ branchId: ['member.v.branch'] }, submitted);
+    if (!branch || (!branch.active && !keepsOld)) return refuse({ branchId: ['member.v.branch'] });
     branchId = branch._id;
     ancestors = [...branch.ancestors, branch._id];
   }
 
   const id = existingId ?? new Types.ObjectId();
   if (await Member.exists({ schoolId, studentCode: input.studentCode, _id: mongoose.trusted({ $ne: id }) })) {
-    return invalid({ studentCode: ['member.v.codeTaken'] }, submitted, 409);
+    return refuse({ studentCode: ['member.v.codeTaken'] }, 409);
   }
 
   const fields: Record<string, unknown> = {
@@ -347,21 +357,18 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
     });
   } catch (error) {
     // Two users saving the same code at once: the unique index answers for the second.
-    if (isCodeTaken(error)) return invalid({ studentCode: ['member.v.codeTaken'] }, submitted, 409);
+    if (isCodeTaken(error)) return refuse({ studentCode: ['member.v.codeTaken'] }, 409);
     throw error;
   }
-  if (outcome === 'conflict') return conflict(submitted);
+  if (outcome === 'conflict') return conflict(submission);
   noteMemberWrite();
   if (broke.length) throw redirect(`/members/${id}?ok=memberSavedConflict${brokeParam(broke)}`);
   throw redirect(`/members/${id}?ok=${existing ? 'memberSaved' : 'memberCreated'}`);
 }
 
 /** 409: someone saved first. The user's values go back into the form. */
-export function conflict(values: MemberFormValues) {
-  return data(
-    { fieldErrors: {} as FieldErrors, values, formError: 'member.conflict' as MessageKey | null },
-    { status: 409 },
-  );
+export function conflict(submission: Submission<unknown>) {
+  return invalid(submission, null, 409, 'member.conflict');
 }
 
 /** Old and new values of the changed fields for the audit log; sensitive ones stay names only. */
