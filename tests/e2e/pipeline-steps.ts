@@ -58,9 +58,17 @@ export async function openMemberPipeline(
 export const stepForm = (page: Page, id: string) => page.getByTestId(`transition-${id}`);
 export const currentStage = (page: Page) => page.locator('[aria-current="step"]');
 
-/** Submits the step form `id` and waits for the app to confirm it. */
+/**
+ * Submits the step form `id` and waits for the app to confirm it. The answer to this very
+ * POST is awaited first: the toast of the step before may still be showing, and switching
+ * accounts (`login`) or pages while the POST is in flight would cancel it.
+ */
 export async function recordStep(page: Page, id: string) {
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.includes('/pipeline'),
+  );
   await stepForm(page, id).getByRole('button', { name: 'Ghi nhận' }).click();
+  expect((await answered).ok(), `the answer to ${id}`).toBe(true);
   await expect(page.getByTestId('toast')).toContainText('Đã ghi nhận bước của quy trình.');
 }
 
