@@ -1,5 +1,4 @@
-import { expect, test } from '@playwright/test';
-import { signIn } from './fixtures.ts';
+import { expect, test } from './fixtures.ts';
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
@@ -7,9 +6,11 @@ test('a new API token: the form is empty again, the token is shown once with a w
   page,
   context,
   baseURL,
+  login,
 }) => {
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: baseURL });
-  await signIn(page, 'admin@demo.vn');
+  await login('admin');
+  await page.goto('/admin');
   await page.waitForURL('**/admin');
   await page.goto('/admin/tokens');
   const name = `Cổng thông tin ${Date.now()}`;

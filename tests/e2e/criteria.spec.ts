@@ -5,16 +5,17 @@
  * tab shows the new verdict and the member table's eligible count drops by exactly
  * the simulated number. Screenshots at 1280 and 360 px.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn } from './fixtures';
+import { type Page } from '@playwright/test';
+import { expect, expectAccessible, test } from './fixtures';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/criteria-${name}.png`, fullPage: true });
 
-test('draft, simulate and activate a stricter conduct minimum', async ({ page }) => {
+test('draft, simulate and activate a stricter conduct minimum', async ({ page, login }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 900 });
-  await signIn(page, 'tinhdoan@demo.vn');
+  await login('province_union');
+  await page.goto('/province');
   await expect(page).toHaveURL(/\/province/);
 
   // The member table's eligible count before the change.
@@ -134,9 +135,10 @@ test('draft, simulate and activate a stricter conduct minimum', async ({ page })
   expect(scrollWidth).toBeLessThanOrEqual(360);
 });
 
-test('a school Union reads the active sets of its school kind only', async ({ page }) => {
+test('a school Union reads the active sets of its school kind only', async ({ page, login }) => {
   await page.setViewportSize({ width: 360, height: 800 });
-  await signIn(page, 'doantruong.pvd@demo.vn');
+  await login('school_union');
+  await page.goto('/school');
   await expect(page).toHaveURL(/\/school/);
   await page.goto('/criteria');
   await expect(page.getByRole('region', { name: 'Đại học' })).toBeVisible();

@@ -4,8 +4,8 @@
  * message with its values kept; import a file with errors, then a clean one,
  * commit, and open the imported member. Screenshots at 360 and 1280 px.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn } from './fixtures';
+import { type Page } from '@playwright/test';
+import { expect, expectAccessible, test } from './fixtures';
 
 const WIDTHS = [360, 1280] as const;
 
@@ -35,8 +35,9 @@ async function createMember(page: Page, name: string): Promise<string> {
   return new URL(page.url()).pathname;
 }
 
-test.beforeEach(async ({ page }) => {
-  await signIn(page, 'doantruong.pvd@demo.vn');
+test.beforeEach(async ({ page, login }) => {
+  await login('school_union');
+  await page.goto('/school');
   await expect(page).toHaveURL(/\/school$/);
 });
 

@@ -4,10 +4,10 @@
  * back from the downloaded files, row selection, small and wide screens.
  */
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { type Page } from '@playwright/test';
 import ExcelJS from 'exceljs';
 import { compareVietnamese, searchKey, splitVietnameseName } from '../../app/domain/text.ts';
-import { expectAccessible, signIn } from './fixtures.ts';
+import { expect, expectAccessible, test } from './fixtures.ts';
 
 const listOrder = (a: string, b: string) => {
   const x = splitVietnameseName(a);
@@ -52,9 +52,10 @@ async function openMembers(page: Page, search = '') {
   await expect(page.getByRole('heading', { level: 1, name: 'Đoàn viên' })).toBeVisible();
 }
 
-test.beforeEach(async ({ page }) => {
+test.beforeEach(async ({ page, login }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await signIn(page, 'doantruong.pvd@demo.vn');
+  await login('school_union');
+  await page.goto('/school');
   await expect(page).toHaveURL(/\/school$/);
 });
 

@@ -5,13 +5,13 @@
  * sideways scrolling of the page. Stays off the demo student (at 'dossier') and the
  * outstanding members the journey spec uses.
  */
-import { expect, test } from '@playwright/test';
-import { expectAccessible, signIn } from './fixtures';
+import { expect, expectAccessible, test } from './fixtures';
 
-test('board, bulk return and the ready queue', async ({ page }) => {
+test('board, bulk return and the ready queue', async ({ page, login }) => {
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1280, height: 900 });
-  await signIn(page, 'danguy.pvd@demo.vn');
+  await login('school_party');
+  await page.goto('/school');
   await expect(page).toHaveURL(/\/school/);
 
   await page

@@ -4,8 +4,9 @@
  * the keyboard on the field to fix, without any request to the server. Nothing is saved,
  * so the spec leaves the data as it found it.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { daysAgo, openFirstRowPipeline, signInAs } from './pipeline-steps';
+import { type Page } from '@playwright/test';
+import { expect, test } from './fixtures';
+import { daysAgo, openFirstRowPipeline } from './pipeline-steps';
 
 /** Counts the POSTs the page sends from now on (a round trip to the action). */
 function countPosts(page: Page) {
@@ -16,8 +17,11 @@ function countPosts(page: Page) {
   return posts;
 }
 
-test('the dossier editor refuses a future date beside the box, without a round trip', async ({ page }) => {
-  await signInAs(page, 'danguy.pvd@demo.vn');
+test('the dossier editor refuses a future date beside the box, without a round trip', async ({
+  page,
+  login,
+}) => {
+  await login('school_party');
   await openFirstRowPipeline(page, '/members?stage=member');
   const posts = countPosts(page);
 
@@ -41,8 +45,8 @@ test('the dossier editor refuses a future date beside the box, without a round t
   expect(posts).toEqual([]);
 });
 
-test('the province note asks for its text beside the box, without a round trip', async ({ page }) => {
-  await signInAs(page, 'tinhdoan@demo.vn');
+test('the province note asks for its text beside the box, without a round trip', async ({ page, login }) => {
+  await login('province_union');
   await openFirstRowPipeline(page, '/members?stage=member');
   const posts = countPosts(page);
 

@@ -17,17 +17,16 @@
  * Dates are relative to today (Vietnam), so the run never depends on the calendar.
  * Screenshots at 360 px go to /tmp/pipeline-journey/.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible } from './fixtures';
+import { type Page } from '@playwright/test';
+import { expect, expectAccessible, test } from './fixtures';
 import {
   daysAgo,
   openDossier,
-  openFirstRowPipeline,
+  openMemberPipeline,
   openPipelineTab,
   recordAwarenessClass,
   recordIntroduction,
   recordStep as record,
-  signInAs as as,
   stepForm as step,
   vnDate,
 } from './pipeline-steps';
@@ -65,10 +64,15 @@ const PROBATION_END = 'Hết 12 tháng dự bị';
 
 test('the Party committee picks an outstanding member and records the class and the dossier', async ({
   page,
+  login,
+  memberAt,
 }) => {
+  test.setTimeout(120_000);
+  const member = await memberAt('outstanding');
+  candidateName = member.name;
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'danguy.pvd@demo.vn');
-  ({ path: candidate, name: candidateName } = await openFirstRowPipeline(page, '/members?stage=outstanding'));
+  await login('school_party');
+  candidate = await openMemberPipeline(page, member);
   await expect(page.locator('[aria-current="step"]')).toContainText('Đoàn viên ưu tú');
   await expect(deadline(page, DECISION_DUE)).toHaveCount(0);
 
@@ -83,9 +87,12 @@ test('the Party committee picks an outstanding member and records the class and 
   await expect(row1).toContainText(`${vnDate(daysAgo(35))} (theo bước đã ghi nhận)`);
 });
 
-test('the province flags the record and may return it, but records no school step', async ({ page }) => {
+test('the province flags the record and may return it, but records no school step', async ({
+  page,
+  login,
+}) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'tinhdoan@demo.vn');
+  await login('province_union');
   await openTab(page);
   await expect(page.getByText('Tỉnh đoàn gắn cờ, nhận xét và có thể trả lại hồ sơ')).toBeVisible();
   // Its only step is the return, shown unfolded; no school step is offered.
@@ -111,9 +118,10 @@ test('the province flags the record and may return it, but records no school ste
 
 test('the school resolves the flag, introduces the candidate and updates the paper dossier', async ({
   page,
+  login,
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'doantruong.pvd@demo.vn');
+  await login('school_union');
   await openTab(page);
   const note = page.getByTestId('review-note').first();
   await note.getByRole('button', { name: 'Đánh dấu đã xử lý' }).click();
@@ -147,9 +155,10 @@ test('the school resolves the flag, introduces the candidate and updates the pap
 
 test('the chi bộ votes: the decision deadline appears; the same person cannot record the decision', async ({
   page,
+  login,
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'danguy.pvd@demo.vn');
+  await login('school_party');
   await openTab(page);
   const vote = step(page, 'record_branch_vote');
   await vote.getByLabel('Ngày họp chi bộ').fill(daysAgo(20));
@@ -182,9 +191,10 @@ test('the chi bộ votes: the decision deadline appears; the same person cannot 
 
 test('another member of the committee records the decision: met, and the ceremony deadline appears', async ({
   page,
+  login,
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'bithu.pvd@demo.vn');
+  await login('school_party_2');
   await openTab(page);
   const decision = step(page, 'record_decision');
   await expect(decision.getByTestId('duty-blocked')).toHaveCount(0);
@@ -202,9 +212,10 @@ test('another member of the committee records the decision: met, and the ceremon
 
 test('the ceremony starts probation: the ceremony deadline is met and the end of probation appears', async ({
   page,
+  login,
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'danguy.pvd@demo.vn');
+  await login('school_party');
   await openTab(page);
   await step(page, 'record_ceremony').getByLabel('Ngày lễ kết nạp').fill(daysAgo(5));
   await record(page, 'record_ceremony');

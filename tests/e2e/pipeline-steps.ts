@@ -1,10 +1,10 @@
 /**
- * What the pipeline specs share: Vietnam days relative to today, switching accounts, the
+ * What the pipeline specs share: Vietnam days relative to today, the
  * step forms of the Quy trình tab, and the paper steps a candidate goes through before the
  * chi bộ vote (the awareness class, the dossier, the introduction, the 5-KNĐ opinions).
+ * Switching accounts is the `login` fixture (fixtures.ts).
  */
 import { expect, type Page } from '@playwright/test';
-import { signIn } from './fixtures';
 
 /** `YYYY-MM-DD` of the Vietnam day `n` days before today. */
 export function daysAgo(n: number): string {
@@ -13,13 +13,6 @@ export function daysAgo(n: number): string {
 
 /** `dd/mm/yyyy`, as the app writes a day. */
 export const vnDate = (iso: string) => `${iso.slice(8, 10)}/${iso.slice(5, 7)}/${iso.slice(0, 4)}`;
-
-/** Signs out whoever is in and signs `email` in. */
-export async function signInAs(page: Page, email: string) {
-  await page.context().clearCookies();
-  await signIn(page, email);
-  await expect(page).not.toHaveURL(/\/login/);
-}
 
 /** Opens a member's Quy trình tab (`/members/<id>/pipeline`). */
 export async function openPipelineTab(page: Page, path: string) {
@@ -44,12 +37,38 @@ export async function openFirstRowPipeline(
   return { path: new URL(page.url()).pathname, name };
 }
 
+/**
+ * Finds `member` in the list by name, opens its record (names repeat in a province: the
+ * row linking to its path) and then its Quy trình tab; returns the tab's path.
+ */
+export async function openMemberPipeline(
+  page: Page,
+  member: { name: string; path: string },
+): Promise<string> {
+  await page.goto('/members?q=' + encodeURIComponent(member.name));
+  await page.getByRole('rowheader').locator(`a[href="${member.path}"]`).click();
+  await page
+    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
+    .getByRole('link', { name: 'Quy trình' })
+    .click();
+  await expect(page).toHaveURL(new RegExp(`${member.path}/pipeline$`));
+  return `${member.path}/pipeline`;
+}
+
 export const stepForm = (page: Page, id: string) => page.getByTestId(`transition-${id}`);
 export const currentStage = (page: Page) => page.locator('[aria-current="step"]');
 
-/** Submits the step form `id` and waits for the app to confirm it. */
+/**
+ * Submits the step form `id` and waits for the app to confirm it. The answer to this very
+ * POST is awaited first: the toast of the step before may still be showing, and switching
+ * accounts (`login`) or pages while the POST is in flight would cancel it.
+ */
 export async function recordStep(page: Page, id: string) {
+  const answered = page.waitForResponse(
+    (r) => r.request().method() === 'POST' && new URL(r.url()).pathname.includes('/pipeline'),
+  );
   await stepForm(page, id).getByRole('button', { name: 'Ghi nhận' }).click();
+  expect((await answered).ok(), `the answer to ${id}`).toBe(true);
   await expect(page.getByTestId('toast')).toContainText('Đã ghi nhận bước của quy trình.');
 }
 

@@ -1,28 +1,24 @@
 /**
- * The Party committee records the introduction of the demo candidate (Huỳnh Thị Thanh
- * Trúc, at 'dossier'): a first try with an introducer who has known her only 6 months is
+ * The Party committee records the introduction of a candidate at 'dossier' (its own, from
+ * `memberAt`; dated relative to today, after the fixture's dossier): a first try with an introducer who has known her only 6 months is
  * refused with the reason beside the field; fixed to 14 months it is recorded, the toast
  * shows and the timeline grows by one entry. Screenshots at 360 and 1280 px.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn } from './fixtures';
+import { type Page } from '@playwright/test';
+import { expect, expectAccessible, test } from './fixtures';
+import { daysAgo, openMemberPipeline, vnDate } from './pipeline-steps';
 
 const shot = (page: Page, name: string) =>
   page.screenshot({ path: `test-results/pipeline-${name}.png`, fullPage: true });
 
-test('record an introduction on the Quy trình tab', async ({ page }) => {
+test('record an introduction on the Quy trình tab', async ({ page, login, memberAt }) => {
   test.setTimeout(120_000);
+  const candidate = await memberAt('dossier');
+  const introduced = daysAgo(20);
   await page.setViewportSize({ width: 1280, height: 900 });
-  await signIn(page, 'danguy.pvd@demo.vn');
-  await expect(page).toHaveURL(/\/school/);
+  await login('school_party');
 
-  await page.goto('/members?q=' + encodeURIComponent('Huỳnh Thị Thanh Trúc'));
-  await page.getByRole('link', { name: 'Huỳnh Thị Thanh Trúc' }).first().click();
-  await page
-    .getByRole('navigation', { name: 'Các mục của hồ sơ' })
-    .getByRole('link', { name: 'Quy trình' })
-    .click();
-  await expect(page).toHaveURL(/\/members\/[0-9a-f]{24}\/pipeline$/);
+  await openMemberPipeline(page, candidate);
   await expect(page.getByRole('heading', { level: 2, name: 'Các bước kết nạp' })).toBeVisible();
   await expect(page.locator('[aria-current="step"]')).toContainText('Lập hồ sơ');
   const entries = page.getByTestId('timeline-entry');
@@ -31,7 +27,7 @@ test('record an introduction on the Quy trình tab', async ({ page }) => {
   await shot(page, 'before-1280');
 
   const form = page.getByTestId('transition-record_introduction');
-  await form.getByLabel('Ngày giới thiệu').fill('2026-11-16');
+  await form.getByLabel('Ngày giới thiệu').fill(introduced);
   const first = form.getByRole('group', { name: 'Người giới thiệu 1' });
   await first.getByLabel('Họ tên').fill('Ban Chấp hành Đoàn trường');
   await first.getByLabel('Loại').selectOption('union');
@@ -64,7 +60,7 @@ test('record an introduction on the Quy trình tab', async ({ page }) => {
   await expect(entries).toHaveCount(before + 1);
   await expect(entries.first()).toContainText('Được giới thiệu');
   await expect(entries.first()).toContainText('45-NQ/ĐTN');
-  await expect(entries.first()).toContainText('16/11/2026');
+  await expect(entries.first()).toContainText(vnDate(introduced));
   await expectAccessible(page);
   await shot(page, 'after-1280');
   await page.setViewportSize({ width: 360, height: 800 });

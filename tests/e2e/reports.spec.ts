@@ -3,8 +3,8 @@
  * overdue bottleneck) to the member table and finds the same number of members there;
  * downloads the Excel report; the page at 360 px scrolls only inside its wide table.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn } from './fixtures';
+import { type Page } from '@playwright/test';
+import { expect, expectAccessible, test } from './fixtures';
 
 async function followFigure(page: Page, tableId: string, rowName: RegExp) {
   const row = page.locator(`#${tableId} tr`, { hasText: rowName }).first();
@@ -36,11 +36,12 @@ function watchCsp(page: Page): string[] {
   return violations;
 }
 
-test('dashboard figures lead to exactly their members', async ({ page }) => {
+test('dashboard figures lead to exactly their members', async ({ page, login }) => {
   test.setTimeout(120_000);
   const csp = watchCsp(page);
   await page.setViewportSize({ width: 1280, height: 900 });
-  await signIn(page, 'tinhdoan@demo.vn');
+  await login('province_union');
+  await page.goto('/province');
   await expect(page).toHaveURL(/\/province/);
   await page
     .getByRole('navigation', { name: 'Điều hướng chính' })

@@ -10,23 +10,22 @@
  *    review cannot record the decision, even after the record went round a return;
  * 4. an edit that breaks a recorded step (the date of birth, after the vote) says so on
  *    save, flags the record and blocks the next step until a different user overrides it.
- * (6., consent withdrawn, is in student.spec.ts where the demo student withdraws it.)
+ * (6., consent withdrawn, is in student.spec.ts.)
  *
- * One candidate of ĐH Phạm Văn Đồng goes through them in order; dates are relative to
+ * One candidate of ĐH Phạm Văn Đồng (claimed by `memberAt`) goes through them in order; dates are relative to
  * today (Vietnam). Screenshots at 360 px go to /tmp/rules-paths/.
  */
-import { expect, test, type Locator, type Page } from '@playwright/test';
-import { expectAccessible } from './fixtures';
+import { type Locator, type Page } from '@playwright/test';
+import { expect, expectAccessible, test } from './fixtures';
 import {
   currentStage as stage,
   daysAgo,
   openDossier,
-  openFirstRowPipeline,
+  openMemberPipeline,
   openPipelineTab,
   recordAwarenessClass,
   recordIntroduction,
   recordStep as record,
-  signInAs as as,
   stepForm as step,
   vnDate,
 } from './pipeline-steps';
@@ -55,10 +54,13 @@ async function exit(page: Page, id: string) {
 
 test('path 5: selecting a member outside the criteria shows the verdict and needs a reason', async ({
   page,
+  login,
+  memberAt,
 }) => {
+  const member = await memberAt('member', { where: 'eligible=no' });
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'doantruong.pvd@demo.vn');
-  await openFirstRowPipeline(page, '/members?stage=member&eligible=no');
+  await login('school_union');
+  await openMemberPipeline(page, member);
   const select = step(page, 'select_outstanding');
   const verdict = select.getByTestId('selection-verdict');
   await expect(verdict).toContainText('Kết quả xét tiêu chí');
@@ -84,16 +86,22 @@ test('path 5: selecting a member outside the criteria shows the verdict and need
   await expect(page.getByTestId('selection-override')).toContainText('Olympic Toán');
 });
 
-test('the Party committee records the class and the dossier of an outstanding member', async ({ page }) => {
+test('the Party committee records the class and the dossier of an outstanding member', async ({
+  page,
+  login,
+  memberAt,
+}) => {
+  test.setTimeout(120_000);
+  const member = await memberAt('outstanding');
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'danguy.pvd@demo.vn');
-  ({ path: candidate } = await openFirstRowPipeline(page, '/members?stage=outstanding'));
+  await login('school_party');
+  candidate = await openMemberPipeline(page, member);
   await recordAwarenessClass(page, '905/GCN-TCT', 70);
   await openDossier(page, 65, 60);
   await expect(stage(page)).toContainText('Lập hồ sơ');
 
   // The Union introduces the candidate (4-KNĐ) with one Party member.
-  await as(page, 'doantruong.pvd@demo.vn');
+  await login('school_union');
   await openTab(page);
   await recordIntroduction(page, 40, { refNo: '60-NQ/ĐTN' }, { name: 'Trần Văn Lộc', monthsTogether: 20 });
   await expect(stage(page)).toContainText('Được giới thiệu');
@@ -109,9 +117,10 @@ test('the Party committee records the class and the dossier of an outstanding me
 
 test('path 3 and 2: a vote before the introduction, then "2 of 3" against the register, are refused', async ({
   page,
+  login,
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'bithu.pvd@demo.vn');
+  await login('school_party_2');
   await openTab(page);
   const vote = step(page, 'record_branch_vote');
 
@@ -155,9 +164,10 @@ test('path 3 and 2: a vote before the introduction, then "2 of 3" against the re
 
 test('path 1: the committee review, a return and a resume do not let the reviewer decide', async ({
   page,
+  login,
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
-  await as(page, 'danguy.pvd@demo.vn');
+  await login('school_party');
   await openTab(page);
   const review = step(page, 'record_committee_review');
   await review.getByLabel('Số nghị quyết').fill('70-NQ/ĐU');
@@ -169,12 +179,12 @@ test('path 1: the committee review, a return and a resume do not let the reviewe
   await back.getByLabel('Lý do').fill('Bổ sung xác nhận của chi ủy nơi cư trú vào lý lịch.');
   await record(page, 'return_for_improvement');
 
-  await as(page, 'bithu.pvd@demo.vn');
+  await login('school_party_2');
   await openTab(page);
   await record(page, 'resume');
   await expect(stage(page)).toContainText('Đảng ủy xét duyệt');
 
-  await as(page, 'danguy.pvd@demo.vn');
+  await login('school_party');
   await openTab(page);
   const decision = step(page, 'record_decision');
   await expect(decision.getByTestId('duty-blocked')).toContainText('không thể ghi nhận bước này');
@@ -185,6 +195,7 @@ test('path 1: the committee review, a return and a resume do not let the reviewe
 
 test('path 4: a date of birth edited after the vote is flagged, blocks the decision, and needs another user', async ({
   page,
+  login,
 }) => {
   await page.setViewportSize({ width: 1280, height: 900 });
   // One day short of 18 on the meeting day (30 days ago).
@@ -195,7 +206,7 @@ test('path 4: a date of birth edited after the vote is flagged, blocks the decis
   const dobIso = dob.toISOString().slice(0, 10);
 
   // The school Union keeps the personal data.
-  await as(page, 'doantruong.pvd@demo.vn');
+  await login('school_union');
   await page.goto(candidate.replace(/\/pipeline$/, '/edit'));
   const dobBox = page.getByLabel('Ngày sinh');
   const before = await dobBox.inputValue();
@@ -216,7 +227,7 @@ test('path 4: a date of birth edited after the vote is flagged, blocks the decis
   await shot(page, 'path4-flagged', page.getByTestId('conflict-section'));
 
   // Another member of the committee cannot record the decision while it is open…
-  await as(page, 'bithu.pvd@demo.vn');
+  await login('school_party_2');
   await openTab(page);
   const decision = step(page, 'record_decision');
   await expect(decision.getByTestId('duty-blocked')).toContainText(
@@ -242,7 +253,7 @@ test('path 4: a date of birth edited after the vote is flagged, blocks the decis
   );
 
   // Correcting the date clears the conflict altogether.
-  await as(page, 'doantruong.pvd@demo.vn');
+  await login('school_union');
   await page.goto(candidate.replace(/\/pipeline$/, '/edit'));
   await page.getByLabel('Ngày sinh').fill(before);
   await page.getByRole('button', { name: 'Lưu', exact: true }).first().click();

@@ -25,8 +25,8 @@ test('the sign-in page is accessible and refuses a wrong password with one messa
 for (const account of DEMO_ACCOUNTS) {
   test(`${account.role} signs in, lands on its home, and signs out`, async ({ page }) => {
     await signIn(page, account.email);
-    // The demo student has not consented yet: /me sends them to the consent page first
-    // (student.spec.ts walks that journey and withdraws again at its end).
+    // The demo student has not consented (the seed leaves her so, and no spec signs her in
+    // elsewhere: student specs claim students of their own): /me sends her to the notice first.
     const landing = account.role === 'student' ? '/me/consent' : account.home;
     await expect(page).toHaveURL(new RegExp(`${landing}$`));
     await expect(page.getByRole('main')).toBeVisible();

@@ -3,26 +3,33 @@
  * gets its message), then the portal with the stage, the criteria (✓/✗), next steps
  * and deadlines; the JSON download, the printable page, a correction request, and
  * withdrawing consent (explained, confirmed with its own box; the record is then paused).
+ * Each test has a student of its own (`memberAt`), so none waits for another.
  */
 import { readFile } from 'node:fs/promises';
-import { expect, test, type Page } from '@playwright/test';
-import { expectAccessible, signIn } from './fixtures.ts';
+import { randomUUID } from 'node:crypto';
+import { type Page } from '@playwright/test';
+import { expect, expectAccessible, openPortal, test } from './fixtures.ts';
 
-const STAGE_EXPECTATIONS: Record<string, { step: string; actor: string }> = {
-  'Lập hồ sơ': { step: 'Hoàn thiện hồ sơ xin vào Đảng', actor: 'Đoàn trường' },
-  'Được giới thiệu': { step: 'Chờ chi bộ họp xét và biểu quyết', actor: 'Chi bộ / Đảng ủy trường' },
-};
+/** At 'dossier', what the portal says comes next and who does it. */
+const AT_DOSSIER = { stage: 'Lập hồ sơ', step: 'Hoàn thiện hồ sơ xin vào Đảng', actor: 'Đoàn trường' };
 
 async function noHorizontalOverflow(page: Page) {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
 }
 
-test('a student consents, follows their record, downloads it and withdraws consent', async ({ page }) => {
+test('a student consents, follows their record, downloads it and withdraws consent', async ({
+  page,
+  login,
+  memberAt,
+}) => {
+  test.setTimeout(120_000);
+  const student = await memberAt('dossier', { consent: 'none' });
   await page.setViewportSize({ width: 360, height: 740 });
-  await signIn(page, 'sinhvien@demo.vn');
+  await login(student);
 
-  // First sign-in: the versioned consent text, with an unticked box.
+  // First visit: the versioned consent text, with an unticked box.
+  await page.goto('/me');
   await expect(page).toHaveURL(/\/me\/consent$/);
   await expect(page.getByRole('heading', { level: 1, name: 'Đồng ý xử lý dữ liệu cá nhân' })).toBeVisible();
   const box = page.getByLabel('Tôi đã đọc và đồng ý với nội dung trên.');
@@ -39,14 +46,12 @@ test('a student consents, follows their record, downloads it and withdraws conse
   await page.getByRole('button', { name: 'Xác nhận đồng ý' }).click();
   await expect(page).toHaveURL(/\/me$/);
 
-  // The portal at phone width. The demo is at 'dossier' when seeded; pipeline.spec.ts
-  // (run before this file) records her introduction, so either stage may show.
+  // The portal at phone width, at the stage the fixture took her to.
   await expect(page.getByRole('heading', { level: 1, name: 'Hồ sơ của tôi' })).toBeVisible();
-  const stage = (await page.getByTestId('current-stage').textContent())?.trim() ?? '';
-  const expected = STAGE_EXPECTATIONS[stage];
-  expect(expected, `unexpected stage “${stage}”`).toBeTruthy();
+  const expected = AT_DOSSIER;
+  await expect(page.getByTestId('current-stage')).toHaveText(expected.stage);
   const steps = page.getByTestId('stage-progress');
-  await expect(steps.locator('[aria-current="step"]')).toContainText(stage);
+  await expect(steps.locator('[aria-current="step"]')).toContainText(expected.stage);
   await expect(steps.locator('li').first()).toContainText('Đã xong');
   const rules = page.getByTestId('criteria-rules').locator('li');
   expect(await rules.count()).toBeGreaterThan(0);
@@ -74,7 +79,7 @@ test('a student consents, follows their record, downloads it and withdraws conse
   ]);
   const file = await download.path();
   const json = JSON.parse(await readFile(file!, 'utf8'));
-  expect(json.member.fullName).toBe('Huỳnh Thị Thanh Trúc');
+  expect(json.member.fullName).toBe(student.name);
 
   // A correction request is stored and shown as sent.
   await page.getByLabel('Thông tin cần sửa').selectOption('phone');
@@ -113,13 +118,23 @@ test('a student consents, follows their record, downloads it and withdraws conse
 
 test('while her consent is withdrawn, the school sees the pause and cannot record a step', async ({
   page,
+  login,
+  memberAt,
 }) => {
   // Issue 16, path 6: the student was told "tạm dừng"; staff are told too, and held to it.
+  const student = await memberAt('outstanding');
+  await login(student);
+  await openPortal(page);
+  await page.goto('/me/consent');
+  await page.getByLabel('Tôi hiểu hồ sơ của tôi sẽ tạm dừng xử lý và muốn rút lại đồng ý.').check();
+  await page.getByRole('button', { name: 'Rút lại đồng ý' }).click();
+  await expect(page).toHaveURL(/\/me\/consent\?withdrawn=1$/);
+
   await page.setViewportSize({ width: 1280, height: 900 });
-  await signIn(page, 'danguy.pvd@demo.vn');
-  await expect(page).not.toHaveURL(/\/login/);
-  await page.goto('/members?q=Huỳnh Thị Thanh Trúc');
-  await page.getByRole('rowheader').getByRole('link', { name: 'Huỳnh Thị Thanh Trúc' }).click();
+  await login('school_party');
+  await page.goto('/members?q=' + encodeURIComponent(student.name));
+  // Names repeat in a province: her row is the one linking to her record.
+  await page.getByRole('rowheader').locator(`a[href="${student.path}"]`).click();
   await page
     .getByRole('navigation', { name: 'Các mục của hồ sơ' })
     .getByRole('link', { name: 'Quy trình' })
@@ -140,21 +155,24 @@ test('while her consent is withdrawn, the school sees the pause and cannot recor
 
 test('a student submits evidence, the school Union approves it, the student sees it approved', async ({
   page,
+  login,
+  memberAt,
 }) => {
+  const student = await memberAt('member');
+  // Unique, so the school's queue never holds two of them, whatever ran before on this data.
+  const title = `Mùa hè xanh 2026 (e2e ${randomUUID().slice(0, 8)})`;
   await page.setViewportSize({ width: 360, height: 740 });
-  await signIn(page, 'sinhvien@demo.vn');
-  await expect(page).toHaveURL(/\/me\/consent$/);
-  await page.getByLabel('Tôi đã đọc và đồng ý với nội dung trên.').check();
-  await page.getByRole('button', { name: 'Xác nhận đồng ý' }).click();
-  await expect(page).toHaveURL(/\/me$/);
+  await login(student);
+  await openPortal(page);
 
-  await page.getByRole('link', { name: 'Nộp minh chứng khen thưởng, hoạt động tình nguyện' }).click();
+  // At some stages the link is also among the next steps: either one opens the same page.
+  await page.getByRole('link', { name: 'Nộp minh chứng khen thưởng, hoạt động tình nguyện' }).first().click();
   await expect(page.getByRole('heading', { level: 1, name: 'Nộp minh chứng' })).toBeVisible();
   // Nothing filled in: messages beside the fields, nothing sent.
   await page.getByRole('button', { name: 'Gửi minh chứng' }).click();
   await expect(page.getByText('Vui lòng nhập tên (ít nhất 3 ký tự).')).toBeVisible();
   await page.getByLabel('Loại minh chứng').selectOption('activity');
-  await page.getByLabel('Tên khen thưởng hoặc chiến dịch').fill('Mùa hè xanh 2026 (e2e)');
+  await page.getByLabel('Tên khen thưởng hoặc chiến dịch').fill(title);
   await page.getByLabel('Ngày (ngày quyết định hoặc ngày tham gia)').fill('2026-07-10');
   await page.getByLabel('Số ngày tham gia').fill('12');
   await page
@@ -170,40 +188,31 @@ test('a student submits evidence, the school Union approves it, the student sees
   await page.getByRole('button', { name: 'Gửi minh chứng' }).click();
   await expect(page.getByText('Đã gửi minh chứng. Đoàn trường sẽ xác minh.')).toBeVisible();
   await expect(page.getByRole('link', { name: 'Tệp: mua-he-xanh.pdf' }).first()).toBeVisible();
-  const mine = page.getByTestId('submissions').locator('li', { hasText: 'Mùa hè xanh 2026 (e2e)' });
+  const mine = page.getByTestId('submissions').locator('li', { hasText: title });
   // "Submitted" is never shown as approved.
   await expect(mine).toContainText('Đã gửi, chờ Đoàn trường xác minh');
   await expectAccessible(page);
   await page.screenshot({ path: 'test-results/student-submissions-360.png', fullPage: true });
-  // On a phone the sign-out button sits in the collapsed menu: sign out at desktop width.
   await page.setViewportSize({ width: 1280, height: 900 });
-  await page.getByRole('button', { name: 'Đăng xuất' }).first().click();
-  await expect(page).toHaveURL(/\/login/);
 
-  await signIn(page, 'doantruong.pvd@demo.vn');
-  await expect(page).toHaveURL(/\/school$/);
+  await login('school_union');
+  await page.goto('/school');
   await page.getByRole('link', { name: 'Minh chứng', exact: true }).click();
   await expect(page).toHaveURL(/\/school\/submissions$/);
-  const item = page.getByTestId('queue').locator('li', { hasText: 'Mùa hè xanh 2026 (e2e)' });
-  await expect(item).toContainText('Huỳnh Thị Thanh Trúc');
+  const item = page.getByTestId('queue').locator('li', { hasText: title });
+  await expect(item).toContainText(student.name);
   await expect(item.getByRole('link', { name: 'Tệp: mua-he-xanh.pdf' })).toBeVisible();
   await expectAccessible(page);
   await page.screenshot({ path: 'test-results/student-queue-1280.png', fullPage: true });
   await item.getByRole('button', { name: 'Duyệt' }).click();
   await expect(page.getByText('Đã duyệt và ghi vào hồ sơ.')).toBeVisible();
-  await page.getByRole('button', { name: 'Đăng xuất' }).first().click();
-  await expect(page).toHaveURL(/\/login/);
 
-  await signIn(page, 'sinhvien@demo.vn');
+  // Back as the student, whose consent still stands: /me opens, not the notice.
+  await login(student);
+  await page.goto('/me');
   await expect(page).toHaveURL(/\/me$/);
   await page.goto('/me/submissions');
-  await expect(
-    page.getByTestId('submissions').locator('li', { hasText: 'Mùa hè xanh 2026 (e2e)' }),
-  ).toContainText('Đã được duyệt và ghi vào hồ sơ');
-
-  // Leave the demo student without current consent, as the first test expects at sign-in.
-  await page.goto('/me/consent');
-  await page.getByLabel('Tôi hiểu hồ sơ của tôi sẽ tạm dừng xử lý và muốn rút lại đồng ý.').check();
-  await page.getByRole('button', { name: 'Rút lại đồng ý' }).click();
-  await expect(page).toHaveURL(/\/me\/consent\?withdrawn=1$/);
+  await expect(page.getByTestId('submissions').locator('li', { hasText: title })).toContainText(
+    'Đã được duyệt và ghi vào hồ sơ',
+  );
 });

@@ -1,26 +1,18 @@
 /**
  * What a browser alone can show (issue 18): a file over 5 MB is refused beside the field
  * with no request sent, and at 360 px every value of the identity card on /me stays inside
- * the card. Screenshots of /me at 360 and 1280 px.
+ * the card. Screenshots of /me at 360 and 1280 px. Each test has a student of its own.
  */
-import { expect, test, type Page } from '@playwright/test';
-import { signIn } from './fixtures.ts';
-
-async function signInStudent(page: Page) {
-  await signIn(page, 'sinhvien@demo.vn');
-  await page.waitForURL(/\/me(\/consent)?$/);
-  if (page.url().endsWith('/me/consent')) {
-    await page.getByLabel('Tôi đã đọc và đồng ý với nội dung trên.').check();
-    await page.getByRole('button', { name: 'Xác nhận đồng ý' }).click();
-    await expect(page).toHaveURL(/\/me$/);
-  }
-}
+import { expect, openPortal, test } from './fixtures.ts';
 
 test('a file over 5 MB is refused in the browser: a message beside the field, nothing sent', async ({
   page,
+  login,
+  memberAt,
 }) => {
   await page.setViewportSize({ width: 360, height: 740 });
-  await signInStudent(page);
+  await login(await memberAt('member'));
+  await openPortal(page);
   await page.goto('/me/submissions');
   await page.getByLabel('Loại minh chứng').selectOption('activity');
   await page.getByLabel('Tên khen thưởng hoặc chiến dịch').fill('Tệp quá lớn (e2e)');
@@ -45,9 +37,10 @@ test('a file over 5 MB is refused in the browser: a message beside the field, no
   expect(posts).toEqual([]);
 });
 
-test('/me at 360 px: the identity card’s values stay inside the card', async ({ page }) => {
+test('/me at 360 px: the identity card’s values stay inside the card', async ({ page, login, memberAt }) => {
   await page.setViewportSize({ width: 360, height: 740 });
-  await signInStudent(page);
+  await login(await memberAt('member'));
+  await openPortal(page);
   await page.goto('/me');
   const card = page.locator('dl.facts');
   await expect(card).toBeVisible();
