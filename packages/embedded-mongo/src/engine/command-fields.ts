@@ -34,14 +34,14 @@ export const GENERIC_FIELDS: Record<string, string> = {
   txnNumber: 'retryable writes and transactions',
   autocommit: 'transactions',
   startTransaction: 'transactions',
-  readConcern: 'local, majority, snapshot (one member: all read the same data)',
-  writeConcern: 'accepted (one member: every acknowledged write is journaled)',
+  readConcern: 'local, majority, snapshot; one member: all read the same data',
+  writeConcern: 'one member: every acknowledged write is journaled',
   $clusterTime: 'gossiped back',
   $readPreference: 'one member answers every read',
   apiVersion: '',
   apiStrict: '',
   apiDeprecationErrors: '',
-  comment: 'accepted (no profiler or log to show it in)',
+  comment: 'no profiler or log to show it in',
   maxTimeMS: 'bounds a write waiting for a transaction; reads run to completion',
 };
 
@@ -53,7 +53,7 @@ const isEmptyDoc = (v: unknown) =>
 const refused = (reason: string, inert?: (v: unknown) => boolean): Refusal => ({ reason, inert });
 
 const LET = refused('`let` variables are not implemented', isEmptyDoc);
-const NO_VALIDATION = 'accepted (schema validators are refused at create, so there is nothing to bypass)';
+const NO_VALIDATION = 'validators are refused at create: nothing to bypass';
 
 const UPDATE_STATEMENT: FieldTable = {
   supported: {
@@ -63,7 +63,7 @@ const UPDATE_STATEMENT: FieldTable = {
     multi: '',
     arrayFilters: '',
     collation: 'sorting honours it; equality stays binary',
-    hint: 'an existing index (checked); results as without it',
+    hint: 'must name an index; results as without it',
   },
   refused: { c: refused('`c` constants of pipeline updates are not implemented', isEmptyDoc) },
 };
@@ -73,7 +73,7 @@ const DELETE_STATEMENT: FieldTable = {
     q: '',
     limit: '0 or 1',
     collation: 'sorting honours it; equality stays binary',
-    hint: 'an existing index (checked); results as without it',
+    hint: 'must name an index; results as without it',
   },
 };
 
@@ -88,7 +88,7 @@ const FIND: FieldTable = {
     batchSize: '',
     singleBatch: '',
     collation: 'sorting honours it; equality stays binary',
-    hint: 'an existing index (checked); results as without it',
+    hint: 'must name an index; results as without it',
     allowDiskUse: 'everything is in memory',
     allowPartialResults: 'not sharded: always complete',
   },
@@ -134,7 +134,7 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       upsert: '',
       arrayFilters: '',
       collation: 'sorting honours it; equality stays binary',
-      hint: 'an existing index (checked); results as without it',
+      hint: 'must name an index; results as without it',
       bypassDocumentValidation: NO_VALIDATION,
     },
     refused: { let: LET },
@@ -146,7 +146,7 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       cursor: '',
       allowDiskUse: 'everything is in memory',
       collation: 'sorting honours it; equality stays binary',
-      hint: 'an existing index (checked); results as without it',
+      hint: 'must name an index; results as without it',
       let: '',
       bypassDocumentValidation: NO_VALIDATION,
     },
@@ -159,7 +159,7 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       limit: '',
       skip: '',
       collation: 'sorting honours it; equality stays binary',
-      hint: 'an existing index (checked); results as without it',
+      hint: 'must name an index; results as without it',
     },
   },
   distinct: {
@@ -184,10 +184,10 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
   create: {
     supported: {
       create: '',
-      validationLevel: 'accepted (no validator to apply it to)',
-      validationAction: 'accepted (no validator to apply it to)',
-      storageEngine: 'accepted (storage-engine tuning)',
-      indexOptionDefaults: 'accepted (storage-engine tuning)',
+      validationLevel: 'no validator to apply it to',
+      validationAction: 'no validator to apply it to',
+      storageEngine: 'storage-engine tuning',
+      indexOptionDefaults: 'storage-engine tuning',
     },
     refused: {
       capped: refused('capped collections are not supported', isFalse),

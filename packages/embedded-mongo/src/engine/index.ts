@@ -67,6 +67,20 @@ const COMMANDS: Record<string, Handler> = {
   getFreeMonitoringStatus: () => ({ state: 'disabled', ok: 1 }),
 };
 
+/** Every command this server runs (README: generated from this and command-fields.ts). */
+export function commandNames(): string[] {
+  const special = [
+    'hello',
+    'isMaster',
+    'commitTransaction',
+    'abortTransaction',
+    'endSessions',
+    'killSessions',
+    'killAllSessions',
+  ];
+  return [...new Set([...special, ...Object.keys(COMMANDS)])];
+}
+
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 /** Writes a driver may retry with the same `txnNumber` (applied once, answered again). */
 const RETRYABLE = WRITE_COMMANDS;

@@ -13,7 +13,7 @@ import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
-const UNSUPPORTED: Record<string, string> = {
+export const UNSUPPORTED_STAGES: Record<string, string> = {
   $out: '$out is not supported by the embedded server; write the results with insertMany instead',
   $merge: '$merge is not supported by the embedded server; write the results with bulkWrite instead',
   $changeStream: 'Change streams are not supported by the embedded server (it is not a replica set)',
@@ -63,7 +63,7 @@ function checkStages(pipeline: Doc[], allSafe: { v: boolean }): void {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1)
       throw err(40323, 'A pipeline stage specification object must contain exactly one field.');
     const name = Object.keys(stage)[0];
-    if (UNSUPPORTED[name]) throw err(115, UNSUPPORTED[name]);
+    if (UNSUPPORTED_STAGES[name]) throw err(115, UNSUPPORTED_STAGES[name]);
     // Before any document flows: mongod parses the whole pipeline first, even over no input.
     if (!isPipelineStage(name)) throw err(40324, `Unrecognized pipeline stage name: '${name}'`);
     if (name === '$group' && isPlainObject(stage.$group)) checkAccumulators(stage.$group);
