@@ -71,7 +71,11 @@ describe('mongoose options a 7.0 server does not have', () => {
 
 describe('stages and expressions that do not exist', () => {
   it('Model.aggregate with an unknown stage: 40324', async () => {
-    const e = await refusal(() => Item().aggregate([{ $foo: {} } as never]).exec());
+    const e = await refusal(() =>
+      Item()
+        .aggregate([{ $foo: {} } as never])
+        .exec(),
+    );
     expect(e.code).toBe(40324);
     expect(e.message).toBe("Unrecognized pipeline stage name: '$foo'");
   });
