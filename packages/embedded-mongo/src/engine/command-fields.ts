@@ -223,10 +223,20 @@ export const COMMAND_ALIASES: Record<string, string> = {
   deleteIndexes: 'dropIndexes',
 };
 
+const GENERIC = new Set(Object.keys(GENERIC_FIELDS));
+/** Each table's supported fields as a Set: this runs on every command (findOne included). */
+const supportedSets = new WeakMap<FieldTable, Set<string>>();
+function supportedOf(table: FieldTable): Set<string> {
+  let set = supportedSets.get(table);
+  if (!set) supportedSets.set(table, (set = new Set(Object.keys(table.supported))));
+  return set;
+}
+
 function checkTable(table: FieldTable, doc: Document, path: string, generic: boolean, skip?: string): void {
-  for (const key in doc) {
-    if (key === skip) continue;
-    if (Object.hasOwn(table.supported, key)) {
+  const supported = supportedOf(table);
+  for (const key of Object.keys(doc)) {
+    if (key === skip || (generic && GENERIC.has(key))) continue;
+    if (supported.has(key)) {
       const sub = table.nested?.[key];
       if (sub && Array.isArray(doc[key]))
         for (const item of doc[key] as unknown[])
@@ -234,7 +244,6 @@ function checkTable(table: FieldTable, doc: Document, path: string, generic: boo
             checkTable(sub, item as Document, `${path}.${key}`, false);
       continue;
     }
-    if (generic && Object.hasOwn(GENERIC_FIELDS, key)) continue;
     const r = table.refused && Object.hasOwn(table.refused, key) ? table.refused[key] : undefined;
     if (r) {
       if (r.inert?.(doc[key])) continue;
