@@ -28,6 +28,8 @@ export const CODE_NAMES: Record<number, string> = {
   86: 'IndexKeySpecsConflict',
   115: 'CommandNotSupported',
   168: 'InvalidPipelineOperator',
+  15952: 'Location15952',
+  40415: 'Location40415',
   11000: 'DuplicateKey',
   10334: 'BSONObjectTooLarge',
   11600: 'InterruptedAtShutdown',
@@ -67,6 +69,11 @@ export function toMongoError(e: unknown): MongoError {
   const msg = e instanceof Error ? e.message : String(e);
   let m: RegExpMatchArray | null;
   if ((m = msg.match(/unknown query operator (\$\w+)/i))) return err(2, `unknown operator: ${m[1]}`);
+  if ((m = msg.match(/unknown top level operator:? '?(\$\w+)'?/i)))
+    return err(
+      2,
+      `unknown top level operator: ${m[1]}. If you have a field name that starts with a '$' symbol, consider using $getField or $setField.`,
+    );
   if ((m = msg.match(/Unknown update operator: '?(\$\w+)'?/i)))
     return err(
       9,
@@ -76,6 +83,11 @@ export function toMongoError(e: unknown): MongoError {
     return err(40, `Updating the path '${m[1]}' would create a conflict at '${m[2]}'`);
   if (/immutable field '_id'/i.test(msg))
     return err(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
+  if ((m = msg.match(/unregistered pipeline operator '?(\$\w+)'?/i)))
+    return err(40324, `Unrecognized pipeline stage name: '${m[1]}'`);
+  // mingo looks an unknown expression operator up as an accumulator last, and says so.
+  if ((m = msg.match(/accumulator '(\$\w+)' is not registered/i)))
+    return err(168, `Unrecognized expression '${m[1]}'`);
   if (
     (m = msg.match(/(?:unknown|invalid) pipeline operator:? '?(\$\w+)'?/i)) ||
     (m = msg.match(/pipeline operator '?(\$\w+)'? is not/i))

@@ -8,6 +8,7 @@ import { type CommandContext, type CommandExecutor, REPLICA_SET_NAME, isMalforme
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/constants.ts';
 import { debugLog } from '../wire/log.ts';
 import { CursorManager } from './cursors.ts';
+import { checkCommandFields } from './command-fields.ts';
 import { err, errorReply } from './errors.ts';
 import { Journal, Op, type Rec, encode, recover, writeSnapshot } from './journal.ts';
 import {
@@ -65,6 +66,20 @@ const COMMANDS: Record<string, Handler> = {
   getCmdLineOpts: () => ({ argv: [], parsed: {}, ok: 1 }),
   getFreeMonitoringStatus: () => ({ state: 'disabled', ok: 1 }),
 };
+
+/** Every command this server runs (README: generated from this and command-fields.ts). */
+export function commandNames(): string[] {
+  const special = [
+    'hello',
+    'isMaster',
+    'commitTransaction',
+    'abortTransaction',
+    'endSessions',
+    'killSessions',
+    'killAllSessions',
+  ];
+  return [...new Set([...special, ...Object.keys(COMMANDS)])];
+}
 
 const WRITE_COMMANDS = new Set(['insert', 'update', 'delete', 'findAndModify', 'findandmodify']);
 /** Writes a driver may retry with the same `txnNumber` (applied once, answered again). */
@@ -320,6 +335,8 @@ export class Engine implements CommandExecutor {
         return this.endSessions(name, command);
       const handler = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
       if (!handler) throw err(59, `no such command: '${name}'`);
+      // Parsed as mongod parses it, before anything runs (also inside a transaction).
+      checkCommandFields(name, command);
       if (command.autocommit !== undefined || command.startTransaction !== undefined)
         return this.statement(name, handler, dbName, command, ctx);
       if (command.txnNumber !== undefined)

@@ -162,6 +162,18 @@ const CONTEXT = Context.init({
   window: { ...windowOperators },
 } as Parameters<typeof Context.init>[0]);
 
+/** The stages and accumulators mingo runs (README: generated from these). */
+export const stageNames = (): string[] => Object.keys(pipelineOperators).filter((k) => k.startsWith('$'));
+export const accumulatorNames = (): string[] =>
+  Object.keys(accumulatorOperators).filter((k) => k.startsWith('$'));
+
+/** Whether mingo (so this server) runs the pipeline stage `name`. */
+export const isPipelineStage = (name: string): boolean =>
+  name.startsWith('$') && Object.hasOwn(pipelineOperators, name);
+/** Whether `name` is a `$group` accumulator mingo runs. */
+export const isAccumulator = (name: string): boolean =>
+  name.startsWith('$') && Object.hasOwn(accumulatorOperators, name);
+
 export interface MingoOpts {
   collation?: CollationSpec;
   collectionResolver?: CollectionResolver;

@@ -7,12 +7,13 @@ import type { Document } from 'bson';
 import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
 import { err } from '../errors.ts';
 import { fastGroup } from '../fast-group.ts';
-import { normalizeCollation, runPipeline } from '../mingo.ts';
+import { checkHint } from '../hint.ts';
+import { isAccumulator, isPipelineStage, normalizeCollation, runPipeline } from '../mingo.ts';
 import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
-const UNSUPPORTED: Record<string, string> = {
+export const UNSUPPORTED_STAGES: Record<string, string> = {
   $out: '$out is not supported by the embedded server; write the results with insertMany instead',
   $merge: '$merge is not supported by the embedded server; write the results with bulkWrite instead',
   $changeStream: 'Change streams are not supported by the embedded server (it is not a replica set)',
@@ -47,12 +48,25 @@ const NON_MUTATING = new Set([
   '$densify',
 ]);
 
+/** `$group`'s fields other than `_id` are `{<accumulator>: expr}`: an unknown one is mongod's 15952. */
+function checkAccumulators(group: Doc): void {
+  for (const [field, spec] of Object.entries(group)) {
+    if (field === '_id' || !isPlainObject(spec)) continue;
+    const op = Object.keys(spec)[0];
+    if (op !== undefined && op.startsWith('$') && !isAccumulator(op))
+      throw err(15952, `unknown group operator '${op}'`);
+  }
+}
+
 function checkStages(pipeline: Doc[], allSafe: { v: boolean }): void {
   for (const stage of pipeline) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1)
       throw err(40323, 'A pipeline stage specification object must contain exactly one field.');
     const name = Object.keys(stage)[0];
-    if (UNSUPPORTED[name]) throw err(115, UNSUPPORTED[name]);
+    if (UNSUPPORTED_STAGES[name]) throw err(115, UNSUPPORTED_STAGES[name]);
+    // Before any document flows: mongod parses the whole pipeline first, even over no input.
+    if (!isPipelineStage(name)) throw err(40324, `Unrecognized pipeline stage name: '${name}'`);
+    if (name === '$group' && isPlainObject(stage.$group)) checkAccumulators(stage.$group);
     if (name === '$facet' && isPlainObject(stage.$facet)) {
       for (const sub of Object.values(stage.$facet))
         if (Array.isArray(sub)) checkStages(sub as Doc[], allSafe);
@@ -91,6 +105,7 @@ export const aggregate: Handler = (ctx) => {
     validateCollectionName(target);
     ns = `${db}.${target}`;
     const c = store.get(db, target);
+    checkHint(c, body.hint);
     // Peel leading $match stages: evaluated with indexes and without copies.
     let filter: Doc | undefined;
     while (rest.length && isPlainObject(rest[0]) && '$match' in rest[0]) {

@@ -10,6 +10,7 @@ import type { Collection } from '../collection.ts';
 import type { CollectionView } from '../collection.ts';
 import { isUnwinding } from '../txn.ts';
 import { err, toMongoError } from '../errors.ts';
+import { checkHint } from '../hint.ts';
 import { extractValues } from '../indexes.ts';
 import { normalizeCollation, projectCopies, sortDocs } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
@@ -61,7 +62,9 @@ export const find: Handler = (ctx) => {
     throw err(51024, `BSON field 'batchSize' value must be >= 0, actual value '${batchSize}'`);
   const sort = body.sort === undefined ? undefined : asObject(body.sort, 'sort');
   const projection = body.projection === undefined ? undefined : asObject(body.projection, 'projection');
-  const docs = query(store.get(db, name), filter, { sort, skip, limit, collation: body.collation });
+  const c = store.get(db, name);
+  checkHint(c, body.hint);
+  const docs = query(c, filter, { sort, skip, limit, collation: body.collation });
   // The transform gets the stored documents and returns documents of the reply's own.
   const copy = !ctx.serializesReply;
   const transform =
@@ -201,6 +204,7 @@ export const update: Handler = (ctx) => {
         throw err(9, 'multi update is not supported for replacement-style update');
       const arrayFilters = s.arrayFilters as Doc[] | undefined;
       const c = store.get(db, name);
+      checkHint(c, s.hint);
       const matched = c ? c.match(filter, normalizeCollation(s.collation), s.multi ? Infinity : 1) : [];
       if (matched.length === 0) {
         if (s.upsert) {
@@ -248,6 +252,7 @@ export const del: Handler = (ctx) => {
       if (limit !== 0 && limit !== 1)
         throw err(9, `The limit field in delete objects must be 0 or 1. Got ${limit}`);
       const c = store.get(db, name);
+      checkHint(c, s.hint);
       if (!c) continue;
       for (const d of c.match(filter, normalizeCollation(s.collation), limit === 1 ? 1 : Infinity)) {
         store.remove(c, d);
@@ -284,6 +289,7 @@ export const findAndModify: Handler = (ctx) => {
     );
   if (remove && upsert) throw err(9, 'Cannot specify both upsert=true and remove=true');
   const c = store.get(db, name);
+  checkHint(c, body.hint);
   const [doc] = query(c, filter, { sort, limit: 1, collation: body.collation });
   if (remove) {
     if (!doc) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
@@ -326,6 +332,7 @@ export const count: Handler = (ctx) => {
   const skip = Math.max(0, asNumber(body.skip, 'skip', 0));
   const limit = Math.abs(asNumber(body.limit, 'limit', 0));
   const c = store.get(db, name);
+  checkHint(c, body.hint);
   if (!c) return { n: 0, ok: 1 };
   const total =
     Object.keys(filter).length === 0 && !body.collation
