@@ -77,6 +77,11 @@ describe('the student submits', () => {
       days: ['me.v.days'],
       evidence: ['me.v.evidence'],
     });
+    // conform's reply for the form (its lastResult) carries the same catalogue keys.
+    expect(res.data.result).toMatchObject({
+      status: 'error',
+      error: { title: ['me.v.title'], days: ['me.v.days'] },
+    });
     expect(await Submission.countDocuments()).toBe(0);
   });
 
@@ -184,6 +189,9 @@ describe('evidence files', () => {
     const res = await call(submitAction, multipart(award, exe, student));
     expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.file).toEqual(['me.v.file']);
+    // The file is not in the schema, yet its refusal is in the reply beside it, with what was typed.
+    expect(res.data.result.error).toEqual({ file: ['me.v.file'] });
+    expect(res.data.values.title).toBe(award.title);
     expect(await Submission.countDocuments()).toBe(before);
     expect(await EvidenceFile.countDocuments()).toBe(0);
   });

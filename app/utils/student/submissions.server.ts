@@ -32,6 +32,7 @@ import { prepareEvidenceQuota, takeEvidenceQuota } from './evidence-quota.server
 import { scopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
 import { fieldErrorsOf } from '../validation';
+import { errorsOf, parseForm, typedValues, type FieldErrors, type FormResult } from '../forms/conform';
 import { formatDate, formatDecimal, translate, type MessageKey } from '~/i18n';
 import { isObjectId } from '~/domain/ids';
 import { badRequest, forbidden, notFound } from '../responses.server';
@@ -153,14 +154,40 @@ async function findDuplicate(
     : null;
 }
 
-export async function submitEvidence(
-  user: AuthUser,
-  values: Record<string, string>,
-  file: File | null = null,
-  now = new Date(),
+/**
+ * A refused submission: conform's reply (the form's `lastResult`, with the action's own
+ * messages beside their fields) and, for readers without conform, the same messages by
+ * field, what was typed, and the sentence that says why a whole post was refused (a
+ * translated sentence with its date or title, so beside the reply, not in it).
+ */
+function refused(
+  submission: ReturnType<typeof parseForm>,
+  status: number,
+  {
+    fieldErrors,
+    formError = null,
+    duplicateOf,
+  }: { fieldErrors?: FieldErrors; formError?: string | null; duplicateOf?: string } = {},
 ) {
+  const result: FormResult = submission.reply(
+    fieldErrors ? { fieldErrors: fieldErrors as Record<string, MessageKey[]> } : undefined,
+  );
+  const values = typedValues(submission.payload);
+  return data(
+    { result, fieldErrors: errorsOf(result), formError, values, ...(duplicateOf ? { duplicateOf } : {}) },
+    { status },
+  );
+}
+
+/**
+ * Files a student's evidence from its posted form: the text fields through SubmissionSchema
+ * (conform), the optional `file` part checked apart (checkFile: its type from its content).
+ */
+export async function submitEvidence(user: AuthUser, form: FormData, now = new Date()) {
   if (user.role !== 'student' || !user.memberId) throw forbidden();
-  const parsed = SubmissionSchema.safeParse(values);
+  const submission = parseForm(form, SubmissionSchema);
+  const posted = form.get('file');
+  const file = posted instanceof File ? posted : null;
   const fileCheck = await checkFile(file);
   const upload =
     fileCheck.state === 'ok' && file
@@ -181,8 +208,8 @@ export async function submitEvidence(
       }>();
     if (!m) return 'missing' as const;
     if (consentWithdrawn(m.consent)) return { paused: m.consent } as const;
-    if (!parsed.success || fileCheck.state === 'bad') return 'invalid' as const;
-    const v = parsed.data;
+    if (submission.status !== 'success' || fileCheck.state === 'bad') return 'invalid' as const;
+    const v = submission.value;
     // The same item still waiting is refused: a second copy would be reviewed twice and, once
     // approved, count twice. The same file with another item is kept but marked (one decision
     // can list several awards); a returned submission may be sent again, that is its point.
@@ -239,12 +266,12 @@ export async function submitEvidence(
       files: left.files,
       mb: formatDecimal(left.bytes / 1024 / 1024, user.locale, 1),
     });
-    return data({ formError, fieldErrors: { file: ['me.quota.file'] }, values }, { status: 409 });
+    return refused(submission, 409, { formError, fieldErrors: { file: ['me.quota.file'] } });
   }
   if (typeof outcome === 'object' && 'duplicate' in outcome && outcome.duplicate) {
     const d = outcome.duplicate;
     const formError = translate(user.locale, 'me.v.duplicatePending', { title: d.title });
-    return data({ formError, fieldErrors: {}, values, duplicateOf: d.id }, { status: 409 });
+    return refused(submission, 409, { formError, duplicateOf: d.id });
   }
   if (typeof outcome === 'object') {
     // Paused: the reason and its date beside the form, the values kept for later.
@@ -252,12 +279,15 @@ export async function submitEvidence(
     const formError = translate(user.locale, 'consent.v.pausedSubmission', {
       date: at ? formatDate(at, user.locale) : '—',
     });
-    return data({ formError, fieldErrors: {}, values }, { status: 409 });
+    return refused(submission, 409, { formError });
   }
   if (outcome === 'invalid') {
-    const fieldErrors = parsed.success ? {} : fieldErrorsOf(parsed.error);
-    if (fileCheck.state === 'bad') fieldErrors.file = ['me.v.file'];
-    return data({ fieldErrors, values }, { status: 400 });
+    // The file is not in the schema: its refusal joins the fields' own.
+    return refused(
+      submission,
+      400,
+      fileCheck.state === 'bad' ? { fieldErrors: { file: ['me.v.file'] } } : {},
+    );
   }
   throw redirect(outcome === 'sentSameFile' ? '/me/submissions?sent=1&sameFile=1' : '/me/submissions?sent=1');
 }
