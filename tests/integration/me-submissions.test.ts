@@ -158,6 +158,11 @@ describe('the school Union reviews', () => {
     const bad = await review({ intent: 'return', id: String(s._id), reason: '' });
     expect(bad).toHaveStatus(400);
     expect(bad.data.fieldErrors.reason).toEqual(['me.v.reason']);
+    expect(bad.data).toMatchObject({
+      form: 'return',
+      id: String(s._id),
+      result: { error: { reason: ['me.v.reason'] } },
+    });
     expect((await Submission.findById(s._id).lean())!.status).toBe('submitted');
     const ok = await review({
       intent: 'return',

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
+import { z } from 'zod';
 import { Member } from '../../../models/member';
 import type { EVIDENCE_TYPES } from '../../../models/evidence-file';
 import { EVIDENCE_MAX_BYTES, EvidenceFile } from '../../../models/evidence-file';
@@ -31,7 +32,6 @@ import { CONSENT_PAUSE_PROJECTION, consentPausedMessage, pausedSince } from './c
 import { prepareEvidenceQuota, takeEvidenceQuota } from './evidence-quota.server';
 import { scopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf } from '../validation';
 import { errorsOf, parseForm, typedValues, type FieldErrors, type FormResult } from '../forms/conform';
 import { formatDate, formatDecimal, translate, type MessageKey } from '~/i18n';
 import { isObjectId } from '~/domain/ids';
@@ -449,31 +449,49 @@ function decideOne(user: AuthUser, id: string, decision: Decision, now: Date) {
 /** 404 for an item that cannot be decided; 409 with the reason for a paused member's. */
 function refuseUndecided(user: AuthUser, id: string, outcome: Decided) {
   if (outcome.kind === 'paused') {
-    return data({ formError: consentPausedMessage(outcome.consent, user.locale), id }, { status: 409 });
+    return data(
+      { form: 'decide' as const, formError: consentPausedMessage(outcome.consent, user.locale), id },
+      { status: 409 },
+    );
   }
   throw notFound();
 }
 
 /** Approve or return one submission; 404 outside the scope or once decided, 409 while paused. */
-export async function reviewSubmission(user: AuthUser, values: Record<string, string>, now = new Date()) {
-  const id = values.id;
-  if (!isObjectId(id)) throw notFound();
-  if (values.intent === 'approve') {
+export async function reviewSubmission(user: AuthUser, form: FormData | URLSearchParams, now = new Date()) {
+  const id = form.get('id');
+  if (typeof id !== 'string' || !isObjectId(id)) throw notFound();
+  const intent = form.get('intent');
+  if (intent === 'approve') {
     const outcome = await decideOne(user, id, { intent: 'approve' }, now);
     if (outcome.kind !== 'done') return refuseUndecided(user, id, outcome);
     throw redirect('/school/submissions?done=approved');
   }
-  if (values.intent === 'return') {
-    const parsed = ReturnSchema.safeParse(values);
-    if (!parsed.success) {
-      return data({ fieldErrors: fieldErrorsOf(parsed.error), id, values }, { status: 400 });
+  if (intent === 'return') {
+    const submission = parseForm(form, ReturnSchema);
+    if (submission.status !== 'success') {
+      // conform's reply for that item's return form (its lastResult), and the same by field.
+      const result = submission.reply();
+      return data(
+        {
+          form: 'return' as const,
+          id,
+          result,
+          fieldErrors: errorsOf(result),
+          values: typedValues(submission.payload),
+        },
+        { status: 400 },
+      );
     }
-    const outcome = await decideOne(user, id, { intent: 'return', reason: parsed.data.reason }, now);
+    const outcome = await decideOne(user, id, { intent: 'return', reason: submission.value.reason }, now);
     if (outcome.kind !== 'done') return refuseUndecided(user, id, outcome);
     throw redirect('/school/submissions?done=returned');
   }
   throw badRequest();
 }
+
+/** The bulk form's own fields: the reason only when returning (the ids are checked apart). */
+const ApproveManySchema = z.object({});
 
 /**
  * Approve or return (with one reason) every selected submission, each exactly as the
@@ -492,25 +510,31 @@ export async function reviewSubmission(user: AuthUser, values: Record<string, st
  */
 export async function reviewMany(
   user: AuthUser,
-  values: Record<string, string>,
+  form: FormData | URLSearchParams,
   ids: string[],
   now = new Date(),
 ) {
-  const intent =
-    values.intent === 'approve-many' ? 'approve' : values.intent === 'return-many' ? 'return' : null;
+  const posted = form.get('intent');
+  const intent = posted === 'approve-many' ? 'approve' : posted === 'return-many' ? 'return' : null;
   if (!intent) throw badRequest();
   const valid = [...new Set(ids.filter((id) => isObjectId(id)))].slice(0, 100);
-  const fieldErrors: Record<string, MessageKey[]> = {};
-  let reason = '';
-  if (intent === 'return') {
-    const parsed = ReturnSchema.safeParse(values);
-    if (parsed.success) reason = parsed.data.reason;
-    else Object.assign(fieldErrors, fieldErrorsOf(parsed.error));
+  const submission = parseForm(form, intent === 'return' ? ReturnSchema : ApproveManySchema);
+  // No item chosen: said beside the boxes, with the reason's own message if it has one.
+  const none: FieldErrors = valid.length === 0 ? { ids: ['queue.v.none'] } : {};
+  if (submission.status !== 'success' || valid.length === 0) {
+    const result: FormResult = submission.reply({ fieldErrors: none as Record<string, MessageKey[]> });
+    return data(
+      {
+        form: 'bulk' as const,
+        bulk: true as const,
+        result,
+        fieldErrors: errorsOf(result),
+        values: typedValues(submission.payload),
+      },
+      { status: 400 },
+    );
   }
-  if (valid.length === 0) fieldErrors.ids = ['queue.v.none'];
-  if (Object.keys(fieldErrors).length) {
-    return data({ fieldErrors, bulk: true as const, values }, { status: 400 });
-  }
+  const reason = submission.value && 'reason' in submission.value ? submission.value.reason : '';
   const decision: Decision = intent === 'approve' ? { intent } : { intent, reason };
   const { count, paused } = await inTransaction(async () => {
     const tally = { count: 0, paused: 0 };
