@@ -1,8 +1,8 @@
+import { getFormProps, useForm } from '@conform-to/react';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
-import { useState } from 'react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, SelectField } from '~/components/forms';
+import { Field, SelectField, useBlurCheck } from '~/components/forms';
 import {
   CriteriaVerdict,
   DecisionTimeline,
@@ -19,8 +19,7 @@ import meStyles from '~/styles/me.css?url';
 import { correctionAction, portalData, requireConsent, requireStudent } from '~/utils/student/me.server';
 import { ownSubmissions } from '~/utils/student/submissions.server';
 import { pageTitle } from '~/utils/meta';
-import { formDataToObject } from '~/utils/misc';
-import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { parseForm } from '~/utils/forms/conform';
 import { readForm } from '~/utils/request-guards.server';
 import { badRequest } from '~/utils/responses.server';
 
@@ -40,9 +39,9 @@ export async function loader({ request }: LoaderFunctionArgs) {
 
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
-  const values = formDataToObject(await readForm(request));
-  if (values.intent !== 'correction') throw badRequest();
-  return correctionAction(user, values);
+  const form = await readForm(request);
+  if (form.get('intent') !== 'correction') throw badRequest();
+  return correctionAction(user, form);
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.title');
@@ -117,11 +116,17 @@ function MyData({
 }) {
   const t = useT();
   const f = useFormatters();
-  const actionData = useActionData<typeof action>() as
-    { fieldErrors?: FieldErrors; values?: Record<string, string> } | undefined;
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
-  const errors = clientErrors ?? actionData?.fieldErrors ?? {};
-  const values = actionData?.values ?? {};
+  const actionData = useActionData<typeof action>();
+  // The browser checks the request as the action does (CorrectionSchema through conform).
+  const [form, fields] = useForm({
+    id: 'correction',
+    lastResult: actionData?.result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, CorrectionSchema),
+  });
+  const blurCheck = useBlurCheck(form);
+  const values: Record<string, string | undefined> = actionData?.values ?? {};
   const [params] = useSearchParams();
   return (
     <section aria-labelledby="data-title" className="card me-section" id="corrections">
@@ -155,21 +160,11 @@ function MyData({
           {t('me.correction.sentNow')}
         </p>
       ) : null}
-      <Form
-        method="post"
-        noValidate
-        onSubmit={(event) => {
-          const data = formDataToObject(new FormData(event.currentTarget));
-          const parsed = CorrectionSchema.safeParse(data);
-          const found = parsed.success ? null : fieldErrorsOf(parsed.error);
-          setClientErrors(found);
-          if (found) event.preventDefault();
-        }}
-      >
+      <Form method="post" {...getFormProps(form)} {...blurCheck}>
         <input type="hidden" name="intent" value="correction" />
         <SelectField
           label={t('me.correction.field')}
-          errors={errors.field}
+          errors={fields.field.errors}
           selectProps={{ name: 'field', defaultValue: values.field ?? '', required: true }}
         >
           <option value="">{t('me.correction.choose')}</option>
@@ -181,7 +176,7 @@ function MyData({
         </SelectField>
         <Field
           label={t('me.correction.message')}
-          errors={errors.message}
+          errors={fields.message.errors}
           inputProps={{
             name: 'message',
             defaultValue: values.message ?? '',
@@ -191,7 +186,7 @@ function MyData({
         />
         <Field
           label={t('me.correction.correctValue')}
-          errors={errors.correctValue}
+          errors={fields.correctValue.errors}
           inputProps={{ name: 'correctValue', defaultValue: values.correctValue ?? '', maxLength: 500 }}
         />
         <button type="submit">{t('me.correction.submit')}</button>

@@ -1,8 +1,9 @@
+import { getFormProps, useForm } from '@conform-to/react';
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
-import { useState } from 'react';
+import { z } from 'zod';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, SelectField } from '~/components/forms';
+import { Field, SelectField, useBlurCheck } from '~/components/forms';
 import { AWARD_KINDS, AWARD_LEVELS } from '~/domain/criteria/types';
 import { SUBMISSION_KINDS, SubmissionSchema } from '~/domain/submissions';
 import type { MessageKey } from '~/i18n';
@@ -10,12 +11,11 @@ import { useFormatters, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { requireConsent, requireStudent } from '~/utils/student/me.server';
 import { pageTitle } from '~/utils/meta';
-import { formDataToObject } from '~/utils/misc';
 import { EVIDENCE_QUOTA, evidenceQuotaLeft } from '~/utils/student/evidence-quota.server';
 import { EVIDENCE_MAX_FILES } from '~/utils/http-limits.server';
 import { assertPartCounts, TooManyPartsError } from '~/utils/multipart.server';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/student/submissions.server';
-import { fieldErrorsOf, type FieldErrors } from '~/utils/validation';
+import { errorsOf, parseForm, type FormResult } from '~/utils/forms/conform';
 import { BodyTooLargeError, readBoundedForm } from '~/utils/request-guards.server';
 import { badRequest } from '~/utils/responses.server';
 
@@ -31,6 +31,24 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return { submissions, quota, quotaMax: EVIDENCE_QUOTA, maxBytes: EVIDENCE_MAX_BYTES };
 }
 
+/** The file part refused before it is read to its end (too big, too many parts). */
+function fileRefused(message: MessageKey) {
+  const result: FormResult = { status: 'error', error: { file: [message] } };
+  return data({ result, fieldErrors: errorsOf(result), formError: null, values: {} }, { status: 413 });
+}
+
+/**
+ * The browser's check: the server's schema, and a file over the limit refused before a
+ * byte of it is sent (the server reads the limit again, and the type from the content).
+ */
+const browserSchema = (maxBytes: number) =>
+  z.intersection(
+    SubmissionSchema,
+    z.object({
+      file: z.unknown().refine((f) => !(f instanceof File) || f.size <= maxBytes, 'me.v.fileTooBig'),
+    }),
+  );
+
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireStudent(request);
   // A paused record (consent withdrawn) gets its reason from submitEvidence, not a bare redirect.
@@ -45,19 +63,15 @@ export async function action({ request }: ActionFunctionArgs) {
     assertPartCounts(form, EVIDENCE_MAX_FILES);
   } catch (error) {
     if (error instanceof BodyTooLargeError) {
-      return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
+      return fileRefused('me.v.file');
     }
-    if (error instanceof TooManyPartsError) {
-      return data({ fieldErrors: { file: ['limits.tooManyFiles'] }, values: {} }, { status: 413 });
-    }
+    if (error instanceof TooManyPartsError) return fileRefused('limits.tooManyFiles');
     if (error instanceof Response) throw error; // readForm's 415 or 400
     throw badRequest();
   }
   const upload = form.get('file');
-  if (upload instanceof File && upload.size > EVIDENCE_MAX_BYTES)
-    return data({ fieldErrors: { file: ['me.v.file'] }, values: {} }, { status: 413 });
-  const file = form.get('file');
-  return submitEvidence(user, formDataToObject(form), file instanceof File ? file : null);
+  if (upload instanceof File && upload.size > EVIDENCE_MAX_BYTES) return fileRefused('me.v.file');
+  return submitEvidence(user, form);
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.submissions.title');
@@ -65,14 +79,19 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.submis
 export default function MySubmissions() {
   const { submissions, quota, quotaMax, maxBytes } = useLoaderData<typeof loader>();
   const sending = useNavigation().state === 'submitting';
-  const actionData = useActionData<typeof action>() as
-    { fieldErrors?: FieldErrors; values?: Record<string, string>; formError?: string } | undefined;
-  const [clientErrors, setClientErrors] = useState<FieldErrors | null>(null);
+  const actionData = useActionData<typeof action>();
+  const [form, fields] = useForm({
+    id: 'evidence',
+    lastResult: actionData?.result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, browserSchema(maxBytes)),
+  });
+  const blurCheck = useBlurCheck(form);
   const [params] = useSearchParams();
   const t = useT();
   const f = useFormatters();
-  const errors = clientErrors ?? actionData?.fieldErrors ?? {};
-  const values = actionData?.values ?? {};
+  const values: Record<string, string | undefined> = actionData?.values ?? {};
   return (
     <>
       <p>
@@ -88,21 +107,13 @@ export default function MySubmissions() {
       <Form
         method="post"
         encType="multipart/form-data"
-        noValidate
         className="card"
-        onSubmit={(event) => {
-          const parsed = SubmissionSchema.safeParse(formDataToObject(new FormData(event.currentTarget)));
-          let found = parsed.success ? null : fieldErrorsOf(parsed.error);
-          // Over the limit is refused here, before a byte is sent (the server checks again).
-          const file = new FormData(event.currentTarget).get('file');
-          if (file instanceof File && file.size > maxBytes) found = { ...found, file: ['me.v.fileTooBig'] };
-          setClientErrors(found);
-          if (found) event.preventDefault();
-        }}
+        {...getFormProps(form)}
+        {...blurCheck}
       >
         <SelectField
           label={t('me.submissions.kind')}
-          errors={errors.kind}
+          errors={fields.kind.errors}
           selectProps={{ name: 'kind', defaultValue: values.kind ?? 'award' }}
         >
           {SUBMISSION_KINDS.map((k) => (
@@ -113,19 +124,19 @@ export default function MySubmissions() {
         </SelectField>
         <Field
           label={t('me.submissions.titleField')}
-          errors={errors.title}
+          errors={fields.title.errors}
           inputProps={{ name: 'title', defaultValue: values.title ?? '', maxLength: 200, required: true }}
         />
         <Field
           label={t('me.submissions.date')}
-          errors={errors.date}
+          errors={fields.date.errors}
           inputProps={{ name: 'date', type: 'date', defaultValue: values.date ?? '', required: true }}
         />
         <fieldset>
           <legend>{t('me.submissions.awardOnly')}</legend>
           <SelectField
             label={t('member.awardKind')}
-            errors={errors.awardKind}
+            errors={fields.awardKind.errors}
             selectProps={{ name: 'awardKind', defaultValue: values.awardKind ?? 'giay_khen' }}
           >
             {AWARD_KINDS.map((k) => (
@@ -136,7 +147,7 @@ export default function MySubmissions() {
           </SelectField>
           <SelectField
             label={t('member.awardLevel')}
-            errors={errors.level}
+            errors={fields.level.errors}
             selectProps={{ name: 'level', defaultValue: values.level ?? 'school' }}
           >
             {AWARD_LEVELS.map((k) => (
@@ -150,13 +161,13 @@ export default function MySubmissions() {
           <legend>{t('me.submissions.activityOnly')}</legend>
           <Field
             label={t('me.submissions.days')}
-            errors={errors.days}
+            errors={fields.days.errors}
             inputProps={{ name: 'days', inputMode: 'numeric', defaultValue: values.days ?? '' }}
           />
         </fieldset>
         <Field
           label={t('me.submissions.evidence')}
-          errors={errors.evidence}
+          errors={fields.evidence.errors}
           inputProps={{
             name: 'evidence',
             defaultValue: values.evidence ?? '',
@@ -166,7 +177,7 @@ export default function MySubmissions() {
         />
         <Field
           label={t('me.submissions.file')}
-          errors={errors.file}
+          errors={fields.file.errors}
           inputProps={{ name: 'file', type: 'file', accept: 'image/jpeg,image/png,application/pdf' }}
         />
         <p className="field-hint" data-testid="evidence-quota">

@@ -1,16 +1,19 @@
+import { getFormProps, useForm } from '@conform-to/react';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
+import { z } from 'zod';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field } from '~/components/forms';
+import { Field, useBlurCheck } from '~/components/forms';
+import { CorrectionReplySchema } from '~/domain/corrections';
+import { ReturnSchema } from '~/domain/submissions';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { pageTitle } from '~/utils/meta';
-import { formDataToObject } from '~/utils/misc';
 import { requireUser } from '~/utils/auth/permissions.server';
 import { openCorrections, replyCorrection } from '~/utils/student/corrections.server';
 import { reviewMany, reviewSubmission, submissionQueue } from '~/utils/student/submissions.server';
-import type { FieldErrors } from '~/utils/validation';
+import { parseForm, type FormResult } from '~/utils/forms/conform';
 import { readForm } from '~/utils/request-guards.server';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
@@ -25,29 +28,35 @@ export async function loader({ request }: LoaderFunctionArgs) {
 export async function action({ request }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'pipeline:union' });
   const form = await readForm(request);
-  const values = formDataToObject(form);
-  if (values.intent === 'correction-done') return replyCorrection(user, values, 'resolved');
-  if (values.intent === 'correction-refuse') return replyCorrection(user, values, 'rejected');
-  if (values.intent === 'approve-many' || values.intent === 'return-many') {
+  const intent = form.get('intent');
+  if (intent === 'correction-done') return replyCorrection(user, form, 'resolved');
+  if (intent === 'correction-refuse') return replyCorrection(user, form, 'rejected');
+  if (intent === 'approve-many' || intent === 'return-many') {
     const ids = form.getAll('ids').filter((v): v is string => typeof v === 'string');
-    return reviewMany(user, values, ids);
+    return reviewMany(user, form, ids);
   }
-  return reviewSubmission(user, values);
+  return reviewSubmission(user, form);
 }
 
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.queue.title');
 
 export default function SubmissionQueue() {
   const { queue, corrections } = useLoaderData<typeof loader>();
-  const actionData = useActionData<typeof action>() as
-    { fieldErrors?: FieldErrors; id?: string; bulk?: true; formError?: string } | undefined;
+  const actionData = useActionData<typeof action>();
+  // conform's reply for the one form it answers: that item's, that request's, or the bulk form.
+  const lastResult = (form: 'return' | 'correction' | 'bulk', id?: string) =>
+    actionData &&
+    'result' in actionData &&
+    actionData.form === form &&
+    (!id || ('id' in actionData && actionData.id === id))
+      ? actionData.result
+      : undefined;
   const [params] = useSearchParams();
   const t = useT();
   const f = useFormatters();
   const done = params.get('done');
   const count = params.get('count');
   const paused = params.get('paused');
-  const bulkErrors = actionData?.bulk ? actionData.fieldErrors : undefined;
   return (
     <>
       <h1>{t('me.queue.title')}</h1>
@@ -86,7 +95,7 @@ export default function SubmissionQueue() {
                     {t('consent.queuePaused', { date: s.pausedSince ? f.date(s.pausedSince) : '—' })}
                   </p>
                 ) : null}
-                {actionData?.formError && actionData.id === s.id ? (
+                {actionData?.form === 'decide' && actionData.id === s.id ? (
                   <p className="form-error" role="alert">
                     {actionData.formError}
                   </p>
@@ -139,41 +148,13 @@ export default function SubmissionQueue() {
                         {t('me.queue.approve')}
                       </button>
                     </Form>
-                    <Form method="post">
-                      <input type="hidden" name="id" value={s.id} />
-                      <Field
-                        label={t('me.queue.reason')}
-                        errors={actionData?.id === s.id ? actionData.fieldErrors?.reason : undefined}
-                        inputProps={{ name: 'reason', id: `reason-${s.id}`, maxLength: 500 }}
-                      />
-                      <button type="submit" name="intent" value="return" className="button-secondary">
-                        {t('me.queue.return')}
-                      </button>
-                    </Form>
+                    <ReturnForm id={s.id} lastResult={lastResult('return', s.id)} />
                   </>
                 ) : null}
               </li>
             ))}
           </ul>
-          <Form method="post" id="bulk-decide" className="panel">
-            <h2>{t('queue.bulkTitle')}</h2>
-            {bulkErrors?.ids ? (
-              <p className="field-error" role="alert">
-                {t(bulkErrors.ids[0])}
-              </p>
-            ) : null}
-            <button type="submit" name="intent" value="approve-many">
-              {t('queue.bulkApprove')}
-            </button>
-            <Field
-              label={t('queue.bulkReason')}
-              errors={bulkErrors?.reason}
-              inputProps={{ name: 'reason', id: 'bulk-reason', maxLength: 500 }}
-            />
-            <button type="submit" name="intent" value="return-many" className="button-secondary">
-              {t('queue.bulkReturn')}
-            </button>
-          </Form>
+          <BulkForm lastResult={lastResult('bulk')} />
         </>
       )}
       <h2 id="corrections">{t('queue.corrections')}</h2>
@@ -207,30 +188,105 @@ export default function SubmissionQueue() {
               <p>
                 <Link to={`/members/${c.memberId}`}>{t('queue.correctionRecord', { name: c.member })}</Link>
               </p>
-              <Form method="post">
-                <input type="hidden" name="id" value={c.id} />
-                <Field
-                  label={t('queue.correctionReason')}
-                  errors={actionData?.id === c.id ? actionData.fieldErrors?.reason : undefined}
-                  inputProps={{
-                    name: 'reason',
-                    id: `correction-reason-${c.id}`,
-                    maxLength: 1000,
-                    required: true,
-                  }}
-                />
-                <button type="submit" name="intent" value="correction-done">
-                  {t('queue.correctionDone')}
-                </button>{' '}
-                <button type="submit" name="intent" value="correction-refuse" className="button-secondary">
-                  {t('queue.correctionRefuse')}
-                </button>
-              </Form>
+              <CorrectionReplyForm id={c.id} lastResult={lastResult('correction', c.id)} />
             </li>
           ))}
         </ul>
       )}
     </>
+  );
+}
+
+/** One item's return, with its reason checked in the browser as the action checks it. */
+function ReturnForm({ id, lastResult }: { id: string; lastResult: FormResult | undefined }) {
+  const t = useT();
+  const [form, fields] = useForm({
+    id: `return-${id}`,
+    lastResult,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, ReturnSchema),
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} {...useBlurCheck(form)}>
+      <input type="hidden" name="id" value={id} />
+      <Field
+        label={t('me.queue.reason')}
+        errors={fields.reason.errors}
+        inputProps={{ name: 'reason', id: `reason-${id}`, maxLength: 500 }}
+      />
+      <button type="submit" name="intent" value="return" className="button-secondary">
+        {t('me.queue.return')}
+      </button>
+    </Form>
+  );
+}
+
+/** An approval needs no field; returning needs the reason (the chosen items the server checks). */
+const bulkSchema = (intent: FormDataEntryValue | null) =>
+  intent === 'return-many' ? ReturnSchema : z.object({});
+
+/**
+ * The decision on the chosen items. Its reason is needed by one of its two buttons only, so
+ * it is checked when a button is pressed (the submit carries which), not when left or typed.
+ */
+function BulkForm({ lastResult }: { lastResult: FormResult | undefined }) {
+  const t = useT();
+  const [form, fields] = useForm({
+    id: 'bulk-decide',
+    lastResult,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onSubmit',
+    onValidate: ({ formData }) => parseForm(formData, bulkSchema(formData.get('intent'))),
+  });
+  return (
+    <Form method="post" className="panel" {...getFormProps(form)}>
+      <h2>{t('queue.bulkTitle')}</h2>
+      {fields.ids.errors?.length ? (
+        <p className="field-error" role="alert">
+          {t(fields.ids.errors[0] as MessageKey)}
+        </p>
+      ) : null}
+      <button type="submit" name="intent" value="approve-many">
+        {t('queue.bulkApprove')}
+      </button>
+      <Field
+        label={t('queue.bulkReason')}
+        errors={fields.reason.errors}
+        inputProps={{ name: 'reason', id: 'bulk-reason', maxLength: 500 }}
+      />
+      <button type="submit" name="intent" value="return-many" className="button-secondary">
+        {t('queue.bulkReturn')}
+      </button>
+    </Form>
+  );
+}
+
+/** The answer to one correction request: corrected or refused, always with its reason. */
+function CorrectionReplyForm({ id, lastResult }: { id: string; lastResult: FormResult | undefined }) {
+  const t = useT();
+  const [form, fields] = useForm({
+    id: `correction-${id}`,
+    lastResult,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, CorrectionReplySchema),
+  });
+  return (
+    <Form method="post" {...getFormProps(form)} {...useBlurCheck(form)}>
+      <input type="hidden" name="id" value={id} />
+      <Field
+        label={t('queue.correctionReason')}
+        errors={fields.reason.errors}
+        inputProps={{ name: 'reason', id: `correction-reason-${id}`, maxLength: 1000, required: true }}
+      />
+      <button type="submit" name="intent" value="correction-done">
+        {t('queue.correctionDone')}
+      </button>{' '}
+      <button type="submit" name="intent" value="correction-refuse" className="button-secondary">
+        {t('queue.correctionRefuse')}
+      </button>
+    </Form>
   );
 }
 

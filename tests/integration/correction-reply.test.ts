@@ -114,6 +114,10 @@ describe("the school's answer to a correction request", () => {
       const res = await call(queueAction, post('/school/submissions', fields, union));
       expect(res.status).toBe(400);
       expect(res.data).toMatchObject({ id: String(c._id), fieldErrors: { reason: ['queue.v.replyReason'] } });
+      expect(res.data).toMatchObject({
+        form: 'correction',
+        result: { error: { reason: ['queue.v.replyReason'] } },
+      });
     }
     expect(catalogue['queue.v.replyReason']).toBe('Vui lòng ghi lý do trả lời (ít nhất 10 ký tự).');
     expect((await CorrectionRequest.findById(c._id).lean())!.status).toBe('open');

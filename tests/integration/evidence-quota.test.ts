@@ -87,6 +87,7 @@ describe('evidence quota', () => {
     const res = await upload('Tệp thứ 21', pdf(1000));
     expect(res).toHaveStatus(409);
     expect(res.data).toMatchObject({ fieldErrors: { file: ['me.quota.file'] } });
+    expect(res.data).toMatchObject({ result: { status: 'error', error: { file: ['me.quota.file'] } } });
     expect((res.data as { formError: string }).formError).toMatch(/hạn mức minh chứng tháng \d\d\/\d{4}/);
     expect(await Submission.countDocuments()).toBe(before);
     expect(await EvidenceFile.countDocuments()).toBe(files);

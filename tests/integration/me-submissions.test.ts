@@ -77,6 +77,11 @@ describe('the student submits', () => {
       days: ['me.v.days'],
       evidence: ['me.v.evidence'],
     });
+    // conform's reply for the form (its lastResult) carries the same catalogue keys.
+    expect(res.data.result).toMatchObject({
+      status: 'error',
+      error: { title: ['me.v.title'], days: ['me.v.days'] },
+    });
     expect(await Submission.countDocuments()).toBe(0);
   });
 
@@ -153,6 +158,11 @@ describe('the school Union reviews', () => {
     const bad = await review({ intent: 'return', id: String(s._id), reason: '' });
     expect(bad).toHaveStatus(400);
     expect(bad.data.fieldErrors.reason).toEqual(['me.v.reason']);
+    expect(bad.data).toMatchObject({
+      form: 'return',
+      id: String(s._id),
+      result: { error: { reason: ['me.v.reason'] } },
+    });
     expect((await Submission.findById(s._id).lean())!.status).toBe('submitted');
     const ok = await review({
       intent: 'return',
@@ -184,6 +194,9 @@ describe('evidence files', () => {
     const res = await call(submitAction, multipart(award, exe, student));
     expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.file).toEqual(['me.v.file']);
+    // The file is not in the schema, yet its refusal is in the reply beside it, with what was typed.
+    expect(res.data.result.error).toEqual({ file: ['me.v.file'] });
+    expect(res.data.values.title).toBe(award.title);
     expect(await Submission.countDocuments()).toBe(before);
     expect(await EvidenceFile.countDocuments()).toBe(0);
   });

@@ -219,6 +219,12 @@ describe('my data', () => {
     expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.field).toEqual(['me.v.field']);
     expect(res.data.fieldErrors.message).toEqual(['me.v.message']);
+    // conform's reply for the form (its lastResult), with what was typed to show again.
+    expect(res.data.result).toMatchObject({
+      status: 'error',
+      error: { field: ['me.v.field'], message: ['me.v.message'] },
+    });
+    expect(res.data.values).toMatchObject({ field: 'nope', message: 'x' });
     expect(await CorrectionRequest.countDocuments()).toBe(0);
   });
 

@@ -109,10 +109,16 @@ describe('bulk decisions', () => {
     );
     expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors.reason).toEqual(['me.v.reason']);
+    // conform's reply for the bulk form (its lastResult), told apart from the items' forms.
+    expect(res.data).toMatchObject({
+      form: 'bulk',
+      result: { status: 'error', error: { reason: ['me.v.reason'] } },
+    });
     expect(await Submission.countDocuments({ memberId: own._id, status: 'submitted' })).toBe(mine.length);
     const none = await call(queueAction, bulk([['intent', 'approve-many']]));
     expect(none).toHaveStatus(400);
     expect(none.data.fieldErrors.ids).toEqual(['queue.v.none']);
+    expect(none.data.result.error).toEqual({ ids: ['queue.v.none'] });
   });
 
   it('approves the selected items into the record, audited, leaving another school’s id untouched', async () => {

@@ -17,7 +17,7 @@ import { loadCalendar } from '../pipeline/working-calendar.server';
 import { inTransaction } from '../transaction.server';
 import { isObjectId } from '~/domain/ids';
 import { notFound } from '../responses.server';
-import { fieldErrorsOf } from '../validation';
+import { errorsOf, parseForm } from '../forms/conform';
 
 /** Open requests in scope, oldest (most urgent) first, with the member's name and the due date. */
 export async function openCorrections(user: AuthUser, now = new Date()) {
@@ -66,14 +66,18 @@ export async function correctionCounts(user: AuthUser, now = new Date()) {
  */
 export async function replyCorrection(
   user: AuthUser,
-  values: Record<string, string>,
+  form: FormData | URLSearchParams,
   decision: 'resolved' | 'rejected',
 ) {
-  const id = values.id;
-  if (!isObjectId(id)) throw notFound();
-  const parsed = CorrectionReplySchema.safeParse(values);
-  if (!parsed.success) return data({ fieldErrors: fieldErrorsOf(parsed.error), id }, { status: 400 });
-  const reason = parsed.data.reason;
+  const id = form.get('id');
+  if (typeof id !== 'string' || !isObjectId(id)) throw notFound();
+  const submission = parseForm(form, CorrectionReplySchema);
+  if (submission.status !== 'success') {
+    // conform's reply for that request's form (its lastResult), and the same by field.
+    const result = submission.reply();
+    return data({ form: 'correction' as const, id, result, fieldErrors: errorsOf(result) }, { status: 400 });
+  }
+  const reason = submission.value.reason;
   const now = new Date();
   // The request is answered together with its event, or neither is.
   const answered = await inTransaction(async () => {

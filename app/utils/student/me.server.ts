@@ -45,7 +45,6 @@ import { noteMemberWrite } from '../criteria/eligibility.server';
 import { requireUser, scopeFilter } from '../auth/permissions.server';
 import { loadCalendar } from '../pipeline/working-calendar.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf } from '../validation';
 import { errorsOf, parseForm, typedValues } from '../forms/conform';
 import { badRequest, forbidden, notFound } from '../responses.server';
 
@@ -390,31 +389,42 @@ export type PortalData = NonNullable<Awaited<ReturnType<typeof portalData>>>;
 // ---------------------------------------------------------------------------
 // Correction requests
 
-export async function correctionAction(user: AuthUser, values: Record<string, string>, now = new Date()) {
+/**
+ * A student's correction request from its posted form (CorrectionSchema through conform).
+ * Refused: conform's reply as `result`, the same messages by field, what was typed.
+ */
+export async function correctionAction(user: AuthUser, form: FormData, now = new Date()) {
   if (!can(user)) throw forbidden();
-  const parsed = CorrectionSchema.safeParse(values);
+  const submission = parseForm(form, CorrectionSchema);
   // The request and its event together, or neither.
   const outcome = await inTransaction(async () => {
     const m = await Member.findOne(ownFilter(user)).select({ schoolId: 1 }).lean();
     if (!m) return 'missing' as const;
-    if (!parsed.success) return 'invalid' as const;
+    if (submission.status !== 'success') return 'invalid' as const;
+    const v = submission.value;
     const [request] = await CorrectionRequest.create([
       {
         memberId: m._id,
         schoolId: m.schoolId,
         requestedBy: new Types.ObjectId(user.id),
-        field: parsed.data.field,
-        message: parsed.data.message,
-        correctValue: parsed.data.correctValue || undefined,
+        field: v.field,
+        message: v.message,
+        correctValue: v.correctValue || undefined,
         status: 'open',
         createdAt: now,
       },
     ]);
-    await audit(user, 'member.correction.request', m, { requestId: request._id, field: parsed.data.field });
+    await audit(user, 'member.correction.request', m, { requestId: request._id, field: v.field });
     return 'sent' as const;
   });
   if (outcome === 'missing') throw notFound();
-  if (!parsed.success) return data({ fieldErrors: fieldErrorsOf(parsed.error), values }, { status: 400 });
+  if (outcome === 'invalid') {
+    const result = submission.reply();
+    return data(
+      { result, fieldErrors: errorsOf(result), values: typedValues(submission.payload) },
+      { status: 400 },
+    );
+  }
   throw redirect('/me?sent=1#corrections');
 }
 

@@ -17,6 +17,7 @@ import { createHash } from 'node:crypto';
  */
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
+import { z } from 'zod';
 import { Member } from '../../../models/member';
 import type { EVIDENCE_TYPES } from '../../../models/evidence-file';
 import { EVIDENCE_MAX_BYTES, EvidenceFile } from '../../../models/evidence-file';
@@ -31,7 +32,7 @@ import { CONSENT_PAUSE_PROJECTION, consentPausedMessage, pausedSince } from './c
 import { prepareEvidenceQuota, takeEvidenceQuota } from './evidence-quota.server';
 import { scopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf } from '../validation';
+import { errorsOf, parseForm, typedValues, type FieldErrors, type FormResult } from '../forms/conform';
 import { formatDate, formatDecimal, translate, type MessageKey } from '~/i18n';
 import { isObjectId } from '~/domain/ids';
 import { badRequest, forbidden, notFound } from '../responses.server';
@@ -153,14 +154,40 @@ async function findDuplicate(
     : null;
 }
 
-export async function submitEvidence(
-  user: AuthUser,
-  values: Record<string, string>,
-  file: File | null = null,
-  now = new Date(),
+/**
+ * A refused submission: conform's reply (the form's `lastResult`, with the action's own
+ * messages beside their fields) and, for readers without conform, the same messages by
+ * field, what was typed, and the sentence that says why a whole post was refused (a
+ * translated sentence with its date or title, so beside the reply, not in it).
+ */
+function refused(
+  submission: ReturnType<typeof parseForm>,
+  status: number,
+  {
+    fieldErrors,
+    formError = null,
+    duplicateOf,
+  }: { fieldErrors?: FieldErrors; formError?: string | null; duplicateOf?: string } = {},
 ) {
+  const result: FormResult = submission.reply(
+    fieldErrors ? { fieldErrors: fieldErrors as Record<string, MessageKey[]> } : undefined,
+  );
+  const values = typedValues(submission.payload);
+  return data(
+    { result, fieldErrors: errorsOf(result), formError, values, ...(duplicateOf ? { duplicateOf } : {}) },
+    { status },
+  );
+}
+
+/**
+ * Files a student's evidence from its posted form: the text fields through SubmissionSchema
+ * (conform), the optional `file` part checked apart (checkFile: its type from its content).
+ */
+export async function submitEvidence(user: AuthUser, form: FormData, now = new Date()) {
   if (user.role !== 'student' || !user.memberId) throw forbidden();
-  const parsed = SubmissionSchema.safeParse(values);
+  const submission = parseForm(form, SubmissionSchema);
+  const posted = form.get('file');
+  const file = posted instanceof File ? posted : null;
   const fileCheck = await checkFile(file);
   const upload =
     fileCheck.state === 'ok' && file
@@ -181,8 +208,8 @@ export async function submitEvidence(
       }>();
     if (!m) return 'missing' as const;
     if (consentWithdrawn(m.consent)) return { paused: m.consent } as const;
-    if (!parsed.success || fileCheck.state === 'bad') return 'invalid' as const;
-    const v = parsed.data;
+    if (submission.status !== 'success' || fileCheck.state === 'bad') return 'invalid' as const;
+    const v = submission.value;
     // The same item still waiting is refused: a second copy would be reviewed twice and, once
     // approved, count twice. The same file with another item is kept but marked (one decision
     // can list several awards); a returned submission may be sent again, that is its point.
@@ -239,12 +266,12 @@ export async function submitEvidence(
       files: left.files,
       mb: formatDecimal(left.bytes / 1024 / 1024, user.locale, 1),
     });
-    return data({ formError, fieldErrors: { file: ['me.quota.file'] }, values }, { status: 409 });
+    return refused(submission, 409, { formError, fieldErrors: { file: ['me.quota.file'] } });
   }
   if (typeof outcome === 'object' && 'duplicate' in outcome && outcome.duplicate) {
     const d = outcome.duplicate;
     const formError = translate(user.locale, 'me.v.duplicatePending', { title: d.title });
-    return data({ formError, fieldErrors: {}, values, duplicateOf: d.id }, { status: 409 });
+    return refused(submission, 409, { formError, duplicateOf: d.id });
   }
   if (typeof outcome === 'object') {
     // Paused: the reason and its date beside the form, the values kept for later.
@@ -252,12 +279,15 @@ export async function submitEvidence(
     const formError = translate(user.locale, 'consent.v.pausedSubmission', {
       date: at ? formatDate(at, user.locale) : '—',
     });
-    return data({ formError, fieldErrors: {}, values }, { status: 409 });
+    return refused(submission, 409, { formError });
   }
   if (outcome === 'invalid') {
-    const fieldErrors = parsed.success ? {} : fieldErrorsOf(parsed.error);
-    if (fileCheck.state === 'bad') fieldErrors.file = ['me.v.file'];
-    return data({ fieldErrors, values }, { status: 400 });
+    // The file is not in the schema: its refusal joins the fields' own.
+    return refused(
+      submission,
+      400,
+      fileCheck.state === 'bad' ? { fieldErrors: { file: ['me.v.file'] } } : {},
+    );
   }
   throw redirect(outcome === 'sentSameFile' ? '/me/submissions?sent=1&sameFile=1' : '/me/submissions?sent=1');
 }
@@ -419,31 +449,49 @@ function decideOne(user: AuthUser, id: string, decision: Decision, now: Date) {
 /** 404 for an item that cannot be decided; 409 with the reason for a paused member's. */
 function refuseUndecided(user: AuthUser, id: string, outcome: Decided) {
   if (outcome.kind === 'paused') {
-    return data({ formError: consentPausedMessage(outcome.consent, user.locale), id }, { status: 409 });
+    return data(
+      { form: 'decide' as const, formError: consentPausedMessage(outcome.consent, user.locale), id },
+      { status: 409 },
+    );
   }
   throw notFound();
 }
 
 /** Approve or return one submission; 404 outside the scope or once decided, 409 while paused. */
-export async function reviewSubmission(user: AuthUser, values: Record<string, string>, now = new Date()) {
-  const id = values.id;
-  if (!isObjectId(id)) throw notFound();
-  if (values.intent === 'approve') {
+export async function reviewSubmission(user: AuthUser, form: FormData | URLSearchParams, now = new Date()) {
+  const id = form.get('id');
+  if (typeof id !== 'string' || !isObjectId(id)) throw notFound();
+  const intent = form.get('intent');
+  if (intent === 'approve') {
     const outcome = await decideOne(user, id, { intent: 'approve' }, now);
     if (outcome.kind !== 'done') return refuseUndecided(user, id, outcome);
     throw redirect('/school/submissions?done=approved');
   }
-  if (values.intent === 'return') {
-    const parsed = ReturnSchema.safeParse(values);
-    if (!parsed.success) {
-      return data({ fieldErrors: fieldErrorsOf(parsed.error), id, values }, { status: 400 });
+  if (intent === 'return') {
+    const submission = parseForm(form, ReturnSchema);
+    if (submission.status !== 'success') {
+      // conform's reply for that item's return form (its lastResult), and the same by field.
+      const result = submission.reply();
+      return data(
+        {
+          form: 'return' as const,
+          id,
+          result,
+          fieldErrors: errorsOf(result),
+          values: typedValues(submission.payload),
+        },
+        { status: 400 },
+      );
     }
-    const outcome = await decideOne(user, id, { intent: 'return', reason: parsed.data.reason }, now);
+    const outcome = await decideOne(user, id, { intent: 'return', reason: submission.value.reason }, now);
     if (outcome.kind !== 'done') return refuseUndecided(user, id, outcome);
     throw redirect('/school/submissions?done=returned');
   }
   throw badRequest();
 }
+
+/** The bulk form's own fields: the reason only when returning (the ids are checked apart). */
+const ApproveManySchema = z.object({});
 
 /**
  * Approve or return (with one reason) every selected submission, each exactly as the
@@ -462,25 +510,31 @@ export async function reviewSubmission(user: AuthUser, values: Record<string, st
  */
 export async function reviewMany(
   user: AuthUser,
-  values: Record<string, string>,
+  form: FormData | URLSearchParams,
   ids: string[],
   now = new Date(),
 ) {
-  const intent =
-    values.intent === 'approve-many' ? 'approve' : values.intent === 'return-many' ? 'return' : null;
+  const posted = form.get('intent');
+  const intent = posted === 'approve-many' ? 'approve' : posted === 'return-many' ? 'return' : null;
   if (!intent) throw badRequest();
   const valid = [...new Set(ids.filter((id) => isObjectId(id)))].slice(0, 100);
-  const fieldErrors: Record<string, MessageKey[]> = {};
-  let reason = '';
-  if (intent === 'return') {
-    const parsed = ReturnSchema.safeParse(values);
-    if (parsed.success) reason = parsed.data.reason;
-    else Object.assign(fieldErrors, fieldErrorsOf(parsed.error));
+  const submission = parseForm(form, intent === 'return' ? ReturnSchema : ApproveManySchema);
+  // No item chosen: said beside the boxes, with the reason's own message if it has one.
+  const none: FieldErrors = valid.length === 0 ? { ids: ['queue.v.none'] } : {};
+  if (submission.status !== 'success' || valid.length === 0) {
+    const result: FormResult = submission.reply({ fieldErrors: none as Record<string, MessageKey[]> });
+    return data(
+      {
+        form: 'bulk' as const,
+        bulk: true as const,
+        result,
+        fieldErrors: errorsOf(result),
+        values: typedValues(submission.payload),
+      },
+      { status: 400 },
+    );
   }
-  if (valid.length === 0) fieldErrors.ids = ['queue.v.none'];
-  if (Object.keys(fieldErrors).length) {
-    return data({ fieldErrors, bulk: true as const, values }, { status: 400 });
-  }
+  const reason = submission.value && 'reason' in submission.value ? submission.value.reason : '';
   const decision: Decision = intent === 'approve' ? { intent } : { intent, reason };
   const { count, paused } = await inTransaction(async () => {
     const tally = { count: 0, paused: 0 };
