@@ -630,6 +630,24 @@ export interface HolidaySeed {
 /** A make-up working day (ngày làm bù): a Saturday the schedule turns into a working day. */
 export type WorkdaySeed = HolidaySeed;
 
+/** The days off on the same date every year, as MM-DD and name. */
+const FIXED_DAYS_OFF: [string, string][] = [
+  ['01-01', 'Tết Dương lịch'],
+  ['04-30', 'Ngày Chiến thắng (30/4)'],
+  ['05-01', 'Ngày Quốc tế Lao động (1/5)'],
+  ['09-02', 'Quốc khánh (2/9)'],
+];
+const HUNG_KINGS = 'Giỗ Tổ Hùng Vương (10/3 âm lịch)';
+const NATIONAL_DAY_NEXT = 'Quốc khánh (ngày liền kề)';
+
+/** A year's days off in date order: the fixed ones (but those `skipped`, MM-DD) and its own. */
+function daysOff(year: number, own: HolidaySeed[], skipped: string[] = []): HolidaySeed[] {
+  const fixed = FIXED_DAYS_OFF.filter(([monthDay]) => !skipped.includes(monthDay)).map(
+    ([monthDay, name]) => ({ date: `${year}-${monthDay}`, name }),
+  );
+  return [...fixed, ...own].sort((a, b) => a.date.localeCompare(b.date));
+}
+
 /**
  * Official days off, best knowledge at the time of writing. 2024 and 2025 follow
  * the published government schedules; 2026 and 2027 partly follow published
@@ -640,41 +658,36 @@ export type WorkdaySeed = HolidaySeed;
  * MAKE_UP_WORKING_DAYS below.
  */
 export const HOLIDAYS: HolidaySeed[] = [
-  // 2024
-  { date: '2024-01-01', name: 'Tết Dương lịch' },
-  ...range('2024-02-08', '2024-02-14', 'Tết Nguyên đán Giáp Thìn'),
-  { date: '2024-04-18', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)' },
-  { date: '2024-04-29', name: 'Nghỉ bù, hoán đổi ngày làm việc (làm bù thứ Bảy 04/5)' },
-  { date: '2024-04-30', name: 'Ngày Chiến thắng (30/4)' },
-  { date: '2024-05-01', name: 'Ngày Quốc tế Lao động (1/5)' },
-  { date: '2024-09-02', name: 'Quốc khánh (2/9)' },
-  { date: '2024-09-03', name: 'Quốc khánh (ngày liền kề)' },
-  // 2025
-  { date: '2025-01-01', name: 'Tết Dương lịch' },
-  ...range('2025-01-25', '2025-02-02', 'Tết Nguyên đán Ất Tỵ'),
-  { date: '2025-04-07', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)' },
-  { date: '2025-04-30', name: 'Ngày Chiến thắng (30/4)' },
-  { date: '2025-05-01', name: 'Ngày Quốc tế Lao động (1/5)' },
-  { date: '2025-05-02', name: 'Nghỉ bù, hoán đổi ngày làm việc (làm bù thứ Bảy 26/4)' },
-  { date: '2025-09-01', name: 'Quốc khánh (ngày liền kề)' },
-  { date: '2025-09-02', name: 'Quốc khánh (2/9)' },
-  // 2026
-  { date: '2026-01-01', name: 'Tết Dương lịch' },
-  { date: '2026-01-02', name: 'Nghỉ hoán đổi Tết Dương lịch (làm bù thứ Bảy 10/01)' },
-  ...range('2026-02-14', '2026-02-22', 'Tết Nguyên đán Bính Ngọ'),
-  { date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ Hùng Vương (10/3 âm lịch là Chủ nhật 26/4)' },
-  { date: '2026-04-30', name: 'Ngày Chiến thắng (30/4)' },
-  { date: '2026-05-01', name: 'Ngày Quốc tế Lao động (1/5)' },
-  { date: '2026-09-01', name: 'Quốc khánh (ngày liền kề)' },
-  { date: '2026-09-02', name: 'Quốc khánh (2/9)' },
-  // 2027 (estimated from the Labour Code rules; check against the official schedule)
-  { date: '2027-01-01', name: 'Tết Dương lịch' },
-  ...range('2027-02-05', '2027-02-10', 'Tết Nguyên đán Đinh Mùi (dự kiến)'),
-  { date: '2027-04-16', name: 'Giỗ Tổ Hùng Vương (10/3 âm lịch)' },
-  { date: '2027-04-30', name: 'Ngày Chiến thắng (30/4)' },
-  { date: '2027-05-03', name: 'Nghỉ bù Ngày Quốc tế Lao động (1/5 là thứ Bảy)' },
-  { date: '2027-09-02', name: 'Quốc khánh (2/9)' },
-  { date: '2027-09-03', name: 'Quốc khánh (ngày liền kề, dự kiến)' },
+  ...daysOff(2024, [
+    ...range('2024-02-08', '2024-02-14', 'Tết Nguyên đán Giáp Thìn'),
+    { date: '2024-04-18', name: HUNG_KINGS },
+    { date: '2024-04-29', name: 'Nghỉ bù, hoán đổi ngày làm việc (làm bù thứ Bảy 04/5)' },
+    { date: '2024-09-03', name: NATIONAL_DAY_NEXT },
+  ]),
+  ...daysOff(2025, [
+    ...range('2025-01-25', '2025-02-02', 'Tết Nguyên đán Ất Tỵ'),
+    { date: '2025-04-07', name: HUNG_KINGS },
+    { date: '2025-05-02', name: 'Nghỉ bù, hoán đổi ngày làm việc (làm bù thứ Bảy 26/4)' },
+    { date: '2025-09-01', name: NATIONAL_DAY_NEXT },
+  ]),
+  ...daysOff(2026, [
+    { date: '2026-01-02', name: 'Nghỉ hoán đổi Tết Dương lịch (làm bù thứ Bảy 10/01)' },
+    ...range('2026-02-14', '2026-02-22', 'Tết Nguyên đán Bính Ngọ'),
+    { date: '2026-04-27', name: 'Nghỉ bù Giỗ Tổ Hùng Vương (10/3 âm lịch là Chủ nhật 26/4)' },
+    { date: '2026-09-01', name: NATIONAL_DAY_NEXT },
+  ]),
+  // 2027 (estimated from the Labour Code rules; check against the official schedule).
+  // 1/5 is a Saturday: its day off is the Monday after.
+  ...daysOff(
+    2027,
+    [
+      ...range('2027-02-05', '2027-02-10', 'Tết Nguyên đán Đinh Mùi (dự kiến)'),
+      { date: '2027-04-16', name: HUNG_KINGS },
+      { date: '2027-05-03', name: 'Nghỉ bù Ngày Quốc tế Lao động (1/5 là thứ Bảy)' },
+      { date: '2027-09-03', name: 'Quốc khánh (ngày liền kề, dự kiến)' },
+    ],
+    ['05-01'],
+  ),
 ];
 
 /**

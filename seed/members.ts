@@ -208,18 +208,9 @@ function generateMember(ctx: GenerationContext, index: number): SeedMember {
 
   const unionRatings = makeUnionRatings(rng, cohort, joinedAt, dates.outstanding, reachedOutstanding);
   const academicTerms = makeAcademicTerms(rng, kind, def.scale, cohort, quality);
-  const awards = makeAwards(rng, idSeed, index, def, cohortStart, reachedOutstanding);
-  const activities = makeActivities(
-    rng,
-    idSeed,
-    index,
-    def,
-    cohortStart,
-    reachedOutstanding,
-    dateOfBirth,
-    unionUser,
-    awards.length,
-  );
+  const context = { rng, seed: idSeed, index, def, cohortStart, strong: reachedOutstanding };
+  const awards = makeAwards(context);
+  const activities = makeActivities(context, dateOfBirth, unionUser, awards.length);
 
   // Consent (Law 91/2025, in force 2026): most have given it; a guardian joins in for minors.
   let consent: SeedMember['consent'];

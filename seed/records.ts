@@ -24,57 +24,33 @@ import {
   utc,
 } from './common.ts';
 
-const CAMPAIGNS: {
+interface Campaign {
   name: string;
   month: number;
   days: [number, number];
   hours: number;
   thpt: boolean;
   roles: string[];
-}[] = [
-  {
-    name: 'Chiến dịch Mùa hè xanh',
-    month: 7,
-    days: [10, 30],
-    hours: 8,
-    thpt: false,
-    roles: ['Chiến sĩ tình nguyện', 'Đội trưởng', 'Đội phó'],
-  },
-  {
-    name: 'Chiến dịch Xuân tình nguyện',
-    month: 1,
-    days: [3, 10],
-    hours: 8,
-    thpt: false,
-    roles: ['Tình nguyện viên', 'Đội trưởng'],
-  },
-  {
-    name: 'Tiếp sức mùa thi',
-    month: 6,
-    days: [3, 7],
-    hours: 8,
-    thpt: false,
-    roles: ['Tình nguyện viên', 'Trưởng điểm'],
-  },
-  {
-    name: 'Hiến máu tình nguyện',
-    month: 3,
-    days: [1, 1],
-    hours: 3,
-    thpt: false,
-    roles: ['Người hiến máu', 'Tình nguyện viên hậu cần'],
-  },
-  { name: 'Ngày Chủ nhật xanh', month: 4, days: [1, 1], hours: 4, thpt: true, roles: ['Tình nguyện viên'] },
-  {
-    name: 'Tháng Thanh niên',
-    month: 3,
-    days: [2, 5],
-    hours: 6,
-    thpt: true,
-    roles: ['Tình nguyện viên', 'Nhóm trưởng'],
-  },
-  { name: 'Kỳ nghỉ hồng', month: 7, days: [3, 7], hours: 6, thpt: true, roles: ['Tình nguyện viên'] },
+}
+
+/** [name, month, days (shortest, longest), hours a day, open to high schools, roles]. */
+const CAMPAIGN_ROWS: [string, number, [number, number], number, boolean, string[]][] = [
+  ['Chiến dịch Mùa hè xanh', 7, [10, 30], 8, false, ['Chiến sĩ tình nguyện', 'Đội trưởng', 'Đội phó']],
+  ['Chiến dịch Xuân tình nguyện', 1, [3, 10], 8, false, ['Tình nguyện viên', 'Đội trưởng']],
+  ['Tiếp sức mùa thi', 6, [3, 7], 8, false, ['Tình nguyện viên', 'Trưởng điểm']],
+  ['Hiến máu tình nguyện', 3, [1, 1], 3, false, ['Người hiến máu', 'Tình nguyện viên hậu cần']],
+  ['Ngày Chủ nhật xanh', 4, [1, 1], 4, true, ['Tình nguyện viên']],
+  ['Tháng Thanh niên', 3, [2, 5], 6, true, ['Tình nguyện viên', 'Nhóm trưởng']],
+  ['Kỳ nghỉ hồng', 7, [3, 7], 6, true, ['Tình nguyện viên']],
 ];
+const CAMPAIGNS: Campaign[] = CAMPAIGN_ROWS.map(([name, month, days, hours, thpt, roles]) => ({
+  name,
+  month,
+  days,
+  hours,
+  thpt,
+  roles,
+}));
 
 /** Yearly Union ratings for completed school years since the data starts. */
 export function makeUnionRatings(
@@ -140,14 +116,27 @@ export function makeAcademicTerms(
   return academicTerms;
 }
 
-export function makeAwards(
-  rng: Random,
-  seed: number,
-  index: number,
-  def: SchoolDef,
-  cohortStart: Date,
-  strong: boolean,
-): SeedMember['awards'] {
+/**
+ * What awards and activities are drawn from: the member's stream, the ids' seed and index,
+ * the school, when the member's cohort started, and whether the member is a strong one.
+ */
+export interface RecordContext {
+  rng: Random;
+  seed: number;
+  index: number;
+  def: SchoolDef;
+  cohortStart: Date;
+  strong: boolean;
+}
+
+export function makeAwards({
+  rng,
+  seed,
+  index,
+  def,
+  cohortStart,
+  strong,
+}: RecordContext): SeedMember['awards'] {
   const count = rng.weighted(
     strong
       ? ([
@@ -243,12 +232,7 @@ export function makeAwards(
 }
 
 export function makeActivities(
-  rng: Random,
-  seed: number,
-  index: number,
-  def: SchoolDef,
-  cohortStart: Date,
-  strong: boolean,
+  { rng, seed, index, def, cohortStart, strong }: RecordContext,
   dateOfBirth: Date,
   verifier: ObjectId,
   offset: number,

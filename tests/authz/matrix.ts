@@ -117,14 +117,7 @@ export interface RouteEntry {
 type Cells = Record<string, Outcome>;
 
 /** Every page caller gets `outcome`. */
-const all = (outcome: Outcome): Cells => ({
-  anonymous: outcome,
-  student: outcome,
-  school_union: outcome,
-  school_party: outcome,
-  province_union: outcome,
-  admin: outcome,
-});
+const all = (outcome: Outcome): Cells => Object.fromEntries(PAGE_PRINCIPALS.map((p) => [p, outcome]));
 
 /** Signed in required; the listed roles get `ok`, the others 403. */
 function roles(allowed: PagePrincipal[], ok: Outcome = 'ok', denied: Outcome = 'forbidden'): Cells {
@@ -142,34 +135,61 @@ const adminOnly = (ok: Outcome, others: string[]): Cells => ({
   ...Object.fromEntries(others.map((o) => [`${o}:other`, 'forbidden' as Outcome])),
 });
 
+/** Every API caller gets `outcome`. */
+const allApi = (outcome: Outcome): Cells => Object.fromEntries(API_PRINCIPALS.map((p) => [p, outcome]));
+
 /** API: every token in scope gets `ok`, nothing else gets in. */
 const apiRead = (extra: Cells = {}): Cells => ({
-  anonymous: 'unauthorized',
-  session: 'unauthorized',
-  'token:revoked': 'unauthorized',
+  ...allApi('unauthorized'),
   'token:school': 'ok',
   'token:province': 'ok',
   ...extra,
 });
 
 const apiWrite = (target?: Target): Cells => ({
-  anonymous: 'method-not-allowed',
-  session: 'method-not-allowed',
-  'token:revoked': 'method-not-allowed',
-  'token:school': 'method-not-allowed',
-  'token:province': 'method-not-allowed',
+  ...allApi('method-not-allowed'),
   ...(target
     ? { 'token:school:other': 'method-not-allowed', 'token:province:other': 'method-not-allowed' }
     : {}),
 });
 
-/** A member-record read (member:read, scoped): staff in scope, 404 outside, students refused. */
-const memberRead = (): Cells => ({
-  ...roles(STAFF),
-  'student:other': 'forbidden',
-  'school_union:other': 'not-found',
-  'school_party:other': 'not-found',
-  'province_union:other': 'not-found',
+/** The `:other` cells (a target outside the caller's scope) of the callers named, all `outcome`. */
+const outside = (outcome: Outcome, callers: PagePrincipal[]): Cells =>
+  Object.fromEntries(callers.map((c) => [`${c}:other`, outcome]));
+
+const SCHOOL_AND_PROVINCE: PagePrincipal[] = ['school_union', 'school_party', 'province_union'];
+
+/**
+ * A scoped staff read (member:read, unit:read): the `allowed` roles in scope, 404 for staff
+ * outside it, students refused.
+ */
+const scopedRead = (allowed: PagePrincipal[] = STAFF, ok: Outcome = 'ok'): Cells => ({
+  ...roles(allowed, ok),
+  ...outside('forbidden', ['student']),
+  ...outside('not-found', SCHOOL_AND_PROVINCE),
+});
+
+/**
+ * A page the `allowed` roles read, whose action refuses the form (chosen invalid) with
+ * `refused` for them, before anything is written.
+ */
+const formPage = (
+  path: string,
+  allowed: PagePrincipal[],
+  form: Record<string, string> = {},
+  refused: Outcome = 'bad-request',
+): RouteEntry => ({
+  path,
+  loader: { expect: roles(allowed) },
+  action: { form, expect: roles(allowed, refused) },
+});
+
+/** An API list: read by the tokens, every POST a 405. */
+const apiList = (path: string): RouteEntry => ({
+  path,
+  api: true,
+  loader: { expect: apiRead() },
+  action: { form: {}, expect: apiWrite() },
 });
 
 // ---------------------------------------------------------------- the table
@@ -187,47 +207,24 @@ export const MATRIX: Record<string, RouteEntry> = {
 
   'admin._index.tsx': { path: '/admin', loader: { expect: roles(ADMIN) } },
   'admin.audit.tsx': { path: '/admin/audit', loader: { expect: roles(ADMIN) } },
-  'admin.holidays.tsx': {
-    path: '/admin/holidays',
-    loader: { expect: roles(ADMIN) },
-    action: { form: {}, expect: roles(ADMIN, 'bad-request') },
-  },
-  'admin.tokens.tsx': {
-    path: '/admin/tokens',
-    loader: { expect: roles(ADMIN) },
-    action: { form: {}, expect: roles(ADMIN, 'bad-request') },
-  },
+  'admin.holidays.tsx': formPage('/admin/holidays', ADMIN),
+  'admin.tokens.tsx': formPage('/admin/tokens', ADMIN),
   // Units: read by every staff role within its scope (another school's unit is a 404),
   // managed by the admin only (the permission is checked before the scope: 403).
   'admin.units.$id.tsx': {
     path: '/admin/units/:id',
     target: 'unit',
-    loader: {
-      expect: {
-        ...roles(STAFF),
-        'student:other': 'forbidden',
-        'school_union:other': 'not-found',
-        'school_party:other': 'not-found',
-        'province_union:other': 'not-found',
-      },
-    },
+    loader: { expect: scopedRead() },
     action: {
       form: {},
       expect: {
         ...roles(ADMIN, 'bad-request'),
-        'student:other': 'forbidden',
-        'school_union:other': 'forbidden',
-        'school_party:other': 'forbidden',
-        'province_union:other': 'forbidden',
+        ...outside('forbidden', ['student', 'school_union', 'school_party', 'province_union']),
       },
     },
   },
   'admin.units._index.tsx': { path: '/admin/units', loader: { expect: roles(STAFF) } },
-  'admin.units.new.tsx': {
-    path: '/admin/units/new',
-    loader: { expect: roles(ADMIN) },
-    action: { form: {}, expect: roles(ADMIN, 'bad-request') },
-  },
+  'admin.units.new.tsx': formPage('/admin/units/new', ADMIN),
   'admin.users.$id.tsx': {
     path: '/admin/users/:id',
     target: 'user',
@@ -235,11 +232,7 @@ export const MATRIX: Record<string, RouteEntry> = {
     action: { form: {}, expect: adminOnly('bad-request', ['school_union', 'school_party']) },
   },
   'admin.users._index.tsx': { path: '/admin/users', loader: { expect: roles(ADMIN) } },
-  'admin.users.new.tsx': {
-    path: '/admin/users/new',
-    loader: { expect: roles(ADMIN) },
-    action: { form: {}, expect: roles(ADMIN, 'bad-request') },
-  },
+  'admin.users.new.tsx': formPage('/admin/users/new', ADMIN),
 
   // The JSON API: bearer tokens only, scoped; read-only (every POST is a 405).
   'api.v1.members.$id.ts': {
@@ -249,33 +242,17 @@ export const MATRIX: Record<string, RouteEntry> = {
     loader: { expect: apiRead({ 'token:school:other': 'not-found', 'token:province:other': 'not-found' }) },
     action: { form: {}, expect: apiWrite('member') },
   },
-  'api.v1.members.ts': {
-    path: '/api/v1/members',
-    api: true,
-    loader: { expect: apiRead() },
-    action: { form: {}, expect: apiWrite() },
-  },
+  'api.v1.members.ts': apiList('/api/v1/members'),
   // The description holds no data: public.
   'api.v1.openapi[.]json.ts': {
     path: '/api/v1/openapi.json',
     api: true,
     loader: {
-      expect: {
-        anonymous: 'ok',
-        session: 'ok',
-        'token:revoked': 'ok',
-        'token:school': 'ok',
-        'token:province': 'ok',
-      },
+      expect: allApi('ok'),
     },
     action: { form: {}, expect: apiWrite() },
   },
-  'api.v1.stats.ts': {
-    path: '/api/v1/stats',
-    api: true,
-    loader: { expect: apiRead() },
-    action: { form: {}, expect: apiWrite() },
-  },
+  'api.v1.stats.ts': apiList('/api/v1/stats'),
   'api.v1.units.$id.ts': {
     path: '/api/v1/units/:id',
     api: true,
@@ -283,12 +260,7 @@ export const MATRIX: Record<string, RouteEntry> = {
     loader: { expect: apiRead({ 'token:school:other': 'not-found', 'token:province:other': 'not-found' }) },
     action: { form: {}, expect: apiWrite('unit') },
   },
-  'api.v1.units.ts': {
-    path: '/api/v1/units',
-    api: true,
-    loader: { expect: apiRead() },
-    action: { form: {}, expect: apiWrite() },
-  },
+  'api.v1.units.ts': apiList('/api/v1/units'),
 
   // Criteria sets: the province (and admin) manage theirs; school roles read the active
   // sets of their own school kind; students have no criteria pages.
@@ -298,9 +270,7 @@ export const MATRIX: Record<string, RouteEntry> = {
     loader: {
       expect: {
         ...roles(STAFF),
-        'school_union:other': 'not-found',
-        'school_party:other': 'not-found',
-        'province_union:other': 'not-found',
+        ...outside('not-found', SCHOOL_AND_PROVINCE),
       },
     },
     // Activating a set that is already active: refused (409) once the set is found.
@@ -308,9 +278,8 @@ export const MATRIX: Record<string, RouteEntry> = {
       form: { intent: 'activate' },
       expect: {
         ...roles(['province_union', 'admin'], 'conflict'),
-        'school_union:other': 'forbidden',
-        'school_party:other': 'forbidden',
-        'province_union:other': 'not-found',
+        ...outside('forbidden', ['school_union', 'school_party']),
+        ...outside('not-found', ['province_union']),
       },
     },
   },
@@ -354,16 +323,8 @@ export const MATRIX: Record<string, RouteEntry> = {
   },
 
   // The student's own portal: self:read, which staff (admin included) do not have.
-  'me._index.tsx': {
-    path: '/me',
-    loader: { expect: roles(['student']) },
-    action: { form: { intent: 'correction' }, expect: roles(['student'], 'bad-request') },
-  },
-  'me.consent.tsx': {
-    path: '/me/consent',
-    loader: { expect: roles(['student']) },
-    action: { form: { intent: 'give' }, expect: roles(['student'], 'bad-request') },
-  },
+  'me._index.tsx': formPage('/me', ['student'], { intent: 'correction' }),
+  'me.consent.tsx': formPage('/me/consent', ['student'], { intent: 'give' }),
   'me.data[.]json.ts': { path: '/me/data.json', loader: { expect: roles(['student']) } },
   'me.data[.]xlsx.ts': { path: '/me/data.xlsx', loader: { expect: roles(['student']) } },
   'me.print.tsx': { path: '/me/print', loader: { expect: roles(['student']) } },
@@ -373,39 +334,32 @@ export const MATRIX: Record<string, RouteEntry> = {
     loader: {
       expect: {
         ...roles(['student']),
-        'student:other': 'not-found',
-        'school_union:other': 'forbidden',
-        'school_party:other': 'forbidden',
+        ...outside('not-found', ['student']),
+        ...outside('forbidden', ['school_union', 'school_party']),
       },
     },
   },
-  'me.submissions.tsx': {
-    path: '/me/submissions',
-    loader: { expect: roles(['student']) },
-    action: { form: {}, expect: roles(['student'], 'bad-request') },
-  },
+  'me.submissions.tsx': formPage('/me/submissions', ['student']),
 
   // Member records: member:read within scope; another school's member is a 404.
   'members.$id._index.tsx': {
     path: '/members/:id',
     target: 'member',
-    loader: { expect: memberRead() },
+    loader: { expect: scopedRead() },
     // Revealing sensitive fields needs sensitive:read (the school roles, admin).
     action: {
       form: { intent: 'reveal' },
       expect: {
         ...roles(['school_union', 'school_party', 'admin']),
-        'student:other': 'forbidden',
-        'school_union:other': 'not-found',
-        'school_party:other': 'not-found',
-        'province_union:other': 'forbidden',
+        ...outside('forbidden', ['student', 'province_union']),
+        ...outside('not-found', ['school_union', 'school_party']),
       },
     },
   },
   'members.$id.criteria.tsx': {
     path: '/members/:id/criteria',
     target: 'member',
-    loader: { expect: memberRead() },
+    loader: { expect: scopedRead() },
   },
   // Editing: member:write (school Union, admin). A save without its version is refused.
   'members.$id.edit.tsx': {
@@ -414,20 +368,16 @@ export const MATRIX: Record<string, RouteEntry> = {
     loader: {
       expect: {
         ...roles(['school_union', 'admin']),
-        'student:other': 'forbidden',
-        'school_union:other': 'not-found',
-        'school_party:other': 'forbidden',
-        'province_union:other': 'forbidden',
+        ...outside('forbidden', ['student', 'school_party', 'province_union']),
+        ...outside('not-found', ['school_union']),
       },
     },
     action: {
       form: { intent: 'save' },
       expect: {
         ...roles(['school_union', 'admin'], 'bad-request'),
-        'student:other': 'forbidden',
-        'school_union:other': 'not-found',
-        'school_party:other': 'forbidden',
-        'province_union:other': 'forbidden',
+        ...outside('forbidden', ['student', 'school_party', 'province_union']),
+        ...outside('not-found', ['school_union']),
       },
     },
   },
@@ -438,10 +388,7 @@ export const MATRIX: Record<string, RouteEntry> = {
     loader: {
       expect: {
         ...roles(['student', ...STAFF]),
-        'student:other': 'not-found',
-        'school_union:other': 'not-found',
-        'school_party:other': 'not-found',
-        'province_union:other': 'not-found',
+        ...outside('not-found', ['student', 'school_union', 'school_party', 'province_union']),
       },
     },
   },
@@ -449,43 +396,25 @@ export const MATRIX: Record<string, RouteEntry> = {
   'members.$id.pipeline.tsx': {
     path: '/members/:id/pipeline',
     target: 'member',
-    loader: { expect: memberRead() },
+    loader: { expect: scopedRead() },
     action: {
       form: { intent: 'select_outstanding', version: '999999' },
-      expect: {
-        ...roles(STAFF, 'conflict'),
-        'student:other': 'forbidden',
-        'school_union:other': 'not-found',
-        'school_party:other': 'not-found',
-        'province_union:other': 'not-found',
-      },
+      expect: scopedRead(STAFF, 'conflict'),
     },
   },
-  'members.$id.tsx': { path: '/members/:id', target: 'member', loader: { expect: memberRead() } },
+  'members.$id.tsx': { path: '/members/:id', target: 'member', loader: { expect: scopedRead() } },
   'members._index.tsx': { path: '/members', loader: { expect: roles(STAFF) } },
   'members.export.ts': { path: '/members/export', loader: { query: 'format=csv', expect: roles(STAFF) } },
   'members.import.template.ts': {
     path: '/members/import/template',
     loader: { query: 'kind=members', expect: roles(['school_union', 'admin']) },
   },
-  'members.import.tsx': {
-    path: '/members/import',
-    loader: { expect: roles(['school_union', 'admin']) },
-    action: { form: {}, expect: roles(['school_union', 'admin'], 'bad-request') },
-  },
-  'members.new.tsx': {
-    path: '/members/new',
-    loader: { expect: roles(['school_union', 'admin']) },
-    action: { form: { intent: 'save' }, expect: roles(['school_union', 'admin'], 'bad-request') },
-  },
+  'members.import.tsx': formPage('/members/import', ['school_union', 'admin']),
+  'members.new.tsx': formPage('/members/new', ['school_union', 'admin'], { intent: 'save' }),
 
   // The board: every staff role reads its scope; returning needs a pipeline right
   // (all staff roles have one) and at least one selected record.
-  'pipeline._index.tsx': {
-    path: '/pipeline',
-    loader: { expect: roles(STAFF) },
-    action: { form: { intent: 'return' }, expect: roles(STAFF, 'bad-request') },
-  },
+  'pipeline._index.tsx': formPage('/pipeline', STAFF, { intent: 'return' }),
   // The ready queue: only roles with a bulk step (school Union, school Party, admin).
   // The step asked for is the Union's: the Party committee is refused it.
   'pipeline.ready.tsx': {
@@ -501,11 +430,7 @@ export const MATRIX: Record<string, RouteEntry> = {
   // Reports: report:read (every staff role, its own scope).
   'reports._index.tsx': { path: '/reports', loader: { expect: roles(STAFF) } },
   'reports.print.tsx': { path: '/reports/print', loader: { expect: roles(STAFF) } },
-  'reports.targets.tsx': {
-    path: '/reports/targets',
-    loader: { expect: roles(['province_union', 'admin']) },
-    action: { form: { year: '' }, expect: roles(['province_union', 'admin'], 'bad-request') },
-  },
+  'reports.targets.tsx': formPage('/reports/targets', ['province_union', 'admin'], { year: '' }),
   'reports[.]xlsx.ts': { path: '/reports.xlsx', loader: { expect: roles(STAFF) } },
 
   // The school home: the two school roles (and admin, who holds both pipeline rights).
@@ -515,11 +440,12 @@ export const MATRIX: Record<string, RouteEntry> = {
   },
   // The chi bộ registers are the Party side's (pipeline:party: the school Party committee, admin);
   // a cell id that is not one answers 404 before anything is read or written.
-  'school.party-cells.tsx': {
-    path: '/school/party-cells',
-    loader: { expect: roles(['school_party', 'admin']) },
-    action: { form: { cellId: 'not-an-id' }, expect: roles(['school_party', 'admin'], 'not-found') },
-  },
+  'school.party-cells.tsx': formPage(
+    '/school/party-cells',
+    ['school_party', 'admin'],
+    { cellId: 'not-an-id' },
+    'not-found',
+  ),
   // Verifying submissions is the school Union's job (pipeline:union).
   'school.submissions.$id.file.ts': {
     path: '/school/submissions/:id/file',
@@ -527,17 +453,14 @@ export const MATRIX: Record<string, RouteEntry> = {
     loader: {
       expect: {
         ...roles(['school_union', 'admin']),
-        'student:other': 'forbidden',
-        'school_union:other': 'not-found',
-        'school_party:other': 'forbidden',
+        ...outside('forbidden', ['student', 'school_party']),
+        ...outside('not-found', ['school_union']),
       },
     },
   },
-  'school.submissions.tsx': {
-    path: '/school/submissions',
-    loader: { expect: roles(['school_union', 'admin']) },
-    action: { form: { intent: 'return-many' }, expect: roles(['school_union', 'admin'], 'bad-request') },
-  },
+  'school.submissions.tsx': formPage('/school/submissions', ['school_union', 'admin'], {
+    intent: 'return-many',
+  }),
 
   // Anyone may switch the language (anonymous visitors too); GET just goes home.
   'settings.locale.tsx': {

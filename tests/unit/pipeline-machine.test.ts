@@ -24,11 +24,22 @@ import {
   nextActor,
   nextTransition,
   voteThreshold,
+  type Actor,
   type PipelineMember,
   type PipelineRecord,
 } from '../../app/domain/pipeline/index.ts';
 import { dutyBlocks } from '../../app/domain/pipeline/machine.ts';
 import { rolesOf } from '../../app/domain/pipeline/transitions.ts';
+
+const party = actor('school_party');
+/** Checks a step as of ASOF; the actor is a school Party clerk unless named. */
+const check = (
+  member: PipelineMember,
+  id: string,
+  input: unknown,
+  who: Actor = party,
+  options?: Parameters<typeof checkTransition>[5],
+) => checkTransition(member, id, input, who, ASOF, options);
 
 // Both document shapes must fit the machine's member type without conversion.
 const _lean: PipelineMember = {} as MemberFields;
@@ -36,160 +47,105 @@ const _seed: PipelineMember = {} as SeedMember;
 void _lean;
 void _seed;
 
-/** One valid case per transition (and per start stage where roles differ by side). */
-const CASES: { name: string; member: PipelineMember; id: string; input: unknown; roles: Role[] }[] = [
-  {
-    name: 'select_outstanding',
-    member: memberAt('member'),
-    id: 'select_outstanding',
-    input: { resolutionNo: '12-NQ/ĐTN', resolutionDate: '2024-10-01', helperName: 'Trần Thị Bình' },
-    roles: ['school_union', 'admin'],
-  },
-  {
-    name: 'record_awareness_class',
-    member: memberAt('outstanding'),
-    id: 'record_awareness_class',
-    input: { certificateNo: '101/GCN', issuer: 'Trường Chính trị tỉnh', issuedAt: '2024-12-15' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'open_dossier',
-    member: memberAt('awareness_class'),
-    id: 'open_dossier',
-    input: { applicationReceivedAt: '2025-03-01', verification: 'verified', verifiedAt: '2025-03-20' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'record_introduction',
-    member: memberAt('dossier'),
-    id: 'record_introduction',
-    input: {
+const UNION: Role[] = ['school_union', 'admin'];
+const PARTY: Role[] = ['school_party', 'admin'];
+
+/**
+ * One valid case per transition (and per start stage where roles differ by side):
+ * [step id, member, input, roles allowed, which side when a step has several rows].
+ */
+const CASE_ROWS: [string, PipelineMember, unknown, Role[], string?][] = [
+  [
+    'select_outstanding',
+    memberAt('member'),
+    { resolutionNo: '12-NQ/ĐTN', resolutionDate: '2024-10-01', helperName: 'Trần Thị Bình' },
+    UNION,
+  ],
+  [
+    'record_awareness_class',
+    memberAt('outstanding'),
+    { certificateNo: '101/GCN', issuer: 'Trường Chính trị tỉnh', issuedAt: '2024-12-15' },
+    PARTY,
+  ],
+  [
+    'open_dossier',
+    memberAt('awareness_class'),
+    { applicationReceivedAt: '2025-03-01', verification: 'verified', verifiedAt: '2025-03-20' },
+    PARTY,
+  ],
+  [
+    'record_introduction',
+    memberAt('dossier'),
+    {
       introducedAt: '2025-04-01',
       introducers: [
         { name: 'Ban Chấp hành Đoàn trường', kind: 'union', refNo: '30-NQ/ĐTN' },
         { name: 'Nguyễn Văn An', kind: 'party_member', official: 'on', monthsTogether: '20' },
       ],
     },
-    roles: ['school_union', 'school_party', 'admin'],
-  },
-  {
-    name: 'record_branch_vote',
-    member: memberAt('introduced'),
-    id: 'record_branch_vote',
-    input: VOTE,
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'record_committee_review',
-    member: memberAt('branch_vote'),
-    id: 'record_committee_review',
-    input: { resolutionNo: '40-NQ/ĐU', resolutionDate: '2025-05-20' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'record_decision',
-    member: memberAt('committee_review'),
-    id: 'record_decision',
-    input: { decisionNo: '77-QĐ/ĐU', decisionDate: '2025-06-10', issuer: 'Đảng ủy trường' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'record_ceremony',
-    member: memberAt('decision'),
-    id: 'record_ceremony',
-    input: { ceremonyDate: '2025-06-25' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'record_official_vote',
-    member: memberAt('probation'),
-    id: 'record_official_vote',
-    input: { ...VOTE, meetingDate: '2026-07-01' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'recognise_official',
-    member: memberAt('probation', { officialVotes: [PASSING_OFFICIAL] }),
-    id: 'recognise_official',
-    input: { decisionNo: '90-QĐ/ĐU', decisionDate: '2026-07-20', issuer: 'Đảng ủy trường' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'request_extension',
-    member: memberAt('branch_vote'),
-    id: 'request_extension',
-    input: { reason: 'Chờ kết quả thẩm tra bổ sung' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'return_for_improvement (Union side)',
-    member: memberAt('outstanding'),
-    id: 'return_for_improvement',
-    input: { reason: 'Thiếu minh chứng hoạt động tình nguyện' },
-    roles: ['school_union', 'province_union', 'admin'],
-  },
-  {
-    name: 'return_for_improvement (Party side)',
-    member: memberAt('dossier'),
-    id: 'return_for_improvement',
-    input: { reason: 'Lý lịch cần bổ sung' },
-    roles: ['school_party', 'province_union', 'admin'],
-  },
-  {
-    name: 'resume (returned from dossier)',
-    member: memberAt('returned'),
-    id: 'resume',
-    input: {},
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'not_admitted',
-    member: memberAt('introduced'),
-    id: 'not_admitted',
-    input: { reason: 'Không đủ 2/3' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'withdraw (Union side)',
-    member: memberAt('member'),
-    id: 'withdraw',
-    input: { reason: 'Xin rút' },
-    roles: ['school_union', 'admin'],
-  },
-  {
-    name: 'withdraw (Party side)',
-    member: memberAt('decision'),
-    id: 'withdraw',
-    input: { reason: 'Xin rút' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'strike_off',
-    member: memberAt('probation'),
-    id: 'strike_off',
-    input: { reason: 'Vi phạm tư cách' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'transfer',
-    member: memberAt('probation'),
-    id: 'transfer',
-    input: { reason: 'Tốt nghiệp' },
-    roles: ['school_party', 'admin'],
-  },
-  {
-    name: 'age_out',
-    member: memberAt('member', {}, '1995-01-10'),
-    id: 'age_out',
-    input: { reason: 'Hết tuổi đoàn', refDate: '2026-11-20' },
-    roles: ['school_union', 'admin'],
-  },
+    ['school_union', 'school_party', 'admin'],
+  ],
+  ['record_branch_vote', memberAt('introduced'), VOTE, PARTY],
+  [
+    'record_committee_review',
+    memberAt('branch_vote'),
+    { resolutionNo: '40-NQ/ĐU', resolutionDate: '2025-05-20' },
+    PARTY,
+  ],
+  [
+    'record_decision',
+    memberAt('committee_review'),
+    { decisionNo: '77-QĐ/ĐU', decisionDate: '2025-06-10', issuer: 'Đảng ủy trường' },
+    PARTY,
+  ],
+  ['record_ceremony', memberAt('decision'), { ceremonyDate: '2025-06-25' }, PARTY],
+  ['record_official_vote', memberAt('probation'), { ...VOTE, meetingDate: '2026-07-01' }, PARTY],
+  [
+    'recognise_official',
+    memberAt('probation', { officialVotes: [PASSING_OFFICIAL] }),
+    { decisionNo: '90-QĐ/ĐU', decisionDate: '2026-07-20', issuer: 'Đảng ủy trường' },
+    PARTY,
+  ],
+  ['request_extension', memberAt('branch_vote'), { reason: 'Chờ kết quả thẩm tra bổ sung' }, PARTY],
+  [
+    'return_for_improvement',
+    memberAt('outstanding'),
+    { reason: 'Thiếu minh chứng hoạt động tình nguyện' },
+    ['school_union', 'province_union', 'admin'],
+    'Union side',
+  ],
+  [
+    'return_for_improvement',
+    memberAt('dossier'),
+    { reason: 'Lý lịch cần bổ sung' },
+    ['school_party', 'province_union', 'admin'],
+    'Party side',
+  ],
+  ['resume', memberAt('returned'), {}, PARTY, 'returned from dossier'],
+  ['not_admitted', memberAt('introduced'), { reason: 'Không đủ 2/3' }, PARTY],
+  ['withdraw', memberAt('member'), { reason: 'Xin rút' }, UNION, 'Union side'],
+  ['withdraw', memberAt('decision'), { reason: 'Xin rút' }, PARTY, 'Party side'],
+  ['strike_off', memberAt('probation'), { reason: 'Vi phạm tư cách' }, PARTY],
+  ['transfer', memberAt('probation'), { reason: 'Tốt nghiệp' }, PARTY],
+  [
+    'age_out',
+    memberAt('member', {}, '1995-01-10'),
+    { reason: 'Hết tuổi đoàn', refDate: '2026-11-20' },
+    UNION,
+  ],
 ];
+const CASES = CASE_ROWS.map(([id, member, input, roles, side]) => ({
+  name: side ? `${id} (${side})` : id,
+  member,
+  id,
+  input,
+  roles,
+}));
 
 describe('roles: each transition allowed or refused per role', () => {
   const rows = CASES.flatMap((c) => ROLES.map((role) => ({ ...c, role, allowed: c.roles.includes(role) })));
   it.each(rows)('$name by $role → allowed: $allowed', ({ member, id, input, role, allowed }) => {
-    const result = checkTransition(member, id, input, actor(role), ASOF, { calendar });
+    const result = check(member, id, input, actor(role), { calendar });
     if (allowed) {
       expect(codes(result)).toEqual([]);
       expect(allowedTransitions(member, role).map((t) => t.id)).toContain(id);
@@ -208,7 +164,6 @@ describe('roles: each transition allowed or refused per role', () => {
 
 describe('chi bộ vote: hard rules on the meeting date', () => {
   const vote = (meetingDate: string, extra: object = {}) => ({ ...VOTE, meetingDate, ...extra });
-  const party = actor('school_party');
 
   it.each([
     ['the day before the meeting', '2008-03-09', true],
@@ -216,7 +171,7 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
     ['the day after the meeting', '2008-03-11', false],
   ])('18th birthday %s', (_label, dob, ok) => {
     const m = memberAt('introduced', {}, dob);
-    const result = checkTransition(m, 'record_branch_vote', vote('2026-03-10'), party, ASOF);
+    const result = check(m, 'record_branch_vote', vote('2026-03-10'));
     expect(codes(result)).toEqual(ok ? [] : ['age_below_min']);
   });
 
@@ -228,10 +183,8 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
       ],
     };
     const old = memberAt('introduced', twoMembers, '1966-02-10');
-    expect(codes(checkTransition(old, 'record_branch_vote', vote('2026-03-10'), party, ASOF))).toEqual([
-      'age_above_max',
-    ]);
-    expect(codes(checkTransition(old, 'record_branch_vote', vote('2026-03-02'), party, ASOF))).toEqual([]);
+    expect(codes(check(old, 'record_branch_vote', vote('2026-03-10')))).toEqual(['age_above_max']);
+    expect(codes(check(old, 'record_branch_vote', vote('2026-03-02')))).toEqual([]);
   });
 
   it('a certificate expiring on the meeting day is valid; one that expired the day before is not', () => {
@@ -239,19 +192,15 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
     const m = memberAt('introduced', {
       certificate: { number: '1', issuer: 'x', issuedAt: d('2021-03-10') },
     });
-    expect(codes(checkTransition(m, 'record_branch_vote', vote('2026-03-10'), party, ASOF))).toEqual([]);
-    expect(codes(checkTransition(m, 'record_branch_vote', vote('2026-03-11'), party, ASOF))).toEqual([
-      'certificate_expired',
-    ]);
+    expect(codes(check(m, 'record_branch_vote', vote('2026-03-10')))).toEqual([]);
+    expect(codes(check(m, 'record_branch_vote', vote('2026-03-11')))).toEqual(['certificate_expired']);
   });
 
   it('a certificate issued after the meeting does not count', () => {
     const m = memberAt('introduced', {
       certificate: { number: '1', issuer: 'x', issuedAt: d('2025-05-07') },
     });
-    expect(codes(checkTransition(m, 'record_branch_vote', VOTE, party, ASOF))).toEqual([
-      'certificate_not_yet_issued',
-    ]);
+    expect(codes(check(m, 'record_branch_vote', VOTE))).toEqual(['certificate_not_yet_issued']);
   });
 
   it.each([
@@ -262,12 +211,10 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
     [3, 2, true],
     [1, 1, true],
   ])('2/3 of the official members (%i official, %i yes → %s), not of those present', (n, yes, ok) => {
-    const result = checkTransition(
+    const result = check(
       memberAt('introduced'),
       'record_branch_vote',
       vote('2025-05-06', { yes, no: 0, officialMemberCount: n }),
-      party,
-      ASOF,
     );
     expect(codes(result)).toEqual(ok ? [] : ['vote_threshold']);
   });
@@ -277,13 +224,7 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
   });
 
   it('votes cannot exceed the official members', () => {
-    const result = checkTransition(
-      memberAt('introduced'),
-      'record_branch_vote',
-      vote('2025-05-06', { yes: 7, no: 3 }),
-      party,
-      ASOF,
-    );
+    const result = check(memberAt('introduced'), 'record_branch_vote', vote('2025-05-06', { yes: 7, no: 3 }));
     expect(codes(result)).toEqual(['vote_counts']);
   });
 
@@ -295,10 +236,10 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
           { name: 'Nguyễn Văn An', kind: 'party_member', official: true, monthsTogether: months },
         ],
       });
-    const refused = checkTransition(withMonths(11), 'record_branch_vote', VOTE, party, ASOF);
+    const refused = check(withMonths(11), 'record_branch_vote', VOTE);
     expect(codes(refused)).toEqual(['introducer_months']);
     expect(refused.ok ? null : refused.reasons[0].field).toBe('introducers.1.monthsTogether');
-    expect(codes(checkTransition(withMonths(12), 'record_branch_vote', VOTE, party, ASOF))).toEqual([]);
+    expect(codes(check(withMonths(12), 'record_branch_vote', VOTE))).toEqual([]);
   });
 
   it('a probationary (not official) introducer is refused', () => {
@@ -308,9 +249,7 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
         { name: 'B', kind: 'party_member', official: false, monthsTogether: 24 },
       ],
     });
-    expect(codes(checkTransition(m, 'record_branch_vote', VOTE, party, ASOF))).toEqual([
-      'introducer_not_official',
-    ]);
+    expect(codes(check(m, 'record_branch_vote', VOTE))).toEqual(['introducer_not_official']);
   });
 
   describe('Union-age path', () => {
@@ -335,25 +274,21 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
       ['30 years 1 month with two members', '1995-04-06', twoMembers, []],
     ])('%s', (_label, dob, introducers, expected) => {
       const m = memberAt('introduced', { introducers }, dob);
-      expect(codes(checkTransition(m, 'record_branch_vote', VOTE, party, ASOF))).toEqual(expected);
+      expect(codes(check(m, 'record_branch_vote', VOTE))).toEqual(expected);
     });
 
     it('a Union introduction needs its resolution number', () => {
       const m = memberAt('introduced', {
         introducers: [{ name: 'Đoàn', kind: 'union', official: true }, unionPlusOne[1]],
       });
-      expect(codes(checkTransition(m, 'record_branch_vote', VOTE, party, ASOF))).toEqual([
-        'introducer_union_resolution',
-      ]);
+      expect(codes(check(m, 'record_branch_vote', VOTE))).toEqual(['introducer_union_resolution']);
     });
 
     it('record_introduction checks the same rules on the introduction date', () => {
       const input = { introducedAt: '2025-04-01', introducers: twoMembers };
-      expect(
-        codes(
-          checkTransition(memberAt('dossier'), 'record_introduction', input, actor('school_union'), ASOF),
-        ),
-      ).toEqual(['introducers_composition']);
+      expect(codes(check(memberAt('dossier'), 'record_introduction', input, actor('school_union')))).toEqual([
+        'introducers_composition',
+      ]);
     });
   });
 
@@ -370,13 +305,7 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
       },
       '2008-06-01',
     );
-    const result = checkTransition(
-      m,
-      'record_branch_vote',
-      vote('2026-03-10', { yes: 5 }),
-      actor('school_union'),
-      ASOF,
-    );
+    const result = check(m, 'record_branch_vote', vote('2026-03-10', { yes: 5 }), actor('school_union'));
     expect(codes(result).sort()).toEqual(
       [
         'role_not_allowed',
@@ -394,13 +323,11 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
 
   it('input errors come with their field and alongside the rule failures', () => {
     const m = memberAt('introduced', {}, '2008-06-01');
-    const result = checkTransition(
-      m,
-      'record_branch_vote',
-      { meetingDate: '2026-03-10', yes: 'many', officialMemberCount: '0' },
-      actor('school_party'),
-      ASOF,
-    );
+    const result = check(m, 'record_branch_vote', {
+      meetingDate: '2026-03-10',
+      yes: 'many',
+      officialMemberCount: '0',
+    });
     expect(result.ok).toBe(false);
     if (!result.ok) {
       expect(
@@ -414,31 +341,19 @@ describe('chi bộ vote: hard rules on the meeting date', () => {
   });
 
   it('rejects impossible and future dates', () => {
-    const bad = checkTransition(
-      memberAt('introduced'),
-      'record_branch_vote',
-      vote('2025-02-30'),
-      party,
-      ASOF,
-    );
+    const bad = check(memberAt('introduced'), 'record_branch_vote', vote('2025-02-30'));
     expect(bad.ok ? [] : bad.reasons.map((r) => [r.code, r.field])).toEqual([
       ['invalid_input', 'meetingDate'],
     ]);
-    expect(
-      codes(checkTransition(memberAt('introduced'), 'record_branch_vote', vote('2026-11-28'), party, ASOF)),
-    ).toEqual(['date_in_future']);
+    expect(codes(check(memberAt('introduced'), 'record_branch_vote', vote('2026-11-28')))).toEqual([
+      'date_in_future',
+    ]);
   });
 });
 
 describe('the update', () => {
   it('describes one atomic write: stage, stageSince, history entry and fields', () => {
-    const result = checkTransition(
-      memberAt('introduced'),
-      'record_branch_vote',
-      VOTE,
-      actor('school_party', 'u42'),
-      ASOF,
-    );
+    const result = check(memberAt('introduced'), 'record_branch_vote', VOTE, actor('school_party', 'u42'));
     const u = updateOf(result);
     expect(u.expectedStage).toBe('introduced');
     expect(u.stage).toBe('branch_vote');
@@ -470,9 +385,7 @@ describe('the update', () => {
   it('gives the record as the update leaves it, touching a copy only (what the next deadline is derived from)', () => {
     const before = memberAt('introduced');
     const frozen = JSON.stringify(before);
-    const u = updateOf(
-      checkTransition(before, 'record_branch_vote', VOTE, actor('school_party', 'u42'), ASOF),
-    );
+    const u = updateOf(check(before, 'record_branch_vote', VOTE, actor('school_party', 'u42')));
     const after = memberAfter(before, u);
     expect(after.pipeline?.stage).toBe('branch_vote');
     expect(after.pipeline?.stageSince).toEqual(d('2025-05-06'));
@@ -488,13 +401,11 @@ describe('the update', () => {
 
   it('stores calendar days as UTC midnight, whatever instant the browser sent', () => {
     const u = updateOf(
-      checkTransition(
-        memberAt('outstanding'),
-        'record_awareness_class',
-        { certificateNo: '1', issuer: 'x', issuedAt: '2024-12-14T17:00:00.000Z' },
-        actor('school_party'),
-        ASOF,
-      ),
+      check(memberAt('outstanding'), 'record_awareness_class', {
+        certificateNo: '1',
+        issuer: 'x',
+        issuedAt: '2024-12-14T17:00:00.000Z',
+      }),
     );
     expect(u.set['pipeline.certificate']).toEqual({
       number: '1',
@@ -505,27 +416,18 @@ describe('the update', () => {
   });
 
   it('the ceremony starts 12 months of probation', () => {
-    const u = updateOf(
-      checkTransition(
-        memberAt('decision'),
-        'record_ceremony',
-        { ceremonyDate: '2025-06-25' },
-        actor('school_party'),
-        ASOF,
-      ),
-    );
+    const u = updateOf(check(memberAt('decision'), 'record_ceremony', { ceremonyDate: '2025-06-25' }));
     expect(u.set['pipeline.probation']).toEqual({ start: d('2025-06-25'), end: d('2026-06-25') });
   });
 
   it('the official date is the end of probation even when the decision is late', () => {
     const m = memberAt('probation', { officialVotes: [PASSING_OFFICIAL] });
     const u = updateOf(
-      checkTransition(
+      check(
         m,
         'recognise_official',
         { decisionNo: '9', decisionDate: '2026-10-01', issuer: 'ĐU', extensionReason: 'Chờ ý kiến' },
-        actor('school_party'),
-        ASOF,
+        party,
         { calendar },
       ),
     );
@@ -541,36 +443,22 @@ describe('separation of duties', () => {
     ['who recorded the committee review', 'reviewer', false],
     ['anyone else', 'someone-else', true],
   ])('the admission decision by %s → allowed: %s', (_l, id, ok) => {
-    const result = checkTransition(
-      memberAt('committee_review'),
-      'record_decision',
-      input,
-      actor('school_party', id),
-      ASOF,
-    );
+    const result = check(memberAt('committee_review'), 'record_decision', input, actor('school_party', id));
     expect(codes(result)).toEqual(ok ? [] : ['separation_of_duties']);
   });
 
   it('applies to admins too', () => {
-    const result = checkTransition(
-      memberAt('committee_review'),
-      'record_decision',
-      input,
-      actor('admin', 'voter'),
-      ASOF,
-    );
+    const result = check(memberAt('committee_review'), 'record_decision', input, actor('admin', 'voter'));
     expect(codes(result)).toEqual(['separation_of_duties']);
   });
 
   it('whoever recorded the passing official vote may not record the official decision', () => {
     const m = memberAt('probation', { officialVotes: [PASSING_OFFICIAL] });
     const i = { decisionNo: '9', decisionDate: '2026-07-20', issuer: 'ĐU' };
-    expect(
-      codes(checkTransition(m, 'recognise_official', i, actor('school_party', 'voter-2'), ASOF)),
-    ).toEqual(['separation_of_duties']);
-    expect(codes(checkTransition(m, 'recognise_official', i, actor('school_party', 'other'), ASOF))).toEqual(
-      [],
-    );
+    expect(codes(check(m, 'recognise_official', i, actor('school_party', 'voter-2')))).toEqual([
+      'separation_of_duties',
+    ]);
+    expect(codes(check(m, 'recognise_official', i, actor('school_party', 'other')))).toEqual([]);
   });
 
   it('history ids compare as strings (ObjectId-like values)', () => {
@@ -579,20 +467,19 @@ describe('separation of duties', () => {
     m.pipeline!.history = m.pipeline!.history!.map((h) =>
       h.stage === 'branch_vote' ? { ...h, by: objectIdLike } : h,
     );
-    expect(
-      codes(checkTransition(m, 'record_decision', input, actor('school_party', 'abc123'), ASOF)),
-    ).toEqual(['separation_of_duties']);
+    expect(codes(check(m, 'record_decision', input, actor('school_party', 'abc123')))).toEqual([
+      'separation_of_duties',
+    ]);
   });
 });
 
 describe('deadline rules with the working calendar', () => {
   const decide = (decisionDate: string, extra: object = {}, onFile: Partial<PipelineRecord> = {}) =>
-    checkTransition(
+    check(
       memberAt('committee_review', onFile),
       'record_decision',
       { decisionNo: '1', decisionDate, issuer: 'ĐU', ...extra },
-      actor('school_party'),
-      ASOF,
+      party,
       { calendar },
     );
   // Meeting Tue 06/05/2025 + 60 working days = Tue 29/07/2025; + 90 = Thu 11/09/2025 (1/9 and 2/9 off).
@@ -613,91 +500,62 @@ describe('deadline rules with the working calendar', () => {
   });
   it('a late ceremony is a warning', () => {
     const late = updateOf(
-      checkTransition(
-        memberAt('decision'),
-        'record_ceremony',
-        { ceremonyDate: '2025-08-25' },
-        actor('school_party'),
-        ASOF,
-        { calendar },
-      ),
+      check(memberAt('decision'), 'record_ceremony', { ceremonyDate: '2025-08-25' }, party, { calendar }),
     );
     expect(late.warnings.map((w) => w.code)).toEqual(['late']);
   });
   it('the extension reason is recorded without changing stage', () => {
-    const u = updateOf(
-      checkTransition(
-        memberAt('branch_vote'),
-        'request_extension',
-        { reason: 'Chờ thẩm tra' },
-        actor('school_party'),
-        ASOF,
-      ),
-    );
+    const u = updateOf(check(memberAt('branch_vote'), 'request_extension', { reason: 'Chờ thẩm tra' }));
     expect(u.stageChanged).toBe(false);
     expect(u.set).toEqual({ 'pipeline.decisionExtensionReason': 'Chờ thẩm tra' });
     expect(u.stageSince).toEqual(d('2024-09-01'));
     const again = memberAt('branch_vote', { decisionExtensionReason: 'x' });
     expect(allowedTransitions(again, 'school_party').map((t) => t.id)).not.toContain('request_extension');
-    expect(
-      codes(checkTransition(again, 'request_extension', { reason: 'y' }, actor('school_party'), ASOF)),
-    ).toEqual(['already_recorded']);
+    expect(codes(check(again, 'request_extension', { reason: 'y' }))).toEqual(['already_recorded']);
   });
 });
 
 describe('official membership', () => {
   const failing = { meetingDate: '2026-07-01', yes: 5, no: 4, officialMemberCount: 9 };
-  const party = actor('school_party');
 
   it('the vote waits for the end of probation', () => {
-    const result = checkTransition(
-      memberAt('probation'),
-      'record_official_vote',
-      { ...failing, meetingDate: '2026-06-24' },
-      party,
-      ASOF,
-    );
+    const result = check(memberAt('probation'), 'record_official_vote', {
+      ...failing,
+      meetingDate: '2026-06-24',
+    });
     expect(codes(result)).toEqual(['probation_not_ended']);
   });
 
   it('failed votes are recorded; the third sends the case up; no fourth', () => {
     let m = memberAt('probation');
     for (let n = 1; n <= 3; n++) {
-      const u = updateOf(checkTransition(m, 'record_official_vote', failing, party, ASOF));
+      const u = updateOf(check(m, 'record_official_vote', failing));
       expect(u.stageChanged).toBe(false);
       expect(u.escalate ?? false).toBe(n === 3);
       m = memberAt('probation', {
         officialVotes: [...(m.pipeline!.officialVotes ?? []), u.push['pipeline.officialVotes'] as never],
       });
     }
-    expect(codes(checkTransition(m, 'record_official_vote', failing, party, ASOF))).toEqual(['escalated']);
+    expect(codes(check(m, 'record_official_vote', failing))).toEqual(['escalated']);
     expect(allowedTransitions(m, 'school_party').map((t) => t.id)).not.toContain('record_official_vote');
     // The higher committee's decision can then be recorded.
     expect(nextTransition(m)).toBe('recognise_official');
     expect(
       codes(
-        checkTransition(
-          m,
-          'recognise_official',
-          { decisionNo: '1', decisionDate: '2026-09-01', issuer: 'Huyện ủy' },
-          party,
-          ASOF,
-        ),
+        check(m, 'recognise_official', { decisionNo: '1', decisionDate: '2026-09-01', issuer: 'Huyện ủy' }),
       ),
     ).toEqual([]);
   });
 
   it('the official decision needs a passing vote (same 2/3 rule)', () => {
     const i = { decisionNo: '1', decisionDate: '2026-07-20', issuer: 'ĐU' };
-    expect(codes(checkTransition(memberAt('probation'), 'recognise_official', i, party, ASOF))).toEqual([
-      'official_vote_missing',
-    ]);
+    expect(codes(check(memberAt('probation'), 'recognise_official', i))).toEqual(['official_vote_missing']);
     const failed = memberAt('probation', { officialVotes: [{ ...failing, meetingDate: d('2026-07-01') }] });
-    expect(codes(checkTransition(failed, 'recognise_official', i, party, ASOF))).toEqual(['vote_threshold']);
+    expect(codes(check(failed, 'recognise_official', i))).toEqual(['vote_threshold']);
     const six = memberAt('probation', {
       officialVotes: [{ meetingDate: d('2026-07-01'), yes: 6, no: 3, officialMemberCount: 9, by: 'v' }],
     });
-    expect(codes(checkTransition(six, 'recognise_official', i, party, ASOF))).toEqual([]);
+    expect(codes(check(six, 'recognise_official', i))).toEqual([]);
   });
 });
 
@@ -708,12 +566,11 @@ describe('exits', () => {
       (EXIT_STAGES as readonly string[]).includes(t.to),
     );
     expect(exits.length).toBeGreaterThan(0);
-    const result = checkTransition(
+    const result = check(
       memberAt(stage),
       exits.find((t) => t.id !== 'age_out')!.id,
       { reason: 'Lý do' },
       actor('admin'),
-      ASOF,
     );
     expect(result.ok).toBe(true);
   });
@@ -721,9 +578,9 @@ describe('exits', () => {
   it('nothing leaves official', () => {
     for (const role of ROLES) expect(allowedTransitions(memberAt('official'), role)).toEqual([]);
     for (const id of ['withdraw', 'transfer', 'strike_off', 'return_for_improvement']) {
-      expect(
-        codes(checkTransition(memberAt('official'), id, { reason: 'x' }, actor('admin'), ASOF)),
-      ).toContain('wrong_stage');
+      expect(codes(check(memberAt('official'), id, { reason: 'x' }, actor('admin')))).toContain(
+        'wrong_stage',
+      );
     }
   });
 
@@ -736,18 +593,15 @@ describe('exits', () => {
   });
 
   it('a reason is required, and the returned reason is kept for the student', () => {
-    expect(
-      codes(
-        checkTransition(memberAt('dossier'), 'return_for_improvement', {}, actor('province_union'), ASOF),
-      ),
-    ).toEqual(['invalid_input']);
+    expect(codes(check(memberAt('dossier'), 'return_for_improvement', {}, actor('province_union')))).toEqual([
+      'invalid_input',
+    ]);
     const u = updateOf(
-      checkTransition(
+      check(
         memberAt('dossier'),
         'return_for_improvement',
         { reason: 'Bổ sung lý lịch' },
         actor('province_union'),
-        ASOF,
       ),
     );
     expect(u.stage).toBe('returned');
@@ -756,42 +610,30 @@ describe('exits', () => {
   });
 
   it('resume goes back to the stage the record was returned from', () => {
-    const u = updateOf(checkTransition(memberAt('returned'), 'resume', {}, actor('school_party'), ASOF));
+    const u = updateOf(check(memberAt('returned'), 'resume', {}));
     expect(u.stage).toBe('dossier');
     expect(u.set['pipeline.returnReason']).toBeNull();
   });
 
   it('ageing out needs the member to be 30', () => {
     const young = memberAt('member');
-    expect(codes(checkTransition(young, 'age_out', { reason: 'x' }, actor('school_union'), ASOF))).toEqual([
-      'not_aged_out',
-    ]);
+    expect(codes(check(young, 'age_out', { reason: 'x' }, actor('school_union')))).toEqual(['not_aged_out']);
   });
 
   it('a province reviewer cannot return a record once the decision exists', () => {
     expect(
-      codes(
-        checkTransition(
-          memberAt('decision'),
-          'return_for_improvement',
-          { reason: 'x' },
-          actor('province_union'),
-          ASOF,
-        ),
-      ),
+      codes(check(memberAt('decision'), 'return_for_improvement', { reason: 'x' }, actor('province_union'))),
     ).toContain('wrong_stage');
   });
 });
 
 describe('wrong stage and unknown steps', () => {
   it('refuses a step from the wrong stage, with the other reasons too', () => {
-    const result = checkTransition(memberAt('member'), 'record_branch_vote', VOTE, actor('student'), ASOF);
+    const result = check(memberAt('member'), 'record_branch_vote', VOTE, actor('student'));
     expect(codes(result)).toEqual(expect.arrayContaining(['wrong_stage', 'role_not_allowed']));
   });
   it('refuses unknown steps', () => {
-    expect(codes(checkTransition(memberAt('member'), 'teleport', {}, actor('admin'), ASOF))).toEqual([
-      'unknown_transition',
-    ]);
+    expect(codes(check(memberAt('member'), 'teleport', {}, actor('admin')))).toEqual(['unknown_transition']);
   });
   it('a member without a pipeline is a plain member', () => {
     expect(allowedTransitions({ dateOfBirth: d('2005-01-01') }, 'school_union').map((t) => t.id)).toContain(
@@ -882,7 +724,7 @@ describe('dutyBlocks: separation of duties shown before the form is filled in', 
     for (const id of ['voter', 'reviewer', 'someone-else', 'decider']) {
       for (const role of ['school_party', 'admin'] as const) {
         const m = memberAt('committee_review');
-        const refused = codes(checkTransition(m, 'record_decision', input, actor(role, id), ASOF)).includes(
+        const refused = codes(check(m, 'record_decision', input, actor(role, id))).includes(
           'separation_of_duties',
         );
         expect(blocks(m, 'record_decision', actor(role, id)).length > 0).toBe(refused);
@@ -914,7 +756,7 @@ describe('the whole matrix: every step × every stage × every role', () => {
     for (const { id, stage, role } of rows) {
       const member = memberAt(stage);
       const entry = TRANSITIONS.find((t) => t.id === id && t.from.includes(stage));
-      const result = checkTransition(member, id, {}, actor(role), ASOF, { calendar });
+      const result = check(member, id, {}, actor(role), { calendar });
       const got = codes(result);
       const where = `${id} from ${stage} by ${role}`;
       // Wrong stage exactly when no step of that id leaves this stage,

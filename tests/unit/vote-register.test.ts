@@ -190,36 +190,20 @@ describe('the machine with a cell: judged and stored against the register', () =
   it('the official-status vote: stored with the register’s count; a failure counts as one', () => {
     const m = memberAt('probation');
     const cell = cellOf([entry(9, '2024-01-01')]);
-    const ok = updateOf(
-      checkTransition(
-        m,
-        'record_official_vote',
-        { meetingDate: '2026-07-01', yes: '6', no: '3' },
-        party,
-        ASOF,
-        {
+    const vote = (yes: string, no: string) =>
+      updateOf(
+        checkTransition(m, 'record_official_vote', { meetingDate: '2026-07-01', yes, no }, party, ASOF, {
           cell,
-        },
-      ),
-    );
+        }),
+      );
+    const ok = vote('6', '3');
     expect(ok.push['pipeline.officialVotes']).toMatchObject({
       yes: 6,
       officialMemberCount: 9,
       partyCellId: cell.id,
     });
     expect(ok.set.partyCellId).toBe(cell.id);
-    const fail = updateOf(
-      checkTransition(
-        m,
-        'record_official_vote',
-        { meetingDate: '2026-07-01', yes: '5', no: '4' },
-        party,
-        ASOF,
-        {
-          cell,
-        },
-      ),
-    );
+    const fail = vote('5', '4');
     expect(fail.history.note).toContain('không đạt, lần 1');
     expect(
       codes(

@@ -20,17 +20,22 @@ const terms = () => [
   { year: '2023-2024', term: 1, gpa: 3.1, scale: 10 },
 ];
 
+/** Stores `terms()` under _id 1, applies one update that must modify it, and reads the terms back. */
+async function termsAfterUpdate(filter: object, update: object, options: object = {}) {
+  const c = db.collection('members');
+  await c.insertOne({ _id: 1 as never, academicTerms: terms() });
+  const r = await c.updateOne({ _id: 1 as never, ...filter }, update, options);
+  expect(r).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
+  return (await c.findOne({ _id: 1 as never }))!.academicTerms;
+}
+
 describe('several fields of the same positional element', () => {
   it('sets two fields through $ (a conflict only if the concrete paths overlap)', async () => {
-    const c = db.collection('members');
-    await c.insertOne({ _id: 1 as never, academicTerms: terms() });
-    const r = await c.updateOne(
-      { _id: 1 as never, 'academicTerms.term': 2 },
+    const after = await termsAfterUpdate(
+      { 'academicTerms.term': 2 },
       { $set: { 'academicTerms.$.gpa': 3, 'academicTerms.$.scale': 4 } },
     );
-    expect(r).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
-    const doc = await c.findOne({ _id: 1 as never });
-    expect(doc!.academicTerms).toEqual([
+    expect(after).toEqual([
       { year: '2022-2023', term: 1, gpa: 2.5, scale: 10 },
       { year: '2022-2023', term: 2, gpa: 3, scale: 4 },
       { year: '2023-2024', term: 1, gpa: 3.1, scale: 10 },
@@ -38,19 +43,15 @@ describe('several fields of the same positional element', () => {
   });
 
   it('sets two fields through $[id] with arrayFilters, on every matching element', async () => {
-    const c = db.collection('members');
-    await c.insertOne({ _id: 1 as never, academicTerms: terms() });
-    const r = await c.updateOne(
-      { _id: 1 as never },
+    const after = await termsAfterUpdate(
+      {},
       {
         $set: { 'academicTerms.$[t].gpa': 3.5, 'academicTerms.$[t].scale': 4 },
         $inc: { 'academicTerms.$[t].term': 10 },
       },
       { arrayFilters: [{ 't.year': '2022-2023' }] },
     );
-    expect(r).toMatchObject({ matchedCount: 1, modifiedCount: 1 });
-    const doc = await c.findOne({ _id: 1 as never });
-    expect(doc!.academicTerms).toEqual([
+    expect(after).toEqual([
       { year: '2022-2023', term: 11, gpa: 3.5, scale: 4 },
       { year: '2022-2023', term: 12, gpa: 3.5, scale: 4 },
       { year: '2023-2024', term: 1, gpa: 3.1, scale: 10 },
