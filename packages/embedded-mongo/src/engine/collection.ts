@@ -105,8 +105,9 @@ export class Collection implements CollectionView {
   readonly indexes = new Map<string, Index>();
 
   constructor(
-    readonly db: string,
-    readonly name: string,
+    /** Changed only by `Store.rename` (renameCollection moves the collection, documents and indexes). */
+    public db: string,
+    public name: string,
     readonly options: Doc = {},
   ) {}
 

@@ -26,6 +26,7 @@ import * as crud from './commands/crud.ts';
 import { aggregate } from './commands/aggregate.ts';
 import * as ix from './commands/indexes.ts';
 import { startTtlMonitor } from './ttl.ts';
+import { renameCollection } from './commands/rename.ts';
 
 const COMMANDS: Record<string, Handler> = {
   ping: admin.ping,
@@ -50,6 +51,7 @@ const COMMANDS: Record<string, Handler> = {
   create: admin.create,
   drop: admin.drop,
   dropDatabase: admin.dropDatabase,
+  renameCollection,
   listDatabases: admin.listDatabases,
   refreshSessions: admin.ok,
   startSession: admin.startSession,
