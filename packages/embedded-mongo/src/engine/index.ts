@@ -25,6 +25,7 @@ import * as admin from './commands/admin.ts';
 import * as crud from './commands/crud.ts';
 import { aggregate } from './commands/aggregate.ts';
 import * as ix from './commands/indexes.ts';
+import * as stats from './commands/stats.ts';
 import { startTtlMonitor } from './ttl.ts';
 import { renameCollection } from './commands/rename.ts';
 
@@ -63,7 +64,8 @@ const COMMANDS: Record<string, Handler> = {
   setParameter: admin.setParameter,
   hostInfo: admin.hostInfo,
   whatsmyuri: admin.whatsmyuri,
-  dbStats: admin.dbStats,
+  dbStats: stats.dbStats,
+  collStats: stats.collStats,
   getCmdLineOpts: () => ({ argv: [], parsed: {}, ok: 1 }),
   getFreeMonitoringStatus: () => ({ state: 'disabled', ok: 1 }),
 };
@@ -345,6 +347,7 @@ export class Engine implements CommandExecutor {
       startedAt: this.startedAt,
       serializesReply: ctx.serializesReply === true,
       params: this.params,
+      dataDir: this.options.dataDir,
       txn: store instanceof TxnStore ? store : null,
     };
   }

@@ -10,6 +10,7 @@ import { fastGroup } from '../fast-group.ts';
 import { normalizeCollation, runPipeline } from '../mingo.ts';
 import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
+import { collStatsDocument } from './stats.ts';
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
 const UNSUPPORTED: Record<string, string> = {
@@ -21,7 +22,6 @@ const UNSUPPORTED: Record<string, string> = {
   $geoNear: '$geoNear is not supported by the embedded server',
   $currentOp: '$currentOp is not supported by the embedded server',
   $listSessions: '$listSessions is not supported by the embedded server',
-  $collStats: '$collStats is not supported by the embedded server',
   $indexStats: '$indexStats is not supported by the embedded server',
   $planCacheStats: '$planCacheStats is not supported by the embedded server',
 };
@@ -47,11 +47,13 @@ const NON_MUTATING = new Set([
   '$densify',
 ]);
 
-function checkStages(pipeline: Doc[], allSafe: { v: boolean }): void {
-  for (const stage of pipeline) {
+function checkStages(pipeline: Doc[], allSafe: { v: boolean }, top = false): void {
+  for (const [i, stage] of pipeline.entries()) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1)
       throw err(40323, 'A pipeline stage specification object must contain exactly one field.');
     const name = Object.keys(stage)[0];
+    if (name === '$collStats' && !(top && i === 0))
+      throw err(40602, '$collStats is only valid as the first stage in a pipeline');
     if (UNSUPPORTED[name]) throw err(115, UNSUPPORTED[name]);
     if (name === '$facet' && isPlainObject(stage.$facet)) {
       for (const sub of Object.values(stage.$facet))
@@ -74,13 +76,23 @@ export const aggregate: Handler = (ctx) => {
     throw err(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   const batchSize = asNumber(asObject(body.cursor, 'cursor').batchSize, 'cursor.batchSize', 101);
   const safe = { v: true };
-  checkStages(pipeline, safe);
+  checkStages(pipeline, safe, true);
   const collation = normalizeCollation(body.collation);
 
   let source: Doc[];
   let rest = pipeline;
   let ns: string;
-  if (target === 1) {
+  const collStats = pipeline.length > 0 && '$collStats' in pipeline[0];
+  if (collStats && target === 1)
+    throw err(73, '$collStats cannot be run on the database; a collection is required.');
+  if (collStats && ctx.txn)
+    throw err(263, 'Operation not permitted in transaction :: caused by :: $collStats');
+  if (collStats) {
+    if (typeof target !== 'string') throw err(73, 'collection name has invalid type');
+    ns = `${db}.${validateCollectionName(target)}`;
+    source = [collStatsDocument(ctx, target, pipeline[0].$collStats)];
+    rest = pipeline.slice(1);
+  } else if (target === 1) {
     ns = `${db}.$cmd.aggregate`;
     const first = pipeline[0];
     if (!first || !('$documents' in first))
@@ -102,7 +114,14 @@ export const aggregate: Handler = (ctx) => {
   }
 
   // A leading $group (counts per stage/school) natively when its spec and data allow.
-  if (!collation && target !== 1 && rest.length && isPlainObject(rest[0]) && '$group' in rest[0]) {
+  if (
+    !collation &&
+    !collStats &&
+    target !== 1 &&
+    rest.length &&
+    isPlainObject(rest[0]) &&
+    '$group' in rest[0]
+  ) {
     const grouped = fastGroup(source, rest[0].$group);
     if (grouped) {
       source = grouped;

@@ -21,6 +21,8 @@ export interface Ctx {
   serializesReply: boolean;
   /** Server parameters (`getParameter` / `setParameter`). */
   params: EngineParams;
+  /** Where the data lives (undefined in memory): dbStats reports its file system. */
+  dataDir?: string;
 }
 
 export interface EngineParams {
