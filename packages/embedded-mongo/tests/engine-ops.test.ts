@@ -68,3 +68,56 @@ describe.each([
     expect(dup.writeErrors?.[0]?.code).toBe(11000);
   });
 });
+
+describe.each([
+  ['the journal', false],
+  ['a snapshot', true],
+])('collMod is durable through %s', (_label, compact) => {
+  it('keeps the TTL change and the validator options', async () => {
+    engine = await createEngine({ dataDir: dir });
+    await run({ insert: 's', documents: [{ _id: 1, at: new Date(0) }] });
+    await run({ createIndexes: 's', indexes: [{ key: { at: 1 }, name: 'at_1', expireAfterSeconds: 3600 }] });
+    const r = await run({ collMod: 's', index: { name: 'at_1', expireAfterSeconds: 60 } });
+    expect(r).toMatchObject({ expireAfterSeconds_old: 3600, expireAfterSeconds_new: 60, ok: 1 });
+    await run({ collMod: 's', validator: { at: { $type: 'date' } }, validationAction: 'warn' });
+    if (compact) await engine.compact();
+    await reopen();
+    const ix = ((await run({ listIndexes: 's' })).cursor.firstBatch as Document[]).find(
+      (i) => i.name === 'at_1',
+    );
+    expect(ix?.expireAfterSeconds).toBe(60);
+    const [info] = (await run({ listCollections: 1, filter: { name: 's' } })).cursor.firstBatch as Document[];
+    expect(info.options).toEqual({
+      validator: { at: { $type: 'date' } },
+      validationLevel: 'strict',
+      validationAction: 'warn',
+    });
+    expect(await all('s')).toHaveLength(1);
+    const v = await run({ validate: 's' });
+    expect(v).toMatchObject({ valid: true, nrecords: 1, keysPerIndex: { _id_: 1, at_1: 1 } });
+  });
+});
+
+describe('validate', () => {
+  it('reports index entries missing for a document (an index out of step with the data)', async () => {
+    engine = await createEngine({});
+    await run({
+      insert: 'v',
+      documents: [
+        { _id: 1, e: 'a' },
+        { _id: 2, e: 'b' },
+      ],
+    });
+    await run({ createIndexes: 'v', indexes: [{ key: { e: 1 }, name: 'e_1' }] });
+    expect((await run({ validate: 'v' })).valid).toBe(true);
+    // Break the index behind the engine's back.
+    engine.store
+      .get('p', 'v')!
+      .indexes.get('e_1')!
+      .maps[0].delete(engine.store.get('p', 'v')!.indexes.get('e_1')!.maps[0].keys().next().value!);
+    const r = await run({ validate: 'v' });
+    expect(r.valid).toBe(false);
+    expect(r.indexDetails.e_1.valid).toBe(false);
+    expect(r.errors).toHaveLength(1);
+  });
+});

@@ -27,6 +27,8 @@ import { aggregate } from './commands/aggregate.ts';
 import * as ix from './commands/indexes.ts';
 import * as stats from './commands/stats.ts';
 import { startTtlMonitor } from './ttl.ts';
+import { CurrentOps, interrupted } from './current-ops.ts';
+import * as ops from './commands/ops.ts';
 import { renameCollection } from './commands/rename.ts';
 
 const COMMANDS: Record<string, Handler> = {
@@ -53,6 +55,10 @@ const COMMANDS: Record<string, Handler> = {
   drop: admin.drop,
   dropDatabase: admin.dropDatabase,
   renameCollection,
+  collMod: ops.collMod,
+  validate: ops.validate,
+  currentOp: ops.currentOp,
+  killOp: ops.killOp,
   listDatabases: admin.listDatabases,
   refreshSessions: admin.ok,
   startSession: admin.startSession,
@@ -120,6 +126,8 @@ export class Engine implements CommandExecutor {
   readonly cursors = new CursorManager();
   readonly sessions = new SessionTable();
   readonly clock = new ClusterClock();
+  /** Commands running now (currentOp, killOp). */
+  readonly ops = new CurrentOps();
   /** Server parameters `setParameter` may change at run time. */
   readonly params: EngineParams = { transactionLifetimeLimitSeconds: 60 };
   /** host:port clients reach this server at (hello's `me`, `hosts`, `primary`). */
@@ -258,12 +266,14 @@ export class Engine implements CommandExecutor {
       this.lastWriteAt = Date.now();
       this.writesInFlight++;
     }
+    const op = this.ops.begin(dbName, name, command, ctx.connectionId);
     try {
       const reply = await this.dispatch(name, dbName, command, ctx);
       // Every reply carries the cluster time, as a replica-set member's do. Replies are made
       // per command (a retry's answer is a copy of the first), so it is added in place.
       return Object.assign(reply, this.clock.gossip());
     } finally {
+      this.ops.end(op);
       if (isWrite) {
         this.writesInFlight--;
         this.lastWriteAt = Date.now();
@@ -324,6 +334,8 @@ export class Engine implements CommandExecutor {
         return this.endSessions(name, command);
       const handler = Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
       if (!handler) throw err(59, `no such command: '${name}'`);
+      // The session cache $listLocalSessions lists: every session a command used, as mongod's.
+      if (command.lsid !== undefined) this.sessions.touch(command.lsid);
       if (command.autocommit !== undefined || command.startTransaction !== undefined)
         return this.statement(name, handler, dbName, command, ctx);
       if (command.txnNumber !== undefined)
@@ -348,6 +360,8 @@ export class Engine implements CommandExecutor {
       serializesReply: ctx.serializesReply === true,
       params: this.params,
       dataDir: this.options.dataDir,
+      ops: this.ops,
+      sessions: this.sessions,
       txn: store instanceof TxnStore ? store : null,
     };
   }
@@ -396,19 +410,26 @@ export class Engine implements CommandExecutor {
       1000,
     );
     slow.unref();
+    const op = this.ops.of(body);
     try {
+      if (op?.killed) throw interrupted();
+      // killOp cuts the wait short.
+      const killed = new Promise<never>((_, reject) => {
+        if (op) op.interrupt = reject;
+      });
       const max = typeof body.maxTimeMS === 'number' ? body.maxTimeMS : Number(body.maxTimeMS ?? 0);
-      if (!(max > 0)) return await txn.done;
+      if (!(max > 0)) return await Promise.race([txn.done, killed]);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(err(50, 'operation exceeded time limit')), max);
       });
       try {
-        await Promise.race([txn.done, timeout]);
+        await Promise.race([txn.done, timeout, killed]);
       } finally {
         clearTimeout(timer);
       }
     } finally {
+      if (op) op.interrupt = undefined;
       clearTimeout(slow);
     }
   }

@@ -94,6 +94,11 @@ export class SessionTable {
     return e;
   }
 
+  /** Notes a use of the session, if `lsid` is well formed (the command checks it where it matters). */
+  touch(lsid: unknown): void {
+    if (binaryHex((lsid as Document)?.id) !== null) this.entry(lsid);
+  }
+
   find(lsid: unknown): SessionEntry | undefined {
     try {
       return this.entries.get(sessionKey(lsid));
@@ -117,6 +122,11 @@ export class SessionTable {
   expired(now = Date.now()): SessionEntry[] {
     const limit = LOGICAL_SESSION_TIMEOUT_MINUTES * 60_000;
     return [...this.entries.values()].filter((e) => now - e.lastUse > limit && !e.inflight);
+  }
+
+  /** Every session known here (the local session cache). */
+  list(): SessionEntry[] {
+    return [...this.entries.values()];
   }
 
   drop(e: SessionEntry): void {

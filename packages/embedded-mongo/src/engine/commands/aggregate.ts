@@ -11,6 +11,7 @@ import { normalizeCollation, runPipeline } from '../mingo.ts';
 import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
 import { collStatsDocument } from './stats.ts';
+import { localSessions } from './ops.ts';
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
 const UNSUPPORTED: Record<string, string> = {
@@ -47,13 +48,16 @@ const NON_MUTATING = new Set([
   '$densify',
 ]);
 
+/** Stages that produce the pipeline's input, allowed only first. */
+const FIRST_ONLY = new Set(['$collStats', '$listLocalSessions']);
+
 function checkStages(pipeline: Doc[], allSafe: { v: boolean }, top = false): void {
   for (const [i, stage] of pipeline.entries()) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1)
       throw err(40323, 'A pipeline stage specification object must contain exactly one field.');
     const name = Object.keys(stage)[0];
-    if (name === '$collStats' && !(top && i === 0))
-      throw err(40602, '$collStats is only valid as the first stage in a pipeline');
+    if (FIRST_ONLY.has(name) && !(top && i === 0))
+      throw err(40602, `${name} is only valid as the first stage in a pipeline`);
     if (UNSUPPORTED[name]) throw err(115, UNSUPPORTED[name]);
     if (name === '$facet' && isPlainObject(stage.$facet)) {
       for (const sub of Object.values(stage.$facet))
@@ -91,6 +95,12 @@ export const aggregate: Handler = (ctx) => {
     if (typeof target !== 'string') throw err(73, 'collection name has invalid type');
     ns = `${db}.${validateCollectionName(target)}`;
     source = [collStatsDocument(ctx, target, pipeline[0].$collStats)];
+    rest = pipeline.slice(1);
+  } else if (pipeline.length > 0 && '$listLocalSessions' in pipeline[0]) {
+    if (target !== 1)
+      throw err(50936, '$listLocalSessions must be run against the database with {aggregate: 1}');
+    ns = `${db}.$cmd.aggregate`;
+    source = localSessions(ctx, pipeline[0].$listLocalSessions);
     rest = pipeline.slice(1);
   } else if (target === 1) {
     ns = `${db}.$cmd.aggregate`;

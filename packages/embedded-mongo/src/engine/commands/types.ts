@@ -2,6 +2,8 @@ import type { Document } from 'bson';
 import type { CursorManager } from '../cursors.ts';
 import type { Store, StoreView } from '../store.ts';
 import type { TxnStore } from '../txn.ts';
+import type { CurrentOps } from '../current-ops.ts';
+import type { SessionTable } from '../sessions.ts';
 import { err } from '../errors.ts';
 import { validateCollectionName } from '../store.ts';
 
@@ -23,6 +25,10 @@ export interface Ctx {
   params: EngineParams;
   /** Where the data lives (undefined in memory): dbStats reports its file system. */
   dataDir?: string;
+  /** Commands running now (currentOp, killOp). */
+  ops: CurrentOps;
+  /** The logical sessions this server knows ($listLocalSessions). */
+  sessions: SessionTable;
 }
 
 export interface EngineParams {
