@@ -29,6 +29,7 @@ import * as stats from './commands/stats.ts';
 import { startTtlMonitor } from './ttl.ts';
 import { CurrentOps, interrupted } from './current-ops.ts';
 import * as ops from './commands/ops.ts';
+import { explain } from './commands/explain.ts';
 import { renameCollection } from './commands/rename.ts';
 
 const COMMANDS: Record<string, Handler> = {
@@ -55,6 +56,7 @@ const COMMANDS: Record<string, Handler> = {
   drop: admin.drop,
   dropDatabase: admin.dropDatabase,
   renameCollection,
+  explain,
   collMod: ops.collMod,
   validate: ops.validate,
   currentOp: ops.currentOp,

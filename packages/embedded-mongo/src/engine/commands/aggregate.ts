@@ -12,6 +12,7 @@ import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
 import { collStatsDocument } from './stats.ts';
 import { localSessions } from './ops.ts';
+import { explainCommand } from './explain.ts';
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
 const UNSUPPORTED: Record<string, string> = {
@@ -75,7 +76,7 @@ export const aggregate: Handler = (ctx) => {
   const target = body.aggregate;
   if (!Array.isArray(body.pipeline)) throw err(14, "'pipeline' option must be specified as an array");
   const pipeline = normalizeFilter(body.pipeline) as Doc[];
-  if (body.explain) throw err(115, 'explain is not supported by the embedded server');
+  if (body.explain) return explainCommand(ctx, body, 'queryPlanner');
   if (!isPlainObject(body.cursor))
     throw err(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   const batchSize = asNumber(asObject(body.cursor, 'cursor').batchSize, 'cursor.batchSize', 101);
