@@ -36,7 +36,6 @@ const BULK_FIELDS = new Set(['documents', 'updates', 'deletes']);
 export class CurrentOps {
   private next = 1;
   private readonly running = new Map<number, RunningOp>();
-  private readonly byBody = new WeakMap<Document, RunningOp>();
 
   begin(db: string, name: string, body: Document, connectionId: number): RunningOp {
     const op: RunningOp = {
@@ -49,7 +48,6 @@ export class CurrentOps {
       killed: false,
     };
     this.running.set(op.opid, op);
-    this.byBody.set(body, op);
     return op;
   }
 
@@ -57,9 +55,10 @@ export class CurrentOps {
     this.running.delete(op.opid);
   }
 
-  /** The running operation of a command body (to make its waits interruptible). */
+  /** The running operation of a command body (to make its waits interruptible; only when one waits). */
   of(body: Document): RunningOp | undefined {
-    return this.byBody.get(body);
+    for (const op of this.running.values()) if (op.body === body) return op;
+    return undefined;
   }
 
   /** Marks the operation killed and interrupts its wait; false when no such operation runs. */
