@@ -105,8 +105,9 @@ export class Collection implements CollectionView {
   readonly indexes = new Map<string, Index>();
 
   constructor(
-    readonly db: string,
-    readonly name: string,
+    /** Changed only by `Store.rename` (renameCollection moves the collection, documents and indexes). */
+    public db: string,
+    public name: string,
     readonly options: Doc = {},
   ) {}
 
@@ -173,10 +174,17 @@ export class Collection implements CollectionView {
   }
 
   /**
+   * The index the last `candidates` call read (explain): an Index, '_id_' for the
+   * documents map itself, or null for a scan. One property write per query.
+   */
+  lastPlan: Index | '_id_' | null = null;
+
+  /**
    * Documents that may match `filter`: the smallest index posting list among the
    * filter's equality constraints, or every document.
    */
   candidates(filter: Doc, collation?: CollationSpec): Iterable<Doc> {
+    this.lastPlan = null;
     // Collation changes string equality (strength 1/2), which index keys ignore.
     if (collation || Object.keys(filter).length === 0) return this.docs.values();
     const eq = new Map<string, unknown[]>();
@@ -184,6 +192,7 @@ export class Collection implements CollectionView {
     if (eq.size === 0) return this.docs.values();
     const ids = eq.get('_id');
     if (ids) {
+      this.lastPlan = '_id_';
       const out: Doc[] = [];
       const seen = new Set<string>();
       for (const v of ids) {
@@ -198,7 +207,7 @@ export class Collection implements CollectionView {
     }
     // Per index: the longest kept key prefix whose fields the filter all fixes → exact
     // keys (one Map lookup per combination of values); else the leading field's lists.
-    let best: { postings: (Posting | undefined)[]; size: number; disjoint: boolean } | undefined;
+    let best: { ix: Index; postings: (Posting | undefined)[]; size: number; disjoint: boolean } | undefined;
     for (const ix of this.indexes.values()) {
       const first = eq.get(ix.fields[0]);
       if (!first) continue;
@@ -239,12 +248,13 @@ export class Collection implements CollectionView {
       let disjoint = new Set(postings).size === postings.length;
       for (let i = 0; i < varied && disjoint; i++)
         if (lists[i].length > 1 && ix.multikey[i]) disjoint = false;
-      if (!best || size < best.size) best = { postings, size, disjoint };
+      if (!best || size < best.size) best = { ix, postings, size, disjoint };
       if (size === 0) break;
     }
     // A list naming most of the collection (a province's every member) is read
     // faster by scanning than by looking each id up; the filter is tested either way.
     if (!best || best.size >= SCAN_SHARE * this.docs.size) return this.docs.values();
+    this.lastPlan = best.ix;
     return this.docsOf(best.postings, best.disjoint);
   }
 

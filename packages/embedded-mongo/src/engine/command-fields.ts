@@ -149,8 +149,8 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       hint: 'must name an index; results as without it',
       let: '',
       bypassDocumentValidation: NO_VALIDATION,
+      explain: 'the plan and the counts, as the `explain` command gives them',
     },
-    refused: { explain: refused('`explain` is not implemented', isFalse) },
   },
   count: {
     supported: {

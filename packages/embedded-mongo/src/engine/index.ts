@@ -26,7 +26,12 @@ import * as admin from './commands/admin.ts';
 import * as crud from './commands/crud.ts';
 import { aggregate } from './commands/aggregate.ts';
 import * as ix from './commands/indexes.ts';
+import * as stats from './commands/stats.ts';
 import { startTtlMonitor } from './ttl.ts';
+import { CurrentOps, interrupted } from './current-ops.ts';
+import * as ops from './commands/ops.ts';
+import { explain } from './commands/explain.ts';
+import { renameCollection } from './commands/rename.ts';
 
 const COMMANDS: Record<string, Handler> = {
   ping: admin.ping,
@@ -51,6 +56,12 @@ const COMMANDS: Record<string, Handler> = {
   create: admin.create,
   drop: admin.drop,
   dropDatabase: admin.dropDatabase,
+  renameCollection,
+  explain,
+  collMod: ops.collMod,
+  validate: ops.validate,
+  currentOp: ops.currentOp,
+  killOp: ops.killOp,
   listDatabases: admin.listDatabases,
   refreshSessions: admin.ok,
   startSession: admin.startSession,
@@ -62,7 +73,8 @@ const COMMANDS: Record<string, Handler> = {
   setParameter: admin.setParameter,
   hostInfo: admin.hostInfo,
   whatsmyuri: admin.whatsmyuri,
-  dbStats: admin.dbStats,
+  dbStats: stats.dbStats,
+  collStats: stats.collStats,
   getCmdLineOpts: () => ({ argv: [], parsed: {}, ok: 1 }),
   getFreeMonitoringStatus: () => ({ state: 'disabled', ok: 1 }),
 };
@@ -131,6 +143,8 @@ export class Engine implements CommandExecutor {
   readonly cursors = new CursorManager();
   readonly sessions = new SessionTable();
   readonly clock = new ClusterClock();
+  /** Commands running now (currentOp, killOp). */
+  readonly ops = new CurrentOps();
   /** Server parameters `setParameter` may change at run time. */
   readonly params: EngineParams = { transactionLifetimeLimitSeconds: 60 };
   /** host:port clients reach this server at (hello's `me`, `hosts`, `primary`). */
@@ -269,12 +283,14 @@ export class Engine implements CommandExecutor {
       this.lastWriteAt = Date.now();
       this.writesInFlight++;
     }
+    const op = this.ops.begin(dbName, name, command, ctx.connectionId);
     try {
       const reply = await this.dispatch(name, dbName, command, ctx);
       // Every reply carries the cluster time, as a replica-set member's do. Replies are made
       // per command (a retry's answer is a copy of the first), so it is added in place.
       return Object.assign(reply, this.clock.gossip());
     } finally {
+      this.ops.end(op);
       if (isWrite) {
         this.writesInFlight--;
         this.lastWriteAt = Date.now();
@@ -337,6 +353,8 @@ export class Engine implements CommandExecutor {
       if (!handler) throw err(59, `no such command: '${name}'`);
       // Parsed as mongod parses it, before anything runs (also inside a transaction).
       checkCommandFields(name, command);
+      // The session cache $listLocalSessions lists: every session a command used, as mongod's.
+      if (command.lsid !== undefined) this.sessions.touch(command.lsid);
       if (command.autocommit !== undefined || command.startTransaction !== undefined)
         return this.statement(name, handler, dbName, command, ctx);
       if (command.txnNumber !== undefined)
@@ -360,6 +378,9 @@ export class Engine implements CommandExecutor {
       startedAt: this.startedAt,
       serializesReply: ctx.serializesReply === true,
       params: this.params,
+      dataDir: this.options.dataDir,
+      ops: this.ops,
+      sessions: this.sessions,
       txn: store instanceof TxnStore ? store : null,
     };
   }
@@ -408,19 +429,26 @@ export class Engine implements CommandExecutor {
       1000,
     );
     slow.unref();
+    const op = this.ops.of(body);
     try {
+      if (op?.killed) throw interrupted();
+      // killOp cuts the wait short.
+      const killed = new Promise<never>((_, reject) => {
+        if (op) op.interrupt = reject;
+      });
       const max = typeof body.maxTimeMS === 'number' ? body.maxTimeMS : Number(body.maxTimeMS ?? 0);
-      if (!(max > 0)) return await txn.done;
+      if (!(max > 0)) return await Promise.race([txn.done, killed]);
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => reject(err(50, 'operation exceeded time limit')), max);
       });
       try {
-        await Promise.race([txn.done, timeout]);
+        await Promise.race([txn.done, timeout, killed]);
       } finally {
         clearTimeout(timer);
       }
     } finally {
+      if (op) op.interrupt = undefined;
       clearTimeout(slow);
     }
   }

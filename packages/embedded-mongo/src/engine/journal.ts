@@ -25,6 +25,9 @@
  *   GROUP_END     {session?}: closes the group; `session` is the durable state
  *                 of the logical session whose write it was (sessions.ts)
  *   SESSION       {session}: that state on its own (snapshots)
+ *   RENAME_COLL   {toDb, toColl}: the collection moves, documents and indexes
+ *                 with it (a target dropped first is a DROP_COLL in the same group)
+ *   SET_OPTIONS   {options}: the collection's options as collMod left them
  *
  * Files in the data directory:
  *   snapshot.bin      "EMSNAP01" | u32 generation | records (written atomically)
@@ -51,6 +54,8 @@ export const enum Op {
   GROUP_BEGIN = 9,
   GROUP_END = 10,
   SESSION = 11,
+  RENAME_COLL = 12,
+  SET_OPTIONS = 13,
 }
 
 export interface Rec {

@@ -49,6 +49,12 @@ function binaryHex(v: unknown): string | null {
   return null;
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 /** The session's identity: its id, and the user hash when there is one. */
 export function sessionKey(lsid: unknown): string {
   if (!lsid || typeof lsid !== 'object' || Array.isArray(lsid))
@@ -94,6 +100,26 @@ export class SessionTable {
     return e;
   }
 
+  /** Notes a use of the session, if `lsid` is well formed (the command checks it where it matters). */
+  touch(lsid: unknown): void {
+    const id = (lsid as Document)?.id;
+    const buf = (id as { buffer?: unknown } | undefined)?.buffer;
+    const bytes = buf instanceof Uint8Array ? buf : undefined;
+    // Most commands come from the session the previous one used: compare its 16 bytes
+    // instead of building the key (this runs on every command).
+    const last = this.lastTouched;
+    if (bytes && last && (lsid as Document).uid === undefined && sameBytes(bytes, last.bytes)) {
+      last.entry.lastUse = Date.now();
+      return;
+    }
+    if (binaryHex(id) === null) return;
+    const entry = this.entry(lsid);
+    this.lastTouched =
+      bytes && (lsid as Document).uid === undefined ? { bytes: Uint8Array.from(bytes), entry } : null;
+  }
+
+  private lastTouched: { bytes: Uint8Array; entry: SessionEntry } | null = null;
+
   find(lsid: unknown): SessionEntry | undefined {
     try {
       return this.entries.get(sessionKey(lsid));
@@ -119,7 +145,13 @@ export class SessionTable {
     return [...this.entries.values()].filter((e) => now - e.lastUse > limit && !e.inflight);
   }
 
+  /** Every session known here (the local session cache). */
+  list(): SessionEntry[] {
+    return [...this.entries.values()];
+  }
+
   drop(e: SessionEntry): void {
+    if (this.lastTouched?.entry === e) this.lastTouched = null;
     this.entries.delete(e.key);
   }
 

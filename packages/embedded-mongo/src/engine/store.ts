@@ -382,6 +382,45 @@ export class Store implements StoreView {
     return c;
   }
 
+  /**
+   * renameCollection: the same Collection object moves to its new namespace, so its
+   * documents and indexes go with it without a copy. Transactions that used either
+   * namespace are aborted (their overlays are keyed by namespace), as for a drop.
+   */
+  rename(c: Collection, toDb: string, toName: string): void {
+    validateCollectionName(toName);
+    this.txns.abortTouching(c.ns);
+    this.txns.abortTouching(`${toDb}.${toName}`);
+    const from = this.dbs.get(c.db);
+    from?.delete(c.name);
+    if (from && from.size === 0) this.dbs.delete(c.db);
+    this.record(Op.RENAME_COLL, c.db, c.name, { toDb, toColl: toName });
+    c.db = toDb;
+    c.name = toName;
+    let to = this.dbs.get(toDb);
+    if (!to) this.dbs.set(toDb, (to = new Map()));
+    to.set(toName, c);
+  }
+
+  /** collMod: the collection's options (validator…) replaced, journaled whole. */
+  setOptions(c: Collection, options: Doc): void {
+    for (const k of Object.keys(c.options)) delete c.options[k];
+    Object.assign(c.options, options);
+    this.record(Op.SET_OPTIONS, c.db, c.name, { options });
+  }
+
+  /**
+   * collMod of an index option (the TTL): the spec changes in place; the journal gets
+   * the index dropped and created again with its new spec (replay rebuilds it).
+   */
+  setIndexSpec(c: Collection, name: string, spec: IndexSpec): void {
+    const ix = c.indexes.get(name);
+    if (!ix) return;
+    Object.assign(ix.spec, spec);
+    this.record(Op.DROP_INDEX, c.db, c.name, { name });
+    this.record(Op.CREATE_INDEX, c.db, c.name, ix.spec);
+  }
+
   dropDatabase(db: string): boolean {
     this.txns.abortTouching(db, true);
     const had = this.dbs.delete(db);
@@ -470,6 +509,17 @@ export class Store implements StoreView {
       case Op.DROP_DB:
         this.dbs.delete(r.db);
         break;
+      case Op.RENAME_COLL: {
+        const { toDb, toColl } = BSON.deserialize(r.body);
+        const c = this.get(r.db, r.coll);
+        if (c && !this.get(toDb, toColl)) this.rename(c, toDb, toColl);
+        break;
+      }
+      case Op.SET_OPTIONS: {
+        const c = this.get(r.db, r.coll);
+        if (c) this.setOptions(c, BSON.deserialize(r.body).options ?? {});
+        break;
+      }
     }
   }
 

@@ -5,6 +5,7 @@ import { clone } from '../clone.ts';
 import { isPlainObject } from '../keys.ts';
 import { err } from '../errors.ts';
 import { compileFilter } from '../mingo.ts';
+import { collectionSizes } from '../stats.ts';
 import { type Handler, collectionArg } from './types.ts';
 
 export const VERSION = '7.0.0';
@@ -96,15 +97,17 @@ export const dropDatabase: Handler = (ctx) => {
   return { dropped: ctx.db, ok: 1 };
 };
 
-function approxSize(docs: number): number {
-  return docs * 1024;
-}
-
 export const listDatabases: Handler = (ctx) => {
   const { body, state: store } = ctx;
   let dbs: Document[] = [...store.dbs.entries()].map(([name, colls]) => {
-    const n = [...colls.values()].reduce((s, c) => s + c.docs.size, 0);
-    return { name, sizeOnDisk: approxSize(n), empty: n === 0 };
+    let n = 0;
+    let bytes = 0;
+    for (const c of colls.values()) {
+      const s = collectionSizes(c);
+      n += s.count;
+      bytes += s.storageSize + s.totalIndexSize;
+    }
+    return { name, sizeOnDisk: bytes, empty: n === 0 };
   });
   if (isPlainObject(body.filter) && Object.keys(body.filter).length) {
     const q = compileFilter(body.filter);
@@ -228,18 +231,3 @@ export const hostInfo: Handler = () => ({
 export const getLastError: Handler = () => ({ n: 0, err: null, ok: 1 });
 
 export const whatsmyuri: Handler = () => ({ you: '127.0.0.1:0', ok: 1 });
-
-export const dbStats: Handler = (ctx) => {
-  const colls = ctx.state.collections(ctx.db);
-  const objects = colls.reduce((s, c) => s + c.docs.size, 0);
-  return {
-    db: ctx.db,
-    collections: colls.length,
-    views: 0,
-    objects,
-    indexes: colls.reduce((s, c) => s + c.indexes.size + 1, 0),
-    dataSize: approxSize(objects),
-    storageSize: approxSize(objects),
-    ok: 1,
-  };
-};

@@ -11,6 +11,9 @@ import { checkHint } from '../hint.ts';
 import { isAccumulator, isPipelineStage, normalizeCollation, runPipeline } from '../mingo.ts';
 import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
+import { collStatsDocument } from './stats.ts';
+import { localSessions } from './ops.ts';
+import { explainCommand } from './explain.ts';
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
 export const UNSUPPORTED_STAGES: Record<string, string> = {
@@ -22,7 +25,6 @@ export const UNSUPPORTED_STAGES: Record<string, string> = {
   $geoNear: '$geoNear is not supported by the embedded server',
   $currentOp: '$currentOp is not supported by the embedded server',
   $listSessions: '$listSessions is not supported by the embedded server',
-  $collStats: '$collStats is not supported by the embedded server',
   $indexStats: '$indexStats is not supported by the embedded server',
   $planCacheStats: '$planCacheStats is not supported by the embedded server',
 };
@@ -58,14 +60,20 @@ function checkAccumulators(group: Doc): void {
   }
 }
 
-function checkStages(pipeline: Doc[], allSafe: { v: boolean }): void {
-  for (const stage of pipeline) {
+/** Stages that produce the pipeline's input, allowed only first. */
+const FIRST_ONLY = new Set(['$collStats', '$listLocalSessions']);
+
+function checkStages(pipeline: Doc[], allSafe: { v: boolean }, top = false): void {
+  for (const [i, stage] of pipeline.entries()) {
     if (!isPlainObject(stage) || Object.keys(stage).length !== 1)
       throw err(40323, 'A pipeline stage specification object must contain exactly one field.');
     const name = Object.keys(stage)[0];
+    if (FIRST_ONLY.has(name) && !(top && i === 0))
+      throw err(40602, `${name} is only valid as the first stage in a pipeline`);
     if (UNSUPPORTED_STAGES[name]) throw err(115, UNSUPPORTED_STAGES[name]);
     // Before any document flows: mongod parses the whole pipeline first, even over no input.
-    if (!isPipelineStage(name)) throw err(40324, `Unrecognized pipeline stage name: '${name}'`);
+    if (!isPipelineStage(name) && !FIRST_ONLY.has(name))
+      throw err(40324, `Unrecognized pipeline stage name: '${name}'`);
     if (name === '$group' && isPlainObject(stage.$group)) checkAccumulators(stage.$group);
     if (name === '$facet' && isPlainObject(stage.$facet)) {
       for (const sub of Object.values(stage.$facet))
@@ -83,18 +91,34 @@ export const aggregate: Handler = (ctx) => {
   const target = body.aggregate;
   if (!Array.isArray(body.pipeline)) throw err(14, "'pipeline' option must be specified as an array");
   const pipeline = normalizeFilter(body.pipeline) as Doc[];
-  if (body.explain) throw err(115, 'explain is not supported by the embedded server');
+  if (body.explain) return explainCommand(ctx, body, 'queryPlanner');
   if (!isPlainObject(body.cursor))
     throw err(9, "The 'cursor' option is required, except for aggregate with the explain argument");
   const batchSize = asNumber(asObject(body.cursor, 'cursor').batchSize, 'cursor.batchSize', 101);
   const safe = { v: true };
-  checkStages(pipeline, safe);
+  checkStages(pipeline, safe, true);
   const collation = normalizeCollation(body.collation);
 
   let source: Doc[];
   let rest = pipeline;
   let ns: string;
-  if (target === 1) {
+  const collStats = pipeline.length > 0 && '$collStats' in pipeline[0];
+  if (collStats && target === 1)
+    throw err(73, '$collStats cannot be run on the database; a collection is required.');
+  if (collStats && ctx.txn)
+    throw err(263, 'Operation not permitted in transaction :: caused by :: $collStats');
+  if (collStats) {
+    if (typeof target !== 'string') throw err(73, 'collection name has invalid type');
+    ns = `${db}.${validateCollectionName(target)}`;
+    source = [collStatsDocument(ctx, target, pipeline[0].$collStats)];
+    rest = pipeline.slice(1);
+  } else if (pipeline.length > 0 && '$listLocalSessions' in pipeline[0]) {
+    if (target !== 1)
+      throw err(50936, '$listLocalSessions must be run against the database with {aggregate: 1}');
+    ns = `${db}.$cmd.aggregate`;
+    source = localSessions(ctx, pipeline[0].$listLocalSessions);
+    rest = pipeline.slice(1);
+  } else if (target === 1) {
     ns = `${db}.$cmd.aggregate`;
     const first = pipeline[0];
     if (!first || !('$documents' in first))
@@ -117,7 +141,14 @@ export const aggregate: Handler = (ctx) => {
   }
 
   // A leading $group (counts per stage/school) natively when its spec and data allow.
-  if (!collation && target !== 1 && rest.length && isPlainObject(rest[0]) && '$group' in rest[0]) {
+  if (
+    !collation &&
+    !collStats &&
+    target !== 1 &&
+    rest.length &&
+    isPlainObject(rest[0]) &&
+    '$group' in rest[0]
+  ) {
     const grouped = fastGroup(source, rest[0].$group);
     if (grouped) {
       source = grouped;

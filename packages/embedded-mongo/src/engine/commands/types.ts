@@ -2,6 +2,8 @@ import type { Document } from 'bson';
 import type { CursorManager } from '../cursors.ts';
 import type { Store, StoreView } from '../store.ts';
 import type { TxnStore } from '../txn.ts';
+import type { CurrentOps } from '../current-ops.ts';
+import type { SessionTable } from '../sessions.ts';
 import { err } from '../errors.ts';
 import { validateCollectionName } from '../store.ts';
 
@@ -21,6 +23,12 @@ export interface Ctx {
   serializesReply: boolean;
   /** Server parameters (`getParameter` / `setParameter`). */
   params: EngineParams;
+  /** Where the data lives (undefined in memory): dbStats reports its file system. */
+  dataDir?: string;
+  /** Commands running now (currentOp, killOp). */
+  ops: CurrentOps;
+  /** The logical sessions this server knows ($listLocalSessions). */
+  sessions: SessionTable;
 }
 
 export interface EngineParams {

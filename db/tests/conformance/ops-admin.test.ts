@@ -1,0 +1,167 @@
+/**
+ * collMod, validate, currentOp / killOp and $listLocalSessions through the bare driver,
+ * as mongod 7.0 answers them.
+ */
+import { MongoServerError, type Db, type MongoClient } from 'mongodb';
+import { describe, expect, it } from 'vitest';
+import { withTargetDb } from './target.ts';
+
+let db: Db;
+let client: MongoClient;
+let dbName: string;
+
+withTargetDb('opsadmin', (opened) => {
+  ({ db, client } = opened);
+  dbName = opened.target.dbName;
+});
+
+async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
+  const error = await promise.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(MongoServerError);
+  return error as MongoServerError;
+}
+
+describe('collMod', () => {
+  it('changes a TTL index by name or key pattern and answers the old and new values', async () => {
+    await db.collection('sessions').createIndex({ at: 1 }, { name: 'at_1', expireAfterSeconds: 3600 });
+    const r = await db.command({ collMod: 'sessions', index: { name: 'at_1', expireAfterSeconds: 60 } });
+    expect(r).toMatchObject({ expireAfterSeconds_old: 3600, expireAfterSeconds_new: 60, ok: 1 });
+    await db.command({ collMod: 'sessions', index: { keyPattern: { at: 1 }, expireAfterSeconds: 120 } });
+    const ix = (await db.collection('sessions').listIndexes().toArray()).find((i) => i.name === 'at_1');
+    expect(ix?.expireAfterSeconds).toBe(120);
+  });
+
+  it('answers IndexNotFound (27) and NamespaceNotFound (26)', async () => {
+    await db.collection('c').insertOne({ a: 1 });
+    const noIndex = await serverError(
+      db.command({ collMod: 'c', index: { name: 'nope_1', expireAfterSeconds: 5 } }),
+    );
+    expect(noIndex.code).toBe(27);
+    const noColl = await serverError(db.command({ collMod: 'missing', validationLevel: 'off' }));
+    expect(noColl.code).toBe(26);
+  });
+
+  it('stores the validation level and action, as listCollections shows', async () => {
+    await db.createCollection('members');
+    await db.command({ collMod: 'members', validationLevel: 'moderate', validationAction: 'warn' });
+    const [info] = await db.listCollections({ name: 'members' }, { nameOnly: false }).toArray();
+    expect(info.options?.validationLevel).toBe('moderate');
+    expect(info.options?.validationAction).toBe('warn');
+  });
+
+  it('refuses a validator it would not enforce (115, embedded server only), changing nothing', async ({
+    skip,
+  }) => {
+    if (process.env.MONGODB_URI) skip();
+    await db.createCollection('members');
+    const validator = { $jsonSchema: { bsonType: 'object', required: ['name'] } };
+    const refused = await serverError(db.command({ collMod: 'members', validator }));
+    expect(refused.code).toBe(115);
+    expect(refused.message).toMatch(/schema validators are not enforced/);
+    const [info] = await db.listCollections({ name: 'members' }, { nameOnly: false }).toArray();
+    expect(info.options?.validator).toBeUndefined();
+  });
+
+  it('refuses a bad validationLevel (2) and an unknown field (40415)', async () => {
+    await db.createCollection('members');
+    const level = await serverError(db.command({ collMod: 'members', validationLevel: 'sometimes' }));
+    expect(level.code).toBe(2);
+    const unknown = await serverError(db.command({ collMod: 'members', notAField: 1 }));
+    expect(unknown.code).toBe(40415);
+  });
+});
+
+describe('validate', () => {
+  it('checks the documents against the indexes', async () => {
+    const c = db.collection('people');
+    await c.insertMany([{ email: 'a@x', tags: ['p', 'q'] }, { email: 'b@x', tags: ['q'] }, { email: 'c@x' }]);
+    await c.createIndex({ email: 1 }, { unique: true, name: 'email_1' });
+    await c.createIndex({ tags: 1 }, { name: 'tags_1' });
+    const r = await db.command({ validate: 'people' });
+    expect(r.ok).toBe(1);
+    expect(r.ns).toBe(`${dbName}.people`);
+    expect(r.valid).toBe(true);
+    expect(r.errors).toEqual([]);
+    expect(r.nrecords).toBe(3);
+    expect(r.nIndexes).toBe(3);
+    // A multikey index has one key per array element (a missing field is one null key).
+    expect(r.keysPerIndex).toEqual({ _id_: 3, email_1: 3, tags_1: 4 });
+  });
+
+  it('answers NamespaceNotFound (26) for a missing collection', async () => {
+    const error = await serverError(db.command({ validate: 'missing' }));
+    expect(error.code).toBe(26);
+  });
+});
+
+describe('currentOp and killOp', () => {
+  it('lists the running commands, currentOp itself included', async () => {
+    const r = await client.db('admin').command({ currentOp: 1 });
+    expect(r.ok).toBe(1);
+    expect(Array.isArray(r.inprog)).toBe(true);
+    const self = r.inprog.find(
+      (op: { command?: { currentOp?: unknown } }) => op.command?.currentOp !== undefined,
+    );
+    expect(self).toBeDefined();
+    expect(typeof self.opid).toBe('number');
+    expect(self.active).toBe(true);
+  });
+
+  it('answers ok to killOp of an operation that is not running', async () => {
+    const r = await client.db('admin').command({ killOp: 1, op: 987654321 });
+    expect(r.ok).toBe(1);
+  });
+
+  it('interrupts a write waiting for a transaction (11601)', async () => {
+    const c = db.collection<{ _id: number; v: number }>('locked');
+    await c.insertOne({ _id: 1, v: 0 });
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      await c.updateOne({ _id: 1 }, { $set: { v: 1 } }, { session });
+      // Outside the transaction: blocked until the transaction ends.
+      const blocked = c.updateOne({ _id: 1 }, { $set: { v: 2 } }, { comment: 'blocked-write' }).then(
+        () => null,
+        (e: unknown) => e,
+      );
+      let opid: unknown;
+      for (let i = 0; i < 50 && opid === undefined; i++) {
+        const { inprog } = await client
+          .db('admin')
+          .command({ currentOp: 1, 'command.comment': 'blocked-write' });
+        opid = inprog[0]?.opid;
+        if (opid === undefined) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(opid).toBeDefined();
+      await client.db('admin').command({ killOp: 1, op: opid });
+      const error = (await blocked) as MongoServerError;
+      expect(error).toBeInstanceOf(MongoServerError);
+      expect(error.code).toBe(11601);
+    } finally {
+      await session.abortTransaction().catch(() => undefined);
+      await session.endSession();
+    }
+  });
+});
+
+describe('$listLocalSessions', () => {
+  it('lists a session a command used', async () => {
+    const session = client.startSession();
+    try {
+      await db.collection('s').findOne({}, { session });
+      const id = session.id!.id;
+      const rows = await client
+        .db('admin')
+        .aggregate([{ $listLocalSessions: { allUsers: true } }])
+        .toArray();
+      const mine = rows.find((r) => r._id.id.toString('hex') === id.toString('hex'));
+      expect(mine).toBeDefined();
+      expect(mine!.lastUse).toBeInstanceOf(Date);
+    } finally {
+      await session.endSession();
+    }
+  });
+});

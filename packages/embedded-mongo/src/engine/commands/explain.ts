@@ -1,0 +1,180 @@
+/**
+ * explain of find, count, aggregate, update and delete: the plan is the index
+ * `Collection.candidates` reads (IXSCAN with its name and key pattern, IDHACK for
+ * `_id` equality, or COLLSCAN), and executionStats come from running the filter over
+ * those candidates. Nothing is written.
+ */
+import os from 'node:os';
+import type { Document } from 'bson';
+import type { Collection } from '../collection.ts';
+import { err } from '../errors.ts';
+import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
+import { compileFilter, normalizeCollation } from '../mingo.ts';
+import { validateCollectionName } from '../store.ts';
+import { VERSION } from './admin.ts';
+import { type Ctx, type Handler, asNumber } from './types.ts';
+
+const VERBOSITIES = ['queryPlanner', 'executionStats', 'allPlansExecution'];
+
+interface Target {
+  name: string;
+  filter: Doc;
+  collation?: Doc;
+  /** find: skip and limit; update/delete: at most one (`multi: false`, `limit: 1`). */
+  skip: number;
+  limit: number;
+  /** The write stage over the plan (UPDATE, DELETE), COUNT, or none. */
+  top?: 'UPDATE' | 'DELETE' | 'COUNT';
+  /** Aggregation stages after the leading $match ones. */
+  rest?: Doc[];
+}
+
+function targetOf(cmd: Document): Target {
+  const name = Object.keys(cmd)[0];
+  const coll = cmd[name];
+  if (typeof coll !== 'string') throw err(73, 'collection name has invalid type');
+  validateCollectionName(coll);
+  const obj = (v: unknown) => (isPlainObject(v) ? (normalizeFilter(v) as Doc) : {});
+  switch (name) {
+    case 'find':
+      return {
+        name: coll,
+        filter: obj(cmd.filter),
+        collation: cmd.collation,
+        skip: asNumber(cmd.skip, 'skip', 0),
+        limit: Math.abs(asNumber(cmd.limit, 'limit', 0)),
+      };
+    case 'count':
+      return {
+        name: coll,
+        filter: obj(cmd.query),
+        collation: cmd.collation,
+        skip: asNumber(cmd.skip, 'skip', 0),
+        limit: Math.abs(asNumber(cmd.limit, 'limit', 0)),
+        top: 'COUNT',
+      };
+    case 'update':
+    case 'delete': {
+      const list = cmd[name === 'update' ? 'updates' : 'deletes'];
+      if (!Array.isArray(list) || list.length !== 1 || !isPlainObject(list[0]))
+        throw err(9, `explain of ${name} takes exactly one statement`);
+      const st = list[0];
+      const one = name === 'update' ? !st.multi : asNumber(st.limit, 'limit', 0) === 1;
+      return {
+        name: coll,
+        filter: obj(st.q),
+        collation: st.collation,
+        skip: 0,
+        limit: one ? 1 : 0,
+        top: name === 'update' ? 'UPDATE' : 'DELETE',
+      };
+    }
+    case 'aggregate': {
+      if (!Array.isArray(cmd.pipeline)) throw err(14, "'pipeline' option must be specified as an array");
+      let filter: Doc = {};
+      let i = 0;
+      const pipeline = normalizeFilter(cmd.pipeline) as Doc[];
+      for (; i < pipeline.length && isPlainObject(pipeline[i]) && '$match' in pipeline[i]; i++)
+        filter = Object.keys(filter).length
+          ? { $and: [filter, pipeline[i].$match as Doc] }
+          : (pipeline[i].$match as Doc);
+      return { name: coll, filter, collation: cmd.collation, skip: 0, limit: 0, rest: pipeline.slice(i) };
+    }
+    default:
+      throw err(115, `explain of '${name}' is not supported by the embedded server`);
+  }
+}
+
+/** The plan tree mongod's classic engine would show for the index the engine read. */
+function planOf(c: Collection | undefined, filter: Doc): Document {
+  const plan = c?.lastPlan ?? null;
+  if (plan === '_id_') return { stage: 'IDHACK' };
+  if (plan === null) return { stage: 'COLLSCAN', filter, direction: 'forward' };
+  return {
+    stage: 'FETCH',
+    filter,
+    inputStage: {
+      stage: 'IXSCAN',
+      keyPattern: plan.spec.key,
+      indexName: plan.name,
+      isMultiKey: plan.multikey.some(Boolean),
+      isUnique: !!plan.spec.unique,
+      isSparse: !!plan.spec.sparse,
+      isPartial: !!plan.spec.partialFilterExpression,
+      direction: 'forward',
+    },
+  };
+}
+
+export function explainCommand(ctx: Ctx, cmd: Document, verbosity: string): Document {
+  if (!VERBOSITIES.includes(verbosity))
+    throw err(2, "verbosity string must be one of {'queryPlanner', 'executionStats', 'allPlansExecution'}");
+  const t = targetOf(cmd);
+  const c = ctx.state.get(ctx.db, t.name);
+  const collation = normalizeCollation(t.collation);
+  const t0 = performance.now();
+  let examined = 0;
+  let matched = 0;
+  if (c) {
+    const q = compileFilter(t.filter, collation);
+    const enough = t.limit ? t.skip + t.limit : Infinity;
+    for (const d of c.candidates(t.filter, collation)) {
+      examined++;
+      if (q.test(d) && ++matched >= enough) break;
+    }
+  }
+  const ms = Math.round(performance.now() - t0);
+  const returned = Math.max(0, matched - t.skip);
+  let winningPlan = planOf(c, t.filter);
+  if (t.limit && !t.top) winningPlan = { stage: 'LIMIT', limitAmount: t.limit, inputStage: winningPlan };
+  if (t.skip && !t.top) winningPlan = { stage: 'SKIP', skipAmount: t.skip, inputStage: winningPlan };
+  if (t.top) winningPlan = { stage: t.top, inputStage: winningPlan };
+  const keys = c?.lastPlan ? examined : 0;
+  const queryPlanner: Document = {
+    namespace: `${ctx.db}.${t.name}`,
+    indexFilterSet: false,
+    parsedQuery: t.filter,
+    maxIndexedOrSolutionsReached: false,
+    maxIndexedAndSolutionsReached: false,
+    maxScansToExplodeReached: false,
+    winningPlan,
+    rejectedPlans: [],
+  };
+  const stats: Document | undefined =
+    verbosity === 'queryPlanner'
+      ? undefined
+      : {
+          executionSuccess: true,
+          // Count and writes return no documents; the write stages say how many they would change.
+          nReturned: t.top ? 0 : returned,
+          executionTimeMillis: ms,
+          totalKeysExamined: keys,
+          totalDocsExamined: examined,
+          executionStages: {
+            ...winningPlan,
+            ...(t.top === 'UPDATE' ? { nMatched: returned, nWouldModify: returned } : {}),
+            ...(t.top === 'DELETE' ? { nWouldDelete: returned } : {}),
+            ...(t.top === 'COUNT' ? { nCounted: t.limit ? Math.min(returned, t.limit) : returned } : {}),
+          },
+          ...(verbosity === 'allPlansExecution' ? { allPlansExecution: [] } : {}),
+        };
+  const serverInfo = { host: os.hostname(), port: 0, version: VERSION, gitVersion: 'embedded' };
+  const reply: Document = { explainVersion: '1' };
+  if (t.rest && t.rest.length) {
+    reply.stages = [{ $cursor: { queryPlanner, ...(stats ? { executionStats: stats } : {}) } }, ...t.rest];
+  } else {
+    reply.queryPlanner = queryPlanner;
+    if (stats) reply.executionStats = stats;
+  }
+  return { ...reply, command: cmd, serverInfo, ok: 1 };
+}
+
+export const explain: Handler = (ctx) => {
+  const cmd = ctx.body.explain;
+  if (!isPlainObject(cmd))
+    throw err(14, "BSON field 'explain.explain' is the wrong type, expected type 'object'");
+  const verbosity = ctx.body.verbosity ?? 'allPlansExecution';
+  if (typeof verbosity !== 'string')
+    throw err(14, "BSON field 'explain.verbosity' is the wrong type, expected type 'string'");
+  return explainCommand(ctx, cmd, verbosity);
+};
