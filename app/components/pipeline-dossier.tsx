@@ -5,12 +5,13 @@
  * as the action, so a bad date gets its message beside the box before any round trip.
  */
 import { getFormProps, getInputProps, useForm } from '@conform-to/react';
-import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
+import { getZodConstraint } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import type { Text } from '~/domain/criteria/types';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { Field } from './forms';
+import { parseForm } from '~/utils/forms/conform';
 import {
   DOSSIER_DATE_KINDS,
   dossierEditSchema,
@@ -77,7 +78,7 @@ function DossierEditor({
     shouldValidate: 'onBlur',
     shouldRevalidate: 'onInput',
     // As on the server: no coercion, a blank date clears the stored one.
-    onValidate: ({ formData }) => parseWithZod(formData, { schema, disableAutoCoercion: true }),
+    onValidate: ({ formData }) => parseForm(formData, schema),
   });
   const dates = { receivedAt: fields.receivedAt.getFieldset(), verifiedAt: fields.verifiedAt.getFieldset() };
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'dossier';

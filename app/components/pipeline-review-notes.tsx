@@ -4,10 +4,11 @@
  * The province never records a school's step: its only step is the return (an exit form).
  */
 import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react';
-import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
+import { getZodConstraint } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { ErrorList } from './forms';
+import { parseForm } from '~/utils/forms/conform';
 import { REVIEW_NOTE_KINDS, ReviewNoteSchema, type TabFormFailure } from '~/utils/forms/pipeline-tab';
 
 export interface ReviewNoteView {
@@ -31,7 +32,7 @@ function AddNoteForm({ version, failure }: { version: number; failure: TabFormFa
     constraint: getZodConstraint(ReviewNoteSchema),
     shouldValidate: 'onBlur',
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ReviewNoteSchema }),
+    onValidate: ({ formData }) => parseForm(formData, ReviewNoteSchema),
   });
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'note';
   const hintId = `${fields.text.id}-hint`;

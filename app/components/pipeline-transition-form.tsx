@@ -7,7 +7,6 @@
  * own (`NotOfferedFailure`), never swallowed.
  */
 import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { Form, Link, useNavigation } from '@remix-run/react';
 import { useMemo, useState } from 'react';
 import { dayNumber, formatDay } from '~/domain/calendar';
@@ -18,6 +17,7 @@ import { SelectionVerdictBox } from '~/components/selection-verdict';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
+import { parseForm } from '~/utils/forms/conform';
 import { stepFieldName, stepIssueMessage } from '~/utils/forms/pipeline-step';
 import type { FieldView } from '~/domain/pipeline/step-fields';
 import type { TransitionFailure } from '~/utils/pipeline/pipeline-step.server';
@@ -221,10 +221,7 @@ export function TransitionForm({
     shouldValidate: 'onBlur',
     shouldRevalidate: 'onInput',
     // The step's own schema (the machine's rules on dates and counts stay the server's).
-    onValidate: schema
-      ? ({ formData }) =>
-          parseWithZod(formData, { schema, disableAutoCoercion: true, error: stepIssueMessage })
-      : undefined,
+    onValidate: schema ? ({ formData }) => parseForm(formData, schema, stepIssueMessage) : undefined,
   });
   const errorsFor = (name: string) => form.allErrors[name];
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === tr.id;

@@ -6,7 +6,6 @@
  * transaction (decision 018).
  */
 import type { Submission } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
@@ -31,8 +30,7 @@ import { noteMemberWrite } from '../criteria/eligibility.server';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
 import { fieldErrorsOf, type FieldErrors } from '../validation';
-import { defaultMessage } from '../forms/fields';
-import { refusal } from '../forms/reply';
+import { parseForm, refusal } from '../forms/conform';
 import { isObjectId } from '~/domain/ids';
 import { notFound, invariantResponse } from '../responses.server';
 
@@ -177,8 +175,12 @@ export async function getUnit(user: AuthUser, id: Types.ObjectId) {
   };
 }
 
-/** A refused unit: conform's reply and its messages by field (forms/reply.ts), the values posted. */
-function invalid(submission: Submission<UnitInput>, fieldErrors: FieldErrors | null, status = 400) {
+/** A refused unit: conform's reply and its messages by field (forms/conform.ts), the values posted. */
+function invalid(
+  submission: Submission<UnitInput, MessageKey[]>,
+  fieldErrors: FieldErrors | null,
+  status = 400,
+) {
   return data(
     {
       ...refusal(submission, fieldErrors ? { fieldErrors } : {}),
@@ -216,11 +218,7 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     form.set('kind', existing.kind);
   }
 
-  const submission = parseWithZod(form, {
-    schema: UnitSchema,
-    disableAutoCoercion: true,
-    error: defaultMessage,
-  });
+  const submission = parseForm(form, UnitSchema);
   if (submission.status !== 'success') return invalid(submission, null);
   const input: UnitInput = submission.value;
 
