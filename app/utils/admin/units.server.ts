@@ -29,8 +29,7 @@ import type { AuthUser } from '../auth/auth.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
-import { parseForm, refusal } from '../forms/conform';
+import { parseForm, refusal, typedValues, type FieldErrors } from '../forms/conform';
 import { isObjectId } from '~/domain/ids';
 import { notFound, invariantResponse } from '../responses.server';
 
@@ -392,15 +391,13 @@ export async function conductBandsOfMember(memberScope: Record<string, unknown>)
  * (`unit.conduct_bands`, before and after) in one transaction. Only schools have bands.
  */
 export async function saveConductBands(user: AuthUser, id: Types.ObjectId, formData: FormData) {
-  const values = {
-    goodMin: String(formData.get('goodMin') ?? ''),
-    averageMin: String(formData.get('averageMin') ?? ''),
-  };
-  const fail = (fieldErrors: FieldErrors, status = 400) =>
-    data({ intent: 'conductBands' as const, fieldErrors, values }, { status });
-  const parsed = ConductBandsSchema.safeParse(values);
-  if (!parsed.success) return fail(fieldErrorsOf(parsed.error));
-  const bands = parsed.data;
+  const submission = parseForm(formData, ConductBandsSchema);
+  if (submission.status !== 'success') {
+    const { goodMin = '', averageMin = '' } = typedValues(submission.payload);
+    const values = { goodMin, averageMin };
+    return data({ intent: 'conductBands' as const, ...refusal(submission), values }, { status: 400 });
+  }
+  const bands = submission.value;
   const outcome = await inTransaction(async () => {
     const unit = await Unit.findOne({ _id: id, ...unitScopeFilter(user) })
       .select({ kind: 1, conductBands: 1 })
