@@ -1,13 +1,15 @@
 /**
  * A school's conduct-score bands below "Tốt" (its own regulation; Thông tư 16/2015 fixes
  * Xuất sắc ≥ 90 and Tốt ≥ 80): Khá from `goodMin`, Trung bình from `averageMin`, Yếu below.
- * The server validates with ConductBandsSchema and answers beside each field.
+ * Checked with ConductBandsSchema in the browser (on leaving a field and on submit) and
+ * again by the action, which answers with conform's reply.
  */
+import { getFormProps, useForm } from '@conform-to/react';
 import { Form } from '@remix-run/react';
-import { Field } from '~/components/forms';
-import type { ConductBands } from '~/domain/academic';
+import { Field, useBlurCheck } from '~/components/forms';
+import { ConductBandsSchema, type ConductBands } from '~/domain/academic';
 import { useT } from '~/i18n/use-t';
-import type { FieldErrors } from '~/utils/validation';
+import { parseForm, type FormResult } from '~/utils/forms/conform';
 
 export function ConductBandsSection({
   bands,
@@ -18,22 +20,30 @@ export function ConductBandsSection({
   bands: ConductBands;
   isSet: boolean;
   canEdit: boolean;
-  failure?: { fieldErrors: FieldErrors; values: Record<string, string> };
+  failure?: { result: FormResult; values: Record<string, string> };
 }) {
   const t = useT();
   const value = (name: keyof ConductBands) => failure?.values[name] ?? String(bands[name]);
+  const [form, fields] = useForm({
+    id: 'conduct-bands',
+    lastResult: failure?.result,
+    shouldValidate: 'onSubmit',
+    shouldRevalidate: 'onInput',
+    onValidate: ({ formData }) => parseForm(formData, ConductBandsSchema),
+  });
+  const blurCheck = useBlurCheck(form);
   return (
     <section className="panel" aria-labelledby="conduct-bands-title" data-testid="conduct-bands">
       <h2 id="conduct-bands-title">{t('conduct.bands.title')}</h2>
       <p className="field-hint">{t('conduct.bands.hint')}</p>
       {isSet ? null : <p className="muted">{t('conduct.bands.default')}</p>}
-      <Form method="post" className="form" noValidate>
+      <Form method="post" className="form" {...getFormProps(form)} {...blurCheck}>
         <input type="hidden" name="intent" value="conductBands" />
         <fieldset className="fieldset-plain form" disabled={!canEdit}>
           <legend className="visually-hidden">{t('conduct.bands.title')}</legend>
           <Field
             label={t('conduct.bands.goodMin')}
-            errors={failure?.fieldErrors.goodMin}
+            errors={fields.goodMin.errors}
             inputProps={{
               name: 'goodMin',
               type: 'number',
@@ -46,7 +56,7 @@ export function ConductBandsSection({
           />
           <Field
             label={t('conduct.bands.averageMin')}
-            errors={failure?.fieldErrors.averageMin}
+            errors={fields.averageMin.errors}
             inputProps={{
               name: 'averageMin',
               type: 'number',

@@ -6,8 +6,8 @@
  * here: the form never shows stored values, so editing a record is not a way
  * around the audited reveal. Blank keeps what is stored; a "clear" box erases it.
  */
-import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
+import { getFormProps, useForm } from '@conform-to/react';
+import { parseForm, type FormResult } from '~/utils/forms/conform';
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
@@ -25,7 +25,6 @@ import {
   type SensitiveField,
   type SensitiveHints,
 } from '~/utils/forms/member';
-import { defaultMessage } from '~/utils/forms/fields';
 
 export function MemberEditor({
   mode,
@@ -47,7 +46,7 @@ export function MemberEditor({
   canSensitive: boolean;
   sensitiveHints?: SensitiveHints;
   /** The action's conform reply, when it refused the member. */
-  result?: SubmissionResult<string[]>;
+  result?: FormResult;
   formError?: MessageKey | null;
 }) {
   const t = useT();
@@ -58,8 +57,7 @@ export function MemberEditor({
     lastResult: result,
     shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) =>
-      parseWithZod(formData, { schema: MemberSchema, disableAutoCoercion: true, error: defaultMessage }),
+    onValidate: ({ formData }) => parseForm(formData, MemberSchema),
   });
   const blurCheck = useBlurCheck(form);
   // By name: the sensitive fields and their "clear" boxes are listed, not written out one by one.

@@ -5,12 +5,13 @@
  * as the action, so a bad date gets its message beside the box before any round trip.
  */
 import { getFormProps, getInputProps, useForm } from '@conform-to/react';
-import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
+import { getZodConstraint } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import type { Text } from '~/domain/criteria/types';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import { Field } from './forms';
+import { Field, useBlurCheck } from './forms';
+import { parseForm } from '~/utils/forms/conform';
 import {
   DOSSIER_DATE_KINDS,
   dossierEditSchema,
@@ -74,11 +75,13 @@ function DossierEditor({
     lastResult: server?.result,
     defaultValue: { receivedAt: byForm('receivedAt'), verifiedAt: byForm('verifiedAt') },
     constraint: getZodConstraint(schema),
-    shouldValidate: 'onBlur',
+    shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
     // As on the server: no coercion, a blank date clears the stored one.
-    onValidate: ({ formData }) => parseWithZod(formData, { schema, disableAutoCoercion: true }),
+    onValidate: ({ formData }) => parseForm(formData, schema),
   });
+  // A field is checked when left, except towards the submit button (the click would be lost).
+  const blurCheck = useBlurCheck(form);
   const dates = { receivedAt: fields.receivedAt.getFieldset(), verifiedAt: fields.verifiedAt.getFieldset() };
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'dossier';
   const invalid = Object.values(form.allErrors).some((list) => list.length > 0);
@@ -92,7 +95,7 @@ function DossierEditor({
         </div>
       ) : null}
       <p className="field-hint">{t('pipeline.dossier.editHint')}</p>
-      <Form method="post" {...getFormProps(form)}>
+      <Form method="post" {...getFormProps(form)} {...blurCheck}>
         <input type="hidden" name="intent" value="dossier" />
         <input type="hidden" name="version" value={version} />
         <div className="transition-forms">

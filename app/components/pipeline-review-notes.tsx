@@ -4,10 +4,11 @@
  * The province never records a school's step: its only step is the return (an exit form).
  */
 import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react';
-import { getZodConstraint, parseWithZod } from '@conform-to/zod/v4';
+import { getZodConstraint } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import { useFormatters, useT } from '~/i18n/use-t';
-import { ErrorList } from './forms';
+import { ErrorList, useBlurCheck } from './forms';
+import { parseForm } from '~/utils/forms/conform';
 import { REVIEW_NOTE_KINDS, ReviewNoteSchema, type TabFormFailure } from '~/utils/forms/pipeline-tab';
 
 export interface ReviewNoteView {
@@ -29,16 +30,18 @@ function AddNoteForm({ version, failure }: { version: number; failure: TabFormFa
     lastResult: server?.result,
     defaultValue: { kind: 'comment' },
     constraint: getZodConstraint(ReviewNoteSchema),
-    shouldValidate: 'onBlur',
+    shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseWithZod(formData, { schema: ReviewNoteSchema }),
+    onValidate: ({ formData }) => parseForm(formData, ReviewNoteSchema),
   });
+  // A field is checked when left, except towards the submit button (the click would be lost).
+  const blurCheck = useBlurCheck(form);
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'note';
   const hintId = `${fields.text.id}-hint`;
   const { key: _textKey, ...text } = getTextareaProps(fields.text, { ariaDescribedBy: hintId });
 
   return (
-    <Form method="post" className="form card review-note-form" {...getFormProps(form)}>
+    <Form method="post" className="form card review-note-form" {...getFormProps(form)} {...blurCheck}>
       <h3>{t('pipeline.notes.add')}</h3>
       {server?.conflict ? (
         <div className="form-error" role="alert">

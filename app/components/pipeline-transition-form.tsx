@@ -7,7 +7,6 @@
  * own (`NotOfferedFailure`), never swallowed.
  */
 import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { Form, Link, useNavigation } from '@remix-run/react';
 import { useMemo, useState } from 'react';
 import { dayNumber, formatDay } from '~/domain/calendar';
@@ -18,12 +17,13 @@ import { SelectionVerdictBox } from '~/components/selection-verdict';
 import { STAGE_LABELS } from '~/domain/stages';
 import type { MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
+import { parseForm } from '~/utils/forms/conform';
 import { stepFieldName, stepIssueMessage } from '~/utils/forms/pipeline-step';
 import type { FieldView } from '~/domain/pipeline/step-fields';
 import type { TransitionFailure } from '~/utils/pipeline/pipeline-step.server';
 import type { TransitionView } from '~/utils/pipeline/pipeline-view.server';
 import type { VoteCellOption } from '~/utils/pipeline/party-register.server';
-import { ErrorList, Field, SelectField, TextareaField } from './forms';
+import { ErrorList, Field, SelectField, TextareaField, useBlurCheck } from './forms';
 
 /**
  * The chi bộ of a vote and the count of official members its register has in force on the
@@ -218,14 +218,13 @@ export function TransitionForm({
   const [form] = useForm({
     id: `step-${tr.id}`,
     lastResult,
-    shouldValidate: 'onBlur',
+    shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
     // The step's own schema (the machine's rules on dates and counts stay the server's).
-    onValidate: schema
-      ? ({ formData }) =>
-          parseWithZod(formData, { schema, disableAutoCoercion: true, error: stepIssueMessage })
-      : undefined,
+    onValidate: schema ? ({ formData }) => parseForm(formData, schema, stepIssueMessage) : undefined,
   });
+  // A field is checked when left, except towards the submit button (the click would be lost).
+  const blurCheck = useBlurCheck(form);
   const errorsFor = (name: string) => form.allErrors[name];
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === tr.id;
   const titleId = `form-${tr.id}-title`;
@@ -266,7 +265,13 @@ export function TransitionForm({
           </ul>
         </div>
       ) : null}
-      <Form method="post" className="form" {...getFormProps(form)} onChange={tr.cells ? follow : undefined}>
+      <Form
+        method="post"
+        className="form"
+        {...getFormProps(form)}
+        {...blurCheck}
+        onChange={tr.cells ? follow : undefined}
+      >
         <input type="hidden" name="intent" value={tr.id} />
         <input type="hidden" name="version" value={version} />
         {/* A disabled fieldset disables every control in it, the submit button included. */}

@@ -2,8 +2,8 @@
  * The unit form, shared by /admin/units/new and /admin/units/:id. Its schema
  * (app/utils/forms/unit.ts) gives the browser's instant checks and the action's real one.
  */
-import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
+import { getFormProps, useForm } from '@conform-to/react';
+import { parseForm, type FormResult } from '~/utils/forms/conform';
 import { Form, Link, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
@@ -16,7 +16,6 @@ import {
   type ParentOption,
   type UnitFormValues,
 } from '~/utils/forms/unit';
-import { defaultMessage } from '~/utils/forms/fields';
 
 export function UnitEditor({
   values,
@@ -29,7 +28,7 @@ export function UnitEditor({
   values: UnitFormValues;
   parents: ParentOption[];
   /** The action's conform reply, when it refused the unit. */
-  result?: SubmissionResult<string[]>;
+  result?: FormResult;
   formError?: MessageKey | null;
   mode: 'create' | 'edit';
   readOnly?: boolean;
@@ -42,8 +41,7 @@ export function UnitEditor({
     lastResult: result,
     shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) =>
-      parseWithZod(formData, { schema: UnitSchema, disableAutoCoercion: true, error: defaultMessage }),
+    onValidate: ({ formData }) => parseForm(formData, UnitSchema),
   });
   const blurCheck = useBlurCheck(form);
   const busy = navigation.state === 'submitting';

@@ -2,8 +2,8 @@
  * The account form shared by /admin/users/new and /admin/users/:id; its schemas are in
  * app/utils/forms/user.ts.
  */
-import { getFormProps, useForm, type SubmissionResult } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
+import { getFormProps, useForm } from '@conform-to/react';
+import { parseForm, type FormResult } from '~/utils/forms/conform';
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
 import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
@@ -17,7 +17,6 @@ import {
   type UnitOption,
   type UserFormValues,
 } from '~/utils/forms/user';
-import { defaultMessage } from '~/utils/forms/fields';
 
 export function UserEditor({
   mode,
@@ -29,7 +28,7 @@ export function UserEditor({
   values: UserFormValues;
   units: UnitOption[];
   /** The action's conform reply, when it refused the account. */
-  result?: SubmissionResult<string[]>;
+  result?: FormResult;
 }) {
   const t = useT();
   const navigation = useNavigation();
@@ -40,8 +39,7 @@ export function UserEditor({
     lastResult: result,
     shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) =>
-      parseWithZod(formData, { schema, disableAutoCoercion: true, error: defaultMessage }),
+    onValidate: ({ formData }) => parseForm(formData, schema),
   });
   const blurCheck = useBlurCheck(form);
   const errors = form.allErrors;
@@ -128,15 +126,14 @@ export function UserEditor({
 }
 
 /** The edit page's reset-password form, checked like the editor (the common-password list is the server's). */
-export function ResetPasswordForm({ result }: { result?: SubmissionResult<string[]> }) {
+export function ResetPasswordForm({ result }: { result?: FormResult }) {
   const t = useT();
   const [form, fields] = useForm({
     id: 'reset-password',
     lastResult: result,
     shouldValidate: 'onSubmit',
     shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) =>
-      parseWithZod(formData, { schema: ResetPasswordSchema, error: defaultMessage }),
+    onValidate: ({ formData }) => parseForm(formData, ResetPasswordSchema),
   });
   const blurCheck = useBlurCheck(form);
   return (

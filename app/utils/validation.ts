@@ -7,7 +7,7 @@ import type { FormEvent } from 'react';
 import type { z } from 'zod';
 import { isMessageKey, type MessageKey } from '~/i18n';
 
-import type { FieldErrors } from './forms/reply';
+import type { FieldErrors } from './forms/conform';
 export type { FieldErrors };
 
 export function fieldErrorsOf(error: z.ZodError): FieldErrors {

@@ -41,6 +41,36 @@ test.beforeEach(async ({ page, login }) => {
   await expect(page).toHaveURL(/\/school$/);
 });
 
+test('a field left for the submit button: the click submits, every blank required field says so, nothing is sent', async ({
+  page,
+}) => {
+  await page.goto('/members/new');
+  const posts: string[] = [];
+  page.on('request', (r) => {
+    if (r.method() === 'POST') posts.push(r.url());
+  });
+  const submit = page.getByRole('button', { name: 'Thêm đoàn viên' });
+  const form = page.locator('form').filter({ has: submit });
+  // Blank required fields before anything happens (a select may already hold its only choice).
+  const blank = await form
+    .locator('input[required], select[required], textarea[required]')
+    .evaluateAll((els) =>
+      els.filter((el) => !(el as HTMLInputElement).value).map((el) => (el as HTMLInputElement).name),
+    );
+  expect(blank.length).toBeGreaterThan(2);
+  // Leave a field for the button: its own message must not push the button from under the click.
+  await page.getByLabel('Mã sinh viên / học sinh').focus();
+  await submit.click();
+  for (const name of blank) {
+    const control = form.locator(`[name="${name}"]`);
+    await expect(control, name).toHaveAttribute('aria-invalid', 'true');
+    const describedBy = (await control.getAttribute('aria-describedby')) ?? '';
+    await expect(page.locator(`[id="${describedBy.split(' ').at(-1)}"]`), name).toContainText(/\S/);
+  }
+  await expect(page).toHaveURL(/\/members\/new$/);
+  expect(posts).toEqual([]);
+});
+
 test('add a member, see the masked profile, reveal it, edit a field and see it saved', async ({ page }) => {
   await page.goto('/members/new');
   await expectAccessible(page);

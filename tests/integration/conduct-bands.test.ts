@@ -55,6 +55,8 @@ describe("a school's conduct-score bands", () => {
     const res = await save(school, fields);
     expect(res).toHaveStatus(400);
     expect(res.data.fieldErrors[field]).toEqual([message]);
+    // conform's reply, the form's lastResult: the same message beside the same field.
+    expect(res.data.result.error).toEqual({ [field]: [message] });
     expect(res.data.values).toEqual(fields);
     expect(await stored()).toBeNull();
     expect(await events()).toBe(0);

@@ -65,6 +65,14 @@ describe('recording a count', () => {
         from: ['register.v.fromFuture'],
         reason: ['register.v.reason'],
       },
+      // conform's reply, for the cell's form as lastResult.
+      result: {
+        error: {
+          count: ['register.v.count'],
+          from: ['register.v.fromFuture'],
+          reason: ['register.v.reason'],
+        },
+      },
     });
     expect(await Unit.findById(cell._id).lean()).toEqual(before);
   });

@@ -84,6 +84,10 @@ describe('the password policy', () => {
           result: { error?: Record<string, string[]>; initialValue?: Record<string, unknown> };
         }>
       >;
+    // A blank new password is missing (not too short), as it always said.
+    const blank = await reset('');
+    expect(blank).toHaveStatus(400);
+    expect(blank.data.fieldErrors.newPassword).toEqual(['validation.required']);
     const short = await reset('12345abc');
     expect(short).toHaveStatus(400);
     expect(short.data.fieldErrors.newPassword).toEqual(['validation.passwordMin']);

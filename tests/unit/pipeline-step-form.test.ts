@@ -4,9 +4,9 @@
  * the machine's paths as conform's names, and the browser's messages as catalogue keys.
  */
 import { parse } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { describe, expect, it } from 'vitest';
 import { IntroductionSchema, VoteSchema } from '~/domain/pipeline';
+import { parseForm } from '~/utils/forms/conform';
 import { stepFieldName, stepIssueMessage } from '~/utils/forms/pipeline-step';
 
 const form = (fields: Record<string, string>) => {
@@ -71,11 +71,11 @@ describe('the browser check of a step', () => {
   });
 
   it('gives catalogue keys: a blank field is missing, a count a whole number, a day a real day', () => {
-    const result = parseWithZod(form({ meetingDate: '2026-02-30', yes: '', no: '-1', resolutionNo: '' }), {
-      schema: VoteSchema,
-      disableAutoCoercion: true,
-      error: stepIssueMessage,
-    }).reply();
+    const result = parseForm(
+      form({ meetingDate: '2026-02-30', yes: '', no: '-1', resolutionNo: '' }),
+      VoteSchema,
+      stepIssueMessage,
+    ).reply();
     expect(result.error).toEqual({
       meetingDate: ['validation.date'],
       yes: ['validation.required'],
@@ -84,9 +84,10 @@ describe('the browser check of a step', () => {
   });
 
   it('reports a row by its conform name', () => {
-    const result = parseWithZod(
+    const result = parseForm(
       form({ introducedAt: '', 'introducers[0].name': 'A', 'introducers[0].monthsTogether': 'x' }),
-      { schema: IntroductionSchema, disableAutoCoercion: true, error: stepIssueMessage },
+      IntroductionSchema,
+      stepIssueMessage,
     ).reply();
     expect(result.error).toEqual({
       introducedAt: ['validation.required'],

@@ -6,7 +6,6 @@
  * transaction (decision 018).
  */
 import type { Submission } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
@@ -30,9 +29,7 @@ import type { AuthUser } from '../auth/auth.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
-import { defaultMessage } from '../forms/fields';
-import { refusal } from '../forms/reply';
+import { parseForm, refusal, typedValues, type FieldErrors } from '../forms/conform';
 import { isObjectId } from '~/domain/ids';
 import { notFound, invariantResponse } from '../responses.server';
 
@@ -177,8 +174,12 @@ export async function getUnit(user: AuthUser, id: Types.ObjectId) {
   };
 }
 
-/** A refused unit: conform's reply and its messages by field (forms/reply.ts), the values posted. */
-function invalid(submission: Submission<UnitInput>, fieldErrors: FieldErrors | null, status = 400) {
+/** A refused unit: conform's reply and its messages by field (forms/conform.ts), the values posted. */
+function invalid(
+  submission: Submission<UnitInput, MessageKey[]>,
+  fieldErrors: FieldErrors | null,
+  status = 400,
+) {
   return data(
     {
       ...refusal(submission, fieldErrors ? { fieldErrors } : {}),
@@ -216,11 +217,7 @@ export async function saveUnit(user: AuthUser, formData: FormData, existingId?: 
     form.set('kind', existing.kind);
   }
 
-  const submission = parseWithZod(form, {
-    schema: UnitSchema,
-    disableAutoCoercion: true,
-    error: defaultMessage,
-  });
+  const submission = parseForm(form, UnitSchema);
   if (submission.status !== 'success') return invalid(submission, null);
   const input: UnitInput = submission.value;
 
@@ -394,15 +391,13 @@ export async function conductBandsOfMember(memberScope: Record<string, unknown>)
  * (`unit.conduct_bands`, before and after) in one transaction. Only schools have bands.
  */
 export async function saveConductBands(user: AuthUser, id: Types.ObjectId, formData: FormData) {
-  const values = {
-    goodMin: String(formData.get('goodMin') ?? ''),
-    averageMin: String(formData.get('averageMin') ?? ''),
-  };
-  const fail = (fieldErrors: FieldErrors, status = 400) =>
-    data({ intent: 'conductBands' as const, fieldErrors, values }, { status });
-  const parsed = ConductBandsSchema.safeParse(values);
-  if (!parsed.success) return fail(fieldErrorsOf(parsed.error));
-  const bands = parsed.data;
+  const submission = parseForm(formData, ConductBandsSchema);
+  if (submission.status !== 'success') {
+    const { goodMin = '', averageMin = '' } = typedValues(submission.payload);
+    const values = { goodMin, averageMin };
+    return data({ intent: 'conductBands' as const, ...refusal(submission), values }, { status: 400 });
+  }
+  const bands = submission.value;
   const outcome = await inTransaction(async () => {
     const unit = await Unit.findOne({ _id: id, ...unitScopeFilter(user) })
       .select({ kind: 1, conductBands: 1 })

@@ -6,7 +6,6 @@
  * "User:<id>") in one transaction (decision 018).
  */
 import type { Submission } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { z } from 'zod';
@@ -30,8 +29,8 @@ import { ROLES, type Role } from '~/domain/permissions';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { destroyUserSessions } from '../auth/session.server';
 import { inTransaction } from '../transaction.server';
-import { defaultMessage } from '../forms/fields';
-import { refusal, type FieldErrors, type Refusal } from '../forms/reply';
+import { parseForm, refusal, type FieldErrors, type Refusal } from '../forms/conform';
+import type { MessageKey } from '~/i18n';
 import { notFound } from '../responses.server';
 
 export const USERS_PAGE_SIZE = 50;
@@ -112,11 +111,11 @@ type FormName = 'save' | 'resetPassword' | 'status';
 
 /**
  * A refused form of the account pages: conform's reply and its messages by field
- * (forms/reply.ts), passwords never sent back. `form` tells the edit page which of its three
+ * (forms/conform.ts), passwords never sent back. `form` tells the edit page which of its three
  * forms the errors belong to.
  */
 function invalid(
-  submission: Submission<unknown> | null,
+  submission: Submission<unknown, MessageKey[]> | null,
   refused: Refusal,
   status = 400,
   form: FormName = 'save',
@@ -138,11 +137,7 @@ function duplicateField(error: unknown): 'email' | 'memberId' | null {
 }
 
 export async function saveUser(admin: AuthUser, formData: FormData, existingId?: Types.ObjectId) {
-  const submission = parseWithZod(formData, {
-    schema: existingId ? EditUserSchema : CreateUserSchema,
-    disableAutoCoercion: true,
-    error: defaultMessage,
-  });
+  const submission = parseForm(formData, existingId ? EditUserSchema : CreateUserSchema);
   if (submission.status !== 'success') return invalid(submission, {});
   const input = submission.value;
   const refuse = (fieldErrors: FieldErrors, status = 400) => invalid(submission, { fieldErrors }, status);
@@ -245,7 +240,7 @@ async function auditUser(
 }
 
 export async function resetPassword(admin: AuthUser, id: Types.ObjectId, formData: FormData) {
-  const submission = parseWithZod(formData, { schema: ResetPasswordSchema, error: defaultMessage });
+  const submission = parseForm(formData, ResetPasswordSchema);
   if (submission.status !== 'success') return invalid(submission, {}, 400, 'resetPassword');
   const { newPassword } = submission.value;
   const weak = passwordPolicyError(newPassword);

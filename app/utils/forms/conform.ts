@@ -3,7 +3,7 @@
  * browser's onValidate and the action parse the same way, so a message shown before the
  * round trip is the one the server would give.
  */
-import type { SubmissionResult } from '@conform-to/react';
+import type { Submission, SubmissionResult } from '@conform-to/react';
 import { parseWithZod } from '@conform-to/zod/v4';
 import type { z } from 'zod';
 import { isMessageKey, type MessageKey } from '~/i18n';
@@ -19,12 +19,34 @@ export function firstIssue(issues: readonly z.core.$ZodIssue[]): MessageKey[] {
   return [issue.code === 'invalid_type' ? 'validation.required' : 'validation.invalidChoice'];
 }
 
+/** The catalogue key of a zod issue whose rule names none (the step forms have their own). */
+export type IssueMessage = (issue: z.core.$ZodRawIssue) => MessageKey;
+
+/**
+ * A rule that names no message: a field left out of the post is missing, anything else (a
+ * value outside a list, a field sent twice) an invalid choice.
+ */
+const missingOrInvalid: IssueMessage = (issue) =>
+  issue.code === 'invalid_type' && issue.input === undefined
+    ? 'validation.required'
+    : 'validation.invalidChoice';
+
 /**
  * Parses a posted form with a schema written for strings: no coercion (a blank field stays
- * '', as the schemas' own rules expect), one catalogue key per invalid field.
+ * '', as the schemas' own rules expect), one catalogue key per invalid field. `message`
+ * words the rules that name none (zod asks it while parsing, when the input is still known).
  */
-export function parseForm<S extends z.ZodType>(payload: FormData | URLSearchParams, schema: S) {
-  return parseWithZod(payload, { schema, disableAutoCoercion: true, formatError: firstIssue });
+export function parseForm<S extends z.ZodType>(
+  payload: FormData | URLSearchParams,
+  schema: S,
+  message: IssueMessage = missingOrInvalid,
+) {
+  return parseWithZod(payload, {
+    schema,
+    disableAutoCoercion: true,
+    error: message,
+    formatError: firstIssue,
+  });
 }
 
 export type FormResult = SubmissionResult<MessageKey[]>;
@@ -45,3 +67,31 @@ export const formErrorOf = (result: FormResult): MessageKey | null => result.err
 /** The text fields of a post as typed, for a refused form to show them again. */
 export const typedValues = (payload: Record<string, unknown>): Record<string, string> =>
   Object.fromEntries(Object.entries(payload).filter((e): e is [string, string] => typeof e[1] === 'string'));
+
+export interface Refusal {
+  /** The action's own checks (a taken code), beside their fields, as catalogue keys. */
+  fieldErrors?: FieldErrors;
+  formErrors?: MessageKey[];
+  /** Never sent back to the page (passwords). */
+  hideFields?: string[];
+}
+
+/**
+ * A refused form's answer: conform's reply (the editor's `lastResult`) and the same messages
+ * by field name, the first of each (`_form` for the whole form), which integration tests and
+ * the pages' form-level messages read.
+ */
+export function refusal(
+  submission: Submission<unknown, MessageKey[]>,
+  { fieldErrors, formErrors, hideFields }: Refusal = {},
+) {
+  const result: FormResult = submission.reply({
+    ...(fieldErrors ? { fieldErrors: fieldErrors as Record<string, MessageKey[]> } : {}),
+    ...(formErrors ? { formErrors } : {}),
+    hideFields,
+  });
+  const first: FieldErrors = {};
+  for (const [name, messages] of Object.entries(result.error ?? {}))
+    if (messages?.length) first[name || '_form'] = [messages[0] as MessageKey];
+  return { result, fieldErrors: first };
+}

@@ -54,12 +54,3 @@ export const schoolYear = z
     const m = /^(\d{4})-(\d{4})$/.exec(v);
     return !!m && Number(m[2]) === Number(m[1]) + 1 && Number(m[1]) >= 2000 && Number(m[1]) <= 2100;
   }, 'member.v.schoolYear');
-
-/**
- * The message of a rule that names none (conform's `parseWithZod(…, { error })`): a field
- * left out is missing, anything else an invalid choice, both catalogue keys.
- */
-export const defaultMessage = (issue: z.core.$ZodRawIssue): MessageKey =>
-  issue.code === 'invalid_type' && issue.input === undefined
-    ? 'validation.required'
-    : 'validation.invalidChoice';

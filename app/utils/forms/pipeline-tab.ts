@@ -4,11 +4,11 @@
  * browser runs the same zod schemas for instant messages, the action for the real check.
  * Zod messages are catalogue keys, so both sides show them in the page's language.
  */
-import type { SubmissionResult } from '@conform-to/react';
 import { z } from 'zod';
 import { dayNumber, isoDay } from '~/domain/calendar';
 import type { Text } from '~/domain/criteria/types';
 import type { MessageKey } from '~/i18n';
+import type { FormResult } from './conform';
 
 /** The forms of Hướng dẫn 12-HD/BTCTW, in order (domain.md §3). */
 export const DOSSIER_FORMS: readonly { form: string; name: Text }[] = [
@@ -178,7 +178,7 @@ export const ReviewNoteSchema = z.object({
  */
 export interface TabFormFailure {
   intent: 'dossier' | 'note' | 'resolve_flag';
-  result?: SubmissionResult<string[]>;
+  result?: FormResult;
   errors: Record<string, MessageKey[]>;
   values: Record<string, string>;
   conflict?: boolean;

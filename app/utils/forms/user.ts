@@ -42,7 +42,10 @@ export const CreateUserSchema = z
   .object({ ...baseFields, password: PasswordSchema })
   .superRefine(requireStudentCode);
 export const EditUserSchema = z.object(baseFields).superRefine(requireStudentCode);
-export const ResetPasswordSchema = z.object({ newPassword: PasswordSchema });
+/** The reset form has the new password only: left blank, it is missing rather than too short. */
+export const ResetPasswordSchema = z.object({
+  newPassword: z.string().min(1, 'validation.required').pipe(PasswordSchema),
+});
 
 export interface UserFormValues {
   email?: string;

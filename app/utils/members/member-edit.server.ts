@@ -8,7 +8,6 @@
  * nothing typed is lost and nothing stored is overwritten unseen.
  */
 import type { Submission } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import mongoose, { Types } from 'mongoose';
 import { vietnamDay } from '~/domain/calendar';
@@ -35,8 +34,7 @@ import { parseVersion } from '../versioning.server';
 import { brokeParam, refreshConflicts } from '../pipeline/pipeline-conflicts.server';
 import { newMemberCourse } from './member-course.server';
 import { inTransaction } from '../transaction.server';
-import { defaultMessage } from '../forms/fields';
-import { refusal, type FieldErrors } from '../forms/reply';
+import { parseForm, refusal, type FieldErrors } from '../forms/conform';
 import { notFound } from '../responses.server';
 
 const CLEAR_FIELD = {
@@ -161,9 +159,9 @@ export async function getMemberForEdit(user: AuthUser, id: Types.ObjectId) {
   };
 }
 
-/** A refused identity: conform's reply and its messages by field (forms/reply.ts), the values posted. */
+/** A refused identity: conform's reply and its messages by field (forms/conform.ts), the values posted. */
 function invalid(
-  submission: Submission<unknown>,
+  submission: Submission<unknown, MessageKey[]>,
   fieldErrors: FieldErrors | null,
   status = 400,
   formError: MessageKey | null = null,
@@ -211,11 +209,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
     version = parseVersion(formData.get('version'));
   }
 
-  const submission = parseWithZod(form, {
-    schema: MemberSchema,
-    disableAutoCoercion: true,
-    error: defaultMessage,
-  });
+  const submission = parseForm(form, MemberSchema);
   if (existingId && version === null) return invalid(submission, null, 400, 'member.versionMissing');
   if (submission.status !== 'success') return invalid(submission, null);
   const input = submission.value;
@@ -367,7 +361,7 @@ export async function saveMember(user: AuthUser, formData: FormData, existingId?
 }
 
 /** 409: someone saved first. The user's values go back into the form. */
-export function conflict(submission: Submission<unknown>) {
+export function conflict(submission: Submission<unknown, MessageKey[]>) {
   return invalid(submission, null, 409, 'member.conflict');
 }
 

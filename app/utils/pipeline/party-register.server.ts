@@ -18,7 +18,7 @@ import { brokeMembersParam } from '../members/broke-members.server';
 import { refreshConflictsOfCell } from './pipeline-conflicts.server';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
+import { parseForm, refusal, typedValues, type FieldErrors, type FormResult } from '../forms/conform';
 import { isObjectId } from '~/domain/ids';
 import { notFound } from '../responses.server';
 
@@ -74,6 +74,8 @@ export { registerOfCell } from './cell-register.server';
 
 export interface RegisterFailure {
   cellId: string;
+  /** conform's reply, for the cell's form. */
+  result: FormResult;
   fieldErrors: FieldErrors;
   values: Record<string, string>;
 }
@@ -85,19 +87,16 @@ export interface RegisterFailure {
  */
 export async function recordRegister(user: AuthUser, form: FormData, now = new Date()) {
   const cellId = String(form.get('cellId') ?? '');
-  const values = {
-    count: String(form.get('count') ?? ''),
-    from: String(form.get('from') ?? ''),
-    reason: String(form.get('reason') ?? ''),
-  };
   if (!isObjectId(cellId)) throw notFound();
-  const parsed = registerEntrySchema(dayNumber(now)).safeParse(values);
-  if (!parsed.success)
+  const submission = parseForm(form, registerEntrySchema(dayNumber(now)));
+  if (submission.status !== 'success') {
+    const { count = '', from = '', reason = '' } = typedValues(submission.payload);
     return data<RegisterFailure>(
-      { cellId, fieldErrors: fieldErrorsOf(parsed.error), values },
+      { cellId, ...refusal(submission), values: { count, from, reason } },
       { status: 400 },
     );
-  const { count, from, reason } = parsed.data;
+  }
+  const { count, from, reason } = submission.value;
   const entry = {
     count,
     from: new Date(`${from}T00:00:00Z`),

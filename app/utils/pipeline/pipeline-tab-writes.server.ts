@@ -6,7 +6,6 @@
  * is moved by `$inc` in the same update so it always equals the number of unresolved flags.
  */
 import type { Submission } from '@conform-to/react';
-import { parseWithZod } from '@conform-to/zod/v4';
 import { data, redirect } from '@remix-run/node';
 import { Types } from 'mongoose';
 import { Member } from '../../../models/member';
@@ -16,6 +15,7 @@ import { isObjectId } from '~/domain/ids';
 import { ReviewNoteSchema, dossierEditSchema, type TabFormFailure } from '~/utils/forms/pipeline-tab';
 import type { MessageKey } from '~/i18n';
 import type { AuthUser } from '../auth/auth.server';
+import { parseForm } from '../forms/conform';
 import { noteMemberWrite } from '../criteria/eligibility.server';
 import { auditMember, memberFilter } from '../members/member-access.server';
 import { forbidden, notFound } from '../responses.server';
@@ -49,7 +49,7 @@ function postedValues(form: FormData | URLSearchParams): Record<string, string> 
 function tabReply(
   intent: 'dossier' | 'note',
   form: FormData | URLSearchParams,
-  submission: Submission<unknown>,
+  submission: Submission<unknown, MessageKey[]>,
   formError?: MessageKey,
 ) {
   const result = submission.reply(formError ? { formErrors: [formError] } : undefined);
@@ -105,10 +105,7 @@ export async function saveDossier(
   const p: Pipeline = m.pipeline ?? { stage: 'member' };
   const rows = dossierRows(p);
   // No coercion: a blank date ('') clears the stored one, a date left out keeps it.
-  const submission = parseWithZod(payload, {
-    schema: dossierEditSchema(isoDay(dayNumber(now)), rows),
-    disableAutoCoercion: true,
-  });
+  const submission = parseForm(payload, dossierEditSchema(isoDay(dayNumber(now)), rows));
   if ((m.__v ?? 0) !== version) return tabReply('dossier', payload, submission, 'pipeline.conflict');
   if (submission.status !== 'success') return tabReply('dossier', payload, submission);
   const edit = submission.value;
@@ -175,7 +172,7 @@ export async function addReviewNote(
 ) {
   if (!canAddReviewNote(user)) throw forbidden();
   const m = await loadMember(user, memberId);
-  const submission = parseWithZod(form, { schema: ReviewNoteSchema });
+  const submission = parseForm(form, ReviewNoteSchema);
   if ((m.__v ?? 0) !== version) return tabReply('note', form, submission, 'pipeline.conflict');
   if (submission.status !== 'success') return tabReply('note', form, submission);
 
