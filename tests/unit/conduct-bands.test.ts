@@ -13,7 +13,7 @@ import {
 
 const errors = (v: Record<string, unknown>) => {
   const r = ConductBandsSchema.safeParse(v);
-  // The first message of each field, as fieldErrorsOf shows it.
+  // The first message of each field, as parseForm reports it.
   const out: Record<string, string> = {};
   for (const i of r.success ? [] : r.error.issues) out[i.path.join('.')] ??= i.message;
   return out;

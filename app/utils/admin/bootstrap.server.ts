@@ -15,7 +15,7 @@ import { appendAudit } from '../audit/audit.server';
 import { hashPassword } from '../auth/password.server';
 import { passwordPolicyError } from '../auth/password-policy.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
+import { fieldErrorsOf, type FieldErrors } from '../forms/conform';
 
 export const BootstrapSchema = z.object({
   email: CreateUserSchema.shape.email,

@@ -95,3 +95,17 @@ export function refusal(
     if (messages?.length) first[name || '_form'] = [messages[0] as MessageKey];
   return { result, fieldErrors: first };
 }
+
+/**
+ * A zod error's messages by field, the first rule each breaks: for input that is not a posted
+ * form conform parses (the first-run script's answers; the targets table, whose row names
+ * carry a dot conform would read as a path).
+ */
+export function fieldErrorsOf(error: z.ZodError): FieldErrors {
+  const byField = new Map<string, z.core.$ZodIssue[]>();
+  for (const issue of error.issues) {
+    const field = issue.path.length ? String(issue.path[0]) : '_form';
+    byField.set(field, [...(byField.get(field) ?? []), issue]);
+  }
+  return Object.fromEntries([...byField].map(([field, issues]) => [field, firstIssue(issues)]));
+}

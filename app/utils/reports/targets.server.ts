@@ -25,7 +25,7 @@ import type { AuthUser } from '../auth/auth.server';
 import { invalidateDashboards } from './reports.server';
 import { unitScopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
-import { fieldErrorsOf, type FieldErrors } from '../validation';
+import { fieldErrorsOf, type FieldErrors } from '../forms/conform';
 import { invariantResponse } from '../responses.server';
 
 export const TARGET_MAX = 10_000;

@@ -34,7 +34,6 @@ export const CODE_NAMES: Record<number, string> = {
   10334: 'BSONObjectTooLarge',
   11600: 'InterruptedAtShutdown',
   11601: 'Interrupted',
-  40415: 'Location40415',
   13: 'Unauthorized',
   50: 'MaxTimeMSExpired',
   112: 'WriteConflict',
