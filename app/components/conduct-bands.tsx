@@ -4,12 +4,13 @@
  * Checked with ConductBandsSchema in the browser (on leaving a field and on submit) and
  * again by the action, which answers with conform's reply.
  */
-import { getFormProps, useForm } from '@conform-to/react';
+import { getFormProps } from '@conform-to/react';
 import { Form } from '@remix-run/react';
-import { Field, useBlurCheck } from '~/components/forms';
+import { Field } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import { ConductBandsSchema, type ConductBands } from '~/domain/academic';
 import { useT } from '~/i18n/use-t';
-import { parseForm, type FormResult } from '~/utils/forms/conform';
+import { type FormResult } from '~/utils/forms/conform';
 
 export function ConductBandsSection({
   bands,
@@ -24,14 +25,11 @@ export function ConductBandsSection({
 }) {
   const t = useT();
   const value = (name: keyof ConductBands) => failure?.values[name] ?? String(bands[name]);
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'conduct-bands',
     lastResult: failure?.result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, ConductBandsSchema),
+    schema: ConductBandsSchema,
   });
-  const blurCheck = useBlurCheck(form);
   return (
     <section className="panel" aria-labelledby="conduct-bands-title" data-testid="conduct-bands">
       <h2 id="conduct-bands-title">{t('conduct.bands.title')}</h2>

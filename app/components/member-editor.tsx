@@ -6,11 +6,12 @@
  * here: the form never shows stored values, so editing a record is not a way
  * around the audited reveal. Blank keeps what is stored; a "clear" box erases it.
  */
-import { getFormProps, useForm } from '@conform-to/react';
-import { parseForm, type FormResult } from '~/utils/forms/conform';
+import { getFormProps } from '@conform-to/react';
+import { type FormResult } from '~/utils/forms/conform';
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
+import { Field, FormError, SelectField } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import { GENDERS } from '~/domain/member-vocabulary';
@@ -52,14 +53,11 @@ export function MemberEditor({
   const t = useT();
   const navigation = useNavigation();
   const [schoolId, setSchoolId] = useState(values.schoolId ?? schools[0]?.id ?? '');
-  const [form] = useForm({
+  const { form, blurCheck } = useCheckedForm({
     id: 'member',
     lastResult: result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, MemberSchema),
+    schema: MemberSchema,
   });
-  const blurCheck = useBlurCheck(form);
   // By name: the sensitive fields and their "clear" boxes are listed, not written out one by one.
   const errors = form.allErrors;
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'save';

@@ -4,14 +4,14 @@
  * the school and admins, a folded editor (conform): the browser checks the same zod schema
  * as the action, so a bad date gets its message beside the box before any round trip.
  */
-import { getFormProps, getInputProps, useForm } from '@conform-to/react';
+import { getFormProps, getInputProps } from '@conform-to/react';
 import { getZodConstraint } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import type { Text } from '~/domain/criteria/types';
 import type { MessageKey } from '~/i18n';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
-import { Field, useBlurCheck } from './forms';
-import { parseForm } from '~/utils/forms/conform';
+import { Field } from './forms';
+import { useCheckedForm } from './checked-form';
 import {
   DOSSIER_DATE_KINDS,
   dossierEditSchema,
@@ -70,18 +70,14 @@ function DossierEditor({
   const schema = dossierEditSchema(today, rows);
   const byForm = (kind: DossierDateKind) =>
     Object.fromEntries(rows.map((row, i) => [String(i + 1), row.stored[kind]]));
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'dossier',
     lastResult: server?.result,
     defaultValue: { receivedAt: byForm('receivedAt'), verifiedAt: byForm('verifiedAt') },
     constraint: getZodConstraint(schema),
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
     // As on the server: no coercion, a blank date clears the stored one.
-    onValidate: ({ formData }) => parseForm(formData, schema),
+    schema,
   });
-  // A field is checked when left, except towards the submit button (the click would be lost).
-  const blurCheck = useBlurCheck(form);
   const dates = { receivedAt: fields.receivedAt.getFieldset(), verifiedAt: fields.verifiedAt.getFieldset() };
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'dossier';
   const invalid = Object.values(form.allErrors).some((list) => list.length > 0);

@@ -3,12 +3,12 @@
  * (who, when, resolved by whom); the province adds them, the school resolves flags.
  * The province never records a school's step: its only step is the return (an exit form).
  */
-import { getFormProps, getInputProps, getTextareaProps, useForm } from '@conform-to/react';
+import { getFormProps, getInputProps, getTextareaProps } from '@conform-to/react';
 import { getZodConstraint } from '@conform-to/zod/v4';
 import { Form, useNavigation } from '@remix-run/react';
 import { useFormatters, useT } from '~/i18n/use-t';
-import { ErrorList, useBlurCheck } from './forms';
-import { parseForm } from '~/utils/forms/conform';
+import { ErrorList } from './forms';
+import { useCheckedForm } from './checked-form';
 import { REVIEW_NOTE_KINDS, ReviewNoteSchema, type TabFormFailure } from '~/utils/forms/pipeline-tab';
 
 export interface ReviewNoteView {
@@ -25,17 +25,13 @@ function AddNoteForm({ version, failure }: { version: number; failure: TabFormFa
   const t = useT();
   const navigation = useNavigation();
   const server = failure?.intent === 'note' ? failure : undefined;
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'review-note',
     lastResult: server?.result,
     defaultValue: { kind: 'comment' },
     constraint: getZodConstraint(ReviewNoteSchema),
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, ReviewNoteSchema),
+    schema: ReviewNoteSchema,
   });
-  // A field is checked when left, except towards the submit button (the click would be lost).
-  const blurCheck = useBlurCheck(form);
   const busy = navigation.state === 'submitting' && navigation.formData?.get('intent') === 'note';
   const hintId = `${fields.text.id}-hint`;
   const { key: _textKey, ...text } = getTextareaProps(fields.text, { ariaDescribedBy: hintId });

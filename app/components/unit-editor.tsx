@@ -2,11 +2,12 @@
  * The unit form, shared by /admin/units/new and /admin/units/:id. Its schema
  * (app/utils/forms/unit.ts) gives the browser's instant checks and the action's real one.
  */
-import { getFormProps, useForm } from '@conform-to/react';
-import { parseForm, type FormResult } from '~/utils/forms/conform';
+import { getFormProps } from '@conform-to/react';
+import { type FormResult } from '~/utils/forms/conform';
 import { Form, Link, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
+import { Field, FormError, SelectField } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import type { MessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
 import {
@@ -36,14 +37,11 @@ export function UnitEditor({
   const t = useT();
   const navigation = useNavigation();
   const [kind, setKind] = useState(values.kind ?? '');
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'unit',
     lastResult: result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, UnitSchema),
+    schema: UnitSchema,
   });
-  const blurCheck = useBlurCheck(form);
   const busy = navigation.state === 'submitting';
   const hasErrors = Object.values(form.allErrors).some((list) => list.length > 0);
 

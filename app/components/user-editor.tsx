@@ -2,11 +2,12 @@
  * The account form shared by /admin/users/new and /admin/users/:id; its schemas are in
  * app/utils/forms/user.ts.
  */
-import { getFormProps, useForm } from '@conform-to/react';
-import { parseForm, type FormResult } from '~/utils/forms/conform';
+import { getFormProps } from '@conform-to/react';
+import { type FormResult } from '~/utils/forms/conform';
 import { Form, useNavigation } from '@remix-run/react';
 import { useState } from 'react';
-import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
+import { Field, FormError, SelectField } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import { useT } from '~/i18n/use-t';
 import { ROLES } from '~/domain/permissions';
 import {
@@ -34,14 +35,11 @@ export function UserEditor({
   const navigation = useNavigation();
   const [role, setRole] = useState(values.role ?? '');
   const schema = mode === 'create' ? CreateUserSchema : EditUserSchema;
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'user',
     lastResult: result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, schema),
+    schema,
   });
-  const blurCheck = useBlurCheck(form);
   const errors = form.allErrors;
   const hasErrors = Object.values(errors).some((list) => list.length > 0);
 
@@ -128,14 +126,11 @@ export function UserEditor({
 /** The edit page's reset-password form, checked like the editor (the common-password list is the server's). */
 export function ResetPasswordForm({ result }: { result?: FormResult }) {
   const t = useT();
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'reset-password',
     lastResult: result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, ResetPasswordSchema),
+    schema: ResetPasswordSchema,
   });
-  const blurCheck = useBlurCheck(form);
   return (
     <Form method="post" className="form" {...getFormProps(form)} {...blurCheck}>
       <input type="hidden" name="intent" value="resetPassword" />

@@ -1,15 +1,15 @@
-import { getFormProps, useForm } from '@conform-to/react';
+import { getFormProps } from '@conform-to/react';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { AdminTable, ConfirmAction } from '~/components/admin-list';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, SelectField, useBlurCheck } from '~/components/forms';
+import { Field, SelectField } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import { HOLIDAY_KINDS, HolidayRenameSchema, HolidaySchema } from '~/domain/holidays';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { holidayAction, holidayYears, listHolidays, parseYear } from '~/utils/admin/holidays.server';
 import { pageTitle } from '~/utils/meta';
 import { requireUser } from '~/utils/auth/permissions.server';
-import { parseForm } from '~/utils/forms/conform';
 import type { HolidayActionData } from '~/utils/admin/holidays.server';
 import { readForm } from '~/utils/request-guards.server';
 
@@ -44,14 +44,11 @@ const weekday = (isoDay: string, locale: string) =>
  */
 function AddHolidayForm({ server, busy }: { server: HolidayActionData | null; busy: boolean }) {
   const t = useT();
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'holiday-add',
+    schema: HolidaySchema,
     lastResult: server?.result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, HolidaySchema),
   });
-  const blurCheck = useBlurCheck(form);
   return (
     <Form method="post" className="filters" {...getFormProps(form)} {...blurCheck}>
       <input type="hidden" name="intent" value="add" />
@@ -111,14 +108,11 @@ function RenameHolidayForm({
 }) {
   const t = useT();
   const mine = server?.id === id ? server : null;
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: `holiday-rename-${id}`,
     lastResult: mine?.result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, HolidayRenameSchema),
+    schema: HolidayRenameSchema,
   });
-  const blurCheck = useBlurCheck(form);
   return (
     <Form method="post" className="filters" {...getFormProps(form)} {...blurCheck}>
       <input type="hidden" name="intent" value="rename" />

@@ -5,12 +5,13 @@ import {
   type LoaderFunctionArgs,
   type MetaFunction,
 } from '@remix-run/node';
-import { getFormProps, useForm } from '@conform-to/react';
+import { getFormProps } from '@conform-to/react';
 import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { AdminTable, ConfirmAction, StatusBadge } from '~/components/admin-list';
 import { CopySecret } from '~/components/copy-secret';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, FormError, SelectField, useBlurCheck } from '~/components/forms';
+import { Field, FormError, SelectField } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import { isMessageKey } from '~/i18n';
 import { useFormatters, useT } from '~/i18n/use-t';
 import {
@@ -106,14 +107,11 @@ export default function TokensPage() {
   const created = serverCreate?.created ?? null;
   // The schema in the browser as in the action: each field checked when left, every
   // message and the first field focused on submit, nothing sent.
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: `token-create-${created?.prefix ?? 'new'}`,
     lastResult: serverCreate?.result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, TokenCreateSchema),
+    schema: TokenCreateSchema,
   });
-  const blurCheck = useBlurCheck(form);
 
   return (
     <>

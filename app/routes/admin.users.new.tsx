@@ -31,12 +31,7 @@ export default function NewUserPage() {
         <Link to="/admin/users">{t('users.back')}</Link>
       </p>
       <h1>{t('users.newTitle')}</h1>
-      <UserEditor
-        mode="create"
-        values={actionData?.values ?? {}}
-        units={units}
-        result={actionData?.result}
-      />
+      <UserEditor mode="create" values={actionData?.values ?? {}} units={units} result={actionData?.result} />
     </>
   );
 }

@@ -1,8 +1,9 @@
-import { getFormProps, useForm } from '@conform-to/react';
+import { getFormProps } from '@conform-to/react';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, SelectField, useBlurCheck } from '~/components/forms';
+import { Field, SelectField } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import {
   CriteriaVerdict,
   DecisionTimeline,
@@ -19,7 +20,6 @@ import meStyles from '~/styles/me.css?url';
 import { correctionAction, portalData, requireConsent, requireStudent } from '~/utils/student/me.server';
 import { ownSubmissions } from '~/utils/student/submissions.server';
 import { pageTitle } from '~/utils/meta';
-import { parseForm } from '~/utils/forms/conform';
 import { readForm } from '~/utils/request-guards.server';
 import { badRequest } from '~/utils/responses.server';
 
@@ -118,14 +118,11 @@ function MyData({
   const f = useFormatters();
   const actionData = useActionData<typeof action>();
   // The browser checks the request as the action does (CorrectionSchema through conform).
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'correction',
     lastResult: actionData?.result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, CorrectionSchema),
+    schema: CorrectionSchema,
   });
-  const blurCheck = useBlurCheck(form);
   const values: Record<string, string | undefined> = actionData?.values ?? {};
   const [params] = useSearchParams();
   return (

@@ -1,14 +1,14 @@
-import { getFormProps, useForm } from '@conform-to/react';
+import { getFormProps } from '@conform-to/react';
 import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
-import { ErrorList, Field, useBlurCheck } from '~/components/forms';
+import { ErrorList, Field } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { CONSENT_TEXT, CONSENT_VERSION, consentSchema, WithdrawSchema } from '~/domain/consent';
 import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { consentAction, consentPage, requireStudent } from '~/utils/student/me.server';
 import { pageTitle } from '~/utils/meta';
-import { parseForm } from '~/utils/forms/conform';
 import { readForm } from '~/utils/request-guards.server';
 
 export const links = () => [{ rel: 'stylesheet', href: meStyles }];
@@ -44,22 +44,24 @@ export default function ConsentPage() {
   const minor = !!consent?.minor;
   // Each form checks its schema in the browser as the action does: a box or name checked
   // when left, every message and the first field focused on submit, nothing sent.
-  const [giveForm, give] = useForm({
+  const {
+    form: giveForm,
+    fields: give,
+    blurCheck: giveBlur,
+  } = useCheckedForm({
     id: 'consent-give',
     lastResult: actionData?.intent === 'give' ? actionData.result : undefined,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, consentSchema(minor)),
+    schema: consentSchema(minor),
   });
-  const [withdrawForm, withdraw] = useForm({
+  const {
+    form: withdrawForm,
+    fields: withdraw,
+    blurCheck: withdrawBlur,
+  } = useCheckedForm({
     id: 'consent-withdraw',
     lastResult: actionData?.intent === 'withdraw' ? actionData.result : undefined,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, WithdrawSchema),
+    schema: WithdrawSchema,
   });
-  const giveBlur = useBlurCheck(giveForm);
-  const withdrawBlur = useBlurCheck(withdrawForm);
   if (!consent) {
     return (
       <>

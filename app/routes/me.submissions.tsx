@@ -1,9 +1,10 @@
-import { getFormProps, useForm } from '@conform-to/react';
+import { getFormProps } from '@conform-to/react';
 import { data, type ActionFunctionArgs, type LoaderFunctionArgs, type MetaFunction } from '@remix-run/node';
 import { Form, Link, useActionData, useLoaderData, useNavigation, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, SelectField, useBlurCheck } from '~/components/forms';
+import { Field, SelectField } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import { AWARD_KINDS, AWARD_LEVELS } from '~/domain/criteria/types';
 import { SUBMISSION_KINDS, SubmissionSchema } from '~/domain/submissions';
 import type { MessageKey } from '~/i18n';
@@ -15,7 +16,7 @@ import { EVIDENCE_QUOTA, evidenceQuotaLeft } from '~/utils/student/evidence-quot
 import { EVIDENCE_MAX_FILES } from '~/utils/http-limits.server';
 import { assertPartCounts, TooManyPartsError } from '~/utils/multipart.server';
 import { EVIDENCE_MAX_BYTES, ownSubmissions, submitEvidence } from '~/utils/student/submissions.server';
-import { errorsOf, parseForm, type FormResult } from '~/utils/forms/conform';
+import { errorsOf, type FormResult } from '~/utils/forms/conform';
 import { BodyTooLargeError, readBoundedForm } from '~/utils/request-guards.server';
 import { badRequest } from '~/utils/responses.server';
 
@@ -80,14 +81,11 @@ export default function MySubmissions() {
   const { submissions, quota, quotaMax, maxBytes } = useLoaderData<typeof loader>();
   const sending = useNavigation().state === 'submitting';
   const actionData = useActionData<typeof action>();
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: 'evidence',
     lastResult: actionData?.result,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, browserSchema(maxBytes)),
+    schema: browserSchema(maxBytes),
   });
-  const blurCheck = useBlurCheck(form);
   const [params] = useSearchParams();
   const t = useT();
   const f = useFormatters();

@@ -3,7 +3,8 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData, useSearchParams } from '@remix-run/react';
 import { z } from 'zod';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
-import { Field, useBlurCheck } from '~/components/forms';
+import { Field } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import { CorrectionReplySchema } from '~/domain/corrections';
 import { ReturnSchema } from '~/domain/submissions';
 import type { MessageKey } from '~/i18n';
@@ -200,15 +201,13 @@ export default function SubmissionQueue() {
 /** One item's return, with its reason checked in the browser as the action checks it. */
 function ReturnForm({ id, lastResult }: { id: string; lastResult: FormResult | undefined }) {
   const t = useT();
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: `return-${id}`,
     lastResult,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, ReturnSchema),
+    schema: ReturnSchema,
   });
   return (
-    <Form method="post" {...getFormProps(form)} {...useBlurCheck(form)}>
+    <Form method="post" {...getFormProps(form)} {...blurCheck}>
       <input type="hidden" name="id" value={id} />
       <Field
         label={t('me.queue.reason')}
@@ -265,15 +264,13 @@ function BulkForm({ lastResult }: { lastResult: FormResult | undefined }) {
 /** The answer to one correction request: corrected or refused, always with its reason. */
 function CorrectionReplyForm({ id, lastResult }: { id: string; lastResult: FormResult | undefined }) {
   const t = useT();
-  const [form, fields] = useForm({
+  const { form, fields, blurCheck } = useCheckedForm({
     id: `correction-${id}`,
     lastResult,
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, CorrectionReplySchema),
+    schema: CorrectionReplySchema,
   });
   return (
-    <Form method="post" {...getFormProps(form)} {...useBlurCheck(form)}>
+    <Form method="post" {...getFormProps(form)} {...blurCheck}>
       <input type="hidden" name="id" value={id} />
       <Field
         label={t('queue.correctionReason')}

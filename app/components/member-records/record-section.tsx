@@ -14,13 +14,13 @@
  * a field is checked when left (useBlurCheck), again as it is corrected, and on submit every
  * invalid field shows its message and the first takes the focus, nothing sent.
  */
-import { getFormProps, useForm } from '@conform-to/react';
+import { getFormProps } from '@conform-to/react';
 import { Form, useNavigation } from '@remix-run/react';
 import type { ReactNode } from 'react';
-import { FormError, SelectField, useBlurCheck } from '~/components/forms';
+import { FormError, SelectField } from '~/components/forms';
+import { useCheckedForm } from '~/components/checked-form';
 import { isMessageKey } from '~/i18n';
 import { useT } from '~/i18n/use-t';
-import { parseForm } from '~/utils/forms/conform';
 import { RECORD_SCHEMAS, type RecordFailure, type RecordKind } from '~/utils/forms/member-records';
 
 /** What a kind's field list gets: the stored row (none in the add form) and what was typed. */
@@ -190,15 +190,11 @@ function RecordForm<T extends { key: string }>({
   const itemKey = item?.key ?? '';
   const mine = failure && failure.record === record && failure.key === itemKey ? failure : null;
   const base = `${record}-${itemKey || 'new'}`.replace(/[^A-Za-z0-9_-]/g, '_');
-  const [form] = useForm({
+  const { form, blurCheck } = useCheckedForm({
     id: `${base}-form`,
     lastResult: mine?.result,
-    // A field is checked when left through useBlurCheck, not conform's own blur check.
-    shouldValidate: 'onSubmit',
-    shouldRevalidate: 'onInput',
-    onValidate: ({ formData }) => parseForm(formData, RECORD_SCHEMAS[record]),
+    schema: RECORD_SCHEMAS[record],
   });
-  const blurCheck = useBlurCheck(form);
   const errors = form.allErrors;
   const busy =
     navigation.state === 'submitting' &&
