@@ -3,8 +3,9 @@
  * error codes and shapes MongoDB replies with. Runs on the embedded server, or on a
  * real MongoDB when MONGODB_URI is set; every assertion must hold on both.
  */
-import { Long, MongoServerError, ObjectId, type Db } from 'mongodb';
+import { Long, ObjectId, type Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { serverError } from './session-helpers.ts';
 import { withTargetDb, type Target } from './target.ts';
 
 let target: Target;
@@ -13,15 +14,6 @@ let db: Db;
 withTargetDb('driver', (opened) => {
   ({ target, db } = opened);
 });
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
-}
 
 describe('administrative commands', () => {
   it('answers ping and buildInfo', async () => {

@@ -4,6 +4,7 @@
  */
 import { MongoServerError, type Db, type MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { serverError } from './session-helpers.ts';
 import { withTargetDb } from './target.ts';
 
 let db: Db;
@@ -14,15 +15,6 @@ withTargetDb('opsadmin', (opened) => {
   ({ db, client } = opened);
   dbName = opened.target.dbName;
 });
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
-}
 
 describe('collMod', () => {
   it('changes a TTL index by name or key pattern and answers the old and new values', async () => {

@@ -3,8 +3,9 @@
  * documents and indexes move; mongod's errors for a missing source (26), an existing
  * target (48) and a rename to itself (20).
  */
-import { MongoServerError, type Db, type MongoClient } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { serverError } from './session-helpers.ts';
 import { withTargetDb, type Target } from './target.ts';
 
 let target: Target;
@@ -16,15 +17,6 @@ type Row = { _id?: number; [k: string]: unknown };
 withTargetDb('opsrename', (opened) => {
   ({ target, db, client } = opened);
 });
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
-}
 
 const names = async (d: Db = db) =>
   (await d.listCollections({}, { nameOnly: true }).toArray()).map((c) => c.name).sort();

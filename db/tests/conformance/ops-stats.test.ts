@@ -3,8 +3,9 @@
  * backup and monitoring tools read (counts, sizes, index names), not exact byte sizes,
  * which differ between storage engines.
  */
-import { MongoServerError, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { serverError } from './session-helpers.ts';
 import { withTargetDb } from './target.ts';
 
 let db: Db;
@@ -14,15 +15,6 @@ withTargetDb('opsstats', (opened) => {
   ({ db } = opened);
   dbName = opened.target.dbName;
 });
-
-async function serverError(promise: Promise<unknown>): Promise<MongoServerError> {
-  const error = await promise.then(
-    () => null,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MongoServerError);
-  return error as MongoServerError;
-}
 
 /** 100 documents of about 1 KB each, and one secondary index. */
 async function seed(): Promise<void> {
