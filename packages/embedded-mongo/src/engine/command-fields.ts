@@ -224,6 +224,8 @@ export const COMMAND_ALIASES: Record<string, string> = {
 };
 
 const GENERIC = new Set(Object.keys(GENERIC_FIELDS));
+/** A field a driver may add to any command (sessions, concerns, gossip), not the command's own. */
+export const isGenericField = (key: string) => GENERIC.has(key) || key.startsWith('$');
 /** Each table's supported fields as a Set: this runs on every command (findOne included). */
 const supportedSets = new WeakMap<FieldTable, Set<string>>();
 function supportedOf(table: FieldTable): Set<string> {

@@ -2,6 +2,7 @@
 import os from 'node:os';
 import { Long, UUID, type Binary, type Document } from 'bson';
 import { clone } from '../clone.ts';
+import { isGenericField } from '../command-fields.ts';
 import { isPlainObject } from '../keys.ts';
 import { err } from '../errors.ts';
 import { compileFilter } from '../mingo.ts';
@@ -178,7 +179,7 @@ export const getParameter: Handler = (ctx) => {
 export const setParameter: Handler = (ctx) => {
   if (ctx.db !== 'admin') throw err(13, 'setParameter may only be run against the admin database.');
   const names = Object.keys(ctx.body).filter(
-    (k) => k !== 'setParameter' && !SESSION_FIELDS.has(k) && !k.startsWith('$'),
+    (k) => k !== 'setParameter' && !isGenericField(k) && k !== 'readPreference',
   );
   if (names.length === 0) throw err(2, 'no option found to set, use help:true to see options ');
   const reply: Document = {};
@@ -197,22 +198,6 @@ export const setParameter: Handler = (ctx) => {
   reply.ok = 1;
   return reply;
 };
-
-/** Fields a driver adds to any command, which are not parameters. */
-const SESSION_FIELDS = new Set([
-  'lsid',
-  'txnNumber',
-  'autocommit',
-  'startTransaction',
-  'readConcern',
-  'writeConcern',
-  'apiVersion',
-  'apiStrict',
-  'apiDeprecationErrors',
-  'comment',
-  'maxTimeMS',
-  'readPreference',
-]);
 
 export const hostInfo: Handler = () => ({
   system: {

@@ -2,27 +2,12 @@
 import { createHash } from 'node:crypto';
 import { Binary, type Document } from 'bson';
 import type { Collection } from '../collection.ts';
+import { isGenericField } from '../command-fields.ts';
 import { err } from '../errors.ts';
 import { type Index, postingIds } from '../indexes.ts';
 import { isPlainObject, keyOf, sameDoc } from '../keys.ts';
 import { compileFilter } from '../mingo.ts';
 import { type Ctx, type Handler, collectionArg } from './types.ts';
-
-/** Fields any command may carry (drivers add them), which are not the command's own. */
-const GENERIC = new Set([
-  'lsid',
-  'txnNumber',
-  'autocommit',
-  'startTransaction',
-  'readConcern',
-  'writeConcern',
-  'apiVersion',
-  'apiStrict',
-  'apiDeprecationErrors',
-  'comment',
-  'maxTimeMS',
-]);
-const isGeneric = (k: string) => GENERIC.has(k) || k.startsWith('$');
 
 /** collMod fields mongod 7.0 has that change what this server does not keep. */
 const COLLMOD_UNSUPPORTED = new Set([
@@ -68,7 +53,7 @@ export const collMod: Handler = (ctx) => {
   const { body, state: store, db } = ctx;
   const name = collectionArg(ctx);
   for (const k of Object.keys(body)) {
-    if (k === 'collMod' || isGeneric(k)) continue;
+    if (k === 'collMod' || isGenericField(k)) continue;
     if (COLLMOD_UNSUPPORTED.has(k)) throw err(115, `collMod '${k}' is not supported by the embedded server`);
     if (!['index', 'validator', 'validationLevel', 'validationAction'].includes(k))
       throw err(40415, `BSON field 'collMod.${k}' is an unknown field.`);
@@ -195,14 +180,7 @@ export const currentOp: Handler = (ctx) => {
   if (ctx.db !== 'admin') throw err(13, 'currentOp may only be run against the admin database.');
   const filter: Document = {};
   for (const [k, v] of Object.entries(ctx.body)) {
-    if (
-      CURRENTOP_OWN.has(k) ||
-      GENERIC.has(k) ||
-      k === '$db' ||
-      k === '$clusterTime' ||
-      k === '$readPreference'
-    )
-      continue;
+    if (CURRENTOP_OWN.has(k) || isGenericField(k)) continue;
     filter[k] = v;
   }
   let inprog = ctx.ops.list();
