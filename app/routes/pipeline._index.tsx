@@ -12,7 +12,7 @@ import { requireUser } from '~/utils/auth/permissions.server';
 import { canActOnPipeline } from '~/domain/pipeline/tab-permissions';
 import { loadBoard, parseBoardQuery, PAGE_CARDS } from '~/utils/pipeline/pipeline-board.server';
 import { bulkStepsFor } from '~/domain/pipeline/bulk-steps';
-import { bulkReturn, type BulkFailure } from '~/utils/pipeline/pipeline-bulk.server';
+import { bulkReturn } from '~/utils/pipeline/pipeline-bulk.server';
 import { readForm } from '~/utils/request-guards.server';
 import { badRequest, forbidden } from '~/utils/responses.server';
 
@@ -45,7 +45,7 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'board.tit
 
 export default function PipelineBoard() {
   const data = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>() as BulkFailure | undefined;
+  const failure = useActionData<typeof action>();
   const t = useT();
   const locale = useLocale();
   const [params] = useSearchParams();

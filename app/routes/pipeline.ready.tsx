@@ -13,7 +13,7 @@ import { isProvinceWide, unitsOf } from '~/utils/members/members-list.server';
 import { scopeFilter, unitScopeFilter } from '~/utils/auth/permissions.server';
 import { brokeMembersOfParams } from '~/utils/members/broke-members.server';
 import { BULK_FIELDS, bulkStepsFor, isBulkStep, stepLabel } from '~/domain/pipeline/bulk-steps';
-import { bulkAdvance, type BulkFailure } from '~/utils/pipeline/pipeline-bulk.server';
+import { bulkAdvance } from '~/utils/pipeline/pipeline-bulk.server';
 import { loadReadyQueue } from '~/utils/pipeline/pipeline-ready.server';
 import { readForm } from '~/utils/request-guards.server';
 import { forbidden } from '~/utils/responses.server';
@@ -54,7 +54,7 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'board.rea
 
 export default function ReadyQueue() {
   const data = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>() as BulkFailure | undefined;
+  const failure = useActionData<typeof action>();
   const t = useT();
   const locale = useLocale();
   const busy = useNavigation().state === 'submitting';

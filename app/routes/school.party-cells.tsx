@@ -6,11 +6,7 @@ import { Field } from '~/components/forms';
 import { useFormatters, useT } from '~/i18n/use-t';
 import { brokeMembersOfParams } from '~/utils/members/broke-members.server';
 import { pageTitle } from '~/utils/meta';
-import {
-  partyCellRegisters,
-  recordRegister,
-  type RegisterFailure,
-} from '~/utils/pipeline/party-register.server';
+import { partyCellRegisters, recordRegister } from '~/utils/pipeline/party-register.server';
 import { requireUser, scopeFilter } from '~/utils/auth/permissions.server';
 import { readForm } from '~/utils/request-guards.server';
 
@@ -34,7 +30,7 @@ export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'register.
 
 export default function PartyCellRegisters() {
   const { cells, broke } = useLoaderData<typeof loader>();
-  const failure = useActionData<typeof action>() as RegisterFailure | undefined;
+  const failure = useActionData<typeof action>();
   const [params] = useSearchParams();
   const t = useT();
   const f = useFormatters();
