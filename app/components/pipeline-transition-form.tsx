@@ -1,6 +1,6 @@
 /**
  * One form per pipeline step the signed-in user may take (fields from the step's zod
- * schema, see pipeline.server.ts). A step refused to this user whatever is typed (withdrawn
+ * schema, see app/domain/pipeline/step-fields.ts). A step refused to this user whatever is typed (withdrawn
  * consent, separation of duties) is shown disabled with the reason, so nobody fills in a
  * form bound to fail. A refusal of a step whose form is not on the page (a stale tab posting
  * a step no longer offered: the record moved on, or another role's step) is shown on its
