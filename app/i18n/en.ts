@@ -59,6 +59,7 @@ export const en: Messages = {
     'This password is on a list of common passwords and easy to guess. Choose another, for example a short sentence you remember.',
   'validation.tooLong': 'This is too long.',
   'validation.invalidChoice': 'Choose one of the options.',
+  'validation.choose': 'Please choose one from the list.',
   'validation.codeFormat': 'Use only unaccented letters, digits, hyphens or underscores.',
   'validation.date': 'Enter a valid date.',
   'validation.dateOrder': 'The end date must be after the start date.',

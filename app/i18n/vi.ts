@@ -61,6 +61,7 @@ export const vi = {
     'Mật khẩu này nằm trong danh sách mật khẩu phổ biến, rất dễ bị đoán. Hãy chọn mật khẩu khác, ví dụ một câu ngắn dễ nhớ.',
   'validation.tooLong': 'Nội dung quá dài.',
   'validation.invalidChoice': 'Lựa chọn không hợp lệ.',
+  'validation.choose': 'Vui lòng chọn một mục trong danh sách.',
   'validation.codeFormat': 'Mã chỉ gồm chữ không dấu, số, dấu gạch ngang hoặc gạch dưới.',
   'validation.date': 'Ngày không hợp lệ.',
   'validation.dateOrder': 'Ngày kết thúc phải sau ngày bắt đầu.',

@@ -80,7 +80,7 @@ describe('account administration', () => {
     expect(blank.data.result.error).toMatchObject({
       email: ['validation.required'],
       name: ['validation.required'],
-      role: ['validation.invalidChoice'],
+      role: ['validation.choose'],
       unitId: ['validation.unitRequired'],
       password: ['validation.passwordMin'],
     });

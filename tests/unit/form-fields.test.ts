@@ -1,6 +1,16 @@
 /** The shared form fields (app/utils/forms/fields.ts) and a schema built on them. */
 import { describe, expect, it } from 'vitest';
-import { checkbox, isoDay, objectId, optionalObjectId, optionalText, schoolYear } from '~/utils/forms/fields';
+import { z } from 'zod';
+import {
+  checkbox,
+  choice,
+  isoDay,
+  objectId,
+  optionalObjectId,
+  optionalText,
+  schoolYear,
+} from '~/utils/forms/fields';
+import { parseForm } from '~/utils/forms/conform';
 import { UnitSchema } from '~/utils/forms/unit';
 
 describe('form fields', () => {
@@ -47,5 +57,32 @@ describe('UnitSchema dates', () => {
 
   it('takes a real day', () => {
     expect(UnitSchema.parse({ ...unit, validFrom: '2005-02-28' }).validFrom).toBe('2005-02-28');
+  });
+});
+
+describe('parseForm: the words of a rule that names none', () => {
+  const Schema = z.object({ kind: z.enum(['school', 'province']), name: z.string() });
+  const errorsOf = (fields: Record<string, string>) =>
+    parseForm(new URLSearchParams(fields), Schema).reply().error;
+
+  it('asks for a choice when a list is left on its placeholder line', () => {
+    expect(errorsOf({ kind: '', name: 'A' })).toEqual({ kind: ['validation.choose'] });
+  });
+
+  it('calls a value outside the list an invalid choice', () => {
+    expect(errorsOf({ kind: 'king', name: 'A' })).toEqual({ kind: ['validation.invalidChoice'] });
+  });
+
+  it('calls a field left out of the post missing', () => {
+    expect(errorsOf({ kind: 'school' })).toEqual({ name: ['validation.required'] });
+  });
+});
+
+describe('choice: a required list', () => {
+  it('asks for a choice when left blank, and calls a tampered value invalid', () => {
+    const kind = choice(['a', 'b'] as const);
+    expect(kind.safeParse('').error?.issues[0]?.message).toBe('validation.choose');
+    expect(kind.safeParse('z').error?.issues[0]?.message).toBe('validation.invalidChoice');
+    expect(kind.parse('b')).toBe('b');
   });
 });

@@ -23,13 +23,15 @@ export function firstIssue(issues: readonly z.core.$ZodIssue[]): MessageKey[] {
 export type IssueMessage = (issue: z.core.$ZodRawIssue) => MessageKey;
 
 /**
- * A rule that names no message: a field left out of the post is missing, anything else (a
- * value outside a list, a field sent twice) an invalid choice.
+ * A rule that names no message: a field left out of the post is missing, a list left on its
+ * "— Vui lòng chọn … —" line asks for a choice, anything else (a value outside a list, a
+ * field sent twice) is an invalid choice.
  */
-const missingOrInvalid: IssueMessage = (issue) =>
-  issue.code === 'invalid_type' && issue.input === undefined
-    ? 'validation.required'
-    : 'validation.invalidChoice';
+const missingOrInvalid: IssueMessage = (issue) => {
+  if (issue.code === 'invalid_type' && issue.input === undefined) return 'validation.required';
+  if (issue.code === 'invalid_value' && issue.input === '') return 'validation.choose';
+  return 'validation.invalidChoice';
+};
 
 /**
  * Parses a posted form with a schema written for strings: no coercion (a blank field stays

@@ -21,6 +21,15 @@ export const optionalObjectId = (message: MessageKey = 'validation.invalidChoice
     .refine((v) => !v || isObjectId(v), message)
     .transform((v) => (v ? v : undefined));
 
+/**
+ * One value of a required list: left on its "— Vui lòng chọn … —" line it asks for a choice,
+ * a value outside the list (a tampered post) is an invalid choice.
+ */
+export const choice = <const T extends readonly string[]>(values: T) =>
+  z.enum(values, {
+    error: (issue): MessageKey => (issue.input === '' ? 'validation.choose' : 'validation.invalidChoice'),
+  });
+
 export const text = (max: number) => z.string().trim().max(max, 'validation.tooLong');
 
 /** Trimmed text up to `max` characters; empty is undefined. */

@@ -9,7 +9,7 @@ import { AWARD_KINDS, AWARD_LEVELS, THPT_RATINGS, UNION_RATING_LEVELS } from '~/
 import { participationTooLow } from '~/domain/union-rating';
 import type { MessageKey } from '~/i18n';
 import type { FieldErrors, FormResult } from './conform';
-import { checkbox, optionalText, schoolYear } from './fields';
+import { checkbox, choice, optionalText, schoolYear } from './fields';
 import { optionalDay } from './member';
 
 export const RECORD_KINDS = ['term', 'award', 'activity', 'rating'] as const;
@@ -58,8 +58,8 @@ export const TermSchema = z
 
 export const AwardSchema = z.object({
   title: z.string().trim().min(1, 'validation.required').max(200, 'validation.tooLong'),
-  kind: z.enum(AWARD_KINDS, 'validation.invalidChoice'),
-  level: z.enum(AWARD_LEVELS, 'validation.invalidChoice'),
+  kind: choice(AWARD_KINDS),
+  level: choice(AWARD_LEVELS),
   date: optionalDay,
   decisionNo: optionalText(60),
   issuer: optionalText(200),
@@ -92,7 +92,7 @@ export const ActivitySchema = z
 export const RatingSchema = z
   .object({
     year: schoolYear,
-    level: z.enum(UNION_RATING_LEVELS, 'validation.invalidChoice'),
+    level: choice(UNION_RATING_LEVELS),
     participation: optionalNumber('member.v.participation').refine(
       (v) => v === undefined || v <= 100,
       'member.v.participation',

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { parseGraduationMonth } from '~/domain/graduation';
 import { GENDERS } from '~/domain/member-vocabulary';
-import { checkbox, isIsoDay, optionalObjectId, optionalText, text } from './fields';
+import { checkbox, choice, isIsoDay, optionalObjectId, optionalText, text } from './fields';
 
 export const SENSITIVE_FIELDS = ['ethnicity', 'religion', 'citizenId'] as const;
 export type SensitiveField = (typeof SENSITIVE_FIELDS)[number];
@@ -49,7 +49,7 @@ export const MemberSchema = z
       .min(1, { error: 'validation.required', abort: true })
       .regex(CODE_RE, 'member.v.code'),
     dateOfBirth: optionalDay.refine((v) => !!v, 'validation.required'),
-    gender: z.enum(GENDERS, 'validation.invalidChoice'),
+    gender: choice(GENDERS),
     email: z
       .string()
       .trim()

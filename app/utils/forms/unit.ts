@@ -4,7 +4,7 @@
  * is checked only in the action.
  */
 import { z } from 'zod';
-import { isoDay, optionalObjectId, optionalText } from './fields';
+import { choice, isoDay, optionalObjectId, optionalText } from './fields';
 
 export const UNIT_KIND_VALUES = ['province', 'school', 'faculty', 'branch', 'party_cell'] as const;
 export const SCHOOL_KIND_VALUES = ['university', 'college', 'high_school'] as const;
@@ -30,7 +30,7 @@ export const UnitSchema = z
       .min(1, { error: 'validation.required', abort: true })
       .max(40, 'validation.tooLong')
       .regex(/^[A-Za-z0-9_-]+$/, 'validation.codeFormat'),
-    kind: z.enum(UNIT_KIND_VALUES, 'validation.invalidChoice'),
+    kind: choice(UNIT_KIND_VALUES),
     schoolKind: z
       .union([z.literal(''), z.enum(SCHOOL_KIND_VALUES, 'validation.invalidChoice')])
       .optional()

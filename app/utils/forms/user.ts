@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { ROLES } from '~/domain/permissions';
-import { objectId } from './fields';
+import { choice, objectId } from './fields';
 
 const baseFields = {
   email: z
@@ -15,7 +15,7 @@ const baseFields = {
     .max(254, 'validation.tooLong')
     .pipe(z.email('validation.email')),
   name: z.string().trim().min(1, 'validation.required').max(120, 'validation.tooLong'),
-  role: z.enum(ROLES, 'validation.invalidChoice'),
+  role: choice(ROLES),
   unitId: objectId('validation.unitRequired'),
   studentCode: z
     .string()
