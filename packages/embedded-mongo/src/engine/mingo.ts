@@ -200,7 +200,11 @@ export function normalizeCollation(c: unknown): CollationSpec | undefined {
 }
 
 /** A compiled filter; `test` never mutates its argument. */
-export function compileFilter(filter: Doc, collation?: CollationSpec): { test(d: Doc): boolean } {
+export function compileFilter(
+  filter: Doc,
+  collation?: CollationSpec,
+  variables?: Doc,
+): { test(d: Doc): boolean } {
   if (!isPlainObject(filter)) throw err(14, 'filter must be an object');
   if (Object.keys(filter).length === 0) return { test: () => true };
   const fast = collation ? null : compileFastFilter(filter);
@@ -214,7 +218,7 @@ export function compileFilter(filter: Doc, collation?: CollationSpec): { test(d:
         } catch (e) {
           if (e !== BAIL) throw e;
           try {
-            return (q ??= new Query(filter, options())).test(d);
+            return (q ??= new Query(filter, options({ variables }))).test(d);
           } catch (e2) {
             throw toMongoError(e2);
           }
@@ -223,7 +227,7 @@ export function compileFilter(filter: Doc, collation?: CollationSpec): { test(d:
     };
   }
   try {
-    const q = new Query(filter, options({ collation }));
+    const q = new Query(filter, options({ collation, variables }));
     return {
       test(d: Doc) {
         try {
@@ -284,13 +288,20 @@ function sliceArray(arr: unknown[], spec: unknown): unknown[] {
  * copied at all without `copy` (a reply serialized at once); anything else copies
  * the documents whole and goes to `projectDocs`.
  */
-export function projectCopies(docs: Doc[], projection: Doc, filter: Doc, copy = true): Doc[] {
+export function projectCopies(
+  docs: Doc[],
+  projection: Doc,
+  filter: Doc,
+  copy = true,
+  variables?: Doc,
+): Doc[] {
   const project = compileInclusion(projection);
   if (project) return copy ? docs.map((d) => copyDoc(project(d))) : docs.map(project);
   return projectDocs(
     docs.map((d) => copyDoc(d)),
     projection,
     filter,
+    variables,
   );
 }
 
@@ -300,7 +311,7 @@ export function projectCopies(docs: Doc[], projection: Doc, filter: Doc, copy = 
  * projection made only of `$slice`s keeps every other field in mongod (mingo would
  * treat it as an inclusion).
  */
-export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
+export function projectDocs(docs: Doc[], projection: Doc, filter: Doc, variables?: Doc): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   const entries = Object.entries(projection);
   const isSlice = (v: unknown) => isPlainObject(v) && '$slice' in v && Object.keys(v).length === 1;
@@ -323,7 +334,9 @@ export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
   }
   try {
     const needsFilter = Object.keys(projection).some((k) => k.endsWith('.$'));
-    const out = new Query(needsFilter ? filter : {}, options()).find(docs, projection).all() as Doc[];
+    const out = new Query(needsFilter ? filter : {}, options({ variables }))
+      .find(docs, projection)
+      .all() as Doc[];
     // mingo appends _id last; mongod keeps it first.
     return out.map((d) => {
       if (!('_id' in d) || Object.keys(d)[0] === '_id') return d;
@@ -333,6 +346,44 @@ export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
   } catch (e) {
     throw toMongoError(e);
   }
+}
+
+/**
+ * A user variable name (`let`, `c`) as mongod checks it before running anything:
+ * a lowercase ASCII letter or a non-ASCII character first, then letters, digits,
+ * `_` or non-ASCII. `$$NOW` and the other system names cannot be redefined.
+ */
+function checkVariableName(name: string): void {
+  if (name === '') throw err(9, 'empty variable names are not allowed');
+  const ok = (c: string, first: boolean) =>
+    c.charCodeAt(0) > 0x7f || (c >= 'a' && c <= 'z') || (!first && /[A-Z0-9_]/.test(c));
+  if (!ok(name[0], true)) throw err(9, `'${name}' starts with an invalid character for a user variable name`);
+  for (const c of name.slice(1))
+    if (!ok(c, false)) throw err(9, `'${name}' contains an invalid character for a variable name: '${c}'`);
+}
+
+/**
+ * The values of a command's `let` (or an update's `c`): names checked, each value an
+ * expression evaluated once, before any document (so `$$NOW` is one instant and a
+ * field path has no document to read). Undefined when there are none.
+ */
+export function letVariables(spec: unknown, field: string, base?: Doc): Doc | undefined {
+  if (spec === undefined || spec === null) return base;
+  if (!isPlainObject(spec))
+    throw err(14, `BSON field '${field}' is the wrong type '${bsonTypeName(spec)}', expected type 'object'`);
+  const names = Object.keys(spec);
+  if (names.length === 0) return base;
+  const out: Doc = { ...base };
+  for (const name of names) {
+    checkVariableName(name);
+    try {
+      // mingo fills the options left out (idKey…) with its defaults.
+      out[name] = evalExpr({}, spec[name], options({ variables: base }) as Options);
+    } catch (e) {
+      throw toMongoError(e);
+    }
+  }
+  return out;
 }
 
 /** Applies update operators in place to private copies (one mingo call per statement). */

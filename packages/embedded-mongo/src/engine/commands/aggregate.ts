@@ -3,12 +3,11 @@
  * no copying); the rest through mingo. Output documents are cloned per batch by
  * the cursor, so results never alias stored state.
  */
-import type { Document } from 'bson';
 import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
 import { err } from '../errors.ts';
 import { fastGroup } from '../fast-group.ts';
 import { checkHint } from '../hint.ts';
-import { isAccumulator, isPipelineStage, normalizeCollation, runPipeline } from '../mingo.ts';
+import { isAccumulator, isPipelineStage, letVariables, normalizeCollation, runPipeline } from '../mingo.ts';
 import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
 import { collStatsDocument } from './stats.ts';
@@ -98,6 +97,7 @@ export const aggregate: Handler = (ctx) => {
   const safe = { v: true };
   checkStages(pipeline, safe, true);
   const collation = normalizeCollation(body.collation);
+  const variables = letVariables(body.let, 'aggregate.let');
 
   let source: Doc[];
   let rest = pipeline;
@@ -137,7 +137,7 @@ export const aggregate: Handler = (ctx) => {
       filter = filter ? { $and: [filter, m] } : m;
       rest = rest.slice(1);
     }
-    source = !c ? [] : filter ? c.match(filter, collation) : [...c.all()];
+    source = !c ? [] : filter ? c.match(filter, collation, Infinity, variables) : [...c.all()];
   }
 
   // A leading $group (counts per stage/school) natively when its spec and data allow.
@@ -161,7 +161,7 @@ export const aggregate: Handler = (ctx) => {
     ? runPipeline(source, rest, {
         collation,
         collectionResolver: resolver,
-        variables: body.let as Document | undefined,
+        variables,
         clone: !safe.v,
       })
     : source;
