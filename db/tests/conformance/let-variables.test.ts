@@ -202,7 +202,11 @@ describe('let variables', () => {
       expect(e.code).toBe(9);
       expect(e.message).toContain(message);
     }
-    const e = await failure(() => c().aggregate([], { let: { NOW: 1 } }).toArray());
+    const e = await failure(() =>
+      c()
+        .aggregate([], { let: { NOW: 1 } })
+        .toArray(),
+    );
     expect(e.code).toBe(9);
     const e2 = await failure(() => c().deleteMany({}, { let: { Bad: 1 } }));
     expect(e2.code).toBe(9);
