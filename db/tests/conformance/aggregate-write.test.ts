@@ -6,15 +6,16 @@
  * Runs on the embedded server, or on a real MongoDB when MONGODB_URI is set; the
  * forms this server refuses (115) are checked on the embedded server only.
  */
-import { MongoServerError, type Db } from 'mongodb';
+import { MongoServerError, type Db, type MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { type Target, withTargetDb } from './target.ts';
 
 let db: Db;
 let target: Target;
+let client: MongoClient;
 
 withTargetDb('aggregate_write', (opened) => {
-  ({ db, target } = opened);
+  ({ db, target, client } = opened);
 });
 
 async function failure(run: () => Promise<unknown>): Promise<MongoServerError> {
@@ -194,4 +195,21 @@ describe('$merge', () => {
     }
     expect(await dst().countDocuments()).toBe(0);
   });
+});
+
+it('$out and $merge are refused in a transaction (263), writing nothing', async () => {
+  await seed();
+  await dst().insertOne({ _id: 100 });
+  const session = client.startSession();
+  try {
+    for (const stage of [{ $out: 'dst' }, { $merge: 'dst' }]) {
+      session.startTransaction();
+      const e = await failure(() => src().aggregate([stage], { session }).toArray());
+      expect(e.code).toBe(263);
+      await session.abortTransaction().catch(() => undefined);
+    }
+  } finally {
+    await session.endSession();
+  }
+  expect(await dstDocs()).toEqual([{ _id: 100 }]);
 });
