@@ -187,6 +187,26 @@ describe('let variables', () => {
     expect(removed?._id).toBe(1);
   });
 
+  it('a let value that reads a field is refused (4890500): there is no document yet', async () => {
+    await seed();
+    const e = await failure(() =>
+      c()
+        .find({ $expr: { $eq: ['$a', '$$x'] } }, { let: { x: { $add: ['$a', 1] } } })
+        .toArray(),
+    );
+    expect(e.code).toBe(4890500);
+  });
+
+  it('findAndModify: let in the returned projection', async () => {
+    await seed();
+    const before = await c().findOneAndUpdate(
+      { _id: 2 },
+      { $set: { name: 'changed' } },
+      { let: { tag: 'seen' }, projection: { name: 1, tag: '$$tag' } },
+    );
+    expect(before).toEqual({ _id: 2, name: 'two', tag: 'seen' });
+  });
+
   it('a let name that does not start with a lowercase letter is refused (FailedToParse)', async () => {
     await seed();
     for (const [name, message] of [

@@ -349,41 +349,73 @@ export function projectDocs(docs: Doc[], projection: Doc, filter: Doc, variables
 }
 
 /**
- * A user variable name (`let`, `c`) as mongod checks it before running anything:
- * a lowercase ASCII letter or a non-ASCII character first, then letters, digits,
- * `_` or non-ASCII. `$$NOW` and the other system names cannot be redefined.
+ * A user variable name as mongod checks it before running anything: a `let` name
+ * (a variable being defined) starts with a lowercase ASCII letter or a non-ASCII
+ * character, so `$$NOW` and the other system names cannot be redefined; a `c`
+ * name (read rules) may also start uppercase. Then letters, digits, `_`, non-ASCII.
  */
-function checkVariableName(name: string): void {
+function checkVariableName(name: string, upperFirst: boolean): void {
   if (name === '') throw err(9, 'empty variable names are not allowed');
   const ok = (c: string, first: boolean) =>
-    c.charCodeAt(0) > 0x7f || (c >= 'a' && c <= 'z') || (!first && /[A-Z0-9_]/.test(c));
+    c.charCodeAt(0) > 0x7f ||
+    (c >= 'a' && c <= 'z') ||
+    ((!first || upperFirst) && c >= 'A' && c <= 'Z') ||
+    (!first && /[0-9_]/.test(c));
   if (!ok(name[0], true)) throw err(9, `'${name}' starts with an invalid character for a user variable name`);
   for (const c of name.slice(1))
     if (!ok(c, false)) throw err(9, `'${name}' contains an invalid character for a variable name: '${c}'`);
 }
 
-/**
- * The values of a command's `let` (or an update's `c`): names checked, each value an
- * expression evaluated once, before any document (so `$$NOW` is one instant and a
- * field path has no document to read). Undefined when there are none.
- */
-export function letVariables(spec: unknown, field: string, base?: Doc): Doc | undefined {
-  if (spec === undefined || spec === null) return base;
+function asVariablesDoc(spec: unknown, field: string): Doc | undefined {
+  if (spec === undefined || spec === null) return undefined;
   if (!isPlainObject(spec))
     throw err(14, `BSON field '${field}' is the wrong type '${bsonTypeName(spec)}', expected type 'object'`);
-  const names = Object.keys(spec);
-  if (names.length === 0) return base;
-  const out: Doc = { ...base };
-  for (const name of names) {
-    checkVariableName(name);
+  return Object.keys(spec).length ? spec : undefined;
+}
+
+/** A field path (`'$a'`, not `'$$v'`) anywhere in an expression, `$literal` aside. */
+function readsField(expr: unknown): boolean {
+  if (typeof expr === 'string') return expr.startsWith('$') && !expr.startsWith('$$');
+  if (Array.isArray(expr)) return expr.some(readsField);
+  if (!isPlainObject(expr)) return false;
+  return Object.entries(expr).some(([k, v]) => k !== '$literal' && readsField(v));
+}
+
+/**
+ * A command's `let`: names checked, each value an expression evaluated once,
+ * before any document (so `$$NOW` is one instant, and a field path, having no
+ * document to read, is mongod's 4890500). Undefined when there are none.
+ */
+export function letVariables(spec: unknown, field: string): Doc | undefined {
+  const doc = asVariablesDoc(spec, field);
+  if (!doc) return undefined;
+  const out: Doc = {};
+  for (const name of Object.keys(doc)) {
+    checkVariableName(name, false);
+    if (readsField(doc[name]))
+      throw err(
+        4890500,
+        'Command let Expression tried to access a field, but this is not allowed because command let expressions run before the query examines any documents.',
+      );
     try {
       // mingo fills the options left out (idKey…) with its defaults.
-      out[name] = evalExpr({}, spec[name], options({ variables: base }) as Options);
+      out[name] = evalExpr({}, doc[name], options({ variables: out }) as Options);
     } catch (e) {
       throw toMongoError(e);
     }
   }
   return out;
+}
+
+/**
+ * An update statement's `c`: constants for its pipeline only (taken as they are,
+ * not evaluated), alongside the command's `let`.
+ */
+export function updateConstants(spec: unknown, field: string, base: Doc | undefined): Doc | undefined {
+  const doc = asVariablesDoc(spec, field);
+  if (!doc) return base;
+  for (const name of Object.keys(doc)) checkVariableName(name, true);
+  return { ...base, ...doc };
 }
 
 /** Applies update operators in place to private copies (one mingo call per statement). */

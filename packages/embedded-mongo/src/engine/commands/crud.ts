@@ -12,7 +12,7 @@ import { isUnwinding } from '../txn.ts';
 import { err, toMongoError } from '../errors.ts';
 import { checkHint } from '../hint.ts';
 import { extractValues } from '../indexes.ts';
-import { letVariables, normalizeCollation, projectCopies, sortDocs } from '../mingo.ts';
+import { letVariables, normalizeCollation, projectCopies, sortDocs, updateConstants } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
 import { type Ctx, type Handler, asNumber, asObject, collectionArg } from './types.ts';
@@ -212,19 +212,19 @@ export const update: Handler = (ctx) => {
       const spec = parseUpdate(s.u);
       if (s.c !== undefined && spec.kind !== 'pipeline')
         throw err(51198, 'Constant values may only be specified for pipeline updates');
-      // A statement's constants join the command's variables (and win over a same name).
-      const variables = letVariables(s.c, 'update.updates.c', letVars);
+      // A statement's constants join the command's variables, for its pipeline only.
+      const pipelineVars = updateConstants(s.c, 'update.updates.c', letVars);
       if (s.multi && spec.kind === 'replace')
         throw err(9, 'multi update is not supported for replacement-style update');
       const arrayFilters = s.arrayFilters as Doc[] | undefined;
       const c = store.get(db, name);
       checkHint(c, s.hint);
       const matched = c
-        ? c.match(filter, normalizeCollation(s.collation), s.multi ? Infinity : 1, variables)
+        ? c.match(filter, normalizeCollation(s.collation), s.multi ? Infinity : 1, letVars)
         : [];
       if (matched.length === 0) {
         if (s.upsert) {
-          const doc = upsertDoc(ctx, name, filter, spec, arrayFilters, variables);
+          const doc = upsertDoc(ctx, name, filter, spec, arrayFilters, pipelineVars);
           n++;
           upserted.push({ index: i, _id: doc._id });
         }
@@ -239,7 +239,7 @@ export const update: Handler = (ctx) => {
         spec,
         arrayFilters,
         s.collation as Doc | undefined,
-        variables,
+        pipelineVars,
       ).nModified;
     } catch (e) {
       writeErrors.push(writeError(i, e));
@@ -289,9 +289,16 @@ export const del: Handler = (ctx) => {
   return writeErrors.length ? { n, writeErrors, ok: 1 } : { n, ok: 1 };
 };
 
-function outDoc(d: Doc | null | undefined, fields: Doc | undefined, filter: Doc): Doc | null {
+function outDoc(
+  d: Doc | null | undefined,
+  fields: Doc | undefined,
+  filter: Doc,
+  variables?: Doc,
+): Doc | null {
   if (!d) return null;
-  return fields && Object.keys(fields).length ? (projectCopies([d], fields, filter)[0] ?? null) : clone(d);
+  return fields && Object.keys(fields).length
+    ? (projectCopies([d], fields, filter, true, variables)[0] ?? null)
+    : clone(d);
 }
 
 export const findAndModify: Handler = (ctx) => {
@@ -317,14 +324,14 @@ export const findAndModify: Handler = (ctx) => {
   const [doc] = query(c, filter, { sort, limit: 1, collation: body.collation, variables });
   if (remove) {
     if (!doc) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
-    const value = outDoc(doc, fields, filter);
+    const value = outDoc(doc, fields, filter, variables);
     store.remove(c!, doc);
     return { lastErrorObject: { n: 1 }, value, ok: 1 };
   }
   const spec = parseUpdate(body.update);
   const arrayFilters = body.arrayFilters as Doc[] | undefined;
   if (doc) {
-    const before = outDoc(doc, fields, filter);
+    const before = outDoc(doc, fields, filter, variables);
     const { results } = updateDocs(
       ctx,
       c!,
@@ -337,7 +344,7 @@ export const findAndModify: Handler = (ctx) => {
     );
     return {
       lastErrorObject: { n: 1, updatedExisting: true },
-      value: returnNew ? outDoc(results[0], fields, filter) : before,
+      value: returnNew ? outDoc(results[0], fields, filter, variables) : before,
       ok: 1,
     };
   }
@@ -345,7 +352,7 @@ export const findAndModify: Handler = (ctx) => {
   const created = upsertDoc(ctx, name, filter, spec, arrayFilters, variables);
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: created._id },
-    value: returnNew ? outDoc(created, fields, filter) : null,
+    value: returnNew ? outDoc(created, fields, filter, variables) : null,
     ok: 1,
   };
 };
