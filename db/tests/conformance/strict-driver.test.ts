@@ -268,21 +268,6 @@ describe('fields mongod 7.0 implements and this server refuses (embedded server 
     expect(r.cursor.firstBatch).toHaveLength(1);
   });
 
-  it('update with `let` or a pipeline update with `c`: 115', async ({ skip }) => {
-    if (target.external) skip();
-    await seed();
-    await expectRefused(
-      () => db.command({ update: 'c', updates: [{ q: {}, u: [{ $set: { b: '$$x' } }], c: { x: 1 } }] }),
-      115,
-      /^BSON field 'update.updates.c' is not supported by the embedded server/,
-    );
-    await expectRefused(
-      () => db.command({ update: 'c', updates: [{ q: {}, u: { $set: { b: 1 } } }], let: { x: 1 } }),
-      115,
-      /^BSON field 'update.let' is not supported by the embedded server/,
-    );
-  });
-
   it('create with a validator or capped: 115 (they would not be enforced)', async ({ skip }) => {
     if (target.external) skip();
     await expectRefused(

@@ -81,6 +81,37 @@ describe('persistence', () => {
     expect((await all('a')).map((d) => d._id)).toEqual([1, 3, 4]);
   });
 
+  it('$out (built aside, renamed over the target) and $merge survive a restart', async () => {
+    engine = await createEngine({ dataDir: dir });
+    await run({
+      insert: 's',
+      documents: [
+        { _id: 1, v: 1 },
+        { _id: 2, v: 2 },
+      ],
+    });
+    await run({ insert: 't', documents: [{ _id: 9, old: true }] });
+    await run({ createIndexes: 't', indexes: [{ key: { v: 1 }, name: 'v_1' }] });
+    const r = await run({ aggregate: 's', pipeline: [{ $set: { w: 1 } }, { $out: 't' }], cursor: {} });
+    expect(r.ok).toBe(1);
+    await run({ aggregate: 's', pipeline: [{ $set: { m: 1 } }, { $merge: 'u' }], cursor: {} });
+    await reopen();
+    expect(await all('t')).toEqual([
+      { _id: 1, v: 1, w: 1 },
+      { _id: 2, v: 2, w: 1 },
+    ]);
+    expect(await all('u')).toEqual([
+      { _id: 1, v: 1, m: 1 },
+      { _id: 2, v: 2, m: 1 },
+    ]);
+    const idx = (await run({ listIndexes: 't' })).cursor.firstBatch.map((i: Document) => i.name);
+    expect(idx).toEqual(['_id_', 'v_1']);
+    const names = (await run({ listCollections: 1, nameOnly: true })).cursor.firstBatch
+      .map((c: Document) => c.name)
+      .sort();
+    expect(names).toEqual(['s', 't', 'u']);
+  });
+
   it('a torn (truncated) tail is discarded and earlier records recover', async () => {
     engine = await createEngine({ dataDir: dir });
     for (let i = 0; i < 5; i++) await run({ insert: 'a', documents: [{ _id: i, pad: 'x'.repeat(100) }] });

@@ -805,14 +805,17 @@ describe('aggregate', () => {
       { _id: 1, n: 2 },
     ]);
     expect(await agg([{ $match: {} }], 'nothing')).toEqual([]);
-    expect(await run({ aggregate: 'm', pipeline: [{ $out: 'x' }], cursor: {} })).toMatchObject({
-      ok: 0,
-      code: 115,
-    });
-    expect(await run({ aggregate: 'm', pipeline: [{ $merge: 'x' }], cursor: {} })).toMatchObject({
-      ok: 0,
-      code: 115,
-    });
+    // $out/$merge of another database (or a pipeline whenMatched) are not implemented.
+    expect(
+      await run({ aggregate: 'm', pipeline: [{ $out: { db: 'other', coll: 'x' } }], cursor: {} }),
+    ).toMatchObject({ ok: 0, code: 115 });
+    expect(
+      await run({
+        aggregate: 'm',
+        pipeline: [{ $merge: { into: 'x', whenMatched: [{ $set: { a: 1 } }] } }],
+        cursor: {},
+      }),
+    ).toMatchObject({ ok: 0, code: 115 });
     expect(await run({ aggregate: 'm', pipeline: [] })).toMatchObject({ ok: 0, code: 9 });
     const bad = await run({ aggregate: 'm', pipeline: [{ $bogus: {} }], cursor: {} });
     expect(bad.ok).toBe(0);

@@ -93,7 +93,8 @@ export interface CollectionView {
   readonly options: Doc;
   readonly indexes: Map<string, Index>;
   indexSpecs(): IndexSpec[];
-  match(filter: Doc, collation?: CollationSpec, limit?: number): Doc[];
+  /** `variables`: a command's `let`, for `$$name` in `$expr`. */
+  match(filter: Doc, collation?: CollationSpec, limit?: number, variables?: Doc): Doc[];
   /** Every document, in storage order. */
   all(): Iterable<Doc>;
   readonly size: number;
@@ -287,8 +288,8 @@ export class Collection implements CollectionView {
   }
 
   /** Matching stored documents (references: never hand them out without cloning). */
-  match(filter: Doc, collation?: CollationSpec, limit = Infinity): Doc[] {
-    const q = compileFilter(filter, collation);
+  match(filter: Doc, collation?: CollationSpec, limit = Infinity, variables?: Doc): Doc[] {
+    const q = compileFilter(filter, collation, variables);
     const out: Doc[] = [];
     if (limit <= 0) return out;
     for (const d of this.candidates(filter, collation)) {

@@ -52,7 +52,7 @@ const isEmptyDoc = (v: unknown) =>
   (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
 const refused = (reason: string, inert?: (v: unknown) => boolean): Refusal => ({ reason, inert });
 
-const LET = refused('`let` variables are not implemented', isEmptyDoc);
+const LET = '`$$name` in `$expr` and expressions';
 const NO_VALIDATION = 'validators are refused at create: nothing to bypass';
 
 const UPDATE_STATEMENT: FieldTable = {
@@ -64,8 +64,8 @@ const UPDATE_STATEMENT: FieldTable = {
     arrayFilters: '',
     collation: 'sorting honours it; equality stays binary',
     hint: 'must name an index; results as without it',
+    c: 'constants of a pipeline update, with `let`',
   },
-  refused: { c: refused('`c` constants of pipeline updates are not implemented', isEmptyDoc) },
 };
 
 const DELETE_STATEMENT: FieldTable = {
@@ -91,9 +91,9 @@ const FIND: FieldTable = {
     hint: 'must name an index; results as without it',
     allowDiskUse: 'everything is in memory',
     allowPartialResults: 'not sharded: always complete',
+    let: LET,
   },
   refused: {
-    let: LET,
     min: refused('index bounds (`min`) are not implemented', isEmptyDoc),
     max: refused('index bounds (`max`) are not implemented', isEmptyDoc),
     returnKey: refused('`returnKey` is not implemented', isFalse),
@@ -113,13 +113,11 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
     supported: { insert: '', documents: '', ordered: '', bypassDocumentValidation: NO_VALIDATION },
   },
   update: {
-    supported: { update: '', updates: '', ordered: '', bypassDocumentValidation: NO_VALIDATION },
-    refused: { let: LET },
+    supported: { update: '', updates: '', ordered: '', let: LET, bypassDocumentValidation: NO_VALIDATION },
     nested: { updates: UPDATE_STATEMENT },
   },
   delete: {
-    supported: { delete: '', deletes: '', ordered: '' },
-    refused: { let: LET },
+    supported: { delete: '', deletes: '', ordered: '', let: LET },
     nested: { deletes: DELETE_STATEMENT },
   },
   findAndModify: {
@@ -135,9 +133,9 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       arrayFilters: '',
       collation: 'sorting honours it; equality stays binary',
       hint: 'must name an index; results as without it',
+      let: LET,
       bypassDocumentValidation: NO_VALIDATION,
     },
-    refused: { let: LET },
   },
   aggregate: {
     supported: {
@@ -147,7 +145,7 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       allowDiskUse: 'everything is in memory',
       collation: 'sorting honours it; equality stays binary',
       hint: 'must name an index; results as without it',
-      let: '',
+      let: LET,
       bypassDocumentValidation: NO_VALIDATION,
       explain: 'the plan and the counts, as the `explain` command gives them',
     },

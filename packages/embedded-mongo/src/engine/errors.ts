@@ -43,6 +43,7 @@ export const CODE_NAMES: Record<number, string> = {
   256: 'TransactionCommitted',
   263: 'OperationNotSupportedInTransaction',
   40324: 'Location40324',
+  13113: 'MergeStageNoMatchingDocument',
 };
 
 export class MongoError extends Error {

@@ -25,6 +25,7 @@ import type { Ctx, EngineParams, Handler } from './commands/types.ts';
 import * as admin from './commands/admin.ts';
 import * as crud from './commands/crud.ts';
 import { aggregate } from './commands/aggregate.ts';
+import { endsWithWrite } from './commands/aggregate-write.ts';
 import * as ix from './commands/indexes.ts';
 import * as stats from './commands/stats.ts';
 import { startTtlMonitor } from './ttl.ts';
@@ -397,7 +398,8 @@ export class Engine implements CommandExecutor {
     c: Ctx,
     session: { entry: SessionEntry; txnNumber: number } | null,
   ): Promise<Document> {
-    const write = WRITE_COMMANDS.has(name);
+    // An aggregate ending in $out/$merge writes documents a transaction may hold.
+    const write = WRITE_COMMANDS.has(name) || (name === 'aggregate' && endsWithWrite(c.body.pipeline));
     let reply: Document;
     for (;;) {
       const changes = this.store.changes;

@@ -200,7 +200,11 @@ export function normalizeCollation(c: unknown): CollationSpec | undefined {
 }
 
 /** A compiled filter; `test` never mutates its argument. */
-export function compileFilter(filter: Doc, collation?: CollationSpec): { test(d: Doc): boolean } {
+export function compileFilter(
+  filter: Doc,
+  collation?: CollationSpec,
+  variables?: Doc,
+): { test(d: Doc): boolean } {
   if (!isPlainObject(filter)) throw err(14, 'filter must be an object');
   if (Object.keys(filter).length === 0) return { test: () => true };
   const fast = collation ? null : compileFastFilter(filter);
@@ -214,7 +218,7 @@ export function compileFilter(filter: Doc, collation?: CollationSpec): { test(d:
         } catch (e) {
           if (e !== BAIL) throw e;
           try {
-            return (q ??= new Query(filter, options())).test(d);
+            return (q ??= new Query(filter, options({ variables }))).test(d);
           } catch (e2) {
             throw toMongoError(e2);
           }
@@ -223,7 +227,7 @@ export function compileFilter(filter: Doc, collation?: CollationSpec): { test(d:
     };
   }
   try {
-    const q = new Query(filter, options({ collation }));
+    const q = new Query(filter, options({ collation, variables }));
     return {
       test(d: Doc) {
         try {
@@ -284,13 +288,20 @@ function sliceArray(arr: unknown[], spec: unknown): unknown[] {
  * copied at all without `copy` (a reply serialized at once); anything else copies
  * the documents whole and goes to `projectDocs`.
  */
-export function projectCopies(docs: Doc[], projection: Doc, filter: Doc, copy = true): Doc[] {
+export function projectCopies(
+  docs: Doc[],
+  projection: Doc,
+  filter: Doc,
+  copy = true,
+  variables?: Doc,
+): Doc[] {
   const project = compileInclusion(projection);
   if (project) return copy ? docs.map((d) => copyDoc(project(d))) : docs.map(project);
   return projectDocs(
     docs.map((d) => copyDoc(d)),
     projection,
     filter,
+    variables,
   );
 }
 
@@ -300,7 +311,7 @@ export function projectCopies(docs: Doc[], projection: Doc, filter: Doc, copy = 
  * projection made only of `$slice`s keeps every other field in mongod (mingo would
  * treat it as an inclusion).
  */
-export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
+export function projectDocs(docs: Doc[], projection: Doc, filter: Doc, variables?: Doc): Doc[] {
   if (!projection || Object.keys(projection).length === 0) return docs;
   const entries = Object.entries(projection);
   const isSlice = (v: unknown) => isPlainObject(v) && '$slice' in v && Object.keys(v).length === 1;
@@ -323,7 +334,9 @@ export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
   }
   try {
     const needsFilter = Object.keys(projection).some((k) => k.endsWith('.$'));
-    const out = new Query(needsFilter ? filter : {}, options()).find(docs, projection).all() as Doc[];
+    const out = new Query(needsFilter ? filter : {}, options({ variables }))
+      .find(docs, projection)
+      .all() as Doc[];
     // mingo appends _id last; mongod keeps it first.
     return out.map((d) => {
       if (!('_id' in d) || Object.keys(d)[0] === '_id') return d;
@@ -333,6 +346,76 @@ export function projectDocs(docs: Doc[], projection: Doc, filter: Doc): Doc[] {
   } catch (e) {
     throw toMongoError(e);
   }
+}
+
+/**
+ * A user variable name as mongod checks it before running anything: a `let` name
+ * (a variable being defined) starts with a lowercase ASCII letter or a non-ASCII
+ * character, so `$$NOW` and the other system names cannot be redefined; a `c`
+ * name (read rules) may also start uppercase. Then letters, digits, `_`, non-ASCII.
+ */
+function checkVariableName(name: string, upperFirst: boolean): void {
+  if (name === '') throw err(9, 'empty variable names are not allowed');
+  const ok = (c: string, first: boolean) =>
+    c.charCodeAt(0) > 0x7f ||
+    (c >= 'a' && c <= 'z') ||
+    ((!first || upperFirst) && c >= 'A' && c <= 'Z') ||
+    (!first && /[0-9_]/.test(c));
+  if (!ok(name[0], true)) throw err(9, `'${name}' starts with an invalid character for a user variable name`);
+  for (const c of name.slice(1))
+    if (!ok(c, false)) throw err(9, `'${name}' contains an invalid character for a variable name: '${c}'`);
+}
+
+function asVariablesDoc(spec: unknown, field: string): Doc | undefined {
+  if (spec === undefined || spec === null) return undefined;
+  if (!isPlainObject(spec))
+    throw err(14, `BSON field '${field}' is the wrong type '${bsonTypeName(spec)}', expected type 'object'`);
+  return Object.keys(spec).length ? spec : undefined;
+}
+
+/** A field path (`'$a'`, not `'$$v'`) anywhere in an expression, `$literal` aside. */
+function readsField(expr: unknown): boolean {
+  if (typeof expr === 'string') return expr.startsWith('$') && !expr.startsWith('$$');
+  if (Array.isArray(expr)) return expr.some(readsField);
+  if (!isPlainObject(expr)) return false;
+  return Object.entries(expr).some(([k, v]) => k !== '$literal' && readsField(v));
+}
+
+/**
+ * A command's `let`: names checked, each value an expression evaluated once,
+ * before any document (so `$$NOW` is one instant, and a field path, having no
+ * document to read, is mongod's 4890500). Undefined when there are none.
+ */
+export function letVariables(spec: unknown, field: string): Doc | undefined {
+  const doc = asVariablesDoc(spec, field);
+  if (!doc) return undefined;
+  const out: Doc = {};
+  for (const name of Object.keys(doc)) {
+    checkVariableName(name, false);
+    if (readsField(doc[name]))
+      throw err(
+        4890500,
+        'Command let Expression tried to access a field, but this is not allowed because command let expressions run before the query examines any documents.',
+      );
+    try {
+      // mingo fills the options left out (idKey…) with its defaults.
+      out[name] = evalExpr({}, doc[name], options({ variables: out }) as Options);
+    } catch (e) {
+      throw toMongoError(e);
+    }
+  }
+  return out;
+}
+
+/**
+ * An update statement's `c`: constants for its pipeline only (taken as they are,
+ * not evaluated), alongside the command's `let`.
+ */
+export function updateConstants(spec: unknown, field: string, base: Doc | undefined): Doc | undefined {
+  const doc = asVariablesDoc(spec, field);
+  if (!doc) return base;
+  for (const name of Object.keys(doc)) checkVariableName(name, true);
+  return { ...base, ...doc };
 }
 
 /** Applies update operators in place to private copies (one mingo call per statement). */

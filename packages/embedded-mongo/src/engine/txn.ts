@@ -198,10 +198,10 @@ export class TxnCollection implements CollectionView {
     return n;
   }
 
-  match(filter: Doc, collation?: CollationSpec, limit = Infinity): Doc[] {
+  match(filter: Doc, collation?: CollationSpec, limit = Infinity, variables?: Doc): Doc[] {
     const out: Doc[] = [];
     if (limit <= 0) return out;
-    const q = compileFilter(filter, collation);
+    const q = compileFilter(filter, collation, variables);
     // By `_id` (an update or a delete of one record, the commonest statement in a
     // transaction): only those documents, whatever the transaction has written besides.
     const eq = new Map<string, unknown[]>();

@@ -140,6 +140,7 @@ export function applyUpdate(
   spec: UpdateSpec,
   arrayFilters?: Doc[],
   collation?: CollationSpec,
+  variables?: Doc,
 ): Doc[] {
   if (copies.length === 0) return copies;
   let out: Doc[];
@@ -154,7 +155,9 @@ export function applyUpdate(
       return { _id: d._id, ...rest };
     });
   } else if (spec.kind === 'pipeline') {
-    out = runPipeline(copies, spec.stages);
+    // Taken first: stages may drop `_id` from the (private) copies they run on.
+    const ids = copies.map((d) => d._id);
+    out = keepIds(runPipeline(copies, spec.stages, { variables }), ids);
   } else {
     const { $setOnInsert: _soi, ...ops } = spec.ops;
     if (Object.keys(ops).length === 0) return copies;
@@ -186,6 +189,15 @@ export function applyUpdate(
       throw err(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
   }
   return out;
+}
+
+/**
+ * A pipeline's result without `_id` keeps the document's own, first, as mongod
+ * does (it replaces the document but for `_id`): `[{$replaceWith: {a: 1}}]`
+ * is a replacement, not a removal of `_id`. A different `_id` stays, to be refused.
+ */
+function keepIds(out: Doc[], ids: unknown[]): Doc[] {
+  return out.map((d, i) => (d._id === undefined && ids[i] !== undefined ? { _id: ids[i], ...d } : d));
 }
 
 /** The update is only `$set` (the common case: mongoose saves, timestamps). */
@@ -352,7 +364,7 @@ function seedFromFilter(filter: Doc, into: Doc): void {
 }
 
 /** Builds the document an upsert inserts (not yet validated or stored). */
-export function buildUpsert(filter: Doc, spec: UpdateSpec, arrayFilters?: Doc[]): Doc {
+export function buildUpsert(filter: Doc, spec: UpdateSpec, arrayFilters?: Doc[], variables?: Doc): Doc {
   let doc: Doc;
   if (spec.kind === 'replace') {
     doc = { ...spec.doc };
@@ -365,7 +377,7 @@ export function buildUpsert(filter: Doc, spec: UpdateSpec, arrayFilters?: Doc[])
     seedFromFilter(filter, base);
     if (spec.kind === 'pipeline') {
       if (base._id === undefined) base._id = newObjectId();
-      doc = runPipeline([base], spec.stages)[0];
+      doc = keepIds(runPipeline([base], spec.stages, { variables }), [base._id])[0];
     } else {
       // $setOnInsert applies only here, as part of $set.
       const ops: Record<string, Doc> = { ...spec.ops };

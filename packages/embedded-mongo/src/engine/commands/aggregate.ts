@@ -3,22 +3,20 @@
  * no copying); the rest through mingo. Output documents are cloned per batch by
  * the cursor, so results never alias stored state.
  */
-import type { Document } from 'bson';
 import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
 import { err } from '../errors.ts';
 import { fastGroup } from '../fast-group.ts';
 import { checkHint } from '../hint.ts';
-import { isAccumulator, isPipelineStage, normalizeCollation, runPipeline } from '../mingo.ts';
+import { isAccumulator, isPipelineStage, letVariables, normalizeCollation, runPipeline } from '../mingo.ts';
 import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
 import { collStatsDocument } from './stats.ts';
 import { localSessions } from './ops.ts';
 import { explainCommand } from './explain.ts';
+import { WRITE_STAGES, type WriteStage, parseWriteStage, writeResults } from './aggregate-write.ts';
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
 export const UNSUPPORTED_STAGES: Record<string, string> = {
-  $out: '$out is not supported by the embedded server; write the results with insertMany instead',
-  $merge: '$merge is not supported by the embedded server; write the results with bulkWrite instead',
   $changeStream: 'Change streams are not supported by the embedded server (it is not a replica set)',
   $search: '$search is not supported by the embedded server',
   $vectorSearch: '$vectorSearch is not supported by the embedded server',
@@ -71,6 +69,11 @@ function checkStages(pipeline: Doc[], allSafe: { v: boolean }, top = false): voi
     if (FIRST_ONLY.has(name) && !(top && i === 0))
       throw err(40602, `${name} is only valid as the first stage in a pipeline`);
     if (UNSUPPORTED_STAGES[name]) throw err(115, UNSUPPORTED_STAGES[name]);
+    if (WRITE_STAGES.has(name)) {
+      if (!top) throw err(115, `${name} inside a sub-pipeline is not supported by the embedded server`);
+      if (i !== pipeline.length - 1) throw err(40601, `${name} can only be the final stage in the pipeline`);
+      continue;
+    }
     // Before any document flows: mongod parses the whole pipeline first, even over no input.
     if (!isPipelineStage(name) && !FIRST_ONLY.has(name))
       throw err(40324, `Unrecognized pipeline stage name: '${name}'`);
@@ -97,12 +100,21 @@ export const aggregate: Handler = (ctx) => {
   const batchSize = asNumber(asObject(body.cursor, 'cursor').batchSize, 'cursor.batchSize', 101);
   const safe = { v: true };
   checkStages(pipeline, safe, true);
+  // `$out`/`$merge` (last, checked above) write the results instead of returning them.
+  let write: WriteStage | undefined;
+  const last = pipeline[pipeline.length - 1];
+  if (last && ('$out' in last || '$merge' in last)) {
+    write = parseWriteStage(last, db);
+    if (ctx.txn) throw err(263, `${write.kind} cannot be used in a transaction`);
+  }
+  const pipelineRead = write ? pipeline.slice(0, -1) : pipeline;
   const collation = normalizeCollation(body.collation);
+  const variables = letVariables(body.let, 'aggregate.let');
 
   let source: Doc[];
-  let rest = pipeline;
+  let rest = pipelineRead;
   let ns: string;
-  const collStats = pipeline.length > 0 && '$collStats' in pipeline[0];
+  const collStats = pipelineRead.length > 0 && '$collStats' in pipelineRead[0];
   if (collStats && target === 1)
     throw err(73, '$collStats cannot be run on the database; a collection is required.');
   if (collStats && ctx.txn)
@@ -110,17 +122,17 @@ export const aggregate: Handler = (ctx) => {
   if (collStats) {
     if (typeof target !== 'string') throw err(73, 'collection name has invalid type');
     ns = `${db}.${validateCollectionName(target)}`;
-    source = [collStatsDocument(ctx, target, pipeline[0].$collStats)];
-    rest = pipeline.slice(1);
-  } else if (pipeline.length > 0 && '$listLocalSessions' in pipeline[0]) {
+    source = [collStatsDocument(ctx, target, pipelineRead[0].$collStats)];
+    rest = pipelineRead.slice(1);
+  } else if (pipelineRead.length > 0 && '$listLocalSessions' in pipelineRead[0]) {
     if (target !== 1)
       throw err(50936, '$listLocalSessions must be run against the database with {aggregate: 1}');
     ns = `${db}.$cmd.aggregate`;
-    source = localSessions(ctx, pipeline[0].$listLocalSessions);
-    rest = pipeline.slice(1);
+    source = localSessions(ctx, pipelineRead[0].$listLocalSessions);
+    rest = pipelineRead.slice(1);
   } else if (target === 1) {
     ns = `${db}.$cmd.aggregate`;
-    const first = pipeline[0];
+    const first = pipelineRead[0];
     if (!first || !('$documents' in first))
       throw err(73, "{aggregate: 1} is not valid for '$match'; a collection is required.");
     source = [];
@@ -137,7 +149,7 @@ export const aggregate: Handler = (ctx) => {
       filter = filter ? { $and: [filter, m] } : m;
       rest = rest.slice(1);
     }
-    source = !c ? [] : filter ? c.match(filter, collation) : [...c.all()];
+    source = !c ? [] : filter ? c.match(filter, collation, Infinity, variables) : [...c.all()];
   }
 
   // A leading $group (counts per stage/school) natively when its spec and data allow.
@@ -161,12 +173,14 @@ export const aggregate: Handler = (ctx) => {
     ? runPipeline(source, rest, {
         collation,
         collectionResolver: resolver,
-        variables: body.let as Document | undefined,
+        variables,
         clone: !safe.v,
       })
     : source;
+  // Written as copies (prepareDoc); the reply is then an empty cursor, as mongod's.
+  if (write) writeResults(ctx, write, results);
   // Results may reference stored (immutable) documents: copied unless serialized at once.
-  return ctx.cursors.open(ns, results, {
+  return ctx.cursors.open(ns, write ? [] : results, {
     batchSize,
     connectionId: ctx.connectionId,
     owned: ctx.serializesReply,

@@ -12,7 +12,7 @@ import { isUnwinding } from '../txn.ts';
 import { err, toMongoError } from '../errors.ts';
 import { checkHint } from '../hint.ts';
 import { extractValues } from '../indexes.ts';
-import { normalizeCollation, projectCopies, sortDocs } from '../mingo.ts';
+import { letVariables, normalizeCollation, projectCopies, sortDocs, updateConstants } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
 import { type Ctx, type Handler, asNumber, asObject, collectionArg } from './types.ts';
@@ -28,19 +28,25 @@ function writeError(index: number, e: unknown): Document {
 function query(
   c: CollectionView | undefined,
   filter: Doc,
-  opts: { sort?: Doc; skip?: number; limit?: number; collation?: Doc },
+  opts: { sort?: Doc; skip?: number; limit?: number; collation?: Doc; variables?: Doc },
 ): Doc[] {
   if (!c) return [];
+  const { variables } = opts;
   const collation = normalizeCollation(opts.collation);
   const skip = opts.skip ?? 0;
   const limit = opts.limit ?? 0;
   if (!opts.sort || Object.keys(opts.sort).length === 0) {
-    const docs = c.match(filter, collation, limit ? skip + limit : Infinity);
+    const docs = c.match(filter, collation, limit ? skip + limit : Infinity, variables);
     return skip || limit ? docs.slice(skip, limit ? skip + limit : undefined) : docs;
   }
   // Only the first skip + limit in order are needed: a page near the start of a large
   // match is selected rather than sorted.
-  const sorted = sortDocs(c.match(filter, collation), opts.sort, collation, limit ? skip + limit : Infinity);
+  const sorted = sortDocs(
+    c.match(filter, collation, Infinity, variables),
+    opts.sort,
+    collation,
+    limit ? skip + limit : Infinity,
+  );
   return skip || limit ? sorted.slice(skip, limit ? skip + limit : undefined) : sorted;
 }
 
@@ -48,6 +54,7 @@ export const find: Handler = (ctx) => {
   const { body, store, db } = ctx;
   const name = collectionArg(ctx);
   const filter = normalizeFilter(asObject(body.filter, 'FindCommandRequest.filter')) as Doc;
+  const variables = letVariables(body.let, 'find.let');
   const skip = asNumber(body.skip, 'skip', 0);
   if (skip < 0) throw err(51024, `BSON field 'skip' value must be >= 0, actual value '${skip}'`);
   let limit = asNumber(body.limit, 'limit', 0);
@@ -64,12 +71,12 @@ export const find: Handler = (ctx) => {
   const projection = body.projection === undefined ? undefined : asObject(body.projection, 'projection');
   const c = store.get(db, name);
   checkHint(c, body.hint);
-  const docs = query(c, filter, { sort, skip, limit, collation: body.collation });
+  const docs = query(c, filter, { sort, skip, limit, collation: body.collation, variables });
   // The transform gets the stored documents and returns documents of the reply's own.
   const copy = !ctx.serializesReply;
   const transform =
     projection && Object.keys(projection).length
-      ? (batch: Doc[]) => projectCopies(batch, projection, filter, copy)
+      ? (batch: Doc[]) => projectCopies(batch, projection, filter, copy, variables)
       : undefined;
   return ctx.cursors.open(`${db}.${name}`, docs, {
     batchSize,
@@ -149,9 +156,10 @@ function updateDocs(
   spec: UpdateSpec,
   arrayFilters: Doc[] | undefined,
   collation: Doc | undefined,
+  variables: Doc | undefined,
 ) {
   const copies = matched.map((d) => copyDoc(d));
-  const updated = applyUpdate(copies, filter, spec, arrayFilters, normalizeCollation(collation));
+  const updated = applyUpdate(copies, filter, spec, arrayFilters, normalizeCollation(collation), variables);
   let nModified = 0;
   const results: Doc[] = [];
   for (let i = 0; i < matched.length; i++) {
@@ -178,8 +186,9 @@ function upsertDoc(
   filter: Doc,
   spec: UpdateSpec,
   arrayFilters: Doc[] | undefined,
+  variables: Doc | undefined,
 ): Doc {
-  const raw = buildUpsert(filter, spec, arrayFilters);
+  const raw = buildUpsert(filter, spec, arrayFilters, variables);
   const { doc, bytes } = prepareDoc(raw, newObjectId, ctx.store.persistent);
   ctx.store.insert(ctx.store.ensure(ctx.db, name), doc, bytes);
   return doc;
@@ -190,6 +199,7 @@ export const update: Handler = (ctx) => {
   const name = collectionArg(ctx);
   const stmts = body.updates;
   if (!Array.isArray(stmts)) throw err(40414, "BSON field 'update.updates' is missing but a required field");
+  const letVars = letVariables(body.let, 'update.let');
   const ordered = body.ordered !== false;
   let n = 0;
   let nModified = 0;
@@ -200,15 +210,21 @@ export const update: Handler = (ctx) => {
       const s = asObject(stmts[i], 'updates');
       const filter = normalizeFilter(asObject(s.q, 'q')) as Doc;
       const spec = parseUpdate(s.u);
+      if (s.c !== undefined && spec.kind !== 'pipeline')
+        throw err(51198, 'Constant values may only be specified for pipeline updates');
+      // A statement's constants join the command's variables, for its pipeline only.
+      const pipelineVars = updateConstants(s.c, 'update.updates.c', letVars);
       if (s.multi && spec.kind === 'replace')
         throw err(9, 'multi update is not supported for replacement-style update');
       const arrayFilters = s.arrayFilters as Doc[] | undefined;
       const c = store.get(db, name);
       checkHint(c, s.hint);
-      const matched = c ? c.match(filter, normalizeCollation(s.collation), s.multi ? Infinity : 1) : [];
+      const matched = c
+        ? c.match(filter, normalizeCollation(s.collation), s.multi ? Infinity : 1, letVars)
+        : [];
       if (matched.length === 0) {
         if (s.upsert) {
-          const doc = upsertDoc(ctx, name, filter, spec, arrayFilters);
+          const doc = upsertDoc(ctx, name, filter, spec, arrayFilters, pipelineVars);
           n++;
           upserted.push({ index: i, _id: doc._id });
         }
@@ -223,6 +239,7 @@ export const update: Handler = (ctx) => {
         spec,
         arrayFilters,
         s.collation as Doc | undefined,
+        pipelineVars,
       ).nModified;
     } catch (e) {
       writeErrors.push(writeError(i, e));
@@ -241,6 +258,7 @@ export const del: Handler = (ctx) => {
   const name = collectionArg(ctx);
   const stmts = body.deletes;
   if (!Array.isArray(stmts)) throw err(40414, "BSON field 'delete.deletes' is missing but a required field");
+  const variables = letVariables(body.let, 'delete.let');
   const ordered = body.ordered !== false;
   let n = 0;
   const writeErrors: Document[] = [];
@@ -254,7 +272,12 @@ export const del: Handler = (ctx) => {
       const c = store.get(db, name);
       checkHint(c, s.hint);
       if (!c) continue;
-      for (const d of c.match(filter, normalizeCollation(s.collation), limit === 1 ? 1 : Infinity)) {
+      for (const d of c.match(
+        filter,
+        normalizeCollation(s.collation),
+        limit === 1 ? 1 : Infinity,
+        variables,
+      )) {
         store.remove(c, d);
         n++;
       }
@@ -266,15 +289,23 @@ export const del: Handler = (ctx) => {
   return writeErrors.length ? { n, writeErrors, ok: 1 } : { n, ok: 1 };
 };
 
-function outDoc(d: Doc | null | undefined, fields: Doc | undefined, filter: Doc): Doc | null {
+function outDoc(
+  d: Doc | null | undefined,
+  fields: Doc | undefined,
+  filter: Doc,
+  variables?: Doc,
+): Doc | null {
   if (!d) return null;
-  return fields && Object.keys(fields).length ? (projectCopies([d], fields, filter)[0] ?? null) : clone(d);
+  return fields && Object.keys(fields).length
+    ? (projectCopies([d], fields, filter, true, variables)[0] ?? null)
+    : clone(d);
 }
 
 export const findAndModify: Handler = (ctx) => {
   const { body, store, db } = ctx;
   const name = collectionArg(ctx);
   const filter = normalizeFilter(asObject(body.query, 'query')) as Doc;
+  const variables = letVariables(body.let, 'findAndModify.let');
   const sort = body.sort === undefined ? undefined : asObject(body.sort, 'sort');
   const fields = body.fields === undefined ? undefined : asObject(body.fields, 'fields');
   const remove = !!body.remove;
@@ -290,17 +321,17 @@ export const findAndModify: Handler = (ctx) => {
   if (remove && upsert) throw err(9, 'Cannot specify both upsert=true and remove=true');
   const c = store.get(db, name);
   checkHint(c, body.hint);
-  const [doc] = query(c, filter, { sort, limit: 1, collation: body.collation });
+  const [doc] = query(c, filter, { sort, limit: 1, collation: body.collation, variables });
   if (remove) {
     if (!doc) return { lastErrorObject: { n: 0 }, value: null, ok: 1 };
-    const value = outDoc(doc, fields, filter);
+    const value = outDoc(doc, fields, filter, variables);
     store.remove(c!, doc);
     return { lastErrorObject: { n: 1 }, value, ok: 1 };
   }
   const spec = parseUpdate(body.update);
   const arrayFilters = body.arrayFilters as Doc[] | undefined;
   if (doc) {
-    const before = outDoc(doc, fields, filter);
+    const before = outDoc(doc, fields, filter, variables);
     const { results } = updateDocs(
       ctx,
       c!,
@@ -309,18 +340,19 @@ export const findAndModify: Handler = (ctx) => {
       spec,
       arrayFilters,
       body.collation as Doc | undefined,
+      variables,
     );
     return {
       lastErrorObject: { n: 1, updatedExisting: true },
-      value: returnNew ? outDoc(results[0], fields, filter) : before,
+      value: returnNew ? outDoc(results[0], fields, filter, variables) : before,
       ok: 1,
     };
   }
   if (!upsert) return { lastErrorObject: { n: 0, updatedExisting: false }, value: null, ok: 1 };
-  const created = upsertDoc(ctx, name, filter, spec, arrayFilters);
+  const created = upsertDoc(ctx, name, filter, spec, arrayFilters, variables);
   return {
     lastErrorObject: { n: 1, updatedExisting: false, upserted: created._id },
-    value: returnNew ? outDoc(created, fields, filter) : null,
+    value: returnNew ? outDoc(created, fields, filter, variables) : null,
     ok: 1,
   };
 };
