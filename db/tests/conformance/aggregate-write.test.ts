@@ -6,8 +6,9 @@
  * Runs on the embedded server, or on a real MongoDB when MONGODB_URI is set; the
  * forms this server refuses (115) are checked on the embedded server only.
  */
-import { MongoServerError, type Db, type MongoClient } from 'mongodb';
+import type { Db, MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { failure } from './session-helpers.ts';
 import { type Target, withTargetDb } from './target.ts';
 
 let db: Db;
@@ -17,16 +18,6 @@ let client: MongoClient;
 withTargetDb('aggregate_write', (opened) => {
   ({ db, target, client } = opened);
 });
-
-async function failure(run: () => Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MongoServerError);
-    return e as MongoServerError;
-  }
-  throw new Error('expected the server to refuse');
-}
 
 type D = { _id: number; [k: string]: unknown };
 const src = () => db.collection<D>('src');

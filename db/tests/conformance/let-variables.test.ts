@@ -7,8 +7,9 @@
  * changes it is refused with 66. Runs on the embedded server, or on a real
  * MongoDB when MONGODB_URI is set.
  */
-import { MongoServerError, type Db } from 'mongodb';
+import type { Db } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { failure } from './session-helpers.ts';
 import { withTargetDb } from './target.ts';
 
 let db: Db;
@@ -16,17 +17,6 @@ let db: Db;
 withTargetDb('let_variables', (opened) => {
   ({ db } = opened);
 });
-
-/** The server's error for `run`, which must fail. */
-async function failure(run: () => Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MongoServerError);
-    return e as MongoServerError;
-  }
-  throw new Error('expected the server to refuse');
-}
 
 const ID_CHANGE = "Performing an update on the path '_id' would modify the immutable field '_id'";
 

@@ -23,6 +23,9 @@ export async function serverError(promise: Promise<unknown>): Promise<MongoServe
   return error as MongoServerError;
 }
 
+/** The server's error for `run`, which must fail. */
+export const failure = (run: () => Promise<unknown>) => serverError(run());
+
 export interface CommandLog {
   started: CommandStartedEvent[];
   succeeded: CommandSucceededEvent[];

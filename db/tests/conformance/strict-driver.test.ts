@@ -5,8 +5,9 @@
  * embedded server, or on a real MongoDB when MONGODB_URI is set; the refusals
  * of fields mongod implements and we do not are checked on the embedded server only.
  */
-import { MongoServerError, type Db, type Document } from 'mongodb';
+import type { Db, Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
+import { failure } from './session-helpers.ts';
 import { type Target, withTargetDb } from './target.ts';
 
 let db: Db;
@@ -15,17 +16,6 @@ let target: Target;
 withTargetDb('strict_driver', (opened) => {
   ({ db, target } = opened);
 });
-
-/** The server's error for `run`, which must fail. */
-async function failure(run: () => Promise<unknown>): Promise<MongoServerError> {
-  try {
-    await run();
-  } catch (e) {
-    expect(e).toBeInstanceOf(MongoServerError);
-    return e as MongoServerError;
-  }
-  throw new Error('expected the server to refuse');
-}
 
 async function expectRefused(run: () => Promise<unknown>, code: number, message: string | RegExp) {
   const e = await failure(run);
