@@ -5,7 +5,7 @@
  * by errors.ts.
  */
 import { Aggregator } from 'mingo/aggregator';
-import { Context, ProcessingMode } from 'mingo/core';
+import { Context, OpType, ProcessingMode } from 'mingo/core';
 import { Query } from 'mingo/query';
 import { updateMany } from 'mingo/updater';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
@@ -173,6 +173,16 @@ export const isPipelineStage = (name: string): boolean =>
 /** Whether `name` is a `$group` accumulator mingo runs. */
 export const isAccumulator = (name: string): boolean =>
   name.startsWith('$') && Object.hasOwn(accumulatorOperators, name);
+
+/** Whether a query operator (`$gt`, `$elemMatch`…) is one this server runs. */
+export const isQueryOperator = (name: string): boolean => CONTEXT.getOperator(OpType.QUERY, name) !== null;
+/**
+ * Whether `{name: …}` is an expression this server evaluates: mingo, like mongod,
+ * also takes an accumulator (`$sum`, `$max`…) as an expression over an array.
+ */
+export const isExpressionOperator = (name: string): boolean =>
+  CONTEXT.getOperator(OpType.EXPRESSION, name) !== null ||
+  CONTEXT.getOperator(OpType.ACCUMULATOR, name) !== null;
 
 export interface MingoOpts {
   collation?: CollationSpec;

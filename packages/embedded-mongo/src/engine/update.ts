@@ -3,6 +3,7 @@
  * touching anything (unknown/conflicting operators, mixed documents), `_id`
  * immutability, `$setOnInsert`, and the upsert seeding rules.
  */
+import { checkPipeline } from './syntax.ts';
 import { type Doc, isPlainObject, keyOf, newObjectId, setPath } from './keys.ts';
 import { err } from './errors.ts';
 import { applyOperators, compileFilter, runPipeline } from './mingo.ts';
@@ -69,6 +70,7 @@ export function parseUpdate(u: unknown): UpdateSpec {
       const name = Object.keys(stage)[0];
       if (!PIPELINE_STAGES.has(name)) throw err(72, `${name} is not allowed to be used within an update`);
     }
+    checkPipeline(u);
     return { kind: 'pipeline', stages: u as Doc[] };
   }
   if (!isPlainObject(u)) throw err(9, 'Update argument must be either an object or an array');

@@ -3,6 +3,7 @@
  * no copying); the rest through mingo. Output documents are cloned per batch by
  * the cursor, so results never alias stored state.
  */
+import { checkPipeline } from '../syntax.ts';
 import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
 import { err } from '../errors.ts';
 import { fastGroup } from '../fast-group.ts';
@@ -100,6 +101,7 @@ export const aggregate: Handler = (ctx) => {
   const batchSize = asNumber(asObject(body.cursor, 'cursor').batchSize, 'cursor.batchSize', 101);
   const safe = { v: true };
   checkStages(pipeline, safe, true);
+  checkPipeline(pipeline);
   // `$out`/`$merge` (last, checked above) write the results instead of returning them.
   let write: WriteStage | undefined;
   const last = pipeline[pipeline.length - 1];

@@ -15,7 +15,15 @@ import { extractValues } from '../indexes.ts';
 import { letVariables, normalizeCollation, projectCopies, sortDocs, updateConstants } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
+import { checkFilter, checkProjection, checkSort } from '../syntax.ts';
 import { type Ctx, type Handler, asNumber, asObject, collectionArg } from './types.ts';
+
+/** A command's filter, its operator names checked before any document is read (as mongod parses it). */
+function filterArg(value: unknown, field: string): Doc {
+  const filter = normalizeFilter(asObject(value, field)) as Doc;
+  checkFilter(filter);
+  return filter;
+}
 
 /** One statement's error, for `writeErrors`; a conflict or lock wait leaves the whole command instead. */
 function writeError(index: number, e: unknown): Document {
@@ -53,7 +61,7 @@ function query(
 export const find: Handler = (ctx) => {
   const { body, store, db } = ctx;
   const name = collectionArg(ctx);
-  const filter = normalizeFilter(asObject(body.filter, 'FindCommandRequest.filter')) as Doc;
+  const filter = filterArg(body.filter, 'FindCommandRequest.filter');
   const variables = letVariables(body.let, 'find.let');
   const skip = asNumber(body.skip, 'skip', 0);
   if (skip < 0) throw err(51024, `BSON field 'skip' value must be >= 0, actual value '${skip}'`);
@@ -68,7 +76,9 @@ export const find: Handler = (ctx) => {
   if (batchSize !== undefined && batchSize < 0)
     throw err(51024, `BSON field 'batchSize' value must be >= 0, actual value '${batchSize}'`);
   const sort = body.sort === undefined ? undefined : asObject(body.sort, 'sort');
+  checkSort(sort);
   const projection = body.projection === undefined ? undefined : asObject(body.projection, 'projection');
+  checkProjection(projection);
   const c = store.get(db, name);
   checkHint(c, body.hint);
   const docs = query(c, filter, { sort, skip, limit, collation: body.collation, variables });
@@ -208,7 +218,7 @@ export const update: Handler = (ctx) => {
   for (let i = 0; i < stmts.length; i++) {
     try {
       const s = asObject(stmts[i], 'updates');
-      const filter = normalizeFilter(asObject(s.q, 'q')) as Doc;
+      const filter = filterArg(s.q, 'q');
       const spec = parseUpdate(s.u);
       if (s.c !== undefined && spec.kind !== 'pipeline')
         throw err(51198, 'Constant values may only be specified for pipeline updates');
@@ -265,7 +275,7 @@ export const del: Handler = (ctx) => {
   for (let i = 0; i < stmts.length; i++) {
     try {
       const s = asObject(stmts[i], 'deletes');
-      const filter = normalizeFilter(asObject(s.q, 'q')) as Doc;
+      const filter = filterArg(s.q, 'q');
       const limit = asNumber(s.limit, 'limit', 0);
       if (limit !== 0 && limit !== 1)
         throw err(9, `The limit field in delete objects must be 0 or 1. Got ${limit}`);
@@ -304,10 +314,12 @@ function outDoc(
 export const findAndModify: Handler = (ctx) => {
   const { body, store, db } = ctx;
   const name = collectionArg(ctx);
-  const filter = normalizeFilter(asObject(body.query, 'query')) as Doc;
+  const filter = filterArg(body.query, 'query');
   const variables = letVariables(body.let, 'findAndModify.let');
   const sort = body.sort === undefined ? undefined : asObject(body.sort, 'sort');
+  checkSort(sort);
   const fields = body.fields === undefined ? undefined : asObject(body.fields, 'fields');
+  checkProjection(fields);
   const remove = !!body.remove;
   const returnNew = !!body.new;
   const upsert = !!body.upsert;
@@ -360,7 +372,7 @@ export const findAndModify: Handler = (ctx) => {
 export const count: Handler = (ctx) => {
   const { body, store, db } = ctx;
   const name = collectionArg(ctx);
-  const filter = normalizeFilter(asObject(body.query, 'query')) as Doc;
+  const filter = filterArg(body.query, 'query');
   const skip = Math.max(0, asNumber(body.skip, 'skip', 0));
   const limit = Math.abs(asNumber(body.limit, 'limit', 0));
   const c = store.get(db, name);
@@ -380,7 +392,7 @@ export const distinct: Handler = (ctx) => {
   const name = collectionArg(ctx);
   if (typeof body.key !== 'string')
     throw err(14, "BSON field 'distinct.key' is the wrong type, expected type 'string'");
-  const filter = normalizeFilter(asObject(body.query, 'query')) as Doc;
+  const filter = filterArg(body.query, 'query');
   const c = store.get(db, name);
   const seen = new Set<string>();
   const values: unknown[] = [];
