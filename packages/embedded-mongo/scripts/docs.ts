@@ -1,10 +1,13 @@
-/** `npm run db:docs`: rewrites the README's generated section from the server's own tables. */
+/** `npm run db:docs`: rewrites the READMEs' generated sections from the server's own tables and replies. */
 import fs from 'node:fs';
-import { README, currentReadme } from './readme.ts';
+import path from 'node:path';
+import { currentReadmes } from './readme.ts';
 
-const { onDisk, expected } = await currentReadme();
-if (onDisk === expected) console.log('README.md is up to date');
-else {
-  fs.writeFileSync(README, expected);
-  console.log('README.md rewritten');
+for (const { file, onDisk, expected } of await currentReadmes()) {
+  const name = path.relative(process.cwd(), file);
+  if (onDisk === expected) console.log(`${name} is up to date`);
+  else {
+    fs.writeFileSync(file, expected);
+    console.log(`${name} rewritten`);
+  }
 }

@@ -8,6 +8,7 @@ import { COMMAND_ALIASES, COMMAND_FIELDS, type FieldTable, GENERIC_FIELDS } from
 import { commandNames } from './index.ts';
 import { UNSUPPORTED_STAGES } from './commands/aggregate.ts';
 import { accumulatorNames, stageNames } from './mingo.ts';
+import { type RefusalReply, refusedFields, refusedStages } from './refusals.ts';
 
 export const BEGIN = '<!-- generated:commands (npm run db:docs) -->';
 export const END = '<!-- /generated:commands -->';
@@ -86,4 +87,46 @@ export function withCommandsSection(readme: string): string {
   const to = readme.indexOf(END);
   if (from < 0 || to < from) throw new Error(`README has no ${BEGIN} … ${END} section`);
   return readme.slice(0, from) + renderCommandsSection() + readme.slice(to + END.length);
+}
+
+export const REFUSALS_BEGIN = '<!-- generated:refusals (npm run db:docs) -->';
+export const REFUSALS_END = '<!-- /generated:refusals -->';
+
+const cell = (s: string) => s.replace(/\|/g, '\\|');
+
+/**
+ * `db/README.md`'s list of what the embedded server refuses: each row quotes the
+ * reply the server gave just now to the row's example command (refusals.ts), then the
+ * refused fields and stages from the tables the server checks.
+ */
+export function renderRefusalsSection(replies: RefusalReply[]): string {
+  const lines = [
+    REFUSALS_BEGIN,
+    '',
+    '| asked for | code | what the server answers |',
+    '| --- | --- | --- |',
+    ...replies.map(
+      (r) => `| ${cell(r.refusal.feature)} | \`${r.code} ${r.codeName}\` | ${cell(r.errmsg)} |`,
+    ),
+    '',
+    'Fields of supported commands that are refused with `115 CommandNotSupported` ' +
+      '("BSON field \'find.min\' is not supported by the embedded server: …"):',
+    '',
+    ...refusedFields().map((f) => `- ${code(f.field)}: ${f.reason}`),
+    '',
+    `Aggregation stages refused with \`115\`: ${refusedStages()
+      .map((s) => code(s.stage))
+      .join(', ')}.`,
+    '',
+    REFUSALS_END,
+  ];
+  return lines.join('\n');
+}
+
+/** `readme` with its generated refusals section replaced by `section`. */
+export function withRefusalsSection(readme: string, section: string): string {
+  const from = readme.indexOf(REFUSALS_BEGIN);
+  const to = readme.indexOf(REFUSALS_END);
+  if (from < 0 || to < from) throw new Error(`README has no ${REFUSALS_BEGIN} … ${REFUSALS_END} section`);
+  return readme.slice(0, from) + section + readme.slice(to + REFUSALS_END.length);
 }

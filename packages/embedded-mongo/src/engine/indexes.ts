@@ -125,6 +125,8 @@ export function validateIndexSpec(raw: unknown): IndexSpec {
   const key = raw.key;
   if (!isPlainObject(key) || Object.keys(key).length === 0) throw err(67, 'Index keys cannot be empty.');
   for (const [f, dir] of Object.entries(key)) {
+    if (f === '$**' || f.endsWith('.$**'))
+      throw err(67, `Wildcard indexes ('${f}') are not supported by the embedded server`);
     if (f === '' || f.startsWith('$'))
       throw err(67, `Index key contains an illegal field name: field name starts with '$'.`);
     if (
