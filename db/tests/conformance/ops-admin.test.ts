@@ -157,3 +157,50 @@ describe('$listLocalSessions', () => {
     }
   });
 });
+
+describe('serverStatus: the sections monitoring tools read', () => {
+  // Shared server (other files run in parallel on it): counters only ever grow, so the
+  // test reads them before and after its own work and asserts at least its own share.
+  const status = () => client.db('admin').command({ serverStatus: 1 });
+  const num = (v: unknown) => Number(v);
+
+  it('opcounters count documents inserted, statements updated and deleted, queries and getMores', async () => {
+    const before = (await status()).opcounters;
+    const c = db.collection('counted');
+    await c.insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
+    await c.bulkWrite([
+      { updateOne: { filter: { a: 1 }, update: { $set: { b: 1 } } } },
+      { updateOne: { filter: { a: 2 }, update: { $set: { b: 1 } } } },
+    ]);
+    await c.deleteOne({ a: 3 });
+    await c.find({}, { batchSize: 1 }).toArray();
+    const after = (await status()).opcounters;
+    for (const k of ['insert', 'query', 'update', 'delete', 'getmore', 'command'])
+      expect(after).toHaveProperty(k);
+    expect(num(after.insert) - num(before.insert)).toBeGreaterThanOrEqual(3);
+    expect(num(after.update) - num(before.update)).toBeGreaterThanOrEqual(2);
+    expect(num(after.delete) - num(before.delete)).toBeGreaterThanOrEqual(1);
+    expect(num(after.query) - num(before.query)).toBeGreaterThanOrEqual(1);
+    expect(num(after.getmore) - num(before.getmore)).toBeGreaterThanOrEqual(1);
+  });
+
+  it('connections, network, asserts and repl are there, with this client counted', async () => {
+    const s = await status();
+    expect(s.connections.current).toBeGreaterThanOrEqual(1);
+    expect(s.connections.totalCreated).toBeGreaterThanOrEqual(s.connections.current);
+    expect(s.connections.available).toBeGreaterThan(0);
+    expect(num(s.network.bytesIn)).toBeGreaterThan(0);
+    expect(num(s.network.bytesOut)).toBeGreaterThan(0);
+    expect(num(s.network.numRequests)).toBeGreaterThan(0);
+    const userBefore = num(s.asserts.user);
+    await db
+      .collection('counted')
+      .find({ a: { $foo: 1 } })
+      .toArray()
+      .catch(() => undefined);
+    expect(num((await status()).asserts.user)).toBeGreaterThan(userBefore);
+    expect(s.repl).toMatchObject({ isWritablePrimary: true, secondary: false });
+    expect(s.repl.hosts).toContain(s.repl.me);
+    expect(typeof s.repl.setName).toBe('string');
+  });
+});

@@ -55,6 +55,12 @@ export interface CommandContext {
   serializesReply?: boolean;
 }
 
+/** What the wire server counts, for serverStatus's `connections` and `network` sections. */
+export interface WireStats {
+  connections: { current: number; available: number; totalCreated: number };
+  network: { bytesIn: number; bytesOut: number; numRequests: number };
+}
+
 export interface CommandExecutor {
   /**
    * Runs one command against database `dbName` (the body's `$db`).
@@ -88,6 +94,8 @@ export interface CommandExecutor {
   hello?(body: Document, connectionId: number): Document;
   /** Told the address clients reach the server at (`127.0.0.1:27017`) once it listens. */
   listening?(address: string): void;
+  /** Given, once it listens, a reader of the wire server's connection and traffic counts (serverStatus). */
+  wireStats?(read: () => WireStats): void;
   /** The replica set the executor answers as, if any: the server's URI names it. */
   readonly replicaSetName?: string;
   /** Called when a connection closes, so its cursors can be released. */

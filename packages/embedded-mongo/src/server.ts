@@ -1,6 +1,6 @@
 import net from 'node:net';
 import type { ScramUsers } from './auth/scram.ts';
-import type { CommandExecutor } from './contract.ts';
+import type { CommandExecutor, WireStats } from './contract.ts';
 import { WireConnection } from './wire/connection.ts';
 import { debugLog } from './wire/log.ts';
 
@@ -42,6 +42,10 @@ export class WireServer {
   private nextConnectionId = 1;
   private requestId = 0;
   private closing: Promise<void> | undefined;
+  /** Traffic of connections already closed; open ones are read from their sockets. */
+  private closedBytesIn = 0;
+  private closedBytesOut = 0;
+  private replies = 0;
 
   private constructor(
     private readonly server: net.Server,
@@ -72,6 +76,7 @@ export class WireServer {
         server.on('error', (error) => debugLog(`server error: ${error.message}`));
         const host = options.host.includes(':') ? `[${options.host}]` : options.host;
         options.executor.listening?.(`${host}:${wire.port}`);
+        options.executor.wireStats?.(() => wire.stats());
         resolve(wire);
       });
     });
@@ -83,6 +88,23 @@ export class WireServer {
 
   get connectionCount(): number {
     return this.sockets.size;
+  }
+
+  stats(): WireStats {
+    let bytesIn = this.closedBytesIn;
+    let bytesOut = this.closedBytesOut;
+    for (const s of this.sockets) {
+      bytesIn += s.bytesRead;
+      bytesOut += s.bytesWritten;
+    }
+    return {
+      connections: {
+        current: this.sockets.size,
+        available: Math.max(0, this.maxConnections - this.sockets.size),
+        totalCreated: this.nextConnectionId - 1,
+      },
+      network: { bytesIn, bytesOut, numRequests: this.replies },
+    };
   }
 
   private accept(socket: net.Socket): void {
@@ -99,6 +121,8 @@ export class WireServer {
     this.sockets.add(socket);
     this.onConnectionCount?.(this.sockets.size);
     socket.on('close', () => {
+      this.closedBytesIn += socket.bytesRead;
+      this.closedBytesOut += socket.bytesWritten;
       this.sockets.delete(socket);
       this.onConnectionCount?.(this.sockets.size);
     });
@@ -106,7 +130,10 @@ export class WireServer {
       socket,
       connectionId: this.nextConnectionId++,
       executor: this.executor,
-      nextRequestId: () => (this.requestId = (this.requestId + 1) | 0),
+      nextRequestId: () => {
+        this.replies++;
+        return (this.requestId = (this.requestId + 1) | 0);
+      },
       users: this.users,
       idleTimeoutMs: this.idleTimeoutMs,
     });

@@ -105,9 +105,7 @@ export function renderRefusalsSection(replies: RefusalReply[]): string {
     '',
     '| asked for | code | what the server answers |',
     '| --- | --- | --- |',
-    ...replies.map(
-      (r) => `| ${cell(r.refusal.feature)} | \`${r.code} ${r.codeName}\` | ${cell(r.errmsg)} |`,
-    ),
+    ...replies.map((r) => `| ${cell(r.refusal.feature)} | \`${r.code} ${r.codeName}\` | ${cell(r.errmsg)} |`),
     '',
     'Fields of supported commands that are refused with `115 CommandNotSupported` ' +
       '("BSON field \'find.min\' is not supported by the embedded server: …"):',

@@ -3,8 +3,15 @@
  * against in-memory collections, journaling every write (when given a data
  * directory) before acknowledging it. See README.md in this folder.
  */
+import { ServerCounters } from './server-status.ts';
 import { BSON, Long, ObjectId, type Document } from 'bson';
-import { type CommandContext, type CommandExecutor, REPLICA_SET_NAME, isMalformedBson } from '../contract.ts';
+import {
+  type CommandContext,
+  type CommandExecutor,
+  REPLICA_SET_NAME,
+  isMalformedBson,
+  type WireStats,
+} from '../contract.ts';
 import { MAX_BSON_OBJECT_SIZE, MAX_MESSAGE_SIZE_BYTES, MAX_WRITE_BATCH_SIZE } from '../wire/constants.ts';
 import { debugLog } from '../wire/log.ts';
 import { CursorManager } from './cursors.ts';
@@ -161,6 +168,7 @@ export class Engine implements CommandExecutor {
   private writesInFlight = 0;
   private closed = false;
   private readonly startedAt = Date.now();
+  private readonly counters = new ServerCounters();
   private stopTtl: () => void;
   /** Figures from the last start-up, for logs and tests. */
   recovery?: {
@@ -285,8 +293,10 @@ export class Engine implements CommandExecutor {
       this.writesInFlight++;
     }
     const op = this.ops.begin(dbName, name, command, ctx.connectionId);
+    this.counters.count(name, command);
     try {
       const reply = await this.dispatch(name, dbName, command, ctx);
+      if (reply.ok !== 1 || reply.writeErrors) this.counters.failed();
       // Every reply carries the cluster time, as a replica-set member's do. Replies are made
       // per command (a retry's answer is a copy of the first), so it is added in place.
       return Object.assign(reply, this.clock.gossip());
@@ -331,6 +341,10 @@ export class Engine implements CommandExecutor {
   }
 
   /** Told by the wire server where clients reach it. */
+  wireStats(read: () => WireStats): void {
+    this.counters.wire = read;
+  }
+
   listening(address: string): void {
     this.address = address;
   }
@@ -382,6 +396,8 @@ export class Engine implements CommandExecutor {
       dataDir: this.options.dataDir,
       ops: this.ops,
       sessions: this.sessions,
+      counters: this.counters,
+      address: this.address,
       txn: store instanceof TxnStore ? store : null,
     };
   }

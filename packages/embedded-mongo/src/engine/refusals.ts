@@ -206,7 +206,9 @@ export async function replyToRefusals(refusals = REFUSALS): Promise<RefusalReply
       out.push({
         refusal,
         code: error?.code ?? 0,
-        codeName: error ? (error.codeName ?? CODE_NAMES[error.code] ?? `Location${error.code}`) : 'none: the command succeeded',
+        codeName: error
+          ? (error.codeName ?? CODE_NAMES[error.code] ?? `Location${error.code}`)
+          : 'none: the command succeeded',
         errmsg: error?.errmsg ?? '',
       });
     } finally {

@@ -8,6 +8,7 @@ import { err } from '../errors.ts';
 import { compileFilter } from '../mingo.ts';
 import { collectionSizes } from '../stats.ts';
 import { type Handler, collectionArg } from './types.ts';
+import { REPLICA_SET_NAME } from '../../contract.ts';
 
 export const VERSION = '7.0.0';
 
@@ -146,6 +147,16 @@ export const serverStatus: Handler = (ctx) => {
       supported: true,
     },
     storageEngine: { name: 'embedded', persistent: ctx.state.persistent },
+    ...ctx.counters.sections(),
+    repl: {
+      setName: REPLICA_SET_NAME,
+      setVersion: 1,
+      isWritablePrimary: true,
+      secondary: false,
+      hosts: [ctx.address],
+      primary: ctx.address,
+      me: ctx.address,
+    },
     metrics: { cursor: { open: { total: Long.fromNumber(ctx.cursors.size) } } },
     ok: 1,
   };

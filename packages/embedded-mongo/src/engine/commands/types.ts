@@ -4,6 +4,7 @@ import type { Store, StoreView } from '../store.ts';
 import type { TxnStore } from '../txn.ts';
 import type { CurrentOps } from '../current-ops.ts';
 import type { SessionTable } from '../sessions.ts';
+import type { ServerCounters } from '../server-status.ts';
 import { err } from '../errors.ts';
 import { validateCollectionName } from '../store.ts';
 
@@ -29,6 +30,10 @@ export interface Ctx {
   ops: CurrentOps;
   /** The logical sessions this server knows ($listLocalSessions). */
   sessions: SessionTable;
+  /** serverStatus's counters (opcounters, asserts, connections, network). */
+  counters: ServerCounters;
+  /** host:port of this member (serverStatus's `repl`). */
+  address: string;
 }
 
 export interface EngineParams {
