@@ -96,3 +96,123 @@ it('known operators, literals and DBRef-shaped values are accepted', async () =>
     await c.aggregate([{ $project: { s: { $sum: [1, 2] }, l: { $literal: '$notAPath' } } }]).toArray(),
   ).toMatchObject([{ s: 3, l: '$notAPath' }]);
 });
+
+describe('argument shapes mongod checks while parsing, on an empty collection', () => {
+  // Each was answered `ok: 1` on no documents, and with mingo's own words (code 2) on some.
+  const cases: [string, () => Promise<unknown>, number, string][] = [
+    [
+      '$in of a scalar',
+      () => empty().then((c) => c.find({ a: { $in: 5 } }).toArray()),
+      2,
+      '$in needs an array',
+    ],
+    [
+      '$nin of a scalar',
+      () => empty().then((c) => c.find({ a: { $nin: 5 } }).toArray()),
+      2,
+      '$nin needs an array',
+    ],
+    [
+      '$all of a scalar',
+      () => empty().then((c) => c.find({ a: { $all: 5 } }).toArray()),
+      2,
+      '$all needs an array',
+    ],
+    [
+      '$regex of a number',
+      () => empty().then((c) => c.find({ a: { $regex: 5 } }).toArray()),
+      2,
+      '$regex has to be a string',
+    ],
+    [
+      '$options alone',
+      () => empty().then((c) => c.find({ a: { $options: 'i' } }).toArray()),
+      2,
+      '$options needs a $regex',
+    ],
+    [
+      '$size of -1',
+      () => empty().then((c) => c.find({ a: { $size: -1 } }).toArray()),
+      2,
+      '$size may not be negative',
+    ],
+    [
+      '$mod of one number',
+      () => empty().then((c) => c.find({ a: { $mod: [2] } }).toArray()),
+      2,
+      'malformed mod, not enough elements',
+    ],
+    [
+      '$or of an object',
+      () => empty().then((c) => c.find({ $or: {} as never }).toArray()),
+      2,
+      '$or must be an array',
+    ],
+    [
+      '$and of nothing',
+      () => empty().then((c) => c.find({ $and: [] }).toArray()),
+      2,
+      '$and/$or/$nor must be a nonempty array',
+    ],
+    [
+      'a sort order of 2 (the driver checks its own sort helper, so the raw command)',
+      () => empty().then(() => db.command({ find: 'empty', filter: {}, sort: { a: 2 } })),
+      15975,
+      '$sort key ordering must be 1 (for ascending) or -1 (for descending)',
+    ],
+    [
+      '$limit 0',
+      () => empty().then((c) => c.aggregate([{ $limit: 0 }]).toArray()),
+      15958,
+      'the limit must be positive',
+    ],
+    [
+      '$skip -1',
+      () => empty().then((c) => c.aggregate([{ $skip: -1 }]).toArray()),
+      15956,
+      'Argument to $skip cannot be negative',
+    ],
+    [
+      '$group without _id',
+      () => empty().then((c) => c.aggregate([{ $group: { n: { $sum: 1 } } }]).toArray()),
+      15955,
+      'a group specification must include an _id',
+    ],
+    [
+      '$unwind of a bare name',
+      () => empty().then((c) => c.aggregate([{ $unwind: 'a' }]).toArray()),
+      28818,
+      "path option to $unwind stage should be prefixed with a '$': a",
+    ],
+    [
+      'a projection that includes and excludes',
+      () => empty().then((c) => c.find({}, { projection: { a: 1, b: 0 } }).toArray()),
+      31254,
+      'Cannot do exclusion on field b in inclusion projection',
+    ],
+  ];
+  it.each(cases)('%s', async (_, run, code, message) => {
+    const e = await failure(run);
+    expect(e.code).toBe(code);
+    expect(e.message).toBe(message);
+  });
+
+  it('what they refuse, the shapes mongod accepts still run', async () => {
+    const c = db.collection('shapes');
+    await c.insertMany([
+      { a: [1, 2], s: 'Abc' },
+      { a: [3], s: 'x' },
+    ]);
+    expect(await c.countDocuments({ a: { $size: 2 }, s: { $regex: '^a', $options: 'i' } })).toBe(1);
+    expect(await c.countDocuments({ a: { $mod: [2, 1] } })).toBe(2);
+    expect(
+      await c
+        .find({}, { projection: { _id: 0, s: 1 } })
+        .sort({ s: -1 })
+        .toArray(),
+    ).toEqual([{ s: 'x' }, { s: 'Abc' }]);
+    expect(
+      await c.aggregate([{ $unwind: { path: '$a' } }, { $skip: 0 }, { $limit: 2 }]).toArray(),
+    ).toHaveLength(2);
+  });
+});
