@@ -200,6 +200,22 @@ describe('$currentOp (the stage mongosh db.currentOp() runs)', () => {
   });
 });
 
+describe('getParameter', () => {
+  it('answers the parameters it knows and InvalidOptions (72) when it knows none of those asked', async () => {
+    const admin = client.db('admin');
+    const known = await admin.command({
+      getParameter: 1,
+      featureCompatibilityVersion: 1,
+      noSuchParameter: 1,
+    });
+    expect(known.featureCompatibilityVersion).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+$/) });
+    expect(known).not.toHaveProperty('noSuchParameter');
+    const none = await serverError(admin.command({ getParameter: 1, noSuchParameter: 1 }));
+    expect(none.code).toBe(72);
+    expect(none.message).toBe('no option found to get');
+  });
+});
+
 describe('$listLocalSessions', () => {
   it('lists a session a command used', async () => {
     const session = client.startSession();
