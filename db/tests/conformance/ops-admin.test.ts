@@ -139,6 +139,83 @@ describe('currentOp and killOp', () => {
   });
 });
 
+describe('$currentOp (the stage mongosh db.currentOp() runs)', () => {
+  it('lists the running operations, itself included, and filters them with a later $match', async () => {
+    const admin = client.db('admin');
+    const rows = await admin
+      .aggregate(
+        [{ $currentOp: { allUsers: true, truncateOps: false } }, { $match: { 'command.comment': 'me' } }],
+        {
+          comment: 'me',
+        },
+      )
+      .toArray();
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ active: true, command: { aggregate: 1, comment: 'me' } });
+    expect(typeof rows[0].opid).toBe('number');
+  });
+
+  it('answers 73 outside {aggregate: 1} on admin, 40602 when not first', async () => {
+    const onDb = await serverError(db.aggregate([{ $currentOp: {} }]).toArray());
+    expect(onDb.code).toBe(73);
+    expect(onDb.message).toBe("$currentOp must be run against the 'admin' database with {aggregate: 1}");
+    const onColl = await serverError(
+      client
+        .db('admin')
+        .collection('c')
+        .aggregate([{ $currentOp: {} }])
+        .toArray(),
+    );
+    expect(onColl.code).toBe(73);
+    const notFirst = await serverError(
+      client
+        .db('admin')
+        .aggregate([{ $match: {} }, { $currentOp: {} }])
+        .toArray(),
+    );
+    expect(notFirst.code).toBe(40602);
+  });
+
+  it('answers FailedToParse (9) for an unknown option or a non-boolean one', async () => {
+    const admin = client.db('admin');
+    const unknown = await serverError(admin.aggregate([{ $currentOp: { everything: true } }]).toArray());
+    expect(unknown.code).toBe(9);
+    expect(unknown.message).toBe("Unrecognized option 'everything' in $currentOp stage.");
+    const notBool = await serverError(admin.aggregate([{ $currentOp: { allUsers: 1 } }]).toArray());
+    expect(notBool.code).toBe(9);
+    expect(notBool.message).toBe(
+      "The 'allUsers' parameter of the $currentOp stage must be a boolean value, but found: int",
+    );
+  });
+
+  it('refuses idle connections and cursors it does not keep (115, embedded server only)', async ({
+    skip,
+  }) => {
+    if (process.env.MONGODB_URI) skip();
+    const admin = client.db('admin');
+    for (const option of ['idleConnections', 'idleCursors']) {
+      const refused = await serverError(admin.aggregate([{ $currentOp: { [option]: true } }]).toArray());
+      expect(refused.code).toBe(115);
+    }
+  });
+});
+
+describe('getParameter', () => {
+  it('answers the parameters it knows and InvalidOptions (72) when it knows none of those asked', async () => {
+    const admin = client.db('admin');
+    const known = await admin.command({
+      getParameter: 1,
+      featureCompatibilityVersion: 1,
+      noSuchParameter: 1,
+    });
+    expect(known.featureCompatibilityVersion).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+$/) });
+    expect(known).not.toHaveProperty('noSuchParameter');
+    const none = await serverError(admin.command({ getParameter: 1, noSuchParameter: 1 }));
+    expect(none.code).toBe(72);
+    expect(none.message).toBe('no option found to get');
+  });
+});
+
 describe('$listLocalSessions', () => {
   it('lists a session a command used', async () => {
     const session = client.startSession();

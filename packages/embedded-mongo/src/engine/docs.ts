@@ -6,7 +6,7 @@
  */
 import { COMMAND_ALIASES, COMMAND_FIELDS, type FieldTable, GENERIC_FIELDS } from './command-fields.ts';
 import { commandNames } from './index.ts';
-import { UNSUPPORTED_STAGES } from './commands/aggregate.ts';
+import { FIRST_ONLY, UNSUPPORTED_STAGES } from './commands/aggregate.ts';
 import { accumulatorNames, stageNames } from './mingo.ts';
 import { type RefusalReply, refusedFields, refusedStages } from './refusals.ts';
 
@@ -65,7 +65,8 @@ export function renderCommandsSection(): string {
   const refusedStages = Object.keys(UNSUPPORTED_STAGES);
   lines.push(
     '',
-    `Aggregation stages: ${stageNames()
+    `Aggregation stages: ${[...new Set([...stageNames(), ...FIRST_ONLY])]
+      .sort()
       .filter((s) => !refusedStages.includes(s))
       .map(code)
       .join(', ')}. Refused (115): ${refusedStages.map(code).join(', ')}. Any other is ` +

@@ -29,7 +29,7 @@ import { fastSort } from './fast-sort.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
 
-function bsonTypeName(v: unknown): string | undefined {
+export function bsonTypeName(v: unknown): string | undefined {
   if (v === undefined) return undefined;
   if (v === null) return 'null';
   if (typeof v === 'string') return 'string';

@@ -179,6 +179,9 @@ export const getParameter: Handler = (ctx) => {
     ctx.body.getParameter === '*' ||
     (isPlainObject(ctx.body.getParameter) && ctx.body.getParameter.allParameters);
   for (const [k, v] of Object.entries(known)) if (all || k in ctx.body) reply[k] = v;
+  // mongod answers only when it knows one of the names asked; an empty ok:1 made mongosh's
+  // db.getLogComponents() fail with no message at all.
+  if (Object.keys(reply).length === 0) throw err(72, 'no option found to get');
   reply.ok = 1;
   return reply;
 };

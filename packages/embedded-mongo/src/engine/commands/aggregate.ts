@@ -12,17 +12,16 @@ import { isAccumulator, isPipelineStage, letVariables, normalizeCollation, runPi
 import { type Handler, asNumber, asObject } from './types.ts';
 import { validateCollectionName } from '../store.ts';
 import { collStatsDocument } from './stats.ts';
-import { localSessions } from './ops.ts';
+import { currentOpStage, localSessions } from './ops.ts';
 import { explainCommand } from './explain.ts';
 import { WRITE_STAGES, type WriteStage, parseWriteStage, writeResults } from './aggregate-write.ts';
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
 export const UNSUPPORTED_STAGES: Record<string, string> = {
-  $changeStream: 'Change streams are not supported by the embedded server (it is not a replica set)',
+  $changeStream: 'Change streams are not supported by the embedded server (it answers as a replica set but keeps no oplog)',
   $search: '$search is not supported by the embedded server',
   $vectorSearch: '$vectorSearch is not supported by the embedded server',
   $geoNear: '$geoNear is not supported by the embedded server',
-  $currentOp: '$currentOp is not supported by the embedded server',
   $listSessions: '$listSessions is not supported by the embedded server',
   $indexStats: '$indexStats is not supported by the embedded server',
   $planCacheStats: '$planCacheStats is not supported by the embedded server',
@@ -59,8 +58,8 @@ function checkAccumulators(group: Doc): void {
   }
 }
 
-/** Stages that produce the pipeline's input, allowed only first. */
-const FIRST_ONLY = new Set(['$collStats', '$listLocalSessions']);
+/** Stages that produce the pipeline's input, allowed only first (run here, not by mingo). */
+export const FIRST_ONLY = new Set(['$collStats', '$currentOp', '$listLocalSessions']);
 
 function checkStages(pipeline: Doc[], allSafe: { v: boolean }, top = false): void {
   for (const [i, stage] of pipeline.entries()) {
@@ -125,6 +124,13 @@ export const aggregate: Handler = (ctx) => {
     if (typeof target !== 'string') throw err(73, 'collection name has invalid type');
     ns = `${db}.${validateCollectionName(target)}`;
     source = [collStatsDocument(ctx, target, pipelineRead[0].$collStats)];
+    rest = pipelineRead.slice(1);
+  } else if (pipelineRead.length > 0 && '$currentOp' in pipelineRead[0]) {
+    if (db !== 'admin' || target !== 1)
+      throw err(73, "$currentOp must be run against the 'admin' database with {aggregate: 1}");
+    if (ctx.txn) throw err(263, 'Operation not permitted in transaction :: caused by :: $currentOp');
+    ns = `${db}.$cmd.aggregate`;
+    source = currentOpStage(ctx, pipelineRead[0].$currentOp);
     rest = pipelineRead.slice(1);
   } else if (pipelineRead.length > 0 && '$listLocalSessions' in pipelineRead[0]) {
     if (target !== 1)

@@ -1,4 +1,4 @@
-/** collMod, validate, currentOp, killOp and the `$listLocalSessions` stage's documents. */
+/** collMod, validate, currentOp, killOp and the `$currentOp` and `$listLocalSessions` stages' documents. */
 import { createHash } from 'node:crypto';
 import { Binary, type Document } from 'bson';
 import type { Collection } from '../collection.ts';
@@ -6,7 +6,7 @@ import { isGenericField } from '../command-fields.ts';
 import { err } from '../errors.ts';
 import { type Index, postingIds } from '../indexes.ts';
 import { isPlainObject, keyOf, sameDoc } from '../keys.ts';
-import { compileFilter } from '../mingo.ts';
+import { bsonTypeName, compileFilter } from '../mingo.ts';
 import { type Ctx, type Handler, collectionArg } from './types.ts';
 
 /** collMod fields mongod 7.0 has that change what this server does not keep. */
@@ -190,6 +190,45 @@ export const currentOp: Handler = (ctx) => {
   }
   return { inprog, ok: 1 };
 };
+
+/**
+ * `$currentOp` options as mongod 7.0 parses them. This server keeps no idle connections or
+ * cursors to list, so asking for them is refused rather than answered with a list that lacks
+ * them. `allUsers` filters nothing (one credential), `localOps` is for mongos, `backtrace` and
+ * `truncateOps` change nothing here (commands are listed without their documents anyway), and
+ * `idleSessions` has nothing to add: a transaction waiting between statements holds no lock
+ * in the listing's sense (statements run one at a time).
+ */
+const CURRENTOP_STAGE_FLAGS = new Set([
+  'allUsers',
+  'idleConnections',
+  'idleCursors',
+  'idleSessions',
+  'localOps',
+  'backtrace',
+  'truncateOps',
+]);
+const CURRENTOP_STAGE_REFUSED = new Set(['idleConnections', 'idleCursors']);
+
+/** The documents the `$currentOp` stage produces: the same entries as the currentOp command (mongosh's db.currentOp() uses the stage). */
+export function currentOpStage(ctx: Ctx, spec: unknown): Document[] {
+  if (!isPlainObject(spec))
+    throw err(9, `$currentOp options must be specified in an object, but found: ${bsonTypeName(spec)}`);
+  for (const [k, v] of Object.entries(spec)) {
+    if (!CURRENTOP_STAGE_FLAGS.has(k)) throw err(9, `Unrecognized option '${k}' in $currentOp stage.`);
+    if (typeof v !== 'boolean')
+      throw err(
+        9,
+        `The '${k}' parameter of the $currentOp stage must be a boolean value, but found: ${bsonTypeName(v)}`,
+      );
+    if (v && CURRENTOP_STAGE_REFUSED.has(k))
+      throw err(
+        115,
+        `$currentOp with ${k}: true is not supported by the embedded server (it keeps none to list)`,
+      );
+  }
+  return ctx.ops.list();
+}
 
 export const killOp: Handler = (ctx) => {
   if (ctx.db !== 'admin') throw err(13, 'killOp may only be run against the admin database.');
