@@ -122,6 +122,10 @@ describe.skipIf(missing !== undefined)(
       expect(step('aggregate')).toEqual({ value: 21 });
       expect(step('validate')).toEqual({ value: { valid: true, nrecords: 6 } });
       expect(step('currentOp')).toEqual({ value: true });
+      expect(step('rsStatus')).toMatchObject({ value: { myState: 1, states: ['PRIMARY'] } });
+      expect(step('rsConf')).toMatchObject({ value: { members: 1 } });
+      expect(step('profilingStatus')).toEqual({ value: 0 });
+      expect(step('getLog')).toMatchObject({ value: expect.arrayContaining(['global']) });
     });
 
     it('`show dbs` and `show collections` list the database and its collections', async () => {

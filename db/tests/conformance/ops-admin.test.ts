@@ -281,3 +281,26 @@ describe('serverStatus: the sections monitoring tools read', () => {
     expect(typeof s.repl.setName).toBe('string');
   });
 });
+
+describe('rs.status(), rs.conf(), the profiler and the log, as shells call them', () => {
+  const admin = () => client.db('admin');
+
+  it('replSetGetStatus and replSetGetConfig describe one primary member, on admin only', async () => {
+    const s = await admin().command({ replSetGetStatus: 1 });
+    expect(s).toMatchObject({ myState: 1, ok: 1 });
+    expect(s.members.filter((m: { stateStr: string }) => m.stateStr === 'PRIMARY')).toHaveLength(1);
+    const self = s.members.find((m: { self?: boolean }) => m.self);
+    expect(self).toMatchObject({ state: 1, health: 1 });
+    const c = await admin().command({ replSetGetConfig: 1 });
+    expect(c.config._id).toBe(s.set);
+    expect(c.config.members.map((m: { host: string }) => m.host)).toContain(self.name);
+    expect((await serverError(db.command({ replSetGetStatus: 1 }))).code).toBe(13);
+  });
+
+  it('profile reads level 0 and keeps it off; getLog names its logs', async () => {
+    expect(await db.command({ profile: -1 })).toMatchObject({ was: 0, ok: 1 });
+    expect(await db.command({ profile: 0 })).toMatchObject({ was: 0, ok: 1 });
+    expect((await admin().command({ getLog: '*' })).names).toContain('global');
+    expect(Array.isArray((await admin().command({ getLog: 'global' })).log)).toBe(true);
+  });
+});

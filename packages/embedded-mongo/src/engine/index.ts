@@ -3,6 +3,7 @@
  * against in-memory collections, journaling every write (when given a data
  * directory) before acknowledging it. See README.md in this folder.
  */
+import * as replset from './commands/replset.ts';
 import { ServerCounters } from './server-status.ts';
 import { BSON, Long, ObjectId, type Document } from 'bson';
 import {
@@ -83,6 +84,10 @@ const COMMANDS: Record<string, Handler> = {
   whatsmyuri: admin.whatsmyuri,
   dbStats: stats.dbStats,
   collStats: stats.collStats,
+  replSetGetStatus: replset.replSetGetStatus,
+  replSetGetConfig: replset.replSetGetConfig,
+  profile: replset.profile,
+  getLog: replset.getLog,
   getCmdLineOpts: () => ({ argv: [], parsed: {}, ok: 1 }),
   getFreeMonitoringStatus: () => ({ state: 'disabled', ok: 1 }),
 };
@@ -398,6 +403,7 @@ export class Engine implements CommandExecutor {
       sessions: this.sessions,
       counters: this.counters,
       address: this.address,
+      clock: this.clock,
       txn: store instanceof TxnStore ? store : null,
     };
   }

@@ -30,11 +30,12 @@ const agg = (pipeline: Document[]) => ({ aggregate: 'c', pipeline, cursor: {} })
 
 export const REFUSALS: Refusal[] = [
   {
-    feature: 'any command not listed as supported (users, roles, replication…)',
+    feature: 'any command not listed as supported (users, roles, sharding, replica-set changes…)',
     code: 59,
-    command: { replSetGetStatus: 1 },
+    command: { usersInfo: 1 },
     db: 'admin',
   },
+  { feature: 'the profiler (`profile` level 1 or 2)', code: 115, command: { profile: 1 } },
   {
     feature: 'a field a command does not have',
     code: 40415,

@@ -3,7 +3,7 @@ import type { CursorManager } from '../cursors.ts';
 import type { Store, StoreView } from '../store.ts';
 import type { TxnStore } from '../txn.ts';
 import type { CurrentOps } from '../current-ops.ts';
-import type { SessionTable } from '../sessions.ts';
+import type { ClusterClock, SessionTable } from '../sessions.ts';
 import type { ServerCounters } from '../server-status.ts';
 import { err } from '../errors.ts';
 import { validateCollectionName } from '../store.ts';
@@ -32,8 +32,10 @@ export interface Ctx {
   sessions: SessionTable;
   /** serverStatus's counters (opcounters, asserts, connections, network). */
   counters: ServerCounters;
-  /** host:port of this member (serverStatus's `repl`). */
+  /** host:port of this member (serverStatus's `repl`, replSetGetStatus). */
   address: string;
+  /** The cluster clock (replSetGetStatus's optimes). */
+  clock: ClusterClock;
 }
 
 export interface EngineParams {
