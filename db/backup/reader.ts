@@ -46,6 +46,7 @@ async function* rawFrames(
   let buffer: Buffer = Buffer.alloc(0);
   let offset = 0; // file offset of buffer[0]
   let magicSeen = false;
+  let hashing = true;
   for await (const chunk of fs.createReadStream(file, { highWaterMark: 1 << 20 })) {
     buffer = buffer.length ? Buffer.concat([buffer, chunk as Buffer]) : (chunk as Buffer);
     if (!magicSeen) {
@@ -66,8 +67,9 @@ async function* rawFrames(
       if (buffer.length - pos < 1 + size) break;
       const frame = buffer.subarray(pos, pos + 1 + size);
       if (frame[size] !== 0) throw new BackupFormatError(`damaged: invalid record at byte ${offset + pos}`);
-      // The trailer holds the hash of what precedes it, so it is not hashed itself.
-      if (kind !== FRAME.trailer) hash.update(frame);
+      // The trailer holds the hash of what precedes it: neither it nor anything after it is hashed.
+      if (kind === FRAME.trailer) hashing = false;
+      if (hashing) hash.update(frame);
       yield { kind, bytes: frame.subarray(1), at: offset + pos };
       pos += 1 + size;
     }
