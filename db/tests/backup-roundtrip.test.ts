@@ -78,9 +78,10 @@ describe('db:backup while the app writes, then db:restore into a fresh data dire
     // The running server says where it listens, so the backup reaches it instead of the files.
     expect(JSON.parse(await fsp.readFile(path.join(live, SERVER_FILE), 'utf8')).pid).toBe(process.pid);
 
-    const ids = (await Member.collection.find({}, { projection: { _id: 1 }, limit: 500 }).toArray()).map(
-      (m) => m._id as mongoose.Types.ObjectId,
-    );
+    // Spread over the whole collection, so changes land ahead of the backup's cursor too.
+    const ids = (await Member.collection.find({}, { projection: { _id: 1 } }).toArray())
+      .filter((_, i) => i % 100 === 0)
+      .map((m) => m._id as mongoose.Types.ObjectId);
     let writing = true;
     let committed = 0;
     const writer = (async () => {
@@ -100,7 +101,7 @@ describe('db:backup while the app writes, then db:restore into a fresh data dire
     await source.close();
     writing = false;
     await writer;
-    lap(`backup taken (${totals.documents} documents, ${during} audited changes committed meanwhile)`);
+    lap(`backup taken (${totals.documents} documents, ${totals.bytes} bytes, ${during} audited changes committed meanwhile)`);
     expect(during).toBeGreaterThan(0);
     await handle.close();
     handle = undefined;
