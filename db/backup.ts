@@ -44,8 +44,14 @@ function parse() {
     fail('--uri and --data-dir cannot be used together');
   if (values.uri === '') fail('--uri must not be empty');
   if (values['data-dir'] === '') fail('--data-dir must not be empty');
-  return { out: values.out, uri: values.uri, dataDir: values['data-dir'] ?? process.env.DATA_DIR ?? '.data/db' };
+  return {
+    out: values.out,
+    uri: values.uri,
+    dataDir: values['data-dir'] ?? process.env.DATA_DIR ?? '.data/db',
+  };
 }
+
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
 
 const { out, uri, dataDir } = parse();
 let source: Source | undefined;
@@ -54,7 +60,7 @@ try {
   const started = Date.now();
   const totals = await backupToFile(source, out, uri ? { kind: 'uri' } : { kind: 'embedded', dataDir });
   console.error(
-    `db:backup: ${totals.documents} documents in ${totals.collections} collections from ${source.description} ` +
+    `db:backup: ${count(totals.documents, 'document')} in ${count(totals.collections, 'collection')} from ${source.description} ` +
       `written to ${out} (${totals.bytes} bytes, sha256 ${totals.sha256}) in ${Date.now() - started} ms`,
   );
   console.log(out);

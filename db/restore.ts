@@ -41,19 +41,20 @@ function parse() {
   return { file: positionals[0], dataDir: values['data-dir'] ?? process.env.DATA_DIR ?? '.data/db' };
 }
 
+const count = (n: number, noun: string) => `${n} ${noun}${n === 1 ? '' : 's'}`;
+
 const { file, dataDir } = parse();
 try {
   const started = Date.now();
   const totals = await restoreToDataDir(file, dataDir);
   console.error(
-    `db:restore: ${totals.documents} documents in ${totals.collections} collections restored into ${dataDir} in ${Date.now() - started} ms`,
+    `db:restore: ${count(totals.documents, 'document')} in ${count(totals.collections, 'collection')} restored into ${dataDir} in ${Date.now() - started} ms`,
   );
   process.exit(0);
 } catch (error) {
   const known = error instanceof BackupFormatError || error instanceof RestoreRefused;
   const code = (error as NodeJS.ErrnoException).code;
-  const reason =
-    code === 'ENOENT' && !known ? `cannot read ${file}: no such file` : (error as Error).message;
+  const reason = code === 'ENOENT' && !known ? `cannot read ${file}: no such file` : (error as Error).message;
   console.error(`db:restore: refused, nothing written to ${dataDir}: ${reason}`);
   process.exit(1);
 }

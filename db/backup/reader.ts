@@ -77,7 +77,8 @@ async function* rawFrames(
     offset += pos;
   }
   if (!magicSeen) throw new BackupFormatError('not a backup file made by db:backup (too short)');
-  if (buffer.length) throw new BackupFormatError(`truncated: the file ends inside a record at byte ${offset}`);
+  if (buffer.length)
+    throw new BackupFormatError(`truncated: the file ends inside a record at byte ${offset}`);
 }
 
 /**
@@ -92,9 +93,11 @@ export async function* readBackup(file: string): AsyncGenerator<Frame> {
   let collections = 0;
   let documents = 0;
   for await (const { kind, bytes, at } of rawFrames(file, hash)) {
-    if (state === 'done') throw new BackupFormatError(`damaged: data after the end of the backup at byte ${at}`);
+    if (state === 'done')
+      throw new BackupFormatError(`damaged: data after the end of the backup at byte ${at}`);
     if (state === 'start') {
-      if (kind !== FRAME.header) throw new BackupFormatError('damaged: the file does not start with a header');
+      if (kind !== FRAME.header)
+        throw new BackupFormatError('damaged: the file does not start with a header');
       const header = parse(bytes, at) as unknown as BackupHeader;
       if (header.format !== FORMAT) throw new BackupFormatError('not a backup file made by db:backup');
       if (header.version !== VERSION)
@@ -115,7 +118,9 @@ export async function* readBackup(file: string): AsyncGenerator<Frame> {
     } else if (kind === FRAME.end && state === 'collection') {
       const { documents: expected } = parse(bytes, at) as { documents: number };
       if (expected !== inCollection)
-        throw new BackupFormatError(`damaged: a collection lists ${expected} documents but has ${inCollection}`);
+        throw new BackupFormatError(
+          `damaged: a collection lists ${expected} documents but has ${inCollection}`,
+        );
       state = 'between';
       yield { kind: 'end', documents: inCollection };
     } else if (kind === FRAME.trailer && state === 'between') {

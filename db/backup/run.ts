@@ -65,7 +65,10 @@ export async function restoreToDataDir(
       `${target} is not empty: restore only into an empty or new data directory (stop the app and move the old one aside first)`,
     );
   await verifyBackup(file);
-  const work = path.join(path.dirname(path.resolve(target)), `.${path.basename(target)}.restoring-${process.pid}`);
+  const work = path.join(
+    path.dirname(path.resolve(target)),
+    `.${path.basename(target)}.restoring-${process.pid}`,
+  );
   await fsp.rm(work, { recursive: true, force: true });
   await fsp.mkdir(work, { recursive: true, mode: 0o700 });
   try {

@@ -22,7 +22,10 @@ let root = '';
 let source = '';
 let file = '';
 
-function run(script: 'backup' | 'restore', args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+function run(
+  script: 'backup' | 'restore',
+  args: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', `db/${script}.ts`, ...args], {
       cwd: repo,
@@ -83,7 +86,10 @@ beforeAll(async () => {
         nested: { list: [1, 'a', null, { deep: true }] },
       })),
     );
-    await client.db('other').collection('settings').insertOne({ _id: 'x', value: 1 } as never);
+    await client
+      .db('other')
+      .collection('settings')
+      .insertOne({ _id: 'x', value: 1 } as never);
     await db.createCollection('empty');
   } finally {
     await client.close();
@@ -154,6 +160,49 @@ describe('db:backup and db:restore CLIs', () => {
     }
   });
 
+  it('reaches the server that has the data directory open, from another process', async () => {
+    const live = path.join(root, 'live');
+    const server = await startEmbeddedServer({ dataDir: live });
+    const out = path.join(root, 'live.bak');
+    try {
+      expect(server.mode).toBe('worker');
+      const client = new MongoClient(server.uri);
+      await client.db('doanvien').collection('c').insertOne({ a: 1 });
+      await client.close();
+      const backup = await run('backup', ['--out', out, '--data-dir', live]);
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.stderr).toContain(
+        `1 document in 1 collection from the running server of ${live} (process ${process.pid}`,
+      );
+    } finally {
+      await server.close();
+    }
+    expect((await verifyBackup(out)).trailer.documents).toBe(1);
+  });
+
+  it('backs up any server given by --uri', async () => {
+    const server = await startEmbeddedServer({ dataDir: path.join(root, 'by-uri'), inProcess: true });
+    const out = path.join(root, 'by-uri.bak');
+    try {
+      const client = new MongoClient(server.uri);
+      await client
+        .db('doanvien')
+        .collection('c')
+        .insertMany([{ a: new Int32(1) }, { a: new Double(1) }]);
+      await client.close();
+      const backup = await run('backup', ['--out', out, '--uri', server.uri]);
+      expect(backup.code, backup.stderr).toBe(0);
+      expect(backup.stderr).toContain('2 documents in 1 collection from the MongoDB at --uri');
+      // The credential in the URI is never echoed.
+      expect(backup.stderr + backup.stdout).not.toContain(server.credential!.password);
+    } finally {
+      await server.close();
+    }
+    const { header, trailer } = await verifyBackup(out);
+    expect(header.source).toEqual({ kind: 'uri' });
+    expect(trailer.documents).toBe(2);
+  });
+
   it('refuses a non-empty data directory and leaves it as it was', async () => {
     const target = path.join(root, 'occupied');
     await fsp.mkdir(target);
@@ -176,7 +225,11 @@ describe('db:backup and db:restore CLIs', () => {
     // Cut exactly before the trailer: every record whole, the end missing.
     const trailerAt = good.lastIndexOf(Buffer.from([FRAME.trailer]), good.length - 5 - 64);
     variants.push(['no-trailer', good.subarray(0, trailerAt), /truncated/]);
-    variants.push(['appended', Buffer.concat([good, Buffer.from([FRAME.end, 5, 0, 0, 0, 0])]), /after the end/]);
+    variants.push([
+      'appended',
+      Buffer.concat([good, Buffer.from([FRAME.end, 5, 0, 0, 0, 0])]),
+      /after the end/,
+    ]);
     variants.push(['foreign', Buffer.from('{"not":"a backup"}\n'), /not a backup file/]);
     const v2 = Buffer.concat([
       MAGIC,

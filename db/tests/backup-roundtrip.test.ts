@@ -60,13 +60,16 @@ async function auditedChange(ids: mongoose.Types.ObjectId[], n: number): Promise
 /** Comparable index specs: as createIndexes takes them, keys in a stable order. */
 const specs = (indexes: Document[]) =>
   indexes
-    .map(({ v: _v, ns: _ns, ...rest }) => JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))))
+    .map(({ v: _v, ns: _ns, ...rest }) =>
+      JSON.stringify(Object.entries(rest).sort(([a], [b]) => a.localeCompare(b))),
+    )
     .sort();
 
 describe('db:backup while the app writes, then db:restore into a fresh data directory', () => {
   it('round-trips 50,000 members and their audit chains', { timeout: 170_000 }, async () => {
     const t0 = Date.now();
-    const lap = (label: string) => console.log(`[backup-roundtrip] ${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const lap = (label: string) =>
+      console.log(`[backup-roundtrip] ${label}: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     root = await fsp.mkdtemp(path.join(os.tmpdir(), 'dvut-backup-'));
     const live = path.join(root, 'live');
     const restored = path.join(root, 'restored');
@@ -101,7 +104,9 @@ describe('db:backup while the app writes, then db:restore into a fresh data dire
     await source.close();
     writing = false;
     await writer;
-    lap(`backup taken (${totals.documents} documents, ${totals.bytes} bytes, ${during} audited changes committed meanwhile)`);
+    lap(
+      `backup taken (${totals.documents} documents, ${totals.bytes} bytes, ${during} audited changes committed meanwhile)`,
+    );
     expect(during).toBeGreaterThan(0);
     await handle.close();
     handle = undefined;
@@ -135,7 +140,9 @@ describe('db:backup while the app writes, then db:restore into a fresh data dire
     for (const { entry, bson } of samples) {
       const { _id } = BSON.deserialize(bson, { promoteValues: false });
       const back = await db.collection(entry.name).findOne({ _id }, { raw: true });
-      expect(Buffer.from(back as unknown as Uint8Array).equals(bson), `${entry.name} ${String(_id)}`).toBe(true);
+      expect(Buffer.from(back as unknown as Uint8Array).equals(bson), `${entry.name} ${String(_id)}`).toBe(
+        true,
+      );
     }
     expect(samples.length).toBeGreaterThan(1000);
     // Unique indexes are enforced again: a second member with a sampled member's student code is refused.
