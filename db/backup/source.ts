@@ -34,7 +34,8 @@ export async function openDataDir(dataDir: string): Promise<Source> {
     } catch (error) {
       await client.close().catch(() => undefined);
       throw new Error(
-        `the server that has ${dataDir} open (process ${running.pid}, ${running.host}:${running.port}) did not answer: ${(error as Error).message}`,
+        `the server that has ${dataDir} open (process ${running.pid}, ${running.host}:${running.port}) did not answer: ${(error as Error).message}. ` +
+          `If no server runs on it (process ${running.pid} is something else), delete ${path.join(dataDir, 'server.json')} and try again`,
         { cause: error },
       );
     }
