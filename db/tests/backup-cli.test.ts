@@ -16,6 +16,7 @@ import { SERVER_FILE, startEmbeddedServer } from '@dvut/embedded-mongo';
 import { BackupFormatError, FRAME, MAGIC } from '../backup/format.ts';
 import { verifyBackup } from '../backup/reader.ts';
 import { RestoreRefused, restoreToDataDir } from '../backup/run.ts';
+import { openDataDir } from '../backup/source.ts';
 
 const repo = fileURLToPath(new URL('../..', import.meta.url));
 let root = '';
@@ -254,6 +255,17 @@ describe('db:backup and db:restore CLIs', () => {
     expect(cli.stderr).toContain('refused, nothing written');
     expect(cli.stderr).toContain('checksum (sha256) does not match');
     expect(fs.existsSync(path.join(root, 'cli'))).toBe(false);
+  });
+
+  it('never opens the files when server.json names a live process, even one that does not answer', async () => {
+    const dir = path.join(root, 'claimed');
+    await fsp.cp(source, dir, { recursive: true });
+    // This test's own process is alive, and nothing listens on port 1.
+    await fsp.writeFile(
+      path.join(dir, SERVER_FILE),
+      JSON.stringify({ pid: process.pid, host: '127.0.0.1', port: 1, startedAt: '' }),
+    );
+    await expect(openDataDir(dir)).rejects.toThrow(/did not answer.*delete .*server\.json/);
   });
 
   it('refuses to back up a directory that holds no database, writing no file', async () => {
