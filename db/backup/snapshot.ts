@@ -72,6 +72,14 @@ export async function writeSnapshot(client: MongoClient, writer: BackupWriter): 
     await session.commitTransaction();
   } catch (error) {
     if (session.inTransaction()) await session.abortTransaction().catch(() => undefined);
+    // 251 NoSuchTransaction: the server ended the snapshot (its lifetime limit, most likely).
+    if ((error as { code?: unknown }).code === 251)
+      throw new Error(
+        `the server ended the snapshot before every collection was read (${(error as Error).message}); ` +
+          'for a database this large, raise its limit for the backup: ' +
+          'db.adminCommand({ setParameter: 1, transactionLifetimeLimitSeconds: 600 })',
+        { cause: error },
+      );
     throw error;
   } finally {
     await session.endSession();
