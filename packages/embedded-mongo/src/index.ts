@@ -9,6 +9,7 @@ import {
 import { type ScramCredential, ScramUsers } from './auth/scram.ts';
 import { type CommandExecutor, REPLICA_SET_NAME } from './contract.ts';
 import { WireServer } from './server.ts';
+import { removeServerFile, writeServerFile } from './server-file.ts';
 import { debugLog } from './wire/log.ts';
 import { workerBundle } from './worker/bundle.ts';
 import {
@@ -26,6 +27,7 @@ export const CRASH_FOR_TESTS: unique symbol = Symbol('embedded-mongo.crashForTes
 export type { WorkerMemory } from './worker/protocol.ts';
 
 export type { ClientCredential } from './auth/credentials.ts';
+export { SERVER_FILE, findRunningServer, type RunningServer } from './server-file.ts';
 
 export interface EmbeddedServer {
   /** Where to connect, with the credential in it when authentication is on: do not log it. */
@@ -161,6 +163,15 @@ export async function startInProcess(
     throw error;
   }
   const port = wire.port;
+  const dataDir = options.dataDir;
+  if (dataDir) {
+    try {
+      await writeServerFile(dataDir, host, port);
+    } catch (error) {
+      await wire.close().catch(() => undefined);
+      throw error;
+    }
+  }
   return {
     uri: uriOf(host, port, executor.replicaSetName, options.credential),
     address: uriOf(host, port, executor.replicaSetName),
@@ -174,7 +185,10 @@ export async function startInProcess(
       const { heapUsed, heapTotal } = process.memoryUsage();
       return Promise.resolve({ heapUsed, heapTotal });
     },
-    close: () => wire.close(),
+    close: async () => {
+      await wire.close();
+      if (dataDir) await removeServerFile(dataDir, port).catch(() => undefined);
+    },
   };
 }
 
