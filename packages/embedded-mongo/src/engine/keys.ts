@@ -4,6 +4,7 @@
  * value formatting for error messages.
  */
 import { BSON, ObjectId, type BSONRegExp, type Document } from 'bson';
+import { decimalKey, plainQueryNumber } from './numbers.ts';
 
 export type Doc = Document;
 
@@ -55,8 +56,9 @@ export function keyOf(v: unknown): string {
       case 'Double':
         return 'n' + String((v as { valueOf(): number }).valueOf());
       case 'Decimal128': {
-        const n = Number(String(v));
-        return 'n' + (Number.isFinite(n) ? String(n) : String(v));
+        // Equal to a double only when exactly its value ("0.1" is not the double 0.1).
+        const n = plainQueryNumber(v);
+        return typeof n === 'number' ? 'n' + (n === 0 ? '0' : String(n)) : 'n' + decimalKey(v);
       }
       case 'Binary':
         return 'x' + Buffer.from((v as { buffer: Uint8Array }).buffer).toString('base64');

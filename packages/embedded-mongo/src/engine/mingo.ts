@@ -24,6 +24,8 @@ import { compileInclusion } from './fast-project.ts';
 import { err, toMongoError } from './errors.ts';
 import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
+import { numericAccumulators, numericExpressions, numericQueryOperators } from './numeric-operators.ts';
+import { plainQueryNumbers } from './numbers.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -149,16 +151,17 @@ function $typeExpr(obj: unknown, expr: unknown, options: Options) {
 // Built from the base classes (not the 'mingo' entry point) because mingo's
 // Context.from lets the first context win, so overrides there would be ignored.
 const CONTEXT = Context.init({
-  accumulator: { ...accumulatorOperators },
+  accumulator: { ...accumulatorOperators, ...numericAccumulators },
   expression: {
     ...expressionOperators,
+    ...numericExpressions,
     $toString: $toString as AnyFn,
     $toObjectId: $toObjectId as AnyFn,
     $type: $typeExpr as AnyFn,
   },
   pipeline: { ...pipelineOperators },
   projection: { ...projectionOperators },
-  query: { ...queryOperators, $type: $typeQuery as AnyFn },
+  query: { ...queryOperators, ...numericQueryOperators, $type: $typeQuery as AnyFn },
   window: { ...windowOperators },
 } as Parameters<typeof Context.init>[0]);
 
@@ -207,6 +210,8 @@ export function compileFilter(
 ): { test(d: Doc): boolean } {
   if (!isPlainObject(filter)) throw err(14, 'filter must be an object');
   if (Object.keys(filter).length === 0) return { test: () => true };
+  // Long 5, Double 5 and Decimal128 "5" in a filter are the number 5 for matching.
+  filter = plainQueryNumbers(filter) as Doc;
   const fast = collation ? null : compileFastFilter(filter);
   if (fast) {
     // mingo only for the rare document the fast matcher cannot decide.
