@@ -37,7 +37,8 @@ export function storedNumbers<T>(v: T): T {
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x = v[i];
-      if (x !== null && typeof x === 'object') v[i] = tag(x) !== undefined ? storedNumber(x) : storedNumbers(x);
+      if (x !== null && typeof x === 'object')
+        v[i] = tag(x) !== undefined ? storedNumber(x) : storedNumbers(x);
     }
     return v;
   }

@@ -176,7 +176,8 @@ function eqValueOk(v: unknown): boolean {
 /** mingo's `isEqual(x, b)` for a query value `b` accepted by eqValueOk. */
 function equalTo(b: unknown): VPred {
   // A Long, Double or Decimal128 in the document: mingo (numeric-operators.ts) decides.
-  if (typeof b === 'number') return (x) => x === b || (typeof x === 'object' && x !== null && numWrapperBail(x));
+  if (typeof b === 'number')
+    return (x) => x === b || (typeof x === 'object' && x !== null && numWrapperBail(x));
   if (b === null || typeof b !== 'object') return (x) => x === b;
   if (b instanceof Date) {
     const t = b.getTime();

@@ -24,7 +24,14 @@ import { compileInclusion } from './fast-project.ts';
 import { err, toMongoError } from './errors.ts';
 import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
-import { numericAccumulators, numericExpressions, numericQueryOperators } from './numeric-operators.ts';
+import {
+  checkSortable,
+  groupKeyExpression,
+  numericAccumulators,
+  numericExpressions,
+  numericPipeline,
+  numericQueryOperators,
+} from './numeric-operators.ts';
 import { plainQueryNumbers } from './numbers.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
@@ -155,11 +162,12 @@ const CONTEXT = Context.init({
   expression: {
     ...expressionOperators,
     ...numericExpressions,
+    ...groupKeyExpression,
     $toString: $toString as AnyFn,
     $toObjectId: $toObjectId as AnyFn,
     $type: $typeExpr as AnyFn,
   },
-  pipeline: { ...pipelineOperators },
+  pipeline: { ...pipelineOperators, ...numericPipeline },
   projection: { ...projectionOperators },
   query: { ...queryOperators, ...numericQueryOperators, $type: $typeQuery as AnyFn },
   window: { ...windowOperators },
@@ -274,7 +282,9 @@ export function sortDocs(docs: Doc[], sort: Doc, collation?: CollationSpec, firs
   const norm: Record<string, number> = {};
   for (const k of keys) norm[k] = Number(sort[k]);
   const fast = collation ? null : fastSort(docs, norm, first);
-  return fast ?? runPipeline(docs, [{ $sort: norm }], { collation });
+  if (fast) return fast;
+  checkSortable(docs, norm);
+  return runPipeline(docs, [{ $sort: norm }], { collation });
 }
 
 function sliceArray(arr: unknown[], spec: unknown): unknown[] {

@@ -35,7 +35,6 @@ const LONG_MAX = 2n ** 63n - 1n;
 
 const tag = (v: object): string | undefined => (v as { _bsontype?: string })._bsontype;
 
-
 /** The BSON numeric type of a value, or null for a non-number. */
 export function numKind(v: unknown): NumKind | null {
   if (typeof v === 'number') return isInt32(v) ? 'int' : 'double';
@@ -338,8 +337,7 @@ export function divide(a: unknown, b: unknown): unknown {
 /** $abs keeping the type (int32 min → long, long min → error as mongod). */
 export function abs(v: unknown): unknown {
   if (numCmp(v, 0) >= 0 || Number.isNaN(toDouble(v))) return v;
-  if (numKind(v) === 'long' && toBig(v) === LONG_MIN)
-    throw err(28680, "can't take $abs of long long min");
+  if (numKind(v) === 'long' && toBig(v) === LONG_MIN) throw err(28680, "can't take $abs of long long min");
   return negate(v);
 }
 
@@ -438,7 +436,9 @@ export class Summer {
       case 'double':
         return makeDouble(Number.isFinite(this.sum) ? this.sum + this.comp : this.sum);
       default:
-        return this.big === 0n && this.kind === 'int' ? this.small : intResult(this.big + BigInt(this.small), this.kind, 'double');
+        return this.big === 0n && this.kind === 'int'
+          ? this.small
+          : intResult(this.big + BigInt(this.small), this.kind, 'double');
     }
   }
 
@@ -461,7 +461,8 @@ export function convertNumber(v: unknown, to: NumKind): unknown {
   const k = numKind(v);
   if (k === null) {
     if (typeof v === 'boolean') return convertNumber(v ? 1 : 0, to);
-    if (v instanceof Date) return to === 'int' ? badType('date', to) : convertNumber(v.getTime(), to === 'long' ? 'long' : to);
+    if (v instanceof Date)
+      return to === 'int' ? badType('date', to) : convertNumber(v.getTime(), to === 'long' ? 'long' : to);
     if (typeof v === 'string') return fromString(v, to);
     return badType(typeof v === 'object' ? 'object' : typeof v, to);
   }
@@ -500,7 +501,9 @@ function badType(from: string, to: NumKind): never {
 
 function fromString(s: string, to: NumKind): unknown {
   const fail = () =>
-    conversionError(`Failed to parse number '${s}' in $convert with no onError value: Did not consume whole string.`);
+    conversionError(
+      `Failed to parse number '${s}' in $convert with no onError value: Did not consume whole string.`,
+    );
   if (to === 'int' || to === 'long') {
     if (!/^[+-]?\d+$/.test(s)) throw fail();
     return convertNumber(makeLong(BigInt(s)), to);

@@ -7,10 +7,14 @@
 import { evalExpr } from 'mingo/core';
 import * as accumulatorOperators from 'mingo/operators/accumulator';
 import * as expressionOperators from 'mingo/operators/expression';
+import * as pipelineOperators from 'mingo/operators/pipeline';
 import * as queryOperators from 'mingo/operators/query';
+import { Lazy, type Iterator } from 'mingo/lazy';
 import { resolve } from 'mingo/util';
 import type { Options } from 'mingo/types';
 import { err } from './errors.ts';
+import { isPlainObject, keyOf } from './keys.ts';
+import { fastSort } from './fast-sort.ts';
 import {
   type NumKind,
   Summer,
@@ -110,10 +114,26 @@ export const numericQueryOperators: Record<string, AnyFn> = {
     const p = eq(selector, value, options);
     return (o: Doc) => !p(o);
   }) as AnyFn,
-  $gt: numericAware('$gt', range((c) => c > 0), isNum),
-  $gte: numericAware('$gte', range((c) => c >= 0), isNum),
-  $lt: numericAware('$lt', range((c) => c < 0), isNum),
-  $lte: numericAware('$lte', range((c) => c <= 0), isNum),
+  $gt: numericAware(
+    '$gt',
+    range((c) => c > 0),
+    isNum,
+  ),
+  $gte: numericAware(
+    '$gte',
+    range((c) => c >= 0),
+    isNum,
+  ),
+  $lt: numericAware(
+    '$lt',
+    range((c) => c < 0),
+    isNum,
+  ),
+  $lte: numericAware(
+    '$lte',
+    range((c) => c <= 0),
+    isNum,
+  ),
   $in: inOp('$in'),
   $nin: inOp('$nin'),
 };
@@ -196,13 +216,19 @@ function refuseWrapped(name: string): Expr {
     if (!plain) return mingoExpr[name](obj, expr, options);
     // Integral doubles: mingo's result on their values, kept a double.
     const literal = args.map((a) => (isNumWrapper(a) ? (a as { value: number }).value : a));
-    const r = mingoExpr[name]({}, Array.isArray(raw) ? literal.map((l) => ({ $literal: l })) : { $literal: literal[0] }, options);
+    const r = mingoExpr[name](
+      {},
+      Array.isArray(raw) ? literal.map((l) => ({ $literal: l })) : { $literal: literal[0] },
+      options,
+    );
     return typeof r === 'number' ? convertNumber(r, 'double') : r;
   };
 }
 
-const convert = (to: NumKind): Expr => (obj, expr, options) =>
-  convertNumber(evalExpr(obj, expr, options), to);
+const convert =
+  (to: NumKind): Expr =>
+  (obj, expr, options) =>
+    convertNumber(evalExpr(obj, expr, options), to);
 
 export const numericExpressions: Record<string, AnyFn> = {
   $add: withArgs('$add', (args) => {
@@ -231,9 +257,85 @@ export const numericExpressions: Record<string, AnyFn> = {
   $toDouble: convert('double'),
   $toDecimal: convert('decimal'),
   ...Object.fromEntries(
-    ['$mod', '$pow', '$round', '$ceil', '$floor', '$trunc', '$sqrt', '$exp', '$ln', '$log', '$log10'].map((n) => [
-      n,
-      refuseWrapped(n),
-    ]),
+    ['$mod', '$pow', '$round', '$ceil', '$floor', '$trunc', '$sqrt', '$exp', '$ln', '$log', '$log10'].map(
+      (n) => [n, refuseWrapped(n)],
+    ),
   ),
 };
+
+// ---------------------------------------------------------------------------------------------
+// $group keys.
+
+type Stage = (coll: Iterator, expr: Doc, options: Options) => Iterator;
+const mingoGroup = (pipelineOperators as unknown as Record<string, Stage>).$group;
+
+/** The group key of a value (keys.ts: numbers by value), remembering the first value per key. */
+function $groupKey(obj: unknown, arg: { expr: unknown; firsts: Map<string, unknown> }, options: Options) {
+  const v = evalExpr(obj, arg.expr, options) ?? null;
+  const k = keyOf(v);
+  if (!arg.firsts.has(k)) arg.firsts.set(k, v);
+  return k;
+}
+
+/**
+ * `$group` keyed as mongod compares values (5, Long 5, Double 5 and Decimal128 "5"
+ * are one group; missing is null), each group's `_id` the first value met. mingo's
+ * groups by its own equality, which tells the number types apart.
+ */
+function $group(coll: Iterator, expr: Doc, options: Options): Iterator {
+  if (!expr || typeof expr !== 'object' || !('_id' in expr)) return mingoGroup(coll, expr, options);
+  const firsts = new Map<string, unknown>();
+  const keyed = { ...expr, _id: { $__groupKey: { expr: expr._id, firsts } } };
+  return mingoGroup(coll, keyed, options).map((o) => {
+    const out = o as Doc;
+    out._id = firsts.get(out._id as string);
+    return out;
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// $sort.
+
+const mingoSort = (pipelineOperators as unknown as Record<string, Stage>).$sort;
+
+/** A number wrapper at the top of a sort path (what mingo's sort would misorder). */
+function wrappedAt(d: Doc, path: string): boolean {
+  let v: unknown = d;
+  for (const p of path.split('.')) {
+    if (Array.isArray(v)) return v.some((x) => isNumWrapper(x) || (isPlainObject(x) && wrappedAt(x, p)));
+    if (!isPlainObject(v)) return false;
+    v = v[p];
+  }
+  return isNumWrapper(v) || (Array.isArray(v) && v.some(isNumWrapper));
+}
+
+/**
+ * Sorts that hold a Long, Double or Decimal128 go through fast-sort.ts (numbers
+ * by value); where it cannot (arrays, mixed types), mingo's order would compare
+ * the wrappers as objects, so that is refused rather than answered wrong.
+ */
+export function checkSortable(docs: Doc[], sort: Record<string, unknown>): void {
+  const paths = Object.keys(sort);
+  for (const d of docs)
+    for (const p of paths)
+      if (wrappedAt(d, p))
+        throw err(
+          2,
+          `sorting on '${p}' where long, decimal or integral double values are mixed with other types or inside arrays is not supported by this server`,
+        );
+}
+
+function $sort(coll: Iterator, spec: Doc, options: Options): Iterator {
+  if (options.collation || !isPlainObject(spec) || !Object.values(spec).every((v) => v === 1 || v === -1))
+    return mingoSort(coll, spec, options);
+  return coll.transform((items) => {
+    const docs = items as Doc[];
+    const fast = fastSort(docs, spec as Record<string, number>);
+    if (fast) return Lazy(fast);
+    checkSortable(docs, spec);
+    return mingoSort(Lazy(docs), spec, options);
+  });
+}
+
+export const numericPipeline: Record<string, AnyFn> = { $group: $group as AnyFn, $sort: $sort as AnyFn };
+export const groupKeyExpression: Record<string, AnyFn> = { $__groupKey: $groupKey as AnyFn };

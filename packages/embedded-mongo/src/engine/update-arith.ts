@@ -51,7 +51,8 @@ function readPath(doc: Doc, path: string): unknown {
   return cur;
 }
 
-const isPositional = (path: string) => path.split('.').some((p) => p === '$' || (p.startsWith('$[') && p.endsWith(']')));
+const isPositional = (path: string) =>
+  path.split('.').some((p) => p === '$' || (p.startsWith('$[') && p.endsWith(']')));
 
 /**
  * The operators for one document with `$inc`/`$mul` (and numeric `$min`/`$max`)

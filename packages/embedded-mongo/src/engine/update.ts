@@ -415,7 +415,8 @@ export function buildUpsert(filter: Doc, spec: UpdateSpec, arrayFilters?: Doc[],
           if (touchesId(p))
             throw err(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
       let live = Object.fromEntries(Object.entries(ops).filter(([, f]) => Object.keys(f).length));
-      if (hasArith(live)) live = resolveArith(base, live, (doc, a) => concretePaths(doc, a, {}, arrayFilters ?? []));
+      if (hasArith(live))
+        live = resolveArith(base, live, (doc, a) => concretePaths(doc, a, {}, arrayFilters ?? []));
       if (setOnly(live) && setPaths(base, live.$set, true)) setPaths(base, live.$set, false);
       else if (Object.keys(live).length) applyOperators([base], {}, live, arrayFilters);
       doc = base;
