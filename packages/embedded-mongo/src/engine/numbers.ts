@@ -469,9 +469,9 @@ export function convertNumber(v: unknown, to: NumKind): unknown {
   if (to === 'decimal') {
     if (k === 'decimal') return v;
     if (k === 'double') {
-      // mongod converts a double to decimal with 15 significant digits.
-      const x = toDouble(v);
-      return Number.isFinite(x) ? makeDecimal(new Dec(x.toPrecision(15)), 0) : makeDecimal(new Dec(x));
+      // mongod converts a double to decimal with 15 significant digits, kept (2.5 → 2.50000000000000).
+      const x = toDec(v);
+      return makeDecimal(x.d, x.e);
     }
     return makeDecimal(new Dec(toBig(v).toString()), 0);
   }
