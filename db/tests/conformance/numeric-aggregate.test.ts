@@ -50,9 +50,9 @@ describe('$sum and $avg', () => {
   it('$sum with a double is a double, with a decimal an exact decimal', async () => {
     expect(await accumulate([1.5, 0.5], { $sum: '$v' })).toBe('Double:2');
     expect(await accumulate([1, 2.5], { $sum: '$v' })).toBe('Double:3.5');
-    expect(await accumulate([Decimal128.fromString('0.1'), Decimal128.fromString('0.2')], { $sum: '$v' })).toBe(
-      'Decimal128:0.3',
-    );
+    expect(
+      await accumulate([Decimal128.fromString('0.1'), Decimal128.fromString('0.2')], { $sum: '$v' }),
+    ).toBe('Decimal128:0.3');
     expect(await accumulate([1, Decimal128.fromString('0.5'), 'x'], { $sum: '$v' })).toBe('Decimal128:1.5');
     expect(await accumulate([Long.fromString('9007199254740993'), Long.fromNumber(2)], { $sum: '$v' })).toBe(
       'Long:9007199254740995',
