@@ -65,7 +65,8 @@ function numericAware(
   return (selector, value, options) => {
     const base = orig(selector, value, options);
     if (!applies(value)) return base;
-    const depth = dots(selector) + 1;
+    // mingo's $eq looks at the elements of an array and flattens it `dots` levels.
+    const depth = Math.max(1, dots(selector)) - 1;
     const wrapped = Array.isArray(value) ? value.some(isNumWrapper) : isNumWrapper(value);
     return (o) => {
       const lhs = resolve(o, selector, { unwrapArray: true });
@@ -95,7 +96,8 @@ function inOp(name: '$in' | '$nin'): QueryOp {
   const orig = (queryOperators as unknown as Record<string, QueryOp>).$in;
   return (selector, value, options) => {
     const base = orig(selector, value, options);
-    const depth = dots(selector) + 1;
+    // mingo's $in looks at the value or the elements of an array, no deeper.
+    const depth = 0;
     const test = Array.isArray(value) && value.some(isNum);
     const pred = (o: Doc) => {
       const b = base(o);
@@ -271,7 +273,8 @@ const mingoGroup = (pipelineOperators as unknown as Record<string, Stage>).$grou
 
 /** The group key of a value (keys.ts: numbers by value), remembering the first value per key. */
 function $groupKey(obj: unknown, arg: { expr: unknown; firsts: Map<string, unknown> }, options: Options) {
-  const v = evalExpr(obj, arg.expr, options) ?? null;
+  let v = evalExpr(obj, arg.expr, options) ?? null;
+  if (v === 0) v = 0; // -0 and 0 are one group, shown as 0 (as mingo's Map keys and fast-group.ts)
   const k = keyOf(v);
   if (!arg.firsts.has(k)) arg.firsts.set(k, v);
   return k;
