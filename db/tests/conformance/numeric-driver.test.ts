@@ -5,7 +5,7 @@
  * `$mul`, `$min`, `$max`, `$sum`, `$avg` and arithmetic expressions give mongod's
  * result types and errors. Holds on the embedded server and a real MongoDB.
  */
-import { Decimal128, Double, Int32, Long, type Db, type Document } from 'mongodb';
+import { Decimal128, Double, Int32, Long, type Db, type Document, type MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { serverError } from './session-helpers.ts';
 import { withTargetDb } from './target.ts';
@@ -75,7 +75,7 @@ describe('type preservation', () => {
   it('keeps types inside a transaction', async () => {
     const c = db.collection('values');
     await c.insertOne({ _id: 4 as never, n: 0 });
-    const client = (db as unknown as { client: import('mongodb').MongoClient }).client;
+    const client = (db as unknown as { client: MongoClient }).client;
     const session = client.startSession();
     try {
       await session.withTransaction(async () => {
