@@ -154,6 +154,20 @@ describe('comparison by value across types', () => {
     expect(distinct).toHaveLength(1);
   });
 
+  it('$type tells the numeric types apart, and "number" takes them all', async () => {
+    await seed();
+    expect(await ids({ n: { $type: 'int' } })).toEqual(['int']);
+    expect(await ids({ n: { $type: 'long' } })).toEqual(['big', 'long']);
+    expect(await ids({ n: { $type: 'double' } })).toEqual(['double', 'half']);
+    expect(await ids({ n: { $type: 'decimal' } })).toEqual(['decimal', 'tenth']);
+    expect(await ids({ n: { $type: 'number' } })).toHaveLength(7);
+    const [t] = await db
+      .collection('nums')
+      .aggregate([{ $match: { _id: 'double' } }, { $project: { t: { $type: '$n' } } }])
+      .toArray();
+    expect(t.t).toBe('double');
+  });
+
   it('a unique index sees 5 and Long 5 as the same key', async () => {
     const c = db.collection('uniq');
     await c.createIndex({ n: 1 }, { unique: true });

@@ -32,7 +32,7 @@ import {
   numericPipeline,
   numericQueryOperators,
 } from './numeric-operators.ts';
-import { plainQueryNumbers } from './numbers.ts';
+import { isInt32, plainQueryNumbers } from './numbers.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -43,7 +43,8 @@ function bsonTypeName(v: unknown): string | undefined {
   if (v === null) return 'null';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? 'int' : 'double';
+  // A number is an int32 exactly when bson writes it as one (numbers.ts keeps the other types wrapped).
+  if (typeof v === 'number') return isInt32(v) ? 'int' : 'double';
   if (typeof v === 'bigint') return 'long';
   if (v instanceof Date) return 'date';
   if (v instanceof RegExp) return 'regex';
@@ -104,10 +105,6 @@ function typeMatches(v: unknown, wanted: unknown): boolean {
   if (actual === undefined) return false;
   if (name === 'number')
     return actual === 'int' || actual === 'double' || actual === 'long' || actual === 'decimal';
-  // JS numbers lose the int/double distinction: an integral double is both.
-  if (name === 'double') return actual === 'double' || actual === 'int';
-  if (name === 'int' || name === 'long')
-    return actual === name || (typeof v === 'number' && Number.isInteger(v));
   return actual === name;
 }
 
