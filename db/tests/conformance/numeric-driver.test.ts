@@ -177,6 +177,22 @@ describe('comparison by value across types', () => {
   });
 });
 
+describe('command options', () => {
+  it('takes a limit, skip or batchSize sent as int64 or double (as drivers in other languages do)', async () => {
+    await db.collection('opts').insertMany([{ a: 1 }, { a: 2 }, { a: 3 }]);
+    const r = await db.command({
+      find: 'opts',
+      filter: {},
+      skip: Long.fromNumber(1),
+      limit: new Double(2),
+      batchSize: Long.fromNumber(5),
+    });
+    expect(r.cursor.firstBatch.map((d: Document) => d.a)).toEqual([2, 3]);
+    const n = await db.command({ count: 'opts', query: {}, limit: Long.fromNumber(2) });
+    expect(n.n).toBe(2);
+  });
+});
+
 describe('update operators', () => {
   async function after(start: unknown, update: Document): Promise<unknown> {
     const c = db.collection('upd');

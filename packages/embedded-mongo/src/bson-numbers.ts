@@ -52,3 +52,40 @@ export function storedNumbers<T>(v: T): T {
   }
   return v;
 }
+
+/** Sub-documents of a command that hold options, never stored values. */
+const OPTION_DOCS = new Set(['cursor', 'writeConcern']);
+
+/**
+ * A command's own numeric options (`limit: NumberLong(5)`, `batchSize: 5.0`, a
+ * `cursor.batchSize` or `writeConcern.wtimeout`, as drivers in other languages send
+ * them) as plain numbers, which the command handlers read; values that will be
+ * stored or matched (filters, documents, updates) are never at the top level.
+ * An int64 beyond 2^53 (a cursor id) stays a Long. Changes `body` in place.
+ */
+export function commandNumbers<T extends Record<string, unknown>>(body: T): T {
+  const o = body as Record<string, unknown>;
+  for (const k in o) {
+    const v = o[k];
+    if (v === null || typeof v !== 'object') continue;
+    if (tag(v) !== undefined) o[k] = plainNumber(v);
+    else if (OPTION_DOCS.has(k) && Object.getPrototypeOf(v) === Object.prototype) {
+      const sub = v as Record<string, unknown>;
+      for (const s in sub) {
+        const x = sub[s];
+        if (x !== null && typeof x === 'object' && tag(x) !== undefined) sub[s] = plainNumber(x);
+      }
+    }
+  }
+  return body;
+}
+
+function plainNumber(v: object): unknown {
+  const t = tag(v);
+  if (t === 'Double') return (v as Double).value;
+  if (t === 'Long') {
+    const n = (v as { toNumber(): number }).toNumber();
+    return Number.isSafeInteger(n) ? n : v;
+  }
+  return v;
+}

@@ -125,11 +125,16 @@ describe('embedded wire server', () => {
     await client.write(
       opMsg(6, {
         echo: 1,
-        small: Long.fromNumber(42),
-        big: Long.fromString('9007199254740993'),
-        whole: new Double(3),
-        half: 2.5,
-        int: 7,
+        values: {
+          small: Long.fromNumber(42),
+          big: Long.fromString('9007199254740993'),
+          whole: new Double(3),
+          half: 2.5,
+          int: 7,
+        },
+        // The command's own options become numbers (the handlers read numbers).
+        limit: Long.fromNumber(5),
+        cursor: { batchSize: new Double(2) },
         when,
         $db: 'x',
       }),
@@ -137,11 +142,14 @@ describe('embedded wire server', () => {
     await client.next();
     const { command } = executor.calls.at(-1)!;
     // An int64 stays a Long and an integral double a Double (a number would come back as int32).
-    expect(command.small).toEqual(Long.fromNumber(42));
-    expect(command.big).toBeInstanceOf(Long);
-    expect(command.whole).toEqual(new Double(3));
-    expect(command.half).toBe(2.5);
-    expect(command.int).toBe(7);
+    const { values } = command;
+    expect(values.small).toEqual(Long.fromNumber(42));
+    expect(values.big).toBeInstanceOf(Long);
+    expect(values.whole).toEqual(new Double(3));
+    expect(values.half).toBe(2.5);
+    expect(values.int).toBe(7);
+    expect(command.limit).toBe(5);
+    expect(command.cursor.batchSize).toBe(2);
     expect(command.when).toBeInstanceOf(Date);
   });
 
