@@ -174,6 +174,13 @@ describe('comparison by value across types', () => {
     await c.insertOne({ n: 5 });
     const e = await serverError(c.insertOne({ n: Long.fromNumber(5) }));
     expect(e.code).toBe(11000);
+    // The double 0.1 and the decimal 0.1 are different values; 2^60 is one value in every type.
+    await c.insertOne({ n: 0.1 });
+    await c.insertOne({ n: Decimal128.fromString('0.1') });
+    await c.insertOne({ n: 2 ** 60 });
+    for (const same of [Long.fromString('1152921504606846976'), Decimal128.fromString('1152921504606846976')])
+      expect((await serverError(c.insertOne({ n: same }))).code).toBe(11000);
+    expect(await c.countDocuments({ n: Long.fromString('1152921504606846976') })).toBe(1);
   });
 });
 

@@ -13,7 +13,7 @@
  * caller then runs mingo's `$group` over the same input.
  */
 import type { Doc } from './keys.ts';
-import { Summer } from './numbers.ts';
+import { Summer, isInt32 } from './numbers.ts';
 import {
   BAIL,
   type Oid,
@@ -221,6 +221,9 @@ function compileAccs(spec: Doc): Acc[] | null {
 
 function accumulate(acc: Acc, docs: Doc[]): unknown {
   if (acc.kind === 'count') {
+    // The usual `$sum: 1`: an int32 product that fits is the sum; otherwise sum as mongod.
+    const r = docs.length * acc.n;
+    if (isInt32(acc.n) && isInt32(r)) return r;
     const s = new Summer();
     for (let i = 0; i < docs.length; i++) s.push(acc.n);
     return s.current();

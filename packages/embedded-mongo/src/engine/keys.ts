@@ -28,7 +28,7 @@ export function keyOf(v: unknown): string {
   if (v === null || v === undefined) return 'z';
   switch (typeof v) {
     case 'number':
-      return 'n' + (v === 0 ? '0' : String(v));
+      return 'n' + numberKey(v);
     case 'string':
       return 's' + v;
     case 'boolean':
@@ -54,11 +54,11 @@ export function keyOf(v: unknown): string {
       }
       case 'Int32':
       case 'Double':
-        return 'n' + String((v as { valueOf(): number }).valueOf());
+        return 'n' + numberKey((v as { valueOf(): number }).valueOf());
       case 'Decimal128': {
         // Equal to a double only when exactly its value ("0.1" is not the double 0.1).
         const n = plainQueryNumber(v);
-        return typeof n === 'number' ? 'n' + (n === 0 ? '0' : String(n)) : 'n' + decimalKey(v);
+        return 'n' + (typeof n === 'number' ? numberKey(n) : decimalKey(v));
       }
       case 'Binary':
         return 'x' + Buffer.from((v as { buffer: Uint8Array }).buffer).toString('base64');
@@ -76,6 +76,16 @@ export function keyOf(v: unknown): string {
     if (x !== undefined) parts.push(k, keyOf(x));
   }
   return 'O' + JSON.stringify(parts);
+}
+
+/**
+ * Key text of a number: integers from 2^53 on by their exact digits (as an int64 or
+ * an integral decimal of that value is keyed; String(2 ** 60) would round them).
+ */
+function numberKey(v: number): string {
+  if (v === 0) return '0';
+  if ((v >= 9007199254740992 || v <= -9007199254740992) && Number.isFinite(v)) return BigInt(v).toString();
+  return String(v);
 }
 
 /**

@@ -193,7 +193,11 @@ function plainCmp(a: number, b: number): number {
 }
 
 /** A canonical text of a decimal's value (cohort members alike: "1.50" and "1.5"). */
-export const decimalKey = (v: unknown): string => parseDecimal128(v as Decimal128).d.toString();
+export function decimalKey(v: unknown): string {
+  const d = parseDecimal128(v as Decimal128).d;
+  // An integer by its digits (as an int64 of that value); otherwise marked: no double equals it.
+  return d.isFinite() && d.isInteger() ? d.toFixed() : 'm' + d.toString();
+}
 
 /** Numeric equality of two numbers of any kind. */
 export const numEq = (a: unknown, b: unknown): boolean => numCmp(a, b) === 0;
