@@ -111,3 +111,16 @@ describe('arithmetic expressions', () => {
     expect(Number(e.code)).toBe(241);
   });
 });
+
+describe('comparisons in aggregation', () => {
+  it('$min and $max accumulators and $expr comparisons order numbers by value across types', async () => {
+    const xs = [Long.fromString('9007199254740993'), new Double(3), Decimal128.fromString('2.5'), 7];
+    expect(await accumulate(xs, { $min: '$v' })).toBe('Decimal128:2.5');
+    expect(await accumulate(xs, { $max: '$v' })).toBe('Long:9007199254740993');
+    const c = db.collection('acc');
+    const big = await c.countDocuments({ $expr: { $gt: ['$v', 9007199254740992] } });
+    expect(big).toBe(1);
+    const three = await c.countDocuments({ $expr: { $eq: ['$v', Long.fromNumber(3)] } });
+    expect(three).toBe(1);
+  });
+});

@@ -8,12 +8,13 @@
 import { Decimal128, Double, Int32, Long, type Db, type Document, type MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { serverError } from './session-helpers.ts';
-import { withTargetDb } from './target.ts';
+import { type Target, withTargetDb } from './target.ts';
 
 let db: Db;
+let target: Target;
 
 withTargetDb('numeric', (opened) => {
-  ({ db } = opened);
+  ({ db, target } = opened);
 });
 
 const RAW = { promoteValues: false } as const;
@@ -268,6 +269,16 @@ describe('update operators', () => {
     expect(mulArg.message).toBe('Cannot multiply with non-numeric argument: {v: "a"}');
     // Nothing changed.
     expect(String((await raw('upd', 9)).v)).toBe('9223372036854775807');
+  });
+
+  it('$bit on an int32 works; on an int64 it is refused here rather than computed inexactly', async () => {
+    const c = db.collection('upd');
+    await c.insertOne({ _id: 12 as never, i: 6, l: Long.fromNumber(6) });
+    await c.updateOne({ _id: 12 as never }, { $bit: { i: { and: 3 } } });
+    expect((await raw('upd', 12)).i).toEqual(new Int32(2));
+    if (target.external) return; // mongod computes it exactly
+    const e = await serverError(c.updateOne({ _id: 12 as never }, { $bit: { l: { and: 3 } } }));
+    expect(e.code).toBe(2);
   });
 
   it('$inc through a positional path and in an upsert keeps the type', async () => {

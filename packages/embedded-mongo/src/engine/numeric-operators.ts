@@ -342,3 +342,59 @@ function $sort(coll: Iterator, spec: Doc, options: Options): Iterator {
 
 export const numericPipeline: Record<string, AnyFn> = { $group: $group as AnyFn, $sort: $sort as AnyFn };
 export const groupKeyExpression: Record<string, AnyFn> = { $__groupKey: $groupKey as AnyFn };
+
+// ---------------------------------------------------------------------------------------------
+// $min/$max accumulators and comparison expressions.
+
+/** Refusal for an order between a number wrapper and other types that mingo would get wrong. */
+const mixedOrder = (op: string) =>
+  err(
+    2,
+    `${op} between long, decimal or integral double values and values of other types is not supported by this server`,
+  );
+
+function extreme(op: '$min' | '$max'): Accumulator {
+  const orig = (accumulatorOperators as unknown as Record<string, Accumulator>)[op];
+  return (coll, expr, options) => {
+    const values = ($push(coll, expr, options) as unknown[]).filter((v) => v !== null && v !== undefined);
+    if (!values.some(isNumWrapper)) return orig(coll, expr, options);
+    if (!values.every(isNum)) throw mixedOrder(op);
+    let best = values[0];
+    for (const v of values.slice(1)) {
+      const c = numCmp(v, best);
+      if (op === '$min' ? c < 0 : c > 0) best = v;
+    }
+    return best;
+  };
+}
+
+numericAccumulators.$min = extreme('$min') as AnyFn;
+numericAccumulators.$max = extreme('$max') as AnyFn;
+
+const COMPARISONS: Record<string, (c: number) => unknown> = {
+  $eq: (c) => c === 0,
+  $ne: (c) => c !== 0,
+  $gt: (c) => c > 0,
+  $gte: (c) => c >= 0,
+  $lt: (c) => c < 0,
+  $lte: (c) => c <= 0,
+  $cmp: (c) => Math.sign(c),
+};
+
+/**
+ * Aggregation comparisons (`$expr: {$gt: ['$n', 5]}`): two numbers of any types
+ * compare by value; a wrapper against another type keeps mingo's type order
+ * through a stand-in number of the same sign class.
+ */
+for (const [op, result] of Object.entries(COMPARISONS)) {
+  numericExpressions[op] = ((obj: unknown, expr: unknown, options: Options) => {
+    const args = evalExpr(obj, expr, options);
+    if (!Array.isArray(args) || args.length !== 2 || !args.some(isNumWrapper))
+      return mingoExpr[op](obj, expr, options);
+    const [a, b] = args as unknown[];
+    if (isNum(a) && isNum(b)) return result(numCmp(a, b));
+    // A number against another type: only the type order matters, which any number gives.
+    const plain = (v: unknown) => ({ $literal: isNumWrapper(v) ? 0 : v });
+    return mingoExpr[op]({}, [plain(a), plain(b)], options);
+  }) as AnyFn;
+}

@@ -110,3 +110,18 @@ export function resolveArith(
   if (Object.keys(set).length) out.$set = { ...out.$set, ...set };
   return out;
 }
+
+/**
+ * `$bit` is mingo's, on JS numbers: on an int64 (stored or as the operand) it
+ * would not be exact, so that is refused rather than answered wrong.
+ */
+export function checkBit(doc: Doc, ops: Record<string, Doc>): void {
+  const fields = ops.$bit;
+  if (!fields) return;
+  for (const [path, spec] of Object.entries(fields)) {
+    const operands = isPlainObject(spec) ? Object.values(spec) : [];
+    const cur = isPositional(path) ? undefined : readPath(doc, path);
+    if ([cur, ...operands].some((v) => numKind(v) === 'long' || numKind(v) === 'decimal'))
+      throw err(2, `$bit on a long value is not supported by this server (it would not be exact)`);
+  }
+}

@@ -7,7 +7,7 @@ import { type Doc, isPlainObject, keyOf, newObjectId, setPath } from './keys.ts'
 import { err } from './errors.ts';
 import { applyOperators, compileFilter, runPipeline } from './mingo.ts';
 import type { CollationSpec } from 'mingo/types';
-import { checkArithOperands, hasArith, resolveArith } from './update-arith.ts';
+import { checkArithOperands, checkBit, hasArith, resolveArith } from './update-arith.ts';
 
 const OPERATORS = new Set([
   '$set',
@@ -163,6 +163,7 @@ export function applyUpdate(
   } else {
     const { $setOnInsert: _soi, ...ops } = spec.ops;
     if (Object.keys(ops).length === 0) return copies;
+    if (ops.$bit) for (const d of copies) checkBit(d, ops);
     if (hasArith(ops)) {
       // $inc/$mul/$min/$max become per-document $sets of mongod's typed results.
       for (const d of copies) {
