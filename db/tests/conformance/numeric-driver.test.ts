@@ -237,6 +237,8 @@ describe('update operators', () => {
     expect(show(await after(Long.fromNumber(3), { $mul: { v: 2 } }))).toBe('Long:6');
     expect(show(await after(3, { $mul: { v: new Double(2) } }))).toBe('Double:6');
     expect(show(await after(undefined, { $mul: { v: Long.fromNumber(7) } }))).toBe('Long:0');
+    // An int32 0 times a negative double is the double -0: a change, though equal in value.
+    expect(show(await after(0, { $mul: { v: -2.5 } }))).toBe('Double:0');
     expect(show(await after(Decimal128.fromString('1.5'), { $mul: { v: Decimal128.fromString('2') } }))).toBe(
       'Decimal128:3.0',
     );

@@ -186,7 +186,8 @@ export function setPath(doc: Doc, path: string, value: unknown): void {
 
 /** Structural equality with BSON semantics (key order matters, as in mongod's no-op detection). */
 export function sameDoc(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
+  // 0 and -0 differ in BSON (an int32 0 and a double -0 are different bytes).
+  if (a === b) return a !== 0 || Object.is(a, b);
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') {
     return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
   }

@@ -346,25 +346,29 @@ export const groupKeyExpression: Record<string, AnyFn> = { $__groupKey: $groupKe
 // ---------------------------------------------------------------------------------------------
 // $min/$max accumulators and comparison expressions.
 
-/** Refusal for an order between a number wrapper and other types that mingo would get wrong. */
-const mixedOrder = (op: string) =>
-  err(
-    2,
-    `${op} between long, decimal or integral double values and values of other types is not supported by this server`,
-  );
-
+/**
+ * `$min`/`$max` with numbers of any type ordered by value: the numbers' extreme
+ * by numCmp, then mingo's type order decides between it (as a stand-in 0) and
+ * the values of other types.
+ */
 function extreme(op: '$min' | '$max'): Accumulator {
   const orig = (accumulatorOperators as unknown as Record<string, Accumulator>)[op];
   return (coll, expr, options) => {
     const values = ($push(coll, expr, options) as unknown[]).filter((v) => v !== null && v !== undefined);
     if (!values.some(isNumWrapper)) return orig(coll, expr, options);
-    if (!values.every(isNum)) throw mixedOrder(op);
-    let best = values[0];
-    for (const v of values.slice(1)) {
-      const c = numCmp(v, best);
-      if (op === '$min' ? c < 0 : c > 0) best = v;
+    let best: unknown;
+    const others: unknown[] = [];
+    for (const v of values) {
+      if (!isNum(v)) others.push(v);
+      else if (best === undefined) best = v;
+      else {
+        const c = numCmp(v, best);
+        if (op === '$min' ? c < 0 : c > 0) best = v;
+      }
     }
-    return best;
+    if (others.length === 0) return best;
+    const picked = orig([{ v: 0 }, ...others.map((v) => ({ v }))], '$v', options);
+    return typeof picked === 'number' ? best : picked;
   };
 }
 
