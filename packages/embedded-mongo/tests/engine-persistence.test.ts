@@ -32,6 +32,31 @@ async function reopen(opts: Document = {}) {
 }
 
 describe('persistence', () => {
+  it('numbers keep their BSON type through the journal and a restart', async () => {
+    engine = await createEngine({ dataDir: dir });
+    const { Decimal128, Double, Long } = await import('bson');
+    await run({
+      insert: 'n',
+      documents: [
+        { _id: 1, l: Long.fromNumber(5), d: new Double(2), m: Decimal128.fromString('1.50'), i: 7, f: 2.5 },
+      ],
+    });
+    await run({
+      update: 'n',
+      updates: [{ q: { _id: 1 }, u: { $inc: { l: 1, m: Decimal128.fromString('1') } } }],
+    });
+    const types = (d: Document) =>
+      ['l', 'd', 'm', 'i', 'f'].map(
+        (k) => `${(d[k] as { _bsontype?: string })._bsontype ?? typeof d[k]}:${String(d[k])}`,
+      );
+    const want = ['Long:6', 'Double:2', 'Decimal128:2.50', 'number:7', 'number:2.5'];
+    expect(types((await all('n'))[0])).toEqual(want);
+    await reopen();
+    expect(types((await all('n'))[0])).toEqual(want);
+    await reopen();
+    expect(types((await all('n'))[0])).toEqual(want);
+  });
+
   it('documents, updates, deletes, indexes and drops survive a restart', async () => {
     engine = await createEngine({ dataDir: dir });
     const oid = new ObjectId();
