@@ -1,5 +1,5 @@
 import { describe, it, expect } from 'vitest';
-import { BSON, Long, ObjectId, type Document } from 'bson';
+import { BSON, Double, Long, ObjectId, type Document } from 'bson';
 import { MongoClient } from 'mongodb';
 import { startEmbeddedServer, type EmbeddedServer } from '../src/index.ts';
 import { crc32c } from '../src/wire/crc32c.ts';
@@ -119,22 +119,37 @@ describe('embedded wire server', () => {
     expect(Object.getOwnPropertyDescriptor(command, '__proto__')?.value).toEqual([{ a: 1 }]);
   });
 
-  it('decodes with documented options: small int64 become numbers, ObjectId and Date stay typed', async () => {
+  it('decodes with documented options: numbers keep their BSON type, ObjectId and Date stay typed', async () => {
     const client = await connect();
     const when = new Date('2025-01-02T03:04:05Z');
     await client.write(
       opMsg(6, {
         echo: 1,
-        small: Long.fromNumber(42),
-        big: Long.fromString('9007199254740993'),
+        values: {
+          small: Long.fromNumber(42),
+          big: Long.fromString('9007199254740993'),
+          whole: new Double(3),
+          half: 2.5,
+          int: 7,
+        },
+        // The command's own options become numbers (the handlers read numbers).
+        limit: Long.fromNumber(5),
+        cursor: { batchSize: new Double(2) },
         when,
         $db: 'x',
       }),
     );
     await client.next();
     const { command } = executor.calls.at(-1)!;
-    expect(command.small).toBe(42);
-    expect(command.big).toBeInstanceOf(Long);
+    // An int64 stays a Long and an integral double a Double (a number would come back as int32).
+    const { values } = command;
+    expect(values.small).toEqual(Long.fromNumber(42));
+    expect(values.big).toBeInstanceOf(Long);
+    expect(values.whole).toEqual(new Double(3));
+    expect(values.half).toBe(2.5);
+    expect(values.int).toBe(7);
+    expect(command.limit).toBe(5);
+    expect(command.cursor.batchSize).toBe(2);
     expect(command.when).toBeInstanceOf(Date);
   });
 

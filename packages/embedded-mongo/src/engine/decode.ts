@@ -1,12 +1,13 @@
 /**
  * A BSON decoder for recovery: builds stored documents directly (compact
  * objects, interned strings and dates) for the common types, about twice as fast
- * as BSON.deserialize followed by a copy. Produces what BSON.deserialize with
- * default options would (int64 as number when exact, else Long); any other BSON
+ * as BSON.deserialize followed by a copy. Numbers keep their BSON type as
+ * bson-numbers.ts stores them (int64 as Long, integral double as Double); any other BSON
  * type makes it return null and the caller falls back to the generic path.
  */
 import { isUtf8 } from 'node:buffer';
-import { Long, ObjectId } from 'bson';
+import { Double, Long, ObjectId } from 'bson';
+import { isInt32 } from '../bson-numbers.ts';
 import {
   type Factory,
   type FieldStat,
@@ -185,6 +186,8 @@ function decodeInto(
       case 0x01:
         if (i + 8 > end) throw malformed('truncated double');
         v = b.readDoubleLE(i);
+        // An integral double stays one (a number would be written back as an int32).
+        if (isInt32(v as number)) v = new Double(v as number);
         i += 8;
         break;
       case 0x02: {
@@ -278,10 +281,8 @@ function decodeInto(
         break;
       case 0x12: {
         if (i + 8 > end) throw malformed('truncated int64');
-        const lo = b.readInt32LE(i);
-        const hi = b.readInt32LE(i + 4);
-        const n = hi * 4294967296 + (lo >>> 0);
-        v = Number.isSafeInteger(n) ? n : Long.fromBits(lo, hi);
+        // Always a Long: as a number it would be written back as an int32 or a double.
+        v = Long.fromBits(b.readInt32LE(i), b.readInt32LE(i + 4));
         i += 8;
         break;
       }

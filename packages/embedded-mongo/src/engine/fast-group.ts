@@ -13,6 +13,7 @@
  * caller then runs mingo's `$group` over the same input.
  */
 import type { Doc } from './keys.ts';
+import { Summer, isInt32 } from './numbers.ts';
 import {
   BAIL,
   type Oid,
@@ -219,21 +220,26 @@ function compileAccs(spec: Doc): Acc[] | null {
 }
 
 function accumulate(acc: Acc, docs: Doc[]): unknown {
-  if (acc.kind === 'count') return docs.length * acc.n;
+  if (acc.kind === 'count') {
+    // The usual `$sum: 1`: an int32 product that fits is the sum; otherwise sum as mongod.
+    const r = docs.length * acc.n;
+    if (isInt32(acc.n) && isInt32(r)) return r;
+    const s = new Summer();
+    for (let i = 0; i < docs.length; i++) s.push(acc.n);
+    return s.current();
+  }
   if (acc.kind === 'condsum') {
-    let s = 0;
-    for (const d of docs) s += acc.cond(d) ? acc.then : acc.else;
-    return s;
+    const s = new Summer();
+    for (const d of docs) s.push(acc.cond(d) ? acc.then : acc.else);
+    return s.current();
   }
   const { path } = acc;
   switch (acc.kind) {
     case 'sum': {
-      let s = 0;
-      for (const d of docs) {
-        const v = resolve(d, path, false);
-        if (typeof v === 'number' && !Number.isNaN(v)) s += v;
-      }
-      return s;
+      // mongod's types (int → long → double, double, decimal): numbers.ts.
+      const s = new Summer();
+      for (const d of docs) s.push(resolve(d, path, false));
+      return s.current();
     }
     case 'push': {
       const out = new Array(docs.length);

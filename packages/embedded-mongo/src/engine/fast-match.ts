@@ -13,6 +13,7 @@
  */
 import { ObjectId } from 'bson';
 import type { Doc } from './keys.ts';
+import { isNumWrapper } from './numbers.ts';
 
 /** Thrown for a document the fast matcher cannot decide; not an Error (no stack to build). */
 export const BAIL: { readonly bail: true } = Object.freeze({ bail: true as const });
@@ -82,6 +83,12 @@ function step(v: unknown, part: string, index: boolean, num: number): unknown {
 
 function bail(): never {
   throw BAIL;
+}
+
+/** Bails on a number wrapper (Long, Double, Decimal128); false otherwise. */
+function numWrapperBail(x: object): boolean {
+  if (isNumWrapper(x)) bail();
+  return false;
 }
 
 // Shared by one resolve call and its recursion, as in mingo (single-threaded, not re-entered).
@@ -168,6 +175,9 @@ function eqValueOk(v: unknown): boolean {
 
 /** mingo's `isEqual(x, b)` for a query value `b` accepted by eqValueOk. */
 function equalTo(b: unknown): VPred {
+  // A Long, Double or Decimal128 in the document: mingo (numeric-operators.ts) decides.
+  if (typeof b === 'number')
+    return (x) => x === b || (typeof x === 'object' && x !== null && numWrapperBail(x));
   if (b === null || typeof b !== 'object') return (x) => x === b;
   if (b instanceof Date) {
     const t = b.getTime();
@@ -231,6 +241,7 @@ function inPred(arr: unknown[]): VPred | null {
       const o = x as unknown as Oid;
       return oids.get(o.i0 * 0x1000000 + o.i1)?.has(o.i2 * 0x1000000 + o.i3) === true;
     }
+    if (isNumWrapper(x)) bail();
     // mingo would compare a stored RegExp with the query's, and fails hashing null-prototype objects.
     if ((res.length && x instanceof RegExp) || Object.getPrototypeOf(x) === null) bail();
     return false;
@@ -258,7 +269,11 @@ function rangePred(b: unknown, ok: (c: number) => boolean): VPred | null {
   if (b === null) cmp = (x) => (x === null ? 0 : undefined);
   else if (typeof b === 'number') {
     if (Number.isNaN(b)) return null;
-    cmp = (x) => (typeof x === 'number' ? simpleCmp(x, b) : undefined);
+    cmp = (x) => {
+      if (typeof x === 'number') return simpleCmp(x, b);
+      if (typeof x === 'object' && x !== null) numWrapperBail(x);
+      return undefined;
+    };
   } else if (typeof b === 'string') cmp = (x) => (typeof x === 'string' ? simpleCmp(x, b) : undefined);
   else if (typeof b === 'boolean') cmp = (x) => (typeof x === 'boolean' ? simpleCmp(x, b) : undefined);
   else if (validDate(b)) {

@@ -5,14 +5,16 @@
  * `$sort` resolves paths and compares BSON types on every comparison, which made a
  * sort of a few thousand documents cost more than finding them.
  *
- * Anything else (arrays: multikey sort rules; embedded documents; Long, Decimal128,
- * mixed kinds in one key; NaN; a collation) answers `null`, and the caller falls back
+ * Number wrappers (Long, Double, Decimal128) are numbers compared by value. Anything
+ * else (arrays: multikey sort rules; embedded documents; mixed kinds in one key; NaN; a collation) answers `null`, and the caller falls back
  * to mingo, so the semantics are mingo's/MongoDB's in every case.
  */
 import type { Doc } from './keys.ts';
+import { isNumWrapper, numCmp } from './numbers.ts';
 
 type Kind = 'number' | 'string' | 'date' | 'objectId' | 'bool';
-type Key = number | string | boolean | null;
+/** An object key is a number wrapper (Long, Double, Decimal128) of kind 'number'. */
+type Key = number | string | boolean | null | object;
 
 /** Gives up on the fast path (caught by `fastSort`, which then answers null). */
 const BAIL = Symbol('bail');
@@ -40,6 +42,11 @@ function keyOf(doc: Doc, path: string[]): Key | typeof BAIL {
   if (v instanceof Date) {
     const t = v.getTime();
     return Number.isNaN(t) ? BAIL : ((keyKind = 'date'), t);
+  }
+  if (isNumWrapper(v)) {
+    // Numbers of every BSON type order by value (numCmp), NaN first as in mongod.
+    keyKind = 'number';
+    return v as object;
   }
   if ((v as { _bsontype?: string })._bsontype === 'ObjectId') {
     // Hex strings order like the 12 bytes they encode.
@@ -85,7 +92,13 @@ export function fastSort(docs: Doc[], sort: Record<string, number>, limit = Infi
         if (vb === undefined) vb = read(i, b);
         if (va === vb) continue;
         // Missing and null sort before every value, ascending.
-        const c = va === null ? -1 : vb === null ? 1 : va < vb ? -1 : 1;
+        let c: number;
+        if (va === null) c = -1;
+        else if (vb === null) c = 1;
+        else if (typeof va === 'object' || typeof vb === 'object') {
+          c = numCmp(va, vb);
+          if (c === 0) continue;
+        } else c = va < vb ? -1 : 1;
         return c * keys[i].dir;
       }
       return 0;

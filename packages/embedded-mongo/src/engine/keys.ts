@@ -4,6 +4,7 @@
  * value formatting for error messages.
  */
 import { BSON, ObjectId, type BSONRegExp, type Document } from 'bson';
+import { decimalKey, plainQueryNumber } from './numbers.ts';
 
 export type Doc = Document;
 
@@ -27,7 +28,7 @@ export function keyOf(v: unknown): string {
   if (v === null || v === undefined) return 'z';
   switch (typeof v) {
     case 'number':
-      return 'n' + (v === 0 ? '0' : String(v));
+      return 'n' + numberKey(v);
     case 'string':
       return 's' + v;
     case 'boolean':
@@ -53,10 +54,11 @@ export function keyOf(v: unknown): string {
       }
       case 'Int32':
       case 'Double':
-        return 'n' + String((v as { valueOf(): number }).valueOf());
+        return 'n' + numberKey((v as { valueOf(): number }).valueOf());
       case 'Decimal128': {
-        const n = Number(String(v));
-        return 'n' + (Number.isFinite(n) ? String(n) : String(v));
+        // Equal to a double only when exactly its value ("0.1" is not the double 0.1).
+        const n = plainQueryNumber(v);
+        return 'n' + (typeof n === 'number' ? numberKey(n) : decimalKey(v));
       }
       case 'Binary':
         return 'x' + Buffer.from((v as { buffer: Uint8Array }).buffer).toString('base64');
@@ -74,6 +76,16 @@ export function keyOf(v: unknown): string {
     if (x !== undefined) parts.push(k, keyOf(x));
   }
   return 'O' + JSON.stringify(parts);
+}
+
+/**
+ * Key text of a number: integers from 2^53 on by their exact digits (as an int64 or
+ * an integral decimal of that value is keyed; String(2 ** 60) would round them).
+ */
+function numberKey(v: number): string {
+  if (v === 0) return '0';
+  if ((v >= 9007199254740992 || v <= -9007199254740992) && Number.isFinite(v)) return BigInt(v).toString();
+  return String(v);
 }
 
 /**
@@ -174,7 +186,8 @@ export function setPath(doc: Doc, path: string, value: unknown): void {
 
 /** Structural equality with BSON semantics (key order matters, as in mongod's no-op detection). */
 export function sameDoc(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
+  // 0 and -0 differ in BSON (an int32 0 and a double -0 are different bytes).
+  if (a === b) return a !== 0 || Object.is(a, b);
   if (typeof a !== typeof b || a === null || b === null || typeof a !== 'object') {
     return typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b);
   }

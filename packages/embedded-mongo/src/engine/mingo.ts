@@ -24,6 +24,15 @@ import { compileInclusion } from './fast-project.ts';
 import { err, toMongoError } from './errors.ts';
 import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
+import {
+  checkSortable,
+  groupKeyExpression,
+  numericAccumulators,
+  numericExpressions,
+  numericPipeline,
+  numericQueryOperators,
+} from './numeric-operators.ts';
+import { isInt32, plainQueryNumbers } from './numbers.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -34,7 +43,8 @@ export function bsonTypeName(v: unknown): string | undefined {
   if (v === null) return 'null';
   if (typeof v === 'string') return 'string';
   if (typeof v === 'boolean') return 'bool';
-  if (typeof v === 'number') return Number.isInteger(v) && Math.abs(v) < 2 ** 31 ? 'int' : 'double';
+  // A number is an int32 exactly when bson writes it as one (numbers.ts keeps the other types wrapped).
+  if (typeof v === 'number') return isInt32(v) ? 'int' : 'double';
   if (typeof v === 'bigint') return 'long';
   if (v instanceof Date) return 'date';
   if (v instanceof RegExp) return 'regex';
@@ -95,10 +105,6 @@ function typeMatches(v: unknown, wanted: unknown): boolean {
   if (actual === undefined) return false;
   if (name === 'number')
     return actual === 'int' || actual === 'double' || actual === 'long' || actual === 'decimal';
-  // JS numbers lose the int/double distinction: an integral double is both.
-  if (name === 'double') return actual === 'double' || actual === 'int';
-  if (name === 'int' || name === 'long')
-    return actual === name || (typeof v === 'number' && Number.isInteger(v));
   return actual === name;
 }
 
@@ -149,16 +155,18 @@ function $typeExpr(obj: unknown, expr: unknown, options: Options) {
 // Built from the base classes (not the 'mingo' entry point) because mingo's
 // Context.from lets the first context win, so overrides there would be ignored.
 const CONTEXT = Context.init({
-  accumulator: { ...accumulatorOperators },
+  accumulator: { ...accumulatorOperators, ...numericAccumulators },
   expression: {
     ...expressionOperators,
+    ...numericExpressions,
+    ...groupKeyExpression,
     $toString: $toString as AnyFn,
     $toObjectId: $toObjectId as AnyFn,
     $type: $typeExpr as AnyFn,
   },
-  pipeline: { ...pipelineOperators },
+  pipeline: { ...pipelineOperators, ...numericPipeline },
   projection: { ...projectionOperators },
-  query: { ...queryOperators, $type: $typeQuery as AnyFn },
+  query: { ...queryOperators, ...numericQueryOperators, $type: $typeQuery as AnyFn },
   window: { ...windowOperators },
 } as Parameters<typeof Context.init>[0]);
 
@@ -217,6 +225,8 @@ export function compileFilter(
 ): { test(d: Doc): boolean } {
   if (!isPlainObject(filter)) throw err(14, 'filter must be an object');
   if (Object.keys(filter).length === 0) return { test: () => true };
+  // Long 5, Double 5 and Decimal128 "5" in a filter are the number 5 for matching.
+  filter = plainQueryNumbers(filter) as Doc;
   const fast = collation ? null : compileFastFilter(filter);
   if (fast) {
     // mingo only for the rare document the fast matcher cannot decide.
@@ -279,7 +289,9 @@ export function sortDocs(docs: Doc[], sort: Doc, collation?: CollationSpec, firs
   const norm: Record<string, number> = {};
   for (const k of keys) norm[k] = Number(sort[k]);
   const fast = collation ? null : fastSort(docs, norm, first);
-  return fast ?? runPipeline(docs, [{ $sort: norm }], { collation });
+  if (fast) return fast;
+  checkSortable(docs, norm);
+  return runPipeline(docs, [{ $sort: norm }], { collation });
 }
 
 function sliceArray(arr: unknown[], spec: unknown): unknown[] {

@@ -6,7 +6,7 @@
  */
 import { BSON } from 'bson';
 import { Collection, type CollectionView } from './collection.ts';
-import { MAX_BSON_SIZE, copyDoc, idFirst, serialize, sizeAfterCopy, toStored } from './clone.ts';
+import { MAX_BSON_SIZE, copyDoc, deserialize, idFirst, serialize, sizeAfterCopy, toStored } from './clone.ts';
 import { type Doc, keyOf } from './keys.ts';
 import { MalformedBytes, decodeStored } from './decode.ts';
 import { MalformedBsonError } from '../contract.ts';
@@ -67,7 +67,7 @@ const tooLarge = (size: number) =>
  */
 function deserializeChecked(bytes: Uint8Array): Doc {
   try {
-    return BSON.deserialize(bytes, { validation: { utf8: true } });
+    return deserialize(bytes, { validation: { utf8: true } });
   } catch (e) {
     throw new MalformedBsonError((e as Error).message);
   }

@@ -8,6 +8,7 @@ import { type Doc, isPlainObject, keyOf, newObjectId, setPath } from './keys.ts'
 import { err } from './errors.ts';
 import { applyOperators, compileFilter, runPipeline } from './mingo.ts';
 import type { CollationSpec } from 'mingo/types';
+import { checkArithOperands, checkBit, hasArith, resolveArith } from './update-arith.ts';
 
 const OPERATORS = new Set([
   '$set',
@@ -101,6 +102,7 @@ export function parseUpdate(u: unknown): UpdateSpec {
     if (Object.keys(v).length) ops[k] = v;
   }
   checkConflicts(ops);
+  checkArithOperands(ops);
   return { kind: 'ops', ops };
 }
 
@@ -163,27 +165,14 @@ export function applyUpdate(
   } else {
     const { $setOnInsert: _soi, ...ops } = spec.ops;
     if (Object.keys(ops).length === 0) return copies;
-    const hasId = Object.values(ops).some((f) => Object.keys(f).some(touchesId));
-    if (!hasId && setOnly(ops) && copies.every((d) => setPaths(d, ops.$set, true))) {
-      for (const d of copies) setPaths(d, ops.$set, false);
-    } else if (!hasId && positionalSiblings(ops)) {
-      // mingo refuses two positional paths under the same array (`a.$.x` and
-      // `a.$.y`) although MongoDB accepts them: resolve the positions per
-      // document, then hand mingo the concrete paths (`a.3.x`, `a.3.y`).
+    if (ops.$bit) for (const d of copies) checkBit(d, ops);
+    if (hasArith(ops)) {
+      // $inc/$mul/$min/$max become per-document $sets of mongod's typed results.
       for (const d of copies) {
-        const concrete = concretePaths(d, ops, filter, arrayFilters ?? []);
-        if (concrete) applyOperators([d], filter, concrete, undefined, collation);
+        const o = resolveArith(d, ops, (doc, a) => concretePaths(doc, a, filter, arrayFilters ?? []));
+        if (Object.keys(o).length) applyOps([d], filter, o, arrayFilters, collation);
       }
-    } else if (hasId) {
-      // Rare: handle per document since the allowed no-op depends on each _id.
-      for (const d of copies) {
-        const o = stripIdOps(ops, d._id);
-        if (Object.values(o).some((f) => Object.keys(f).length))
-          applyOperators([d], filter, o, arrayFilters, collation);
-      }
-    } else {
-      applyOperators(copies, filter, ops, arrayFilters, collation);
-    }
+    } else applyOps(copies, filter, ops, arrayFilters, collation);
     out = copies;
   }
   for (let i = 0; i < out.length; i++) {
@@ -191,6 +180,37 @@ export function applyUpdate(
       throw err(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
   }
   return out;
+}
+
+/** Applies update operators (no `$setOnInsert`) to private copies, natively where it can. */
+function applyOps(
+  copies: Doc[],
+  filter: Doc,
+  ops: Record<string, Doc>,
+  arrayFilters?: Doc[],
+  collation?: CollationSpec,
+): void {
+  const hasId = Object.values(ops).some((f) => Object.keys(f).some(touchesId));
+  if (!hasId && setOnly(ops) && copies.every((d) => setPaths(d, ops.$set, true))) {
+    for (const d of copies) setPaths(d, ops.$set, false);
+  } else if (!hasId && positionalSiblings(ops)) {
+    // mingo refuses two positional paths under the same array (`a.$.x` and
+    // `a.$.y`) although MongoDB accepts them: resolve the positions per
+    // document, then hand mingo the concrete paths (`a.3.x`, `a.3.y`).
+    for (const d of copies) {
+      const concrete = concretePaths(d, ops, filter, arrayFilters ?? []);
+      if (concrete) applyOperators([d], filter, concrete, undefined, collation);
+    }
+  } else if (hasId) {
+    // Rare: handle per document since the allowed no-op depends on each _id.
+    for (const d of copies) {
+      const o = stripIdOps(ops, d._id);
+      if (Object.values(o).some((f) => Object.keys(f).length))
+        applyOperators([d], filter, o, arrayFilters, collation);
+    }
+  } else {
+    applyOperators(copies, filter, ops, arrayFilters, collation);
+  }
 }
 
 /**
@@ -397,7 +417,9 @@ export function buildUpsert(filter: Doc, spec: UpdateSpec, arrayFilters?: Doc[],
         for (const p of Object.keys(f))
           if (touchesId(p))
             throw err(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
-      const live = Object.fromEntries(Object.entries(ops).filter(([, f]) => Object.keys(f).length));
+      let live = Object.fromEntries(Object.entries(ops).filter(([, f]) => Object.keys(f).length));
+      if (hasArith(live))
+        live = resolveArith(base, live, (doc, a) => concretePaths(doc, a, {}, arrayFilters ?? []));
       if (setOnly(live) && setPaths(base, live.$set, true)) setPaths(base, live.$set, false);
       else if (Object.keys(live).length) applyOperators([base], {}, live, arrayFilters);
       doc = base;

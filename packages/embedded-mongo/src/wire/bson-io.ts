@@ -1,21 +1,22 @@
 import { isUtf8 } from 'node:buffer';
 import { BSON, type Document, type DeserializeOptions } from 'bson';
 import { ProtocolError } from './errors.ts';
+import { storedNumbers } from '../bson-numbers.ts';
 
 /**
  * How every incoming document is decoded, decided once for the whole server:
- * - `promoteLongs`/`promoteValues` (the defaults): int32, int64 that fit in a
- *   double, and doubles all become JS numbers, so mingo compares `5` (int32)
- *   with `5` (int64) as equal, like MongoDB does. A cursor id in `getMore`
- *   therefore arrives as a number or, when above 2^53, as a `Long`.
+ * - Numbers keep their BSON type (see ../engine/numbers.ts): decoded without
+ *   promotion, then int32 and non-integral doubles become JS numbers while every
+ *   int64 stays a `Long` and an integral double a `Double` (a number would be
+ *   written back as an int32). A cursor id in `getMore` arrives as a `Long`.
  * - ObjectId, Date, Decimal128, Binary, Timestamp stay typed.
  * - BSON regexes become JS RegExp (mingo needs them); flags JS lacks are dropped.
  * - UTF-8 of string values is validated: a malformed string is a malformed
  *   message (see decodeDocument). Like bson, keys are not validated.
  */
 export const DESERIALIZE_OPTIONS: DeserializeOptions = Object.freeze({
-  promoteLongs: true,
-  promoteValues: true,
+  promoteLongs: false,
+  promoteValues: false,
   promoteBuffers: false,
   useBigInt64: false,
   bsonRegExp: false,
@@ -88,7 +89,9 @@ export function decodeDocument(buffer: Buffer, offset: number, size: number): Do
   const bytes = buffer.subarray(offset, offset + size);
   try {
     const document = BSON.deserialize(bytes, UNVALIDATED_OPTIONS);
-    return mayHoldInvalidUtf8(document) ? BSON.deserialize(bytes, DESERIALIZE_OPTIONS) : document;
+    return storedNumbers(
+      mayHoldInvalidUtf8(document) ? BSON.deserialize(bytes, DESERIALIZE_OPTIONS) : document,
+    );
   } catch (error) {
     throw new ProtocolError(`invalid BSON: ${(error as Error).message}`);
   }

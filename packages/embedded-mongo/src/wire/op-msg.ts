@@ -11,6 +11,7 @@ import {
 import { RAW_DOCUMENTS } from '../contract.ts';
 import { crc32c } from './crc32c.ts';
 import { decodeDocument, documentSizeAt, readCString, validateDocument } from './bson-io.ts';
+import { commandNumbers } from '../bson-numbers.ts';
 import { ProtocolError } from './errors.ts';
 import { allocHeader, readHeader } from './header.ts';
 import { commandError, tooLarge, type WireRequest } from './request.ts';
@@ -54,7 +55,7 @@ export function parseOpMsg(frame: Buffer, rawInsertDocuments = false, validateRa
         rejection ??= tooLarge('command body', size, MAX_COMMAND_BODY_SIZE);
         body = {};
       } else {
-        body = decodeDocument(frame, offset, size);
+        body = commandNumbers(decodeDocument(frame, offset, size));
         // Only a body over 16 MiB can hold a document over 16 MiB, so the
         // sizes are computed in that rare case only.
         if (size > MAX_BSON_OBJECT_SIZE) rejection ??= oversizedDocument(body);

@@ -7,6 +7,7 @@ import {
   OP_REPLY_QUERY_FAILURE,
 } from './constants.ts';
 import { decodeDocument, documentSizeAt, readCString } from './bson-io.ts';
+import { commandNumbers } from '../bson-numbers.ts';
 import { ProtocolError } from './errors.ts';
 import { allocHeader, readHeader } from './header.ts';
 import { commandError, tooLarge, type WireRequest } from './request.ts';
@@ -35,7 +36,7 @@ export function parseOpQuery(frame: Buffer): WireRequest {
       rejection: tooLarge('query', size, MAX_COMMAND_BODY_SIZE),
     };
   }
-  const query = decodeDocument(frame, offset, size);
+  const query = commandNumbers(decodeDocument(frame, offset, size));
   offset += size;
   // An optional field selector may follow; commands ignore it, but it must still be well-formed.
   if (offset < messageLength) {
