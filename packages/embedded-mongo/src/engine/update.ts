@@ -6,7 +6,7 @@
 import { type Doc, isPlainObject, keyOf, newObjectId, setPath } from './keys.ts';
 import { err } from './errors.ts';
 import { applyOperators, compileFilter, runPipeline } from './mingo.ts';
-import type { CollationSpec } from 'mingo/types';
+import type { Collation } from './collation.ts';
 
 const OPERATORS = new Set([
   '$set',
@@ -139,7 +139,7 @@ export function applyUpdate(
   filter: Doc,
   spec: UpdateSpec,
   arrayFilters?: Doc[],
-  collation?: CollationSpec,
+  collation?: Collation,
   variables?: Doc,
 ): Doc[] {
   if (copies.length === 0) return copies;
