@@ -315,21 +315,23 @@ const DIGITS = /\p{Nd}+/gu;
  * Every tailoring only splits what root merges or merges letters this also merges.
  */
 export function bucketKey(s: string, shifted: boolean, numeric: boolean): string {
-  let k = s.normalize('NFKD').replace(IGNORED, '').toLowerCase().normalize('NFKD').replace(IGNORED, '');
+  // Every script's digits weigh as the ASCII ones; with numeric ordering a run weighs
+  // by its value, and an ignorable character still ends a run: digits come first.
+  let k = s.normalize('NFKD').replace(DIGITS, (run) => digitValue(run, numeric));
+  k = k.replace(IGNORED, '').toLowerCase().normalize('NFKD').replace(IGNORED, '');
   k = k.replace(FOLD_RE, (ch) => FOLD[ch]);
   if (shifted) k = k.replace(VARIABLE, '');
-  if (numeric) k = k.replace(DIGITS, (run) => digitValue(run));
   return k;
 }
 
-/** A run of decimal digits (any script) as its value without leading zeros. */
-function digitValue(run: string): string {
+/** A run of decimal digits (any script) in ASCII; by value (no leading zeros) when numeric. */
+function digitValue(run: string, numeric: boolean): string {
   let out = '';
   for (const ch of run) {
     const cp = ch.codePointAt(0) as number;
     out += String(cp - zeroOf(cp));
   }
-  return out.replace(/^0+(?=.)/, '');
+  return numeric ? out.replace(/^0+(?=.)/, '') : out;
 }
 
 /** The zero of a decimal digit's block (Unicode keeps each script's ten digits contiguous). */
