@@ -34,7 +34,9 @@ describe('matching with a collation', () => {
     const c = await people();
     expect(await c.countDocuments({ name: 'NGUYỄN VĂN AN' })).toBe(0);
     expect(await c.countDocuments({ name: 'NGUYỄN VĂN AN' }, { collation: ci })).toBe(2);
-    expect(await c.countDocuments({ name: 'nguyen van an' }, { collation: { locale: 'en', strength: 1 } })).toBe(3);
+    expect(
+      await c.countDocuments({ name: 'nguyen van an' }, { collation: { locale: 'en', strength: 1 } }),
+    ).toBe(3);
     const found = await c.find({ name: { $in: ['TRẦN THỊ BÌNH'] } }, { collation: ci }).toArray();
     expect(found.map((d) => d._id)).toEqual([4]);
     expect(await c.countDocuments({ name: { $ne: 'nguyễn văn an' } }, { collation: ci })).toBe(2);
@@ -84,7 +86,9 @@ describe('matching with a collation', () => {
   it('numericOrdering sorts digit runs by value', async () => {
     const c = db.collection('files');
     await c.insertMany([{ name: 'a10' }, { name: 'a9' }, { name: 'a100' }]);
-    const sorted = await c.find({}, { sort: { name: 1 }, collation: { locale: 'en', numericOrdering: true } }).toArray();
+    const sorted = await c
+      .find({}, { sort: { name: 1 }, collation: { locale: 'en', numericOrdering: true } })
+      .toArray();
     expect(names(sorted)).toEqual(['a9', 'a10', 'a100']);
   });
 
@@ -127,7 +131,13 @@ describe('Vietnamese order', () => {
 
   it('strength 1 in Vietnamese ignores tones and case but keeps letters such as ê and đ', async () => {
     const c = db.collection('vi');
-    await c.insertMany([{ name: 'Nguyễn' }, { name: 'nguyên' }, { name: 'Nguyen' }, { name: 'Đào' }, { name: 'Dao' }]);
+    await c.insertMany([
+      { name: 'Nguyễn' },
+      { name: 'nguyên' },
+      { name: 'Nguyen' },
+      { name: 'Đào' },
+      { name: 'Dao' },
+    ]);
     const s1 = { locale: 'vi', strength: 1 };
     expect(await c.countDocuments({ name: 'NGUYÊN' }, { collation: s1 })).toBe(2);
     expect(await c.countDocuments({ name: 'đào' }, { collation: s1 })).toBe(1);
@@ -143,7 +153,9 @@ describe('unique index with a collation', () => {
     expect(dup.code).toBe(11000);
     expect(dup.message).toContain('index: email_1 dup key: { email: ');
     await c.insertOne({ email: 'binh@example.com' });
-    const upd = await failure(() => c.updateOne({ email: 'binh@example.com' }, { $set: { email: 'AN@example.com' } }));
+    const upd = await failure(() =>
+      c.updateOne({ email: 'binh@example.com' }, { $set: { email: 'AN@example.com' } }),
+    );
     expect(upd.code).toBe(11000);
     expect(await c.countDocuments({})).toBe(2);
 
@@ -174,7 +186,11 @@ describe('collection default collation', () => {
       strength: 2,
     });
     const c = db.collection('members');
-    await c.insertMany([{ name: 'An', code: 'a1' }, { name: 'an', code: 'a2' }, { name: 'Bình', code: 'b1' }]);
+    await c.insertMany([
+      { name: 'An', code: 'a1' },
+      { name: 'an', code: 'a2' },
+      { name: 'Bình', code: 'b1' },
+    ]);
     expect(await c.countDocuments({ name: 'AN' })).toBe(2);
     expect(await c.countDocuments({ name: 'AN' }, { collation: { locale: 'simple' } })).toBe(0);
     await c.createIndex({ code: 1 }, { unique: true });

@@ -38,7 +38,15 @@ describe('parseCollation', () => {
   });
 
   it('accepts mongod locale ids, including regions and @collation variants', () => {
-    for (const locale of ['en', 'en_US', 'vi', 'fr', 'de@collation=phonebook', 'zh@collation=pinyin', 'sr_Latn'])
+    for (const locale of [
+      'en',
+      'en_US',
+      'vi',
+      'fr',
+      'de@collation=phonebook',
+      'zh@collation=pinyin',
+      'sr_Latn',
+    ])
       expect(parseCollation({ locale })?.locale).toBe(locale);
   });
 
@@ -148,9 +156,9 @@ const SIBLINGS = [
 /** Two strings built side by side from sibling characters. */
 const siblingPair = fc
   .array(
-    fc.nat(SIBLINGS.length - 1).chain((g) =>
-      fc.tuple(fc.constantFrom(...SIBLINGS[g]), fc.constantFrom(...SIBLINGS[g])),
-    ),
+    fc
+      .nat(SIBLINGS.length - 1)
+      .chain((g) => fc.tuple(fc.constantFrom(...SIBLINGS[g]), fc.constantFrom(...SIBLINGS[g]))),
     { maxLength: 6 },
   )
   .map((pairs) => [pairs.map((p) => p[0]).join(''), pairs.map((p) => p[1]).join('')] as const);
@@ -174,7 +182,10 @@ describe('bucket key', () => {
     // A key as fine as the strings themselves fails it.
     const c = resolveCollation({ locale: 'en', strength: 1 })!;
     expect(() =>
-      fc.assert(fc.property(siblingPair, ([a, b]) => c.compare(a, b) !== 0 || a === b), { numRuns: 3000 }),
+      fc.assert(
+        fc.property(siblingPair, ([a, b]) => c.compare(a, b) !== 0 || a === b),
+        { numRuns: 3000 },
+      ),
     ).toThrow();
   });
 
@@ -189,7 +200,13 @@ describe('bucket key', () => {
       // Variants of one string (case, accents, ignorables) are the likeliest equal pairs.
       fc.assert(
         fc.property(str, (a) => {
-          for (const b of [a.toUpperCase(), a.normalize('NFD'), a.normalize('NFKC'), `${a}\u200b`, a.replace(/ /g, '')])
+          for (const b of [
+            a.toUpperCase(),
+            a.normalize('NFD'),
+            a.normalize('NFKC'),
+            `${a}\u200b`,
+            a.replace(/ /g, ''),
+          ])
             if (c.compare(a, b) === 0 && c.bucket(a) !== c.bucket(b)) return false;
           return true;
         }),

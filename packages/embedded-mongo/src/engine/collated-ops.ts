@@ -22,7 +22,8 @@ function collationIn(options: Options | undefined): Collation | undefined {
 }
 
 const isRegex = (v: unknown) =>
-  v instanceof RegExp || (v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'BSONRegExp');
+  v instanceof RegExp ||
+  (v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'BSONRegExp');
 
 /** mingo's order, with strings (also nested) by the collation. */
 export function collatedCompare(a: unknown, b: unknown, c: Collation): number {
@@ -54,13 +55,19 @@ const sameKind = (a: unknown, b: unknown) =>
 function eq(lhs: unknown, rhs: unknown, c: Collation): boolean {
   if ((lhs === null || lhs === undefined) && (rhs === null || rhs === undefined)) return true;
   if (collatedEqual(lhs, rhs, c)) return true;
-  return Array.isArray(lhs) && lhs.some((v) => collatedEqual(v, rhs, c) || (Array.isArray(v) && v.some((w) => collatedEqual(w, rhs, c))));
+  return (
+    Array.isArray(lhs) &&
+    lhs.some((v) => collatedEqual(v, rhs, c) || (Array.isArray(v) && v.some((w) => collatedEqual(w, rhs, c))))
+  );
 }
 
 function inList(lhs: unknown, list: unknown[], c: Collation): boolean {
   return list.some((x) => {
     if (isRegex(x)) {
-      const re = x instanceof RegExp ? x : new RegExp((x as { pattern: string }).pattern, (x as { options: string }).options);
+      const re =
+        x instanceof RegExp
+          ? x
+          : new RegExp((x as { pattern: string }).pattern, (x as { options: string }).options);
       const vals = Array.isArray(lhs) ? lhs : [lhs];
       return vals.some((v) => typeof v === 'string' && re.test(v));
     }
@@ -103,34 +110,57 @@ export function collatedQueryOps(ops: Record<string, AnyFn>): Record<string, Any
     $gte: queryOp(ops.$gte, (l, r, c) => range(l, r, c, (x) => x >= 0)),
     $lt: queryOp(ops.$lt, (l, r, c) => range(l, r, c, (x) => x < 0)),
     $lte: queryOp(ops.$lte, (l, r, c) => range(l, r, c, (x) => x <= 0)),
-    $all: queryOp(ops.$all, (l, r, c) => {
-      const rhs = r as unknown[];
-      if (!Array.isArray(l) || !Array.isArray(rhs) || !l.length || !rhs.length) return false;
-      return rhs.every((x) =>
-        isRegex(x) ? l.some((v) => typeof v === 'string' && (x as RegExp).test(v)) : l.some((v) => collatedEqual(v, x, c)),
-      );
-      // `$elemMatch` inside `$all` is mingo's (its inner query gets the collation itself).
-    }, (v) => Array.isArray(v) && v.some((x) => isPlainObject(x) && '$elemMatch' in x)),
+    $all: queryOp(
+      ops.$all,
+      (l, r, c) => {
+        const rhs = r as unknown[];
+        if (!Array.isArray(l) || !Array.isArray(rhs) || !l.length || !rhs.length) return false;
+        return rhs.every((x) =>
+          isRegex(x)
+            ? l.some((v) => typeof v === 'string' && (x as RegExp).test(v))
+            : l.some((v) => collatedEqual(v, x, c)),
+        );
+        // `$elemMatch` inside `$all` is mingo's (its inner query gets the collation itself).
+      },
+      (v) => Array.isArray(v) && v.some((x) => isPlainObject(x) && '$elemMatch' in x),
+    ),
   };
 }
 
 /** The expression comparison operators, wrapped (aggregation and `$expr`). */
 export function collatedExpressionOps(ops: Record<string, AnyFn>): Record<string, AnyFn> {
-  const cmp = (ok: (r: number) => boolean) => (a: unknown, b: unknown, c: Collation) => ok(collatedCompare(a, b, c));
+  const cmp = (ok: (r: number) => boolean) => (a: unknown, b: unknown, c: Collation) =>
+    ok(collatedCompare(a, b, c));
   return {
     $eq: exprOp(ops.$eq, (a, b, c) => collatedEqual(a, b, c)),
     $ne: exprOp(ops.$ne, (a, b, c) => !collatedEqual(a, b, c)),
-    $gt: exprOp(ops.$gt, cmp((r) => r > 0)),
-    $gte: exprOp(ops.$gte, cmp((r) => r >= 0)),
-    $lt: exprOp(ops.$lt, cmp((r) => r < 0)),
-    $lte: exprOp(ops.$lte, cmp((r) => r <= 0)),
+    $gt: exprOp(
+      ops.$gt,
+      cmp((r) => r > 0),
+    ),
+    $gte: exprOp(
+      ops.$gte,
+      cmp((r) => r >= 0),
+    ),
+    $lt: exprOp(
+      ops.$lt,
+      cmp((r) => r < 0),
+    ),
+    $lte: exprOp(
+      ops.$lte,
+      cmp((r) => r <= 0),
+    ),
     $cmp: exprOp(ops.$cmp, (a, b, c) => Math.sign(collatedCompare(a, b, c))),
   };
 }
 
 /** The `$sort` stage, with the collation's order for strings (a stable sort, as mingo's). */
 export function collatedSort(original: AnyFn): AnyFn {
-  return (coll: { transform(f: (docs: object[]) => unknown): unknown }, sortKeys: Record<string, number>, options: Options) => {
+  return (
+    coll: { transform(f: (docs: object[]) => unknown): unknown },
+    sortKeys: Record<string, number>,
+    options: Options,
+  ) => {
     const c = collationIn(options);
     if (!c) return original(coll, sortKeys, options);
     const keys = Object.entries(sortKeys);

@@ -89,8 +89,7 @@ const show = (spec: Doc): string =>
 function bool(spec: Doc, f: string, dflt: boolean): boolean {
   const v = spec[f];
   if (v === undefined) return dflt;
-  if (typeof v !== 'boolean')
-    throw err(14, `"${f}" had the wrong type. Expected bool, found ${typeName(v)}`);
+  if (typeof v !== 'boolean') throw err(14, `"${f}" had the wrong type. Expected bool, found ${typeName(v)}`);
   return v;
 }
 

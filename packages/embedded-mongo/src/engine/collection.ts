@@ -203,7 +203,9 @@ export class Collection implements CollectionView {
     // Under a collation, binary keys would miss collation-equal strings: only an index
     // with the same collation (bucket keys: a superset) or string-free values serve.
     // Without one, any index serves (a bucket key holds every binary-equal value).
-    const binaryOnly = collation ? new Set([...eq].filter(([, vs]) => vs.some(hasString)).map(([f]) => f)) : undefined;
+    const binaryOnly = collation
+      ? new Set([...eq].filter(([, vs]) => vs.some(hasString)).map(([f]) => f))
+      : undefined;
     const ids = eq.get('_id');
     if (ids && !binaryOnly?.has('_id')) {
       this.lastPlan = '_id_';
@@ -225,7 +227,8 @@ export class Collection implements CollectionView {
     for (const ix of this.indexes.values()) {
       const first = eq.get(ix.fields[0]);
       if (!first) continue;
-      if (binaryOnly?.size && ix.collation !== collation && ix.fields.some((f) => binaryOnly.has(f))) continue;
+      if (binaryOnly?.size && ix.collation !== collation && ix.fields.some((f) => binaryOnly.has(f)))
+        continue;
       if (ix.spec.partialFilterExpression && !impliesPartial(filter, ix.spec.partialFilterExpression))
         continue;
       const lists: unknown[][] = [];

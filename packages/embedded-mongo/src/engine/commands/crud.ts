@@ -161,7 +161,14 @@ function updateDocs(
   variables: Doc | undefined,
 ) {
   const copies = matched.map((d) => copyDoc(d));
-  const updated = applyUpdate(copies, filter, spec, arrayFilters, normalizeCollation(collation, c), variables);
+  const updated = applyUpdate(
+    copies,
+    filter,
+    spec,
+    arrayFilters,
+    normalizeCollation(collation, c),
+    variables,
+  );
   let nModified = 0;
   const results: Doc[] = [];
   for (let i = 0; i < matched.length; i++) {

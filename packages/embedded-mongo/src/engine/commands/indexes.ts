@@ -28,7 +28,9 @@ export const createIndexes: Handler = (ctx) => {
   if (!Array.isArray(body.indexes) || body.indexes.length === 0)
     throw err(2, 'Must specify at least one index to create');
   const defaults = store.get(db, name)?.options.collation as Document | undefined;
-  const specs = body.indexes.map((raw: unknown) => withCollation(validateIndexSpec(clone({ raw }).raw), defaults));
+  const specs = body.indexes.map((raw: unknown) =>
+    withCollation(validateIndexSpec(clone({ raw }).raw), defaults),
+  );
   // Inside a transaction: only on a collection that does not exist outside it (mongod's rule).
   if (ctx.txn) return ctx.txn.createIndexes(db, name, specs);
   const existed = !!store.get(db, name);
