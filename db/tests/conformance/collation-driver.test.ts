@@ -7,7 +7,7 @@
  * `{locale: 'simple'}` overrides it; bad collation documents answer mongod's errors.
  * Runs on the embedded server, or on a real MongoDB when MONGODB_URI is set.
  */
-import type { Db } from 'mongodb';
+import type { CollationOptions, Db, Document } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { failure } from './session-helpers.ts';
 import { withTargetDb } from './target.ts';
@@ -16,7 +16,7 @@ let db: Db;
 withTargetDb('collation', (o) => ({ db } = o));
 
 const ci = { locale: 'en', strength: 2 };
-const names = (docs: { name?: unknown }[]) => docs.map((d) => d.name);
+const names = (docs: Document[]) => docs.map((d) => d.name as unknown);
 
 async function people() {
   const c = db.collection('people');
@@ -177,11 +177,43 @@ describe('unique index with a collation', () => {
   });
 });
 
+/** The first plan stage named `stage` (explain's tree). */
+function findStage(plan: Document | undefined, stage: string): Document | undefined {
+  if (!plan) return undefined;
+  if (plan.stage === stage) return plan;
+  return findStage(plan.inputStage, stage);
+}
+
+describe('index choice', () => {
+  it('a string predicate uses an index only when the collations agree', async () => {
+    const c = db.collection('emails');
+    await c.insertMany(Array.from({ length: 40 }, (_, i) => ({ email: `P${i}@x.vn`, n: i })));
+    await c.createIndex({ email: 1 }, { collation: ci });
+    const plan = async (collation?: CollationOptions) =>
+      (
+        (await c
+          .find({ email: 'p7@X.VN' }, collation ? { collation } : {})
+          .explain('queryPlanner')) as Document
+      ).queryPlanner.winningPlan as Document;
+    expect(findStage(await plan(ci), 'IXSCAN')?.indexName).toBe('email_1');
+    expect(findStage(await plan(), 'COLLSCAN')).toBeDefined();
+    expect(findStage(await plan({ locale: 'fr', strength: 2 }), 'COLLSCAN')).toBeDefined();
+    expect(await c.countDocuments({ email: 'p7@X.VN' }, { collation: ci })).toBe(1);
+    expect(await c.countDocuments({ email: 'p7@X.VN' })).toBe(0);
+    // Numbers do not compare by the collation: any index serves them.
+    await c.createIndex({ n: 1 });
+    expect(
+      findStage((await c.find({ n: 7 }, { collation: ci }).explain()).queryPlanner.winningPlan, 'IXSCAN')
+        ?.indexName,
+    ).toBe('n_1');
+  });
+});
+
 describe('collection default collation', () => {
   it('applies to queries and indexes that give none; simple overrides it', async () => {
     await db.createCollection('members', { collation: ci });
     const info = await db.listCollections({ name: 'members' }).toArray();
-    expect((info[0] as { options: { collation: object } }).options.collation).toMatchObject({
+    expect((info[0] as unknown as { options: { collation: object } }).options.collation).toMatchObject({
       locale: 'en',
       strength: 2,
     });
@@ -205,7 +237,8 @@ describe('collation documents mongod refuses', () => {
   it('answers mongod codes for unknown locales, fields, values and types', async () => {
     const c = db.collection('people');
     await c.insertOne({ name: 'x' });
-    const find = (collation: object) => failure(() => c.find({}, { collation }).toArray());
+    const find = (collation: object) =>
+      failure(() => c.find({}, { collation: collation as CollationOptions }).toArray());
     const unknown = await find({ locale: 'xx_YY' });
     expect(unknown.code).toBe(2);
     expect(unknown.message).toContain("Field 'locale' is invalid in:");

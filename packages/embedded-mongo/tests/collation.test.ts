@@ -7,7 +7,9 @@
  * full-width and other-script digits, punctuation, ignorable characters).
  */
 import fc from 'fast-check';
+import type { Document } from 'bson';
 import { describe, expect, it } from 'vitest';
+import { createEngine } from '../src/engine/index.ts';
 import { bucketKey, collatedEqual, parseCollation, resolveCollation } from '../src/engine/collation.ts';
 
 const code = (f: () => unknown) => {
@@ -220,5 +222,47 @@ describe('bucket key', () => {
     expect(bucketKey('An', false, false)).not.toBe(bucketKey('Binh', false, false));
     expect(bucketKey('a-b c', true, false)).toBe('abc');
     expect(bucketKey('file007', false, true)).toBe(bucketKey('file7', false, true));
+  });
+});
+
+describe('what the engine refuses under a collation (115, never a binary answer)', () => {
+  it('grouping, set membership and min/max of strings in aggregate and $expr', async () => {
+    const engine = await createEngine({});
+    try {
+      const ctx = { connectionId: 1 };
+      await engine.run('test', { insert: 'c', documents: [{ a: 'x' }, { a: 'X' }] }, ctx);
+      const ci = { locale: 'en', strength: 2 };
+      const fails = async (cmd: Document) => {
+        const reply = await engine.run('test', cmd, ctx).then(
+          (r) => r,
+          (e: { code: number }) => ({ ok: 0, code: e.code }),
+        );
+        return reply.code;
+      };
+      expect(
+        await fails({ aggregate: 'c', pipeline: [{ $group: { _id: '$a' } }], cursor: {}, collation: ci }),
+      ).toBe(115);
+      expect(await fails({ find: 'c', filter: { $expr: { $in: ['$a', ['x']] } }, collation: ci })).toBe(115);
+      // Without a collation, or with a constant group key (countDocuments), they run.
+      const plain = await engine.run(
+        'test',
+        { aggregate: 'c', pipeline: [{ $group: { _id: '$a' } }], cursor: {} },
+        ctx,
+      );
+      expect(plain.cursor.firstBatch).toHaveLength(2);
+      const counted = await engine.run(
+        'test',
+        {
+          aggregate: 'c',
+          pipeline: [{ $match: { a: 'x' } }, { $group: { _id: 1, n: { $sum: 1 } } }],
+          cursor: {},
+          collation: ci,
+        },
+        ctx,
+      );
+      expect(counted.cursor.firstBatch[0].n).toBe(2);
+    } finally {
+      await engine.close();
+    }
   });
 });

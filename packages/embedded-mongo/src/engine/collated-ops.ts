@@ -12,6 +12,7 @@ import { compare as mingoCompare, resolve } from 'mingo/util';
 import type { Options } from 'mingo/types';
 import { type Collation, type CollationSpec, collatedEqual, collationOf } from './collation.ts';
 import { type Doc, isPlainObject } from './keys.ts';
+import { err } from './errors.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
@@ -180,3 +181,75 @@ export function collatedSort(original: AnyFn): AnyFn {
     );
   };
 }
+
+/**
+ * Operators whose string comparisons mongod makes with the collation but mingo makes
+ * binary (grouping, set and array membership, min/max of strings, joins): refused
+ * under a collation rather than answered differently.
+ */
+const UNCOLLATED = new Set([
+  '$bucket',
+  '$bucketAuto',
+  '$sortByCount',
+  '$lookup',
+  '$graphLookup',
+  '$setWindowFields',
+  '$addToSet',
+  '$in',
+  '$setUnion',
+  '$setIntersection',
+  '$setDifference',
+  '$setEquals',
+  '$setIsSubset',
+  '$indexOfArray',
+  '$max',
+  '$min',
+  '$maxN',
+  '$minN',
+  '$top',
+  '$topN',
+  '$bottom',
+  '$bottomN',
+  '$sortArray',
+]);
+
+/** A `$group` key that is one value for every document (countDocuments' `_id: 1`). */
+const constantKey = (id: unknown) =>
+  id === null ||
+  typeof id === 'number' ||
+  typeof id === 'boolean' ||
+  (typeof id === 'string' && !id.startsWith('$'));
+
+/** The `$expr` expressions of a query, however deep in `$and`/`$or`/`$nor`. */
+export function queryExprs(q: unknown, out: unknown[] = []): unknown[] {
+  if (Array.isArray(q)) for (const x of q) queryExprs(x, out);
+  else if (isPlainObject(q))
+    for (const [k, v] of Object.entries(q)) {
+      if (k === '$expr') out.push(v);
+      else if (k === '$and' || k === '$or' || k === '$nor') queryExprs(v, out);
+    }
+  return out;
+}
+
+export function refuseUncollated(spec: unknown): void {
+  if (Array.isArray(spec)) {
+    for (const x of spec) refuseUncollated(x);
+    return;
+  }
+  if (!isPlainObject(spec)) return;
+  for (const [k, v] of Object.entries(spec)) {
+    // A query's own operators honour the collation; only its `$expr` holds expressions.
+    if (k === '$match') {
+      refuseUncollated(queryExprs(v));
+      continue;
+    }
+    const grouped = k === '$group' && isPlainObject(v) && !constantKey(v._id);
+    if (UNCOLLATED.has(k) || grouped)
+      throw err(
+        115,
+        `${k} with a non-simple collation is not supported by the embedded server (it would compare strings binary)`,
+      );
+    refuseUncollated(v);
+  }
+}
+

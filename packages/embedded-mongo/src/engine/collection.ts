@@ -200,14 +200,15 @@ export class Collection implements CollectionView {
     const eq = new Map<string, unknown[]>();
     equalityConstraints(filter, eq);
     if (eq.size === 0) return this.docs.values();
-    // Under a collation, binary keys would miss collation-equal strings: only an index
-    // with the same collation (bucket keys: a superset) or string-free values serve.
-    // Without one, any index serves (a bucket key holds every binary-equal value).
-    const binaryOnly = collation
-      ? new Set([...eq].filter(([, vs]) => vs.some(hasString)).map(([f]) => f))
-      : undefined;
+    // A string predicate is answered only by an index of the query's collation, as
+    // mongod plans it (binary keys would miss collation-equal strings; an index's
+    // bucket keys hold a superset, filtered exactly). Plain queries on plain
+    // indexes pay one identity comparison per index.
+    let strings: Set<string> | undefined;
+    const stringFields = (): Set<string> =>
+      (strings ??= new Set([...eq].filter(([, vs]) => vs.some(hasString)).map(([f]) => f)));
     const ids = eq.get('_id');
-    if (ids && !binaryOnly?.has('_id')) {
+    if (ids && !(collation && stringFields().has('_id'))) {
       this.lastPlan = '_id_';
       const out: Doc[] = [];
       const seen = new Set<string>();
@@ -227,8 +228,7 @@ export class Collection implements CollectionView {
     for (const ix of this.indexes.values()) {
       const first = eq.get(ix.fields[0]);
       if (!first) continue;
-      if (binaryOnly?.size && ix.collation !== collation && ix.fields.some((f) => binaryOnly.has(f)))
-        continue;
+      if (ix.collation !== collation && ix.fields.some((f) => stringFields().has(f))) continue;
       if (ix.spec.partialFilterExpression && !impliesPartial(filter, ix.spec.partialFilterExpression))
         continue;
       const lists: unknown[][] = [];

@@ -24,7 +24,13 @@ import { compileInclusion } from './fast-project.ts';
 import { err, toMongoError } from './errors.ts';
 import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
-import { collatedExpressionOps, collatedQueryOps, collatedSort } from './collated-ops.ts';
+import {
+  collatedExpressionOps,
+  collatedQueryOps,
+  collatedSort,
+  queryExprs,
+  refuseUncollated,
+} from './collated-ops.ts';
 import { type Collation, resolveCollation } from './collation.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
@@ -222,6 +228,7 @@ export function compileFilter(
 ): { test(d: Doc): boolean } {
   if (!isPlainObject(filter)) throw err(14, 'filter must be an object');
   if (Object.keys(filter).length === 0) return { test: () => true };
+  if (collation) refuseUncollated(queryExprs(filter));
   const fast = collation ? null : compileFastFilter(filter);
   if (fast) {
     // mingo only for the rare document the fast matcher cannot decide.

@@ -5,6 +5,7 @@
  */
 import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
 import { err } from '../errors.ts';
+import { refuseUncollated } from '../collated-ops.ts';
 import { fastGroup } from '../fast-group.ts';
 import { checkHint } from '../hint.ts';
 import { isAccumulator, isPipelineStage, letVariables, normalizeCollation, runPipeline } from '../mingo.ts';
@@ -86,77 +87,6 @@ function checkStages(pipeline: Doc[], allSafe: { v: boolean }, top = false): voi
     if (name === '$lookup' && isPlainObject(stage.$lookup) && Array.isArray(stage.$lookup.pipeline))
       checkStages(stage.$lookup.pipeline as Doc[], allSafe);
     if (!NON_MUTATING.has(name)) allSafe.v = false;
-  }
-}
-
-/**
- * Operators whose string comparisons mongod makes with the collation but mingo makes
- * binary (grouping, set and array membership, min/max of strings, joins): refused
- * under a collation rather than answered differently.
- */
-const UNCOLLATED = new Set([
-  '$bucket',
-  '$bucketAuto',
-  '$sortByCount',
-  '$lookup',
-  '$graphLookup',
-  '$setWindowFields',
-  '$addToSet',
-  '$in',
-  '$setUnion',
-  '$setIntersection',
-  '$setDifference',
-  '$setEquals',
-  '$setIsSubset',
-  '$indexOfArray',
-  '$max',
-  '$min',
-  '$maxN',
-  '$minN',
-  '$top',
-  '$topN',
-  '$bottom',
-  '$bottomN',
-  '$sortArray',
-]);
-
-/** A `$group` key that is one value for every document (countDocuments' `_id: 1`). */
-const constantKey = (id: unknown) =>
-  id === null ||
-  typeof id === 'number' ||
-  typeof id === 'boolean' ||
-  (typeof id === 'string' && !id.startsWith('$'));
-
-/** The `$expr` expressions of a query, however deep in `$and`/`$or`/`$nor`. */
-function queryExprs(q: unknown, out: unknown[] = []): unknown[] {
-  if (Array.isArray(q)) for (const x of q) queryExprs(x, out);
-  else if (isPlainObject(q))
-    for (const [k, v] of Object.entries(q)) {
-      if (k === '$expr') out.push(v);
-      else if (k === '$and' || k === '$or' || k === '$nor') queryExprs(v, out);
-    }
-  return out;
-}
-
-function refuseUncollated(spec: unknown): void {
-  if (Array.isArray(spec)) {
-    for (const x of spec) refuseUncollated(x);
-    return;
-  }
-  if (!isPlainObject(spec)) return;
-  for (const [k, v] of Object.entries(spec)) {
-    // A query's own operators honour the collation; only its `$expr` holds expressions.
-    if (k === '$match') {
-      refuseUncollated(queryExprs(v));
-      continue;
-    }
-    const grouped = k === '$group' && isPlainObject(v) && !constantKey(v._id);
-    if (UNCOLLATED.has(k) || grouped)
-      throw err(
-        115,
-        `${k} with a non-simple collation is not supported by the embedded server (it would compare strings binary)`,
-      );
-    refuseUncollated(v);
   }
 }
 
