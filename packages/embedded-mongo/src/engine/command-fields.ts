@@ -53,7 +53,7 @@ const isEmptyDoc = (v: unknown) =>
 const refused = (reason: string, inert?: (v: unknown) => boolean): Refusal => ({ reason, inert });
 
 /** What a command's `collation` does (README); refusals are listed under "Not supported". */
-const COLLATION = 'string matching, sorting and index use honour it (ICU locales through `Intl.Collator`)';
+const COLLATION = 'string matching, sorting and index use honour it: ICU locales through `Intl.Collator`';
 const LET = '`$$name` in `$expr` and expressions';
 const NO_VALIDATION = 'validators are refused at create: nothing to bypass';
 
@@ -184,7 +184,7 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
   create: {
     supported: {
       create: '',
-      collation: 'the default for queries and indexes that give none (`simple` overrides it)',
+      collation: 'the default for queries and indexes that give none; `simple` overrides it',
       validationLevel: 'no validator to apply it to',
       validationAction: 'no validator to apply it to',
       storageEngine: 'storage-engine tuning',
