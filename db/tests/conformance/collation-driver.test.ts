@@ -230,6 +230,14 @@ describe('collection default collation', () => {
     expect(ix?.collation).toMatchObject({ locale: 'en', strength: 2 });
     await c.insertOne({ code: 'abc' });
     expect((await failure(() => c.insertOne({ code: 'ABC' }))).code).toBe(11000);
+    // The _id index takes the default collation too.
+    const id = (await c.indexes()).find((i) => i.name === '_id_');
+    expect(id?.collation).toMatchObject({ locale: 'en', strength: 2 });
+    await c.insertOne({ _id: 'key' as never });
+    expect((await failure(() => c.insertOne({ _id: 'KEY' as never }))).code).toBe(11000);
+    await c.deleteOne({ _id: 'key' as never });
+    await c.insertOne({ _id: 'KEY' as never });
+    expect(await c.countDocuments({ _id: 'key' as never })).toBe(1);
   });
 });
 

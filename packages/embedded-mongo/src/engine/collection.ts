@@ -117,7 +117,14 @@ export class Collection implements CollectionView {
     public db: string,
     public name: string,
     readonly options: Doc = {},
-  ) {}
+  ) {
+    // A default collation is the `_id` index's too: `_id`s it holds equal are duplicates.
+    if (options.collation)
+      this.idIndex = new Index({ ...ID_INDEX_SPEC, unique: true, collation: options.collation });
+  }
+
+  /** The `_id` index's keys under the collection's collation (plain collections: `docs` alone). */
+  private readonly idIndex: Index | undefined;
 
   get ns(): string {
     return `${this.db}.${this.name}`;
@@ -133,7 +140,8 @@ export class Collection implements CollectionView {
   }
 
   indexSpecs(): IndexSpec[] {
-    return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((i) => i.spec)];
+    const id = this.idIndex ? { ...ID_INDEX_SPEC, collation: this.options.collation as Doc } : ID_INDEX_SPEC;
+    return [id, ...[...this.indexes.values()].map((i) => i.spec)];
   }
 
   /** A stored document by `_id` key (collated unique checks confirm against it). */
@@ -149,6 +157,11 @@ export class Collection implements CollectionView {
     const id = keyOf(doc._id);
     if (this.docs.has(id)) throw this.idDupError(doc);
     const keyed: [Index, IndexKeys | null][] = [];
+    if (this.idIndex) {
+      const keys = this.idIndex.keysOf(doc);
+      this.idIndex.checkUnique(this.ns, id, keys, this.docOf);
+      keyed.push([this.idIndex, keys]);
+    }
     for (const ix of this.indexes.values()) {
       const keys = ix.keysOf(doc);
       ix.checkUnique(this.ns, id, keys, this.docOf);
@@ -181,6 +194,7 @@ export class Collection implements CollectionView {
   remove(doc: Doc): void {
     const id = keyOf(doc._id);
     for (const ix of this.indexes.values()) ix.remove(id, ix.keysOf(doc));
+    this.idIndex?.remove(id, this.idIndex.keysOf(doc));
     this.docs.delete(id);
   }
 

@@ -41,7 +41,9 @@ export const listCollections: Handler = (ctx) => {
           type: 'collection',
           options: clone(c.options),
           info: { readOnly: false },
-          idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+          idIndex: c.options.collation
+            ? { v: 2, key: { _id: 1 }, name: '_id_', collation: clone(c.options.collation) }
+            : { v: 2, key: { _id: 1 }, name: '_id_' },
         },
   );
   if (isPlainObject(body.filter) && Object.keys(body.filter).length) {
