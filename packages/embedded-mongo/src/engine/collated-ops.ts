@@ -62,13 +62,17 @@ function eq(lhs: unknown, rhs: unknown, c: Collation): boolean {
   );
 }
 
+/** A query's regex as a RegExp (the driver may hand a BSONRegExp). */
+function toRegExp(x: unknown): RegExp {
+  if (x instanceof RegExp) return x;
+  const r = x as { pattern: string; options: string };
+  return new RegExp(r.pattern, r.options.replace(/[^gimsuy]/g, ''));
+}
+
 function inList(lhs: unknown, list: unknown[], c: Collation): boolean {
   return list.some((x) => {
     if (isRegex(x)) {
-      const re =
-        x instanceof RegExp
-          ? x
-          : new RegExp((x as { pattern: string }).pattern, (x as { options: string }).options);
+      const re = toRegExp(x);
       const vals = Array.isArray(lhs) ? lhs : [lhs];
       return vals.some((v) => typeof v === 'string' && re.test(v));
     }
@@ -118,7 +122,7 @@ export function collatedQueryOps(ops: Record<string, AnyFn>): Record<string, Any
         if (!Array.isArray(l) || !Array.isArray(rhs) || !l.length || !rhs.length) return false;
         return rhs.every((x) =>
           isRegex(x)
-            ? l.some((v) => typeof v === 'string' && (x as RegExp).test(v))
+            ? l.some((v) => typeof v === 'string' && toRegExp(x).test(v))
             : l.some((v) => collatedEqual(v, x, c)),
         );
         // `$elemMatch` inside `$all` is mingo's (its inner query gets the collation itself).
@@ -252,4 +256,3 @@ export function refuseUncollated(spec: unknown): void {
     refuseUncollated(v);
   }
 }
-
