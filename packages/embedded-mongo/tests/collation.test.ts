@@ -38,6 +38,9 @@ describe('parseCollation', () => {
     });
     expect(parseCollation({ locale: 'simple' })).toBeUndefined();
     expect(parseCollation({ locale: 'fr_CA' })?.backwards).toBe(true);
+    // The locale's ICU defaults: Danish sorts upper case first, Thai ignores punctuation.
+    expect(parseCollation({ locale: 'da' })?.caseFirst).toBe('upper');
+    expect(parseCollation({ locale: 'th' })?.alternate).toBe('shifted');
   });
 
   it('accepts mongod locale ids, including regions and @collation variants', () => {
@@ -85,6 +88,7 @@ describe('parseCollation', () => {
       { locale: 'en', strength: 2, backwards: true },
       { locale: 'en', alternate: 'shifted', maxVariable: 'space' },
       { locale: 'en', strength: 5, alternate: 'shifted' },
+      { locale: 'de@collation=search' },
     ])
       expect(code(() => parseCollation(spec))?.code).toBe(115);
   });

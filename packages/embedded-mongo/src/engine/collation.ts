@@ -162,13 +162,26 @@ export function parseCollation(raw: unknown, field = 'collation'): CollationSpec
     throw err(2, `Field 'locale' is invalid in: ${show(spec)}`);
   const base = locale.split('@')[0];
   const strength = int(spec, 'strength', 3);
+  // The locale's own defaults (Danish upper case first, Thai shifted), as ICU gives mongod.
+  const icu = new Intl.Collator(tag).resolvedOptions();
+  refuseVariant(locale, icu.collation);
   const out: CollationSpec = {
     locale,
     caseLevel: bool(spec, 'caseLevel', false),
-    caseFirst: str(spec, 'caseFirst', ['upper', 'lower', 'off'], 'off'),
+    caseFirst: str(
+      spec,
+      'caseFirst',
+      ['upper', 'lower', 'off'],
+      icu.caseFirst === 'upper' || icu.caseFirst === 'lower' ? icu.caseFirst : 'off',
+    ),
     strength,
     numericOrdering: bool(spec, 'numericOrdering', false),
-    alternate: str(spec, 'alternate', ['non-ignorable', 'shifted'], 'non-ignorable'),
+    alternate: str(
+      spec,
+      'alternate',
+      ['non-ignorable', 'shifted'],
+      icu.ignorePunctuation ? 'shifted' : 'non-ignorable',
+    ),
     maxVariable: str(spec, 'maxVariable', ['punct', 'space'], 'punct'),
     normalization: bool(spec, 'normalization', false),
     backwards: bool(spec, 'backwards', BACKWARDS_LOCALES.has(base)),
@@ -196,6 +209,19 @@ export function parseCollation(raw: unknown, field = 'collation'): CollationSpec
     );
   refuseInexact(out);
   return out;
+}
+
+/** Variants that are their locale's default collation (so Intl resolves them as 'default'). */
+const DEFAULT_VARIANTS = new Set([
+  'zh@collation=pinyin',
+  'zh_Hant@collation=stroke',
+  'sv@collation=reformed',
+]);
+
+/** An `@collation=` variant Node's ICU does not carry (search tailorings, big5han…): refused. */
+function refuseVariant(locale: string, resolved: string): void {
+  if (!locale.includes('@') || resolved !== 'default' || DEFAULT_VARIANTS.has(locale)) return;
+  throw err(115, `collation locale '${locale}' is not supported by the embedded server`);
 }
 
 /**
