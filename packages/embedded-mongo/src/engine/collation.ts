@@ -202,7 +202,9 @@ export function parseCollation(raw: unknown, field = 'collation'): CollationSpec
     throw err(9, `Collation spec contains unknown field. Collation spec: ${show(spec)}`);
   if (out.backwards && strength === 1)
     throw err(2, `'backwards' is invalid with 'strength' of 1 in: ${show(toDoc(out))}`);
-  if (out.caseFirst !== 'off' && !out.caseLevel && strength <= 2)
+  // Only a caseFirst asked for: a locale's own default (Danish 'upper') has no effect at
+  // strengths 1-2 and is not held against the request.
+  if (spec.caseFirst !== undefined && out.caseFirst !== 'off' && !out.caseLevel && strength <= 2)
     throw err(
       2,
       `'caseFirst' is invalid unless 'caseLevel' is on or 'strength' is greater than 2 in: ${show(toDoc(out))}`,
