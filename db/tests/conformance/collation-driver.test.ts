@@ -7,13 +7,14 @@
  * `{locale: 'simple'}` overrides it; bad collation documents answer mongod's errors.
  * Runs on the embedded server, or on a real MongoDB when MONGODB_URI is set.
  */
-import type { CollationOptions, Db, Document } from 'mongodb';
+import type { CollationOptions, Db, Document, MongoClient } from 'mongodb';
 import { describe, expect, it } from 'vitest';
 import { failure } from './session-helpers.ts';
 import { withTargetDb } from './target.ts';
 
 let db: Db;
-withTargetDb('collation', (o) => ({ db } = o));
+let client: MongoClient;
+withTargetDb('collation', (o) => ({ db, client } = o));
 
 const ci = { locale: 'en', strength: 2 };
 const names = (docs: Document[]) => docs.map((d) => d.name as unknown);
@@ -164,6 +165,24 @@ describe('unique index with a collation', () => {
     const build = await failure(() => other.createIndex({ email: 1 }, { unique: true, collation: ci }));
     expect(build.code).toBe(11000);
     expect((await other.indexes()).map((i) => i.name)).toEqual(['_id_']);
+  });
+
+  it('inside a transaction too', async () => {
+    const c = db.collection('accounts');
+    await c.createIndex({ email: 1 }, { unique: true, collation: ci });
+    await c.insertOne({ email: 'hoa@x.vn' });
+    const session = client.startSession();
+    try {
+      session.startTransaction();
+      // Accents differ at strength 2: not a duplicate.
+      await c.insertOne({ email: 'hòa@x.vn' }, { session });
+      const dup = await failure(() => c.insertOne({ email: 'HOA@X.VN' }, { session }));
+      expect(dup.code).toBe(11000);
+      await session.abortTransaction();
+    } finally {
+      await session.endSession();
+    }
+    expect(await c.countDocuments({})).toBe(1);
   });
 
   it('keeps distinct accented values apart at strength 2 and lists the full collation', async () => {
