@@ -59,6 +59,10 @@ function hasString(v: unknown): boolean {
   return isPlainObject(v) && Object.values(v).some(hasString);
 }
 
+/** The constrained fields whose values hold a string. */
+const stringFields = (eq: Map<string, unknown[]>): Set<string> =>
+  new Set([...eq].filter(([, vs]) => vs.some(hasString)).map(([f]) => f));
+
 /** The filter's top-level conditions, those inside `$and` included. */
 function conditions(filter: Doc, out: [string, unknown][] = []): [string, unknown][] {
   for (const [k, v] of Object.entries(filter)) {
@@ -217,12 +221,10 @@ export class Collection implements CollectionView {
     // A string predicate is answered only by an index of the query's collation, as
     // mongod plans it (binary keys would miss collation-equal strings; an index's
     // bucket keys hold a superset, filtered exactly). Plain queries on plain
-    // indexes pay one identity comparison per index.
+    // indexes pay one identity comparison per index, nothing else.
     let strings: Set<string> | undefined;
-    const stringFields = (): Set<string> =>
-      (strings ??= new Set([...eq].filter(([, vs]) => vs.some(hasString)).map(([f]) => f)));
     const ids = eq.get('_id');
-    if (ids && !(collation && stringFields().has('_id'))) {
+    if (ids && !(collation && (strings ??= stringFields(eq)).has('_id'))) {
       this.lastPlan = '_id_';
       const out: Doc[] = [];
       const seen = new Set<string>();
@@ -242,7 +244,8 @@ export class Collection implements CollectionView {
     for (const ix of this.indexes.values()) {
       const first = eq.get(ix.fields[0]);
       if (!first) continue;
-      if (ix.collation !== collation && ix.fields.some((f) => stringFields().has(f))) continue;
+      if (ix.collation !== collation && ix.fields.some((f) => (strings ??= stringFields(eq)).has(f)))
+        continue;
       if (ix.spec.partialFilterExpression && !impliesPartial(filter, ix.spec.partialFilterExpression))
         continue;
       const lists: unknown[][] = [];
