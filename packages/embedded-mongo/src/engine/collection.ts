@@ -5,7 +5,7 @@
  * Stored documents are never mutated: updates build a new object and swap it in.
  * That lets cursors and background snapshots hold plain references safely.
  */
-import type { CollationSpec } from 'mingo/types';
+import type { Collation } from './collation.ts';
 import { type Doc, isPlainObject, keyOf, sameDoc } from './keys.ts';
 import { err } from './errors.ts';
 import {
@@ -52,6 +52,17 @@ export function equalityConstraints(filter: Doc, out: Map<string, unknown[]>): v
   }
 }
 
+/** Whether a value is or holds a string (compared by a collation, so not by binary keys). */
+function hasString(v: unknown): boolean {
+  if (typeof v === 'string') return true;
+  if (Array.isArray(v)) return v.some(hasString);
+  return isPlainObject(v) && Object.values(v).some(hasString);
+}
+
+/** The constrained fields whose values hold a string. */
+const stringFields = (eq: Map<string, unknown[]>): Set<string> =>
+  new Set([...eq].filter(([, vs]) => vs.some(hasString)).map(([f]) => f));
+
 /** The filter's top-level conditions, those inside `$and` included. */
 function conditions(filter: Doc, out: [string, unknown][] = []): [string, unknown][] {
   for (const [k, v] of Object.entries(filter)) {
@@ -94,7 +105,7 @@ export interface CollectionView {
   readonly indexes: Map<string, Index>;
   indexSpecs(): IndexSpec[];
   /** `variables`: a command's `let`, for `$$name` in `$expr`. */
-  match(filter: Doc, collation?: CollationSpec, limit?: number, variables?: Doc): Doc[];
+  match(filter: Doc, collation?: Collation, limit?: number, variables?: Doc): Doc[];
   /** Every document, in storage order. */
   all(): Iterable<Doc>;
   readonly size: number;
@@ -110,7 +121,14 @@ export class Collection implements CollectionView {
     public db: string,
     public name: string,
     readonly options: Doc = {},
-  ) {}
+  ) {
+    // A default collation is the `_id` index's too: `_id`s it holds equal are duplicates.
+    if (options.collation)
+      this.idIndex = new Index({ ...ID_INDEX_SPEC, unique: true, collation: options.collation });
+  }
+
+  /** The `_id` index's keys under the collection's collation (plain collections: `docs` alone). */
+  private readonly idIndex: Index | undefined;
 
   get ns(): string {
     return `${this.db}.${this.name}`;
@@ -126,8 +144,12 @@ export class Collection implements CollectionView {
   }
 
   indexSpecs(): IndexSpec[] {
-    return [ID_INDEX_SPEC, ...[...this.indexes.values()].map((i) => i.spec)];
+    const id = this.idIndex ? { ...ID_INDEX_SPEC, collation: this.options.collation as Doc } : ID_INDEX_SPEC;
+    return [id, ...[...this.indexes.values()].map((i) => i.spec)];
   }
+
+  /** A stored document by `_id` key (collated unique checks confirm against it). */
+  private readonly docOf = (id: string): Doc | undefined => this.docs.get(id);
 
   private idDupError(doc: Doc) {
     const idx = new Index(ID_INDEX_SPEC);
@@ -139,9 +161,14 @@ export class Collection implements CollectionView {
     const id = keyOf(doc._id);
     if (this.docs.has(id)) throw this.idDupError(doc);
     const keyed: [Index, IndexKeys | null][] = [];
+    if (this.idIndex) {
+      const keys = this.idIndex.keysOf(doc);
+      this.idIndex.checkUnique(this.ns, id, keys, this.docOf);
+      keyed.push([this.idIndex, keys]);
+    }
     for (const ix of this.indexes.values()) {
       const keys = ix.keysOf(doc);
-      ix.checkUnique(this.ns, id, keys);
+      ix.checkUnique(this.ns, id, keys, this.docOf);
       keyed.push([ix, keys]);
     }
     for (const [ix, keys] of keyed) ix.add(id, keys);
@@ -158,7 +185,7 @@ export class Collection implements CollectionView {
       // Most updates leave indexed fields alone: nothing to check or move (removing and
       // re-adding an id in a large posting set is what made such updates slow).
       if (sameKeys(oldKeys, newKeys)) continue;
-      ix.checkUnique(this.ns, id, newKeys);
+      ix.checkUnique(this.ns, id, newKeys, this.docOf);
       changes.push([ix, oldKeys, newKeys]);
     }
     for (const [ix, oldKeys, newKeys] of changes) {
@@ -171,6 +198,7 @@ export class Collection implements CollectionView {
   remove(doc: Doc): void {
     const id = keyOf(doc._id);
     for (const ix of this.indexes.values()) ix.remove(id, ix.keysOf(doc));
+    this.idIndex?.remove(id, this.idIndex.keysOf(doc));
     this.docs.delete(id);
   }
 
@@ -184,15 +212,19 @@ export class Collection implements CollectionView {
    * Documents that may match `filter`: the smallest index posting list among the
    * filter's equality constraints, or every document.
    */
-  candidates(filter: Doc, collation?: CollationSpec): Iterable<Doc> {
+  candidates(filter: Doc, collation?: Collation): Iterable<Doc> {
     this.lastPlan = null;
-    // Collation changes string equality (strength 1/2), which index keys ignore.
-    if (collation || Object.keys(filter).length === 0) return this.docs.values();
+    if (Object.keys(filter).length === 0) return this.docs.values();
     const eq = new Map<string, unknown[]>();
     equalityConstraints(filter, eq);
     if (eq.size === 0) return this.docs.values();
+    // A string predicate is answered only by an index of the query's collation, as
+    // mongod plans it (binary keys would miss collation-equal strings; an index's
+    // bucket keys hold a superset, filtered exactly). Plain queries on plain
+    // indexes pay one identity comparison per index, nothing else.
+    let strings: Set<string> | undefined;
     const ids = eq.get('_id');
-    if (ids) {
+    if (ids && !(collation && (strings ??= stringFields(eq)).has('_id'))) {
       this.lastPlan = '_id_';
       const out: Doc[] = [];
       const seen = new Set<string>();
@@ -212,6 +244,8 @@ export class Collection implements CollectionView {
     for (const ix of this.indexes.values()) {
       const first = eq.get(ix.fields[0]);
       if (!first) continue;
+      if (ix.collation !== collation && ix.fields.some((f) => (strings ??= stringFields(eq)).has(f)))
+        continue;
       if (ix.spec.partialFilterExpression && !impliesPartial(filter, ix.spec.partialFilterExpression))
         continue;
       const lists: unknown[][] = [];
@@ -288,7 +322,7 @@ export class Collection implements CollectionView {
   }
 
   /** Matching stored documents (references: never hand them out without cloning). */
-  match(filter: Doc, collation?: CollationSpec, limit = Infinity, variables?: Doc): Doc[] {
+  match(filter: Doc, collation?: Collation, limit = Infinity, variables?: Doc): Doc[] {
     const q = compileFilter(filter, collation, variables);
     const out: Doc[] = [];
     if (limit <= 0) return out;
@@ -334,7 +368,7 @@ export class Collection implements CollectionView {
     const ix = new Index(spec);
     for (const [id, doc] of this.docs) {
       const keys = ix.keysOf(doc);
-      ix.checkUnique(this.ns, id, keys);
+      ix.checkUnique(this.ns, id, keys, this.docOf);
       ix.add(id, keys);
     }
     this.indexes.set(spec.name, ix);

@@ -52,6 +52,8 @@ const isEmptyDoc = (v: unknown) =>
   (typeof v === 'object' && !Array.isArray(v) && Object.keys(v as object).length === 0);
 const refused = (reason: string, inert?: (v: unknown) => boolean): Refusal => ({ reason, inert });
 
+/** What a command's `collation` does (README); refusals are listed under "Not supported". */
+const COLLATION = 'string matching, sorting and index use honour it: ICU locales through `Intl.Collator`';
 const LET = '`$$name` in `$expr` and expressions';
 const NO_VALIDATION = 'validators are refused at create: nothing to bypass';
 
@@ -62,7 +64,7 @@ const UPDATE_STATEMENT: FieldTable = {
     upsert: '',
     multi: '',
     arrayFilters: '',
-    collation: 'sorting honours it; equality stays binary',
+    collation: COLLATION,
     hint: 'must name an index; results as without it',
     c: 'constants of a pipeline update, with `let`',
   },
@@ -72,7 +74,7 @@ const DELETE_STATEMENT: FieldTable = {
   supported: {
     q: '',
     limit: '0 or 1',
-    collation: 'sorting honours it; equality stays binary',
+    collation: COLLATION,
     hint: 'must name an index; results as without it',
   },
 };
@@ -87,7 +89,7 @@ const FIND: FieldTable = {
     limit: '',
     batchSize: '',
     singleBatch: '',
-    collation: 'sorting honours it; equality stays binary',
+    collation: COLLATION,
     hint: 'must name an index; results as without it',
     allowDiskUse: 'everything is in memory',
     allowPartialResults: 'not sharded: always complete',
@@ -131,7 +133,7 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       fields: '',
       upsert: '',
       arrayFilters: '',
-      collation: 'sorting honours it; equality stays binary',
+      collation: COLLATION,
       hint: 'must name an index; results as without it',
       let: LET,
       bypassDocumentValidation: NO_VALIDATION,
@@ -143,7 +145,7 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       pipeline: '',
       cursor: '',
       allowDiskUse: 'everything is in memory',
-      collation: 'sorting honours it; equality stays binary',
+      collation: COLLATION,
       hint: 'must name an index; results as without it',
       let: LET,
       bypassDocumentValidation: NO_VALIDATION,
@@ -156,12 +158,12 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       query: '',
       limit: '',
       skip: '',
-      collation: 'sorting honours it; equality stays binary',
+      collation: COLLATION,
       hint: 'must name an index; results as without it',
     },
   },
   distinct: {
-    supported: { distinct: '', key: '', query: '', collation: 'sorting honours it; equality stays binary' },
+    supported: { distinct: '', key: '', query: '', collation: COLLATION + '; values it holds equal are one' },
   },
   getMore: { supported: { getMore: '', collection: '', batchSize: '' } },
   killCursors: { supported: { killCursors: '', cursors: '' } },
@@ -182,6 +184,7 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
   create: {
     supported: {
       create: '',
+      collation: 'the default for queries and indexes that give none; `simple` overrides it',
       validationLevel: 'no validator to apply it to',
       validationAction: 'no validator to apply it to',
       storageEngine: 'storage-engine tuning',
@@ -197,7 +200,6 @@ export const COMMAND_FIELDS: Record<string, FieldTable> = {
       timeseries: refused('time-series collections are not supported'),
       clusteredIndex: refused('clustered collections are not supported'),
       expireAfterSeconds: refused('clustered collections are not supported'),
-      collation: refused('a collection default collation is not implemented', isEmptyDoc),
       idIndex: refused('a custom `_id` index is not implemented'),
       changeStreamPreAndPostImages: refused('change streams are not supported'),
       encryptedFields: refused('queryable encryption is not supported'),

@@ -12,6 +12,7 @@
 import { type Doc, formatValue, isPlainObject, keyOf } from './keys.ts';
 import { err } from './errors.ts';
 import { compileFilter } from './mingo.ts';
+import { type Collation, collatedEqual, collatedKeyOf, resolveCollation } from './collation.ts';
 
 /** Sentinel for "field absent", distinct from an explicit null (matters for sparse). */
 const MISSING = Symbol('missing');
@@ -184,6 +185,9 @@ function onlyMultiField(perField: unknown[][]): number {
 
 /** Key of one field's value: missing is null ('z'), an empty array is `undefined` ('u'). */
 const partKey = (v: unknown): string => (v === MISSING ? 'z' : v === EMPTY_ARRAY ? 'u' : keyOf(v));
+/** `partKey` of an index with a collation: strings by their bucket (see collation.ts). */
+const collatedPartKey = (v: unknown, c: Collation): string =>
+  v === MISSING ? 'z' : v === EMPTY_ARRAY ? 'u' : collatedKeyOf(v, c);
 const partValue = (v: unknown): unknown => (v === MISSING ? null : v === EMPTY_ARRAY ? undefined : v);
 
 /**
@@ -226,8 +230,18 @@ export class Index {
    * values of it cannot name the same document.
    */
   readonly multikey: boolean[];
+  /**
+   * The index's collation: its map keys are then coarse buckets (a lookup gives a
+   * superset, which the query filters exactly) and a unique key is confirmed by the
+   * collator. Compared by identity (collationOf caches one per spec).
+   */
+  readonly collation: Collation | undefined;
+  private readonly key: (v: unknown) => string;
 
   constructor(readonly spec: IndexSpec) {
+    this.collation = spec.collation === undefined ? undefined : resolveCollation(spec.collation);
+    const c = this.collation;
+    this.key = c ? (v) => collatedPartKey(v, c) : partKey;
     this.fields = Object.keys(spec.key);
     this.paths = this.fields.map((f) => f.split('.'));
     if (spec.partialFilterExpression) this.partial = compileFilter(spec.partialFilterExpression);
@@ -281,7 +295,7 @@ export class Index {
     if (single) {
       // The common case (no array in the indexed fields): one key per prefix.
       const parts = new Array<string>(depth);
-      for (let i = 0; i < depth; i++) parts[i] = partKey(perField[i][0]);
+      for (let i = 0; i < depth; i++) parts[i] = this.key(perField[i][0]);
       const keys = new Array<string[]>(levels);
       for (let j = 0; j < levels; j++) keys[j] = [joinKey(parts, this.lengths[j])];
       return { keys, vals: this.full ? [perField.map((vs) => partValue(vs[0]))] : [] };
@@ -304,7 +318,7 @@ export class Index {
       }
       const seen = new Set<string>();
       for (const v of perField[i]) {
-        const k = partKey(v);
+        const k = this.key(v);
         if (seen.has(k)) continue;
         seen.add(k);
         keyParts[i] = k;
@@ -323,11 +337,11 @@ export class Index {
   private keysWithOneArray(perField: unknown[][], m: number): IndexKeys {
     const depth = perField.length;
     const parts = new Array<string>(depth);
-    for (let i = 0; i < depth; i++) if (i !== m) parts[i] = partKey(perField[i][0]);
+    for (let i = 0; i < depth; i++) if (i !== m) parts[i] = this.key(perField[i][0]);
     const distinct: unknown[] = [];
     const distinctKeys: string[] = [];
     for (const v of perField[m]) {
-      const k = partKey(v);
+      const k = this.key(v);
       if (!distinctKeys.includes(k)) {
         distinctKeys.push(k);
         distinct.push(v);
@@ -346,8 +360,12 @@ export class Index {
     return { keys, vals };
   }
 
-  /** Throws E11000 if adding `doc` (id `id`) would violate uniqueness. */
-  checkUnique(ns: string, id: string, keys: IndexKeys | null): void {
+  /**
+   * Throws E11000 if adding `doc` (id `id`) would violate uniqueness. `docOf` gives
+   * the stored documents: with a collation, a shared bucket is a duplicate only if
+   * the collator holds the values equal.
+   */
+  checkUnique(ns: string, id: string, keys: IndexKeys | null, docOf?: (id: string) => Doc | undefined): void {
     if (!this.unique || !keys) return;
     const last = this.lengths.length - 1;
     const full = keys.keys[last];
@@ -355,9 +373,22 @@ export class Index {
     for (let i = 0; i < full.length; i++) {
       const p = map.get(full[i]);
       if (p === undefined) continue;
-      if (typeof p === 'string' ? p !== id : [...p].some((x) => x !== id))
+      for (const other of postingIds(p)) {
+        if (other === id) continue;
+        if (this.collation && docOf && !this.holds(docOf(other), keys.vals[i])) continue;
         throw this.dupError(ns, keys.vals[i]);
+      }
     }
+  }
+
+  /** Whether a document has a full key the index's collation holds equal to `vals`. */
+  holds(doc: Doc | null | undefined, vals: unknown[]): boolean {
+    if (!doc) return false;
+    const c = this.collation;
+    const keys = this.keysOf(doc);
+    if (!keys) return false;
+    if (!c) return true;
+    return keys.vals.some((v) => v.every((x, i) => collatedEqual(x, vals[i], c)));
   }
 
   dupError(ns: string, vals: unknown[]) {
@@ -390,7 +421,7 @@ export class Index {
 
   /** Doc ids having `value` in the leading field (equality semantics). */
   lookup(value: unknown): Posting | undefined {
-    return this.maps[0].get(keyOf(value));
+    return this.maps[0].get(this.key(value));
   }
 
   /** The longest kept prefix not longer than `n` fields. */
@@ -408,7 +439,7 @@ export class Index {
     const j = this.lengths.indexOf(values.length);
     if (j < 0) throw new Error(`index ${this.name} keeps no prefix of ${values.length} fields`);
     const parts = new Array<string>(values.length);
-    for (let i = 0; i < values.length; i++) parts[i] = keyOf(values[i]);
+    for (let i = 0; i < values.length; i++) parts[i] = this.key(values[i]);
     return this.maps[j].get(joinKey(parts));
   }
 }

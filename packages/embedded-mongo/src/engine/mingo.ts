@@ -16,7 +16,7 @@ import * as queryOperators from 'mingo/operators/query';
 import * as windowOperators from 'mingo/operators/window';
 import { evalExpr } from 'mingo/core';
 import { resolve } from 'mingo/util';
-import type { CollationSpec, CollectionResolver, Options } from 'mingo/types';
+import type { CollationSpec as MingoCollation, CollectionResolver, Options } from 'mingo/types';
 import { ObjectId } from 'bson';
 import { copyDoc } from './clone.ts';
 import { type Doc, isPlainObject } from './keys.ts';
@@ -33,6 +33,14 @@ import {
   numericQueryOperators,
 } from './numeric-operators.ts';
 import { isInt32, plainQueryNumbers } from './numbers.ts';
+import {
+  collatedExpressionOps,
+  collatedQueryOps,
+  collatedSort,
+  queryExprs,
+  refuseUncollated,
+} from './collated-ops.ts';
+import { type Collation, resolveCollation } from './collation.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -163,10 +171,21 @@ const CONTEXT = Context.init({
     $toString: $toString as AnyFn,
     $toObjectId: $toObjectId as AnyFn,
     $type: $typeExpr as AnyFn,
+    ...collatedExpressionOps({ ...expressionOperators, ...numericExpressions } as Record<string, AnyFn>),
   },
-  pipeline: { ...pipelineOperators, ...numericPipeline },
+  pipeline: {
+    ...pipelineOperators,
+    ...numericPipeline,
+    // Numbers by value (numeric-operators.ts); strings by the collation when there is one.
+    $sort: collatedSort((numericPipeline.$sort ?? pipelineOperators.$sort) as AnyFn),
+  },
   projection: { ...projectionOperators },
-  query: { ...queryOperators, ...numericQueryOperators, $type: $typeQuery as AnyFn },
+  query: {
+    ...queryOperators,
+    ...numericQueryOperators,
+    $type: $typeQuery as AnyFn,
+    ...collatedQueryOps({ ...queryOperators, ...numericQueryOperators } as Record<string, AnyFn>),
+  },
   window: { ...windowOperators },
 } as Parameters<typeof Context.init>[0]);
 
@@ -193,7 +212,7 @@ export const isExpressionOperator = (name: string): boolean =>
   CONTEXT.getOperator(OpType.ACCUMULATOR, name) !== null;
 
 export interface MingoOpts {
-  collation?: CollationSpec;
+  collation?: Collation;
   collectionResolver?: CollectionResolver;
   variables?: Doc;
   clone?: boolean;
@@ -202,7 +221,8 @@ export interface MingoOpts {
 function options(o: MingoOpts = {}): Partial<Options> {
   return {
     context: CONTEXT,
-    collation: o.collation,
+    // The full parsed spec: collated-ops.ts builds its collator from it.
+    collation: o.collation?.spec as MingoCollation | undefined,
     collectionResolver: o.collectionResolver,
     variables: o.variables,
     processingMode: o.clone ? ProcessingMode.CLONE_INPUT : ProcessingMode.CLONE_OFF,
@@ -212,21 +232,29 @@ function options(o: MingoOpts = {}): Partial<Options> {
 /** The options every mingo call here uses (tests compare fast paths against mingo with them). */
 export const mingoOptions = (): Partial<Options> => options();
 
-export function normalizeCollation(c: unknown): CollationSpec | undefined {
-  if (!isPlainObject(c) || typeof c.locale !== 'string' || c.locale === 'simple') return undefined;
-  return c as unknown as CollationSpec;
+/**
+ * A command's collation: its own if given (`{locale: 'simple'}` → none), else the
+ * collection's default (`create` with `collation`). Throws mongod's parse errors.
+ */
+export function normalizeCollation(raw: unknown, defaults?: { options: Doc }): Collation | undefined {
+  if (raw === undefined || raw === null) {
+    const d = defaults?.options.collation;
+    return d === undefined ? undefined : resolveCollation(d);
+  }
+  return resolveCollation(raw);
 }
 
 /** A compiled filter; `test` never mutates its argument. */
 export function compileFilter(
   filter: Doc,
-  collation?: CollationSpec,
+  collation?: Collation,
   variables?: Doc,
 ): { test(d: Doc): boolean } {
   if (!isPlainObject(filter)) throw err(14, 'filter must be an object');
   if (Object.keys(filter).length === 0) return { test: () => true };
   // Long 5, Double 5 and Decimal128 "5" in a filter are the number 5 for matching.
   filter = plainQueryNumbers(filter) as Doc;
+  if (collation) refuseUncollated(queryExprs(filter));
   const fast = collation ? null : compileFastFilter(filter);
   if (fast) {
     // mingo only for the rare document the fast matcher cannot decide.
@@ -276,7 +304,7 @@ export function runPipeline(docs: Doc[], pipeline: Doc[], o: MingoOpts = {}): Do
  * leading documents of the order are guaranteed (the fast path selects them instead of
  * sorting everything; callers slice).
  */
-export function sortDocs(docs: Doc[], sort: Doc, collation?: CollationSpec, first = Infinity): Doc[] {
+export function sortDocs(docs: Doc[], sort: Doc, collation?: Collation, first = Infinity): Doc[] {
   const keys = Object.keys(sort);
   if (keys.length === 0) return docs;
   if (keys.length === 1 && keys[0] === '$natural') return sort.$natural < 0 ? docs.slice().reverse() : docs;
@@ -446,7 +474,7 @@ export function applyOperators(
   condition: Doc,
   ops: Doc,
   arrayFilters?: Doc[],
-  collation?: CollationSpec,
+  collation?: Collation,
 ): void {
   try {
     updateMany(docs, condition, ops, { arrayFilters, cloneMode: 'copy' }, options({ collation }));

@@ -24,7 +24,7 @@
  *
  * Cost when no transaction is open: one size check per committed write.
  */
-import type { CollationSpec } from 'mingo/types';
+import type { Collation } from './collation.ts';
 import { type Doc, keyOf } from './keys.ts';
 import { Collection, type CollectionView, ID_INDEX_SPEC, equalityConstraints } from './collection.ts';
 import { MongoError, err } from './errors.ts';
@@ -198,7 +198,7 @@ export class TxnCollection implements CollectionView {
     return n;
   }
 
-  match(filter: Doc, collation?: CollationSpec, limit = Infinity, variables?: Doc): Doc[] {
+  match(filter: Doc, collation?: Collation, limit = Infinity, variables?: Doc): Doc[] {
     const out: Doc[] = [];
     if (limit <= 0) return out;
     const q = compileFilter(filter, collation, variables);
@@ -399,10 +399,14 @@ export class TxnStore {
       if (!keys) continue;
       const last = ix.lengths.length - 1;
       const own = w.unique.get(ix.name);
+      // With a collation a shared key is a bucket: a duplicate only if the collator agrees.
+      const same = (d: Doc | null | undefined, vals: unknown[]) => !ix.collation || ix.holds(d, vals);
       keys.keys[last].forEach((k, i) => {
-        for (const id of postingIds(own?.get(k))) if (id !== key) throw ix.dupError(c.ns, keys.vals[i]);
+        for (const id of postingIds(own?.get(k)))
+          if (id !== key && same(w.docs.get(id), keys.vals[i])) throw ix.dupError(c.ns, keys.vals[i]);
         for (const id of postingIds(ix.maps[last].get(k))) {
           if (id === key || w.docs.has(id)) continue;
+          if (!same(base.docs.get(id), keys.vals[i])) continue;
           if (b?.has(id)) throw new WriteConflict();
           throw ix.dupError(c.ns, keys.vals[i]);
         }

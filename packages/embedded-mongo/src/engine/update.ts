@@ -7,8 +7,8 @@ import { checkPipeline } from './syntax.ts';
 import { type Doc, isPlainObject, keyOf, newObjectId, setPath } from './keys.ts';
 import { err } from './errors.ts';
 import { applyOperators, compileFilter, runPipeline } from './mingo.ts';
-import type { CollationSpec } from 'mingo/types';
 import { checkArithOperands, checkBit, hasArith, resolveArith } from './update-arith.ts';
+import type { Collation } from './collation.ts';
 
 const OPERATORS = new Set([
   '$set',
@@ -143,7 +143,7 @@ export function applyUpdate(
   filter: Doc,
   spec: UpdateSpec,
   arrayFilters?: Doc[],
-  collation?: CollationSpec,
+  collation?: Collation,
   variables?: Doc,
 ): Doc[] {
   if (copies.length === 0) return copies;
@@ -188,7 +188,7 @@ function applyOps(
   filter: Doc,
   ops: Record<string, Doc>,
   arrayFilters?: Doc[],
-  collation?: CollationSpec,
+  collation?: Collation,
 ): void {
   const hasId = Object.values(ops).some((f) => Object.keys(f).some(touchesId));
   if (!hasId && setOnly(ops) && copies.every((d) => setPaths(d, ops.$set, true))) {

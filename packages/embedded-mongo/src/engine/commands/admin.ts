@@ -4,6 +4,7 @@ import { Long, UUID, type Binary, type Document } from 'bson';
 import { clone } from '../clone.ts';
 import { isGenericField } from '../command-fields.ts';
 import { isPlainObject } from '../keys.ts';
+import { parseCollation, toDoc } from '../collation.ts';
 import { err } from '../errors.ts';
 import { compileFilter } from '../mingo.ts';
 import { collectionSizes } from '../stats.ts';
@@ -41,7 +42,9 @@ export const listCollections: Handler = (ctx) => {
           type: 'collection',
           options: clone(c.options),
           info: { readOnly: false },
-          idIndex: { v: 2, key: { _id: 1 }, name: '_id_' },
+          idIndex: c.options.collation
+            ? { v: 2, key: { _id: 1 }, name: '_id_', collation: clone(c.options.collation) }
+            : { v: 2, key: { _id: 1 }, name: '_id_' },
         },
   );
   if (isPlainObject(body.filter) && Object.keys(body.filter).length) {
@@ -77,6 +80,12 @@ export const create: Handler = (ctx) => {
     )
       continue;
     options[k] = v;
+  }
+  // A default collation is kept expanded, as listCollections shows it; `simple` is no default.
+  if (options.collation !== undefined) {
+    const parsed = parseCollation(options.collation, 'create.collation');
+    if (parsed) options.collation = toDoc(parsed);
+    else delete options.collation;
   }
   store.create(db, name, clone(options));
   return { ok: 1 };

@@ -6,6 +6,7 @@
 import { checkPipeline } from '../syntax.ts';
 import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
 import { err } from '../errors.ts';
+import { refuseUncollated } from '../collated-ops.ts';
 import { fastGroup } from '../fast-group.ts';
 import { checkHint } from '../hint.ts';
 import { isAccumulator, isPipelineStage, letVariables, normalizeCollation, runPipeline } from '../mingo.ts';
@@ -109,7 +110,11 @@ export const aggregate: Handler = (ctx) => {
     if (ctx.txn) throw err(263, `${write.kind} cannot be used in a transaction`);
   }
   const pipelineRead = write ? pipeline.slice(0, -1) : pipeline;
-  const collation = normalizeCollation(body.collation);
+  const collation = normalizeCollation(
+    body.collation,
+    typeof target === 'string' ? store.get(db, target) : undefined,
+  );
+  if (collation) refuseUncollated(pipelineRead);
   const variables = letVariables(body.let, 'aggregate.let');
 
   let source: Doc[];

@@ -12,6 +12,7 @@ import { isUnwinding } from '../txn.ts';
 import { err, toMongoError } from '../errors.ts';
 import { checkHint } from '../hint.ts';
 import { extractValues } from '../indexes.ts';
+import { collatedEqual, collatedKeyOf } from '../collation.ts';
 import { letVariables, normalizeCollation, projectCopies, sortDocs, updateConstants } from '../mingo.ts';
 import { RawInsertBatch, prepareDoc } from '../store.ts';
 import { applyUpdate, buildUpsert, parseUpdate, type UpdateSpec } from '../update.ts';
@@ -38,9 +39,10 @@ function query(
   filter: Doc,
   opts: { sort?: Doc; skip?: number; limit?: number; collation?: Doc; variables?: Doc },
 ): Doc[] {
+  // Parsed before anything else: a bad collation fails even on a missing collection.
+  const collation = normalizeCollation(opts.collation, c);
   if (!c) return [];
   const { variables } = opts;
-  const collation = normalizeCollation(opts.collation);
   const skip = opts.skip ?? 0;
   const limit = opts.limit ?? 0;
   if (!opts.sort || Object.keys(opts.sort).length === 0) {
@@ -169,7 +171,14 @@ function updateDocs(
   variables: Doc | undefined,
 ) {
   const copies = matched.map((d) => copyDoc(d));
-  const updated = applyUpdate(copies, filter, spec, arrayFilters, normalizeCollation(collation), variables);
+  const updated = applyUpdate(
+    copies,
+    filter,
+    spec,
+    arrayFilters,
+    normalizeCollation(collation, c),
+    variables,
+  );
   let nModified = 0;
   const results: Doc[] = [];
   for (let i = 0; i < matched.length; i++) {
@@ -229,9 +238,8 @@ export const update: Handler = (ctx) => {
       const arrayFilters = s.arrayFilters as Doc[] | undefined;
       const c = store.get(db, name);
       checkHint(c, s.hint);
-      const matched = c
-        ? c.match(filter, normalizeCollation(s.collation), s.multi ? Infinity : 1, letVars)
-        : [];
+      const collation = normalizeCollation(s.collation, c);
+      const matched = c ? c.match(filter, collation, s.multi ? Infinity : 1, letVars) : [];
       if (matched.length === 0) {
         if (s.upsert) {
           const doc = upsertDoc(ctx, name, filter, spec, arrayFilters, pipelineVars);
@@ -281,13 +289,9 @@ export const del: Handler = (ctx) => {
         throw err(9, `The limit field in delete objects must be 0 or 1. Got ${limit}`);
       const c = store.get(db, name);
       checkHint(c, s.hint);
+      const collation = normalizeCollation(s.collation, c);
       if (!c) continue;
-      for (const d of c.match(
-        filter,
-        normalizeCollation(s.collation),
-        limit === 1 ? 1 : Infinity,
-        variables,
-      )) {
+      for (const d of c.match(filter, collation, limit === 1 ? 1 : Infinity, variables)) {
         store.remove(c, d);
         n++;
       }
@@ -377,11 +381,12 @@ export const count: Handler = (ctx) => {
   const limit = Math.abs(asNumber(body.limit, 'limit', 0));
   const c = store.get(db, name);
   checkHint(c, body.hint);
+  const collation = normalizeCollation(body.collation, c);
   if (!c) return { n: 0, ok: 1 };
   const total =
-    Object.keys(filter).length === 0 && !body.collation
+    Object.keys(filter).length === 0
       ? c.size
-      : c.match(filter, normalizeCollation(body.collation), limit ? skip + limit : Infinity).length;
+      : c.match(filter, collation, limit ? skip + limit : Infinity).length;
   let n = Math.max(0, total - skip);
   if (limit) n = Math.min(n, limit);
   return { n, ok: 1 };
@@ -394,15 +399,19 @@ export const distinct: Handler = (ctx) => {
     throw err(14, "BSON field 'distinct.key' is the wrong type, expected type 'string'");
   const filter = filterArg(body.query, 'query');
   const c = store.get(db, name);
-  const seen = new Set<string>();
+  const collation = normalizeCollation(body.collation, c);
+  // Under a collation, values the collation holds equal are one value (the first seen):
+  // same bucket key, then confirmed by the collator.
+  const seen = new Map<string, unknown[]>();
   const values: unknown[] = [];
-  for (const d of c ? c.match(filter, normalizeCollation(body.collation)) : []) {
+  for (const d of c ? c.match(filter, collation) : []) {
     for (const v of extractValues(d, body.key)) {
-      const k = keyOf(v);
-      if (!seen.has(k)) {
-        seen.add(k);
-        values.push(v);
-      }
+      const k = collation ? collatedKeyOf(v, collation) : keyOf(v);
+      const same = seen.get(k);
+      if (!same) seen.set(k, [v]);
+      else if (!collation || same.some((x) => collatedEqual(x, v, collation))) continue;
+      else same.push(v);
+      values.push(v);
     }
   }
   return { values: clone({ values }).values, ok: 1 };

@@ -111,7 +111,7 @@ export function explainCommand(ctx: Ctx, cmd: Document, verbosity: string): Docu
     throw err(2, "verbosity string must be one of {'queryPlanner', 'executionStats', 'allPlansExecution'}");
   const t = targetOf(cmd);
   const c = ctx.state.get(ctx.db, t.name);
-  const collation = normalizeCollation(t.collation);
+  const collation = normalizeCollation(t.collation, c);
   const t0 = performance.now();
   let examined = 0;
   let matched = 0;

@@ -3,15 +3,34 @@ import { Long, type Document } from 'bson';
 import { clone } from '../clone.ts';
 import { isPlainObject } from '../keys.ts';
 import { err } from '../errors.ts';
+import { parseCollation, toDoc } from '../collation.ts';
 import { type IndexSpec, validateIndexSpec } from '../indexes.ts';
 import { type Handler, collectionArg } from './types.ts';
+
+/**
+ * An index's collation, expanded as listIndexes shows it: its own, else the
+ * collection's default; `{locale: 'simple'}` means none.
+ */
+function withCollation(spec: IndexSpec, defaults: Document | undefined): IndexSpec {
+  if (spec.collation === undefined) {
+    if (defaults) spec.collation = clone({ defaults }).defaults;
+    return spec;
+  }
+  const parsed = parseCollation(spec.collation, 'collation');
+  if (parsed) spec.collation = toDoc(parsed);
+  else delete spec.collation;
+  return spec;
+}
 
 export const createIndexes: Handler = (ctx) => {
   const { body, state: store, db } = ctx;
   const name = collectionArg(ctx);
   if (!Array.isArray(body.indexes) || body.indexes.length === 0)
     throw err(2, 'Must specify at least one index to create');
-  const specs = body.indexes.map((raw: unknown) => validateIndexSpec(clone({ raw }).raw));
+  const defaults = store.get(db, name)?.options.collation as Document | undefined;
+  const specs = body.indexes.map((raw: unknown) =>
+    withCollation(validateIndexSpec(clone({ raw }).raw), defaults),
+  );
   // Inside a transaction: only on a collection that does not exist outside it (mongod's rule).
   if (ctx.txn) return ctx.txn.createIndexes(db, name, specs);
   const existed = !!store.get(db, name);
