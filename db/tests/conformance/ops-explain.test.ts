@@ -109,4 +109,46 @@ describe('explain', () => {
       await conn.close();
     }
   });
+
+  it('reads the more selective of two indexes and still answers the whole filter', async () => {
+    // 40 of 50 people are in one school, 3 have the rare tag: the tag's index is read.
+    const people = db.collection('sel');
+    await people.insertMany(
+      Array.from({ length: 50 }, (_, i) => ({
+        school: i < 40 ? 's1' : 's2',
+        tag: i % 20 === 0 ? 'rare' : 'common',
+        n: i,
+      })),
+    );
+    await people.createIndex({ school: 1 }, { name: 'school_1' });
+    await people.createIndex({ tag: 1 }, { name: 'tag_1' });
+    const filter = { school: 's1', tag: 'rare' };
+    const r = await people.find(filter).explain('executionStats');
+    expect(findStage(r.queryPlanner.winningPlan, 'IXSCAN')?.indexName).toBe('tag_1');
+    expect(r.executionStats.nReturned).toBe(2);
+    // The three rare ones are fetched; the school is tested on them.
+    expect(r.executionStats.totalDocsExamined).toBe(3);
+    expect((await people.find(filter).toArray()).map((d) => d.n).sort((a, b) => a - b)).toEqual([0, 20]);
+  });
+
+  it('answers queryHash and planCacheKey: one per shape, the key changing with the indexes', async () => {
+    await seed();
+    const people = db.collection('people');
+    const hex = /^[0-9A-F]{8}$/;
+    const a = await people.find({ email: 'p1@x', n: 1 }).explain('queryPlanner');
+    const b = await people.find({ email: 'p2@x', n: 2 }).explain('queryPlanner');
+    expect(a.queryPlanner.queryHash).toMatch(hex);
+    expect(a.queryPlanner.planCacheKey).toMatch(hex);
+    // Same shape, other values: the same hashes.
+    expect(b.queryPlanner.queryHash).toBe(a.queryPlanner.queryHash);
+    expect(b.queryPlanner.planCacheKey).toBe(a.queryPlanner.planCacheKey);
+    // Another shape: another queryHash.
+    const other = await people.find({ email: 'p1@x' }).explain('queryPlanner');
+    expect(other.queryPlanner.queryHash).not.toBe(a.queryPlanner.queryHash);
+    // An index the shape can use: the same queryHash, another planCacheKey.
+    await people.createIndex({ n: 1 }, { name: 'n_1' });
+    const c = await people.find({ email: 'p3@x', n: 3 }).explain('queryPlanner');
+    expect(c.queryPlanner.queryHash).toBe(a.queryPlanner.queryHash);
+    expect(c.queryPlanner.planCacheKey).not.toBe(a.queryPlanner.planCacheKey);
+  });
 });

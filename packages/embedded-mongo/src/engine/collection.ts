@@ -18,11 +18,44 @@ import {
   postingSize,
 } from './indexes.ts';
 import { compileFilter } from './mingo.ts';
+import { type ShapePlan, buildShapePlan, guaranteedBy, queryShape, withoutFields } from './planner.ts';
 
 /** Above this many value combinations (`$in` × `$in`…), a compound index is looked up by its leading field. */
 const MAX_KEY_COMBINATIONS = 1000;
 /** Candidates from an index cover at least this share of the documents: scan instead. */
 const SCAN_SHARE = 0.8;
+
+/** Plan cache entries kept per collection (mongod bounds its cache too); beyond, it starts over. */
+const MAX_CACHED_SHAPES = 500;
+
+/** The secondary indexes, counting changes so cached plans know when they are stale. */
+export class IndexMap extends Map<string, Index> {
+  version = 0;
+  set(name: string, ix: Index): this {
+    this.version++;
+    return super.set(name, ix);
+  }
+  delete(name: string): boolean {
+    this.version++;
+    return super.delete(name);
+  }
+  clear(): void {
+    this.version++;
+    super.clear();
+  }
+}
+
+/** What the planner chose for the last query (explain reads it). */
+export interface PlanChoice {
+  /** The index read: an Index, '_id_' for the documents map itself, or null for a scan. */
+  index: Index | '_id_' | null;
+  /** The conditions still tested on each candidate (the filter less what the index guarantees). */
+  residual: Doc;
+  /** The shape's cache entry, null when the filter was not planned (empty, collation, `_id`). */
+  shape: ShapePlan | null;
+  /** Whether the shape's entry came from the plan cache. */
+  cached: boolean;
+}
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
 
@@ -114,7 +147,10 @@ export interface CollectionView {
 export class Collection implements CollectionView {
   readonly docs = new Map<string, Doc>();
   /** Secondary indexes by name (the `_id_` index is `docs` itself). */
-  readonly indexes = new Map<string, Index>();
+  readonly indexes = new IndexMap();
+  /** Plans by query shape, valid while `indexes.version` is `plansVersion`. */
+  private readonly plans = new Map<string, ShapePlan>();
+  private plansVersion = 0;
 
   constructor(
     /** Changed only by `Store.rename` (renameCollection moves the collection, documents and indexes). */
@@ -202,22 +238,51 @@ export class Collection implements CollectionView {
     this.docs.delete(id);
   }
 
-  /**
-   * The index the last `candidates` call read (explain): an Index, '_id_' for the
-   * documents map itself, or null for a scan. One property write per query.
-   */
-  lastPlan: Index | '_id_' | null = null;
+  /** The planner's last choice (explain). One object per planned query. */
+  lastPlan: PlanChoice = { index: null, residual: {}, shape: null, cached: false };
+
+  /** Forgets cached plans (collMod of an index, rename: mongod clears its plan cache too). */
+  invalidatePlans(): void {
+    this.plans.clear();
+  }
+
+  private shapePlan(filter: Doc, eq: Map<string, unknown[]>): { plan: ShapePlan; cached: boolean } {
+    if (this.plansVersion !== this.indexes.version) {
+      this.plans.clear();
+      this.plansVersion = this.indexes.version;
+    }
+    const shape = queryShape(filter);
+    const hit = this.plans.get(shape);
+    if (hit) return { plan: hit, cached: true };
+    const plan = buildShapePlan(shape, filter, eq, this.indexes.values());
+    if (this.plans.size >= MAX_CACHED_SHAPES) this.plans.clear();
+    this.plans.set(shape, plan);
+    return { plan, cached: false };
+  }
+
+  /** Documents that may match `filter` (every one is tested against the whole filter). */
+  candidates(filter: Doc, collation?: Collation): Iterable<Doc> {
+    return this.plan(filter, collation).docs;
+  }
 
   /**
-   * Documents that may match `filter`: the smallest index posting list among the
-   * filter's equality constraints, or every document.
+   * The documents that may match `filter` and the part of it they must still be
+   * tested against. The index is chosen by selectivity: each usable index's exact
+   * key count for the query's values (its posting sizes, one Map lookup per key),
+   * over the longest kept prefix of a compound index the filter fixes; the smallest
+   * wins. Equality conditions the chosen lookup guarantees are dropped from the
+   * test, and so is an equality every document satisfies (its key lists the whole
+   * collection: a province user's `ancestors: <province>` in a one-province
+   * database). Which indexes a shape may use is cached per query shape.
    */
-  candidates(filter: Doc, collation?: Collation): Iterable<Doc> {
-    this.lastPlan = null;
-    if (Object.keys(filter).length === 0) return this.docs.values();
+  plan(filter: Doc, collation?: Collation): { docs: Iterable<Doc>; residual: Doc } {
+    const choice: PlanChoice = { index: null, residual: filter, shape: null, cached: false };
+    this.lastPlan = choice;
+    if (!isPlainObject(filter) || Object.keys(filter).length === 0)
+      return { docs: this.docs.values(), residual: filter };
     const eq = new Map<string, unknown[]>();
     equalityConstraints(filter, eq);
-    if (eq.size === 0) return this.docs.values();
+    if (eq.size === 0) return { docs: this.docs.values(), residual: filter };
     // A string predicate is answered only by an index of the query's collation, as
     // mongod plans it (binary keys would miss collation-equal strings; an index's
     // bucket keys hold a superset, filtered exactly). Plain queries on plain
@@ -225,7 +290,7 @@ export class Collection implements CollectionView {
     let strings: Set<string> | undefined;
     const ids = eq.get('_id');
     if (ids && !(collation && (strings ??= stringFields(eq)).has('_id'))) {
-      this.lastPlan = '_id_';
+      choice.index = '_id_';
       const out: Doc[] = [];
       const seen = new Set<string>();
       for (const v of ids) {
@@ -236,30 +301,31 @@ export class Collection implements CollectionView {
           out.push(d);
         }
       }
-      return out;
+      return { docs: out, residual: filter };
     }
+    const { plan: shape, cached } = this.shapePlan(filter, eq);
+    choice.shape = shape;
+    choice.cached = cached;
     // Per index: the longest kept key prefix whose fields the filter all fixes → exact
     // keys (one Map lookup per combination of values); else the leading field's lists.
-    let best: { ix: Index; postings: (Posting | undefined)[]; size: number; disjoint: boolean } | undefined;
-    for (const ix of this.indexes.values()) {
-      const first = eq.get(ix.fields[0]);
-      if (!first) continue;
+    let best:
+      | { ix: Index; postings: (Posting | undefined)[]; size: number; disjoint: boolean; used: number }
+      | undefined;
+    for (const { ix, fixed } of shape.options) {
       if (ix.collation !== collation && ix.fields.some((f) => (strings ??= stringFields(eq)).has(f)))
         continue;
       if (ix.spec.partialFilterExpression && !impliesPartial(filter, ix.spec.partialFilterExpression))
         continue;
       const lists: unknown[][] = [];
-      for (const f of ix.fields) {
-        const vs = eq.get(f);
-        if (!vs) break;
-        lists.push(vs);
-      }
+      for (let i = 0; i < fixed; i++) lists.push(eq.get(ix.fields[i])!);
       if (!ix.complete && lists.some((vs) => vs.some((v) => v === null || v === undefined))) continue;
+      const first = lists[0];
       const postings: (Posting | undefined)[] = [];
       const prefix = ix.prefixFor(lists.length);
       let prefixCombos = 1;
       for (let i = 0; i < prefix; i++) prefixCombos *= lists[i].length;
-      if (prefix > 1 && prefixCombos <= MAX_KEY_COMBINATIONS) {
+      const byPrefix = prefix > 1 && prefixCombos <= MAX_KEY_COMBINATIONS;
+      if (byPrefix) {
         const tuple = new Array<unknown>(prefix);
         const walk = (i: number): void => {
           if (i === prefix) {
@@ -279,18 +345,38 @@ export class Collection implements CollectionView {
       for (const p of postings) size += postingSize(p);
       // Lists for different values of fields no document has several values in cannot
       // share a document: no need to deduplicate (the board's ten stages of a province).
-      const varied = prefix > 1 && prefixCombos <= MAX_KEY_COMBINATIONS ? prefix : 1;
+      const used = byPrefix ? prefix : 1;
       let disjoint = new Set(postings).size === postings.length;
-      for (let i = 0; i < varied && disjoint; i++)
-        if (lists[i].length > 1 && ix.multikey[i]) disjoint = false;
-      if (!best || size < best.size) best = { ix, postings, size, disjoint };
+      for (let i = 0; i < used && disjoint; i++) if (lists[i].length > 1 && ix.multikey[i]) disjoint = false;
+      if (!best || size < best.size) best = { ix, postings, size, disjoint, used };
       if (size === 0) break;
     }
+    const drop: string[] = [];
     // A list naming most of the collection (a province's every member) is read
-    // faster by scanning than by looking each id up; the filter is tested either way.
-    if (!best || best.size >= SCAN_SHARE * this.docs.size) return this.docs.values();
-    this.lastPlan = best.ix;
-    return this.docsOf(best.postings, best.disjoint);
+    // faster by scanning than by looking each id up.
+    const useIndex = !!best && best.size < SCAN_SHARE * this.docs.size;
+    if (useIndex && !best!.ix.spec.collation) {
+      for (let i = 0; i < best!.used; i++) {
+        const f = best!.ix.fields[i];
+        if (guaranteedBy(filter, f, eq.get(f))) drop.push(f);
+      }
+    }
+    // An equality every document satisfies tests nothing: its key lists them all.
+    for (const f of shape.exact) {
+      if (drop.includes(f)) continue;
+      const vs = eq.get(f);
+      if (!vs || vs.length !== 1 || !guaranteedBy(filter, f, vs)) continue;
+      for (const { ix } of shape.options) {
+        if (ix.fields[0] !== f || ix.spec.collation) continue;
+        if (postingSize(ix.lookup(vs[0])) === this.docs.size) drop.push(f);
+        break;
+      }
+    }
+    const residual = withoutFields(filter, drop);
+    choice.residual = residual;
+    if (!useIndex) return { docs: this.docs.values(), residual };
+    choice.index = best!.ix;
+    return { docs: this.docsOf(best!.postings, best!.disjoint), residual };
   }
 
   /**
@@ -323,10 +409,13 @@ export class Collection implements CollectionView {
 
   /** Matching stored documents (references: never hand them out without cloning). */
   match(filter: Doc, collation?: Collation, limit = Infinity, variables?: Doc): Doc[] {
-    const q = compileFilter(filter, collation, variables);
+    // Only the residual is compiled: the conditions the plan dropped are plain equalities
+    // on strings, booleans, ObjectIds and Dates, which cannot be invalid.
+    const { docs, residual } = this.plan(filter, collation);
+    const q = compileFilter(residual, collation, variables);
     const out: Doc[] = [];
     if (limit <= 0) return out;
-    for (const d of this.candidates(filter, collation)) {
+    for (const d of docs) {
       if (q.test(d)) {
         out.push(d);
         if (out.length >= limit) break;

@@ -395,6 +395,8 @@ export class Store implements StoreView {
     from?.delete(c.name);
     if (from && from.size === 0) this.dbs.delete(c.db);
     this.record(Op.RENAME_COLL, c.db, c.name, { toDb, toColl: toName });
+    // mongod clears a collection's plan cache on rename as on any catalog change.
+    c.invalidatePlans();
     c.db = toDb;
     c.name = toName;
     let to = this.dbs.get(toDb);
@@ -417,6 +419,7 @@ export class Store implements StoreView {
     const ix = c.indexes.get(name);
     if (!ix) return;
     Object.assign(ix.spec, spec);
+    c.invalidatePlans();
     this.record(Op.DROP_INDEX, c.db, c.name, { name });
     this.record(Op.CREATE_INDEX, c.db, c.name, ix.spec);
   }

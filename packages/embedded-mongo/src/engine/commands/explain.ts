@@ -85,14 +85,21 @@ function targetOf(cmd: Document): Target {
   }
 }
 
-/** The plan tree mongod's classic engine would show for the index the engine read. */
+/**
+ * The plan tree mongod's classic engine would show for the index the planner chose;
+ * a stage's `filter` is what is still tested on each document (the conditions the
+ * index lookup guarantees are left out, as mongod leaves its index bounds out).
+ */
 function planOf(c: Collection | undefined, filter: Doc): Document {
-  const plan = c?.lastPlan ?? null;
+  const choice = c?.lastPlan;
+  const plan = choice?.index ?? null;
   if (plan === '_id_') return { stage: 'IDHACK' };
-  if (plan === null) return { stage: 'COLLSCAN', filter, direction: 'forward' };
+  const residual = choice ? choice.residual : filter;
+  const withFilter = Object.keys(residual).length ? { filter: residual } : {};
+  if (plan === null) return { stage: 'COLLSCAN', ...withFilter, direction: 'forward' };
   return {
     stage: 'FETCH',
-    filter,
+    ...withFilter,
     inputStage: {
       stage: 'IXSCAN',
       keyPattern: plan.spec.key,
@@ -129,11 +136,16 @@ export function explainCommand(ctx: Ctx, cmd: Document, verbosity: string): Docu
   if (t.limit && !t.top) winningPlan = { stage: 'LIMIT', limitAmount: t.limit, inputStage: winningPlan };
   if (t.skip && !t.top) winningPlan = { stage: 'SKIP', skipAmount: t.skip, inputStage: winningPlan };
   if (t.top) winningPlan = { stage: t.top, inputStage: winningPlan };
-  const keys = c?.lastPlan ? examined : 0;
+  const keys = c?.lastPlan.index ? examined : 0;
   const queryPlanner: Document = {
     namespace: `${ctx.db}.${t.name}`,
     indexFilterSet: false,
     parsedQuery: t.filter,
+    // The shape's hashes (mongod: queryHash from the shape, planCacheKey from the shape and
+    // the indexes it may use); absent when the filter is not planned (empty, collation, _id).
+    ...(c?.lastPlan.shape
+      ? { queryHash: c.lastPlan.shape.queryHash, planCacheKey: c.lastPlan.shape.planCacheKey }
+      : {}),
     maxIndexedOrSolutionsReached: false,
     maxIndexedAndSolutionsReached: false,
     maxScansToExplodeReached: false,
