@@ -19,7 +19,8 @@ import { WRITE_STAGES, type WriteStage, parseWriteStage, writeResults } from './
 
 /** Stages that cannot run here; answered with a clear error instead of a wrong result. */
 export const UNSUPPORTED_STAGES: Record<string, string> = {
-  $changeStream: 'Change streams are not supported by the embedded server (it answers as a replica set but keeps no oplog)',
+  $changeStream:
+    'Change streams are not supported by the embedded server (it answers as a replica set but keeps no oplog)',
   $search: '$search is not supported by the embedded server',
   $vectorSearch: '$vectorSearch is not supported by the embedded server',
   $geoNear: '$geoNear is not supported by the embedded server',
