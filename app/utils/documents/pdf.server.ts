@@ -436,18 +436,19 @@ function closing(w: PdfWriter, doc: OfficialDocument, options: RenderOptions) {
   for (const b of rightBlocks) w.block(b, right, rightWidth, true, false);
 }
 
-function footer(w: PdfWriter, text: string) {
+/** Page numbers from the second page, top centre (HD 36), and the footer line on every page. */
+function decorate(w: PdfWriter, footerText: string | undefined) {
   const range = w.doc.bufferedPageRange();
   for (let i = range.start; i < range.start + range.count; i++) {
     w.doc.switchToPage(i);
-    w.y = PAGE.height - PAGE.bottom + 10;
-    w.block(
-      { runs: runsOf(text), size: SIZE.footer, align: 'center', after: 0 },
-      PAGE.left,
-      CONTENT_WIDTH,
-      true,
-      false,
-    );
+    if (i > range.start) {
+      w.y = PAGE.top / 2;
+      w.block({ runs: runsOf(String(i - range.start + 1)), size: SIZE.header, align: 'center', after: 0 }, PAGE.left, CONTENT_WIDTH, true, false);
+    }
+    if (footerText) {
+      w.y = PAGE.height - PAGE.bottom + 10;
+      w.block({ runs: runsOf(footerText), size: SIZE.footer, align: 'center', after: 0 }, PAGE.left, CONTENT_WIDTH, true, false);
+    }
   }
 }
 
@@ -485,7 +486,7 @@ export function renderPdf(doc: OfficialDocument, options: RenderOptions = {}): P
   title(w, doc);
   for (const p of doc.body) w.block(bodyBlock(p), PAGE.left, CONTENT_WIDTH);
   closing(w, doc, options);
-  if (options.footer) footer(w, options.footer);
+  decorate(w, options.footer);
   pdf.end();
   return done;
 }
