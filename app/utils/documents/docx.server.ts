@@ -84,7 +84,9 @@ function para(runs: Run[], o: ParaOptions = {}): DocxParagraph {
     alignment: ALIGN[o.align ?? 'left'],
     indent: o.indent ? { firstLine: twip(INDENT) } : undefined,
     spacing: { before: twip(o.before ?? 0), after: twip(o.after ?? 0), line: LINE },
-    tabStops: o.leader ? [{ type: TabStopType.RIGHT, position: twip(CONTENT_WIDTH), leader: LeaderType.DOT }] : undefined,
+    tabStops: o.leader
+      ? [{ type: TabStopType.RIGHT, position: twip(CONTENT_WIDTH), leader: LeaderType.DOT }]
+      : undefined,
   });
 }
 
@@ -92,13 +94,24 @@ const line = (text: string, o: ParaOptions & Omit<Run, 'text'> = {}) =>
   para([{ text, bold: o.bold, italic: o.italic, underline: o.underline }], o);
 
 const NONE = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
-const NO_BORDERS = { top: NONE, bottom: NONE, left: NONE, right: NONE, insideHorizontal: NONE, insideVertical: NONE };
+const NO_BORDERS = {
+  top: NONE,
+  bottom: NONE,
+  left: NONE,
+  right: NONE,
+  insideHorizontal: NONE,
+  insideVertical: NONE,
+};
 
 /** Two borderless columns of `left` points and the rest of the text width. */
 function columns(left: number, leftCells: DocxParagraph[], rightCells: DocxParagraph[]): Table {
   const widths = [twip(left), twip(CONTENT_WIDTH - left)];
   const cell = (children: DocxParagraph[], w: number) =>
-    new TableCell({ children: children.length ? children : [para([])], width: { size: w, type: WidthType.DXA }, borders: { top: NONE, bottom: NONE, left: NONE, right: NONE } });
+    new TableCell({
+      children: children.length ? children : [para([])],
+      width: { size: w, type: WidthType.DXA },
+      borders: { top: NONE, bottom: NONE, left: NONE, right: NONE },
+    });
   return new Table({
     rows: [new TableRow({ children: [cell(leftCells, widths[0]), cell(rightCells, widths[1])] })],
     width: { size: twip(CONTENT_WIDTH), type: WidthType.DXA },
@@ -144,7 +157,13 @@ function title(doc: OfficialDocument): DocxParagraph[] {
 }
 
 const body = (p: Paragraph) =>
-  para(p.runs, { align: p.align ?? 'justify', indent: p.indent, before: p.spaceBefore, after: 4, leader: p.leader });
+  para(p.runs, {
+    align: p.align ?? 'justify',
+    indent: p.indent,
+    before: p.spaceBefore,
+    after: 4,
+    leader: p.leader,
+  });
 
 async function closing(doc: OfficialDocument, options: RenderOptions): Promise<Table> {
   const left: DocxParagraph[] = doc.recipients.length
@@ -174,7 +193,9 @@ async function closing(doc: OfficialDocument, options: RenderOptions): Promise<T
     ? [
         ...(sig.authority ? [line(sig.authority, { bold: true, align: 'center', before: 8 })] : []),
         line(sig.position, { bold: !!sig.authority, align: 'center', before: sig.authority ? 0 : 8 }),
-        ...(sig.authority ? [] : [line('(Ký, ghi rõ họ tên)', { italic: true, size: SIZE.recipients, align: 'center' })]),
+        ...(sig.authority
+          ? []
+          : [line('(Ký, ghi rõ họ tên)', { italic: true, size: SIZE.recipients, align: 'center' })]),
         line(sig.name ?? '', { bold: true, align: 'center', before: SIGNATURE_SPACE }),
       ]
     : [];
@@ -214,7 +235,9 @@ export async function renderDocx(doc: OfficialDocument, options: RenderOptions =
             children: [
               new DocxParagraph({
                 alignment: AlignmentType.CENTER,
-                children: [new TextRun({ children: [PageNumber.CURRENT], size: SIZE.header * 2, font: FONT })],
+                children: [
+                  new TextRun({ children: [PageNumber.CURRENT], size: SIZE.header * 2, font: FONT }),
+                ],
               }),
             ],
           }),

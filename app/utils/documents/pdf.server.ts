@@ -7,7 +7,7 @@
  */
 import PDFDocument from 'pdfkit';
 import type { Align, OfficialDocument, Paragraph, Run } from '~/domain/documents';
-import { fontObject, fontName, subsetOf, type FontStyle, type Subset } from './fonts.server';
+import { fontFile, fontName, subsetOf, type FontStyle, type Subset } from './fonts.server';
 import {
   CLOSING_LEFT,
   CONTENT_WIDTH,
@@ -65,8 +65,7 @@ class PdfWriter {
   private font(subset: Subset, style: FontStyle): string {
     const name = fontName(subset, style);
     if (!this.registered.has(name)) {
-      // pdfkit takes a parsed fontkit font as well as bytes (its types list only the latter).
-      this.doc.registerFont(name, fontObject(subset, style) as unknown as Buffer);
+      this.doc.registerFont(name, fontFile(subset, style));
       this.registered.add(name);
     }
     return name;
@@ -443,11 +442,23 @@ function decorate(w: PdfWriter, footerText: string | undefined) {
     w.doc.switchToPage(i);
     if (i > range.start) {
       w.y = PAGE.top / 2;
-      w.block({ runs: runsOf(String(i - range.start + 1)), size: SIZE.header, align: 'center', after: 0 }, PAGE.left, CONTENT_WIDTH, true, false);
+      w.block(
+        { runs: runsOf(String(i - range.start + 1)), size: SIZE.header, align: 'center', after: 0 },
+        PAGE.left,
+        CONTENT_WIDTH,
+        true,
+        false,
+      );
     }
     if (footerText) {
       w.y = PAGE.height - PAGE.bottom + 10;
-      w.block({ runs: runsOf(footerText), size: SIZE.footer, align: 'center', after: 0 }, PAGE.left, CONTENT_WIDTH, true, false);
+      w.block(
+        { runs: runsOf(footerText), size: SIZE.footer, align: 'center', after: 0 },
+        PAGE.left,
+        CONTENT_WIDTH,
+        true,
+        false,
+      );
     }
   }
 }
