@@ -92,3 +92,16 @@ export function share(part: number, whole: number): string {
   const pct = Math.round((part * 1000) / whole) / 10;
   return `${String(pct).replace('.', ',')}%`;
 }
+
+/**
+ * Every string of a built document in NFC: recorded text and settings may arrive
+ * decomposed (pasted from another program), and a PDF text layer or a search must see one
+ * spelling. Applied once by the public builders, so no form can forget it.
+ */
+export function nfcDeep<T>(value: T): T {
+  if (typeof value === 'string') return value.normalize('NFC') as T;
+  if (Array.isArray(value)) return value.map(nfcDeep) as T;
+  if (value && typeof value === 'object' && !(value instanceof Date))
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, nfcDeep(v)])) as T;
+  return value;
+}

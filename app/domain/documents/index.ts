@@ -11,6 +11,7 @@
 import type { DocumentInput } from './input.ts';
 import type { BuildResult, FormCode } from './types.ts';
 import { refuse } from './forms/common.ts';
+import { nfcDeep } from './format.ts';
 import {
   admissionDecision,
   cellAdmission,
@@ -84,9 +85,14 @@ export const FILLED_FORMS: readonly FormCode[] = [
 ];
 
 const ok = <T>(doc: T) => ({ ok: true as const, doc });
+const normalized = (r: BuildResult): BuildResult => (r.ok ? { ok: true, doc: nfcDeep(r.doc) } : r);
 
 /** One candidate's form. */
 export function buildDocument(form: FormCode, input: DocumentInput): BuildResult {
+  return normalized(buildOne(form, input));
+}
+
+function buildOne(form: FormCode, input: DocumentInput): BuildResult {
   switch (form) {
     case '1-KNĐ':
       return ok(applicationTemplate());
@@ -129,7 +135,7 @@ export function buildBatch(form: FormCode, inputs: DocumentInput[]): BuildResult
       vi: `Mẫu ${form} không lập chung cho nhiều hồ sơ.`,
       en: `Form ${form} is not issued for several records at once.`,
     });
-  if (form === '4-KNĐ') return unionIntroduction(inputs);
-  if (form === '8-KNĐ') return committeeAdmission(inputs);
-  return admissionDecision(inputs);
+  if (form === '4-KNĐ') return normalized(unionIntroduction(inputs));
+  if (form === '8-KNĐ') return normalized(committeeAdmission(inputs));
+  return normalized(admissionDecision(inputs));
 }
