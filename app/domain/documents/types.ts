@@ -5,7 +5,7 @@
  * regions HD 36-HD/VPTW (2018) names: the issuing body top left with its superior above
  * it, the motto top right, the number under the issuing body, the place and date under
  * the motto, the title, the body, "Nơi nhận" bottom left and the signature bottom right
- * (docs/decisions/027-official-documents.md).
+ * (docs/decisions/028-official-documents.md).
  *
  * Every string here is NFC and is printed as is: the body text is Vietnamese legal text
  * by nature, so it lives in the form definitions (forms/*.ts), not in the UI catalogue.

@@ -10,7 +10,7 @@
  *   createdAt the PDF's creation date: with it the same input renders the same bytes.
  * `DOCUMENT_FORMATS` gives each format's content type and file extension for a download.
  * Layout: A4, HD 36-HD/VPTW margins, Times New Roman / Tinos 13–14 pt
- * (docs/decisions/027-official-documents.md).
+ * (docs/decisions/028-official-documents.md).
  */
 import type { OfficialDocument } from '~/domain/documents';
 import { renderDocx } from './docx.server';
