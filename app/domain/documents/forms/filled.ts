@@ -10,8 +10,8 @@ import { voteThreshold } from '../../pipeline/rules.ts';
 import type { OfficialVote, PipelineVote } from '../../pipeline/types.ts';
 import type { DocumentCandidate, DocumentInput } from '../input.ts';
 import {
+  blankLines,
   citedNumber,
-  field,
   isDay,
   nfc,
   para,
@@ -20,7 +20,6 @@ import {
   share,
   shortDate,
   centered,
-  BLANK,
   SHORT_BLANK,
 } from '../format.ts';
 import type { BuildResult, Paragraph } from '../types.ts';
@@ -231,7 +230,8 @@ export function partialAppraisal(input: DocumentInput): BuildResult {
           `Xét Nghị quyết số ${citedNumber(v.resolutionNo, 'NQ', cell.symbol)} ngày ${shortDate(v.meetingDate)} của ${cell.name} đề nghị kết nạp ${describe(input.candidate, 'quần chúng')}, ${partial.name} đã thẩm định hồ sơ người vào Đảng.`,
         ),
         voteLine(v, 'việc kết nạp'),
-        field('Kết quả thẩm định lý lịch, hồ sơ', BLANK.repeat(3)),
+        para([run('Kết quả thẩm định lý lịch, hồ sơ:', { bold: true })], { indent: false, align: 'left' }),
+        ...blankLines(3),
         para(
           `Tổng số cấp ủy viên: ${SHORT_BLANK}; số tán thành: ${SHORT_BLANK}; số không tán thành: ${SHORT_BLANK}.`,
         ),
