@@ -4,7 +4,8 @@
  * is a 400 whose body is the refusal's message in the user's language; a member outside the
  * caller's scope is a 404, like a missing one.
  */
-import type { Types } from 'mongoose';
+import mongoose, { type Types } from 'mongoose';
+import { Member } from '../../../models/member';
 import type { FormCode } from '~/domain/documents';
 import type { AuthUser } from '../auth/auth.server';
 import { badRequest, notFound } from '../responses.server';
@@ -17,6 +18,12 @@ export async function issuedDownload(
   form: FormData,
   what: { form: FormCode; memberIds: Types.ObjectId[]; batch: boolean; scope: Record<string, unknown> },
 ): Promise<Response> {
+  // Scope first: a record outside it is a 404 whatever else the request says.
+  const inScope = await Member.countDocuments({
+    ...what.scope,
+    _id: mongoose.trusted({ $in: what.memberIds }),
+  });
+  if (inScope !== what.memberIds.length) throw notFound();
   const format = form.get('format');
   if (!isDocumentFormat(format)) throw badRequest('format');
   const issued = await issueDocument(user, what);

@@ -1,9 +1,10 @@
 /**
- * POST /members/:id/documents/:form (format=docx|pdf): issue one form of a member's record
- * and download it, with the QR code of its /verify page. The school roles that record steps
- * (and admins) issue; the member is looked up inside the caller's scope (another school's
- * is a 404). Issuing twice the same unchanged content re-uses its record and code
- * (docs/decisions/029-issued-documents.md).
+ * POST /members/:id/documents (form=<n-KNĐ>, format=docx|pdf): issue one form of a member's
+ * record and download it, with the QR code of its /verify page. The school roles that record
+ * steps (and admins) issue; the member is looked up inside the caller's scope (another
+ * school's is a 404). Issuing twice the same unchanged content re-uses its record and code
+ * (docs/decisions/029-issued-documents.md). The form travels in the body, not the path, so no
+ * "Đ" has to be percent-encoded in a URL.
  */
 import type { ActionFunctionArgs } from '@remix-run/node';
 import { isFormCode } from '~/domain/documents';
@@ -13,15 +14,16 @@ import { issuedDownload } from '~/utils/documents/download.server';
 import { memberFilter } from '~/utils/members/member-access.server';
 import { requireId } from '~/utils/params.server';
 import { readForm } from '~/utils/request-guards.server';
-import { forbidden, notFound } from '~/utils/responses.server';
+import { badRequest, forbidden } from '~/utils/responses.server';
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const user = await requireUser(request, { permission: 'member:read' });
   if (!canEditDossier(user)) throw forbidden();
   const id = requireId(params);
-  const form = params.form?.normalize('NFC');
-  if (!isFormCode(form)) throw notFound();
-  return issuedDownload(user, request, await readForm(request), {
+  const body = await readForm(request);
+  const form = String(body.get('form') ?? '').normalize('NFC');
+  if (!isFormCode(form)) throw badRequest('form');
+  return issuedDownload(user, request, body, {
     form,
     memberIds: [id],
     batch: false,
