@@ -94,8 +94,9 @@ function FormItem({ row, memberId, canIssue }: { row: FormRow; memberId: string;
         </p>
       ) : canIssue ? (
         <DownloadButtons
-          action={`/members/${memberId}/documents/${encodeURIComponent(row.form)}`}
+          action={`/members/${memberId}/documents`}
           form={row.form}
+          hidden={{ form: row.form }}
         />
       ) : null}
       <IssueHistory issued={row.issued} />
