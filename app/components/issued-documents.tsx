@@ -14,7 +14,7 @@ import type { IssuedView } from '~/utils/documents/issued.server';
 export function StatusBadge({ status }: { status: IssuedStatus }) {
   const t = useT();
   return (
-    <span className={`doc-status doc-status-${status}`} data-testid="doc-status">
+    <span className={`badge doc-status-${status}`} data-testid="doc-status">
       {t(`documents.status.${status}`)}
     </span>
   );

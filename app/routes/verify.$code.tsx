@@ -36,17 +36,17 @@ export default function VerifyDocument() {
     <div className="verify-page">
       <h1>{t('verify.title')}</h1>
       <p>{t('verify.intro')}</p>
-      <p
-        className={d.status === 'current' ? 'verify-ok' : 'form-error'}
-        role="status"
-        data-testid="verify-status"
-      >
-        <StatusBadge status={d.status} /> {t(d.status === 'current' ? 'verify.current' : 'verify.superseded')}
+      <p className={`verify-status verify-${d.status}`} role="status" data-testid="verify-status">
+        {t(d.status === 'current' ? 'verify.current' : 'verify.superseded')}
       </p>
       <dl className="facts card">
         <dt>{t('verify.form')}</dt>
         <dd data-testid="verify-form">
           {d.form} · {d.title}
+        </dd>
+        <dt>{t('verify.status')}</dt>
+        <dd>
+          <StatusBadge status={d.status} />
         </dd>
         <dt>{t('verify.issuer')}</dt>
         <dd>{d.issuer ?? t('verify.none')}</dd>

@@ -5,15 +5,17 @@
  * prints) and see "superseded"; an unknown code is the 404 page. Screenshots at 360 and
  * 1280 px.
  */
-import { type Page } from '@playwright/test';
+import { type Locator, type Page } from '@playwright/test';
 import { expect, expectAccessible, test } from './fixtures';
 
 const WIDTHS = [360, 1280] as const;
 
-async function shoot(page: Page, name: string) {
+/** The page, or only `part` of it (the tab is long: its "Văn bản" section). */
+async function shoot(page: Page, name: string, part?: Locator) {
   for (const width of WIDTHS) {
     await page.setViewportSize({ width, height: 900 });
-    await page.screenshot({ path: `test-results/documents-${name}-${width}.png`, fullPage: true });
+    const path = `test-results/documents-${name}-${width}.png`;
+    await (part ? part.screenshot({ path }) : page.screenshot({ path, fullPage: true }));
   }
   await page.setViewportSize({ width: 1280, height: 900 });
 }
@@ -45,7 +47,7 @@ test('download a recorded step’s document, verify it, see it superseded after 
   await expect(form4.getByTestId('doc-issue')).toHaveCount(1);
   await expect(form4.getByTestId('doc-status')).toHaveText('Còn hiệu lực');
   await expectAccessible(page);
-  await shoot(page, 'tab');
+  await shoot(page, 'tab', section);
   const verifyHref = (await form4.getByRole('link', { name: 'Trang xác minh' }).getAttribute('href'))!;
   expect(verifyHref).toMatch(/^\/verify\/[A-Za-z0-9_-]{22}$/);
 
@@ -70,6 +72,14 @@ test('download a recorded step’s document, verify it, see it superseded after 
   await phone.reload();
   await expect(phone.getByTestId('verify-status')).toContainText('Văn bản đã được thay thế');
   await shoot(phone, 'verify-superseded');
+
+  // The student sees the document about her (superseded now), not its internals.
+  await login(member);
+  await page.goto('/me');
+  const mine = page.getByTestId('my-documents');
+  await expect(mine).toContainText('4-KNĐ');
+  await expect(mine.getByTestId('doc-status')).toHaveText('Đã được thay thế');
+  await shoot(page, 'student', page.locator('#documents'));
 
   await phone.goto(`${base}/verify/AAAAAAAAAAAAAAAAAAAAAA`);
   await expect(phone.getByTestId('verify-unknown')).toHaveText('Không có văn bản nào mang mã này.');
