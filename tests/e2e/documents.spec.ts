@@ -85,3 +85,28 @@ test('download a recorded step’s document, verify it, see it superseded after 
   await expect(phone.getByTestId('verify-unknown')).toHaveText('Không có văn bản nào mang mã này.');
   await visitor.close();
 });
+
+test('after a bulk step, the batch’s one document downloads from the ready queue', async ({
+  page,
+  login,
+}) => {
+  await login('school_party');
+  await page.goto('/pipeline/ready?step=record_committee_review');
+  const boxes = page.locator('.ready-list input[type="checkbox"]');
+  expect(await boxes.count()).toBeGreaterThan(1);
+  await boxes.nth(0).check();
+  await boxes.nth(1).check();
+  await page.getByLabel(/Số nghị quyết/).fill(`${Date.now() % 1000}-NQ/ĐU`);
+  await page.getByLabel(/Ngày nghị quyết/).fill(new Date().toISOString().slice(0, 10));
+  await page.getByRole('button', { name: 'Ghi nhận cho các hồ sơ đã chọn' }).click();
+  await expect(page.getByRole('status')).toContainText('Đã ghi nhận bước này cho 2 hồ sơ.');
+
+  const batch = page.getByTestId('batch-document');
+  await expect(batch).toContainText('8-KNĐ');
+  await expect(batch).toContainText('2 hồ sơ');
+  await expectAccessible(page);
+  await shoot(page, 'batch', batch);
+  const pdf = page.waitForEvent('download');
+  await batch.getByRole('button', { name: 'Tải 8-KNĐ dạng PDF' }).click();
+  expect((await pdf).suggestedFilename()).toMatch(/^8-KND.*\.pdf$/);
+});
