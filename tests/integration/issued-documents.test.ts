@@ -125,6 +125,16 @@ describe('issuing a document', () => {
     expect(await AuditEvent.countDocuments({ action: 'document.issue' })).toBe(audits);
   });
 
+  it('refuses a second record of the same content (two clerks at once get one code)', async () => {
+    await IssuedDocument.init();
+    const first = (await IssuedDocument.findOne({ code }).lean())!;
+    const { _id: _ignored, ...copy } = first;
+    await expect(IssuedDocument.create({ ...copy, code: 'B'.repeat(22) })).rejects.toMatchObject({
+      code: 11000,
+    });
+    expect(await IssuedDocument.countDocuments({ contentHash: first.contentHash })).toBe(1);
+  });
+
   it('/verify says current, with nothing more personal than the paper prints', async () => {
     const res = await verify(code);
     expect(res).toHaveStatus(200);

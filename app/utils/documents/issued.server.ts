@@ -69,8 +69,26 @@ export async function issueDocument(
   request: { form: FormCode; memberIds: Types.ObjectId[]; batch: boolean; scope: Record<string, unknown> },
   now = new Date(),
 ): Promise<IssueResult> {
+  if (request.memberIds.length === 0 || (!request.batch && request.memberIds.length !== 1))
+    return { ok: false, notFound: true };
+  try {
+    return await issueOnce(user, request, now);
+  } catch (error) {
+    // Someone issued the same content between our read and our insert: theirs is the record.
+    if (isDuplicateKey(error)) return issueOnce(user, request, now);
+    throw error;
+  }
+}
+
+const isDuplicateKey = (error: unknown) =>
+  typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 11000;
+
+function issueOnce(
+  user: AuthUser,
+  request: { form: FormCode; memberIds: Types.ObjectId[]; batch: boolean; scope: Record<string, unknown> },
+  now: Date,
+): Promise<IssueResult> {
   const { form, memberIds, batch } = request;
-  if (memberIds.length === 0 || (!batch && memberIds.length !== 1)) return { ok: false, notFound: true };
   return inTransaction(async () => {
     const loaded = await loadDocumentInputs({ ...request.scope, ...inIds(memberIds) });
     if (loaded.length !== new Set(memberIds.map(String)).size)
@@ -81,12 +99,7 @@ export async function issueDocument(
     const hash = contentHash(doc);
     const ids = loaded.map((l) => l.memberId);
     // The same content for the same members: the paper already issued, same code.
-    const existing = await IssuedDocument.findOne({
-      form,
-      memberIds: ids,
-      batch,
-      contentHash: hash,
-    }).lean<IssuedRecord>();
+    const existing = await IssuedDocument.findOne({ contentHash: hash, batch }).lean<IssuedRecord>();
     if (existing) return { ok: true as const, record: existing, doc, reused: true };
     const first = loaded[0]!;
     const [record] = await IssuedDocument.create([
