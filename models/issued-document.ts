@@ -36,8 +36,8 @@ export const issuedDocumentSchema = new Schema(
   { versionKey: false },
 );
 
-// One record per issued content: the hash covers the form and the members (the built
-// document's `source`), so two clerks issuing the same paper at once get one code.
+// One record per issued content: the hash covers the form and the members it is issued
+// for (issued.ts `hashedContent`), so two clerks issuing the same paper at once get one code.
 issuedDocumentSchema.index({ contentHash: 1, batch: 1 }, { unique: true });
 // A member's documents (pipeline tab, student portal), newest first.
 issuedDocumentSchema.index({ memberIds: 1, form: 1, issuedAt: -1 });

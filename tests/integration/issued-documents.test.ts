@@ -179,6 +179,18 @@ describe('issuing a document', () => {
   });
 });
 
+describe('blank templates', () => {
+  it('are one record per member: the same blank paper issued for two members is two codes', async () => {
+    expect((await issue(studentId, '1-KNĐ', 'pdf')).status).toBe(200);
+    expect((await issue(otherId, '1-KNĐ', 'pdf')).status).toBe(200);
+    const records = await IssuedDocument.find({ form: '1-KNĐ' }).lean();
+    expect(records.map((r) => r.memberIds.map(String))).toEqual(
+      expect.arrayContaining([[String(studentId)], [String(otherId)]]),
+    );
+    expect(records).toHaveLength(2);
+  });
+});
+
 describe('who may issue', () => {
   it('refuses a step that is not recorded, with the builder message and nothing written', async () => {
     await Member.updateOne({ _id: otherId }, { $unset: { 'pipeline.officialDecision': 1 } });
@@ -275,13 +287,15 @@ describe('the student', () => {
     const me = await call(meLoader, get('/me', student));
     expect(me).toHaveStatus(200);
     const docs = me.data.documents as { code: string; form: string; batch: boolean; status: string }[];
-    expect(docs).toHaveLength(3);
+    // Her two decisions, the batch decision naming her, her blank application.
+    expect(docs.map((d) => d.form).sort()).toEqual(['1-KNĐ', '9-KNĐ', '9-KNĐ', '9-KNĐ']);
     expect(docs.filter((d) => d.batch)).toHaveLength(1);
-    expect(docs.every((d) => d.form === '9-KNĐ')).toBe(true);
+    const mine = new Set((await IssuedDocument.find({ memberIds: studentId }).lean()).map((r) => r.code));
+    expect(docs.every((d) => mine.has(d.code))).toBe(true);
   });
 
   it('downloads only her own single, current decision', async () => {
-    const mine = await IssuedDocument.find({ memberIds: studentId }).lean();
+    const mine = await IssuedDocument.find({ memberIds: studentId, form: '9-KNĐ' }).lean();
     const current = mine.find(
       (r) =>
         !r.batch &&

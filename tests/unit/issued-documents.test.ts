@@ -50,10 +50,16 @@ describe('canonicalJson', () => {
         ),
       );
       if (!r.ok) throw new Error('refused');
-      return hashedContent(r.doc);
+      return hashedContent(r.doc, ['m1']);
     };
     expect(build('245')).toBe(build('245'));
     expect(build('245')).not.toBe(build('246'));
+  });
+
+  it('tells apart the same blank template issued for two members', () => {
+    const r = buildDocument('1-KNĐ', documentInput());
+    if (!r.ok) throw new Error('refused');
+    expect(hashedContent(r.doc, ['a'])).not.toBe(hashedContent(r.doc, ['b']));
   });
 });
 

@@ -88,8 +88,14 @@ export function canonicalJson(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** What the hash covers: the whole built content (the form, every printed string, its source). */
-export const hashedContent = (doc: OfficialDocument): string => canonicalJson(doc);
+/**
+ * What the hash covers: the whole built content (the form, every printed string, its source)
+ * and the members it was issued for, in order. The members are named apart because a blank
+ * template (1-KNĐ, 2-KNĐ) prints nobody: without them every candidate's blank application
+ * would be one record, issued for whoever downloaded it first.
+ */
+export const hashedContent = (doc: OfficialDocument, memberIds: readonly string[]): string =>
+  canonicalJson({ doc, memberIds });
 
 export type IssuedStatus = 'current' | 'superseded';
 

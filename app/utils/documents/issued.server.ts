@@ -34,9 +34,11 @@ import { renderDocument, documentFileName, DOCUMENT_FORMATS, type DocumentFormat
 
 export type IssuedRecord = IssuedDocumentFields & { _id: Types.ObjectId };
 
-/** sha256 (hex) of the canonical serialisation of the built content. */
-export const contentHash = (doc: OfficialDocument) =>
-  createHash('sha256').update(hashedContent(doc), 'utf8').digest('hex');
+/** sha256 (hex) of the canonical serialisation of the built content and its members. */
+export const contentHash = (doc: OfficialDocument, memberIds: readonly Types.ObjectId[]) =>
+  createHash('sha256')
+    .update(hashedContent(doc, memberIds.map(String)), 'utf8')
+    .digest('hex');
 
 /** 128 random bits, URL-safe: unguessable, and short enough for a QR code. */
 export const newCode = () => randomBytes(16).toString('base64url');
@@ -96,8 +98,8 @@ function issueOnce(
     const built = build(form, loaded, batch);
     if (!built.ok) return { ok: false as const, refusal: built.refusal };
     const doc = built.doc;
-    const hash = contentHash(doc);
     const ids = loaded.map((l) => l.memberId);
+    const hash = contentHash(doc, ids);
     // The same content for the same members: the paper already issued, same code.
     const existing = await IssuedDocument.findOne({ contentHash: hash, batch }).lean<IssuedRecord>();
     if (existing) return { ok: true as const, record: existing, doc, reused: true };
@@ -176,7 +178,8 @@ export async function documentStatus(
   record: IssuedRecord,
 ): Promise<{ status: IssuedStatus; doc: OfficialDocument | null }> {
   const doc = await rebuild(record);
-  return { status: issuedStatus(record.contentHash, doc ? contentHash(doc) : null), doc };
+  const ids = record.memberIds as Types.ObjectId[];
+  return { status: issuedStatus(record.contentHash, doc ? contentHash(doc, ids) : null), doc };
 }
 
 export interface IssuedView {
