@@ -34,6 +34,7 @@ export const AUDIT_ACTIONS = [
   'pipeline.comment',
   'pipeline.flag_resolved',
   'pipeline.conflict_override',
+  'document.issue',
   'criteria.draft',
   'criteria.edit',
   'criteria.activate',

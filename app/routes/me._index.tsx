@@ -19,6 +19,8 @@ import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import meStyles from '~/styles/me.css?url';
 import { correctionAction, portalData, requireConsent, requireStudent } from '~/utils/student/me.server';
 import { ownSubmissions } from '~/utils/student/submissions.server';
+import { studentDocuments } from '~/utils/documents/member-documents.server';
+import { MyDocuments } from '~/components/issued-documents';
 import { pageTitle } from '~/utils/meta';
 import { readForm } from '~/utils/request-guards.server';
 import { badRequest } from '~/utils/responses.server';
@@ -28,13 +30,17 @@ export const links = () => [{ rel: 'stylesheet', href: meStyles }];
 export async function loader({ request }: LoaderFunctionArgs) {
   const user = await requireStudent(request);
   await requireConsent(user);
-  const [record, submissions] = await Promise.all([portalData(user), ownSubmissions(user)]);
+  const [record, submissions, documents] = await Promise.all([
+    portalData(user),
+    ownSubmissions(user),
+    studentDocuments(user),
+  ]);
   // Returned evidence is news the student must act on: it is on the home page, not only on
   // /me/submissions.
   const returned = submissions
     .filter((s) => s.status === 'returned')
     .map((s) => ({ id: s.id, title: s.title, reason: s.reason, reviewedAt: s.reviewedAt }));
-  return { userName: user.name, record, returned };
+  return { userName: user.name, record, returned, documents };
 }
 
 export async function action({ request }: ActionFunctionArgs) {
@@ -47,7 +53,7 @@ export async function action({ request }: ActionFunctionArgs) {
 export const meta: MetaFunction = ({ matches }) => pageTitle(matches, 'me.title');
 
 export default function MyRecord() {
-  const { userName, record, returned } = useLoaderData<typeof loader>();
+  const { userName, record, returned, documents } = useLoaderData<typeof loader>();
   const t = useT();
   const f = useFormatters();
   const locale = useLocale();
@@ -100,6 +106,7 @@ export default function MyRecord() {
             <DossierChecklist record={record} />
             <DecisionTimeline record={record} />
           </div>
+          <MyDocuments documents={documents} />
           <MyData record={record} />
         </>
       ) : (

@@ -9,6 +9,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { DossierSection } from '~/components/pipeline-dossier';
+import { DocumentsSection } from '~/components/issued-documents';
 import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-overview';
 import { ReviewNotes } from '~/components/pipeline-review-notes';
 import { ConflictSection } from '~/components/rule-conflicts';
@@ -27,6 +28,7 @@ import { withSelection } from '~/utils/pipeline/selection.server';
 import { graduationWarningOf } from '~/utils/members/graduation.server';
 import { canActOnPipeline } from '~/domain/pipeline/tab-permissions';
 import { pipelineAction } from '~/utils/pipeline/pipeline-action.server';
+import { documentsPanel } from '~/utils/documents/member-documents.server';
 import { getMemberPipeline, type TransitionView } from '~/utils/pipeline/pipeline-view.server';
 import { readForm } from '~/utils/request-guards.server';
 import { requireId } from '~/utils/params.server';
@@ -47,7 +49,13 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     graduationWarning: await graduationWarningOf(memberFilter(user, id)),
   };
   // The rule conflicts of recorded steps, with the override form (pipeline-conflicts.server.ts).
-  return { ...page, conflicts: await memberConflicts(user, id) };
+  // Each recorded step's documents, with their issue history (member-documents.server.ts).
+  return {
+    ...page,
+    conflicts: await memberConflicts(user, id),
+    documents: await documentsPanel(user, id, memberFilter(user, id)),
+    memberId: String(id),
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -136,6 +144,8 @@ export default function MemberPipeline() {
         canResolve={d.can.resolveFlag}
         failure={tabFailure}
       />
+
+      {d.documents ? <DocumentsSection panel={d.documents} memberId={d.memberId} /> : null}
 
       <Timeline history={d.history} />
 

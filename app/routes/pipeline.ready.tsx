@@ -5,6 +5,7 @@ import { OptionSelect } from '~/components/option-select';
 import { BrokeMembers } from '~/components/broke-members';
 import { BulkNotice } from '~/components/pipeline-board';
 import { BulkFieldInput, BulkProblems } from '~/components/pipeline-bulk';
+import { BatchDocument } from '~/components/issued-documents';
 import { useLocale, useT } from '~/i18n/use-t';
 import boardStyles from '~/styles/board.css?url';
 import { pageTitle } from '~/utils/meta';
@@ -15,6 +16,8 @@ import { brokeMembersOfParams } from '~/utils/members/broke-members.server';
 import { BULK_FIELDS, bulkStepsFor, isBulkStep, stepLabel } from '~/domain/pipeline/bulk-steps';
 import { bulkAdvance } from '~/utils/pipeline/pipeline-bulk.server';
 import { loadReadyQueue } from '~/utils/pipeline/pipeline-ready.server';
+import { batchDownload } from '~/utils/documents/batch.server';
+import { canEditDossier } from '~/domain/pipeline/tab-permissions';
 import { readForm } from '~/utils/request-guards.server';
 import { forbidden } from '~/utils/responses.server';
 import { PageHeading } from '~/components/page-heading';
@@ -36,6 +39,8 @@ export async function loader({ request }: LoaderFunctionArgs) {
   return {
     // After a bulk step that broke an earlier step of some records: those, in the user's scope.
     broke: await brokeMembersOfParams(params, scopeFilter(user), user.id),
+    // After a bulk step: its one batch document (4, 8 or 9-KNĐ), when every record is in scope.
+    batch: canEditDossier(user) ? await batchDownload(params.get('batch'), scopeFilter(user)) : null,
     step,
     steps: steps.map((s) => ({ id: s, label: stepLabel(s) })),
     fields: BULK_FIELDS[step],
@@ -87,6 +92,7 @@ export default function ReadyQueue() {
         </div>
       </Form>
       <BulkNotice doneKey="board.ready.done" />
+      {data.batch ? <BatchDocument batch={data.batch} /> : null}
       {data.broke ? <BrokeMembers view={data.broke} lead="pipeline.bulkBroke" /> : null}
       {data.step === 'select_outstanding' ? <p className="muted">{t('board.ready.eligibleOnly')}</p> : null}
       {data.needsSchool ? (

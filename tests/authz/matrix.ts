@@ -307,6 +307,9 @@ export const MATRIX: Record<string, RouteEntry> = {
   },
   'criteria._index.tsx': { path: '/criteria', loader: { expect: roles(STAFF) } },
 
+  // The public page of a document's QR code (no sign-in): an unknown code is a 404 for all.
+  'verify.$code.tsx': { path: '/verify/AAAAAAAAAAAAAAAAAAAAAA', loader: { expect: all('not-found') } },
+
   'healthz.ts': { path: '/healthz', loader: { expect: all('ok') } },
 
   // Signed-in users are sent home; an empty sign-in form is a 400 for anyone.
@@ -340,6 +343,11 @@ export const MATRIX: Record<string, RouteEntry> = {
     },
   },
   'me.submissions.tsx': formPage('/me/submissions', ['student']),
+  // The student's own issued decision: an unknown (or another student's) code is a 404.
+  'me.documents.$code.ts': {
+    path: '/me/documents/AAAAAAAAAAAAAAAAAAAAAA',
+    loader: { expect: roles(['student'], 'not-found') },
+  },
 
   // Member records: member:read within scope; another school's member is a 404.
   'members.$id._index.tsx': {
@@ -362,6 +370,21 @@ export const MATRIX: Record<string, RouteEntry> = {
     loader: { expect: scopedRead() },
   },
   // Editing: member:write (school Union, admin). A save without its version is refused.
+  // Issuing a document (issue 20): the school roles that record steps, and admin; the
+  // province reads the issue history on the tab but does not issue. A known form without
+  // a format is refused (400) once the member is found in scope; outside it a 404.
+  'members.$id.documents.ts': {
+    path: '/members/:id/documents',
+    target: 'member',
+    action: {
+      form: { form: '1-KNĐ' },
+      expect: {
+        ...roles(['school_union', 'school_party', 'admin'], 'bad-request'),
+        ...outside('forbidden', ['student', 'province_union']),
+        ...outside('not-found', ['school_union', 'school_party']),
+      },
+    },
+  },
   'members.$id.edit.tsx': {
     path: '/members/:id/edit',
     target: 'member',
@@ -415,6 +438,14 @@ export const MATRIX: Record<string, RouteEntry> = {
   // The board: every staff role reads its scope; returning needs a pipeline right
   // (all staff roles have one) and at least one selected record.
   'pipeline._index.tsx': formPage('/pipeline', STAFF, { intent: 'return' }),
+  // The batch document of a bulk step: the roles that issue; no such batch is a 404.
+  'pipeline.batch-document.ts': {
+    path: '/pipeline/batch-document',
+    action: {
+      form: { format: 'pdf' },
+      expect: roles(['school_union', 'school_party', 'admin'], 'not-found'),
+    },
+  },
   // The ready queue: only roles with a bulk step (school Union, school Party, admin).
   // The step asked for is the Union's: the Party committee is refused it.
   'pipeline.ready.tsx': {

@@ -82,7 +82,13 @@ function idsOf(form: FormData): string[] | Text {
 
 type CheckOutcome =
   | { kind: 'failure'; body: BulkFailure }
-  | { kind: 'done'; written: Types.ObjectId[]; conflicts: number; broke: Types.ObjectId[] };
+  | {
+      kind: 'done';
+      written: Types.ObjectId[];
+      conflicts: number;
+      broke: Types.ObjectId[];
+      bulkId: Types.ObjectId;
+    };
 
 /**
  * Reads and checks every selected record, then writes them (each step with its next
@@ -106,7 +112,8 @@ async function checkAndWrite(
   extraFilter: Record<string, unknown>,
   now: Date,
 ): Promise<
-  ReturnType<typeof bulkFailure> | { written: Types.ObjectId[]; conflicts: number; broke: Types.ObjectId[] }
+  | ReturnType<typeof bulkFailure>
+  | { written: Types.ObjectId[]; conflicts: number; broke: Types.ObjectId[]; bulkId: Types.ObjectId }
 > {
   // Outside the transaction: the cached calendar must not be read with its session.
   const calendar = await loadCalendar();
@@ -222,10 +229,15 @@ async function checkAndWrite(
         },
       });
     }
-    return { kind: 'done', written: writtenIds, conflicts, broke };
+    return { kind: 'done', written: writtenIds, conflicts, broke, bulkId };
   });
   if (outcome.kind === 'failure') return bulkFailure(outcome.body);
-  return { written: outcome.written, conflicts: outcome.conflicts, broke: outcome.broke };
+  return {
+    written: outcome.written,
+    conflicts: outcome.conflicts,
+    broke: outcome.broke,
+    bulkId: outcome.bulkId,
+  };
 }
 
 function formValues(form: FormData): Record<string, string> {
@@ -257,6 +269,8 @@ export async function bulkAdvance(user: AuthUser, form: FormData, now = new Date
   const params = new URLSearchParams({ step, done: String(outcome.written.length) });
   if (values.school) params.set('school', values.school);
   if (outcome.conflicts) params.set('conflicts', String(outcome.conflicts));
+  // The batch just recorded, for "download the documents of this batch" (one file).
+  if (outcome.written.length) params.set('batch', String(outcome.bulkId));
   // The page names the records whose step broke an earlier one (broke-members.server.ts).
   throw redirect(`/pipeline/ready?${params}${brokeMembersParam(outcome.broke)}`);
 }

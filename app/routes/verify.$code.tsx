@@ -1,0 +1,90 @@
+/**
+ * /verify/:code, public (no sign-in): the page a document's QR code opens. It says which
+ * unit issued which form with which number and date, whether the document is still current
+ * (rebuilt from today's record, its content hash unchanged) or superseded, and the hash
+ * printed at the foot of the paper. No names: nothing more personal than the paper itself
+ * prints, and less. An unknown code is a 404. The signature line is a slot for the signing
+ * part of issue 20 (`verifyPdfSignature`); until then every document reads "không có chữ ký số".
+ */
+import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { useLoaderData } from '@remix-run/react';
+import { GeneralErrorBoundary } from '~/components/error-boundary';
+import { StatusBadge } from '~/components/issued-documents';
+import { FORM_TITLES } from '~/domain/documents';
+import { useFormatters, useT } from '~/i18n/use-t';
+import { verifyView } from '~/utils/documents/issued.server';
+import { pageTitle } from '~/utils/meta';
+import { notFound } from '~/utils/responses.server';
+
+export async function loader({ params }: LoaderFunctionArgs) {
+  const view = await verifyView(params.code ?? '');
+  if (!view) throw notFound();
+  // The signature slot: { status: 'none' } until signed PDFs exist (the "sign" part).
+  return { ...view, title: FORM_TITLES[view.form], signature: { status: 'none' as const } };
+}
+
+export const meta: MetaFunction = ({ matches }) => [
+  ...pageTitle(matches, 'verify.title'),
+  { name: 'robots', content: 'noindex' },
+];
+
+export default function VerifyDocument() {
+  const d = useLoaderData<typeof loader>();
+  const t = useT();
+  const f = useFormatters();
+  return (
+    <div className="verify-page">
+      <h1>{t('verify.title')}</h1>
+      <p>{t('verify.intro')}</p>
+      <p className={`verify-status verify-${d.status}`} role="status" data-testid="verify-status">
+        {t(d.status === 'current' ? 'verify.current' : 'verify.superseded')}
+      </p>
+      <dl className="facts card">
+        <dt>{t('verify.form')}</dt>
+        <dd data-testid="verify-form">
+          {d.form} · {d.title}
+        </dd>
+        <dt>{t('verify.status')}</dt>
+        <dd>
+          <StatusBadge status={d.status} />
+        </dd>
+        <dt>{t('verify.issuer')}</dt>
+        <dd>{d.issuer ?? t('verify.none')}</dd>
+        <dt>{t('verify.number')}</dt>
+        <dd data-testid="verify-number">{d.number ?? t('verify.none')}</dd>
+        <dt>{t('verify.date')}</dt>
+        <dd>{d.refDay ? f.date(d.refDay) : t('verify.none')}</dd>
+        <dt>{t('verify.issuedAt')}</dt>
+        <dd>{f.date(d.issuedAt)}</dd>
+        <dt>{t('verify.code')}</dt>
+        <dd>
+          <code>{d.code}</code>
+        </dd>
+        <dt>{t('verify.hash')}</dt>
+        <dd>
+          <code className="verify-hash" data-testid="verify-hash">
+            {d.contentHash}
+          </code>
+          <br />
+          <span className="field-hint">{t('verify.hashHint')}</span>
+        </dd>
+        <dt>{t('verify.signature')}</dt>
+        <dd data-testid="verify-signature">{t('verify.signature.none')}</dd>
+      </dl>
+    </div>
+  );
+}
+
+function UnknownCode() {
+  const t = useT();
+  return (
+    <>
+      <h1>{t('verify.title')}</h1>
+      <p data-testid="verify-unknown">{t('verify.notFound')}</p>
+    </>
+  );
+}
+
+export function ErrorBoundary() {
+  return <GeneralErrorBoundary statusHandlers={{ 404: () => <UnknownCode /> }} />;
+}
