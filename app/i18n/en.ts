@@ -1370,6 +1370,7 @@ export const en: Messages = {
   'toast.signingRemoved': 'Signing certificate removed.',
   'audit.action.unit.signing_certificate.install': "Unit's document-signing certificate installed",
   'audit.action.unit.signing_certificate.remove': "Unit's document-signing certificate removed",
+  'signing.back': 'Back to {name}',
   'signing.link': 'Document-signing certificate',
   'signing.title': 'Document-signing certificate – {name}',
   'signing.intro':

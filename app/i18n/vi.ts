@@ -1365,6 +1365,7 @@ export const vi = {
   'toast.signingRemoved': 'Đã gỡ chứng thư số.',
   'audit.action.unit.signing_certificate.install': 'Cài chứng thư số ký văn bản của đơn vị',
   'audit.action.unit.signing_certificate.remove': 'Gỡ chứng thư số ký văn bản của đơn vị',
+  'signing.back': 'Quay lại đơn vị {name}',
   'signing.link': 'Chứng thư số ký văn bản',
   'signing.title': 'Chứng thư số ký văn bản – {name}',
   'signing.intro':

@@ -57,7 +57,7 @@ export default function UnitSigningPage() {
   return (
     <>
       <p>
-        <Link to={`/admin/units/${unit.id}`}>{t('units.back')}</Link>
+        <Link to={`/admin/units/${unit.id}`}>{t('signing.back', { name: unit.name })}</Link>
       </p>
       <h1>{t('signing.title', { name: unit.name })}</h1>
       <p>{t('signing.intro', { variable })}</p>
@@ -70,7 +70,7 @@ export default function UnitSigningPage() {
             {t('signing.current')}{' '}
             {expired ? <span className="badge badge-inactive">{t('signing.expiredBadge')}</span> : null}
           </h2>
-          <dl>
+          <dl className="facts">
             <dt>{t('signing.subject')}</dt>
             <dd>{certificate.subject}</dd>
             <dt>{t('signing.issuer')}</dt>
