@@ -5,6 +5,7 @@
  * certificate beside the field, writing nothing.
  */
 import { Types } from 'mongoose';
+import { getDocument } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { SigningCertificate } from '../../models/signing-certificate.ts';
@@ -68,6 +69,12 @@ describe('signing and verifying a rendered PDF', () => {
       },
     });
     expect(Math.abs(report.signedAt!.getTime() - Date.now())).toBeLessThan(60_000);
+    // Viewers still open it: pdf.js reads the signed file's pages and text.
+    const doc = await getDocument({ data: new Uint8Array(signed), verbosity: 0 }).promise;
+    const page = await doc.getPage(1);
+    const text = (await page.getTextContent()).items.map((it) => ('str' in it ? it.str : '')).join('');
+    expect(text).toContain('QUYẾT ĐỊNH');
+    await doc.destroy();
   });
 
   it('verifies a certificate issued by a test CA, the chain followed to its root', async () => {

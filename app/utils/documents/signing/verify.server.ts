@@ -78,6 +78,14 @@ function reasonNear(pdf: Buffer, at: number): string | undefined {
   return m ? pdfString(m[1]) : undefined;
 }
 
+/** A certificate's issuer Name as DER, as the certificate holds it. */
+function issuerDer(cert: X509Certificate): Buffer {
+  const tbs = kids(forge.asn1.fromDer(Buffer.from(cert.raw).toString('binary')))[0];
+  const fields = kids(tbs);
+  // [0] version is optional; then serialNumber, signature algorithm, issuer.
+  return der(fields[fields[0].tagClass === forge.asn1.Class.CONTEXT_SPECIFIC ? 3 : 2]);
+}
+
 /** The chain from the signer up through the certificates in the CMS; complete at a self-signed root. */
 function chainComplete(signer: X509Certificate, pool: X509Certificate[]): boolean {
   let current = signer;
@@ -117,7 +125,8 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureReport {
     const certs = certNode ? kids(certNode).map((n) => new X509Certificate(der(n))) : [];
     const signerInfo = kids(parts.at(-1)!)[0];
     const si = kids(signerInfo);
-    const serial = bytes(kids(si[1])[1]).toString('hex').replace(/^0+/, '').toUpperCase();
+    const [sidIssuer, sidSerial] = kids(si[1]);
+    const serial = bytes(sidSerial).toString('hex').replace(/^0+/, '').toUpperCase();
     const hash = HASHES[oid(kids(si[2])[0])];
     if (!hash) return { signed: true, valid: false, reason, problem: 'unsupportedAlgorithm' };
     const attrsNode = si.find((n) => n.tagClass === forge.asn1.Class.CONTEXT_SPECIFIC && n.type === 0);
@@ -136,7 +145,11 @@ export function verifyPdfSignature(pdf: Buffer): PdfSignatureReport {
         ? forge.asn1.utcTimeToDate(time.value as string)
         : forge.asn1.generalizedTimeToDate(time.value as string)
       : undefined;
-    const signerCert = certs.find((x) => x.serialNumber.replace(/^0+/, '').toUpperCase() === serial);
+    // Issuer and serial, as RFC 5652 identifies the signer (a serial alone repeats across CAs).
+    const signerCert = certs.find(
+      (x) =>
+        x.serialNumber.replace(/^0+/, '').toUpperCase() === serial && issuerDer(x).equals(der(sidIssuer)),
+    );
     if (!signerCert) return { signed: true, valid: false, reason, signedAt, problem: 'signerNotFound' };
     // The signature is over the DER of the attributes as a SET (RFC 5652 §5.4), not as [0].
     const signedBytes = der(attrsNode);
