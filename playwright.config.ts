@@ -56,6 +56,8 @@ export default defineConfig({
       SEED_MEMBERS: process.env.SEED_MEMBERS ?? '600',
       SESSION_SECRET: 'e2e-secret-not-for-production',
       E2E: '1',
+      // The unit-signing spec installs a test certificate for ĐH Phạm Văn Đồng with this passphrase.
+      SIGNING_PASSPHRASE_PVD: 'e2e-signing-passphrase',
     },
   },
 });

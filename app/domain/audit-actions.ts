@@ -56,6 +56,8 @@ export const AUDIT_ACTIONS = [
   'unit.activate',
   'unit.deactivate',
   'unit.conduct_bands',
+  'unit.signing_certificate.install',
+  'unit.signing_certificate.remove',
   'account.bootstrap',
   'audit.anchor',
 ] as const;

@@ -80,6 +80,11 @@ export default function UnitPage() {
         </span>
       </p>
       {canManage ? null : <p className="panel">{t('units.readOnly')}</p>}
+      {canManage ? (
+        <p>
+          <Link to={`/admin/units/${unit.id}/signing`}>{t('signing.link')}</Link>
+        </p>
+      ) : null}
       <UnitEditor
         key={unit.id}
         mode="edit"

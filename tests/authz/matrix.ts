@@ -223,6 +223,24 @@ export const MATRIX: Record<string, RouteEntry> = {
       },
     },
   },
+  // A unit's signing certificate (issue 20): the admin only, read and write.
+  'admin.units.$id_.signing.tsx': {
+    path: '/admin/units/:id/signing',
+    target: 'unit',
+    loader: {
+      expect: {
+        ...roles(ADMIN),
+        ...outside('forbidden', ['student', 'school_union', 'school_party', 'province_union']),
+      },
+    },
+    action: {
+      form: {},
+      expect: {
+        ...roles(ADMIN, 'bad-request'),
+        ...outside('forbidden', ['student', 'school_union', 'school_party', 'province_union']),
+      },
+    },
+  },
   'admin.units._index.tsx': { path: '/admin/units', loader: { expect: roles(STAFF) } },
   'admin.units.new.tsx': formPage('/admin/units/new', ADMIN),
   'admin.users.$id.tsx': {
