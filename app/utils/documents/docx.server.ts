@@ -157,7 +157,9 @@ function ruledTable(t: TableBlock): Table {
     new TableRow({
       tableHeader: header,
       cantSplit: true,
-      children: t.columns.map((c, i) => cell(cells[i] ?? '', i, bold, header ? 'center' : (c.align ?? 'left'))),
+      children: t.columns.map((c, i) =>
+        cell(cells[i] ?? '', i, bold, header ? 'center' : (c.align ?? 'left')),
+      ),
     });
   return new Table({
     width: { size: widths.reduce((a, w) => a + w, 0), type: WidthType.DXA },
@@ -301,7 +303,9 @@ export async function renderDocx(doc: DocumentLayout, options: RenderOptions = {
         },
         footers: footer ? { first: footer, default: footer } : undefined,
         children: [
-          ...(doc.formLabel ? [line(doc.formLabel, { italic: true, size: SIZE.formLabel, align: 'right' })] : []),
+          ...(doc.formLabel
+            ? [line(doc.formLabel, { italic: true, size: SIZE.formLabel, align: 'right' })]
+            : []),
           ...header(doc),
           ...title(doc),
           ...doc.body.map(body),
