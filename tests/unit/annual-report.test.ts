@@ -180,7 +180,7 @@ describe('buildAnnualReport', () => {
     );
     expect(text).toContain('12 đảng viên trẻ được công nhận đảng viên chính thức');
     expect(text).toContain('Trường Đại học Phạm Văn Đồng (15/20)');
-    expect(text).toContain('"Lập hồ sơ" với 22 hồ sơ, trong đó 2 hồ sơ quá hạn');
+    expect(text).toContain('“Lập hồ sơ” với 22 hồ sơ, trong đó 2 hồ sơ quá hạn');
   });
 
   it('has tables by kind, by school and of overdue records, each with its totals row', () => {

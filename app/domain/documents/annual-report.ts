@@ -130,7 +130,7 @@ function overdueTable(f: AnnualFigures): TableBlock {
       num(o.count),
       o.oldestDue ? o.oldestDue.split('-').reverse().join('/') : '',
     ]),
-    totals: ['', 'Tổng cộng', '', num(f.total.overdue), ''],
+    totals: ['', 'Tổng cộng', '', num(f.overdue.reduce((a, o) => a + o.count, 0)), ''],
   };
 }
 
@@ -169,7 +169,7 @@ function bottlenecks(f: AnnualFigures): BodyBlock[] {
   if (worst)
     out.push(
       para(
-        `Hiện có ${num(f.total.open)} hồ sơ đang trong quy trình; bước tồn đọng nhiều nhất là "${stageName(worst.stage)}" ` +
+        `Hiện có ${num(f.total.open)} hồ sơ đang trong quy trình; bước tồn đọng nhiều nhất là “${stageName(worst.stage)}” ` +
           `với ${num(worst.open)} hồ sơ${worst.overdue ? `, trong đó ${num(worst.overdue)} hồ sơ quá hạn` : ''}.`,
       ),
     );

@@ -543,7 +543,8 @@ export function renderPdf(doc: DocumentLayout, options: RenderOptions = {}): Pro
     autoFirstPage: true,
     info: {
       Title: [doc.title, doc.summary].filter(Boolean).join(' ').normalize('NFC'),
-      Subject: doc.formLabel ?? undefined,
+      // pdfkit writes every key it is given: an undefined Subject would throw.
+      ...(doc.formLabel ? { Subject: doc.formLabel } : {}),
       Creator: 'doan-vien-uu-tu',
       CreationDate: options.createdAt ?? new Date(),
     },
