@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AuditEvent } from '../../models/audit-event.ts';
 import { Member } from '../../models/member.ts';
 import { Unit } from '../../models/unit.ts';
+import { EXIT_STAGES } from '~/domain/stages';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { loader as docxLoader } from '~/routes/reports.annual[.]docx';
 import { loader as pdfLoader } from '~/routes/reports.annual[.]pdf';
@@ -65,12 +66,19 @@ async function handCounts(extra: Record<string, unknown> = {}) {
     $lt: new Date(Date.UTC(year + 1, 0, 1)),
   });
   const scope = { ancestors: provinceId, ...extra };
-  const [selected, admitted, official] = await Promise.all([
+  const notExited = { 'pipeline.stage': mongoose.trusted({ $nin: [...EXIT_STAGES] }) };
+  const [selected, admitted, official, higher, upperSecondary] = await Promise.all([
     Member.countDocuments({ ...scope, 'pipeline.unionResolution.date': between }),
     Member.countDocuments({ ...scope, 'pipeline.decision.date': between }),
     Member.countDocuments({ ...scope, 'pipeline.officialDate': between }),
+    Member.countDocuments({
+      ...scope,
+      ...notExited,
+      schoolKind: mongoose.trusted({ $in: ['university', 'college'] }),
+    }),
+    Member.countDocuments({ ...scope, ...notExited, schoolKind: 'high_school' }),
   ]);
-  return { selected, admitted, official };
+  return { selected, admitted, official, higher, upperSecondary };
 }
 
 describe('/reports/annual.pdf and .docx for the province', () => {
@@ -96,6 +104,10 @@ describe('/reports/annual.pdf and .docx for the province', () => {
       expect(s).toContain('ĐOÀN TNCS HỒ CHÍ MINH');
       expect(s).toContain('Số ……-BC/TĐTN');
       expect(s).toContain(`Kết quả công tác phát triển đảng viên trong học sinh, sinh viên năm ${year}`);
+      expect(s).toContain(
+        `theo dõi ${vi(want.higher)} đoàn viên là sinh viên các trường đại học, cao đẳng ` +
+          `và ${vi(want.upperSecondary)} đoàn viên là học sinh trung học phổ thông`,
+      );
       expect(s).toContain(`giới thiệu ${vi(want.selected)} đoàn viên ưu tú cho Đảng`);
       expect(s).toContain(
         `${vi(want.admitted)} đoàn viên ưu tú là học sinh, sinh viên được kết nạp vào Đảng`,

@@ -132,9 +132,18 @@ export async function loadAnnualReport(
   const today = dayToDate(dayNumber(now));
   const ids = schools.map((s) => s._id);
   const open = new Set<string>(OPEN_STAGES);
-  const [groups, targets, province] = await Promise.all([
+  // Records in the pipeline are grouped (school × stage) with the year's counts; plain
+  // members (most of the province) are only counted, per school, from the index on
+  // (ancestors, stage), without reading them: a fraction of one `$group` over everyone.
+  const [groups, plain, targets, province] = await Promise.all([
     Member.aggregate<Group>([
-      { $match: { ...scopeFilter(user), schoolId: mongoose.trusted({ $in: ids }) } },
+      {
+        $match: {
+          ...scopeFilter(user),
+          schoolId: mongoose.trusted({ $in: ids }),
+          'pipeline.stage': mongoose.trusted({ $ne: 'member' }),
+        },
+      },
       {
         $group: {
           _id: { s: '$schoolId', st: '$pipeline.stage' },
@@ -155,6 +164,12 @@ export async function loadAnnualReport(
         },
       },
     ]),
+    Promise.all(
+      ids.map((id) =>
+        // The caller's scope stays in the query beside the school (both are in `ancestors`).
+        Member.countDocuments({ $and: [scopeFilter(user), { ancestors: id, 'pipeline.stage': 'member' }] }),
+      ),
+    ),
     Target.find({ unitId: mongoose.trusted({ $in: ids }), year })
       .select({ unitId: 1, admissions: 1 })
       .lean(),
@@ -178,6 +193,7 @@ export async function loadAnnualReport(
       },
     ]),
   );
+  ids.forEach((id, i) => (tallies.get(String(id))!.members += plain[i]));
   for (const t of targets) {
     const row = tallies.get(String(t.unitId));
     if (row) row.target = t.admissions;
