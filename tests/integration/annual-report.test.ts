@@ -150,6 +150,7 @@ describe('school roles and access', () => {
       );
       expect(text).toContain('BCH ĐOÀN TRƯỜNG ĐẠI HỌC PHẠM VĂN ĐỒNG');
       expect(text).toContain('Số ……-BC/ĐTN');
+      expect(text).toContain('Đoàn trường đã giới thiệu');
       expect(text).toContain(
         `${vi(want.admitted)} đoàn viên ưu tú là học sinh, sinh viên được kết nạp vào Đảng`,
       );

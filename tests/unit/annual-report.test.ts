@@ -208,4 +208,32 @@ describe('buildAnnualReport', () => {
     );
     expect(decomposed.placeDate).toBe(decomposed.placeDate.normalize('NFC'));
   });
+
+  it("a school's own version names the school's members and its Union, not a province's kinds", () => {
+    const own = buildAnnualReport(
+      annualFigures(
+        2026,
+        [tallies[2]],
+        stages.filter((t) => t.schoolId === 'u1'),
+      ),
+      {
+        ...issuer,
+        level: 'school',
+        heading: { superior: 'BCH ĐOÀN TỈNH QUẢNG NGÃI', name: 'BCH ĐOÀN TRƯỜNG ĐẠI HỌC PHẠM VĂN ĐỒNG' },
+        symbol: 'ĐTN',
+        scopeName: 'Trường Đại học Phạm Văn Đồng',
+      },
+      '2026-12-07',
+    );
+    const ownText = own.body
+      .map((b) => (isTableBlock(b) ? '' : b.runs.map((r) => r.text).join('')))
+      .join('\n');
+    expect(own.number).toBe('Số ……-BC/ĐTN');
+    expect(ownText).toContain(
+      'Năm 2026, Trường Đại học Phạm Văn Đồng có 1.500 đoàn viên là sinh viên đang được theo dõi trên hệ thống.',
+    );
+    expect(ownText).toContain('Đoàn trường đã giới thiệu 30 đoàn viên ưu tú');
+    expect(ownText).not.toContain('trung học phổ thông');
+    expect(own.recipients[0]).toBe('- Ban Thường vụ Tỉnh đoàn (b/c);');
+  });
 });

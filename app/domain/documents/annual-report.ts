@@ -82,11 +82,12 @@ function schoolTable(f: AnnualFigures): TableBlock {
     kind: 'table',
     columns: [
       { header: 'TT', width: 0.6, align: 'center' },
-      { header: 'Trường', width: 3.6 },
+      { header: 'Trường', width: 3.3 },
       { header: 'Giới thiệu', width: 1.2, align: 'right' },
       { header: 'Kết nạp', width: 1.1, align: 'right' },
       { header: 'Chỉ tiêu', width: 1.1, align: 'right' },
-      { header: 'Đạt', width: 1.1, align: 'right' },
+      // Wide enough for "100,0%" in bold on one line.
+      { header: 'Đạt', width: 1.4, align: 'right' },
       { header: 'Chính thức', width: 1.3, align: 'right' },
       { header: 'Quá hạn', width: 1.1, align: 'right' },
     ],
@@ -143,7 +144,7 @@ function results(f: AnnualFigures, issuer: ReportIssuer): BodyBlock[] {
   return [
     heading('II. KẾT QUẢ THỰC HIỆN'),
     para(
-      `Trong năm ${f.year}, các cơ sở Đoàn đã giới thiệu ${num(t.selected)} đoàn viên ưu tú cho Đảng xem xét, kết nạp; ` +
+      `Trong năm ${f.year}, ${issuer.level === 'province' ? 'các cơ sở Đoàn' : 'Đoàn trường'} đã giới thiệu ${num(t.selected)} đoàn viên ưu tú cho Đảng xem xét, kết nạp; ` +
         `${num(t.admitted)} đoàn viên ưu tú là học sinh, sinh viên được kết nạp vào Đảng, ${target}; ` +
         `${num(t.official)} đảng viên trẻ được công nhận đảng viên chính thức.`,
     ),
@@ -180,6 +181,23 @@ function bottlenecks(f: AnnualFigures): BodyBlock[] {
   return out;
 }
 
+/** Section I: how many schools of which kinds, and the students and pupils followed. */
+function situation(f: AnnualFigures, issuer: ReportIssuer): BodyBlock {
+  const one = f.schools.length === 1 ? f.schools[0] : null;
+  if (one && issuer.level === 'school') {
+    const who = one.kind === 'high_school' ? 'học sinh' : 'sinh viên';
+    return para(
+      `Năm ${f.year}, ${issuer.scopeName} có ${num(one.members)} đoàn viên là ${who} đang được theo dõi trên hệ thống.`,
+    );
+  }
+  const kinds = f.kinds.map((k) => `${num(k.schools)} trường ${KIND_LABEL[k.kind].toLowerCase()}`).join(', ');
+  return para(
+    `Năm ${f.year}, ${issuer.scopeName} có ${num(f.total.schools)} trường${kinds ? ` (${kinds})` : ''}; ` +
+      `hệ thống đang theo dõi ${num(f.students.higher)} đoàn viên là sinh viên các trường đại học, cao đẳng ` +
+      `và ${num(f.students.upperSecondary)} đoàn viên là học sinh trung học phổ thông.`,
+  );
+}
+
 /** The annual report for `figures`, issued by `issuer`, dated `day`. */
 export function buildAnnualReport(
   figures: AnnualFigures,
@@ -187,7 +205,6 @@ export function buildAnnualReport(
   day: DateLike,
 ): AnnualReportDocument {
   const f = figures;
-  const kinds = f.kinds.map((k) => `${num(k.schools)} trường ${KIND_LABEL[k.kind].toLowerCase()}`).join(', ');
   const province = issuer.level === 'province';
   const doc: AnnualReportDocument = {
     kind: 'annual_report',
@@ -202,11 +219,7 @@ export function buildAnnualReport(
     summary: `Kết quả công tác phát triển đảng viên trong học sinh, sinh viên năm ${f.year}`,
     body: [
       heading('I. ĐẶC ĐIỂM TÌNH HÌNH'),
-      para(
-        `Năm ${f.year}, ${issuer.scopeName} có ${num(f.total.schools)} trường${kinds ? ` (${kinds})` : ''}; ` +
-          `hệ thống đang theo dõi ${num(f.students.higher)} đoàn viên là sinh viên các trường đại học, cao đẳng ` +
-          `và ${num(f.students.upperSecondary)} đoàn viên là học sinh trung học phổ thông.`,
-      ),
+      situation(f, issuer),
       ...results(f, issuer),
       ...bottlenecks(f),
       heading('IV. PHƯƠNG HƯỚNG, NHIỆM VỤ NĂM TỚI'),
