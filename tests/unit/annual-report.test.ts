@@ -190,6 +190,13 @@ describe('buildAnnualReport', () => {
     expect(kinds.totals).toEqual(['Tổng cộng', '4', '4.000', '59', '33', '35', '88,6%', '12']);
     expect(schools.rows[0]).toEqual(['1', 'Trường Đại học Phạm Văn Đồng', '30', '15', '20', '75%', '9', '0']);
     expect(schools.rows[2][4]).toBe('–');
+    // Ten times the target: Vietnamese thousands in the share too.
+    const ahead = buildAnnualReport(
+      annualFigures(2026, [{ ...tallies[0], admitted: 50, target: 5 }], []),
+      issuer,
+      '2026-12-07',
+    ).body.filter(isTableBlock)[0];
+    expect(ahead.totals![6]).toBe('1.000%');
     expect(overdue.rows[0]).toEqual([
       '1',
       'Trường Đại học Tài chính – Kế toán',

@@ -11,7 +11,7 @@
 import type { DateLike } from '../calendar.ts';
 import type { AnnualFigures, ReportSchoolKind, Totals } from '../annual-report.ts';
 import { STAGE_LABELS, isStage } from '../stages.ts';
-import { blankLines, documentNumber, nfcDeep, para, placeDateLine, run, share } from './format.ts';
+import { blankLines, documentNumber, nfcDeep, para, placeDateLine, run } from './format.ts';
 import type { BodyBlock, DocumentLayout, IssuerHeading, TableBlock } from './types.ts';
 
 /** Who issues the report: the province's Union, or a school's for its own version. */
@@ -43,7 +43,9 @@ const KIND_LABEL: Record<ReportSchoolKind, string> = {
 
 /** "1.234": Vietnamese thousands. */
 const num = (n: number) => n.toLocaleString('vi-VN');
-const pct = (x: number | null) => (x === null ? '–' : share(Math.round(x * 1000), 1000));
+/** "88,6%", "1.000%": one decimal at most, Vietnamese separators. */
+const pct = (x: number | null) =>
+  x === null ? '–' : `${(x * 100).toLocaleString('vi-VN', { maximumFractionDigits: 1 })}%`;
 const orDash = (n: number | null) => (n === null ? '–' : num(n));
 const stageName = (s: string) => (isStage(s) ? STAGE_LABELS[s].vi : s);
 const heading = (text: string) => para([run(text, { bold: true })], { spaceBefore: 6 });
