@@ -575,6 +575,8 @@ export const en: Messages = {
   'reports.show': 'Show',
   'reports.export': 'Download Excel',
   'reports.print': 'Print version',
+  'reports.annual.docx': 'Annual report {year} (Word)',
+  'reports.annual.pdf': 'Annual report {year} (PDF)',
   'reports.targets': 'Set targets',
   'reports.funnel': 'Admission funnel: records at each step',
   'reports.funnel.note':

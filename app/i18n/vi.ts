@@ -571,6 +571,8 @@ export const vi = {
   'reports.show': 'Xem',
   'reports.export': 'Tải Excel',
   'reports.print': 'Bản in',
+  'reports.annual.docx': 'Báo cáo năm {year} (Word)',
+  'reports.annual.pdf': 'Báo cáo năm {year} (PDF)',
   'reports.targets': 'Giao chỉ tiêu',
   'reports.funnel': 'Phễu kết nạp: số hồ sơ ở từng bước',
   'reports.funnel.note':

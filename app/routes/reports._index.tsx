@@ -48,6 +48,8 @@ export default function Reports() {
   const thisYear = calendarDay(new Date())!.y;
   const years = Array.from({ length: 6 }, (_, i) => thisYear + 1 - i);
   const qs = search ? `?${search}` : '';
+  // The annual report covers the year shown (and the school picked, for the province).
+  const annualQs = `?year=${d.year}${d.school ? `&school=${d.school}` : ''}`;
   return (
     <>
       <h1>{t('reports.title')}</h1>
@@ -83,6 +85,12 @@ export default function Reports() {
             {t('reports.export')}
           </a>
           <Link to={`/reports/print${qs}`}>{t('reports.print')}</Link>
+          <a href={`/reports/annual.docx${annualQs}`} download>
+            {t('reports.annual.docx', { year: d.year })}
+          </a>
+          <a href={`/reports/annual.pdf${annualQs}`} download>
+            {t('reports.annual.pdf', { year: d.year })}
+          </a>
           {canTargets ? <Link to={`/reports/targets?year=${d.year}`}>{t('reports.targets')}</Link> : null}
         </span>
       </Form>

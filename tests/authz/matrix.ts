@@ -478,6 +478,10 @@ export const MATRIX: Record<string, RouteEntry> = {
 
   // Reports: report:read (every staff role, its own scope).
   'reports._index.tsx': { path: '/reports', loader: { expect: roles(STAFF) } },
+  // "Báo cáo năm": every staff role, scoped inside the service (a school role gets its own
+  // school's version; another scope's ?school= is a 404: tests/integration/annual-report.test.ts).
+  'reports.annual[.]docx.ts': { path: '/reports/annual.docx', loader: { expect: roles(STAFF) } },
+  'reports.annual[.]pdf.ts': { path: '/reports/annual.pdf', loader: { expect: roles(STAFF) } },
   'reports.print.tsx': { path: '/reports/print', loader: { expect: roles(STAFF) } },
   'reports.targets.tsx': formPage('/reports/targets', ['province_union', 'admin'], { year: '' }),
   'reports[.]xlsx.ts': { path: '/reports.xlsx', loader: { expect: roles(STAFF) } },

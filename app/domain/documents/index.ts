@@ -7,6 +7,7 @@
  *   buildBatch(form, inputs)     4, 8 or 9-KNĐ for several candidates recorded under one
  *                                number and day by a bulk step of the ready queue
  *   BATCH_FORMS, FORM_TITLES     which forms batch; each form's name for lists and menus
+ *   buildAnnualReport(figures, issuer, day)  the province's (or a school's) annual report
  */
 import type { DocumentInput } from './input.ts';
 import type { BuildResult, FormCode } from './types.ts';
@@ -37,6 +38,12 @@ export * from './input.ts';
 export { vietnameseDate, placeDateLine, documentNumber, personName } from './format.ts';
 export { passingOfficialVote } from './forms/filled.ts';
 export * from './issued.ts';
+export {
+  buildAnnualReport,
+  annualReportFileName,
+  type AnnualReportDocument,
+  type ReportIssuer,
+} from './annual-report.ts';
 
 /** Each form's name as the guidance titles it (document body text: Vietnamese by nature). */
 export const FORM_TITLES: Record<FormCode, string> = {

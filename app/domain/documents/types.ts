@@ -85,12 +85,42 @@ export interface DocumentSource {
   refDay: string | null;
 }
 
-export interface OfficialDocument {
-  form: FormCode;
+/**
+ * A table in the body (the annual report's figures): a header row, rows of text cells and
+ * an optional totals row, printed with ruled cells across the text width. Widths are
+ * relative weights (a 1 beside a 4 is a fifth of the whole), so a table fits any page.
+ * Cells are strings: the builder formats numbers (Vietnamese commas, percentages).
+ */
+export interface TableColumn {
+  header: string;
+  width: number;
+  /** Numbers read best right-aligned; text left; short codes centred. Default left. */
+  align?: 'left' | 'center' | 'right';
+}
+
+export interface TableBlock {
+  kind: 'table';
+  columns: TableColumn[];
+  rows: string[][];
+  /** Printed bold after the rows ("Tổng cộng"), or null. */
+  totals: string[] | null;
+}
+
+/** One block of a document's body: a paragraph (no `kind`) or a table. */
+export type BodyBlock = Paragraph | TableBlock;
+
+export const isTableBlock = (b: BodyBlock): b is TableBlock => 'kind' in b && b.kind === 'table';
+
+/**
+ * What the renderers lay out: the regions of HD 36, nothing about where the content came
+ * from. A filled form is an `OfficialDocument`; a report (the province's annual report) is
+ * a layout of its own kind, with tables in its body.
+ */
+export interface DocumentLayout {
   /** Party documents and Union documents differ in motto, symbols and signature wording. */
   family: 'party' | 'union';
-  /** "Mẫu 6-KNĐ", printed small top right above everything, as the guidance's forms show. */
-  formLabel: string;
+  /** "Mẫu 6-KNĐ", printed small top right above everything; null prints nothing there. */
+  formLabel: string | null;
   /** Null for a personal paper (application, letter, self-review): the motto is then centred. */
   issuer: IssuerHeading | null;
   /** "ĐẢNG CỘNG SẢN VIỆT NAM" or "ĐOÀN TNCS HỒ CHÍ MINH". */
@@ -103,10 +133,17 @@ export interface OfficialDocument {
   title: string;
   /** The summary under the title ("đề nghị kết nạp đảng viên"), bold, or null. */
   summary: string | null;
-  body: Paragraph[];
+  body: BodyBlock[];
   /** "Nơi nhận" entries ("- Đảng ủy …,"), empty for papers without one. */
   recipients: string[];
   signature: SignatureBlock | null;
+}
+
+/** A form of Hướng dẫn 12-HD/BTCTW, built from the record (forms print no tables). */
+export interface OfficialDocument extends DocumentLayout {
+  form: FormCode;
+  formLabel: string;
+  body: Paragraph[];
   /** True when the builder filled it from a recorded step; false for a template with blanks. */
   filled: boolean;
   source: DocumentSource;

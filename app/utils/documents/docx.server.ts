@@ -1,5 +1,5 @@
 /**
- * An `OfficialDocument` as Word (.docx, the `docx` package): the same regions as the PDF
+ * An `DocumentLayout` as Word (.docx, the `docx` package): the same regions as the PDF
  * (layout.ts), built from paragraphs and two borderless tables (header columns, closing
  * columns) so a clerk can still edit every line. The font is named Times New Roman, the
  * font the rules prescribe; Word substitutes a metric twin where it is missing.
@@ -24,8 +24,16 @@ import {
   TextRun,
   WidthType,
 } from 'docx';
-import type { Align, OfficialDocument, Paragraph, Run } from '~/domain/documents';
 import {
+  isTableBlock,
+  type Align,
+  type BodyBlock,
+  type DocumentLayout,
+  type Run,
+  type TableBlock,
+} from '~/domain/documents';
+import {
+  CELL_PADDING,
   CLOSING_LEFT,
   CONTENT_WIDTH,
   HEADER_LEFT,
@@ -121,7 +129,56 @@ function columns(left: number, leftCells: DocxParagraph[], rightCells: DocxParag
   });
 }
 
-function header(doc: OfficialDocument): (DocxParagraph | Table)[] {
+const RULE = { style: BorderStyle.SINGLE, size: 4, color: '000000' };
+const RULED = { top: RULE, bottom: RULE, left: RULE, right: RULE };
+
+/**
+ * A ruled table across the text width: widths from the columns' weights, the header row
+ * bold and repeated on every page Word breaks the table across, the totals row bold.
+ */
+function ruledTable(t: TableBlock): Table {
+  const weight = t.columns.reduce((a, c) => a + c.width, 0);
+  const widths = t.columns.map((c) => twip((CONTENT_WIDTH * c.width) / weight));
+  const size = SIZE.table;
+  const cell = (text: string, i: number, bold: boolean, align: Align) =>
+    new TableCell({
+      width: { size: widths[i], type: WidthType.DXA },
+      borders: RULED,
+      margins: { left: twip(CELL_PADDING), right: twip(CELL_PADDING) },
+      children: [
+        new DocxParagraph({
+          alignment: ALIGN[align],
+          spacing: { before: twip(2), after: twip(2) },
+          children: textRuns([{ text, bold }], size),
+        }),
+      ],
+    });
+  const row = (cells: string[], bold: boolean, header = false) =>
+    new TableRow({
+      tableHeader: header,
+      cantSplit: true,
+      children: t.columns.map((c, i) =>
+        cell(cells[i] ?? '', i, bold, header ? 'center' : (c.align ?? 'left')),
+      ),
+    });
+  return new Table({
+    width: { size: widths.reduce((a, w) => a + w, 0), type: WidthType.DXA },
+    columnWidths: widths,
+    layout: TableLayoutType.FIXED,
+    borders: { ...RULED, insideHorizontal: RULE, insideVertical: RULE },
+    rows: [
+      row(
+        t.columns.map((c) => c.header),
+        true,
+        true,
+      ),
+      ...t.rows.map((r) => row(r, false)),
+      ...(t.totals ? [row(t.totals, true)] : []),
+    ],
+  });
+}
+
+function header(doc: DocumentLayout): (DocxParagraph | Table)[] {
   const size = SIZE.header;
   if (!doc.issuer)
     return [
@@ -141,7 +198,7 @@ function header(doc: OfficialDocument): (DocxParagraph | Table)[] {
   return [columns(HEADER_LEFT, left, right)];
 }
 
-function title(doc: OfficialDocument): DocxParagraph[] {
+function title(doc: DocumentLayout): DocxParagraph[] {
   const side = twip((CONTENT_WIDTH - 30 * MM) / 2);
   return [
     line(doc.title, { bold: true, size: SIZE.body + 1, align: 'center', before: 18 }),
@@ -156,16 +213,18 @@ function title(doc: OfficialDocument): DocxParagraph[] {
   ];
 }
 
-const body = (p: Paragraph) =>
-  para(p.runs, {
-    align: p.align ?? 'justify',
-    indent: p.indent,
-    before: p.spaceBefore,
-    after: 4,
-    leader: p.leader,
-  });
+const body = (b: BodyBlock): DocxParagraph | Table =>
+  isTableBlock(b)
+    ? ruledTable(b)
+    : para(b.runs, {
+        align: b.align ?? 'justify',
+        indent: b.indent,
+        before: b.spaceBefore,
+        after: 4,
+        leader: b.leader,
+      });
 
-async function closing(doc: OfficialDocument, options: RenderOptions): Promise<Table> {
+async function closing(doc: DocumentLayout, options: RenderOptions): Promise<Table> {
   const left: DocxParagraph[] = doc.recipients.length
     ? [
         line('Nơi nhận:', { underline: true, size: SIZE.recipientsLabel, before: 8 }),
@@ -203,14 +262,14 @@ async function closing(doc: OfficialDocument, options: RenderOptions): Promise<T
 }
 
 /** The document as .docx bytes. */
-export async function renderDocx(doc: OfficialDocument, options: RenderOptions = {}): Promise<Buffer> {
+export async function renderDocx(doc: DocumentLayout, options: RenderOptions = {}): Promise<Buffer> {
   const footer = options.footer
     ? new Footer({ children: [line(options.footer, { size: SIZE.footer, align: 'center' })] })
     : undefined;
   const word = new Document({
     creator: 'doan-vien-uu-tu',
     title: [doc.title, doc.summary].filter(Boolean).join(' '),
-    subject: doc.formLabel,
+    subject: doc.formLabel ?? undefined,
     styles: { default: { document: { run: { font: FONT, size: SIZE.body * 2 } } } },
     sections: [
       {
@@ -244,7 +303,9 @@ export async function renderDocx(doc: OfficialDocument, options: RenderOptions =
         },
         footers: footer ? { first: footer, default: footer } : undefined,
         children: [
-          line(doc.formLabel, { italic: true, size: SIZE.formLabel, align: 'right' }),
+          ...(doc.formLabel
+            ? [line(doc.formLabel, { italic: true, size: SIZE.formLabel, align: 'right' })]
+            : []),
           ...header(doc),
           ...title(doc),
           ...doc.body.map(body),

@@ -23,7 +23,12 @@ export const SIZE = {
   recipientsLabel: 13,
   recipients: 12,
   footer: 8,
+  /** Table cells: 12 pt keeps a per-school table of eight columns readable on A4 portrait. */
+  table: 12,
 };
+
+/** Space between a table cell's rule and its text, left and right. */
+export const CELL_PADDING = 4;
 
 /** Header columns: the issuing body's 75 mm on the left, the motto's on the right. */
 export const HEADER_LEFT = 75 * MM;

@@ -1,14 +1,22 @@
 /**
- * An `OfficialDocument` as PDF (pdfkit). pdfkit's own line wrapper cannot change font
+ * An `DocumentLayout` as PDF (pdfkit). pdfkit's own line wrapper cannot change font
  * inside a word, and Tinos' Vietnamese glyphs sit in another file than its Latin ones
  * (fonts.server.ts), so this module lays out the text itself: words are measured piece
  * by piece (each piece in the subset that holds its characters), broken into lines
  * greedily, justified by widening the spaces, and each piece is drawn at its place.
  */
 import PDFDocument from 'pdfkit';
-import type { Align, OfficialDocument, Paragraph, Run } from '~/domain/documents';
+import {
+  isTableBlock,
+  type Align,
+  type DocumentLayout,
+  type Paragraph,
+  type Run,
+  type TableBlock,
+} from '~/domain/documents';
 import { fontFile, fontName, subsetOf, type FontStyle, type Subset } from './fonts.server';
 import {
+  CELL_PADDING,
   CLOSING_LEFT,
   CONTENT_WIDTH,
   HEADER_LEFT,
@@ -175,11 +183,13 @@ class PdfWriter {
   }
 
   /** Page break when a line of `height` would cross the bottom margin. */
-  private room(height: number) {
-    if (this.y + height > PAGE.height - PAGE.bottom) {
-      this.doc.addPage();
-      this.y = PAGE.top;
-    }
+  room(height: number) {
+    if (this.y + height > PAGE.height - PAGE.bottom) this.newPage();
+  }
+
+  newPage() {
+    this.doc.addPage();
+    this.y = PAGE.top;
   }
 
   /**
@@ -285,7 +295,7 @@ class PdfWriter {
 
 const runsOf = (text: string, style: Omit<Run, 'text'> = {}): Run[] => [{ text, ...style }];
 
-function header(w: PdfWriter, doc: OfficialDocument) {
+function header(w: PdfWriter, doc: DocumentLayout) {
   const top = w.y;
   const size = SIZE.header;
   if (!doc.issuer) {
@@ -335,7 +345,7 @@ function header(w: PdfWriter, doc: OfficialDocument) {
   w.y = Math.max(w.y, leftEnd);
 }
 
-function title(w: PdfWriter, doc: OfficialDocument) {
+function title(w: PdfWriter, doc: DocumentLayout) {
   w.y += 18;
   w.block(
     { runs: runsOf(doc.title, { bold: true }), size: SIZE.body + 1, align: 'center', after: 0 },
@@ -362,8 +372,69 @@ const bodyBlock = (p: Paragraph): Block => ({
   spaceBefore: p.spaceBefore,
 });
 
+/** Space above and below a cell's text. */
+const CELL_V = 2;
+
+/**
+ * A ruled table across the text width: each row as tall as its tallest cell (text wraps
+ * inside its column), a row never split across pages, the header row repeated on top of
+ * every page the table continues on.
+ */
+function table(w: PdfWriter, t: TableBlock) {
+  const weight = t.columns.reduce((a, c) => a + c.width, 0);
+  const widths = t.columns.map((c) => (CONTENT_WIDTH * c.width) / weight);
+  const size = SIZE.table;
+  const cellBlock = (text: string, i: number, bold: boolean, header: boolean): Block => ({
+    runs: runsOf(text, { bold }),
+    size,
+    align: header ? 'center' : (t.columns[i].align ?? 'left'),
+    after: 0,
+  });
+  const rowHeight = (blocks: Block[]) => {
+    const y0 = w.y;
+    const h = Math.max(
+      ...blocks.map((b, i) => {
+        w.y = y0;
+        return w.block(b, 0, widths[i] - 2 * CELL_PADDING, false, false);
+      }),
+    );
+    w.y = y0;
+    return h + 2 * CELL_V;
+  };
+  const draw = (blocks: Block[], height: number) => {
+    const top = w.y;
+    let x = PAGE.left;
+    blocks.forEach((b, i) => {
+      w.y = top + CELL_V;
+      w.block(b, x + CELL_PADDING, widths[i] - 2 * CELL_PADDING, true, false);
+      w.doc.save().lineWidth(0.5).rect(x, top, widths[i], height).stroke().restore();
+      x += widths[i];
+    });
+    w.y = top + height;
+  };
+  const header = t.columns.map((c, i) => cellBlock(c.header, i, true, true));
+  const headerHeight = rowHeight(header);
+  const rows = [
+    ...t.rows.map((r) => t.columns.map((_, i) => cellBlock(r[i] ?? '', i, false, false))),
+    ...(t.totals ? [t.columns.map((_, i) => cellBlock(t.totals![i] ?? '', i, true, false))] : []),
+  ];
+  w.y += 4;
+  // The header never sits alone at the foot of a page: it goes with the first row.
+  w.room(headerHeight + (rows.length ? rowHeight(rows[0]) : 0));
+  draw(header, headerHeight);
+  for (const r of rows) {
+    const h = rowHeight(r);
+    if (w.y + h > PAGE.height - PAGE.bottom) {
+      w.newPage();
+      draw(header, headerHeight);
+    }
+    draw(r, h);
+  }
+  w.y += 8;
+}
+
 /** "Nơi nhận" and the QR code on the left, the signature on the right, kept on one page. */
-function closing(w: PdfWriter, doc: OfficialDocument, options: RenderOptions) {
+function closing(w: PdfWriter, doc: DocumentLayout, options: RenderOptions) {
   const left = PAGE.left;
   const right = PAGE.left + CLOSING_LEFT;
   const rightWidth = CONTENT_WIDTH - CLOSING_LEFT;
@@ -464,7 +535,7 @@ function decorate(w: PdfWriter, footerText: string | undefined) {
 }
 
 /** The document as PDF bytes. */
-export function renderPdf(doc: OfficialDocument, options: RenderOptions = {}): Promise<Buffer> {
+export function renderPdf(doc: DocumentLayout, options: RenderOptions = {}): Promise<Buffer> {
   const pdf = new PDFDocument({
     size: 'A4',
     margins: { top: PAGE.top, bottom: 0, left: PAGE.left, right: PAGE.right },
@@ -472,7 +543,8 @@ export function renderPdf(doc: OfficialDocument, options: RenderOptions = {}): P
     autoFirstPage: true,
     info: {
       Title: [doc.title, doc.summary].filter(Boolean).join(' ').normalize('NFC'),
-      Subject: doc.formLabel,
+      // pdfkit writes every key it is given: an undefined Subject would throw.
+      ...(doc.formLabel ? { Subject: doc.formLabel } : {}),
       Creator: 'doan-vien-uu-tu',
       CreationDate: options.createdAt ?? new Date(),
     },
@@ -485,17 +557,20 @@ export function renderPdf(doc: OfficialDocument, options: RenderOptions = {}): P
   });
   const w = new PdfWriter(pdf);
   w.y = PAGE.top / 2;
-  w.block(
-    { runs: runsOf(doc.formLabel, { italic: true }), size: SIZE.formLabel, align: 'right', after: 0 },
-    PAGE.left,
-    CONTENT_WIDTH,
-    true,
-    false,
-  );
+  if (doc.formLabel)
+    w.block(
+      { runs: runsOf(doc.formLabel, { italic: true }), size: SIZE.formLabel, align: 'right', after: 0 },
+      PAGE.left,
+      CONTENT_WIDTH,
+      true,
+      false,
+    );
   w.y = PAGE.top;
   header(w, doc);
   title(w, doc);
-  for (const p of doc.body) w.block(bodyBlock(p), PAGE.left, CONTENT_WIDTH);
+  for (const b of doc.body)
+    if (isTableBlock(b)) table(w, b);
+    else w.block(bodyBlock(b), PAGE.left, CONTENT_WIDTH);
   closing(w, doc, options);
   decorate(w, options.footer);
   pdf.end();

@@ -3,7 +3,8 @@
  *
  *   renderDocument(doc, 'docx' | 'pdf', options?) => Promise<Buffer>
  *
- * `doc` is an `OfficialDocument` from `buildDocument` / `buildBatch` (app/domain/documents).
+ * `doc` is an `OfficialDocument` from `buildDocument` / `buildBatch`, or any `DocumentLayout`
+ * (the annual report: `buildAnnualReport`), app/domain/documents; tables in its body are ruled.
  * Options (layout.ts `RenderOptions`):
  *   qr        { url }: a QR code of that URL (the /verify page) under "Nơi nhận";
  *   footer    one small line at the foot of every page (verify URL, content hash);
@@ -12,7 +13,7 @@
  * Layout: A4, HD 36-HD/VPTW margins, Times New Roman / Tinos 13–14 pt
  * (docs/decisions/028-official-documents.md).
  */
-import type { OfficialDocument } from '~/domain/documents';
+import type { DocumentLayout, OfficialDocument } from '~/domain/documents';
 import { renderDocx } from './docx.server';
 import type { RenderOptions } from './layout';
 import { renderPdf } from './pdf.server';
@@ -33,7 +34,7 @@ export function isDocumentFormat(value: unknown): value is DocumentFormat {
 }
 
 export function renderDocument(
-  doc: OfficialDocument,
+  doc: DocumentLayout,
   format: DocumentFormat,
   options: RenderOptions = {},
 ): Promise<Buffer> {
