@@ -9,6 +9,7 @@ import type { ActionFunctionArgs, LinksFunction, LoaderFunctionArgs, MetaFunctio
 import { useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { DossierSection } from '~/components/pipeline-dossier';
+import { ScanSection } from '~/components/pipeline-scans';
 import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-overview';
 import { ReviewNotes } from '~/components/pipeline-review-notes';
 import { ConflictSection } from '~/components/rule-conflicts';
@@ -26,6 +27,7 @@ import { requireUser } from '~/utils/auth/permissions.server';
 import { withSelection } from '~/utils/pipeline/selection.server';
 import { graduationWarningOf } from '~/utils/members/graduation.server';
 import { canActOnPipeline } from '~/domain/pipeline/tab-permissions';
+import { SCAN_MAX_BYTES } from '~/domain/pipeline/scans';
 import { pipelineAction } from '~/utils/pipeline/pipeline-action.server';
 import { getMemberPipeline, type TransitionView } from '~/utils/pipeline/pipeline-view.server';
 import { readForm } from '~/utils/request-guards.server';
@@ -47,7 +49,12 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     graduationWarning: await graduationWarningOf(memberFilter(user, id)),
   };
   // The rule conflicts of recorded steps, with the override form (pipeline-conflicts.server.ts).
-  return { ...page, conflicts: await memberConflicts(user, id) };
+  return {
+    ...page,
+    conflicts: await memberConflicts(user, id),
+    memberId: String(id),
+    scanMaxBytes: SCAN_MAX_BYTES,
+  };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
@@ -138,6 +145,14 @@ export default function MemberPipeline() {
       />
 
       <Timeline history={d.history} />
+
+      <ScanSection
+        memberId={d.memberId}
+        scans={d.scans}
+        scannable={d.scannable}
+        canEdit={d.can.editDossier}
+        maxBytes={d.scanMaxBytes}
+      />
 
       <DossierSection
         rows={d.dossier}
