@@ -36,6 +36,7 @@ export * from './types.ts';
 export * from './input.ts';
 export { vietnameseDate, placeDateLine, documentNumber, personName } from './format.ts';
 export { passingOfficialVote } from './forms/filled.ts';
+export * from './settings.ts';
 
 /** Each form's name as the guidance titles it (document body text: Vietnamese by nature). */
 export const FORM_TITLES: Record<FormCode, string> = {
