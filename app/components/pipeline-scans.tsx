@@ -126,7 +126,11 @@ export function ScanSection({
                 {s.name}
               </a>{' '}
               <span className="muted">
-                ({decimal(s.size / 1024 / 1024, 1)} MB) ·{' '}
+                (
+                {s.size < 1024 * 1024
+                  ? `${Math.max(1, Math.round(s.size / 1024))} KB`
+                  : `${decimal(s.size / 1024 / 1024, 1)} MB`}
+                ) ·{' '}
                 {s.by
                   ? t('pipeline.scans.by', { name: s.by, date: date(s.at) })
                   : t('pipeline.scans.byUnknown', { date: date(s.at) })}
