@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = [
   ...TRANSITION_IDS.map((id) => `pipeline.${id}` as const),
   'pipeline.bulk',
   'pipeline.dossier',
+  'pipeline.scan.attach',
+  'pipeline.scan.remove',
   'pipeline.flag',
   'pipeline.comment',
   'pipeline.flag_resolved',
@@ -55,6 +57,7 @@ export const AUDIT_ACTIONS = [
   'unit.activate',
   'unit.deactivate',
   'unit.conduct_bands',
+  'unit.document_bodies',
   'account.bootstrap',
   'audit.anchor',
 ] as const;

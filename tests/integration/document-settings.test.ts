@@ -13,6 +13,7 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { action, loader } from '~/routes/admin.units.$id';
 import { buildDocument, defaultBodies, type OfficialDocument } from '~/domain/documents';
 import { documentBodiesFor, documentPlaceFor } from '~/utils/documents/settings.server';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { documentInput } from '../fixtures/documents.ts';
 import { call, get, post } from '../fixtures/remix.ts';
@@ -188,5 +189,6 @@ describe("a school's document settings", () => {
     expect(await AuditEvent.countDocuments({ entityId: otherSchool, action: 'unit.document_bodies' })).toBe(
       before + 1,
     );
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 });

@@ -16,6 +16,7 @@ import { seedDatabase } from '../../seed/seed.server.ts';
 import { loader as tabLoader } from '~/routes/members.$id.pipeline';
 import { action, loader } from '~/routes/members.$id.scans';
 import { SCAN_MAX_BYTES } from '~/domain/pipeline/scans';
+import { verifyAudit } from '~/utils/audit/audit-verify.server';
 import { signIn } from '../fixtures/auth.ts';
 import { BASE, call, get } from '../fixtures/remix.ts';
 
@@ -172,5 +173,7 @@ describe('signed scans', () => {
     expect(event.details).toMatchObject({ scanId: id, form: '2-KNĐ', name: 'ly-lich.jpg' });
     expect((await download(id, union)).status).toBe(404);
     expect((await remove(id, union)).status).toBe(404);
+    // Every version of the member these writes made has its event.
+    expect((await verifyAudit()).gaps).toEqual([]);
   });
 });
