@@ -7,7 +7,8 @@
 import { useFetcher } from '@remix-run/react';
 import { useState, type FormEvent } from 'react';
 import type { MessageKey } from '~/i18n';
-import { useFormatters, useT } from '~/i18n/use-t';
+import type { Text } from '~/domain/criteria/types';
+import { useFormatters, useLocale, useT } from '~/i18n/use-t';
 import { Field, SelectField } from './forms';
 import type { ScanDone, ScanFailure, ScanView } from '~/utils/pipeline/pipeline-scans.server';
 
@@ -34,8 +35,19 @@ function RemoveScan({ memberId, scan }: { memberId: string; scan: ScanView }) {
   );
 }
 
-function AttachScan({ memberId, forms, maxBytes }: { memberId: string; forms: string[]; maxBytes: number }) {
+function AttachScan({
+  memberId,
+  forms,
+  names,
+  maxBytes,
+}: {
+  memberId: string;
+  forms: string[];
+  names: Record<string, Text>;
+  maxBytes: number;
+}) {
   const t = useT();
+  const locale = useLocale();
   const fetcher = useFetcher<Answer>();
   const [tooBig, setTooBig] = useState(false);
   const server = fetcher.state === 'idle' ? failed(fetcher.data) : undefined;
@@ -66,7 +78,7 @@ function AttachScan({ memberId, forms, maxBytes }: { memberId: string; forms: st
       >
         {forms.map((f) => (
           <option key={f} value={f}>
-            {f}
+            {names[f] ? `${f} — ${names[f][locale]}` : f}
           </option>
         ))}
       </SelectField>
@@ -102,12 +114,15 @@ export function ScanSection({
   scannable,
   canEdit,
   maxBytes,
+  names,
 }: {
   memberId: string;
   scans: ScanView[];
   scannable: string[];
   canEdit: boolean;
   maxBytes: number;
+  /** Each form's name, for the form picker. */
+  names: Record<string, Text>;
 }) {
   const t = useT();
   const { date, decimal } = useFormatters();
@@ -142,7 +157,7 @@ export function ScanSection({
       )}
       {canEdit ? (
         scannable.length ? (
-          <AttachScan memberId={memberId} forms={scannable} maxBytes={maxBytes} />
+          <AttachScan memberId={memberId} forms={scannable} names={names} maxBytes={maxBytes} />
         ) : (
           <p className="muted">{t('pipeline.scans.noStep')}</p>
         )

@@ -152,6 +152,7 @@ export default function MemberPipeline() {
         scannable={d.scannable}
         canEdit={d.can.editDossier}
         maxBytes={d.scanMaxBytes}
+        names={Object.fromEntries(d.dossier.map((row) => [row.form, row.name]))}
       />
 
       <DossierSection
