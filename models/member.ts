@@ -21,6 +21,7 @@ import {
   UNION_RATING_LEVELS,
 } from '../app/domain/criteria/types.ts';
 import { GENDERS } from '../app/domain/member-vocabulary.ts';
+import { SCAN_MAX_BYTES, SCAN_TYPES } from '../app/domain/pipeline/scans.ts';
 import { SCHOOL_KINDS } from './unit.ts';
 
 export const unionRatingSchema = new Schema(
@@ -179,6 +180,22 @@ export const pipelineSchema = new Schema(
           },
           { _id: false },
         ),
+      ],
+      default: undefined,
+    },
+    // Signed scans of paper forms attached to recorded steps (app/domain/pipeline/scans.ts): the
+    // summary only, the bytes live in ScanFile (models/scan-file.ts) under the same _id.
+    scans: {
+      type: [
+        new Schema({
+          form: { type: String, required: true, match: /^(?:[1-9]|1[0-5])-KNĐ$/ },
+          name: { type: String, required: true, trim: true, maxlength: 200 },
+          type: { type: String, required: true, enum: SCAN_TYPES },
+          size: { type: Number, required: true, max: SCAN_MAX_BYTES },
+          sha256: { type: String, required: true },
+          by: { type: Schema.Types.ObjectId, ref: 'User', default: null },
+          at: { type: Date, required: true },
+        }),
       ],
       default: undefined,
     },

@@ -8,6 +8,7 @@
 import type mongoose from 'mongoose';
 import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './define-model.ts';
+import { BODY_FIELDS, BODY_KEYS } from '../app/domain/documents/settings.ts';
 
 export const UNIT_KINDS = ['province', 'school', 'faculty', 'branch', 'party_cell'] as const;
 export const SCHOOL_KINDS = ['university', 'college', 'high_school'] as const;
@@ -54,6 +55,26 @@ export const unitSchema = new Schema(
     conductBands: {
       type: new Schema(
         { goodMin: { type: Number, min: 0, max: 100 }, averageMin: { type: Number, min: 0, max: 100 } },
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    // Schools: their own wording of the bodies that issue admission documents, field by field
+    // over the defaults from the unit tree (app/domain/documents/settings.ts).
+    documentBodies: {
+      type: new Schema(
+        Object.fromEntries(
+          BODY_KEYS.map((body) => [
+            body,
+            {
+              type: new Schema(
+                Object.fromEntries(BODY_FIELDS.map((f) => [f, { type: String, trim: true, maxlength: 200 }])),
+                { _id: false },
+              ),
+              default: undefined,
+            },
+          ]),
+        ),
         { _id: false },
       ),
       default: undefined,

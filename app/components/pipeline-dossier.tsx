@@ -24,6 +24,8 @@ export interface DossierRowView extends DossierRowState {
   name: Text;
   receivedAt: string;
   verifiedAt: string;
+  /** How many signed scans of this form are attached (pipeline-scans.tsx). */
+  scanned?: number;
 }
 
 const COLUMN: Record<DossierDateKind, MessageKey> = {
@@ -31,7 +33,15 @@ const COLUMN: Record<DossierDateKind, MessageKey> = {
   verifiedAt: 'pipeline.dossier.verified',
 };
 
-function DateCell({ row, kind }: { row: DossierRowView; kind: DossierDateKind }) {
+function DateCell({
+  row,
+  kind,
+  scanned = 0,
+}: {
+  row: DossierRowView;
+  kind: DossierDateKind;
+  scanned?: number;
+}) {
   const t = useT();
   const { date } = useFormatters();
   const value = row[kind];
@@ -47,6 +57,12 @@ function DateCell({ row, kind }: { row: DossierRowView; kind: DossierDateKind })
     <td data-source={derived ? 'derived' : 'stored'} data-label={t(COLUMN[kind])}>
       {date(value)}
       {derived ? <span className="muted derived"> ({t('pipeline.dossier.derived')})</span> : null}
+      {scanned ? (
+        <span className="muted scanned" data-testid="dossier-scanned">
+          {' '}
+          · {t('pipeline.dossier.scanned')}
+        </span>
+      ) : null}
     </td>
   );
 }
@@ -160,7 +176,7 @@ export function DossierSection({
                 <th scope="row">
                   {row.form} <span className="form-name">{row.name[locale]}</span>
                 </th>
-                <DateCell row={row} kind="receivedAt" />
+                <DateCell row={row} kind="receivedAt" scanned={row.scanned ?? 0} />
                 <DateCell row={row} kind="verifiedAt" />
               </tr>
             ))}

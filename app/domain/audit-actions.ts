@@ -30,6 +30,8 @@ export const AUDIT_ACTIONS = [
   ...TRANSITION_IDS.map((id) => `pipeline.${id}` as const),
   'pipeline.bulk',
   'pipeline.dossier',
+  'pipeline.scan.attach',
+  'pipeline.scan.remove',
   'pipeline.flag',
   'pipeline.comment',
   'pipeline.flag_resolved',
@@ -58,6 +60,7 @@ export const AUDIT_ACTIONS = [
   'unit.conduct_bands',
   'unit.signing_certificate.install',
   'unit.signing_certificate.remove',
+  'unit.document_bodies',
   'account.bootstrap',
   'audit.anchor',
 ] as const;

@@ -2,6 +2,7 @@ import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remi
 import { Form, Link, useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { ConductBandsSection } from '~/components/conduct-bands';
+import { DocumentSettingsSection } from '~/components/document-settings';
 import { UnitEditor } from '~/components/unit-editor';
 import { useT } from '~/i18n/use-t';
 import { pageTitle } from '~/utils/meta';
@@ -14,6 +15,7 @@ import {
   saveUnit,
   setUnitActive,
 } from '~/utils/admin/units.server';
+import { documentSettingsView, saveDocumentSettings } from '~/utils/documents/settings.server';
 import { readForm } from '~/utils/request-guards.server';
 import { requireId } from '~/utils/params.server';
 import { unknownIntent } from '~/utils/responses.server';
@@ -22,20 +24,33 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
   const id = requireId(params);
   const user = await requireUser(request, { permission: 'unit:read', unitId: id });
   const canManage = can(user.role, 'unit:manage');
-  const [unit, parents] = await Promise.all([getUnit(user, id), canManage ? parentOptions(user) : []]);
+  const [unit, parents, documentBodies] = await Promise.all([
+    getUnit(user, id),
+    canManage ? parentOptions(user) : [],
+    documentSettingsView(user, id),
+  ]);
   // Read-only viewers still see the current parent's name in the picker.
   const parentList =
     canManage || !unit.values.parentId
       ? parents
       : [{ id: unit.values.parentId, label: unit.path[unit.path.length - 1] ?? '', depth: 0 }];
-  return { unit, parents: parentList, canManage };
+  return { unit, parents: parentList, canManage, documentBodies };
 }
 
 export async function action({ request, params }: ActionFunctionArgs) {
   const id = requireId(params);
-  const user = await requireUser(request, { permission: 'unit:manage', unitId: id });
+  await requireUser(request); // signed in before the body is read
   const formData = await readForm(request);
   const intent = formData.get('intent');
+  // A school's document settings are also its own committees' (settings.ts: editableBodies),
+  // so that intent needs only unit:read and the scope here; the service checks the role.
+  if (intent === 'documentBodies')
+    return saveDocumentSettings(
+      await requireUser(request, { permission: 'unit:read', unitId: id }),
+      id,
+      formData,
+    );
+  const user = await requireUser(request, { permission: 'unit:manage', unitId: id });
   switch (intent) {
     case 'save':
       return saveUnit(user, formData, id);
@@ -54,10 +69,12 @@ export const meta: MetaFunction<typeof loader> = ({ matches, data }) =>
   pageTitle(matches, 'units.editTitle', { name: data?.unit.name ?? '' });
 
 export default function UnitPage() {
-  const { unit, parents, canManage } = useLoaderData<typeof loader>();
+  const { unit, parents, canManage, documentBodies } = useLoaderData<typeof loader>();
   const result = useActionData<typeof action>();
-  // The bands' own form answers with its intent; the unit editor's answers without one.
-  const bandsFailure = result && 'intent' in result ? result : undefined;
+  // The bands' and the document settings' forms answer with their intent; the unit editor's without one.
+  const bandsFailure = result && 'intent' in result && result.intent === 'conductBands' ? result : undefined;
+  const bodiesFailure =
+    result && 'intent' in result && result.intent === 'documentBodies' ? result : undefined;
   const actionData = result && !('intent' in result) ? result : undefined;
   const t = useT();
   return (
@@ -101,6 +118,7 @@ export default function UnitPage() {
           failure={bandsFailure}
         />
       ) : null}
+      {documentBodies ? <DocumentSettingsSection view={documentBodies} failure={bodiesFailure} /> : null}
       {canManage ? (
         <section className="panel" aria-labelledby="unit-status-title">
           <h2 id="unit-status-title">{t('units.status')}</h2>

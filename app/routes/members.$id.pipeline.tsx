@@ -10,6 +10,7 @@ import { useActionData, useLoaderData } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { DossierSection } from '~/components/pipeline-dossier';
 import { DocumentsSection } from '~/components/issued-documents';
+import { ScanSection } from '~/components/pipeline-scans';
 import { DeadlineList, StageProgress, Timeline } from '~/components/pipeline-overview';
 import { ReviewNotes } from '~/components/pipeline-review-notes';
 import { ConflictSection } from '~/components/rule-conflicts';
@@ -27,6 +28,7 @@ import { requireUser } from '~/utils/auth/permissions.server';
 import { withSelection } from '~/utils/pipeline/selection.server';
 import { graduationWarningOf } from '~/utils/members/graduation.server';
 import { canActOnPipeline } from '~/domain/pipeline/tab-permissions';
+import { SCAN_MAX_BYTES } from '~/domain/pipeline/scans';
 import { pipelineAction } from '~/utils/pipeline/pipeline-action.server';
 import { documentsPanel } from '~/utils/documents/member-documents.server';
 import { getMemberPipeline, type TransitionView } from '~/utils/pipeline/pipeline-view.server';
@@ -55,6 +57,7 @@ export async function loader({ request, params }: LoaderFunctionArgs) {
     conflicts: await memberConflicts(user, id),
     documents: await documentsPanel(user, id, memberFilter(user, id)),
     memberId: String(id),
+    scanMaxBytes: SCAN_MAX_BYTES,
   };
 }
 
@@ -148,6 +151,15 @@ export default function MemberPipeline() {
       {d.documents ? <DocumentsSection panel={d.documents} memberId={d.memberId} /> : null}
 
       <Timeline history={d.history} />
+
+      <ScanSection
+        memberId={d.memberId}
+        scans={d.scans}
+        scannable={d.scannable}
+        canEdit={d.can.editDossier}
+        maxBytes={d.scanMaxBytes}
+        names={Object.fromEntries(d.dossier.map((row) => [row.form, row.name]))}
+      />
 
       <DossierSection
         rows={d.dossier}

@@ -14,6 +14,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { EVIDENCE_MAX_BYTES } from '../../models/evidence-file';
 import { MAX_FILE_BYTES } from '../domain/member-import/types';
+import { SCAN_MAX_BYTES } from '../domain/pipeline/scans';
 import { translate, type MessageKey } from '../i18n';
 
 const KB = 1024;
@@ -25,6 +26,8 @@ export const EVIDENCE_PART_BYTES = EVIDENCE_MAX_BYTES;
 export const EVIDENCE_MAX_FILES = 3;
 /** Imports (`/members/import`): the spreadsheet at most this large (10 MB). */
 export const IMPORT_FILE_BYTES = MAX_FILE_BYTES;
+/** A signed scan (`/members/:id/scans`): one file of at most 10 MB, with its form's few fields. */
+export const SCAN_UPLOAD_BYTES = SCAN_MAX_BYTES + 64 * KB;
 /** Form fields beside the files, in any multipart request (the largest form has ~12). */
 export const MULTIPART_MAX_FIELDS = 30;
 /** Room for the form fields and the multipart framing beside the files. */
@@ -41,6 +44,7 @@ export const BODY_LIMITS: ReadonlyArray<{ path: RegExp; bytes: number; what: str
     bytes: EVIDENCE_MAX_FILES * EVIDENCE_PART_BYTES + MULTIPART_OVERHEAD,
     what: 'evidence upload',
   },
+  { path: /^\/members\/[^/]+\/scans$/, bytes: SCAN_UPLOAD_BYTES, what: 'scan upload' },
   { path: /^\/members\/import$/, bytes: IMPORT_FILE_BYTES + MULTIPART_OVERHEAD, what: 'import' },
   // The API is read-only: a body there is never needed.
   { path: /^\/api\//, bytes: 16 * KB, what: 'API' },

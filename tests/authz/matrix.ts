@@ -443,6 +443,29 @@ export const MATRIX: Record<string, RouteEntry> = {
       expect: scopedRead(STAFF, 'conflict'),
     },
   },
+  // Signed scans: downloaded by staff reading the member in scope (no scan has this id: 404),
+  // attached and removed by the school (and admin); a post without its form code is refused.
+  'members.$id.scans.ts': {
+    path: '/members/:id/scans',
+    target: 'member',
+    loader: {
+      query: 'scan=000000000000000000000000',
+      expect: {
+        ...roles(['student', ...STAFF], 'not-found'),
+        student: 'forbidden',
+        ...outside('forbidden', ['student']),
+        ...outside('not-found', SCHOOL_AND_PROVINCE),
+      },
+    },
+    action: {
+      form: { intent: 'scan_attach' },
+      expect: {
+        ...roles(['school_union', 'school_party', 'admin'], 'bad-request'),
+        ...outside('forbidden', ['student', 'province_union']),
+        ...outside('not-found', ['school_union', 'school_party']),
+      },
+    },
+  },
   'members.$id.tsx': { path: '/members/:id', target: 'member', loader: { expect: scopedRead() } },
   'members._index.tsx': { path: '/members', loader: { expect: roles(STAFF) } },
   'members.export.ts': { path: '/members/export', loader: { query: 'format=csv', expect: roles(STAFF) } },

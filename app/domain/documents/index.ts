@@ -44,6 +44,7 @@ export {
   type AnnualReportDocument,
   type ReportIssuer,
 } from './annual-report.ts';
+export * from './settings.ts';
 
 /** Each form's name as the guidance titles it (document body text: Vietnamese by nature). */
 export const FORM_TITLES: Record<FormCode, string> = {

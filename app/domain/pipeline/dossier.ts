@@ -8,6 +8,7 @@
  */
 import { dayNumber } from '../calendar.ts';
 import { stepDay } from './history.ts';
+import { SCAN_FORM_STEP, scanDay } from './scans.ts';
 import type { PipelineRecord } from './types.ts';
 
 export interface DossierDays {
@@ -23,8 +24,24 @@ function latest(days: number[]): number {
   return known.length ? Math.max(...known) : NaN;
 }
 
-/** The dates the recorded steps imply, by form (forms no step records are absent). */
+/**
+ * The dates the recorded steps imply, by form (forms neither a step nor a scan gives are
+ * absent). A form with a signed scan attached (scans.ts) counts as received on the day of
+ * its first scan where no step gives a day: the step's date is when the paper was made or
+ * arrived, the scan's only when someone uploaded it, so the step's wins.
+ */
 export function derivedDossierDays(p: PipelineRecord | null | undefined): Record<string, DossierDays> {
+  const days = stepDossierDays(p);
+  for (const form of Object.keys(SCAN_FORM_STEP)) {
+    const scanned = scanDay(p, form);
+    if (Number.isNaN(scanned)) continue;
+    const known = days[form] ?? NONE;
+    if (Number.isNaN(known.receivedAt)) days[form] = { ...known, receivedAt: scanned };
+  }
+  return days;
+}
+
+function stepDossierDays(p: PipelineRecord | null | undefined): Record<string, DossierDays> {
   const introducers = p?.introducers ?? [];
   const introduced = stepDay(p, 'introduced');
   const decisionReceived = dayNumber(p?.decision?.receivedAt);

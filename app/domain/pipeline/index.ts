@@ -94,3 +94,14 @@ export {
   type BulkStep,
   type BulkField,
 } from './bulk-steps.ts';
+export {
+  SCAN_MAX_BYTES,
+  SCAN_TYPES,
+  SCAN_FORM_STEP,
+  sniffScanType,
+  isScanForm,
+  scanAllowed,
+  scannableForms,
+  scanDay,
+  type ScanType,
+} from './scans.ts';

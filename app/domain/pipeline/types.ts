@@ -95,6 +95,8 @@ export interface PipelineRecord {
   opinions?: Maybe<readonly { source?: Maybe<string>; date?: Maybe<Date> }[]>;
   /** The paper checklist (forms 1-KNĐ … 15-KNĐ): a stored date overrides the one a step implies. */
   dossier?: Maybe<readonly PipelineDossierEntry[]>;
+  /** Signed scans of paper forms attached to recorded steps (scans.ts); the bytes are stored apart. */
+  scans?: Maybe<readonly { form: string; at?: Maybe<DateLike> }[]>;
   /** Derived (conflicts.ts): the recorded steps that no longer hold on the data on file. */
   conflicts?: Maybe<readonly StoredConflict[]>;
   /** A different user's written reason to go on despite these conflicts (their keys). */

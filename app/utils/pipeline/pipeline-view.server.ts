@@ -16,10 +16,12 @@ import {
   canEditDossier,
   canResolveFlag,
   nextActor,
+  scannableForms,
   stepBlocks,
   stepFields,
   type FieldView,
   type PipelineMember,
+  type PipelineRecord,
   type SelectionVerdict,
   type TransitionId,
 } from '~/domain/pipeline';
@@ -34,6 +36,7 @@ import {
   type Pipeline,
   type StoredNote,
 } from './pipeline-member.server';
+import { scanViews, type StoredScan } from './pipeline-scans.server';
 import { loadCalendar } from './working-calendar.server';
 
 export interface TransitionView {
@@ -105,7 +108,12 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
 
   // Newest first; who wrote and who resolved each note are looked up with the step recorders.
   const notes = [...((p.reviewNotes as StoredNote[] | undefined) ?? [])].reverse();
-  const people = [...history.map((h) => h.by), ...notes.flatMap((n) => [n.by, n.resolvedBy])];
+  const scans = (p.scans as StoredScan[] | undefined) ?? [];
+  const people = [
+    ...history.map((h) => h.by),
+    ...notes.flatMap((n) => [n.by, n.resolvedBy]),
+    ...scans.map((s) => s.by),
+  ];
   const byIds = [...new Set(people.map((x) => (x ? String(x) : '')).filter(Boolean))];
   const users = byIds.length
     ? await User.find({ _id: mongoose.trusted({ $in: byIds.map((x) => new Types.ObjectId(x)) }) })
@@ -148,6 +156,8 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
       // What counts: the date entered by hand, else the one a recorded step implies.
       receivedAt: row.stored.receivedAt || row.derived.receivedAt,
       verifiedAt: row.stored.verifiedAt || row.derived.verifiedAt,
+      // Signed scans of this form: counted as received where nothing else dates it (dossier.ts).
+      scanned: scans.filter((x) => x.form === row.form).length,
     })),
     notes: notes.map((n) => ({
       id: String(n._id),
@@ -158,6 +168,9 @@ export async function getMemberPipeline(user: AuthUser, id: Types.ObjectId, now 
       resolvedAt: n.resolvedAt ? n.resolvedAt.toISOString() : null,
       resolvedBy: n.resolvedBy ? (nameOf.get(String(n.resolvedBy)) ?? null) : null,
     })),
+    // Signed scans of paper forms (pipeline-scans.server.ts) and the forms one may be attached to.
+    scans: scanViews(m._id, scans, nameOf),
+    scannable: scannableForms(p as unknown as PipelineRecord),
     openFlags: notes.filter((n) => n.kind === 'flag' && !n.resolvedAt).length,
     can: {
       editDossier: canEditDossier(user),
