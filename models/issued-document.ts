@@ -32,6 +32,14 @@ export const issuedDocumentSchema = new Schema(
     issuedAt: { type: Date, required: true },
     issuedBy: { type: Schema.Types.ObjectId, ref: 'User', default: null },
     formats: { type: [{ type: String, enum: DOCUMENT_FORMAT_NAMES }], default: [] },
+    // Set when a PDF of it was first signed with the issuing unit's certificate (/verify shows it).
+    signature: {
+      type: new Schema(
+        { subject: String, fingerprint: String, signedAt: Date },
+        { _id: false, versionKey: false },
+      ),
+      default: null,
+    },
   },
   { versionKey: false },
 );

@@ -1245,6 +1245,10 @@ export const en: Messages = {
   'verify.hash': 'Content hash (SHA-256)',
   'verify.hashHint': 'The same as the last line of every page of the paper.',
   'verify.signature': 'Digital signature',
+  'verify.signature.signedBy':
+    'The PDF is digitally signed with the certificate “{subject}”, currently installed for {unit}. A PDF reader can check the signature on the file itself.',
+  'verify.signature.signedRemoved':
+    'The PDF is digitally signed with the certificate “{subject}”; it is no longer installed for any unit.',
   'verify.signature.none': 'no digital signature',
   'verify.current': 'Current: the content matches the record today.',
   'verify.superseded': 'Superseded: the record changed after the document was issued.',

@@ -1239,6 +1239,10 @@ export const vi = {
   'verify.hash': 'Mã băm nội dung (SHA-256)',
   'verify.hashHint': 'Trùng với dòng cuối trang của văn bản giấy.',
   'verify.signature': 'Chữ ký số',
+  'verify.signature.signedBy':
+    'Bản PDF được ký số bằng chứng thư “{subject}”, chứng thư đang được cài cho {unit}. Phần mềm đọc PDF kiểm tra được chữ ký trên chính tệp.',
+  'verify.signature.signedRemoved':
+    'Bản PDF được ký số bằng chứng thư “{subject}”; chứng thư này nay không còn được cài cho đơn vị nào.',
   'verify.signature.none': 'không có chữ ký số',
   'verify.current': 'Văn bản còn hiệu lực: nội dung khớp với hồ sơ hiện tại.',
   'verify.superseded': 'Văn bản đã được thay thế: hồ sơ đã thay đổi sau khi văn bản được cấp.',

@@ -19,8 +19,7 @@ import { notFound } from '~/utils/responses.server';
 export async function loader({ params }: LoaderFunctionArgs) {
   const view = await verifyView(params.code ?? '');
   if (!view) throw notFound();
-  // The signature slot: { status: 'none' } until signed PDFs exist (the "sign" part).
-  return { ...view, title: FORM_TITLES[view.form], signature: { status: 'none' as const } };
+  return { ...view, title: FORM_TITLES[view.form] };
 }
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -69,7 +68,14 @@ export default function VerifyDocument() {
           <span className="field-hint">{t('verify.hashHint')}</span>
         </dd>
         <dt>{t('verify.signature')}</dt>
-        <dd data-testid="verify-signature">{t('verify.signature.none')}</dd>
+        <dd data-testid="verify-signature">
+          {d.signature
+            ? t(d.signature.unit ? 'verify.signature.signedBy' : 'verify.signature.signedRemoved', {
+                subject: d.signature.subject,
+                unit: d.signature.unit ?? '',
+              })
+            : t('verify.signature.none')}
+        </dd>
       </dl>
     </div>
   );

@@ -3,13 +3,20 @@
  * chi đoàn and pipeline record, and the school's issuing bodies. Callers pass a filter
  * that already holds the user's scope (or, for /verify, the ids an issued record names).
  *
- * The issuing bodies are `defaultBodies` from the unit tree; the unit document settings
- * (another part of issue 20) plug in at `issuingBodies`, the one place that reads them.
+ * The issuing bodies are `defaultBodies` from the unit tree with the school's own settings
+ * (its header wording and signers, edited on the unit's page) laid over them, in
+ * `issuingBodies`, the one place that reads them.
  */
 import mongoose, { Types } from 'mongoose';
 import { Member } from '../../../models/member';
 import { Unit } from '../../../models/unit';
-import { defaultBodies, type DocumentBodies, type DocumentInput } from '~/domain/documents';
+import {
+  applyDocumentSettings,
+  defaultBodies,
+  type DocumentBodies,
+  type DocumentInput,
+  type DocumentSettings,
+} from '~/domain/documents';
 import type { PipelineRecord } from '~/domain/pipeline/types';
 
 const MEMBER_FIELDS = {
@@ -36,15 +43,15 @@ type UnitName = {
   name: string;
   shortName?: string | null;
   ancestors?: Types.ObjectId[];
+  documentBodies?: DocumentSettings | null;
 };
 
-/** The seam for per-school settings (header wording, signers): today the unit tree's names. */
-export async function issuingBodies(units: {
-  province: string;
-  school: string;
-  cell: string | null;
-}): Promise<DocumentBodies> {
-  return defaultBodies(units);
+/** The unit tree's names, with the school's own settings (header wording, signers) over them. */
+export function issuingBodies(
+  units: { province: string; school: string; cell: string | null },
+  settings: DocumentSettings | null | undefined,
+): DocumentBodies {
+  return applyDocumentSettings(defaultBodies(units), settings);
 }
 
 /** The members matching `filter`, each with the input to build their documents; sorted by name. */
@@ -63,7 +70,7 @@ export async function loadDocumentInputs(filter: Record<string, unknown>): Promi
     const found = await Unit.find({
       _id: mongoose.trusted({ $in: [...ids].map((id) => new Types.ObjectId(id)) }),
     })
-      .select({ name: 1, shortName: 1, ancestors: 1 })
+      .select({ name: 1, shortName: 1, ancestors: 1, documentBodies: 1 })
       .lean<UnitName[]>();
     for (const u of found) units.set(String(u._id), u);
   };
@@ -95,11 +102,14 @@ export async function loadDocumentInputs(filter: Record<string, unknown>): Promi
           branchName: m.branchId ? (units.get(String(m.branchId))?.name ?? null) : null,
           pipeline,
         },
-        bodies: await issuingBodies({
-          province: place ? `tỉnh ${place}` : '',
-          school: school?.name ?? '',
-          cell: cellId ? (units.get(String(cellId))?.name ?? null) : null,
-        }),
+        bodies: issuingBodies(
+          {
+            province: place ? `tỉnh ${place}` : '',
+            school: school?.name ?? '',
+            cell: cellId ? (units.get(String(cellId))?.name ?? null) : null,
+          },
+          school?.documentBodies,
+        ),
         place,
       },
     });

@@ -17,6 +17,7 @@ import {
   FORM_STEP,
   buildBatch,
   buildDocument,
+  FORM_TITLES,
   hashedContent,
   issuedFooter,
   issuedStatus,
@@ -30,6 +31,7 @@ import { appendAuditMany } from '../audit/audit.server';
 import type { AuthUser } from '../auth/auth.server';
 import { inTransaction } from '../transaction.server';
 import { loadDocumentInputs, type LoadedInput } from './document-input.server';
+import { signForUnit, unitOfCertificate } from './signing/index.server';
 import { renderDocument, documentFileName, DOCUMENT_FORMATS, type DocumentFormat } from './render.server';
 
 export type IssuedRecord = IssuedDocumentFields & { _id: Types.ObjectId };
@@ -145,13 +147,34 @@ export async function renderIssued(
   origin: string,
 ): Promise<{ body: Buffer; headers: HeadersInit }> {
   const url = `${origin}${verifyPath(record.code)}`;
-  const body = await renderDocument(doc, format, {
+  let body = await renderDocument(doc, format, {
     qr: { url },
     footer: issuedFooter(url, record.contentHash),
     createdAt: record.issuedAt,
   });
-  if (!record.formats.includes(format))
-    await IssuedDocument.updateOne({ _id: record._id }, { $addToSet: { formats: format } });
+  const set: Record<string, unknown> = {};
+  // A PDF is signed with the issuing school's certificate when one is installed (signing/).
+  if (format === 'pdf') {
+    const signed = await signForUnit(
+      record.unitId,
+      body,
+      `${FORM_TITLES[record.form as FormCode]} ${record.number ?? ''}`.trim(),
+    );
+    if (signed.signed) {
+      body = signed.pdf;
+      if (record.signature?.fingerprint !== signed.signer.fingerprint)
+        set.signature = {
+          subject: signed.signer.subject,
+          fingerprint: signed.signer.fingerprint,
+          signedAt: new Date(),
+        };
+    }
+  }
+  if (!record.formats.includes(format) || set.signature)
+    await IssuedDocument.updateOne(
+      { _id: record._id },
+      { $addToSet: { formats: format }, ...(set.signature ? { $set: set } : {}) },
+    );
   return {
     body,
     headers: {
@@ -223,6 +246,8 @@ export interface VerifyView {
   issuedAt: string;
   contentHash: string;
   status: IssuedStatus;
+  /** The signer of its PDF, when the issuing school's certificate signed it; `unit` while installed. */
+  signature: { subject: string; signedAt: string | null; unit: string | null } | null;
 }
 
 /** What /verify/<code> shows: nothing more personal than the paper prints (no names at all). */
@@ -240,6 +265,14 @@ export async function verifyView(code: string): Promise<VerifyView | null> {
     issuedAt: record.issuedAt.toISOString(),
     contentHash: record.contentHash,
     status,
+    signature: record.signature?.fingerprint
+      ? {
+          subject: record.signature.subject ?? '',
+          signedAt: record.signature.signedAt ? new Date(record.signature.signedAt).toISOString() : null,
+          // Whether the certificate is still the one installed for a unit here (it may have been removed).
+          unit: (await unitOfCertificate(record.signature.fingerprint))?.name ?? null,
+        }
+      : null,
   };
 }
 
