@@ -3,8 +3,9 @@
  * unit issued which form with which number and date, whether the document is still current
  * (rebuilt from today's record, its content hash unchanged) or superseded, and the hash
  * printed at the foot of the paper. No names: nothing more personal than the paper itself
- * prints, and less. An unknown code is a 404. The signature line is a slot for the signing
- * part of issue 20 (`verifyPdfSignature`); until then every document reads "không có chữ ký số".
+ * prints, and less. An unknown code is a 404. The signature line names the certificate its
+ * PDF was signed with (the issuing school's, when one is installed) and whether that
+ * certificate is still installed; a PDF reader checks the signature on the file itself.
  */
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { useLoaderData } from '@remix-run/react';
