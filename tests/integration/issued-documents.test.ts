@@ -144,7 +144,7 @@ describe('issuing a document', () => {
       number: 'Số 245-QĐ/ĐU',
       refDay: '2025-12-05',
       contentHash: hash,
-      signature: { status: 'none' },
+      signature: null,
     });
     const student = (await Member.findById(studentId).lean())!;
     const json = JSON.stringify(res.data);
