@@ -1249,6 +1249,20 @@ export const en: Messages = {
     'The PDF is digitally signed with the certificate “{subject}”, currently installed for {unit}. A PDF reader can check the signature on the file itself.',
   'verify.signature.signedRemoved':
     'The PDF is digitally signed with the certificate “{subject}”; it is no longer installed for any unit.',
+  'verify.check.title': 'Check the digital signature of the PDF you hold',
+  'verify.check.intro':
+    'Choose this document’s PDF file: the app checks the digital signature on the file (the file unchanged since it was signed) and the certificate that signed it. The file is not kept.',
+  'verify.check.file': 'PDF file',
+  'verify.check.submit': 'Check the file',
+  'verify.check.missing': 'Choose the PDF file to check.',
+  'verify.check.notPdf': 'This file is not a PDF.',
+  'verify.check.unsigned': 'This PDF has no digital signature.',
+  'verify.check.invalid':
+    'The digital signature is NOT valid: the file was changed after signing, or the signature is damaged.',
+  'verify.check.validSame':
+    'The digital signature is valid: the file is unchanged, signed with the certificate “{subject}” at {time}, the certificate this document was signed with.',
+  'verify.check.validOther':
+    'The digital signature is technically valid (certificate “{subject}”), but it is not the certificate this document was signed with.',
   'verify.signature.none': 'no digital signature',
   'verify.current': 'Current: the content matches the record today.',
   'verify.superseded': 'Superseded: the record changed after the document was issued.',

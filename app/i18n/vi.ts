@@ -1243,6 +1243,19 @@ export const vi = {
     'Bản PDF được ký số bằng chứng thư “{subject}”, chứng thư đang được cài cho {unit}. Phần mềm đọc PDF kiểm tra được chữ ký trên chính tệp.',
   'verify.signature.signedRemoved':
     'Bản PDF được ký số bằng chứng thư “{subject}”; chứng thư này nay không còn được cài cho đơn vị nào.',
+  'verify.check.title': 'Kiểm tra chữ ký số trên tệp PDF bạn đang có',
+  'verify.check.intro':
+    'Chọn tệp PDF của văn bản này: ứng dụng kiểm tra chữ ký số trên tệp (tệp còn nguyên vẹn từ khi ký) và chứng thư đã ký. Tệp không được lưu lại.',
+  'verify.check.file': 'Tệp PDF',
+  'verify.check.submit': 'Kiểm tra tệp',
+  'verify.check.missing': 'Chọn tệp PDF cần kiểm tra.',
+  'verify.check.notPdf': 'Tệp này không phải tệp PDF.',
+  'verify.check.unsigned': 'Tệp PDF này không có chữ ký số.',
+  'verify.check.invalid': 'Chữ ký số KHÔNG hợp lệ: tệp đã bị sửa sau khi ký, hoặc chữ ký bị hỏng.',
+  'verify.check.validSame':
+    'Chữ ký số hợp lệ: tệp còn nguyên vẹn, ký bằng chứng thư “{subject}” lúc {time} — đúng chứng thư đã ký văn bản này.',
+  'verify.check.validOther':
+    'Chữ ký số hợp lệ về kỹ thuật (chứng thư “{subject}”), nhưng đó không phải chứng thư đã ký văn bản này.',
   'verify.signature.none': 'không có chữ ký số',
   'verify.current': 'Văn bản còn hiệu lực: nội dung khớp với hồ sơ hiện tại.',
   'verify.superseded': 'Văn bản đã được thay thế: hồ sơ đã thay đổi sau khi văn bản được cấp.',

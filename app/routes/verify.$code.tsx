@@ -7,13 +7,13 @@
  * PDF was signed with (the issuing school's, when one is installed) and whether that
  * certificate is still installed; a PDF reader checks the signature on the file itself.
  */
-import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
-import { useLoaderData } from '@remix-run/react';
+import type { ActionFunctionArgs, LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
+import { Form, useActionData, useLoaderData, useNavigation } from '@remix-run/react';
 import { GeneralErrorBoundary } from '~/components/error-boundary';
 import { StatusBadge } from '~/components/issued-documents';
 import { FORM_TITLES } from '~/domain/documents';
 import { useFormatters, useT } from '~/i18n/use-t';
-import { verifyView } from '~/utils/documents/issued.server';
+import { checkPdfFor, verifyView } from '~/utils/documents/issued.server';
 import { pageTitle } from '~/utils/meta';
 import { notFound } from '~/utils/responses.server';
 
@@ -21,6 +21,14 @@ export async function loader({ params }: LoaderFunctionArgs) {
   const view = await verifyView(params.code ?? '');
   if (!view) throw notFound();
   return { ...view, title: FORM_TITLES[view.form] };
+}
+
+/** A PDF someone holds, checked against this document's signature; nothing is stored. */
+export async function action({ request, params }: ActionFunctionArgs) {
+  const form = await request.formData();
+  const check = await checkPdfFor(params.code ?? '', form.get('pdf'));
+  if (!check) throw notFound();
+  return check;
 }
 
 export const meta: MetaFunction = ({ matches }) => [
@@ -78,7 +86,53 @@ export default function VerifyDocument() {
             : t('verify.signature.none')}
         </dd>
       </dl>
+      <PdfCheckForm />
     </div>
+  );
+}
+
+function PdfCheckForm() {
+  const t = useT();
+  const f = useFormatters();
+  const check = useActionData<typeof action>();
+  const busy = useNavigation().state === 'submitting';
+  const problem = check && (check.result === 'missing' || check.result === 'notPdf');
+  return (
+    <section className="card" aria-labelledby="verify-check-title">
+      <h2 id="verify-check-title">{t('verify.check.title')}</h2>
+      <p className="field-hint">{t('verify.check.intro')}</p>
+      <Form method="post" encType="multipart/form-data" noValidate>
+        <div className="field">
+          <label htmlFor="verify-pdf">{t('verify.check.file')}</label>
+          <input
+            id="verify-pdf"
+            name="pdf"
+            type="file"
+            accept="application/pdf,.pdf"
+            aria-invalid={problem || undefined}
+            aria-describedby={problem ? 'verify-pdf-error' : undefined}
+          />
+          {problem ? (
+            <p id="verify-pdf-error" className="field-error" role="alert">
+              {t(`verify.check.${check.result}`)}
+            </p>
+          ) : null}
+        </div>
+        <button type="submit" className="button" disabled={busy}>
+          {t('verify.check.submit')}
+        </button>
+      </Form>
+      {check && !problem ? (
+        <p role="status" data-testid="verify-check" className={`verify-check verify-check-${check.result}`}>
+          {'subject' in check
+            ? t(`verify.check.${check.result}`, {
+                subject: check.subject,
+                time: check.signedAt ? f.dateTime(check.signedAt) : '',
+              })
+            : t(`verify.check.${check.result}`)}
+        </p>
+      ) : null}
+    </section>
   );
 }
 

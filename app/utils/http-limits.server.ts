@@ -37,6 +37,9 @@ const MULTIPART_OVERHEAD = 64 * KB;
  * The largest body each route takes, first match wins. Paths are matched without
  * Remix's `.data` suffix (single fetch), so a fetcher post has its page's limit.
  */
+/** The largest PDF /verify/<code> checks the signature of (an issued document is far smaller). */
+export const VERIFY_PDF_BYTES = 10 * MB;
+
 export const BODY_LIMITS: ReadonlyArray<{ path: RegExp; bytes: number; what: string }> = [
   { path: /^\/login$/, bytes: 8 * KB, what: 'sign-in' },
   {
@@ -45,6 +48,7 @@ export const BODY_LIMITS: ReadonlyArray<{ path: RegExp; bytes: number; what: str
     what: 'evidence upload',
   },
   { path: /^\/members\/[^/]+\/scans$/, bytes: SCAN_UPLOAD_BYTES, what: 'scan upload' },
+  { path: /^\/verify\/[^/]+$/, bytes: VERIFY_PDF_BYTES + MULTIPART_OVERHEAD, what: 'PDF check' },
   { path: /^\/members\/import$/, bytes: IMPORT_FILE_BYTES + MULTIPART_OVERHEAD, what: 'import' },
   // The API is read-only: a body there is never needed.
   { path: /^\/api\//, bytes: 16 * KB, what: 'API' },

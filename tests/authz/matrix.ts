@@ -326,7 +326,11 @@ export const MATRIX: Record<string, RouteEntry> = {
   'criteria._index.tsx': { path: '/criteria', loader: { expect: roles(STAFF) } },
 
   // The public page of a document's QR code (no sign-in): an unknown code is a 404 for all.
-  'verify.$code.tsx': { path: '/verify/AAAAAAAAAAAAAAAAAAAAAA', loader: { expect: all('not-found') } },
+  'verify.$code.tsx': {
+    path: '/verify/AAAAAAAAAAAAAAAAAAAAAA',
+    loader: { expect: all('not-found') },
+    action: { expect: all('not-found') },
+  },
 
   'healthz.ts': { path: '/healthz', loader: { expect: all('ok') } },
 

@@ -16,12 +16,12 @@ import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import { action as issueAction } from '~/routes/members.$id.documents';
-import { loader as verifyLoader } from '~/routes/verify.$code';
+import { action as verifyAction, loader as verifyLoader } from '~/routes/verify.$code';
 import { verifyPdfSignature } from '~/utils/documents/signing/index.server';
 import { passphraseVariable } from '~/utils/documents/signing/unit-signing.server';
 import { signIn } from '../fixtures/auth.ts';
 import { recordedPipeline } from '../fixtures/documents.ts';
-import { call, context, get, post } from '../fixtures/remix.ts';
+import { BASE, call, context, get, post } from '../fixtures/remix.ts';
 import { makeTestP12 } from '../fixtures/signing.ts';
 
 const PASS = 'wired-passphrase';
@@ -99,6 +99,39 @@ describe('an issued PDF of a school with settings and a certificate', () => {
     const page = await call(verifyLoader, get(`/verify/${record.code}`), { code: record.code });
     expect(page.data.signature).toMatchObject({ unit: expect.stringContaining('Phạm Văn Đồng') });
     expect(page.data.signature.subject).toContain('Phạm Văn Đồng');
+  });
+
+  it('/verify checks a PDF someone holds: valid and this document’s certificate; changed; unsigned; not a PDF', async () => {
+    const signed = Buffer.from(await (await issuePdf(memberId)).arrayBuffer());
+    const record = (await IssuedDocument.findOne({ memberIds: memberId, form: '9-KNĐ' }).lean())!;
+    const check = (file: Blob | null) => {
+      const form = new FormData();
+      if (file) form.set('pdf', file, 'van-ban.pdf');
+      return call(
+        verifyAction,
+        new Request(`${BASE}/verify/${record.code}`, { method: 'POST', body: form }),
+        {
+          code: record.code,
+        },
+      );
+    };
+    const ok = await check(new Blob([signed]));
+    expect(ok.data).toMatchObject({ result: 'validSame', subject: expect.stringContaining('Phạm Văn Đồng') });
+    const changed = Buffer.from(signed);
+    const at = changed.indexOf('/Type /Page');
+    changed[at + 2] = changed[at + 2] === 0x79 ? 0x59 : 0x79; // one byte inside the signed range
+    expect((await check(new Blob([changed]))).data).toEqual({ result: 'invalid' });
+    expect((await check(new Blob([Buffer.from('%PDF-1.4\n%%EOF\n')]))).data).toMatchObject({
+      result: 'unsigned',
+    });
+    expect((await check(new Blob([Buffer.from('GIF89a')]))).data).toEqual({ result: 'notPdf' });
+    expect((await check(null)).data).toEqual({ result: 'missing' });
+    const unknown = await call(
+      verifyAction,
+      new Request(`${BASE}/verify/${'A'.repeat(22)}`, { method: 'POST', body: new FormData() }),
+      { code: 'A'.repeat(22) },
+    );
+    expect(unknown.status).toBe(404);
   });
 
   it('once the certificate is removed, new PDFs are unsigned and /verify says the signer is no longer installed', async () => {

@@ -31,7 +31,7 @@ import { appendAuditMany } from '../audit/audit.server';
 import type { AuthUser } from '../auth/auth.server';
 import { inTransaction } from '../transaction.server';
 import { loadDocumentInputs, type LoadedInput } from './document-input.server';
-import { signForUnit, unitOfCertificate } from './signing/index.server';
+import { signForUnit, unitOfCertificate, verifyPdfSignature } from './signing/index.server';
 import { renderDocument, documentFileName, DOCUMENT_FORMATS, type DocumentFormat } from './render.server';
 
 export type IssuedRecord = IssuedDocumentFields & { _id: Types.ObjectId };
@@ -279,4 +279,31 @@ export async function verifyView(code: string): Promise<VerifyView | null> {
 /** A record by code, limited to `memberId` (the student's own): null when not hers. */
 export function issuedFor(code: string, memberId: Types.ObjectId) {
   return IssuedDocument.findOne({ code, memberIds: memberId }).lean<IssuedRecord>();
+}
+
+export type PdfCheck =
+  | { result: 'missing' | 'notPdf' | 'unsigned' | 'invalid' }
+  | { result: 'validSame' | 'validOther'; subject: string; signedAt: string | null };
+
+/**
+ * /verify/<code>'s check of a PDF someone holds: is its signature valid (the file unchanged
+ * since it was signed), and was it signed with the certificate this document was signed with?
+ * Nothing is stored; the file is read and forgotten.
+ */
+export async function checkPdfFor(code: string, file: FormDataEntryValue | null): Promise<PdfCheck | null> {
+  const record = /^[A-Za-z0-9_-]{22,64}$/.test(code)
+    ? await IssuedDocument.findOne({ code }).select({ signature: 1 }).lean<IssuedRecord>()
+    : null;
+  if (!record) return null;
+  if (!(file instanceof File) || file.size === 0) return { result: 'missing' };
+  const pdf = Buffer.from(await file.arrayBuffer());
+  if (pdf.subarray(0, 5).toString('latin1') !== '%PDF-') return { result: 'notPdf' };
+  const report = await verifyPdfSignature(pdf);
+  if (!report.signed) return { result: 'unsigned' };
+  if (!report.valid || !report.signer) return { result: 'invalid' };
+  return {
+    result: report.signer.fingerprint === record.signature?.fingerprint ? 'validSame' : 'validOther',
+    subject: report.signer.subject,
+    signedAt: report.signedAt ? report.signedAt.toISOString() : null,
+  };
 }
