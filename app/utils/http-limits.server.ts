@@ -37,8 +37,8 @@ const MULTIPART_OVERHEAD = 64 * KB;
  * The largest body each route takes, first match wins. Paths are matched without
  * Remix's `.data` suffix (single fetch), so a fetcher post has its page's limit.
  */
-/** The largest PDF /verify/<code> checks the signature of (an issued document is far smaller). */
-export const VERIFY_PDF_BYTES = 10 * MB;
+/** The largest PDF /verify/<code> checks: a public, unauthenticated upload, so kept small (an issued PDF is ~50 KB). */
+export const VERIFY_PDF_BYTES = 2 * MB;
 
 export const BODY_LIMITS: ReadonlyArray<{ path: RegExp; bytes: number; what: string }> = [
   { path: /^\/login$/, bytes: 8 * KB, what: 'sign-in' },

@@ -158,6 +158,17 @@ describe('school roles and access', () => {
     }
   });
 
+  it("the school's version prints its Union's signer from the school's document settings", async () => {
+    const signer = 'Lê Hoàng Bảo Ngọc';
+    await Unit.updateOne({ _id: pvd._id }, { $set: { documentBodies: { union: { signer } } } });
+    try {
+      const text = (await pdfPageTexts(await bytes(await download('pdf', `?year=${year}`, union)))).join(' ');
+      expect(text.normalize('NFC')).toContain(signer);
+    } finally {
+      await Unit.updateOne({ _id: pvd._id }, { $unset: { documentBodies: 1 } });
+    }
+  });
+
   it('another school, for a school role, is a 404; students are refused; no session goes to sign-in', async () => {
     expect((await download('docx', `?school=${otherSchool._id}`, union)).status).toBe(404);
     expect((await download('pdf', `?school=${otherSchool._id}`, party)).status).toBe(404);

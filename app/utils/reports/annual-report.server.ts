@@ -8,8 +8,8 @@
  * school Union. A school outside the caller's scope is a 404, and the scope is part of
  * every query, not a check after it.
  *
- * The issuing body's header comes from the unit tree (`defaultBodies`); when per-unit
- * document settings exist (the "scan" work of issue 20), `reportIssuer` is where they plug in.
+ * The issuing body's header comes from the unit tree (`defaultBodies`); a
+ * school's version prints its Union's header and signer from the school's document settings.
  */
 import type { Types } from 'mongoose';
 import mongoose from 'mongoose';
@@ -25,10 +25,12 @@ import {
 import { dayNumber, dayToDate, vietnamDay, vietnamYear } from '~/domain/calendar';
 import {
   annualReportFileName,
+  applyDocumentSettings,
   buildAnnualReport,
   defaultBodies,
   upper,
   type AnnualReportDocument,
+  type DocumentSettings,
   type ReportIssuer,
 } from '~/domain/documents';
 import { EXIT_STAGES, OPEN_STAGES } from '~/domain/stages';
@@ -46,6 +48,8 @@ interface SchoolUnit {
   schoolKind?: string | null;
   active: boolean;
   ancestors: Types.ObjectId[];
+  /** The school's own document settings (its Union's header and signer), edited on its unit page. */
+  documentBodies?: DocumentSettings | null;
 }
 interface ProvinceUnit {
   _id: Types.ObjectId;
@@ -89,7 +93,11 @@ function reportIssuer(province: ProvinceUnit | null, school: SchoolUnit | null, 
       scopeName: school ? school.name : `tỉnh ${place}`,
     };
   }
-  const union = defaultBodies({ province: `Tỉnh ${place}`, school: school?.name ?? '', cell: null }).union;
+  // The school's saved wording and signer over the unit tree's defaults, as its other documents.
+  const union = applyDocumentSettings(
+    defaultBodies({ province: `Tỉnh ${place}`, school: school?.name ?? '', cell: null }),
+    school?.documentBodies,
+  ).union;
   return {
     level: 'school',
     heading: { superior: union.superior, name: union.heading },
@@ -121,7 +129,7 @@ export async function loadAnnualReport(
   const year = query.year ?? vietnamYear(now);
   const wide = isProvinceWide(user);
   const inScope = await Unit.find({ kind: 'school', ...unitScopeFilter(user) })
-    .select({ name: 1, schoolKind: 1, active: 1, ancestors: 1 })
+    .select({ name: 1, schoolKind: 1, active: 1, ancestors: 1, documentBodies: 1 })
     .lean<SchoolUnit[]>();
   let schools = inScope;
   if (query.school) {
