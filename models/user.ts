@@ -5,6 +5,7 @@
 import { Schema, type InferSchemaType } from 'mongoose';
 import { defineModel } from './define-model.ts';
 import { ROLES, type Role } from '../app/domain/permissions.ts';
+import { DELIVERIES, NOTIFICATION_KINDS } from '../app/domain/notifications/kinds.ts';
 
 // seed/generate.ts reads the type from here.
 export type { Role };
@@ -21,6 +22,18 @@ export const userSchema = new Schema(
     locale: { type: String, enum: LOCALES, default: 'vi' },
     // Sessions issued before this instant are rejected.
     passwordChangedAt: { type: Date },
+    // Per kind of notice: in_app | email | daily_digest | off (app/domain/notifications/kinds.ts).
+    notificationPreferences: {
+      type: new Schema(
+        Object.fromEntries(NOTIFICATION_KINDS.map((kind) => [kind, { type: String, enum: DELIVERIES }])),
+        { _id: false },
+      ),
+      default: undefined,
+    },
+    // Where notices are mailed when it is not the sign-in address (students give one in
+    // their profile, with consent: `notifyEmailConsentAt`). Unset: the sign-in address.
+    notifyEmail: { type: String, trim: true, lowercase: true },
+    notifyEmailConsentAt: { type: Date },
   },
   { timestamps: true, optimisticConcurrency: true },
 );

@@ -1709,4 +1709,12 @@ export const en: Messages = {
   'limits.tooManyFiles':
     'The request has more files or fields than the form allows. Please send it again from the form, one file at a time.',
   'error.status': 'Error {status}',
+
+  // ── Notifications: the centre, the bell and preferences (issue 21) ──
+
+  // ── Notifications: mail, the outbox and unsubscribe (issue 21) ──
+
+  // ── Scheduled jobs and /admin/jobs (issue 21) ──
+
+  // ── Notifications: what each trigger says, digests (issue 21) ──
 };

@@ -1699,6 +1699,14 @@ export const vi = {
   'limits.tooManyFiles':
     'Yêu cầu có nhiều tệp hoặc nhiều trường hơn biểu mẫu cho phép. Vui lòng gửi lại từ biểu mẫu, mỗi lần một tệp.',
   'error.status': 'Mã lỗi {status}',
+
+  // ── Notifications: the centre, the bell and preferences (issue 21) ──
+
+  // ── Notifications: mail, the outbox and unsubscribe (issue 21) ──
+
+  // ── Scheduled jobs and /admin/jobs (issue 21) ──
+
+  // ── Notifications: what each trigger says, digests (issue 21) ──
 } as const;
 
 export type MessageKey = keyof typeof vi;

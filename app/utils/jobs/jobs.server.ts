@@ -1,0 +1,8 @@
+/**
+ * Every scheduled job of the app, in one list the scheduler runs
+ * (app/utils/jobs/scheduler.server.ts). A module that owns a job exports its
+ * `JobDefinition` and is listed here.
+ */
+import type { JobDefinition } from './job-definition';
+
+export const JOBS: JobDefinition[] = [];
