@@ -22,6 +22,10 @@ export const notificationSchema = new Schema(
     title: { type: text, required: true },
     body: { type: text },
     link: { type: String, required: true },
+    lines: {
+      type: [new Schema({ text: { type: text, required: true }, link: { type: String } }, { _id: false })],
+      default: undefined,
+    },
     memberId: { type: Schema.Types.ObjectId, ref: 'Member' },
     unitId: { type: Schema.Types.ObjectId, ref: 'Unit' },
     /** The delivery that applied when the notice was created (never 'off': no notice then). */

@@ -107,6 +107,11 @@ export interface LocalizedText {
   params?: Record<string, string | number>;
 }
 
+export interface NoticeLine {
+  text: LocalizedText;
+  link?: string;
+}
+
 /** One event worth telling people about, as the triggers produce it. */
 export interface Notice {
   kind: NotificationKind;
@@ -120,6 +125,11 @@ export interface Notice {
   body?: LocalizedText;
   /** Path inside the app, e.g. `/members/<id>/pipeline`. */
   link: string;
+  /**
+   * Listed items (a digest's cases, an escalation's overdue records), each with its link;
+   * shown in the centre and in the mail. Names and stages only, never sensitive fields.
+   */
+  lines?: NoticeLine[];
   memberId?: string;
   unitId?: string;
 }

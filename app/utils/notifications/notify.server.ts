@@ -94,6 +94,7 @@ function upsert(notice: Notice, user: Recipient, createdAt: Date): AnyBulkWriteO
           title: notice.title,
           ...(notice.body ? { body: notice.body } : {}),
           link: notice.link,
+          ...(notice.lines?.length ? { lines: notice.lines } : {}),
           ...(notice.memberId ? { memberId: oid(notice.memberId) } : {}),
           ...(notice.unitId ? { unitId: oid(notice.unitId) } : {}),
           delivery,
