@@ -21,6 +21,11 @@ export interface JobDefinition {
   /** Unique, stable: the job's document is keyed by it. */
   name: string;
   schedule: JobSchedule;
+  /**
+   * Also run once whenever an instance starts (still through the claim): for derived data
+   * that a deployment or downtime may have left stale, like the nightly refresh.
+   */
+  runAtStart?: boolean;
   /** Returns a short summary the admin sees (`/admin/jobs`), e.g. `{ scanned, sent }`. */
   run(ctx: JobContext): Promise<Record<string, number | string> | void>;
 }
