@@ -13,7 +13,6 @@ import type { NextFunction, Request, Response } from 'express';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import v8 from 'node:v8';
-import { DAY_MS, VN_OFFSET_MS } from './app/domain/calendar.ts';
 
 const DEV = process.argv.includes('--dev');
 // Set here rather than in package.json so `npm start` behaves the same on Windows.
@@ -84,37 +83,6 @@ const FIRST_ADMIN_HINT = `[seed] create the first administrator (and the provinc
 /** How often the audit chains' heads are anchored (docs/decisions/019-audit-chains-per-record.md). */
 const AUDIT_ANCHOR_INTERVAL_MS = 5 * 60 * 1000;
 
-/**
- * Stored eligibility verdicts (docs/decisions/006-eligibility-storage.md) and each
- * record's next legal deadline (`pipeline.due`) go stale when the day changes (ages,
- * certificate expiry, 24-month windows, probation ending). Refreshing them in the
- * background at start-up and just after each midnight in Vietnam keeps that scan off
- * the first request of the day; the province's dashboard figures are then counted too.
- */
-async function scheduleEligibilityRefresh() {
-  const { refreshEligibility } = await import('./app/utils/criteria/eligibility.server.ts');
-  const { refreshAllPipelineDue } = await import('./app/utils/pipeline/pipeline-due.server.ts');
-  const { warmDashboards } = await import('./app/utils/reports/reports.server.ts');
-  const refreshAll = () =>
-    refreshEligibility({})
-      .then((r) =>
-        console.error(`[eligibility] ${r.written} of ${r.stale} stale verdicts refreshed in ${r.ms} ms`),
-      )
-      .then(() => refreshAllPipelineDue())
-      .then((r) =>
-        console.error(`[deadlines] ${r.written} of ${r.scanned} next deadlines updated in ${r.ms} ms`),
-      )
-      .then(() => warmDashboards())
-      .catch((error: unknown) => console.error('[eligibility] refresh failed', error));
-  void refreshAll();
-  const sinceMidnight = (Date.now() + VN_OFFSET_MS) % DAY_MS;
-  const firstRun = DAY_MS - sinceMidnight + 60_000;
-  setTimeout(() => {
-    void refreshAll();
-    setInterval(() => void refreshAll(), DAY_MS).unref();
-  }, firstRun).unref();
-}
-
 async function main() {
   if (!DEV) ensureFreshBuild();
   const { ensureSessionSecret } = await import('./app/utils/auth/session-secret.server.ts');
@@ -138,7 +106,7 @@ async function main() {
   console.error(`[db] ${db.kind} database connected`);
 
   // Installed before seeding so Ctrl+C during a long seed still closes the database cleanly.
-  const running: { server?: Server } = {};
+  const running: { server?: Server; scheduler?: { stop(): Promise<void> } } = {};
   installShutdownHandlers(async () => {
     console.error('[server] shutting down');
     const http = running.server;
@@ -150,6 +118,9 @@ async function main() {
       await closed;
       clearTimeout(grace);
     }
+    // Running jobs are told to stop and given a few seconds; one that does not finish keeps
+    // its lease, which expires, and the next start (or another instance) runs it again.
+    await running.scheduler?.stop();
     await db.close();
   });
 
@@ -189,7 +160,14 @@ async function main() {
     anchorAuditChains().catch((error: unknown) => console.error('[audit] anchoring failed', error));
   void anchor();
   setInterval(() => void anchor(), AUDIT_ANCHOR_INTERVAL_MS).unref();
-  await scheduleEligibilityRefresh();
+  // Durable scheduled jobs (decision 032): the nightly refresh of eligibility verdicts and
+  // deadlines (also run now, at start), and whatever else JOBS lists; state in MongoDB.
+  const { createScheduler } = await import('./app/utils/jobs/scheduler.server.ts');
+  const { JOBS } = await import('./app/utils/jobs/jobs.server.ts');
+  const scheduler = createScheduler({ jobs: JOBS });
+  await scheduler.start();
+  running.scheduler = scheduler;
+  console.error(`[jobs] scheduler started as ${scheduler.instanceId}: ${JOBS.map((j) => j.name).join(', ')}`);
 
   const [
     { default: express },

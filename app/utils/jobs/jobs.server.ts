@@ -4,5 +4,6 @@
  * `JobDefinition` and is listed here.
  */
 import type { JobDefinition } from './job-definition';
+import { pipelineDueRefreshJob } from './pipeline-due-refresh.server';
 
-export const JOBS: JobDefinition[] = [];
+export const JOBS: JobDefinition[] = [pipelineDueRefreshJob];

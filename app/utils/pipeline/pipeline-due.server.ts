@@ -5,7 +5,8 @@
  *
  * It moves when a step is recorded (`refreshPipelineDue([id])` after the write), when
  * the holiday table changes and as days pass (probation ends by itself): both call
- * `refreshAllPipelineDue()`, the server at start and after each Vietnam midnight.
+ * `refreshAllPipelineDue()`, the job `pipeline-due-refresh` at start and after each Vietnam
+ * midnight (app/utils/jobs/pipeline-due-refresh.server.ts).
  * The field is derived data: it never bumps `__v`, so it cannot make a user's form stale.
  */
 import type { Types } from 'mongoose';

@@ -605,8 +605,8 @@ export function dashboardTables(d: Dashboard, t: TFunction, locale: Locale): Rep
 
 /**
  * Counts the current year for each province's Union (the scope most expensive to count),
- * so the first visit of the day is served from kept figures. Run by server.ts at start-up
- * and after midnight.
+ * so the first visit of the day is served from kept figures. Run by the job
+ * `pipeline-due-refresh` at start-up and after midnight.
  */
 export async function warmDashboards(now = new Date()): Promise<number> {
   const provinces = await Unit.find({ kind: 'province', active: true }).select({ _id: 1 }).lean();
