@@ -34,6 +34,7 @@ const NAV: NavItem[] = [
   // The audit log and API tokens are the admin's (their routes require user:manage).
   { to: '/admin/audit', label: 'nav.audit', show: (role) => can(role, 'user:manage') },
   { to: '/admin/tokens', label: 'nav.tokens', show: (role) => can(role, 'user:manage') },
+  { to: '/admin/jobs', label: 'jobs.nav', show: (role) => can(role, 'user:manage') },
   { to: '/school/submissions', label: 'me.queue.nav', show: (role) => can(role, 'pipeline:union') },
   { to: '/school/party-cells', label: 'register.nav', show: (role) => role === 'school_party' },
   { to: '/me', label: 'nav.myRecord', show: (role) => can(role, 'self:read') },

@@ -63,6 +63,9 @@ export const AUDIT_ACTIONS = [
   'unit.document_bodies',
   'account.bootstrap',
   'audit.anchor',
+  'job.run_now',
+  'job.enable',
+  'job.disable',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

@@ -26,6 +26,7 @@ export default function AdminHome() {
         { to: '/admin/holidays', label: 'holidays.homeLink' },
         { to: '/admin/audit', label: 'audit.homeLink' },
         { to: '/admin/tokens', label: 'tokens.homeLink' },
+        { to: '/admin/jobs', label: 'jobs.homeLink' },
       ]}
     />
   );

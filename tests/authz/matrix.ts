@@ -208,6 +208,8 @@ export const MATRIX: Record<string, RouteEntry> = {
   'admin._index.tsx': { path: '/admin', loader: { expect: roles(ADMIN) } },
   'admin.audit.tsx': { path: '/admin/audit', loader: { expect: roles(ADMIN) } },
   'admin.holidays.tsx': formPage('/admin/holidays', ADMIN),
+  // Scheduled jobs (issue 21): the admin's; the form without an intent is refused.
+  'admin.jobs.tsx': formPage('/admin/jobs', ADMIN),
   'admin.tokens.tsx': formPage('/admin/tokens', ADMIN),
   // Units: read by every staff role within its scope (another school's unit is a 404),
   // managed by the admin only (the permission is checked before the scope: 403).
