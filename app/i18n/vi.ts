@@ -1758,7 +1758,7 @@ export const vi = {
   'audit.action.job.enable': 'Bật một tác vụ định kỳ',
   'audit.action.job.disable': 'Tắt một tác vụ định kỳ',
   'jobs.name.pipeline-due-refresh': 'Cập nhật điều kiện và thời hạn hằng đêm',
-  'jobs.result.verdicts': 'Kết quả xét điều kiện đã cập nhật',
+  'jobs.result.verdicts': 'Điều kiện đã cập nhật',
   'jobs.result.deadlines': 'Thời hạn đã cập nhật',
   'jobs.result.scanned': 'Hồ sơ đã xét',
   'jobs.result.dashboards': 'Bảng tổng hợp',

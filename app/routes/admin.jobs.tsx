@@ -78,90 +78,94 @@ export default function JobsPage() {
   const t = useT();
   const fmt = useFormatters();
   const busy = useNavigation().state === 'submitting';
-  const when = (iso: string | null) => (iso ? fmt.dateTime(iso) : '—');
+  const when = (iso: string | null) => (iso ? fmt.dateTime(iso, { seconds: true }) : '—');
 
   return (
     <>
       <h1>{t('jobs.title')}</h1>
       <p className="muted">{t('jobs.intro')}</p>
       <FormError message={refused?.formError} params={{ name: refused?.name ?? '' }} />
-      <AdminTable
-        count={t('jobs.count', { count: fmt.number(jobs.length) })}
-        countTestId="job-count"
-        columns={[
-          t('jobs.col.name'),
-          t('jobs.col.schedule'),
-          t('jobs.col.lastRun'),
-          t('jobs.col.duration'),
-          t('jobs.col.result'),
-          t('jobs.col.nextRun'),
-          t('jobs.col.failures'),
-          t('jobs.col.status'),
-          t('jobs.col.actions'),
-        ]}
-        empty={t('jobs.empty')}
-      >
-        {jobs.map((job) => (
-          <tr key={job.name} data-job={job.name}>
-            <td>
-              <strong>{job.label ? t(job.label) : job.name}</strong>
-              {job.label ? (
-                <>
-                  <br />
-                  <code className="muted">{job.name}</code>
-                </>
-              ) : null}
-            </td>
-            <td>{scheduleText(t, job.schedule)}</td>
-            <td>{when(job.lastRunAt)}</td>
-            <td>{job.running ? t('jobs.running') : durationText(t, job.lastDurationMs, fmt.number)}</td>
-            <td>
-              {job.result.length
-                ? job.result
-                    .map(
-                      (r) =>
-                        `${r.label ? t(r.label) : r.key}: ${typeof r.value === 'number' ? fmt.number(r.value) : r.value}`,
-                    )
-                    .join(' · ')
-                : '—'}
-            </td>
-            <td>
-              {job.enabled ? (job.running ? t('jobs.running') : when(job.nextRunAt)) : t('jobs.paused')}
-            </td>
-            <td>
-              {job.failCount > 0 ? (
-                <>
-                  <strong className="field-error">
-                    {t('jobs.failures', { count: fmt.number(job.failCount) })}
-                  </strong>
-                  {job.lastError ? (
-                    <>
-                      <br />
-                      <span className="muted">{job.lastError}</span>
-                    </>
-                  ) : null}
-                </>
-              ) : (
-                t('jobs.noFailures')
-              )}
-            </td>
-            <td>
-              <StatusBadge active={job.enabled}>
-                {t(job.enabled ? 'jobs.enabled' : 'jobs.disabled')}
-              </StatusBadge>
-              {!job.defined ? (
-                <>
-                  <br />
-                  <span className="muted">{t('jobs.undefined')}</span>
-                </>
-              ) : null}
-            </td>
-            <td>
-              <JobActions job={job} busy={busy} />
-            </td>
-          </tr>
-        ))}
-      </AdminTable>
+      {/* Nine columns: on a phone the table keeps readable widths and scrolls in its frame. */}
+      <div className="jobs-table">
+        <AdminTable
+          count={t('jobs.count', { count: fmt.number(jobs.length) })}
+          countTestId="job-count"
+          columns={[
+            t('jobs.col.name'),
+            t('jobs.col.schedule'),
+            t('jobs.col.lastRun'),
+            t('jobs.col.duration'),
+            t('jobs.col.result'),
+            t('jobs.col.nextRun'),
+            t('jobs.col.failures'),
+            t('jobs.col.status'),
+            t('jobs.col.actions'),
+          ]}
+          empty={t('jobs.empty')}
+        >
+          {jobs.map((job) => (
+            <tr key={job.name} data-job={job.name}>
+              <td>
+                <strong>{job.label ? t(job.label) : job.name}</strong>
+                {job.label ? (
+                  <>
+                    <br />
+                    <code className="muted">{job.name}</code>
+                  </>
+                ) : null}
+              </td>
+              <td>{scheduleText(t, job.schedule)}</td>
+              <td>{when(job.lastRunAt)}</td>
+              <td>{job.running ? t('jobs.running') : durationText(t, job.lastDurationMs, fmt.number)}</td>
+              <td>
+                {job.result.length
+                  ? job.result.map((r, i) => (
+                      <span key={r.key}>
+                        {i > 0 ? <br /> : null}
+                        {r.label ? t(r.label) : r.key}:{' '}
+                        {typeof r.value === 'number' ? fmt.number(r.value) : r.value}
+                      </span>
+                    ))
+                  : '—'}
+              </td>
+              <td>
+                {job.enabled ? (job.running ? t('jobs.running') : when(job.nextRunAt)) : t('jobs.paused')}
+              </td>
+              <td>
+                {job.failCount > 0 ? (
+                  <>
+                    <strong className="field-error">
+                      {t('jobs.failures', { count: fmt.number(job.failCount) })}
+                    </strong>
+                    {job.lastError ? (
+                      <>
+                        <br />
+                        <span className="muted">{job.lastError}</span>
+                      </>
+                    ) : null}
+                  </>
+                ) : (
+                  t('jobs.noFailures')
+                )}
+              </td>
+              <td>
+                <StatusBadge active={job.enabled}>
+                  {t(job.enabled ? 'jobs.enabled' : 'jobs.disabled')}
+                </StatusBadge>
+                {!job.defined ? (
+                  <>
+                    <br />
+                    <span className="muted">{t('jobs.undefined')}</span>
+                  </>
+                ) : null}
+              </td>
+              <td>
+                <JobActions job={job} busy={busy} />
+              </td>
+            </tr>
+          ))}
+        </AdminTable>
+      </div>
     </>
   );
 }
