@@ -144,6 +144,23 @@ describe('claiming', () => {
     expect(await s.tick()).toEqual([]);
     expect(runs).toBe(0);
   });
+  it('after days of downtime a daily job runs once at start, then waits for its next slot', async () => {
+    let runs = 0;
+    const c = clock(vn('2026-12-01T12:00:00'));
+    const job: JobDefinition = {
+      name: 'claim-downtime',
+      schedule: { dailyAt: '00:05' },
+      run: async () => void runs++,
+    };
+    await scheduler([job], 'before', c.now).register();
+    // Down from the 1st to the 10th: nine slots went by.
+    c.set(vn('2026-12-10T09:00:00'));
+    const after = scheduler([job], 'after', c.now);
+    await after.start();
+    for (let i = 0; i < 3; i++) await after.tick();
+    await expect.poll(() => runs).toBe(1);
+    expect((await stateOf(job.name))?.nextRunAt).toEqual(vn('2026-12-11T00:05:00'));
+  });
 });
 
 describe('the lease', () => {

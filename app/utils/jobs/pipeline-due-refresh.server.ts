@@ -20,10 +20,19 @@ export const pipelineDueRefreshJob: JobDefinition = {
   runAtStart: true,
   async run({ now, signal }) {
     const summary: Record<string, number> = {};
-    summary.verdicts = (await refreshEligibility({}, now)).written;
+    // The same log lines as before it was a job: the operations checklist and the load
+    // benchmark (bench/http-app.ts waits for `[deadlines]`) read them.
+    const eligibility = await refreshEligibility({}, now);
+    console.error(
+      `[eligibility] ${eligibility.written} of ${eligibility.stale} stale verdicts refreshed in ${eligibility.ms} ms`,
+    );
+    summary.verdicts = eligibility.written;
     // Each step is whole on its own: stop between them when the app shuts down.
     if (signal.aborted) return summary;
     const deadlines = await refreshAllPipelineDue({ now });
+    console.error(
+      `[deadlines] ${deadlines.written} of ${deadlines.scanned} next deadlines updated in ${deadlines.ms} ms`,
+    );
     summary.deadlines = deadlines.written;
     summary.scanned = deadlines.scanned;
     if (signal.aborted) return summary;
