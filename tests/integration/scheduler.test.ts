@@ -171,17 +171,17 @@ describe('the lease', () => {
       schedule: { everyMs: 10 * MIN },
       run: async () => {
         runs++;
-        // Three leases long.
-        await new Promise((r) => setTimeout(r, 900));
+        // Two and a half leases long.
+        await new Promise((r) => setTimeout(r, 2_500));
       },
     };
-    const a = scheduler([job], 'a', undefined, 300);
-    const b = scheduler([job], 'b', undefined, 300);
+    const a = scheduler([job], 'a', undefined, 1_000);
+    const b = scheduler([job], 'b', undefined, 1_000);
     await a.register();
     const long = a.tick();
     const until: Date[] = [];
-    for (let i = 0; i < 6; i++) {
-      await new Promise((r) => setTimeout(r, 120));
+    for (let i = 0; i < 8; i++) {
+      await new Promise((r) => setTimeout(r, 250));
       expect(await b.tick()).toEqual([]);
       const s = await stateOf(job.name);
       if (s?.lockedUntil) until.push(s.lockedUntil);
