@@ -1780,7 +1780,7 @@ export const en: Messages = {
   'notify.step.aged_out': 'You have aged out of the Union: the Union introduction path has ended',
   'notify.step.body': 'Date on the document: {date}.',
   'notify.conflict.title': '{name}\'s record has {count} new rule conflicts',
-  'notify.conflict.body': 'A recorded step of {name} no longer holds on the current data. Open the Process tab to correct it or record a reason.',
+  'notify.conflict.body': 'A recorded step of {name} no longer holds on the current data. Open the Pipeline tab to correct it or record a reason.',
   'notify.consent.title': '{name} withdrew consent to personal-data processing',
   'notify.consent.body': 'Since {date}, {name}\'s record is paused: no new step is recorded until the student consents again.',
   // Weekly digest (app/domain/notifications/triggers-digest.ts).

@@ -73,7 +73,10 @@ export function digestNotice(input: DigestInput): Notice {
     .map((c) => overdueLine(c.member, c.days, scope === 'province'));
   const more = counts.overdue - lines.length;
   if (more > 0)
-    lines.push({ text: { key: 'notify.digest.more', params: { count: more } }, link: '/members?due=overdue' });
+    lines.push({
+      text: { key: 'notify.digest.more', params: { count: more } },
+      link: '/members?due=overdue',
+    });
   return {
     kind: 'weekly_digest',
     eventKey: `digest:${unitId}:${week}`,

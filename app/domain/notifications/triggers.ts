@@ -47,7 +47,8 @@ export const DEADLINE_ACTORS: Partial<Record<DeadlineKind, readonly Role[]>> = {
   official_decision: ['school_party'],
   turns_30: ['school_union'],
 };
-export type ActedDeadlineKind = 'admission_decision' | 'ceremony' | 'official_vote' | 'official_decision' | 'turns_30';
+export type ActedDeadlineKind =
+  'admission_decision' | 'ceremony' | 'official_vote' | 'official_decision' | 'turns_30';
 
 /** Deadlines that go overdue as a missed step; turning 30 is a fact, not a late act. */
 export const OVERDUE_KINDS: readonly DeadlineKind[] = [
@@ -101,13 +102,21 @@ export function overdueLine(member: TriggerMember, days: number, withSchool = fa
     text: {
       key: overdueLineKey(member.stage),
       // The province's lists name the school too; the separator reads the same in every language.
-      params: { who: withSchool && member.schoolName ? `${member.fullName} — ${member.schoolName}` : member.fullName, days },
+      params: {
+        who: withSchool && member.schoolName ? `${member.fullName} — ${member.schoolName}` : member.fullName,
+        days,
+      },
     },
     link: pipelineLink(member.id),
   };
 }
 
-function approaching(member: TriggerMember, d: Deadline, calendar: WorkingCalendar, today: number): Notice | null {
+function approaching(
+  member: TriggerMember,
+  d: Deadline,
+  calendar: WorkingCalendar,
+  today: number,
+): Notice | null {
   const roles = DEADLINE_ACTORS[d.kind];
   if (!roles || d.status === 'met' || d.status === 'overdue') return null;
   const due = dayNumber(d.dueDate);
@@ -175,7 +184,12 @@ function certificate(member: TriggerMember, d: Deadline): Notice[] {
   if (!CERTIFICATE_WARN_MONTHS.includes(d.warnMonths)) return [];
   const eventKey = `certificate:${member.id}:${d.dueDate}:${d.warnMonths}m`;
   const params = { name: member.fullName, months: d.warnMonths, date: formatDay(dayNumber(d.dueDate)) };
-  const base = { kind: 'certificate_expiring' as const, eventKey, memberId: member.id, unitId: member.schoolId };
+  const base = {
+    kind: 'certificate_expiring' as const,
+    eventKey,
+    memberId: member.id,
+    unitId: member.schoolId,
+  };
   return [
     {
       ...base,
