@@ -8,7 +8,6 @@ import { computeDeadlines, type Deadline, type DeadlineKind } from '../../app/do
 import {
   approachThreshold,
   deadlineNotices,
-  escalateAfterFrom,
   DEFAULT_ESCALATE_AFTER_WORKING_DAYS,
   type TriggerMember,
 } from '../../app/domain/notifications/triggers.ts';
@@ -16,6 +15,7 @@ import type { Notice } from '../../app/domain/notifications/kinds.ts';
 import { createWorkingCalendar } from '../../app/domain/working-days.ts';
 import type { PipelineMember, PipelineRecord } from '../../app/domain/pipeline/index.ts';
 import { en } from '../../app/i18n/en.ts';
+import { parseEnv } from '../../app/utils/env.server.ts';
 import { vi } from '../../app/i18n/vi.ts';
 
 // 1 and 2 September 2026 (Tuesday, Wednesday) are days off.
@@ -149,9 +149,13 @@ describe('overdue: the day after the due date, escalated after N working days', 
 
   it('N is a setting (NOTIFY_ESCALATE_AFTER_WORKING_DAYS), 10 unless a whole number ≥ 1', () => {
     expect(DEFAULT_ESCALATE_AFTER_WORKING_DAYS).toBe(10);
-    expect([undefined, '', 'abc', '0', '-3', '2.5', '5'].map(escalateAfterFrom)).toEqual([
-      10, 10, 10, 10, 10, 10, 5,
-    ]);
+    const env = (v?: string) => parseEnv({ NODE_ENV: 'test', NOTIFY_ESCALATE_AFTER_WORKING_DAYS: v });
+    expect(env().NOTIFY_ESCALATE_AFTER_WORKING_DAYS).toBe(10);
+    expect(env('').NOTIFY_ESCALATE_AFTER_WORKING_DAYS).toBe(10);
+    expect(env('5').NOTIFY_ESCALATE_AFTER_WORKING_DAYS).toBe(5);
+    // A typo fails at start-up instead of silently escalating at once (or never).
+    for (const bad of ['abc', '0', '-3', '2.5'])
+      expect(() => env(bad)).toThrow(/NOTIFY_ESCALATE_AFTER_WORKING_DAYS/);
     const early = deadlineNotices(M, [deadline('ceremony', 'overdue')], calendar, '2026-09-11', {
       escalateAfterWorkingDays: 3,
     });

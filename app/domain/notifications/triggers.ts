@@ -78,12 +78,6 @@ export interface TriggerSettings {
   escalateAfterWorkingDays: number;
 }
 
-/** Reads `NOTIFY_ESCALATE_AFTER_WORKING_DAYS` (a whole number ≥ 1), else the default. */
-export function escalateAfterFrom(value: string | undefined | null): number {
-  const n = Number(value);
-  return value && Number.isInteger(n) && n >= 1 ? n : DEFAULT_ESCALATE_AFTER_WORKING_DAYS;
-}
-
 /** The tightest approach threshold reached with `left` working days to go, or null. */
 export function approachThreshold(left: number): ApproachThreshold | null {
   if (!Number.isFinite(left) || left < 0) return null;

@@ -4,5 +4,11 @@
  * `JobDefinition` and is listed here.
  */
 import type { JobDefinition } from './job-definition';
+import { DUE_SCAN_JOB } from '../notifications/due-scan.server';
+import { WEEKLY_DIGEST_JOB } from '../notifications/weekly-digest.server';
 
-export const JOBS: JobDefinition[] = [];
+export const JOBS: JobDefinition[] = [
+  // Notifications (issue 21, decision 031): the daily due-date scan and the weekly digests.
+  DUE_SCAN_JOB,
+  WEEKLY_DIGEST_JOB,
+];
