@@ -65,7 +65,7 @@ export const stepRecordedKey = (stage: Stage) => `notify.step.${stage}` as Messa
  */
 export function stepRecordedNotice(e: {
   memberId: string;
-  schoolId: string;
+  schoolId?: string;
   stage: Stage;
   version: number;
   refDate?: DateLike | null;
@@ -79,7 +79,7 @@ export function stepRecordedNotice(e: {
     ...(Number.isNaN(day) ? {} : { body: { key: 'notify.step.body', params: { date: formatDay(day) } } }),
     link: '/me',
     memberId: e.memberId,
-    unitId: e.schoolId,
+    ...(e.schoolId ? { unitId: e.schoolId } : {}),
   };
 }
 
