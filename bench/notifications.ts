@@ -12,6 +12,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import mongoose from 'mongoose';
 import { connectDatabase } from '../db/connect.server.ts';
 import { Member } from '../models/member.ts';
 import { Notification } from '../models/notification.ts';
@@ -41,7 +42,7 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const now = new Date();
 
 console.log(
-  `\n${now.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} × ${cpus()[0].model}, Node ${process.version}, ${MEMBERS} members (${await Member.countDocuments({ 'pipeline.stage': { $nin: ['member'] } })} in the pipeline); load average before ${load()}`,
+  `\n${now.toISOString().slice(0, 16).replace('T', ' ')} UTC, ${cpus().length} × ${cpus()[0].model}, Node ${process.version}, ${MEMBERS} members (${await Member.countDocuments({ 'pipeline.stage': mongoose.trusted({ $ne: 'member' }) })} in the pipeline); load average before ${load()}`,
 );
 console.log('\n| run | time | read | notices | new notifications |\n|---|---|---|---|---|');
 
