@@ -1710,8 +1710,10 @@ export const vi = {
   // Deadlines approaching, overdue and escalated (app/domain/notifications/triggers.ts).
   'notify.approaching.admission_decision': 'Còn {days} ngày làm việc đến hạn quyết định kết nạp của {name}',
   'notify.approaching.ceremony': 'Còn {days} ngày làm việc đến hạn lễ kết nạp của {name}',
-  'notify.approaching.official_vote': 'Còn {days} ngày làm việc đến hạn chi bộ xét công nhận đảng viên chính thức của {name}',
-  'notify.approaching.official_decision': 'Còn {days} ngày làm việc đến hạn quyết định công nhận đảng viên chính thức của {name}',
+  'notify.approaching.official_vote':
+    'Còn {days} ngày làm việc đến hạn chi bộ xét công nhận đảng viên chính thức của {name}',
+  'notify.approaching.official_decision':
+    'Còn {days} ngày làm việc đến hạn quyết định công nhận đảng viên chính thức của {name}',
   'notify.approaching.turns_30': 'Còn {days} ngày làm việc là {name} tròn 30 tuổi (hết hạn đoàn giới thiệu)',
   'notify.approaching.body': 'Hạn: {date} (còn {days} ngày làm việc).',
   'notify.overdue.admission_decision': 'Quá hạn quyết định kết nạp: {name}',
@@ -1719,11 +1721,15 @@ export const vi = {
   'notify.overdue.official_vote': 'Quá hạn chi bộ xét công nhận đảng viên chính thức: {name}',
   'notify.overdue.official_decision': 'Quá hạn quyết định công nhận đảng viên chính thức: {name}',
   'notify.overdue.body': 'Hạn là {date}; đã quá {days} ngày làm việc.',
-  'notify.escalation.admission_decision': 'Quá hạn quyết định kết nạp {days} ngày làm việc: {name} ({school})',
+  'notify.escalation.admission_decision':
+    'Quá hạn quyết định kết nạp {days} ngày làm việc: {name} ({school})',
   'notify.escalation.ceremony': 'Quá hạn lễ kết nạp {days} ngày làm việc: {name} ({school})',
-  'notify.escalation.official_vote': 'Quá hạn chi bộ xét công nhận đảng viên chính thức {days} ngày làm việc: {name} ({school})',
-  'notify.escalation.official_decision': 'Quá hạn quyết định công nhận đảng viên chính thức {days} ngày làm việc: {name} ({school})',
-  'notify.escalation.body': 'Hồ sơ của {name} ({school}) quá hạn từ {date}, đã {days} ngày làm việc mà trường chưa ghi nhận.',
+  'notify.escalation.official_vote':
+    'Quá hạn chi bộ xét công nhận đảng viên chính thức {days} ngày làm việc: {name} ({school})',
+  'notify.escalation.official_decision':
+    'Quá hạn quyết định công nhận đảng viên chính thức {days} ngày làm việc: {name} ({school})',
+  'notify.escalation.body':
+    'Hồ sơ của {name} ({school}) quá hạn từ {date}, đã {days} ngày làm việc mà trường chưa ghi nhận.',
   'notify.line.overdue.member': '{who} — Đoàn viên — quá hạn {days} ngày làm việc',
   'notify.line.overdue.outstanding': '{who} — Đoàn viên ưu tú — quá hạn {days} ngày làm việc',
   'notify.line.overdue.awareness_class': '{who} — Học lớp nhận thức về Đảng — quá hạn {days} ngày làm việc',
@@ -1742,9 +1748,12 @@ export const vi = {
   'notify.line.overdue.aged_out': '{who} — Quá tuổi đoàn — quá hạn {days} ngày làm việc',
   // Certificate expiry.
   'notify.certificate.student.title': 'Giấy chứng nhận nhận thức về Đảng của bạn hết hạn sau {months} tháng',
-  'notify.certificate.student.body': 'Giấy chứng nhận còn hiệu lực đến ngày {date}. Chi bộ cần xét kết nạp trước ngày này; nếu không, bạn phải học lại lớp bồi dưỡng.',
-  'notify.certificate.school.title': 'Giấy chứng nhận nhận thức về Đảng của {name} hết hạn sau {months} tháng',
-  'notify.certificate.school.body': 'Giấy chứng nhận của {name} còn hiệu lực đến ngày {date}: chi bộ cần xét trước ngày này.',
+  'notify.certificate.student.body':
+    'Giấy chứng nhận còn hiệu lực đến ngày {date}. Chi bộ cần xét kết nạp trước ngày này; nếu không, bạn phải học lại lớp bồi dưỡng.',
+  'notify.certificate.school.title':
+    'Giấy chứng nhận nhận thức về Đảng của {name} hết hạn sau {months} tháng',
+  'notify.certificate.school.body':
+    'Giấy chứng nhận của {name} còn hiệu lực đến ngày {date}: chi bộ cần xét trước ngày này.',
   // Event triggers (app/domain/notifications/triggers-events.ts).
   'notify.evidence.approved.title': 'Minh chứng “{title}” đã được duyệt',
   'notify.evidence.returned.title': 'Minh chứng “{title}” bị trả lại',
@@ -1770,13 +1779,17 @@ export const vi = {
   'notify.step.aged_out': 'Bạn đã quá tuổi đoàn: hồ sơ kết thúc theo đường đoàn giới thiệu',
   'notify.step.body': 'Ngày ghi trên văn bản: {date}.',
   'notify.conflict.title': 'Hồ sơ {name} có {count} xung đột quy tắc mới',
-  'notify.conflict.body': 'Một bước đã ghi nhận của {name} không còn đúng với dữ liệu hiện tại. Xem tab Quy trình để sửa hoặc ghi lý do.',
+  'notify.conflict.body':
+    'Một bước đã ghi nhận của {name} không còn đúng với dữ liệu hiện tại. Xem tab Quy trình để sửa hoặc ghi lý do.',
   'notify.consent.title': '{name} đã rút lại sự đồng ý xử lý dữ liệu cá nhân',
-  'notify.consent.body': 'Từ ngày {date}, hồ sơ của {name} tạm dừng: không ghi nhận bước mới cho đến khi học sinh, sinh viên đồng ý lại.',
+  'notify.consent.body':
+    'Từ ngày {date}, hồ sơ của {name} tạm dừng: không ghi nhận bước mới cho đến khi học sinh, sinh viên đồng ý lại.',
   // Weekly digest (app/domain/notifications/triggers-digest.ts).
   'notify.digest.title': 'Tổng hợp tuần {week}: {unit}',
-  'notify.digest.body': 'Quá hạn: {overdue}. Đến hạn trong tuần: {dueThisWeek}. Sẵn sàng cho bước tiếp theo: {ready}. Kết nạp trong năm: {admitted}/{target} chỉ tiêu.',
-  'notify.digest.bodyNoTarget': 'Quá hạn: {overdue}. Đến hạn trong tuần: {dueThisWeek}. Sẵn sàng cho bước tiếp theo: {ready}. Kết nạp trong năm: {admitted} (chưa giao chỉ tiêu).',
+  'notify.digest.body':
+    'Quá hạn: {overdue}. Đến hạn trong tuần: {dueThisWeek}. Sẵn sàng cho bước tiếp theo: {ready}. Kết nạp trong năm: {admitted}/{target} chỉ tiêu.',
+  'notify.digest.bodyNoTarget':
+    'Quá hạn: {overdue}. Đến hạn trong tuần: {dueThisWeek}. Sẵn sàng cho bước tiếp theo: {ready}. Kết nạp trong năm: {admitted} (chưa giao chỉ tiêu).',
   'notify.digest.more': '… và {count} hồ sơ quá hạn khác',
 } as const;
 
