@@ -21,6 +21,7 @@ import { dayNumber } from '~/domain/calendar';
 import { isoWeek } from '~/domain/notifications/triggers-digest';
 import { action as consentAction } from '~/routes/me.consent';
 import { action as queueAction } from '~/routes/school.submissions';
+import { JOBS } from '~/utils/jobs/jobs.server';
 import { runDueScan } from '~/utils/notifications/due-scan.server';
 import { runWeeklyDigests } from '~/utils/notifications/weekly-digest.server';
 import { refreshPipelineDue } from '~/utils/pipeline/pipeline-due.server';
@@ -336,5 +337,23 @@ describe('the daily scan and the weekly digest', () => {
     await runDueScan({ now });
     const got = await recipients(new RegExp(`^certificate:${m._id}:.*:1m$`));
     expect(got).toEqual([String(own), ...(await pvdSchoolStaff())].sort());
+  });
+});
+
+describe('the jobs', () => {
+  it('are scheduled (06:00 daily, Monday 07:00) and say the escalation setting in force', async () => {
+    const scan = JOBS.find((j) => j.name === 'notifications.due-scan')!;
+    const digest = JOBS.find((j) => j.name === 'notifications.weekly-digest')!;
+    expect(scan.schedule).toEqual({ dailyAt: '06:00' });
+    expect(digest.schedule).toEqual({ weeklyAt: { weekday: 1, time: '07:00' } });
+    const summary = await scan.run({ now: new Date(), signal: new AbortController().signal });
+    expect(summary).toMatchObject({ escalateAfterWorkingDays: 10, scanned: expect.any(Number) });
+    // Shutting down: an aborted run stops before reading anything.
+    const aborted = new AbortController();
+    aborted.abort();
+    expect(await scan.run({ now: new Date(), signal: aborted.signal })).toMatchObject({
+      scanned: 0,
+      notices: 0,
+    });
   });
 });
