@@ -1774,4 +1774,88 @@ export const en: Messages = {
   'jobs.result.dashboards': 'Dashboards',
 
   // ── Notifications: what each trigger says, digests (issue 21) ──
+  // Deadlines approaching, overdue and escalated (app/domain/notifications/triggers.ts).
+  'notify.approaching.admission_decision': "{days} working days left for {name}'s admission decision",
+  'notify.approaching.ceremony': "{days} working days left for {name}'s admission ceremony",
+  'notify.approaching.official_vote':
+    "{days} working days left for {name}'s cell vote on official membership",
+  'notify.approaching.official_decision':
+    "{days} working days left for {name}'s official membership decision",
+  'notify.approaching.turns_30':
+    '{name} turns 30 in {days} working days (the Union can no longer introduce them)',
+  'notify.approaching.body': 'Due {date} ({days} working days left).',
+  'notify.overdue.admission_decision': 'Overdue admission decision: {name}',
+  'notify.overdue.ceremony': 'Overdue admission ceremony: {name}',
+  'notify.overdue.official_vote': 'Overdue cell vote on official membership: {name}',
+  'notify.overdue.official_decision': 'Overdue official membership decision: {name}',
+  'notify.overdue.body': 'It was due {date}; {days} working days overdue.',
+  'notify.escalation.admission_decision': 'Admission decision {days} working days overdue: {name} ({school})',
+  'notify.escalation.ceremony': 'Admission ceremony {days} working days overdue: {name} ({school})',
+  'notify.escalation.official_vote':
+    'Cell vote on official membership {days} working days overdue: {name} ({school})',
+  'notify.escalation.official_decision':
+    'Official membership decision {days} working days overdue: {name} ({school})',
+  'notify.escalation.body':
+    "{name}'s record ({school}) was due {date}; the school has not recorded it for {days} working days.",
+  'notify.line.overdue.member': '{who} — Union member — {days} working days overdue',
+  'notify.line.overdue.outstanding': '{who} — Outstanding member — {days} working days overdue',
+  'notify.line.overdue.awareness_class': '{who} — Party awareness class — {days} working days overdue',
+  'notify.line.overdue.dossier': '{who} — Dossier — {days} working days overdue',
+  'notify.line.overdue.introduced': '{who} — Introduced — {days} working days overdue',
+  'notify.line.overdue.branch_vote': '{who} — Party cell vote — {days} working days overdue',
+  'notify.line.overdue.committee_review': '{who} — Committee review — {days} working days overdue',
+  'notify.line.overdue.decision': '{who} — Admission decision — {days} working days overdue',
+  'notify.line.overdue.probation': '{who} — Probationary member — {days} working days overdue',
+  'notify.line.overdue.official': '{who} — Official member — {days} working days overdue',
+  'notify.line.overdue.returned': '{who} — Returned for improvement — {days} working days overdue',
+  'notify.line.overdue.not_admitted': '{who} — Not admitted — {days} working days overdue',
+  'notify.line.overdue.withdrawn': '{who} — Withdrawn — {days} working days overdue',
+  'notify.line.overdue.struck_off': '{who} — Struck off — {days} working days overdue',
+  'notify.line.overdue.transferred': '{who} — Transferred or graduated — {days} working days overdue',
+  'notify.line.overdue.aged_out': '{who} — Aged out of the Union — {days} working days overdue',
+  // Certificate expiry.
+  'notify.certificate.student.title': 'Your Party awareness certificate expires in {months} months',
+  'notify.certificate.student.body':
+    'The certificate is valid until {date}. The Party cell must vote before then; otherwise you must attend the class again.',
+  'notify.certificate.school.title': "{name}'s Party awareness certificate expires in {months} months",
+  'notify.certificate.school.body':
+    "{name}'s certificate is valid until {date}: the Party cell must vote before then.",
+  // Event triggers (app/domain/notifications/triggers-events.ts).
+  'notify.evidence.approved.title': 'Your evidence “{title}” was approved',
+  'notify.evidence.returned.title': 'Your evidence “{title}” was returned',
+  'notify.evidence.returned.body': 'Reason: {reason}',
+  'notify.correction.resolved.title': 'Your correction request was carried out',
+  'notify.correction.rejected.title': 'Your correction request was refused',
+  'notify.correction.body': "The school's answer: {reason}",
+  'notify.step.member': 'Your record is back on the Union member list',
+  'notify.step.outstanding': 'You were selected as an outstanding Union member',
+  'notify.step.awareness_class': 'Your Party awareness class was recorded',
+  'notify.step.dossier': 'Your Party application dossier was opened',
+  'notify.step.introduced': 'You were introduced for Party admission',
+  'notify.step.branch_vote': 'The Party cell voted to propose your admission',
+  'notify.step.committee_review': 'The Party committee reviewed your admission',
+  'notify.step.decision':
+    'You have been admitted to the Communist Party of Vietnam (the admission decision is issued)',
+  'notify.step.probation': 'Your admission ceremony was held: you are a probationary Party member',
+  'notify.step.official': 'You are now an official Party member',
+  'notify.step.returned': 'Your record was returned for improvement',
+  'notify.step.not_admitted': 'Your record was not proposed for admission',
+  'notify.step.withdrawn': 'Your Party application was withdrawn',
+  'notify.step.struck_off': 'You were struck off the list',
+  'notify.step.transferred': 'Your record was transferred',
+  'notify.step.aged_out': 'You have aged out of the Union: the Union introduction path has ended',
+  'notify.step.body': 'Date on the document: {date}.',
+  'notify.conflict.title': "{name}'s record has {count} new rule conflicts",
+  'notify.conflict.body':
+    'A recorded step of {name} no longer holds on the current data. Open the Pipeline tab to correct it or record a reason.',
+  'notify.consent.title': '{name} withdrew consent to personal-data processing',
+  'notify.consent.body':
+    "Since {date}, {name}'s record is paused: no new step is recorded until the student consents again.",
+  // Weekly digest (app/domain/notifications/triggers-digest.ts).
+  'notify.digest.title': 'Weekly summary {week}: {unit}',
+  'notify.digest.body':
+    'Overdue: {overdue}. Due this week: {dueThisWeek}. Ready for the next step: {ready}. Admitted this year: {admitted} of a target of {target}.',
+  'notify.digest.bodyNoTarget':
+    'Overdue: {overdue}. Due this week: {dueThisWeek}. Ready for the next step: {ready}. Admitted this year: {admitted} (no target set).',
+  'notify.digest.more': '… and {count} more overdue records',
 };

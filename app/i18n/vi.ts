@@ -1764,6 +1764,90 @@ export const vi = {
   'jobs.result.dashboards': 'Bảng tổng hợp',
 
   // ── Notifications: what each trigger says, digests (issue 21) ──
+  // Deadlines approaching, overdue and escalated (app/domain/notifications/triggers.ts).
+  'notify.approaching.admission_decision': 'Còn {days} ngày làm việc đến hạn quyết định kết nạp của {name}',
+  'notify.approaching.ceremony': 'Còn {days} ngày làm việc đến hạn lễ kết nạp của {name}',
+  'notify.approaching.official_vote':
+    'Còn {days} ngày làm việc đến hạn chi bộ xét công nhận đảng viên chính thức của {name}',
+  'notify.approaching.official_decision':
+    'Còn {days} ngày làm việc đến hạn quyết định công nhận đảng viên chính thức của {name}',
+  'notify.approaching.turns_30': 'Còn {days} ngày làm việc là {name} tròn 30 tuổi (hết hạn đoàn giới thiệu)',
+  'notify.approaching.body': 'Hạn: {date} (còn {days} ngày làm việc).',
+  'notify.overdue.admission_decision': 'Quá hạn quyết định kết nạp: {name}',
+  'notify.overdue.ceremony': 'Quá hạn lễ kết nạp: {name}',
+  'notify.overdue.official_vote': 'Quá hạn chi bộ xét công nhận đảng viên chính thức: {name}',
+  'notify.overdue.official_decision': 'Quá hạn quyết định công nhận đảng viên chính thức: {name}',
+  'notify.overdue.body': 'Hạn là {date}; đã quá {days} ngày làm việc.',
+  'notify.escalation.admission_decision':
+    'Quá hạn quyết định kết nạp {days} ngày làm việc: {name} ({school})',
+  'notify.escalation.ceremony': 'Quá hạn lễ kết nạp {days} ngày làm việc: {name} ({school})',
+  'notify.escalation.official_vote':
+    'Quá hạn chi bộ xét công nhận đảng viên chính thức {days} ngày làm việc: {name} ({school})',
+  'notify.escalation.official_decision':
+    'Quá hạn quyết định công nhận đảng viên chính thức {days} ngày làm việc: {name} ({school})',
+  'notify.escalation.body':
+    'Hồ sơ của {name} ({school}) quá hạn từ {date}, đã {days} ngày làm việc mà trường chưa ghi nhận.',
+  'notify.line.overdue.member': '{who} — Đoàn viên — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.outstanding': '{who} — Đoàn viên ưu tú — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.awareness_class': '{who} — Học lớp nhận thức về Đảng — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.dossier': '{who} — Lập hồ sơ — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.introduced': '{who} — Được giới thiệu — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.branch_vote': '{who} — Chi bộ xét, biểu quyết — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.committee_review': '{who} — Đảng ủy xét duyệt — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.decision': '{who} — Có quyết định kết nạp — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.probation': '{who} — Đảng viên dự bị — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.official': '{who} — Đảng viên chính thức — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.returned': '{who} — Trả lại để bổ sung — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.not_admitted': '{who} — Không được kết nạp — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.withdrawn': '{who} — Rút hồ sơ — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.struck_off': '{who} — Xóa tên — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.transferred': '{who} — Chuyển đi / tốt nghiệp — quá hạn {days} ngày làm việc',
+  'notify.line.overdue.aged_out': '{who} — Quá tuổi đoàn — quá hạn {days} ngày làm việc',
+  // Certificate expiry.
+  'notify.certificate.student.title': 'Giấy chứng nhận nhận thức về Đảng của bạn hết hạn sau {months} tháng',
+  'notify.certificate.student.body':
+    'Giấy chứng nhận còn hiệu lực đến ngày {date}. Chi bộ cần xét kết nạp trước ngày này; nếu không, bạn phải học lại lớp bồi dưỡng.',
+  'notify.certificate.school.title':
+    'Giấy chứng nhận nhận thức về Đảng của {name} hết hạn sau {months} tháng',
+  'notify.certificate.school.body':
+    'Giấy chứng nhận của {name} còn hiệu lực đến ngày {date}: chi bộ cần xét trước ngày này.',
+  // Event triggers (app/domain/notifications/triggers-events.ts).
+  'notify.evidence.approved.title': 'Minh chứng “{title}” đã được duyệt',
+  'notify.evidence.returned.title': 'Minh chứng “{title}” bị trả lại',
+  'notify.evidence.returned.body': 'Lý do: {reason}',
+  'notify.correction.resolved.title': 'Yêu cầu sửa thông tin của bạn đã được xử lý',
+  'notify.correction.rejected.title': 'Yêu cầu sửa thông tin của bạn không được chấp nhận',
+  'notify.correction.body': 'Trả lời của trường: {reason}',
+  'notify.step.member': 'Hồ sơ của bạn trở lại danh sách đoàn viên',
+  'notify.step.outstanding': 'Bạn đã được chọn là đoàn viên ưu tú',
+  'notify.step.awareness_class': 'Bạn đã được ghi nhận học lớp bồi dưỡng nhận thức về Đảng',
+  'notify.step.dossier': 'Hồ sơ xin vào Đảng của bạn đã được lập',
+  'notify.step.introduced': 'Bạn đã được giới thiệu để xem xét kết nạp vào Đảng',
+  'notify.step.branch_vote': 'Chi bộ đã xét và biểu quyết đề nghị kết nạp bạn',
+  'notify.step.committee_review': 'Đảng ủy đã xét duyệt hồ sơ kết nạp của bạn',
+  'notify.step.decision': 'Bạn đã được kết nạp vào Đảng Cộng sản Việt Nam (đã có quyết định kết nạp)',
+  'notify.step.probation': 'Lễ kết nạp đã được tổ chức: bạn là đảng viên dự bị',
+  'notify.step.official': 'Bạn đã được công nhận là đảng viên chính thức',
+  'notify.step.returned': 'Hồ sơ của bạn được trả lại để bổ sung',
+  'notify.step.not_admitted': 'Hồ sơ của bạn không được đề nghị kết nạp',
+  'notify.step.withdrawn': 'Hồ sơ xin vào Đảng của bạn đã được rút',
+  'notify.step.struck_off': 'Bạn đã bị xóa tên khỏi danh sách',
+  'notify.step.transferred': 'Hồ sơ của bạn đã được chuyển đi',
+  'notify.step.aged_out': 'Bạn đã quá tuổi đoàn: hồ sơ kết thúc theo đường đoàn giới thiệu',
+  'notify.step.body': 'Ngày ghi trên văn bản: {date}.',
+  'notify.conflict.title': 'Hồ sơ {name} có {count} xung đột quy tắc mới',
+  'notify.conflict.body':
+    'Một bước đã ghi nhận của {name} không còn đúng với dữ liệu hiện tại. Xem tab Quy trình để sửa hoặc ghi lý do.',
+  'notify.consent.title': '{name} đã rút lại sự đồng ý xử lý dữ liệu cá nhân',
+  'notify.consent.body':
+    'Từ ngày {date}, hồ sơ của {name} tạm dừng: không ghi nhận bước mới cho đến khi học sinh, sinh viên đồng ý lại.',
+  // Weekly digest (app/domain/notifications/triggers-digest.ts).
+  'notify.digest.title': 'Tổng hợp tuần {week}: {unit}',
+  'notify.digest.body':
+    'Quá hạn: {overdue}. Đến hạn trong tuần: {dueThisWeek}. Sẵn sàng cho bước tiếp theo: {ready}. Kết nạp trong năm: {admitted}/{target} chỉ tiêu.',
+  'notify.digest.bodyNoTarget':
+    'Quá hạn: {overdue}. Đến hạn trong tuần: {dueThisWeek}. Sẵn sàng cho bước tiếp theo: {ready}. Kết nạp trong năm: {admitted} (chưa giao chỉ tiêu).',
+  'notify.digest.more': '… và {count} hồ sơ quá hạn khác',
 } as const;
 
 export type MessageKey = keyof typeof vi;

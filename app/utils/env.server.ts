@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { parseTrustProxy } from './client-ip.server';
+import { DEFAULT_ESCALATE_AFTER_WORKING_DAYS } from '~/domain/notifications/triggers';
 
 const DEV_SESSION_SECRET = 'dev-only-session-secret-change-me';
 
@@ -21,6 +22,14 @@ const EnvSchema = z.object({
     .enum(['0', '1'])
     .optional()
     .transform((v) => (v === undefined ? undefined : v === '1')),
+  // Working days a step may stay overdue before the province hears (issue 21; the daily
+  // scan's summary on /admin/jobs shows the value in force).
+  NOTIFY_ESCALATE_AFTER_WORKING_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(250)
+    .default(DEFAULT_ESCALATE_AFTER_WORKING_DAYS),
   // Which proxies' X-Forwarded-For to believe (app/utils/client-ip.server.ts); unset: none.
   TRUST_PROXY: z
     .string()
@@ -76,6 +85,7 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     DATA_DIR: source.DATA_DIR || undefined,
     SESSION_SECRET: source.SESSION_SECRET || undefined,
     SEED_DEMO: source.SEED_DEMO || undefined,
+    NOTIFY_ESCALATE_AFTER_WORKING_DAYS: source.NOTIFY_ESCALATE_AFTER_WORKING_DAYS || undefined,
   });
   if (!parsed.success) {
     throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);

@@ -5,5 +5,12 @@
  */
 import type { JobDefinition } from './job-definition';
 import { pipelineDueRefreshJob } from './pipeline-due-refresh.server';
+import { DUE_SCAN_JOB } from '../notifications/due-scan.server';
+import { WEEKLY_DIGEST_JOB } from '../notifications/weekly-digest.server';
 
-export const JOBS: JobDefinition[] = [pipelineDueRefreshJob];
+export const JOBS: JobDefinition[] = [
+  pipelineDueRefreshJob,
+  // Notifications (issue 21, decision 031): the daily due-date scan and the weekly digests.
+  DUE_SCAN_JOB,
+  WEEKLY_DIGEST_JOB,
+];

@@ -39,13 +39,16 @@ import { can } from '~/domain/permissions';
 import { registerOfCell } from './cell-register.server';
 import { loadCalendar } from './working-calendar.server';
 import { inTransaction } from '../transaction.server';
+import { ruleConflictNotice } from '~/domain/notifications/triggers-events';
+import { notify } from '../notifications/notify.server';
 import { forbidden, notFound } from '../responses.server';
 
 /** What the re-check reads: the data the steps relied on. */
-const RECHECK_PROJECTION = { dateOfBirth: 1, partyCellId: 1, schoolId: 1, pipeline: 1 } as const;
+const RECHECK_PROJECTION = { fullName: 1, dateOfBirth: 1, partyCellId: 1, schoolId: 1, pipeline: 1 } as const;
 
 interface LeanRecheck {
   _id: Types.ObjectId;
+  fullName?: string;
   schoolId?: Types.ObjectId | null;
   partyCellId?: Types.ObjectId | null;
   dateOfBirth?: Date | null;
@@ -97,6 +100,22 @@ export async function refreshConflicts(
       : { $set: { 'pipeline.conflicts': conflicts, 'pipeline.openConflicts': open } };
   await Member.updateOne({ _id: m._id }, update);
   noteMemberWrite();
+  // The school hears about what this write broke, in the write's transaction.
+  if (added.length && m.schoolId) {
+    await notify(
+      [
+        ruleConflictNotice({
+          memberId: String(m._id),
+          schoolId: String(m.schoolId),
+          fullName: m.fullName ?? '',
+          count: added.length,
+          keys: added.map(conflictKey),
+          at: now,
+        }),
+      ],
+      { now },
+    );
+  }
   return added;
 }
 

@@ -33,6 +33,8 @@ import type { AuthUser } from '../auth/auth.server';
 import { noteMemberWrite } from '../criteria/eligibility.server';
 import { auditMember, memberFilter } from '../members/member-access.server';
 import { inTransaction } from '../transaction.server';
+import { stepRecordedNotice } from '~/domain/notifications/triggers-events';
+import { notify } from '../notifications/notify.server';
 import { voteCellOf } from './party-register.server';
 import { brokeParam, refreshConflicts } from './pipeline-conflicts.server';
 import { storedDue } from './pipeline-due.server';
@@ -104,6 +106,19 @@ export async function writeStep(
     ...(bulkId ? { bulkId } : {}),
     version: version + 1,
   });
+  // The student hears about the step with the step (the version names this write).
+  await notify(
+    [
+      stepRecordedNotice({
+        memberId: String(member._id),
+        schoolId: member.schoolId ? String(member.schoolId) : undefined,
+        stage: update.stage,
+        version: version + 1,
+        refDate: update.history.refDate,
+      }),
+    ],
+    { now },
+  );
   // The recorded steps re-checked on what the step left (conflicts.ts): what it broke.
   return refreshConflicts(member._id, user.id, now);
 }

@@ -18,6 +18,8 @@ import { inTransaction } from '../transaction.server';
 import { isObjectId } from '~/domain/ids';
 import { notFound } from '../responses.server';
 import { errorsOf, parseForm } from '../forms/conform';
+import { correctionAnsweredNotice } from '~/domain/notifications/triggers-events';
+import { notify } from '../notifications/notify.server';
 
 /** Open requests in scope, oldest (most urgent) first, with the member's name and the due date. */
 export async function openCorrections(user: AuthUser, now = new Date()) {
@@ -108,6 +110,18 @@ export async function replyCorrection(
         after: { status: decision },
       },
     });
+    await notify(
+      [
+        correctionAnsweredNotice({
+          correctionId: String(c._id),
+          memberId: String(c.memberId),
+          schoolId: String(c.schoolId),
+          decision,
+          reason,
+        }),
+      ],
+      { now },
+    );
     return true;
   });
   if (!answered) throw notFound();

@@ -45,6 +45,8 @@ import { noteMemberWrite } from '../criteria/eligibility.server';
 import { requireUser, scopeFilter } from '../auth/permissions.server';
 import { loadCalendar } from '../pipeline/working-calendar.server';
 import { inTransaction } from '../transaction.server';
+import { consentWithdrawnNotice } from '~/domain/notifications/triggers-events';
+import { notify } from '../notifications/notify.server';
 import { errorsOf, parseForm, typedValues } from '../forms/conform';
 import { badRequest, forbidden, notFound } from '../responses.server';
 
@@ -149,6 +151,18 @@ export async function consentAction(user: AuthUser, form: FormData, now = new Da
         if (confirmed.status !== 'success') return { kind: 'invalid', submission: confirmed } as const;
         await Member.updateOne(ownFilter(user), { $set: { 'consent.withdrawnAt': now } });
         await audit(user, 'member.consent.withdraw', m, { version: m.consent?.version ?? null });
+        // The school hears with the withdrawal itself (the record is paused from now on).
+        await notify(
+          [
+            consentWithdrawnNotice({
+              memberId: String(m._id),
+              schoolId: String(m.schoolId),
+              fullName: m.fullName,
+              at: now,
+            }),
+          ],
+          { now },
+        );
         return { kind: 'withdrawn' } as const;
       }
       default:

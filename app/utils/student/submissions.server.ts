@@ -32,6 +32,8 @@ import { CONSENT_PAUSE_PROJECTION, consentPausedMessage, pausedSince } from './c
 import { prepareEvidenceQuota, takeEvidenceQuota } from './evidence-quota.server';
 import { scopeFilter } from '../auth/permissions.server';
 import { inTransaction } from '../transaction.server';
+import { evidenceReviewedNotice } from '~/domain/notifications/triggers-events';
+import { notify } from '../notifications/notify.server';
 import { errorsOf, parseForm, typedValues, type FieldErrors, type FormResult } from '../forms/conform';
 import { formatDate, formatDecimal, translate, type MessageKey } from '~/i18n';
 import { isObjectId } from '~/domain/ids';
@@ -391,6 +393,20 @@ async function decideInTransaction(
       after: { status: 'returned' },
       reason: decision.reason,
     });
+    // The student hears in the same transaction: a rolled-back return tells nobody.
+    await notify(
+      [
+        evidenceReviewedNotice({
+          submissionId: String(s._id),
+          memberId: String(s.memberId),
+          schoolId: String(s.schoolId),
+          title: s.title,
+          decision: 'returned',
+          reason: decision.reason,
+        }),
+      ],
+      { now },
+    );
     return DONE;
   }
   // Read first, write the record next: an item whose member cannot be written is left
@@ -438,6 +454,18 @@ async function decideInTransaction(
     after: { status: 'approved' },
     version: m.__v ?? 0,
   });
+  await notify(
+    [
+      evidenceReviewedNotice({
+        submissionId: String(s._id),
+        memberId: String(s.memberId),
+        schoolId: String(s.schoolId),
+        title: s.title,
+        decision: 'approved',
+      }),
+    ],
+    { now },
+  );
   return DONE;
 }
 
