@@ -4,5 +4,6 @@
  * `JobDefinition` and is listed here.
  */
 import type { JobDefinition } from './job-definition';
+import { MAIL_DIGEST_JOB, MAIL_JOB } from '../mail/mail-jobs.server';
 
-export const JOBS: JobDefinition[] = [];
+export const JOBS: JobDefinition[] = [MAIL_JOB, MAIL_DIGEST_JOB];
