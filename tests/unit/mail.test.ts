@@ -6,6 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { digestMail, absoluteLink, escapeHtml, noticeMail } from '~/domain/notifications/mail-content';
 import { capDay, quietUntil, retryDelayMs, sendAfter, underCap } from '~/domain/notifications/mail-rules';
 import { signUnsubscribe, verifyUnsubscribe } from '~/domain/notifications/mail-token';
+import { parseEnv } from '~/utils/env.server';
+import { mailBanner, mailSettings } from '~/utils/mail/mail-settings.server';
 
 /** An instant given as Vietnam wall-clock time. */
 const vn = (wall: string) => new Date(`${wall}+07:00`);
@@ -148,5 +150,43 @@ describe('mail content', () => {
 
   it('escapes the five HTML characters', () => {
     expect(escapeHtml(`<a href="x">'&'</a>`)).toBe('&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;');
+  });
+});
+
+describe('the start-up banner', () => {
+  it('says mail goes to the outbox without SMTP_URL', () => {
+    expect(mailBanner(null, 'http://127.0.0.1:3000')).toBe(
+      'Mail: no SMTP_URL, so mail is not sent but kept in the outbox: http://127.0.0.1:3000/admin/outbox',
+    );
+  });
+
+  it('names the SMTP host and port, never the user or password', () => {
+    const line = mailBanner('smtps://mailer:s3cr%40t@smtp.example.vn:465', 'http://127.0.0.1:3000');
+    expect(line).toBe('Mail: sent through the SMTP server smtps://smtp.example.vn:465');
+    expect(line).not.toMatch(/mailer|s3cr/);
+  });
+});
+
+describe('mail settings from the environment', () => {
+  it('defaults to the outbox, a cap of 20 and links to the local app', () => {
+    const env = parseEnv({ NODE_ENV: 'test', PORT: '3530' });
+    expect(mailSettings(env)).toMatchObject({ smtpUrl: null, dailyCap: 20, appUrl: 'http://127.0.0.1:3530' });
+  });
+
+  it('takes SMTP_URL, APP_URL and MAIL_DAILY_CAP, and refuses nonsense at start-up', () => {
+    const env = parseEnv({
+      NODE_ENV: 'test',
+      SMTP_URL: 'smtp://127.0.0.1:2525',
+      APP_URL: 'https://doanvien.example.vn/',
+      MAIL_DAILY_CAP: '5',
+    });
+    expect(mailSettings(env)).toMatchObject({
+      smtpUrl: 'smtp://127.0.0.1:2525',
+      dailyCap: 5,
+      appUrl: 'https://doanvien.example.vn',
+    });
+    expect(() => parseEnv({ NODE_ENV: 'test', SMTP_URL: 'http://mail.example' })).toThrow(/SMTP_URL/);
+    expect(() => parseEnv({ NODE_ENV: 'test', MAIL_DAILY_CAP: '0' })).toThrow(/MAIL_DAILY_CAP/);
+    expect(() => parseEnv({ NODE_ENV: 'test', APP_URL: 'javascript:alert(1)' })).toThrow(/APP_URL/);
   });
 });

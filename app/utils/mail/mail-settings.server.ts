@@ -36,3 +36,11 @@ export function smtpHost(smtpUrl: string | null): string | null {
   const url = new URL(smtpUrl);
   return `${url.protocol}//${url.host}`;
 }
+
+/** The start-up banner's line about mail (server.ts): the outbox, or the SMTP host, never its password. */
+export function mailBanner(smtpUrl: string | null, url: string): string {
+  const host = smtpHost(smtpUrl);
+  return host
+    ? `Mail: sent through the SMTP server ${host}`
+    : `Mail: no SMTP_URL, so mail is not sent but kept in the outbox: ${url}/admin/outbox`;
+}
