@@ -15,6 +15,7 @@ import type { Notice } from '~/domain/notifications/kinds';
 import { loader as outboxLoader } from '~/routes/admin.outbox';
 import { action as unsubscribeAction, loader as unsubscribeLoader } from '~/routes/unsubscribe.$token';
 import { getEnv } from '~/utils/env.server';
+import { JOBS } from '~/utils/jobs/jobs.server';
 import { composeDailyDigests, composePendingMail } from '~/utils/mail/compose.server';
 import { mailSettings, type MailSettings } from '~/utils/mail/mail-settings.server';
 import { sendDueMail } from '~/utils/mail/send.server';
@@ -239,6 +240,21 @@ describe('mail through a real SMTP server', () => {
     const [mail] = await sink.parsed();
     expect(mail.messageId).toBe(waiting.messageId);
     expect((await MailMessage.findOne().lean())!).toMatchObject({ state: 'sent', attempts: 2 });
+  });
+});
+
+describe('the jobs', () => {
+  it('are in JOBS: the mail job composes and sends every half minute, the digest at 06:30', async () => {
+    expect(JOBS.find((j) => j.name === 'mail')?.schedule).toEqual({ everyMs: 30_000 });
+    expect(JOBS.find((j) => j.name === 'mail-daily-digest')?.schedule).toEqual({ dailyAt: '06:30' });
+    // The test environment has no SMTP_URL: the job's run ends in the outbox.
+    await notify([notice([String(union._id)])], { now: DAY });
+    const summary = await JOBS.find((j) => j.name === 'mail')!.run({
+      now: DAY,
+      signal: new AbortController().signal,
+    });
+    expect(summary).toMatchObject({ queued: 1, sent: 1 });
+    expect((await MailMessage.findOne().lean())!).toMatchObject({ transport: 'outbox', state: 'sent' });
   });
 });
 

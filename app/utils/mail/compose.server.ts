@@ -168,10 +168,11 @@ async function composeBatch(now: Date, settings: MailSettings, sum: ComposeSumma
         deferred.push(n._id);
         continue;
       }
+      const unsubscribe = unsubscribeUrl(settings, uid, [kind]);
       const content = noticeMail(asMailNotice(n), {
         locale: localeOf(user),
         appUrl: settings.appUrl,
-        unsubscribeUrl: unsubscribeUrl(settings, uid, [kind]),
+        unsubscribeUrl: unsubscribe,
       });
       await createMessage(
         {
@@ -180,7 +181,7 @@ async function composeBatch(now: Date, settings: MailSettings, sum: ComposeSumma
           kind,
           notificationIds: [n._id],
           content,
-          unsubscribe: unsubscribeUrl(settings, uid, [kind]),
+          unsubscribe,
           notBefore,
         },
         settings,
