@@ -293,6 +293,8 @@ async function main() {
   const port = typeof address === 'object' && address ? address.port : env.PORT;
   const url = `http://${env.HOST.includes(':') ? `[${env.HOST}]` : env.HOST}:${port}`;
   console.log(`\n  Đoàn viên ưu tú – Quảng Ngãi (${env.NODE_ENV}, ${db.kind} database)\n  ${url}\n`);
+  const { mailBanner } = await import('./app/utils/mail/mail-settings.server.ts');
+  console.log(`  ${mailBanner(env.SMTP_URL ?? null, url)}\n`);
   if (env.SEED_DEMO) {
     console.log('  Demo logins (password demo1234):');
     for (const [email, role, scope] of DEMO_LOGINS)

@@ -2,9 +2,9 @@
  * `npm run test:crash [-- --rounds N]`: the crash tests with many kills (default 30 per
  * scenario). `npm test` runs the same tests with one kill per scenario of the app and
  * three of the database; this is the long run: SIGKILL at random moments during member
- * imports, bulk steps, bulk evidence approvals, single steps (the app's own code), and
- * during transaction commits (the embedded server alone), each followed by a restart and
- * the all-or-nothing and `audit:verify` checks.
+ * imports, bulk steps, bulk evidence approvals, single steps, sending a batch of mail (the
+ * app's own code), and during transaction commits (the embedded server alone), each followed
+ * by a restart and the all-or-nothing, `audit:verify` and mail-delivered-once checks.
  */
 import { spawnSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
@@ -19,6 +19,7 @@ const env = { ...process.env, CRASH_ROUNDS: String(rounds) };
 const suites: [string, string][] = [
   ['db', 'packages/embedded-mongo/tests/txn-crash.test.ts'],
   ['integration', 'tests/integration/crash-safety.test.ts'],
+  ['integration', 'tests/integration/mail-crash.test.ts'],
 ];
 let failed = false;
 for (const [project, file] of suites) {

@@ -15,6 +15,15 @@ const EnvSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   SESSION_SECRET: z.string().min(1).optional(),
+  // Mail (docs/decisions/033-mail-and-outbox.md): the SMTP server, e.g. smtp://user:pass@host:587;
+  // unset, mail goes to the outbox in the database (/admin/outbox).
+  SMTP_URL: z.url({ protocol: /^smtps?$/ }).optional(),
+  // The address mail is sent from.
+  MAIL_FROM: z.string().min(3).default('Đoàn viên ưu tú <no-reply@doanvien.local>'),
+  // The app's public address, for the links in mail; unset: http://127.0.0.1:<PORT>.
+  APP_URL: z.url({ protocol: /^https?$/ }).optional(),
+  // Immediate mails per person per day; the rest wait for the next daily digest.
+  MAIL_DAILY_CAP: z.coerce.number().int().min(1).max(1000).default(20),
   SEED_MEMBERS: z.coerce.number().int().min(0).max(1_000_000).default(5000),
   // Whether the demo province (and its published demo accounts) may be seeded into an empty
   // database; unset: decided by HOST (seedDemoDecision).
@@ -86,6 +95,10 @@ export function parseEnv(source: Record<string, string | undefined> = process.en
     SESSION_SECRET: source.SESSION_SECRET || undefined,
     SEED_DEMO: source.SEED_DEMO || undefined,
     NOTIFY_ESCALATE_AFTER_WORKING_DAYS: source.NOTIFY_ESCALATE_AFTER_WORKING_DAYS || undefined,
+    SMTP_URL: source.SMTP_URL || undefined,
+    APP_URL: source.APP_URL || undefined,
+    MAIL_FROM: source.MAIL_FROM || undefined,
+    MAIL_DAILY_CAP: source.MAIL_DAILY_CAP || undefined,
   });
   if (!parsed.success) {
     throw new Error(`Invalid environment:\n${z.prettifyError(parsed.error)}`);

@@ -210,6 +210,8 @@ export const MATRIX: Record<string, RouteEntry> = {
   'admin.holidays.tsx': formPage('/admin/holidays', ADMIN),
   // Scheduled jobs (issue 21): the admin's; the form without an intent is refused.
   'admin.jobs.tsx': formPage('/admin/jobs', ADMIN),
+  // Every mail message (decision 033): the admin's, like the audit log.
+  'admin.outbox.tsx': { path: '/admin/outbox', loader: { expect: roles(ADMIN) } },
   'admin.tokens.tsx': formPage('/admin/tokens', ADMIN),
   // Units: read by every staff role within its scope (another school's unit is a 404),
   // managed by the admin only (the permission is checked before the scope: 403).
@@ -330,6 +332,14 @@ export const MATRIX: Record<string, RouteEntry> = {
   // The public page of a document's QR code (no sign-in): an unknown code is a 404 for all.
   'verify.$code.tsx': {
     path: '/verify/AAAAAAAAAAAAAAAAAAAAAA',
+    loader: { expect: all('not-found') },
+    action: { expect: all('not-found') },
+  },
+
+  // Public: a link from a mail, its signature the only key; one that is not genuine (here a
+  // well-formed one signed with another secret) is a 404 for anyone, and nothing changes.
+  'unsubscribe.$token.tsx': {
+    path: '/unsubscribe/0123456789abcdef01234567.step_overdue.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
     loader: { expect: all('not-found') },
     action: { expect: all('not-found') },
   },

@@ -1,0 +1,31 @@
+/**
+ * One-click unsubscribe (RFC 8058, decision 033): a signed link names a user and kinds; POSTing
+ * it switches those kinds from mail to the in-app centre only. Mandatory kinds too: they
+ * cannot be switched off, but their mail can ('in_app' is not 'off').
+ */
+import { Types } from 'mongoose';
+import { User } from '../../../models/user';
+import { effectiveDelivery } from '~/domain/notifications/kinds';
+import { verifyUnsubscribe, type UnsubscribeClaim } from '~/domain/notifications/mail-token';
+import { notFound } from '../responses.server';
+import { mailSettings } from './mail-settings.server';
+
+/** The claim of a genuine token for an existing user; anything else is a 404. */
+export async function requireUnsubscribeClaim(token: string | undefined, secret = mailSettings().secret) {
+  const claim = token ? verifyUnsubscribe(token, secret) : null;
+  if (!claim || !(await User.exists({ _id: new Types.ObjectId(claim.userId) }))) throw notFound();
+  return claim;
+}
+
+/** Moves the claim's kinds that are mailed (at once or in the digest) to in-app only. */
+export async function unsubscribe(claim: UnsubscribeClaim): Promise<void> {
+  const user = await User.findById(claim.userId).select({ notificationPreferences: 1 }).lean();
+  if (!user) throw notFound();
+  const set: Record<string, 'in_app'> = {};
+  for (const kind of claim.kinds) {
+    const delivery = effectiveDelivery(kind, user.notificationPreferences as never);
+    if (delivery === 'email' || delivery === 'daily_digest')
+      set[`notificationPreferences.${kind}`] = 'in_app';
+  }
+  if (Object.keys(set).length) await User.updateOne({ _id: user._id }, { $set: set });
+}
