@@ -63,6 +63,9 @@ export const AUDIT_ACTIONS = [
   'unit.document_bodies',
   'account.bootstrap',
   'audit.anchor',
+  'user.notifications.preferences',
+  'user.notify_email.set',
+  'user.notify_email.withdraw',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
