@@ -19,6 +19,7 @@ import appStyles from '~/styles/app.css?url';
 import { getOptionalUser } from '~/utils/auth/auth.server';
 import { isBrokeRedirect } from '~/utils/pipeline/conflict-flash.server';
 import { getLocale } from '~/utils/locale.server';
+import { unreadCount } from '~/utils/notifications/centre.server';
 import { useNonce } from '~/utils/nonce-provider';
 
 export const links: LinksFunction = () => [
@@ -29,6 +30,8 @@ export const links: LinksFunction = () => [
 
 export async function loader({ request }: LoaderFunctionArgs) {
   const [user, locale] = await Promise.all([getOptionalUser(request), getLocale(request)]);
+  // The bell: one indexed count per page, capped (centre.server.ts).
+  const unread = user ? await unreadCount(user.id) : 0;
   // Success messages arrive as `?ok=<name>` after a redirect; only catalogue keys are shown.
   const params = new URL(request.url).searchParams;
   const ok = params.get('ok');
@@ -42,6 +45,7 @@ export async function loader({ request }: LoaderFunctionArgs) {
     // page that already holds them, and the root revalidates after every action and filter change.
     messages: pageAlreadyHasCatalogue(request) ? null : JSON.stringify(catalogue(locale)),
     user: user ? { name: user.name, role: user.role } : null,
+    unread,
     toast: isMessageKey(toastKey) ? (toastKey as MessageKey) : null,
   };
 }
@@ -83,7 +87,7 @@ export function Layout({ children }: { children: ReactNode }) {
         <Links />
       </head>
       <body>
-        <AppShell user={data?.user ?? null} toast={data?.toast ?? null}>
+        <AppShell user={data?.user ?? null} unread={data?.unread ?? 0} toast={data?.toast ?? null}>
           {children}
         </AppShell>
         <ScrollRestoration nonce={nonce} />

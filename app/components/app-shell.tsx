@@ -3,6 +3,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { LOCALES, type Locale, type MessageKey } from '~/i18n';
 import { useLocale, useT } from '~/i18n/use-t';
 import { can, ROLE_HOME, type Role } from '~/domain/permissions';
+import { bellFigure, BELL_CAP } from '~/domain/notifications/centre';
 import { DismissButton } from './dismiss-button';
 
 export interface ShellUser {
@@ -42,10 +43,13 @@ const NAV: NavItem[] = [
 
 export function AppShell({
   user,
+  unread = 0,
   toast,
   children,
 }: {
   user: ShellUser | null;
+  /** Unread notices, counted up to one past the bell's cap (root loader). */
+  unread?: number;
   toast: MessageKey | null;
   children: ReactNode;
 }) {
@@ -76,16 +80,21 @@ export function AppShell({
             <Link to="/" className="brand">
               {t('app.name')}
             </Link>
-            {user && hydrated ? (
-              <button
-                type="button"
-                className="menu-button"
-                aria-expanded={menuOpen}
-                aria-controls="site-menu"
-                onClick={() => setMenuOpen((open) => !open)}
-              >
-                {t('shell.menu')}
-              </button>
+            {user ? (
+              <div className="header-bar-end">
+                <Bell unread={unread} place="bar" />
+                {hydrated ? (
+                  <button
+                    type="button"
+                    className="menu-button"
+                    aria-expanded={menuOpen}
+                    aria-controls="site-menu"
+                    onClick={() => setMenuOpen((open) => !open)}
+                  >
+                    {t('shell.menu')}
+                  </button>
+                ) : null}
+              </div>
             ) : null}
           </div>
           <div
@@ -110,6 +119,7 @@ export function AppShell({
               <LanguageSwitch />
               {user ? (
                 <>
+                  <Bell unread={unread} place="tools" />
                   <UserName name={user.name} role={t(`role.${user.role}`)} />
                   <Form method="post" action="/logout">
                     <button type="submit" className="button-secondary">
@@ -130,6 +140,37 @@ export function AppShell({
         <p>{t('app.footer')}</p>
       </footer>
     </>
+  );
+}
+
+/**
+ * The bell: a link to /notifications with the unread count, "99+" beyond the cap. Twice in
+ * the header, one shown at a time by CSS: on a phone in the top bar beside the menu button
+ * (the menu is folded away), on wider screens among the user's tools.
+ */
+function Bell({ unread, place }: { unread: number; place: 'bar' | 'tools' }) {
+  const t = useT();
+  const figure = bellFigure(unread);
+  const label =
+    unread > BELL_CAP
+      ? t('notifications.bell.many', { count: BELL_CAP })
+      : unread > 0
+        ? t('notifications.bell.unread', { count: unread })
+        : t('notifications.bell.none');
+  return (
+    <Link to="/notifications" className={`bell bell-${place}`} aria-label={label} title={label}>
+      <svg aria-hidden="true" focusable="false" viewBox="0 0 24 24" width="22" height="22">
+        <path
+          fill="currentColor"
+          d="M12 22a2.5 2.5 0 0 0 2.45-2h-4.9A2.5 2.5 0 0 0 12 22Zm7-6V11a7 7 0 0 0-5.5-6.84V3.5a1.5 1.5 0 0 0-3 0v.66A7 7 0 0 0 5 11v5l-2 2v1h18v-1l-2-2Z"
+        />
+      </svg>
+      {figure ? (
+        <span className="bell-count" aria-hidden="true" data-testid="bell-count">
+          {figure}
+        </span>
+      ) : null}
+    </Link>
   );
 }
 

@@ -66,6 +66,9 @@ export const AUDIT_ACTIONS = [
   'job.run_now',
   'job.enable',
   'job.disable',
+  'user.notifications.preferences',
+  'user.notify_email.set',
+  'user.notify_email.withdraw',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

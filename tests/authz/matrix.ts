@@ -75,8 +75,18 @@ export type ApiPrincipal = (typeof API_PRINCIPALS)[number];
  * - criteria-draft: own = a draft of the province; other = a draft of the legacy province
  * - submission: own = an evidence file of the student's own submission; other = one of
  *   another school's student
+ * - notification: own = a notification of the caller; other = one of another user (every
+ *   signed-in caller, the admin too: a notification is its one reader's)
  */
-export const TARGETS = ['member', 'unit', 'user', 'criteria', 'criteria-draft', 'submission'] as const;
+export const TARGETS = [
+  'member',
+  'unit',
+  'user',
+  'criteria',
+  'criteria-draft',
+  'submission',
+  'notification',
+] as const;
 export type Target = (typeof TARGETS)[number];
 
 /** Which callers get an `:other` cell for each target (admin has no "outside"). */
@@ -87,6 +97,7 @@ export const OTHER_SCOPE: Record<Target, readonly string[]> = {
   criteria: ['school_union', 'school_party', 'province_union'],
   'criteria-draft': ['province_union'],
   submission: ['student', 'school_union', 'school_party'],
+  notification: ['student', 'school_union', 'school_party', 'province_union', 'admin'],
 };
 
 export interface Call {
@@ -127,6 +138,7 @@ function roles(allowed: PagePrincipal[], ok: Outcome = 'ok', denied: Outcome = '
 }
 
 const STAFF: PagePrincipal[] = ['school_union', 'school_party', 'province_union', 'admin'];
+const SIGNED_IN: PagePrincipal[] = ['student', ...STAFF];
 const ADMIN: PagePrincipal[] = ['admin'];
 
 /** Admin only, for a route with a target: the other scopes are refused like the own. */
@@ -555,6 +567,18 @@ export const MATRIX: Record<string, RouteEntry> = {
   }),
 
   // Anyone may switch the language (anonymous visitors too); GET just goes home.
+  // The notification centre (issue 21): every signed-in user, their own notifications only.
+  'notifications._index.tsx': formPage('/notifications', SIGNED_IN),
+  // Following a notice: a POST marks the caller's own read and goes to its record; another
+  // user's is a 404. A GET only leads back to the list.
+  'notifications.$id.tsx': {
+    path: '/notifications/:id',
+    target: 'notification',
+    loader: { expect: { ...roles(SIGNED_IN), ...outside('ok', SIGNED_IN) } },
+    action: { form: {}, expect: { ...roles(SIGNED_IN), ...outside('not-found', SIGNED_IN) } },
+  },
+  // Preferences: a form without the role's kinds is refused (the admin has none to set).
+  'settings.notifications.tsx': formPage('/settings/notifications', SIGNED_IN, { intent: 'preferences' }),
   'settings.locale.tsx': {
     path: '/settings/locale',
     loader: { expect: all('ok') },

@@ -13,6 +13,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CriteriaSetModel } from '../../models/criteria-set.ts';
 import { EvidenceFile } from '../../models/evidence-file.ts';
 import { Member } from '../../models/member.ts';
+import { Notification } from '../../models/notification.ts';
 import { Submission } from '../../models/submission.ts';
 import { Unit } from '../../models/unit.ts';
 import { User } from '../../models/user.ts';
@@ -93,6 +94,7 @@ const ids: Record<Target, { own: Record<string, string>; other: Record<string, s
   criteria: { own: {}, other: {} },
   'criteria-draft': { own: {}, other: {} },
   submission: { own: {}, other: {} },
+  notification: { own: {}, other: {} },
 };
 let otherSchoolUnion = '';
 
@@ -254,6 +256,26 @@ beforeAll(async () => {
     other: { default: otherSubmission },
   });
 
+  // Notifications: one of each signed-in caller's own, and one of another school's union.
+  const notification = async (userId: Types.ObjectId) =>
+    String(
+      (
+        await Notification.create({
+          userId,
+          kind: 'weekly_digest',
+          eventKey: `authz:${String(userId)}`,
+          title: { key: 'notifications.sample.title', params: { n: 1 } },
+          link: '/',
+          delivery: 'in_app',
+        })
+      )._id,
+    );
+  for (const [role, email] of Object.entries(EMAIL))
+    ids.notification.own[role] = await notification((await User.findOne({ email }).lean())!._id);
+  ids.notification.other.default = await notification(otherUnionUser._id);
+  // The signed-out never reach a record: any id does.
+  ids.notification.own.default = ids.notification.other.default;
+
   for (const [role, email] of Object.entries(EMAIL)) cookies[role] = await signIn(email);
 
   const admin = (await User.findOne({ email: EMAIL.admin }).lean())!;
@@ -374,6 +396,15 @@ describe('the fixtures', () => {
       (await call(fileLoader, get(`/school/submissions/${otherFile}/file`, otherUnion), { id: otherFile }))
         .status,
     ).toBe(200);
+    // The other user's notification is theirs to follow (a POST that leads to its link).
+    const openAction = ROUTES['notifications.$id.tsx'].action!;
+    const otherNotice = ids.notification.other.default;
+    const open = new Request(BASE + `/notifications/${otherNotice}`, {
+      method: 'POST',
+      body: new URLSearchParams(),
+      headers: { Cookie: otherUnion, 'Content-Type': 'application/x-www-form-urlencoded' },
+    });
+    expect((await call(openAction, open, { id: otherNotice })).status).toBe(302);
   });
 });
 

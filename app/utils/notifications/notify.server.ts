@@ -103,6 +103,9 @@ function upsert(notice: Notice, user: Recipient, createdAt: Date): AnyBulkWriteO
         },
       },
       upsert: true,
+      // The notice's time is `now` (a scan's clock, a test's), not mongoose's own timestamp,
+      // which would otherwise overwrite `createdAt` in $setOnInsert.
+      timestamps: false,
     },
   };
 }
