@@ -35,7 +35,7 @@ function useLabels() {
   const t = useT();
   const label = (key: string, fallback: string) => (isMessageKey(key) ? t(key as MessageKey) : fallback);
   return {
-    kind: (kind: string) => label(`mail.kind.${kind}`, kind),
+    kind: (kind: string) => label(`notifications.kind.${kind}`, kind),
     state: (state: string) => label(`mail.outbox.state.${state}`, state),
     transport: (transport: string | null) =>
       transport ? label(`mail.outbox.transport.${transport}`, transport) : '',

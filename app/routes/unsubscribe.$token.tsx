@@ -38,7 +38,7 @@ export default function Unsubscribe() {
       <p>{t('mail.unsubscribe.intro')}</p>
       <ul>
         {kinds.map((kind) => (
-          <li key={kind}>{t(`mail.kind.${kind}`)}</li>
+          <li key={kind}>{t(`notifications.kind.${kind}`)}</li>
         ))}
       </ul>
       <p className="muted">{t('mail.unsubscribe.inApp')}</p>

@@ -69,11 +69,31 @@ afterAll(async () => {
 beforeEach(async () => {
   await MailMessage.deleteMany({});
   await Notification.deleteMany({});
-  await User.updateMany({}, { $unset: { notificationPreferences: 1, notifyEmail: 1 } });
+  await User.updateMany(
+    {},
+    { $unset: { notificationPreferences: 1, notifyEmail: 1, notifyEmailConsentAt: 1 } },
+  );
   sink.raw.length = 0;
 });
 
 describe('mail through a real SMTP server', () => {
+  it('mails a student only at an address she gave with consent, never at her sign-in address', async () => {
+    const student = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!;
+    await notify([notice([String(student._id)], { kind: 'evidence_reviewed' })], { now: DAY });
+    expect(await composePendingMail(settings(), { now: DAY })).toMatchObject({ queued: 0, skipped: 1 });
+
+    await User.updateOne(
+      { _id: student._id },
+      { $set: { notifyEmail: 'tuyet.nguyen@example.vn', notifyEmailConsentAt: DAY } },
+    );
+    await notify([notice([String(student._id)], { kind: 'evidence_reviewed' })], { now: DAY });
+    expect(await composePendingMail(settings(), { now: DAY })).toMatchObject({ queued: 1, skipped: 0 });
+    expect(await MailMessage.findOne({ userId: student._id }).lean()).toMatchObject({
+      to: 'tuyet.nguyen@example.vn',
+    });
+    await User.updateOne({ _id: student._id }, { $unset: { notifyEmailConsentAt: 1 } });
+  });
+
   it('delivers the notice: exact Vietnamese subject, both bodies, absolute links, its Message-ID, one-click unsubscribe headers', async () => {
     await notify([notice([String(union._id)])], { now: DAY });
     expect(await composePendingMail(settings(), { now: DAY })).toMatchObject({ queued: 1, skipped: 0 });

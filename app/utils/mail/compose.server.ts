@@ -31,7 +31,9 @@ const BATCH = 100;
 interface MailUser {
   _id: Types.ObjectId;
   email: string;
+  role: string;
   notifyEmail?: string | null;
+  notifyEmailConsentAt?: Date | null;
   locale?: string | null;
   active: boolean;
   notificationPreferences?: NotificationPreferences | null;
@@ -39,10 +41,25 @@ interface MailUser {
 
 type StoredNotification = NotificationFields & { _id: Types.ObjectId; createdAt: Date };
 
-const USER_FIELDS = { email: 1, notifyEmail: 1, locale: 1, active: 1, notificationPreferences: 1 } as const;
+const USER_FIELDS = {
+  email: 1,
+  role: 1,
+  notifyEmail: 1,
+  notifyEmailConsentAt: 1,
+  locale: 1,
+  active: 1,
+  notificationPreferences: 1,
+} as const;
 
-/** Where a person's mail goes: the address they gave for notices, else their sign-in address. */
-export const mailAddress = (user: MailUser): string | null => user.notifyEmail || user.email || null;
+/**
+ * Where a person's mail goes. Staff: the address they gave for notices, else their sign-in
+ * address. A student: only an address she gave with consent (her profile); without one (or
+ * after she withdrew it) she hears in the app only — her sign-in address is not consent.
+ */
+export function mailAddress(user: Pick<MailUser, 'email' | 'role' | 'notifyEmail' | 'notifyEmailConsentAt'>) {
+  if (user.role === 'student') return (user.notifyEmailConsentAt && user.notifyEmail) || null;
+  return user.notifyEmail || user.email || null;
+}
 
 const localeOf = (user: MailUser): Locale => (isLocale(user.locale) ? user.locale : 'vi');
 
