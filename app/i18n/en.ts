@@ -1806,6 +1806,7 @@ export const en: Messages = {
   'mail.unsubscribe.inApp': "These notices still appear in the app's notification centre.",
   'mail.unsubscribe.confirm': 'Stop mail',
   'mail.unsubscribe.done': 'Done. No more mail will be sent about the kinds of notice above.',
+  'mail.outbox.homeLink': 'See the outbox (notice mail sent or waiting)',
   'mail.outbox.title': 'Outbox',
   'mail.outbox.modeOutbox': 'No mail server is configured (SMTP_URL): mail is not sent but kept here.',
   'mail.outbox.modeSmtp': 'Mail is sent through the mail server {host}.',
@@ -1834,7 +1835,6 @@ export const en: Messages = {
   'mail.outbox.lastError': 'Last error',
 
   // ── Scheduled jobs and /admin/jobs (issue 21) ──
-  'jobs.nav': 'Scheduled jobs',
   'jobs.homeLink': 'See the scheduled jobs (last run, next run, failures)',
   'jobs.title': 'Scheduled jobs',
   'jobs.intro':

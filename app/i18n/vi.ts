@@ -1794,6 +1794,7 @@ export const vi = {
   'mail.unsubscribe.inApp': 'Các thông báo này vẫn hiện trong trung tâm thông báo của ứng dụng.',
   'mail.unsubscribe.confirm': 'Ngừng nhận thư',
   'mail.unsubscribe.done': 'Đã xong. Hệ thống sẽ không gửi thư về các loại thông báo trên nữa.',
+  'mail.outbox.homeLink': 'Xem hộp thư đi (thư thông báo đã gửi hoặc đang chờ gửi)',
   'mail.outbox.title': 'Hộp thư đi',
   'mail.outbox.modeOutbox':
     'Chưa cấu hình máy chủ thư (SMTP_URL): thư không được gửi đi mà được lưu tại đây.',
@@ -1823,7 +1824,6 @@ export const vi = {
   'mail.outbox.lastError': 'Lỗi gần nhất',
 
   // ── Scheduled jobs and /admin/jobs (issue 21) ──
-  'jobs.nav': 'Tác vụ định kỳ',
   'jobs.homeLink': 'Xem các tác vụ định kỳ (lần chạy gần nhất, lần chạy tới, lỗi)',
   'jobs.title': 'Tác vụ định kỳ',
   'jobs.intro':

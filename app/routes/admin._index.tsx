@@ -27,6 +27,7 @@ export default function AdminHome() {
         { to: '/admin/audit', label: 'audit.homeLink' },
         { to: '/admin/tokens', label: 'tokens.homeLink' },
         { to: '/admin/jobs', label: 'jobs.homeLink' },
+        { to: '/admin/outbox', label: 'mail.outbox.homeLink' },
       ]}
     />
   );
