@@ -75,9 +75,18 @@ test('every demo account: the bell, the centre, the preferences; the admin’s j
     await shoot(page, 'admin-jobs', width);
     await page.goto('/admin/outbox');
     await expect(page.getByTestId('outbox-count')).toBeVisible();
+    // Each mail a few lines high, not a letter per line: the table scrolls in its frame.
+    const row = page.locator('tbody tr').first();
+    expect((await row.boundingBox())!.height).toBeLessThan(120);
     await shoot(page, 'admin-outbox', width);
     await page.goto(mail);
     await expect(page.getByTestId('outbox-message')).toBeVisible();
+    // The text body in the page's own font: monospace fonts often lack Vietnamese letters.
+    const fonts = await page.evaluate(() => [
+      getComputedStyle(document.body).fontFamily,
+      getComputedStyle(document.querySelector('[data-testid="outbox-text"]')!).fontFamily,
+    ]);
+    expect(fonts[1]).toBe(fonts[0]);
     await shoot(page, 'admin-outbox-message', width);
     unsubscribe = (await page.getByTestId('outbox-text').innerText()).match(/\/unsubscribe\/\S+/)![0];
   }
