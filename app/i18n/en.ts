@@ -1891,6 +1891,22 @@ export const en: Messages = {
   'jobs.result.deadlines': 'Deadlines updated',
   'jobs.result.scanned': 'Records checked',
   'jobs.result.dashboards': 'Dashboards',
+  'jobs.name.notifications.due-scan': 'Daily deadline scan (reminders, overdue, escalations to the province)',
+  'jobs.name.notifications.weekly-digest': 'Weekly digest',
+  'jobs.name.mail': 'Compose and send notification email',
+  'jobs.name.mail-daily-digest': 'Daily email digest',
+  'jobs.result.notices': 'Notices',
+  'jobs.result.created': 'New notices',
+  'jobs.result.escalateAfterWorkingDays': 'Escalate to the province after (working days)',
+  'jobs.result.units': 'Units',
+  'jobs.result.queued': 'Emails composed',
+  'jobs.result.skipped': 'Skipped',
+  'jobs.result.deferred': 'Moved to the daily digest',
+  'jobs.result.sent': 'Sent',
+  'jobs.result.retried': 'To be retried',
+  'jobs.result.failed': 'Failed',
+  'jobs.result.held': 'Held back',
+  'jobs.result.digests': 'Digest emails',
 
   // ── Notifications: what each trigger says, digests (issue 21) ──
   // Deadlines approaching, overdue and escalated (app/domain/notifications/triggers.ts).

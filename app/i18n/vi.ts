@@ -1880,6 +1880,22 @@ export const vi = {
   'jobs.result.deadlines': 'Thời hạn đã cập nhật',
   'jobs.result.scanned': 'Hồ sơ đã xét',
   'jobs.result.dashboards': 'Bảng tổng hợp',
+  'jobs.name.notifications.due-scan': 'Quét thời hạn hằng ngày (nhắc hạn, quá hạn, báo cáo lên Tỉnh đoàn)',
+  'jobs.name.notifications.weekly-digest': 'Bản tin tổng hợp hằng tuần',
+  'jobs.name.mail': 'Soạn và gửi email thông báo',
+  'jobs.name.mail-daily-digest': 'Email tổng hợp hằng ngày',
+  'jobs.result.notices': 'Thông báo',
+  'jobs.result.created': 'Thông báo mới',
+  'jobs.result.escalateAfterWorkingDays': 'Báo lên Tỉnh đoàn sau (ngày làm việc)',
+  'jobs.result.units': 'Đơn vị',
+  'jobs.result.queued': 'Email đã soạn',
+  'jobs.result.skipped': 'Bỏ qua',
+  'jobs.result.deferred': 'Dời sang email tổng hợp',
+  'jobs.result.sent': 'Đã gửi',
+  'jobs.result.retried': 'Sẽ thử lại',
+  'jobs.result.failed': 'Gửi lỗi',
+  'jobs.result.held': 'Đã giữ lại',
+  'jobs.result.digests': 'Email tổng hợp',
 
   // ── Notifications: what each trigger says, digests (issue 21) ──
   // Deadlines approaching, overdue and escalated (app/domain/notifications/triggers.ts).

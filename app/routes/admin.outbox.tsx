@@ -102,7 +102,7 @@ export default function OutboxPage() {
           />
         </article>
       ) : list ? (
-        <>
+        <div className="outbox-table">
           <AdminTable
             count={t('mail.outbox.count', { count: fmt.number(list.rowCount) })}
             countTestId="outbox-count"
@@ -134,7 +134,7 @@ export default function OutboxPage() {
             ))}
           </AdminTable>
           <SimplePager page={list.page} pages={list.pages} />
-        </>
+        </div>
       ) : null}
     </>
   );

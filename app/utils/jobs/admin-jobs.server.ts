@@ -89,7 +89,8 @@ export interface JobActionData {
 const refuse = (formError: MessageKey, name: string | null, status: number) =>
   data({ formError, name } satisfies JobActionData, { status });
 
-const JobName = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/);
+// Names are dotted by area (`notifications.due-scan`): dots are part of a name.
+const JobName = z.string().regex(/^[a-z0-9][a-z0-9.-]{0,63}$/);
 const INTENTS = ['runNow', 'enable', 'disable'] as const;
 type Intent = (typeof INTENTS)[number];
 const isIntent = (v: unknown): v is Intent => (INTENTS as readonly unknown[]).includes(v);
