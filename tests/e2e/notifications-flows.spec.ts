@@ -28,13 +28,19 @@ test.afterAll(async () => {
   await mongoose.disconnect();
 });
 
-test('a returned evidence item appears in the student’s notification centre', async ({ page, login }) => {
+test('a returned evidence item appears in the student’s notification centre', async ({
+  page,
+  login,
+  memberAt,
+}) => {
   test.setTimeout(120_000);
   const title = `Hiến máu tình nguyện (e2e ${randomUUID().slice(0, 8)})`;
   const reason = 'Ảnh minh chứng bị mờ, vui lòng nộp bản rõ hơn';
 
-  // The student submits evidence, having read everything older (so the count is known).
-  await login('student');
+  // A student of the demo school of its own (the demo student's first sign-in is sign-in.spec.ts's)
+  // submits evidence, having read everything older (so the count is known).
+  const student = await memberAt('outstanding');
+  await login(student);
   await openPortal(page);
   await page.goto('/notifications');
   await expect(page.getByRole('heading', { level: 1, name: 'Thông báo' })).toBeVisible();
@@ -69,7 +75,7 @@ test('a returned evidence item appears in the student’s notification centre', 
   await expect(page.getByText('Đã trả lại kèm lý do.')).toBeVisible();
 
   // The student: the bell counts it on any page, the centre shows it with the reason.
-  await login('student');
+  await login(student);
   await page.goto('/me');
   const bell = page.getByRole('link', { name: '1 thông báo chưa đọc' });
   await expect(bell).toBeVisible();

@@ -28,8 +28,8 @@ test.afterAll(async () => {
 });
 
 /** Three new notices for the demo student, everything older read first so the count is known. */
-async function threeNotices() {
-  const student = (await User.findOne({ email: 'sinhvien@demo.vn' }).lean())!;
+async function threeNotices(email: string) {
+  const student = (await User.findOne({ email }).lean())!;
   await Notification.updateMany({ userId: student._id, readAt: null }, { $set: { readAt: new Date() } });
   const run = randomUUID().slice(0, 8);
   const created = await notify(
@@ -46,9 +46,11 @@ async function threeNotices() {
   expect(created).toBe(3);
 }
 
-test('the bell counts the unread, the list marks them read', async ({ page, login }) => {
-  await threeNotices();
-  await login('student');
+// A student of its own (not the demo student, whose first sign-in sign-in.spec.ts checks).
+test('the bell counts the unread, the list marks them read', async ({ page, login, memberAt }) => {
+  const student = await memberAt('outstanding');
+  await threeNotices(student.email);
+  await login(student);
   await openPortal(page);
   const bell = page.getByRole('link', { name: '3 thông báo chưa đọc' });
   await expect(bell).toBeVisible();
@@ -90,8 +92,9 @@ test('the bell counts the unread, the list marks them read', async ({ page, logi
 test('preferences: a choice is saved; an email without consent is refused beside the box', async ({
   page,
   login,
+  memberAt,
 }) => {
-  await login('student');
+  await login(await memberAt('outstanding'));
   await openPortal(page);
   await page.goto('/settings/notifications');
   await expect(page.getByRole('heading', { level: 1, name: 'Cài đặt nhận thông báo' })).toBeVisible();
