@@ -388,7 +388,8 @@ export class Collection implements CollectionView {
     const drop: string[] = [];
     // A list naming most of the collection (a province's every member) is read
     // faster by scanning than by looking each id up.
-    const useIndex = !!best && best.size < SCAN_SHARE * this.docs.size;
+    // Not when the index gives the order asked for: a walk stops early, a scan cannot.
+    const useIndex = !!best && (best.size < SCAN_SHARE * this.docs.size || orders(best));
     if (useIndex && !best!.ix.spec.collation) {
       for (let i = 0; i < best!.used; i++) {
         const f = best!.ix.fields[i];
