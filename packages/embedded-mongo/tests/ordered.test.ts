@@ -65,20 +65,35 @@ function reference(docs: Doc[], filter: Doc, sort?: Doc): Doc[] {
   return sort ? sortDocs(hits, sort) : hits;
 }
 
-const find = async (filter: Doc, sort: Doc, skip: number, limit: number) =>
-  (await run({ find: 'm', filter, sort, skip, limit })).cursor.firstBatch as Doc[];
-
-const countCmd = async (filter: Doc) => (await run({ count: 'm', query: filter })).n as number;
-const countAgg = async (filter: Doc) => {
-  const batch = (
-    await run({
-      aggregate: 'm',
-      pipeline: [{ $match: filter }, { $group: { _id: 1, n: { $sum: 1 } } }],
-      cursor: {},
-    })
-  ).cursor.firstBatch as Doc[];
-  return batch.length ? (batch[0].n as number) : 0;
+/**
+ * A find run twice: the first ask of a posting's order reads the plain way, the second
+ * builds the view and walks it (Index.orderedView). Both must give the same page.
+ */
+const find = async (filter: Doc, sort: Doc, skip: number, limit: number) => {
+  const cmd = { find: 'm', filter, sort, skip, limit };
+  const first = (await run(cmd)).cursor.firstBatch as Doc[];
+  const second = (await run(cmd)).cursor.firstBatch as Doc[];
+  expect(second).toEqual(first);
+  return second;
 };
+
+const twice = async (count: () => Promise<number>) => {
+  const first = await count();
+  expect(await count()).toBe(first);
+  return first;
+};
+const countCmd = (filter: Doc) => twice(async () => (await run({ count: 'm', query: filter })).n as number);
+const countAgg = (filter: Doc) =>
+  twice(async () => {
+    const batch = (
+      await run({
+        aggregate: 'm',
+        pipeline: [{ $match: filter }, { $group: { _id: 1, n: { $sum: 1 } } }],
+        cursor: {},
+      })
+    ).cursor.firstBatch as Doc[];
+    return batch.length ? (batch[0].n as number) : 0;
+  });
 
 /** The first stage named `stage` in a plan tree. */
 function findStage(plan: Document | undefined, stage: string): Document | undefined {
@@ -153,6 +168,9 @@ describe('a sorted page from an index walk', () => {
       ],
     });
     const filter = { anc: 'P', s: 'a', d: { $type: 'date' } };
+    // The first ask of this order reads the plain way (a blocking SORT); the second walks.
+    const once = await explain({ find: 'm', filter, sort: { d: 1 }, limit: 3 });
+    expect(findStage(once.queryPlanner.winningPlan, 'SORT')).toBeDefined();
     const plan = await explain({ find: 'm', filter, sort: { d: 1 }, limit: 3 }, 'executionStats');
     const winning = plan.queryPlanner.winningPlan;
     expect(winning.stage).toBe('LIMIT');
@@ -263,6 +281,7 @@ describe('counts from the index (COUNT_SCAN)', () => {
       { anc: 'S1', s: 'a' },
       { anc: 'P', s: 'b', d: { $lt: D[3] } },
     ]) {
+      await explain({ count: 'm', query: filter });
       const plan = await explain({ count: 'm', query: filter }, 'executionStats');
       expect(plan.queryPlanner.winningPlan.stage).toBe('COUNT');
       expect(plan.queryPlanner.winningPlan.inputStage).toMatchObject({

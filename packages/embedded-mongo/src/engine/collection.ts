@@ -12,6 +12,7 @@ import {
   Index,
   type IndexKeys,
   type IndexSpec,
+  MAX_VIEW_DOCS,
   type Posting,
   indexOptionsEqual,
   postingIds,
@@ -507,6 +508,7 @@ export class Collection implements CollectionView {
     const { ix, used } = lookup;
     if (ix.fields[used] !== field) return null;
     const posting = lookup.postings[0];
+    if (postingSize(posting) > MAX_VIEW_DOCS) return null;
     return ix.orderedView(ix.postingKey(lookup.tuples[0]), `${dir}`, () =>
       buildOrderedView(this.docs, posting, field, dir),
     );

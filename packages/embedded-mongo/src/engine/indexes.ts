@@ -217,6 +217,12 @@ export interface OrderedView {
 
 /** Ordered views kept per index; past this many, they start over (one per lane and order). */
 const MAX_VIEWS = 256;
+/**
+ * Postings above this size get no view: building one sorts the whole posting, and any
+ * change to one of its documents drops it, so a province-wide list (every member) under
+ * writes would pay a full sort where the plain path selects a page in one pass.
+ */
+export const MAX_VIEW_DOCS = 50_000;
 
 export interface DupInfo {
   keyPattern: Doc;
@@ -431,11 +437,25 @@ export class Index {
   private readonly views = new Map<string, Map<string, OrderedView>>();
   private viewCount = 0;
 
-  /** The cached view, or the one `build` makes (null: none, nothing kept). */
+  /**
+   * Postings asked for a view once since they last changed. A view is built on the
+   * second ask: a posting read once between two writes is read the plain way, and only
+   * one build in two reads is ever paid after a change.
+   */
+  private readonly asked = new Set<string>();
+
+  /** The cached view, or the one `build` makes on the second ask (null: none yet). */
   orderedView(posting: string, order: string, build: () => OrderedView | null): OrderedView | null {
     let byOrder = this.views.get(posting);
     const hit = byOrder?.get(order);
     if (hit) return hit;
+    const ask = posting + '|' + order;
+    if (!this.asked.has(ask)) {
+      if (this.asked.size >= MAX_VIEWS) this.asked.clear();
+      this.asked.add(ask);
+      return null;
+    }
+    this.asked.delete(ask);
     const view = build();
     if (!view) return null;
     if (this.viewCount >= MAX_VIEWS) {
@@ -457,7 +477,8 @@ export class Index {
 
   /** A document of these postings changed: their ordered views are stale. */
   touch(keys: IndexKeys | null): void {
-    if (!keys || this.viewCount === 0) return;
+    if (!keys || (this.viewCount === 0 && this.asked.size === 0)) return;
+    if (this.asked.size) this.asked.clear();
     for (let j = 0; j < this.maps.length; j++) {
       for (const k of keys.keys[j]) {
         const byOrder = this.views.get(this.lengths[j] + ':' + k);
