@@ -65,23 +65,19 @@ function reference(docs: Doc[], filter: Doc, sort?: Doc): Doc[] {
   return sort ? sortDocs(hits, sort) : hits;
 }
 
-/**
- * A find run twice: the first ask of a posting's order reads the plain way, the second
- * builds the view and walks it (Index.orderedView). Both must give the same page.
- */
-const find = async (filter: Doc, sort: Doc, skip: number, limit: number) => {
-  const cmd = { find: 'm', filter, sort, skip, limit };
-  const first = (await run(cmd)).cursor.firstBatch as Doc[];
-  const second = (await run(cmd)).cursor.firstBatch as Doc[];
-  expect(second).toEqual(first);
-  return second;
-};
+/** Asks of one posting's order before its view is built (Index.orderedView): the plain way until then. */
+const ASKS = 4;
 
-const twice = async (count: () => Promise<number>) => {
-  const first = await count();
-  expect(await count()).toBe(first);
+/** Runs a read ASKS times: the plain answers first, then the view's; all must be the same. */
+async function repeated<T>(read: () => Promise<T>): Promise<T> {
+  const first = await read();
+  for (let i = 1; i < ASKS; i++) expect(await read()).toEqual(first);
   return first;
-};
+}
+
+const find = (filter: Doc, sort: Doc, skip: number, limit: number) =>
+  repeated(async () => (await run({ find: 'm', filter, sort, skip, limit })).cursor.firstBatch as Doc[]);
+const twice = repeated;
 const countCmd = (filter: Doc) => twice(async () => (await run({ count: 'm', query: filter })).n as number);
 const countAgg = (filter: Doc) =>
   twice(async () => {
@@ -168,9 +164,11 @@ describe('a sorted page from an index walk', () => {
       ],
     });
     const filter = { anc: 'P', s: 'a', d: { $type: 'date' } };
-    // The first ask of this order reads the plain way (a blocking SORT); the second walks.
-    const once = await explain({ find: 'm', filter, sort: { d: 1 }, limit: 3 });
-    expect(findStage(once.queryPlanner.winningPlan, 'SORT')).toBeDefined();
+    // The first asks of this order read the plain way (a blocking SORT); then it is walked.
+    for (let i = 1; i < ASKS; i++) {
+      const before = await explain({ find: 'm', filter, sort: { d: 1 }, limit: 3 });
+      expect(findStage(before.queryPlanner.winningPlan, 'SORT')).toBeDefined();
+    }
     const plan = await explain({ find: 'm', filter, sort: { d: 1 }, limit: 3 }, 'executionStats');
     const winning = plan.queryPlanner.winningPlan;
     expect(winning.stage).toBe('LIMIT');
@@ -281,7 +279,7 @@ describe('counts from the index (COUNT_SCAN)', () => {
       { anc: 'S1', s: 'a' },
       { anc: 'P', s: 'b', d: { $lt: D[3] } },
     ]) {
-      await explain({ count: 'm', query: filter });
+      for (let i = 1; i < ASKS; i++) await explain({ count: 'm', query: filter });
       const plan = await explain({ count: 'm', query: filter }, 'executionStats');
       expect(plan.queryPlanner.winningPlan.stage).toBe('COUNT');
       expect(plan.queryPlanner.winningPlan.inputStage).toMatchObject({
