@@ -2,10 +2,11 @@
  * `/pipeline`: the admission pipeline as lanes by stage, for the school and the province.
  *
  * Queries (all with the scope inside, all backed by
- * `{ ancestors, 'pipeline.stage', 'pipeline.due.at' }`):
+ * `{ 'pipeline.stage', ancestors, 'pipeline.due.at' }`):
  * - counts per stage, and overdue counts per lane (one count each, from the index);
  * - per lane the most urgent cards: stored next deadline first (`pipeline.due`, kept by
- *   pipeline-due.server.ts), then, if the lane has room, records with nothing due.
+ *   pipeline-due.server.ts; the index walked in due-date order up to the page), then, if
+ *   the lane has room, records with nothing due.
  * Nothing here computes a member's deadlines from scratch: the board must stay fast at
  * the province's scale (design.md: dashboard p95 ≤ 300 ms at 50,000 members).
  */
