@@ -2,10 +2,11 @@
  * `/pipeline`: the admission pipeline as lanes by stage, for the school and the province.
  *
  * Queries (all with the scope inside, all backed by
- * `{ ancestors, 'pipeline.stage', 'pipeline.due.at' }`):
- * - counts per stage, and overdue counts per stage (two `$group`s, run together);
+ * `{ 'pipeline.stage', ancestors, 'pipeline.due.at' }`):
+ * - counts per stage, and overdue counts per lane (one count each, from the index);
  * - per lane the most urgent cards: stored next deadline first (`pipeline.due`, kept by
- *   pipeline-due.server.ts), then, if the lane has room, records with nothing due.
+ *   pipeline-due.server.ts; the index walked in due-date order up to the page), then, if
+ *   the lane has room, records with nothing due.
  * Nothing here computes a member's deadlines from scratch: the board must stay fast at
  * the province's scale (design.md: dashboard p95 ≤ 300 ms at 50,000 members).
  */
@@ -195,30 +196,28 @@ async function laneRows(
   return [...dated, ...undated];
 }
 
-interface StageCount {
-  _id: string;
-  n: number;
-}
-
+/**
+ * Records per stage and overdue records per lane: one count each, every one answered
+ * from `{ 'pipeline.stage', ancestors, 'pipeline.due.at' }` without reading a record
+ * (the embedded server's COUNT_SCAN: a posting's size, or a Date range of it). A
+ * `$group` by stage would read all ~85,000 open records of a province twice.
+ */
 async function countByStage(filter: Record<string, unknown>, now: Date) {
-  const stages = mongoose.trusted({ $in: [...BOARD_LANES, 'official'] });
   const dueAt = filter['pipeline.due.at'] as Record<string, unknown> | undefined;
-  const group = { $group: { _id: '$pipeline.stage', n: { $sum: 1 } } };
+  const overdueAt = mongoose.trusted({ ...(dueAt ?? {}), $lt: todayAsStoredDay(now) });
+  const stages = [...BOARD_LANES, 'official'] as const;
   const [all, overdue] = await Promise.all([
-    Member.aggregate<StageCount>([{ $match: { ...filter, 'pipeline.stage': stages } }, group]),
-    Member.aggregate<StageCount>([
-      {
-        $match: {
-          ...filter,
-          'pipeline.stage': stages,
-          'pipeline.due.at': mongoose.trusted({ ...(dueAt ?? {}), $lt: todayAsStoredDay(now) }),
-        },
-      },
-      group,
-    ]),
+    Promise.all(stages.map((stage) => Member.countDocuments({ ...filter, 'pipeline.stage': stage }))),
+    Promise.all(
+      BOARD_LANES.map((stage) =>
+        Member.countDocuments({ ...filter, 'pipeline.stage': stage, 'pipeline.due.at': overdueAt }),
+      ),
+    ),
   ]);
-  const map = (rows: StageCount[]) => new Map(rows.map((r) => [r._id, r.n]));
-  return { all: map(all), overdue: map(overdue) };
+  return {
+    all: new Map<string, number>(stages.map((s, i) => [s, all[i]])),
+    overdue: new Map<string, number>(BOARD_LANES.map((s, i) => [s, overdue[i]])),
+  };
 }
 
 /** One lane's records that have a next deadline (for paging past them into the undated ones). */

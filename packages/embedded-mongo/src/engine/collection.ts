@@ -12,12 +12,14 @@ import {
   Index,
   type IndexKeys,
   type IndexSpec,
+  MAX_VIEW_DOCS,
   type Posting,
   indexOptionsEqual,
   postingIds,
   postingSize,
 } from './indexes.ts';
-import { compileFilter } from './mingo.ts';
+import { compileFilter, sortDocs } from './mingo.ts';
+import { buildOrderedView, countInRange, dateRangeOf, rangeIn } from './ordered.ts';
 import { type ShapePlan, buildShapePlan, guaranteedBy, queryShape, withoutFields } from './planner.ts';
 
 /** Above this many value combinations (`$in` × `$in`…), a compound index is looked up by its leading field. */
@@ -55,6 +57,22 @@ export interface PlanChoice {
   shape: ShapePlan | null;
   /** Whether the shape's entry came from the plan cache. */
   cached: boolean;
+  /** The index lookup read (when `index` is an Index): its postings and their keys. */
+  lookup?: IndexLookup;
+  /** A sort the index walk gave (`sortedMatch`): the field it orders by, and its direction. */
+  walk?: { field: string; dir: 1 | -1; examined: number };
+  /** The count was answered from the index's postings, no document read (`countIndexed`). */
+  countScan?: boolean;
+}
+
+/** The postings a plan reads from its index, over its first `used` fields. */
+export interface IndexLookup {
+  ix: Index;
+  used: number;
+  postings: (Posting | undefined)[];
+  /** Per posting, the values of its key (`Index.postingKey` names its ordered views). */
+  tuples: unknown[][];
+  disjoint: boolean;
 }
 
 export const ID_INDEX_SPEC: IndexSpec = { v: 2, key: { _id: 1 }, name: '_id_' };
@@ -142,6 +160,10 @@ export interface CollectionView {
   /** Every document, in storage order. */
   all(): Iterable<Doc>;
   readonly size: number;
+  /** A sorted page from an index walk, or null (then match and sort): see `Collection.sortedMatch`. */
+  sortedMatch?(filter: Doc, sort: Doc, collation: Collation | undefined, first: number, variables?: Doc): Doc[] | null;
+  /** A count from the index alone, or null (then match and count): see `Collection.countIndexed`. */
+  countIndexed?(filter: Doc, collation: Collation | undefined): number | null;
 }
 
 export class Collection implements CollectionView {
@@ -219,8 +241,12 @@ export class Collection implements CollectionView {
       const newKeys = ix.keysOf(newDoc);
       const oldKeys = ix.keysOf(oldDoc);
       // Most updates leave indexed fields alone: nothing to check or move (removing and
-      // re-adding an id in a large posting set is what made such updates slow).
-      if (sameKeys(oldKeys, newKeys)) continue;
+      // re-adding an id in a large posting set is what made such updates slow). Its
+      // postings' ordered views may still order by a changed field: dropped.
+      if (sameKeys(oldKeys, newKeys)) {
+        ix.touch(oldKeys);
+        continue;
+      }
       ix.checkUnique(this.ns, id, newKeys, this.docOf);
       changes.push([ix, oldKeys, newKeys]);
     }
@@ -275,7 +301,7 @@ export class Collection implements CollectionView {
    * collection: a province user's `ancestors: <province>` in a one-province
    * database). Which indexes a shape may use is cached per query shape.
    */
-  plan(filter: Doc, collation?: Collation): { docs: Iterable<Doc>; residual: Doc } {
+  plan(filter: Doc, collation?: Collation, orderField?: string): { docs: Iterable<Doc>; residual: Doc } {
     const choice: PlanChoice = { index: null, residual: filter, shape: null, cached: false };
     this.lastPlan = choice;
     if (!isPlainObject(filter) || Object.keys(filter).length === 0)
@@ -308,9 +334,12 @@ export class Collection implements CollectionView {
     choice.cached = cached;
     // Per index: the longest kept key prefix whose fields the filter all fixes → exact
     // keys (one Map lookup per combination of values); else the leading field's lists.
-    let best:
-      | { ix: Index; postings: (Posting | undefined)[]; size: number; disjoint: boolean; used: number }
-      | undefined;
+    let best: (IndexLookup & { size: number }) | undefined;
+    // Of two lookups naming as many documents, the one whose index orders them by
+    // `orderField` next wins: a sort's field (mongod ranks a plan without a blocking
+    // sort higher) or a range's (its bounds are then a part of the index).
+    const orders = (l: { ix: Index; used: number }) =>
+      orderField !== undefined && l.ix.fields[l.used] === orderField;
     for (const { ix, fixed } of shape.options) {
       if (ix.collation !== collation && ix.fields.some((f) => (strings ??= stringFields(eq)).has(f)))
         continue;
@@ -321,6 +350,7 @@ export class Collection implements CollectionView {
       if (!ix.complete && lists.some((vs) => vs.some((v) => v === null || v === undefined))) continue;
       const first = lists[0];
       const postings: (Posting | undefined)[] = [];
+      const tuples: unknown[][] = [];
       const prefix = ix.prefixFor(lists.length);
       let prefixCombos = 1;
       for (let i = 0; i < prefix; i++) prefixCombos *= lists[i].length;
@@ -330,6 +360,7 @@ export class Collection implements CollectionView {
         const walk = (i: number): void => {
           if (i === prefix) {
             postings.push(ix.lookupPrefix(tuple));
+            tuples.push(tuple.slice());
             return;
           }
           for (const v of lists[i]) {
@@ -339,7 +370,10 @@ export class Collection implements CollectionView {
         };
         walk(0);
       } else {
-        for (const v of first) postings.push(ix.lookup(v));
+        for (const v of first) {
+          postings.push(ix.lookup(v));
+          tuples.push([v]);
+        }
       }
       let size = 0;
       for (const p of postings) size += postingSize(p);
@@ -348,13 +382,15 @@ export class Collection implements CollectionView {
       const used = byPrefix ? prefix : 1;
       let disjoint = new Set(postings).size === postings.length;
       for (let i = 0; i < used && disjoint; i++) if (lists[i].length > 1 && ix.multikey[i]) disjoint = false;
-      if (!best || size < best.size) best = { ix, postings, size, disjoint, used };
-      if (size === 0) break;
+      const option = { ix, postings, size, disjoint, used, tuples };
+      if (!best || size < best.size || (size === best.size && orders(option) && !orders(best))) best = option;
+      if (size === 0 && orderField === undefined) break;
     }
     const drop: string[] = [];
     // A list naming most of the collection (a province's every member) is read
     // faster by scanning than by looking each id up.
-    const useIndex = !!best && best.size < SCAN_SHARE * this.docs.size;
+    // Not when the index gives the order asked for: a walk stops early, a scan cannot.
+    const useIndex = !!best && (best.size < SCAN_SHARE * this.docs.size || orders(best));
     if (useIndex && !best!.ix.spec.collation) {
       for (let i = 0; i < best!.used; i++) {
         const f = best!.ix.fields[i];
@@ -376,7 +412,9 @@ export class Collection implements CollectionView {
     choice.residual = residual;
     if (!useIndex) return { docs: this.docs.values(), residual };
     choice.index = best!.ix;
-    return { docs: this.docsOf(best!.postings, best!.disjoint), residual };
+    const { ix, used, postings, disjoint, tuples } = best!;
+    choice.lookup = { ix, used, postings, disjoint, tuples };
+    return { docs: this.docsOf(postings, disjoint), residual };
   }
 
   /**
@@ -422,6 +460,97 @@ export class Collection implements CollectionView {
       }
     }
     return out;
+  }
+
+  /**
+   * The first `first` documents matching `filter` in `sort` order, read by walking the
+   * chosen index's posting in the order of its next field, or null when no index gives
+   * that order: the equality prefix must name one posting, the sort's first field must
+   * be the index's next field, and no collation may apply (a binary order is not a
+   * collated one). The walk stops after the `first`-th match's tie group on that field;
+   * the later sort keys (`_id` as a tie-breaker) then order only what was read.
+   */
+  sortedMatch(filter: Doc, sort: Doc, collation: Collation | undefined, first: number, variables?: Doc): Doc[] | null {
+    if (collation || !isPlainObject(filter) || !(first > 0 && Number.isFinite(first))) return null;
+    const fields = Object.keys(sort);
+    const field = fields[0];
+    if (field === undefined || field[0] === '$') return null;
+    // Anything sortDocs would refuse or treat specially stays on its path.
+    for (const f of fields) if (typeof sort[f] !== 'number' || (sort[f] !== 1 && sort[f] !== -1)) return null;
+    const dir = sort[field] as 1 | -1;
+    const { residual } = this.plan(filter, undefined, field);
+    const choice = this.lastPlan;
+    const view = this.viewOf(choice.lookup, field, dir);
+    if (!view) return null;
+    const walk = (choice.walk = { field, dir, examined: 0 });
+    const q = compileFilter(residual, undefined, variables);
+    const out: Doc[] = [];
+    let last = -1;
+    // A Date range on the field bounds the walk, as index bounds bound mongod's scan
+    // (the records with no date, first in the order, are not read one by one).
+    let [start, end] = [0, view.ids.length];
+    const range = view.dates && dateRangeOf(residual[field]);
+    if (range && view.dates) [start, end] = rangeIn(view.dates.times, range).map((i) => i + view.dates!.from);
+    for (let i = start; i < end; i++) {
+      if (out.length >= first && view.group[i] !== last) break;
+      walk.examined++;
+      const d = this.docs.get(view.ids[i]);
+      if (!d || !q.test(d)) continue;
+      out.push(d);
+      last = view.group[i];
+    }
+    return fields.length > 1 ? sortDocs(out, sort, undefined, first) : out.slice(0, first);
+  }
+
+  /** The ordered view of a one-posting lookup by the index's next field, if it is `field`. */
+  private viewOf(lookup: IndexLookup | undefined, field: string, dir: 1 | -1) {
+    if (!lookup || lookup.postings.length !== 1 || lookup.ix.collation) return null;
+    const { ix, used } = lookup;
+    if (ix.fields[used] !== field) return null;
+    const posting = lookup.postings[0];
+    if (postingSize(posting) > MAX_VIEW_DOCS) return null;
+    return ix.orderedView(ix.postingKey(lookup.tuples[0]), `${dir}`, () =>
+      buildOrderedView(this.docs, posting, field, dir),
+    );
+  }
+
+  /**
+   * How many documents match `filter`, from the index alone (mongod's COUNT_SCAN), or
+   * null: when the lookup guarantees every condition, the count is its postings' sizes;
+   * when one condition is left and it is a Date range on the index's next field, two
+   * binary searches in that posting's ascending view.
+   */
+  countIndexed(filter: Doc, collation: Collation | undefined): number | null {
+    if (!isPlainObject(filter)) return null;
+    const fields = Object.keys(filter);
+    if (fields.length === 0) return this.docs.size;
+    // A Date range's field: an index ordered by it next can count it.
+    const ranged = collation ? undefined : fields.find((f) => dateRangeOf(filter[f]) !== null);
+    const { residual } = this.plan(filter, collation, ranged);
+    const choice = this.lastPlan;
+    const rest = Object.keys(residual);
+    if (rest.length === 0) {
+      // A scan with nothing left to test: every document matches.
+      if (choice.index === null) return this.docs.size;
+      if (!choice.lookup) return null;
+      const { postings, disjoint } = choice.lookup;
+      choice.countScan = true;
+      if (postings.length === 1 || disjoint) {
+        let n = 0;
+        for (const p of postings) n += postingSize(p);
+        return n;
+      }
+      const seen = new Set<string>();
+      for (const p of postings) for (const id of postingIds(p)) seen.add(id);
+      return seen.size;
+    }
+    if (rest.length !== 1 || collation) return null;
+    const range = dateRangeOf(residual[rest[0]]);
+    if (!range || choice.lookup?.ix.fields[choice.lookup.used] !== rest[0]) return null;
+    const dates = this.viewOf(choice.lookup, rest[0], 1)?.dates;
+    if (!dates) return null;
+    choice.countScan = true;
+    return countInRange(dates.times, range);
   }
 
   /**

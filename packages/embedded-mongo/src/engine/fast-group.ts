@@ -12,7 +12,7 @@
  * embedded documents, Long… as keys or `$min`/`$max` values; NaN; invalid Dates); the
  * caller then runs mingo's `$group` over the same input.
  */
-import type { Doc } from './keys.ts';
+import { type Doc, isPlainObject } from './keys.ts';
 import { Summer, isInt32 } from './numbers.ts';
 import {
   BAIL,
@@ -347,4 +347,25 @@ export function fastGroup(docs: Doc[], spec: unknown): Doc[] | null {
     if (e === BAIL) return null;
     throw e;
   }
+}
+
+/**
+ * A `$group` that only counts its input into one group: a constant `_id` (not an
+ * expression) and `{ $sum: 1 }` fields, as mongoose's `countDocuments` sends.
+ */
+export function countOnly(stage: unknown): { id: unknown; fields: string[] } | null {
+  if (!isPlainObject(stage) || !isPlainObject(stage.$group)) return null;
+  const { _id: id, ...acc } = stage.$group;
+  const constant =
+    id === null ||
+    typeof id === 'number' ||
+    typeof id === 'boolean' ||
+    (typeof id === 'string' && !id.startsWith('$'));
+  if (!constant || !('_id' in stage.$group)) return null;
+  const fields = Object.keys(acc);
+  for (const f of fields) {
+    const spec = acc[f];
+    if (!isPlainObject(spec) || Object.keys(spec).length !== 1 || spec.$sum !== 1) return null;
+  }
+  return { id, fields };
 }

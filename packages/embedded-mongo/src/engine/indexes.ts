@@ -202,6 +202,30 @@ function joinKey(parts: string[], n = parts.length): string {
   return s;
 }
 
+/**
+ * One posting's documents in the order of a field (see `Collection.orderedView`): what
+ * a B-tree index walk gives mongod, kept per posting instead of per key.
+ */
+export interface OrderedView {
+  /** Document ids in sort order. */
+  readonly ids: string[];
+  /** Per position, its tie group: equal while the sort field's value is equal. */
+  readonly group: Int32Array;
+  /** Ascending views: where the Dates start (one block in BSON order) and their times; else null. */
+  readonly dates: { from: number; times: Float64Array } | null;
+}
+
+/** Ordered views kept per index; past this many, they start over (one per lane and order). */
+const MAX_VIEWS = 256;
+/**
+ * Postings above this size get no view: building one sorts the whole posting, and any
+ * change to one of its documents drops it, so a province-wide list (every member) under
+ * writes would pay a full sort where the plain path selects a page in one pass.
+ */
+export const MAX_VIEW_DOCS = 50_000;
+/** See `Index.asked`. */
+const ASKS_BEFORE_VIEW = 4;
+
 export interface DupInfo {
   keyPattern: Doc;
   keyValue: Doc;
@@ -407,14 +431,79 @@ export class Index {
     );
   }
 
+  /**
+   * Ordered views by posting (`<prefix length>:<key>`), then by field and direction.
+   * A view is dropped whenever a document of its posting is added, removed or
+   * replaced (`touch`), so it never shows a stale order or a stale version.
+   */
+  private readonly views = new Map<string, Map<string, OrderedView>>();
+  private viewCount = 0;
+
+  /**
+   * How often each posting's view was asked for since the posting (or the index) last
+   * changed. A view is built on the ASKS_BEFORE_VIEW-th ask: building sorts the whole
+   * posting, which pays only when the same page is read again and again (a board), not
+   * for a list read a few times between writes (measured: bench:db's page of a school,
+   * read ~4 times per school, was 1.5× slower with a view built on the second ask).
+   */
+  private readonly asked = new Map<string, number>();
+
+  /** The cached view, or the one `build` makes on the ASKS_BEFORE_VIEW-th ask (null: none yet). */
+  orderedView(posting: string, order: string, build: () => OrderedView | null): OrderedView | null {
+    let byOrder = this.views.get(posting);
+    const hit = byOrder?.get(order);
+    if (hit) return hit;
+    const ask = posting + '|' + order;
+    const asks = (this.asked.get(ask) ?? 0) + 1;
+    if (asks < ASKS_BEFORE_VIEW) {
+      if (this.asked.size >= MAX_VIEWS) this.asked.clear();
+      this.asked.set(ask, asks);
+      return null;
+    }
+    this.asked.delete(ask);
+    const view = build();
+    if (!view) return null;
+    if (this.viewCount >= MAX_VIEWS) {
+      this.views.clear();
+      this.viewCount = 0;
+      byOrder = undefined;
+    }
+    if (!byOrder) this.views.set(posting, (byOrder = new Map()));
+    byOrder.set(order, view);
+    this.viewCount++;
+    return view;
+  }
+
+  /** The key of a posting: the first `values.length` fields (a kept prefix) are `values`. */
+  postingKey(values: unknown[]): string {
+    const parts = values.map((v) => this.key(v));
+    return values.length + ':' + joinKey(parts);
+  }
+
+  /** A document of these postings changed: their ordered views are stale. */
+  touch(keys: IndexKeys | null): void {
+    if (!keys || (this.viewCount === 0 && this.asked.size === 0)) return;
+    if (this.asked.size) this.asked.clear();
+    for (let j = 0; j < this.maps.length; j++) {
+      for (const k of keys.keys[j]) {
+        const byOrder = this.views.get(this.lengths[j] + ':' + k);
+        if (!byOrder) continue;
+        this.viewCount -= byOrder.size;
+        this.views.delete(this.lengths[j] + ':' + k);
+      }
+    }
+  }
+
   add(id: string, keys: IndexKeys | null): void {
     if (!keys) return;
+    this.touch(keys);
     for (let j = 0; j < this.maps.length; j++) for (const k of keys.keys[j]) addPosting(this.maps[j], k, id);
   }
 
   /** Removes every entry of the document (all its keys are passed). */
   remove(id: string, keys: IndexKeys | null): void {
     if (!keys) return;
+    this.touch(keys);
     for (let j = 0; j < this.maps.length; j++)
       for (const k of keys.keys[j]) removePosting(this.maps[j], k, id);
   }

@@ -7,7 +7,7 @@ import { checkPipeline } from '../syntax.ts';
 import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
 import { err } from '../errors.ts';
 import { refuseUncollated } from '../collated-ops.ts';
-import { fastGroup } from '../fast-group.ts';
+import { countOnly, fastGroup } from '../fast-group.ts';
 import { checkHint } from '../hint.ts';
 import { isAccumulator, isPipelineStage, letVariables, normalizeCollation, runPipeline } from '../mingo.ts';
 import { type Handler, asNumber, asObject } from './types.ts';
@@ -163,7 +163,14 @@ export const aggregate: Handler = (ctx) => {
       filter = filter ? { $and: [filter, m] } : m;
       rest = rest.slice(1);
     }
-    source = !c ? [] : filter ? c.match(filter, collation, Infinity, variables) : [...c.all()];
+    const counted = c && countOnly(rest[0]);
+    const n = counted ? c.countIndexed?.(filter ?? {}, collation) : undefined;
+    if (counted && typeof n === 'number') {
+      // `$match` then a count (`countDocuments`): from the index, no document read. An
+      // empty input groups to nothing, as mongod's $group does.
+      source = n === 0 ? [] : [Object.fromEntries([['_id', counted.id], ...counted.fields.map((f) => [f, n])])];
+      rest = rest.slice(1);
+    } else source = !c ? [] : filter ? c.match(filter, collation, Infinity, variables) : [...c.all()];
   }
 
   // A leading $group (counts per stage/school) natively when its spec and data allow.

@@ -49,6 +49,11 @@ function query(
     const docs = c.match(filter, collation, limit ? skip + limit : Infinity, variables);
     return skip || limit ? docs.slice(skip, limit ? skip + limit : undefined) : docs;
   }
+  // A page an index walk gives in order (Collection.sortedMatch): its first documents only.
+  if (limit) {
+    const walked = c.sortedMatch?.(filter, opts.sort, collation, skip + limit, variables);
+    if (walked) return walked.slice(skip, skip + limit);
+  }
   // Only the first skip + limit in order are needed: a page near the start of a large
   // match is selected rather than sorted.
   const sorted = sortDocs(
@@ -386,7 +391,7 @@ export const count: Handler = (ctx) => {
   const total =
     Object.keys(filter).length === 0
       ? c.size
-      : c.match(filter, collation, limit ? skip + limit : Infinity).length;
+      : (c.countIndexed?.(filter, collation) ?? c.match(filter, collation, limit ? skip + limit : Infinity).length);
   let n = Math.max(0, total - skip);
   if (limit) n = Math.min(n, limit);
   return { n, ok: 1 };

@@ -12,6 +12,7 @@ import { type Doc, isPlainObject, normalizeFilter } from '../keys.ts';
 import { compileFilter, normalizeCollation } from '../mingo.ts';
 import { validateCollectionName } from '../store.ts';
 import { VERSION } from './admin.ts';
+import { countOnly } from '../fast-group.ts';
 import { type Ctx, type Handler, asNumber } from './types.ts';
 
 const VERBOSITIES = ['queryPlanner', 'executionStats', 'allPlansExecution'];
@@ -27,6 +28,8 @@ interface Target {
   top?: 'UPDATE' | 'DELETE' | 'COUNT';
   /** Aggregation stages after the leading $match ones. */
   rest?: Doc[];
+  /** find: the sort. */
+  sort?: Doc;
 }
 
 function targetOf(cmd: Document): Target {
@@ -43,6 +46,7 @@ function targetOf(cmd: Document): Target {
         collation: cmd.collation,
         skip: asNumber(cmd.skip, 'skip', 0),
         limit: Math.abs(asNumber(cmd.limit, 'limit', 0)),
+        sort: isPlainObject(cmd.sort) ? cmd.sort : undefined,
       };
     case 'count':
       return {
@@ -97,19 +101,46 @@ function planOf(c: Collection | undefined, filter: Doc): Document {
   const residual = choice ? choice.residual : filter;
   const withFilter = Object.keys(residual).length ? { filter: residual } : {};
   if (plan === null) return { stage: 'COLLSCAN', ...withFilter, direction: 'forward' };
+  const index = {
+    keyPattern: plan.spec.key,
+    indexName: plan.name,
+    isMultiKey: plan.multikey.some(Boolean),
+    isUnique: !!plan.spec.unique,
+    isSparse: !!plan.spec.sparse,
+    isPartial: !!plan.spec.partialFilterExpression,
+  };
+  // Counted from the index: no document is fetched (a Date range left is the scan's bounds).
+  if (choice?.countScan) return { stage: 'COUNT_SCAN', ...index };
+  const walk = choice?.walk;
   return {
     stage: 'FETCH',
     ...withFilter,
     inputStage: {
       stage: 'IXSCAN',
-      keyPattern: plan.spec.key,
-      indexName: plan.name,
-      isMultiKey: plan.multikey.some(Boolean),
-      isUnique: !!plan.spec.unique,
-      isSparse: !!plan.spec.sparse,
-      isPartial: !!plan.spec.partialFilterExpression,
-      direction: 'forward',
+      ...index,
+      direction: walk?.dir === -1 ? 'backward' : 'forward',
     },
+  };
+}
+
+/**
+ * find's plan above the scan: an index walk in the sort's order needs no SORT stage
+ * when it gives the whole sort, and sorts only its tie groups by the later keys
+ * otherwise; a sort no index gives is a blocking SORT of every match.
+ */
+function sortOf(c: Collection | undefined, t: Target, plan: Document): Document {
+  const sort = t.sort;
+  if (!sort || Object.keys(sort).length === 0) return plan;
+  const walk = c?.lastPlan.walk;
+  if (walk && Object.keys(sort).length === 1) return plan;
+  const limit = t.limit ? { limitAmount: t.skip + t.limit } : {};
+  return {
+    stage: 'SORT',
+    sortPattern: sort,
+    ...(walk ? { sortedByIndex: walk.field } : {}),
+    type: 'simple',
+    ...limit,
+    inputStage: plan,
   };
 }
 
@@ -122,21 +153,32 @@ export function explainCommand(ctx: Ctx, cmd: Document, verbosity: string): Docu
   const t0 = performance.now();
   let examined = 0;
   let matched = 0;
-  if (c) {
+  // The plan the command itself would run: a count from the index, a page from an
+  // index walk in sort order, or the candidates tested one by one.
+  const counts = t.top === 'COUNT' || (t.rest !== undefined && countOnly(t.rest[0]) !== null);
+  const counted = c && counts ? c.countIndexed(t.filter, collation) : null;
+  const walked =
+    c && counted === null && t.sort && t.limit ? c.sortedMatch(t.filter, t.sort, collation, t.skip + t.limit) : null;
+  if (counted !== null) matched = counted;
+  else if (walked) {
+    matched = walked.length;
+    examined = c!.lastPlan.walk?.examined ?? 0;
+  } else if (c) {
     const q = compileFilter(t.filter, collation);
-    const enough = t.limit ? t.skip + t.limit : Infinity;
+    const enough = t.limit && !t.sort ? t.skip + t.limit : Infinity;
     for (const d of c.candidates(t.filter, collation)) {
       examined++;
       if (q.test(d) && ++matched >= enough) break;
     }
+    if (t.sort && t.limit) matched = Math.min(matched, t.skip + t.limit);
   }
   const ms = Math.round(performance.now() - t0);
   const returned = Math.max(0, matched - t.skip);
-  let winningPlan = planOf(c, t.filter);
+  let winningPlan = sortOf(c, t, planOf(c, t.filter));
   if (t.limit && !t.top) winningPlan = { stage: 'LIMIT', limitAmount: t.limit, inputStage: winningPlan };
   if (t.skip && !t.top) winningPlan = { stage: 'SKIP', skipAmount: t.skip, inputStage: winningPlan };
   if (t.top) winningPlan = { stage: t.top, inputStage: winningPlan };
-  const keys = c?.lastPlan.index ? examined : 0;
+  const keys = c?.lastPlan.countScan ? matched : c?.lastPlan.index ? examined : 0;
   const queryPlanner: Document = {
     namespace: `${ctx.db}.${t.name}`,
     indexFilterSet: false,
