@@ -323,10 +323,16 @@ async function runWithJobs(base: string, personas: Persona[], cookies: string[])
     await runJob(WEEKLY_DIGEST_JOB);
   })();
   const every = 'everyMs' in MAIL_JOB.schedule ? MAIL_JOB.schedule.everyMs : 30_000;
+  let chainDone = false;
+  void chain.finally(() => (chainDone = true));
+  // As scheduled: at the phase's start and every `everyMs`, through the phase and until the
+  // first run after the scan and digests (which composes and sends what they made).
   const mail = (async () => {
-    for (let next = bStart; next < bNominalEnd; next += every) {
+    for (let next = bStart; ; next += every) {
       await sleepUntil(next);
+      const afterChain = chainDone;
       await runJob(MAIL_JOB);
+      if (afterChain && next + every >= bNominalEnd) break;
     }
   })();
   await Promise.all([chain, mail]);
