@@ -314,7 +314,10 @@ async function runWithJobs(base: string, personas: Persona[], cookies: string[])
   const runs: { name: string; start: number; end: number; result: unknown }[] = [];
   const runJob = async (job: Job) => {
     const start = performance.now();
-    const result = await job.run({ now: new Date(), signal: new AbortController().signal });
+    // A failure is a result here, as the scheduler records it (and retries later).
+    const result = await job
+      .run({ now: new Date(), signal: new AbortController().signal })
+      .catch((error: unknown) => ({ failed: String((error as Error).message ?? error).slice(0, 160) }));
     runs.push({ name: job.name, start, end: performance.now(), result });
   };
   // The scan (06:00) and the digests (Monday 07:00) back to back: the worst case, both at once.
