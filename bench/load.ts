@@ -26,7 +26,18 @@
  * --app-process (seed a data directory here, then run the app as `npm start` does, in its own
  * process on that directory, and report that process's memory and CPU: the server's own
  * figures, without the load generator's).
+ * --with-notification-jobs (issue 21: "the daily due-date scan and the weekly digests … without
+ * raising the p95 of page requests under the load benchmark by more than 10 % while it runs"):
+ * the same users and mix run without a pause through a warm-up (--warmup S, 10), a phase
+ * without jobs (--seconds) and a phase of the same length with the jobs on the app's thread
+ * as the scheduler runs them (the real JobDefinitions: the due scan, then the weekly digests,
+ * and the mail job composing and sending into the outbox at the phase's start and every
+ * `everyMs` after it), then a third phase without jobs again (drift shows); p50/p95 per phase
+ * by the time each request started, and the ratio of the jobs' phase to the two others. The
+ * second phase lasts at least until the jobs end. In memory only (not with
+ * --app-process: the jobs run here, beside the app).
  *   node --import tsx bench/load.ts --seconds 60
+ *   node --import tsx bench/load.ts --with-notification-jobs --seconds 60
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { Server } from 'node:http';
@@ -38,7 +49,8 @@ import { mulberry32, quantile } from './stats.ts';
 
 const args = new Map<string, string>();
 for (let i = 2; i < process.argv.length; i += 2) {
-  if (['--in-process', '--no-writes', '--app-process'].includes(process.argv[i])) i--;
+  if (['--in-process', '--no-writes', '--app-process', '--with-notification-jobs'].includes(process.argv[i]))
+    i--;
   else args.set(process.argv[i].replace(/^--/, ''), process.argv[i + 1]);
 }
 const MEMBERS = Number(args.get('members') ?? 50_000);
@@ -52,6 +64,10 @@ const TIMEOUT_MS = 60_000;
 if (!process.argv.includes('--in-process')) process.env.EMBEDDED_DB_IN_PROCESS ??= '0';
 const NO_WRITES = process.argv.includes('--no-writes');
 const APP_PROCESS = process.argv.includes('--app-process');
+const WITH_JOBS = process.argv.includes('--with-notification-jobs');
+const WARMUP_SECONDS = Math.max(0, Number(args.get('warmup') ?? 10));
+if (WITH_JOBS && APP_PROCESS)
+  throw new Error('--with-notification-jobs runs the jobs beside the app: not with --app-process');
 
 type Rand = () => number;
 const pick = <T>(r: Rand, list: readonly T[]): T => list[Math.floor(r() * list.length)];
@@ -83,6 +99,8 @@ const stats = new Map<Route, Stat>(
   ROUTES.map((r) => [r, { times: [], errors: 0, conflicts: 0, statuses: new Map() }]),
 );
 const errorSamples: string[] = [];
+/** Every request's start and duration, for the phases of --with-notification-jobs. */
+const samples: { start: number; ms: number; get: boolean }[] = [];
 let stepsRecorded = 0;
 let stepsUnavailable = 0;
 
@@ -118,6 +136,7 @@ async function call(
     if (errorSamples.length < 10) errorSamples.push(`${route} ${path}: ${String(error)}`);
   }
   s.times.push(performance.now() - t0);
+  samples.push({ start: t0, ms: performance.now() - t0, get: !init.method || init.method === 'GET' });
   s.statuses.set(status, (s.statuses.get(status) ?? 0) + 1);
   if (status === 409) s.conflicts++;
   if (typeof status !== 'number' || !expected.includes(status)) {
@@ -190,11 +209,11 @@ async function step(base: string, r: Rand, p: Persona, cookie: string) {
   if (res?.status === 302) stepsRecorded++;
 }
 
-async function virtualUser(base: string, index: number, p: Persona, cookie: string, until: number) {
+async function virtualUser(base: string, index: number, p: Persona, cookie: string, until: { at: number }) {
   // Seeded so two runs ask for the same mix.
   const r = mulberry32(1000 + index);
   const mix = p.kind === 'province' ? MIX.province : { ...MIX.school, ...(NO_WRITES ? { step: 0 } : {}) };
-  while (performance.now() < until) {
+  while (performance.now() < until.at) {
     const what = weighted(r, mix);
     switch (what) {
       case 'list':
@@ -223,6 +242,161 @@ async function virtualUser(base: string, index: number, p: Persona, cookie: stri
         break;
     }
     if (THINK_MS) await new Promise((resolve) => setTimeout(resolve, r() * 2 * THINK_MS));
+  }
+}
+
+const sleepUntil = (t: number) =>
+  new Promise((resolve) => setTimeout(resolve, Math.max(0, t - performance.now())));
+const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+
+interface PhaseFigures {
+  requests: number;
+  rate: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  getP95: number;
+}
+
+/** The requests that started inside `windows`: their count, rate and quantiles. */
+function phaseFigures(windows: [number, number][]): PhaseFigures {
+  const inside = samples.filter((s) => windows.some(([from, to]) => s.start >= from && s.start < to));
+  const all = inside.map((s) => s.ms).sort((a, b) => a - b);
+  const gets = inside
+    .filter((s) => s.get)
+    .map((s) => s.ms)
+    .sort((a, b) => a - b);
+  const seconds = windows.reduce((sum, [from, to]) => sum + (to - from), 0) / 1000;
+  return {
+    requests: all.length,
+    rate: all.length / seconds,
+    p50: quantile(all, 0.5),
+    p95: quantile(all, 0.95),
+    p99: quantile(all, 0.99),
+    getP95: quantile(gets, 0.95),
+  };
+}
+
+/** Merges overlapping [start, end) intervals. */
+function union(intervals: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [a, b] of [...intervals].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/**
+ * --with-notification-jobs: the users run without a pause through the warm-up, phase A (no
+ * jobs) and phase B (the jobs on this thread, as the scheduler runs them in the app).
+ */
+async function runWithJobs(base: string, personas: Persona[], cookies: string[]) {
+  const { DUE_SCAN_JOB } = await import('../app/utils/notifications/due-scan.server.ts');
+  const { WEEKLY_DIGEST_JOB } = await import('../app/utils/notifications/weekly-digest.server.ts');
+  const { MAIL_JOB } = await import('../app/utils/mail/mail-jobs.server.ts');
+  const { Notification } = await import('../models/notification.ts');
+  const { MailMessage } = await import('../models/mail-message.ts');
+  type Job = typeof DUE_SCAN_JOB;
+
+  const aStart = performance.now() + WARMUP_SECONDS * 1000;
+  const bStart = aStart + SECONDS * 1000;
+  const bNominalEnd = bStart + SECONDS * 1000;
+  // Open until the jobs are done, so they never run without the load.
+  const until = { at: Infinity };
+  const users = Promise.all(personas.map((p, i) => virtualUser(base, i, p, cookies[i], until)));
+  await sleepUntil(aStart);
+  const loadA = loadavg();
+  await sleepUntil(bStart);
+  const loadB = loadavg();
+
+  const runs: { name: string; start: number; end: number; result: unknown }[] = [];
+  const runJob = async (job: Job) => {
+    const start = performance.now();
+    // A failure is a result here, as the scheduler records it (and retries later).
+    const result = await job
+      .run({ now: new Date(), signal: new AbortController().signal })
+      .catch((error: unknown) => ({ failed: String((error as Error).message ?? error).slice(0, 160) }));
+    runs.push({ name: job.name, start, end: performance.now(), result });
+  };
+  // The scan (06:00) and the digests (Monday 07:00) back to back: the worst case, both at once.
+  const chain = (async () => {
+    await runJob(DUE_SCAN_JOB);
+    await runJob(WEEKLY_DIGEST_JOB);
+  })();
+  const every = 'everyMs' in MAIL_JOB.schedule ? MAIL_JOB.schedule.everyMs : 30_000;
+  let chainDone = false;
+  void chain.finally(() => (chainDone = true));
+  // As scheduled: at the phase's start and every `everyMs`, through the phase and until the
+  // first run after the scan and digests (which composes and sends what they made).
+  const mail = (async () => {
+    for (let next = bStart; ; next += every) {
+      await sleepUntil(next);
+      const afterChain = chainDone;
+      await runJob(MAIL_JOB);
+      if (afterChain && next + every >= bNominalEnd) break;
+    }
+  })();
+  await Promise.all([chain, mail]);
+  await sleepUntil(bNominalEnd);
+  const bEnd = performance.now();
+  const loadC = loadavg();
+  // Phase C: no jobs again, so a drift over the run (warming, heap growth, the machine's
+  // other work) shows instead of passing for the jobs' cost.
+  until.at = bEnd + SECONDS * 1000;
+  await users;
+  const cEnd = performance.now();
+  const loadEnd = loadavg();
+
+  const a = phaseFigures([[aStart, bStart]]);
+  const b = phaseFigures([[bStart, bEnd]]);
+  const c = phaseFigures([[bEnd, cEnd]]);
+  const quiet = phaseFigures([
+    [aStart, bStart],
+    [bEnd, cEnd],
+  ]);
+  const busyWindows = union(runs.map((r) => [r.start, r.end]));
+  const busy = phaseFigures(busyWindows);
+  const busySeconds = busyWindows.reduce((sum, [from, to]) => sum + (to - from), 0) / 1000;
+  const errors = [...stats.values()].reduce((sum, s) => sum + s.errors, 0);
+  const row = (name: string, f: PhaseFigures, load: string) =>
+    `| ${name} | ${f.requests.toLocaleString('en')} | ${f.rate.toFixed(1)} | ${fmtMs(f.p50)} | ${fmtMs(f.p95)} | ${fmtMs(f.p99)} | ${fmtMs(f.getP95)} | ${load} |`;
+  const ratio = (x: number, y: number) => `${(x / y).toFixed(2)}×`;
+
+  console.log(
+    `\n### Load with the notification jobs: ${USERS} users, ${MEMBERS.toLocaleString('en')} members; ${SECONDS} s without jobs (A), ${((bEnd - bStart) / 1000).toFixed(0)} s with them (B), ${SECONDS} s without (C) (embedded server in memory, ${process.env.EMBEDDED_DB_IN_PROCESS === '0' ? 'worker thread' : 'app thread'})\n`,
+  );
+  console.log(
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}; ${WARMUP_SECONDS} s warm-up; ${THINK_MS ? `think time 0-${2 * THINK_MS} ms` : 'no think time (closed loop)'}${NO_WRITES ? '; reads only' : ''}; ${errors} errors.\n`,
+  );
+  console.log(
+    '| phase | requests | req/s | p50 | p95 | p99 | GET p95 | load average (1/5/15 min) at its start |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(row('A: no jobs', a, fmtLoad(loadA)));
+  console.log(row('B: with the jobs', b, fmtLoad(loadB)));
+  console.log(row(`B, while a job ran (${busySeconds.toFixed(1)} s)`, busy, '–'));
+  console.log(row('C: no jobs', c, fmtLoad(loadC)));
+  console.log(row('A and C: no jobs', quiet, '–'));
+  console.log(`\nLoad average at the end: ${fmtLoad(loadEnd)}.`);
+  console.log(
+    `\n**p95 B ÷ (A and C): ${ratio(b.p95, quiet.p95)}; while a job ran ÷ (A and C): ${ratio(busy.p95, quiet.p95)}** (target ≤ 1.10; B ÷ A ${ratio(b.p95, a.p95)}, B ÷ C ${ratio(b.p95, c.p95)}); p50 ${ratio(b.p50, quiet.p50)} / ${ratio(busy.p50, quiet.p50)}; GET p95 ${ratio(b.getP95, quiet.getP95)} / ${ratio(busy.getP95, quiet.getP95)}; req/s ${ratio(b.rate, quiet.rate)} / ${ratio(busy.rate, quiet.rate)}.\n`,
+  );
+  console.log('| job | started (s into B) | took | result |\n|---|---|---|---|');
+  for (const r of runs.sort((x, y) => x.start - y.start))
+    console.log(
+      `| ${r.name} | ${((r.start - bStart) / 1000).toFixed(1)} | ${((r.end - r.start) / 1000).toFixed(1)} s | ${JSON.stringify(r.result).replace(/"/g, '').replace(/,/g, ', ')} |`,
+    );
+  const mailStates = await MailMessage.aggregate<{ _id: string; n: number }>([
+    { $group: { _id: '$state', n: { $sum: 1 } } },
+  ]);
+  console.log(
+    `\n${(await Notification.countDocuments()).toLocaleString('en')} notifications stored; mail messages by state: ${mailStates.map((m) => `${m._id} ${m.n}`).join(', ') || 'none'}; steps recorded ${stepsRecorded}.`,
+  );
+  if (errors) {
+    console.error(`[load] ${errors} errors; first ones:\n  ${errorSamples.join('\n  ')}`);
+    process.exitCode = 1;
   }
 }
 
@@ -318,6 +492,13 @@ async function main() {
     }
     const cookies: string[] = [];
     for (const p of personas) cookies.push(await benchSignIn(base, p.email));
+    if (WITH_JOBS) {
+      console.error(
+        `[load] ${USERS} users signed in; ${WARMUP_SECONDS} s warm-up, ${SECONDS} s without jobs, ${SECONDS} s+ with them…`,
+      );
+      await runWithJobs(base, personas, cookies);
+      return;
+    }
     console.error(
       `[load] ${USERS} users signed in (${personas.filter((p) => p.kind === 'province').length} province, ` +
         `${personas.filter((p) => p.kind === 'school_party').length} school Party, ` +
@@ -335,7 +516,7 @@ async function main() {
     const cpu0 = cpuNow();
     const elu0 = performance.eventLoopUtilization();
     const start = performance.now();
-    const until = start + SECONDS * 1000;
+    const until = { at: start + SECONDS * 1000 };
     await Promise.all(personas.map((p, i) => virtualUser(base, i, p, cookies[i], until)));
     const elapsed = (performance.now() - start) / 1000;
     clearInterval(sampler);

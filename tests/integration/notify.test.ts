@@ -106,6 +106,38 @@ describe('audiences', () => {
     expect(ids(got)).toEqual([String(userId['tinhdoan@demo.vn'])]);
   });
 
+  it('many audiences in one batch: each its own people, read in at most three queries', async () => {
+    const other = (await User.findOne({
+      role: 'school_party',
+      unitId: mongoose.trusted({ $ne: pvd }),
+    }).lean())!.unitId;
+    const batch = [
+      notice('rule_conflict', { type: 'unit', unitId: String(pvd), roles: ['school_union'] }),
+      notice('rule_conflict', { type: 'unit', unitId: String(other), roles: ['school_party'] }),
+      notice('overdue_escalation', { type: 'province', unitId: String(province) }),
+      notice('step_recorded', { type: 'student', memberId: String(studentMember) }),
+      notice('rule_conflict', { type: 'users', userIds: [String(userId['admin@demo.vn'])] }),
+    ];
+    const expected = new Map<string, string[]>();
+    for (const n of batch) expected.set(n.eventKey, ids(await resolveAudience(n.audience)));
+    // The scan's batches name hundreds of audiences; under load each query waits its turn.
+    let userQueries = 0;
+    mongoose.set('debug', (collection: string) => {
+      if (collection === 'users') userQueries++;
+    });
+    try {
+      await notify(batch);
+    } finally {
+      mongoose.set('debug', false);
+    }
+    expect(userQueries).toBeLessThanOrEqual(3);
+    for (const n of batch) {
+      const got = await Notification.find({ eventKey: n.eventKey }).lean();
+      expect(got.map((r) => String(r.userId)).sort()).toEqual(expected.get(n.eventKey));
+      expect(got.length).toBeGreaterThan(0);
+    }
+  });
+
   it('writes one notification per person the audience means', async () => {
     const created = await notify([
       notice('rule_conflict', { type: 'unit', unitId: String(pvd), roles: ['school_union', 'school_party'] }),

@@ -94,11 +94,11 @@ interface NewMessage {
   notBefore: Date;
 }
 
-/** Creates the message unless its key exists; an upsert, because a duplicate key would abort the transaction. */
-async function createMessage(m: NewMessage, settings: MailSettings): Promise<boolean> {
-  const res = await MailMessage.updateOne(
-    { key: m.key },
-    {
+/** The message's upsert: created unless its key exists (a duplicate key would abort the transaction). */
+function messageUpsert(m: NewMessage, settings: MailSettings) {
+  return {
+    filter: { key: m.key },
+    update: {
       $setOnInsert: {
         key: m.key,
         userId: m.user._id,
@@ -114,9 +114,41 @@ async function createMessage(m: NewMessage, settings: MailSettings): Promise<boo
         attempts: 0,
       },
     },
-    { upsert: true },
-  );
+  };
+}
+
+/** Creates the message unless its key exists; whether it did. */
+async function createMessage(m: NewMessage, settings: MailSettings): Promise<boolean> {
+  const { filter, update } = messageUpsert(m, settings);
+  const res = await MailMessage.updateOne(filter, update, { upsert: true });
   return res.upsertedCount === 1;
+}
+
+/**
+ * A batch's messages in one write, not one each: under load every command waits its turn at
+ * the database, and a batch of 100 one-by-one writes outlived the transaction's 60 s
+ * (bench:load --with-notification-jobs).
+ */
+async function createMessages(list: NewMessage[], settings: MailSettings) {
+  if (!list.length) return;
+  await MailMessage.bulkWrite(
+    list.map((m) => ({ updateOne: { ...messageUpsert(m, settings), upsert: true } })) as never,
+    { ordered: true },
+  );
+}
+
+/** How many messages (digests aside) each person already has on the cap's day, in one read. */
+async function sentOn(day: string, userIds: Types.ObjectId[]): Promise<Map<string, number>> {
+  const rows = await MailMessage.find({
+    userId: mongoose.trusted({ $in: userIds }),
+    capDay: day,
+    kind: mongoose.trusted({ $ne: 'daily_digest' }),
+  })
+    .select({ userId: 1 })
+    .lean<{ userId: Types.ObjectId }[]>();
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(String(r.userId), (counts.get(String(r.userId)) ?? 0) + 1);
+  return counts;
 }
 
 async function setMail(ids: Types.ObjectId[], mail: 'queued' | 'skipped' | 'digest') {
@@ -158,7 +190,11 @@ async function composeBatch(now: Date, settings: MailSettings, sum: ComposeSumma
     );
     const notBefore = sendAfter(now);
     const day = capDay(notBefore);
-    const sentToday = new Map<string, number>();
+    const sentToday = await sentOn(
+      day,
+      [...users.values()].map((u) => u._id),
+    );
+    const messages: NewMessage[] = [];
     const queued: Types.ObjectId[] = [];
     const skipped: Types.ObjectId[] = [];
     const deferred: Types.ObjectId[] = [];
@@ -170,17 +206,7 @@ async function composeBatch(now: Date, settings: MailSettings, sum: ComposeSumma
         continue;
       }
       const uid = String(user._id);
-      if (!sentToday.has(uid)) {
-        sentToday.set(
-          uid,
-          await MailMessage.countDocuments({
-            userId: user._id,
-            capDay: day,
-            kind: mongoose.trusted({ $ne: 'daily_digest' }),
-          }),
-        );
-      }
-      const count = sentToday.get(uid)!;
+      const count = sentToday.get(uid) ?? 0;
       if (!underCap(count, settings.dailyCap)) {
         deferred.push(n._id);
         continue;
@@ -191,21 +217,19 @@ async function composeBatch(now: Date, settings: MailSettings, sum: ComposeSumma
         appUrl: settings.appUrl,
         unsubscribeUrl: unsubscribe,
       });
-      await createMessage(
-        {
-          key: `n:${String(n._id)}`,
-          user,
-          kind,
-          notificationIds: [n._id],
-          content,
-          unsubscribe,
-          notBefore,
-        },
-        settings,
-      );
+      messages.push({
+        key: `n:${String(n._id)}`,
+        user,
+        kind,
+        notificationIds: [n._id],
+        content,
+        unsubscribe,
+        notBefore,
+      });
       sentToday.set(uid, count + 1);
       queued.push(n._id);
     }
+    await createMessages(messages, settings);
     await setMail(queued, 'queued');
     await setMail(skipped, 'skipped');
     await setMail(deferred, 'digest');
