@@ -39,7 +39,7 @@ test('a returned evidence item appears in the student’s notification centre', 
 
   // A student of the demo school of its own (the demo student's first sign-in is sign-in.spec.ts's)
   // submits evidence, having read everything older (so the count is known).
-  const student = await memberAt('outstanding');
+  const student = await memberAt('member');
   await login(student);
   await openPortal(page);
   await page.goto('/notifications');

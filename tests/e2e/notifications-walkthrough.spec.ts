@@ -41,7 +41,7 @@ test('every demo account: the bell, the centre, the preferences; the admin’s j
   for (const account of DEMO_ACCOUNTS) {
     const who = account.email.split('@')[0];
     // The student is one of its own: the demo student's first sign-in is sign-in.spec.ts's.
-    await login(account.role === 'student' ? await memberAt('outstanding') : account.role);
+    await login(account.role === 'student' ? await memberAt('member') : account.role);
     if (account.role === 'student') await openPortal(page);
     for (const width of WIDTHS) {
       await page.setViewportSize({ width, height: width === 360 ? 780 : 900 });

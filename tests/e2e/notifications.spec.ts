@@ -48,7 +48,7 @@ async function threeNotices(email: string) {
 
 // A student of its own (not the demo student, whose first sign-in sign-in.spec.ts checks).
 test('the bell counts the unread, the list marks them read', async ({ page, login, memberAt }) => {
-  const student = await memberAt('outstanding');
+  const student = await memberAt('member');
   await threeNotices(student.email);
   await login(student);
   await openPortal(page);
@@ -94,7 +94,7 @@ test('preferences: a choice is saved; an email without consent is refused beside
   login,
   memberAt,
 }) => {
-  await login(await memberAt('outstanding'));
+  await login(await memberAt('member'));
   await openPortal(page);
   await page.goto('/settings/notifications');
   await expect(page.getByRole('heading', { level: 1, name: 'Cài đặt nhận thông báo' })).toBeVisible();
