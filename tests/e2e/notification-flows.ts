@@ -3,7 +3,24 @@
  * and waiting for the scheduler to finish it, and finding a mail in the outbox.
  */
 import { type Page } from '@playwright/test';
-import { expect } from './fixtures';
+import mongoose from 'mongoose';
+import { findRunningServer } from '@dvut/embedded-mongo';
+import { expect, test } from './fixtures';
+
+/**
+ * Connects this spec's mongoose to the app's own embedded database (its server.json and
+ * credential in the data directory), so a spec can write notices through notify() itself.
+ */
+export function connectToAppDatabase(dataDir = process.env.E2E_DATA_DIR ?? '.data/e2e') {
+  test.beforeAll(async () => {
+    const server = await findRunningServer(dataDir);
+    if (!server) throw new Error(`no app database running in ${dataDir}`);
+    await mongoose.connect(server.uri, { dbName: 'doanvien' });
+  });
+  test.afterAll(async () => {
+    await mongoose.disconnect();
+  });
+}
 
 /**
  * Presses "Chạy ngay" for `name` (the admin must be signed in) and waits until the job's

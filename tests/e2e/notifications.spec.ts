@@ -8,24 +8,13 @@
  * (its server.json and credential in the data directory): no trigger writes them yet.
  */
 import { randomUUID } from 'node:crypto';
-import mongoose from 'mongoose';
-import { findRunningServer } from '@dvut/embedded-mongo';
 import { Notification } from '../../models/notification';
 import { User } from '../../models/user';
 import { notify } from '../../app/utils/notifications/notify.server';
 import { expect, expectAccessible, openPortal, test } from './fixtures';
+import { connectToAppDatabase } from './notification-flows';
 
-const DATA_DIR = process.env.E2E_DATA_DIR ?? '.data/e2e';
-
-test.beforeAll(async () => {
-  const server = await findRunningServer(DATA_DIR);
-  if (!server) throw new Error(`no app database running in ${DATA_DIR}`);
-  await mongoose.connect(server.uri, { dbName: 'doanvien' });
-});
-
-test.afterAll(async () => {
-  await mongoose.disconnect();
-});
+connectToAppDatabase();
 
 /** Three new notices for the demo student, everything older read first so the count is known. */
 async function threeNotices(email: string) {
