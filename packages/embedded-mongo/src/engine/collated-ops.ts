@@ -8,7 +8,6 @@
  */
 import { numCmp, numKind } from './numbers.ts';
 import { evalExpr } from 'mingo/core';
-import { Lazy } from 'mingo/lazy';
 import { compare as mingoCompare, resolve } from 'mingo/util';
 import type { Options } from 'mingo/types';
 import { type Collation, type CollationSpec, collatedEqual, collationOf } from './collation.ts';
@@ -18,7 +17,8 @@ import { err } from './errors.ts';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
 
-function collationIn(options: Options | undefined): Collation | undefined {
+/** The collation mingo's options carry (a parsed spec), if any. */
+export function collationIn(options: Options | undefined): Collation | undefined {
   const spec = options?.collation as CollationSpec | undefined;
   return spec && typeof spec.locale === 'string' && 'version' in spec ? collationOf(spec) : undefined;
 }
@@ -159,33 +159,6 @@ export function collatedExpressionOps(ops: Record<string, AnyFn>): Record<string
       cmp((r) => r <= 0),
     ),
     $cmp: exprOp(ops.$cmp, (a, b, c) => Math.sign(collatedCompare(a, b, c))),
-  };
-}
-
-/** The `$sort` stage, with the collation's order for strings (a stable sort, as mingo's). */
-export function collatedSort(original: AnyFn): AnyFn {
-  return (
-    coll: { transform(f: (docs: object[]) => unknown): unknown },
-    sortKeys: Record<string, number>,
-    options: Options,
-  ) => {
-    const c = collationIn(options);
-    if (!c) return original(coll, sortKeys, options);
-    const keys = Object.entries(sortKeys);
-    return coll.transform((docs) =>
-      Lazy(
-        docs
-          .map((d, i) => ({ d, i, k: keys.map(([f]) => resolve(d as Doc, f)) }))
-          .sort((x, y) => {
-            for (let j = 0; j < keys.length; j++) {
-              const r = collatedCompare(x.k[j], y.k[j], c);
-              if (r !== 0) return keys[j][1] < 0 ? -r : r;
-            }
-            return x.i - y.i;
-          })
-          .map((e) => e.d),
-      ),
-    );
   };
 }
 

@@ -24,8 +24,8 @@ import { compileInclusion } from './fast-project.ts';
 import { err, toMongoError } from './errors.ts';
 import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
+import { sortBson } from './sort-order.ts';
 import {
-  checkSortable,
   groupKeyExpression,
   numericAccumulators,
   numericExpressions,
@@ -33,13 +33,7 @@ import {
   numericQueryOperators,
 } from './numeric-operators.ts';
 import { isInt32, plainQueryNumbers } from './numbers.ts';
-import {
-  collatedExpressionOps,
-  collatedQueryOps,
-  collatedSort,
-  queryExprs,
-  refuseUncollated,
-} from './collated-ops.ts';
+import { collatedExpressionOps, collatedQueryOps, queryExprs, refuseUncollated } from './collated-ops.ts';
 import { type Collation, resolveCollation } from './collation.ts';
 
 // mingo's operator tables are typed loosely; our operators have precise signatures.
@@ -175,9 +169,8 @@ const CONTEXT = Context.init({
   },
   pipeline: {
     ...pipelineOperators,
+    // $group keys and $sort as MongoDB (numeric-operators.ts).
     ...numericPipeline,
-    // Numbers by value (numeric-operators.ts); strings by the collation when there is one.
-    $sort: collatedSort((numericPipeline.$sort ?? pipelineOperators.$sort) as AnyFn),
   },
   projection: { ...projectionOperators },
   query: {
@@ -316,10 +309,7 @@ export function sortDocs(docs: Doc[], sort: Doc, collation?: Collation, first = 
   }
   const norm: Record<string, number> = {};
   for (const k of keys) norm[k] = Number(sort[k]);
-  const fast = collation ? null : fastSort(docs, norm, first);
-  if (fast) return fast;
-  checkSortable(docs, norm);
-  return runPipeline(docs, [{ $sort: norm }], { collation });
+  return (collation ? null : fastSort(docs, norm, first)) ?? sortBson(docs, norm, collation);
 }
 
 function sliceArray(arr: unknown[], spec: unknown): unknown[] {

@@ -15,6 +15,8 @@ import type { Options } from 'mingo/types';
 import { err } from './errors.ts';
 import { isPlainObject, keyOf } from './keys.ts';
 import { fastSort } from './fast-sort.ts';
+import { sortBson } from './sort-order.ts';
+import { collationIn } from './collated-ops.ts';
 import {
   type NumKind,
   Summer,
@@ -301,42 +303,19 @@ function $group(coll: Iterator, expr: Doc, options: Options): Iterator {
 
 const mingoSort = (pipelineOperators as unknown as Record<string, Stage>).$sort;
 
-/** A number wrapper at the top of a sort path (what mingo's sort would misorder). */
-function wrappedAt(d: Doc, path: string): boolean {
-  let v: unknown = d;
-  for (const p of path.split('.')) {
-    if (Array.isArray(v)) return v.some((x) => isNumWrapper(x) || (isPlainObject(x) && wrappedAt(x, p)));
-    if (!isPlainObject(v)) return false;
-    v = v[p];
-  }
-  return isNumWrapper(v) || (Array.isArray(v) && v.some(isNumWrapper));
-}
-
 /**
- * Sorts that hold a Long, Double or Decimal128 go through fast-sort.ts (numbers
- * by value); where it cannot (arrays, mixed types), mingo's order would compare
- * the wrappers as objects, so that is refused rather than answered wrong.
+ * `$sort`: the fast path for plain scalar keys (fast-sort.ts), otherwise MongoDB's
+ * order for arrays, embedded documents, mixed types and collations (sort-order.ts).
+ * A spec that is not `{path: 1 | -1}` goes to mingo, which validates it.
  */
-export function checkSortable(docs: Doc[], sort: Record<string, unknown>): void {
-  const paths = Object.keys(sort);
-  for (const d of docs)
-    for (const p of paths)
-      if (wrappedAt(d, p))
-        throw err(
-          2,
-          `sorting on '${p}' where long, decimal or integral double values are mixed with other types or inside arrays is not supported by this server`,
-        );
-}
-
 function $sort(coll: Iterator, spec: Doc, options: Options): Iterator {
-  if (options.collation || !isPlainObject(spec) || !Object.values(spec).every((v) => v === 1 || v === -1))
+  if (!isPlainObject(spec) || !Object.values(spec).every((v) => v === 1 || v === -1))
     return mingoSort(coll, spec, options);
+  const c = collationIn(options);
   return coll.transform((items) => {
     const docs = items as Doc[];
-    const fast = fastSort(docs, spec as Record<string, number>);
-    if (fast) return Lazy(fast);
-    checkSortable(docs, spec);
-    return mingoSort(Lazy(docs), spec, options);
+    const keys = spec as Record<string, number>;
+    return Lazy((c ? null : fastSort(docs, keys)) ?? sortBson(docs, keys, c));
   });
 }
 
