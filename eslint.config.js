@@ -14,6 +14,8 @@ export default tseslint.config(
       'playwright-report/**',
       'bench/out/**',
       'coverage/**',
+      // Built bundles kept between starts (the embedded server's worker thread).
+      '**/.cache/**',
     ],
   },
   js.configs.recommended,

@@ -14,6 +14,7 @@
 import { ObjectId } from 'bson';
 import type { Doc } from './keys.ts';
 import { isNumWrapper } from './numbers.ts';
+import { nestedTerminals } from './array-paths.ts';
 
 /** Thrown for a document the fast matcher cannot decide; not an Error (no stack to build). */
 export const BAIL: { readonly bail: true } = Object.freeze({ bail: true as const });
@@ -126,6 +127,9 @@ export function resolve(d: Doc, p: Path, unwrap: boolean): unknown {
     v = v[parts[i]];
     if (v === undefined || i === parts.length - 1) return v;
   }
+  // Crossing an array to values that are arrays: mongod's answer is not mingo's
+  // (array-paths.ts), and mingo's operators are wrapped for it; this matcher is not.
+  if (unwrap && !p.index.includes(true) && nestedTerminals(d, parts)) bail();
   depth = 0;
   const res = resolvePath(d, p, 0);
   if (!unwrap || !Array.isArray(res)) return res;

@@ -25,6 +25,7 @@ import { err, toMongoError } from './errors.ts';
 import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
 import { sortBson } from './sort-order.ts';
+import { arrayPathOps } from './array-paths.ts';
 import {
   groupKeyExpression,
   numericAccumulators,
@@ -154,6 +155,8 @@ function $typeExpr(obj: unknown, expr: unknown, options: Options) {
   return v === undefined ? 'missing' : bsonTypeName(v);
 }
 
+const withArrayPaths = (ops: Record<string, AnyFn>) => ({ ...ops, ...arrayPathOps(ops) });
+
 // Built from the base classes (not the 'mingo' entry point) because mingo's
 // Context.from lets the first context win, so overrides there would be ignored.
 const CONTEXT = Context.init({
@@ -173,12 +176,14 @@ const CONTEXT = Context.init({
     ...numericPipeline,
   },
   projection: { ...projectionOperators },
-  query: {
+  // Numbers by value, `$type` for BSON types, strings by a collation, then paths that
+  // cross an array and end on arrays as mongod matches them (array-paths.ts).
+  query: withArrayPaths({
     ...queryOperators,
     ...numericQueryOperators,
     $type: $typeQuery as AnyFn,
     ...collatedQueryOps({ ...queryOperators, ...numericQueryOperators } as Record<string, AnyFn>),
-  },
+  }),
   window: { ...windowOperators },
 } as Parameters<typeof Context.init>[0]);
 
