@@ -13,6 +13,7 @@ import type { Options } from 'mingo/types';
 import { type Collation, type CollationSpec, collatedEqual, collationOf } from './collation.ts';
 import { type Doc, isPlainObject } from './keys.ts';
 import { err } from './errors.ts';
+import { bsonCompare } from './sort-order.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type AnyFn = (...args: any[]) => any;
@@ -27,26 +28,11 @@ const isRegex = (v: unknown) =>
   v instanceof RegExp ||
   (v !== null && typeof v === 'object' && (v as { _bsontype?: string })._bsontype === 'BSONRegExp');
 
-/** mingo's order, with strings (also nested) by the collation. */
+/** mingo's order for scalars (it tells missing from null), with strings by the collation; arrays and documents in BSON order. */
 export function collatedCompare(a: unknown, b: unknown, c: Collation): number {
   if (typeof a === 'string' && typeof b === 'string') return c.compare(a, b);
-  if (Array.isArray(a) && Array.isArray(b)) {
-    for (let i = 0; i < a.length && i < b.length; i++) {
-      const r = collatedCompare(a[i], b[i], c);
-      if (r !== 0) return r;
-    }
-    return a.length - b.length;
-  }
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ka = Object.keys(a);
-    const kb = Object.keys(b);
-    for (let i = 0; i < ka.length && i < kb.length; i++) {
-      if (ka[i] !== kb[i]) return mingoCompare(ka[i], kb[i]);
-      const r = collatedCompare(a[ka[i]], b[kb[i]], c);
-      if (r !== 0) return r;
-    }
-    return ka.length - kb.length;
-  }
+  if (Array.isArray(a) || Array.isArray(b) || isPlainObject(a) || isPlainObject(b))
+    return bsonCompare(a, b, c);
   // Numbers of any BSON type by value (Long, Double and Decimal128 wrappers included).
   if (numKind(a) !== null && numKind(b) !== null) return numCmp(a, b);
   return mingoCompare(a, b);

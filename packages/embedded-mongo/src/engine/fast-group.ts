@@ -5,8 +5,8 @@
  * appearance, `_id` the first value seen (missing → null; in an object `_id` a missing
  * field stays an own `undefined`), keys equal as mingo's HashMap has them (SameValueZero
  * for primitives, Dates by time, ObjectIds by bytes), `$sum` of a literal = count × literal,
- * non-numbers ignored, `$push` of a missing value → null, `$min`/`$max` as mingo's sort
- * with its `compare` (first minimum, last maximum).
+ * non-numbers ignored, `$push` of a missing value → null, `$min`/`$max` in BSON order as
+ * the general accumulators (numeric-operators.ts: nulls ignored, types by mongod's rank).
  *
  * Answers null for any other spec, and for data it does not decide exactly (arrays,
  * embedded documents, Long… as keys or `$min`/`$max` values; NaN; invalid Dates); the
@@ -151,21 +151,20 @@ function keyPart(v: unknown): string {
   throw BAIL;
 }
 
-/** mingo's `compare` (mingoCmp) rank of a type; values of other types give up. */
+/** The BSON type order's rank of a type (sort-order.ts); values of other types give up. */
 function rank(v: unknown): number {
-  if (v === null) return 2;
+  if (v === null) return 5;
   switch (typeof v) {
     case 'number':
-      if (Number.isNaN(v)) throw BAIL; // compares equal to everything: the sort's order would decide
-      return 3;
+      if (Number.isNaN(v)) throw BAIL; // NaN's place among numbers is sort-order.ts's to decide
+      return 10;
     case 'string':
-      return 4;
+      return 15;
     case 'boolean':
-      return 9;
+      return 40;
     case 'object':
-      if (v instanceof Date && v.constructor === Date && !Number.isNaN(v.getTime())) return 10;
-      // typeOf 'objectid' has no rank in mingo: after every ranked type.
-      if (isOid(v)) return 100;
+      if (v instanceof Date && v.constructor === Date && !Number.isNaN(v.getTime())) return 45;
+      if (isOid(v)) return 35;
   }
   throw BAIL;
 }
@@ -176,9 +175,9 @@ function cmp(a: unknown, b: unknown): number {
   if (ra !== rb) return ra < rb ? -1 : 1;
   if (a === b) return 0;
   switch (ra) {
-    case 10:
+    case 45:
       return cmpPrim((a as Date).getTime(), (b as Date).getTime());
-    case 100:
+    case 35:
       return oidCmp(a as Oid, b as Oid);
     default:
       return cmpPrim(a as number, b as number);
@@ -257,14 +256,12 @@ function accumulate(acc: Acc, docs: Doc[]): unknown {
       return best;
     }
     case 'max': {
-      // The last of the largest (a stable sort's last); null only if all are null.
+      // Nulls are dropped, then the first of the largest (mongod keeps the first of equals).
       let best: unknown = null;
-      let first = true;
       for (const d of docs) {
         const v = resolve(d, path, false) ?? null;
         rank(v);
-        if (first || cmp(v, best) >= 0) best = v;
-        first = false;
+        if (v !== null && (best === null || cmp(v, best) > 0)) best = v;
       }
       return best;
     }

@@ -26,6 +26,7 @@ import { BAIL, compileFastFilter } from './fast-match.ts';
 import { fastSort } from './fast-sort.ts';
 import { sortBson } from './sort-order.ts';
 import { arrayPathOps } from './array-paths.ts';
+import { sortedAccumulators, sortedExpressions, sortedPipeline } from './sorted-operators.ts';
 import {
   groupKeyExpression,
   numericAccumulators,
@@ -160,7 +161,8 @@ const withArrayPaths = (ops: Record<string, AnyFn>) => ({ ...ops, ...arrayPathOp
 // Built from the base classes (not the 'mingo' entry point) because mingo's
 // Context.from lets the first context win, so overrides there would be ignored.
 const CONTEXT = Context.init({
-  accumulator: { ...accumulatorOperators, ...numericAccumulators },
+  // Values in BSON order: $min/$max (numeric-operators.ts), $top…/$maxN… (sorted-operators.ts).
+  accumulator: { ...accumulatorOperators, ...numericAccumulators, ...sortedAccumulators },
   expression: {
     ...expressionOperators,
     ...numericExpressions,
@@ -168,12 +170,15 @@ const CONTEXT = Context.init({
     $toString: $toString as AnyFn,
     $toObjectId: $toObjectId as AnyFn,
     $type: $typeExpr as AnyFn,
+    ...sortedExpressions,
     ...collatedExpressionOps({ ...expressionOperators, ...numericExpressions } as Record<string, AnyFn>),
   },
   pipeline: {
     ...pipelineOperators,
-    // $group keys and $sort as MongoDB (numeric-operators.ts).
+    // $group keys and $sort as MongoDB (numeric-operators.ts); $setWindowFields only where
+    // mingo's order is mongod's (sorted-operators.ts).
     ...numericPipeline,
+    ...sortedPipeline,
   },
   projection: { ...projectionOperators },
   // Numbers by value, `$type` for BSON types, strings by a collation, then paths that

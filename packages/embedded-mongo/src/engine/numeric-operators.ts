@@ -15,7 +15,7 @@ import type { Options } from 'mingo/types';
 import { err } from './errors.ts';
 import { isPlainObject, keyOf } from './keys.ts';
 import { fastSort } from './fast-sort.ts';
-import { sortBson } from './sort-order.ts';
+import { bsonCompare, sortBson } from './sort-order.ts';
 import { collationIn } from './collated-ops.ts';
 import {
   type NumKind,
@@ -326,33 +326,41 @@ export const groupKeyExpression: Record<string, AnyFn> = { $__groupKey: $groupKe
 // $min/$max accumulators and comparison expressions.
 
 /**
- * `$min`/`$max` with numbers of any type ordered by value: the numbers' extreme
- * by numCmp, then mingo's type order decides between it (as a stand-in 0) and
- * the values of other types.
+ * `$min`/`$max` in BSON order (sort-order.ts): numbers of any type by value, values of
+ * different types by type, arrays element by element, documents field by field; null
+ * and missing ignored. mingo's own compared arrays after sorting their elements.
  */
-function extreme(op: '$min' | '$max'): Accumulator {
-  const orig = (accumulatorOperators as unknown as Record<string, Accumulator>)[op];
-  return (coll, expr, options) => {
-    const values = ($push(coll, expr, options) as unknown[]).filter((v) => v !== null && v !== undefined);
-    if (!values.some(isNumWrapper)) return orig(coll, expr, options);
-    let best: unknown;
-    const others: unknown[] = [];
-    for (const v of values) {
-      if (!isNum(v)) others.push(v);
-      else if (best === undefined) best = v;
-      else {
-        const c = numCmp(v, best);
-        if (op === '$min' ? c < 0 : c > 0) best = v;
-      }
+function extremeOf(op: '$min' | '$max', values: unknown[]): unknown {
+  let best: unknown = null;
+  for (const v of values) {
+    if (v === null || v === undefined) continue;
+    if (best === null) best = v;
+    else {
+      const c = bsonCompare(v, best);
+      if (op === '$min' ? c < 0 : c > 0) best = v;
     }
-    if (others.length === 0) return best;
-    const picked = orig([{ v: 0 }, ...others.map((v) => ({ v }))], '$v', options);
-    return typeof picked === 'number' ? best : picked;
-  };
+  }
+  return best;
+}
+
+function extreme(op: '$min' | '$max'): Accumulator {
+  return (coll, expr, options) => extremeOf(op, $push(coll, expr, options) as unknown[]);
 }
 
 numericAccumulators.$min = extreme('$min') as AnyFn;
 numericAccumulators.$max = extreme('$max') as AnyFn;
+
+/** The expressions `$min`/`$max`: of their arguments, or of one argument's array elements. */
+for (const op of ['$min', '$max'] as const) {
+  numericExpressions[op] = ((obj: unknown, expr: unknown, options: Options) => {
+    const v = evalExpr(obj, expr, options);
+    const args =
+      Array.isArray(expr) && expr.length !== 1
+        ? (v as unknown[])
+        : [Array.isArray(expr) ? (v as unknown[])[0] : v];
+    return extremeOf(op, args.length === 1 && Array.isArray(args[0]) ? args[0] : args);
+  }) as AnyFn;
+}
 
 const COMPARISONS: Record<string, (c: number) => unknown> = {
   $eq: (c) => c === 0,
@@ -365,19 +373,17 @@ const COMPARISONS: Record<string, (c: number) => unknown> = {
 };
 
 /**
- * Aggregation comparisons (`$expr: {$gt: ['$n', 5]}`): two numbers of any types
- * compare by value; a wrapper against another type keeps mingo's type order
- * through a stand-in number of the same sign class.
+ * Aggregation comparisons (`$expr: {$gt: ['$n', 5]}`) in BSON order when a number
+ * wrapper, an array or a document is compared (numbers by value; arrays element by
+ * element, which mingo did after sorting them); otherwise mingo's, which also tells
+ * missing from null as mongod does.
  */
+const bsonOrdered = (v: unknown) => isNumWrapper(v) || Array.isArray(v) || isPlainObject(v);
 for (const [op, result] of Object.entries(COMPARISONS)) {
   numericExpressions[op] = ((obj: unknown, expr: unknown, options: Options) => {
     const args = evalExpr(obj, expr, options);
-    if (!Array.isArray(args) || args.length !== 2 || !args.some(isNumWrapper))
+    if (!Array.isArray(args) || args.length !== 2 || !args.some(bsonOrdered))
       return mingoExpr[op](obj, expr, options);
-    const [a, b] = args as unknown[];
-    if (isNum(a) && isNum(b)) return result(numCmp(a, b));
-    // A number against another type: only the type order matters, which any number gives.
-    const plain = (v: unknown) => ({ $literal: isNumWrapper(v) ? 0 : v });
-    return mingoExpr[op]({}, [plain(a), plain(b)], options);
+    return result(bsonCompare(args[0], args[1]));
   }) as AnyFn;
 }
