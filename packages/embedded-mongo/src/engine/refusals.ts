@@ -151,6 +151,20 @@ export const REFUSALS: Refusal[] = [
     },
     inTransaction: true,
   },
+  {
+    feature: '`$setWindowFields` sorting by arrays, embedded documents or mixed types',
+    code: 2,
+    setup: [
+      {
+        insert: 'c',
+        documents: [
+          { _id: 1, v: [1, 10] },
+          { _id: 2, v: 7 },
+        ],
+      },
+    ],
+    command: agg([{ $setWindowFields: { sortBy: { v: -1 }, output: { r: { $documentNumber: {} } } } }]),
+  },
   { feature: 'an unknown aggregation stage', code: 40324, command: agg([{ $foo: {} }]) },
   { feature: 'an unknown expression', code: 168, command: agg([{ $project: { a: { $foo: 1 } } }]) },
   {
