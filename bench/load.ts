@@ -188,7 +188,13 @@ async function step(base: string, r: Rand, p: Persona, cookie: string) {
   const tab = await call(base, 'GET /members/:id/pipeline', `/members/${id}/pipeline`, cookie, [200]);
   if (!tab) return;
   const version = /name="version" value="(\d+)"/.exec(tab.body)?.[1];
-  const offered = new Set([...tab.body.matchAll(/name="intent" value="([a-z_]+)"/g)].map((m) => m[1]));
+  // A step whose form is disabled (withdrawn consent, an open rule conflict, separation of
+  // duties) is not offered: a browser cannot submit it, and the server would refuse it (400).
+  const offered = new Set(
+    [...tab.body.matchAll(/<form[^>]*id="step-([a-z_]+)"[^>]*>([\s\S]*?)<\/form>/g)]
+      .filter((m) => !/<fieldset[^>]*\sdisabled=""/.test(m[2]))
+      .map((m) => m[1]),
+  );
   const body = new URLSearchParams();
   if (offered.has('return_for_improvement')) {
     body.set('intent', 'return_for_improvement');
@@ -559,7 +565,7 @@ async function main() {
       `| **all** | ${total.toLocaleString('en')} | ${totalErrors} | ${totalConflicts || ''} | ${(total / elapsed).toFixed(1)} | ${fmtMs(quantile(all, 0.5))} | ${fmtMs(quantile(all, 0.95))} | ${fmtMs(quantile(all, 0.99))} |`,
     );
     console.log(
-      `\nSteps recorded: ${stepsRecorded} (409 conflicts: ${stats.get('POST /members/:id/pipeline')!.conflicts}; tab read with no step offered: ${stepsUnavailable}). ` +
+      `\nSteps recorded: ${stepsRecorded} (409 conflicts: ${stats.get('POST /members/:id/pipeline')!.conflicts}; tab read with no step offered or every step blocked: ${stepsUnavailable}). ` +
         `RSS ${mb(rssStart)} when the run started, ${mb(rss)} at the end, peak ${mb(rssMax)} (${APP_PROCESS ? 'the app process: app, mongoose and the embedded server with every document' : 'one process: the app, mongoose, the in-memory server with every document, and the load generator itself'}). ` +
         `${APP_PROCESS ? 'App process' : 'Process'} CPU ${(cpuMicros / 1e6 / elapsed).toFixed(2)} cores on average (both threads)${APP_PROCESS ? '' : `; main thread (app + load generator) event loop ${(elu.utilization * 100).toFixed(0)}% busy`}. Elapsed ${elapsed.toFixed(1)} s.`,
     );
