@@ -67,6 +67,7 @@ export const AUDIT_ACTIONS = [
   'job.enable',
   'job.disable',
   'user.notifications.preferences',
+  'user.notifications.unsubscribe',
   'user.notify_email.set',
   'user.notify_email.withdraw',
 ] as const;

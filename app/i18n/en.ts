@@ -1789,6 +1789,7 @@ export const en: Messages = {
   'toast.notifyEmailWithdrawn': 'Consent withdrawn and the notification email removed.',
   'toast.notificationsAllRead': 'All notifications marked as read.',
   'audit.action.user.notifications.preferences': 'Change notification settings',
+  'audit.action.user.notifications.unsubscribe': 'Stop notification mail through the link in a mail',
   'audit.action.user.notify_email.set': 'Consent to notifications by email',
   'audit.action.user.notify_email.withdraw': 'Withdraw consent to notifications by email',
 

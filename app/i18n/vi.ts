@@ -1778,6 +1778,7 @@ export const vi = {
   'toast.notifyEmailWithdrawn': 'Đã rút lại đồng ý và xóa email nhận thông báo.',
   'toast.notificationsAllRead': 'Đã đánh dấu tất cả thông báo là đã đọc.',
   'audit.action.user.notifications.preferences': 'Đổi cài đặt nhận thông báo',
+  'audit.action.user.notifications.unsubscribe': 'Tắt thư thông báo qua liên kết trong thư',
   'audit.action.user.notify_email.set': 'Đồng ý nhận thông báo qua email',
   'audit.action.user.notify_email.withdraw': 'Rút lại đồng ý nhận thông báo qua email',
 

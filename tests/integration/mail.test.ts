@@ -7,6 +7,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
+import { AuditEvent } from '../../models/audit-event.ts';
 import { MailMessage } from '../../models/mail-message.ts';
 import { Notification } from '../../models/notification.ts';
 import { User } from '../../models/user.ts';
@@ -144,9 +145,21 @@ describe('mail through a real SMTP server', () => {
       body: 'List-Unsubscribe=One-Click',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
     });
+    const audited = () => AuditEvent.countDocuments({ action: 'user.notifications.unsubscribe' });
+    const before = await audited();
     expect((await call(unsubscribeAction, oneClick, { token })).status).toBe(200);
     const after = (await User.findById(union._id).lean())!;
     expect(after.notificationPreferences?.step_overdue).toBe('in_app');
+    // Audited as the person's own change, made through the link.
+    const event = (await AuditEvent.findOne({ action: 'user.notifications.unsubscribe' })
+      .sort({ at: -1 })
+      .lean())!;
+    expect(String(event.actorId)).toBe(String(union._id));
+    expect(event.details).toMatchObject({ via: 'mail_link', after: { step_overdue: 'in_app' } });
+    expect(await audited()).toBe(before + 1);
+    // The same link again changes nothing and writes no second event.
+    expect((await call(unsubscribeAction, oneClick.clone(), { token })).status).toBe(200);
+    expect(await audited()).toBe(before + 1);
     // …and the next such notice is in the app only.
     await notify([notice([String(union._id)])], { now: DAY });
     expect((await Notification.findOne({ eventKey: `test:${seq}` }).lean())!.mail).toBe('none');
