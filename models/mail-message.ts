@@ -63,6 +63,14 @@ mailMessageSchema.index({ state: 1, leaseUntil: 1 });
 mailMessageSchema.index({ userId: 1, capDay: 1, kind: 1 });
 // The outbox page: newest first.
 mailMessageSchema.index({ createdAt: -1 });
+/**
+ * A sent mail is kept 90 days, then deleted (a TTL index: MongoDB and the embedded server
+ * both remove expired documents about once a minute). Its content is personal data
+ * (names, steps), kept no longer than the outbox is useful (Law 91/2025/QH15: collect and
+ * keep only what is needed). Queued, failed and held messages have no `sentAt` and stay.
+ */
+export const SENT_MAIL_RETENTION_DAYS = 90;
+mailMessageSchema.index({ sentAt: 1 }, { expireAfterSeconds: SENT_MAIL_RETENTION_DAYS * 24 * 60 * 60 });
 
 export type MailMessageFields = InferSchemaType<typeof mailMessageSchema>;
 

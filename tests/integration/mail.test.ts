@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import mongoose from 'mongoose';
 import { AuditEvent } from '../../models/audit-event.ts';
-import { MailMessage } from '../../models/mail-message.ts';
+import { MailMessage, SENT_MAIL_RETENTION_DAYS } from '../../models/mail-message.ts';
 import { Notification } from '../../models/notification.ts';
 import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
@@ -317,5 +317,13 @@ describe('without SMTP_URL: the outbox', () => {
     expect((await call(outboxLoader, get('/admin/outbox?id=nonsense', admin))).status).toBe(404);
     const province = await signIn('tinhdoan@demo.vn');
     expect((await call(outboxLoader, get('/admin/outbox', province))).status).toBe(403);
+  });
+
+  it('keeps a sent mail 90 days: the server holds a TTL index on sentAt', async () => {
+    await MailMessage.createIndexes();
+    const indexes = await MailMessage.collection.indexes();
+    const ttl = indexes.find((ix) => ix.key.sentAt === 1);
+    expect(ttl?.expireAfterSeconds).toBe(SENT_MAIL_RETENTION_DAYS * 24 * 60 * 60);
+    expect(SENT_MAIL_RETENTION_DAYS).toBe(90);
   });
 });
