@@ -2,7 +2,7 @@
  * /admin/outbox (decision 033), admin only: every mail the app composed, newest first, with
  * where it went (the SMTP server or, with no SMTP_URL, this outbox). `?id=` shows one
  * message: its plain text, and its HTML in a sandboxed frame (no scripts, no same-origin
- * access), never inserted into this page.
+ * access; served by admin.outbox_.$id.html.ts), never inserted into this page.
  */
 import type { LoaderFunctionArgs, MetaFunction } from '@remix-run/node';
 import { Link, useLoaderData } from '@remix-run/react';
@@ -92,11 +92,13 @@ export default function OutboxPage() {
             {message.text}
           </pre>
           <h3>{t('mail.outbox.htmlBody')}</h3>
-          {/* An empty sandbox: the mail's HTML runs no script and cannot reach this page or its cookies. */}
+          {/* Its own document with its own policy (admin.outbox_.$id.html.ts), in an empty
+              sandbox: the mail's HTML keeps its styles, runs no script and cannot reach this
+              page or its cookies. */}
           <iframe
             title={t('mail.outbox.htmlBody')}
             sandbox=""
-            srcDoc={message.html}
+            src={`/admin/outbox/${message.id}/html`}
             data-testid="outbox-html"
             className="mail-html"
           />

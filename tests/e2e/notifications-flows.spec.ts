@@ -100,6 +100,7 @@ test('an overdue case appears in the province’s weekly digest in the outbox', 
   // The digest asks the mail job to run; pressing it too does not wait for its 30 s.
   await runJobNow(page, JOB.mail.name, JOB.mail.label);
   const href = await findInOutbox(page, 'tinhdoan@demo.vn', 'Tổng hợp tuần');
+  const frameDocument = page.waitForResponse((r) => /\/admin\/outbox\/[0-9a-f]{24}\/html$/.test(r.url()));
   await page.goto(href);
   const message = page.getByTestId('outbox-message');
   await expect(message.getByRole('heading', { level: 2 })).toContainText('Tổng hợp tuần');
@@ -111,7 +112,19 @@ test('an overdue case appears in the province’s weekly digest in the outbox', 
   await expect(text).toContainText(/quá hạn \d+ ngày làm việc/);
   await expect(text).toContainText('/unsubscribe/');
   // The HTML body, in its sandboxed frame, lists the same case.
-  await expect(page.frameLocator('[data-testid="outbox-html"]').getByText(name).first()).toBeVisible();
+  const frame = page.frameLocator('[data-testid="outbox-html"]');
+  await expect(frame.getByText(name).first()).toBeVisible();
+  // The frame's document carries one policy, its own (no script, no request, inline styles
+  // allowed), so the mail's styles apply there as in a mail client.
+  const policies = (await (await frameDocument).headersArray()).filter(
+    (h) => h.name.toLowerCase() === 'content-security-policy',
+  );
+  expect(policies).toHaveLength(1);
+  expect(policies[0].value).toContain("default-src 'none'");
+  expect(policies[0].value).toContain("style-src 'unsafe-inline'");
+  expect(policies[0].value).toContain('sandbox');
+  const font = await frame.locator('body').evaluate((b) => getComputedStyle(b).fontFamily);
+  expect(font).toContain('Arial');
   await expectAccessible(page, { frames: false });
 });
 

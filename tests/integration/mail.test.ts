@@ -14,6 +14,7 @@ import { User } from '../../models/user.ts';
 import { seedDatabase } from '../../seed/seed.server.ts';
 import type { Notice } from '~/domain/notifications/kinds';
 import { loader as outboxLoader } from '~/routes/admin.outbox';
+import { MAIL_HTML_POLICY, loader as outboxHtmlLoader } from '~/routes/admin.outbox_.$id.html';
 import { action as unsubscribeAction, loader as unsubscribeLoader } from '~/routes/unsubscribe.$token';
 import { getEnv } from '~/utils/env.server';
 import { JOBS } from '~/utils/jobs/jobs.server';
@@ -22,7 +23,7 @@ import { mailSettings, type MailSettings } from '~/utils/mail/mail-settings.serv
 import { sendDueMail } from '~/utils/mail/send.server';
 import { notify } from '~/utils/notifications/notify.server';
 import { signIn } from '../fixtures/auth.ts';
-import { call, get } from '../fixtures/remix.ts';
+import { call, context, get } from '../fixtures/remix.ts';
 import { startSmtpSink, type SmtpSink } from '../fixtures/smtp-sink.ts';
 
 const APP_URL = 'https://doanvien.example.vn';
@@ -317,6 +318,26 @@ describe('without SMTP_URL: the outbox', () => {
     expect((await call(outboxLoader, get('/admin/outbox?id=nonsense', admin))).status).toBe(404);
     const province = await signIn('tinhdoan@demo.vn');
     expect((await call(outboxLoader, get('/admin/outbox', province))).status).toBe(403);
+
+    // The HTML body as its own document for the frame, with its own policy: styles, no script.
+    const htmlPath = `/admin/outbox/${String(m._id)}/html`;
+    const html = await outboxHtmlLoader({
+      request: get(htmlPath, admin),
+      params: { id: String(m._id) },
+      context: context(),
+    });
+    expect(html.status).toBe(200);
+    expect(await html.text()).toBe(m.html);
+    expect(html.headers.get('Content-Security-Policy')).toBe(MAIL_HTML_POLICY);
+    expect(MAIL_HTML_POLICY).toMatch(/default-src 'none'.*style-src 'unsafe-inline'.*sandbox$/);
+    const refused = (request: Request, id: string) =>
+      outboxHtmlLoader({ request, params: { id }, context: context() }).then(
+        () => 200,
+        (e: unknown) => (e as Response).status,
+      );
+    expect(await refused(get(htmlPath, province), String(m._id))).toBe(403);
+    expect(await refused(get('/admin/outbox/x/html', admin), 'nonsense')).toBe(404);
+    expect(await refused(get('/admin/outbox/x/html', admin), '0'.repeat(24))).toBe(404);
   });
 
   it('keeps a sent mail 90 days: the server holds a TTL index on sentAt', async () => {
