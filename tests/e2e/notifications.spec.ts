@@ -78,6 +78,36 @@ test('the bell counts the unread, the list marks them read', async ({ page, logi
   await expect(page.getByText('Không có thông báo nào khớp với bộ lọc.')).toBeVisible();
 });
 
+// A notice written while the page is open shows on the next page reached by a link, without
+// a reload or an action: with single fetch, a navigation loads the root's data again too.
+test('the bell follows the person from page to page', async ({ page, login, memberAt }) => {
+  const student = await memberAt('member');
+  const user = (await User.findOne({ email: student.email }).lean())!;
+  await Notification.updateMany({ userId: user._id, readAt: null }, { $set: { readAt: new Date() } });
+  await login(student);
+  await openPortal(page);
+  await expect(page.getByRole('link', { name: 'Thông báo, không có thông báo chưa đọc' })).toBeVisible();
+  const run = randomUUID().slice(0, 8);
+  expect(
+    await notify([
+      {
+        kind: 'step_recorded',
+        eventKey: `e2e:${run}:nav`,
+        audience: { type: 'users', userIds: [String(user._id)] },
+        title: { key: 'notifications.sample.title', params: { n: 9 } },
+        body: { key: 'notifications.sample.body' },
+        link: '/me',
+      },
+    ]),
+  ).toBe(1);
+  // A client-side navigation (the document stays: no full page load).
+  await page.evaluate(() => ((window as unknown as { loadedOnce: boolean }).loadedOnce = true));
+  await page.getByRole('link', { name: 'Nộp minh chứng khen thưởng, hoạt động tình nguyện' }).first().click();
+  await expect(page).toHaveURL(/\/me\/submissions$/);
+  await expect(page.getByRole('link', { name: '1 thông báo chưa đọc' })).toBeVisible();
+  expect(await page.evaluate(() => (window as unknown as { loadedOnce?: boolean }).loadedOnce)).toBe(true);
+});
+
 test('preferences: a choice is saved; an email without consent is refused beside the box', async ({
   page,
   login,
