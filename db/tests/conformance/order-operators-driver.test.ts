@@ -4,8 +4,10 @@
  * numbers, compared element by element); `$top`/`$topN`/`$bottom`/`$bottomN` and
  * `$sortArray` with a sort spec order like `$sort` (an array field by its largest element
  * descending); comparison expressions compare arrays and documents in BSON order.
- * `$setWindowFields` sorting by an array field is refused by the embedded server (mongod
- * orders it like `$sort`): never a different order without an error.
+ * In updates, `$push` with `$sort` sorts by every key of its spec (then `$slice`), and `$max`/
+ * `$min` compare in BSON order. `$setWindowFields` sorting by an array field is refused by
+ * the embedded server (mongod orders it like `$sort`): never a different order without an
+ * error.
  * Runs on the embedded server, or on a real MongoDB when MONGODB_URI is set.
  */
 import type { Db, Document } from 'mongodb';
@@ -133,5 +135,73 @@ describe('$setWindowFields', () => {
       expect(error.code).toBe(2);
       expect(error.message).toMatch(/setWindowFields sortBy on v/);
     }
+  });
+});
+
+describe('updates that order values', () => {
+  it('$push with $sort sorts by every key of the spec, then slices', async () => {
+    const c = db.collection('quizzes');
+    await c.insertOne({
+      _id: 1,
+      quizzes: [
+        { wk: 1, score: 10 },
+        { wk: 2, score: 8 },
+      ],
+    } as Document);
+    await c.updateOne(
+      { _id: 1 } as Document,
+      {
+        $push: {
+          quizzes: {
+            $each: [
+              { wk: 5, score: 8 },
+              { wk: 6, score: 7 },
+            ],
+            $sort: { score: -1, wk: -1 },
+            $slice: 3,
+          },
+        },
+      } as Document,
+    );
+    const doc = await c.findOne({ _id: 1 } as Document);
+    expect(doc!.quizzes).toEqual([
+      { wk: 1, score: 10 },
+      { wk: 5, score: 8 },
+      { wk: 2, score: 8 },
+    ]);
+  });
+
+  it('$push with $sort of whole elements in BSON order, at a $position, into a new field by upsert', async () => {
+    const c = db.collection('tags');
+    await c.insertOne({ _id: 1, v: [[1, 10], 7] } as Document);
+    await c.updateOne({ _id: 1 } as Document, { $push: { v: { $each: [[5, 6]], $sort: -1 } } } as Document);
+    expect((await c.findOne({ _id: 1 } as Document))!.v).toEqual([[5, 6], [1, 10], 7]);
+    await c.updateOne(
+      { _id: 2 } as Document,
+      { $push: { v: { $each: [3, 1, 2], $sort: 1, $slice: -2 } } } as Document,
+      { upsert: true },
+    );
+    expect((await c.findOne({ _id: 2 } as Document))!.v).toEqual([2, 3]);
+  });
+
+  it('refuses a bad $sort, and $push onto a field that is not an array', async () => {
+    const c = db.collection('bad');
+    await c.insertOne({ _id: 1, v: 5, w: [] } as Document);
+    const badSort = await serverError(
+      c.updateOne({ _id: 1 } as Document, { $push: { w: { $each: [1], $sort: 2 } } } as Document),
+    );
+    expect(badSort.code).toBe(2);
+    const notArray = await serverError(
+      c.updateOne({ _id: 1 } as Document, { $push: { v: { $each: [1], $sort: 1 } } } as Document),
+    );
+    expect(notArray.code).toBe(2);
+    expect((await c.findOne({ _id: 1 } as Document))!).toEqual({ _id: 1, v: 5, w: [] });
+  });
+
+  it('$max and $min updates compare arrays element by element and values of different types by type', async () => {
+    const c = db.collection('extremes');
+    await c.insertOne({ _id: 1, a: [3, 1], b: 5, n: 'x' } as Document);
+    await c.updateOne({ _id: 1 } as Document, { $max: { a: [2, 9], b: 'text' }, $min: { n: 4 } } as Document);
+    expect(await c.findOne({ _id: 1 } as Document)).toEqual({ _id: 1, a: [3, 1], b: 'text', n: 4 });
   });
 });

@@ -1,12 +1,14 @@
 /**
  * `$inc`, `$mul`, `$min` and `$max` with mongod's numeric types (numbers.ts):
  * mingo's would add JS numbers, losing int64/decimal values and their types. Per
- * document, each such field becomes a `$set` of the value mongod computes; a
- * `$min`/`$max` between non-numbers stays mingo's (BSON order of other types).
+ * document, each such field becomes a `$set` of the value mongod computes (`$min`/
+ * `$max` in BSON order, sort-order.ts; between two strings mingo's, with the collation).
+ * `$push` with `$sort` likewise (mingo sorted by the first key only, in its own order).
  */
 import { type Doc, formatValue, isPlainObject } from './keys.ts';
 import { err } from './errors.ts';
-import { LongOverflow, add, mul, numCmp, numKind } from './numbers.ts';
+import { LongOverflow, add, mul, numKind } from './numbers.ts';
+import { bsonCompare, sortBson } from './sort-order.ts';
 
 const ARITH = ['$inc', '$mul', '$min', '$max'] as const;
 
@@ -41,7 +43,7 @@ function typeName(v: unknown): string {
 }
 
 /** The value at a concrete dotted path (array elements by index), or undefined. */
-function readPath(doc: Doc, path: string): unknown {
+export function readPath(doc: Doc, path: string): unknown {
   let cur: unknown = doc;
   for (const p of path.split('.')) {
     if (Array.isArray(cur)) cur = /^\d+$/.test(p) ? cur[Number(p)] : undefined;
@@ -83,11 +85,13 @@ export function resolveArith(
         continue;
       }
       if (op === '$min' || op === '$max') {
-        if (numKind(cur) === null || numKind(operand) === null) {
+        // Two strings stay mingo's (it applies the update's collation); anything else in
+        // BSON order (numbers by value, then types, arrays element by element).
+        if (typeof cur === 'string' && typeof operand === 'string') {
           (out[op] ??= {})[path] = operand;
           continue;
         }
-        const c = numCmp(operand, cur);
+        const c = bsonCompare(operand, cur);
         if (op === '$min' ? c < 0 : c > 0) set[path] = operand;
         continue;
       }
@@ -124,4 +128,83 @@ export function checkBit(doc: Doc, ops: Record<string, Doc>): void {
     if ([cur, ...operands].some((v) => numKind(v) === 'long' || numKind(v) === 'decimal'))
       throw err(2, `$bit on a long value is not supported by this server (it would not be exact)`);
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// $push with $sort.
+
+export const hasPushSort = (ops: Record<string, Doc>): boolean =>
+  !!ops.$push && Object.values(ops.$push).some((spec) => isPlainObject(spec) && '$sort' in spec);
+
+const integer = (v: unknown) => typeof v === 'number' && Number.isInteger(v);
+
+/** The `$sort` of a `$push`: 1 / -1 (the elements) or `{field: 1 | -1, …}`, else mongod's refusal. */
+function pushSortSpec(sort: unknown): number | Record<string, number> {
+  if (sort === 1 || sort === -1) return sort;
+  if (
+    isPlainObject(sort) &&
+    Object.keys(sort).length > 0 &&
+    Object.values(sort).every((d) => d === 1 || d === -1)
+  )
+    return sort as Record<string, number>;
+  throw err(
+    2,
+    'The $sort is invalid: use 1/-1 to sort the whole element, or {field:1/-1} to sort embedded fields',
+  );
+}
+
+/**
+ * The operators for one document with each `$push` that has a `$sort` turned into a `$set`
+ * of the array mongod makes: `$each` inserted at `$position` (the end without it), sorted
+ * (stable; by the elements or their fields, as `$sort` orders them), then `$slice`d.
+ */
+export function resolvePushSort(doc: Doc, ops: Record<string, Doc>): Record<string, Doc> {
+  const out: Record<string, Doc> = { ...ops };
+  const keep: Doc = {};
+  const set: Doc = {};
+  for (const [path, spec] of Object.entries(ops.$push)) {
+    if (!isPlainObject(spec) || !('$sort' in spec)) {
+      keep[path] = spec;
+      continue;
+    }
+    if (isPositional(path))
+      throw err(2, `$push with $sort on a positional path ('${path}') is not supported by this server`);
+    if (!Array.isArray(spec.$each)) throw err(2, 'The argument to $each in $push must be an array');
+    const order = pushSortSpec(spec.$sort);
+    if (spec.$slice !== undefined && !integer(spec.$slice))
+      throw err(2, 'The value for $slice must be an integer value');
+    if (spec.$position !== undefined && !integer(spec.$position))
+      throw err(2, 'The value for $position must be an integer value');
+    const cur = readPath(doc, path);
+    if (cur !== undefined && !Array.isArray(cur))
+      throw err(
+        2,
+        `The field '${path}' must be an array but is of type ${typeName(cur)} in document {_id: ${formatValue(doc._id)}}`,
+      );
+    let arr = [...((cur as unknown[] | undefined) ?? [])];
+    const position = spec.$position as number | undefined;
+    const at =
+      position === undefined
+        ? arr.length
+        : position < 0
+          ? Math.max(0, arr.length + position)
+          : Math.min(position, arr.length);
+    arr.splice(at, 0, ...(spec.$each as unknown[]));
+    arr =
+      typeof order === 'number'
+        ? arr
+            .map((v, i) => ({ v, i }))
+            .sort((a, b) => order * bsonCompare(a.v, b.v) || a.i - b.i)
+            .map((e) => e.v)
+        : sortBson(arr as Doc[], order);
+    const slice = spec.$slice as number | undefined;
+    if (slice !== undefined)
+      arr = slice >= 0 ? arr.slice(0, slice) : arr.slice(Math.max(0, arr.length + slice));
+    set[path] = arr;
+  }
+  delete out.$push;
+  if (Object.keys(keep).length) out.$push = keep;
+  // No other operator names these paths (mongod's conflict check ran before).
+  if (Object.keys(set).length) out.$set = { ...(out.$set ?? {}), ...set };
+  return out;
 }

@@ -7,7 +7,14 @@ import { checkPipeline } from './syntax.ts';
 import { type Doc, isPlainObject, keyOf, newObjectId, setPath } from './keys.ts';
 import { err } from './errors.ts';
 import { applyOperators, compileFilter, runPipeline } from './mingo.ts';
-import { checkArithOperands, checkBit, hasArith, resolveArith } from './update-arith.ts';
+import {
+  checkArithOperands,
+  checkBit,
+  hasArith,
+  hasPushSort,
+  resolveArith,
+  resolvePushSort,
+} from './update-arith.ts';
 import type { Collation } from './collation.ts';
 
 const OPERATORS = new Set([
@@ -166,10 +173,12 @@ export function applyUpdate(
     const { $setOnInsert: _soi, ...ops } = spec.ops;
     if (Object.keys(ops).length === 0) return copies;
     if (ops.$bit) for (const d of copies) checkBit(d, ops);
-    if (hasArith(ops)) {
-      // $inc/$mul/$min/$max become per-document $sets of mongod's typed results.
+    if (hasArith(ops) || hasPushSort(ops)) {
+      // $inc/$mul/$min/$max and $push with $sort become per-document $sets of mongod's results.
       for (const d of copies) {
-        const o = resolveArith(d, ops, (doc, a) => concretePaths(doc, a, filter, arrayFilters ?? []));
+        let o = hasPushSort(ops) ? resolvePushSort(d, ops) : ops;
+        if (hasArith(o))
+          o = resolveArith(d, o, (doc, a) => concretePaths(doc, a, filter, arrayFilters ?? []));
         if (Object.keys(o).length) applyOps([d], filter, o, arrayFilters, collation);
       }
     } else applyOps(copies, filter, ops, arrayFilters, collation);
@@ -418,6 +427,7 @@ export function buildUpsert(filter: Doc, spec: UpdateSpec, arrayFilters?: Doc[],
           if (touchesId(p))
             throw err(66, `Performing an update on the path '_id' would modify the immutable field '_id'`);
       let live = Object.fromEntries(Object.entries(ops).filter(([, f]) => Object.keys(f).length));
+      if (hasPushSort(live)) live = resolvePushSort(base, live);
       if (hasArith(live))
         live = resolveArith(base, live, (doc, a) => concretePaths(doc, a, {}, arrayFilters ?? []));
       if (setOnly(live) && setPaths(base, live.$set, true)) setPaths(base, live.$set, false);
