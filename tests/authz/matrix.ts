@@ -224,6 +224,11 @@ export const MATRIX: Record<string, RouteEntry> = {
   'admin.jobs.tsx': formPage('/admin/jobs', ADMIN),
   // Every mail message (decision 033): the admin's, like the audit log.
   'admin.outbox.tsx': { path: '/admin/outbox', loader: { expect: roles(ADMIN) } },
+  // A message's HTML for the preview frame: the permission before the lookup (no such id: 404).
+  'admin.outbox_.$id.html.ts': {
+    path: '/admin/outbox/000000000000000000000000/html',
+    loader: { expect: roles(ADMIN, 'not-found') },
+  },
   'admin.tokens.tsx': formPage('/admin/tokens', ADMIN),
   // Units: read by every staff role within its scope (another school's unit is a 404),
   // managed by the admin only (the permission is checked before the scope: 403).
