@@ -204,4 +204,16 @@ describe('updates that order values', () => {
     await c.updateOne({ _id: 1 } as Document, { $max: { a: [2, 9], b: 'text' }, $min: { n: 4 } } as Document);
     expect(await c.findOne({ _id: 1 } as Document)).toEqual({ _id: 1, a: [3, 1], b: 'text', n: 4 });
   });
+
+  it("$max and $min updates compare strings by the update's collation", async () => {
+    const c = db.collection('collated');
+    await c.insertOne({ _id: 1, v: 'a', w: 'b' } as Document);
+    // Case-insensitive English: 'B' is above 'a' (binary: below).
+    await c.updateOne({ _id: 1 } as Document, { $max: { v: 'B' }, $min: { w: 'A' } } as Document, {
+      collation: { locale: 'en', strength: 2 },
+    });
+    expect(await c.findOne({ _id: 1 } as Document)).toEqual({ _id: 1, v: 'B', w: 'A' });
+    await c.updateOne({ _id: 1 } as Document, { $max: { v: 'a' } } as Document);
+    expect((await c.findOne({ _id: 1 } as Document))!.v).toBe('a');
+  });
 });

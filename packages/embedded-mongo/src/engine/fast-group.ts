@@ -12,8 +12,10 @@
  * embedded documents, Long… as keys or `$min`/`$max` values; NaN; invalid Dates); the
  * caller then runs mingo's `$group` over the same input.
  */
+import { ObjectId } from 'bson';
 import { type Doc, isPlainObject } from './keys.ts';
 import { Summer, isInt32 } from './numbers.ts';
+import { bsonRank } from './sort-order.ts';
 import {
   BAIL,
   type Oid,
@@ -151,22 +153,23 @@ function keyPart(v: unknown): string {
   throw BAIL;
 }
 
-/** The BSON type order's rank of a type (sort-order.ts); values of other types give up. */
+/**
+ * The BSON type order's rank (sort-order.ts) of the values this path decides: null,
+ * numbers but NaN, strings, booleans, valid Dates and ObjectIds; any other gives up.
+ */
+const RANK_DATE = bsonRank(new Date(0));
+const RANK_OBJECT_ID = bsonRank(new ObjectId());
+
 function rank(v: unknown): number {
-  if (v === null) return 5;
-  switch (typeof v) {
-    case 'number':
-      if (Number.isNaN(v)) throw BAIL; // NaN's place among numbers is sort-order.ts's to decide
-      return 10;
-    case 'string':
-      return 15;
-    case 'boolean':
-      return 40;
-    case 'object':
-      if (v instanceof Date && v.constructor === Date && !Number.isNaN(v.getTime())) return 45;
-      if (isOid(v)) return 35;
-  }
-  throw BAIL;
+  const decided =
+    v === null ||
+    (typeof v === 'number' && !Number.isNaN(v)) ||
+    typeof v === 'string' ||
+    typeof v === 'boolean' ||
+    (v instanceof Date && v.constructor === Date && !Number.isNaN(v.getTime())) ||
+    isOid(v);
+  if (!decided) throw BAIL;
+  return bsonRank(v);
 }
 
 function cmp(a: unknown, b: unknown): number {
@@ -175,9 +178,9 @@ function cmp(a: unknown, b: unknown): number {
   if (ra !== rb) return ra < rb ? -1 : 1;
   if (a === b) return 0;
   switch (ra) {
-    case 45:
+    case RANK_DATE:
       return cmpPrim((a as Date).getTime(), (b as Date).getTime());
-    case 35:
+    case RANK_OBJECT_ID:
       return oidCmp(a as Oid, b as Oid);
     default:
       return cmpPrim(a as number, b as number);

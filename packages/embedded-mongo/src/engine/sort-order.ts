@@ -27,8 +27,8 @@ const EMPTY_ARRAY = Symbol('empty array');
 type BsonTagged = { _bsontype?: string };
 const tag = (v: object): string | undefined => (v as BsonTagged)._bsontype;
 
-/** mongod's canonical type rank (`canonicalizeBSONType`). */
-function rank(v: unknown): number {
+/** mongod's canonical type rank (`canonicalizeBSONType`); refuses a type it does not know. */
+export function bsonRank(v: unknown): number {
   if (v === EMPTY_ARRAY) return 0;
   if (v === null || v === undefined) return 5;
   switch (typeof v) {
@@ -167,8 +167,8 @@ function compareFields(x: [string, unknown][], y: [string, unknown][], c: Collat
   for (let i = 0; i < x.length && i < y.length; i++) {
     const [ka, va] = x[i];
     const [kb, vb] = y[i];
-    const ra = rank(va);
-    const rb = rank(vb);
+    const ra = bsonRank(va);
+    const rb = bsonRank(vb);
     if (ra !== rb) return cmp(ra, rb);
     if (ka !== kb) return cmp(ka, kb);
     const d = sameRank(ra, va, vb, c);
@@ -179,8 +179,8 @@ function compareFields(x: [string, unknown][], y: [string, unknown][], c: Collat
 
 /** BSON order of two values (strings, also nested ones, by the collation when given). */
 export function bsonCompare(a: unknown, b: unknown, c?: Collation): number {
-  const ra = rank(a);
-  const rb = rank(b);
+  const ra = bsonRank(a);
+  const rb = bsonRank(b);
   return ra !== rb ? cmp(ra, rb) : sameRank(ra, a, b, c);
 }
 

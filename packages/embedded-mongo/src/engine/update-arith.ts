@@ -2,13 +2,14 @@
  * `$inc`, `$mul`, `$min` and `$max` with mongod's numeric types (numbers.ts):
  * mingo's would add JS numbers, losing int64/decimal values and their types. Per
  * document, each such field becomes a `$set` of the value mongod computes (`$min`/
- * `$max` in BSON order, sort-order.ts; between two strings mingo's, with the collation).
+ * `$max` in BSON order, sort-order.ts, strings by the update's collation).
  * `$push` with `$sort` likewise (mingo sorted by the first key only, in its own order).
  */
 import { type Doc, formatValue, isPlainObject } from './keys.ts';
 import { err } from './errors.ts';
 import { LongOverflow, add, mul, numKind } from './numbers.ts';
 import { bsonCompare, sortBson } from './sort-order.ts';
+import type { Collation } from './collation.ts';
 
 const ARITH = ['$inc', '$mul', '$min', '$max'] as const;
 
@@ -65,6 +66,7 @@ export function resolveArith(
   doc: Doc,
   ops: Record<string, Doc>,
   concrete: (doc: Doc, ops: Record<string, Doc>) => Record<string, Doc> | null,
+  collation?: Collation,
 ): Record<string, Doc> {
   let arith: Record<string, Doc> = {};
   const out: Record<string, Doc> = {};
@@ -85,13 +87,9 @@ export function resolveArith(
         continue;
       }
       if (op === '$min' || op === '$max') {
-        // Two strings stay mingo's (it applies the update's collation); anything else in
-        // BSON order (numbers by value, then types, arrays element by element).
-        if (typeof cur === 'string' && typeof operand === 'string') {
-          (out[op] ??= {})[path] = operand;
-          continue;
-        }
-        const c = bsonCompare(operand, cur);
+        // BSON order: numbers by value, then types, arrays element by element, strings
+        // (also nested) by the update's collation.
+        const c = bsonCompare(operand, cur, collation);
         if (op === '$min' ? c < 0 : c > 0) set[path] = operand;
         continue;
       }
@@ -158,7 +156,11 @@ function pushSortSpec(sort: unknown): number | Record<string, number> {
  * of the array mongod makes: `$each` inserted at `$position` (the end without it), sorted
  * (stable; by the elements or their fields, as `$sort` orders them), then `$slice`d.
  */
-export function resolvePushSort(doc: Doc, ops: Record<string, Doc>): Record<string, Doc> {
+export function resolvePushSort(
+  doc: Doc,
+  ops: Record<string, Doc>,
+  collation?: Collation,
+): Record<string, Doc> {
   const out: Record<string, Doc> = { ...ops };
   const keep: Doc = {};
   const set: Doc = {};
@@ -194,9 +196,9 @@ export function resolvePushSort(doc: Doc, ops: Record<string, Doc>): Record<stri
       typeof order === 'number'
         ? arr
             .map((v, i) => ({ v, i }))
-            .sort((a, b) => order * bsonCompare(a.v, b.v) || a.i - b.i)
+            .sort((a, b) => order * bsonCompare(a.v, b.v, collation) || a.i - b.i)
             .map((e) => e.v)
-        : sortBson(arr as Doc[], order);
+        : sortBson(arr as Doc[], order, collation);
     const slice = spec.$slice as number | undefined;
     if (slice !== undefined)
       arr = slice >= 0 ? arr.slice(0, slice) : arr.slice(Math.max(0, arr.length + slice));

@@ -176,9 +176,9 @@ export function applyUpdate(
     if (hasArith(ops) || hasPushSort(ops)) {
       // $inc/$mul/$min/$max and $push with $sort become per-document $sets of mongod's results.
       for (const d of copies) {
-        let o = hasPushSort(ops) ? resolvePushSort(d, ops) : ops;
+        let o = hasPushSort(ops) ? resolvePushSort(d, ops, collation) : ops;
         if (hasArith(o))
-          o = resolveArith(d, o, (doc, a) => concretePaths(doc, a, filter, arrayFilters ?? []));
+          o = resolveArith(d, o, (doc, a) => concretePaths(doc, a, filter, arrayFilters ?? []), collation);
         if (Object.keys(o).length) applyOps([d], filter, o, arrayFilters, collation);
       }
     } else applyOps(copies, filter, ops, arrayFilters, collation);
